@@ -1,0 +1,1 @@
+//! landplan-check (work in progress).

@@ -1,0 +1,31 @@
+//! landplan-core: the domain of annual land supply and land reserve plans.
+//!
+//! This crate does no IO: it never touches the file system, the network or the clock.
+//! Everything it knows from outside (classification tables, rules) is embedded at compile
+//! time from `data/` at the workspace root.
+//!
+//! - [`units`]: exact areas (公顷, 亩, 平方米) and money (元, 万元, 亿元) with stated precision.
+//! - [`share`]: shares (占比) computed exactly and rounded by largest remainder.
+//! - [`class`]: land-use classifications (GB/T 21010-2017, 用地用海分类 2023), crosswalk, aliases.
+//! - [`parcel`]: the parcel (地块) and its attributes as read from a ledger.
+//! - [`finding`]: findings (rule id, severity, message, places) shared by every checker.
+//! - [`rules`]: the data-described rule book.
+//! - [`compile`]: parcel ledger → supply plan / reserve plan.
+//! - [`text`]: decoding and normalising Chinese text (encodings, full-width forms).
+#![deny(missing_docs)]
+
+pub mod class;
+pub mod compile;
+pub mod finding;
+pub mod parcel;
+pub mod rules;
+pub mod share;
+pub mod text;
+pub mod units;
+
+pub use class::{Classifier, LandClass, ResolvedClass, Scheme};
+pub use compile::{CompileOptions, PlanKind, ReservePlan, SupplyPlan};
+pub use finding::{Finding, Place, Severity};
+pub use parcel::{HousingType, LandSource, Parcel, ReserveStatus, SupplyMethod, Timing};
+pub use rules::{RuleBook, RuleSpec};
+pub use units::{Area, AreaUnit, Money, MoneyUnit};

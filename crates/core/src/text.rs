@@ -1,0 +1,165 @@
+//! Decoding and normalising Chinese text.
+//!
+//! Ledgers and documents arrive as UTF-8 (with or without BOM), GBK or GB18030, in simplified or
+//! traditional characters, with full-width or half-width digits and punctuation. These helpers
+//! work on bytes and strings already in memory (no IO).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The text encoding detected for a byte source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TextEncoding {
+    /// UTF-8 without byte-order mark.
+    Utf8,
+    /// UTF-8 with a byte-order mark.
+    Utf8Bom,
+    /// UTF-16 little-endian with BOM.
+    Utf16Le,
+    /// UTF-16 big-endian with BOM.
+    Utf16Be,
+    /// GB18030 (a superset of GBK and GB2312).
+    Gb18030,
+}
+
+impl TextEncoding {
+    /// A readable name.
+    pub fn label(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Utf8Bom => "UTF-8（带BOM）",
+            TextEncoding::Utf16Le => "UTF-16LE",
+            TextEncoding::Utf16Be => "UTF-16BE",
+            TextEncoding::Gb18030 => "GBK/GB18030",
+        }
+    }
+
+    /// The encoding_rs encoding.
+    pub fn encoding(self) -> &'static encoding_rs::Encoding {
+        match self {
+            TextEncoding::Utf8 | TextEncoding::Utf8Bom => encoding_rs::UTF_8,
+            TextEncoding::Utf16Le => encoding_rs::UTF_16LE,
+            TextEncoding::Utf16Be => encoding_rs::UTF_16BE,
+            TextEncoding::Gb18030 => encoding_rs::GB18030,
+        }
+    }
+
+    /// Length of the byte-order mark at the start of the source.
+    pub fn bom_len(self) -> usize {
+        match self {
+            TextEncoding::Utf8Bom => 3,
+            TextEncoding::Utf16Le | TextEncoding::Utf16Be => 2,
+            _ => 0,
+        }
+    }
+}
+
+/// Detect the encoding of a source from its first bytes (a sample of any length; a multi-byte
+/// character cut at the end of the sample is tolerated).
+pub fn detect_encoding(sample: &[u8]) -> TextEncoding {
+    if sample.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return TextEncoding::Utf8Bom;
+    }
+    if sample.starts_with(&[0xFF, 0xFE]) {
+        return TextEncoding::Utf16Le;
+    }
+    if sample.starts_with(&[0xFE, 0xFF]) {
+        return TextEncoding::Utf16Be;
+    }
+    match std::str::from_utf8(sample) {
+        Ok(_) => TextEncoding::Utf8,
+        Err(e) if e.error_len().is_none() && sample.len() - e.valid_up_to() < 4 => {
+            TextEncoding::Utf8
+        }
+        Err(_) => TextEncoding::Gb18030,
+    }
+}
+
+/// Decode a whole byte source, detecting its encoding. Undecodable bytes become U+FFFD; the
+/// flag says whether any did.
+pub fn decode(bytes: &[u8]) -> (String, TextEncoding, bool) {
+    let enc = detect_encoding(bytes);
+    let body = &bytes[enc.bom_len()..];
+    let (text, had_errors) = enc.encoding().decode_without_bom_handling(body);
+    (text.into_owned(), enc, had_errors)
+}
+
+fn traditional_map() -> &'static HashMap<char, char> {
+    static MAP: OnceLock<HashMap<char, char>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        include_str!("../../../data/text/traditional.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut cs = l.chars();
+                Some((cs.next()?, cs.next()?))
+            })
+            .collect()
+    })
+}
+
+/// Map one character to its normalised form: full-width ASCII to half-width, the ideographic
+/// space to a space, full-width brackets to ASCII, and traditional to simplified characters.
+/// Chinese punctuation that carries meaning (、，。；：) is kept.
+pub fn normalize_char(ch: char) -> char {
+    match ch {
+        '\u{3000}' => ' ',
+        '〔' | '【' => '[',
+        '〕' | '】' => ']',
+        '\u{FF01}'..='\u{FF5E}' => {
+            // Keep the Chinese comma, colon and semicolon as they are: they are sentence
+            // punctuation, not number separators.
+            match ch {
+                '，' | '；' | '：' => ch,
+                _ => char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch),
+            }
+        }
+        _ => traditional_map().get(&ch).copied().unwrap_or(ch),
+    }
+}
+
+/// Normalise a string character by character (see [`normalize_char`]). The result has the
+/// same number of characters as the input, so character columns are preserved.
+pub fn normalize(s: &str) -> String {
+    s.chars().map(normalize_char).collect()
+}
+
+/// True when the text contains characters from the traditional table.
+pub fn has_traditional(s: &str) -> bool {
+    let m = traditional_map();
+    s.chars().any(|c| m.contains_key(&c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_utf8_bom_and_gbk() {
+        let s = "地块编号,面积（公顷）";
+        assert_eq!(detect_encoding(s.as_bytes()), TextEncoding::Utf8);
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice(s.as_bytes());
+        assert_eq!(detect_encoding(&bom), TextEncoding::Utf8Bom);
+        let (gbk, _, _) = encoding_rs::GBK.encode(s);
+        assert_eq!(detect_encoding(&gbk), TextEncoding::Gb18030);
+        let (text, enc, bad) = decode(&gbk);
+        assert_eq!((text.as_str(), enc, bad), (s, TextEncoding::Gb18030, false));
+    }
+
+    #[test]
+    fn a_cut_multibyte_character_at_the_end_of_a_sample_is_still_utf8() {
+        let s = "面积".as_bytes();
+        assert_eq!(detect_encoding(&s[..4]), TextEncoding::Utf8);
+    }
+
+    #[test]
+    fn normalises_width_and_traditional_characters() {
+        assert_eq!(normalize("３８３．７３公頃（約５７５畝）"), "383.73公顷(约575亩)");
+        assert_eq!(normalize("國有建設用地供應計劃"), "国有建设用地供应计划");
+        assert_eq!(normalize("甲，乙；丙："), "甲，乙；丙：");
+        let s = "ａｂ　ｃ";
+        assert_eq!(normalize(s).chars().count(), s.chars().count());
+    }
+}

@@ -1,0 +1,1 @@
+//! landplan-geo (work in progress).

@@ -1,0 +1,1 @@
+//! landplan-geoio (work in progress).

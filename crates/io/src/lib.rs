@@ -1,0 +1,1 @@
+//! landplan-io (work in progress).

@@ -1,0 +1,1 @@
+//! landplan-report (work in progress).

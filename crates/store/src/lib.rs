@@ -1,0 +1,1 @@
+//! landplan-store (work in progress).
