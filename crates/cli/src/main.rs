@@ -26,6 +26,10 @@ enum Command {
     Check(cmd::check::Args),
     /// 列出全部审查规则（list every rule）
     Rules(cmd::rules::Args),
+    /// 地块与管控线叠加分析（overlay parcels with control lines）
+    Overlay(cmd::overlay::Args),
+    /// 绘制图表与地图（render charts and maps）
+    Render(cmd::render::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +39,8 @@ fn main() -> ExitCode {
         Command::GenLedger(a) => cmd::gen_ledger::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Rules(a) => cmd::rules::run(a),
+        Command::Overlay(a) => cmd::overlay::run(a),
+        Command::Render(a) => cmd::render::run(a),
     };
     match result {
         Ok(code) => code,
