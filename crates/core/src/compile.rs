@@ -822,3 +822,31 @@ pub fn compile_reserve(
     }
     c.finish_reserve()
 }
+
+/// A compiled plan of either kind.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum CompiledPlan {
+    /// A supply plan.
+    Supply(SupplyPlan),
+    /// A reserve plan.
+    Reserve(ReservePlan),
+}
+
+impl CompiledPlan {
+    /// The plan's kind.
+    pub fn kind(&self) -> PlanKind {
+        match self {
+            CompiledPlan::Supply(_) => PlanKind::Supply,
+            CompiledPlan::Reserve(_) => PlanKind::Reserve,
+        }
+    }
+
+    /// The findings about the ledger.
+    pub fn findings(&self) -> &[Finding] {
+        match self {
+            CompiledPlan::Supply(p) => &p.findings,
+            CompiledPlan::Reserve(p) => &p.findings,
+        }
+    }
+}

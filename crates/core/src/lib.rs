@@ -24,7 +24,7 @@ pub mod text;
 pub mod units;
 
 pub use class::{Classifier, LandClass, ResolvedClass, Scheme};
-pub use compile::{CompileOptions, PlanKind, ReservePlan, SupplyPlan};
+pub use compile::{CompileOptions, CompiledPlan, Compiler, PlanKind, ReservePlan, SupplyPlan};
 pub use finding::{Finding, Place, Severity};
 pub use parcel::{HousingType, LandSource, Parcel, ReserveStatus, SupplyMethod, Timing};
 pub use rules::{RuleBook, RuleSpec};
