@@ -30,6 +30,20 @@ enum Command {
     Overlay(cmd::overlay::Args),
     /// 绘制图表与地图（render charts and maps）
     Render(cmd::render::Args),
+    /// 初始化数据库（create a store: GeoPackage or PostgreSQL）
+    Init(cmd::init::Args),
+    /// 导入台账、几何文件或供地记录（import into the store）
+    Import(cmd::import::Args),
+    /// 计划的创建、提交、批准、公布、调整与比较（plan lifecycle）
+    Plan(cmd::plan::Args),
+    /// 汇总下级行政区的计划（roll up plans to prefecture/province）
+    Rollup(cmd::rollup::Args),
+    /// 审计日志（audit log）
+    Audit(cmd::audit::Args),
+    /// 导出数据库或某一行政区到 GeoPackage（export/backup）
+    Export(cmd::export::Args),
+    /// 从 GeoPackage 备份恢复（restore）
+    Restore(cmd::restore::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +55,13 @@ fn main() -> ExitCode {
         Command::Rules(a) => cmd::rules::run(a),
         Command::Overlay(a) => cmd::overlay::run(a),
         Command::Render(a) => cmd::render::run(a),
+        Command::Init(a) => cmd::init::run(a),
+        Command::Import(a) => cmd::import::run(a),
+        Command::Plan(a) => cmd::plan::run(a),
+        Command::Rollup(a) => cmd::rollup::run(a),
+        Command::Audit(a) => cmd::audit::run(a),
+        Command::Export(a) => cmd::export::run(a),
+        Command::Restore(a) => cmd::restore::run(a),
     };
     match result {
         Ok(code) => code,
