@@ -343,7 +343,9 @@ impl Classifier {
     /// scheme, otherwise through the crosswalk (falling back to the parent's entry).
     pub fn in_scheme(&self, r: &ResolvedClass, target: Scheme) -> Option<SchemeClass<'_>> {
         if let Some(code) = r.code(target) {
-            return self.get(target, code).map(|class| SchemeClass { class, exact: true });
+            return self
+                .get(target, code)
+                .map(|class| SchemeClass { class, exact: true });
         }
         let from = target.other();
         let code = r.code(from)?;
@@ -405,17 +407,32 @@ mod tests {
 
     #[test]
     fn tables_have_the_construction_classes() {
-        let gb: Vec<_> = c().top_classes(Scheme::Gb21010).map(|x| x.code.as_str()).collect();
+        let gb: Vec<_> = c()
+            .top_classes(Scheme::Gb21010)
+            .map(|x| x.code.as_str())
+            .collect();
         assert_eq!(gb, ["05", "06", "07", "08", "09", "10", "11"]);
-        let yd: Vec<_> = c().top_classes(Scheme::Ydyh2023).map(|x| x.code.as_str()).collect();
-        assert_eq!(yd, ["07", "08", "09", "10", "11", "12", "13", "14", "15", "16"]);
+        let yd: Vec<_> = c()
+            .top_classes(Scheme::Ydyh2023)
+            .map(|x| x.code.as_str())
+            .collect();
+        assert_eq!(
+            yd,
+            ["07", "08", "09", "10", "11", "12", "13", "14", "15", "16"]
+        );
     }
 
     #[test]
     fn names_resolve_in_both_schemes() {
         assert_eq!(top("商服用地", Scheme::Gb21010).unwrap().0, "05");
-        assert_eq!(top("商服用地", Scheme::Ydyh2023).unwrap().1, "商业服务业用地");
-        assert_eq!(top("工矿仓储及物流用地", Scheme::Gb21010).unwrap().1, "工矿仓储用地");
+        assert_eq!(
+            top("商服用地", Scheme::Ydyh2023).unwrap().1,
+            "商业服务业用地"
+        );
+        assert_eq!(
+            top("工矿仓储及物流用地", Scheme::Gb21010).unwrap().1,
+            "工矿仓储用地"
+        );
         assert_eq!(top("公园与绿地", Scheme::Gb21010).unwrap().0, "08");
         assert_eq!(top("公园与绿地", Scheme::Ydyh2023).unwrap().0, "14");
         assert_eq!(top("医疗卫生用地", Scheme::Ydyh2023).unwrap().0, "08");
@@ -444,7 +461,10 @@ mod tests {
             c().resolve("特交水用地", Scheme::Gb21010),
             Resolution::Group { .. }
         ));
-        assert_eq!(c().resolve("火星用地", Scheme::Gb21010), Resolution::Unknown);
+        assert_eq!(
+            c().resolve("火星用地", Scheme::Gb21010),
+            Resolution::Unknown
+        );
         assert_eq!(c().resolve("", Scheme::Gb21010), Resolution::Unknown);
     }
 
@@ -464,7 +484,10 @@ mod tests {
 
     #[test]
     fn full_width_and_bracketed_names() {
-        assert_eq!(top("住宅用地（商品住房）", Scheme::Gb21010).unwrap().0, "07");
+        assert_eq!(
+            top("住宅用地（商品住房）", Scheme::Gb21010).unwrap().0,
+            "07"
+        );
         assert_eq!(top(" 商 服 用 地 ", Scheme::Gb21010).unwrap().0, "05");
     }
 }

@@ -355,7 +355,9 @@ impl Compiler {
     fn finding(&self, rule: &str, vars: &[(&str, String)]) -> Finding {
         let spec = self.rules.get(rule);
         let severity = spec.map(|s| s.severity).unwrap_or(Severity::Error);
-        let message = spec.map(|s| s.render(vars)).unwrap_or_else(|| rule.to_string());
+        let message = spec
+            .map(|s| s.render(vars))
+            .unwrap_or_else(|| rule.to_string());
         Finding::new(rule, severity, message)
     }
 
@@ -385,12 +387,16 @@ impl Compiler {
                                     ("a", other.clone()),
                                     ("b", p.id.clone()),
                                     ("location", p.location.clone().unwrap_or_default()),
-                                    ("area", format!("{}{}", p.stated_area.value, p.stated_area.unit)),
+                                    (
+                                        "area",
+                                        format!("{}{}", p.stated_area.value, p.stated_area.unit),
+                                    ),
                                 ],
                             )
                             .at(self.place(&p, "坐落"))
                             .at({
-                                let mut pl = Place::row(*other_row, Some("坐落")).with_parcel(other);
+                                let mut pl =
+                                    Place::row(*other_row, Some("坐落")).with_parcel(other);
                                 pl.file = self.opts.file.clone();
                                 pl
                             })
@@ -411,7 +417,10 @@ impl Compiler {
             let f = self
                 .finding(
                     "ledger.area_nonpositive",
-                    &[("id", p.id.clone()), ("area", p.stated_area.value.to_string())],
+                    &[
+                        ("id", p.id.clone()),
+                        ("area", p.stated_area.value.to_string()),
+                    ],
                 )
                 .at(self.place(&p, "面积"));
             self.findings.push(f);
@@ -453,7 +462,9 @@ impl Compiler {
                 if !sc.exact {
                     let rule = "ledger.class_approximate";
                     if !self.findings.iter().any(|f| {
-                        f.rule == rule && f.places.first().and_then(|pl| pl.text.as_deref()) == Some(p.class_text.as_str())
+                        f.rule == rule
+                            && f.places.first().and_then(|pl| pl.text.as_deref())
+                                == Some(p.class_text.as_str())
                     }) {
                         let mut pl = self.place(&p, "用途");
                         pl.text = Some(p.class_text.clone());
@@ -514,7 +525,8 @@ impl Compiler {
         let idx = match self.township_index.get(&town) {
             Some(&i) => i,
             None => {
-                self.townships.push((town.clone(), Area::ZERO, BTreeMap::new()));
+                self.townships
+                    .push((town.clone(), Area::ZERO, BTreeMap::new()));
                 self.township_index.insert(town, self.townships.len() - 1);
                 self.townships.len() - 1
             }
@@ -562,7 +574,11 @@ impl Compiler {
         dups.sort_by_key(|(_, rows)| rows[0]);
         let mut out = Vec::new();
         for (id, rows) in dups {
-            let list = rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("、");
+            let list = rows
+                .iter()
+                .map(|r| r.to_string())
+                .collect::<Vec<_>>()
+                .join("、");
             let mut f = self.finding("ledger.duplicate_id", &[("id", id.clone()), ("rows", list)]);
             for r in rows {
                 let mut pl = Place::row(*r, Some("地块编号")).with_parcel(id.as_str());
@@ -574,14 +590,20 @@ impl Compiler {
         for (id, row) in &self.no_township {
             let mut pl = Place::row(*row, Some("乡镇")).with_parcel(id.as_str());
             pl.file = self.opts.file.clone();
-            out.push(self.finding("ledger.township_unresolved", &[("id", id.clone())]).at(pl));
+            out.push(
+                self.finding("ledger.township_unresolved", &[("id", id.clone())])
+                    .at(pl),
+            );
         }
         if self.unspecified_count > 0 {
             let f = self.finding(
                 "ledger.source_missing",
                 &[
                     ("count", self.unspecified_count.to_string()),
-                    ("area", crate::units::fmt_dp(self.unspecified.ha(), self.display_dp())),
+                    (
+                        "area",
+                        crate::units::fmt_dp(self.unspecified.ha(), self.display_dp()),
+                    ),
                 ],
             );
             out.push(f);
@@ -591,7 +613,10 @@ impl Compiler {
                 "ledger.timing_missing",
                 &[
                     ("count", self.unscheduled_count.to_string()),
-                    ("area", crate::units::fmt_dp(self.unscheduled.ha(), self.display_dp())),
+                    (
+                        "area",
+                        crate::units::fmt_dp(self.unscheduled.ha(), self.display_dp()),
+                    ),
                 ],
             );
             out.push(f);
@@ -678,15 +703,16 @@ impl Compiler {
                     area: *a,
                     share,
                     cumulative,
-                    cumulative_share: Share {
-                        raw,
-                        display: crate::units::round_half_up(raw, 2),
-                    },
+                    cumulative_share: Share::half_up(raw, 2),
                 }
             })
             .collect();
         let msh = shares(
-            &self.methods.values().map(|m| m.area.ha()).collect::<Vec<_>>(),
+            &self
+                .methods
+                .values()
+                .map(|m| m.area.ha())
+                .collect::<Vec<_>>(),
             self.total.ha(),
             2,
         );
@@ -704,7 +730,11 @@ impl Compiler {
             .collect();
         let housing_total: Decimal = self.housing.values().map(|h| h.area.ha()).sum();
         let hsh = shares(
-            &self.housing.values().map(|h| h.area.ha()).collect::<Vec<_>>(),
+            &self
+                .housing
+                .values()
+                .map(|h| h.area.ha())
+                .collect::<Vec<_>>(),
             housing_total,
             2,
         );
@@ -792,18 +822,15 @@ impl SupplyPlan {
         } else {
             part.ha() / total * Decimal::ONE_HUNDRED
         };
-        (
-            part,
-            Share {
-                raw,
-                display: crate::units::round_half_up(raw, 2),
-            },
-        )
+        (part, Share::half_up(raw, 2))
     }
 }
 
 /// Compile a whole list of parcels at once.
-pub fn compile_supply(parcels: impl IntoIterator<Item = Parcel>, opts: CompileOptions) -> SupplyPlan {
+pub fn compile_supply(
+    parcels: impl IntoIterator<Item = Parcel>,
+    opts: CompileOptions,
+) -> SupplyPlan {
     let mut c = Compiler::new(opts);
     for p in parcels {
         c.add(p);
@@ -848,5 +875,342 @@ impl CompiledPlan {
             CompiledPlan::Supply(p) => &p.findings,
             CompiledPlan::Reserve(p) => &p.findings,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::class::Resolution;
+    use crate::parcel::Timing;
+    use crate::units::StatedArea;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn parcel(row: usize, id: &str, loc: &str, ha: &str, class: &str, town: &str) -> Parcel {
+        let Resolution::Class(class_r) = Classifier::builtin().resolve(class, Scheme::Gb21010)
+        else {
+            panic!("{class}")
+        };
+        Parcel {
+            id: id.into(),
+            location: Some(loc.into()),
+            stated_area: StatedArea::new(d(ha), AreaUnit::Hectare),
+            class_text: class.into(),
+            class: class_r,
+            township: Some(town.into()),
+            source: None,
+            method: None,
+            timing: None,
+            housing: None,
+            reserve_status: None,
+            pre_development: None,
+            funds: None,
+            row,
+        }
+    }
+
+    /// The parcel list of seed 001 (巴楚县2026年土地储备计划), with classes and townships
+    /// assigned as the plan's structure and layout imply: the two 工业园区 parcels are 工矿仓储
+    /// and new land; the 巴楚镇 parcels are stock, 商服 for 008/010/011 and 住宅 for the rest.
+    fn seed001() -> Vec<Parcel> {
+        let rows = [
+            (
+                "BC－CB2026001",
+                "巴楚县工业园区体育路北侧、锦业路东侧",
+                "4.0254",
+                "工矿仓储用地",
+                "工业园区",
+            ),
+            (
+                "BC－CB2026002",
+                "巴楚县迎宾南路东侧、文化路北侧",
+                "1.0685",
+                "住宅用地",
+                "巴楚镇",
+            ),
+            (
+                "BC－CB2026003",
+                "巴楚县友谊南路东侧、城南路北侧",
+                "2.2085",
+                "住宅用地",
+                "巴楚镇",
+            ),
+            (
+                "BC－CB2026004",
+                "巴楚县友谊南路东侧、城南路北侧",
+                "2.7330",
+                "住宅用地",
+                "巴楚镇",
+            ),
+            (
+                "BC－CB2026005",
+                "巴楚县友谊北路东侧、城北路北侧",
+                "1.2548",
+                "住宅用地",
+                "巴楚镇",
+            ),
+            (
+                "BC－CB2026006",
+                "巴楚县教育大道南侧、友谊路东侧",
+                "9.1896",
+                "住宅用地",
+                "巴楚镇",
+            ),
+            (
+                "BC－CB2026007",
+                "巴楚县胜利路西侧、教育大道南侧",
+                "9.8530",
+                "住宅用地",
+                "巴楚镇",
+            ),
+            (
+                "BC－CB2026008",
+                "巴楚县教育大道北侧、胜利路西侧",
+                "7.0454",
+                "商服用地",
+                "巴楚镇",
+            ),
+            (
+                "BC－CB2026009",
+                "巴楚县迎宾南路西侧、幸福路南侧",
+                "2.6466",
+                "住宅用地",
+                "巴楚镇",
+            ),
+            (
+                "BC－CB2026010",
+                "巴楚县人民东路南侧、玉泉路西侧",
+                "0.5414",
+                "商服用地",
+                "巴楚镇",
+            ),
+            (
+                "BC－CB2026011",
+                "巴楚县人民东路南侧、玉泉路西侧",
+                "0.3369",
+                "商服用地",
+                "巴楚镇",
+            ),
+            (
+                "BC2025CB011",
+                "巴楚县迎宾南路西侧、幸福路南侧",
+                "2.6466",
+                "住宅用地",
+                "巴楚镇",
+            ),
+            (
+                "BC2025CB001",
+                "巴楚县工业园区体育路北侧、锦业路东侧",
+                "4.0254",
+                "工矿仓储用地",
+                "工业园区",
+            ),
+        ];
+        rows.iter()
+            .enumerate()
+            .map(|(i, (id, loc, ha, class, town))| {
+                let mut p = parcel(i + 2, id, loc, ha, class, town);
+                p.source = Some(if *town == "巴楚镇" {
+                    LandSource::Stock
+                } else {
+                    LandSource::New
+                });
+                p.reserve_status = Some(ReserveStatus::ToAcquire);
+                p
+            })
+            .collect()
+    }
+
+    #[test]
+    fn seed_001_reserve_plan_figures_checked_by_hand() {
+        let plan = compile_reserve(
+            seed001(),
+            CompileOptions {
+                kind: PlanKind::Reserve,
+                region: "巴楚县".into(),
+                year: Some(2026),
+                ..CompileOptions::default()
+            },
+        );
+        // 4.0254+1.0685+2.2085+2.7330+1.2548+9.1896+9.8530+7.0454+2.6466+0.5414+0.3369
+        // +2.6466+4.0254 = 47.5751 公顷; the plan states 47.58.
+        assert_eq!(plan.total.ha(), d("47.5751"));
+        assert_eq!(plan.total.mu_rounded(2), d("713.63"));
+        assert_eq!(plan.stock.ha(), d("39.5243"));
+        assert_eq!(plan.new.ha(), d("8.0508"));
+        let s: Vec<(&str, Decimal, String)> = plan
+            .structure
+            .iter()
+            .map(|c| (c.code.as_str(), c.area.ha(), c.share.display.to_string()))
+            .collect();
+        // 8.0508/47.5751 = 16.9223%, 7.9237/47.5751 = 16.6551%, 31.6006/47.5751 = 66.4225%:
+        // truncated 16.92 + 16.65 + 66.42 = 99.99, the missing 0.01 goes to the largest
+        // remainder (16.6551). The seed states 16.65 / 66.43 for its own rounded figures.
+        assert_eq!(
+            s,
+            [
+                ("05", d("7.9237"), "16.66".to_string()),
+                ("06", d("8.0508"), "16.92".to_string()),
+                ("07", d("31.6006"), "66.42".to_string()),
+            ]
+        );
+        let layout: Vec<(&str, Decimal)> = plan
+            .layout
+            .iter()
+            .map(|t| (t.name.as_str(), t.area.ha()))
+            .collect();
+        assert_eq!(
+            layout,
+            [("工业园区", d("8.0508")), ("巴楚镇", d("39.5243"))]
+        );
+        // The two parcels carried over under 2025 ids repeat two 2026 parcels exactly.
+        let dups: Vec<Vec<&str>> = plan
+            .findings
+            .iter()
+            .filter(|f| f.rule == "ledger.duplicate_parcel")
+            .map(|f| {
+                f.places
+                    .iter()
+                    .filter_map(|p| p.parcel.as_deref())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            dups,
+            [
+                vec!["BC2025CB011", "BC－CB2026009"],
+                vec!["BC2025CB001", "BC－CB2026001"]
+            ]
+        );
+        assert!(plan
+            .findings
+            .iter()
+            .all(|f| f.rule != "ledger.duplicate_id"));
+        // Same location, different area: not duplicates.
+        assert_eq!(dups.len(), 2);
+        assert_eq!(plan.parcel_count, 13);
+    }
+
+    #[test]
+    fn supply_plan_breakdowns_add_up() {
+        let mut ps = vec![
+            parcel(2, "A1", "甲路东侧", "10.50", "住宅用地", "城关镇"),
+            parcel(3, "A2", "乙路西侧", "4.25", "工业用地", "工业园区"),
+            parcel(4, "A3", "丙路北侧", "3.00", "教育用地", "城关镇"),
+            parcel(5, "A4", "丁路南侧", "2.25", "住宅用地", "南湖乡"),
+        ];
+        ps[0].housing = Some(HousingType::Commodity);
+        ps[0].timing = Timing::parse("第一季度");
+        ps[0].method = Some(SupplyMethod::Listing);
+        ps[0].source = Some(LandSource::New);
+        ps[1].timing = Timing::parse("5月");
+        ps[1].method = Some(SupplyMethod::Listing);
+        ps[1].source = Some(LandSource::Stock);
+        ps[2].timing = Timing::parse("三季度");
+        ps[2].method = Some(SupplyMethod::Allocation);
+        ps[2].source = Some(LandSource::New);
+        ps[3].housing = Some(HousingType::ShantyRedevelopment);
+        ps[3].timing = Timing::parse("2025-12-01");
+        ps[3].method = Some(SupplyMethod::Allocation);
+        ps[3].source = Some(LandSource::Stock);
+        let plan = compile_supply(ps, CompileOptions::default());
+        assert_eq!(plan.total.ha(), d("20.00"));
+        assert_eq!(plan.new.ha(), d("13.50"));
+        assert_eq!(plan.stock.ha(), d("6.50"));
+        let shares: Decimal = plan.structure.iter().map(|c| c.share.display).sum();
+        assert_eq!(shares, d("100.00"));
+        let cum: Vec<String> = plan
+            .timing
+            .iter()
+            .map(|q| q.cumulative_share.display.to_string())
+            .collect();
+        assert_eq!(cum, ["52.50", "73.75", "88.75", "100.00"]);
+        let housing: Vec<(HousingType, Decimal)> =
+            plan.housing.iter().map(|h| (h.kind, h.area.ha())).collect();
+        assert_eq!(
+            housing,
+            [
+                (HousingType::ShantyRedevelopment, d("2.25")),
+                (HousingType::Commodity, d("10.50"))
+            ]
+        );
+        let (aff, share) = plan.affordable_and_small();
+        assert_eq!(aff.ha(), d("2.25"));
+        assert_eq!(share.display, d("17.65"));
+        let methods: Vec<(&str, Decimal)> = plan
+            .methods
+            .iter()
+            .map(|m| (m.name.as_str(), m.area.ha()))
+            .collect();
+        assert_eq!(methods, [("划拨", d("5.25")), ("挂牌出让", d("14.75"))]);
+        let town: Vec<(&str, usize)> = plan
+            .layout
+            .iter()
+            .map(|t| (t.name.as_str(), t.classes.len()))
+            .collect();
+        assert_eq!(town, [("城关镇", 2), ("工业园区", 1), ("南湖乡", 1)]);
+        assert!(plan.findings.is_empty(), "{:?}", plan.findings);
+    }
+
+    #[test]
+    fn ledger_findings_duplicate_ids_zero_and_implausible_areas() {
+        let ps = vec![
+            parcel(2, "X1", "甲路", "1.0", "住宅用地", "城关镇"),
+            parcel(3, "X1", "乙路", "2.0", "住宅用地", "城关镇"),
+            parcel(4, "X2", "丙路", "0", "住宅用地", "城关镇"),
+            parcel(5, "X3", "丁路", "-1.5", "住宅用地", "城关镇"),
+            parcel(6, "X4", "戊路", "12000", "住宅用地", ""),
+        ];
+        let plan = compile_supply(ps, CompileOptions::default());
+        let rules: Vec<(&str, Option<usize>)> = plan
+            .findings
+            .iter()
+            .map(|f| (f.rule.as_str(), f.places.first().and_then(|p| p.row)))
+            .collect();
+        assert!(rules.contains(&("ledger.duplicate_id", Some(2))));
+        assert!(rules.contains(&("ledger.area_nonpositive", Some(4))));
+        assert!(rules.contains(&("ledger.area_nonpositive", Some(5))));
+        assert!(rules.contains(&("ledger.area_implausible", Some(6))));
+        assert!(rules.contains(&("ledger.township_unresolved", Some(6))));
+        // Zero and negative parcels are left out of the totals.
+        assert_eq!(plan.total.ha(), d("12003.0"));
+        assert_eq!(plan.layout.last().unwrap().name, NO_TOWNSHIP);
+    }
+
+    #[test]
+    fn compiling_under_the_2023_classification() {
+        let ps = vec![
+            parcel(2, "Y1", "甲路", "3.0", "公园与绿地", "城关镇"),
+            parcel(3, "Y2", "乙路", "1.0", "仓储用地", "城关镇"),
+            parcel(4, "Y3", "丙路", "1.0", "工矿仓储用地", "城关镇"),
+        ];
+        let plan = compile_supply(
+            ps,
+            CompileOptions {
+                scheme: Scheme::Ydyh2023,
+                ..CompileOptions::default()
+            },
+        );
+        let codes: Vec<(&str, &str)> = plan
+            .structure
+            .iter()
+            .map(|c| (c.code.as_str(), c.name.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("10", "工矿用地"),
+                ("11", "仓储用地"),
+                ("14", "绿地与开敞空间用地")
+            ]
+        );
+        assert!(plan
+            .findings
+            .iter()
+            .any(|f| f.rule == "ledger.class_approximate" && f.severity == Severity::Info));
     }
 }

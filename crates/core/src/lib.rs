@@ -22,6 +22,7 @@ pub mod rules;
 pub mod share;
 pub mod text;
 pub mod units;
+pub mod view;
 
 pub use class::{Classifier, LandClass, ResolvedClass, Scheme};
 pub use compile::{CompileOptions, CompiledPlan, Compiler, PlanKind, ReservePlan, SupplyPlan};

@@ -277,7 +277,9 @@ impl Timing {
         let upper = t.to_ascii_uppercase();
         if let Some(rest) = upper.strip_prefix('Q') {
             let q: u8 = rest.trim().parse().ok()?;
-            return (1..=4).contains(&q).then_some(Timing::Quarter { quarter: q });
+            return (1..=4)
+                .contains(&q)
+                .then_some(Timing::Quarter { quarter: q });
         }
         if t.contains("季度") || t.ends_with('季') {
             let q = first_number(t)?;
@@ -359,7 +361,18 @@ fn numbers(t: &str) -> Vec<u32> {
 
 fn chinese_numeral(s: &str) -> Option<u32> {
     let digit = |c: char| "〇一二三四五六七八九".find(c).map(|i| (i / 3) as u32);
-    let chars: Vec<char> = s.chars().map(|c| if c == '两' { '二' } else if c == '零' { '〇' } else { c }).collect();
+    let chars: Vec<char> = s
+        .chars()
+        .map(|c| {
+            if c == '两' {
+                '二'
+            } else if c == '零' {
+                '〇'
+            } else {
+                c
+            }
+        })
+        .collect();
     match chars.as_slice() {
         ['十'] => Some(10),
         ['十', d] => Some(10 + digit(*d)?),
@@ -411,9 +424,14 @@ impl ReserveStatus {
     pub fn parse(s: &str) -> Option<ReserveStatus> {
         let s = crate::text::normalize(s);
         let s = s.trim();
-        if s.contains("拟收储") || s.contains("拟储备") || s.contains("新增收储") || s == "收储" {
+        if s.contains("拟收储") || s.contains("拟储备") || s.contains("新增收储") || s == "收储"
+        {
             Some(ReserveStatus::ToAcquire)
-        } else if s.contains("入库") || s.contains("已储备") || s.contains("结转") || s.contains("库存") {
+        } else if s.contains("入库")
+            || s.contains("已储备")
+            || s.contains("结转")
+            || s.contains("库存")
+        {
             Some(ReserveStatus::InReserve)
         } else if s.contains("供应") {
             Some(ReserveStatus::ToSupply)
@@ -469,23 +487,41 @@ mod tests {
 
     #[test]
     fn timing_words() {
-        assert_eq!(Timing::parse("第一季度"), Some(Timing::Quarter { quarter: 1 }));
-        assert_eq!(Timing::parse("三季度"), Some(Timing::Quarter { quarter: 3 }));
+        assert_eq!(
+            Timing::parse("第一季度"),
+            Some(Timing::Quarter { quarter: 1 })
+        );
+        assert_eq!(
+            Timing::parse("三季度"),
+            Some(Timing::Quarter { quarter: 3 })
+        );
         assert_eq!(Timing::parse("Q4"), Some(Timing::Quarter { quarter: 4 }));
         assert_eq!(Timing::parse("7月"), Some(Timing::Month { month: 7 }));
         assert_eq!(Timing::parse("十一月"), Some(Timing::Month { month: 11 }));
         assert_eq!(Timing::parse("2025年十二月").map(Timing::quarter), Some(4));
         assert_eq!(
             Timing::parse("2025-05-20"),
-            Some(Timing::Date { year: 2025, month: 5, day: 20 })
+            Some(Timing::Date {
+                year: 2025,
+                month: 5,
+                day: 20
+            })
         );
         assert_eq!(
             Timing::parse("2025年5月20日"),
-            Some(Timing::Date { year: 2025, month: 5, day: 20 })
+            Some(Timing::Date {
+                year: 2025,
+                month: 5,
+                day: 20
+            })
         );
         assert_eq!(
             Timing::parse("45797"),
-            Some(Timing::Date { year: 2025, month: 5, day: 20 })
+            Some(Timing::Date {
+                year: 2025,
+                month: 5,
+                day: 20
+            })
         );
         assert_eq!(Timing::parse("第五季度"), None);
         assert_eq!(Timing::parse("尽快"), None);
@@ -496,12 +532,24 @@ mod tests {
         assert_eq!(SupplyMethod::parse("挂牌出让"), Some(SupplyMethod::Listing));
         assert_eq!(SupplyMethod::parse("劃撥"), Some(SupplyMethod::Allocation));
         assert_eq!(SupplyMethod::parse("出让"), Some(SupplyMethod::Sale));
-        assert_eq!(HousingType::parse("棚户区改造"), Some(HousingType::ShantyRedevelopment));
-        assert_eq!(HousingType::parse("保障性租赁住房"), Some(HousingType::AffordableRental));
+        assert_eq!(
+            HousingType::parse("棚户区改造"),
+            Some(HousingType::ShantyRedevelopment)
+        );
+        assert_eq!(
+            HousingType::parse("保障性租赁住房"),
+            Some(HousingType::AffordableRental)
+        );
         assert_eq!(HousingType::parse("商品住房"), Some(HousingType::Commodity));
         assert_eq!(LandSource::parse("存量建设用地"), Some(LandSource::Stock));
         assert_eq!(LandSource::parse("新增"), Some(LandSource::New));
-        assert_eq!(ReserveStatus::parse("拟收储"), Some(ReserveStatus::ToAcquire));
-        assert_eq!(ReserveStatus::parse("已入库"), Some(ReserveStatus::InReserve));
+        assert_eq!(
+            ReserveStatus::parse("拟收储"),
+            Some(ReserveStatus::ToAcquire)
+        );
+        assert_eq!(
+            ReserveStatus::parse("已入库"),
+            Some(ReserveStatus::InReserve)
+        );
     }
 }

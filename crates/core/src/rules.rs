@@ -13,9 +13,18 @@ use std::sync::OnceLock;
 
 /// The embedded rule files, in load order.
 const BUILTIN: &[(&str, &str)] = &[
-    ("ledger.toml", include_str!("../../../data/rules/ledger.toml")),
-    ("document.toml", include_str!("../../../data/rules/document.toml")),
-    ("geometry.toml", include_str!("../../../data/rules/geometry.toml")),
+    (
+        "ledger.toml",
+        include_str!("../../../data/rules/ledger.toml"),
+    ),
+    (
+        "document.toml",
+        include_str!("../../../data/rules/document.toml"),
+    ),
+    (
+        "geometry.toml",
+        include_str!("../../../data/rules/geometry.toml"),
+    ),
 ];
 
 /// One rule as described in the data files.
@@ -190,7 +199,11 @@ mod tests {
                 r.effective_from.clone(),
                 r.jurisdiction.clone(),
             );
-            assert!(seen.insert(key), "rule {} defined twice for one period", r.id);
+            assert!(
+                seen.insert(key),
+                "rule {} defined twice for one period",
+                r.id
+            );
             assert!(!r.title.is_empty(), "rule {} has no title", r.id);
         }
     }
@@ -225,7 +238,9 @@ jurisdiction = "65"
 params = { stop_months = "24" }
 "#;
         let book = RuleBook::from_sources(&[("t.toml", text)]).unwrap();
-        let old = book.get_in_force("housing.destocking", Some("2020-01-01"), None).unwrap();
+        let old = book
+            .get_in_force("housing.destocking", Some("2020-01-01"), None)
+            .unwrap();
         assert_eq!(old.effective_to, "2024-05-31");
         let xj = book
             .get_in_force("housing.destocking", Some("2025-01-01"), Some("653130"))
@@ -252,6 +267,9 @@ params = { stop_months = "24" }
             source: String::new(),
             params: [("max_ha".to_string(), "500".to_string())].into(),
         };
-        assert_eq!(r.render(&[("area", "900".into())]), "面积900公顷超过500公顷");
+        assert_eq!(
+            r.render(&[("area", "900".into())]),
+            "面积900公顷超过500公顷"
+        );
     }
 }

@@ -16,6 +16,15 @@ pub struct Share {
     pub display: Decimal,
 }
 
+impl Share {
+    /// A share displayed by rounding half up on its own (not part of a breakdown).
+    pub fn half_up(raw: Decimal, dp: u32) -> Share {
+        let mut display = crate::units::round_half_up(raw, dp);
+        display.rescale(dp);
+        Share { raw, display }
+    }
+}
+
 /// Shares of `parts` in `whole`, displayed with `dp` decimals.
 ///
 /// When the parts add up to the whole, the displayed shares add up to exactly 100 (largest
@@ -39,10 +48,7 @@ pub fn shares(parts: &[Decimal], whole: Decimal, dp: u32) -> Vec<Share> {
     if !complete {
         return raws
             .into_iter()
-            .map(|raw| Share {
-                raw,
-                display: crate::units::round_half_up(raw, dp),
-            })
+            .map(|raw| Share::half_up(raw, dp))
             .collect();
     }
     let unit = Decimal::new(1, dp);

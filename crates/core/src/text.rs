@@ -156,7 +156,10 @@ mod tests {
 
     #[test]
     fn normalises_width_and_traditional_characters() {
-        assert_eq!(normalize("３８３．７３公頃（約５７５畝）"), "383.73公顷(约575亩)");
+        assert_eq!(
+            normalize("３８３．７３公頃（約５７５畝）"),
+            "383.73公顷(约575亩)"
+        );
         assert_eq!(normalize("國有建設用地供應計劃"), "国有建设用地供应计划");
         assert_eq!(normalize("甲，乙；丙："), "甲，乙；丙：");
         let s = "ａｂ　ｃ";

@@ -94,7 +94,9 @@ impl fmt::Display for AreaUnit {
 }
 
 /// An area in hectares, exact for values stated in 公顷 or 平方米.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Area(pub Decimal);
 
 impl Area {
@@ -217,7 +219,9 @@ impl fmt::Display for MoneyUnit {
 }
 
 /// An amount of money in 元 (exact).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Money(pub Decimal);
 
 impl Money {
@@ -326,10 +330,19 @@ mod tests {
 
     #[test]
     fn tolerance_follows_stated_precision() {
-        assert_eq!(StatedArea::new(d("383.73"), AreaUnit::Hectare).tolerance(), d("0.005"));
-        assert_eq!(StatedArea::new(d("3.7"), AreaUnit::Hectare).tolerance(), d("0.05"));
+        assert_eq!(
+            StatedArea::new(d("383.73"), AreaUnit::Hectare).tolerance(),
+            d("0.005")
+        );
+        assert_eq!(
+            StatedArea::new(d("3.7"), AreaUnit::Hectare).tolerance(),
+            d("0.05")
+        );
         assert_eq!(StatedArea::new(d("12"), AreaUnit::Mu).tolerance(), d("0.5"));
-        assert_eq!(StatedArea::new(d("15"), AreaUnit::Mu).tolerance_ha(), d("0.5") / d("15"));
+        assert_eq!(
+            StatedArea::new(d("15"), AreaUnit::Mu).tolerance_ha(),
+            d("0.5") / d("15")
+        );
     }
 
     #[test]

@@ -1,0 +1,415 @@
+//! The documented JSON view of a compiled plan (`landplan compile --format json`).
+//!
+//! Decimals are strings: hectares at the plan's display precision, shares in percent with two
+//! decimals (largest remainder) and the raw share beside them. The schema is committed as
+//! `docs/schema/compile.schema.json`; this module is the only producer of that shape.
+
+use crate::compile::{ClassLine, CompiledPlan, MethodLine, QuarterLine, TownshipLine};
+use crate::finding::{Finding, Place};
+use crate::parcel::Parcel;
+use crate::units::{fmt_dp, Area, MoneyUnit};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// Schema identifier written into every JSON document.
+pub const SCHEMA_ID: &str = "landplan.compile/1";
+
+/// The JSON view of a compiled plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanView {
+    /// Always [`SCHEMA_ID`].
+    pub schema: &'static str,
+    /// `supply` or `reserve`.
+    pub kind: &'static str,
+    /// Jurisdiction.
+    pub region: String,
+    /// Year, when given.
+    pub year: Option<i32>,
+    /// `gb21010` or `ydyh2023`.
+    pub classification: &'static str,
+    /// Decimals used for hectares.
+    pub display_dp: u32,
+    /// Number of parcels compiled.
+    pub parcel_count: usize,
+    /// Total, 公顷.
+    pub total_ha: String,
+    /// Total, 亩.
+    pub total_mu: String,
+    /// 新增, 公顷.
+    pub new_ha: String,
+    /// 存量, 公顷.
+    pub stock_ha: String,
+    /// Neither 新增 nor 存量 given, 公顷.
+    pub source_unspecified_ha: String,
+    /// Structure by first-level class.
+    pub structure: Vec<ClassView>,
+    /// Housing sub-structure (supply plans).
+    pub housing: Vec<HousingView>,
+    /// Share of 保障性安居工程 + 中小套型商品住房 in housing land, percent (supply plans).
+    pub affordable_and_small_share_pct: Option<String>,
+    /// Layout by township.
+    pub layout: Vec<TownshipView>,
+    /// Timing by quarter.
+    pub timing: Vec<QuarterView>,
+    /// Area without a planned time, 公顷.
+    pub unscheduled_ha: String,
+    /// Supply methods.
+    pub methods: Vec<MethodView>,
+    /// Reserve status breakdown (reserve plans).
+    pub status: Vec<StatusView>,
+    /// Funds needed, 万元 (reserve plans).
+    pub funds_wan_yuan: Option<String>,
+    /// Parcels (empty with `--omit-parcels`).
+    pub parcels: Vec<ParcelView>,
+    /// Findings about the ledger.
+    pub findings: Vec<FindingView>,
+}
+
+/// One class line.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassView {
+    /// First-level code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Area, 公顷.
+    pub area_ha: String,
+    /// Displayed share, percent (breakdown adds up to 100.00).
+    pub share_pct: String,
+    /// Unrounded share, percent.
+    pub share_raw: String,
+    /// 新增, 公顷.
+    pub new_ha: String,
+    /// 存量, 公顷.
+    pub stock_ha: String,
+    /// Parcel count.
+    pub parcels: usize,
+}
+
+/// One housing line.
+#[derive(Debug, Clone, Serialize)]
+pub struct HousingView {
+    /// Stable id of the housing type.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Chinese name.
+    pub name: &'static str,
+    /// Area, 公顷.
+    pub area_ha: String,
+    /// Share of housing land, percent.
+    pub share_pct: String,
+    /// Parcel count.
+    pub parcels: usize,
+}
+
+/// A class inside a township.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassAreaView {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Area, 公顷.
+    pub area_ha: String,
+}
+
+/// One township.
+#[derive(Debug, Clone, Serialize)]
+pub struct TownshipView {
+    /// Name.
+    pub name: String,
+    /// Area, 公顷.
+    pub area_ha: String,
+    /// Share of the total, percent.
+    pub share_pct: String,
+    /// Class breakdown.
+    pub classes: Vec<ClassAreaView>,
+}
+
+/// One quarter.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarterView {
+    /// 1–4.
+    pub quarter: u8,
+    /// Area, 公顷.
+    pub area_ha: String,
+    /// Share of scheduled area, percent.
+    pub share_pct: String,
+    /// Cumulative area, 公顷.
+    pub cumulative_ha: String,
+    /// Cumulative share of the total, percent.
+    pub cumulative_pct: String,
+}
+
+/// One method.
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodView {
+    /// Stable id (`allocation`, `listing` …) or null when not given.
+    pub method: Option<String>,
+    /// Chinese name.
+    pub name: String,
+    /// Area, 公顷.
+    pub area_ha: String,
+    /// Share, percent.
+    pub share_pct: String,
+    /// Parcel count.
+    pub parcels: usize,
+}
+
+/// One reserve status.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusView {
+    /// Stable id or null.
+    pub status: Option<String>,
+    /// Chinese name.
+    pub name: String,
+    /// Area, 公顷.
+    pub area_ha: String,
+    /// Parcel count.
+    pub parcels: usize,
+    /// Funds, 万元.
+    pub funds_wan_yuan: String,
+}
+
+/// One parcel.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParcelView {
+    /// Id.
+    pub id: String,
+    /// Location.
+    pub location: Option<String>,
+    /// Area, 公顷 (display precision).
+    pub area_ha: String,
+    /// The area as stated.
+    pub stated_area: String,
+    /// The stated unit.
+    pub stated_unit: &'static str,
+    /// Use as written.
+    pub class_text: String,
+    /// GB/T 21010 code, when named directly.
+    pub gb21010: Option<String>,
+    /// 用地用海 2023 code, when named directly.
+    pub ydyh2023: Option<String>,
+    /// Township.
+    pub township: Option<String>,
+    /// `new` / `stock`.
+    pub source: Option<&'static str>,
+    /// Method label.
+    pub method: Option<&'static str>,
+    /// Quarter 1–4.
+    pub quarter: Option<u8>,
+    /// Housing type id.
+    pub housing: Option<&'static str>,
+    /// Reserve status label.
+    pub reserve_status: Option<&'static str>,
+    /// Funds, 万元.
+    pub funds_wan_yuan: Option<String>,
+    /// Ledger row.
+    pub row: usize,
+}
+
+/// A finding, with its first place flattened beside the list of places.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingView {
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// File of the first place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Row of the first place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// Column name of the first place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Parcel of the first place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parcel: Option<String>,
+}
+
+impl From<&Finding> for FindingView {
+    fn from(f: &Finding) -> Self {
+        let first = f.places.first().cloned().unwrap_or_else(Place::default);
+        FindingView {
+            finding: f.clone(),
+            file: first.file,
+            row: first.row,
+            field: first.field,
+            parcel: first.parcel,
+        }
+    }
+}
+
+fn pct(d: Decimal) -> String {
+    fmt_dp(d, 2)
+}
+
+fn serde_id<T: Serialize>(v: &T) -> Option<String> {
+    match toml::Value::try_from(v) {
+        Ok(toml::Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+impl PlanView {
+    /// Build the view of a compiled plan.
+    pub fn new(plan: &CompiledPlan) -> PlanView {
+        match plan {
+            CompiledPlan::Supply(p) => {
+                let dp = p.display_dp;
+                let ha = |a: Area| fmt_dp(a.ha(), dp);
+                let (_, aff) = p.affordable_and_small();
+                PlanView {
+                    schema: SCHEMA_ID,
+                    kind: "supply",
+                    region: p.region.clone(),
+                    year: p.year,
+                    classification: p.scheme.id(),
+                    display_dp: dp,
+                    parcel_count: p.parcel_count,
+                    total_ha: ha(p.total),
+                    total_mu: fmt_dp(p.total.mu(), dp),
+                    new_ha: ha(p.new),
+                    stock_ha: ha(p.stock),
+                    source_unspecified_ha: ha(p.source_unspecified),
+                    structure: p.structure.iter().map(|c| class_view(c, dp)).collect(),
+                    housing: p
+                        .housing
+                        .iter()
+                        .map(|h| HousingView {
+                            kind: h.kind.id(),
+                            name: h.kind.label(),
+                            area_ha: ha(h.area),
+                            share_pct: pct(h.share.display),
+                            parcels: h.parcels,
+                        })
+                        .collect(),
+                    affordable_and_small_share_pct: (!p.housing.is_empty())
+                        .then(|| pct(aff.display)),
+                    layout: p.layout.iter().map(|t| township_view(t, dp)).collect(),
+                    timing: p.timing.iter().map(|q| quarter_view(q, dp)).collect(),
+                    unscheduled_ha: ha(p.unscheduled),
+                    methods: p.methods.iter().map(|m| method_view(m, dp)).collect(),
+                    status: Vec::new(),
+                    funds_wan_yuan: None,
+                    parcels: p.parcels.iter().map(|x| parcel_view(x, dp)).collect(),
+                    findings: p.findings.iter().map(FindingView::from).collect(),
+                }
+            }
+            CompiledPlan::Reserve(p) => {
+                let dp = p.display_dp;
+                let ha = |a: Area| fmt_dp(a.ha(), dp);
+                PlanView {
+                    schema: SCHEMA_ID,
+                    kind: "reserve",
+                    region: p.region.clone(),
+                    year: p.year,
+                    classification: p.scheme.id(),
+                    display_dp: dp,
+                    parcel_count: p.parcel_count,
+                    total_ha: ha(p.total),
+                    total_mu: fmt_dp(p.total.mu(), dp),
+                    new_ha: ha(p.new),
+                    stock_ha: ha(p.stock),
+                    source_unspecified_ha: ha(p.source_unspecified),
+                    structure: p.structure.iter().map(|c| class_view(c, dp)).collect(),
+                    housing: Vec::new(),
+                    affordable_and_small_share_pct: None,
+                    layout: p.layout.iter().map(|t| township_view(t, dp)).collect(),
+                    timing: Vec::new(),
+                    unscheduled_ha: ha(Area::ZERO),
+                    methods: Vec::new(),
+                    status: p
+                        .status
+                        .iter()
+                        .map(|s| StatusView {
+                            status: s.status.as_ref().and_then(serde_id),
+                            name: s.name.clone(),
+                            area_ha: ha(s.area),
+                            parcels: s.parcels,
+                            funds_wan_yuan: s.funds.in_unit(MoneyUnit::WanYuan).to_string(),
+                        })
+                        .collect(),
+                    funds_wan_yuan: Some(p.funds.in_unit(MoneyUnit::WanYuan).to_string()),
+                    parcels: p.parcels.iter().map(|x| parcel_view(x, dp)).collect(),
+                    findings: p.findings.iter().map(FindingView::from).collect(),
+                }
+            }
+        }
+    }
+}
+
+fn class_view(c: &ClassLine, dp: u32) -> ClassView {
+    ClassView {
+        code: c.code.clone(),
+        name: c.name.clone(),
+        area_ha: fmt_dp(c.area.ha(), dp),
+        share_pct: pct(c.share.display),
+        share_raw: c.share.raw.normalize().to_string(),
+        new_ha: fmt_dp(c.new.ha(), dp),
+        stock_ha: fmt_dp(c.stock.ha(), dp),
+        parcels: c.parcels,
+    }
+}
+
+fn township_view(t: &TownshipLine, dp: u32) -> TownshipView {
+    TownshipView {
+        name: t.name.clone(),
+        area_ha: fmt_dp(t.area.ha(), dp),
+        share_pct: pct(t.share.display),
+        classes: t
+            .classes
+            .iter()
+            .map(|c| ClassAreaView {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                area_ha: fmt_dp(c.area.ha(), dp),
+            })
+            .collect(),
+    }
+}
+
+fn quarter_view(q: &QuarterLine, dp: u32) -> QuarterView {
+    QuarterView {
+        quarter: q.quarter,
+        area_ha: fmt_dp(q.area.ha(), dp),
+        share_pct: pct(q.share.display),
+        cumulative_ha: fmt_dp(q.cumulative.ha(), dp),
+        cumulative_pct: pct(q.cumulative_share.display),
+    }
+}
+
+fn method_view(m: &MethodLine, dp: u32) -> MethodView {
+    MethodView {
+        method: m.method.as_ref().and_then(serde_id),
+        name: m.name.clone(),
+        area_ha: fmt_dp(m.area.ha(), dp),
+        share_pct: pct(m.share.display),
+        parcels: m.parcels,
+    }
+}
+
+fn parcel_view(p: &Parcel, dp: u32) -> ParcelView {
+    ParcelView {
+        id: p.id.clone(),
+        location: p.location.clone(),
+        area_ha: fmt_dp(p.area().ha(), dp),
+        stated_area: p.stated_area.value.to_string(),
+        stated_unit: p.stated_area.unit.label(),
+        class_text: p.class_text.clone(),
+        gb21010: p.class.gb21010.clone(),
+        ydyh2023: p.class.ydyh2023.clone(),
+        township: p.township.clone(),
+        source: p.source.map(|s| match s {
+            crate::parcel::LandSource::New => "new",
+            crate::parcel::LandSource::Stock => "stock",
+        }),
+        method: p.method.map(|m| m.label()),
+        quarter: p.timing.map(|t| t.quarter()),
+        housing: p.housing.map(|h| h.id()),
+        reserve_status: p.reserve_status.map(|s| s.label()),
+        funds_wan_yuan: p.funds.map(|f| f.in_unit(MoneyUnit::WanYuan).to_string()),
+        row: p.row,
+    }
+}
