@@ -1,0 +1,1 @@
+//! Synthetic layers (being written).
