@@ -1,1 +1,153 @@
-//! landplan-report (work in progress).
+//! landplan-report: the plan documents out.
+//!
+//! From a compiled plan ([`CompiledPlan`]) this crate writes what a bureau hands to the
+//! government and publishes:
+//!
+//! - the Word document (.docx) in the national document format (GB/T 9704: A4, 仿宋 body,
+//!   黑体/楷体 headings, page numbers), with the 附表 tables at the end;
+//! - the Excel 附表 (.xlsx), with live `=SUM(…)` formulas and fixed number formats;
+//! - charts (SVG and PNG): structure, layout, timing;
+//! - a single-file HTML report.
+//!
+//! Every figure is taken from the compiled plan and formatted at the plan's display precision,
+//! so the document is right by construction. The narrative sections come from editable
+//! templates (`data/templates`, see [`template`]); the indicator sections (计划指标) are always
+//! generated, in the plain register of published plans, so that the document checker reads
+//! them back.
+//!
+//! Architecture: one document model ([`doc::Doc`]) is built per plan kind
+//! ([`build_document`]), then written out by the docx and HTML writers; the xlsx writer and the
+//! charts read the plan directly.
+#![deny(missing_docs)]
+
+pub mod chart;
+pub mod doc;
+mod docx;
+mod html;
+mod plan_doc;
+pub mod template;
+mod xlsx;
+
+pub use chart::{render_chart, ChartKind, ImageFormat};
+pub use doc::{Block, Doc, Table};
+pub use plan_doc::build_document;
+
+use landplan_core::compile::CompiledPlan;
+use std::path::PathBuf;
+
+/// The document format to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportFormat {
+    /// Word (.docx), GB/T 9704 layout.
+    Docx,
+    /// Excel (.xlsx) 附表.
+    Xlsx,
+    /// One self-contained HTML file.
+    Html,
+}
+
+impl ReportFormat {
+    /// Parse `docx` / `xlsx` / `html`.
+    pub fn parse(s: &str) -> Option<ReportFormat> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "docx" | "word" => Some(ReportFormat::Docx),
+            "xlsx" | "excel" => Some(ReportFormat::Xlsx),
+            "html" | "htm" => Some(ReportFormat::Html),
+            _ => None,
+        }
+    }
+
+    /// The file extension (without dot).
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Docx => "docx",
+            ReportFormat::Xlsx => "xlsx",
+            ReportFormat::Html => "html",
+        }
+    }
+}
+
+/// Options for writing a plan document.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// The issuing body (发文机关) printed above the date; default `{region}自然资源局`.
+    pub issuing_body: Option<String>,
+    /// The date as printed (e.g. `2025年1月8日`); default: a blank line is left for it.
+    pub date: Option<String>,
+    /// A folder of edited narrative templates; default: the templates shipped in the binary.
+    pub templates_dir: Option<PathBuf>,
+    /// Leave out the 附表 tables from the Word/HTML document.
+    pub no_annex: bool,
+}
+
+impl ReportOptions {
+    /// The issuing body for a region.
+    pub fn issuing_body_for(&self, region: &str) -> String {
+        match &self.issuing_body {
+            Some(b) if !b.trim().is_empty() => b.trim().to_string(),
+            _ => format!("{region}自然资源局"),
+        }
+    }
+}
+
+/// What can go wrong while writing a document. Messages are in Chinese (shown to users).
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A template could not be read.
+    #[error("无法读取模板文件 {path}：{source}")]
+    TemplateRead {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A template uses an unknown placeholder.
+    #[error("模板 {file} 第{line}行：未知的占位符 {{{name}}}（可用：{known}）")]
+    TemplatePlaceholder {
+        /// The template file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// The placeholder's name.
+        name: String,
+        /// The placeholders that exist.
+        known: String,
+    },
+    /// No CJK font was found for a PNG/SVG chart.
+    #[error("未找到中文字体，无法绘制图表：请安装 fonts-noto-cjk 或 fonts-wqy-microhei（已查找：{searched}）")]
+    NoCjkFont {
+        /// The paths searched.
+        searched: String,
+    },
+    /// Drawing a chart failed.
+    #[error("绘制图表失败：{0}")]
+    Chart(String),
+    /// Writing the Excel file failed.
+    #[error("生成 Excel 附表失败：{0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// Writing the Word file failed.
+    #[error("生成 Word 文档失败：{0}")]
+    Docx(String),
+    /// The chart does not apply to this plan (e.g. timing of a reserve plan).
+    #[error("{0}")]
+    NotApplicable(String),
+}
+
+/// Write a compiled plan as a document in the given format.
+pub fn render_plan(
+    plan: &CompiledPlan,
+    format: ReportFormat,
+    opts: &ReportOptions,
+) -> Result<Vec<u8>, ReportError> {
+    match format {
+        ReportFormat::Docx => {
+            let doc = build_document(plan, opts)?;
+            docx::write(&doc)
+        }
+        ReportFormat::Html => {
+            let doc = build_document(plan, opts)?;
+            Ok(html::write(&doc, plan).into_bytes())
+        }
+        ReportFormat::Xlsx => xlsx::write(plan),
+    }
+}
