@@ -1,6 +1,526 @@
-//! The Excel 附表.
+//! The Excel 附表 (.xlsx), written with rust_xlsxwriter.
+//!
+//! Figures from the compiled plan are written as numbers rounded to the plan's display
+//! precision; every sum a user expects (合计, 小计, row totals, cumulative columns, shares) is a
+//! live formula, so a user who edits a figure sees the totals follow. Number formats are fixed
+//! to the plan's precision; the font is a CJK face (宋体, substituted by any CJK font).
+
+use crate::plan_doc::{
+    housing_area, is_residential, layout_columns, quarter_label, timing_label, township_class,
+    year_text, HOUSING_ROWS,
+};
 use crate::ReportError;
-use landplan_core::compile::CompiledPlan;
-pub(crate) fn write(_plan: &CompiledPlan) -> Result<Vec<u8>, ReportError> {
-    Ok(Vec::new())
+use landplan_core::compile::{ClassLine, CompiledPlan, ReservePlan, SupplyPlan, TownshipLine};
+use landplan_core::parcel::{HousingType, Parcel};
+use landplan_core::units::round_half_up;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use rust_xlsxwriter::utility::row_col_to_cell;
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet};
+
+const FONT: &str = "宋体";
+
+struct Formats {
+    title: Format,
+    unit: Format,
+    header: Format,
+    text: Format,
+    area: Format,
+    pct: Format,
+    int: Format,
+    money: Format,
+    total_text: Format,
+    total_area: Format,
+}
+
+impl Formats {
+    fn new(dp: u32) -> Formats {
+        let base = Format::new().set_font_name(FONT).set_font_size(11);
+        let cell = base.clone().set_border(FormatBorder::Thin);
+        let zeros = |n: u32| {
+            if n == 0 {
+                "0".to_string()
+            } else {
+                format!("0.{}", "0".repeat(n as usize))
+            }
+        };
+        Formats {
+            title: base
+                .clone()
+                .set_font_size(16)
+                .set_bold()
+                .set_align(FormatAlign::Center),
+            unit: base.clone().set_align(FormatAlign::Right),
+            header: cell
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_text_wrap(),
+            text: cell.clone(),
+            area: cell.clone().set_num_format(zeros(dp)),
+            pct: cell.clone().set_num_format("0.00"),
+            int: cell.clone().set_num_format("0"),
+            money: cell.clone().set_num_format("0.00"),
+            total_text: cell.clone().set_bold(),
+            total_area: cell.set_bold().set_num_format(zeros(dp)),
+        }
+    }
+}
+
+fn num(v: Decimal, dp: u32) -> f64 {
+    round_half_up(v, dp).to_f64().unwrap_or(0.0)
+}
+
+fn cell(row: u32, col: u16) -> String {
+    row_col_to_cell(row, col)
+}
+
+/// Write title, unit and header; returns the first body row.
+fn head(
+    ws: &mut Worksheet,
+    f: &Formats,
+    label: &str,
+    caption: &str,
+    unit: &str,
+    header: &[&str],
+    widths: &[f64],
+) -> Result<u32, ReportError> {
+    let last = (header.len() as u16).saturating_sub(1);
+    ws.write_string(0, 0, label)?;
+    ws.merge_range(1, 0, 1, last, caption, &f.title)?;
+    ws.merge_range(2, 0, 2, last, unit, &f.unit)?;
+    for (i, h) in header.iter().enumerate() {
+        ws.write_string_with_format(3, i as u16, *h, &f.header)?;
+    }
+    for (i, w) in widths.iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    ws.set_freeze_panes(4, 0)?;
+    Ok(4)
+}
+
+fn sum_formula(col: u16, rows: &[u32]) -> Formula {
+    if rows.is_empty() {
+        return Formula::new("=0");
+    }
+    let contiguous = rows.windows(2).all(|w| w[1] == w[0] + 1);
+    if contiguous {
+        Formula::new(format!(
+            "=SUM({}:{})",
+            cell(rows[0], col),
+            cell(*rows.last().unwrap_or(&rows[0]), col)
+        ))
+    } else {
+        let list: Vec<String> = rows.iter().map(|r| cell(*r, col)).collect();
+        Formula::new(format!("=SUM({})", list.join(",")))
+    }
+}
+
+/// Share formula: part ÷ whole × 100, 0 when the whole is 0.
+fn share_formula(part: &str, whole: &str) -> Formula {
+    Formula::new(format!("=IF({whole}=0,0,{part}/{whole}*100)"))
+}
+
+/// Write a compiled plan's 附表 as .xlsx bytes.
+pub(crate) fn write(plan: &CompiledPlan) -> Result<Vec<u8>, ReportError> {
+    let mut wb = Workbook::new();
+    match plan {
+        CompiledPlan::Supply(p) => supply(&mut wb, p)?,
+        CompiledPlan::Reserve(p) => reserve(&mut wb, p)?,
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+fn supply(wb: &mut Workbook, p: &SupplyPlan) -> Result<(), ReportError> {
+    let dp = p.display_dp;
+    let f = Formats::new(dp);
+    let title = format!("{}{}年度", p.region, year_text(p.year));
+    // 附表1: class × (供应面积, 新增, 存量), housing sub-rows, 合计.
+    {
+        let ws = wb.add_worksheet().set_name("供应计划表")?;
+        let mut r = head(
+            ws,
+            &f,
+            "附表1",
+            &format!("{title}国有建设用地供应计划表"),
+            "单位：公顷",
+            &["用地类型", "供应面积", "新增", "存量"],
+            &[34.0, 14.0, 14.0, 14.0],
+        )?;
+        let mut class_rows = Vec::new();
+        for c in &p.structure {
+            ws.write_string_with_format(r, 0, &c.name, &f.text)?;
+            ws.write_number_with_format(r, 1, num(c.area.ha(), dp), &f.area)?;
+            ws.write_number_with_format(r, 2, num(c.new.ha(), dp), &f.area)?;
+            ws.write_number_with_format(r, 3, num(c.stock.ha(), dp), &f.area)?;
+            class_rows.push(r);
+            r += 1;
+            if is_residential(&c.code) && !p.housing.is_empty() {
+                let first = r;
+                for (label, kinds) in HOUSING_ROWS {
+                    ws.write_string_with_format(r, 0, format!("　其中：{label}"), &f.text)?;
+                    ws.write_number_with_format(
+                        r,
+                        1,
+                        num(housing_area(p, kinds).ha(), dp),
+                        &f.area,
+                    )?;
+                    ws.write_blank(r, 2, &f.text)?;
+                    ws.write_blank(r, 3, &f.text)?;
+                    r += 1;
+                }
+                ws.write_string_with_format(r, 0, "　小计", &f.total_text)?;
+                let rows: Vec<u32> = (first..r).collect();
+                ws.write_formula_with_format(r, 1, sum_formula(1, &rows), &f.total_area)?;
+                ws.write_blank(r, 2, &f.text)?;
+                ws.write_blank(r, 3, &f.text)?;
+                r += 1;
+            }
+        }
+        ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
+        for col in 1..=3 {
+            ws.write_formula_with_format(r, col, sum_formula(col, &class_rows), &f.total_area)?;
+        }
+    }
+    // 附表2: housing, with the 保障性安居工程 + 中小套型 share.
+    if !p.housing.is_empty() {
+        let ws = wb.add_worksheet().set_name("住宅用地")?;
+        let mut r = head(
+            ws,
+            &f,
+            "附表2",
+            &format!("{title}住宅用地供应计划表"),
+            "单位：公顷、%",
+            &["住宅类型", "供应面积", "占住宅用地比例"],
+            &[34.0, 14.0, 16.0],
+        )?;
+        let first = r;
+        let n = p.housing.len() as u32;
+        let total_row = first + n;
+        let total = cell(total_row, 1);
+        let mut policy_rows = Vec::new();
+        for h in &p.housing {
+            ws.write_string_with_format(r, 0, h.kind.label(), &f.text)?;
+            ws.write_number_with_format(r, 1, num(h.area.ha(), dp), &f.area)?;
+            ws.write_formula_with_format(r, 2, share_formula(&cell(r, 1), &total), &f.pct)?;
+            if h.kind.is_affordable_project() || h.kind == HousingType::SmallCommodity {
+                policy_rows.push(r);
+            }
+            r += 1;
+        }
+        ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
+        let rows: Vec<u32> = (first..r).collect();
+        ws.write_formula_with_format(r, 1, sum_formula(1, &rows), &f.total_area)?;
+        ws.write_formula_with_format(r, 2, share_formula(&cell(r, 1), &total), &f.pct)?;
+        r += 1;
+        ws.write_string_with_format(r, 0, "保障性安居工程和中小套型商品住房", &f.total_text)?;
+        ws.write_formula_with_format(r, 1, sum_formula(1, &policy_rows), &f.total_area)?;
+        ws.write_formula_with_format(r, 2, share_formula(&cell(r, 1), &total), &f.pct)?;
+    }
+    layout_sheet(
+        wb,
+        &f,
+        "供应布局",
+        if p.housing.is_empty() {
+            "附表2"
+        } else {
+            "附表3"
+        },
+        &format!("{title}国有建设用地供应布局表"),
+        &p.layout,
+        &p.structure,
+        dp,
+    )?;
+    // Timing.
+    {
+        let ws = wb.add_worksheet().set_name("供应时序")?;
+        let mut r = head(
+            ws,
+            &f,
+            if p.housing.is_empty() {
+                "附表3"
+            } else {
+                "附表4"
+            },
+            &format!("{title}国有建设用地供应时序表"),
+            "单位：公顷、%",
+            &["季度", "计划供应面积", "占比", "累计供应面积", "累计占比"],
+            &[14.0, 16.0, 12.0, 16.0, 12.0],
+        )?;
+        let first = r;
+        let n = p.timing.len() as u32 + u32::from(p.unscheduled.is_positive());
+        let total = cell(first + n, 1);
+        for q in &p.timing {
+            ws.write_string_with_format(r, 0, quarter_label(q.quarter), &f.text)?;
+            ws.write_number_with_format(r, 1, num(q.area.ha(), dp), &f.area)?;
+            ws.write_formula_with_format(r, 2, share_formula(&cell(r, 1), &total), &f.pct)?;
+            ws.write_formula_with_format(
+                r,
+                3,
+                Formula::new(format!(
+                    "=SUM({}:{})",
+                    row_col_to_cell_abs_row(first, 1),
+                    cell(r, 1)
+                )),
+                &f.area,
+            )?;
+            ws.write_formula_with_format(r, 4, share_formula(&cell(r, 3), &total), &f.pct)?;
+            r += 1;
+        }
+        if p.unscheduled.is_positive() {
+            ws.write_string_with_format(r, 0, "未明确时间", &f.text)?;
+            ws.write_number_with_format(r, 1, num(p.unscheduled.ha(), dp), &f.area)?;
+            ws.write_formula_with_format(r, 2, share_formula(&cell(r, 1), &total), &f.pct)?;
+            ws.write_blank(r, 3, &f.text)?;
+            ws.write_blank(r, 4, &f.text)?;
+            r += 1;
+        }
+        ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
+        let rows: Vec<u32> = (first..r).collect();
+        ws.write_formula_with_format(r, 1, sum_formula(1, &rows), &f.total_area)?;
+        ws.write_formula_with_format(r, 2, sum_formula(2, &rows), &f.pct)?;
+        ws.write_blank(r, 3, &f.text)?;
+        ws.write_blank(r, 4, &f.text)?;
+    }
+    if !p.parcels.is_empty() {
+        parcel_sheet(
+            wb,
+            &f,
+            "地块清单",
+            if p.housing.is_empty() {
+                "附表4"
+            } else {
+                "附表5"
+            },
+            &format!("{title}拟供应国有建设用地地块清单"),
+            &p.parcels,
+            dp,
+            false,
+        )?;
+    }
+    Ok(())
+}
+
+fn row_col_to_cell_abs_row(row: u32, col: u16) -> String {
+    let c = cell(row, col);
+    let split = c.find(|ch: char| ch.is_ascii_digit()).unwrap_or(c.len());
+    format!("{}${}", &c[..split], &c[split..])
+}
+
+#[allow(clippy::too_many_arguments)]
+fn layout_sheet(
+    wb: &mut Workbook,
+    f: &Formats,
+    name: &str,
+    label: &str,
+    caption: &str,
+    layout: &[TownshipLine],
+    structure: &[ClassLine],
+    dp: u32,
+) -> Result<(), ReportError> {
+    let cols = layout_columns(structure);
+    let ws = wb.add_worksheet().set_name(name)?;
+    let mut header = vec!["乡镇（区域）", "合计"];
+    header.extend(cols.iter().map(|(_, n)| n.as_str()));
+    let mut widths = vec![16.0, 14.0];
+    widths.extend(cols.iter().map(|_| 14.0));
+    let mut r = head(ws, f, label, caption, "单位：公顷", &header, &widths)?;
+    let first = r;
+    let last_col = 1 + cols.len() as u16;
+    for t in layout {
+        ws.write_string_with_format(r, 0, &t.name, &f.text)?;
+        ws.write_formula_with_format(
+            r,
+            1,
+            Formula::new(format!("=SUM({}:{})", cell(r, 2), cell(r, last_col))),
+            &f.total_area,
+        )?;
+        for (i, (code, _)) in cols.iter().enumerate() {
+            ws.write_number_with_format(
+                r,
+                2 + i as u16,
+                num(township_class(t, code).ha(), dp),
+                &f.area,
+            )?;
+        }
+        r += 1;
+    }
+    ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
+    let rows: Vec<u32> = (first..r).collect();
+    for col in 1..=last_col {
+        ws.write_formula_with_format(r, col, sum_formula(col, &rows), &f.total_area)?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn parcel_sheet(
+    wb: &mut Workbook,
+    f: &Formats,
+    name: &str,
+    label: &str,
+    caption: &str,
+    parcels: &[Parcel],
+    dp: u32,
+    reserve: bool,
+) -> Result<(), ReportError> {
+    let ws = wb.add_worksheet().set_name(name)?;
+    let header: Vec<&str> = if reserve {
+        vec![
+            "序号",
+            "地块编号",
+            "坐落",
+            "乡镇",
+            "用途",
+            "面积（公顷）",
+            "来源",
+            "储备状态",
+            "资金需求（万元）",
+        ]
+    } else {
+        vec![
+            "序号",
+            "地块编号",
+            "坐落",
+            "乡镇",
+            "用途",
+            "面积（公顷）",
+            "来源",
+            "供应方式",
+            "供应时间",
+        ]
+    };
+    let mut r = head(
+        ws,
+        f,
+        label,
+        caption,
+        if reserve {
+            "单位：公顷、万元"
+        } else {
+            "单位：公顷"
+        },
+        &header,
+        &[6.0, 16.0, 30.0, 12.0, 16.0, 14.0, 8.0, 12.0, 16.0],
+    )?;
+    let first = r;
+    for (i, p) in parcels.iter().enumerate() {
+        ws.write_number_with_format(r, 0, (i + 1) as f64, &f.int)?;
+        ws.write_string_with_format(r, 1, &p.id, &f.text)?;
+        ws.write_string_with_format(r, 2, p.location.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_string_with_format(r, 3, p.township.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_string_with_format(r, 4, &p.class_text, &f.text)?;
+        ws.write_number_with_format(r, 5, num(p.area().ha(), dp), &f.area)?;
+        ws.write_string_with_format(r, 6, p.source.map(|s| s.label()).unwrap_or(""), &f.text)?;
+        if reserve {
+            ws.write_string_with_format(
+                r,
+                7,
+                p.reserve_status.map(|s| s.label()).unwrap_or(""),
+                &f.text,
+            )?;
+            match p.funds {
+                Some(m) => ws.write_number_with_format(r, 8, num(m.wan_yuan(), 2), &f.money)?,
+                None => ws.write_blank(r, 8, &f.text)?,
+            };
+        } else {
+            ws.write_string_with_format(r, 7, p.method.map(|m| m.label()).unwrap_or(""), &f.text)?;
+            ws.write_string_with_format(r, 8, timing_label(p.timing), &f.text)?;
+        }
+        r += 1;
+    }
+    ws.write_string_with_format(r, 1, "合计", &f.total_text)?;
+    let rows: Vec<u32> = (first..r).collect();
+    ws.write_formula_with_format(r, 5, sum_formula(5, &rows), &f.total_area)?;
+    if reserve {
+        ws.write_formula_with_format(r, 8, sum_formula(8, &rows), &f.money)?;
+    }
+    Ok(())
+}
+
+fn reserve(wb: &mut Workbook, p: &ReservePlan) -> Result<(), ReportError> {
+    let dp = p.display_dp;
+    let f = Formats::new(dp);
+    let title = format!("{}{}年度", p.region, year_text(p.year));
+    {
+        let ws = wb.add_worksheet().set_name("储备规模与结构")?;
+        let mut r = head(
+            ws,
+            &f,
+            "附表1",
+            &format!("{title}土地储备规模与结构表"),
+            "单位：公顷、%",
+            &["用地类型", "储备面积", "存量", "新增", "占比"],
+            &[30.0, 14.0, 14.0, 14.0, 12.0],
+        )?;
+        let first = r;
+        let total = cell(first + p.structure.len() as u32, 1);
+        for c in &p.structure {
+            ws.write_string_with_format(r, 0, &c.name, &f.text)?;
+            ws.write_number_with_format(r, 1, num(c.area.ha(), dp), &f.area)?;
+            ws.write_number_with_format(r, 2, num(c.stock.ha(), dp), &f.area)?;
+            ws.write_number_with_format(r, 3, num(c.new.ha(), dp), &f.area)?;
+            ws.write_formula_with_format(r, 4, share_formula(&cell(r, 1), &total), &f.pct)?;
+            r += 1;
+        }
+        ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
+        let rows: Vec<u32> = (first..r).collect();
+        for col in 1..=3 {
+            ws.write_formula_with_format(r, col, sum_formula(col, &rows), &f.total_area)?;
+        }
+        ws.write_formula_with_format(r, 4, share_formula(&cell(r, 1), &total), &f.pct)?;
+    }
+    layout_sheet(
+        wb,
+        &f,
+        "储备布局",
+        "附表2",
+        &format!("{title}土地储备布局表"),
+        &p.layout,
+        &p.structure,
+        dp,
+    )?;
+    if !p.parcels.is_empty() {
+        parcel_sheet(
+            wb,
+            &f,
+            "储备地块清单",
+            "附表3",
+            &format!("{title}土地储备地块清单"),
+            &p.parcels,
+            dp,
+            true,
+        )?;
+    }
+    {
+        let ws = wb.add_worksheet().set_name("资金需求")?;
+        let mut r = head(
+            ws,
+            &f,
+            if p.parcels.is_empty() {
+                "附表3"
+            } else {
+                "附表4"
+            },
+            &format!("{title}土地储备资金需求表"),
+            "单位：公顷、宗、万元",
+            &["储备状态", "面积", "地块数", "资金需求"],
+            &[16.0, 14.0, 10.0, 16.0],
+        )?;
+        let first = r;
+        for s in &p.status {
+            ws.write_string_with_format(r, 0, &s.name, &f.text)?;
+            ws.write_number_with_format(r, 1, num(s.area.ha(), dp), &f.area)?;
+            ws.write_number_with_format(r, 2, s.parcels as f64, &f.int)?;
+            ws.write_number_with_format(r, 3, num(s.funds.wan_yuan(), 2), &f.money)?;
+            r += 1;
+        }
+        ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
+        let rows: Vec<u32> = (first..r).collect();
+        ws.write_formula_with_format(r, 1, sum_formula(1, &rows), &f.total_area)?;
+        ws.write_formula_with_format(r, 2, sum_formula(2, &rows), &f.int)?;
+        ws.write_formula_with_format(r, 3, sum_formula(3, &rows), &f.money)?;
+    }
+    Ok(())
 }
