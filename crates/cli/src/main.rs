@@ -7,6 +7,10 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod cmd;
+mod output;
+mod plan_text;
+mod progress;
+mod table;
 
 /// 国有建设用地供应计划与土地储备计划的编制、审查、发布与监测工具。
 #[derive(Parser)]

@@ -240,6 +240,8 @@ pub struct ReservePlan {
     pub status: Vec<StatusLine>,
     /// 资金需求 total.
     pub funds: Money,
+    /// Number of parcels that state their 资金需求.
+    pub funds_stated: usize,
     /// The parcels (empty when not kept).
     pub parcels: Vec<Parcel>,
     /// Number of parcels compiled.
@@ -290,6 +292,7 @@ pub struct Compiler {
     housing: BTreeMap<HousingType, Counted>,
     status: BTreeMap<Option<ReserveStatus>, Counted>,
     funds: Money,
+    funds_count: usize,
     ids: HashMap<String, Vec<usize>>,
     places: HashMap<(String, Decimal), (String, usize)>,
     parcels: Vec<Parcel>,
@@ -334,6 +337,7 @@ impl Compiler {
             housing: BTreeMap::new(),
             status: BTreeMap::new(),
             funds: Money::ZERO,
+            funds_count: 0,
             ids: HashMap::new(),
             places: HashMap::new(),
             parcels: Vec::new(),
@@ -553,6 +557,7 @@ impl Compiler {
         if let Some(f) = p.funds {
             s.funds += f;
             self.funds += f;
+            self.funds_count += 1;
         }
         if self.opts.keep_parcels {
             self.parcels.push(p);
@@ -799,6 +804,7 @@ impl Compiler {
             layout,
             status,
             funds: self.funds,
+            funds_stated: self.funds_count,
             parcels: std::mem::take(&mut self.parcels),
             parcel_count: self.count,
             findings: std::mem::take(&mut self.findings),

@@ -57,7 +57,7 @@ pub struct PlanView {
     pub methods: Vec<MethodView>,
     /// Reserve status breakdown (reserve plans).
     pub status: Vec<StatusView>,
-    /// Funds needed, 万元 (reserve plans).
+    /// Funds needed, 万元 (reserve plans; null when no parcel states its funds).
     pub funds_wan_yuan: Option<String>,
     /// Parcels (empty with `--omit-parcels`).
     pub parcels: Vec<ParcelView>,
@@ -331,7 +331,8 @@ impl PlanView {
                             funds_wan_yuan: s.funds.in_unit(MoneyUnit::WanYuan).to_string(),
                         })
                         .collect(),
-                    funds_wan_yuan: Some(p.funds.in_unit(MoneyUnit::WanYuan).to_string()),
+                    funds_wan_yuan: (p.funds_stated > 0)
+                        .then(|| p.funds.in_unit(MoneyUnit::WanYuan).to_string()),
                     parcels: p.parcels.iter().map(|x| parcel_view(x, dp)).collect(),
                     findings: p.findings.iter().map(FindingView::from).collect(),
                 }

@@ -1,12 +1,177 @@
-//! Subcommand (being built).
+//! `landplan compile`: parcel ledger → compiled supply or reserve plan.
 
+use crate::output::write_output;
+use crate::plan_text::{self, Flavour};
+use anyhow::Context;
+use landplan_core::compile::{CompileOptions, CompiledPlan, Compiler, PlanKind};
+use landplan_core::view::PlanView;
+use landplan_core::{Finding, Scheme};
+use landplan_io::{open_ledger, LedgerOptions};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Arguments.
-#[derive(clap::Args)]
-pub struct Args {}
+/// Plan kind on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Kind {
+    /// 国有建设用地供应计划
+    Supply,
+    /// 土地储备计划
+    Reserve,
+}
 
-/// Run.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("此命令尚在开发中")
+/// Classification on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Classification {
+    /// 土地利用现状分类 GB/T 21010-2017
+    Gb21010,
+    /// 国土空间调查、规划、用途管制用地用海分类（2023）
+    Ydyh2023,
+}
+
+impl From<Classification> for Scheme {
+    fn from(c: Classification) -> Scheme {
+        match c {
+            Classification::Gb21010 => Scheme::Gb21010,
+            Classification::Ydyh2023 => Scheme::Ydyh2023,
+        }
+    }
+}
+
+/// Output format.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// 终端文字报告
+    Text,
+    /// JSON（见 docs/schema/compile.schema.json）
+    Json,
+    /// Markdown
+    Md,
+}
+
+/// Arguments of `landplan compile`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// 地块清单（CSV 或 XLSX；UTF-8、带 BOM 的 UTF-8、GBK/GB18030 自动识别）
+    #[arg(long)]
+    pub ledger: PathBuf,
+    /// 计划种类
+    #[arg(long, value_enum, default_value = "supply")]
+    pub kind: Kind,
+    /// 计划范围（地区名称），如“示例县”
+    #[arg(long, default_value = "")]
+    pub region: String,
+    /// 计划年度
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// 汇总所用的分类标准
+    #[arg(long, value_enum, default_value = "gb21010")]
+    pub classification: Classification,
+    /// 台账中“地类编码”列的编码所属标准（默认与 --classification 相同）
+    #[arg(long, value_enum)]
+    pub codes: Option<Classification>,
+    /// 输出格式
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// 输出文件（默认输出到屏幕）
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// 覆盖已存在的输出文件
+    #[arg(long)]
+    pub force: bool,
+    /// 跳过无法读取的行，导入其余各行并在审查发现中报告被跳过的行
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// 输出中不列出逐宗地块（用于超大台账）
+    #[arg(long)]
+    pub omit_parcels: bool,
+}
+
+/// Compile a ledger into a plan; on bad rows (without --skip-bad-rows) return the rejections.
+pub fn compile_ledger(args: &Args) -> anyhow::Result<Result<CompiledPlan, Vec<Finding>>> {
+    let scheme: Scheme = args.classification.into();
+    let file_label = args.ledger.display().to_string();
+    let opts = LedgerOptions {
+        code_scheme: args.codes.map(Scheme::from).unwrap_or(scheme),
+        file_label: Some(file_label.clone()),
+    };
+    let mut reader = open_ledger(&args.ledger, &opts)?;
+    let kind = match args.kind {
+        Kind::Supply => PlanKind::Supply,
+        Kind::Reserve => PlanKind::Reserve,
+    };
+    let mut compiler = Compiler::new(CompileOptions {
+        kind,
+        region: args.region.clone(),
+        year: args.year,
+        scheme,
+        keep_parcels: !args.omit_parcels,
+        file: Some(file_label),
+    });
+    let progress = crate::progress::bytes(reader.bytes_total(), "读取台账");
+    let mut rejected: Vec<Finding> = Vec::new();
+    let mut n: u64 = 0;
+    while let Some(item) = reader.next() {
+        match item {
+            Ok(p) => compiler.add(p),
+            Err(fs) => rejected.extend(fs),
+        }
+        n += 1;
+        if n.is_multiple_of(4096) {
+            progress.set_position(reader.bytes_read());
+        }
+    }
+    progress.set_position(reader.bytes_read());
+    progress.finish_and_clear();
+    if !rejected.is_empty() && !args.skip_bad_rows {
+        return Ok(Err(rejected));
+    }
+    compiler.add_findings(rejected);
+    Ok(Ok(match kind {
+        PlanKind::Supply => CompiledPlan::Supply(compiler.finish_supply()),
+        PlanKind::Reserve => CompiledPlan::Reserve(compiler.finish_reserve()),
+    }))
+}
+
+/// Run `landplan compile`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(out) = &args.output {
+        crate::output::refuse_overwrite(out, args.force)?;
+    }
+    let plan = match compile_ledger(&args)? {
+        Ok(plan) => plan,
+        Err(rejected) => {
+            for f in &rejected {
+                let file = f
+                    .places
+                    .first()
+                    .and_then(|p| p.file.clone())
+                    .unwrap_or_else(|| args.ledger.display().to_string());
+                eprintln!("错误[{}] {file}：{}", f.rule, f.message);
+            }
+            let rows: std::collections::BTreeSet<usize> = rejected
+                .iter()
+                .filter_map(|f| f.places.first().and_then(|p| p.row))
+                .collect();
+            eprintln!(
+                "台账 {} 有 {} 行无法读取，未编制计划，也未写出任何文件。请修正后重试，或使用 --skip-bad-rows 跳过这些行。",
+                args.ledger.display(),
+                rows.len().max(1)
+            );
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let view = PlanView::new(&plan);
+    let body = match args.format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&view).context("无法生成 JSON")?;
+            s.push('\n');
+            s
+        }
+        Format::Text => plan_text::render(&view, Flavour::Text, &args.ledger.display().to_string()),
+        Format::Md => {
+            plan_text::render(&view, Flavour::Markdown, &args.ledger.display().to_string())
+        }
+    };
+    write_output(args.output.as_deref(), body.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,238 @@
+//! `landplan compile` end to end: real ledger files in, reports and JSON out, bad input refused
+//! with the place and nothing written.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn landplan() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_landplan"))
+}
+
+fn io_data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../io/tests/data")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    landplan().args(args).output().expect("landplan runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).expect("valid JSON on stdout")
+}
+
+fn validate(v: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/schema/compile.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator.iter_errors(v).map(|e| e.to_string()).collect();
+    assert!(
+        errors.is_empty(),
+        "output does not follow the schema: {errors:#?}"
+    );
+}
+
+#[test]
+fn seed_001_reserve_ledger_compiles_to_json_that_follows_the_schema() {
+    let ledger = io_data("seed001-reserve.csv");
+    let o = run(&[
+        "compile",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--kind",
+        "reserve",
+        "--region",
+        "巴楚县",
+        "--year",
+        "2026",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    validate(&v);
+    assert_eq!(v["kind"], "reserve");
+    assert_eq!(v["region"], "巴楚县");
+    assert_eq!(v["year"], 2026);
+    // 13 parcels of seed 001 add up to 47.5751 公顷 (the plan states 47.58), 713.6265 亩.
+    assert_eq!(v["total_ha"], "47.5751");
+    assert_eq!(v["total_mu"], "713.6265");
+    assert_eq!(v["stock_ha"], "39.5243");
+    assert_eq!(v["new_ha"], "8.0508");
+    assert_eq!(v["parcels"].as_array().unwrap().len(), 13);
+    let shares: Vec<&str> = v["structure"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["share_pct"].as_str().unwrap())
+        .collect();
+    assert_eq!(shares, ["16.66", "16.92", "66.42"]);
+    let dups = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "ledger.duplicate_parcel")
+        .count();
+    assert_eq!(dups, 2);
+}
+
+#[test]
+fn bad_rows_are_reported_with_row_and_column_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan.json");
+    let ledger = io_data("bad-cells.csv");
+    let o = run(&[
+        "compile",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("第3行“面积（公顷）”列：面积“abc”不是数字"),
+        "{err}"
+    );
+    assert!(err.contains("火星用地"), "{err}");
+    assert!(err.contains("--skip-bad-rows"), "{err}");
+    assert!(!out.exists(), "nothing may be written when rows are bad");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn skip_bad_rows_imports_the_rest_and_reports_the_skipped_rows() {
+    let ledger = io_data("bad-cells.csv");
+    let o = run(&[
+        "compile",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--skip-bad-rows",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    validate(&v);
+    assert_eq!(v["parcel_count"], 1);
+    assert_eq!(v["total_ha"], "1.2345");
+    let rejected: Vec<u64> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "ledger.row_rejected")
+        .map(|f| f["row"].as_u64().unwrap())
+        .collect();
+    assert!(rejected.contains(&3) && rejected.contains(&4) && rejected.contains(&6));
+}
+
+#[test]
+fn existing_output_is_not_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan.txt");
+    std::fs::write(&out, "旧内容").unwrap();
+    let ledger = io_data("supply-gbk.csv");
+    let args = |force: bool| {
+        let mut a = vec![
+            "compile".to_string(),
+            "--ledger".into(),
+            ledger.display().to_string(),
+            "-o".into(),
+            out.display().to_string(),
+        ];
+        if force {
+            a.push("--force".into());
+        }
+        a
+    };
+    let o = landplan().args(args(false)).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("已存在"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "旧内容");
+    let o = landplan().args(args(true)).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&out).unwrap().contains("供应总量"));
+}
+
+#[test]
+fn text_and_markdown_reports_agree_with_json() {
+    let ledger = io_data("supply-gbk.csv");
+    let l = ledger.to_str().unwrap();
+    let j = json(&run(&["compile", "--ledger", l, "--format", "json"]));
+    validate(&j);
+    let text = stdout(&run(&[
+        "compile",
+        "--ledger",
+        l,
+        "--region",
+        "示例县",
+        "--year",
+        "2025",
+    ]));
+    assert!(
+        text.starts_with("示例县2025年度国有建设用地供应计划"),
+        "{text}"
+    );
+    let total = j["total_ha"].as_str().unwrap();
+    assert!(text.contains(&format!("{total}公顷")), "{text}");
+    for c in j["structure"].as_array().unwrap() {
+        assert!(text.contains(c["name"].as_str().unwrap()));
+        assert!(text.contains(c["share_pct"].as_str().unwrap()));
+    }
+    let md = stdout(&run(&["compile", "--ledger", l, "--format", "md"]));
+    assert!(md.contains("| 代码 | 地类 |"), "{md}");
+    assert!(md.contains(&format!("{total}公顷")));
+}
+
+#[test]
+fn the_2023_classification_is_a_choice() {
+    let ledger = io_data("seed001-reserve.csv");
+    let o = run(&[
+        "compile",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--kind",
+        "reserve",
+        "--classification",
+        "ydyh2023",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    let names: Vec<&str> = v["structure"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["居住用地", "商业服务业用地", "工矿用地"]);
+    assert_eq!(v["classification"], "ydyh2023");
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let o = run(&["compile", "--ledger", "/nonexistent/台账.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/nonexistent/台账.csv"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The whole test suite, from a clean checkout on a Debian machine with Rust:
+#   bash scripts/test.sh
+# Installs the system packages the tests use when they are missing (LibreOffice and poppler for
+# the document round trips, GDAL for GeoPackage interop, PostgreSQL + PostGIS for the server
+# store, a CJK font for charts), then runs format, lint, docs, layering and all tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi
+}
+
+need=()
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)
+{ command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || need+=(fonts-noto-cjk fontconfig)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+[ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
+if [ ${#need[@]} -gt 0 ]; then
+  step "installing system packages: ${need[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+export CARGO_TERM_COLOR=never
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo doc -D warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
+step "layering: landplan-core depends on no other landplan crate and does no IO"
+if cargo tree -p landplan-core --edges normal --prefix none | grep -E '^landplan-(io|check|geo|geoio|report|store|cli) ' ; then
+  echo "landplan-core must not depend on the other landplan crates" >&2
+  exit 1
+fi
+if grep -rnE 'std::fs|std::net|File::open|TcpStream' crates/core/src ; then
+  echo "landplan-core must not do IO" >&2
+  exit 1
+fi
+
+step "tests"
+cargo test --workspace --locked --no-fail-fast
