@@ -22,9 +22,16 @@ pub(crate) fn mu(a: Area, dp: u32) -> String {
     fmt_dp(a.mu(), dp)
 }
 
-/// A displayed share (two decimals, trailing zeros kept).
+/// A displayed share: the exact share rounded half up on its own to two decimals (trailing
+/// zeros kept).
+///
+/// Not the largest-remainder display value: a published share must agree with its own part
+/// and whole at the stated precision, which the document checker verifies figure by figure
+/// (largest remainder can move a share by one unit in the last place to make the column add
+/// up to exactly 100). The checker accepts a column of shares that adds up to 100 within the
+/// sum of their rounding tolerances.
 pub(crate) fn pct(s: &Share) -> String {
-    fmt_dp(s.display, 2)
+    fmt_dp(s.raw, 2)
 }
 
 /// 万元 at two decimals.
@@ -424,12 +431,6 @@ fn supply_annex(p: &SupplyPlan, b: &mut Vec<Block>) {
             .collect();
         let total: Area = p.housing.iter().map(|h| h.area).sum();
         rows.push(vec!["合计".into(), ha(total, dp), "100.00".into()]);
-        let (part, share) = p.affordable_and_small();
-        rows.push(vec![
-            "保障性安居工程和中小套型商品住房".into(),
-            ha(part, dp),
-            pct(&share),
-        ]);
         b.push(Block::Table(Table {
             label: "附表2".into(),
             caption: format!("{r}{y}年度住宅用地供应计划表"),
@@ -442,6 +443,13 @@ fn supply_annex(p: &SupplyPlan, b: &mut Vec<Block>) {
             numeric: num_flags(3, 1),
             rows,
         }));
+        // Stated below the table, not as a row: it is not a part of the 合计.
+        let (part, share) = p.affordable_and_small();
+        b.push(Block::Para(format!(
+            "注：保障性安居工程和中小套型商品住房用地合计{}公顷，占住宅用地供应量的{}%。",
+            ha(part, dp),
+            pct(&share)
+        )));
     }
     let n = if p.housing.is_empty() { 2 } else { 3 };
     b.push(Block::Table(layout_table(
@@ -533,6 +541,10 @@ fn supply_annex(p: &SupplyPlan, b: &mut Vec<Block>) {
     }
 }
 
+/// Reserve parcels up to this many are listed in the text (as seed 001 does); more go to the
+/// 附表 parcel table instead.
+const LISTED_IN_TEXT: usize = 200;
+
 fn reserve(p: &ReservePlan, opts: &ReportOptions) -> Result<Doc, ReportError> {
     let dp = p.display_dp;
     let y = year_text(p.year);
@@ -621,8 +633,7 @@ fn reserve(p: &ReservePlan, opts: &ReportOptions) -> Result<Doc, ReportError> {
     }
     if !p.parcels.is_empty() {
         b.push(Block::Heading2("储备地块明细".into()));
-        const LISTED: usize = 200;
-        if p.parcels.len() <= LISTED {
+        if p.parcels.len() <= LISTED_IN_TEXT {
             let n = p.parcels.len();
             for (i, x) in p.parcels.iter().enumerate() {
                 b.push(Block::Para(format!(
@@ -700,7 +711,9 @@ fn reserve_annex(p: &ReservePlan, b: &mut Vec<Block>) {
         p.total,
         dp,
     )));
-    if !p.parcels.is_empty() {
+    // Parcels already listed in the text (seed register) are not listed a second time.
+    let parcel_table = p.parcels.len() > LISTED_IN_TEXT;
+    if parcel_table {
         let rows = p
             .parcels
             .iter()

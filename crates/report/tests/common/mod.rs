@@ -336,7 +336,7 @@ pub fn large_parcels(n: usize, towns: usize) -> Vec<Parcel> {
         "北岭镇",
         "青石乡",
         "白沙镇",
-        "红旗乡",
+        "红星乡",
         "金田镇",
         "柳林乡",
         "石门镇",

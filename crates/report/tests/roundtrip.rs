@@ -1,0 +1,163 @@
+//! Round trip: the Word document written for a plan goes through the document checker
+//! (`landplan_check::check_bytes`, what `landplan check` runs) with no error, and the checker
+//! reads back the same total, structure, layout and parcel figures, field by field.
+mod common;
+use common::*;
+use landplan_check::{DocKind, DocumentReport, PlanModel};
+use landplan_core::compile::{ClassLine, CompiledPlan, TownshipLine};
+use landplan_core::units::round_half_up;
+use landplan_core::{Parcel, Severity};
+use landplan_report::{render_plan, ReportFormat, ReportOptions};
+use rust_decimal::Decimal;
+
+fn check(plan: &CompiledPlan) -> DocumentReport {
+    let opts = ReportOptions {
+        date: Some("2025年1月8日".into()),
+        ..Default::default()
+    };
+    let bytes = render_plan(plan, ReportFormat::Docx, &opts).unwrap();
+    landplan_check::check_bytes("plan.docx", &bytes)
+}
+
+fn no_errors(r: &DocumentReport) {
+    assert!(
+        r.readable,
+        "checker could not read the document: {:?}",
+        r.findings
+    );
+    let errors: Vec<String> = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| format!("{}: {}", f.rule, f.message))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "error findings on a generated plan:\n{}",
+        errors.join("\n")
+    );
+}
+
+fn value(m: &PlanModel, i: usize) -> Decimal {
+    m.quantities[i].value
+}
+
+fn ha(a: landplan_core::Area, dp: u32) -> Decimal {
+    round_half_up(a.ha(), dp).normalize()
+}
+
+fn same_structure(m: &PlanModel, structure: &[ClassLine], dp: u32) {
+    assert_eq!(
+        m.structure.len(),
+        structure.len(),
+        "structure read back: {:?}",
+        m.structure.iter().map(|p| &p.label).collect::<Vec<_>>()
+    );
+    for (read, c) in m.structure.iter().zip(structure) {
+        assert!(
+            read.label.contains(&c.name) || c.name.contains(&read.label),
+            "{} vs {}",
+            read.label,
+            c.name
+        );
+        assert_eq!(
+            value(m, read.quantity).normalize(),
+            ha(c.area, dp),
+            "{} area",
+            c.name
+        );
+        let share = read.share.map(|i| value(m, i).normalize());
+        // Shares are published rounded half up on their own (see `pct` in plan_doc.rs).
+        assert_eq!(
+            share,
+            Some(round_half_up(c.share.raw, 2).normalize()),
+            "{} share",
+            c.name
+        );
+    }
+}
+
+fn same_layout(m: &PlanModel, layout: &[TownshipLine], dp: u32) {
+    assert_eq!(
+        m.layout.len(),
+        layout.len(),
+        "layout read back: {:?}",
+        m.layout.iter().map(|t| &t.name).collect::<Vec<_>>()
+    );
+    for (read, t) in m.layout.iter().zip(layout) {
+        assert_eq!(read.name, t.name);
+        assert_eq!(
+            read.total.map(|i| value(m, i).normalize()),
+            Some(ha(t.area, dp)),
+            "{}",
+            t.name
+        );
+        assert_eq!(read.parts.len(), t.classes.len(), "{} parts", t.name);
+        for (p, c) in read.parts.iter().zip(&t.classes) {
+            assert_eq!(
+                value(m, p.quantity).normalize(),
+                ha(c.area, dp),
+                "{} {}",
+                t.name,
+                c.name
+            );
+        }
+    }
+}
+
+fn same_parcels(m: &PlanModel, parcels: &[Parcel], dp: u32) {
+    assert_eq!(m.parcels.len(), parcels.len(), "parcels read back");
+    for (read, p) in m.parcels.iter().zip(parcels) {
+        assert_eq!(read.id, p.id);
+        assert_eq!(
+            read.area.map(|i| value(m, i).normalize()),
+            Some(ha(p.area(), dp)),
+            "{}",
+            p.id
+        );
+    }
+}
+
+fn roundtrip(plan: &CompiledPlan) {
+    let r = check(plan);
+    no_errors(&r);
+    let m = &r.plan;
+    match plan {
+        CompiledPlan::Supply(p) => {
+            assert_eq!(m.kind, DocKind::Supply);
+            assert_eq!(m.region.as_deref(), Some(p.region.as_str()));
+            assert_eq!(m.year, p.year);
+            let total = m.total.expect("total read back");
+            assert_eq!(value(m, total).normalize(), ha(p.total, p.display_dp));
+            same_structure(m, &p.structure, p.display_dp);
+            same_layout(m, &p.layout, p.display_dp);
+            same_parcels(m, &p.parcels, p.display_dp);
+        }
+        CompiledPlan::Reserve(p) => {
+            assert_eq!(m.kind, DocKind::Reserve);
+            assert_eq!(m.region.as_deref(), Some(p.region.as_str()));
+            assert_eq!(m.year, p.year);
+            let total = m.total.expect("total read back");
+            assert_eq!(value(m, total).normalize(), ha(p.total, p.display_dp));
+            same_structure(m, &p.structure, p.display_dp);
+            same_layout(m, &p.layout, p.display_dp);
+            same_parcels(m, &p.parcels, p.display_dp);
+        }
+    }
+}
+
+#[test]
+fn demo_supply_plan_reads_back_through_the_checker() {
+    roundtrip(&demo_supply());
+}
+
+#[test]
+fn demo_reserve_plan_reads_back_through_the_checker() {
+    roundtrip(&demo_reserve());
+}
+
+#[test]
+fn large_generated_plan_reads_back_through_the_checker() {
+    // 5,000 parcels over 12 townships.
+    roundtrip(&large_supply(5000, 12));
+}
