@@ -1,12 +1,105 @@
-//! Subcommand (being built).
+//! `landplan gen-ledger`: write a deterministic synthetic parcel ledger (示例数据).
+//!
+//! The generator lives in `landplan_io::gen`; this module only parses arguments and picks the
+//! output (a file, refusing to overwrite without `--force`, or stdout).
 
+use anyhow::Context;
+use landplan_core::PlanKind;
+use landplan_io::{generate_csv, GenOptions};
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Arguments.
-#[derive(clap::Args)]
-pub struct Args {}
+/// Ledger kind on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Kind {
+    /// 供应地块清单
+    Supply,
+    /// 储备地块清单
+    Reserve,
+}
 
-/// Run.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("此命令尚在开发中")
+/// Arguments of `landplan gen-ledger`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// 地块数量
+    #[arg(long, default_value_t = 300)]
+    pub parcels: u64,
+    /// 随机种子（相同种子生成完全相同的清单）
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// 清单种类
+    #[arg(long, value_enum, default_value = "supply")]
+    pub kind: Kind,
+    /// 计划年度（用于地块编号和日期）
+    #[arg(long, default_value_t = 2025)]
+    pub year: i32,
+    /// 县（市、区）名称
+    #[arg(long, default_value = "示例县")]
+    pub region: String,
+    /// 输出文件（默认输出到屏幕）
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// 覆盖已存在的输出文件
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Run `landplan gen-ledger`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let opts = GenOptions {
+        parcels: args.parcels,
+        seed: args.seed,
+        kind: match args.kind {
+            Kind::Supply => PlanKind::Supply,
+            Kind::Reserve => PlanKind::Reserve,
+        },
+        year: args.year,
+        region: args.region,
+    };
+    match &args.output {
+        None => {
+            let stdout = io::stdout();
+            match generate_csv(stdout.lock(), &opts) {
+                Ok(()) => {}
+                // `landplan gen-ledger | head` closes the pipe early: not an error.
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(e).context("写出地块清单失败"),
+            }
+        }
+        Some(path) => {
+            let mut oo = OpenOptions::new();
+            oo.write(true);
+            if args.force {
+                oo.create(true).truncate(true);
+            } else {
+                oo.create_new(true);
+            }
+            let file = match oo.open(path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => anyhow::bail!(
+                    "输出文件 {} 已存在，未覆盖；如需覆盖请加 --force",
+                    path.display()
+                ),
+                Err(e) => {
+                    return Err(e).with_context(|| format!("无法创建输出文件 {}", path.display()))
+                }
+            };
+            let mut w = io::BufWriter::new(file);
+            generate_csv(&mut w, &opts)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("写出地块清单 {} 失败", path.display()))?;
+            eprintln!(
+                "已生成{}地块清单：{} 宗地块（示例数据，非真实地块），写入 {}",
+                match opts.kind {
+                    PlanKind::Supply => "供应",
+                    PlanKind::Reserve => "储备",
+                },
+                opts.parcels,
+                path.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
