@@ -1,1 +1,146 @@
-//! landplan-check (work in progress).
+//! landplan-check: read a published land supply or reserve plan and cross-examine every figure
+//! it states.
+//!
+//! A plan states the same quantities several times: a total, class areas, shares, township
+//! breakdowns, sub-items, 新增 + 存量, parcel lists, 公顷 beside 亩. This crate reads the document
+//! as published (plain text in UTF-8/GBK, or `.docx`), builds a [`PlanModel`] of what it states
+//! and how the figures are tied together, and reports every disagreement as a
+//! [`Finding`](landplan_core::Finding) with the places involved.
+//!
+//! Pipeline: [`read`] (bytes → text lines) → [`lex`] (figures with units, qualifiers and places)
+//! → [`model`] (kind, region, year, total, breakdowns, unit pairs, shares, parcels) →
+//! [`rules`] (sum, share, unit, parcel and period checks with tolerance from stated precision)
+//! → [`render`] (compiler-style text diagnostics).
+//!
+//! Architecture invariant: the checker never fails and never panics. Unreadable input gives a
+//! [`DocumentReport`] with `readable = false` and a finding saying why. The crate does no IO.
+#![deny(missing_docs)]
+
+pub mod lex;
+pub mod model;
+pub mod read;
+pub mod render;
+pub mod rules;
+
+pub use lex::{Qualifier, Quantity, QuantityPlace, Unit};
+pub use model::{Breakdown, BreakdownKind, DocKind, ParcelEntry, Part, PlanModel, TownshipPart};
+
+use landplan_core::{Finding, Place, RuleBook, Severity};
+use serde::Serialize;
+
+/// What the checker found in one document.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentReport {
+    /// The path as given.
+    pub path: String,
+    /// False when the file could not be read at all (exit status 2).
+    pub readable: bool,
+    /// The plan as read from the text.
+    pub plan: PlanModel,
+    /// The findings, in document order of their first place.
+    pub findings: Vec<Finding>,
+}
+
+impl DocumentReport {
+    /// True when any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        landplan_core::finding::has_errors(&self.findings)
+    }
+
+    /// Count of findings by severity: (errors, warnings, infos).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut c = (0, 0, 0);
+        for f in &self.findings {
+            match f.severity {
+                Severity::Error => c.0 += 1,
+                Severity::Warning => c.1 += 1,
+                Severity::Info => c.2 += 1,
+            }
+        }
+        c
+    }
+}
+
+/// Check a document given as bytes: `.docx` (a zip archive) or text in UTF-8, UTF-16 or
+/// GBK/GB18030. Never fails; unreadable input gives `readable = false` and a finding.
+pub fn check_bytes(path: &str, bytes: &[u8]) -> DocumentReport {
+    match read::read_bytes(path, bytes) {
+        Ok(doc) => {
+            let mut report = check_source(path, &doc.text);
+            for note in doc.notes {
+                report.findings.insert(0, note);
+            }
+            report
+        }
+        Err(e) => {
+            let book = RuleBook::builtin();
+            let f = Finding::new(
+                "document.unreadable",
+                book.severity("document.unreadable"),
+                format!("无法读取文件：{e}"),
+            )
+            .at(Place {
+                file: Some(path.to_string()),
+                ..Place::default()
+            });
+            DocumentReport {
+                path: path.to_string(),
+                readable: false,
+                plan: PlanModel::default(),
+                findings: vec![f],
+            }
+        }
+    }
+}
+
+/// Check a document given as bytes and also return the text that was read (for quoting
+/// source lines in diagnostics; empty when unreadable).
+pub fn check_bytes_with_text(path: &str, bytes: &[u8]) -> (DocumentReport, String) {
+    let text = read::read_bytes(path, bytes)
+        .map(|d| d.text)
+        .unwrap_or_default();
+    (check_bytes(path, bytes), text)
+}
+
+/// A report for a file that could not be opened at all (missing, permission denied).
+pub fn unreadable(path: &str, reason: &str) -> DocumentReport {
+    let book = RuleBook::builtin();
+    DocumentReport {
+        path: path.to_string(),
+        readable: false,
+        plan: PlanModel::default(),
+        findings: vec![Finding::new(
+            "document.unreadable",
+            book.severity("document.unreadable"),
+            format!("无法读取文件：{reason}"),
+        )
+        .at(Place {
+            file: Some(path.to_string()),
+            ..Place::default()
+        })],
+    }
+}
+
+/// Check a document already decoded to text.
+pub fn check_text(path: &str, text: &str) -> DocumentReport {
+    check_source(path, text)
+}
+
+fn check_source(path: &str, text: &str) -> DocumentReport {
+    let lines = lex::lex_document(text);
+    let plan = model::build(&lines);
+    let mut findings = rules::check(&lines, &plan);
+    for f in &mut findings {
+        for p in &mut f.places {
+            if p.file.is_none() {
+                p.file = Some(path.to_string());
+            }
+        }
+    }
+    DocumentReport {
+        path: path.to_string(),
+        readable: true,
+        plan,
+        findings,
+    }
+}

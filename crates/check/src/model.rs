@@ -1,0 +1,1264 @@
+//! The plan model: what a document states and how its figures are tied together.
+//!
+//! Read from the lexed text by general rules (no document-specific patterns):
+//! - **title, kind, region, year, period**: the title is the first lines up to one naming a
+//!   计划/规划/报告/方案; kind from its words (储备, 供应, 住房/住宅用地, 执行/实施情况, 调整);
+//!   region is the title's prefix before the year; the period from 计划期限/规划期/“十四五”.
+//! - **items**: every area figure that is not a restatement in another unit and not outside
+//!   the plan (浮动, 上年/去年/同比, 增长/减少, 年均/平均, 容积率, 地价, past periods). Its label
+//!   says what it is: a land class (resolved with the classification tables, groups such as
+//!   其他用地 included), a township (镇, 乡, 街道, 园区 …, in a 布局 section), a 新增/存量 part, a
+//!   housing sub-item, or a whole (总量, 规模, 合计 …).
+//! - **breakdowns**: a whole and its parts: parts after 其中/包括 in the same sentence; class
+//!   parts in a paragraph that speaks of the 总量 (the plan total); townships with their own
+//!   totals and class parts; table rows against the 合计 row; parcels against the plan total.
+//! - **unit pairs**: a figure followed by the same quantity in another unit in brackets.
+//! - **shares**: a percentage right after a part (占比, 占…的).
+
+use crate::lex::{Lexed, Qualifier, Quantity, Unit, YearMention};
+use landplan_core::class::Resolution;
+use landplan_core::{Classifier, Scheme};
+use serde::Serialize;
+
+/// The kind of document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    /// 国有建设用地供应计划.
+    Supply,
+    /// 土地储备计划.
+    Reserve,
+    /// 住房用地供应计划.
+    HousingLand,
+    /// 执行情况 / 实施情况 report.
+    ExecutionReport,
+    /// 计划调整.
+    Adjustment,
+    /// Anything else (a five-year plan, a notice).
+    #[default]
+    Other,
+}
+
+impl DocKind {
+    /// The kind in Chinese.
+    pub fn label(self) -> &'static str {
+        match self {
+            DocKind::Supply => "供应计划",
+            DocKind::Reserve => "储备计划",
+            DocKind::HousingLand => "住房用地供应计划",
+            DocKind::ExecutionReport => "执行情况报告",
+            DocKind::Adjustment => "计划调整",
+            DocKind::Other => "其他文件",
+        }
+    }
+}
+
+/// A part of a whole: a class, township, sub-item or parcel figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Part {
+    /// The label as written (cleaned).
+    pub label: String,
+    /// The class code when the label names a land class (`gb21010:06`, `group:other` …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class_code: Option<String>,
+    /// Index of the figure in [`PlanModel::quantities`].
+    pub quantity: usize,
+    /// Index of its stated share (a % figure), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<usize>,
+}
+
+/// A township in the layout, with its total and class parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TownshipPart {
+    /// The township's name.
+    pub name: String,
+    /// Index of its total.
+    pub total: Option<usize>,
+    /// Its class parts.
+    pub parts: Vec<Part>,
+}
+
+/// A parcel in a parcel list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParcelEntry {
+    /// 地块编号 as written.
+    pub id: String,
+    /// 坐落.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Index of its area figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<usize>,
+    /// The line (1-based).
+    pub line: usize,
+}
+
+/// What a breakdown is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakdownKind {
+    /// Class parts of a whole (结构).
+    Structure,
+    /// One township's class parts vs its total.
+    Township,
+    /// Township totals vs the plan total.
+    TownshipTotals,
+    /// One class summed across townships vs the structure's figure for it.
+    ClassAcrossTownships,
+    /// Sub-items of a part (住宅 → 保障性/商品 …), or items of an unnamed whole.
+    SubItems,
+    /// 新增 + 存量.
+    NewStock,
+    /// Table rows vs the 合计 row.
+    Table,
+    /// Parcel areas vs the plan scale.
+    Parcels,
+}
+
+/// A whole and its parts, as the document ties them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Breakdown {
+    /// What it is.
+    pub kind: BreakdownKind,
+    /// What the whole is, in Chinese (for messages).
+    pub what: String,
+    /// Index of the whole.
+    pub whole: usize,
+    /// The parts.
+    pub parts: Vec<Part>,
+    /// True when the parts are meant to add up to the whole; false when they may be a
+    /// selection (then only parts exceeding the whole is a mismatch).
+    pub complete: bool,
+}
+
+/// The plan as read from a document.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PlanModel {
+    /// supply, reserve, housing_land, execution_report, adjustment, other.
+    pub kind: DocKind,
+    /// The title as read (lines joined).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The jurisdiction (巴楚县, 郑州市市本级 …).
+    pub region: Option<String>,
+    /// The plan year.
+    pub year: Option<i32>,
+    /// The period (start, end) as ISO dates or years.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<(String, String)>,
+    /// Every stated figure.
+    pub quantities: Vec<Quantity>,
+    /// Index of the plan total (总量/规模).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<usize>,
+    /// Class parts of the total.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub structure: Vec<Part>,
+    /// Townships.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub layout: Vec<TownshipPart>,
+    /// Parcels.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parcels: Vec<ParcelEntry>,
+    /// Every breakdown found (structure, townships, sub-items, tables, parcels …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub breakdowns: Vec<Breakdown>,
+    /// Figures stated in two units: (first, restatement).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unit_pairs: Vec<(usize, usize)>,
+    /// Figures outside any breakdown (浮动, 上年, 年均 …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<usize>,
+    /// Line of the title (for period findings).
+    #[serde(skip)]
+    pub title_line: Option<usize>,
+    /// Place of the period statement: (line, char start, char end).
+    #[serde(skip)]
+    pub period_place: Option<(usize, usize, usize)>,
+    /// Year mentions in the text.
+    #[serde(skip)]
+    pub years: Vec<YearMention>,
+}
+
+/// Label words that put a figure outside the plan's breakdowns.
+const EXCLUDE: &[&str] = &[
+    "浮动",
+    "上年",
+    "去年",
+    "上一年",
+    "比上年",
+    "同比",
+    "环比",
+    "增长",
+    "增加",
+    "减少",
+    "下降",
+    "年均",
+    "平均",
+    "容积率",
+    "地价",
+    "价格",
+    "单价",
+    "楼面",
+    "起始价",
+    "底价",
+    "累计",
+    "历年",
+    "前三年",
+    "近三年",
+    "近五年",
+    "以往",
+];
+
+/// Label words that make a figure a whole.
+const TOTAL_WORDS: &[&str] = &[
+    "总量",
+    "总规模",
+    "储备规模",
+    "供应规模",
+    "总面积",
+    "合计",
+    "总计",
+    "计划储备",
+    "计划供应",
+    "供应量",
+    "储备量",
+    "规模",
+    "拟供应",
+    "拟储备",
+    "计划收储",
+    "收储规模",
+    "供应面积",
+];
+
+const HOUSING_WORDS: &[&str] = &[
+    "保障性",
+    "棚户区",
+    "棚改",
+    "商品住房",
+    "商品房",
+    "租赁住房",
+    "廉租",
+    "经济适用",
+    "公共租赁",
+    "安置房",
+    "中小套型",
+    "共有产权",
+    "人才住房",
+    "公租房",
+];
+
+const PLACE_SUFFIXES: &[&str] = &[
+    "街道办事处",
+    "街道",
+    "开发区",
+    "新区",
+    "园区",
+    "工业区",
+    "办事处",
+    "片区",
+    "管委会",
+    "镇",
+    "乡",
+    "区",
+    "场",
+    "县",
+    "市",
+    "旗",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ItemKind {
+    Class(String),
+    Township(String),
+    NewStock,
+    Housing,
+    Total,
+    Other,
+}
+
+/// The class key for a label: the longest suffix that names a class or group.
+pub fn class_key(label: &str) -> Option<String> {
+    class_match(label).map(|(k, _)| k)
+}
+
+/// The class key and the words that named it (the longest suffix of the label that resolves).
+pub fn class_match(label: &str) -> Option<(String, String)> {
+    let c: Vec<char> = label.chars().collect();
+    let cls = Classifier::builtin();
+    for i in 0..c.len().saturating_sub(1) {
+        let suffix: String = c[i..].iter().collect();
+        match cls.resolve(&suffix, Scheme::Gb21010) {
+            Resolution::Class(r) => {
+                let key = match (&r.gb21010, &r.ydyh2023) {
+                    (Some(g), _) => format!("gb21010:{g}"),
+                    (None, Some(y)) => format!("ydyh2023:{y}"),
+                    _ => format!("name:{suffix}"),
+                };
+                return Some((key, suffix));
+            }
+            Resolution::Group { group, .. } => return Some((format!("group:{group}"), suffix)),
+            Resolution::Unknown => {}
+        }
+    }
+    None
+}
+
+/// A place name at the start of a label (巴楚镇, 工业园区, 瑶安瑶族乡).
+fn place_name(label: &str) -> Option<String> {
+    let c: Vec<char> = label.chars().collect();
+    for j in 2..=c.len().min(14) {
+        let head: String = c[..j].iter().collect();
+        if head.contains("用地") || head.contains("土地") {
+            return None;
+        }
+        for s in PLACE_SUFFIXES {
+            if head.ends_with(s) {
+                return Some(head);
+            }
+        }
+    }
+    None
+}
+
+fn contains_any(s: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| s.contains(w))
+}
+
+/// Is this line a heading ("一、…", "（三）…", "(2) …") and its text.
+fn heading(norm: &str) -> Option<String> {
+    let t = norm.trim();
+    if t.is_empty() || t.chars().count() > 40 || t.contains('，') || t.contains(',') {
+        return None;
+    }
+    let body = t.trim_end_matches(['。', '.']);
+    if body.contains('。') {
+        return None;
+    }
+    let c: Vec<char> = t.chars().collect();
+    let cn = |ch: char| "一二三四五六七八九十".contains(ch);
+    let ok = (c.len() > 2 && cn(c[0]) && (c[1] == '、' || (cn(c[1]) && c.get(2) == Some(&'、'))))
+        || (c[0] == '(' && c.len() > 2 && (cn(c[1]) || c[1].is_ascii_digit()));
+    ok.then(|| t.to_string())
+}
+
+/// Build the model from a lexed document.
+pub fn build(lx: &Lexed) -> PlanModel {
+    let mut m = PlanModel {
+        quantities: lx.quantities.clone(),
+        years: lx.years.clone(),
+        ..PlanModel::default()
+    };
+    read_title(lx, &mut m);
+    read_period(lx, &mut m);
+    let n = m.quantities.len();
+
+    // Headings in force for each line.
+    let mut section = vec![String::new(); lx.lines.len() + 2];
+    let mut top = String::new();
+    let mut sub = String::new();
+    for line in &lx.lines {
+        if let Some(h) = heading(&line.norm_string()) {
+            let first = h.chars().next().unwrap_or(' ');
+            if first == '(' {
+                sub = h;
+            } else {
+                top = h;
+                sub.clear();
+            }
+        }
+        section[line.number] = format!("{top}|{sub}");
+    }
+
+    // Unit pairs: "47.58公顷（713.63亩）", "383.73公顷/5755.95亩".
+    let mut secondary = vec![false; n];
+    for i in 0..n.saturating_sub(1) {
+        let (a, b) = (&m.quantities[i], &m.quantities[i + 1]);
+        if a.place.line != b.place.line || a.area_unit().is_none() || b.area_unit().is_none() {
+            continue;
+        }
+        if a.unit == b.unit {
+            continue;
+        }
+        let line = &lx.lines[a.place.line - 1];
+        let between = line.slice(a.chars.1, b.chars.0);
+        let between = between.trim();
+        let opens = matches!(
+            between,
+            "(" | "(约"
+                | "(合"
+                | "(折合"
+                | "(即"
+                | "/"
+                | "，折合"
+                | "，合"
+                | "、"
+                | "(约合"
+                | "，约合"
+                | "，约"
+        );
+        if opens && !between.starts_with('、') {
+            secondary[i + 1] = true;
+            m.unit_pairs.push((i, i + 1));
+        }
+    }
+
+    // Exclusions.
+    let plan_year = m.year;
+    let mut excluded = vec![false; n];
+    for (i, q) in m.quantities.iter().enumerate() {
+        let mut out = contains_any(&q.label, EXCLUDE);
+        // A past year stated earlier in the same sentence (2020-2024年…供应情况).
+        if let Some(py) = plan_year {
+            let line = &lx.lines[q.place.line - 1];
+            let sent_start = line.norm[..q.chars.0]
+                .iter()
+                .rposition(|&c| c == '。')
+                .map(|p| p + 1)
+                .unwrap_or(0);
+            let past = lx.years.iter().any(|y| {
+                y.line == q.place.line
+                    && y.chars.0 >= sent_start
+                    && y.chars.1 <= q.chars.0
+                    && y.to.unwrap_or(y.year) < py
+            });
+            let current = lx.years.iter().any(|y| {
+                y.line == q.place.line
+                    && y.chars.0 >= sent_start
+                    && y.chars.1 <= q.chars.0
+                    && y.to.unwrap_or(y.year) >= py
+            });
+            if past && !current && m.kind != DocKind::ExecutionReport {
+                out = true;
+            }
+        }
+        excluded[i] = out;
+    }
+    m.excluded = (0..n).filter(|&i| excluded[i]).collect();
+
+    // Shares: a % right after a part, before the next area figure.
+    let mut share_of: Vec<Option<usize>> = vec![None; n];
+    for i in 0..n {
+        let q = &m.quantities[i];
+        if q.unit != Unit::Percent
+            || excluded[i]
+            || q.qualifiers
+                .iter()
+                .any(|k| matches!(k, Qualifier::AtLeast | Qualifier::Within | Qualifier::Range))
+            || contains_any(
+                &q.label,
+                &["完成", "达到", "率", "增", "降", "不低于", "不超过"],
+            )
+        {
+            continue;
+        }
+        // The nearest earlier primary area figure on the same line (same table row).
+        let mut j = i;
+        while j > 0 {
+            j -= 1;
+            let p = &m.quantities[j];
+            if p.place.line != q.place.line {
+                break;
+            }
+            if p.unit == Unit::Percent {
+                break;
+            }
+            if p.area_unit().is_some() && !secondary[j] {
+                if !excluded[j]
+                    && share_of[j].is_none()
+                    && (lx.lines[q.place.line - 1].is_row() || q.sentence == p.sentence)
+                {
+                    share_of[j] = Some(i);
+                }
+                break;
+            }
+        }
+    }
+
+    // Parcel lines.
+    read_parcels(lx, &mut m, &secondary, &section);
+    let parcel_qs: Vec<usize> = m.parcels.iter().filter_map(|p| p.area).collect();
+
+    // Items: primary area figures.
+    let items: Vec<usize> = (0..n)
+        .filter(|&i| {
+            m.quantities[i].area_unit().is_some()
+                && !secondary[i]
+                && !excluded[i]
+                && !parcel_qs.contains(&i)
+        })
+        .collect();
+    let kinds: Vec<ItemKind> = items
+        .iter()
+        .map(|&i| {
+            classify(
+                &m.quantities[i],
+                &section[m.quantities[i].place.line],
+                &m.region,
+            )
+        })
+        .collect();
+
+    // The plan total: the first whole with a total word, not in a table.
+    m.total = items
+        .iter()
+        .zip(&kinds)
+        .find(|(&i, k)| {
+            **k == ItemKind::Total
+                && m.quantities[i].cell.is_none()
+                && contains_any(&m.quantities[i].label, TOTAL_WORDS)
+        })
+        .map(|(&i, _)| i);
+
+    let part = |m: &PlanModel, i: usize, key: Option<String>| Part {
+        label: match key {
+            Some(_) => class_match(&m.quantities[i].label)
+                .map(|(_, s)| s)
+                .unwrap_or_else(|| m.quantities[i].label.clone()),
+            None => m.quantities[i].label.clone(),
+        },
+        class_code: key,
+        quantity: i,
+        share: share_of[i],
+    };
+
+    // Walk blocks: a prose line, or a run of table rows.
+    let mut townships: Vec<TownshipPart> = Vec::new();
+    let mut layout_section: Option<String> = None;
+    let mut k = 0;
+    while k < items.len() {
+        let line_no = m.quantities[items[k]].place.line;
+        let is_table = lx.lines[line_no - 1].is_row();
+        let mut e = k;
+        while e < items.len() {
+            let l2 = m.quantities[items[e]].place.line;
+            let same = if is_table {
+                (line_no..=l2).all(|l| lx.lines[l - 1].is_row() || lx.lines[l - 1].norm.is_empty())
+            } else {
+                l2 == line_no
+            };
+            if !same {
+                break;
+            }
+            e += 1;
+        }
+        let block: Vec<(usize, ItemKind)> = (k..e).map(|x| (items[x], kinds[x].clone())).collect();
+        if is_table {
+            table_block(lx, &mut m, &block, &share_of, &section);
+        } else {
+            prose_block(
+                lx,
+                &mut m,
+                &block,
+                &share_of,
+                &section,
+                &mut townships,
+                &mut layout_section,
+                &part,
+            );
+        }
+        k = e;
+    }
+
+    // Structure: class parts of the plan total.
+    if let Some(t) = m.total {
+        let tv = (m.quantities[t].value, m.quantities[t].unit);
+        if let Some(b) = m.breakdowns.iter().find(|b| {
+            b.kind == BreakdownKind::Structure
+                && (b.whole == t || (m.quantities[b.whole].value, m.quantities[b.whole].unit) == tv)
+        }) {
+            m.structure = b.parts.clone();
+        }
+    }
+
+    // Layout checks: township totals vs the plan total, classes across townships.
+    let with_totals: Vec<&TownshipPart> = townships.iter().filter(|t| t.total.is_some()).collect();
+    if with_totals.len() >= 2 {
+        if let Some(t) = m.total {
+            m.breakdowns.push(Breakdown {
+                kind: BreakdownKind::TownshipTotals,
+                what: "各乡镇（区域）供应量之和与计划总量".to_string(),
+                whole: t,
+                parts: with_totals
+                    .iter()
+                    .map(|tp| Part {
+                        label: tp.name.clone(),
+                        class_code: None,
+                        quantity: tp.total.unwrap_or(0),
+                        share: None,
+                    })
+                    .collect(),
+                complete: true,
+            });
+        }
+        if !m.structure.is_empty() && townships.iter().any(|t| !t.parts.is_empty()) {
+            for sp in m.structure.clone() {
+                let Some(key) = &sp.class_code else { continue };
+                let parts: Vec<Part> = townships
+                    .iter()
+                    .flat_map(|t| {
+                        t.parts
+                            .iter()
+                            .filter(|p| p.class_code.as_ref() == Some(key))
+                            .map(|p| Part {
+                                label: format!("{}{}", t.name, p.label),
+                                ..p.clone()
+                            })
+                    })
+                    .collect();
+                if !parts.is_empty() {
+                    m.breakdowns.push(Breakdown {
+                        kind: BreakdownKind::ClassAcrossTownships,
+                        what: format!("各乡镇{}之和与结构中的{}", sp.label, sp.label),
+                        whole: sp.quantity,
+                        parts,
+                        complete: true,
+                    });
+                }
+            }
+        }
+    }
+    m.layout = townships;
+
+    // Parcels vs the plan scale.
+    if let Some(t) = m.total {
+        let areas: Vec<usize> = m.parcels.iter().filter_map(|p| p.area).collect();
+        if areas.len() >= 2 {
+            let listed = m
+                .parcels
+                .first()
+                .map(|p| section[p.line].contains("明细") || section[p.line].contains("清单"))
+                .unwrap_or(false);
+            m.breakdowns.push(Breakdown {
+                kind: BreakdownKind::Parcels,
+                what: "地块清单面积之和与计划规模".to_string(),
+                whole: t,
+                parts: m
+                    .parcels
+                    .iter()
+                    .filter_map(|p| {
+                        p.area.map(|a| Part {
+                            label: p.id.clone(),
+                            class_code: None,
+                            quantity: a,
+                            share: None,
+                        })
+                    })
+                    .collect(),
+                complete: listed || m.kind == DocKind::Reserve,
+            });
+        }
+    }
+    m
+}
+
+fn classify(q: &Quantity, section: &str, region: &Option<String>) -> ItemKind {
+    let l = q.label.as_str();
+    if let Some(key) = class_key(l) {
+        return ItemKind::Class(key);
+    }
+    if l.contains("新增") || l.contains("存量") {
+        return ItemKind::NewStock;
+    }
+    if contains_any(l, HOUSING_WORDS) {
+        return ItemKind::Housing;
+    }
+    let in_layout =
+        section.contains("布局") || section.contains("分布") || section.contains("区域");
+    if let Some(name) = place_name(l) {
+        let is_region = region
+            .as_ref()
+            .is_some_and(|r| r.starts_with(&name) || name.starts_with(r.as_str()));
+        if !is_region && (in_layout || !contains_any(l, TOTAL_WORDS)) {
+            return ItemKind::Township(name);
+        }
+    }
+    if contains_any(l, TOTAL_WORDS) {
+        return ItemKind::Total;
+    }
+    ItemKind::Other
+}
+
+#[allow(clippy::too_many_arguments)]
+fn prose_block(
+    lx: &Lexed,
+    m: &mut PlanModel,
+    block: &[(usize, ItemKind)],
+    share_of: &[Option<usize>],
+    section: &[String],
+    townships: &mut Vec<TownshipPart>,
+    layout_section: &mut Option<String>,
+    part: &dyn Fn(&PlanModel, usize, Option<String>) -> Part,
+) {
+    let _ = share_of;
+    let line_no = m.quantities[block[0].0].place.line;
+    let line = &lx.lines[line_no - 1];
+    let sec = &section[line_no];
+    let followed_by_qizhong = |m: &PlanModel, i: usize| -> bool {
+        let q = &m.quantities[i];
+        let next_start = m
+            .quantities
+            .iter()
+            .skip(i + 1)
+            .find(|x| {
+                x.place.line == q.place.line && x.area_unit().is_some() && x.chars.0 > q.chars.1
+            })
+            .map(|x| x.chars.0)
+            .unwrap_or(line.norm.len());
+        let t = line.slice(q.chars.1, next_start);
+        t.contains("其中") || t.contains("包括") || t.contains("分别为")
+    };
+    let in_layout = sec.contains("布局") || sec.contains("分布");
+
+    // Explicit wholes (an item followed by 其中) and their parts.
+    let mut whole: Option<(usize, ItemKind)> = None;
+    let mut parts: Vec<Part> = Vec::new();
+    let mut implicit: Vec<Part> = Vec::new();
+    let mut sub_host: Option<usize> = None;
+    let mut subs: Vec<Part> = Vec::new();
+    let mut newstock: Vec<Part> = Vec::new();
+    let mut last_total: Option<usize> = None;
+
+    let flush_subs = |m: &mut PlanModel, host: Option<usize>, subs: &mut Vec<Part>| {
+        if let Some(h) = host {
+            if !subs.is_empty() {
+                m.breakdowns.push(Breakdown {
+                    kind: BreakdownKind::SubItems,
+                    what: format!("{}的分项", m.quantities[h].label),
+                    whole: h,
+                    parts: std::mem::take(subs),
+                    complete: false,
+                });
+            }
+        }
+        subs.clear();
+    };
+    let flush_whole = |m: &mut PlanModel,
+                       whole: &Option<(usize, ItemKind)>,
+                       parts: &mut Vec<Part>,
+                       townships: &mut Vec<TownshipPart>| {
+        if let Some((w, kind)) = whole {
+            if let ItemKind::Township(name) = kind {
+                if let Some(t) = townships.iter_mut().rev().find(|t| &t.name == name) {
+                    t.parts = parts.clone();
+                }
+                if !parts.is_empty() {
+                    m.breakdowns.push(Breakdown {
+                        kind: BreakdownKind::Township,
+                        what: format!("{}的分类面积之和与其供应量", name),
+                        whole: *w,
+                        parts: parts.clone(),
+                        complete: parts.len() >= 2,
+                    });
+                }
+            } else if parts.len() >= 2 {
+                let all_class = parts.iter().all(|p| p.class_code.is_some());
+                m.breakdowns.push(Breakdown {
+                    kind: if all_class {
+                        BreakdownKind::Structure
+                    } else {
+                        BreakdownKind::SubItems
+                    },
+                    what: if all_class {
+                        "各类用地面积之和与总量".to_string()
+                    } else {
+                        format!("{}的分项之和", m.quantities[*w].label)
+                    },
+                    whole: *w,
+                    parts: parts.clone(),
+                    complete: all_class,
+                });
+            }
+        }
+        parts.clear();
+    };
+
+    for (i, kind) in block {
+        let i = *i;
+        match kind {
+            ItemKind::Township(name) if in_layout || followed_by_qizhong(m, i) => {
+                flush_subs(m, sub_host, &mut subs);
+                sub_host = None;
+                flush_whole(m, &whole, &mut parts, townships);
+                if layout_section.as_deref() != Some(sec.as_str()) {
+                    townships.clear();
+                    *layout_section = Some(sec.clone());
+                }
+                townships.push(TownshipPart {
+                    name: name.clone(),
+                    total: Some(i),
+                    parts: Vec::new(),
+                });
+                whole = Some((i, kind.clone()));
+            }
+            ItemKind::Total => {
+                flush_subs(m, sub_host, &mut subs);
+                sub_host = None;
+                last_total = Some(i);
+                if followed_by_qizhong(m, i) {
+                    flush_whole(m, &whole, &mut parts, townships);
+                    whole = Some((i, ItemKind::Total));
+                }
+            }
+            ItemKind::Class(key) => {
+                flush_subs(m, sub_host, &mut subs);
+                let p = part(m, i, Some(key.clone()));
+                if whole.is_some() {
+                    parts.push(p);
+                } else {
+                    implicit.push(p);
+                }
+                sub_host = followed_by_qizhong(m, i).then_some(i);
+            }
+            ItemKind::Housing => {
+                let p = part(m, i, None);
+                if sub_host.is_some() {
+                    subs.push(p);
+                } else if whole.is_some() {
+                    parts.push(p);
+                }
+            }
+            ItemKind::NewStock => {
+                newstock.push(part(m, i, None));
+            }
+            ItemKind::Township(_) | ItemKind::Other => {
+                if let Some((_, ItemKind::Total)) = whole {
+                    parts.push(part(m, i, None));
+                }
+            }
+        }
+    }
+    flush_subs(m, sub_host, &mut subs);
+    flush_whole(m, &whole, &mut parts, townships);
+
+    // Class parts without an explicit whole: the plan total when the paragraph speaks of the
+    // total (…总量中，…) or sits under a 结构 heading.
+    if implicit.len() >= 2 {
+        let first = &m.quantities[implicit[0].quantity];
+        let prefix = line.slice(0, first.chars.0);
+        let speaks_of_total = contains_any(
+            &prefix,
+            &["总量", "总规模", "储备规模", "供应规模", "总面积"],
+        ) || sec.contains("结构");
+        let w = if speaks_of_total {
+            m.total.or(last_total)
+        } else {
+            None
+        };
+        if let Some(w) = w {
+            m.breakdowns.push(Breakdown {
+                kind: BreakdownKind::Structure,
+                what: "各类用地面积之和与总量".to_string(),
+                whole: w,
+                parts: implicit,
+                complete: true,
+            });
+        }
+    }
+
+    // 新增 + 存量.
+    if !newstock.is_empty() {
+        if let Some(w) = last_total.or(m.total) {
+            let both = newstock
+                .iter()
+                .any(|p| m.quantities[p.quantity].label.contains("新增"))
+                && newstock
+                    .iter()
+                    .any(|p| m.quantities[p.quantity].label.contains("存量"));
+            m.breakdowns.push(Breakdown {
+                kind: BreakdownKind::NewStock,
+                what: "新增与存量之和与总量".to_string(),
+                whole: w,
+                parts: newstock,
+                complete: both,
+            });
+        }
+    }
+}
+
+fn table_block(
+    lx: &Lexed,
+    m: &mut PlanModel,
+    block: &[(usize, ItemKind)],
+    share_of: &[Option<usize>],
+    section: &[String],
+) {
+    // Rows: the first area figure in each row; the 合计/总计 row is the whole.
+    let first_cell = |i: usize| -> String {
+        let q = &m.quantities[i];
+        let line = &lx.lines[q.place.line - 1];
+        let (a, b) = line.cells()[0];
+        line.slice(a, b).trim().to_string()
+    };
+    let mut whole: Option<usize> = None;
+    let mut rows: Vec<(usize, ItemKind)> = Vec::new();
+    let mut seen_lines = Vec::new();
+    for (i, kind) in block {
+        let q = &m.quantities[*i];
+        if seen_lines.contains(&q.place.line) {
+            continue;
+        }
+        seen_lines.push(q.place.line);
+        let head = first_cell(*i);
+        if head.contains("合计") || head.contains("总计") || head == "总量" {
+            whole = Some(*i);
+        } else if head.starts_with("其中") || head.contains("小计") || head.starts_with(' ') {
+            continue;
+        } else {
+            rows.push((*i, kind.clone()));
+        }
+    }
+    if rows.len() < 2 {
+        return;
+    }
+    let sec = &section[m.quantities[rows[0].0].place.line];
+    let all_class = rows.iter().all(|(_, k)| matches!(k, ItemKind::Class(_)));
+    let whole = match whole {
+        Some(w) => Some(w),
+        None if all_class && (sec.contains("结构") || sec.contains("总量")) => m.total,
+        None => None,
+    };
+    let Some(w) = whole else { return };
+    let parts: Vec<Part> = rows
+        .iter()
+        .map(|(i, k)| Part {
+            label: m.quantities[*i].label.clone(),
+            class_code: match k {
+                ItemKind::Class(c) => Some(c.clone()),
+                _ => None,
+            },
+            quantity: *i,
+            share: share_of[*i],
+        })
+        .collect();
+    m.breakdowns.push(Breakdown {
+        kind: if all_class {
+            BreakdownKind::Structure
+        } else {
+            BreakdownKind::Table
+        },
+        what: if all_class {
+            "表中各类用地面积之和与合计".to_string()
+        } else {
+            "表中各行之和与合计".to_string()
+        },
+        whole: w,
+        parts,
+        complete: true,
+    });
+    // Further area columns: each column's rows vs the 合计 row in that column.
+    let whole_line = m.quantities[w].place.line;
+    let cols: Vec<usize> = m
+        .quantities
+        .iter()
+        .filter(|q| q.place.line == whole_line && q.area_unit().is_some() && q.cell.is_some())
+        .filter_map(|q| q.cell)
+        .collect();
+    for col in cols.into_iter().skip(1) {
+        let Some(wq) = m
+            .quantities
+            .iter()
+            .position(|q| q.place.line == whole_line && q.cell == Some(col))
+        else {
+            continue;
+        };
+        let parts: Vec<Part> = rows
+            .iter()
+            .filter_map(|(i, _)| {
+                let l = m.quantities[*i].place.line;
+                m.quantities.iter().position(|q| {
+                    q.place.line == l && q.cell == Some(col) && q.area_unit().is_some()
+                })
+            })
+            .map(|i| Part {
+                label: m.quantities[i].label.clone(),
+                class_code: None,
+                quantity: i,
+                share: None,
+            })
+            .collect();
+        if parts.len() >= 2 {
+            let what = format!(
+                "表中“{}”列之和与合计",
+                m.quantities[wq].header.clone().unwrap_or_default()
+            );
+            m.breakdowns.push(Breakdown {
+                kind: BreakdownKind::Table,
+                what,
+                whole: wq,
+                parts,
+                complete: true,
+            });
+        }
+    }
+}
+
+fn read_title(lx: &Lexed, m: &mut PlanModel) {
+    let mut title = String::new();
+    let mut first_line = None;
+    let mut count = 0;
+    for line in &lx.lines {
+        let t = line.norm_string();
+        let t = t.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let skip = t.starts_with("附件")
+            || t.starts_with("(征求意见稿")
+            || t.starts_with("(草案")
+            || t.starts_with("(送审稿")
+            || t.starts_with("[bookmark");
+        if skip && title.is_empty() {
+            continue;
+        }
+        if t.chars().count() > 50 || t.contains('。') {
+            break;
+        }
+        first_line.get_or_insert(line.number);
+        title.push_str(t);
+        count += 1;
+        if contains_any(t, &["计划", "规划", "报告", "方案", "情况", "通知", "公告"]) || count >= 3
+        {
+            break;
+        }
+    }
+    if title.is_empty()
+        || !contains_any(
+            &title,
+            &["计划", "规划", "报告", "方案", "情况", "通知", "公告"],
+        )
+    {
+        return;
+    }
+    m.title_line = first_line;
+    m.kind = if contains_any(&title, &["执行情况", "实施情况", "完成情况", "执行报告"])
+    {
+        DocKind::ExecutionReport
+    } else if title.contains("调整") {
+        DocKind::Adjustment
+    } else if title.contains("储备计划") || title.contains("收储计划") {
+        DocKind::Reserve
+    } else if contains_any(
+        &title,
+        &["住房用地供应计划", "住宅用地供应计划", "住房用地计划"],
+    ) {
+        DocKind::HousingLand
+    } else if title.contains("供应计划") || title.contains("供地计划") {
+        DocKind::Supply
+    } else {
+        DocKind::Other
+    };
+    // Year: the first "NNNN年" in the title lines.
+    if let Some(fl) = first_line {
+        if let Some(y) = lx
+            .years
+            .iter()
+            .find(|y| y.line >= fl && y.line < fl + count.max(1) && y.to.is_none())
+        {
+            m.year = Some(y.year);
+        }
+    }
+    // Region: the title's prefix before the year or the subject.
+    let c: Vec<char> = title.chars().collect();
+    let mut end = c.len();
+    for (i, ch) in c.iter().enumerate() {
+        if ch.is_ascii_digit() || *ch == '“' || *ch == '"' {
+            end = i;
+            break;
+        }
+    }
+    let prefix: String = c[..end].iter().collect();
+    let mut region = prefix.clone();
+    for w in [
+        "国有建设用地",
+        "土地",
+        "年度",
+        "住房",
+        "住宅",
+        "关于",
+        "建设用地",
+    ] {
+        if let Some(p) = region.find(w) {
+            region.truncate(p);
+        }
+    }
+    let region = region.trim().trim_end_matches("本级").to_string();
+    let region =
+        if prefix.contains("本级") && !region.ends_with("本级") && prefix.starts_with(&region) {
+            let p = prefix
+                .find("本级")
+                .map(|p| p + "本级".len())
+                .unwrap_or(prefix.len());
+            prefix[..p].to_string()
+        } else {
+            region
+        };
+    if region.chars().count() >= 2 {
+        m.region = Some(region);
+    }
+    m.title = Some(title);
+}
+
+fn read_period(lx: &Lexed, m: &mut PlanModel) {
+    // "十四五" and friends.
+    if let Some(t) = &m.title {
+        for (w, a, b) in [
+            ("十三五", 2016, 2020),
+            ("十四五", 2021, 2025),
+            ("十五五", 2026, 2030),
+        ] {
+            if t.contains(w) {
+                m.period = Some((a.to_string(), b.to_string()));
+                return;
+            }
+        }
+    }
+    for line in &lx.lines {
+        let t = line.norm_string();
+        let Some(p) = [
+            "计划期限",
+            "规划期限",
+            "期限为",
+            "计划期为",
+            "规划期为",
+            "执行期",
+        ]
+        .iter()
+        .filter_map(|w| t.find(w))
+        .min() else {
+            continue;
+        };
+        let col = t[..p].chars().count();
+        let ys: Vec<&YearMention> = lx
+            .years
+            .iter()
+            .filter(|y| y.line == line.number && y.chars.0 >= col)
+            .collect();
+        let Some(first) = ys.first() else { continue };
+        let c = &line.norm;
+        let date_after = |start: usize, year: i32| -> String {
+            // "2025年1月1日" → 2025-01-01; otherwise the year.
+            let mut k = start;
+            let mut nums = Vec::new();
+            let mut cur = String::new();
+            while k < c.len() && nums.len() < 2 {
+                let ch = c[k];
+                if ch.is_ascii_digit() {
+                    cur.push(ch);
+                } else if (ch == '月' || ch == '日') && !cur.is_empty() {
+                    nums.push(cur.parse::<u32>().unwrap_or(0));
+                    cur.clear();
+                } else if ch != ' ' {
+                    break;
+                }
+                k += 1;
+            }
+            match nums.as_slice() {
+                [mo, d] => format!("{year:04}-{mo:02}-{d:02}"),
+                _ => year.to_string(),
+            }
+        };
+        let start = date_after(first.chars.1, first.year);
+        // The end: a second year, or "至12月31日" in the same year.
+        let end = if let Some(to) = first.to {
+            to.to_string()
+        } else if let Some(second) = ys.get(1) {
+            date_after(second.chars.1, second.year)
+        } else {
+            let s = t.chars().skip(first.chars.1).collect::<String>();
+            if let Some(pz) = s.find('至') {
+                let k = first.chars.1 + s[..pz].chars().count() + 1;
+                date_after(k, first.year)
+            } else {
+                first.year.to_string()
+            }
+        };
+        m.period = Some((start, end));
+        m.period_place = Some((line.number, first.chars.0, first.chars.1));
+        return;
+    }
+}
+
+fn read_parcels(lx: &Lexed, m: &mut PlanModel, secondary: &[bool], section: &[String]) {
+    let _ = section;
+    let delim = |c: char| matches!(c, '，' | ',' | '；' | ';' | '。' | '\t' | ' ' | '、');
+    // Table parcels: a header with 编号 and 面积.
+    let mut header_cols: Option<(usize, Option<usize>)> = None;
+    for line in &lx.lines {
+        let t = line.norm_string();
+        if line.is_row() {
+            let cells = line.cells();
+            let texts: Vec<String> = cells
+                .iter()
+                .map(|&(a, b)| line.slice(a, b).trim().to_string())
+                .collect();
+            if let Some(idc) = texts
+                .iter()
+                .position(|x| x.contains("编号") || x == "宗地号" || x.contains("地块号"))
+            {
+                let loc = texts
+                    .iter()
+                    .position(|x| x.contains("坐落") || x.contains("位置"));
+                header_cols = Some((idc, loc));
+                continue;
+            }
+            if let Some((idc, loc)) = header_cols {
+                let id = texts.get(idc).cloned().unwrap_or_default();
+                if id.is_empty() || id.contains("合计") || id.contains("总计") {
+                    continue;
+                }
+                let area = m.quantities.iter().position(|q| {
+                    q.place.line == line.number && q.area_unit().is_some() && q.cell != Some(idc)
+                });
+                m.parcels.push(ParcelEntry {
+                    id,
+                    location: loc
+                        .and_then(|l| texts.get(l).cloned())
+                        .filter(|s| !s.is_empty()),
+                    area,
+                    line: line.number,
+                });
+            }
+            continue;
+        }
+        header_cols = None;
+        // Prose parcels: "地块编号：X，坐落：Y，面积：Z公顷".
+        let Some(p) = t.find("编号") else { continue };
+        let c = &line.norm;
+        let mut k = t[..p].chars().count() + 2;
+        while k < c.len() && matches!(c[k], ':' | '：' | ' ' | '为') {
+            k += 1;
+        }
+        let s = k;
+        while k < c.len() && !delim(c[k]) {
+            k += 1;
+        }
+        let id = line.slice(s, k);
+        if id.is_empty() || !id.chars().any(|ch| ch.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let location = ["坐落", "位置", "地址"].iter().find_map(|w| {
+            let p = t.find(w)?;
+            let mut k = t[..p].chars().count() + w.chars().count();
+            while k < c.len() && matches!(c[k], ':' | '：' | ' ' | '于') {
+                k += 1;
+            }
+            let s = k;
+            while k < c.len() && !matches!(c[k], '，' | ',' | '；' | ';' | '。' | '\t') {
+                k += 1;
+            }
+            let loc = line.slice(s, k);
+            (!loc.is_empty()).then_some(loc)
+        });
+        let area = m.quantities.iter().enumerate().position(|(qi, q)| {
+            q.place.line == line.number && q.area_unit().is_some() && !secondary[qi]
+        });
+        m.parcels.push(ParcelEntry {
+            id,
+            location,
+            area,
+            line: line.number,
+        });
+    }
+}

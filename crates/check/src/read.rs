@@ -1,0 +1,243 @@
+//! Readers: bytes → text lines.
+//!
+//! Plain text is decoded with [`landplan_core::text::decode`] (UTF-8 with or without BOM,
+//! UTF-16 with BOM, GBK/GB18030). A `.docx` is a zip archive: `word/document.xml` is read in
+//! document order; each paragraph becomes a line, each table row becomes a line with its cells
+//! separated by a tab, so the model sees the table structure.
+
+use landplan_core::{Finding, Place, RuleBook};
+use quick_xml::events::Event;
+use std::fmt;
+use std::io::Read;
+
+/// What a reader produced: the text and notes about what it could not read cleanly.
+#[derive(Debug, Clone, Default)]
+pub struct ReadDocument {
+    /// The text, lines separated by `\n`.
+    pub text: String,
+    /// Findings about the reading itself (e.g. undecodable bytes).
+    pub notes: Vec<Finding>,
+}
+
+/// Why a file could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// A zip archive without `word/document.xml`, or a damaged one.
+    BadDocx(String),
+    /// An old binary Word file (.doc).
+    LegacyDoc,
+    /// A PDF.
+    Pdf,
+    /// Bytes that are not text in any supported encoding.
+    NotText,
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::BadDocx(why) => write!(f, "Word 文档（.docx）已损坏或不完整：{why}"),
+            ReadError::LegacyDoc => {
+                f.write_str("这是旧版 Word（.doc）文件，请另存为 .docx 或纯文本后再审查")
+            }
+            ReadError::Pdf => f.write_str("暂不支持 PDF，请另存为 .docx 或纯文本后再审查"),
+            ReadError::NotText => {
+                f.write_str("文件不是可识别的文本（UTF-8、GBK/GB18030）或 Word 文档")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Read a document from bytes. `path` is used only for messages.
+pub fn read_bytes(path: &str, bytes: &[u8]) -> Result<ReadDocument, ReadError> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return read_docx(bytes).map(|text| ReadDocument {
+            text,
+            notes: Vec::new(),
+        });
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(ReadError::LegacyDoc);
+    }
+    if bytes.starts_with(b"%PDF") {
+        return Err(ReadError::Pdf);
+    }
+    let (text, enc, had_errors) = landplan_core::text::decode(bytes);
+    let total = text.chars().count().max(1);
+    let bad = text
+        .chars()
+        .filter(|&c| c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\n' | '\r' | '\t')))
+        .count();
+    if bad * 20 > total {
+        return Err(ReadError::NotText);
+    }
+    let mut notes = Vec::new();
+    if had_errors {
+        let book = RuleBook::builtin();
+        notes.push(
+            Finding::new(
+                "document.encoding",
+                book.severity("document.encoding"),
+                format!(
+                    "按 {} 解码时有 {bad} 处字节无法识别，已替换为“\u{FFFD}”；这些位置的数字不予核对",
+                    enc.label()
+                ),
+            )
+            .at(Place {
+                file: Some(path.to_string()),
+                ..Place::default()
+            }),
+        );
+    }
+    Ok(ReadDocument {
+        text: text.replace("\r\n", "\n").replace('\r', "\n"),
+        notes,
+    })
+}
+
+/// Extract the text of a `.docx`: paragraphs as lines, table rows as tab-separated lines.
+pub fn read_docx(bytes: &[u8]) -> Result<String, ReadError> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| ReadError::BadDocx(e.to_string()))?;
+    let mut xml = Vec::new();
+    {
+        let mut f = zip
+            .by_name("word/document.xml")
+            .map_err(|_| ReadError::BadDocx("缺少 word/document.xml".to_string()))?;
+        // A document.xml above 256 MiB is not a plan; refuse rather than exhaust memory.
+        f.by_ref()
+            .take(256 << 20)
+            .read_to_end(&mut xml)
+            .map_err(|e| ReadError::BadDocx(e.to_string()))?;
+    }
+    let xml = String::from_utf8_lossy(&xml);
+    docx_xml_to_text(&xml)
+}
+
+/// Turn the XML of `word/document.xml` into lines.
+pub fn docx_xml_to_text(xml: &str) -> Result<String, ReadError> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = String::new();
+    // The current paragraph text; cells of the current row; depth of nested tables.
+    let mut para = String::new();
+    let mut cell = String::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut table_depth = 0usize;
+    let mut in_cell = 0usize;
+    let mut in_text = false;
+    let mut para_in_cell = 0usize;
+    loop {
+        let ev = match reader.read_event() {
+            Ok(ev) => ev,
+            Err(e) => return Err(ReadError::BadDocx(e.to_string())),
+        };
+        match ev {
+            Event::Start(e) => match e.local_name().as_ref() {
+                "tbl" => table_depth += 1,
+                "tc" => {
+                    in_cell += 1;
+                    cell.clear();
+                    para_in_cell = 0;
+                }
+                "tr" => row.clear(),
+                "p" => para.clear(),
+                "t" => in_text = true,
+                _ => {}
+            },
+            Event::Empty(e) => match e.local_name().as_ref() {
+                "tab" => para.push('\t'),
+                "br" | "cr" => para.push(if in_cell > 0 { ' ' } else { '\n' }),
+                "p" if in_cell == 0 => out.push('\n'),
+                _ => {}
+            },
+            Event::Text(t) if in_text => para.push_str(&t.xml10_content()),
+            Event::CData(t) if in_text => para.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) if in_text => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    para.push(c);
+                } else {
+                    let name: &str = &r.xml10_content();
+                    para.push_str(match name {
+                        "lt" => "<",
+                        "gt" => ">",
+                        "amp" => "&",
+                        "apos" => "'",
+                        "quot" => "\"",
+                        _ => "",
+                    });
+                }
+            }
+            Event::End(e) => match e.local_name().as_ref() {
+                "t" => in_text = false,
+                "p" => {
+                    if in_cell > 0 {
+                        if para_in_cell > 0 && !para.trim().is_empty() {
+                            cell.push(' ');
+                        }
+                        cell.push_str(para.replace(['\t', '\n'], " ").trim());
+                        para_in_cell += 1;
+                    } else {
+                        out.push_str(&para);
+                        out.push('\n');
+                    }
+                    para.clear();
+                }
+                "tc" => {
+                    in_cell = in_cell.saturating_sub(1);
+                    row.push(std::mem::take(&mut cell));
+                }
+                "tr" => {
+                    if table_depth <= 1 {
+                        out.push_str(&row.join("\t"));
+                        out.push('\n');
+                    } else {
+                        // A nested table: keep its text inside the outer cell.
+                        cell.push_str(&row.join(" "));
+                    }
+                    row.clear();
+                }
+                "tbl" => table_depth = table_depth.saturating_sub(1),
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docx_xml_paragraphs_and_tables_in_order() {
+        let xml = r#"<w:document xmlns:w="w"><w:body>
+<w:p><w:r><w:t>标题</w:t></w:r></w:p>
+<w:tbl><w:tr><w:tc><w:p><w:r><w:t>用地类型</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>面积</w:t></w:r></w:p></w:tc></w:tr>
+<w:tr><w:tc><w:p><w:r><w:t>住宅&amp;用地</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>1.5</w:t></w:r></w:p></w:tc></w:tr></w:tbl>
+<w:p><w:r><w:t xml:space="preserve">结尾 </w:t></w:r><w:r><w:tab/><w:t>2</w:t></w:r></w:p>
+</w:body></w:document>"#;
+        let text = docx_xml_to_text(xml).unwrap();
+        assert_eq!(text, "标题\n用地类型\t面积\n住宅&用地\t1.5\n结尾 \t2\n");
+    }
+
+    #[test]
+    fn binary_garbage_and_legacy_formats_are_unreadable() {
+        assert_eq!(
+            read_bytes("a.doc", &[0xD0, 0xCF, 0x11, 0xE0, 0, 0]).unwrap_err(),
+            ReadError::LegacyDoc
+        );
+        assert_eq!(
+            read_bytes("a.pdf", b"%PDF-1.4").unwrap_err(),
+            ReadError::Pdf
+        );
+        let junk: Vec<u8> = (0..200u8).map(|i| i.wrapping_mul(37) % 32).collect();
+        assert_eq!(read_bytes("x", &junk).unwrap_err(), ReadError::NotText);
+        assert!(matches!(
+            read_bytes("x.docx", b"PK\x03\x04broken").unwrap_err(),
+            ReadError::BadDocx(_)
+        ));
+    }
+}
