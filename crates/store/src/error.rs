@@ -1,0 +1,73 @@
+//! Errors of the store. Messages are shown to users, in Chinese, with the place and the reason.
+
+use thiserror::Error;
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// An unrecognised `--db` address.
+    #[error(
+        "无法识别的数据库地址“{0}”：应为 gpkg:路径、以 .gpkg 结尾的文件路径，或 postgres://… 地址"
+    )]
+    BadUrl(String),
+    /// The store has not been created yet.
+    #[error("数据库“{0}”尚未初始化，请先运行：landplan init --db {0}")]
+    NotInitialized(String),
+    /// The store was made by a newer landplan.
+    #[error("数据库“{url}”的结构版本为 {found}，高于本程序支持的 {supported}，请升级 landplan")]
+    TooNew {
+        /// The store address.
+        url: String,
+        /// The newest migration recorded in the store.
+        found: i64,
+        /// The newest migration this build knows.
+        supported: i64,
+    },
+    /// Another process holds the write lock for too long.
+    #[error("数据库正由另一个进程写入，等待超时；请待其完成后重试（{0}）")]
+    Busy(String),
+    /// A GeoPackage/SQLite error.
+    #[error("GeoPackage 数据库错误：{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A PostgreSQL error.
+    #[error("PostgreSQL 数据库错误：{}", pg_message(.0))]
+    Postgres(#[from] postgres::Error),
+    /// Something asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// A request the store refuses (invalid transition, bad code, missing reason …).
+    #[error("{0}")]
+    Invalid(String),
+    /// A file could not be read or written.
+    #[error("读写文件“{path}”失败：{source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// An input file's content is wrong (the place is in the message).
+    #[error("{path}：{message}")]
+    Input {
+        /// The file.
+        path: String,
+        /// What is wrong, with line/row.
+        message: String,
+    },
+    /// Stored data that cannot be read back (corruption or a foreign table).
+    #[error("数据库内容无法读取：{0}")]
+    Corrupt(String),
+}
+
+fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}（{}）", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(format!("JSON 无法解析：{e}"))
+    }
+}

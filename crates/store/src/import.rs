@@ -1,0 +1,630 @@
+//! Import into the store: ledger parcels (with or without geometry) in ONE write transaction.
+//!
+//! A killed process leaves nothing of a partial import: the transaction, its parcels and its
+//! audit entry commit together or not at all. Geometry files (GeoJSON, GeoJSON text sequences)
+//! are matched to ledger parcels by 地块编号. A geometry file imported on its own creates a new
+//! import that copies the region's latest ledger import and adds the geometry, so parcels
+//! referenced by an existing plan version never change.
+
+use crate::db::Value;
+use crate::error::StoreError;
+use crate::geom;
+use crate::Store;
+use landplan_core::compile::PlanKind;
+use landplan_core::{Finding, Parcel};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// What an import is for.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The region's 行政区划代码.
+    pub region: String,
+    /// The region's name (creates or renames it).
+    pub region_name: Option<String>,
+    /// The plan year.
+    pub year: i32,
+    /// Supply or reserve ledger.
+    pub kind: PlanKind,
+    /// Refuse the whole import when any ledger row is rejected or any geometry is unmatched.
+    pub strict: bool,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    /// The new import's id.
+    pub import_id: i64,
+    /// Region code.
+    pub region: String,
+    /// Year.
+    pub year: i32,
+    /// Kind.
+    pub kind: PlanKind,
+    /// The files read.
+    pub files: Vec<String>,
+    /// Parcels stored.
+    pub parcel_count: i64,
+    /// Parcels stored with a geometry.
+    pub geometry_count: i64,
+    /// Ledger rows rejected by the reader.
+    pub rejected_rows: i64,
+    /// Sum of the stored parcels' areas, 公顷 (exact).
+    pub total_ha: Decimal,
+    /// Geometry features whose 地块编号 matches no parcel.
+    pub unmatched_geometries: Vec<String>,
+    /// The reader's findings about rejected rows (the first 50).
+    pub findings: Vec<Finding>,
+    /// The import this one copied its parcels from (geometry-only imports).
+    pub base_import: Option<i64>,
+}
+
+/// Geometries keyed by 地块编号, as WKB MultiPolygons.
+#[derive(Debug, Clone, Default)]
+pub struct GeometrySet {
+    /// 地块编号 → WKB.
+    pub by_id: HashMap<String, Vec<u8>>,
+    /// The CRS the file declares, if any.
+    pub srid: Option<i32>,
+    /// The files read.
+    pub files: Vec<String>,
+}
+
+/// The kind of an input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A parcel ledger (CSV/XLSX).
+    Ledger,
+    /// A geometry file (GeoJSON / GeoJSON sequence).
+    Geometry,
+    /// Supply records (供地记录).
+    Records,
+}
+
+impl FileKind {
+    /// Parse `--as` values: ledger/台账, geometry/几何, records/供地记录.
+    pub fn parse(s: &str) -> Option<FileKind> {
+        match s.trim() {
+            "ledger" | "台账" | "地块清单" => Some(FileKind::Ledger),
+            "geometry" | "几何" | "geojson" => Some(FileKind::Geometry),
+            "records" | "供地记录" | "supply-records" => Some(FileKind::Records),
+            _ => None,
+        }
+    }
+
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            FileKind::Ledger => "地块台账",
+            FileKind::Geometry => "几何文件",
+            FileKind::Records => "供地记录",
+        }
+    }
+}
+
+/// Detect a file's kind from its name and first bytes.
+pub fn detect_kind(path: &Path) -> Result<FileKind, StoreError> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "geojson" | "geojsonl" | "geojsons" | "json" => return Ok(FileKind::Geometry),
+        "xlsx" | "xls" | "xlsm" => return Ok(FileKind::Ledger),
+        _ => {}
+    }
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| io_err(path, e))?;
+    let text = String::from_utf8_lossy(&head[..n]);
+    let t = text.trim_start_matches(['\u{feff}', '\u{1e}', ' ', '\n', '\r', '\t']);
+    if t.starts_with('{') {
+        return Ok(FileKind::Geometry);
+    }
+    if t.contains("电子监管号") || t.contains("电子监管编号") {
+        return Ok(FileKind::Records);
+    }
+    Ok(FileKind::Ledger)
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Io {
+        path: path.display().to_string(),
+        source: e,
+    }
+}
+
+const ID_KEYS: [&str; 7] = [
+    "地块编号",
+    "宗地编号",
+    "parcel_id",
+    "DKBH",
+    "编号",
+    "id",
+    "ID",
+];
+
+fn feature_id(f: &serde_json::Value) -> Option<String> {
+    let props = f.get("properties");
+    for k in ID_KEYS {
+        if let Some(v) = props.and_then(|p| p.get(k)) {
+            match v {
+                serde_json::Value::String(s) if !s.trim().is_empty() => {
+                    return Some(s.trim().to_string())
+                }
+                serde_json::Value::Number(n) => return Some(n.to_string()),
+                _ => {}
+            }
+        }
+    }
+    match f.get("id") {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+impl GeometrySet {
+    fn add_feature(
+        &mut self,
+        f: &serde_json::Value,
+        file: &str,
+        place: &str,
+    ) -> Result<(), StoreError> {
+        let input = |m: String| StoreError::Input {
+            path: file.to_string(),
+            message: format!("{place}：{m}"),
+        };
+        let id = feature_id(f)
+            .ok_or_else(|| input("要素没有地块编号（properties 中应有“地块编号”或 id）".into()))?;
+        let g = f
+            .get("geometry")
+            .filter(|g| !g.is_null())
+            .ok_or_else(|| input(format!("地块“{id}”没有几何")))?;
+        let polys =
+            geom::polygons_from_geojson(g).map_err(|m| input(format!("地块“{id}”：{m}")))?;
+        self.by_id.insert(id, geom::multipolygon_wkb(&polys));
+        Ok(())
+    }
+
+    fn set_srid(&mut self, srid: i32, file: &str) -> Result<(), StoreError> {
+        match self.srid {
+            Some(s) if s != srid => Err(StoreError::Input {
+                path: file.to_string(),
+                message: format!("坐标系 EPSG:{srid} 与其他几何文件的 EPSG:{s} 不一致"),
+            }),
+            _ => {
+                self.srid = Some(srid);
+                Ok(())
+            }
+        }
+    }
+
+    /// Read a GeoJSON FeatureCollection or a GeoJSON text sequence (one feature per line,
+    /// RFC 8142 / `.geojsonl`) and add its polygons.
+    pub fn read_file(&mut self, path: &Path) -> Result<(), StoreError> {
+        let file = path.display().to_string();
+        let f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+        let mut reader = BufReader::with_capacity(1 << 20, f);
+        let mut first = String::new();
+        reader.read_line(&mut first).map_err(|e| io_err(path, e))?;
+        let first_trim = first.trim_matches(['\u{feff}', '\u{1e}', ' ', '\n', '\r', '\t']);
+        let single: Option<serde_json::Value> = serde_json::from_str(first_trim).ok();
+        let is_seq = single
+            .as_ref()
+            .and_then(|v| v.get("type"))
+            .and_then(|t| t.as_str())
+            == Some("Feature");
+        if is_seq {
+            // One feature per line.
+            let mut line_no = 1;
+            self.add_feature(single.as_ref().expect("checked"), &file, "第 1 行")?;
+            let mut line = String::new();
+            loop {
+                line.clear();
+                line_no += 1;
+                let n = reader.read_line(&mut line).map_err(|e| io_err(path, e))?;
+                if n == 0 {
+                    break;
+                }
+                let t = line.trim_matches(['\u{1e}', ' ', '\n', '\r', '\t']);
+                if t.is_empty() {
+                    continue;
+                }
+                let v: serde_json::Value =
+                    serde_json::from_str(t).map_err(|e| StoreError::Input {
+                        path: file.clone(),
+                        message: format!("第 {line_no} 行不是有效的 GeoJSON：{e}"),
+                    })?;
+                self.add_feature(&v, &file, &format!("第 {line_no} 行"))?;
+            }
+        } else {
+            let mut rest = first;
+            reader
+                .read_to_string(&mut rest)
+                .map_err(|e| io_err(path, e))?;
+            let doc: serde_json::Value = serde_json::from_str(rest.trim_start_matches('\u{feff}'))
+                .map_err(|e| StoreError::Input {
+                    path: file.clone(),
+                    message: format!(
+                        "不是有效的 GeoJSON（第 {} 行第 {} 列）：{e}",
+                        e.line(),
+                        e.column()
+                    ),
+                })?;
+            if let Some(srid) = geom::geojson_srid(&doc) {
+                self.set_srid(srid, &file)?;
+            }
+            let features = doc
+                .get("features")
+                .and_then(|f| f.as_array())
+                .ok_or_else(|| StoreError::Input {
+                    path: file.clone(),
+                    message: "应为 GeoJSON 要素集（FeatureCollection）".into(),
+                })?;
+            for (i, f) in features.iter().enumerate() {
+                self.add_feature(f, &file, &format!("第 {} 个要素", i + 1))?;
+            }
+        }
+        self.files.push(file);
+        Ok(())
+    }
+}
+
+const PARCEL_COLUMNS: &str =
+    "import_id, region, year, parcel_id, location, township, class_text, class_code, area_ha, source, method, data";
+
+impl Store {
+    fn check_srid(&self, g: &GeometrySet) -> Result<(), StoreError> {
+        match g.srid {
+            Some(s) if s != self.srid => Err(StoreError::Input {
+                path: g.files.join("、"),
+                message: format!(
+                    "几何文件的坐标系为 EPSG:{s}，与数据库的 EPSG:{} 不一致；请先转换坐标系再导入",
+                    self.srid
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn insert_import(
+        &mut self,
+        opts: &ImportOptions,
+        files: &[String],
+        base: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        self.ensure_region_tx(&opts.region, opts.region_name.as_deref())?;
+        self.one_int(
+            "INSERT INTO ledger_import (region, year, kind, files, base_import, parcel_count, geometry_count, rejected_rows, total_ha, user_name, at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, '0', ?, ?) RETURNING id",
+            &[
+                opts.region.clone().into(),
+                Value::Int(opts.year as i64),
+                opts.kind.id().into(),
+                serde_json::to_string(files)?.into(),
+                base.into(),
+                self.user.clone().into(),
+                crate::now_utc().into(),
+            ],
+        )
+    }
+
+    fn finish_import(&mut self, s: &ImportSummary) -> Result<(), StoreError> {
+        self.db.exec(
+            "UPDATE ledger_import SET parcel_count = ?, geometry_count = ?, rejected_rows = ?, total_ha = ? WHERE id = ?",
+            &[
+                Value::Int(s.parcel_count),
+                Value::Int(s.geometry_count),
+                Value::Int(s.rejected_rows),
+                s.total_ha.normalize().to_string().into(),
+                Value::Int(s.import_id),
+            ],
+        )?;
+        self.append_audit(
+            "import",
+            &format!("import:{}", s.import_id),
+            None,
+            Some(serde_json::json!({
+                "import_id": s.import_id,
+                "region": s.region,
+                "year": s.year,
+                "kind": s.kind.id(),
+                "files": s.files,
+                "base_import": s.base_import,
+                "parcel_count": s.parcel_count,
+                "geometry_count": s.geometry_count,
+                "rejected_rows": s.rejected_rows,
+                "total_ha": s.total_ha.normalize().to_string(),
+            })),
+        )?;
+        Ok(())
+    }
+
+    /// Import ledger parcels (and optional geometries matched by 地块编号) in one transaction.
+    pub fn import_parcels(
+        &mut self,
+        opts: &ImportOptions,
+        files: &[String],
+        parcels: &mut dyn Iterator<Item = Result<Parcel, Vec<Finding>>>,
+        geometries: Option<&GeometrySet>,
+    ) -> Result<ImportSummary, StoreError> {
+        if let Some(g) = geometries {
+            self.check_srid(g)?;
+        }
+        let mut all_files = files.to_vec();
+        if let Some(g) = geometries {
+            all_files.extend(g.files.iter().cloned());
+        }
+        self.write(|s| {
+            let import_id = s.insert_import(opts, &all_files, None)?;
+            let mut sum = ImportSummary {
+                import_id,
+                region: opts.region.clone(),
+                year: opts.year,
+                kind: opts.kind,
+                files: all_files.clone(),
+                parcel_count: 0,
+                geometry_count: 0,
+                rejected_rows: 0,
+                total_ha: Decimal::ZERO,
+                unmatched_geometries: Vec::new(),
+                findings: Vec::new(),
+                base_import: None,
+            };
+            let mut matched: HashSet<&str> = HashSet::new();
+            let srid = s.srid;
+            for item in parcels {
+                let p = match item {
+                    Ok(p) => p,
+                    Err(findings) => {
+                        sum.rejected_rows += 1;
+                        let room = 50usize.saturating_sub(sum.findings.len());
+                        sum.findings.extend(findings.into_iter().take(room));
+                        continue;
+                    }
+                };
+                let wkb = geometries.and_then(|g| g.by_id.get_key_value(p.id.as_str()));
+                if let Some((k, _)) = wkb {
+                    matched.insert(k.as_str());
+                    sum.geometry_count += 1;
+                }
+                let (gsql, gval) = s.db.geom_param(wkb.map(|(_, w)| w.as_slice()), srid);
+                let area = p.area().ha();
+                sum.total_ha += area;
+                sum.parcel_count += 1;
+                let data = serde_json::to_string(&p)?;
+                let class_code = p.class.gb21010.clone().or_else(|| p.class.ydyh2023.clone());
+                s.db.exec(
+                    &format!(
+                        "INSERT INTO parcel (geom, {PARCEL_COLUMNS}) VALUES ({gsql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    ),
+                    &[
+                        gval,
+                        Value::Int(import_id),
+                        opts.region.clone().into(),
+                        Value::Int(opts.year as i64),
+                        p.id.clone().into(),
+                        p.location.clone().into(),
+                        p.township.clone().into(),
+                        p.class_text.clone().into(),
+                        class_code.into(),
+                        area.normalize().to_string().into(),
+                        p.source.map(|x| x.label()).into(),
+                        p.method.map(|x| x.label()).into(),
+                        data.into(),
+                    ],
+                )?;
+            }
+            if let Some(g) = geometries {
+                let mut un: Vec<String> = g
+                    .by_id
+                    .keys()
+                    .filter(|k| !matched.contains(k.as_str()))
+                    .cloned()
+                    .collect();
+                un.sort();
+                sum.unmatched_geometries = un;
+            }
+            if opts.strict && (sum.rejected_rows > 0 || !sum.unmatched_geometries.is_empty()) {
+                return Err(StoreError::Invalid(format!(
+                    "严格模式：台账有 {} 行无法读取、{} 个几何要素找不到对应地块，整批导入已撤销",
+                    sum.rejected_rows,
+                    sum.unmatched_geometries.len()
+                )));
+            }
+            if sum.parcel_count == 0 {
+                return Err(StoreError::Invalid(format!(
+                    "没有可导入的地块（{} 行均无法读取），整批导入已撤销",
+                    sum.rejected_rows
+                )));
+            }
+            s.finish_import(&sum)?;
+            Ok(sum)
+        })
+    }
+
+    /// The latest import for a region, year and kind.
+    pub fn latest_import(
+        &mut self,
+        region: &str,
+        year: i32,
+        kind: PlanKind,
+    ) -> Result<Option<i64>, StoreError> {
+        let rows = self.db.query(
+            "SELECT MAX(id) FROM ledger_import WHERE region = ? AND year = ? AND kind = ?",
+            &[region.into(), Value::Int(year as i64), kind.id().into()],
+        )?;
+        Ok(rows.first().and_then(|r| r[0].as_i64()))
+    }
+
+    /// Add geometries to the region's latest ledger import: creates a new import with the same
+    /// parcels plus the geometries (the old import is left as it was).
+    pub fn import_geometry(
+        &mut self,
+        opts: &ImportOptions,
+        g: &GeometrySet,
+    ) -> Result<ImportSummary, StoreError> {
+        self.check_srid(g)?;
+        self.write(|s| {
+            let base = s.latest_import(&opts.region, opts.year, opts.kind)?.ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "行政区 {} 在 {} 年还没有{}台账，几何文件无处挂接；请先导入台账，或把台账与几何文件一起导入",
+                    opts.region,
+                    opts.year,
+                    opts.kind.label()
+                ))
+            })?;
+            let import_id = s.insert_import(opts, &g.files, Some(base))?;
+            let geom_col = s.db.geom_select();
+            let mut rows: Vec<(Option<Vec<u8>>, Vec<Value>)> = Vec::new();
+            s.db.query_each(
+                &format!("SELECT {geom_col}, {PARCEL_COLUMNS} FROM parcel WHERE import_id = ? ORDER BY fid"),
+                &[Value::Int(base)],
+                &mut |mut r| {
+                    let geom = r.remove(0).into_blob();
+                    rows.push((geom, r));
+                    Ok(())
+                },
+            )?;
+            let mut sum = ImportSummary {
+                import_id,
+                region: opts.region.clone(),
+                year: opts.year,
+                kind: opts.kind,
+                files: g.files.clone(),
+                parcel_count: 0,
+                geometry_count: 0,
+                rejected_rows: 0,
+                total_ha: Decimal::ZERO,
+                unmatched_geometries: Vec::new(),
+                findings: Vec::new(),
+                base_import: Some(base),
+            };
+            let mut matched = HashSet::new();
+            for (old_geom, mut vals) in rows {
+                let pid = vals[3].text();
+                let old = old_geom.and_then(|b| s.db.geom_decode(Value::Blob(b)));
+                let wkb = match g.by_id.get(&pid) {
+                    Some(w) => {
+                        matched.insert(pid.clone());
+                        Some(w.clone())
+                    }
+                    None => old,
+                };
+                if wkb.is_some() {
+                    sum.geometry_count += 1;
+                }
+                sum.parcel_count += 1;
+                sum.total_ha += vals[8].text().parse::<Decimal>().unwrap_or_default();
+                vals[0] = Value::Int(import_id);
+                let (gsql, gval) = s.db.geom_param(wkb.as_deref(), s.srid);
+                let mut params = vec![gval];
+                params.extend(vals);
+                s.db.exec(
+                    &format!(
+                        "INSERT INTO parcel (geom, {PARCEL_COLUMNS}) VALUES ({gsql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    ),
+                    &params,
+                )?;
+            }
+            let mut un: Vec<String> = g
+                .by_id
+                .keys()
+                .filter(|k| !matched.contains(*k))
+                .cloned()
+                .collect();
+            un.sort();
+            sum.unmatched_geometries = un;
+            if opts.strict && !sum.unmatched_geometries.is_empty() {
+                return Err(StoreError::Invalid(format!(
+                    "严格模式：{} 个几何要素找不到对应地块，整批导入已撤销",
+                    sum.unmatched_geometries.len()
+                )));
+            }
+            s.finish_import(&sum)?;
+            Ok(sum)
+        })
+    }
+
+    /// The parcels of an import, in import order.
+    pub fn import_parcels_of(&mut self, import_id: i64) -> Result<Vec<StoredParcel>, StoreError> {
+        let geom_col = self.db.geom_select();
+        let rows = self.db.query(
+            &format!("SELECT fid, parcel_id, data, {geom_col} FROM parcel WHERE import_id = ? ORDER BY fid"),
+            &[Value::Int(import_id)],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for mut r in rows {
+            let g = std::mem::replace(&mut r[3], Value::Null);
+            let parcel: Parcel = serde_json::from_str(&r[2].text())?;
+            out.push(StoredParcel {
+                fid: r[0].as_i64().unwrap_or(0),
+                parcel,
+                wkb: self.db.geom_decode(g),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A parcel as stored.
+#[derive(Debug, Clone)]
+pub struct StoredParcel {
+    /// Feature id.
+    pub fid: i64,
+    /// The parcel.
+    pub parcel: Parcel,
+    /// Its geometry (WKB), if any.
+    pub wkb: Option<Vec<u8>>,
+}
+
+impl Store {
+    /// Import files in one transaction: ledgers (CSV/XLSX, read by landplan-io) and geometry
+    /// files (GeoJSON), each file's kind detected from its content or forced with `as_kind`.
+    /// Without a ledger, the geometry is attached to the region's latest ledger import.
+    pub fn import_files(
+        &mut self,
+        files: &[std::path::PathBuf],
+        as_kind: Option<FileKind>,
+        opts: &ImportOptions,
+    ) -> Result<ImportSummary, StoreError> {
+        if files.is_empty() {
+            return Err(StoreError::Invalid("没有给出要导入的文件".into()));
+        }
+        let mut ledgers = Vec::new();
+        let mut geometry = GeometrySet::default();
+        for f in files {
+            let kind = match as_kind {
+                Some(k) => k,
+                None => detect_kind(f)?,
+            };
+            match kind {
+                FileKind::Ledger => ledgers.push(f.clone()),
+                FileKind::Geometry => geometry.read_file(f)?,
+                FileKind::Records => {
+                    return Err(StoreError::Input {
+                        path: f.display().to_string(),
+                        message: "识别为供地记录；供地记录的导入尚未实现，目前只能导入地块台账和几何文件（可用 --as ledger 强制按台账导入）".into(),
+                    })
+                }
+            }
+        }
+        let geometries = (!geometry.files.is_empty()).then_some(&geometry);
+        if ledgers.is_empty() {
+            return self.import_geometry(opts, &geometry);
+        }
+        let mut readers = Vec::new();
+        for l in &ledgers {
+            let r = landplan_io::open_ledger(l, &landplan_io::LedgerOptions::default())
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            readers.push(r);
+        }
+        let mut it = readers.into_iter().flatten();
+        let names: Vec<String> = ledgers.iter().map(|p| p.display().to_string()).collect();
+        self.import_parcels(opts, &names, &mut it, geometries)
+    }
+}

@@ -1,0 +1,640 @@
+//! Plans and their life: 草稿 → 已提交 → 已批准 → 已公布 → 调整中 → 已提交 → … .
+//!
+//! A plan is one region's supply or reserve plan for one year. It has numbered versions; each
+//! version is compiled from one ledger import and carries its own status. Every step records
+//! who, when and why (a [`PlanEvent`]) and appends an audit entry, in one transaction.
+//! An adjustment (调整) creates a new version and needs a reason; it is allowed only for a
+//! published plan, and the new version goes through submission, approval and publication again.
+
+use crate::db::Value;
+use crate::error::StoreError;
+use crate::Store;
+use landplan_core::compile::{CompileOptions, Compiler, PlanKind};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// A version's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanStatus {
+    /// 草稿.
+    Draft,
+    /// 已提交.
+    Submitted,
+    /// 已批准.
+    Approved,
+    /// 已公布.
+    Published,
+    /// 调整中 (a new version being prepared after publication).
+    Adjusting,
+}
+
+impl PlanStatus {
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "草稿",
+            PlanStatus::Submitted => "已提交",
+            PlanStatus::Approved => "已批准",
+            PlanStatus::Published => "已公布",
+            PlanStatus::Adjusting => "调整中",
+        }
+    }
+
+    /// Stable id.
+    pub fn id(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "draft",
+            PlanStatus::Submitted => "submitted",
+            PlanStatus::Approved => "approved",
+            PlanStatus::Published => "published",
+            PlanStatus::Adjusting => "adjusting",
+        }
+    }
+
+    /// Parse a stored id.
+    pub fn parse(s: &str) -> Option<PlanStatus> {
+        Some(match s {
+            "draft" => PlanStatus::Draft,
+            "submitted" => PlanStatus::Submitted,
+            "approved" => PlanStatus::Approved,
+            "published" => PlanStatus::Published,
+            "adjusting" => PlanStatus::Adjusting,
+            _ => return None,
+        })
+    }
+}
+
+/// A step of the lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanAction {
+    /// 提交 (报批).
+    Submit,
+    /// 批准.
+    Approve,
+    /// 公布.
+    Publish,
+    /// 退回 (a submitted version back to its author).
+    Return,
+}
+
+impl PlanAction {
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            PlanAction::Submit => "提交",
+            PlanAction::Approve => "批准",
+            PlanAction::Publish => "公布",
+            PlanAction::Return => "退回",
+        }
+    }
+
+    fn id(self) -> &'static str {
+        match self {
+            PlanAction::Submit => "submit",
+            PlanAction::Approve => "approve",
+            PlanAction::Publish => "publish",
+            PlanAction::Return => "return",
+        }
+    }
+
+    /// The status after this step from `from`, or None when the step is not allowed.
+    pub fn next(self, from: PlanStatus, version: i64) -> Option<PlanStatus> {
+        use PlanStatus::*;
+        match (self, from) {
+            (PlanAction::Submit, Draft | Adjusting) => Some(Submitted),
+            (PlanAction::Approve, Submitted) => Some(Approved),
+            (PlanAction::Publish, Approved) => Some(Published),
+            (PlanAction::Return, Submitted) => Some(if version > 1 { Adjusting } else { Draft }),
+            _ => None,
+        }
+    }
+
+    /// The statuses this step may start from, for messages.
+    fn allowed_from(self) -> &'static str {
+        match self {
+            PlanAction::Submit => "草稿或调整中",
+            PlanAction::Approve | PlanAction::Return => "已提交",
+            PlanAction::Publish => "已批准",
+        }
+    }
+}
+
+/// Which plan: region, year, kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanKey {
+    /// 行政区划代码.
+    pub region: String,
+    /// Year.
+    pub year: i32,
+    /// Supply or reserve.
+    pub kind: PlanKind,
+}
+
+impl PlanKey {
+    /// `330102/2025/supply`.
+    pub fn entity(&self) -> String {
+        format!("plan:{}/{}/{}", self.region, self.year, self.kind.id())
+    }
+}
+
+impl std::fmt::Display for PlanKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} 年{}", self.region, self.year, self.kind.label())
+    }
+}
+
+/// One version of a plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanVersion {
+    /// The plan.
+    pub plan: PlanKey,
+    /// The plan's id.
+    pub plan_id: i64,
+    /// The version's id.
+    pub version_id: i64,
+    /// Version number, from 1.
+    pub version: i64,
+    /// Status.
+    pub status: PlanStatus,
+    /// The ledger import it was compiled from.
+    pub import_id: i64,
+    /// Why this version exists (adjustments).
+    pub reason: Option<String>,
+    /// 总量, 公顷 (exact).
+    pub total_ha: Decimal,
+    /// Parcels.
+    pub parcel_count: i64,
+    /// Who created it.
+    pub created_by: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// One step in a plan's life.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanEvent {
+    /// Version number.
+    pub version: i64,
+    /// `create`, `submit`, `approve`, `publish`, `return`, `adjust`.
+    pub action: String,
+    /// Status before.
+    pub from: Option<PlanStatus>,
+    /// Status after.
+    pub to: PlanStatus,
+    /// Who.
+    pub user: String,
+    /// When.
+    pub at: String,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+const VERSION_SELECT: &str = "SELECT p.region, p.year, p.kind, p.id, v.id, v.version, v.status, v.import_id, v.reason, v.total_ha, v.parcel_count, v.created_by, v.created_at FROM plan_version v JOIN plan p ON p.id = v.plan_id";
+
+fn kind_from(s: &str) -> Result<PlanKind, StoreError> {
+    match s {
+        "supply" => Ok(PlanKind::Supply),
+        "reserve" => Ok(PlanKind::Reserve),
+        other => Err(StoreError::Corrupt(format!("未知的计划类型“{other}”"))),
+    }
+}
+
+fn version_row(r: Vec<Value>) -> Result<PlanVersion, StoreError> {
+    Ok(PlanVersion {
+        plan: PlanKey {
+            region: r[0].text(),
+            year: r[1].as_i64().unwrap_or(0) as i32,
+            kind: kind_from(&r[2].text())?,
+        },
+        plan_id: r[3].as_i64().unwrap_or(0),
+        version_id: r[4].as_i64().unwrap_or(0),
+        version: r[5].as_i64().unwrap_or(0),
+        status: PlanStatus::parse(&r[6].text())
+            .ok_or_else(|| StoreError::Corrupt(format!("未知的计划状态“{}”", r[6].text())))?,
+        import_id: r[7].as_i64().unwrap_or(0),
+        reason: r[8].opt_text(),
+        total_ha: r[9].text().parse().unwrap_or_default(),
+        parcel_count: r[10].as_i64().unwrap_or(0),
+        created_by: r[11].text(),
+        created_at: r[12].text(),
+    })
+}
+
+fn version_json(v: &PlanVersion) -> serde_json::Value {
+    serde_json::json!({
+        "version": v.version,
+        "status": v.status.id(),
+        "import_id": v.import_id,
+        "total_ha": v.total_ha.normalize().to_string(),
+        "parcel_count": v.parcel_count,
+        "reason": v.reason,
+    })
+}
+
+impl Store {
+    /// Compile an import's parcels into a plan (JSON of the core's compiled plan).
+    pub fn compile_import(
+        &mut self,
+        import_id: i64,
+        key: &PlanKey,
+    ) -> Result<(serde_json::Value, Decimal, i64), StoreError> {
+        let label = self.region_label(&key.region)?;
+        let mut c = Compiler::new(CompileOptions {
+            kind: key.kind,
+            region: label,
+            year: Some(key.year),
+            keep_parcels: false,
+            ..CompileOptions::default()
+        });
+        let mut err = None;
+        self.db.query_each(
+            "SELECT data FROM parcel WHERE import_id = ? ORDER BY fid",
+            &[Value::Int(import_id)],
+            &mut |r| {
+                match serde_json::from_str(&r[0].text()) {
+                    Ok(p) => c.add(p),
+                    Err(e) => err = Some(StoreError::from(e)),
+                }
+                Ok(())
+            },
+        )?;
+        if let Some(e) = err {
+            return Err(e);
+        }
+        let (json, total, count) = match key.kind {
+            PlanKind::Supply => {
+                let p = c.finish_supply();
+                (
+                    serde_json::to_value(&p)?,
+                    p.total.ha(),
+                    p.parcel_count as i64,
+                )
+            }
+            PlanKind::Reserve => {
+                let p = c.finish_reserve();
+                (
+                    serde_json::to_value(&p)?,
+                    p.total.ha(),
+                    p.parcel_count as i64,
+                )
+            }
+        };
+        Ok((json, total, count))
+    }
+
+    fn plan_id(&mut self, key: &PlanKey) -> Result<Option<i64>, StoreError> {
+        let rows = self.db.query(
+            "SELECT id FROM plan WHERE region = ? AND year = ? AND kind = ?",
+            &[
+                key.region.clone().into(),
+                Value::Int(key.year as i64),
+                key.kind.id().into(),
+            ],
+        )?;
+        Ok(rows.first().and_then(|r| r[0].as_i64()))
+    }
+
+    fn no_plan(key: &PlanKey) -> StoreError {
+        StoreError::NotFound(format!(
+            "没有找到 {key}；请先运行 landplan plan create --region {} --year {} --kind {}",
+            key.region,
+            key.year,
+            key.kind.id()
+        ))
+    }
+
+    fn choose_import(&mut self, key: &PlanKey, import_id: Option<i64>) -> Result<i64, StoreError> {
+        match import_id {
+            Some(id) => {
+                let rows = self.db.query(
+                    "SELECT region, year, kind FROM ledger_import WHERE id = ?",
+                    &[Value::Int(id)],
+                )?;
+                let r = rows
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| StoreError::NotFound(format!("没有编号为 {id} 的导入批次")))?;
+                if r[0].text() != key.region
+                    || r[1].as_i64() != Some(key.year as i64)
+                    || r[2].text() != key.kind.id()
+                {
+                    return Err(StoreError::Invalid(format!(
+                        "导入批次 {id} 属于 {} {} 年（{}），不是 {key}",
+                        r[0].text(),
+                        r[1].text(),
+                        r[2].text()
+                    )));
+                }
+                Ok(id)
+            }
+            None => self
+                .latest_import(&key.region, key.year, key.kind)?
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!(
+                        "{key} 还没有导入台账；请先运行 landplan import --region {} --year {} 台账文件",
+                        key.region, key.year
+                    ))
+                }),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn insert_version(
+        &mut self,
+        key: &PlanKey,
+        plan_id: i64,
+        version: i64,
+        status: PlanStatus,
+        import_id: i64,
+        reason: Option<&str>,
+        action: &str,
+        from: Option<PlanStatus>,
+    ) -> Result<PlanVersion, StoreError> {
+        let (compiled, total, count) = self.compile_import(import_id, key)?;
+        let now = crate::now_utc();
+        let version_id = self.one_int(
+            "INSERT INTO plan_version (plan_id, version, status, import_id, reason, compiled, total_ha, parcel_count, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            &[
+                Value::Int(plan_id),
+                Value::Int(version),
+                status.id().into(),
+                Value::Int(import_id),
+                reason.into(),
+                compiled.to_string().into(),
+                total.normalize().to_string().into(),
+                Value::Int(count),
+                self.user.clone().into(),
+                now.clone().into(),
+            ],
+        )?;
+        self.insert_event(version_id, action, from, status, reason)?;
+        Ok(PlanVersion {
+            plan: key.clone(),
+            plan_id,
+            version_id,
+            version,
+            status,
+            import_id,
+            reason: reason.map(str::to_string),
+            total_ha: total,
+            parcel_count: count,
+            created_by: self.user.clone(),
+            created_at: now,
+        })
+    }
+
+    fn insert_event(
+        &mut self,
+        version_id: i64,
+        action: &str,
+        from: Option<PlanStatus>,
+        to: PlanStatus,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.db.exec(
+            "INSERT INTO plan_event (version_id, action, from_status, to_status, user_name, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            &[
+                Value::Int(version_id),
+                action.into(),
+                from.map(PlanStatus::id).into(),
+                to.id().into(),
+                self.user.clone().into(),
+                crate::now_utc().into(),
+                reason.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Create a plan (version 1, 草稿) compiled from an import (default: the latest one for the
+    /// region, year and kind).
+    pub fn create_plan(
+        &mut self,
+        key: &PlanKey,
+        import_id: Option<i64>,
+        note: Option<&str>,
+    ) -> Result<PlanVersion, StoreError> {
+        self.write(|s| {
+            if s.plan_id(key)?.is_some() {
+                return Err(StoreError::Invalid(format!(
+                    "{key} 已存在；已公布的计划请用 landplan plan adjust 调整"
+                )));
+            }
+            let import_id = s.choose_import(key, import_id)?;
+            let plan_id = s.one_int(
+                "INSERT INTO plan (region, year, kind, created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                &[
+                    key.region.clone().into(),
+                    Value::Int(key.year as i64),
+                    key.kind.id().into(),
+                    s.user.clone().into(),
+                    crate::now_utc().into(),
+                ],
+            )?;
+            let v = s.insert_version(key, plan_id, 1, PlanStatus::Draft, import_id, note, "create", None)?;
+            s.append_audit("plan.create", &key.entity(), None, Some(version_json(&v)))?;
+            Ok(v)
+        })
+    }
+
+    /// The current (latest) version.
+    pub fn current_version(&mut self, key: &PlanKey) -> Result<PlanVersion, StoreError> {
+        let rows = self.db.query(
+            &format!("{VERSION_SELECT} WHERE p.region = ? AND p.year = ? AND p.kind = ? ORDER BY v.version DESC LIMIT 1"),
+            &[
+                key.region.clone().into(),
+                Value::Int(key.year as i64),
+                key.kind.id().into(),
+            ],
+        )?;
+        rows.into_iter()
+            .next()
+            .map(version_row)
+            .transpose()?
+            .ok_or_else(|| Self::no_plan(key))
+    }
+
+    /// All versions, oldest first.
+    pub fn versions(&mut self, key: &PlanKey) -> Result<Vec<PlanVersion>, StoreError> {
+        let rows = self.db.query(
+            &format!("{VERSION_SELECT} WHERE p.region = ? AND p.year = ? AND p.kind = ? ORDER BY v.version"),
+            &[
+                key.region.clone().into(),
+                Value::Int(key.year as i64),
+                key.kind.id().into(),
+            ],
+        )?;
+        if rows.is_empty() {
+            return Err(Self::no_plan(key));
+        }
+        rows.into_iter().map(version_row).collect()
+    }
+
+    /// One version by number.
+    pub fn version(&mut self, key: &PlanKey, version: i64) -> Result<PlanVersion, StoreError> {
+        let all = self.versions(key)?;
+        let n = all.len();
+        all.into_iter()
+            .find(|v| v.version == version)
+            .ok_or_else(|| StoreError::NotFound(format!("{key} 没有第 {version} 版（共 {n} 版）")))
+    }
+
+    /// The current version of every plan (optionally of one year).
+    pub fn plans(&mut self, year: Option<i32>) -> Result<Vec<PlanVersion>, StoreError> {
+        let rows = self.db.query(
+            &format!("{VERSION_SELECT} WHERE v.version = (SELECT MAX(version) FROM plan_version WHERE plan_id = p.id) ORDER BY p.region, p.year, p.kind"),
+            &[],
+        )?;
+        let all: Vec<PlanVersion> = rows
+            .into_iter()
+            .map(version_row)
+            .collect::<Result<_, _>>()?;
+        Ok(all
+            .into_iter()
+            .filter(|v| year.is_none_or(|y| v.plan.year == y))
+            .collect())
+    }
+
+    /// The compiled plan of a version (JSON of the core's SupplyPlan/ReservePlan).
+    pub fn compiled(&mut self, version_id: i64) -> Result<serde_json::Value, StoreError> {
+        let rows = self.db.query(
+            "SELECT compiled FROM plan_version WHERE id = ?",
+            &[Value::Int(version_id)],
+        )?;
+        let text = rows
+            .first()
+            .map(|r| r[0].text())
+            .ok_or_else(|| StoreError::NotFound(format!("没有编号为 {version_id} 的计划版本")))?;
+        Ok(serde_json::from_str(&text)?)
+    }
+
+    /// Take one step (提交/批准/公布/退回) on the current version.
+    pub fn transition(
+        &mut self,
+        key: &PlanKey,
+        action: PlanAction,
+        reason: Option<&str>,
+    ) -> Result<PlanVersion, StoreError> {
+        self.write(|s| {
+            let cur = s.current_version(key)?;
+            let next = action.next(cur.status, cur.version).ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "{key} 第 {} 版当前状态为“{}”，不能{}：只有“{}”状态的计划可以{}",
+                    cur.version,
+                    cur.status.label(),
+                    action.label(),
+                    action.allowed_from(),
+                    action.label()
+                ))
+            })?;
+            if action == PlanAction::Return && reason.is_none_or(|r| r.trim().is_empty()) {
+                return Err(StoreError::Invalid(
+                    "退回计划必须用 --reason 说明理由".into(),
+                ));
+            }
+            s.db.exec(
+                "UPDATE plan_version SET status = ? WHERE id = ?",
+                &[next.id().into(), Value::Int(cur.version_id)],
+            )?;
+            s.insert_event(cur.version_id, action.id(), Some(cur.status), next, reason)?;
+            let after = PlanVersion {
+                status: next,
+                ..cur.clone()
+            };
+            let mut a = version_json(&after);
+            a["step_reason"] = serde_json::json!(reason);
+            s.append_audit(
+                &format!("plan.{}", action.id()),
+                &key.entity(),
+                Some(version_json(&cur)),
+                Some(a),
+            )?;
+            Ok(after)
+        })
+    }
+
+    /// Adjust a published plan: a new version (调整中) from an import (default: the latest),
+    /// with a required reason.
+    pub fn adjust(
+        &mut self,
+        key: &PlanKey,
+        reason: &str,
+        import_id: Option<i64>,
+    ) -> Result<PlanVersion, StoreError> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "调整计划必须用 --reason 说明调整理由".into(),
+            ));
+        }
+        self.write(|s| {
+            let cur = s.current_version(key)?;
+            if cur.status != PlanStatus::Published {
+                return Err(StoreError::Invalid(format!(
+                    "{key} 第 {} 版当前状态为“{}”，不能调整：只有“已公布”的计划可以调整（未公布的版本可直接修改后提交）",
+                    cur.version,
+                    cur.status.label()
+                )));
+            }
+            let import_id = s.choose_import(key, import_id)?;
+            let v = s.insert_version(
+                key,
+                cur.plan_id,
+                cur.version + 1,
+                PlanStatus::Adjusting,
+                import_id,
+                Some(reason.trim()),
+                "adjust",
+                Some(cur.status),
+            )?;
+            s.append_audit(
+                "plan.adjust",
+                &key.entity(),
+                Some(version_json(&cur)),
+                Some(version_json(&v)),
+            )?;
+            Ok(v)
+        })
+    }
+
+    /// Every step of a plan's life, in order.
+    pub fn events(&mut self, key: &PlanKey) -> Result<Vec<PlanEvent>, StoreError> {
+        let id = self.plan_id(key)?.ok_or_else(|| Self::no_plan(key))?;
+        let rows = self.db.query(
+            "SELECT v.version, e.action, e.from_status, e.to_status, e.user_name, e.at, e.reason FROM plan_event e JOIN plan_version v ON v.id = e.version_id WHERE v.plan_id = ? ORDER BY e.id",
+            &[Value::Int(id)],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|r| PlanEvent {
+                version: r[0].as_i64().unwrap_or(0),
+                action: r[1].text(),
+                from: r[2].opt_text().and_then(|s| PlanStatus::parse(&s)),
+                to: PlanStatus::parse(&r[3].text()).unwrap_or(PlanStatus::Draft),
+                user: r[4].text(),
+                at: r[5].text(),
+                reason: r[6].opt_text(),
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifecycle_transitions() {
+        use PlanStatus::*;
+        assert_eq!(PlanAction::Submit.next(Draft, 1), Some(Submitted));
+        assert_eq!(PlanAction::Submit.next(Adjusting, 2), Some(Submitted));
+        assert_eq!(PlanAction::Approve.next(Submitted, 1), Some(Approved));
+        assert_eq!(PlanAction::Publish.next(Approved, 1), Some(Published));
+        assert_eq!(PlanAction::Publish.next(Draft, 1), None);
+        assert_eq!(PlanAction::Approve.next(Draft, 1), None);
+        assert_eq!(PlanAction::Submit.next(Published, 1), None);
+        assert_eq!(PlanAction::Return.next(Submitted, 1), Some(Draft));
+        assert_eq!(PlanAction::Return.next(Submitted, 3), Some(Adjusting));
+    }
+}

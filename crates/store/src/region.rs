@@ -1,0 +1,236 @@
+//! Regions by 行政区划代码 (GB/T 2260 administrative division codes): province `XX0000` →
+//! prefecture `XXXX00` → county `XXXXXX` → township (9 or 12 digits, the county's code
+//! followed by the township's).
+
+use crate::db::Value;
+use crate::error::StoreError;
+use crate::Store;
+use serde::Serialize;
+
+/// The level of a region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegionLevel {
+    /// 省级.
+    Province,
+    /// 地级（市、州、盟）.
+    Prefecture,
+    /// 县级（县、县级市、市辖区）.
+    County,
+    /// 乡级（乡镇、街道）.
+    Township,
+}
+
+impl RegionLevel {
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            RegionLevel::Province => "省级",
+            RegionLevel::Prefecture => "地级",
+            RegionLevel::County => "县级",
+            RegionLevel::Township => "乡级",
+        }
+    }
+
+    /// Stable id.
+    pub fn id(self) -> &'static str {
+        match self {
+            RegionLevel::Province => "province",
+            RegionLevel::Prefecture => "prefecture",
+            RegionLevel::County => "county",
+            RegionLevel::Township => "township",
+        }
+    }
+}
+
+/// A region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Region {
+    /// 行政区划代码.
+    pub code: String,
+    /// Name (empty until given).
+    pub name: String,
+    /// Level.
+    pub level: RegionLevel,
+    /// The parent's code (None for a province).
+    pub parent: Option<String>,
+}
+
+/// The level and parent of a code, or a Chinese message saying why the code is wrong.
+pub fn classify(code: &str) -> Result<(RegionLevel, Option<String>), String> {
+    if !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("行政区划代码“{code}”只能由数字组成"));
+    }
+    match code.len() {
+        6 => {
+            if code == "000000" || &code[0..2] == "00" {
+                Err(format!("行政区划代码“{code}”的省级部分不能为 00"))
+            } else if &code[2..6] == "0000" {
+                Ok((RegionLevel::Province, None))
+            } else if &code[4..6] == "00" {
+                Ok((
+                    RegionLevel::Prefecture,
+                    Some(format!("{}0000", &code[0..2])),
+                ))
+            } else {
+                Ok((RegionLevel::County, Some(format!("{}00", &code[0..4]))))
+            }
+        }
+        9 | 12 => {
+            let county = &code[0..6];
+            match classify(county)? {
+                (RegionLevel::County, _) => Ok((RegionLevel::Township, Some(county.to_string()))),
+                _ => Err(format!(
+                    "乡级行政区划代码“{code}”的前 6 位“{county}”应为县级代码"
+                )),
+            }
+        }
+        n => Err(format!(
+            "行政区划代码“{code}”应为 6 位（省、市、县）或 9/12 位（乡镇），实为 {n} 位"
+        )),
+    }
+}
+
+/// Whether `code` lies inside `ancestor` (or is it).
+pub fn is_within(code: &str, ancestor: &str) -> bool {
+    match classify(ancestor) {
+        Ok((RegionLevel::Province, _)) => code.starts_with(&ancestor[0..2]),
+        Ok((RegionLevel::Prefecture, _)) => code.starts_with(&ancestor[0..4]),
+        Ok(_) => code.starts_with(ancestor),
+        Err(_) => false,
+    }
+}
+
+fn region(r: Vec<Value>) -> Result<Region, StoreError> {
+    let code = r[0].text();
+    let (level, _) = classify(&code).map_err(StoreError::Corrupt)?;
+    Ok(Region {
+        code,
+        name: r[1].text(),
+        level,
+        parent: r[3].opt_text(),
+    })
+}
+
+impl Store {
+    /// Create the region (and any missing ancestors) or rename it when a name is given.
+    /// Call inside a write transaction.
+    pub(crate) fn ensure_region_tx(
+        &mut self,
+        code: &str,
+        name: Option<&str>,
+    ) -> Result<Region, StoreError> {
+        let (level, parent) = classify(code).map_err(StoreError::Invalid)?;
+        if let Some(p) = &parent {
+            self.ensure_region_tx(p, None)?;
+        }
+        let existing = self.region(code)?;
+        match existing {
+            Some(r) => {
+                if let Some(n) = name.filter(|n| !n.is_empty() && *n != r.name) {
+                    self.db.exec(
+                        "UPDATE region SET name = ? WHERE code = ?",
+                        &[n.into(), code.into()],
+                    )?;
+                    self.append_audit(
+                        "region.rename",
+                        &format!("region:{code}"),
+                        Some(serde_json::json!({ "name": r.name })),
+                        Some(serde_json::json!({ "name": n })),
+                    )?;
+                    return Ok(Region {
+                        name: n.to_string(),
+                        ..r
+                    });
+                }
+                Ok(r)
+            }
+            None => {
+                let name = name.unwrap_or("").to_string();
+                self.db.exec(
+                    "INSERT INTO region (code, name, level, parent) VALUES (?, ?, ?, ?)",
+                    &[
+                        code.into(),
+                        name.clone().into(),
+                        level.id().into(),
+                        parent.clone().into(),
+                    ],
+                )?;
+                self.append_audit(
+                    "region.create",
+                    &format!("region:{code}"),
+                    None,
+                    Some(serde_json::json!({ "code": code, "name": name, "level": level.id() })),
+                )?;
+                Ok(Region {
+                    code: code.to_string(),
+                    name,
+                    level,
+                    parent,
+                })
+            }
+        }
+    }
+
+    /// Create or rename a region (with its ancestors), in its own transaction.
+    pub fn ensure_region(&mut self, code: &str, name: Option<&str>) -> Result<Region, StoreError> {
+        self.write(|s| s.ensure_region_tx(code, name))
+    }
+
+    /// One region.
+    pub fn region(&mut self, code: &str) -> Result<Option<Region>, StoreError> {
+        let rows = self.db.query(
+            "SELECT code, name, level, parent FROM region WHERE code = ?",
+            &[code.into()],
+        )?;
+        rows.into_iter().next().map(region).transpose()
+    }
+
+    /// All regions, by code.
+    pub fn regions(&mut self) -> Result<Vec<Region>, StoreError> {
+        self.db
+            .query(
+                "SELECT code, name, level, parent FROM region ORDER BY code",
+                &[],
+            )?
+            .into_iter()
+            .map(region)
+            .collect()
+    }
+
+    /// The region's display name: its name, or its code when it has none.
+    pub fn region_label(&mut self, code: &str) -> Result<String, StoreError> {
+        Ok(match self.region(code)? {
+            Some(r) if !r.name.is_empty() => format!("{}（{}）", r.name, r.code),
+            _ => code.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_and_parents() {
+        assert_eq!(classify("330000").unwrap(), (RegionLevel::Province, None));
+        assert_eq!(
+            classify("330100").unwrap(),
+            (RegionLevel::Prefecture, Some("330000".into()))
+        );
+        assert_eq!(
+            classify("330102").unwrap(),
+            (RegionLevel::County, Some("330100".into()))
+        );
+        assert_eq!(
+            classify("330102001").unwrap(),
+            (RegionLevel::Township, Some("330102".into()))
+        );
+        assert!(classify("3301").unwrap_err().contains("6 位"));
+        assert!(classify("33010a").unwrap_err().contains("数字"));
+        assert!(classify("330100001").unwrap_err().contains("县级"));
+        assert!(is_within("330102", "330000"));
+        assert!(is_within("330102", "330100"));
+        assert!(!is_within("330202", "330100"));
+    }
+}

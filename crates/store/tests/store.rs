@@ -1,0 +1,404 @@
+//! The store's behaviour, run against the GeoPackage backend always and against PostgreSQL
+//! when it is available (see `common::Pg`).
+
+mod common;
+
+use common::*;
+use landplan_core::compile::PlanKind;
+use landplan_store::import::FileKind;
+use landplan_store::{ImportOptions, InitOptions, PlanAction, PlanKey, PlanStatus, Store};
+use rust_decimal::Decimal;
+use std::path::Path;
+
+fn opts(region: &str, name: &str) -> ImportOptions {
+    ImportOptions {
+        region: region.into(),
+        region_name: Some(name.into()),
+        year: 2025,
+        kind: PlanKind::Supply,
+        strict: false,
+    }
+}
+
+fn key(region: &str) -> PlanKey {
+    PlanKey {
+        region: region.into(),
+        year: 2025,
+        kind: PlanKind::Supply,
+    }
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn init(url: &str) -> Store {
+    Store::init(url, &InitOptions { srid: 4527 })
+        .unwrap()
+        .with_user(Some("张三"))
+}
+
+/// Lifecycle, adjustment with a reason, diff and the audit chain.
+fn lifecycle(url: &str, dir: &Path) {
+    let mut s = init(url);
+    let l1 = write(dir, "v1.csv", &ledger_v1());
+    let g1 = write(
+        dir,
+        "v1.geojson",
+        &geojson(&["A-001", "A-002", "A-003", "A-004"]),
+    );
+    let imp = s
+        .import_files(&[l1, g1], None, &opts("330102", "示例县"))
+        .unwrap();
+    assert_eq!(imp.parcel_count, 4);
+    assert_eq!(imp.geometry_count, 4);
+    assert_eq!(imp.total_ha, dec("8.5"));
+    let k = key("330102");
+    let v1 = s.create_plan(&k, None, None).unwrap();
+    assert_eq!((v1.version, v1.status), (1, PlanStatus::Draft));
+    assert_eq!(v1.total_ha, dec("8.5"));
+
+    // Steps out of order are refused with the reason.
+    let e = s
+        .transition(&k, PlanAction::Publish, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("草稿") && e.contains("不能公布"), "{e}");
+    let e = s.adjust(&k, "年中调整", None).unwrap_err().to_string();
+    assert!(e.contains("只有“已公布”的计划可以调整"), "{e}");
+
+    s.transition(&k, PlanAction::Submit, Some("报县政府审批"))
+        .unwrap();
+    let mut s = s.with_user(Some("李四"));
+    s.transition(&k, PlanAction::Approve, None).unwrap();
+    let v = s.transition(&k, PlanAction::Publish, None).unwrap();
+    assert_eq!(v.status, PlanStatus::Published);
+
+    // Adjustment: reason required, new version from a new import.
+    let e = s.adjust(&k, "  ", None).unwrap_err().to_string();
+    assert!(e.contains("--reason"), "{e}");
+    let l2 = write(dir, "v2.csv", &ledger_v2());
+    let g2 = write(
+        dir,
+        "v2.geojson",
+        &geojson(&["A-001", "A-003", "A-004", "A-005"]),
+    );
+    s.import_files(&[l2, g2], None, &opts("330102", "示例县"))
+        .unwrap();
+    let v2 = s.adjust(&k, "新增保障性租赁住房用地", None).unwrap();
+    assert_eq!((v2.version, v2.status), (2, PlanStatus::Adjusting));
+    assert_eq!(v2.total_ha, dec("10.75"));
+    // The published version keeps its status and figures.
+    let old = s.version(&k, 1).unwrap();
+    assert_eq!(
+        (old.status, old.total_ha),
+        (PlanStatus::Published, dec("8.5"))
+    );
+
+    let d = s.diff(&k, 1, 2).unwrap();
+    let ids = |v: &[landplan_store::diff::ParcelBrief]| {
+        v.iter().map(|p| p.id.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&d.added), ["A-005"]);
+    assert_eq!(ids(&d.removed), ["A-002"]);
+    assert_eq!(d.changed.len(), 1, "{:?}", d.changed);
+    assert_eq!(d.changed[0].id, "A-003");
+    assert!(
+        d.changed[0].fields.iter().any(|f| f.field == "面积"),
+        "{:?}",
+        d.changed
+    );
+    let total = d.figures.iter().find(|f| f.item == "总量").unwrap();
+    assert_eq!(
+        (total.before, total.after, total.delta),
+        (Some(dec("8.5")), Some(dec("10.75")), dec("2.25"))
+    );
+    let text = d.to_text();
+    assert!(text.contains("调整理由：新增保障性租赁住房用地"), "{text}");
+    assert!(
+        text.contains("+ A-005") && text.contains("- A-002"),
+        "{text}"
+    );
+
+    s.transition(&k, PlanAction::Submit, None).unwrap();
+    s.transition(&k, PlanAction::Approve, None).unwrap();
+    s.transition(&k, PlanAction::Publish, None).unwrap();
+    let ev = s.events(&k).unwrap();
+    let steps: Vec<&str> = ev.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        steps,
+        ["create", "submit", "approve", "publish", "adjust", "submit", "approve", "publish"]
+    );
+    assert_eq!(ev[1].user, "张三");
+    assert_eq!(ev[1].reason.as_deref(), Some("报县政府审批"));
+    assert_eq!(ev[2].user, "李四");
+    assert_eq!(ev[4].reason.as_deref(), Some("新增保障性租赁住房用地"));
+
+    let r = s.verify_audit().unwrap();
+    assert!(r.ok(), "{:?}", r.broken);
+    let entries = s.audit_entries(None).unwrap();
+    assert!(entries
+        .iter()
+        .any(|e| e.action == "plan.adjust" && e.before.is_some() && e.after.is_some()));
+    assert_eq!(entries.last().unwrap().user, "李四");
+}
+
+/// Tampering with the log or with imported data is detected.
+fn tamper(url: &str, dir: &Path) {
+    let mut s = init(url);
+    let l1 = write(dir, "t.csv", &ledger_v1());
+    s.import_files(&[l1], None, &opts("330102", "示例县"))
+        .unwrap();
+    s.create_plan(&key("330102"), None, None).unwrap();
+    assert!(s.verify_audit().unwrap().ok());
+    // The log refuses updates through SQL.
+    let e = s
+        .backend()
+        .exec("UPDATE audit_log SET user_name = 'x' WHERE seq = 2", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("审计日志只能追加"), "{e}");
+    // Someone with file access removes the guard and edits an entry.
+    match s.backend_kind() {
+        landplan_store::BackendKind::GeoPackage => s
+            .backend()
+            .batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET user_name = '王五' WHERE seq = 3")
+            .unwrap(),
+        landplan_store::BackendKind::Postgres => s
+            .backend()
+            .batch("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; UPDATE audit_log SET user_name = '王五' WHERE seq = 3")
+            .unwrap(),
+    }
+    let r = s.verify_audit().unwrap();
+    assert_eq!(r.broken.as_ref().map(|b| b.0), Some(3), "{r:?}");
+    assert!(r.broken.unwrap().1.contains("被改动"));
+}
+
+fn tamper_data(url: &str, dir: &Path) {
+    let mut s = init(url);
+    let l1 = write(dir, "d.csv", &ledger_v1());
+    s.import_files(&[l1], None, &opts("330102", "示例县"))
+        .unwrap();
+    s.backend()
+        .exec("DELETE FROM parcel WHERE parcel_id = 'A-002'", &[])
+        .unwrap();
+    let r = s.verify_audit().unwrap();
+    let (_, why) = r.broken.expect("deleted parcel must be detected");
+    assert!(why.contains("4 个地块") && why.contains("3 个"), "{why}");
+}
+
+/// Roll-up sums approved county plans exactly and leaves drafts out.
+fn rollup(url: &str, dir: &Path) {
+    let mut s = init(url);
+    s.ensure_region("330000", Some("示例省")).unwrap();
+    s.ensure_region("330100", Some("示例市")).unwrap();
+    let a = write(dir, "a.csv", &ledger_v1());
+    let b = write(dir, "b.csv", &ledger_v2());
+    s.import_files(std::slice::from_ref(&a), None, &opts("330102", "甲县"))
+        .unwrap();
+    s.import_files(&[b], None, &opts("330103", "乙县")).unwrap();
+    s.import_files(&[a], None, &opts("330201", "丙县")).unwrap();
+    for r in ["330102", "330103", "330201"] {
+        s.create_plan(&key(r), None, None).unwrap();
+    }
+    for r in ["330102", "330103"] {
+        s.transition(&key(r), PlanAction::Submit, None).unwrap();
+        s.transition(&key(r), PlanAction::Approve, None).unwrap();
+    }
+    let pref = s.rollup("330100", 2025, PlanKind::Supply, false).unwrap();
+    assert_eq!(pref.members.len(), 2);
+    let total = pref.figures.iter().find(|f| f.0 == "总量").unwrap().1;
+    assert_eq!(total, dec("19.25"));
+    let prov = s.rollup("330000", 2025, PlanKind::Supply, false).unwrap();
+    assert_eq!(prov.members.len(), 2);
+    assert_eq!(prov.excluded, ["丙县（330201）（草稿）"]);
+    let all = s.rollup("330000", 2025, PlanKind::Supply, true).unwrap();
+    assert_eq!(
+        all.figures.iter().find(|f| f.0 == "总量").unwrap().1,
+        dec("27.75")
+    );
+    assert_eq!(all.by_prefecture.len(), 2);
+    let e = s
+        .rollup("330102", 2025, PlanKind::Supply, false)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("县级"), "{e}");
+}
+
+/// Export one region or the whole store, restore, and the chain still verifies.
+fn export_restore(url: &str, dir: &Path, restore_url: &str) {
+    let mut s = init(url);
+    let a = write(dir, "a.csv", &ledger_v1());
+    let g = write(dir, "a.geojson", &geojson(&["A-001", "A-002"]));
+    s.import_files(&[a.clone(), g], None, &opts("330102", "甲县"))
+        .unwrap();
+    s.import_files(&[a], None, &opts("330201", "丙县")).unwrap();
+    s.create_plan(&key("330102"), None, None).unwrap();
+    s.transition(&key("330102"), PlanAction::Submit, None)
+        .unwrap();
+
+    let whole = dir.join("whole.gpkg");
+    let sum = s.export(&whole, None).unwrap();
+    assert_eq!((sum.parcels, sum.plans), (8, 1));
+    let e = s.export(&whole, None).unwrap_err().to_string();
+    assert!(e.contains("已存在"), "{e}");
+    let part = dir.join("part.gpkg");
+    let sum = s.export(&part, Some("330102")).unwrap();
+    assert_eq!((sum.parcels, sum.imports), (4, 1));
+    let mut p = Store::open(part.to_str().unwrap()).unwrap();
+    assert!(p.verify_audit().unwrap().ok());
+    assert!(p.region("330201").unwrap().is_none());
+    assert_eq!(
+        p.region("330100").unwrap().map(|r| r.code),
+        Some("330100".into())
+    );
+
+    let (mut r, sum) = Store::restore(restore_url, &whole, Some("恢复员")).unwrap();
+    assert_eq!(sum.parcels, 8);
+    let v = r.current_version(&key("330102")).unwrap();
+    assert_eq!((v.status, v.total_ha), (PlanStatus::Submitted, dec("8.5")));
+    let rep = r.verify_audit().unwrap();
+    assert!(rep.ok(), "{:?}", rep.broken);
+    let last = r.audit_entries(Some(1)).unwrap();
+    assert_eq!(
+        (last[0].action.as_str(), last[0].user.as_str()),
+        ("restore", "恢复员")
+    );
+    // Geometry survived both copies.
+    let parcels = r.import_parcels_of(1).unwrap();
+    assert_eq!(parcels.iter().filter(|p| p.wkb.is_some()).count(), 2);
+    // The restored store accepts new work.
+    r.transition(&key("330102"), PlanAction::Approve, None)
+        .unwrap();
+    let e = Store::restore(restore_url, &whole, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("已"), "{e}");
+}
+
+/// A failed import leaves nothing behind; a strict import with a bad row is refused whole.
+fn atomic_import(url: &str, dir: &Path) {
+    let mut s = init(url);
+    let bad = write(
+        dir,
+        "bad.csv",
+        &format!(
+            "{}A-009,某处,城关镇,不详,住宅用地,新增,挂牌出让,第二季度,\r\n",
+            ledger_v1()
+        ),
+    );
+    let mut o = opts("330102", "示例县");
+    o.strict = true;
+    let e = s
+        .import_files(std::slice::from_ref(&bad), None, &o)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("整批导入已撤销"), "{e}");
+    assert_eq!(
+        s.latest_import("330102", 2025, PlanKind::Supply).unwrap(),
+        None
+    );
+    assert!(
+        s.region("330102").unwrap().is_none(),
+        "the region created inside the import must be rolled back"
+    );
+    let sum = s
+        .import_files(&[bad], None, &opts("330102", "示例县"))
+        .unwrap();
+    assert_eq!((sum.parcel_count, sum.rejected_rows), (4, 1));
+    let first = sum.import_id;
+    assert!(!sum.findings.is_empty());
+    // Geometry in another CRS is refused.
+    let g = write(
+        dir,
+        "wgs.geojson",
+        &geojson(&["A-001"]).replace("4527", "4326"),
+    );
+    let e = s
+        .import_files(&[g], Some(FileKind::Geometry), &opts("330102", "示例县"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("EPSG:4326") && e.contains("EPSG:4527"), "{e}");
+    // A geometry file alone creates a new import with the same parcels plus geometry.
+    let g = write(dir, "g.geojson", &geojson(&["A-001", "A-003", "X-404"]));
+    let sum = s
+        .import_files(&[g], None, &opts("330102", "示例县"))
+        .unwrap();
+    assert_eq!((sum.parcel_count, sum.geometry_count), (4, 2));
+    assert_eq!(sum.unmatched_geometries, ["X-404"]);
+    assert_eq!(sum.base_import, Some(first));
+    assert!(s.verify_audit().unwrap().ok());
+}
+
+fn gpkg_url(dir: &Path, name: &str) -> String {
+    format!("gpkg:{}", dir.join(name).display())
+}
+
+#[test]
+fn gpkg_lifecycle() {
+    let d = tempfile::tempdir().unwrap();
+    lifecycle(&gpkg_url(d.path(), "s.gpkg"), d.path());
+}
+
+#[test]
+fn gpkg_tamper() {
+    let d = tempfile::tempdir().unwrap();
+    tamper(&gpkg_url(d.path(), "s.gpkg"), d.path());
+    tamper_data(&gpkg_url(d.path(), "s2.gpkg"), d.path());
+}
+
+#[test]
+fn gpkg_rollup() {
+    let d = tempfile::tempdir().unwrap();
+    rollup(&gpkg_url(d.path(), "s.gpkg"), d.path());
+}
+
+#[test]
+fn gpkg_export_restore() {
+    let d = tempfile::tempdir().unwrap();
+    export_restore(
+        &gpkg_url(d.path(), "s.gpkg"),
+        d.path(),
+        &gpkg_url(d.path(), "restored.gpkg"),
+    );
+}
+
+#[test]
+fn gpkg_atomic_import() {
+    let d = tempfile::tempdir().unwrap();
+    atomic_import(&gpkg_url(d.path(), "s.gpkg"), d.path());
+}
+
+#[test]
+fn open_needs_init_and_plain_paths_work() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("x.gpkg");
+    let e = Store::open(p.to_str().unwrap()).unwrap_err().to_string();
+    assert!(
+        e.contains("尚未初始化") && e.contains("landplan init"),
+        "{e}"
+    );
+    init(p.to_str().unwrap());
+    // init is idempotent; a different CRS is refused.
+    Store::init(p.to_str().unwrap(), &InitOptions { srid: 4527 }).unwrap();
+    let e = Store::init(p.to_str().unwrap(), &InitOptions { srid: 4490 })
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("EPSG:4527"), "{e}");
+    let mut s = Store::open(p.to_str().unwrap()).unwrap();
+    assert_eq!(s.srid(), 4527);
+    assert_eq!(s.verify_audit().unwrap().entries, 1);
+}
+
+#[test]
+fn postgres_suite() {
+    let Some(pg) = Pg::start() else { return };
+    let d = tempfile::tempdir().unwrap();
+    lifecycle(&pg.fresh_db(), d.path());
+    tamper(&pg.fresh_db(), d.path());
+    tamper_data(&pg.fresh_db(), d.path());
+    rollup(&pg.fresh_db(), d.path());
+    let restore_target = pg.fresh_db();
+    export_restore(&pg.fresh_db(), d.path(), &restore_target);
+    atomic_import(&pg.fresh_db(), d.path());
+}
