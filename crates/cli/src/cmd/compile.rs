@@ -46,6 +46,12 @@ pub enum Format {
     Json,
     /// Markdown
     Md,
+    /// Word 计划文本（GB/T 9704 版式，含附表；需 -o）
+    Docx,
+    /// Excel 附表（含公式；需 -o）
+    Xlsx,
+    /// 单文件 HTML 报告（图表、表格）
+    Html,
 }
 
 /// Arguments of `landplan compile`.
@@ -84,6 +90,15 @@ pub struct Args {
     /// 输出中不列出逐宗地块（用于超大台账）
     #[arg(long)]
     pub omit_parcels: bool,
+    /// 发文机关（Word/HTML），默认“{地区}自然资源局”
+    #[arg(long)]
+    pub issuing_body: Option<String>,
+    /// 成文日期（Word/HTML），如“2025年1月8日”
+    #[arg(long)]
+    pub date: Option<String>,
+    /// 自定义叙述性章节模板所在目录（Word/HTML），默认使用内置模板
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
 }
 
 /// Compile a ledger into a plan; on bad rows (without --skip-bad-rows) return the rejections.
@@ -137,6 +152,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.output {
         crate::output::refuse_overwrite(out, args.force)?;
     }
+    if matches!(args.format, Format::Docx | Format::Xlsx) && args.output.is_none() {
+        anyhow::bail!("Word 和 Excel 格式须用 -o 指定输出文件");
+    }
     let plan = match compile_ledger(&args)? {
         Ok(plan) => plan,
         Err(rejected) => {
@@ -160,18 +178,36 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let view = PlanView::new(&plan);
-    let body = match args.format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&view).context("无法生成 JSON")?;
-            s.push('\n');
-            s
-        }
-        Format::Text => plan_text::render(&view, Flavour::Text, &args.ledger.display().to_string()),
-        Format::Md => {
-            plan_text::render(&view, Flavour::Markdown, &args.ledger.display().to_string())
-        }
+    let report = |rf: landplan_report::ReportFormat| -> anyhow::Result<Vec<u8>> {
+        let opts = landplan_report::ReportOptions {
+            issuing_body: args.issuing_body.clone(),
+            date: args.date.clone(),
+            templates_dir: args.templates.clone(),
+            ..Default::default()
+        };
+        Ok(landplan_report::render_plan(&plan, rf, &opts)?)
     };
-    write_output(args.output.as_deref(), body.as_bytes())?;
+    let ledger = args.ledger.display().to_string();
+    let bytes: Vec<u8> = match args.format {
+        Format::Json => {
+            let mut s =
+                serde_json::to_string_pretty(&PlanView::new(&plan)).context("无法生成 JSON")?;
+            s.push('\n');
+            s.into_bytes()
+        }
+        Format::Text => {
+            plan_text::render(&PlanView::new(&plan), Flavour::Text, &ledger).into_bytes()
+        }
+        Format::Md => {
+            plan_text::render(&PlanView::new(&plan), Flavour::Markdown, &ledger).into_bytes()
+        }
+        Format::Docx => report(landplan_report::ReportFormat::Docx)?,
+        Format::Xlsx => report(landplan_report::ReportFormat::Xlsx)?,
+        Format::Html => report(landplan_report::ReportFormat::Html)?,
+    };
+    write_output(args.output.as_deref(), &bytes)?;
+    if let Some(out) = &args.output {
+        eprintln!("已写出 {}", out.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
