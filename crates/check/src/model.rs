@@ -211,8 +211,29 @@ const EXCLUDE: &[&str] = &[
     "以往",
 ];
 
+/// Words that make a sentence about a past year a statement of history.
+const HISTORY_WORDS: &[&str] = &[
+    "情况",
+    "实际",
+    "完成",
+    "已",
+    "上年",
+    "去年",
+    "累计",
+    "共供应",
+    "供应了",
+    "实现",
+];
+
 /// Label words that make a figure a whole.
 const TOTAL_WORDS: &[&str] = &[
+    "实际供应",
+    "完成供应",
+    "已供应",
+    "实际储备",
+    "已收储",
+    "实际收储",
+    "调整后",
     "总量",
     "总规模",
     "储备规模",
@@ -375,7 +396,11 @@ pub fn build(lx: &Lexed) -> PlanModel {
     let mut secondary = vec![false; n];
     for i in 0..n.saturating_sub(1) {
         let (a, b) = (&m.quantities[i], &m.quantities[i + 1]);
-        if a.place.line != b.place.line || a.area_unit().is_none() || b.area_unit().is_none() {
+        let same_kind = matches!(
+            (a.unit, b.unit),
+            (Unit::Area(_), Unit::Area(_)) | (Unit::Money(_), Unit::Money(_))
+        );
+        if a.place.line != b.place.line || !same_kind {
             continue;
         }
         if a.unit == b.unit {
@@ -417,11 +442,17 @@ pub fn build(lx: &Lexed) -> PlanModel {
                 .rposition(|&c| c == '。')
                 .map(|p| p + 1)
                 .unwrap_or(0);
+            // A past range ("2020-2024年…") always; a single past year only with words of
+            // history (情况, 实际, 完成 …): "2024年度…供应总量为…" in a 2025 plan is a period
+            // mistake to report, not history.
+            let sentence = line.slice(sent_start, q.chars.0);
+            let history = contains_any(&sentence, HISTORY_WORDS);
             let past = lx.years.iter().any(|y| {
                 y.line == q.place.line
                     && y.chars.0 >= sent_start
                     && y.chars.1 <= q.chars.0
                     && y.to.unwrap_or(y.year) < py
+                    && (y.to.is_some() || history)
             });
             let current = lx.years.iter().any(|y| {
                 y.line == q.place.line
@@ -559,6 +590,15 @@ pub fn build(lx: &Lexed) -> PlanModel {
             );
         }
         k = e;
+    }
+
+    // Without a stated total, a structure table's 合计 row is the total.
+    if m.total.is_none() {
+        m.total = m
+            .breakdowns
+            .iter()
+            .find(|b| b.kind == BreakdownKind::Structure)
+            .map(|b| b.whole);
     }
 
     // Structure: class parts of the plan total.
@@ -761,7 +801,7 @@ fn prose_block(
                         BreakdownKind::SubItems
                     },
                     what: if all_class {
-                        "各类用地面积之和与总量".to_string()
+                        format!("“{}”的各类用地面积之和", m.quantities[*w].label)
                     } else {
                         format!("{}的分项之和", m.quantities[*w].label)
                     },

@@ -12,10 +12,10 @@ fn seed(prefix: &str) -> Option<DocumentReport> {
         println!("seeds not found at {SEEDS}: skipping");
         return None;
     };
-    let path = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(prefix)))?;
+    let path = entries.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+    })?;
     let bytes = std::fs::read(&path).ok()?;
     Some(check_bytes(&path.display().to_string(), &bytes))
 }
@@ -135,18 +135,34 @@ fn seed_001_bachu_reserve_2026() {
     assert_eq!(
         findings(&r),
         vec![
-            ("parcel.duplicate".to_string(), 34, "一次".to_string(), "两次".to_string()),
-            ("parcel.duplicate".to_string(), 35, "一次".to_string(), "两次".to_string()),
+            (
+                "parcel.duplicate".to_string(),
+                34,
+                "一次".to_string(),
+                "两次".to_string()
+            ),
+            (
+                "parcel.duplicate".to_string(),
+                35,
+                "一次".to_string(),
+                "两次".to_string()
+            ),
         ]
     );
     let dup1 = &r.findings[0];
     assert!(dup1.message.contains("BC-CB2026009") && dup1.message.contains("BC2025CB011"));
     assert_eq!(dup1.places[1].line, Some(31));
-    assert!(dup1.notes.iter().any(|n| n.contains("47.58公顷") && n.contains("40.9031公顷")));
+    assert!(dup1
+        .notes
+        .iter()
+        .any(|n| n.contains("47.58公顷") && n.contains("40.9031公顷")));
     let dup2 = &r.findings[1];
     assert!(dup2.message.contains("BC-CB2026001") && dup2.message.contains("BC2025CB001"));
     assert_eq!(dup2.places[1].line, Some(23));
-    assert!(dup2.notes.iter().any(|n| n.contains("工业园区") && n.contains("8.0508")));
+    assert!(dup2
+        .notes
+        .iter()
+        .any(|n| n.contains("工业园区") && n.contains("8.0508")));
 }
 
 #[test]
@@ -161,15 +177,36 @@ fn seed_002_lianzhou_supply_2025() {
     let names: Vec<&str> = r.plan.layout.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(
         names,
-        ["连州镇", "九陂镇", "保安镇", "龙坪镇", "大路边镇", "星子镇", "西岸镇", "西江镇", "东陂镇", "瑶安瑶族乡"]
+        [
+            "连州镇",
+            "九陂镇",
+            "保安镇",
+            "龙坪镇",
+            "大路边镇",
+            "星子镇",
+            "西岸镇",
+            "西江镇",
+            "东陂镇",
+            "瑶安瑶族乡"
+        ]
     );
     assert_eq!(r.plan.layout[0].parts.len(), 7);
     assert_eq!(q(&r, r.plan.layout[9].total.unwrap()), "0.987772公顷");
     assert_eq!(
         findings(&r),
         vec![
-            ("sum.mismatch".to_string(), 21, "132.67263公顷".to_string(), "132.72823公顷".to_string()),
-            ("sum.mismatch".to_string(), 25, "31.09271公顷".to_string(), "31.14831公顷".to_string()),
+            (
+                "sum.mismatch".to_string(),
+                21,
+                "132.67263公顷".to_string(),
+                "132.72823公顷".to_string()
+            ),
+            (
+                "sum.mismatch".to_string(),
+                25,
+                "31.09271公顷".to_string(),
+                "31.14831公顷".to_string()
+            ),
         ]
     );
     // Township totals: the plan total and the ten township totals.
@@ -188,8 +225,14 @@ fn seed_003_xinjiang_five_year_plan() {
     let Some(r) = seed("003") else { return };
     assert_eq!(r.plan.kind, DocKind::Other);
     assert_eq!(r.plan.region.as_deref(), Some("新疆维吾尔自治区"));
-    assert_eq!(r.plan.period, Some(("2021".to_string(), "2025".to_string())));
-    assert!(r.plan.quantities.is_empty(), "years and counts are not areas");
+    assert_eq!(
+        r.plan.period,
+        Some(("2021".to_string(), "2025".to_string()))
+    );
+    assert!(
+        r.plan.quantities.is_empty(),
+        "years and counts are not areas"
+    );
     assert!(r.findings.is_empty(), "{:?}", r.findings);
 }
 
@@ -213,7 +256,10 @@ fn seed_004_zhengzhou_supply_2024() {
             s("其他用地", "1945.64公顷", Some("49.53%")),
         ]
     );
-    assert_eq!(r.plan.structure[3].class_code.as_deref(), Some("group:other"));
+    assert_eq!(
+        r.plan.structure[3].class_code.as_deref(),
+        Some("group:other")
+    );
     // The completion checkpoints (50 %, 75 %) are not a breakdown.
     assert!(r.findings.is_empty(), "{:?}", r.findings);
 }

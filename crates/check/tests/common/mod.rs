@@ -1,0 +1,68 @@
+//! Helpers shared by the integration tests: a minimal `.docx` writer.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+
+/// A block of a generated document.
+pub enum Block<'a> {
+    /// A paragraph.
+    Para(&'a str),
+    /// A table, row by row.
+    Table(Vec<Vec<&'a str>>),
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn para(s: &str) -> String {
+    format!(
+        r#"<w:p><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#,
+        esc(s)
+    )
+}
+
+/// A small but valid `.docx` with the given paragraphs and tables.
+pub fn docx(blocks: &[Block]) -> Vec<u8> {
+    let mut body = String::new();
+    for b in blocks {
+        match b {
+            Block::Para(s) => body.push_str(&para(s)),
+            Block::Table(rows) => {
+                body.push_str("<w:tbl>");
+                for r in rows {
+                    body.push_str("<w:tr>");
+                    for c in r {
+                        body.push_str(&format!("<w:tc>{}</w:tc>", para(c)));
+                    }
+                    body.push_str("</w:tr>");
+                }
+                body.push_str("</w:tbl>");
+            }
+        }
+    }
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    );
+    let types = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+    let rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opt = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, content) in [
+            ("[Content_Types].xml", types.to_string()),
+            ("_rels/.rels", rels.to_string()),
+            ("word/document.xml", document),
+        ] {
+            z.start_file(name, opt).unwrap();
+            z.write_all(content.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}

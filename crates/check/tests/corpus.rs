@@ -1,0 +1,100 @@
+//! The corpus in `tests/data/` (documents written for this project) plus generated `.docx`
+//! files: each document's diagnostics are a committed snapshot under `tests/snapshots/`.
+
+mod common;
+
+use landplan_check::{check_bytes, check_bytes_with_text, render::render_report};
+use std::path::PathBuf;
+
+fn data_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"))
+}
+
+/// The diagnostics and a one-line model summary of a document.
+fn diagnose(name: &str, bytes: &[u8]) -> String {
+    let (report, text) = check_bytes_with_text(name, bytes);
+    let p = &report.plan;
+    let mut out = format!(
+        "kind={:?} region={:?} year={:?} period={:?} total={:?} structure={} townships={} parcels={}\n\n",
+        p.kind,
+        p.region,
+        p.year,
+        p.period,
+        p.total.map(|t| p.quantities[t].display.clone()),
+        p.structure.len(),
+        p.layout.len(),
+        p.parcels.len(),
+    );
+    out.push_str(&render_report(&report, &text));
+    out
+}
+
+#[test]
+fn corpus_documents_match_their_snapshots() {
+    let mut names: Vec<String> = std::fs::read_dir(data_dir())
+        .expect("tests/data exists")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 20,
+        "the corpus has {} documents",
+        names.len()
+    );
+    for name in names {
+        let bytes = std::fs::read(data_dir().join(&name)).unwrap();
+        let stem = name
+            .rsplit_once('.')
+            .map(|(s, _)| s)
+            .unwrap_or(&name)
+            .to_string();
+        insta::assert_snapshot!(stem, diagnose(&name, &bytes));
+    }
+}
+
+#[test]
+fn docx_structure_table_against_its_total_row() {
+    let bytes = common::docx(&[
+        common::Block::Para("亥县2025年度国有建设用地供应计划"),
+        common::Block::Para("（二）供应结构"),
+        common::Block::Para("单位：公顷"),
+        common::Block::Table(vec![
+            vec!["用地类型", "面积", "占比（%）"],
+            vec!["工矿仓储用地", "40.25", "40.25"],
+            vec!["住宅用地", "30.50", "30.50"],
+            vec!["商服用地", "20.00", "20.00"],
+            vec!["交通运输用地", "9.00", "9.00"],
+            vec!["合计", "100.00", "100.00"],
+        ]),
+        common::Block::Para("以上为全县供应结构。"),
+    ]);
+    insta::assert_snapshot!("docx_structure_table", diagnose("structure.docx", &bytes));
+    let r = check_bytes("structure.docx", &bytes);
+    let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, ["share.total", "sum.mismatch"], "{:?}", r.findings);
+    assert_eq!(r.findings[1].expected.as_deref(), Some("99.75公顷"));
+    assert_eq!(r.findings[1].found.as_deref(), Some("100.00公顷"));
+    assert_eq!(r.plan.structure.len(), 4);
+}
+
+#[test]
+fn docx_parcel_table_with_a_duplicate_id() {
+    let bytes = common::docx(&[
+        common::Block::Para("某县2026年土地储备计划"),
+        common::Block::Para("本年度计划储备土地6.00公顷。"),
+        common::Block::Para("（四）储备地块明细"),
+        common::Block::Table(vec![
+            vec!["序号", "地块编号", "土地坐落", "面积（公顷）"],
+            vec!["1", "MX-001", "某县东路北侧", "2.00"],
+            vec!["2", "MX-002", "某县西路南侧", "1.50"],
+            vec!["3", "MX-001", "某县东路北侧", "2.00"],
+            vec!["合计", "", "", "5.50"],
+        ]),
+    ]);
+    insta::assert_snapshot!("docx_parcel_table", diagnose("parcels.docx", &bytes));
+    let r = check_bytes("parcels.docx", &bytes);
+    let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(rules.contains(&"parcel.duplicate"), "{rules:?}");
+    assert_eq!(r.plan.parcels.len(), 3);
+}
