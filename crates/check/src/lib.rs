@@ -121,6 +121,12 @@ pub fn unreadable(path: &str, reason: &str) -> DocumentReport {
     }
 }
 
+/// The JSON output of `landplan check --format json` for some reports:
+/// `{"documents": [...]}` (schema: `docs/schema/check.schema.json`).
+pub fn json_output(reports: &[DocumentReport]) -> serde_json::Value {
+    serde_json::json!({ "documents": reports })
+}
+
 /// Check a document already decoded to text.
 pub fn check_text(path: &str, text: &str) -> DocumentReport {
     check_source(path, text)

@@ -2,7 +2,7 @@
 //! cross-examine every figure they state. Exit status 0 when no error-severity finding, 1 when
 //! any, 2 when a file cannot be read at all.
 
-use landplan_check::{check_bytes_with_text, render, unreadable, DocumentReport};
+use landplan_check::{check_bytes_with_text, json_output, render, unreadable, DocumentReport};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,7 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         reports.push(report);
     }
     if let Format::Json = args.format {
-        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "documents": reports }))?;
+        serde_json::to_writer_pretty(&mut out, &json_output(&reports))?;
         out.write_all(b"\n")?;
     }
     out.flush()?;

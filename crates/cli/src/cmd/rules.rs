@@ -58,7 +58,11 @@ fn table(rules: &[RuleSpec]) -> String {
             ("", t) => format!("至{t}"),
             (f, t) => format!("{f}至{t}"),
         };
-        let region = if r.jurisdiction == "all" { "全国".to_string() } else { r.jurisdiction.clone() };
+        let region = if r.jurisdiction == "all" {
+            "全国".to_string()
+        } else {
+            r.jurisdiction.clone()
+        };
         let params: Vec<String> = r.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
         s.push_str(&format!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
@@ -68,7 +72,11 @@ fn table(rules: &[RuleSpec]) -> String {
             r.title,
             period,
             region,
-            if params.is_empty() { "-".to_string() } else { params.join("，") }
+            if params.is_empty() {
+                "-".to_string()
+            } else {
+                params.join("，")
+            }
         ));
     }
     s.push_str(&format!("共{}条规则\n", rules.len()));

@@ -1,0 +1,62 @@
+//! The committed JSON schema (`docs/schema/check.schema.json`) accepts real output: the corpus,
+//! the seeds when present, and an unreadable file.
+
+use landplan_check::{check_bytes, json_output, DocumentReport};
+
+const SCHEMA: &str = include_str!("../../../docs/schema/check.schema.json");
+
+fn validate(reports: &[DocumentReport]) {
+    let schema: serde_json::Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema is a valid JSON Schema");
+    let out = json_output(reports);
+    let errors: Vec<String> = validator
+        .iter_errors(&out)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn corpus_output_matches_the_schema() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+    let mut reports = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()) {
+        let bytes = std::fs::read(e.path()).unwrap();
+        reports.push(check_bytes(&e.file_name().to_string_lossy(), &bytes));
+    }
+    reports.push(check_bytes("broken.docx", b"PK\x03\x04 not really a zip"));
+    assert!(reports.iter().any(|r| !r.findings.is_empty()));
+    validate(&reports);
+}
+
+#[test]
+fn seed_output_matches_the_schema() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seeds");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        println!("seeds not found at {dir}: skipping");
+        return;
+    };
+    let reports: Vec<DocumentReport> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| {
+            check_bytes(
+                &e.path().display().to_string(),
+                &std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    validate(&reports);
+}
+
+#[test]
+fn the_schema_rejects_a_figure_given_as_a_number() {
+    let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut out = json_output(&[check_bytes("a.txt", "总量为12.5公顷。".as_bytes())]);
+    assert!(validator.is_valid(&out));
+    out["documents"][0]["plan"]["quantities"][0]["value"] = serde_json::json!(12.5);
+    assert!(
+        !validator.is_valid(&out),
+        "a float must not pass for an exact decimal"
+    );
+}

@@ -1,0 +1,137 @@
+//! `landplan check` and `landplan rules` end to end: exit codes 0/1/2, text and JSON output,
+//! several files at once.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn landplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_landplan"))
+        .args(args)
+        .output()
+        .expect("landplan runs")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const CLEAN: &str = "示例县2025年度国有建设用地供应计划\n2025年度示例县国有建设用地供应总量为120.00公顷（1800.00亩）。\n供应总量中，工矿仓储用地60.00公顷，占比50.00%；住宅用地60.00公顷，占比50.00%。\n";
+const WRONG: &str = "甲县2025年度国有建设用地供应计划\n2025年度甲县国有建设用地供应总量控制在383.73公顷（约575.95亩）内。\n";
+
+#[test]
+fn a_clean_plan_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "clean.txt", CLEAN);
+    let out = landplan(&["check", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("发现错误0个"), "{text}");
+}
+
+#[test]
+fn an_error_exits_1_with_a_compiler_style_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "wrong.txt", WRONG);
+    let out = landplan(&["check", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("错误[unit.mismatch]"), "{text}");
+    assert!(text.contains(&format!("--> {}:2:", f.display())), "{text}");
+    assert!(text.contains("期望: 5755.95亩  实际: 575.95亩"), "{text}");
+    assert!(text.contains("^^^^^^^^"), "{text}");
+}
+
+#[test]
+fn json_for_several_files_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "clean.txt", CLEAN);
+    let b = write(dir.path(), "wrong.txt", WRONG);
+    let out = landplan(&[
+        "check",
+        "--format",
+        "json",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let docs = v["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["plan"]["kind"], "supply");
+    assert_eq!(docs[0]["plan"]["region"], "示例县");
+    assert_eq!(docs[0]["plan"]["year"], 2025);
+    assert_eq!(docs[0]["plan"]["quantities"][0]["value"], "120.00");
+    assert_eq!(docs[0]["plan"]["quantities"][0]["unit"], "公顷");
+    assert_eq!(docs[0]["findings"].as_array().unwrap().len(), 0);
+    let f = &docs[1]["findings"][0];
+    assert_eq!(f["rule"], "unit.mismatch");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["expected"], "5755.95亩");
+    assert_eq!(f["found"], "575.95亩");
+    assert_eq!(f["places"][0]["line"], 2);
+    assert_eq!(f["places"][0]["text"], "575.95亩");
+}
+
+#[test]
+fn an_unreadable_file_exits_2_even_beside_good_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "clean.txt", CLEAN);
+    let missing = dir.path().join("missing.txt");
+    let out = landplan(&["check", a.to_str().unwrap(), missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("文件不存在"), "{text}");
+    let pdf = dir.path().join("plan.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7 ...").unwrap();
+    let out = landplan(&["check", "--format", "json", pdf.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["documents"][0]["readable"], false);
+    assert_eq!(
+        v["documents"][0]["findings"][0]["rule"],
+        "document.unreadable"
+    );
+}
+
+#[test]
+fn gbk_text_is_read() {
+    let p = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../check/tests/data/08_reserve_gbk.txt"
+    );
+    let out = landplan(&["check", "--format", "json", p]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["documents"][0]["plan"]["region"], "戌县");
+    assert_eq!(v["documents"][0]["plan"]["kind"], "reserve");
+    assert_eq!(v["documents"][0]["findings"][0]["rule"], "sum.mismatch");
+}
+
+#[test]
+fn rules_lists_every_rule_in_text_and_json() {
+    let out = landplan(&["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for id in [
+        "sum.mismatch",
+        "share.mismatch",
+        "share.total",
+        "unit.mismatch",
+        "parcel.duplicate",
+        "value.unreadable",
+        "period.mismatch",
+        "ledger.duplicate_id",
+    ] {
+        assert!(text.contains(id), "{id} missing from:\n{text}");
+    }
+    assert!(text.contains("计划文本") && text.contains("地块清单"));
+    let out = landplan(&["rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = v["rules"].as_array().unwrap();
+    let book = landplan_core::RuleBook::builtin();
+    assert_eq!(rules.len(), book.all().len());
+    let sum = rules.iter().find(|r| r["id"] == "sum.mismatch").unwrap();
+    assert_eq!(sum["params"]["approx_relative"], "0.01");
+}
