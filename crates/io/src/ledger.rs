@@ -425,7 +425,8 @@ fn money_unit_in(s: &str) -> Option<MoneyUnit> {
 /// Which header matched which field, and the units the headers state.
 #[derive(Debug, Clone)]
 pub struct ColumnMap {
-    cols: HashMap<Field, (usize, String)>,
+    /// Indexed by `Field as usize`.
+    cols: [Option<(usize, String)>; Field::ALL.len()],
     area_unit: AreaUnit,
     area_unit_stated: bool,
     funds_unit: MoneyUnit,
@@ -508,11 +509,12 @@ impl ColumnMap {
                 found: headers.iter().map(|h| h.trim().to_string()).collect(),
             });
         }
+        let mut cols: [Option<(usize, String)>; Field::ALL.len()] = Default::default();
+        for (f, (_, col, h)) in best {
+            cols[f as usize] = Some((col, h));
+        }
         Ok(ColumnMap {
-            cols: best
-                .into_iter()
-                .map(|(f, (_, col, h))| (f, (col, h)))
-                .collect(),
+            cols,
             area_unit_stated: area_unit.is_some(),
             area_unit: area_unit.unwrap_or(AreaUnit::Hectare),
             funds_unit: funds_unit.unwrap_or(MoneyUnit::WanYuan),
@@ -523,15 +525,16 @@ impl ColumnMap {
 
     /// The column (0-based index) and header text mapped to a field.
     pub fn get(&self, field: Field) -> Option<(usize, &str)> {
-        self.cols.get(&field).map(|(c, h)| (*c, h.as_str()))
+        self.cols[field as usize]
+            .as_ref()
+            .map(|(c, h)| (*c, h.as_str()))
     }
 
     /// Every mapped field with its column and header text, in column order.
     pub fn fields(&self) -> Vec<(Field, usize, &str)> {
-        let mut v: Vec<_> = self
-            .cols
+        let mut v: Vec<_> = Field::ALL
             .iter()
-            .map(|(f, (c, h))| (*f, *c, h.as_str()))
+            .filter_map(|f| self.get(*f).map(|(c, h)| (*f, c, h)))
             .collect();
         v.sort_by_key(|(_, c, _)| *c);
         v
@@ -635,6 +638,12 @@ fn is_total_row(map: &ColumnMap, cells: &[&str]) -> bool {
 }
 
 fn is_total_word(t: &str) -> bool {
+    if t.is_empty()
+        || t.len() > 24
+        || !(t.starts_with('合') || t.starts_with('小') || t.starts_with('总'))
+    {
+        return false;
+    }
     let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
     matches!(t.as_str(), "合计" | "小计" | "总计" | "总合计" | "合 计")
 }
@@ -699,6 +708,11 @@ pub(crate) fn parse_decimal(s: &str) -> Option<Decimal> {
 
 /// Split a trailing unit off a cell such as "4.0254公顷".
 fn split_area_cell(t: &str) -> (Cow<'_, str>, Option<AreaUnit>) {
+    if t.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b','))
+    {
+        return (Cow::Borrowed(t), None);
+    }
     let n = text::normalize(t);
     let n = n.trim();
     let pos = n
@@ -722,25 +736,71 @@ enum ClassProblem {
 }
 
 /// Parses cells to parcel attributes, remembering what it has seen: a ledger repeats the same
-/// few words (用途, 乡镇, 供应方式, 季度) on every row.
+/// few words (用途, 供应方式, 季度, 新增/存量 …) on every row.
 pub(crate) struct RecordParser {
-    class_cache: HashMap<String, Result<ResolvedClass, ClassProblem>>,
-    timing_cache: HashMap<String, Option<Timing>>,
-    method_cache: HashMap<String, Option<SupplyMethod>>,
+    class_cache: Cache<Result<ResolvedClass, ClassProblem>>,
+    timing_cache: Cache<Option<Timing>>,
+    method_cache: Cache<Option<SupplyMethod>>,
+    source_cache: Cache<Option<LandSource>>,
+    housing_cache: Cache<Option<HousingType>>,
+    status_cache: Cache<Option<ReserveStatus>>,
 }
+
+/// A small multiply-rotate hasher (the FxHash scheme) for the word caches: the keys are short
+/// and the caches bounded, so SipHash's flooding resistance buys nothing here.
+#[derive(Default, Clone, Copy)]
+struct FxBuild;
+
+struct FxHasher(u64);
+
+impl std::hash::BuildHasher for FxBuild {
+    type Hasher = FxHasher;
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher(0)
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.write(&[b]);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A bounded memo of a parser over cell text.
+struct Cache<T>(HashMap<Box<str>, T, FxBuild>);
 
 const CACHE_LIMIT: usize = 4096;
 
-fn cached<T: Clone>(cache: &mut HashMap<String, T>, key: &str, f: impl FnOnce(&str) -> T) -> T {
-    if let Some(v) = cache.get(key) {
-        return v.clone();
+impl<T: Clone> Cache<T> {
+    fn new() -> Self {
+        Cache(HashMap::with_hasher(FxBuild))
     }
-    let v = f(key);
-    if cache.len() >= CACHE_LIMIT {
-        cache.clear();
+
+    fn get(&mut self, key: &str, f: impl FnOnce(&str) -> T) -> T {
+        if let Some(v) = self.0.get(key) {
+            return v.clone();
+        }
+        let v = f(key);
+        if self.0.len() >= CACHE_LIMIT {
+            self.0.clear();
+        }
+        self.0.insert(key.into(), v.clone());
+        v
     }
-    cache.insert(key.to_string(), v.clone());
-    v
 }
 
 fn resolve_class(t: &str, scheme: Scheme) -> Result<ResolvedClass, ClassProblem> {
@@ -770,9 +830,12 @@ fn resolve_class(t: &str, scheme: Scheme) -> Result<ResolvedClass, ClassProblem>
 impl RecordParser {
     pub(crate) fn new() -> RecordParser {
         RecordParser {
-            class_cache: HashMap::new(),
-            timing_cache: HashMap::new(),
-            method_cache: HashMap::new(),
+            class_cache: Cache::new(),
+            timing_cache: Cache::new(),
+            method_cache: Cache::new(),
+            source_cache: Cache::new(),
+            housing_cache: Cache::new(),
+            status_cache: Cache::new(),
         }
     }
 
@@ -836,7 +899,7 @@ impl RecordParser {
                 reject(h, t, "缺少用途（地类）".to_string());
             } else {
                 let scheme = opts.code_scheme;
-                match cached(&mut self.class_cache, t, |k| resolve_class(k, scheme)) {
+                match self.class_cache.get(t, |k| resolve_class(k, scheme)) {
                     Ok(r) => {
                         class = Some(r);
                         class_text = t.to_string();
@@ -865,7 +928,7 @@ impl RecordParser {
 
         let mut source = None;
         if let Some((t, h)) = optional(Field::Source) {
-            source = LandSource::parse(t).or_else(|| {
+            source = self.source_cache.get(t, LandSource::parse).or_else(|| {
                 let tick = map.source_tick?;
                 let other = match tick {
                     LandSource::New => LandSource::Stock,
@@ -884,7 +947,7 @@ impl RecordParser {
 
         let mut method = None;
         if let Some((t, h)) = optional(Field::Method) {
-            method = cached(&mut self.method_cache, t, SupplyMethod::parse);
+            method = self.method_cache.get(t, SupplyMethod::parse);
             if method.is_none() {
                 reject(
                     h,
@@ -898,7 +961,7 @@ impl RecordParser {
 
         let mut timing = None;
         if let Some((t, h)) = optional(Field::Timing) {
-            timing = cached(&mut self.timing_cache, t, Timing::parse);
+            timing = self.timing_cache.get(t, Timing::parse);
             if timing.is_none() {
                 reject(
                     h,
@@ -908,11 +971,12 @@ impl RecordParser {
             }
         }
 
-        let housing = optional(Field::Housing).and_then(|(t, _)| HousingType::parse(t));
+        let housing = optional(Field::Housing)
+            .and_then(|(t, _)| self.housing_cache.get(t, HousingType::parse));
 
         let mut reserve_status = None;
         if let Some((t, h)) = optional(Field::ReserveStatus) {
-            reserve_status = ReserveStatus::parse(t);
+            reserve_status = self.status_cache.get(t, ReserveStatus::parse);
             if reserve_status.is_none() {
                 reject(
                     h,
