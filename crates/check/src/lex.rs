@@ -261,6 +261,8 @@ pub struct Lexed {
 const UNITS: &[(&str, Unit)] = &[
     ("平方公里", Unit::Area(AreaUnit::SquareKilometre)),
     ("平方千米", Unit::Area(AreaUnit::SquareKilometre)),
+    // 1 万平方米 = 1 公顷 exactly.
+    ("万平方米", Unit::Area(AreaUnit::Hectare)),
     ("平方米", Unit::Area(AreaUnit::SquareMetre)),
     ("万公顷", Unit::Area(AreaUnit::TenThousandHectare)),
     ("万亩", Unit::Area(AreaUnit::TenThousandMu)),

@@ -759,6 +759,7 @@ fn prose_block(
     let mut subs: Vec<Part> = Vec::new();
     let mut newstock: Vec<Part> = Vec::new();
     let mut last_total: Option<usize> = None;
+    let mut last_class: Option<usize> = None;
 
     let flush_subs = |m: &mut PlanModel, host: Option<usize>, subs: &mut Vec<Part>| {
         if let Some(h) = host {
@@ -842,6 +843,15 @@ fn prose_block(
                 }
             }
             ItemKind::Class(key) => {
+                // A subclass right after its class and 其中 ("工矿仓储用地…，其中工业用地…") is a
+                // sub-item, not another part of the structure.
+                let host_key = sub_host.and_then(|h| class_key(&m.quantities[h].label));
+                if let Some(hk) = host_key {
+                    if key.starts_with(&hk) && key.len() > hk.len() {
+                        subs.push(part(m, i, Some(key.clone())));
+                        continue;
+                    }
+                }
                 flush_subs(m, sub_host, &mut subs);
                 let p = part(m, i, Some(key.clone()));
                 if whole.is_some() {
@@ -849,13 +859,23 @@ fn prose_block(
                 } else {
                     implicit.push(p);
                 }
+                last_class = Some(i);
                 sub_host = followed_by_qizhong(m, i).then_some(i);
             }
             ItemKind::Housing => {
                 let p = part(m, i, None);
+                // Housing sub-items belong to the residential class before them.
+                let residential = |i: usize| {
+                    class_key(&m.quantities[i].label).is_some_and(|k| {
+                        k.starts_with("gb21010:07") || k.starts_with("ydyh2023:07")
+                    })
+                };
+                if sub_host.is_none() && last_class.is_some_and(residential) {
+                    sub_host = last_class;
+                }
                 if sub_host.is_some() {
                     subs.push(p);
-                } else if whole.is_some() {
+                } else if whole.is_some() && parts.iter().all(|p| p.class_code.is_none()) {
                     parts.push(p);
                 }
             }

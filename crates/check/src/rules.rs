@@ -297,6 +297,24 @@ fn sum_check(book: &RuleBook, m: &PlanModel, b: &Breakdown) -> Option<(Finding, 
     } else {
         (d_lo.max(Decimal::ZERO), d_hi.max(Decimal::ZERO))
     };
+    let whole_range = w.high.is_some();
+    let parts_range = b
+        .parts
+        .iter()
+        .any(|p| m.quantities[p.quantity].high.is_some());
+    // A point sum against a range whole must fall inside it; a range sum against a point whole
+    // must contain it.
+    let (d_lo, d_hi) = match (whole_range, parts_range) {
+        (true, false) => (
+            (lo - w.value).min(Decimal::ZERO),
+            (lo - w.high_or_value()).max(Decimal::ZERO),
+        ),
+        (false, true) => (
+            (lo - w.value).max(Decimal::ZERO),
+            (hi - w.value).min(Decimal::ZERO),
+        ),
+        _ => (d_lo, d_hi),
+    };
     let s_lo = judge(book, "sum.mismatch", d_lo, tol_lo, approx, w.value);
     let s_hi = if is_range {
         judge(
