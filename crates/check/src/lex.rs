@@ -658,7 +658,16 @@ pub fn lex_document(text: &str) -> Lexed {
             let cells = line.cells();
             let texts: Vec<String> = cells.iter().map(|&(a, b)| line.slice(a, b)).collect();
             let numeric = texts.iter().filter(|t| is_bare_number(t)).count();
-            if numeric == 0 {
+            let headerish = texts.iter().any(|t| {
+                unit_in_header(t, None).is_some()
+                    || [
+                        "面积", "编号", "名称", "类型", "序号", "用途", "地类", "坐落", "位置",
+                        "合计",
+                    ]
+                    .iter()
+                    .any(|w| t.contains(w))
+            });
+            if numeric == 0 && (header.is_none() || headerish) {
                 let units = texts.iter().map(|t| unit_in_header(t, declared)).collect();
                 header = Some(TableHeader {
                     names: texts.iter().map(|t| t.trim().to_string()).collect(),

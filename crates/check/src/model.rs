@@ -211,6 +211,26 @@ const EXCLUDE: &[&str] = &[
     "以往",
 ];
 
+/// Words naming a class or housing type: a 规模 of one class is not the plan total.
+const CLASS_WORDS: &[&str] = &[
+    "住宅",
+    "商服",
+    "商业",
+    "工矿",
+    "工业",
+    "仓储",
+    "公共管理",
+    "交通",
+    "水域",
+    "特殊",
+    "保障",
+    "商品",
+    "租赁",
+    "棚户",
+    "新增",
+    "存量",
+];
+
 /// Words that make a sentence about a past year a statement of history.
 const HISTORY_WORDS: &[&str] = &[
     "情况",
@@ -409,21 +429,8 @@ pub fn build(lx: &Lexed) -> PlanModel {
         let line = &lx.lines[a.place.line - 1];
         let between = line.slice(a.chars.1, b.chars.0);
         let between = between.trim();
-        let opens = matches!(
-            between,
-            "(" | "(约"
-                | "(合"
-                | "(折合"
-                | "(即"
-                | "/"
-                | "，折合"
-                | "，合"
-                | "、"
-                | "(约合"
-                | "，约合"
-                | "，约"
-        );
-        if opens && !between.starts_with('、') {
+        let opens = restates(between);
+        if opens {
             secondary[i + 1] = true;
             m.unit_pairs.push((i, i + 1));
         }
@@ -539,6 +546,8 @@ pub fn build(lx: &Lexed) -> PlanModel {
             **k == ItemKind::Total
                 && m.quantities[i].cell.is_none()
                 && contains_any(&m.quantities[i].label, TOTAL_WORDS)
+                && (m.kind == DocKind::HousingLand
+                    || !contains_any(&m.quantities[i].label, CLASS_WORDS))
         })
         .map(|(&i, _)| i);
 
@@ -691,6 +700,35 @@ pub fn build(lx: &Lexed) -> PlanModel {
         }
     }
     m
+}
+
+/// True when the text between two figures makes the second a restatement of the first in
+/// another unit: "（", "（约", "（折合约", "/", "，折合" …
+fn restates(between: &str) -> bool {
+    let words = [
+        "",
+        "约",
+        "合",
+        "折合",
+        "折合约",
+        "约合",
+        "即",
+        "计",
+        "相当于",
+    ];
+    if let Some(rest) = between
+        .strip_prefix('(')
+        .or_else(|| between.strip_prefix('/'))
+    {
+        return words.contains(&rest.trim());
+    }
+    if let Some(rest) = between
+        .strip_prefix('，')
+        .or_else(|| between.strip_prefix(','))
+    {
+        return ["折合", "合", "约合", "折合约", "即", "相当于"].contains(&rest.trim());
+    }
+    false
 }
 
 fn classify(q: &Quantity, section: &str, region: &Option<String>) -> ItemKind {
@@ -1057,6 +1095,7 @@ fn table_block(
 fn read_title(lx: &Lexed, m: &mut PlanModel) {
     let mut title = String::new();
     let mut first_line = None;
+    let mut last_line = 0;
     let mut count = 0;
     for line in &lx.lines {
         let t = line.norm_string();
@@ -1076,6 +1115,7 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
             break;
         }
         first_line.get_or_insert(line.number);
+        last_line = line.number;
         title.push_str(t);
         count += 1;
         if contains_any(t, &["计划", "规划", "报告", "方案", "情况", "通知", "公告"]) || count >= 3
@@ -1114,7 +1154,7 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
         if let Some(y) = lx
             .years
             .iter()
-            .find(|y| y.line >= fl && y.line < fl + count.max(1) && y.to.is_none())
+            .find(|y| y.line >= fl && y.line <= last_line && y.to.is_none())
         {
             m.year = Some(y.year);
         }
