@@ -314,6 +314,10 @@ enum ItemKind {
     Class(String),
     Township(String),
     NewStock,
+    /// 划拨 / 出让 / 租赁 (true: a kind of 出让 such as 招拍挂, 协议).
+    Method(bool),
+    /// 第一季度, 上半年 …
+    Timing,
     Housing,
     Total,
     Other,
@@ -742,6 +746,18 @@ fn classify(q: &Quantity, section: &str, region: &Option<String>) -> ItemKind {
     if contains_any(l, HOUSING_WORDS) {
         return ItemKind::Housing;
     }
+    if contains_any(l, &["季度", "上半年", "下半年"]) {
+        return ItemKind::Timing;
+    }
+    if contains_any(
+        l,
+        &["招拍挂", "招标", "拍卖", "挂牌", "协议出让", "协议方式"],
+    ) {
+        return ItemKind::Method(true);
+    }
+    if contains_any(l, &["划拨", "出让", "租赁方式", "作价出资", "作价入股"]) {
+        return ItemKind::Method(false);
+    }
     let in_layout =
         section.contains("布局") || section.contains("分布") || section.contains("区域");
     if let Some(name) = place_name(l) {
@@ -798,6 +814,10 @@ fn prose_block(
     let mut newstock: Vec<Part> = Vec::new();
     let mut last_total: Option<usize> = None;
     let mut last_class: Option<usize> = None;
+    let mut methods: Vec<Part> = Vec::new();
+    let mut method_host: Option<usize> = None;
+    let mut method_subs: Vec<Part> = Vec::new();
+    let mut timings: Vec<Part> = Vec::new();
 
     let flush_subs = |m: &mut PlanModel, host: Option<usize>, subs: &mut Vec<Part>| {
         if let Some(h) = host {
@@ -920,6 +940,17 @@ fn prose_block(
             ItemKind::NewStock => {
                 newstock.push(part(m, i, None));
             }
+            ItemKind::Method(false) => {
+                methods.push(part(m, i, None));
+                method_host = Some(i);
+                method_subs.clear();
+            }
+            ItemKind::Method(true) => {
+                if method_host.is_some() {
+                    method_subs.push(part(m, i, None));
+                }
+            }
+            ItemKind::Timing => timings.push(part(m, i, None)),
             ItemKind::Township(_) | ItemKind::Other => {
                 if let Some((_, ItemKind::Total)) = whole {
                     parts.push(part(m, i, None));
@@ -953,6 +984,42 @@ fn prose_block(
                 complete: true,
             });
         }
+    }
+
+    // 供应方式 (划拨 + 出让 …) and 时序 (quarters) against the total: complete under a heading
+    // about them, otherwise only an excess is reported.
+    for (items, what, topic) in [
+        (
+            std::mem::take(&mut methods),
+            "各供应方式面积之和与总量",
+            "方式",
+        ),
+        (
+            std::mem::take(&mut timings),
+            "各时段供应面积之和与总量",
+            "时序",
+        ),
+    ] {
+        if items.len() >= 2 {
+            if let Some(w) = last_total.or(m.total) {
+                m.breakdowns.push(Breakdown {
+                    kind: BreakdownKind::SubItems,
+                    what: what.to_string(),
+                    whole: w,
+                    parts: items,
+                    complete: sec.contains(topic),
+                });
+            }
+        }
+    }
+    if let (Some(h), true) = (method_host, method_subs.len() >= 2) {
+        m.breakdowns.push(Breakdown {
+            kind: BreakdownKind::SubItems,
+            what: format!("{}的分项", m.quantities[h].label),
+            whole: h,
+            parts: method_subs,
+            complete: false,
+        });
     }
 
     // 新增 + 存量.
