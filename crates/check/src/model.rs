@@ -495,7 +495,19 @@ pub fn build(lx: &Lexed) -> PlanModel {
         {
             continue;
         }
-        // The nearest earlier primary area figure on the same line (same table row).
+        // In a table row: the row's first area figure.
+        if q.cell.is_some() {
+            if let Some(j) = (0..i).find(|&j| {
+                let p = &m.quantities[j];
+                p.place.line == q.place.line && p.area_unit().is_some() && !excluded[j]
+            }) {
+                if share_of[j].is_none() {
+                    share_of[j] = Some(i);
+                }
+            }
+            continue;
+        }
+        // The nearest earlier primary area figure in the same sentence.
         let mut j = i;
         while j > 0 {
             j -= 1;
@@ -1112,6 +1124,52 @@ fn table_block(
         parts,
         complete: true,
     });
+    // 新增 + 存量 columns against the row's first area figure, row by row.
+    let mut row_lines: Vec<usize> = rows
+        .iter()
+        .map(|(i, _)| m.quantities[*i].place.line)
+        .collect();
+    row_lines.push(m.quantities[w].place.line);
+    for l in row_lines {
+        let in_row: Vec<usize> = (0..m.quantities.len())
+            .filter(|&i| m.quantities[i].place.line == l && m.quantities[i].area_unit().is_some())
+            .collect();
+        let Some(&first) = in_row.first() else {
+            continue;
+        };
+        let header = |i: usize| m.quantities[i].header.clone().unwrap_or_default();
+        if header(first).contains("新增") || header(first).contains("存量") {
+            continue;
+        }
+        let ns: Vec<usize> = in_row
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let h = header(i);
+                (h.contains("新增") || h.contains("存量")) && !h.contains("其中")
+            })
+            .collect();
+        let has_new = ns.iter().any(|&i| header(i).contains("新增"));
+        let has_stock = ns.iter().any(|&i| header(i).contains("存量"));
+        if ns.len() == 2 && has_new && has_stock {
+            m.breakdowns.push(Breakdown {
+                kind: BreakdownKind::NewStock,
+                what: format!("表中“{}”行的新增与存量之和", m.quantities[first].label),
+                whole: first,
+                parts: ns
+                    .iter()
+                    .map(|&i| Part {
+                        label: header(i),
+                        class_code: None,
+                        quantity: i,
+                        share: None,
+                    })
+                    .collect(),
+                complete: true,
+            });
+        }
+    }
+
     // Further area columns: each column's rows vs the 合计 row in that column.
     let whole_line = m.quantities[w].place.line;
     let cols: Vec<usize> = m
