@@ -328,7 +328,16 @@ fn sum_check(book: &RuleBook, m: &PlanModel, b: &Breakdown) -> Option<(Finding, 
     } else {
         None
     };
-    let sev = s_lo.max(s_hi)?;
+    let mut sev = s_lo.max(s_hi)?;
+    // A layout that falls far short of the total may list only some townships: a person
+    // should look, but it is not proven wrong.
+    let partial_layout = matches!(
+        b.kind,
+        BreakdownKind::TownshipTotals | BreakdownKind::ClassAcrossTownships
+    ) && lo * Decimal::from(5) < w.value * Decimal::from(4);
+    if partial_layout {
+        sev = sev.min(Severity::Warning);
+    }
     let (sum_text, found_text, diff) = if is_range {
         (
             format!(
@@ -372,6 +381,9 @@ fn sum_check(book: &RuleBook, m: &PlanModel, b: &Breakdown) -> Option<(Finding, 
             ""
         }
     ));
+    if partial_layout {
+        f = f.note("各乡镇合计不足整体的80%，布局可能只列出了部分乡镇，按警告处理");
+    }
     if !same_unit {
         f = f.note(format!("各分项已换算为{}后相加", w.unit.label()));
     }
