@@ -375,7 +375,7 @@ fn sum_check(book: &RuleBook, m: &PlanModel, b: &Breakdown) -> Option<(Finding, 
             .normalize_if_long()
             .normalize(),
         w.unit.label(),
-        if sev == Severity::Warning {
+        if s_lo.max(s_hi) == Some(Severity::Warning) {
             "，但文中注明“约/左右”，按警告处理"
         } else {
             ""
