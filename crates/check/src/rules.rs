@@ -141,6 +141,7 @@ pub fn check(lx: &Lexed, m: &PlanModel) -> Vec<Finding> {
         out.extend(share_checks(book, m, b));
     }
 
+    out.extend(completion_rates(book, m));
     parcel_duplicates(book, m, &mut out);
     period_checks(book, lx, m, &mut out);
 
@@ -715,4 +716,77 @@ fn period_checks(book: &RuleBook, lx: &Lexed, m: &PlanModel, out: &mut Vec<Findi
             .values(format!("{year}年度"), format!("{}年度", y.year)),
         );
     }
+}
+
+/// 完成率: "计划供应X公顷，实际供应Y公顷，完成率Z%" — Z must agree with Y ÷ X.
+fn completion_rates(book: &RuleBook, m: &PlanModel) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let qs = &m.quantities;
+    for (i, r) in qs.iter().enumerate() {
+        let l = r.label.as_str();
+        let is_rate = r.unit == Unit::Percent
+            && r.high.is_none()
+            && (l.contains("完成率")
+                || l.contains("完成年度计划")
+                || l.contains("完成计划")
+                || l.contains("执行率"));
+        if !is_rate {
+            continue;
+        }
+        let same_line: Vec<&Quantity> = qs[..i]
+            .iter()
+            .filter(|q| q.place.line == r.place.line && q.area_unit().is_some())
+            .collect();
+        let planned = same_line.iter().rev().find(|q| q.label.contains("计划"));
+        let actual = same_line.iter().rev().find(|q| {
+            ["实际", "已供", "已收储", "完成", "累计"]
+                .iter()
+                .any(|w| q.label.contains(w))
+        });
+        let (Some(p), Some(a)) = (planned, actual) else {
+            continue;
+        };
+        let Some(f) = factor(a.unit, p.unit) else {
+            continue;
+        };
+        let (av, ta) = (a.value * f, a.tolerance() * f);
+        let (pv, tp) = (p.value, p.tolerance());
+        if pv - tp <= Decimal::ZERO {
+            continue;
+        }
+        let hundred = Decimal::ONE_HUNDRED;
+        let lo = (av - ta) / (pv + tp) * hundred;
+        let hi = (av + ta) / (pv - tp) * hundred;
+        let tr = r.tolerance();
+        if r.value + tr >= lo && r.value - tr <= hi {
+            continue;
+        }
+        let exact = av / pv * hundred;
+        let expected = round_half_up(exact, r.value.scale());
+        let Some(sev) = judge(
+            book,
+            "rate.mismatch",
+            r.value - exact,
+            (hi - lo) / Decimal::TWO + tr,
+            r.is_approximate(),
+            exact,
+        ) else {
+            continue;
+        };
+        out.push(
+            Finding::new(
+                "rate.mismatch",
+                sev,
+                format!(
+                    "完成率与面积不符：{}÷{}={}%，文中写作{}",
+                    a.display, p.display, expected, r.display
+                ),
+            )
+            .at(place_of(r))
+            .at(place_of(a))
+            .at(place_of(p))
+            .values(format!("{expected}%"), r.display.clone()),
+        );
+    }
+    out
 }
