@@ -54,6 +54,33 @@ impl PgBackend {
     }
 }
 
+/// Create a new, empty database on the server of `server_url` and return its URL (same
+/// server and credentials, database `name`). For tests and throwaway stores.
+pub fn create_database(server_url: &str, name: &str) -> Result<String, StoreError> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Invalid(format!(
+            "数据库名“{name}”只能包含字母、数字和下划线"
+        )));
+    }
+    let mut c = Client::connect(server_url, NoTls).map_err(|e| {
+        StoreError::Invalid(format!(
+            "无法连接 PostgreSQL 数据库“{}”：{e}",
+            redact(server_url)
+        ))
+    })?;
+    c.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    let scheme_end = server_url.find("://").map(|i| i + 3).unwrap_or(0);
+    let (head, query) = match server_url.find('?') {
+        Some(q) => (&server_url[..q], &server_url[q..]),
+        None => (server_url, ""),
+    };
+    let base = match head[scheme_end..].find('/') {
+        Some(i) => &head[..scheme_end + i],
+        None => head,
+    };
+    Ok(format!("{base}/{name}{query}"))
+}
+
 /// The URL without its password, for messages.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -255,6 +282,14 @@ mod tests {
             placeholders("SELECT a FROM t WHERE b = ? AND c = ?"),
             "SELECT a FROM t WHERE b = $1 AND c = $2"
         );
+    }
+
+    #[test]
+    fn database_names_are_checked() {
+        let e = create_database("postgres://localhost/x", "a; DROP")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("只能包含"), "{e}");
     }
 
     #[test]

@@ -1,12 +1,82 @@
-//! Subcommand (being built).
+//! `landplan audit verify|log`: check the audit chain; list entries.
 
+use landplan_store::{Store, DEFAULT_DB};
 use std::process::ExitCode;
 
-/// Arguments.
-#[derive(clap::Args)]
-pub struct Args {}
+/// Subcommands of `landplan audit`.
+#[derive(clap::Subcommand)]
+pub enum Sub {
+    /// 逐条重算审计日志的哈希链，报告第一条断裂的记录（完好：退出码 0；断裂：1）
+    Verify {
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 列出审计日志
+    Log {
+        /// 只列出最后 N 条
+        #[arg(long)]
+        limit: Option<usize>,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+}
 
-/// Run.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("此命令尚在开发中")
+/// Arguments of `landplan audit`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
+    #[arg(long, default_value = DEFAULT_DB, global = true)]
+    pub db: String,
+    #[command(subcommand)]
+    sub: Sub,
+}
+
+/// Run `landplan audit`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut store = Store::open(&args.db)?;
+    match args.sub {
+        Sub::Verify { json } => {
+            let r = store.verify_audit()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                match &r.broken {
+                    None => println!(
+                        "审计日志完好：共 {} 条，链尾哈希 {}",
+                        r.entries,
+                        r.head.as_deref().unwrap_or("（无）")
+                    ),
+                    Some((seq, why)) => {
+                        println!("审计日志在第 {seq} 条处断裂：{why}")
+                    }
+                }
+            }
+            Ok(if r.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Sub::Log { limit, json } => {
+            let entries = store.audit_entries(limit)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&entries)?);
+            } else {
+                for e in &entries {
+                    println!(
+                        "{:>6}　{}　{}　{}　{}　{}",
+                        e.seq,
+                        e.at,
+                        e.user,
+                        e.action,
+                        e.entity,
+                        e.after.as_deref().unwrap_or("")
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

@@ -1,12 +1,39 @@
-//! Subcommand (being built).
+//! `landplan export`: the whole store, or one region, to a new GeoPackage (backup).
 
+use landplan_store::{Store, DEFAULT_DB};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Arguments.
+/// Arguments of `landplan export`.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// 导出到的 GeoPackage 文件（不能已存在）
+    #[arg(value_name = "OUT.gpkg")]
+    pub out: PathBuf,
+    /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: String,
+    /// 只导出该行政区（含下级）
+    #[arg(long)]
+    pub region: Option<String>,
+    /// 经办人（默认取 $USER）
+    #[arg(long)]
+    pub user: Option<String>,
+}
 
-/// Run.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("此命令尚在开发中")
+/// Run `landplan export`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut store = Store::open(&args.db)?.with_user(args.user.as_deref());
+    let s = store.export(&args.out, args.region.as_deref())?;
+    println!(
+        "已导出到 {}：行政区 {} 个、导入批次 {} 个、地块 {} 个、计划 {} 个（{} 个版本）、审计记录 {} 条",
+        args.out.display(),
+        s.regions,
+        s.imports,
+        s.parcels,
+        s.plans,
+        s.versions,
+        s.audit_entries
+    );
+    Ok(ExitCode::SUCCESS)
 }

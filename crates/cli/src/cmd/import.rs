@@ -1,12 +1,133 @@
-//! Subcommand (being built).
+//! `landplan import`: ledgers and geometry files into the store, in one transaction.
 
+use landplan_core::compile::PlanKind;
+use landplan_store::import::FileKind;
+use landplan_store::{ImportOptions, Store, DEFAULT_DB};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Arguments.
-#[derive(clap::Args)]
-pub struct Args {}
+/// Parse 供应/储备 (supply/reserve).
+pub fn parse_kind(s: &str) -> Result<PlanKind, String> {
+    match s.trim() {
+        "supply" | "供应" | "供应计划" => Ok(PlanKind::Supply),
+        "reserve" | "储备" | "储备计划" => Ok(PlanKind::Reserve),
+        other => Err(format!(
+            "计划类型“{other}”无法识别：应为 supply（供应）或 reserve（储备）"
+        )),
+    }
+}
 
-/// Run.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("此命令尚在开发中")
+fn parse_file_kind(s: &str) -> Result<FileKind, String> {
+    FileKind::parse(s).ok_or_else(|| {
+        format!(
+            "文件类型“{s}”无法识别：应为 ledger（台账）、geometry（几何）或 records（供地记录）"
+        )
+    })
+}
+
+/// Arguments of `landplan import`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// 要导入的文件：地块台账（CSV/XLSX）、几何文件（GeoJSON）；一次导入为一个整体
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: String,
+    /// 指定文件类型（默认按内容识别）：ledger、geometry、records
+    #[arg(long = "as", value_name = "KIND", value_parser = parse_file_kind)]
+    pub as_kind: Option<FileKind>,
+    /// 行政区划代码（县级 6 位），如 330102
+    #[arg(long)]
+    pub region: String,
+    /// 行政区名称（首次导入时登记）
+    #[arg(long)]
+    pub region_name: Option<String>,
+    /// 计划年度
+    #[arg(long)]
+    pub year: i32,
+    /// 台账类型：supply（供应）或 reserve（储备）
+    #[arg(long, default_value = "supply", value_parser = parse_kind)]
+    pub kind: PlanKind,
+    /// 严格模式：有任何一行无法读取或几何找不到地块时，整批不导入
+    #[arg(long)]
+    pub strict: bool,
+    /// 以 JSON 输出导入结果
+    #[arg(long)]
+    pub json: bool,
+    /// 经办人（默认取 $USER）
+    #[arg(long)]
+    pub user: Option<String>,
+}
+
+/// Run `landplan import`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut store = Store::open(&args.db)?.with_user(args.user.as_deref());
+    let opts = ImportOptions {
+        region: args.region.clone(),
+        region_name: args.region_name.clone(),
+        year: args.year,
+        kind: args.kind,
+        strict: args.strict,
+    };
+    let s = store.import_files(&args.files, args.as_kind, &opts)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "已导入第 {} 批：{} {} 年{}台账，地块 {} 个（其中带几何 {} 个），合计 {} 公顷",
+        s.import_id,
+        store.region_label(&s.region)?,
+        s.year,
+        s.kind.label(),
+        s.parcel_count,
+        s.geometry_count,
+        s.total_ha.normalize()
+    );
+    if let Some(b) = s.base_import {
+        println!("几何已挂接到第 {b} 批台账的地块上（原批次保持不变）");
+    }
+    if s.rejected_rows > 0 {
+        eprintln!("警告：台账有 {} 行无法读取，未导入：", s.rejected_rows);
+        for f in &s.findings {
+            let place = f
+                .places
+                .first()
+                .map(|p| {
+                    let mut s = String::new();
+                    if let Some(file) = &p.file {
+                        s.push_str(file);
+                    }
+                    if let Some(r) = p.row {
+                        s.push_str(&format!(" 第 {r} 行"));
+                    }
+                    if let Some(c) = &p.field {
+                        s.push_str(&format!(" “{c}”列"));
+                    }
+                    s
+                })
+                .unwrap_or_default();
+            eprintln!("  {place}：{}", f.message);
+        }
+    }
+    if !s.unmatched_geometries.is_empty() {
+        let shown: Vec<&str> = s
+            .unmatched_geometries
+            .iter()
+            .take(20)
+            .map(String::as_str)
+            .collect();
+        eprintln!(
+            "警告：{} 个几何要素在台账中找不到对应地块：{}{}",
+            s.unmatched_geometries.len(),
+            shown.join("、"),
+            if s.unmatched_geometries.len() > 20 {
+                " …"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

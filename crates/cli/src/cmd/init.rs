@@ -1,12 +1,51 @@
-//! Subcommand (being built).
+//! `landplan init`: create a store (GeoPackage file or PostgreSQL database), or bring an
+//! existing one up to date; optionally name regions.
 
+use anyhow::Context;
+use landplan_store::{InitOptions, Store, DEFAULT_DB, DEFAULT_SRID};
 use std::process::ExitCode;
 
-/// Arguments.
+/// Arguments of `landplan init`.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: String,
+    /// 地块图层的坐标系（EPSG 代码：4490，或 CGCS2000 3 度带 4513–4554）
+    #[arg(long, default_value_t = DEFAULT_SRID)]
+    pub srid: i32,
+    /// 登记行政区：代码=名称（可重复），如 --region 330102=示例县
+    #[arg(long = "region", value_name = "代码=名称")]
+    pub regions: Vec<String>,
+    /// 经办人（默认取 $USER）
+    #[arg(long)]
+    pub user: Option<String>,
+}
 
-/// Run.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("此命令尚在开发中")
+/// Run `landplan init`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut store =
+        Store::init(&args.db, &InitOptions { srid: args.srid })?.with_user(args.user.as_deref());
+    for r in &args.regions {
+        let (code, name) = r
+            .split_once(['=', '＝'])
+            .with_context(|| format!("--region “{r}” 应写成 代码=名称，如 330102=示例县"))?;
+        let region = store.ensure_region(code.trim(), Some(name.trim()))?;
+        println!(
+            "已登记行政区：{}（{}，{}）",
+            region.name,
+            region.code,
+            region.level.label()
+        );
+    }
+    let kind = match store.backend_kind() {
+        landplan_store::BackendKind::GeoPackage => "GeoPackage",
+        landplan_store::BackendKind::Postgres => "PostgreSQL/PostGIS",
+    };
+    println!(
+        "数据库已就绪：{}（{kind}，地块坐标系 EPSG:{}）",
+        landplan_store::pg::redact(&args.db),
+        store.srid()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,12 +1,36 @@
-//! Subcommand (being built).
+//! `landplan restore`: a GeoPackage backup into a new, empty store.
 
+use landplan_store::{Store, DEFAULT_DB};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Arguments.
+/// Arguments of `landplan restore`.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// 备份文件（landplan export 生成的 GeoPackage）
+    #[arg(value_name = "BACKUP.gpkg")]
+    pub backup: PathBuf,
+    /// 恢复到的数据库（须为新的空数据库）：gpkg:路径、.gpkg 路径或 postgres://…
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: String,
+    /// 经办人（默认取 $USER）
+    #[arg(long)]
+    pub user: Option<String>,
+}
 
-/// Run.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("此命令尚在开发中")
+/// Run `landplan restore`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let (_, s) = Store::restore(&args.db, &args.backup, args.user.as_deref())?;
+    println!(
+        "已从 {} 恢复到 {}：行政区 {} 个、导入批次 {} 个、地块 {} 个、计划 {} 个（{} 个版本）、审计记录 {} 条",
+        args.backup.display(),
+        landplan_store::pg::redact(&args.db),
+        s.regions,
+        s.imports,
+        s.parcels,
+        s.plans,
+        s.versions,
+        s.audit_entries
+    );
+    Ok(ExitCode::SUCCESS)
 }

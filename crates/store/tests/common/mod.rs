@@ -131,17 +131,7 @@ impl Pg {
     pub fn fresh_db(&self) -> String {
         let n = DB_COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!("lp_{}_{}_{}", std::process::id(), n, nanos());
-        let mut c =
-            postgres::Client::connect(&self.base, postgres::NoTls).expect("connect to PostgreSQL");
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        match self.base.rfind('/') {
-            Some(i) if self.base[..i].contains("://") && i > self.base.find("://").unwrap() + 2 => {
-                let (head, tail) = self.base.split_at(i);
-                let query = tail.find('?').map(|q| &tail[q..]).unwrap_or("");
-                format!("{head}/{name}{query}")
-            }
-            _ => format!("{}/{name}", self.base),
-        }
+        landplan_store::pg::create_database(&self.base, &name).expect("create a test database")
     }
 }
 

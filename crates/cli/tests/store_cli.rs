@@ -1,0 +1,525 @@
+//! The store through the `landplan` binary: the end-to-end story (create region, import a ledger
+//! with geometry, compile, submit, approve, publish, adjust, diff, roll up, audit verify) on
+//! both backends; crash safety under SIGKILL; concurrent writers and readers; `ogrinfo`.
+
+#[path = "../../store/tests/common/mod.rs"]
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_landplan");
+
+fn landplan(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("USER", "测试员")
+        .output()
+        .expect("run landplan")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = landplan(args);
+    assert!(
+        out.status.success(),
+        "landplan {:?} failed ({:?}):\n{}\n{}",
+        args,
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn fails(args: &[&str]) -> String {
+    let out = landplan(args);
+    assert!(!out.status.success(), "landplan {args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// The story, on one store.
+fn story(db: &str, dir: &Path) {
+    ok(&[
+        "init",
+        "--db",
+        db,
+        "--srid",
+        "4527",
+        "--region",
+        "330000=示例省",
+        "--region",
+        "330100=示例市",
+    ]);
+    let l1 = write(dir, "v1.csv", &ledger_v1());
+    let g1 = write(
+        dir,
+        "v1.geojson",
+        &geojson(&["A-001", "A-002", "A-003", "A-004"]),
+    );
+    let out = ok(&[
+        "import",
+        "--db",
+        db,
+        p(&l1),
+        p(&g1),
+        "--region",
+        "330102",
+        "--region-name",
+        "示例县",
+        "--year",
+        "2025",
+    ]);
+    assert!(
+        out.contains("地块 4 个（其中带几何 4 个），合计 8.5 公顷"),
+        "{out}"
+    );
+    let l3 = write(dir, "other.csv", &ledger_v2());
+    ok(&[
+        "import",
+        "--db",
+        db,
+        p(&l3),
+        "--region",
+        "330103",
+        "--region-name",
+        "另一县",
+        "--year",
+        "2025",
+    ]);
+
+    let w = ["--region", "330102", "--year", "2025"];
+    let with = |cmd: &[&str], extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+        v.extend(["--db".to_string(), db.to_string()]);
+        v.extend(w.iter().map(|s| s.to_string()));
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let run = |cmd: &[&str], extra: &[&str]| {
+        ok(&with(cmd, extra)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>())
+    };
+    let run_fail = |cmd: &[&str], extra: &[&str]| {
+        fails(
+            &with(cmd, extra)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )
+    };
+
+    let out = run(&["plan", "create"], &[]);
+    assert!(out.contains("第 1 版　草稿　8.5 公顷"), "{out}");
+    let err = run_fail(&["plan", "approve"], &[]);
+    assert!(err.contains("当前状态为“草稿”，不能批准"), "{err}");
+    run(
+        &["plan", "submit"],
+        &["--reason", "报请县政府审批", "--user", "经办人甲"],
+    );
+    run(&["plan", "approve"], &["--user", "县长乙"]);
+    run(&["plan", "publish"], &[]);
+    let err = run_fail(&["plan", "adjust"], &["--reason", ""]);
+    assert!(err.contains("--reason"), "{err}");
+
+    let l2 = write(dir, "v2.csv", &ledger_v2());
+    let g2 = write(
+        dir,
+        "v2.geojson",
+        &geojson(&["A-001", "A-003", "A-004", "A-005"]),
+    );
+    ok(&[
+        "import",
+        "--db",
+        db,
+        p(&l2),
+        p(&g2),
+        "--region",
+        "330102",
+        "--year",
+        "2025",
+    ]);
+    let out = run(
+        &["plan", "adjust"],
+        &["--reason", "年中调整：增加保障性租赁住房用地"],
+    );
+    assert!(out.contains("第 2 版　调整中　10.75 公顷"), "{out}");
+    let diff = run(&["plan", "diff"], &[]);
+    assert!(
+        diff.contains("第 1 版（已公布）→ 第 2 版（调整中）"),
+        "{diff}"
+    );
+    assert!(diff.contains("总量：8.5 → 10.75（+2.25）"), "{diff}");
+    assert!(
+        diff.contains("+ A-005") && diff.contains("- A-002"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("* A-003　面积：4.0000公顷 → 4.5000公顷"),
+        "{diff}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["plan", "diff"], &["--format", "json"])).unwrap();
+    assert_eq!(json["added"][0]["id"], "A-005");
+    assert_eq!(json["removed"][0]["id"], "A-002");
+    run(&["plan", "submit"], &[]);
+    run(&["plan", "approve"], &[]);
+    run(&["plan", "publish"], &[]);
+    let show = run(&["plan", "show"], &[]);
+    assert!(
+        show.contains("经办人：经办人甲　理由：报请县政府审批"),
+        "{show}"
+    );
+    assert!(show.contains("经办人：县长乙"), "{show}");
+
+    // The other county is approved too; roll up to the prefecture and the province.
+    let other = ["--db", db, "--region", "330103", "--year", "2025"];
+    for step in ["create", "submit", "approve"] {
+        let mut a = vec!["plan", step];
+        a.extend(other);
+        ok(&a);
+    }
+    let r = ok(&["rollup", "--db", db, "--region", "330100", "--year", "2025"]);
+    assert!(r.contains("2 个县级计划"), "{r}");
+    assert!(r.contains("总量：21.5"), "{r}");
+    let j: serde_json::Value = serde_json::from_str(&ok(&[
+        "rollup", "--db", db, "--region", "330000", "--year", "2025", "--json",
+    ]))
+    .unwrap();
+    assert_eq!(j["members"].as_array().unwrap().len(), 2);
+
+    let v = ok(&["audit", "verify", "--db", db]);
+    assert!(v.contains("审计日志完好"), "{v}");
+    let log = ok(&["audit", "log", "--db", db, "--limit", "3"]);
+    assert!(log.contains("plan.approve"), "{log}");
+
+    // Backup of one region, and restore of the whole store.
+    let part = dir.join("part.gpkg");
+    ok(&["export", "--db", db, "--region", "330102", p(&part)]);
+    let v = ok(&["audit", "verify", "--db", p(&part)]);
+    assert!(v.contains("审计日志完好"), "{v}");
+    let whole = dir.join("whole.gpkg");
+    ok(&["export", "--db", db, p(&whole)]);
+    let restored = dir.join("restored.gpkg");
+    let out = ok(&["restore", "--db", p(&restored), p(&whole)]);
+    assert!(out.contains("地块 12 个"), "{out}");
+    let list = ok(&["plan", "list", "--db", p(&restored)]);
+    assert!(
+        list.contains("示例县（330102） 2025 年国有建设用地供应计划　第 2 版　已公布"),
+        "{list}"
+    );
+    ok(&["audit", "verify", "--db", p(&restored)]);
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn ogrinfo_check(gpkg: &Path, features: usize) {
+    if !have("ogrinfo") {
+        if std::env::var_os("CI").is_some() {
+            panic!("CI 环境缺少 ogrinfo（gdal-bin）");
+        }
+        println!("skipping ogrinfo check: ogrinfo (gdal-bin) not installed");
+        return;
+    }
+    let out = Command::new("ogrinfo")
+        .args(["-ro", "-so", p(gpkg), "parcel"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "ogrinfo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("Geometry: Multi Polygon"), "{text}");
+    assert!(
+        text.contains(&format!("Feature Count: {features}")),
+        "{text}"
+    );
+    assert!(text.contains("zone 39") && text.contains("4527"), "{text}");
+    let layers = Command::new("ogrinfo")
+        .args(["-ro", "-q", p(gpkg)])
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&layers.stdout);
+    assert!(list.contains("parcel (Multi Polygon)"), "{list}");
+}
+
+#[test]
+fn story_gpkg() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("store.gpkg");
+    story(p(&db), d.path());
+    ogrinfo_check(&db, 12);
+}
+
+#[test]
+fn story_postgres() {
+    let Some(pg) = Pg::start() else { return };
+    let d = tempfile::tempdir().unwrap();
+    story(&pg.fresh_db(), d.path());
+}
+
+#[test]
+fn clear_errors() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("none.gpkg");
+    let err = fails(&["plan", "list", "--db", p(&db)]);
+    assert!(
+        err.contains("尚未初始化") && err.contains("landplan init"),
+        "{err}"
+    );
+    let err = fails(&["plan", "list", "--db", "mysql://x"]);
+    assert!(err.contains("无法识别的数据库地址"), "{err}");
+    ok(&["init", "--db", p(&db)]);
+    let err = fails(&[
+        "plan",
+        "submit",
+        "--db",
+        p(&db),
+        "--region",
+        "330102",
+        "--year",
+        "2025",
+    ]);
+    assert!(
+        err.contains("没有找到") && err.contains("plan create"),
+        "{err}"
+    );
+    let err = fails(&[
+        "import",
+        "--db",
+        p(&db),
+        "--region",
+        "3301",
+        "--year",
+        "2025",
+        "x.csv",
+    ]);
+    assert!(err.contains("x.csv") || err.contains("6 位"), "{err}");
+}
+
+// ---------------------------------------------------------------- large imports, kills, races
+
+/// A generated ledger of `n` parcels and a GeoJSON sequence with a square for each.
+fn big_ledger(dir: &Path, n: u64, seed: u64) -> (PathBuf, PathBuf) {
+    let ledger = dir.join(format!("big{seed}.csv"));
+    let f = std::fs::File::create(&ledger).unwrap();
+    landplan_io::generate_csv(
+        f,
+        &landplan_io::GenOptions {
+            parcels: n,
+            seed,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let width = n.to_string().len().max(4);
+    let mut g = String::new();
+    for i in 1..=n {
+        let id = format!("SLX2025-{i:0width$}");
+        let x = 39_500_000.0 + (i % 1000) as f64 * 200.0;
+        let y = 3_400_000.0 + (i / 1000) as f64 * 200.0;
+        g.push_str(&square(&id, x, y, 120.0));
+        g.push('\n');
+    }
+    let geo = dir.join(format!("big{seed}.geojsonl"));
+    std::fs::write(&geo, g).unwrap();
+    (ledger, geo)
+}
+
+fn spawn(args: &[&str]) -> Child {
+    Command::new(BIN)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Parcel counts per import, as the JSON of `plan list` cannot show them: read the audit log.
+fn imports(db: &str) -> Vec<i64> {
+    let out = ok(&["audit", "log", "--db", db, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "import")
+        .map(|e| {
+            let a: serde_json::Value = serde_json::from_str(e["after"].as_str().unwrap()).unwrap();
+            a["parcel_count"].as_i64().unwrap()
+        })
+        .collect()
+}
+
+/// A cheap pseudo-random sequence (no dependency needed for picking kill times).
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn crash(db: &str, dir: &Path) {
+    ok(&["init", "--db", db, "--srid", "4527"]);
+    let n = 20_000;
+    let (ledger, geo) = big_ledger(dir, n, 7);
+    let args = [
+        "import",
+        "--db",
+        db,
+        p(&ledger),
+        p(&geo),
+        "--region",
+        "330102",
+        "--year",
+        "2025",
+    ];
+    // How long a whole import takes, to spread the kills across it.
+    let t = Instant::now();
+    ok(&args);
+    let full = t.elapsed();
+    let mut rng = Lcg(std::process::id() as u64 ^ 0x5eed);
+    let mut committed = 1;
+    for round in 0..12 {
+        let mut child = spawn(&args);
+        let wait = Duration::from_millis(rng.below(full.as_millis() as u64 + 50));
+        std::thread::sleep(wait);
+        let _ = child.kill(); // SIGKILL
+        let status = child.wait().unwrap();
+        if status.success() {
+            committed += 1;
+        }
+        let v = landplan(&["audit", "verify", "--db", db]);
+        assert!(
+            v.status.success(),
+            "round {round}: audit verify failed: {}",
+            String::from_utf8_lossy(&v.stdout)
+        );
+        let counts = imports(db);
+        assert!(
+            counts.iter().all(|c| *c == n as i64),
+            "round {round}: partial import {counts:?}"
+        );
+        assert_eq!(counts.len(), committed, "round {round}: imports {counts:?}");
+    }
+    // The store still takes work after all the kills.
+    ok(&args);
+    assert_eq!(imports(db).len(), committed + 1);
+}
+
+#[test]
+fn crash_safety_gpkg() {
+    let d = tempfile::tempdir().unwrap();
+    crash(p(&d.path().join("crash.gpkg")), d.path());
+}
+
+#[test]
+fn crash_safety_postgres() {
+    let Some(pg) = Pg::start() else { return };
+    let d = tempfile::tempdir().unwrap();
+    crash(&pg.fresh_db(), d.path());
+}
+
+fn concurrent(db: &str, dir: &Path) {
+    ok(&["init", "--db", db, "--srid", "4527"]);
+    let n = 3000;
+    let files: Vec<(PathBuf, PathBuf)> = (1..=4).map(|s| big_ledger(dir, n, s)).collect();
+    let regions = ["330102", "330103", "330104", "330105"];
+    let mut children = Vec::new();
+    for ((l, g), r) in files.iter().zip(regions) {
+        children.push(spawn(&[
+            "import",
+            "--db",
+            db,
+            p(l),
+            p(g),
+            "--region",
+            r,
+            "--year",
+            "2025",
+        ]));
+    }
+    // Readers at the same time.
+    let mut readers = Vec::new();
+    for _ in 0..4 {
+        readers.push(spawn(&["audit", "verify", "--db", db]));
+        readers.push(spawn(&["plan", "list", "--db", db]));
+    }
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "writer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for c in readers {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "reader failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(imports(db), vec![n as i64; 4]);
+    // Plans created concurrently for the four counties, then a roll-up sees all four.
+    let mut children = Vec::new();
+    for r in regions {
+        children.push(spawn(&[
+            "plan", "create", "--db", db, "--region", r, "--year", "2025",
+        ]));
+    }
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let r = ok(&[
+        "rollup",
+        "--db",
+        db,
+        "--region",
+        "330100",
+        "--year",
+        "2025",
+        "--include-drafts",
+        "--json",
+    ]);
+    let j: serde_json::Value = serde_json::from_str(&r).unwrap();
+    assert_eq!(j["members"].as_array().unwrap().len(), 4);
+    assert_eq!(j["parcel_count"], 4 * n);
+    ok(&["audit", "verify", "--db", db]);
+}
+
+#[test]
+fn concurrency_gpkg() {
+    let d = tempfile::tempdir().unwrap();
+    concurrent(p(&d.path().join("conc.gpkg")), d.path());
+}
+
+#[test]
+fn concurrency_postgres() {
+    let Some(pg) = Pg::start() else { return };
+    let d = tempfile::tempdir().unwrap();
+    concurrent(&pg.fresh_db(), d.path());
+}
