@@ -244,30 +244,10 @@ fn supply(p: &SupplyPlan, opts: &ReportOptions) -> Result<Doc, ReportError> {
         ));
     }
     b.push(Block::Para(format!("{}。", sentences.join("；"))));
-    // Methods.
+    // Methods: 出让 as one method with its ways (招标/拍卖/挂牌/协议) as 其中 parts.
     b.push(Block::Heading2("国有建设用地供应方式".into()));
-    if !p.methods.is_empty() {
-        let parts: Vec<String> = p
-            .methods
-            .iter()
-            .map(|m| match m.method {
-                Some(_) => format!(
-                    "以{}方式供应{}公顷，占比{}%",
-                    m.name,
-                    ha(m.area, dp),
-                    pct(&m.share)
-                ),
-                None => format!(
-                    "未注明供应方式的{}公顷，占比{}%",
-                    ha(m.area, dp),
-                    pct(&m.share)
-                ),
-            })
-            .collect();
-        b.push(Block::Para(format!(
-            "{y}年度{r}国有建设用地{}。",
-            parts.join("；")
-        )));
+    if let Some(s) = methods_sentence(p, dp) {
+        b.push(Block::Para(format!("{y}年度{r}国有建设用地{s}。")));
     }
 
     b.extend(template::blocks(dir, "supply", "policy", &v)?);
@@ -280,6 +260,68 @@ fn supply(p: &SupplyPlan, opts: &ReportOptions) -> Result<Doc, ReportError> {
         supply_annex(p, &mut b);
     }
     Ok(Doc { title, blocks: b })
+}
+
+/// The methods as published: 划拨, 出让 (with its ways as 其中 parts), 租赁, 作价出资, and the
+/// area with no method; each with its share of the total.
+fn methods_sentence(p: &SupplyPlan, dp: u32) -> Option<String> {
+    if p.methods.is_empty() {
+        return None;
+    }
+    let sale: Vec<&landplan_core::compile::MethodLine> = p
+        .methods
+        .iter()
+        .filter(|m| m.method.is_some_and(|x| x.is_sale()))
+        .collect();
+    let sale_total: Area = sale.iter().map(|m| m.area).sum();
+    // Groups in order: each non-sale method, with 出让 placed after 划拨.
+    let mut groups: Vec<(String, Area, Vec<String>)> = Vec::new();
+    let mut sale_done = false;
+    for m in &p.methods {
+        match m.method {
+            Some(x) if x.is_sale() => {
+                if sale_done {
+                    continue;
+                }
+                sale_done = true;
+                let subs: Vec<String> = if sale.len() > 1
+                    || sale.first().and_then(|m| m.method)
+                        != Some(landplan_core::parcel::SupplyMethod::Sale)
+                {
+                    sale.iter()
+                        .map(|m| match m.method {
+                            Some(landplan_core::parcel::SupplyMethod::Sale) => {
+                                format!("未明确招拍挂或协议方式的{}公顷", ha(m.area, dp))
+                            }
+                            _ => format!("{}{}公顷", m.name, ha(m.area, dp)),
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                groups.push(("以出让方式供应".into(), sale_total, subs));
+            }
+            Some(_) => groups.push((format!("以{}方式供应", m.name), m.area, Vec::new())),
+            None => groups.push(("未注明供应方式的".into(), m.area, Vec::new())),
+        }
+    }
+    let sh = shares(
+        &groups.iter().map(|g| g.1.ha()).collect::<Vec<_>>(),
+        p.total.ha(),
+        2,
+    );
+    let parts: Vec<String> = groups
+        .iter()
+        .zip(&sh)
+        .map(|((lead, area, subs), s)| {
+            let mut t = format!("{lead}{}公顷，占比{}%", ha(*area, dp), pct(s));
+            if !subs.is_empty() {
+                t.push_str(&format!("，其中{}", subs.join("，")));
+            }
+            t
+        })
+        .collect();
+    Some(parts.join("；"))
 }
 
 fn source_sentence(
@@ -460,41 +502,29 @@ fn supply_annex(p: &SupplyPlan, b: &mut Vec<Block>) {
         p.total,
         dp,
     )));
-    // Timing.
+    // Timing: area and share per quarter (the cumulative figures are stated in the text and
+    // computed in the Excel 附表).
+    let mut parts: Vec<_> = p.timing.iter().map(|q| q.area.ha()).collect();
+    parts.push(p.unscheduled.ha());
+    let tsh = shares(&parts, p.total.ha(), 2);
     let mut rows = Vec::new();
-    for q in &p.timing {
-        rows.push(vec![
-            quarter_label(q.quarter),
-            ha(q.area, dp),
-            ha(q.cumulative, dp),
-            pct(&q.cumulative_share),
-        ]);
+    for (q, s) in p.timing.iter().zip(&tsh) {
+        rows.push(vec![quarter_label(q.quarter), ha(q.area, dp), pct(s)]);
     }
     if p.unscheduled.is_positive() {
         rows.push(vec![
             "未明确时间".into(),
             ha(p.unscheduled, dp),
-            String::new(),
-            String::new(),
+            pct(&tsh[4]),
         ]);
     }
-    rows.push(vec![
-        "合计".into(),
-        ha(p.total, dp),
-        String::new(),
-        String::new(),
-    ]);
+    rows.push(vec!["合计".into(), ha(p.total, dp), "100.00".into()]);
     b.push(Block::Table(Table {
         label: format!("附表{}", n + 1),
         caption: format!("{r}{y}年度国有建设用地供应时序表"),
         unit: "单位：公顷、%".into(),
-        header: vec![
-            "季度".into(),
-            "计划供应面积".into(),
-            "累计供应面积".into(),
-            "累计占比".into(),
-        ],
-        numeric: num_flags(4, 1),
+        header: vec!["季度".into(), "计划供应面积".into(), "占比".into()],
+        numeric: num_flags(3, 1),
         rows,
     }));
     // Parcels.

@@ -1,0 +1,170 @@
+//! `landplan render` and the plan documents end to end: the demo ledgers in, charts and Word
+//! documents out, paths printed, nothing overwritten without `--force`, and the Word document
+//! written by `landplan compile --format docx` passes `landplan check` with no finding.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn landplan() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_landplan"))
+}
+
+fn demo(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/demo")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    landplan().args(args).output().expect("landplan runs")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Charts need a CJK font: skip with a message without one, unless CI is set.
+fn font_present(test: &str) -> bool {
+    match landplan_report::chart::cjk_font() {
+        Ok(_) => true,
+        Err(e) if std::env::var_os("CI").is_none() => {
+            println!("{test}: skipped, {e}");
+            false
+        }
+        Err(e) => panic!("{test}: {e} (apt fonts-noto-cjk) and CI is set"),
+    }
+}
+
+#[test]
+fn render_writes_every_chart_prints_the_paths_and_never_overwrites() {
+    if !font_present("render_all") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let outdir = dir.path().join("charts");
+    let ledger = demo("example-county-supply-2025.csv");
+    let args = [
+        "render",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--region",
+        "示例县",
+        "--year",
+        "2025",
+        "-o",
+        outdir.to_str().unwrap(),
+    ];
+    let o = run(&args);
+    assert!(o.status.success(), "{}", err(&o));
+    let printed: Vec<String> = out(&o).lines().map(|l| l.trim().to_string()).collect();
+    for chart in ["structure", "layout", "timing"] {
+        let p = outdir.join(format!("supply-{chart}.svg"));
+        assert!(printed.contains(&p.display().to_string()), "{printed:?}");
+        let svg = std::fs::read_to_string(&p).unwrap();
+        assert!(svg.contains("示例县2025年度国有建设用地供应"), "{chart}");
+    }
+    // A second run refuses, names the file and leaves it untouched.
+    let before = std::fs::read(outdir.join("supply-structure.svg")).unwrap();
+    let o = run(&args);
+    assert!(!o.status.success());
+    assert!(
+        err(&o).contains("已存在") && err(&o).contains("--force"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(
+        std::fs::read(outdir.join("supply-structure.svg")).unwrap(),
+        before
+    );
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert!(run(&forced).status.success());
+}
+
+#[test]
+fn render_one_png_chart_of_a_reserve_plan() {
+    if !font_present("render_png") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("layout.png");
+    let ledger = demo("example-county-reserve-2025.csv");
+    let o = run(&[
+        "render",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--kind",
+        "reserve",
+        "--region",
+        "示例县",
+        "--chart",
+        "layout",
+        "--format",
+        "png",
+        "-o",
+        png.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o).trim(), png.display().to_string());
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    // A reserve plan has no timing chart: refused with the reason, nothing written.
+    let t = dir.path().join("timing.svg");
+    let o = run(&[
+        "render",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--kind",
+        "reserve",
+        "--chart",
+        "timing",
+        "-o",
+        t.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(err(&o).contains("储备计划没有供应时序"), "{}", err(&o));
+    assert!(!t.exists());
+}
+
+#[test]
+fn the_word_plan_of_the_demo_county_passes_the_checker() {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, file) in [
+        ("supply", "example-county-supply-2025.csv"),
+        ("reserve", "example-county-reserve-2025.csv"),
+    ] {
+        let docx = dir.path().join(format!("{kind}.docx"));
+        let ledger = demo(file);
+        let o = run(&[
+            "compile",
+            "--ledger",
+            ledger.to_str().unwrap(),
+            "--kind",
+            kind,
+            "--region",
+            "示例县",
+            "--year",
+            "2025",
+            "--format",
+            "docx",
+            "--date",
+            "2025年1月8日",
+            "-o",
+            docx.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{kind}: {}", err(&o));
+        let o = run(&["check", docx.to_str().unwrap()]);
+        let text = out(&o);
+        assert!(
+            o.status.success(),
+            "{kind}: check failed:\n{text}{}",
+            err(&o)
+        );
+        assert!(text.contains("发现错误0个"), "{kind}: {text}");
+        assert!(text.contains("示例县 2025年"), "{kind}: {text}");
+    }
+}
