@@ -18,8 +18,13 @@ type RawFeature = (String, Vec<(String, String)>, Vec<RawRing>);
 
 /// Read a GeoJSON file.
 pub fn read(path: &Path) -> Result<FeatureSet, GeoIoError> {
+    read_with(path, true)
+}
+
+/// Read a GeoJSON file, with or without geometry checks.
+pub fn read_with(path: &Path, checked: bool) -> Result<FeatureSet, GeoIoError> {
     let bytes = std::fs::read(path).map_err(|e| GeoIoError::io(path, e))?;
-    let mut set = parse(&bytes, &file_label(path));
+    let mut set = parse_with(&bytes, &file_label(path), checked);
     set.name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -50,6 +55,11 @@ fn ring_points(v: &Value) -> Option<Vec<RawPoint>> {
 
 /// Parse GeoJSON bytes; problems become findings.
 pub fn parse(bytes: &[u8], file: &str) -> FeatureSet {
+    parse_with(bytes, file, true)
+}
+
+/// [`parse`], with or without geometry checks.
+pub fn parse_with(bytes: &[u8], file: &str, checked: bool) -> FeatureSet {
     let mut set = FeatureSet::default();
     let doc: Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
@@ -184,7 +194,16 @@ pub fn parse(bytes: &[u8], file: &str) -> FeatureSet {
             geometry: MultiPolygon(vec![]),
         }
         .stated_area_ha();
-        let geometry = finish_feature(&ctx, set.crs, None, &id, &rings, stated, &mut set.findings);
+        let geometry = finish_feature(
+            checked,
+            &ctx,
+            set.crs,
+            None,
+            &id,
+            &rings,
+            stated,
+            &mut set.findings,
+        );
         set.features.push(Feature {
             id,
             attrs,

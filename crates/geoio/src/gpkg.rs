@@ -335,6 +335,15 @@ impl GeoPackage {
     /// Read a layer: its features (attributes as text, in column order), CRS and findings.
     /// Geometries are checked like every reader's.
     pub fn read_layer(&self, layer: &LayerInfo) -> Result<FeatureSet, GeoIoError> {
+        self.read_layer_with(layer, true)
+    }
+
+    /// [`GeoPackage::read_layer`], with or without geometry checks.
+    pub fn read_layer_with(
+        &self,
+        layer: &LayerInfo,
+        checked: bool,
+    ) -> Result<FeatureSet, GeoIoError> {
         let mut set = FeatureSet {
             name: layer.table.clone(),
             crs: self.crs_of(layer.srs_id)?,
@@ -401,8 +410,16 @@ impl GeoPackage {
                 geometry: MultiPolygon(vec![]),
             }
             .stated_area_ha();
-            let geometry =
-                crate::finish_feature(&ctx, set.crs, None, &id, &rings, stated, &mut set.findings);
+            let geometry = crate::finish_feature(
+                checked,
+                &ctx,
+                set.crs,
+                None,
+                &id,
+                &rings,
+                stated,
+                &mut set.findings,
+            );
             set.features.push(Feature {
                 id,
                 attrs,
@@ -449,6 +466,15 @@ pub(crate) fn rings_of(mp: &MultiPolygon<f64>) -> Vec<RawRing> {
 
 /// Read one layer of a GeoPackage (the first when `layer` is `None`).
 pub fn read(path: &Path, layer: Option<&str>) -> Result<FeatureSet, GeoIoError> {
+    read_with(path, layer, true)
+}
+
+/// [`read`], with or without geometry checks.
+pub fn read_with(
+    path: &Path,
+    layer: Option<&str>,
+    checked: bool,
+) -> Result<FeatureSet, GeoIoError> {
     let g = GeoPackage::open(path)?;
     let layers = g.layers()?;
     let info = match layer {
@@ -456,7 +482,7 @@ pub fn read(path: &Path, layer: Option<&str>) -> Result<FeatureSet, GeoIoError> 
         None => layers.first(),
     };
     match info {
-        Some(info) => g.read_layer(info),
+        Some(info) => g.read_layer_with(info, checked),
         None => Ok(FeatureSet {
             findings: vec![read_error(
                 &file_label(path),

@@ -41,8 +41,13 @@ pub const HEADER_FIELDS: &[&str] = &[
 
 /// Read a 国土TXT file.
 pub fn read(path: &Path) -> Result<FeatureSet, GeoIoError> {
+    read_with(path, true)
+}
+
+/// Read a 国土TXT file, with or without geometry checks.
+pub fn read_with(path: &Path, checked: bool) -> Result<FeatureSet, GeoIoError> {
     let bytes = std::fs::read(path).map_err(|e| GeoIoError::io(path, e))?;
-    let mut set = parse(&bytes, &file_label(path));
+    let mut set = parse_with(&bytes, &file_label(path), checked);
     set.name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -59,6 +64,11 @@ struct PendingParcel {
 
 /// Parse 国土TXT bytes; `file` names the file in findings. Never fails: problems are findings.
 pub fn parse(bytes: &[u8], file: &str) -> FeatureSet {
+    parse_with(bytes, file, true)
+}
+
+/// [`parse`], with or without geometry checks.
+pub fn parse_with(bytes: &[u8], file: &str, checked: bool) -> FeatureSet {
     let (decoded, _enc, had_errors) = text::decode(bytes);
     let mut set = FeatureSet::default();
     if had_errors {
@@ -283,6 +293,7 @@ pub fn parse(bytes: &[u8], file: &str) -> FeatureSet {
             .find(|(k, _)| k == crate::ATTR_AREA)
             .and_then(|(_, v)| v.parse::<Decimal>().ok());
         let geometry = finish_feature(
+            checked,
             &ctx,
             set.crs,
             declared_zone,

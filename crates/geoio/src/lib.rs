@@ -14,6 +14,7 @@
 pub mod geojson;
 pub mod gpkg;
 pub mod guotu;
+pub mod overlay;
 pub mod shp;
 pub mod wkb;
 
@@ -250,9 +251,63 @@ pub(crate) fn pick_id(attrs: &[(String, String)], index: usize) -> String {
     (index + 1).to_string()
 }
 
+/// Build a polygon from raw rings without checks (control layers): an outer ring starts a
+/// part, a hole joins the last part, a ring of unknown role is a hole when counter-clockwise
+/// (the Shapefile convention) and a part otherwise.
+fn build_unchecked(rings: &[RawRing]) -> MultiPolygon<f64> {
+    use landplan_geo::geo::{Coord, LineString, Polygon};
+    let mut parts: Vec<(LineString<f64>, Vec<LineString<f64>>)> = Vec::new();
+    for r in rings {
+        if r.points.len() < 3 {
+            continue;
+        }
+        let mut coords: Vec<Coord<f64>> =
+            r.points.iter().map(|p| Coord { x: p.x, y: p.y }).collect();
+        if coords.first() != coords.last() {
+            coords.push(coords[0]);
+        }
+        let ls = LineString(coords);
+        let hole = match r.role {
+            check::RingRole::Outer => false,
+            check::RingRole::Hole => true,
+            check::RingRole::Unknown => landplan_geo::area::ring_signed_area(&ls) > 0.0,
+        };
+        match parts.last_mut() {
+            Some(last) if hole => last.1.push(ls),
+            _ => parts.push((ls, Vec::new())),
+        }
+    }
+    MultiPolygon(
+        parts
+            .into_iter()
+            .map(|(e, h)| {
+                let mut p = Polygon::new(e, h);
+                check::orient_standard(&mut p);
+                p
+            })
+            .collect(),
+    )
+}
+
+/// Read a control layer of any supported format without geometry checks (faster; file-level
+/// problems are still findings).
+pub fn read_layer(path: &Path) -> Result<FeatureSet, GeoIoError> {
+    match Format::from_path(path) {
+        Some(Format::GuotuTxt) => guotu::read_with(path, false),
+        Some(Format::GeoJson) => geojson::read_with(path, false),
+        Some(Format::Shapefile) => shp::read_with(path, false),
+        Some(Format::GeoPackage) => gpkg::read_with(path, None, false),
+        None => Err(GeoIoError::UnknownFormat {
+            path: path.display().to_string(),
+        }),
+    }
+}
+
 /// Build and check one feature's geometry from raw rings, with position and stated-area
 /// checks when the CRS is known. Returns the geometry and pushes findings.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn finish_feature(
+    checked: bool,
     ctx: &CheckContext,
     crs: Option<Crs>,
     declared_zone: Option<u8>,
@@ -261,6 +316,9 @@ pub(crate) fn finish_feature(
     stated_ha: Option<Decimal>,
     findings: &mut Vec<Finding>,
 ) -> MultiPolygon<f64> {
+    if !checked {
+        return build_unchecked(rings);
+    }
     let (mp, fs) = check::build_parcel(ctx, id, rings);
     findings.extend(fs);
     if let Some(crs) = crs {

@@ -78,6 +78,11 @@ fn parse_polygon(c: &[u8]) -> Result<Option<Rings>, String> {
 
 /// Read a Shapefile (the `.shp` path; sidecars by the same stem).
 pub fn read(path: &Path) -> Result<FeatureSet, GeoIoError> {
+    read_with(path, true)
+}
+
+/// Read a Shapefile, with or without geometry checks.
+pub fn read_with(path: &Path, checked: bool) -> Result<FeatureSet, GeoIoError> {
     let file = file_label(path);
     let shp = std::fs::read(path).map_err(|e| GeoIoError::io(path, e))?;
     let mut set = FeatureSet {
@@ -237,7 +242,16 @@ pub fn read(path: &Path) -> Result<FeatureSet, GeoIoError> {
             geometry: MultiPolygon(vec![]),
         }
         .stated_area_ha();
-        let geometry = finish_feature(&ctx, set.crs, None, &id, &rings, stated, &mut set.findings);
+        let geometry = finish_feature(
+            checked,
+            &ctx,
+            set.crs,
+            None,
+            &id,
+            &rings,
+            stated,
+            &mut set.findings,
+        );
         set.features.push(Feature {
             id,
             attrs,

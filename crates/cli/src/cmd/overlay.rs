@@ -1,12 +1,90 @@
-//! Subcommand (being built).
+//! `landplan overlay --parcels FILE --layer NAME=FILE[:rule] ... [--format text|json|geojson]`:
+//! check parcel geometry and overlay the parcels with control lines (永久基本农田, 生态保护红线,
+//! 城镇开发边界, 乡镇界). Exit status 0 when no error-severity finding, 1 when any, 2 when a
+//! file cannot be read at all. The work is in `landplan_geoio::overlay`.
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use landplan_geoio::overlay::{self, LayerSpec};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Output format.
+#[derive(Clone, Copy, Default, clap::ValueEnum)]
+pub enum Format {
+    /// 中文表格
+    #[default]
+    Text,
+    /// JSON（结构见 docs/spatial.md，数值为字符串）
+    Json,
+    /// GeoJSON：地块图形，属性为叠加结果
+    Geojson,
+}
 
 /// Arguments.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// 地块图形文件（国土TXT .txt、.geojson、.shp、.gpkg）
+    #[arg(long)]
+    pub parcels: PathBuf,
+    /// 管控图层：名称=文件[:规则]，规则为 forbid（禁止占用）、within（应在其内）、assign（归属）；可多次给出
+    #[arg(long = "layer", value_name = "NAME=FILE[:rule]", value_parser = parse_layer)]
+    pub layers: Vec<LayerSpec>,
+    /// 输出格式
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// 输出文件（默认标准输出）
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// 线程数（默认使用全部 CPU 核）
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+fn parse_layer(s: &str) -> Result<LayerSpec, String> {
+    LayerSpec::parse(s).map_err(|e| e.to_string())
+}
 
 /// Run.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("此命令尚在开发中")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let threads = args
+        .threads
+        .unwrap_or_else(landplan_geo::overlay::default_threads);
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("叠加分析 [{bar:40}] {pos}/{len} 宗（剩余约 {eta}）")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let report = overlay::run(&args.parcels, &args.layers, threads, &|done, total| {
+        if total >= 2000 {
+            if bar.length() != Some(total as u64) {
+                bar.set_length(total as u64);
+            }
+            bar.set_position(done as u64);
+        }
+    });
+    bar.finish_and_clear();
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let text = match args.format {
+        Format::Text => overlay::to_text(&report),
+        Format::Json => serde_json::to_string_pretty(&overlay::to_json(&report))? + "\n",
+        Format::Geojson => serde_json::to_string(&overlay::to_geojson(&report))? + "\n",
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::from(if report.has_errors() { 1 } else { 0 }))
 }
