@@ -146,8 +146,8 @@ fn copy_tables(
             count += 1;
             if is_parcel {
                 let g = r.pop().unwrap_or(Value::Null);
-                let wkb = src_geom_decode(g);
-                let (gsql, gval) = dst_db.geom_param(wkb.as_deref(), srid);
+                let geometry = src_geom_decode(g);
+                let (gsql, gval) = dst_db.geom_param(geometry.as_ref(), srid);
                 r.push(gval);
                 dst_db.exec(
                     &format!("INSERT INTO {table} ({cols}, geom) VALUES ({marks}, {gsql})"),
@@ -177,12 +177,13 @@ fn copy_tables(
     Ok(sum)
 }
 
-/// Geometry selected by either backend → WKB: PostGIS hands WKB, GeoPackage a GP blob.
-fn src_geom_decode(v: Value) -> Option<Vec<u8>> {
+/// Geometry selected by either backend: PostGIS hands WKB, GeoPackage a GP blob.
+fn src_geom_decode(v: Value) -> Option<crate::geom::Geometry> {
     let b = v.into_blob()?;
-    match crate::geom::wkb_from_gpkg(&b) {
-        Some(w) => Some(w.to_vec()),
-        None => Some(b),
+    if b.starts_with(b"GP") {
+        crate::geom::from_gpkg(&b)
+    } else {
+        crate::geom::from_wkb(&b)
     }
 }
 

@@ -6,6 +6,7 @@
 //! money are exact decimal strings, never floats).
 
 use crate::error::StoreError;
+use crate::geom::Geometry;
 
 /// A value bound to or read from SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,14 +138,14 @@ pub trait Backend {
     fn commit(&mut self) -> Result<(), StoreError>;
     /// Roll the transaction back.
     fn rollback(&mut self) -> Result<(), StoreError>;
-    /// The SQL expression and the value that store a geometry given as (ISO, little-endian)
-    /// WKB in the `parcel.geom` column, in the store's CRS.
-    fn geom_param(&self, wkb: Option<&[u8]>, srid: i32) -> (String, Value);
+    /// The SQL expression and the value that store a geometry in the `parcel.geom` column, in
+    /// the store's CRS.
+    fn geom_param(&self, g: Option<&Geometry>, srid: i32) -> (String, Value);
     /// The SQL expression selecting `parcel.geom` so that [`Backend::geom_decode`] turns it back
-    /// into WKB.
+    /// into a geometry.
     fn geom_select(&self) -> &'static str;
-    /// WKB from what [`Backend::geom_select`] selected.
-    fn geom_decode(&self, v: Value) -> Option<Vec<u8>>;
+    /// The geometry from what [`Backend::geom_select`] selected.
+    fn geom_decode(&self, v: Value) -> Option<Geometry>;
     /// The migrations of this backend, in order: (number, name, SQL).
     fn migrations(&self) -> &'static [(i64, &'static str, &'static str)];
     /// Whether a table exists.

@@ -306,7 +306,7 @@ fn show(field: &str, v: Option<&Json>) -> String {
 struct Loaded {
     data: Json,
     area: Decimal,
-    wkb: Option<Vec<u8>>,
+    geometry: Option<crate::geom::Geometry>,
 }
 
 impl Store {
@@ -328,7 +328,7 @@ impl Store {
                 Loaded {
                     data,
                     area: r[2].text().parse().unwrap_or_default(),
-                    wkb: self.db.geom_decode(g),
+                    geometry: self.db.geom_decode(g),
                 },
             );
         }
@@ -406,8 +406,8 @@ impl Store {
                                 });
                             }
                         }
-                        if la.wkb != lb.wkb {
-                            let g = |w: &Option<Vec<u8>>| {
+                        if la.geometry != lb.geometry {
+                            let g = |w: &Option<crate::geom::Geometry>| {
                                 if w.is_some() {
                                     "有".to_string()
                                 } else {
@@ -416,11 +416,11 @@ impl Store {
                             };
                             fields.push(FieldChange {
                                 field: "几何".into(),
-                                before: g(&la.wkb),
-                                after: if la.wkb.is_some() && lb.wkb.is_some() {
+                                before: g(&la.geometry),
+                                after: if la.geometry.is_some() && lb.geometry.is_some() {
                                     "已改变".into()
                                 } else {
-                                    g(&lb.wkb)
+                                    g(&lb.geometry)
                                 },
                             });
                         }

@@ -7,7 +7,7 @@
 
 use crate::db::{Backend, BackendKind, Row, Value};
 use crate::error::StoreError;
-use crate::geom;
+use crate::geom::{self, Geometry};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
 use std::path::Path;
@@ -176,9 +176,9 @@ impl Backend for GpkgBackend {
             .map_err(|e| self.map_err(e))
     }
 
-    fn geom_param(&self, wkb: Option<&[u8]>, srid: i32) -> (String, Value) {
-        match wkb {
-            Some(w) => ("?".into(), Value::Blob(geom::gpkg_blob(w, srid))),
+    fn geom_param(&self, g: Option<&Geometry>, srid: i32) -> (String, Value) {
+        match g {
+            Some(g) => ("?".into(), Value::Blob(geom::gpkg_blob(g, srid))),
             None => ("?".into(), Value::Null),
         }
     }
@@ -187,9 +187,8 @@ impl Backend for GpkgBackend {
         "geom"
     }
 
-    fn geom_decode(&self, v: Value) -> Option<Vec<u8>> {
-        v.into_blob()
-            .and_then(|b| geom::wkb_from_gpkg(&b).map(<[u8]>::to_vec))
+    fn geom_decode(&self, v: Value) -> Option<Geometry> {
+        v.into_blob().and_then(|b| geom::from_gpkg(&b))
     }
 
     fn migrations(&self) -> &'static [(i64, &'static str, &'static str)] {

@@ -8,7 +8,7 @@
 
 use crate::db::Value;
 use crate::error::StoreError;
-use crate::geom;
+use crate::geom::{self, Geometry};
 use crate::Store;
 use landplan_core::compile::PlanKind;
 use landplan_core::{Finding, Parcel};
@@ -62,15 +62,17 @@ pub struct ImportSummary {
     pub base_import: Option<i64>,
 }
 
-/// Geometries keyed by 地块编号, as WKB MultiPolygons.
+/// Geometries keyed by 地块编号.
 #[derive(Debug, Clone, Default)]
 pub struct GeometrySet {
-    /// 地块编号 → WKB.
-    pub by_id: HashMap<String, Vec<u8>>,
+    /// 地块编号 → geometry.
+    pub by_id: HashMap<String, Geometry>,
     /// The CRS the file declares, if any.
     pub srid: Option<i32>,
     /// The files read.
     pub files: Vec<String>,
+    /// Findings about the geometry (from landplan-geoio's checks).
+    pub findings: Vec<Finding>,
 }
 
 /// The kind of an input file.
@@ -112,7 +114,9 @@ pub fn detect_kind(path: &Path) -> Result<FileKind, StoreError> {
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
-        "geojson" | "geojsonl" | "geojsons" | "json" => return Ok(FileKind::Geometry),
+        "geojson" | "geojsonl" | "geojsons" | "json" | "ndjson" | "shp" | "gpkg" => {
+            return Ok(FileKind::Geometry)
+        }
         "xlsx" | "xls" | "xlsm" => return Ok(FileKind::Ledger),
         _ => {}
     }
@@ -122,7 +126,8 @@ pub fn detect_kind(path: &Path) -> Result<FileKind, StoreError> {
         .map_err(|e| io_err(path, e))?;
     let text = String::from_utf8_lossy(&head[..n]);
     let t = text.trim_start_matches(['\u{feff}', '\u{1e}', ' ', '\n', '\r', '\t']);
-    if t.starts_with('{') {
+    // 国土TXT starts with a `[属性描述]` section (often GBK, so only the bracket is certain).
+    if t.starts_with('{') || (ext == "txt" && t.starts_with('[')) {
         return Ok(FileKind::Geometry);
     }
     if t.contains("电子监管号") || t.contains("电子监管编号") {
@@ -185,9 +190,8 @@ impl GeometrySet {
             .get("geometry")
             .filter(|g| !g.is_null())
             .ok_or_else(|| input(format!("地块“{id}”没有几何")))?;
-        let polys =
-            geom::polygons_from_geojson(g).map_err(|m| input(format!("地块“{id}”：{m}")))?;
-        self.by_id.insert(id, geom::multipolygon_wkb(&polys));
+        let geometry = geom::from_geojson(g).map_err(|m| input(format!("地块“{id}”：{m}")))?;
+        self.by_id.insert(id, geometry);
         Ok(())
     }
 
@@ -204,73 +208,54 @@ impl GeometrySet {
         }
     }
 
-    /// Read a GeoJSON FeatureCollection or a GeoJSON text sequence (one feature per line,
-    /// RFC 8142 / `.geojsonl`) and add its polygons.
+    /// Read a geometry file: 国土TXT, GeoJSON, Shapefile or GeoPackage through landplan-geoio,
+    /// or a GeoJSON text sequence (one feature per line, RFC 8142 / `.geojsonl`), streamed.
     pub fn read_file(&mut self, path: &Path) -> Result<(), StoreError> {
         let file = path.display().to_string();
-        let f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
-        let mut reader = BufReader::with_capacity(1 << 20, f);
-        let mut first = String::new();
-        reader.read_line(&mut first).map_err(|e| io_err(path, e))?;
-        let first_trim = first.trim_matches(['\u{feff}', '\u{1e}', ' ', '\n', '\r', '\t']);
-        let single: Option<serde_json::Value> = serde_json::from_str(first_trim).ok();
-        let is_seq = single
-            .as_ref()
-            .and_then(|v| v.get("type"))
-            .and_then(|t| t.as_str())
-            == Some("Feature");
-        if is_seq {
-            // One feature per line.
-            let mut line_no = 1;
-            self.add_feature(single.as_ref().expect("checked"), &file, "第 1 行")?;
-            let mut line = String::new();
-            loop {
-                line.clear();
-                line_no += 1;
-                let n = reader.read_line(&mut line).map_err(|e| io_err(path, e))?;
-                if n == 0 {
-                    break;
-                }
-                let t = line.trim_matches(['\u{1e}', ' ', '\n', '\r', '\t']);
-                if t.is_empty() {
-                    continue;
-                }
-                let v: serde_json::Value =
-                    serde_json::from_str(t).map_err(|e| StoreError::Input {
-                        path: file.clone(),
-                        message: format!("第 {line_no} 行不是有效的 GeoJSON：{e}"),
-                    })?;
-                self.add_feature(&v, &file, &format!("第 {line_no} 行"))?;
-            }
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if matches!(ext.as_str(), "geojsonl" | "geojsons" | "jsonl" | "ndjson") {
+            self.read_sequence(path)?;
         } else {
-            let mut rest = first;
-            reader
-                .read_to_string(&mut rest)
-                .map_err(|e| io_err(path, e))?;
-            let doc: serde_json::Value = serde_json::from_str(rest.trim_start_matches('\u{feff}'))
-                .map_err(|e| StoreError::Input {
-                    path: file.clone(),
-                    message: format!(
-                        "不是有效的 GeoJSON（第 {} 行第 {} 列）：{e}",
-                        e.line(),
-                        e.column()
-                    ),
-                })?;
-            if let Some(srid) = geom::geojson_srid(&doc) {
-                self.set_srid(srid, &file)?;
+            let set = landplan_geoio::read(path).map_err(|e| StoreError::Input {
+                path: file.clone(),
+                message: e.to_string(),
+            })?;
+            if let Some(code) = set.crs.and_then(|c| c.epsg()) {
+                self.set_srid(code as i32, &file)?;
             }
-            let features = doc
-                .get("features")
-                .and_then(|f| f.as_array())
-                .ok_or_else(|| StoreError::Input {
-                    path: file.clone(),
-                    message: "应为 GeoJSON 要素集（FeatureCollection）".into(),
-                })?;
-            for (i, f) in features.iter().enumerate() {
-                self.add_feature(f, &file, &format!("第 {} 个要素", i + 1))?;
+            for f in set.features {
+                self.by_id.insert(f.id, f.geometry);
             }
+            self.findings.extend(set.findings);
         }
         self.files.push(file);
+        Ok(())
+    }
+
+    fn read_sequence(&mut self, path: &Path) -> Result<(), StoreError> {
+        let file = path.display().to_string();
+        let f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+        let reader = BufReader::with_capacity(1 << 20, f);
+        for (i, line) in reader.lines().enumerate() {
+            let line = line.map_err(|e| io_err(path, e))?;
+            let t = line.trim_matches(['\u{feff}', '\u{1e}', ' ', '\r', '\t']);
+            if t.is_empty() {
+                continue;
+            }
+            let v: serde_json::Value = serde_json::from_str(t).map_err(|e| StoreError::Input {
+                path: file.clone(),
+                message: format!("第 {} 行不是有效的 GeoJSON：{e}", i + 1),
+            })?;
+            if i == 0 {
+                if let Some(srid) = geom::geojson_srid(&v) {
+                    self.set_srid(srid, &file)?;
+                }
+            }
+            self.add_feature(&v, &file, &format!("第 {} 行", i + 1))?;
+        }
         Ok(())
     }
 }
@@ -387,12 +372,12 @@ impl Store {
                         continue;
                     }
                 };
-                let wkb = geometries.and_then(|g| g.by_id.get_key_value(p.id.as_str()));
-                if let Some((k, _)) = wkb {
+                let found = geometries.and_then(|g| g.by_id.get_key_value(p.id.as_str()));
+                if let Some((k, _)) = found {
                     matched.insert(k.as_str());
                     sum.geometry_count += 1;
                 }
-                let (gsql, gval) = s.db.geom_param(wkb.map(|(_, w)| w.as_slice()), srid);
+                let (gsql, gval) = s.db.geom_param(found.map(|(_, g)| g), srid);
                 let area = p.area().ha();
                 sum.total_ha += area;
                 sum.parcel_count += 1;
@@ -420,6 +405,8 @@ impl Store {
                 )?;
             }
             if let Some(g) = geometries {
+                let room = 50usize.saturating_sub(sum.findings.len());
+                sum.findings.extend(g.findings.iter().take(room).cloned());
                 let mut un: Vec<String> = g
                     .by_id
                     .keys()
@@ -508,20 +495,20 @@ impl Store {
             for (old_geom, mut vals) in rows {
                 let pid = vals[3].text();
                 let old = old_geom.and_then(|b| s.db.geom_decode(Value::Blob(b)));
-                let wkb = match g.by_id.get(&pid) {
+                let geometry = match g.by_id.get(&pid) {
                     Some(w) => {
                         matched.insert(pid.clone());
                         Some(w.clone())
                     }
                     None => old,
                 };
-                if wkb.is_some() {
+                if geometry.is_some() {
                     sum.geometry_count += 1;
                 }
                 sum.parcel_count += 1;
                 sum.total_ha += vals[8].text().parse::<Decimal>().unwrap_or_default();
                 vals[0] = Value::Int(import_id);
-                let (gsql, gval) = s.db.geom_param(wkb.as_deref(), s.srid);
+                let (gsql, gval) = s.db.geom_param(geometry.as_ref(), s.srid);
                 let mut params = vec![gval];
                 params.extend(vals);
                 s.db.exec(
@@ -564,7 +551,7 @@ impl Store {
             out.push(StoredParcel {
                 fid: r[0].as_i64().unwrap_or(0),
                 parcel,
-                wkb: self.db.geom_decode(g),
+                geometry: self.db.geom_decode(g),
             });
         }
         Ok(out)
@@ -578,8 +565,8 @@ pub struct StoredParcel {
     pub fid: i64,
     /// The parcel.
     pub parcel: Parcel,
-    /// Its geometry (WKB), if any.
-    pub wkb: Option<Vec<u8>>,
+    /// Its geometry, if any.
+    pub geometry: Option<Geometry>,
 }
 
 impl Store {

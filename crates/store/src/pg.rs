@@ -6,6 +6,7 @@
 
 use crate::db::{Backend, BackendKind, Row, Value};
 use crate::error::StoreError;
+use crate::geom::{self, Geometry};
 use bytes::BytesMut;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{IsNull, ToSql, Type};
@@ -219,11 +220,11 @@ impl Backend for PgBackend {
         Ok(self.client.batch_execute("ROLLBACK")?)
     }
 
-    fn geom_param(&self, wkb: Option<&[u8]>, srid: i32) -> (String, Value) {
-        match wkb {
-            Some(w) => (
-                format!("ST_Multi(ST_GeomFromWKB(CAST(? AS bytea), {srid}))"),
-                Value::Blob(w.to_vec()),
+    fn geom_param(&self, g: Option<&Geometry>, srid: i32) -> (String, Value) {
+        match g {
+            Some(g) => (
+                format!("ST_GeomFromWKB(CAST(? AS bytea), {srid})"),
+                Value::Blob(geom::to_wkb(g)),
             ),
             None => ("CAST(? AS geometry)".into(), Value::Null),
         }
@@ -233,8 +234,8 @@ impl Backend for PgBackend {
         "ST_AsBinary(geom, 'NDR')"
     }
 
-    fn geom_decode(&self, v: Value) -> Option<Vec<u8>> {
-        v.into_blob()
+    fn geom_decode(&self, v: Value) -> Option<Geometry> {
+        v.into_blob().and_then(|b| geom::from_wkb(&b))
     }
 
     fn migrations(&self) -> &'static [(i64, &'static str, &'static str)] {

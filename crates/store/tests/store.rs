@@ -266,7 +266,7 @@ fn export_restore(url: &str, dir: &Path, restore_url: &str) {
     );
     // Geometry survived both copies.
     let parcels = r.import_parcels_of(1).unwrap();
-    assert_eq!(parcels.iter().filter(|p| p.wkb.is_some()).count(), 2);
+    assert_eq!(parcels.iter().filter(|p| p.geometry.is_some()).count(), 2);
     // The restored store accepts new work.
     r.transition(&key("330102"), PlanAction::Approve, None)
         .unwrap();
@@ -312,13 +312,13 @@ fn atomic_import(url: &str, dir: &Path) {
     let g = write(
         dir,
         "wgs.geojson",
-        &geojson(&["A-001"]).replace("4527", "4326"),
+        &geojson(&["A-001"]).replace("4527", "4490"),
     );
     let e = s
         .import_files(&[g], Some(FileKind::Geometry), &opts("330102", "示例县"))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("EPSG:4326") && e.contains("EPSG:4527"), "{e}");
+    assert!(e.contains("EPSG:4490") && e.contains("EPSG:4527"), "{e}");
     // A geometry file alone creates a new import with the same parcels plus geometry.
     let g = write(dir, "g.geojson", &geojson(&["A-001", "A-003", "X-404"]));
     let sum = s
@@ -401,4 +401,49 @@ fn postgres_suite() {
     let restore_target = pg.fresh_db();
     export_restore(&pg.fresh_db(), d.path(), &restore_target);
     atomic_import(&pg.fresh_db(), d.path());
+}
+
+/// Geometry in a 国土TXT file (the 勘测定界 exchange format), written with landplan-geoio.
+#[test]
+fn gpkg_guotu_geometry() {
+    use landplan_geo::geo::{LineString, MultiPolygon, Polygon};
+    let d = tempfile::tempdir().unwrap();
+    let feature = |id: &str, x: f64| landplan_geoio::Feature {
+        id: id.into(),
+        attrs: vec![("地块编号".into(), id.into())],
+        geometry: MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![
+                (x, 3_400_000.0),
+                (x + 150.0, 3_400_000.0),
+                (x + 150.0, 3_400_150.0),
+                (x, 3_400_150.0),
+                (x, 3_400_000.0),
+            ]),
+            vec![],
+        )]),
+    };
+    let set = landplan_geoio::FeatureSet {
+        name: "示例".into(),
+        crs: Some(landplan_geo::Crs::GaussKruger3 {
+            zone: 39,
+            prefixed: true,
+        }),
+        features: vec![
+            feature("A-001", 39_500_000.0),
+            feature("A-003", 39_501_000.0),
+        ],
+        ..Default::default()
+    };
+    let txt = d.path().join("界址.txt");
+    landplan_geoio::write(&txt, &set).unwrap();
+    let mut s = init(&gpkg_url(d.path(), "s.gpkg"));
+    let l = write(d.path(), "l.csv", &ledger_v1());
+    let sum = s
+        .import_files(&[l, txt], None, &opts("330102", "示例县"))
+        .unwrap();
+    assert_eq!((sum.parcel_count, sum.geometry_count), (4, 2));
+    let stored = s.import_parcels_of(sum.import_id).unwrap();
+    let a3 = stored.iter().find(|p| p.parcel.id == "A-003").unwrap();
+    let g = a3.geometry.as_ref().unwrap();
+    assert_eq!(g.0[0].exterior().0[0].x, 39_501_000.0);
 }
