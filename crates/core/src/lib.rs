@@ -11,11 +11,13 @@
 //! - [`finding`]: findings (rule id, severity, message, places) shared by every checker.
 //! - [`rules`]: the data-described rule book.
 //! - [`compile`]: parcel ledger → supply plan / reserve plan.
+//! - [`dedup`]: a compact index for duplicate parcel ids and places in streamed ledgers.
 //! - [`text`]: decoding and normalising Chinese text (encodings, full-width forms).
 #![deny(missing_docs)]
 
 pub mod class;
 pub mod compile;
+pub mod dedup;
 pub mod finding;
 pub mod parcel;
 pub mod rules;
