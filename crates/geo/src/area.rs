@@ -71,7 +71,7 @@ impl Default for EllipsoidalArea {
 
 impl EllipsoidalArea {
     /// Longest edge piece, in metres of the plane, before inverse projection.
-    pub const MAX_SEGMENT_M: f64 = 10.0;
+    pub const MAX_SEGMENT_M: f64 = 50.0;
 
     /// The measure on the given ellipsoid.
     pub fn new(ellipsoid: Ellipsoid) -> EllipsoidalArea {

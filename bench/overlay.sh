@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Overlay benchmark: per-parcel intersection area of parcels with a farmland layer, by
+# landplan, GeoPandas + shapely 2, DuckDB spatial (both from PyPI) and PostGIS (Debian), on the
+# same GeoPackages written once by a deterministic generator. Results are compared (1e-6
+# relative); time and peak memory are printed as a Markdown table.
+#
+# Usage: bench/overlay.sh [small|medium|large ...]    (default: small medium)
+#   small  =   1,000 parcels ×    10,000 farmland polygons
+#   medium =  10,000 parcels ×   100,000 farmland polygons
+#   large  = 100,000 parcels × 1,000,000 farmland polygons
+# Needs: cargo, python3-venv, gdal-bin (ogr2ogr), postgresql-15-postgis-3, GNU time.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/targets/spatial}"
+work="${BENCH_DIR:-/work/targets/bench-overlay}"
+venv=/work/targets/venv-bench
+threads="${THREADS:-$(nproc)}"
+sizes=("$@")
+[ ${#sizes[@]} -eq 0 ] && sizes=(small medium)
+mkdir -p "$work"
+
+(cd "$here" && cargo build --release -q -p landplan-cli -p landplan-geoio --example gen_layers)
+landplan="$CARGO_TARGET_DIR/release/landplan"
+gen="$CARGO_TARGET_DIR/release/examples/gen_layers"
+
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install -q geopandas shapely pyogrio duckdb duckdb-ext-spatial
+py="$venv/bin/python"
+
+timed() { # timed LABEL CMD... → appends "LABEL seconds maxrss_kb" to $work/times
+  local label=$1; shift
+  /usr/bin/time -f "$label %e %M" -a -o "$work/times" "$@"
+}
+
+to_csv() { # landplan JSON → id,overlap_m2
+  "$py" - "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+with open(sys.argv[2], "w") as fh:
+    fh.write("id,overlap_m2\n")
+    for p in sorted(d["parcels"], key=lambda p: p["id"]):
+        fh.write(f'{p["id"]},{float(p["layers"][0]["overlap_m2"]):.6f}\n')
+PY
+}
+
+# A throwaway PostgreSQL cluster (as user postgres: initdb refuses root) on a free port.
+pg=/usr/lib/postgresql/15/bin
+pgdir=$(mktemp -d /tmp/bench-pg.XXXXXX)
+chown postgres "$pgdir"
+port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+runuser -u postgres -- "$pg/initdb" -D "$pgdir/data" -U bench --auth=trust -E UTF8 >/dev/null
+runuser -u postgres -- "$pg/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w -o \
+  "-p $port -k $pgdir -c listen_addresses='' -c shared_buffers=512MB -c work_mem=256MB -c max_parallel_workers_per_gather=$threads -c max_worker_processes=8" start >/dev/null
+trap 'runuser -u postgres -- "$pg/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
+psqlc() { psql -X -q -h "$pgdir" -p "$port" -U bench -d postgres "$@"; }
+psqlc -c "CREATE EXTENSION postgis"
+
+: > "$work/times"
+for size in "${sizes[@]}"; do
+  case $size in
+    small) np=1000; nf=10000 ;;
+    medium) np=10000; nf=100000 ;;
+    large) np=100000; nf=1000000 ;;
+    *) echo "unknown size $size" >&2; exit 2 ;;
+  esac
+  d="$work/$size"
+  if [ ! -f "$d/farmland.gpkg" ]; then
+    "$gen" --out "$d" --parcels $np --farmland $nf --seed 2026
+  fi
+  timed "$size landplan" "$landplan" overlay --parcels "$d/parcels.gpkg" \
+    --layer "永久基本农田=$d/farmland.gpkg:forbid" --threads "$threads" --format json -o "$d/landplan.json" || true
+  to_csv "$d/landplan.json" "$d/landplan.csv"
+  timed "$size landplan-1core" "$landplan" overlay --parcels "$d/parcels.gpkg" \
+    --layer "永久基本农田=$d/farmland.gpkg:forbid" --threads 1 --format json -o "$d/landplan1.json" || true
+  timed "$size geopandas" "$py" "$here/bench/overlay_peers.py" geopandas "$d" "$d/geopandas.csv"
+  timed "$size duckdb" "$py" "$here/bench/overlay_peers.py" duckdb "$d" "$d/duckdb.csv" "$threads"
+  # PostGIS: load with ogr2ogr (timed apart), then the query with a GiST index.
+  psqlc -c "DROP TABLE IF EXISTS parcels, farmland"
+  pgconn="PG:host=$pgdir port=$port user=bench dbname=postgres"
+  timed "$size postgis-load" sh -c "ogr2ogr -f PostgreSQL '$pgconn' '$d/parcels.gpkg' -nln parcels -lco GEOMETRY_NAME=geom && ogr2ogr -f PostgreSQL '$pgconn' '$d/farmland.gpkg' -nln farmland -lco GEOMETRY_NAME=geom && psql -X -q -h '$pgdir' -p $port -U bench -d postgres -c 'ANALYZE parcels; ANALYZE farmland'"
+  timed "$size postgis" psql -X -q -h "$pgdir" -p "$port" -U bench -d postgres -c \
+    "\\copy (SELECT p.\"地块编号\" AS id, to_char(COALESCE(SUM(ST_Area(ST_Intersection(p.geom, f.geom))), 0), 'FM999999999990.000000') AS overlap_m2 FROM parcels p LEFT JOIN farmland f ON ST_Intersects(p.geom, f.geom) GROUP BY 1 ORDER BY 1) TO '$d/postgis.csv' WITH CSV HEADER"
+  for peer in geopandas duckdb postgis; do
+    echo -n "$size landplan vs $peer: "
+    "$py" "$here/bench/overlay_compare.py" "$d/landplan.csv" "$d/$peer.csv"
+  done
+done
+
+echo
+echo "| size | tool | seconds | peak RSS (MB) | landplan is N× faster |"
+echo "|---|---|---|---|---|"
+"$py" - "$work/times" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+t = {(r[0], r[1]): (float(r[2]), int(r[3])) for r in rows}
+for (size, tool), (s, kb) in t.items():
+    lp = t.get((size, "landplan"), (None,))[0]
+    ratio = f"{s / lp:.1f}" if lp and tool not in ("landplan",) and not tool.startswith("postgis-load") else ""
+    mem = f"{kb / 1024:.0f}" if not tool.startswith("postgis") else "(server)"
+    print(f"| {size} | {tool} | {s:.2f} | {mem} | {ratio} |")
+PY
