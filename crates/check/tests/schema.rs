@@ -11,7 +11,7 @@ fn validate(reports: &[DocumentReport]) {
     let out = json_output(reports);
     let errors: Vec<String> = validator
         .iter_errors(&out)
-        .map(|e| format!("{} at {}", e, e.instance_path))
+        .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
