@@ -277,8 +277,9 @@ pub fn generate_csv<W: Write>(w: W, opts: &GenOptions) -> io::Result<()> {
         let source = if rng.pct(new_pct) { "新增" } else { "存量" };
         write!(
             w,
-            "{prefix}{i:0width$},{ns}{side1}侧、{ew}{side2}侧,{town},{},{class},{source},",
-            area_text(units)
+            "{prefix}{i:0width$},{region}{town}{ns}{side1}侧、{ew}{side2}侧,{town},{},{class},{source},",
+            area_text(units),
+            region = opts.region
         )?;
         match opts.kind {
             PlanKind::Supply => {
