@@ -97,6 +97,15 @@ fn head(
         ws.set_column_width(i as u16, *w)?;
     }
     ws.set_freeze_panes(4, 0)?;
+    // Print: A4, one page wide (as many pages tall as needed), landscape for wide tables,
+    // header rows repeated on every page.
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_center_horizontally(true);
+    if header.len() > 5 {
+        ws.set_landscape();
+    }
+    ws.set_repeat_rows(3, 3)?;
     Ok(4)
 }
 
@@ -146,7 +155,7 @@ fn supply(wb: &mut Workbook, p: &SupplyPlan) -> Result<(), ReportError> {
             &format!("{title}国有建设用地供应计划表"),
             "单位：公顷",
             &["用地类型", "供应面积", "新增", "存量"],
-            &[34.0, 14.0, 14.0, 14.0],
+            &[24.0, 12.0, 12.0, 12.0],
         )?;
         let mut class_rows = Vec::new();
         for c in &p.structure {
@@ -193,7 +202,7 @@ fn supply(wb: &mut Workbook, p: &SupplyPlan) -> Result<(), ReportError> {
             &format!("{title}住宅用地供应计划表"),
             "单位：公顷、%",
             &["住宅类型", "供应面积", "占住宅用地比例"],
-            &[34.0, 14.0, 16.0],
+            &[28.0, 12.0, 14.0],
         )?;
         let first = r;
         let n = p.housing.len() as u32;
@@ -246,7 +255,7 @@ fn supply(wb: &mut Workbook, p: &SupplyPlan) -> Result<(), ReportError> {
             &format!("{title}国有建设用地供应时序表"),
             "单位：公顷、%",
             &["季度", "计划供应面积", "占比", "累计供应面积", "累计占比"],
-            &[14.0, 16.0, 12.0, 16.0, 12.0],
+            &[12.0, 14.0, 10.0, 14.0, 10.0],
         )?;
         let first = r;
         let n = p.timing.len() as u32 + u32::from(p.unscheduled.is_positive());
@@ -452,7 +461,7 @@ fn reserve(wb: &mut Workbook, p: &ReservePlan) -> Result<(), ReportError> {
             &format!("{title}土地储备规模与结构表"),
             "单位：公顷、%",
             &["用地类型", "储备面积", "存量", "新增", "占比"],
-            &[30.0, 14.0, 14.0, 14.0, 12.0],
+            &[22.0, 12.0, 12.0, 12.0, 10.0],
         )?;
         let first = r;
         let total = cell(first + p.structure.len() as u32, 1);
