@@ -980,8 +980,20 @@ fn prose_block(
         let prefix = line.slice(0, first.chars.0);
         let speaks_of_total = contains_any(
             &prefix,
-            &["总量", "总规模", "储备规模", "供应规模", "总面积"],
+            &[
+                "总量",
+                "总规模",
+                "储备规模",
+                "供应规模",
+                "总面积",
+                "按用途",
+                "按用地类型",
+                "按土地用途",
+                "分用途",
+            ],
         ) || sec.contains("结构");
+        // "重点保障…", "主要用于…": a selection of classes, not the whole structure.
+        let selection = contains_any(&prefix, &["重点", "主要", "优先", "包括", "含"]);
         let w = if speaks_of_total {
             m.total.or(last_total)
         } else {
@@ -993,7 +1005,7 @@ fn prose_block(
                 what: "各类用地面积之和与总量".to_string(),
                 whole: w,
                 parts: implicit,
-                complete: true,
+                complete: !selection,
             });
         }
     }

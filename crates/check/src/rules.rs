@@ -8,7 +8,7 @@
 //! says 约/左右 and the difference is within the widened allowance (`approx_relative` in the
 //! rule's parameters, a fraction of the whole).
 
-use crate::lex::{Lexed, Quantity, Unit};
+use crate::lex::{Lexed, Qualifier, Quantity, Unit};
 use crate::model::{Breakdown, BreakdownKind, DocKind, PlanModel};
 use landplan_core::units::{half_ulp, round_half_up};
 use landplan_core::{Finding, Place, RuleBook, Severity};
@@ -292,8 +292,19 @@ fn sum_check(book: &RuleBook, m: &PlanModel, b: &Breakdown) -> Option<(Finding, 
         || b.parts
             .iter()
             .any(|p| m.quantities[p.quantity].high.is_some());
+    // Parts stated as floors (不少于, 以上) are not a partition; parts stated as ceilings (以内)
+    // may fall short.
+    let part_has = |k: Qualifier| {
+        b.parts
+            .iter()
+            .any(|p| m.quantities[p.quantity].qualifiers.contains(&k))
+    };
+    if part_has(Qualifier::AtLeast) {
+        return None;
+    }
+    let complete = b.complete && !part_has(Qualifier::Within);
     // A selection of parts may fall short of the whole, but must not exceed it.
-    let (d_lo, d_hi) = if b.complete {
+    let (d_lo, d_hi) = if complete {
         (d_lo, d_hi)
     } else {
         (d_lo.max(Decimal::ZERO), d_hi.max(Decimal::ZERO))
@@ -354,7 +365,7 @@ fn sum_check(book: &RuleBook, m: &PlanModel, b: &Breakdown) -> Option<(Finding, 
         (fmt_sum(lo, w), w.display.clone(), d_lo)
     };
     let what = &b.what;
-    let mut msg = if b.complete {
+    let mut msg = if complete {
         format!(
             "{what}不符：分项之和为{sum_text}，文中为{found_text}，相差{}",
             fmt_value(diff.abs().normalize(), w.unit)
