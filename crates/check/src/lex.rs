@@ -386,7 +386,9 @@ fn parse_number(raw: &str) -> Result<Decimal, String> {
     } else {
         int.to_string()
     };
-    if int.is_empty() || int.len() > 20 || frac.is_some_and(|f| f.len() > 12) {
+    // Twelve digits either side cover every real area and amount; the bound keeps all later
+    // arithmetic (sums, ×15, ratios) far from the range of `Decimal`.
+    if int.is_empty() || int.len() > 12 || frac.is_some_and(|f| f.len() > 12) {
         return Err("数字过长".to_string());
     }
     let s = match frac {
@@ -958,6 +960,17 @@ mod tests {
         assert_eq!(l.damaged.len(), 4, "{:?}", l.damaged);
         assert_eq!(l.quantities.len(), 1);
         assert_eq!(l.quantities[0].display, "7.2公顷");
+    }
+
+    #[test]
+    fn absurdly_long_numbers_are_damaged_not_overflowing() {
+        let l = q("总量99999999999999999999公顷，其中住宅0.000000000001公顷，占比50%");
+        assert_eq!(l.damaged.len(), 1);
+        let r = crate::check_text(
+            "x.txt",
+            "总量为0.000000000001公顷，其中：住宅用地999999999999公顷，占比50%，商服用地1公顷。",
+        );
+        assert!(r.findings.iter().any(|f| f.rule == "sum.mismatch"));
     }
 
     #[test]

@@ -161,4 +161,27 @@ proptest! {
         let r = check_bytes("truncated.docx", &bytes[..cut]);
         prop_assert!(r.readable || r.findings[0].rule == "document.unreadable");
     }
+
+    #[test]
+    fn extreme_figures_never_panic(
+        nums in proptest::collection::vec(("[0-9]{1,12}", proptest::option::of("[0-9]{1,12}")), 8),
+        units in proptest::collection::vec(0usize..6, 8),
+    ) {
+        const U: &[&str] = &["公顷", "亩", "平方米", "万亩", "%", "亿元"];
+        let n: Vec<String> = nums
+            .iter()
+            .map(|(a, b)| match b { Some(f) => format!("{a}.{f}"), None => a.clone() })
+            .collect();
+        let u: Vec<&str> = units.iter().map(|&i| U[i]).collect();
+        let text = format!(
+            "某县2025年度国有建设用地供应计划\n计划期限为2025年1月1日至2025年12月31日。\n\
+             2025年度某县国有建设用地供应总量为{}{}（约{}{}），其中：新增{}{}，存量{}{}。\n\
+             供应总量中，住宅用地{}{}，占比{}%；商服用地{}{}，占比{}%。\n\
+             计划供应{}公顷，实际供应{}公顷，完成率{}%。\n",
+            n[0], u[0], n[1], u[1], n[2], u[2], n[3], u[3], n[4], u[4], n[5], n[6], u[6], n[7],
+            n[0], n[3], n[5]
+        );
+        let r = check_bytes("extreme.txt", text.as_bytes());
+        prop_assert!(r.readable);
+    }
 }
