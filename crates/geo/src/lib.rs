@@ -16,6 +16,7 @@
 
 pub mod area;
 pub mod check;
+pub mod clip_area;
 pub mod crs;
 pub mod gk;
 pub mod overlay;

@@ -115,9 +115,14 @@ impl Layer {
     }
 }
 
-/// Overlap area (m², planar) of two multi-polygons.
+/// Overlap area (m², planar) of two multi-polygons: by boundary integration
+/// ([`crate::clip_area`]), or by a full boolean overlay (i_overlay) when the boundaries touch
+/// degenerately.
 pub fn intersection_area(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
-    PlanarArea.multi_polygon(&a.intersection(b))
+    match crate::clip_area::intersection_area_fast(a, b) {
+        Some(v) => v,
+        None => PlanarArea.multi_polygon(&a.intersection(b)),
+    }
 }
 
 /// One parcel's result against one layer.
