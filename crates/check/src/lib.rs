@@ -5,7 +5,7 @@
 //! breakdowns, sub-items, 新增 + 存量, parcel lists, 公顷 beside 亩. This crate reads the document
 //! as published (plain text in UTF-8/GBK, or `.docx`), builds a [`PlanModel`] of what it states
 //! and how the figures are tied together, and reports every disagreement as a
-//! [`Finding`](landplan_core::Finding) with the places involved.
+//! [`Finding`] with the places involved.
 //!
 //! Pipeline: [`read`] (bytes → text lines) → [`lex`] (figures with units, qualifiers and places)
 //! → [`model`] (kind, region, year, total, breakdowns, unit pairs, shares, parcels) →

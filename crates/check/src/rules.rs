@@ -400,7 +400,7 @@ fn sum_check(book: &RuleBook, m: &PlanModel, b: &Breakdown) -> Option<(Finding, 
         f = f.note(format!("各分项已换算为{}后相加", w.unit.label()));
     }
     if b.kind == BreakdownKind::Parcels {
-        if let Some(n) = duplicate_note(m) {
+        if let Some(n) = duplicate_note(m, w) {
             f = f.note(n);
         }
     }
@@ -527,17 +527,19 @@ fn duplicates(m: &PlanModel) -> Vec<(usize, usize, bool)> {
     out
 }
 
-fn duplicate_note(m: &PlanModel) -> Option<String> {
+fn duplicate_note(m: &PlanModel, whole: &Quantity) -> Option<String> {
     let d = duplicates(m);
     if d.is_empty() {
         return None;
     }
     let mut sum = Decimal::ZERO;
+    let mut tol = whole.tolerance();
     let mut unit = None;
     let mut dropped = Vec::new();
     for p in &m.parcels {
         if let Some(a) = p.area {
             sum += m.quantities[a].value;
+            tol += m.quantities[a].tolerance();
             unit.get_or_insert(m.quantities[a].unit);
         }
     }
@@ -550,11 +552,17 @@ fn duplicate_note(m: &PlanModel) -> Option<String> {
             sum -= m.quantities[a].value;
         }
     }
+    let u = unit.map(|u| u.label()).unwrap_or("");
+    if unit == Some(whole.unit) && (sum - whole.value).abs() <= tol {
+        return Some(format!(
+            "清单中有{}处重复地块；剔除重复后地块面积合计{sum}{u}，与{}相符：差额正是重复计入的地块面积",
+            d.len(),
+            whole.display
+        ));
+    }
     Some(format!(
-        "清单中有{}处重复地块；剔除重复后地块面积合计{}{}",
-        d.len(),
-        sum,
-        unit.map(|u| u.label()).unwrap_or("")
+        "清单中有{}处重复地块；剔除重复后地块面积合计{sum}{u}",
+        d.len()
     ))
 }
 
