@@ -1430,10 +1430,19 @@ fn read_parcels(lx: &Lexed, m: &mut PlanModel, secondary: &[bool], section: &[St
                 .iter()
                 .map(|&(a, b)| line.slice(a, b).trim().to_string())
                 .collect();
-            if let Some(idc) = texts
+            let has_area = texts.iter().any(|x| x.contains("面积"));
+            let id_col = texts
                 .iter()
                 .position(|x| x.contains("编号") || x == "宗地号" || x.contains("地块号"))
-            {
+                .or_else(|| {
+                    // Without an id column, a parcel's name identifies it.
+                    texts.iter().position(|x| {
+                        has_area
+                            && ["地块名称", "项目名称", "宗地名称", "地块位置名称"]
+                                .contains(&x.as_str())
+                    })
+                });
+            if let Some(idc) = id_col {
                 let loc = texts
                     .iter()
                     .position(|x| x.contains("坐落") || x.contains("位置"));

@@ -98,3 +98,38 @@ fn docx_parcel_table_with_a_duplicate_id() {
     assert!(rules.contains(&"parcel.duplicate"), "{rules:?}");
     assert_eq!(r.plan.parcels.len(), 3);
 }
+
+#[test]
+fn docx_reserve_table_named_parcels_against_the_scale() {
+    let bytes = common::docx(&[
+        common::Block::Para("某区2026年度土地储备计划"),
+        common::Block::Para("本年度计划储备土地规模为12.40公顷（186.00亩）。"),
+        common::Block::Para("附表 储备地块清单"),
+        common::Block::Table(vec![
+            vec!["序号", "项目名称", "土地坐落", "面积（公顷）", "规划用途"],
+            vec!["1", "东城片区改造", "东城路以北", "5.20", "住宅用地"],
+            vec!["2", "物流园二期", "港口大道东侧", "4.10", "仓储用地"],
+            vec!["3", "老粮站地块", "解放路西侧", "3.30", "商服用地"],
+            vec!["合计", "", "", "12.60", ""],
+        ]),
+    ]);
+    insta::assert_snapshot!(
+        "docx_reserve_named_parcels",
+        diagnose("reserve.docx", &bytes)
+    );
+    let r = check_bytes("reserve.docx", &bytes);
+    assert_eq!(r.plan.parcels.len(), 3);
+    assert_eq!(r.plan.parcels[2].id, "老粮站地块");
+    // The 合计 row (12.60) agrees with the rows; both disagree with the scale (12.40).
+    let sums: Vec<(&str, Option<&str>)> = r
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.expected.as_deref()))
+        .collect();
+    assert_eq!(
+        sums,
+        [("sum.mismatch", Some("12.60公顷"))],
+        "{:?}",
+        r.findings
+    );
+}
