@@ -444,7 +444,8 @@ pub fn build(lx: &Lexed) -> PlanModel {
     let plan_year = m.year;
     let mut excluded = vec![false; n];
     for (i, q) in m.quantities.iter().enumerate() {
-        let mut out = contains_any(&q.label, EXCLUDE);
+        // 上年度结转 in a reserve plan is part of this year's scale, not history.
+        let mut out = contains_any(&q.label, EXCLUDE) && !q.label.contains("结转");
         // A past year stated earlier in the same sentence (2020-2024年…供应情况).
         if let Some(py) = plan_year {
             let line = &lx.lines[q.place.line - 1];
@@ -752,7 +753,7 @@ fn classify(q: &Quantity, section: &str, region: &Option<String>) -> ItemKind {
     if let Some(key) = class_key(l) {
         return ItemKind::Class(key);
     }
-    if l.contains("新增") || l.contains("存量") {
+    if l.contains("新增") || l.contains("存量") || l.contains("结转") {
         return ItemKind::NewStock;
     }
     if contains_any(l, HOUSING_WORDS) {
@@ -1049,12 +1050,12 @@ fn prose_block(
     // 新增 + 存量.
     if !newstock.is_empty() {
         if let Some(w) = last_total.or(m.total) {
-            let both = newstock
-                .iter()
-                .any(|p| m.quantities[p.quantity].label.contains("新增"))
-                && newstock
+            let has = |words: &[&str]| {
+                newstock
                     .iter()
-                    .any(|p| m.quantities[p.quantity].label.contains("存量"));
+                    .any(|p| contains_any(&m.quantities[p.quantity].label, words))
+            };
+            let both = has(&["新增"]) && has(&["存量", "结转"]);
             m.breakdowns.push(Breakdown {
                 kind: BreakdownKind::NewStock,
                 what: "新增与存量之和与总量".to_string(),
