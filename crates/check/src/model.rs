@@ -384,7 +384,14 @@ fn heading(norm: &str) -> Option<String> {
     let c: Vec<char> = t.chars().collect();
     let cn = |ch: char| "一二三四五六七八九十".contains(ch);
     let ok = (c.len() > 2 && cn(c[0]) && (c[1] == '、' || (cn(c[1]) && c.get(2) == Some(&'、'))))
-        || (c[0] == '(' && c.len() > 2 && (cn(c[1]) || c[1].is_ascii_digit()));
+        || (c[0] == '(' && c.len() > 2 && (cn(c[1]) || c[1].is_ascii_digit()))
+        // "第三章 计划指标", "第二节 …".
+        || (c[0] == '第' && c.len() > 2 && c[1..].iter().take(4).any(|&x| matches!(x, '章' | '节' | '部')))
+        // "3.供应结构": a short numbered line without figures.
+        || (c[0].is_ascii_digit()
+            && c.len() <= 20
+            && c.iter().position(|&x| matches!(x, '.' | '、')).is_some_and(|p| p <= 2)
+            && c.iter().filter(|x| x.is_ascii_digit()).count() <= 2);
     ok.then(|| t.to_string())
 }
 
@@ -1507,5 +1514,47 @@ fn read_parcels(lx: &Lexed, m: &mut PlanModel, secondary: &[bool], section: &[St
             area,
             line: line.number,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_of_the_usual_shapes() {
+        for h in [
+            "一、计划指标",
+            "（三）土地供应布局",
+            "(2) 年度土地储备结构",
+            "第三章 计划指标",
+            "3.供应结构",
+        ] {
+            assert!(heading(&landplan_core::text::normalize(h)).is_some(), "{h}");
+        }
+        for t in [
+            "1.巴楚镇（39.52公顷）：集中在城区及公路沿线，以商服用地和住宅用地为主。",
+            "计划期限为一年，即2025年1月1日至12月31日。",
+            "2025年度供应总量为120公顷",
+        ] {
+            assert!(heading(&landplan_core::text::normalize(t)).is_none(), "{t}");
+        }
+    }
+
+    #[test]
+    fn labels_name_classes_places_and_groups() {
+        assert_eq!(
+            class_key("巴楚县土地储备总量中工矿仓储及物流用地").as_deref(),
+            Some("gb21010:06")
+        );
+        assert_eq!(class_key("其他用地").as_deref(), Some("group:other"));
+        assert_eq!(class_key("土地供应量"), None);
+        assert_eq!(
+            place_name("瑶安瑶族乡土地供应量").as_deref(),
+            Some("瑶安瑶族乡")
+        );
+        assert_eq!(place_name("工业园区").as_deref(), Some("工业园区"));
+        assert_eq!(place_name("住宅用地"), None);
+        assert!(restates("(约") && restates("/") && restates("，折合") && !restates("，其中"));
     }
 }
