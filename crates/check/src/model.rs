@@ -590,6 +590,7 @@ pub fn build(lx: &Lexed) -> PlanModel {
     // Walk blocks: a prose line, or a run of table rows.
     let mut townships: Vec<TownshipPart> = Vec::new();
     let mut layout_section: Option<String> = None;
+    let mut singles: Vec<(String, Part)> = Vec::new();
     let mut k = 0;
     while k < items.len() {
         let line_no = m.quantities[items[k]].place.line;
@@ -620,9 +621,33 @@ pub fn build(lx: &Lexed) -> PlanModel {
                 &mut townships,
                 &mut layout_section,
                 &part,
+                &mut singles,
             );
         }
         k = e;
+    }
+
+    // A structure listed one class per line under a 结构 heading.
+    let mut g = 0;
+    while g < singles.len() {
+        let mut e = g;
+        while e < singles.len() && singles[e].0 == singles[g].0 {
+            e += 1;
+        }
+        let sec = &singles[g].0;
+        if e - g >= 2 && sec.contains("结构") {
+            if let Some(t) = m.total {
+                let parts: Vec<Part> = singles[g..e].iter().map(|(_, p)| p.clone()).collect();
+                m.breakdowns.push(Breakdown {
+                    kind: BreakdownKind::Structure,
+                    what: "各类用地面积之和与总量".to_string(),
+                    whole: t,
+                    parts,
+                    complete: true,
+                });
+            }
+        }
+        g = e;
     }
 
     // Without a stated total, a structure table's 合计 row is the total.
@@ -804,6 +829,7 @@ fn prose_block(
     townships: &mut Vec<TownshipPart>,
     layout_section: &mut Option<String>,
     part: &dyn Fn(&PlanModel, usize, Option<String>) -> Part,
+    singles: &mut Vec<(String, Part)>,
 ) {
     let _ = share_of;
     let line_no = m.quantities[block[0].0].place.line;
@@ -983,6 +1009,10 @@ fn prose_block(
 
     // Class parts without an explicit whole: the plan total when the paragraph speaks of the
     // total (…总量中，…) or sits under a 结构 heading.
+    if implicit.len() == 1 {
+        // One class per line ("1.工矿仓储用地500公顷，占33.33%；"): gathered per section.
+        singles.push((sec.clone(), implicit[0].clone()));
+    }
     if implicit.len() >= 2 {
         let first = &m.quantities[implicit[0].quantity];
         let prefix = line.slice(0, first.chars.0);
@@ -1266,6 +1296,12 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
         if contains_any(t, &["计划", "规划", "报告", "方案", "情况", "通知", "公告"]) || count >= 3
         {
             break;
+        }
+    }
+    // "关于印发《某市2025年度…计划》的通知": the plan is the title in the book-title marks.
+    if let (Some(a), Some(b)) = (title.find('《'), title.find('》')) {
+        if a < b {
+            title = title[a + '《'.len_utf8()..b].to_string();
         }
     }
     if title.is_empty()
