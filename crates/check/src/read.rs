@@ -127,12 +127,21 @@ pub fn docx_xml_to_text(xml: &str) -> Result<String, ReadError> {
     let mut in_cell = 0usize;
     let mut in_text = false;
     let mut para_in_cell = 0usize;
+    // Paragraphs nest (a text box inside a run); the outer text waits on this stack.
+    let mut para_stack: Vec<String> = Vec::new();
+    // mc:Fallback repeats the mc:Choice content (text boxes): skipped.
+    let mut fallback = 0usize;
     loop {
         let ev = match reader.read_event() {
             Ok(ev) => ev,
             Err(e) => return Err(ReadError::BadDocx(e.to_string())),
         };
         match ev {
+            Event::Start(e) if e.local_name().as_ref() == "Fallback" => fallback += 1,
+            Event::End(e) if e.local_name().as_ref() == "Fallback" => {
+                fallback = fallback.saturating_sub(1)
+            }
+            _ if fallback > 0 => {}
             Event::Start(e) => match e.local_name().as_ref() {
                 "tbl" => table_depth += 1,
                 "tc" => {
@@ -141,7 +150,7 @@ pub fn docx_xml_to_text(xml: &str) -> Result<String, ReadError> {
                     para_in_cell = 0;
                 }
                 "tr" => row.clear(),
-                "p" => para.clear(),
+                "p" => para_stack.push(std::mem::take(&mut para)),
                 "t" => in_text = true,
                 _ => {}
             },
@@ -181,7 +190,7 @@ pub fn docx_xml_to_text(xml: &str) -> Result<String, ReadError> {
                         out.push_str(&para);
                         out.push('\n');
                     }
-                    para.clear();
+                    para = para_stack.pop().unwrap_or_default();
                 }
                 "tc" => {
                     in_cell = in_cell.saturating_sub(1);
@@ -221,6 +230,15 @@ mod tests {
 </w:body></w:document>"#;
         let text = docx_xml_to_text(xml).unwrap();
         assert_eq!(text, "标题\n用地类型\t面积\n住宅&用地\t1.5\n结尾 \t2\n");
+    }
+
+    #[test]
+    fn text_boxes_keep_the_outer_paragraph_and_fallbacks_are_skipped() {
+        let xml = r#"<w:document xmlns:w="w" xmlns:mc="mc"><w:body>
+<w:p><w:r><w:t>总量为</w:t></w:r><w:r><mc:AlternateContent><mc:Choice><w:txbxContent><w:p><w:r><w:t>框内</w:t></w:r></w:p></w:txbxContent></mc:Choice><mc:Fallback><w:txbxContent><w:p><w:r><w:t>框内</w:t></w:r></w:p></w:txbxContent></mc:Fallback></mc:AlternateContent></w:r><w:r><w:t>12公顷</w:t></w:r></w:p>
+</w:body></w:document>"#;
+        let text = docx_xml_to_text(xml).unwrap();
+        assert_eq!(text, "框内\n总量为12公顷\n");
     }
 
     #[test]
