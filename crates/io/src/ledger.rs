@@ -33,7 +33,7 @@ use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// The rule id of a rejected ledger row (see `data/rules/ledger.toml`).
@@ -1043,12 +1043,98 @@ pub fn parcel_from_record(
     RecordParser::new().parse(map, cells, row, opts)
 }
 
+/// The decoded text stream of a CSV source: UTF-8 passed through, or transcoded.
+enum Stream<R: Read> {
+    Plain(io::Chain<Cursor<Vec<u8>>, CountingReader<R>>),
+    Decoded(DecodeReader<io::Chain<Cursor<Vec<u8>>, CountingReader<R>>>),
+}
+
+impl<R: Read> Read for Stream<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(r) => r.read(buf),
+            Stream::Decoded(r) => r.read(buf),
+        }
+    }
+}
+
+/// The data rows of a CSV ledger after its header.
+struct CsvRows<R: Read> {
+    reader: csv::Reader<Stream<R>>,
+    record: csv::ByteRecord,
+    /// A record read ahead while looking for a units row.
+    pending: Option<csv::ByteRecord>,
+    map: ColumnMap,
+    parser: RecordParser,
+    opts: LedgerOptions,
+    /// The 1-based row number of the last row read.
+    row: usize,
+    total_rows_skipped: Arc<AtomicUsize>,
+    done: bool,
+}
+
+impl<R: Read> CsvRows<R> {
+    fn next_item(&mut self) -> Option<Result<Parcel, Vec<Finding>>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Some(p) = self.pending.take() {
+                self.record = p;
+            } else {
+                match self.reader.read_byte_record(&mut self.record) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        self.done = true;
+                        return None;
+                    }
+                    Err(e) => {
+                        self.done = true;
+                        return Some(Err(read_error(&self.opts, self.row + 1, csv_reason(&e))));
+                    }
+                }
+            }
+            self.row += 1;
+            let cells = byte_cells(&self.record);
+            let cells: Vec<&str> = cells.iter().map(|c| c.as_ref()).collect();
+            if is_blank_row(&cells) {
+                continue;
+            }
+            if is_total_row(&self.map, &cells) {
+                self.total_rows_skipped.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            return Some(self.parser.parse(&self.map, &cells, self.row, &self.opts));
+        }
+    }
+}
+
+/// A finding for a source that cannot be read further.
+fn read_error(opts: &LedgerOptions, row: usize, reason: String) -> Vec<Finding> {
+    let mut place = Place::row(row, None);
+    place.file = opts.file_label.clone();
+    vec![Finding::new(
+        RULE_ROW_REJECTED,
+        Severity::Error,
+        format!("第{row}行起无法继续读取：{reason}"),
+    )
+    .at(place)]
+}
+
+type Item = Result<Parcel, Vec<Finding>>;
+
+/// Rows parsed per message from the reading thread.
+const BATCH: usize = 1024;
+
 enum Source {
-    Csv {
-        reader: csv::Reader<Box<dyn Read>>,
-        record: csv::ByteRecord,
-        /// A record read ahead while looking for a units row.
-        pending: Option<csv::ByteRecord>,
+    /// Read and parsed on the caller's thread.
+    Csv(Box<CsvRows<Box<dyn Read>>>),
+    /// Read and parsed on a background thread, handed over in batches (files opened by path:
+    /// parsing overlaps with whatever the caller does with the parcels).
+    Threaded {
+        rx: std::sync::mpsc::Receiver<Vec<Item>>,
+        batch: std::vec::IntoIter<Item>,
+        handle: Option<std::thread::JoinHandle<()>>,
     },
     Sheet {
         range: calamine::Range<calamine::Data>,
@@ -1069,9 +1155,9 @@ pub struct LedgerReader {
     format_label: String,
     bytes_total: Option<u64>,
     bytes_read: Arc<AtomicU64>,
-    /// The 1-based row number of the last row read.
+    /// The 1-based row number of the last row read (workbooks).
     row: usize,
-    total_rows_skipped: usize,
+    total_rows_skipped: Arc<AtomicUsize>,
     done: bool,
 }
 
@@ -1110,7 +1196,7 @@ impl LedgerReader {
     /// Approximately how many bytes of the source have been read (for a progress bar).
     pub fn bytes_read(&self) -> u64 {
         match &self.source {
-            Source::Csv { .. } => self.bytes_read.load(Ordering::Relaxed),
+            Source::Csv(_) | Source::Threaded { .. } => self.bytes_read.load(Ordering::Relaxed),
             Source::Sheet { range, next, .. } => {
                 let total = self.bytes_total.unwrap_or(0);
                 let h = range.height().max(1) as u64;
@@ -1121,24 +1207,12 @@ impl LedgerReader {
 
     /// How many 合计/小计 rows were skipped so far.
     pub fn total_rows_skipped(&self) -> usize {
-        self.total_rows_skipped
+        self.total_rows_skipped.load(Ordering::Relaxed)
     }
 
     /// The file label used in findings.
     pub fn file_label(&self) -> &str {
         self.opts.file_label.as_deref().unwrap_or("")
-    }
-
-    fn read_error(&mut self, reason: String) -> Vec<Finding> {
-        self.done = true;
-        let mut place = Place::row(self.row + 1, None);
-        place.file = self.opts.file_label.clone();
-        vec![Finding::new(
-            RULE_ROW_REJECTED,
-            Severity::Error,
-            format!("第{}行起无法继续读取：{reason}", self.row + 1),
-        )
-        .at(place)]
     }
 }
 
@@ -1153,37 +1227,27 @@ impl Iterator for LedgerReader {
                 return None;
             }
             match &mut self.source {
-                Source::Csv {
-                    reader,
-                    record,
-                    pending,
-                } => {
-                    if let Some(p) = pending.take() {
-                        *record = p;
-                    } else {
-                        match reader.read_byte_record(record) {
-                            Ok(true) => {}
-                            Ok(false) => {
-                                self.done = true;
-                                return None;
+                Source::Csv(rows) => return rows.next_item(),
+                Source::Threaded { rx, batch, handle } => {
+                    if let Some(item) = batch.next() {
+                        return Some(item);
+                    }
+                    match rx.recv() {
+                        Ok(b) => *batch = b.into_iter(),
+                        Err(_) => {
+                            self.done = true;
+                            let panicked = handle.take().map(|h| h.join().is_err());
+                            if panicked == Some(true) {
+                                let row = 0;
+                                return Some(Err(read_error(
+                                    &self.opts,
+                                    row,
+                                    "读取线程意外终止".to_string(),
+                                )));
                             }
-                            Err(e) => {
-                                let reason = csv_reason(&e);
-                                return Some(Err(self.read_error(reason)));
-                            }
+                            return None;
                         }
                     }
-                    self.row += 1;
-                    let cells = byte_cells(record);
-                    let cells: Vec<&str> = cells.iter().map(|c| c.as_ref()).collect();
-                    if is_blank_row(&cells) {
-                        continue;
-                    }
-                    if is_total_row(&self.map, &cells) {
-                        self.total_rows_skipped += 1;
-                        continue;
-                    }
-                    return Some(self.parser.parse(&self.map, &cells, self.row, &self.opts));
                 }
                 Source::Sheet {
                     range,
@@ -1203,7 +1267,7 @@ impl Iterator for LedgerReader {
                         continue;
                     }
                     if is_total_row(&self.map, &cells) {
-                        self.total_rows_skipped += 1;
+                        self.total_rows_skipped.fetch_add(1, Ordering::Relaxed);
                         continue;
                     }
                     return Some(self.parser.parse(&self.map, &cells, self.row, &self.opts));
@@ -1261,7 +1325,8 @@ fn sheet_row(range: &calamine::Range<calamine::Data>, r: usize) -> Vec<String> {
 }
 
 /// Opens a CSV or XLSX ledger (detected from the content), detects the encoding from a sample,
-/// reads and maps the header. CSV ledgers are streamed, never loaded whole.
+/// reads and maps the header. CSV ledgers are streamed, never loaded whole; their rows are read
+/// and parsed on a background thread, so that parsing overlaps with the caller's work.
 pub fn open_ledger(path: &Path, opts: &LedgerOptions) -> Result<LedgerReader, LedgerError> {
     let label = opts
         .file_label
@@ -1277,26 +1342,99 @@ pub fn open_ledger(path: &Path, opts: &LedgerOptions) -> Result<LedgerReader, Le
         code_scheme: opts.code_scheme,
         file_label: Some(label.clone()),
     };
-    let mut r = build(Box::new(file), LedgerFormatHint::Auto, opts)?;
+    let mut r = match prepare(file, LedgerFormatHint::Auto, opts)? {
+        Prepared::Book(r) => r,
+        Prepared::Csv(rows, meta) => {
+            let mut shell = csv_shell(&rows, meta);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(4);
+            let mut rows = rows;
+            let handle = std::thread::Builder::new()
+                .name("ledger-reader".into())
+                .spawn(move || loop {
+                    let mut batch = Vec::with_capacity(BATCH);
+                    while batch.len() < BATCH {
+                        match rows.next_item() {
+                            Some(item) => batch.push(item),
+                            None => break,
+                        }
+                    }
+                    let last = batch.len() < BATCH;
+                    if !batch.is_empty() && tx.send(batch).is_err() {
+                        return;
+                    }
+                    if last {
+                        return;
+                    }
+                })
+                .map_err(io_err)?;
+            shell.source = Source::Threaded {
+                rx,
+                batch: Vec::new().into_iter(),
+                handle: Some(handle),
+            };
+            shell
+        }
+    };
     r.bytes_total = Some(size);
     Ok(r)
 }
 
 /// The same as [`open_ledger`] from any reader (for tests and for streams). Without a
-/// `file_label` in the options, findings and errors carry no file name.
+/// `file_label` in the options, findings and errors carry no file name. Rows are parsed on the
+/// caller's thread.
 pub fn ledger_from_reader<R: Read + 'static>(
     r: R,
     kind: LedgerFormatHint,
     opts: &LedgerOptions,
 ) -> Result<LedgerReader, LedgerError> {
-    build(Box::new(r), kind, opts.clone())
+    let raw: Box<dyn Read> = Box::new(r);
+    Ok(match prepare(raw, kind, opts.clone())? {
+        Prepared::Book(r) => r,
+        Prepared::Csv(rows, meta) => {
+            let mut shell = csv_shell(&rows, meta);
+            shell.source = Source::Csv(Box::new(rows));
+            shell
+        }
+    })
 }
 
-fn build(
-    raw: Box<dyn Read>,
+/// A source opened up to its first data row.
+enum Prepared<R: Read> {
+    Book(LedgerReader),
+    Csv(CsvRows<R>, CsvMeta),
+}
+
+struct CsvMeta {
+    encoding: TextEncoding,
+    counter: Arc<AtomicU64>,
+}
+
+/// A CSV ledger reader around its rows (the caller sets the source).
+fn csv_shell<R: Read>(rows: &CsvRows<R>, meta: CsvMeta) -> LedgerReader {
+    LedgerReader {
+        source: Source::Threaded {
+            rx: std::sync::mpsc::sync_channel(0).1,
+            batch: Vec::new().into_iter(),
+            handle: None,
+        },
+        map: rows.map.clone(),
+        parser: RecordParser::new(),
+        format_label: format!("CSV（{}）", meta.encoding.label()),
+        encoding: Some(meta.encoding),
+        opts: rows.opts.clone(),
+        bytes_total: None,
+        bytes_read: meta.counter,
+        row: rows.row,
+        total_rows_skipped: rows.total_rows_skipped.clone(),
+        done: false,
+    }
+}
+
+fn prepare<R: Read>(
+    raw: R,
     hint: LedgerFormatHint,
     opts: LedgerOptions,
-) -> Result<LedgerReader, LedgerError> {
+) -> Result<Prepared<R>, LedgerError> {
     let label = opts.file_label.clone().unwrap_or_default();
     let io_err = |source| LedgerError::Io {
         file: label.clone(),
@@ -1323,18 +1461,20 @@ fn build(
         LedgerFormatHint::Xlsx => {
             let mut bytes = sample;
             counted.read_to_end(&mut bytes).map_err(io_err)?;
-            open_workbook(bytes, opts, is_ole)
+            open_workbook(bytes, opts, is_ole).map(Prepared::Book)
         }
-        _ => open_csv(sample, counted, counter, opts),
+        _ => {
+            let (rows, encoding) = open_csv(sample, counted, opts)?;
+            Ok(Prepared::Csv(rows, CsvMeta { encoding, counter }))
+        }
     }
 }
 
-fn open_csv(
+fn open_csv<R: Read>(
     sample: Vec<u8>,
-    rest: CountingReader<Box<dyn Read>>,
-    counter: Arc<AtomicU64>,
+    rest: CountingReader<R>,
     opts: LedgerOptions,
-) -> Result<LedgerReader, LedgerError> {
+) -> Result<(CsvRows<R>, TextEncoding), LedgerError> {
     let label = opts.file_label.clone().unwrap_or_default();
     let enc = text::detect_encoding(&sample);
     let body = &sample[enc.bom_len().min(sample.len())..];
@@ -1347,29 +1487,17 @@ fn open_csv(
     }
     let delimiter = sniff_delimiter(&head);
     let bom = enc.bom_len();
-    let chained = Cursor::new(sample).chain(rest);
-    let stream: Box<dyn Read> = match enc {
-        TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
-            let mut s = chained;
-            // Skip the BOM.
-            io::copy(&mut (&mut s).take(bom as u64), &mut io::sink()).map_err(|source| {
-                LedgerError::Io {
-                    file: label.clone(),
-                    source,
-                }
-            })?;
-            Box::new(s)
+    let mut chained = Cursor::new(sample).chain(rest);
+    // Skip the BOM.
+    io::copy(&mut (&mut chained).take(bom as u64), &mut io::sink()).map_err(|source| {
+        LedgerError::Io {
+            file: label.clone(),
+            source,
         }
-        other => {
-            let mut s = chained;
-            io::copy(&mut (&mut s).take(bom as u64), &mut io::sink()).map_err(|source| {
-                LedgerError::Io {
-                    file: label.clone(),
-                    source,
-                }
-            })?;
-            Box::new(DecodeReader::new(s, other.encoding()))
-        }
+    })?;
+    let stream = match enc {
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom => Stream::Plain(chained),
+        other => Stream::Decoded(DecodeReader::new(chained, other.encoding())),
     };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -1445,23 +1573,20 @@ fn open_csv(
             })
         }
     }
-    Ok(LedgerReader {
-        source: Source::Csv {
+    Ok((
+        CsvRows {
             reader,
             record,
             pending,
+            map,
+            parser: RecordParser::new(),
+            opts,
+            row,
+            total_rows_skipped: Arc::new(AtomicUsize::new(0)),
+            done: false,
         },
-        map,
-        parser: RecordParser::new(),
-        format_label: format!("CSV（{}）", enc.label()),
-        encoding: Some(enc),
-        opts,
-        bytes_total: None,
-        bytes_read: counter,
-        row,
-        total_rows_skipped: 0,
-        done: false,
-    })
+        enc,
+    ))
 }
 
 /// Keep the header attempt that recognised the most columns, for the error message.
@@ -1587,7 +1712,7 @@ fn open_workbook(
                         bytes_total: Some(size),
                         bytes_read: Arc::new(AtomicU64::new(0)),
                         row: first_row + r + 1,
-                        total_rows_skipped: 0,
+                        total_rows_skipped: Arc::new(AtomicUsize::new(0)),
                         done: false,
                     });
                 }

@@ -444,3 +444,26 @@ fn ledger_from_a_stream_reports_progress() {
     assert_eq!(n, 5000);
     assert_eq!(r.bytes_read(), len);
 }
+
+#[test]
+fn dropping_a_reader_early_stops_its_reading_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.csv");
+    landplan_io::generate_csv(
+        std::fs::File::create(&path).unwrap(),
+        &landplan_io::GenOptions {
+            parcels: 50_000,
+            ..landplan_io::GenOptions::default()
+        },
+    )
+    .unwrap();
+    for _ in 0..3 {
+        let r = open_ledger(&path, &LedgerOptions::default()).unwrap();
+        let first: Vec<_> = r.take(10).collect();
+        assert_eq!(first.len(), 10);
+        assert!(first.iter().all(|x| x.is_ok()));
+    }
+    // And a full read still sees every row.
+    let r = open_ledger(&path, &LedgerOptions::default()).unwrap();
+    assert_eq!(r.count(), 50_000);
+}
