@@ -642,7 +642,7 @@ pub fn lex_document(text: &str) -> Lexed {
     let mut header: Option<TableHeader> = None;
     let mut declared: Option<Unit> = None;
     for (idx, raw) in text.split('\n').enumerate() {
-        let norm: Vec<char> = normalize(raw).chars().collect();
+        let norm: Vec<char> = tableize(normalize(raw).chars().collect());
         let mut offsets: Vec<usize> = raw.char_indices().map(|(b, _)| offset + b).collect();
         offsets.push(offset + raw.len());
         let line = Line {
@@ -676,9 +676,16 @@ pub fn lex_document(text: &str) -> Lexed {
                     units,
                 });
             }
-            lex_line(&line, header.as_ref(), &mut out);
+            // Cells are matched to header columns by position: only when the row has as many
+            // cells as the header (a space-aligned row with an empty cell would shift).
+            let h = header.as_ref().filter(|h| h.names.len() == cells.len());
+            lex_line(&line, h, &mut out);
         } else {
-            if !ns.trim().is_empty() {
+            let rule_line = ns
+                .trim()
+                .chars()
+                .all(|ch| matches!(ch, '-' | '=' | '—' | '─' | '+' | '|' | ' ' | ':'));
+            if !ns.trim().is_empty() && !rule_line {
                 header = None;
                 if table_unit_declared(&ns).is_none() {
                     declared = None;
@@ -689,6 +696,78 @@ pub fn lex_document(text: &str) -> Lexed {
         out.lines.push(line);
     }
     out
+}
+
+/// The label of a table row: its first cell with words in it (not a number or a code).
+pub fn row_label(line: &Line) -> Option<String> {
+    line.cells()
+        .into_iter()
+        .map(|(a, b)| line.slice(a, b))
+        .find(|t| t.chars().any(|c| !c.is_ascii() && !c.is_whitespace()))
+        .map(|t| clean_label(&t))
+}
+
+/// Turn a text table row into tab-separated cells, character for character (so columns stay
+/// true): a Markdown row "| a | b |" (outer bars become spaces, inner bars tabs), or a
+/// space-aligned row with at least three cells of which at least two are numbers (the first
+/// space of each run of two or more becomes a tab).
+fn tableize(mut c: Vec<char>) -> Vec<char> {
+    let t: String = c.iter().collect();
+    let trimmed = t.trim();
+    if trimmed.len() > 2 && trimmed.starts_with('|') && trimmed.ends_with('|') && !c.contains(&'\t')
+    {
+        let first = c.iter().position(|&x| x == '|').unwrap_or(0);
+        let last = c.iter().rposition(|&x| x == '|').unwrap_or(0);
+        for (i, ch) in c.iter_mut().enumerate() {
+            if *ch == '|' {
+                *ch = if i == first || i == last { ' ' } else { '\t' };
+            }
+        }
+        return c;
+    }
+    if c.contains(&'\t') {
+        return c;
+    }
+    // Space-aligned columns.
+    let mut runs = Vec::new();
+    let mut i = 0;
+    let start = c.iter().position(|ch| *ch != ' ').unwrap_or(c.len());
+    i = i.max(start);
+    while i < c.len() {
+        if c[i] == ' ' {
+            let s = i;
+            while i < c.len() && c[i] == ' ' {
+                i += 1;
+            }
+            if i - s >= 2 && i < c.len() {
+                runs.push(s);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    if runs.len() < 2 {
+        return c;
+    }
+    let mut bounds = vec![start];
+    bounds.extend(runs.iter().copied());
+    bounds.push(c.len());
+    let cells: Vec<String> = bounds
+        .windows(2)
+        .map(|w| c[w[0]..w[1]].iter().collect::<String>())
+        .collect();
+    let numbers = cells.iter().filter(|x| is_bare_number(x)).count();
+    let unit_headers = cells
+        .iter()
+        .filter(|x| unit_in_header(x.trim(), None).is_some())
+        .count();
+    if numbers < 2 && !(cells.len() >= 3 && unit_headers >= 1) {
+        return c;
+    }
+    for r in runs {
+        c[r] = '\t';
+    }
+    c
 }
 
 fn is_bare_number(t: &str) -> bool {
@@ -886,11 +965,10 @@ fn lex_line(line: &Line, header: Option<&TableHeader>, out: &mut Lexed) {
         }
         let label = match (header, cell) {
             (Some(_), Some(ci)) => {
-                let (a, b) = cells[0];
-                if ci > 0 {
-                    clean_label(&line.slice(a, b))
-                } else {
-                    label_before(c, run.start, a)
+                let (a, _) = cells[ci];
+                match row_label(line) {
+                    Some(label) if ci > 0 => label,
+                    _ => label_before(c, run.start, a),
                 }
             }
             _ => label_before(c, run.start, last_end),

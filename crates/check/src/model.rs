@@ -1116,7 +1116,7 @@ fn table_block(
         let q = &m.quantities[i];
         let line = &lx.lines[q.place.line - 1];
         let (a, b) = line.cells()[0];
-        line.slice(a, b).trim().to_string()
+        crate::lex::row_label(line).unwrap_or_else(|| line.slice(a, b).trim().to_string())
     };
     let mut whole: Option<usize> = None;
     let mut rows: Vec<(usize, ItemKind)> = Vec::new();
@@ -1274,7 +1274,7 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
     let mut count = 0;
     for line in &lx.lines {
         let t = line.norm_string();
-        let t = t.trim();
+        let t = t.trim().trim_start_matches('#').trim();
         if t.is_empty() {
             continue;
         }
