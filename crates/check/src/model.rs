@@ -684,7 +684,7 @@ pub fn build(lx: &Lexed) -> PlanModel {
                         label: tp.name.clone(),
                         class_code: None,
                         quantity: tp.total.unwrap_or(0),
-                        share: None,
+                        share: tp.total.and_then(|t| share_of[t]),
                     })
                     .collect(),
                 complete: true,
