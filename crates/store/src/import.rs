@@ -263,6 +263,45 @@ impl GeometrySet {
 const PARCEL_COLUMNS: &str =
     "import_id, region, year, parcel_id, location, township, class_text, class_code, area_ha, source, method, data";
 
+/// Rows per multi-row INSERT (13 parameters each: well under SQLite's and PostgreSQL's limits).
+const BATCH_ROWS: usize = 200;
+
+/// Parcel rows waiting for one multi-row INSERT.
+#[derive(Default)]
+struct Batch {
+    rows: usize,
+    geom_sql: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Batch {
+    fn push(&mut self, geom_sql: String, geom: Value) {
+        self.rows += 1;
+        self.geom_sql.push(geom_sql);
+        self.values.push(geom);
+    }
+
+    fn flush(&mut self, s: &mut Store) -> Result<(), StoreError> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        let tuples: Vec<String> = self
+            .geom_sql
+            .iter()
+            .map(|g| format!("({g}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+            .collect();
+        s.db.exec(
+            &format!(
+                "INSERT INTO parcel (geom, {PARCEL_COLUMNS}) VALUES {}",
+                tuples.join(", ")
+            ),
+            &self.values,
+        )?;
+        *self = Batch::default();
+        Ok(())
+    }
+}
+
 impl Store {
     fn check_srid(&self, g: &GeometrySet) -> Result<(), StoreError> {
         match g.srid {
@@ -362,6 +401,7 @@ impl Store {
             };
             let mut matched: HashSet<&str> = HashSet::new();
             let srid = s.srid;
+            let mut batch = Batch::default();
             for item in parcels {
                 let p = match item {
                     Ok(p) => p,
@@ -383,27 +423,26 @@ impl Store {
                 sum.parcel_count += 1;
                 let data = serde_json::to_string(&p)?;
                 let class_code = p.class.gb21010.clone().or_else(|| p.class.ydyh2023.clone());
-                s.db.exec(
-                    &format!(
-                        "INSERT INTO parcel (geom, {PARCEL_COLUMNS}) VALUES ({gsql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    ),
-                    &[
-                        gval,
-                        Value::Int(import_id),
-                        opts.region.clone().into(),
-                        Value::Int(opts.year as i64),
-                        p.id.clone().into(),
-                        p.location.clone().into(),
-                        p.township.clone().into(),
-                        p.class_text.clone().into(),
-                        class_code.into(),
-                        area.normalize().to_string().into(),
-                        p.source.map(|x| x.label()).into(),
-                        p.method.map(|x| x.label()).into(),
-                        data.into(),
-                    ],
-                )?;
+                batch.push(gsql, gval);
+                batch.values.extend([
+                    Value::Int(import_id),
+                    opts.region.clone().into(),
+                    Value::Int(opts.year as i64),
+                    p.id.clone().into(),
+                    p.location.clone().into(),
+                    p.township.clone().into(),
+                    p.class_text.clone().into(),
+                    class_code.into(),
+                    area.normalize().to_string().into(),
+                    p.source.map(|x| x.label()).into(),
+                    p.method.map(|x| x.label()).into(),
+                    data.into(),
+                ]);
+                if batch.rows == BATCH_ROWS {
+                    batch.flush(s)?;
+                }
             }
+            batch.flush(s)?;
             if let Some(g) = geometries {
                 let room = 50usize.saturating_sub(sum.findings.len());
                 sum.findings.extend(g.findings.iter().take(room).cloned());

@@ -221,13 +221,13 @@ impl Backend for PgBackend {
     }
 
     fn geom_param(&self, g: Option<&Geometry>, srid: i32) -> (String, Value) {
-        match g {
-            Some(g) => (
-                format!("ST_GeomFromWKB(CAST(? AS bytea), {srid})"),
-                Value::Blob(geom::to_wkb(g)),
-            ),
-            None => ("CAST(? AS geometry)".into(), Value::Null),
-        }
+        // One expression for both cases (ST_GeomFromWKB(NULL) is NULL), so multi-row INSERTs
+        // reuse one prepared statement.
+        (
+            format!("ST_GeomFromWKB(CAST(? AS bytea), {srid})"),
+            g.map(|g| Value::Blob(geom::to_wkb(g)))
+                .unwrap_or(Value::Null),
+        )
     }
 
     fn geom_select(&self) -> &'static str {
