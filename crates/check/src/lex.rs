@@ -526,6 +526,30 @@ pub fn label_before(c: &[char], start: usize, floor: usize) -> String {
                 j -= 1;
                 continue;
             }
+            // "1.城关镇：供应30公顷": a generic word after a colon belongs to the name before it.
+            let so_far: String = out.iter().rev().collect();
+            let generic = [
+                "供应",
+                "供应量",
+                "供地",
+                "面积",
+                "规模",
+                "计划供应",
+                "拟供应",
+                "供应面积",
+                "用地面积",
+                "储备",
+                "收储",
+            ];
+            if matches!(ch, '：' | ':')
+                && !passed_colon
+                && j - 1 > floor
+                && generic.contains(&clean_label(&so_far).as_str())
+            {
+                passed_colon = true;
+                j -= 1;
+                continue;
+            }
             break;
         }
         out.push(ch);

@@ -752,7 +752,7 @@ fn completion_rates(book: &RuleBook, m: &PlanModel) -> Vec<Finding> {
         if !is_rate {
             continue;
         }
-        let same_line: Vec<&Quantity> = qs[..i]
+        let same_line: Vec<&Quantity> = qs
             .iter()
             .filter(|q| q.place.line == r.place.line && q.area_unit().is_some())
             .collect();
