@@ -10,6 +10,7 @@ parcel table; or a .xlsx with a structure sheet with =SUM formulas and the parce
 the work landplan does, written the way a user of these libraries would, not a tuned program.
 """
 
+import os
 import sys
 
 import pandas as pd
@@ -66,7 +67,8 @@ def docx(df, out):
     t = doc.add_table(rows=1, cols=len(cols))
     for i, c in enumerate(cols):
         t.rows[0].cells[i].text = c
-    for row in df[cols].itertuples(index=False):
+    limit = int(os.environ.get("PEER_TABLE_ROWS", "0")) or len(df)
+    for row in df[cols].head(limit).itertuples(index=False):
         cells = t.add_row().cells
         for i, v in enumerate(row):
             cells[i].text = "" if pd.isna(v) else str(v)
