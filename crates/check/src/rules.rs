@@ -741,7 +741,7 @@ fn period_checks(book: &RuleBook, lx: &Lexed, m: &PlanModel, out: &mut Vec<Findi
 fn completion_rates(book: &RuleBook, m: &PlanModel) -> Vec<Finding> {
     let mut out = Vec::new();
     let qs = &m.quantities;
-    for (i, r) in qs.iter().enumerate() {
+    for r in qs {
         let l = r.label.as_str();
         let is_rate = r.unit == Unit::Percent
             && r.high.is_none()
