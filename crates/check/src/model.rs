@@ -719,6 +719,53 @@ pub fn build(lx: &Lexed) -> PlanModel {
     }
     m.layout = townships;
 
+    // Money: a sum of funds followed by 其中 and its items in the same sentence ("资金需求总量为
+    // 0.75亿元，其中收购补偿5000万元，前期开发2500万元"). The items may be a selection, so only
+    // items exceeding the total are reported.
+    for (wi, w) in m.quantities.iter().enumerate() {
+        if !matches!(w.unit, Unit::Money(_)) || secondary[wi] || excluded[wi] {
+            continue;
+        }
+        let line = &lx.lines[w.place.line - 1];
+        let parts: Vec<usize> = (wi + 1..n)
+            .take_while(|&j| {
+                let q = &m.quantities[j];
+                q.place.line == w.place.line && q.sentence == w.sentence
+            })
+            .filter(|&j| {
+                matches!(m.quantities[j].unit, Unit::Money(_)) && !secondary[j] && !excluded[j]
+            })
+            .collect();
+        let Some(&first) = parts.first() else {
+            continue;
+        };
+        let between = line.slice(w.chars.1, m.quantities[first].chars.0);
+        if parts.len() >= 2 && between.contains("其中") {
+            m.breakdowns.push(Breakdown {
+                kind: BreakdownKind::SubItems,
+                what: format!(
+                    "{}的分项",
+                    if w.label.is_empty() {
+                        "资金"
+                    } else {
+                        &w.label
+                    }
+                ),
+                whole: wi,
+                parts: parts
+                    .iter()
+                    .map(|&j| Part {
+                        label: m.quantities[j].label.clone(),
+                        class_code: None,
+                        quantity: j,
+                        share: None,
+                    })
+                    .collect(),
+                complete: false,
+            });
+        }
+    }
+
     // Parcels vs the plan scale.
     if let Some(t) = m.total {
         let areas: Vec<usize> = m.parcels.iter().filter_map(|p| p.area).collect();
