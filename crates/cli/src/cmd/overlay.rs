@@ -27,8 +27,13 @@ pub struct Args {
     /// 地块图形文件（国土TXT .txt、.geojson、.shp、.gpkg）
     #[arg(long)]
     pub parcels: PathBuf,
-    /// 管控图层：名称=文件[:规则]，规则为 forbid（禁止占用）、within（应在其内）、assign（归属）；可多次给出
-    #[arg(long = "layer", value_name = "NAME=FILE[:rule]", value_parser = parse_layer)]
+    /// Control layers (`NAME=FILE[:rule]`), repeatable.
+    #[arg(
+        long = "layer",
+        value_name = "NAME=FILE[:rule]",
+        value_parser = parse_layer,
+        help = "管控图层：名称=文件[:规则]，规则为 forbid（禁止占用）、within（应在其内）、assign（归属）；可多次给出"
+    )]
     pub layers: Vec<LayerSpec>,
     /// 输出格式
     #[arg(long, value_enum, default_value_t = Format::Text)]
