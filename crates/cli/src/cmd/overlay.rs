@@ -27,7 +27,7 @@ pub struct Args {
     /// 地块图形文件（国土TXT .txt、.geojson、.shp、.gpkg）
     #[arg(long)]
     pub parcels: PathBuf,
-    /// Control layers (`NAME=FILE[:rule]`), repeatable.
+    // Control layers (NAME=FILE[:rule]), repeatable; help as an attribute (rustdoc links).
     #[arg(
         long = "layer",
         value_name = "NAME=FILE[:rule]",
