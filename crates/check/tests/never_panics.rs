@@ -81,6 +81,12 @@ const PIECES: &[&str] = &[
     "\u{200B}",
     "é",
     "𠀀",
+    "|",
+    "  ",
+    "   ",
+    "第一章",
+    "《",
+    "》",
 ];
 
 fn mutate(text: &str, ops: &[(usize, usize, usize)]) -> String {
