@@ -253,6 +253,8 @@ fn ogrinfo_check(gpkg: &Path, features: usize) {
         .args(["-ro", "-q", p(gpkg)])
         .output()
         .unwrap();
+    let warnings = String::from_utf8_lossy(&layers.stderr);
+    assert!(!warnings.contains("Warning"), "{warnings}");
     let list = String::from_utf8_lossy(&layers.stdout);
     assert!(list.contains("parcel (Multi Polygon)"), "{list}");
 }

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 /// `application_id` of a GeoPackage: the ASCII bytes `GPKG` (GeoPackage 1.4 §1.1.1.1.1).
 pub const GPKG_APPLICATION_ID: i32 = 0x4750_4B47;
-/// `user_version` for GeoPackage 1.4.0.
-pub const GPKG_USER_VERSION: i32 = 10400;
+/// `user_version` for GeoPackage 1.3.0 (1.4 files make GDAL 3.6 warn “partially supported”).
+pub const GPKG_USER_VERSION: i32 = 10300;
 
 /// How long a writer waits for another writer before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
