@@ -136,6 +136,15 @@ pub fn detect_kind(path: &Path) -> Result<FileKind, StoreError> {
     Ok(FileKind::Ledger)
 }
 
+/// Whether the file is a geometry format by its extension (国土TXT, GeoJSON, Shapefile, GeoPackage).
+fn is_geometry_file(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(ext.as_str(), "txt" | "geojson" | "json" | "shp" | "gpkg")
+}
+
 fn io_err(path: &Path, e: std::io::Error) -> StoreError {
     StoreError::Io {
         path: path.display().to_string(),
@@ -623,12 +632,40 @@ impl Store {
         }
         let mut ledgers = Vec::new();
         let mut geometry = GeometrySet::default();
+        // Geometry files read as ledgers (`--as ledger`): their attributes make the parcels.
+        let mut feature_parcels: Vec<Result<Parcel, Vec<Finding>>> = Vec::new();
+        let mut feature_files = Vec::new();
         for f in files {
             let kind = match as_kind {
                 Some(k) => k,
                 None => detect_kind(f)?,
             };
             match kind {
+                FileKind::Ledger if is_geometry_file(f) => {
+                    let file = f.display().to_string();
+                    let set = landplan_geoio::read(f).map_err(|e| StoreError::Input {
+                        path: file.clone(),
+                        message: e.to_string(),
+                    })?;
+                    let (parcels, findings) = set
+                        .to_parcels(&landplan_io::LedgerOptions::default())
+                        .map_err(|e| StoreError::Input {
+                            path: file.clone(),
+                            message: format!("属性不能作为地块台账读取：{e}"),
+                        })?;
+                    if let Some(code) = set.crs.and_then(|c| c.epsg()) {
+                        geometry.set_srid(code as i32, &file)?;
+                    }
+                    for (p, i) in parcels {
+                        if let Some(feat) = set.features.get(i) {
+                            geometry.by_id.insert(p.id.clone(), feat.geometry.clone());
+                        }
+                        feature_parcels.push(Ok(p));
+                    }
+                    feature_parcels.extend(findings.into_iter().map(|f| Err(vec![f])));
+                    geometry.findings.extend(set.findings);
+                    feature_files.push(file);
+                }
                 FileKind::Ledger => ledgers.push(f.clone()),
                 FileKind::Geometry => geometry.read_file(f)?,
                 FileKind::Records => {
@@ -639,8 +676,8 @@ impl Store {
                 }
             }
         }
-        let geometries = (!geometry.files.is_empty()).then_some(&geometry);
-        if ledgers.is_empty() {
+        let has_geometry = !geometry.files.is_empty() || !feature_files.is_empty();
+        if ledgers.is_empty() && feature_files.is_empty() {
             return self.import_geometry(opts, &geometry);
         }
         let mut readers = Vec::new();
@@ -649,8 +686,10 @@ impl Store {
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
             readers.push(r);
         }
-        let mut it = readers.into_iter().flatten();
-        let names: Vec<String> = ledgers.iter().map(|p| p.display().to_string()).collect();
+        let mut it = readers.into_iter().flatten().chain(feature_parcels);
+        let mut names: Vec<String> = ledgers.iter().map(|p| p.display().to_string()).collect();
+        names.extend(feature_files);
+        let geometries = has_geometry.then_some(&geometry);
         self.import_parcels(opts, &names, &mut it, geometries)
     }
 }

@@ -447,3 +447,31 @@ fn gpkg_guotu_geometry() {
     let g = a3.geometry.as_ref().unwrap();
     assert_eq!(g.0[0].exterior().0[0].x, 39_501_000.0);
 }
+
+/// A GeoJSON whose features carry the ledger columns, read as a ledger with geometry.
+#[test]
+fn gpkg_geometry_file_as_ledger() {
+    let d = tempfile::tempdir().unwrap();
+    let feat = |id: &str, area: &str, class: &str, x: f64| {
+        square(id, x, 3_400_000.0, 150.0).replace(
+            &format!(r#""properties":{{"地块编号":"{id}"}}"#),
+            &format!(
+                r#""properties":{{"地块编号":"{id}","坐落":"城关镇","乡镇":"城关镇","面积（公顷）":"{area}","用途":"{class}","土地来源":"新增"}}"#
+            ),
+        )
+    };
+    let doc = format!(
+        r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4527"}}}},"features":[{},{}]}}"#,
+        feat("B-001", "1.5000", "住宅用地", 39_500_000.0),
+        feat("B-002", "2.2500", "工业用地", 39_501_000.0)
+    );
+    let g = write(d.path(), "带属性.geojson", &doc);
+    let mut s = init(&gpkg_url(d.path(), "s.gpkg"));
+    let sum = s
+        .import_files(&[g], Some(FileKind::Ledger), &opts("330102", "示例县"))
+        .unwrap();
+    assert_eq!((sum.parcel_count, sum.geometry_count), (2, 2));
+    assert_eq!(sum.total_ha, dec("3.75"));
+    let v = s.create_plan(&key("330102"), None, None).unwrap();
+    assert_eq!(v.total_ha, dec("3.75"));
+}
