@@ -134,6 +134,8 @@ pub trait Backend {
     /// Start the one write transaction; a second writer waits (or is refused with
     /// [`StoreError::Busy`] after the wait).
     fn begin_write(&mut self) -> Result<(), StoreError>;
+    /// How long [`Backend::begin_write`] waits for another writer before refusing.
+    fn set_lock_timeout(&mut self, timeout: std::time::Duration) -> Result<(), StoreError>;
     /// Commit the transaction.
     fn commit(&mut self) -> Result<(), StoreError>;
     /// Roll the transaction back.

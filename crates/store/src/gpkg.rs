@@ -161,6 +161,11 @@ impl Backend for GpkgBackend {
             .map_err(|e| self.map_err(e))
     }
 
+    fn set_lock_timeout(&mut self, timeout: Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(timeout)?;
+        Ok(())
+    }
+
     fn commit(&mut self) -> Result<(), StoreError> {
         self.conn
             .execute_batch("COMMIT")

@@ -255,6 +255,12 @@ impl Store {
         self
     }
 
+    /// How long a write waits for another process's write before it is refused with
+    /// [`StoreError::Busy`] (default 120 s).
+    pub fn set_lock_timeout(&mut self, timeout: std::time::Duration) -> Result<(), StoreError> {
+        self.db.set_lock_timeout(timeout)
+    }
+
     /// The acting user.
     pub fn user(&self) -> &str {
         &self.user

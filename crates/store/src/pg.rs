@@ -27,6 +27,7 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[(
 /// A connection to a PostgreSQL store.
 pub struct PgBackend {
     client: Client,
+    lock_timeout_ms: u128,
     statements: HashMap<String, Statement>,
     url: String,
 }
@@ -40,6 +41,7 @@ impl PgBackend {
         client.batch_execute("SET client_min_messages = warning")?;
         Ok(PgBackend {
             client,
+            lock_timeout_ms: LOCK_TIMEOUT_MS as u128,
             statements: HashMap::new(),
             url: redact(url),
         })
@@ -194,7 +196,8 @@ impl Backend for PgBackend {
 
     fn begin_write(&mut self) -> Result<(), StoreError> {
         self.client.batch_execute(&format!(
-            "BEGIN; SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"
+            "BEGIN; SET LOCAL lock_timeout = {}",
+            self.lock_timeout_ms.max(1)
         ))?;
         match self
             .client
@@ -210,6 +213,11 @@ impl Backend for PgBackend {
                 }
             }
         }
+    }
+
+    fn set_lock_timeout(&mut self, timeout: std::time::Duration) -> Result<(), StoreError> {
+        self.lock_timeout_ms = timeout.as_millis();
+        Ok(())
     }
 
     fn commit(&mut self) -> Result<(), StoreError> {

@@ -475,3 +475,45 @@ fn gpkg_geometry_file_as_ledger() {
     let v = s.create_plan(&key("330102"), None, None).unwrap();
     assert_eq!(v.total_ha, dec("3.75"));
 }
+
+/// A second writer waits for the first; past its timeout it is refused with a clear message and
+/// the store is unharmed.
+fn second_writer(url: &str) {
+    let mut a = init(url);
+    a.ensure_region("330102", Some("示例县")).unwrap();
+    let mut b = Store::open(url).unwrap();
+    b.set_lock_timeout(std::time::Duration::from_millis(300))
+        .unwrap();
+    a.backend().begin_write().unwrap();
+    a.backend()
+        .exec(
+            "UPDATE region SET name = '改名中' WHERE code = '330102'",
+            &[],
+        )
+        .unwrap();
+    let e = b
+        .ensure_region("330103", Some("乙县"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("正由另一个进程写入") && e.contains("重试"),
+        "{e}"
+    );
+    a.backend().rollback().unwrap();
+    // With the first writer gone the second one goes through.
+    b.ensure_region("330103", Some("乙县")).unwrap();
+    assert_eq!(b.region("330102").unwrap().unwrap().name, "示例县");
+    assert!(b.verify_audit().unwrap().ok());
+}
+
+#[test]
+fn gpkg_second_writer() {
+    let d = tempfile::tempdir().unwrap();
+    second_writer(&gpkg_url(d.path(), "s.gpkg"));
+}
+
+#[test]
+fn postgres_second_writer() {
+    let Some(pg) = Pg::start() else { return };
+    second_writer(&pg.fresh_db());
+}
