@@ -80,7 +80,7 @@ impl ImageFormat {
 }
 
 /// The font family written into SVG text: CJK faces first, then the generic family.
-const FAMILY: &str =
+pub(crate) const FAMILY: &str =
     "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, SimHei, sans-serif";
 
 /// Where CJK fonts usually are (Debian/Ubuntu, Fedora, macOS, Windows).

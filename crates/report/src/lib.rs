@@ -7,6 +7,7 @@
 //!   黑体/楷体 headings, page numbers), with the 附表 tables at the end;
 //! - the Excel 附表 (.xlsx), with live `=SUM(…)` formulas and fixed number formats;
 //! - charts (SVG and PNG): structure, layout, timing;
+//! - maps (SVG and PNG) of parcels by class over townships and control lines ([`map`]);
 //! - a single-file HTML report.
 //!
 //! Every figure is taken from the compiled plan and formatted at the plan's display precision,
@@ -24,12 +25,14 @@ pub mod chart;
 pub mod doc;
 mod docx;
 mod html;
+pub mod map;
 mod plan_doc;
 pub mod template;
 mod xlsx;
 
 pub use chart::{render_chart, ChartKind, ImageFormat};
 pub use doc::{Block, Doc, Table};
+pub use map::{render_map, MapFeature, MapInput};
 pub use plan_doc::build_document;
 
 use landplan_core::compile::CompiledPlan;

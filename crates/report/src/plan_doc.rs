@@ -418,7 +418,9 @@ fn supply_annex(p: &SupplyPlan, b: &mut Vec<Block>) {
     let y = year_text(p.year);
     let r = &p.region;
     b.push(Block::PageBreak);
-    // 附表1: class × (供应面积, 新增, 存量) with housing sub-rows.
+    // 附表1: class × (供应面积, 新增, 存量). The housing breakdown is 附表2 in the Word document
+    // (the Excel 附表 has it as 其中 sub-rows with a 小计 formula): sub-rows inside a table whose
+    // rows a reader sums to the 合计 would state the housing land twice.
     let mut rows = Vec::new();
     for c in &p.structure {
         rows.push(vec![
@@ -427,23 +429,6 @@ fn supply_annex(p: &SupplyPlan, b: &mut Vec<Block>) {
             ha(c.new, dp),
             ha(c.stock, dp),
         ]);
-        if is_residential(&c.code) && !p.housing.is_empty() {
-            for (label, kinds) in HOUSING_ROWS {
-                rows.push(vec![
-                    format!("　其中：{label}"),
-                    ha(housing_area(p, kinds), dp),
-                    String::new(),
-                    String::new(),
-                ]);
-            }
-            let sub: Area = p.housing.iter().map(|h| h.area).sum();
-            rows.push(vec![
-                "　小计".into(),
-                ha(sub, dp),
-                String::new(),
-                String::new(),
-            ]);
-        }
     }
     rows.push(vec![
         "合计".into(),

@@ -168,7 +168,7 @@ fn supply(wb: &mut Workbook, p: &SupplyPlan) -> Result<(), ReportError> {
             if is_residential(&c.code) && !p.housing.is_empty() {
                 let first = r;
                 for (label, kinds) in HOUSING_ROWS {
-                    ws.write_string_with_format(r, 0, format!("　其中：{label}"), &f.text)?;
+                    ws.write_string_with_format(r, 0, format!("其中：{label}"), &f.text)?;
                     ws.write_number_with_format(
                         r,
                         1,

@@ -29,7 +29,15 @@ fn no_errors(r: &DocumentReport) {
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
-        .map(|f| format!("{}: {}", f.rule, f.message))
+        .map(|f| {
+            let lines: Vec<String> = f
+                .places
+                .iter()
+                .filter_map(|p| p.line)
+                .map(|l| l.to_string())
+                .collect();
+            format!("{}: {} (lines {})", f.rule, f.message, lines.join(","))
+        })
         .collect();
     assert!(
         errors.is_empty(),

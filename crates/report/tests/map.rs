@@ -1,0 +1,128 @@
+//! Maps: parcels coloured by class over township boundaries and control lines, with legend,
+//! scale bar and north arrow.
+use landplan_geo::geo::{polygon, MultiPolygon};
+use landplan_report::chart::{cjk_font, ImageFormat};
+use landplan_report::{render_map, MapFeature, MapInput};
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
+    MultiPolygon(vec![polygon![
+        (x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1), (x: x0, y: y0)
+    ]])
+}
+
+fn feature(label: &str, class: Option<&str>, g: MultiPolygon<f64>) -> MapFeature {
+    MapFeature {
+        label: label.into(),
+        class: class.map(Into::into),
+        geometry: g,
+    }
+}
+
+/// A county 4 km × 3 km in CGCS2000 zone 39 coordinates (easting with zone prefix).
+pub fn input() -> MapInput {
+    let (e, n) = (39_500_000.0, 4_400_000.0);
+    MapInput {
+        title: "示例县2025年度国有建设用地供应地块分布图".into(),
+        townships: vec![
+            feature("城关镇", None, rect(e, n, e + 2000.0, n + 3000.0)),
+            feature("东河乡", None, rect(e + 2000.0, n, e + 4000.0, n + 3000.0)),
+        ],
+        control_lines: vec![feature(
+            "永久基本农田",
+            None,
+            rect(e + 2600.0, n + 200.0, e + 3800.0, n + 1200.0),
+        )],
+        parcels: vec![
+            feature(
+                "SL-001",
+                Some("工矿仓储用地"),
+                rect(e + 200.0, n + 300.0, e + 900.0, n + 900.0),
+            ),
+            feature(
+                "SL-002",
+                Some("住宅用地"),
+                rect(e + 1100.0, n + 1500.0, e + 1600.0, n + 2200.0),
+            ),
+            feature(
+                "SL-003",
+                Some("工矿仓储用地"),
+                rect(e + 2300.0, n + 1800.0, e + 3100.0, n + 2600.0),
+            ),
+            feature(
+                "SL-004",
+                Some("交通运输用地"),
+                rect(e + 3300.0, n + 1500.0, e + 3900.0, n + 1700.0),
+            ),
+        ],
+    }
+}
+
+fn font_present(test: &str) -> bool {
+    match cjk_font() {
+        Ok(_) => true,
+        Err(e) if std::env::var_os("CI").is_none() => {
+            println!("{test}: skipped, {e}");
+            false
+        }
+        Err(e) => panic!("{test}: {e} (apt fonts-noto-cjk) and CI is set"),
+    }
+}
+
+#[test]
+fn svg_map_has_classes_townships_control_lines_legend_scale_and_north() {
+    if !font_present("svg_map") {
+        return;
+    }
+    let svg = String::from_utf8(render_map(&input(), ImageFormat::Svg).unwrap()).unwrap();
+    for text in [
+        "示例县2025年度国有建设用地供应地块分布图",
+        "图例",
+        "工矿仓储用地",
+        "住宅用地",
+        "交通运输用地",
+        "永久基本农田",
+        "城关镇",
+        "东河乡",
+        "乡镇界",
+        "北",
+    ] {
+        assert!(svg.contains(text), "missing {text}");
+    }
+    // The 4 km wide county fits ~700 px: a fifth of the plot is ~860 m → a 1 km bar.
+    assert!(
+        svg.contains("1千米") || svg.contains("500米"),
+        "scale bar label"
+    );
+    // Each of the 3 classes has one colour: 4 parcels, 3 distinct fills among them.
+    assert!(
+        svg.matches("<polygon").count() > 4,
+        "parcels and control line drawn"
+    );
+}
+
+#[test]
+fn png_map_is_a_valid_image() {
+    if !font_present("png_map") {
+        return;
+    }
+    let png = render_map(&input(), ImageFormat::Png).unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(&png))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (1000, 800));
+    // Industrial parcels are drawn in the first class colour (0, 114, 178).
+    let blue = buf.chunks(3).filter(|p| p == &[0, 114, 178]).count();
+    assert!(blue > 1000, "parcel fill drawn ({blue} px)");
+}
+
+#[test]
+fn a_map_without_geometry_is_refused_in_chinese() {
+    let err = render_map(&MapInput::default(), ImageFormat::Svg)
+        .unwrap_err()
+        .to_string();
+    if cjk_font().is_ok() {
+        assert!(err.contains("没有可绘制的地块几何图形"), "{err}");
+    }
+}
