@@ -28,7 +28,7 @@ fn parse_file_kind(s: &str) -> Result<FileKind, String> {
 /// Arguments of `landplan import`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// 要导入的文件：地块台账（CSV/XLSX）、几何文件（GeoJSON）；一次导入为一个整体
+    /// 要导入的文件：地块台账（CSV/XLSX）、几何文件（国土TXT、GeoJSON、.geojsonl、Shapefile、GeoPackage）；一次导入为一个整体，全部成功或全部不导入
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
