@@ -58,6 +58,7 @@ psqlc() { psql -X -q -h "$pgdir" -p "$port" -U bench -d postgres "$@"; }
 psqlc -c "CREATE EXTENSION postgis"
 
 : > "$work/times"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 for size in "${sizes[@]}"; do
   case $size in
     small) np=1000; nf=10000 ;;
@@ -74,8 +75,9 @@ for size in "${sizes[@]}"; do
   to_csv "$d/landplan.json" "$d/landplan.csv"
   timed "$size landplan-1core" "$landplan" overlay --parcels "$d/parcels.gpkg" \
     --layer "永久基本农田=$d/farmland.gpkg:forbid" --threads 1 --format json -o "$d/landplan1.json" || true
-  timed "$size geopandas" "$py" "$here/bench/overlay_peers.py" geopandas "$d" "$d/geopandas.csv"
-  timed "$size duckdb" "$py" "$here/bench/overlay_peers.py" duckdb "$d" "$d/duckdb.csv" "$threads"
+  rm -f "$d/geopandas.csv" "$d/duckdb.csv" "$d/postgis.csv"
+  timed "$size geopandas" "$py" "$here/bench/overlay_peers.py" geopandas "$d" "$d/geopandas.csv" || echo "$size: geopandas failed"
+  timed "$size duckdb" "$py" "$here/bench/overlay_peers.py" duckdb "$d" "$d/duckdb.csv" "$threads" || echo "$size: duckdb failed"
   # PostGIS: load with ogr2ogr (timed apart), then the query with a GiST index.
   psqlc -c "DROP TABLE IF EXISTS parcels, farmland"
   pgconn="PG:host=$pgdir port=$port user=bench dbname=postgres"
@@ -84,7 +86,11 @@ for size in "${sizes[@]}"; do
     "\\copy (SELECT p.\"地块编号\" AS id, to_char(COALESCE(SUM(ST_Area(ST_Intersection(p.geom, f.geom))), 0), 'FM999999999990.000000') AS overlap_m2 FROM parcels p LEFT JOIN farmland f ON ST_Intersects(p.geom, f.geom) GROUP BY 1 ORDER BY 1) TO '$d/postgis.csv' WITH CSV HEADER"
   for peer in geopandas duckdb postgis; do
     echo -n "$size landplan vs $peer: "
-    "$py" "$here/bench/overlay_compare.py" "$d/landplan.csv" "$d/$peer.csv"
+    if [ -f "$d/$peer.csv" ]; then
+      "$py" "$here/bench/overlay_compare.py" "$d/landplan.csv" "$d/$peer.csv" || echo "DISAGREE"
+    else
+      echo "no result"
+    fi
   done
 done
 
@@ -93,7 +99,8 @@ echo "| size | tool | seconds | peak RSS (MB) | landplan is N× faster |"
 echo "|---|---|---|---|---|"
 "$py" - "$work/times" <<'PY'
 import sys
-rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+rows = [l.split() for l in open(sys.argv[1])]
+rows = [r for r in rows if len(r) == 4 and r[2].replace(".", "").isdigit()]
 t = {(r[0], r[1]): (float(r[2]), int(r[3])) for r in rows}
 for (size, tool), (s, kb) in t.items():
     lp = t.get((size, "landplan"), (None,))[0]

@@ -89,6 +89,9 @@ pub fn decode_geometry(blob: &[u8]) -> Result<(i32, MultiPolygon<f64>), String> 
     Ok((srs_id, mp))
 }
 
+/// A row read but not decoded yet: id, attributes, geometry blob.
+type PendingRow = (String, Vec<(String, String)>, Vec<u8>);
+
 /// One layer as listed in `gpkg_contents`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayerInfo {
@@ -363,6 +366,8 @@ impl GeoPackage {
         };
         let mut rows = stmt.query([]).map_err(sq(&self.path))?;
         let mut index = 0;
+        // Unchecked (control layers): blobs are decoded afterwards on all cores.
+        let mut pending: Vec<PendingRow> = Vec::new();
         while let Some(row) = rows.next().map_err(sq(&self.path))? {
             let mut attrs = Vec::new();
             let mut geom = None;
@@ -386,6 +391,15 @@ impl GeoPackage {
                 attrs.push((name.clone(), text));
             }
             let id = crate::pick_id(&attrs, index);
+            if !checked {
+                let blob = match geom {
+                    Some(rusqlite::types::Value::Blob(b)) => b,
+                    _ => Vec::new(),
+                };
+                pending.push((id, attrs, blob));
+                index += 1;
+                continue;
+            }
             let mp = match geom {
                 Some(rusqlite::types::Value::Blob(b)) => match decode_geometry(&b) {
                     Ok((_, mp)) => mp,
@@ -426,6 +440,43 @@ impl GeoPackage {
                 geometry,
             });
             index += 1;
+        }
+        drop(rows);
+        if !checked {
+            let decoded = landplan_geo::overlay::par_map(
+                pending.len(),
+                landplan_geo::overlay::default_threads(),
+                |i| {
+                    let blob = &pending[i].2;
+                    if blob.is_empty() {
+                        return Ok(MultiPolygon(vec![]));
+                    }
+                    decode_geometry(blob).map(|(_, mut mp)| {
+                        mp.0.iter_mut()
+                            .for_each(landplan_geo::check::orient_standard);
+                        mp
+                    })
+                },
+                &|_| {},
+            );
+            for ((id, attrs, _), g) in pending.into_iter().zip(decoded) {
+                let geometry = g.unwrap_or_else(|reason| {
+                    set.findings.push(
+                        read_error(
+                            &self.path,
+                            None,
+                            format!("图层 {} 要素 {id}：{reason}", layer.table),
+                        )
+                        .at(ctx.place(&id, None)),
+                    );
+                    MultiPolygon(vec![])
+                });
+                set.features.push(Feature {
+                    id,
+                    attrs,
+                    geometry,
+                });
+            }
         }
         Ok(set)
     }

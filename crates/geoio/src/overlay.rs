@@ -159,7 +159,15 @@ pub fn run(
     threads: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<OverlayReport, GeoIoError> {
+    let timing = std::env::var_os("LANDPLAN_TIMING").is_some();
+    let t0 = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("{what}: {:.3} s", t0.elapsed().as_secs_f64());
+        }
+    };
     let parcels = crate::read(parcels_path)?;
+    lap("read parcels");
     let file = parcels_path.display().to_string();
     let crs = working_crs(&parcels).ok_or_else(|| GeoIoError::Invalid {
         path: file.clone(),
@@ -207,11 +215,14 @@ pub fn run(
         infos.push((spec.name.clone(), spec.rule, lfile, polys.len()));
         built.push(Layer::new(spec.name.clone(), spec.rule, polys, labels));
     }
+    lap("read layers");
     findings.extend(ov::parcel_overlaps(&items, Some(&file), threads));
+    lap("parcel overlaps");
     let total = items.len();
     let results = ov::overlay(&items, &built, Some(&file), threads, &|d| {
         progress(d, total)
     });
+    lap("overlay");
     Ok(OverlayReport {
         parcels_file: file,
         crs,

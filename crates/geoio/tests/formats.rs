@@ -409,3 +409,16 @@ fn attributes_map_onto_ledger_parcels() {
     assert_eq!(parcels.len(), 3);
     assert_eq!(parcels[1].0.id, "DK002");
 }
+
+#[test]
+fn control_layers_read_without_checks_give_the_same_polygons() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = guotu::parse(CANONICAL.as_bytes(), "a.txt");
+    for name in ["l.gpkg", "l.shp", "l.geojson", "l.txt"] {
+        let p = dir.path().join(name);
+        landplan_geoio::write(&p, &set).unwrap();
+        let fast = landplan_geoio::read_layer(&p).unwrap();
+        let full = landplan_geoio::read(&p).unwrap();
+        assert_same(&full, &fast, name);
+    }
+}
