@@ -168,3 +168,99 @@ fn the_word_plan_of_the_demo_county_passes_the_checker() {
         assert!(text.contains("示例县 2025年"), "{kind}: {text}");
     }
 }
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> String {
+    format!("[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]")
+}
+
+fn geojson(features: &[(&str, String)]) -> String {
+    let f: Vec<String> = features
+        .iter()
+        .map(|(props, coords)| {
+            format!(
+                r#"{{"type":"Feature","properties":{props},"geometry":{{"type":"Polygon","coordinates":{coords}}}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+        f.join(",")
+    )
+}
+
+#[test]
+fn render_a_parcel_map_from_geometry_files() {
+    if !font_present("render_map") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (e, n) = (39_500_000.0, 4_400_000.0);
+    let parcels = dir.path().join("parcels.geojson");
+    std::fs::write(
+        &parcels,
+        geojson(&[
+            (
+                r#"{"地块编号":"SL-001","地块用途":"工业用地"}"#,
+                rect(e + 200.0, n + 300.0, e + 900.0, n + 900.0),
+            ),
+            (
+                r#"{"地块编号":"SL-002","地块用途":"城镇住宅用地"}"#,
+                rect(e + 1100.0, n + 1500.0, e + 1600.0, n + 2200.0),
+            ),
+            (
+                r#"{"地块编号":"SL-003","地块用途":"0601"}"#,
+                rect(e + 2300.0, n + 1800.0, e + 3100.0, n + 2600.0),
+            ),
+        ]),
+    )
+    .unwrap();
+    let towns = dir.path().join("townships.geojson");
+    std::fs::write(
+        &towns,
+        geojson(&[
+            (r#"{"名称":"城关镇"}"#, rect(e, n, e + 2000.0, n + 3000.0)),
+            (
+                r#"{"名称":"东河乡"}"#,
+                rect(e + 2000.0, n, e + 4000.0, n + 3000.0),
+            ),
+        ]),
+    )
+    .unwrap();
+    let farmland = dir.path().join("永久基本农田.geojson");
+    std::fs::write(
+        &farmland,
+        geojson(&[("{}", rect(e + 2600.0, n + 200.0, e + 3800.0, n + 1200.0))]),
+    )
+    .unwrap();
+    let svg = dir.path().join("map.svg");
+    let o = run(&[
+        "render",
+        "--map-parcels",
+        parcels.to_str().unwrap(),
+        "--map-townships",
+        towns.to_str().unwrap(),
+        "--map-control",
+        farmland.to_str().unwrap(),
+        "--region",
+        "示例县",
+        "--year",
+        "2025",
+        "-o",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o).trim(), svg.display().to_string());
+    let text = std::fs::read_to_string(&svg).unwrap();
+    for s in [
+        "示例县2025年度国有建设用地供应地块分布图",
+        "工矿仓储用地",
+        "住宅用地",
+        "永久基本农田",
+        "城关镇",
+        "东河乡",
+        "北",
+        "1千米",
+    ] {
+        assert!(text.contains(s), "map lacks {s}");
+    }
+}

@@ -54,9 +54,18 @@ impl From<Image> for ImageFormat {
 /// Arguments of `landplan render`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// 地块清单（CSV 或 XLSX）
+    /// 地块清单（CSV 或 XLSX）；绘制图表时必需
     #[arg(long)]
-    pub ledger: PathBuf,
+    pub ledger: Option<PathBuf>,
+    /// 地块几何文件（国土TXT、Shapefile、GeoJSON、GeoPackage，平面坐标）：给出时绘制地块分布图
+    #[arg(long = "map-parcels")]
+    pub map_parcels: Option<PathBuf>,
+    /// 地块分布图的乡镇界线文件（可选）
+    #[arg(long = "map-townships")]
+    pub map_townships: Option<PathBuf>,
+    /// 地块分布图的管控线文件（可重复：永久基本农田、生态保护红线、城镇开发边界）
+    #[arg(long = "map-control")]
+    pub map_control: Vec<PathBuf>,
     /// 计划种类
     #[arg(long, value_enum, default_value = "supply")]
     pub kind: Kind,
@@ -91,6 +100,12 @@ pub struct Args {
 
 /// Run `landplan render`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.map_parcels.is_some() {
+        return run_map(&args);
+    }
+    let Some(ledger) = args.ledger.clone() else {
+        anyhow::bail!("请用 --ledger 指定地块清单（绘制图表），或用 --map-parcels 指定地块几何文件（绘制地块分布图）");
+    };
     let image: ImageFormat = args.format.into();
     if args.chart == Some(Chart::Timing) && matches!(args.kind, Kind::Reserve) {
         anyhow::bail!(
@@ -129,7 +144,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         refuse_overwrite(p, args.force)?;
     }
     let compile_args = compile::Args {
-        ledger: args.ledger.clone(),
+        ledger: ledger.clone(),
         kind: args.kind,
         region: args.region.clone(),
         year: args.year,
@@ -152,7 +167,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             eprintln!(
                 "台账 {} 有无法读取的行，未绘制图表。请修正后重试，或使用 --skip-bad-rows 跳过这些行。",
-                args.ledger.display()
+                ledger.display()
             );
             return Ok(ExitCode::from(1));
         }
@@ -166,5 +181,123 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         write_atomic(&path, &bytes)?;
         println!("{}", path.display());
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The first non-empty attribute among `names`.
+fn attr<'a>(f: &'a landplan_geoio::Feature, names: &[&str]) -> Option<&'a str> {
+    names
+        .iter()
+        .filter_map(|n| f.attr(n))
+        .map(str::trim)
+        .find(|v| !v.is_empty())
+}
+
+fn read_layer(path: &std::path::Path) -> anyhow::Result<landplan_geoio::FeatureSet> {
+    let set = landplan_geoio::read(path)?;
+    if matches!(set.crs, Some(landplan_geo::Crs::Geographic)) {
+        anyhow::bail!(
+            "{} 为经纬度坐标；地块分布图需要平面坐标（高斯-克吕格投影），请先投影后再绘制",
+            path.display()
+        );
+    }
+    Ok(set)
+}
+
+fn features(
+    set: &landplan_geoio::FeatureSet,
+    label: impl Fn(&landplan_geoio::Feature) -> String,
+    class: impl Fn(&landplan_geoio::Feature) -> Option<String>,
+) -> Vec<landplan_report::MapFeature> {
+    set.features
+        .iter()
+        .map(|f| landplan_report::MapFeature {
+            label: label(f),
+            class: class(f),
+            geometry: f.geometry.clone(),
+        })
+        .collect()
+}
+
+/// `landplan render --map-parcels …`: the parcel map.
+fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
+    use landplan_core::class::{Classifier, Resolution, Scheme};
+    let image: ImageFormat = args.format.into();
+    refuse_overwrite(&args.output, args.force)?;
+    let parcels_path = args
+        .map_parcels
+        .as_deref()
+        .unwrap_or(std::path::Path::new(""));
+    let parcels = read_layer(parcels_path)?;
+    let scheme: Scheme = args.classification.into();
+    let class_of = |f: &landplan_geoio::Feature| {
+        let text = attr(
+            f,
+            &[
+                "地块用途",
+                "用途",
+                "土地用途",
+                "规划用途",
+                "地类名称",
+                "DLMC",
+                "地类编码",
+                "DLBM",
+            ],
+        )?;
+        let cls = Classifier::builtin();
+        match cls.resolve(text, scheme) {
+            Resolution::Class(r) => cls
+                .top_in_scheme(&r, scheme)
+                .map(|sc| sc.class.name.clone())
+                .or_else(|| Some(text.to_string())),
+            _ => Some(text.to_string()),
+        }
+    };
+    let mut input = landplan_report::MapInput {
+        title: format!(
+            "{}{}年度{}地块分布图",
+            args.region,
+            args.year
+                .map(|y| y.to_string())
+                .unwrap_or_else(|| "本".into()),
+            match args.kind {
+                Kind::Supply => "国有建设用地供应",
+                Kind::Reserve => "土地储备",
+            }
+        ),
+        parcels: features(&parcels, |f| f.id.clone(), class_of),
+        ..Default::default()
+    };
+    if let Some(t) = &args.map_townships {
+        let set = read_layer(t)?;
+        input.townships = features(
+            &set,
+            |f| {
+                attr(f, &["乡镇", "乡镇名称", "名称", "XZQMC", "NAME", "name"])
+                    .map(str::to_string)
+                    .unwrap_or_else(|| f.id.clone())
+            },
+            |_| None,
+        );
+    }
+    for c in &args.map_control {
+        let set = read_layer(c)?;
+        let stem = c
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        input.control_lines.extend(features(
+            &set,
+            |f| {
+                attr(f, &["管控线", "类型", "名称", "NAME", "name"])
+                    .map(str::to_string)
+                    .unwrap_or_else(|| stem.clone())
+            },
+            |_| None,
+        ));
+    }
+    let bytes = landplan_report::render_map(&input, image)?;
+    write_atomic(&args.output, &bytes)?;
+    println!("{}", args.output.display());
     Ok(ExitCode::SUCCESS)
 }
