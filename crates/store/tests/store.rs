@@ -517,3 +517,33 @@ fn postgres_second_writer() {
     let Some(pg) = Pg::start() else { return };
     second_writer(&pg.fresh_db());
 }
+
+/// Reserve plans (土地储备计划) live beside supply plans of the same county and year.
+#[test]
+fn gpkg_reserve_plan() {
+    let d = tempfile::tempdir().unwrap();
+    let ledger = "\u{feff}地块编号,坐落,乡镇,面积（公顷）,用途,土地来源,储备状态,前期开发,资金需求（万元）\r\n\
+                  R-001,城关镇北门,城关镇,3.2000,住宅用地,存量,拟收储,拆迁平整,1200\r\n\
+                  R-002,河口乡东片,河口乡,5.0000,工业用地,新增,已入库,道路管网,800\r\n";
+    let l = write(d.path(), "储备.csv", ledger);
+    let mut s = init(&gpkg_url(d.path(), "s.gpkg"));
+    let mut o = opts("330102", "示例县");
+    o.kind = PlanKind::Reserve;
+    s.import_files(&[l], None, &o).unwrap();
+    let k = PlanKey {
+        kind: PlanKind::Reserve,
+        ..key("330102")
+    };
+    // No supply ledger was imported: the supply plan cannot be created, the reserve plan can.
+    let e = s
+        .create_plan(&key("330102"), None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("还没有导入台账"), "{e}");
+    let v = s.create_plan(&k, None, None).unwrap();
+    assert_eq!(v.total_ha, dec("8.2"));
+    let compiled = s.compiled(v.version_id).unwrap();
+    let figs = landplan_store::diff::figures(&compiled);
+    let funds = figs.iter().find(|f| f.0 == "资金需求（元）").unwrap().1;
+    assert_eq!(funds, dec("20000000"));
+}
