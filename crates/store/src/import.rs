@@ -272,6 +272,9 @@ impl GeometrySet {
 const PARCEL_COLUMNS: &str =
     "import_id, region, year, parcel_id, location, township, class_text, class_code, area_ha, source, method, data";
 
+/// How often (in ledger rows) the import reports progress.
+pub const PROGRESS_EVERY: u64 = 10_000;
+
 /// Rows per multi-row INSERT (13 parameters each: well under SQLite's and PostgreSQL's limits).
 const BATCH_ROWS: usize = 200;
 
@@ -385,6 +388,19 @@ impl Store {
         parcels: &mut dyn Iterator<Item = Result<Parcel, Vec<Finding>>>,
         geometries: Option<&GeometrySet>,
     ) -> Result<ImportSummary, StoreError> {
+        self.import_parcels_with(opts, files, parcels, geometries, &mut |_| {})
+    }
+
+    /// [`Store::import_parcels`], calling `progress` with the number of rows read so far
+    /// (every [`PROGRESS_EVERY`] rows and at the end).
+    pub fn import_parcels_with(
+        &mut self,
+        opts: &ImportOptions,
+        files: &[String],
+        parcels: &mut dyn Iterator<Item = Result<Parcel, Vec<Finding>>>,
+        geometries: Option<&GeometrySet>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportSummary, StoreError> {
         if let Some(g) = geometries {
             self.check_srid(g)?;
         }
@@ -411,7 +427,14 @@ impl Store {
             let mut matched: HashSet<&str> = HashSet::new();
             let srid = s.srid;
             let mut batch = Batch::default();
+            let mut rows_read = 0u64;
+            let mut next_report = PROGRESS_EVERY;
             for item in parcels {
+                rows_read += 1;
+                if rows_read == next_report {
+                    progress(rows_read);
+                    next_report += PROGRESS_EVERY;
+                }
                 let p = match item {
                     Ok(p) => p,
                     Err(findings) => {
@@ -449,6 +472,7 @@ impl Store {
                 ]);
                 if batch.rows == BATCH_ROWS {
                     batch.flush(s)?;
+                    progress(rows_read);
                 }
             }
             batch.flush(s)?;
@@ -627,6 +651,17 @@ impl Store {
         as_kind: Option<FileKind>,
         opts: &ImportOptions,
     ) -> Result<ImportSummary, StoreError> {
+        self.import_files_with(files, as_kind, opts, &mut |_| {})
+    }
+
+    /// [`Store::import_files`] with a progress callback (ledger rows read so far).
+    pub fn import_files_with(
+        &mut self,
+        files: &[std::path::PathBuf],
+        as_kind: Option<FileKind>,
+        opts: &ImportOptions,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportSummary, StoreError> {
         if files.is_empty() {
             return Err(StoreError::Invalid("没有给出要导入的文件".into()));
         }
@@ -690,6 +725,6 @@ impl Store {
         let mut names: Vec<String> = ledgers.iter().map(|p| p.display().to_string()).collect();
         names.extend(feature_files);
         let geometries = has_geometry.then_some(&geometry);
-        self.import_parcels(opts, &names, &mut it, geometries)
+        self.import_parcels_with(opts, &names, &mut it, geometries, progress)
     }
 }

@@ -70,7 +70,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         kind: args.kind,
         strict: args.strict,
     };
-    let s = store.import_files(&args.files, args.as_kind, &opts)?;
+    let pb = crate::progress::bytes(None, "导入地块");
+    let result = store.import_files_with(&args.files, args.as_kind, &opts, &mut |n| {
+        pb.set_message(format!("导入地块：已读取 {n} 行"));
+        pb.tick();
+    });
+    pb.finish_and_clear();
+    let s = result?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&s)?);
         return Ok(ExitCode::SUCCESS);
