@@ -49,6 +49,13 @@ impl Scheme {
         }
     }
 
+    fn slot(self) -> usize {
+        match self {
+            Scheme::Gb21010 => 0,
+            Scheme::Ydyh2023 => 1,
+        }
+    }
+
     fn other(self) -> Scheme {
         match self {
             Scheme::Gb21010 => Scheme::Ydyh2023,
@@ -182,10 +189,13 @@ struct AliasRow {
 #[derive(Debug)]
 pub struct Classifier {
     classes: Vec<LandClass>,
-    by_code: HashMap<(Scheme, String), usize>,
+    /// Code → class index, one map per scheme (index [`Scheme::slot`]) so lookups by `&str`
+    /// need no allocation.
+    by_code: [HashMap<String, usize>; 2],
     by_name: HashMap<String, ResolvedClass>,
     groups: HashMap<String, (String, Vec<String>)>,
-    crosswalk: HashMap<(Scheme, String), (String, bool)>,
+    /// Crosswalk from a scheme (index [`Scheme::slot`]) to the other.
+    crosswalk: [HashMap<String, (String, bool)>; 2],
 }
 
 impl Classifier {
@@ -213,16 +223,16 @@ impl Classifier {
     ) -> Result<Classifier, toml::de::Error> {
         let mut c = Classifier {
             classes: Vec::new(),
-            by_code: HashMap::new(),
+            by_code: [HashMap::new(), HashMap::new()],
             by_name: HashMap::new(),
             groups: HashMap::new(),
-            crosswalk: HashMap::new(),
+            crosswalk: [HashMap::new(), HashMap::new()],
         };
         for text in class_files {
             let f: ClassFile = toml::from_str(text)?;
             for row in f.class {
                 let idx = c.classes.len();
-                c.by_code.insert((f.scheme, row.code.clone()), idx);
+                c.by_code[f.scheme.slot()].insert(row.code.clone(), idx);
                 let entry = c
                     .by_name
                     .entry(normalize_name(&row.name))
@@ -248,12 +258,10 @@ impl Classifier {
         }
         let cw: CrosswalkFile = toml::from_str(crosswalk)?;
         for r in cw.gb_to_ydyh {
-            c.crosswalk
-                .insert((Scheme::Gb21010, r.from), (r.to, r.exact));
+            c.crosswalk[Scheme::Gb21010.slot()].insert(r.from, (r.to, r.exact));
         }
         for r in cw.ydyh_to_gb {
-            c.crosswalk
-                .insert((Scheme::Ydyh2023, r.from), (r.to, r.exact));
+            c.crosswalk[Scheme::Ydyh2023.slot()].insert(r.from, (r.to, r.exact));
         }
         let al: AliasFile = toml::from_str(aliases)?;
         for a in al.alias {
@@ -280,8 +288,8 @@ impl Classifier {
 
     /// The class with this code in this scheme.
     pub fn get(&self, scheme: Scheme, code: &str) -> Option<&LandClass> {
-        self.by_code
-            .get(&(scheme, code.to_string()))
+        self.by_code[scheme.slot()]
+            .get(code)
             .map(|&i| &self.classes[i])
     }
 
@@ -349,13 +357,12 @@ impl Classifier {
         }
         let from = target.other();
         let code = r.code(from)?;
-        let (to, exact) = self
-            .crosswalk
-            .get(&(from, code.to_string()))
-            .or_else(|| self.crosswalk.get(&(from, code[..2].to_string())))?;
+        let cw = &self.crosswalk[from.slot()];
+        let direct = cw.get(code);
+        let (to, exact) = direct.or_else(|| cw.get(code.get(..2)?))?;
         self.get(target, to).map(|class| SchemeClass {
             class,
-            exact: *exact && self.crosswalk.contains_key(&(from, code.to_string())),
+            exact: *exact && direct.is_some(),
         })
     }
 

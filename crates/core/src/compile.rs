@@ -7,7 +7,7 @@
 //! Every figure is an exact sum of the parcels' stated areas; shares are exact and rounded for
 //! display by largest remainder ([`crate::share`]).
 
-use crate::class::{Classifier, Scheme};
+use crate::class::{Classifier, ResolvedClass, Scheme};
 use crate::finding::{Finding, Place, Severity};
 use crate::parcel::{HousingType, LandSource, Parcel, ReserveStatus, SupplyMethod};
 use crate::rules::RuleBook;
@@ -252,6 +252,15 @@ pub struct ReservePlan {
     pub display_dp: u32,
 }
 
+/// What the compiler needs of a parcel's class, computed once per distinct class.
+#[derive(Clone)]
+struct ClassInfo {
+    code: String,
+    name: String,
+    exact: bool,
+    residential: bool,
+}
+
 /// The name used for parcels without a township.
 pub const NO_TOWNSHIP: &str = "未注明";
 
@@ -293,11 +302,12 @@ pub struct Compiler {
     status: BTreeMap<Option<ReserveStatus>, Counted>,
     funds: Money,
     funds_count: usize,
-    ids: HashMap<String, Vec<usize>>,
-    places: HashMap<(String, Decimal), (String, usize)>,
+    dups: crate::dedup::DuplicateIndex,
     parcels: Vec<Parcel>,
     count: usize,
     findings: Vec<Finding>,
+    class_cache: HashMap<ResolvedClass, Option<ClassInfo>>,
+    approx_reported: std::collections::HashSet<String>,
     max_scale: u32,
     any_mu: bool,
     min_ha: Decimal,
@@ -338,11 +348,12 @@ impl Compiler {
             status: BTreeMap::new(),
             funds: Money::ZERO,
             funds_count: 0,
-            ids: HashMap::new(),
-            places: HashMap::new(),
+            dups: crate::dedup::DuplicateIndex::new(),
             parcels: Vec::new(),
             count: 0,
             findings: Vec::new(),
+            class_cache: HashMap::new(),
+            approx_reported: std::collections::HashSet::new(),
             max_scale: 0,
             any_mu: false,
             min_ha,
@@ -374,48 +385,37 @@ impl Compiler {
     /// Add one parcel.
     pub fn add(&mut self, p: Parcel) {
         self.count += 1;
-        // Duplicate ids.
-        let rows = self.ids.entry(p.id.clone()).or_default();
-        rows.push(p.row);
         let area = p.area();
-        // Same location and same area under another id.
-        if let Some(loc) = p.location.as_deref().map(crate::class::normalize_name) {
-            if !loc.is_empty() {
-                let key = (loc, area.ha().normalize());
-                match self.places.get(&key) {
-                    Some((other, other_row)) if *other != p.id => {
-                        let f = self
-                            .finding(
-                                "ledger.duplicate_parcel",
-                                &[
-                                    ("a", other.clone()),
-                                    ("b", p.id.clone()),
-                                    ("location", p.location.clone().unwrap_or_default()),
-                                    (
-                                        "area",
-                                        format!("{}{}", p.stated_area.value, p.stated_area.unit),
-                                    ),
-                                ],
-                            )
-                            .at(self.place(&p, "坐落"))
-                            .at({
-                                let mut pl =
-                                    Place::row(*other_row, Some("坐落")).with_parcel(other);
-                                pl.file = self.opts.file.clone();
-                                pl
-                            })
-                            .note(format!(
-                                "若为重复，{} 公顷被计入两次",
-                                p.stated_area.area().ha().normalize()
-                            ));
-                        self.findings.push(f);
-                    }
-                    Some(_) => {}
-                    None => {
-                        self.places.insert(key, (p.id.clone(), p.row));
-                    }
-                }
-            }
+        // Duplicate ids, and the same location and area under another id.
+        let loc = p.location.as_deref().map(crate::class::normalize_name);
+        let same = self
+            .dups
+            .add(&p.id, p.row, loc.as_deref().map(|l| (l, area.ha())));
+        if let Some(other) = same {
+            let f = self
+                .finding(
+                    "ledger.duplicate_parcel",
+                    &[
+                        ("a", other.id.clone()),
+                        ("b", p.id.clone()),
+                        ("location", p.location.clone().unwrap_or_default()),
+                        (
+                            "area",
+                            format!("{}{}", p.stated_area.value, p.stated_area.unit),
+                        ),
+                    ],
+                )
+                .at(self.place(&p, "坐落"))
+                .at({
+                    let mut pl = Place::row(other.row, Some("坐落")).with_parcel(other.id.as_str());
+                    pl.file = self.opts.file.clone();
+                    pl
+                })
+                .note(format!(
+                    "若为重复，{} 公顷被计入两次",
+                    p.stated_area.area().ha().normalize()
+                ));
+            self.findings.push(f);
         }
         if !area.is_positive() {
             let f = self
@@ -460,43 +460,65 @@ impl Compiler {
                 self.unspecified_count += 1;
             }
         }
-        // Class.
-        let (code, name) = match self.classifier.top_in_scheme(&p.class, self.opts.scheme) {
-            Some(sc) => {
-                if !sc.exact {
-                    let rule = "ledger.class_approximate";
-                    if !self.findings.iter().any(|f| {
-                        f.rule == rule
-                            && f.places.first().and_then(|pl| pl.text.as_deref())
-                                == Some(p.class_text.as_str())
-                    }) {
-                        let mut pl = self.place(&p, "用途");
-                        pl.text = Some(p.class_text.clone());
-                        let f = self
-                            .finding(
-                                rule,
-                                &[
-                                    ("text", p.class_text.clone()),
-                                    ("scheme", self.opts.scheme.label().to_string()),
-                                    ("target", sc.class.name.clone()),
-                                ],
-                            )
-                            .at(pl);
-                        self.findings.push(f);
-                    }
+        // Class: resolved once per distinct class, then cached.
+        let info = match self.class_cache.get(&p.class) {
+            Some(i) => i.clone(),
+            None => {
+                let info = self
+                    .classifier
+                    .top_in_scheme(&p.class, self.opts.scheme)
+                    .map(|sc| ClassInfo {
+                        code: sc.class.code.clone(),
+                        name: sc.class.name.clone(),
+                        exact: sc.exact,
+                        residential: self
+                            .classifier
+                            .top_in_scheme(&p.class, Scheme::Gb21010)
+                            .map(|g| g.class.code == "07")
+                            .unwrap_or(false),
+                    });
+                self.class_cache.insert(p.class.clone(), info.clone());
+                info
+            }
+        };
+        let (code, residential) = match info {
+            Some(info) => {
+                if !info.exact && self.approx_reported.insert(p.class_text.clone()) {
+                    let mut pl = self.place(&p, "用途");
+                    pl.text = Some(p.class_text.clone());
+                    let f = self
+                        .finding(
+                            "ledger.class_approximate",
+                            &[
+                                ("text", p.class_text.clone()),
+                                ("scheme", self.opts.scheme.label().to_string()),
+                                ("target", info.name.clone()),
+                            ],
+                        )
+                        .at(pl);
+                    self.findings.push(f);
                 }
-                (sc.class.code.clone(), sc.class.name.clone())
+                if !self.class_names.contains_key(&info.code) {
+                    self.class_names.insert(info.code.clone(), info.name);
+                }
+                (info.code, info.residential)
             }
             None => {
                 let f = self
                     .finding("ledger.class_unresolved", &[("text", p.class_text.clone())])
                     .at(self.place(&p, "用途"));
                 self.findings.push(f);
-                ("--".to_string(), "无法对照的地类".to_string())
+                let code = "--".to_string();
+                self.class_names
+                    .entry(code.clone())
+                    .or_insert_with(|| "无法对照的地类".to_string());
+                (code, false)
             }
         };
-        self.class_names.entry(code.clone()).or_insert(name);
-        let acc = self.by_class.entry(code.clone()).or_default();
+        if !self.by_class.contains_key(&code) {
+            self.by_class.insert(code.clone(), ClassAcc::default());
+        }
+        let acc = self.by_class.get_mut(&code).expect("inserted above");
         acc.area += area;
         acc.parcels += 1;
         match p.source {
@@ -505,11 +527,6 @@ impl Compiler {
             None => {}
         }
         // Housing sub-structure: residential parcels only.
-        let residential = self
-            .classifier
-            .top_in_scheme(&p.class, Scheme::Gb21010)
-            .map(|sc| sc.class.code == "07")
-            .unwrap_or(false);
         if residential {
             let h = self
                 .housing
@@ -519,25 +536,31 @@ impl Compiler {
             h.parcels += 1;
         }
         // Layout.
-        let town = match p.township.as_deref().map(str::trim) {
-            Some(t) if !t.is_empty() => t.to_string(),
+        let town: &str = match p.township.as_deref().map(str::trim) {
+            Some(t) if !t.is_empty() => t,
             _ => {
                 self.no_township.push((p.id.clone(), p.row));
-                NO_TOWNSHIP.to_string()
+                NO_TOWNSHIP
             }
         };
-        let idx = match self.township_index.get(&town) {
+        let idx = match self.township_index.get(town) {
             Some(&i) => i,
             None => {
                 self.townships
-                    .push((town.clone(), Area::ZERO, BTreeMap::new()));
-                self.township_index.insert(town, self.townships.len() - 1);
+                    .push((town.to_string(), Area::ZERO, BTreeMap::new()));
+                self.township_index
+                    .insert(town.to_string(), self.townships.len() - 1);
                 self.townships.len() - 1
             }
         };
         let t = &mut self.townships[idx];
         t.1 += area;
-        *t.2.entry(code).or_default() += area;
+        match t.2.get_mut(&code) {
+            Some(a) => *a += area,
+            None => {
+                t.2.insert(code, area);
+            }
+        }
         // Timing.
         match p.timing {
             Some(tm) => self.quarters[(tm.quarter() - 1) as usize] += area,
@@ -574,11 +597,9 @@ impl Compiler {
     }
 
     fn common_findings(&mut self) {
-        let mut dups: Vec<(&String, &Vec<usize>)> =
-            self.ids.iter().filter(|(_, rows)| rows.len() > 1).collect();
-        dups.sort_by_key(|(_, rows)| rows[0]);
+        let dups = self.dups.duplicate_ids();
         let mut out = Vec::new();
-        for (id, rows) in dups {
+        for (id, rows) in &dups {
             let list = rows
                 .iter()
                 .map(|r| r.to_string())

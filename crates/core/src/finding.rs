@@ -148,11 +148,11 @@ pub struct Finding {
     pub severity: Severity,
     /// Message in Chinese.
     pub message: String,
-    /// The expected value with its unit, where there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The expected value with its unit, where there is one (null otherwise).
+    #[serde(default)]
     pub expected: Option<String>,
-    /// The value found, with its unit.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The value found, with its unit (null otherwise).
+    #[serde(default)]
     pub found: Option<String>,
     /// The places involved, the main one first.
     #[serde(default)]
