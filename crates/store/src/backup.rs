@@ -229,7 +229,13 @@ impl Store {
             Ok(sum)
         })();
         match r {
-            Ok(s) => Ok(s),
+            Ok(s) => {
+                drop(dst);
+                // A backup travels as one file: leave WAL mode (the store itself uses it).
+                let conn = rusqlite::Connection::open(target)?;
+                let _: String = conn.query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))?;
+                Ok(s)
+            }
             Err(e) => {
                 let _ = dst.db.rollback();
                 drop(dst);
@@ -247,7 +253,14 @@ impl Store {
         backup: &Path,
         user: Option<&str>,
     ) -> Result<(Store, CopySummary), StoreError> {
-        let mut src = Store::open(&format!("gpkg:{}", backup.display()))?;
+        let file_hash =
+            std::fs::read(backup)
+                .map(|b| sha256_hex(&b))
+                .map_err(|e| StoreError::Io {
+                    path: backup.display().to_string(),
+                    source: e,
+                })?;
+        let mut src = Store::open_backup(backup)?;
         let report = src.verify_audit()?;
         if let Some((seq, why)) = report.broken {
             return Err(StoreError::Invalid(format!(
@@ -273,13 +286,6 @@ impl Store {
         }
         let mut dst =
             Store::init_with(url, &InitOptions { srid: src.srid }, false)?.with_user(user);
-        let file_hash =
-            std::fs::read(backup)
-                .map(|b| sha256_hex(&b))
-                .map_err(|e| StoreError::Io {
-                    path: backup.display().to_string(),
-                    source: e,
-                })?;
         dst.db.begin_write()?;
         let r = (|| {
             let sum = copy_tables(&mut src, &mut dst, None)?;

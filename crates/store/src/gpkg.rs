@@ -58,6 +58,23 @@ impl GpkgBackend {
         })
     }
 
+    /// Open a file read-only, leaving it exactly as it is (backups being restored).
+    pub fn open_read_only(path: &Path) -> Result<GpkgBackend, StoreError> {
+        let display = path.display().to_string();
+        if !path.exists() {
+            return Err(StoreError::NotFound(format!("文件“{display}”不存在")));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(GpkgBackend {
+            conn,
+            path: display,
+        })
+    }
+
     /// The file path.
     pub fn path(&self) -> &str {
         &self.path

@@ -181,6 +181,38 @@ impl Store {
         Ok(store)
     }
 
+    /// Open a GeoPackage store read-only, without changing the file (no migration, no WAL
+    /// switch): for backups.
+    pub fn open_backup(path: &Path) -> Result<Store, StoreError> {
+        let mut db: Box<dyn Backend> = Box::new(gpkg::GpkgBackend::open_read_only(path)?);
+        let label = path.display().to_string();
+        if !db.table_exists("landplan_migration")? {
+            return Err(StoreError::Invalid(format!(
+                "“{label}”不是 landplan 导出的备份（没有 landplan 的表）"
+            )));
+        }
+        let mut store = Store {
+            db,
+            url: label.clone(),
+            user: current_user(None),
+            srid: 0,
+        };
+        let newest = store.db.migrations().last().map(|m| m.0).unwrap_or(0);
+        let applied = store.applied_migration()?;
+        if applied > newest {
+            return Err(StoreError::TooNew {
+                url: label,
+                found: applied,
+                supported: newest,
+            });
+        }
+        store.srid = store
+            .meta("srid")?
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("“{label}”缺少坐标系记录")))?;
+        Ok(store)
+    }
+
     /// Create the store (or bring an existing one up to date: init is idempotent).
     pub fn init(url: &str, opts: &InitOptions) -> Result<Store, StoreError> {
         Store::init_with(url, opts, true)

@@ -242,6 +242,12 @@ fn export_restore(url: &str, dir: &Path, restore_url: &str) {
     assert_eq!((sum.parcels, sum.plans), (8, 1));
     let e = s.export(&whole, None).unwrap_err().to_string();
     assert!(e.contains("已存在"), "{e}");
+    assert!(!dir.join("whole.gpkg-wal").exists());
+    let mode: String = rusqlite::Connection::open(&whole)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete", "a backup is one self-contained file");
     let part = dir.join("part.gpkg");
     let sum = s.export(&part, Some("330102")).unwrap();
     assert_eq!((sum.parcels, sum.imports), (4, 1));
@@ -253,7 +259,13 @@ fn export_restore(url: &str, dir: &Path, restore_url: &str) {
         Some("330100".into())
     );
 
+    let before = std::fs::read(&whole).unwrap();
     let (mut r, sum) = Store::restore(restore_url, &whole, Some("恢复员")).unwrap();
+    assert_eq!(
+        std::fs::read(&whole).unwrap(),
+        before,
+        "restore must not change the backup"
+    );
     assert_eq!(sum.parcels, 8);
     let v = r.current_version(&key("330102")).unwrap();
     assert_eq!((v.status, v.total_ha), (PlanStatus::Submitted, dec("8.5")));
