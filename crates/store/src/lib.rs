@@ -342,7 +342,17 @@ impl Store {
                 if *n <= applied {
                     continue;
                 }
-                self.db.batch(sql)?;
+                self.db.batch(sql).map_err(|e| match e {
+                    StoreError::Postgres(pe) if pe.to_string().contains("postgis")
+                        || pe.as_db_error().is_some_and(|d| d.message().contains("postgis")) =>
+                    {
+                        StoreError::Invalid(format!(
+                            "PostgreSQL 数据库缺少 PostGIS 扩展或无权创建：请安装 PostGIS（Debian：postgresql-15-postgis-3），或由管理员先在该数据库执行 CREATE EXTENSION postgis（{}）",
+                            pe.as_db_error().map(|d| d.message().to_string()).unwrap_or_else(|| pe.to_string())
+                        ))
+                    }
+                    other => other,
+                })?;
                 self.db.exec(
                     "INSERT INTO landplan_migration (version, name, applied_at) VALUES (?, ?, ?)",
                     &[Value::Int(*n), (*name).into(), now_utc().into()],
