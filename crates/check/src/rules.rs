@@ -414,6 +414,17 @@ fn share_checks(book: &RuleBook, m: &PlanModel, b: &Breakdown) -> Vec<Finding> {
         return out;
     }
     let hundred = Decimal::ONE_HUNDRED;
+    // When every part states a share and the stated shares add up to exactly 100, the document
+    // may have rounded them by largest remainder (as `landplan compile` does): each displayed
+    // share then lies within one unit of its last decimal of the exact share, not half a unit.
+    let stated: Vec<&Quantity> = b
+        .parts
+        .iter()
+        .filter_map(|p| p.share.map(|si| &m.quantities[si]))
+        .collect();
+    let largest_remainder = stated.len() == b.parts.len()
+        && stated.len() > 1
+        && stated.iter().map(|s| s.value).sum::<Decimal>() == hundred;
     let mut shares = Vec::new();
     for p in &b.parts {
         let Some(si) = p.share else { continue };
@@ -435,6 +446,10 @@ fn share_checks(book: &RuleBook, m: &PlanModel, b: &Breakdown) -> Vec<Finding> {
         let hi = (pv + tp) / (wv - tw) * hundred;
         let ts = s.tolerance();
         if s.value + ts >= lo && s.value - ts <= hi {
+            continue;
+        }
+        let unit = Decimal::new(1, s.value.scale());
+        if largest_remainder && s.value + unit > lo && s.value - unit < hi {
             continue;
         }
         let exact = pv / wv * hundred;
