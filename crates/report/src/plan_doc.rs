@@ -22,16 +22,14 @@ pub(crate) fn mu(a: Area, dp: u32) -> String {
     fmt_dp(a.mu(), dp)
 }
 
-/// A displayed share: the exact share rounded half up on its own to two decimals (trailing
-/// zeros kept).
+/// A displayed share, two decimals (trailing zeros kept): the share as compiled, so that the
+/// document prints exactly the shares of `landplan compile --format json`.
 ///
-/// Not the largest-remainder display value: a published share must agree with its own part
-/// and whole at the stated precision, which the document checker verifies figure by figure
-/// (largest remainder can move a share by one unit in the last place to make the column add
-/// up to exactly 100). The checker accepts a column of shares that adds up to 100 within the
-/// sum of their rounding tolerances.
+/// For a complete breakdown that is the largest-remainder value (the column adds up to exactly
+/// 100.00); the document checker accepts such a column, since each share is then within one
+/// unit of its last decimal of the exact share.
 pub(crate) fn pct(s: &Share) -> String {
-    fmt_dp(s.raw, 2)
+    fmt_dp(s.display, 2)
 }
 
 /// 万元 at two decimals.

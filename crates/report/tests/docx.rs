@@ -19,7 +19,10 @@ fn supply_docx_states_every_indicator_in_the_register_of_published_plans() {
         text.contains("2025年度示例县国有建设用地供应总量控制在57.90公顷（868.50亩）以内。"),
         "{text}"
     );
-    assert!(text.contains("2025年度示例县国有建设用地供应总量中，商服用地3.35公顷，占比5.79%；工矿仓储用地24.15公顷，占比41.71%；住宅用地14.25公顷，占比24.61%；"), "{text}");
+    // Shares are the compiled largest-remainder shares: 3.35/57.90 = 5.7858 % truncates to
+    // 5.78, and the four missing hundredths go to larger remainders (41.7098, 2.4180, 1.4680,
+    // 8.3765), so the column adds up to exactly 100.00.
+    assert!(text.contains("2025年度示例县国有建设用地供应总量中，商服用地3.35公顷，占比5.78%；工矿仓储用地24.15公顷，占比41.71%；住宅用地14.25公顷，占比24.61%；"), "{text}");
     assert!(
         text.contains("城关镇土地供应量为24.90公顷，其中："),
         "{text}"
