@@ -350,21 +350,39 @@ pub fn class_match(label: &str) -> Option<(String, String)> {
     None
 }
 
-/// A place name at the start of a label (巴楚镇, 工业园区, 瑶安瑶族乡).
+/// Words after which a label no longer names a place (红旗乡|土地供应量为…).
+const PLACE_STOPS: &[&str] = &[
+    "土地", "供应", "计划", "用地", "储备", "面积", "规模", "合计", "小计", "拟", "共", "为", "的",
+];
+
+/// A place name at the start of a label (巴楚镇, 工业园区, 瑶安瑶族乡, 红旗乡).
+///
+/// The name runs up to the first word that cannot be part of it (土地, 供应, punctuation,
+/// digits …); within that, the longest head ending in a place suffix wins, so 红旗乡 is not
+/// cut at 旗 and 新市镇 not at 市.
 fn place_name(label: &str) -> Option<String> {
     let c: Vec<char> = label.chars().collect();
-    for j in 2..=c.len().min(14) {
-        let head: String = c[..j].iter().collect();
-        if head.contains("用地") || head.contains("土地") {
-            return None;
-        }
-        for s in PLACE_SUFFIXES {
-            if head.ends_with(s) {
-                return Some(head);
-            }
+    let mut end = c.len().min(14);
+    for (i, ch) in c.iter().enumerate().take(end) {
+        if ch.is_ascii_digit() || "（(：:，,、；;。 ".contains(*ch) {
+            end = i;
+            break;
         }
     }
-    None
+    let rest: String = c[..end].iter().collect();
+    for stop in PLACE_STOPS {
+        if let Some(pos) = rest.find(stop) {
+            end = end.min(rest[..pos].chars().count());
+        }
+    }
+    let mut best = None;
+    for j in 2..=end {
+        let head: String = c[..j].iter().collect();
+        if PLACE_SUFFIXES.iter().any(|s| head.ends_with(s)) {
+            best = Some(head);
+        }
+    }
+    best
 }
 
 fn contains_any(s: &str, words: &[&str]) -> bool {
@@ -1637,6 +1655,9 @@ mod tests {
             Some("瑶安瑶族乡")
         );
         assert_eq!(place_name("工业园区").as_deref(), Some("工业园区"));
+        assert_eq!(place_name("红旗乡土地供应量为").as_deref(), Some("红旗乡"));
+        assert_eq!(place_name("新市镇（12.5公顷）").as_deref(), Some("新市镇"));
+        assert_eq!(place_name("鄂托克旗供应量").as_deref(), Some("鄂托克旗"));
         assert_eq!(place_name("住宅用地"), None);
         assert!(restates("(约") && restates("/") && restates("，折合") && !restates("，其中"));
     }
