@@ -85,24 +85,63 @@ pub fn decode(bytes: &[u8]) -> (String, TextEncoding, bool) {
     (text.into_owned(), enc, had_errors)
 }
 
-fn traditional_map() -> &'static HashMap<char, char> {
-    static MAP: OnceLock<HashMap<char, char>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        include_str!("../../../data/text/traditional.txt")
+/// The traditional → simplified table, with a bitmap over the CJK block so that the common
+/// case (a character that is not in the table) costs one bit test instead of a hash lookup.
+struct Traditional {
+    map: HashMap<char, char>,
+    /// One bit per code point from U+3400 to U+9FFF.
+    cjk: Vec<u64>,
+}
+
+const CJK_START: u32 = 0x3400;
+const CJK_END: u32 = 0xA000;
+
+fn traditional() -> &'static Traditional {
+    static T: OnceLock<Traditional> = OnceLock::new();
+    T.get_or_init(|| {
+        let map: HashMap<char, char> = include_str!("../../../data/text/traditional.txt")
             .lines()
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| {
                 let mut cs = l.chars();
                 Some((cs.next()?, cs.next()?))
             })
-            .collect()
+            .collect();
+        let mut cjk = vec![0u64; ((CJK_END - CJK_START) as usize).div_ceil(64)];
+        for &c in map.keys() {
+            let u = c as u32;
+            if (CJK_START..CJK_END).contains(&u) {
+                let i = (u - CJK_START) as usize;
+                cjk[i / 64] |= 1 << (i % 64);
+            }
+        }
+        Traditional { map, cjk }
     })
+}
+
+fn traditional_map() -> &'static HashMap<char, char> {
+    &traditional().map
+}
+
+fn to_simplified(ch: char) -> char {
+    let t = traditional();
+    let u = ch as u32;
+    if (CJK_START..CJK_END).contains(&u) {
+        let i = (u - CJK_START) as usize;
+        if t.cjk[i / 64] & (1 << (i % 64)) == 0 {
+            return ch;
+        }
+    }
+    t.map.get(&ch).copied().unwrap_or(ch)
 }
 
 /// Map one character to its normalised form: full-width ASCII to half-width, the ideographic
 /// space to a space, full-width brackets to ASCII, and traditional to simplified characters.
 /// Chinese punctuation that carries meaning (、，。；：) is kept.
 pub fn normalize_char(ch: char) -> char {
+    if ch.is_ascii() {
+        return ch;
+    }
     match ch {
         '\u{3000}' => ' ',
         '〔' | '【' => '[',
@@ -115,7 +154,7 @@ pub fn normalize_char(ch: char) -> char {
                 _ => char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch),
             }
         }
-        _ => traditional_map().get(&ch).copied().unwrap_or(ch),
+        _ => to_simplified(ch),
     }
 }
 
