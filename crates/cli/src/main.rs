@@ -19,7 +19,12 @@ mod table;
 
 /// 国有建设用地供应计划与土地储备计划的编制、审查、发布与监测工具。
 #[derive(Parser)]
-#[command(name = "landplan", version, about, long_about = None)]
+#[command(
+    name = "landplan",
+    version,
+    about = "国有建设用地供应计划与土地储备计划的编制、审查、发布与监测工具",
+    long_about = None
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
