@@ -178,7 +178,7 @@ pub fn run(
     let items: Vec<(String, MultiPolygon<f64>)> = parcels
         .features
         .into_iter()
-        .map(|f| (f.id, reproject(&f.geometry, from, crs)))
+        .map(|f| (f.id, into_crs(f.geometry, from, crs)))
         .collect();
     let mut built = Vec::with_capacity(layers.len());
     let mut infos = Vec::new();
@@ -210,7 +210,7 @@ pub fn run(
         let polys: Vec<MultiPolygon<f64>> = set
             .features
             .into_iter()
-            .map(|f| reproject(&f.geometry, lcrs, crs))
+            .map(|f| into_crs(f.geometry, lcrs, crs))
             .collect();
         infos.push((spec.name.clone(), spec.rule, lfile, polys.len()));
         built.push(Layer::new(spec.name.clone(), spec.rule, polys, labels));
@@ -484,5 +484,15 @@ mod tests {
         let e = LayerSpec::parse("其他=x.shp").unwrap_err();
         assert!(e.to_string().contains(":forbid"));
         assert!(LayerSpec::parse("x.shp").is_err());
+    }
+}
+
+/// Move a geometry into `to`, converting only when the systems differ (no copy otherwise: a
+/// control layer can hold a million polygons).
+fn into_crs(mp: MultiPolygon<f64>, from: Crs, to: Crs) -> MultiPolygon<f64> {
+    if from == to {
+        mp
+    } else {
+        reproject(&mp, from, to)
     }
 }
