@@ -455,6 +455,16 @@ pub fn to_text(r: &OverlayReport) -> String {
     out
 }
 
+/// Move a geometry into `to`, converting only when the systems differ (no copy otherwise: a
+/// control layer can hold a million polygons).
+fn into_crs(mp: MultiPolygon<f64>, from: Crs, to: Crs) -> MultiPolygon<f64> {
+    if from == to {
+        mp
+    } else {
+        reproject(&mp, from, to)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,15 +494,5 @@ mod tests {
         let e = LayerSpec::parse("其他=x.shp").unwrap_err();
         assert!(e.to_string().contains(":forbid"));
         assert!(LayerSpec::parse("x.shp").is_err());
-    }
-}
-
-/// Move a geometry into `to`, converting only when the systems differ (no copy otherwise: a
-/// control layer can hold a million polygons).
-fn into_crs(mp: MultiPolygon<f64>, from: Crs, to: Crs) -> MultiPolygon<f64> {
-    if from == to {
-        mp
-    } else {
-        reproject(&mp, from, to)
     }
 }
