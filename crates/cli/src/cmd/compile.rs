@@ -7,7 +7,7 @@ use landplan_core::compile::{CompileOptions, CompiledPlan, Compiler, PlanKind};
 use landplan_core::view::PlanView;
 use landplan_core::{Finding, Scheme};
 use landplan_io::{open_ledger, LedgerOptions};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Plan kind on the command line.
@@ -54,12 +54,9 @@ pub enum Format {
     Html,
 }
 
-/// Arguments of `landplan compile`.
-#[derive(clap::Args)]
-pub struct Args {
-    /// 地块清单（CSV 或 XLSX；UTF-8、带 BOM 的 UTF-8、GBK/GB18030 自动识别）
-    #[arg(long)]
-    pub ledger: PathBuf,
+/// The plan options shared by every command that compiles a ledger (`compile`, `render`).
+#[derive(clap::Args, Clone)]
+pub struct PlanArgs {
     /// 计划种类
     #[arg(long, value_enum, default_value = "supply")]
     pub kind: Kind,
@@ -75,6 +72,20 @@ pub struct Args {
     /// 台账中“地类编码”列的编码所属标准（默认与 --classification 相同）
     #[arg(long, value_enum)]
     pub codes: Option<Classification>,
+    /// 跳过无法读取的行，导入其余各行并在审查发现中报告被跳过的行
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+}
+
+/// Arguments of `landplan compile`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// 地块清单（CSV 或 XLSX；UTF-8、带 BOM 的 UTF-8、GBK/GB18030 自动识别）
+    #[arg(long)]
+    pub ledger: PathBuf,
+    /// Kind, region, year, classification, codes, skip-bad-rows.
+    #[command(flatten)]
+    pub plan: PlanArgs,
     /// 输出格式
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -84,9 +95,6 @@ pub struct Args {
     /// 覆盖已存在的输出文件
     #[arg(long)]
     pub force: bool,
-    /// 跳过无法读取的行，导入其余各行并在审查发现中报告被跳过的行
-    #[arg(long)]
-    pub skip_bad_rows: bool,
     /// 输出中不列出逐宗地块（用于超大台账）
     #[arg(long)]
     pub omit_parcels: bool,
@@ -102,14 +110,18 @@ pub struct Args {
 }
 
 /// Compile a ledger into a plan; on bad rows (without --skip-bad-rows) return the rejections.
-pub fn compile_ledger(args: &Args) -> anyhow::Result<Result<CompiledPlan, Vec<Finding>>> {
+pub fn compile_ledger(
+    ledger: &Path,
+    args: &PlanArgs,
+    omit_parcels: bool,
+) -> anyhow::Result<Result<CompiledPlan, Vec<Finding>>> {
     let scheme: Scheme = args.classification.into();
-    let file_label = args.ledger.display().to_string();
+    let file_label = ledger.display().to_string();
     let opts = LedgerOptions {
         code_scheme: args.codes.map(Scheme::from).unwrap_or(scheme),
         file_label: Some(file_label.clone()),
     };
-    let mut reader = open_ledger(&args.ledger, &opts)?;
+    let mut reader = open_ledger(ledger, &opts)?;
     let kind = match args.kind {
         Kind::Supply => PlanKind::Supply,
         Kind::Reserve => PlanKind::Reserve,
@@ -119,7 +131,7 @@ pub fn compile_ledger(args: &Args) -> anyhow::Result<Result<CompiledPlan, Vec<Fi
         region: args.region.clone(),
         year: args.year,
         scheme,
-        keep_parcels: !args.omit_parcels,
+        keep_parcels: !omit_parcels,
         file: Some(file_label),
     });
     let progress = crate::progress::bytes(reader.bytes_total(), "读取台账");
@@ -155,7 +167,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if matches!(args.format, Format::Docx | Format::Xlsx) && args.output.is_none() {
         anyhow::bail!("Word 和 Excel 格式须用 -o 指定输出文件");
     }
-    let plan = match compile_ledger(&args)? {
+    let plan = match compile_ledger(&args.ledger, &args.plan, args.omit_parcels)? {
         Ok(plan) => plan,
         Err(rejected) => {
             for f in &rejected {

@@ -4,7 +4,7 @@
 //! landplan-report. Existing files are not overwritten without `--force`; every path written is
 //! printed.
 
-use crate::cmd::compile::{self, Classification, Kind};
+use crate::cmd::compile::{self, Kind, PlanArgs};
 use crate::output::{refuse_overwrite, write_atomic};
 use anyhow::Context;
 use landplan_core::compile::CompiledPlan;
@@ -66,21 +66,9 @@ pub struct Args {
     /// 地块分布图的管控线文件（可重复：永久基本农田、生态保护红线、城镇开发边界）
     #[arg(long = "map-control")]
     pub map_control: Vec<PathBuf>,
-    /// 计划种类
-    #[arg(long, value_enum, default_value = "supply")]
-    pub kind: Kind,
-    /// 计划范围（地区名称），如“示例县”
-    #[arg(long, default_value = "")]
-    pub region: String,
-    /// 计划年度
-    #[arg(long)]
-    pub year: Option<i32>,
-    /// 汇总所用的分类标准
-    #[arg(long, value_enum, default_value = "gb21010")]
-    pub classification: Classification,
-    /// 台账中“地类编码”列的编码所属标准（默认与 --classification 相同）
-    #[arg(long, value_enum)]
-    pub codes: Option<Classification>,
+    /// Kind, region, year, classification, codes, skip-bad-rows (as for compile).
+    #[command(flatten)]
+    pub plan: PlanArgs,
     /// 图表种类；不指定时绘制全部适用的图表，此时 -o 为输出目录
     #[arg(long, value_enum)]
     pub chart: Option<Chart>,
@@ -93,9 +81,6 @@ pub struct Args {
     /// 覆盖已存在的输出文件
     #[arg(long)]
     pub force: bool,
-    /// 跳过无法读取的行
-    #[arg(long)]
-    pub skip_bad_rows: bool,
 }
 
 /// Run `landplan render`.
@@ -107,12 +92,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("请用 --ledger 指定地块清单（绘制图表），或用 --map-parcels 指定地块几何文件（绘制地块分布图）");
     };
     let image: ImageFormat = args.format.into();
-    if args.chart == Some(Chart::Timing) && matches!(args.kind, Kind::Reserve) {
+    if args.chart == Some(Chart::Timing) && matches!(args.plan.kind, Kind::Reserve) {
         anyhow::bail!(
             "储备计划没有供应时序，无法绘制时序图；请选择结构图（structure）或布局图（layout）"
         );
     }
-    let kind_id = match args.kind {
+    let kind_id = match args.plan.kind {
         Kind::Supply => "supply",
         Kind::Reserve => "reserve",
     };
@@ -121,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(c) => vec![(c.into(), args.output.clone())],
         None => {
             let mut kinds = vec![ChartKind::Structure, ChartKind::Layout];
-            if matches!(args.kind, Kind::Supply) {
+            if matches!(args.plan.kind, Kind::Supply) {
                 kinds.push(ChartKind::Timing);
             }
             kinds
@@ -143,23 +128,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for (_, p) in &jobs {
         refuse_overwrite(p, args.force)?;
     }
-    let compile_args = compile::Args {
-        ledger: ledger.clone(),
-        kind: args.kind,
-        region: args.region.clone(),
-        year: args.year,
-        classification: args.classification,
-        codes: args.codes,
-        format: compile::Format::Text,
-        output: None,
-        force: false,
-        skip_bad_rows: args.skip_bad_rows,
-        omit_parcels: true,
-        issuing_body: None,
-        date: None,
-        templates: None,
-    };
-    let plan: CompiledPlan = match compile::compile_ledger(&compile_args)? {
+    let plan: CompiledPlan = match compile::compile_ledger(&ledger, &args.plan, true)? {
         Ok(p) => p,
         Err(rejected) => {
             for f in &rejected {
@@ -229,7 +198,7 @@ fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
         .as_deref()
         .unwrap_or(std::path::Path::new(""));
     let parcels = read_layer(parcels_path)?;
-    let scheme: Scheme = args.classification.into();
+    let scheme: Scheme = args.plan.classification.into();
     let class_of = |f: &landplan_geoio::Feature| {
         let text = attr(
             f,
@@ -256,11 +225,12 @@ fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
     let mut input = landplan_report::MapInput {
         title: format!(
             "{}{}年度{}地块分布图",
-            args.region,
-            args.year
+            args.plan.region,
+            args.plan
+                .year
                 .map(|y| y.to_string())
                 .unwrap_or_else(|| "本".into()),
-            match args.kind {
+            match args.plan.kind {
                 Kind::Supply => "国有建设用地供应",
                 Kind::Reserve => "土地储备",
             }
