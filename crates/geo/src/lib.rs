@@ -7,7 +7,7 @@
 //! - [`area`]: [`PlanarArea`] and [`EllipsoidalArea`] (图斑椭球面积), and a geodesic cross-check.
 //! - [`check`]: geometry checks as findings (closure, duplicates, self-intersection,
 //!   orientation, holes, position, zone, stated area).
-//! - [`overlay`]: control-line overlay with R-trees on all cores, and parcel overlaps.
+//! - [`overlay`]: control-line overlay (parcels in a bulk-loaded R-tree, layers streamed past it on all cores), and parcel overlaps.
 //! - [`synth`]: a deterministic generator of synthetic county layers for tests and benchmarks.
 //!
 //! Architecture invariant: nothing here reads or writes files; geometry is `geo` types with
@@ -26,4 +26,4 @@ pub mod transform;
 pub use area::{geodesic_area, EllipsoidalArea, PlanarArea};
 pub use crs::Crs;
 pub use geo;
-pub use overlay::{Layer, LayerRule, ParcelOverlay};
+pub use overlay::{Layer, LayerRule, ParcelIndex, ParcelOverlay};

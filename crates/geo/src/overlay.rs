@@ -1,5 +1,10 @@
 //! Control-line overlay: each parcel against layers of control polygons (永久基本农田,
-//! 生态保护红线, 城镇开发边界, 乡镇界), with an R-tree per layer (bulk loaded) and all cores.
+//! 生态保护红线, 城镇开发边界, 乡镇界) on all cores.
+//!
+//! The parcels (the small side) go into an R-tree, bulk loaded ([`ParcelIndex`]); the layer
+//! polygons (up to millions) stream past it, each giving a [`Hit`] per parcel it overlaps,
+//! so a layer need never be held in memory. [`finish`] sums the hits per parcel in a fixed
+//! order (results do not depend on the number of threads) and applies the layer rules.
 //!
 //! Every layer has a [`LayerRule`]: `forbid` (any overlap is an error), `within` (area
 //! outside is a warning) or `assign` (the label of the layer polygon with the largest overlap
@@ -57,7 +62,10 @@ fn aabb(r: Rect<f64>) -> AABB<[f64; 2]> {
     AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y])
 }
 
-/// A control layer: its polygons, their labels (for `assign`) and an R-tree over them.
+/// A control layer held in memory: its polygons and their labels (for `assign`).
+///
+/// Large layers need not be held at all: their polygons can be streamed through
+/// [`ParcelIndex::overlay_polygon`] as they are read, and only the hits kept.
 pub struct Layer {
     /// Layer name as given by the user (e.g. 永久基本农田).
     pub name: String,
@@ -65,35 +73,21 @@ pub struct Layer {
     pub rule: LayerRule,
     polygons: Vec<MultiPolygon<f64>>,
     labels: Vec<Option<String>>,
-    tree: RTree<Entry>,
 }
 
 impl Layer {
-    /// Build a layer (bulk-loading its R-tree). `labels` may be empty or one per polygon.
+    /// A layer. `labels` may be empty or one per polygon.
     pub fn new(
         name: impl Into<String>,
         rule: LayerRule,
         polygons: Vec<MultiPolygon<f64>>,
         labels: Vec<Option<String>>,
     ) -> Layer {
-        let entries: Vec<Entry> = polygons
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| {
-                p.bounding_rect().map(|r| {
-                    GeomWithData::new(
-                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                        i,
-                    )
-                })
-            })
-            .collect();
         Layer {
             name: name.into(),
             rule,
             polygons,
             labels,
-            tree: RTree::bulk_load(entries),
         }
     }
 
@@ -107,11 +101,30 @@ impl Layer {
         self.polygons.is_empty()
     }
 
-    /// Indices of polygons whose bounding box meets `rect`.
-    pub fn candidates(&self, rect: Rect<f64>) -> impl Iterator<Item = usize> + '_ {
-        self.tree
-            .locate_in_envelope_intersecting(&aabb(rect))
-            .map(|e| e.data)
+    /// The hits of this layer's polygons on the indexed parcels, on `threads` threads;
+    /// `progress(done)` counts polygons.
+    pub fn hits(
+        &self,
+        index: &ParcelIndex<'_>,
+        threads: usize,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> LayerHits {
+        let per: Vec<Vec<Hit>> = par_map(
+            self.polygons.len(),
+            threads,
+            |i| {
+                let mut v = Vec::new();
+                index.overlay_polygon(i as u64, &self.polygons[i], &mut v);
+                v
+            },
+            progress,
+        );
+        LayerHits {
+            name: self.name.clone(),
+            rule: self.rule,
+            labels: self.labels.clone(),
+            hits: per.into_iter().flatten().collect(),
+        }
     }
 }
 
@@ -122,6 +135,135 @@ pub fn intersection_area(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
     match crate::clip_area::intersection_area_fast(a, b) {
         Some(v) => v,
         None => PlanarArea.multi_polygon(&a.intersection(b)),
+    }
+}
+
+/// One positive overlap of a parcel with a layer polygon.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    /// Index of the parcel in the indexed slice.
+    pub parcel: u32,
+    /// Key of the layer polygon: its position in the layer, or its feature id when streamed.
+    /// Keys order the summation, so results do not depend on thread scheduling.
+    pub polygon: u64,
+    /// Overlap area in m² (planar).
+    pub area: f64,
+}
+
+/// Every hit of one layer, ready to be turned into per-parcel results by [`finish`].
+#[derive(Debug, Clone)]
+pub struct LayerHits {
+    /// Layer name.
+    pub name: String,
+    /// Layer rule.
+    pub rule: LayerRule,
+    /// Labels by polygon key (for `assign`; empty otherwise).
+    pub labels: Vec<Option<String>>,
+    /// The hits, in any order.
+    pub hits: Vec<Hit>,
+}
+
+/// The parcels of a plan with an R-tree (bulk loaded) over their bounding boxes: the small
+/// side of an overlay is indexed, and the (possibly huge) control layers stream past it.
+pub struct ParcelIndex<'a> {
+    parcels: &'a [(String, MultiPolygon<f64>)],
+    tree: RTree<Entry>,
+}
+
+impl<'a> ParcelIndex<'a> {
+    /// Index `parcels` (id, geometry in the working plane).
+    pub fn new(parcels: &'a [(String, MultiPolygon<f64>)]) -> ParcelIndex<'a> {
+        let entries: Vec<Entry> = parcels
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, p))| {
+                p.bounding_rect().map(|r| {
+                    GeomWithData::new(
+                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                        i,
+                    )
+                })
+            })
+            .collect();
+        ParcelIndex {
+            parcels,
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
+    /// The indexed parcels.
+    pub fn parcels(&self) -> &'a [(String, MultiPolygon<f64>)] {
+        self.parcels
+    }
+
+    /// Indices of parcels whose bounding box meets `rect`.
+    pub fn candidates(&self, rect: Rect<f64>) -> impl Iterator<Item = usize> + '_ {
+        self.tree
+            .locate_in_envelope_intersecting(&aabb(rect))
+            .map(|e| e.data)
+    }
+
+    /// Overlay one layer polygon (key `polygon`) with every parcel it may meet, pushing a
+    /// [`Hit`] for each positive overlap.
+    pub fn overlay_polygon(&self, polygon: u64, geometry: &MultiPolygon<f64>, out: &mut Vec<Hit>) {
+        let Some(rect) = geometry.bounding_rect() else {
+            return;
+        };
+        for i in self.candidates(rect) {
+            let a = intersection_area(&self.parcels[i].1, geometry);
+            if a > 0.0 {
+                out.push(Hit {
+                    parcel: i as u32,
+                    polygon,
+                    area: a,
+                });
+            }
+        }
+    }
+
+    /// Findings for parcels that overlap each other (planar overlap above the rule's
+    /// `min_area_m2`), each pair once, in parcel order.
+    pub fn overlaps(&self, file: Option<&str>, threads: usize) -> Vec<Finding> {
+        let parcels = self.parcels;
+        let min = rule_param("geometry.parcels_overlap", "min_area_m2", 0.01);
+        let per: Vec<Vec<Finding>> = par_map(
+            parcels.len(),
+            threads,
+            |i| {
+                let (id, g) = &parcels[i];
+                let Some(rect) = g.bounding_rect() else {
+                    return Vec::new();
+                };
+                let mut v = Vec::new();
+                let mut others: Vec<usize> = self.candidates(rect).filter(|&j| j > i).collect();
+                others.sort_unstable();
+                for j in others {
+                    let a = intersection_area(g, &parcels[j].1);
+                    if a > min {
+                        let place = |pid: &str| Place {
+                            file: file.map(str::to_string),
+                            parcel: Some(pid.to_string()),
+                            ..Place::default()
+                        };
+                        v.push(
+                            rule_finding(
+                                "geometry.parcels_overlap",
+                                &[
+                                    ("a", id.clone()),
+                                    ("b", parcels[j].0.clone()),
+                                    ("area", format!("{a:.2}")),
+                                ],
+                            )
+                            .at(place(id))
+                            .at(place(&parcels[j].0)),
+                        );
+                    }
+                }
+                v
+            },
+            &|_| {},
+        );
+        per.into_iter().flatten().collect()
     }
 }
 
@@ -154,101 +296,123 @@ pub struct ParcelOverlay {
     pub findings: Vec<Finding>,
 }
 
-/// Overlay one parcel with every layer.
-pub fn overlay_parcel(
+/// The finding a layer's rule gives one parcel, if any.
+fn judge(
     id: &str,
-    geometry: &MultiPolygon<f64>,
-    layers: &[Layer],
+    area: f64,
+    layer: &LayerHits,
+    total: f64,
+    assigned: bool,
+    place: &Place,
+) -> Option<Finding> {
+    let share = if area > 0.0 { total / area } else { 0.0 };
+    let finding = match layer.rule {
+        LayerRule::Forbid if total > rule_param("overlay.forbid", "min_area_m2", 0.01) => {
+            rule_finding(
+                "overlay.forbid",
+                &[
+                    ("parcel", id.to_string()),
+                    ("layer", layer.name.clone()),
+                    ("area", format!("{total:.2}")),
+                    ("share", format!("{:.2}", share * 100.0)),
+                ],
+            )
+        }
+        LayerRule::Within if area - total > rule_param("overlay.within", "min_area_m2", 0.01) => {
+            rule_finding(
+                "overlay.within",
+                &[
+                    ("parcel", id.to_string()),
+                    ("layer", layer.name.clone()),
+                    ("area", format!("{:.2}", area - total)),
+                    ("share", format!("{:.2}", (1.0 - share) * 100.0)),
+                ],
+            )
+        }
+        LayerRule::Assign if !assigned => rule_finding(
+            "overlay.unassigned",
+            &[("parcel", id.to_string()), ("layer", layer.name.clone())],
+        ),
+        _ => return None,
+    };
+    Some(finding.at(place.clone()))
+}
+
+/// Turn the hits of every layer into per-parcel results (in parcel order): overlaps of one
+/// parcel with several polygons of a layer are summed in polygon-key order and capped at the
+/// parcel's area; `assign` takes the label of the polygon with the largest overlap (the first
+/// by key on a tie); each layer's rule gives its findings.
+pub fn finish(
+    index: &ParcelIndex<'_>,
+    mut layers: Vec<LayerHits>,
     file: Option<&str>,
-) -> ParcelOverlay {
-    let area = PlanarArea.multi_polygon(geometry);
-    let mut out = ParcelOverlay {
-        parcel: id.to_string(),
-        area_m2: area,
-        layers: Vec::with_capacity(layers.len()),
-        findings: Vec::new(),
-    };
-    let Some(rect) = geometry.bounding_rect() else {
-        return out;
-    };
-    let place = Place {
-        file: file.map(str::to_string),
-        parcel: Some(id.to_string()),
-        ..Place::default()
-    };
-    for layer in layers {
-        let mut total = 0.0;
-        let mut best: Option<(f64, usize)> = None;
-        for i in layer.candidates(rect) {
-            let a = intersection_area(geometry, &layer.polygons[i]);
-            if a > 0.0 {
-                total += a;
-                if best.is_none_or(|(b, _)| a > b) {
-                    best = Some((a, i));
-                }
-            }
+    threads: usize,
+) -> Vec<ParcelOverlay> {
+    let parcels = index.parcels;
+    // Per layer, hits sorted by (parcel, polygon) and the start of each parcel's run.
+    let mut starts: Vec<Vec<u32>> = Vec::with_capacity(layers.len());
+    for l in &mut layers {
+        l.hits.sort_unstable_by_key(|h| (h.parcel, h.polygon));
+        let mut s = vec![0u32; parcels.len() + 1];
+        for h in &l.hits {
+            s[h.parcel as usize + 1] += 1;
         }
-        let total = total.min(area);
-        let share = if area > 0.0 { total / area } else { 0.0 };
-        let assigned = match layer.rule {
-            LayerRule::Assign => best.and_then(|(_, i)| layer.labels.get(i).cloned().flatten()),
-            _ => None,
-        };
-        match layer.rule {
-            LayerRule::Forbid => {
-                if total > rule_param("overlay.forbid", "min_area_m2", 0.01) {
-                    out.findings.push(
-                        rule_finding(
-                            "overlay.forbid",
-                            &[
-                                ("parcel", id.to_string()),
-                                ("layer", layer.name.clone()),
-                                ("area", format!("{total:.2}")),
-                                ("share", format!("{:.2}", share * 100.0)),
-                            ],
-                        )
-                        .at(place.clone()),
-                    );
-                }
-            }
-            LayerRule::Within => {
-                let outside = area - total;
-                if outside > rule_param("overlay.within", "min_area_m2", 0.01) {
-                    out.findings.push(
-                        rule_finding(
-                            "overlay.within",
-                            &[
-                                ("parcel", id.to_string()),
-                                ("layer", layer.name.clone()),
-                                ("area", format!("{outside:.2}")),
-                                ("share", format!("{:.2}", (1.0 - share) * 100.0)),
-                            ],
-                        )
-                        .at(place.clone()),
-                    );
-                }
-            }
-            LayerRule::Assign => {
-                if best.is_none() {
-                    out.findings.push(
-                        rule_finding(
-                            "overlay.unassigned",
-                            &[("parcel", id.to_string()), ("layer", layer.name.clone())],
-                        )
-                        .at(place.clone()),
-                    );
-                }
-            }
+        for i in 0..parcels.len() {
+            s[i + 1] += s[i];
         }
-        out.layers.push(LayerOverlap {
-            layer: layer.name.clone(),
-            rule: layer.rule,
-            overlap_m2: total,
-            share,
-            assigned,
-        });
+        starts.push(s);
     }
-    out
+    par_map(
+        parcels.len(),
+        threads,
+        |i| {
+            let (id, geometry) = &parcels[i];
+            let area = PlanarArea.multi_polygon(geometry);
+            let mut out = ParcelOverlay {
+                parcel: id.clone(),
+                area_m2: area,
+                layers: Vec::with_capacity(layers.len()),
+                findings: Vec::new(),
+            };
+            if geometry.bounding_rect().is_none() {
+                return out;
+            }
+            let place = Place {
+                file: file.map(str::to_string),
+                parcel: Some(id.clone()),
+                ..Place::default()
+            };
+            for (layer, s) in layers.iter().zip(&starts) {
+                let run = &layer.hits[s[i] as usize..s[i + 1] as usize];
+                let mut total = 0.0;
+                let mut best: Option<&Hit> = None;
+                for h in run {
+                    total += h.area;
+                    if best.is_none_or(|b| h.area > b.area) {
+                        best = Some(h);
+                    }
+                }
+                let total = total.min(area);
+                let assigned = match layer.rule {
+                    LayerRule::Assign => {
+                        best.and_then(|b| layer.labels.get(b.polygon as usize).cloned().flatten())
+                    }
+                    _ => None,
+                };
+                out.findings
+                    .extend(judge(id, area, layer, total, best.is_some(), &place));
+                out.layers.push(LayerOverlap {
+                    layer: layer.name.clone(),
+                    rule: layer.rule,
+                    overlap_m2: total,
+                    share: if area > 0.0 { total / area } else { 0.0 },
+                    assigned,
+                });
+            }
+            out
+        },
+        &|_| {},
+    )
 }
 
 /// Run `f` over `0..n` on `threads` threads (work-stealing by chunks), calling `progress`
@@ -292,7 +456,8 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Overlay every parcel with every layer, in parallel; results in parcel order.
+/// Overlay every parcel with every layer (held in memory), in parallel; results in parcel
+/// order. `progress(done)` counts layer polygons.
 pub fn overlay(
     parcels: &[(String, MultiPolygon<f64>)],
     layers: &[Layer],
@@ -300,64 +465,24 @@ pub fn overlay(
     threads: usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Vec<ParcelOverlay> {
-    par_map(
-        parcels.len(),
-        threads,
-        |i| overlay_parcel(&parcels[i].0, &parcels[i].1, layers, file),
-        progress,
-    )
+    let index = ParcelIndex::new(parcels);
+    let mut before = 0;
+    let hits = layers
+        .iter()
+        .map(|l| {
+            let h = l.hits(&index, threads, &|d| progress(before + d));
+            before += l.len();
+            h
+        })
+        .collect();
+    finish(&index, hits, file, threads)
 }
 
-/// Findings for parcels of one plan that overlap each other (planar overlap above the rule's
-/// `min_area_m2`), each pair once.
+/// Findings for parcels of one plan that overlap each other (see [`ParcelIndex::overlaps`]).
 pub fn parcel_overlaps(
     parcels: &[(String, MultiPolygon<f64>)],
     file: Option<&str>,
     threads: usize,
 ) -> Vec<Finding> {
-    let layer = Layer::new(
-        "parcels",
-        LayerRule::Forbid,
-        parcels.iter().map(|p| p.1.clone()).collect(),
-        Vec::new(),
-    );
-    let min = rule_param("geometry.parcels_overlap", "min_area_m2", 0.01);
-    let per: Vec<Vec<Finding>> = par_map(
-        parcels.len(),
-        threads,
-        |i| {
-            let (id, g) = &parcels[i];
-            let Some(rect) = g.bounding_rect() else {
-                return Vec::new();
-            };
-            let mut v = Vec::new();
-            let mut others: Vec<usize> = layer.candidates(rect).filter(|&j| j > i).collect();
-            others.sort_unstable();
-            for j in others {
-                let a = intersection_area(g, &parcels[j].1);
-                if a > min {
-                    let place = |pid: &str| Place {
-                        file: file.map(str::to_string),
-                        parcel: Some(pid.to_string()),
-                        ..Place::default()
-                    };
-                    v.push(
-                        rule_finding(
-                            "geometry.parcels_overlap",
-                            &[
-                                ("a", id.clone()),
-                                ("b", parcels[j].0.clone()),
-                                ("area", format!("{a:.2}")),
-                            ],
-                        )
-                        .at(place(id))
-                        .at(place(&parcels[j].0)),
-                    );
-                }
-            }
-            v
-        },
-        &|_| {},
-    );
-    per.into_iter().flatten().collect()
+    ParcelIndex::new(parcels).overlaps(file, threads)
 }

@@ -365,120 +365,233 @@ impl GeoPackage {
             outer_orientation: None,
         };
         let mut rows = stmt.query([]).map_err(sq(&self.path))?;
-        let mut index = 0;
-        // Unchecked (control layers): blobs are decoded afterwards on all cores.
+        // Rows are stepped here (SQLite is serial); blobs are decoded and checked afterwards
+        // on all cores, and the results kept in row order.
         let mut pending: Vec<PendingRow> = Vec::new();
         while let Some(row) = rows.next().map_err(sq(&self.path))? {
             let mut attrs = Vec::new();
-            let mut geom = None;
+            let mut geom = Vec::new();
             for (i, name) in names.iter().enumerate() {
-                let v: rusqlite::types::Value = row.get(i).map_err(sq(&self.path))?;
+                use rusqlite::types::ValueRef as V;
+                let v = row.get_ref(i).map_err(sq(&self.path))?;
                 if Some(i) == geom_idx {
-                    geom = Some(v);
+                    if let V::Blob(b) = v {
+                        geom = b.to_vec();
+                    }
                     continue;
                 }
                 if name == "fid" {
                     continue;
                 }
-                use rusqlite::types::Value as V;
                 let text = match v {
-                    V::Null => continue,
+                    V::Null | V::Blob(_) => continue,
                     V::Integer(i) => i.to_string(),
                     V::Real(r) => r.to_string(),
-                    V::Text(t) => t,
-                    V::Blob(_) => continue,
+                    V::Text(t) => String::from_utf8_lossy(t).into_owned(),
                 };
                 attrs.push((name.clone(), text));
             }
-            let id = crate::pick_id(&attrs, index);
-            if !checked {
-                let blob = match geom {
-                    Some(rusqlite::types::Value::Blob(b)) => b,
-                    _ => Vec::new(),
-                };
-                pending.push((id, attrs, blob));
-                index += 1;
-                continue;
-            }
-            let mp = match geom {
-                Some(rusqlite::types::Value::Blob(b)) => match decode_geometry(&b) {
-                    Ok((_, mp)) => mp,
-                    Err(reason) => {
-                        set.findings.push(
-                            read_error(
-                                &self.path,
-                                None,
-                                format!("图层 {} 要素 {id}：{reason}", layer.table),
-                            )
-                            .at(ctx.place(&id, None)),
-                        );
-                        MultiPolygon(vec![])
+            let id = crate::pick_id(&attrs, pending.len());
+            pending.push((id, attrs, geom));
+        }
+        drop(rows);
+        let crs = set.crs;
+        let path = self.path.as_str();
+        let done = landplan_geo::overlay::par_map(
+            pending.len(),
+            landplan_geo::overlay::default_threads(),
+            |i| {
+                let (id, attrs, blob) = &pending[i];
+                let mut findings = Vec::new();
+                let mp = if blob.is_empty() {
+                    MultiPolygon(vec![])
+                } else {
+                    match decode_geometry(blob) {
+                        Ok((_, mp)) => mp,
+                        Err(reason) => {
+                            findings.push(
+                                read_error(
+                                    path,
+                                    None,
+                                    format!("图层 {} 要素 {id}：{reason}", layer.table),
+                                )
+                                .at(ctx.place(id, None)),
+                            );
+                            MultiPolygon(vec![])
+                        }
                     }
-                },
-                _ => MultiPolygon(vec![]),
-            };
-            let rings = rings_of(&mp);
-            let stated = crate::Feature {
-                id: id.clone(),
-                attrs: attrs.clone(),
-                geometry: MultiPolygon(vec![]),
-            }
-            .stated_area_ha();
-            let geometry = crate::finish_feature(
-                checked,
-                &ctx,
-                set.crs,
-                None,
-                &id,
-                &rings,
-                stated,
-                &mut set.findings,
-            );
+                };
+                if !checked {
+                    let mut mp = mp;
+                    mp.0.iter_mut()
+                        .for_each(landplan_geo::check::orient_standard);
+                    return (mp, findings);
+                }
+                let stated = crate::stated_area_ha(attrs);
+                let geometry = crate::finish_feature(
+                    true,
+                    &ctx,
+                    crs,
+                    None,
+                    id,
+                    &rings_of(&mp),
+                    stated,
+                    &mut findings,
+                );
+                (geometry, findings)
+            },
+            &|_| {},
+        );
+        for ((id, attrs, _), (geometry, findings)) in pending.into_iter().zip(done) {
+            set.findings.extend(findings);
             set.features.push(Feature {
                 id,
                 attrs,
                 geometry,
             });
-            index += 1;
-        }
-        drop(rows);
-        if !checked {
-            let decoded = landplan_geo::overlay::par_map(
-                pending.len(),
-                landplan_geo::overlay::default_threads(),
-                |i| {
-                    let blob = &pending[i].2;
-                    if blob.is_empty() {
-                        return Ok(MultiPolygon(vec![]));
-                    }
-                    decode_geometry(blob).map(|(_, mut mp)| {
-                        mp.0.iter_mut()
-                            .for_each(landplan_geo::check::orient_standard);
-                        mp
-                    })
-                },
-                &|_| {},
-            );
-            for ((id, attrs, _), g) in pending.into_iter().zip(decoded) {
-                let geometry = g.unwrap_or_else(|reason| {
-                    set.findings.push(
-                        read_error(
-                            &self.path,
-                            None,
-                            format!("图层 {} 要素 {id}：{reason}", layer.table),
-                        )
-                        .at(ctx.place(&id, None)),
-                    );
-                    MultiPolygon(vec![])
-                });
-                set.features.push(Feature {
-                    id,
-                    attrs,
-                    geometry,
-                });
-            }
         }
         Ok(set)
+    }
+}
+
+/// A layer streamed by [`stream_layer`]: how many features it had and what could not be read.
+#[derive(Debug, Default)]
+pub struct Streamed {
+    /// Features seen (with or without a readable geometry).
+    pub features: usize,
+    /// `geometry.read_error` findings, in feature-id order.
+    pub findings: Vec<landplan_core::Finding>,
+}
+
+/// Decode every geometry of a layer on `threads` threads without holding the layer in memory:
+/// each thread opens its own read-only connection and takes feature-id (rowid) ranges in
+/// turn. `f(state, fid, geometry)` is called for each readable, non-empty geometry (in
+/// standard orientation); a thread's state starts as `init()` and all states are returned.
+/// `progress(done, total)` is in feature-id units. Attributes are not read.
+pub fn stream_layer<S: Send>(
+    path: &Path,
+    layer: &LayerInfo,
+    threads: usize,
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, i64, &MultiPolygon<f64>) + Sync,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(Streamed, Vec<S>), GeoIoError> {
+    use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+    let label = file_label(path);
+    let open = || {
+        Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(sq(&label))
+    };
+    let table = quote_ident(&layer.table);
+    let (lo, hi): (Option<i64>, Option<i64>) = open()?
+        .query_row(
+            &format!("SELECT min(rowid), max(rowid) FROM {table}"),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(sq(&label))?;
+    let (Some(lo), Some(hi)) = (lo, hi) else {
+        return Ok((Streamed::default(), vec![init()]));
+    };
+    let threads = threads.max(1);
+    let span = (hi - lo).saturating_add(1).max(1);
+    let chunk = (span / (threads as i64 * 64)).clamp(256, 65_536);
+    let total = usize::try_from(span).unwrap_or(usize::MAX);
+    let next = AtomicI64::new(lo);
+    let done = AtomicUsize::new(0);
+    let sql = format!(
+        "SELECT rowid, {} FROM {table} WHERE rowid BETWEEN ?1 AND ?2",
+        quote_ident(&layer.geometry_column)
+    );
+    // Per thread: its state, the rows it saw, and (fid, reason) of what it could not decode.
+    type ThreadResult<S> = Result<(S, usize, Vec<(i64, String)>), GeoIoError>;
+    let results: Vec<ThreadResult<S>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let conn = open()?;
+                    let mut stmt = conn.prepare(&sql).map_err(sq(&label))?;
+                    let mut state = init();
+                    let mut seen = 0usize;
+                    let mut errors = Vec::new();
+                    loop {
+                        let start = next.fetch_add(chunk, Ordering::Relaxed);
+                        if start > hi {
+                            break;
+                        }
+                        let end = start.saturating_add(chunk - 1).min(hi);
+                        let mut rows = stmt.query(params![start, end]).map_err(sq(&label))?;
+                        while let Some(row) = rows.next().map_err(sq(&label))? {
+                            seen += 1;
+                            let fid: i64 = row.get(0).map_err(sq(&label))?;
+                            let blob = match row.get_ref(1).map_err(sq(&label))? {
+                                rusqlite::types::ValueRef::Blob(b) => b,
+                                _ => continue,
+                            };
+                            match decode_geometry(blob) {
+                                Ok((_, mut mp)) => {
+                                    if mp.0.is_empty() {
+                                        continue;
+                                    }
+                                    mp.0.iter_mut()
+                                        .for_each(landplan_geo::check::orient_standard);
+                                    f(&mut state, fid, &mp);
+                                }
+                                Err(reason) => errors.push((fid, reason)),
+                            }
+                        }
+                        let d = (end - start + 1) as usize;
+                        progress(done.fetch_add(d, Ordering::Relaxed) + d, total);
+                    }
+                    Ok((state, seen, errors))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut streamed = Streamed::default();
+    let mut states = Vec::with_capacity(threads);
+    let mut errors = Vec::new();
+    for r in results {
+        let (state, seen, errs) = r?;
+        states.push(state);
+        streamed.features += seen;
+        errors.extend(errs);
+    }
+    errors.sort_by_key(|e| e.0);
+    streamed.findings = errors
+        .into_iter()
+        .map(|(fid, reason)| {
+            read_error(
+                &label,
+                None,
+                format!("图层 {} 要素 fid={fid}：{reason}", layer.table),
+            )
+        })
+        .collect();
+    Ok((streamed, states))
+}
+
+/// The named feature layer of a GeoPackage (the first when `name` is `None`), with its CRS.
+pub fn find_layer(
+    path: &Path,
+    name: Option<&str>,
+) -> Result<Option<(LayerInfo, Option<Crs>)>, GeoIoError> {
+    let g = GeoPackage::open(path)?;
+    let layers = g.layers()?;
+    let info = match name {
+        Some(n) => layers.into_iter().find(|l| l.table == n),
+        None => layers.into_iter().next(),
+    };
+    match info {
+        Some(i) => {
+            let crs = g.crs_of(i.srs_id)?;
+            Ok(Some((i, crs)))
+        }
+        None => Ok(None),
     }
 }
 

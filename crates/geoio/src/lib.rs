@@ -63,9 +63,16 @@ impl Feature {
 
     /// The stated area in 公顷 ([`ATTR_AREA`]), if present and a number.
     pub fn stated_area_ha(&self) -> Option<Decimal> {
-        self.attr(ATTR_AREA)
-            .and_then(|s| s.trim().parse::<Decimal>().ok())
+        stated_area_ha(&self.attrs)
     }
+}
+
+/// The stated area in 公顷 ([`ATTR_AREA`]) among attributes, if present and a number.
+pub(crate) fn stated_area_ha(attrs: &[(String, String)]) -> Option<Decimal> {
+    attrs
+        .iter()
+        .find(|(k, _)| k == ATTR_AREA)
+        .and_then(|(_, v)| v.trim().parse::<Decimal>().ok())
 }
 
 /// What a reader read: features, CRS, file metadata and findings.

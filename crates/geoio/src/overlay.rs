@@ -151,13 +151,15 @@ fn working_crs(set: &FeatureSet) -> Option<Crs> {
     }
 }
 
-/// Run the overlay: read, check, overlay on `threads` threads. `progress(done, total)` is
-/// called as parcels are done.
+/// Run the overlay: read and check the parcels, index them, then stream each control layer
+/// past the index on `threads` threads (GeoPackage layers are never held in memory; other
+/// formats and `assign` layers are read whole). `progress(layer, done, total)` is called as
+/// the layer's polygons are done.
 pub fn run(
     parcels_path: &Path,
     layers: &[LayerSpec],
     threads: usize,
-    progress: &(dyn Fn(usize, usize) + Sync),
+    progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> Result<OverlayReport, GeoIoError> {
     let timing = std::env::var_os("LANDPLAN_TIMING").is_some();
     let t0 = std::time::Instant::now();
@@ -180,20 +182,54 @@ pub fn run(
         .into_iter()
         .map(|f| (f.id, into_crs(f.geometry, from, crs)))
         .collect();
-    let mut built = Vec::with_capacity(layers.len());
+    let index = ov::ParcelIndex::new(&items);
+    findings.extend(index.overlaps(Some(&file), threads));
+    lap("parcel overlaps");
+    let mut all_hits = Vec::with_capacity(layers.len());
     let mut infos = Vec::new();
     for spec in layers {
-        let set = crate::read_layer(&spec.path)?;
         let lfile = spec.path.display().to_string();
-        let lcrs = match set.crs {
-            Some(c) => c,
-            None => {
+        let no_crs = || GeoIoError::Invalid {
+            path: lfile.clone(),
+            reason: format!("无法确定图层“{}”的坐标系", spec.name),
+        };
+        let report = |d: usize, t: usize| progress(&spec.name, d, t);
+        let streamable = spec.rule != LayerRule::Assign
+            && crate::Format::from_path(&spec.path) == Some(crate::Format::GeoPackage);
+        if streamable {
+            let Some((info, lcrs)) = crate::gpkg::find_layer(&spec.path, None)? else {
                 return Err(GeoIoError::Invalid {
                     path: lfile,
-                    reason: format!("无法确定图层“{}”的坐标系", spec.name),
-                })
-            }
-        };
+                    reason: "GeoPackage 中没有要素图层".to_string(),
+                });
+            };
+            let lcrs = lcrs.ok_or_else(no_crs)?;
+            let (streamed, states) = crate::gpkg::stream_layer(
+                &spec.path,
+                &info,
+                threads,
+                Vec::new,
+                |hits, fid, g| {
+                    if lcrs == crs {
+                        index.overlay_polygon(fid as u64, g, hits);
+                    } else {
+                        index.overlay_polygon(fid as u64, &reproject(g, lcrs, crs), hits);
+                    }
+                },
+                &report,
+            )?;
+            findings.extend(streamed.findings);
+            infos.push((spec.name.clone(), spec.rule, lfile, streamed.features));
+            all_hits.push(ov::LayerHits {
+                name: spec.name.clone(),
+                rule: spec.rule,
+                labels: Vec::new(),
+                hits: states.into_iter().flatten().collect(),
+            });
+            continue;
+        }
+        let set = crate::read_layer(&spec.path)?;
+        let lcrs = set.crs.ok_or_else(no_crs)?;
         // Only file-level problems of layers are reported; their geometry is not ours to fix.
         findings.extend(
             set.findings
@@ -212,17 +248,15 @@ pub fn run(
             .into_iter()
             .map(|f| into_crs(f.geometry, lcrs, crs))
             .collect();
-        infos.push((spec.name.clone(), spec.rule, lfile, polys.len()));
-        built.push(Layer::new(spec.name.clone(), spec.rule, polys, labels));
+        let total = polys.len();
+        infos.push((spec.name.clone(), spec.rule, lfile, total));
+        let layer = Layer::new(spec.name.clone(), spec.rule, polys, labels);
+        all_hits.push(layer.hits(&index, threads, &|d| report(d, total)));
     }
-    lap("read layers");
-    findings.extend(ov::parcel_overlaps(&items, Some(&file), threads));
-    lap("parcel overlaps");
-    let total = items.len();
-    let results = ov::overlay(&items, &built, Some(&file), threads, &|d| {
-        progress(d, total)
-    });
-    lap("overlay");
+    lap("read and overlay layers");
+    let results = ov::finish(&index, all_hits, Some(&file), threads);
+    lap("per-parcel results");
+    drop(index);
     Ok(OverlayReport {
         parcels_file: file,
         crs,
@@ -247,54 +281,140 @@ pub fn ha(m2: f64) -> Decimal {
     dec(m2 / 10_000.0, 4)
 }
 
-fn finding_json(f: &Finding) -> Value {
-    serde_json::to_value(f).unwrap_or(Value::Null)
+/// A decimal serialized as its string (no allocation).
+struct Dec(Decimal);
+
+impl serde::Serialize for Dec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
 }
 
-fn parcel_json(p: &ParcelOverlay) -> Value {
-    let layers: Vec<Value> = p
-        .layers
-        .iter()
-        .map(|l| {
-            let mut v = json!({
-                "layer": l.layer,
-                "rule": l.rule,
-                "overlap_m2": dec(l.overlap_m2, 4).to_string(),
-                "overlap_ha": ha(l.overlap_m2).to_string(),
-                "share_pct": dec(l.share * 100.0, 2).to_string(),
-            });
-            if let Some(a) = &l.assigned {
-                v["assigned"] = json!(a);
-            }
-            v
-        })
-        .collect();
-    json!({
-        "id": p.parcel,
-        "area_m2": dec(p.area_m2, 4).to_string(),
-        "area_ha": ha(p.area_m2).to_string(),
-        "layers": layers,
-        "findings": p.findings.iter().map(finding_json).collect::<Vec<_>>(),
-    })
+#[derive(serde::Serialize)]
+struct JsonLayerResult<'a> {
+    layer: &'a str,
+    rule: LayerRule,
+    overlap_m2: Dec,
+    overlap_ha: Dec,
+    share_pct: Dec,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assigned: Option<&'a str>,
 }
 
-/// The JSON report (schema in docs/spatial.md).
-pub fn to_json(r: &OverlayReport) -> Value {
-    let count = |s: Severity| r.all_findings().filter(|f| f.severity == s).count();
-    json!({
-        "parcels_file": r.parcels_file,
-        "crs": {"epsg": r.crs.epsg(), "name": r.crs.to_string()},
-        "area_measure": "planar",
-        "layers": r.layers.iter().map(|(n, rule, f, k)| json!({"name": n, "rule": rule, "file": f, "polygons": k})).collect::<Vec<_>>(),
-        "parcels": r.parcels.iter().map(parcel_json).collect::<Vec<_>>(),
-        "findings": r.findings.iter().map(finding_json).collect::<Vec<_>>(),
-        "summary": {
-            "parcels": r.parcels.len(),
-            "errors": count(Severity::Error),
-            "warnings": count(Severity::Warning),
-            "infos": count(Severity::Info),
+#[derive(serde::Serialize)]
+struct JsonParcel<'a> {
+    id: &'a str,
+    area_m2: Dec,
+    area_ha: Dec,
+    layers: Vec<JsonLayerResult<'a>>,
+    findings: &'a [Finding],
+}
+
+impl<'a> JsonParcel<'a> {
+    fn of(p: &'a ParcelOverlay) -> JsonParcel<'a> {
+        JsonParcel {
+            id: &p.parcel,
+            area_m2: Dec(dec(p.area_m2, 4)),
+            area_ha: Dec(ha(p.area_m2)),
+            layers: p
+                .layers
+                .iter()
+                .map(|l| JsonLayerResult {
+                    layer: &l.layer,
+                    rule: l.rule,
+                    overlap_m2: Dec(dec(l.overlap_m2, 4)),
+                    overlap_ha: Dec(ha(l.overlap_m2)),
+                    share_pct: Dec(dec(l.share * 100.0, 2)),
+                    assigned: l.assigned.as_deref(),
+                })
+                .collect(),
+            findings: &p.findings,
         }
-    })
+    }
+}
+
+/// The parcels, serialized one at a time as the writer asks for them.
+struct JsonParcels<'a>(&'a [ParcelOverlay]);
+
+impl serde::Serialize for JsonParcels<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(JsonParcel::of))
+    }
+}
+
+#[derive(serde::Serialize)]
+struct JsonCrs {
+    epsg: Option<u32>,
+    name: String,
+}
+
+#[derive(serde::Serialize)]
+struct JsonLayerInfo<'a> {
+    name: &'a str,
+    rule: LayerRule,
+    file: &'a str,
+    polygons: usize,
+}
+
+#[derive(serde::Serialize)]
+struct JsonSummary {
+    parcels: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    parcels_file: &'a str,
+    crs: JsonCrs,
+    area_measure: &'static str,
+    layers: Vec<JsonLayerInfo<'a>>,
+    parcels: JsonParcels<'a>,
+    findings: &'a [Finding],
+    summary: JsonSummary,
+}
+
+fn json_report(r: &OverlayReport) -> JsonReport<'_> {
+    let count = |s: Severity| r.all_findings().filter(|f| f.severity == s).count();
+    JsonReport {
+        parcels_file: &r.parcels_file,
+        crs: JsonCrs {
+            epsg: r.crs.epsg(),
+            name: r.crs.to_string(),
+        },
+        area_measure: "planar",
+        layers: r
+            .layers
+            .iter()
+            .map(|(n, rule, f, k)| JsonLayerInfo {
+                name: n,
+                rule: *rule,
+                file: f,
+                polygons: *k,
+            })
+            .collect(),
+        parcels: JsonParcels(&r.parcels),
+        findings: &r.findings,
+        summary: JsonSummary {
+            parcels: r.parcels.len(),
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+        },
+    }
+}
+
+/// The JSON report (schema in docs/spatial.md) as a value.
+pub fn to_json(r: &OverlayReport) -> Value {
+    serde_json::to_value(json_report(r)).unwrap_or(Value::Null)
+}
+
+/// Write the JSON report (pretty-printed, then a newline) to `w` without building it in
+/// memory first: a province's report can be hundreds of megabytes.
+pub fn write_json(r: &OverlayReport, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, &json_report(r))?;
+    w.write_all(b"\n")
 }
 
 /// The parcels as GeoJSON with the overlay results as properties (decimals as strings).

@@ -3,9 +3,9 @@
 //! 城镇开发边界, 乡镇界). Exit status 0 when no error-severity finding, 1 when any, 2 when a
 //! file cannot be read at all. The work is in `landplan_geoio::overlay`.
 
+use crate::output;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use landplan_geoio::overlay::{self, LayerSpec};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -57,18 +57,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(landplan_geo::overlay::default_threads);
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("叠加分析 [{bar:40}] {pos}/{len} 宗（剩余约 {eta}）")
+        ProgressStyle::with_template("叠加分析 {msg} [{bar:40}] {percent}%（剩余约 {eta}）")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let report = overlay::run(&args.parcels, &args.layers, threads, &|done, total| {
-        if total >= 2000 {
-            if bar.length() != Some(total as u64) {
-                bar.set_length(total as u64);
+    let report = overlay::run(
+        &args.parcels,
+        &args.layers,
+        threads,
+        &|layer, done, total| {
+            if total >= 2000 {
+                if bar.length() != Some(total as u64) {
+                    bar.set_message(layer.to_string());
+                    bar.reset();
+                    bar.set_length(total as u64);
+                }
+                bar.set_position(done as u64);
             }
-            bar.set_position(done as u64);
-        }
-    });
+        },
+    );
     bar.finish_and_clear();
     let report = match report {
         Ok(r) => r,
@@ -77,19 +84,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let text = match args.format {
-        Format::Text => overlay::to_text(&report),
-        Format::Json => serde_json::to_string_pretty(&overlay::to_json(&report))? + "\n",
-        Format::Geojson => serde_json::to_string(&overlay::to_geojson(&report))? + "\n",
-    };
-    match &args.output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
+    let path = args.output.as_deref();
+    match args.format {
+        Format::Text => output::write_output(path, overlay::to_text(&report).as_bytes())?,
+        Format::Json => output::write_output_with(path, |w| overlay::write_json(&report, w))?,
+        Format::Geojson => output::write_output_with(path, |w| {
+            serde_json::to_writer(&mut *w, &overlay::to_geojson(&report))?;
+            w.write_all(b"\n")
+        })?,
     }
     Ok(ExitCode::from(if report.has_errors() { 1 } else { 0 }))
 }
