@@ -255,6 +255,116 @@ pub struct Lexed {
     pub years: Vec<YearMention>,
     /// Damaged figures.
     pub damaged: Vec<Damaged>,
+    /// "分别" lists: names before the marker, figures after it, one to one.
+    pub lists: Vec<RespectiveList>,
+}
+
+/// A "分别" list in prose ("商服用地、住宅用地分别为10、20公顷", "分别占20%、30%"): the
+/// lexer gives bare numbers in it the unit written after the last one; the model pairs the
+/// names before 分别 with the figures in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RespectiveList {
+    /// Line, 1-based.
+    pub line: usize,
+    /// The words before 分别 in its clause (normalised), e.g. "其中商服用地、住宅用地".
+    pub names: String,
+    /// How many numbers the list has.
+    pub len: usize,
+    /// The figures read from it, in order (indices into [`Lexed::quantities`]); fewer than
+    /// `len` when one is damaged.
+    pub figures: Vec<usize>,
+    /// The list's unit.
+    pub unit: Unit,
+}
+
+/// Characters that end a clause (the names of a "分别" list do not run past them).
+fn is_clause_delim(ch: char) -> bool {
+    matches!(
+        ch,
+        '，' | ',' | '；' | ';' | '。' | '：' | ':' | '\t' | '!' | '?' | '！' | '？'
+    )
+}
+
+/// A "分别" list found on a line, before its figures are read.
+struct ListScan {
+    names: String,
+    /// Start of each number, and whether it carries its own unit.
+    items: Vec<(usize, bool)>,
+    unit: Unit,
+}
+
+/// Find "分别" lists on a line: after 分别 and a few words (为, 是, 占, 供应, 占总量的 …), two or
+/// more numbers separated by 、/和/及/与/以及, the last with a unit; a number may carry its own
+/// unit (the same one) and a bracket after it ("10公顷（150亩）") is skipped.
+fn respective_lists(c: &[char]) -> Vec<ListScan> {
+    let n = c.len();
+    let mut out = Vec::new();
+    let mut p = 0;
+    while p + 1 < n {
+        if !(c[p] == '分' && c[p + 1] == '别') {
+            p += 1;
+            continue;
+        }
+        let marker = p;
+        p += 2;
+        let mut s = p;
+        while s < n && s < p + 8 && !c[s].is_ascii_digit() && !is_clause_delim(c[s]) {
+            s += 1;
+        }
+        let mut items: Vec<(usize, bool)> = Vec::new();
+        let mut units: Vec<Unit> = Vec::new();
+        let mut j = s;
+        while j < n && c[j].is_ascii_digit() {
+            let run = scan_run(c, j);
+            let mut k = run.end;
+            while k < n && c[k] == ' ' {
+                k += 1;
+            }
+            let own = unit_at(c, k);
+            items.push((j, own.is_some()));
+            if let Some((u, _)) = own {
+                units.push(u);
+            }
+            j = own.map_or(k, |(_, e)| e);
+            // A bracket right after the figure: its restatement or share, read as usual.
+            if j < n && c[j] == '(' {
+                match c[j..].iter().position(|&ch| ch == ')') {
+                    Some(close) => j += close + 1,
+                    None => break,
+                }
+            }
+            while j < n && c[j] == ' ' {
+                j += 1;
+            }
+            if starts_with(c, j, "以及") {
+                j += 2;
+            } else if j < n && matches!(c[j], '、' | '和' | '及' | '与') {
+                j += 1;
+            } else {
+                break;
+            }
+            while j < n && c[j] == ' ' {
+                j += 1;
+            }
+        }
+        let last_has_unit = items.last().is_some_and(|&(_, u)| u);
+        let unit = units.last().copied();
+        if items.len() >= 2 && last_has_unit && units.iter().all(|u| Some(*u) == unit) {
+            let mut a = marker;
+            while a > 0 && !is_clause_delim(c[a - 1]) {
+                a -= 1;
+            }
+            if let Some(unit) = unit {
+                out.push(ListScan {
+                    names: c[a..marker].iter().collect(),
+                    items,
+                    unit,
+                });
+            }
+        }
+        p = j.max(p);
+    }
+    out
 }
 
 /// Area units, longest written form first.
@@ -811,6 +921,30 @@ fn lex_line(line: &Line, header: Option<&TableHeader>, out: &mut Lexed) {
         Vec::new()
     };
     let cell_of = |pos: usize| cells.iter().position(|&(a, b)| a <= pos && pos < b);
+    let scans = if cells.is_empty() {
+        respective_lists(c)
+    } else {
+        Vec::new()
+    };
+    let first_list = out.lists.len();
+    for l in &scans {
+        out.lists.push(RespectiveList {
+            line: line.number,
+            names: l.names.clone(),
+            len: l.items.len(),
+            figures: Vec::new(),
+            unit: l.unit,
+        });
+    }
+    // Start of a number in a list → (list, whether it has its own unit).
+    let list_item = |pos: usize| {
+        scans.iter().enumerate().find_map(|(li, l)| {
+            l.items
+                .iter()
+                .find(|&&(start, _)| start == pos)
+                .map(|&(_, own)| (li, own))
+        })
+    };
     let mut i = 0;
     let mut sentence = 0usize;
     let mut last_end = 0usize;
@@ -914,6 +1048,11 @@ fn lex_line(line: &Line, header: Option<&TableHeader>, out: &mut Lexed) {
         }
         let cell = cell_of(i);
         let mut from_header = None;
+        let in_list = list_item(run.start);
+        if let (None, Some((li, false))) = (unit, in_list) {
+            // A bare number in a "分别" list takes the list's unit ("10、20公顷").
+            unit = Some((scans[li].unit, run.end));
+        }
         if unit.is_none() {
             if let (Some(h), Some(ci)) = (header, cell) {
                 let (a, b) = cells[ci];
@@ -1001,6 +1140,11 @@ fn lex_line(line: &Line, header: Option<&TableHeader>, out: &mut Lexed) {
             Some(h) => format!("{value}-{h}{}", unit.label()),
             None => format!("{value}{}", unit.label()),
         };
+        if let Some((li, _)) = in_list {
+            out.lists[first_list + li]
+                .figures
+                .push(out.quantities.len());
+        }
         out.quantities.push(Quantity {
             value,
             high,
@@ -1103,6 +1247,33 @@ mod tests {
                 ("合计".to_string(), "100%".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn respective_lists_share_their_unit() {
+        let l = q("其中商服用地、住宅用地分别为10、20.5公顷，分别占33.3%和66.7%。");
+        let d: Vec<String> = l.quantities.iter().map(|x| x.display.clone()).collect();
+        assert_eq!(d, ["10公顷", "20.5公顷", "33.3%", "66.7%"]);
+        assert_eq!(l.lists.len(), 2);
+        assert_eq!(l.lists[0].names, "其中商服用地、住宅用地");
+        assert_eq!(l.lists[0].figures, [0, 1]);
+        assert_eq!(l.lists[1].figures, [2, 3]);
+        assert_eq!(l.quantities[0].place.text, "10");
+        // Each with its unit, a bracket after one, 以及 as separator.
+        let l = q("分别为10公顷（150亩）、20公顷以及30公顷");
+        assert_eq!(l.lists[0].len, 3);
+        assert_eq!(l.lists[0].figures, [0, 2, 3]);
+        // Not lists: a single figure, years, mixed units, bare numbers without 分别.
+        for t in [
+            "分别为10公顷",
+            "分别于2025年、2026年完成",
+            "分别为10公顷、150亩",
+            "商服用地10、住宅用地20公顷",
+        ] {
+            let l = q(t);
+            assert!(l.lists.is_empty(), "{t}: {:?}", l.lists);
+        }
+        assert_eq!(q("商服用地10、住宅用地20公顷").quantities.len(), 1);
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! - **unit pairs**: a figure followed by the same quantity in another unit in brackets.
 //! - **shares**: a percentage right after a part (占比, 占…的).
 
-use crate::lex::{Lexed, Qualifier, Quantity, Unit, YearMention};
+use crate::lex::{clean_label, Lexed, Qualifier, Quantity, Unit, YearMention};
 use landplan_core::class::Resolution;
 use landplan_core::{Classifier, Scheme};
 use serde::Serialize;
@@ -328,8 +328,45 @@ pub fn class_key(label: &str) -> Option<String> {
     class_match(label).map(|(k, _)| k)
 }
 
-/// The class key and the words that named it (the longest suffix of the label that resolves).
+/// Words after a class name that do not change what it names: "住宅用地供应面积为…",
+/// "工业用地计划供应…", "商服用地的面积" all speak of the class.
+const CLASS_TAILS: &[&str] = &[
+    "计划供应面积",
+    "拟供应面积",
+    "供应面积",
+    "供地面积",
+    "计划供应",
+    "拟供应",
+    "供应规模",
+    "供应量",
+    "供应",
+    "供地",
+    "计划安排",
+    "安排",
+    "储备规模",
+    "储备面积",
+    "储备",
+    "收储",
+    "面积",
+    "规模",
+    "计划",
+    "的",
+];
+
+/// The class key and the words that named it (the longest suffix of the label that resolves,
+/// after dropping trailing words such as 供应面积).
 pub fn class_match(label: &str) -> Option<(String, String)> {
+    let mut label = label.trim();
+    loop {
+        if let Some(found) = class_suffix(label) {
+            return Some(found);
+        }
+        let tail = CLASS_TAILS.iter().find(|t| label.ends_with(*t))?;
+        label = label[..label.len() - tail.len()].trim_end();
+    }
+}
+
+fn class_suffix(label: &str) -> Option<(String, String)> {
     let c: Vec<char> = label.chars().collect();
     let cls = Classifier::builtin();
     for i in 0..c.len().saturating_sub(1) {
@@ -348,6 +385,87 @@ pub fn class_match(label: &str) -> Option<(String, String)> {
         }
     }
     None
+}
+
+/// True when some class name in `text` spans character position `at` (so a connective there,
+/// as in 公共管理与公共服务用地, is part of the name, not a list separator).
+fn inside_class_name(text: &[char], at: usize) -> bool {
+    let cls = Classifier::builtin();
+    (0..at).any(|a| {
+        (at + 1..=text.len()).any(|b| {
+            let s: String = text[a..b].iter().collect();
+            !matches!(cls.resolve(&s, Scheme::Gb21010), Resolution::Unknown)
+        })
+    })
+}
+
+/// Split the names before 分别 into `n` names: at every 、, then at the last connectives
+/// (以及, 和, 及, 与) that are not inside a class name. A shared 用地 is restored
+/// ("商服、住宅用地" → 商服用地, 住宅用地). None when they cannot be split into `n` names.
+fn split_names(raw: &str, n: usize) -> Option<Vec<String>> {
+    let text: Vec<char> = clean_label(raw).chars().collect();
+    // Split points: (position, length of the separator), mandatory ones first.
+    let mut cuts: Vec<(usize, usize)> = (0..text.len())
+        .filter(|&i| text[i] == '、')
+        .map(|i| (i, 1))
+        .collect();
+    let need = n.checked_sub(cuts.len() + 1)?;
+    if need > 0 {
+        let mut optional: Vec<(usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            if text[i] == '以' && text.get(i + 1) == Some(&'及') {
+                optional.push((i, 2));
+                i += 2;
+                continue;
+            }
+            if matches!(text[i], '和' | '及' | '与') && !inside_class_name(&text, i) {
+                optional.push((i, 1));
+            }
+            i += 1;
+        }
+        if optional.len() < need {
+            return None;
+        }
+        cuts.extend_from_slice(&optional[optional.len() - need..]);
+        cuts.sort_unstable();
+    }
+    let mut names = Vec::with_capacity(n);
+    let mut start = 0;
+    for (at, len) in cuts.iter().copied().chain(std::iter::once((text.len(), 0))) {
+        let name = clean_label(&text[start..at].iter().collect::<String>());
+        if name.is_empty() {
+            return None;
+        }
+        names.push(name);
+        start = at + len;
+    }
+    // A name that is itself two class names joined by a connective means the names outnumber
+    // the figures ("交通运输用地、水域用地和其他用地分别为12、8公顷"): no pairing.
+    let is_name = |s: String| s.ends_with("用地") || class_key(&s).is_some();
+    let joins_two = |name: &str| {
+        let c: Vec<char> = name.chars().collect();
+        (1..c.len().saturating_sub(1)).any(|i| {
+            matches!(c[i], '和' | '及' | '与')
+                && !inside_class_name(&c, i)
+                && is_name(c[..i].iter().collect())
+                && is_name(c[i + 1..].iter().collect())
+        })
+    };
+    if names.iter().any(|nm| joins_two(nm)) {
+        return None;
+    }
+    if names.last().is_some_and(|l| l.ends_with("用地")) {
+        for name in names.iter_mut() {
+            if !name.ends_with('地') && class_key(name).is_none() {
+                let with = format!("{name}用地");
+                if class_key(&with).is_some() {
+                    *name = with;
+                }
+            }
+        }
+    }
+    (names.len() == n).then_some(names)
 }
 
 /// Words after which a label no longer names a place (红旗乡|土地供应量为…).
@@ -423,6 +541,22 @@ pub fn build(lx: &Lexed) -> PlanModel {
     read_title(lx, &mut m);
     read_period(lx, &mut m);
     let n = m.quantities.len();
+
+    // "分别" lists: each figure takes its name; figures whose names cannot be paired one to
+    // one are kept out of the breakdowns rather than tied to the wrong part.
+    let mut list_of: Vec<Option<(usize, usize)>> = vec![None; n];
+    let mut unpaired = vec![false; n];
+    for (li, l) in lx.lists.iter().enumerate() {
+        let complete = l.figures.len() == l.len;
+        let names = split_names(&l.names, l.len).filter(|_| complete);
+        for (pos, &qi) in l.figures.iter().enumerate() {
+            list_of[qi] = Some((li, pos));
+            match &names {
+                Some(names) => m.quantities[qi].label = names[pos].clone(),
+                None => unpaired[qi] = l.unit != Unit::Percent,
+            }
+        }
+    }
 
     // Headings in force for each line.
     let mut section = vec![String::new(); lx.lines.len() + 2];
@@ -501,7 +635,7 @@ pub fn build(lx: &Lexed) -> PlanModel {
                 out = true;
             }
         }
-        excluded[i] = out;
+        excluded[i] = out || unpaired[i];
     }
     m.excluded = (0..n).filter(|&i| excluded[i]).collect();
 
@@ -519,6 +653,22 @@ pub fn build(lx: &Lexed) -> PlanModel {
                 &["完成", "达到", "率", "增", "降", "不低于", "不超过"],
             )
         {
+            continue;
+        }
+        // A share in a "分别" list goes with the figure in the same place of the area list
+        // before it on the line ("分别为10、20公顷，分别占33.33%、66.67%").
+        if let Some((li, pos)) = list_of[i] {
+            let areas = lx.lists[..li].iter().rev().find(|l| {
+                l.line == q.place.line
+                    && l.unit != Unit::Percent
+                    && l.len == lx.lists[li].len
+                    && l.figures.len() == l.len
+            });
+            if let Some(&j) = areas.and_then(|l| l.figures.get(pos)) {
+                if !excluded[j] && share_of[j].is_none() && m.quantities[j].area_unit().is_some() {
+                    share_of[j] = Some(i);
+                }
+            }
             continue;
         }
         // In a table row: the row's first area figure.
@@ -576,6 +726,7 @@ pub fn build(lx: &Lexed) -> PlanModel {
                 &m.quantities[i],
                 &section[m.quantities[i].place.line],
                 &m.region,
+                m.kind == DocKind::HousingLand,
             )
         })
         .collect();
@@ -845,10 +996,14 @@ fn restates(between: &str) -> bool {
     false
 }
 
-fn classify(q: &Quantity, section: &str, region: &Option<String>) -> ItemKind {
+fn classify(q: &Quantity, section: &str, region: &Option<String>, housing_plan: bool) -> ItemKind {
     let l = q.label.as_str();
     if let Some(key) = class_key(l) {
-        return ItemKind::Class(key);
+        // In a housing-land plan, "住宅用地供应面积" is the plan's total.
+        let residential = key.starts_with("gb21010:07") || key.starts_with("ydyh2023:07");
+        if !(housing_plan && residential && contains_any(l, TOTAL_WORDS)) {
+            return ItemKind::Class(key);
+        }
     }
     if l.contains("新增") || l.contains("存量") || l.contains("结转") {
         return ItemKind::NewStock;
@@ -1640,6 +1795,40 @@ mod tests {
         ] {
             assert!(heading(&landplan_core::text::normalize(t)).is_none(), "{t}");
         }
+    }
+
+    #[test]
+    fn respective_names_split_at_separators_not_inside_class_names() {
+        let names = |raw: &str, n: usize| split_names(raw, n);
+        assert_eq!(
+            names("其中商服用地、住宅用地和公共管理与公共服务用地", 3).unwrap(),
+            ["商服用地", "住宅用地", "公共管理与公共服务用地"]
+        );
+        assert_eq!(
+            names("新增建设用地和存量建设用地", 2).unwrap(),
+            ["新增建设用地", "存量建设用地"]
+        );
+        assert_eq!(
+            names("水域及水利设施用地、住宅用地", 2).unwrap(),
+            ["水域及水利设施用地", "住宅用地"]
+        );
+        // More names than figures, fewer names than figures, an empty name.
+        assert_eq!(names("交通运输用地、水域用地和其他用地", 2), None);
+        assert_eq!(names("住宅用地", 2), None);
+        assert_eq!(names("2024年、2025年全市", 2), None);
+    }
+
+    #[test]
+    fn class_names_followed_by_supply_words_still_name_the_class() {
+        assert_eq!(class_key("住宅用地供应面积").as_deref(), Some("gb21010:07"));
+        assert_eq!(
+            class_key("工矿仓储用地计划供应").as_deref(),
+            Some("gb21010:06")
+        );
+        assert_eq!(class_key("商服用地的面积").as_deref(), Some("gb21010:05"));
+        // A total stays a total.
+        assert_eq!(class_key("住宅用地供应总量"), None);
+        assert_eq!(class_key("计划供应面积"), None);
     }
 
     #[test]

@@ -133,3 +133,44 @@ fn docx_reserve_table_named_parcels_against_the_scale() {
         r.findings
     );
 }
+
+#[test]
+fn respective_lists_pair_names_figures_and_shares() {
+    let read = |name: &str| check_bytes(name, &std::fs::read(data_dir().join(name)).unwrap());
+    // A plan written with 分别 lists throughout: every list is tied, nothing is wrong.
+    let r = read("40_respective_lists.txt");
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    let p = &r.plan;
+    let labels: Vec<&str> = p.structure.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "商服用地",
+            "工矿仓储用地",
+            "住宅用地",
+            "公共管理与公共服务用地"
+        ]
+    );
+    let shares: Vec<String> = p
+        .structure
+        .iter()
+        .map(|s| p.quantities[s.share.unwrap()].display.clone())
+        .collect();
+    assert_eq!(shares, ["11.56%", "39.17%", "32.98%", "16.29%"]);
+    assert_eq!(p.layout.len(), 3);
+    // Errors inside lists are found on the right figure; an unpairable list is left alone.
+    let r = read("41_respective_list_errors.txt");
+    let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(
+        rules,
+        ["sum.mismatch", "share.mismatch"],
+        "{:?}",
+        r.findings
+    );
+    assert_eq!(r.findings[0].expected.as_deref(), Some("310公顷"));
+    assert!(
+        r.findings[1].message.contains("住宅用地100公顷"),
+        "{}",
+        r.findings[1].message
+    );
+}
