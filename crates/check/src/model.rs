@@ -890,7 +890,8 @@ pub fn build(lx: &Lexed) -> PlanModel {
 
     // Money: a sum of funds followed by 其中 and its items in the same sentence ("资金需求总量为
     // 0.75亿元，其中收购补偿5000万元，前期开发2500万元"). The items may be a selection, so only
-    // items exceeding the total are reported.
+    // items exceeding the total are reported, unless the last item is 其他/其余 (then the list
+    // is exhaustive and must add up).
     for (wi, w) in m.quantities.iter().enumerate() {
         if !matches!(w.unit, Unit::Money(_)) || secondary[wi] || excluded[wi] {
             continue;
@@ -930,7 +931,9 @@ pub fn build(lx: &Lexed) -> PlanModel {
                         share: None,
                     })
                     .collect(),
-                complete: false,
+                complete: parts.last().is_some_and(|&j| {
+                    contains_any(&m.quantities[j].label, &["其他", "其它", "其余", "剩余"])
+                }),
             });
         }
     }
