@@ -727,6 +727,17 @@ struct TableHeader {
 
 fn unit_in_header(cell: &str, default: Option<Unit>) -> Option<Unit> {
     let c: Vec<char> = cell.chars().collect();
+    // A cell that is only a unit ("公顷", "(亩)", "%"): a sub-header under a merged cell.
+    let bare: Vec<char> = c
+        .iter()
+        .copied()
+        .filter(|&ch| !matches!(ch, '(' | ')' | ' '))
+        .collect();
+    if let Some((u, end)) = unit_at(&bare, 0) {
+        if end == bare.len() {
+            return Some(u);
+        }
+    }
     // "面积（公顷）", "占比(%)", "面积/亩", "单位：公顷".
     for (i, &ch) in c.iter().enumerate() {
         if matches!(ch, '(' | '/' | '：' | ':' | '[') {
@@ -775,6 +786,7 @@ pub fn lex_document(text: &str) -> Lexed {
     let mut offset = 0usize;
     let mut header: Option<TableHeader> = None;
     let mut declared: Option<Unit> = None;
+    let mut last_was_header = false;
     for (idx, raw) in text.split('\n').enumerate() {
         let norm: Vec<char> = tableize(normalize(raw).chars().collect());
         let mut offsets: Vec<usize> = raw.char_indices().map(|(b, _)| offset + b).collect();
@@ -804,11 +816,32 @@ pub fn lex_document(text: &str) -> Lexed {
                     .any(|w| t.contains(w))
             });
             if numeric == 0 && (header.is_none() || headerish) {
-                let units = texts.iter().map(|t| unit_in_header(t, declared)).collect();
-                header = Some(TableHeader {
-                    names: texts.iter().map(|t| t.trim().to_string()).collect(),
-                    units,
-                });
+                let units: Vec<Option<Unit>> =
+                    texts.iter().map(|t| unit_in_header(t, declared)).collect();
+                let names: Vec<String> = texts.iter().map(|t| t.trim().to_string()).collect();
+                header = match header.take() {
+                    // A second header row right under the first (merged cells: "面积" over
+                    // "公顷 | 亩"): each column keeps both names and the unit either gives.
+                    Some(prev) if last_was_header && prev.names.len() == names.len() => {
+                        Some(TableHeader {
+                            names: prev
+                                .names
+                                .iter()
+                                .zip(&names)
+                                .map(|(a, b)| format!("{a}{b}").trim().to_string())
+                                .collect(),
+                            units: units
+                                .iter()
+                                .zip(&prev.units)
+                                .map(|(u, p)| u.or(*p))
+                                .collect(),
+                        })
+                    }
+                    _ => Some(TableHeader { names, units }),
+                };
+                last_was_header = true;
+            } else {
+                last_was_header = false;
             }
             // Cells are matched to header columns by position: only when the row has as many
             // cells as the header (a space-aligned row with an empty cell would shift).
@@ -821,6 +854,7 @@ pub fn lex_document(text: &str) -> Lexed {
                 .all(|ch| matches!(ch, '-' | '=' | '—' | '─' | '+' | '|' | ' ' | ':'));
             if !ns.trim().is_empty() && !rule_line {
                 header = None;
+                last_was_header = false;
                 if table_unit_declared(&ns).is_none() {
                     declared = None;
                 }
@@ -1274,6 +1308,24 @@ mod tests {
             assert!(l.lists.is_empty(), "{t}: {:?}", l.lists);
         }
         assert_eq!(q("商服用地10、住宅用地20公顷").quantities.len(), 1);
+    }
+
+    #[test]
+    fn two_header_rows_under_merged_cells_give_each_column_its_unit() {
+        // "面积" spans two columns (公顷, 亩); 用地类型 and 占比 span two rows.
+        let l = q("用地类型\t面积\t\t占比（%）\n\t公顷\t亩\t\n住宅用地\t12.5\t187.5\t50.0\n合计\t25\t375\t100");
+        let d: Vec<(String, String, Option<String>)> = l
+            .quantities
+            .iter()
+            .map(|x| (x.label.clone(), x.display.clone(), x.header.clone()))
+            .collect();
+        assert_eq!(d.len(), 6, "{d:?}");
+        assert_eq!(d[0].1, "12.5公顷");
+        assert_eq!(d[0].2.as_deref(), Some("面积公顷"));
+        assert_eq!(d[1].1, "187.5亩");
+        assert_eq!(d[2].1, "50.0%");
+        assert_eq!(d[5].0, "合计");
+        assert_eq!(d[5].1, "100%");
     }
 
     #[test]

@@ -589,6 +589,14 @@ pub fn build(lx: &Lexed) -> PlanModel {
         if a.unit == b.unit {
             continue;
         }
+        // A table row with the area in two units side by side ("公顷 | 亩" columns).
+        if let (Some(ca), Some(cb)) = (a.cell, b.cell) {
+            if cb == ca + 1 && a.area_unit().is_some() && b.area_unit().is_some() {
+                secondary[i + 1] = true;
+                m.unit_pairs.push((i, i + 1));
+            }
+            continue;
+        }
         let line = &lx.lines[a.place.line - 1];
         let between = line.slice(a.chars.1, b.chars.0);
         let between = between.trim();

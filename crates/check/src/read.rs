@@ -131,6 +131,9 @@ pub fn docx_xml_to_text(xml: &str) -> Result<String, ReadError> {
     let mut para_stack: Vec<String> = Vec::new();
     // mc:Fallback repeats the mc:Choice content (text boxes): skipped.
     let mut fallback = 0usize;
+    // Grid columns the current cell spans (w:gridSpan): the row gets empty cells for the rest,
+    // so that cells stay under their header columns.
+    let mut span = 1usize;
     loop {
         let ev = match reader.read_event() {
             Ok(ev) => ev,
@@ -148,6 +151,7 @@ pub fn docx_xml_to_text(xml: &str) -> Result<String, ReadError> {
                     in_cell += 1;
                     cell.clear();
                     para_in_cell = 0;
+                    span = 1;
                 }
                 "tr" => row.clear(),
                 "p" => para_stack.push(std::mem::take(&mut para)),
@@ -155,6 +159,15 @@ pub fn docx_xml_to_text(xml: &str) -> Result<String, ReadError> {
                 _ => {}
             },
             Event::Empty(e) => match e.local_name().as_ref() {
+                "gridSpan" if in_cell > 0 => {
+                    span = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.local_name().as_ref() == "val")
+                        .and_then(|a| a.value.trim().parse().ok())
+                        .unwrap_or(1usize)
+                        .clamp(1, 64);
+                }
                 "tab" => para.push('\t'),
                 "br" | "cr" => para.push(if in_cell > 0 { ' ' } else { '\n' }),
                 "p" if in_cell == 0 => out.push('\n'),
@@ -195,6 +208,10 @@ pub fn docx_xml_to_text(xml: &str) -> Result<String, ReadError> {
                 "tc" => {
                     in_cell = in_cell.saturating_sub(1);
                     row.push(std::mem::take(&mut cell));
+                    for _ in 1..span {
+                        row.push(String::new());
+                    }
+                    span = 1;
                 }
                 "tr" => {
                     if table_depth <= 1 {
@@ -230,6 +247,17 @@ mod tests {
 </w:body></w:document>"#;
         let text = docx_xml_to_text(xml).unwrap();
         assert_eq!(text, "标题\n用地类型\t面积\n住宅&用地\t1.5\n结尾 \t2\n");
+    }
+
+    #[test]
+    fn merged_cells_keep_the_row_on_the_grid() {
+        // "合计" spans two grid columns: an empty cell follows it.
+        let xml = r#"<w:document xmlns:w="w"><w:body><w:tbl>
+<w:tr><w:tc><w:p><w:r><w:t>序号</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>用地类型</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>面积</w:t></w:r></w:p></w:tc></w:tr>
+<w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>合计</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>30</w:t></w:r></w:p></w:tc></w:tr>
+</w:tbl></w:body></w:document>"#;
+        let text = docx_xml_to_text(xml).unwrap();
+        assert_eq!(text, "序号\t用地类型\t面积\n合计\t\t30\n");
     }
 
     #[test]

@@ -174,3 +174,35 @@ fn respective_lists_pair_names_figures_and_shares() {
         r.findings[1].message
     );
 }
+
+#[test]
+fn docx_table_with_merged_header_and_total_cells() {
+    // 面积 spans 公顷 and 亩; 序号, 用地类型 and 占比 span both header rows; 合计 spans two columns.
+    let bytes = common::docx(&[
+        common::Block::Para("寅县2026年度国有建设用地供应计划"),
+        common::Block::Para("二、供应结构"),
+        common::Block::Table(vec![
+            vec!["{V}序号", "{V}用地类型", "{2}面积", "{V}占比（%）"],
+            vec!["{v}", "{v}", "公顷", "亩", "{v}"],
+            vec!["1", "商服用地", "12.00", "180.00", "20.00"],
+            vec!["2", "工矿仓储用地", "30.00", "450.00", "50.00"],
+            vec!["3", "住宅用地", "18.00", "275.00", "30.00"],
+            vec!["{2}合计", "60.00", "900.00", "100.00"],
+        ]),
+    ]);
+    insta::assert_snapshot!("docx_merged_cells", diagnose("merged.docx", &bytes));
+    let r = check_bytes("merged.docx", &bytes);
+    // 18.00 公顷 is 270.00 亩, not 275.00; the 亩 column then no longer adds up to 900.00.
+    let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(rules.contains(&"unit.mismatch"), "{:?}", r.findings);
+    assert!(rules.contains(&"sum.mismatch"), "{:?}", r.findings);
+    assert!(
+        r.findings.iter().all(|f| f.message.contains("住宅用地")
+            || f.message.contains("275")
+            || f.found.as_deref().is_some_and(|x| x.contains("900"))
+            || f.expected.as_deref().is_some_and(|x| x.contains("905"))),
+        "{:?}",
+        r.findings
+    );
+    assert_eq!(r.plan.structure.len(), 3);
+}

@@ -8,7 +8,8 @@ use std::io::Write;
 pub enum Block<'a> {
     /// A paragraph.
     Para(&'a str),
-    /// A table, row by row.
+    /// A table, row by row. A cell written "{2}合计" spans two grid columns (w:gridSpan); "{v}"
+    /// continues a vertically merged cell (w:vMerge) and "{V}面积" starts one.
     Table(Vec<Vec<&'a str>>),
 }
 
@@ -25,6 +26,29 @@ fn para(s: &str) -> String {
     )
 }
 
+fn cell(c: &str) -> String {
+    if let Some(rest) = c.strip_prefix("{v}") {
+        return format!(r#"<w:tc><w:tcPr><w:vMerge/></w:tcPr>{}</w:tc>"#, para(rest));
+    }
+    if let Some(rest) = c.strip_prefix("{V}") {
+        return format!(
+            r#"<w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr>{}</w:tc>"#,
+            para(rest)
+        );
+    }
+    if let Some((n, rest)) = c
+        .strip_prefix('{')
+        .and_then(|r| r.split_once('}'))
+        .and_then(|(n, rest)| Some((n.parse::<usize>().ok()?, rest)))
+    {
+        return format!(
+            r#"<w:tc><w:tcPr><w:gridSpan w:val="{n}"/></w:tcPr>{}</w:tc>"#,
+            para(rest)
+        );
+    }
+    format!("<w:tc>{}</w:tc>", para(c))
+}
+
 /// A small but valid `.docx` with the given paragraphs and tables.
 pub fn docx(blocks: &[Block]) -> Vec<u8> {
     let mut body = String::new();
@@ -36,7 +60,7 @@ pub fn docx(blocks: &[Block]) -> Vec<u8> {
                 for r in rows {
                     body.push_str("<w:tr>");
                     for c in r {
-                        body.push_str(&format!("<w:tc>{}</w:tc>", para(c)));
+                        body.push_str(&cell(c));
                     }
                     body.push_str("</w:tr>");
                 }
