@@ -21,14 +21,38 @@ pub const GPKG_USER_VERSION: i32 = 10300;
 /// How long a writer waits for another writer before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
-static MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/gpkg/001_init.sql"))];
+static MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/gpkg/001_init.sql")),
+    (
+        2,
+        "rtree_index",
+        include_str!("../migrations/gpkg/002_rtree_index.sql"),
+    ),
+];
+
+/// The parcel layer and its geometry column (the R-tree index is `rtree_parcel_geom`).
+const LAYER: (&str, &str, &str) = ("parcel", "geom", "fid");
 
 /// A GeoPackage store file.
 pub struct GpkgBackend {
     conn: Connection,
     path: String,
+    /// In a write transaction: whether the parcel R-tree index existed when it began.
+    writing: Option<bool>,
 }
+
+use landplan_geoio::gpkg::rtree;
+
+/// TEMP objects noting which parcel rows a write transaction touched (this connection only).
+const DIRTY_SQL: &str =
+    "CREATE TEMP TABLE IF NOT EXISTS landplan_rtree_dirty (fid INTEGER PRIMARY KEY);
+CREATE TEMP TRIGGER IF NOT EXISTS landplan_rtree_dirty_insert AFTER INSERT ON main.parcel
+  BEGIN INSERT OR IGNORE INTO landplan_rtree_dirty VALUES (NEW.fid); END;
+CREATE TEMP TRIGGER IF NOT EXISTS landplan_rtree_dirty_update AFTER UPDATE ON main.parcel
+  BEGIN INSERT OR IGNORE INTO landplan_rtree_dirty VALUES (OLD.fid);
+        INSERT OR IGNORE INTO landplan_rtree_dirty VALUES (NEW.fid); END;
+CREATE TEMP TRIGGER IF NOT EXISTS landplan_rtree_dirty_delete AFTER DELETE ON main.parcel
+  BEGIN INSERT OR IGNORE INTO landplan_rtree_dirty VALUES (OLD.fid); END;";
 
 impl GpkgBackend {
     /// Open (or, with `create`, create) the file.
@@ -55,6 +79,7 @@ impl GpkgBackend {
         Ok(GpkgBackend {
             conn,
             path: display,
+            writing: None,
         })
     }
 
@@ -72,6 +97,7 @@ impl GpkgBackend {
         Ok(GpkgBackend {
             conn,
             path: display,
+            writing: None,
         })
     }
 
@@ -93,6 +119,59 @@ impl GpkgBackend {
         self.conn
             .execute("VACUUM INTO ?1", [target.to_string_lossy().into_owned()])?;
         Ok(())
+    }
+
+    /// Start of a write transaction: drop the R-tree triggers (they would fail here) and
+    /// note touched parcel rows from now on.
+    fn suspend_index(&mut self) -> rusqlite::Result<()> {
+        let (table, column, id) = LAYER;
+        let has_parcel = self.conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [table],
+            |r| r.get::<_, i64>(0),
+        )? > 0;
+        if has_parcel {
+            self.conn.execute_batch(DIRTY_SQL)?;
+        }
+        let indexed = rtree::exists(&self.conn, table, column)?;
+        if indexed {
+            rtree::set_triggers(&self.conn, table, column, id, false)?;
+        }
+        self.writing = Some(indexed);
+        Ok(())
+    }
+
+    /// End of a write transaction (before COMMIT): rewrite the index rows of the parcels
+    /// touched (of all parcels when the index is new) and create the triggers again.
+    fn resume_index(&mut self, indexed_before: bool) -> rusqlite::Result<()> {
+        let (table, column, id) = LAYER;
+        if !rtree::exists(&self.conn, table, column)? {
+            return Ok(());
+        }
+        let dirty_exists = self.conn.query_row(
+            "SELECT count(*) FROM sqlite_temp_master WHERE name = 'landplan_rtree_dirty'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? > 0;
+        if indexed_before {
+            if dirty_exists {
+                let ids: Vec<i64> = {
+                    let mut st = self
+                        .conn
+                        .prepare("SELECT fid FROM temp.landplan_rtree_dirty ORDER BY fid")?;
+                    let rows = st.query_map([], |r| r.get(0))?;
+                    rows.collect::<Result<_, _>>()?
+                };
+                rtree::reindex(&self.conn, table, column, id, Some(&ids))?;
+            }
+        } else {
+            rtree::reindex(&self.conn, table, column, id, None)?;
+        }
+        if dirty_exists {
+            self.conn
+                .execute_batch("DELETE FROM temp.landplan_rtree_dirty")?;
+        }
+        rtree::set_triggers(&self.conn, table, column, id, true)
     }
 
     fn map_err(&self, e: rusqlite::Error) -> StoreError {
@@ -175,7 +254,13 @@ impl Backend for GpkgBackend {
     fn begin_write(&mut self) -> Result<(), StoreError> {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
-            .map_err(|e| self.map_err(e))
+            .map_err(|e| self.map_err(e))?;
+        if let Err(e) = self.suspend_index() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.writing = None;
+            return Err(self.map_err(e));
+        }
+        Ok(())
     }
 
     fn set_lock_timeout(&mut self, timeout: Duration) -> Result<(), StoreError> {
@@ -184,12 +269,20 @@ impl Backend for GpkgBackend {
     }
 
     fn commit(&mut self) -> Result<(), StoreError> {
+        if let Some(indexed_before) = self.writing.take() {
+            if let Err(e) = self.resume_index(indexed_before) {
+                // Nothing of the transaction is kept; the dropped triggers come back with it.
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return Err(self.map_err(e));
+            }
+        }
         self.conn
             .execute_batch("COMMIT")
             .map_err(|e| self.map_err(e))
     }
 
     fn rollback(&mut self) -> Result<(), StoreError> {
+        self.writing = None;
         if self.conn.is_autocommit() {
             return Ok(());
         }
