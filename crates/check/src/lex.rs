@@ -767,6 +767,15 @@ fn unit_in_header(cell: &str, default: Option<Unit>) -> Option<Unit> {
     if named.iter().any(|w| cell.contains(w)) {
         return default;
     }
+    // Under "单位：公顷" every column holds areas except those that plainly hold something
+    // else (序号, 宗数, 年份, 价格 …); a class or place column such as "其他" is an area.
+    let other = [
+        "序号", "编号", "代码", "号", "宗", "数量", "个数", "年", "月", "季度", "比", "率", "价",
+        "元", "名称", "类型", "位置", "坐落", "用途", "方式", "备注", "区域", "乡镇", "单位",
+    ];
+    if default.is_some() && !cell.trim().is_empty() && !other.iter().any(|w| cell.contains(w)) {
+        return default;
+    }
     None
 }
 

@@ -1451,6 +1451,74 @@ fn table_block(
         }
     }
 
+    // Class columns against the row's 合计 column, row by row ("区域 | 住宅用地 | 商服用地 | 其他
+    // | 合计"): only when every other area column of the row names a distinct class (or 其他),
+    // none inside another, so that the columns are a complete breakdown of the row.
+    let mut check_lines: Vec<usize> = rows
+        .iter()
+        .map(|(i, _)| m.quantities[*i].place.line)
+        .collect();
+    check_lines.push(m.quantities[w].place.line);
+    for l in check_lines {
+        let header = |i: usize| m.quantities[i].header.clone().unwrap_or_default();
+        let in_row: Vec<usize> = (0..m.quantities.len())
+            .filter(|&i| {
+                let q = &m.quantities[i];
+                q.place.line == l && q.area_unit().is_some() && q.cell.is_some()
+            })
+            .collect();
+        let is_total = |h: &str| {
+            ["合计", "小计", "总计", "总面积", "总量"]
+                .iter()
+                .any(|w| h.contains(w))
+        };
+        let Some(&total) = in_row.iter().find(|&&i| is_total(&header(i))) else {
+            continue;
+        };
+        let unit = m.quantities[total].unit;
+        let mut keys: Vec<String> = Vec::new();
+        let mut parts: Vec<Part> = Vec::new();
+        let mut complete = true;
+        for &i in &in_row {
+            let h = header(i);
+            if i == total || m.quantities[i].unit != unit {
+                continue;
+            }
+            let key = if h.contains("其他") || h.contains("其它") {
+                Some("group:other".to_string())
+            } else {
+                class_key(&h)
+            };
+            match key {
+                Some(k)
+                    if !h.contains("其中")
+                        && !keys
+                            .iter()
+                            .any(|x| x.starts_with(&k) || k.starts_with(x.as_str())) =>
+                {
+                    keys.push(k.clone());
+                    parts.push(Part {
+                        label: h,
+                        class_code: Some(k),
+                        quantity: i,
+                        share: None,
+                    });
+                }
+                _ => complete = false,
+            }
+        }
+        if complete && parts.len() >= 2 {
+            let row = crate::lex::row_label(&lx.lines[l - 1]).unwrap_or_default();
+            m.breakdowns.push(Breakdown {
+                kind: BreakdownKind::Table,
+                what: format!("表中“{row}”行各类用地面积之和与该行合计"),
+                whole: total,
+                parts,
+                complete: true,
+            });
+        }
+    }
+
     // Further area columns: each column's rows vs the 合计 row in that column.
     let whole_line = m.quantities[w].place.line;
     let cols: Vec<usize> = m
