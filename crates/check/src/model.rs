@@ -232,6 +232,17 @@ const CLASS_WORDS: &[&str] = &[
 ];
 
 /// Words that make a sentence about a past year a statement of history.
+/// Headings of sections about the past, whose figures are history in a plan.
+const HISTORY_HEADINGS: &[&str] = &[
+    "执行情况",
+    "完成情况",
+    "实施情况",
+    "执行评价",
+    "实施评价",
+    "回顾",
+    "总结",
+];
+
 const HISTORY_WORDS: &[&str] = &[
     "情况",
     "实际",
@@ -624,7 +635,12 @@ pub fn build(lx: &Lexed) -> PlanModel {
             // A past range ("2020-2024年…") always; a single past year only with words of
             // history (情况, 实际, 完成 …): "2024年度…供应总量为…" in a 2025 plan is a period
             // mistake to report, not history.
-            let sentence = line.slice(sent_start, q.chars.0);
+            // The whole sentence: "2025年度计划储备80公顷，实际储备72.5公顷，完成率…".
+            let sent_end = line.norm[q.chars.1..]
+                .iter()
+                .position(|&c| c == '。')
+                .map_or(line.norm.len(), |p| q.chars.1 + p);
+            let sentence = line.slice(sent_start, sent_end);
             let history = contains_any(&sentence, HISTORY_WORDS);
             let past = lx.years.iter().any(|y| {
                 y.line == q.place.line
@@ -642,6 +658,12 @@ pub fn build(lx: &Lexed) -> PlanModel {
             if past && !current && m.kind != DocKind::ExecutionReport {
                 out = true;
             }
+        }
+        // A section about last year's execution ("一、上年度计划执行情况") is history in a plan.
+        if m.kind != DocKind::ExecutionReport
+            && contains_any(&section[q.place.line], HISTORY_HEADINGS)
+        {
+            out = true;
         }
         excluded[i] = out || unpaired[i];
     }
@@ -1034,6 +1056,10 @@ fn classify(q: &Quantity, section: &str, region: &Option<String>, housing_plan: 
     if contains_any(l, &["划拨", "出让", "租赁方式", "作价出资", "作价入股"]) {
         return ItemKind::Method(false);
     }
+    // 储备方式 of a reserve plan: 收购, 收回, 征收, 置换, 划转.
+    if contains_any(l, &["收购", "收回", "征收", "置换", "划转"]) {
+        return ItemKind::Method(false);
+    }
     let in_layout =
         section.contains("布局") || section.contains("分布") || section.contains("区域");
     if let Some(name) = place_name(l) {
@@ -1281,10 +1307,15 @@ fn prose_block(
 
     // 供应方式 (划拨 + 出让 …) and 时序 (quarters) against the total: complete under a heading
     // about them, otherwise only an excess is reported.
+    let reserve = m.kind == DocKind::Reserve;
     for (items, what, topic) in [
         (
             std::mem::take(&mut methods),
-            "各供应方式面积之和与总量",
+            if reserve {
+                "各储备方式面积之和与总量"
+            } else {
+                "各供应方式面积之和与总量"
+            },
             "方式",
         ),
         (
@@ -1299,8 +1330,12 @@ fn prose_block(
                     kind: BreakdownKind::SubItems,
                     what: what.to_string(),
                     whole: w,
+                    complete: sec.contains(topic) || {
+                        // "按储备方式分，收购…，收回…": the sentence names the topic.
+                        let first = &m.quantities[items[0].quantity];
+                        line.slice(0, first.chars.0).contains(topic)
+                    },
                     parts: items,
-                    complete: sec.contains(topic),
                 });
             }
         }
