@@ -542,6 +542,22 @@ fn heading(norm: &str) -> Option<String> {
     ok.then(|| t.to_string())
 }
 
+/// A heading that opens a paragraph ("（五）供应结构。商服用地…", "二、供应总量：全市…"): the
+/// enumerated words up to the first 。 or ：, when they make a heading on their own.
+fn inline_heading(norm: &[char]) -> Option<String> {
+    let end = norm
+        .iter()
+        .take(24)
+        .position(|&c| matches!(c, '。' | '：' | ':'))?;
+    let head: String = norm[..end].iter().collect();
+    // Only a heading about the plan's parts, so that "1.城关镇：供应…" stays a list item.
+    let topics = [
+        "总量", "规模", "结构", "布局", "时序", "方式", "用途", "来源", "资金", "安排", "住房",
+        "执行", "情况", "分布",
+    ];
+    heading(&head).filter(|h| contains_any(h, &topics))
+}
+
 /// Build the model from a lexed document.
 pub fn build(lx: &Lexed) -> PlanModel {
     let mut m = PlanModel {
@@ -574,7 +590,7 @@ pub fn build(lx: &Lexed) -> PlanModel {
     let mut top = String::new();
     let mut sub = String::new();
     for line in &lx.lines {
-        if let Some(h) = heading(&line.norm_string()) {
+        if let Some(h) = heading(&line.norm_string()).or_else(|| inline_heading(&line.norm)) {
             let first = h.chars().next().unwrap_or(' ');
             if first == '(' {
                 sub = h;
@@ -680,7 +696,7 @@ pub fn build(lx: &Lexed) -> PlanModel {
                 .any(|k| matches!(k, Qualifier::AtLeast | Qualifier::Within | Qualifier::Range))
             || contains_any(
                 &q.label,
-                &["完成", "达到", "率", "增", "降", "不低于", "不超过"],
+                &["完成", "达到", "率", "增", "降", "减", "不低于", "不超过"],
             )
         {
             continue;
