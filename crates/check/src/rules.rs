@@ -756,27 +756,65 @@ fn period_checks(book: &RuleBook, lx: &Lexed, m: &PlanModel, out: &mut Vec<Findi
 fn completion_rates(book: &RuleBook, m: &PlanModel) -> Vec<Finding> {
     let mut out = Vec::new();
     let qs = &m.quantities;
-    for r in qs {
+    let is_rate = |r: &Quantity| {
         let l = r.label.as_str();
-        let is_rate = r.unit == Unit::Percent
+        r.unit == Unit::Percent
             && r.high.is_none()
             && (l.contains("完成率")
                 || l.contains("完成年度计划")
                 || l.contains("完成计划")
-                || l.contains("执行率"));
-        if !is_rate {
+                || l.contains("执行率"))
+    };
+    let is_actual = |q: &Quantity| {
+        ["实际", "已供", "已收储", "完成", "累计"]
+            .iter()
+            .any(|w| q.label.contains(w))
+    };
+    for r in qs {
+        if !is_rate(r) {
             continue;
         }
-        let same_line: Vec<&Quantity> = qs
+        // The rate's own figures: those between the previous rate on the line and this one
+        // ("计划供应100公顷，实际供应92.3公顷，完成率92.30%；商服用地…"), else those between
+        // this rate and the next ("完成率为85%（实际供应…，计划供应…）").
+        let rates: Vec<&Quantity> = qs
             .iter()
-            .filter(|q| q.place.line == r.place.line && q.area_unit().is_some())
+            .filter(|q| q.place.line == r.place.line && is_rate(q))
             .collect();
-        let planned = same_line.iter().rev().find(|q| q.label.contains("计划"));
-        let actual = same_line.iter().rev().find(|q| {
-            ["实际", "已供", "已收储", "完成", "累计"]
+        let prev_end = rates
+            .iter()
+            .filter(|q| q.chars.1 <= r.chars.0)
+            .map(|q| q.chars.1)
+            .max()
+            .unwrap_or(0);
+        let next_start = rates
+            .iter()
+            .filter(|q| q.chars.0 >= r.chars.1)
+            .map(|q| q.chars.0)
+            .min()
+            .unwrap_or(usize::MAX);
+        let pick = |a: usize, b: usize| -> (Option<&Quantity>, Option<&Quantity>) {
+            let seg: Vec<&Quantity> = qs
                 .iter()
-                .any(|w| q.label.contains(w))
-        });
+                .filter(|q| {
+                    q.place.line == r.place.line
+                        && q.area_unit().is_some()
+                        && q.chars.0 >= a
+                        && q.chars.1 <= b
+                })
+                .collect();
+            let actual = seg.iter().rev().find(|q| is_actual(q)).copied();
+            let planned = seg
+                .iter()
+                .rev()
+                .find(|q| q.label.contains("计划") && !is_actual(q))
+                .copied();
+            (planned, actual)
+        };
+        let (planned, actual) = match pick(prev_end, r.chars.0) {
+            (Some(p), Some(a)) => (Some(p), Some(a)),
+            _ => pick(r.chars.1, next_start),
+        };
         let (Some(p), Some(a)) = (planned, actual) else {
             continue;
         };
