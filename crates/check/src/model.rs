@@ -209,6 +209,11 @@ const EXCLUDE: &[&str] = &[
     "近三年",
     "近五年",
     "以往",
+    // The plan before an adjustment ("原计划供应总量300公顷"): not this plan's figures.
+    "原计划",
+    "原供应",
+    "原储备",
+    "调整前",
 ];
 
 /// Words naming a class or housing type: a 规模 of one class is not the plan total.
@@ -739,6 +744,14 @@ pub fn build(lx: &Lexed) -> PlanModel {
             }
             if p.unit == Unit::Percent {
                 break;
+            }
+            // A figure in brackets between the part and its share ("住宅用地120公顷（含保障性
+            // 住房用地20公顷），占33.33%") is not the part.
+            let line = &lx.lines[q.place.line - 1];
+            let after = line.slice(p.chars.1, q.chars.0);
+            let in_brackets = after.matches(')').count() > after.matches('(').count();
+            if p.area_unit().is_some() && !secondary[j] && in_brackets {
+                continue;
             }
             if p.area_unit().is_some() && !secondary[j] {
                 if !excluded[j]
@@ -1712,6 +1725,24 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
     ] {
         if let Some(p) = region.find(w) {
             region.truncate(p);
+        }
+    }
+    // The issuing office is not the region: "酉县人民政府关于…", "某市自然资源局关于…".
+    for office in [
+        "人民政府办公室",
+        "人民政府办公厅",
+        "人民政府",
+        "自然资源和规划局",
+        "自然资源局",
+        "自然资源厅",
+        "国土资源局",
+        "土地储备中心",
+        "土地储备和整理中心",
+    ] {
+        if let Some(p) = region.find(office) {
+            if p > 0 {
+                region.truncate(p);
+            }
         }
     }
     let region = region.trim().trim_end_matches("本级").to_string();
