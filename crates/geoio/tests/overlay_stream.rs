@@ -161,6 +161,8 @@ fn a_damaged_feature_is_reported_by_fid_and_the_rest_of_the_layer_is_used() {
             |r| r.get(0),
         )
         .unwrap();
+    // This plain connection lacks the ST_* functions the R-tree index triggers call.
+    landplan_geoio::gpkg::rtree::set_triggers(&conn, "farmland", "geom", "fid", false).unwrap();
     conn.execute(
         "UPDATE farmland SET geom = x'475000010000' WHERE fid = ?1",
         [fid],
