@@ -863,8 +863,22 @@ pub fn build(lx: &Lexed) -> PlanModel {
             e += 1;
         }
         let sec = &singles[g].0;
-        if e - g >= 2 && sec.contains("结构") {
-            if let Some(t) = m.total {
+        // Under a 结构 heading the whole is the plan total; elsewhere ("三、主要指标") a total
+        // stated on the line right before the class lines ("供应总量：1800公顷；").
+        let first_line = m.quantities[singles[g].1.quantity].place.line;
+        let whole_before = items.iter().copied().find(|&i| {
+            let q = &m.quantities[i];
+            q.place.line + 1 == first_line
+                && contains_any(&q.label, TOTAL_WORDS)
+                && class_key(&q.label).is_none()
+        });
+        let whole = if sec.contains("结构") {
+            m.total
+        } else {
+            whole_before
+        };
+        if e - g >= 2 && whole.is_some() {
+            if let Some(t) = whole {
                 let parts: Vec<Part> = singles[g..e].iter().map(|(_, p)| p.clone()).collect();
                 m.breakdowns.push(Breakdown {
                     kind: BreakdownKind::Structure,
@@ -1205,10 +1219,38 @@ fn prose_block(
         parts.clear();
     };
 
+    // Places in brackets after a place ("中心城区800公顷（其中东城区300公顷、西城区500公顷）")
+    // are inside it: parts of that place, not more places of the layout.
+    let in_brackets = |m: &PlanModel, i: usize| {
+        let before = line.slice(0, m.quantities[i].chars.0);
+        before.matches('(').count() > before.matches(')').count()
+    };
+    let mut nested: Vec<Part> = Vec::new();
+    let flush_nested =
+        |m: &mut PlanModel, host: Option<(usize, ItemKind)>, nested: &mut Vec<Part>| {
+            if let Some((h, ItemKind::Township(name))) = host {
+                if !nested.is_empty() {
+                    m.breakdowns.push(Breakdown {
+                        kind: BreakdownKind::SubItems,
+                        what: format!("{name}所含各区域供应量之和"),
+                        whole: h,
+                        parts: std::mem::take(nested),
+                        complete: false,
+                    });
+                }
+            }
+            nested.clear();
+        };
     for (i, kind) in block {
         let i = *i;
         match kind {
+            ItemKind::Township(_)
+                if in_brackets(m, i) && matches!(whole, Some((_, ItemKind::Township(_)))) =>
+            {
+                nested.push(part(m, i, None));
+            }
             ItemKind::Township(name) if in_layout || followed_by_qizhong(m, i) => {
+                flush_nested(m, whole.clone(), &mut nested);
                 flush_subs(m, sub_host, &mut subs);
                 sub_host = None;
                 flush_whole(m, &whole, &mut parts, townships);
@@ -1290,6 +1332,7 @@ fn prose_block(
             }
         }
     }
+    flush_nested(m, whole.clone(), &mut nested);
     flush_subs(m, sub_host, &mut subs);
     flush_whole(m, &whole, &mut parts, townships);
 
