@@ -258,6 +258,7 @@ impl GeoPackage {
             rtree::set_triggers(&tx, table, "geom", "fid", false).map_err(sq(&path))?;
         }
         let mut n = 0;
+        let mut entries = Vec::new();
         let mut ext = [
             f64::INFINITY,
             f64::INFINITY,
@@ -275,14 +276,6 @@ impl GeoPackage {
             }
             sql.push(')');
             let mut stmt = tx.prepare(&sql).map_err(sq(&path))?;
-            let mut index = if indexed {
-                Some(
-                    tx.prepare(&rtree::insert_sql(table, "geom"))
-                        .map_err(sq(&path))?,
-                )
-            } else {
-                None
-            };
             for f in features {
                 let bbox = f.geometry.bounding_rect();
                 if let Some(r) = bbox {
@@ -303,14 +296,15 @@ impl GeoPackage {
                 }
                 stmt.execute(rusqlite::params_from_iter(values))
                     .map_err(sq(&path))?;
-                if let (Some(index), Some(r)) = (index.as_mut(), bbox) {
+                if let (true, Some(r)) = (indexed, bbox) {
                     let fid = tx.last_insert_rowid();
-                    index
-                        .execute(params![fid, r.min().x, r.max().x, r.min().y, r.max().y])
-                        .map_err(sq(&path))?;
+                    entries.push((fid, [r.min().x, r.max().x, r.min().y, r.max().y]));
                 }
                 n += 1;
             }
+        }
+        if indexed {
+            rtree::insert_all(&tx, table, "geom", &entries).map_err(sq(&path))?;
         }
         if ext[0].is_finite() {
             tx.execute(
@@ -727,7 +721,7 @@ pub fn write(path: &Path, set: &FeatureSet) -> Result<(), GeoIoError> {
 /// 1. drops the six triggers ([`set_triggers`] with `false`; without this every insert would
 ///    fail with "no such function: ST_IsEmpty"),
 /// 2. writes its rows and writes the matching index rows itself, from the envelope of the
-///    geometry it writes ([`insert_sql`], [`envelope_of`], [`reindex`]),
+///    geometry it writes ([`insert_all`], [`envelope_of`], [`reindex`]),
 /// 3. creates the triggers again ([`set_triggers`] with `true`) and commits.
 ///
 /// Other transactions (and other programs) therefore always see the complete extension,
@@ -862,6 +856,22 @@ pub mod rtree {
             "INSERT OR REPLACE INTO {} (id, minx, maxx, miny, maxy) VALUES (?1, ?2, ?3, ?4, ?5)",
             quote_ident(&table_name(table, column))
         )
+    }
+
+    /// Write index rows `(id, [minx, maxx, miny, maxy])`, replacing rows with the same id.
+    /// (Writing them in a space-filling-curve order instead of feature order was tried: about
+    /// 5 % faster on 100 000 rows, not worth the code.)
+    pub fn insert_all(
+        conn: &Connection,
+        table: &str,
+        column: &str,
+        entries: &[(i64, [f64; 4])],
+    ) -> rusqlite::Result<usize> {
+        let mut put = conn.prepare(&insert_sql(table, column))?;
+        for (id, e) in entries {
+            put.execute(params![id, e[0], e[1], e[2], e[3]])?;
+        }
+        Ok(entries.len())
     }
 
     /// Envelope `[minx, maxx, miny, maxy]` of a GeoPackage binary geometry: from its header
