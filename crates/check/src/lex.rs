@@ -257,6 +257,129 @@ pub struct Lexed {
     pub damaged: Vec<Damaged>,
     /// "分别" lists: names before the marker, figures after it, one to one.
     pub lists: Vec<RespectiveList>,
+    /// Counts of parcels ("共15宗", "十二块地", "8个地块").
+    pub counts: Vec<CountMention>,
+}
+
+/// A stated number of parcels: digits or Chinese numerals followed by 宗, 块, 幅 or 个地块.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountMention {
+    /// The number.
+    pub value: u32,
+    /// Line, 1-based.
+    pub line: usize,
+    /// Character range of number and measure word in the line.
+    pub chars: (usize, usize),
+    /// The words before it in its clause.
+    pub label: String,
+    /// As written.
+    pub text: String,
+    /// Written as a total: "共15宗", "合计15宗", "总计15宗", "15宗地块，总面积…" is not.
+    pub total: bool,
+}
+
+/// True when the words right before `start` say the count is a total (共, 共计, 合计, 总计).
+fn says_total(c: &[char], start: usize) -> bool {
+    ["共计", "合计", "总计", "共有", "共"]
+        .iter()
+        .any(|w| ends_with(c, start, w) || ends_with(c, start, &format!("{w}为")))
+}
+
+/// Measure words after a number of parcels; returns the index after the word.
+fn count_word_at(c: &[char], k: usize) -> Option<usize> {
+    [
+        "个地块",
+        "处地块",
+        "宗地块",
+        "宗地",
+        "宗",
+        "块地",
+        "幅地块",
+        "幅",
+    ]
+    .iter()
+    .find(|w| starts_with(c, k, w))
+    .map(|w| k + w.chars().count())
+    .or_else(|| {
+        // "3块" but not "3块钱": 块 followed by a clause end or 地/土地.
+        (c.get(k) == Some(&'块')
+            && c.get(k + 1)
+                .is_none_or(|&n| is_clause_delim(n) || matches!(n, '地' | '土' | '、' | ')')))
+        .then_some(k + 1)
+    })
+}
+
+/// A whole number written in Chinese numerals (两, 十五, 二十三, 一百零五); None otherwise.
+pub fn parse_cn_int(s: &[char]) -> Option<u32> {
+    let digit = |c: char| {
+        "零一二三四五六七八九"
+            .find(c)
+            .map(|b| (b / 3) as u32)
+            .or((c == '两').then_some(2))
+    };
+    if s.is_empty() {
+        return None;
+    }
+    let mut total = 0u32;
+    let mut current: Option<u32> = None;
+    for &c in s {
+        match c {
+            '十' => {
+                total += current.unwrap_or(1) * 10;
+                current = None;
+            }
+            '百' => {
+                total += current?.checked_mul(100)?;
+                current = None;
+            }
+            '千' => {
+                total += current?.checked_mul(1000)?;
+                current = None;
+            }
+            _ => {
+                let d = digit(c)?;
+                if d == 0 {
+                    current = None;
+                } else {
+                    if current.is_some() {
+                        return None;
+                    }
+                    current = Some(d);
+                }
+            }
+        }
+    }
+    Some(total + current.unwrap_or(0))
+}
+
+/// Counts written in Chinese numerals on a line ("共十二宗").
+fn chinese_counts(line: &Line, out: &mut Vec<CountMention>) {
+    let c = &line.norm;
+    let is_cn = |ch: char| "零一二三四五六七八九十百千两".contains(ch);
+    let mut i = 0;
+    while i < c.len() {
+        if !is_cn(c[i]) || (i > 0 && is_cn(c[i - 1])) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < c.len() && is_cn(c[j]) {
+            j += 1;
+        }
+        let ordinal = i > 0 && c[i - 1] == '第';
+        if let (Some(v), Some(end), false) = (parse_cn_int(&c[i..j]), count_word_at(c, j), ordinal)
+        {
+            out.push(CountMention {
+                value: v,
+                line: line.number,
+                chars: (i, end),
+                label: label_before(c, i, 0),
+                text: line.source(i, end),
+                total: says_total(c, i),
+            });
+        }
+        i = j;
+    }
 }
 
 /// A "分别" list in prose ("商服用地、住宅用地分别为10、20公顷", "分别占20%、30%"): the
@@ -869,9 +992,11 @@ pub fn lex_document(text: &str) -> Lexed {
                 }
             }
             lex_line(&line, None, &mut out);
+            chinese_counts(&line, &mut out.counts);
         }
         out.lines.push(line);
     }
+    out.counts.sort_by_key(|c| (c.line, c.chars.0));
     out
 }
 
@@ -1109,6 +1234,19 @@ fn lex_line(line: &Line, header: Option<&TableHeader>, out: &mut Lexed) {
             }
         }
         let Some((unit, mut end)) = unit else {
+            let ordinal = run.start > 0 && c[run.start - 1] == '第';
+            if let (Some(end), Ok(v), false) =
+                (count_word_at(c, k), run.raw.parse::<u32>(), ordinal)
+            {
+                out.counts.push(CountMention {
+                    value: v,
+                    line: line.number,
+                    chars: (run.start, end),
+                    label: label_before(c, run.start, last_end),
+                    text: line.source(run.start, end),
+                    total: says_total(c, run.start),
+                });
+            }
             i = run.end.max(i + 1);
             continue;
         };
@@ -1335,6 +1473,35 @@ mod tests {
         assert_eq!(d[2].1, "50.0%");
         assert_eq!(d[5].0, "合计");
         assert_eq!(d[5].1, "100%");
+    }
+
+    #[test]
+    fn parcel_counts_in_digits_and_chinese_numerals() {
+        let l = q("计划供应地块共15宗，其中住宅用地十二宗、工业用地3块地，另有两个地块待定，花费5块钱，第一宗");
+        let v: Vec<(u32, &str)> = l
+            .counts
+            .iter()
+            .map(|c| (c.value, c.text.as_str()))
+            .collect();
+        // "第一宗" is an ordinal, "5块钱" is money.
+        assert_eq!(
+            v,
+            [(15, "15宗"), (12, "十二宗"), (3, "3块地"), (2, "两个地块")]
+        );
+        assert_eq!(l.counts[0].label, "计划供应地块");
+        let totals: Vec<bool> = l.counts.iter().map(|c| c.total).collect();
+        assert_eq!(totals, [true, false, false, false]);
+        for (t, n) in [
+            ("十", 10),
+            ("十五", 15),
+            ("二十三", 23),
+            ("一百零五", 105),
+            ("两百", 200),
+            ("三千零二十", 3020),
+        ] {
+            assert_eq!(parse_cn_int(&t.chars().collect::<Vec<_>>()), Some(n), "{t}");
+        }
+        assert_eq!(parse_cn_int(&"三五".chars().collect::<Vec<_>>()), None);
     }
 
     #[test]

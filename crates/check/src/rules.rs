@@ -143,6 +143,7 @@ pub fn check(lx: &Lexed, m: &PlanModel) -> Vec<Finding> {
 
     out.extend(completion_rates(book, m));
     parcel_duplicates(book, m, &mut out);
+    parcel_count(book, lx, m, &mut out);
     period_checks(book, lx, m, &mut out);
 
     if m.total.is_none()
@@ -579,6 +580,75 @@ fn duplicate_note(m: &PlanModel, whole: &Quantity) -> Option<String> {
         "清单中有{}处重复地块；剔除重复后地块面积合计{sum}{u}",
         d.len()
     ))
+}
+
+/// "共15宗" against the parcels a complete list in the same document names.
+fn parcel_count(book: &RuleBook, lx: &Lexed, m: &PlanModel, out: &mut Vec<Finding>) {
+    let complete_list = m
+        .breakdowns
+        .iter()
+        .any(|b| b.kind == BreakdownKind::Parcels && b.complete);
+    if !complete_list || m.parcels.len() < 2 {
+        return;
+    }
+    let list_lines: Vec<usize> = m.parcels.iter().map(|p| p.line).collect();
+    let history = [
+        "上年",
+        "去年",
+        "已",
+        "实际",
+        "累计",
+        "完成",
+        "结转",
+        "原计划",
+    ];
+    let Some(c) = lx.counts.iter().find(|c| {
+        c.total
+            && !list_lines.contains(&c.line)
+            && crate::model::class_key(&c.label).is_none()
+            && !history.iter().any(|w| c.label.contains(w))
+    }) else {
+        return;
+    };
+    let rows = m.parcels.len();
+    let mut ids: Vec<&str> = m.parcels.iter().map(|p| p.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let distinct = ids.len();
+    let v = c.value as usize;
+    if v == rows || v == distinct {
+        return;
+    }
+    let line = &lx.lines[c.line - 1];
+    let mut f = Finding::new(
+        "parcel.count_mismatch",
+        book.severity("parcel.count_mismatch"),
+        format!("文中写明共{}，地块清单列出{rows}宗", c.text),
+    )
+    .at(Place {
+        line: Some(c.line),
+        column: Some(c.chars.0 + 1),
+        span: Some((
+            line.offsets[c.chars.0],
+            line.offsets[c.chars.1.min(line.norm.len())],
+        )),
+        text: Some(c.text.clone()),
+        ..Place::default()
+    })
+    .values(format!("{rows}宗"), c.text.clone());
+    if let Some(first) = m.parcels.first() {
+        // The list, by its first parcel's id.
+        let l = &lx.lines[first.line - 1];
+        let col = l
+            .norm_string()
+            .find(first.id.as_str())
+            .map_or(1, |b| l.norm_string()[..b].chars().count() + 1);
+        f = f.at(Place::line(first.line, col, first.id.clone()));
+    }
+    if distinct != rows {
+        f = f.note(format!("清单中有重复编号，去重后为{distinct}宗"));
+    }
+    out.push(f);
 }
 
 fn parcel_duplicates(book: &RuleBook, m: &PlanModel, out: &mut Vec<Finding>) {
