@@ -895,6 +895,7 @@ fn unit_in_header(cell: &str, default: Option<Unit>) -> Option<Unit> {
     let other = [
         "序号", "编号", "代码", "号", "宗", "数量", "个数", "年", "月", "季度", "比", "率", "价",
         "元", "名称", "类型", "位置", "坐落", "用途", "方式", "备注", "区域", "乡镇", "单位",
+        "密度", "系数", "强度", "高度", "层", "期限", "时间", "日期", "人", "户", "套", "间",
     ];
     if default.is_some() && !cell.trim().is_empty() && !other.iter().any(|w| cell.contains(w)) {
         return default;
