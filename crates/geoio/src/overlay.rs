@@ -417,62 +417,96 @@ pub fn write_json(r: &OverlayReport, w: &mut dyn std::io::Write) -> std::io::Res
     w.write_all(b"\n")
 }
 
+/// One parcel as a GeoJSON feature with the overlay results as properties.
+fn geojson_feature(p: &ParcelOverlay, g: &MultiPolygon<f64>) -> Value {
+    let mut props = serde_json::Map::new();
+    props.insert("地块编号".into(), json!(p.parcel));
+    props.insert("计算面积_公顷".into(), json!(ha(p.area_m2).to_string()));
+    for l in &p.layers {
+        match l.rule {
+            LayerRule::Assign => {
+                props.insert(
+                    format!("{}_归属", l.layer),
+                    json!(l.assigned.clone().unwrap_or_default()),
+                );
+            }
+            _ => {
+                props.insert(
+                    format!("{}_重叠面积_公顷", l.layer),
+                    json!(ha(l.overlap_m2).to_string()),
+                );
+                props.insert(
+                    format!("{}_占比", l.layer),
+                    json!(dec(l.share * 100.0, 2).to_string()),
+                );
+            }
+        }
+    }
+    let worst = p.findings.iter().map(|f| f.severity).max();
+    props.insert(
+        "审查结论".into(),
+        json!(match worst {
+            Some(Severity::Error) => "错误",
+            Some(Severity::Warning) => "警告",
+            _ => "通过",
+        }),
+    );
+    props.insert(
+        "问题".into(),
+        json!(p
+            .findings
+            .iter()
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+            .join("；")),
+    );
+    json!({"type": "Feature", "properties": props, "geometry": crate::geojson::geometry_json(g)})
+}
+
+/// The features, made one at a time as the writer asks for them.
+struct GeoJsonFeatures<'a>(&'a OverlayReport);
+
+impl serde::Serialize for GeoJsonFeatures<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        s.collect_seq(
+            r.parcels
+                .iter()
+                .zip(&r.geometries)
+                .map(|(p, g)| geojson_feature(p, g)),
+        )
+    }
+}
+
+#[derive(serde::Serialize)]
+struct GeoJsonDoc<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    crs: Option<Value>,
+    features: GeoJsonFeatures<'a>,
+}
+
+fn geojson_doc(r: &OverlayReport) -> GeoJsonDoc<'_> {
+    GeoJsonDoc {
+        kind: "FeatureCollection",
+        name: "overlay",
+        crs: crate::geojson::crs_json(r.crs),
+        features: GeoJsonFeatures(r),
+    }
+}
+
 /// The parcels as GeoJSON with the overlay results as properties (decimals as strings).
 pub fn to_geojson(r: &OverlayReport) -> Value {
-    let features: Vec<Value> = r
-        .parcels
-        .iter()
-        .zip(&r.geometries)
-        .map(|(p, g)| {
-            let mut props = serde_json::Map::new();
-            props.insert("地块编号".into(), json!(p.parcel));
-            props.insert("计算面积_公顷".into(), json!(ha(p.area_m2).to_string()));
-            for l in &p.layers {
-                match l.rule {
-                    LayerRule::Assign => {
-                        props.insert(
-                            format!("{}_归属", l.layer),
-                            json!(l.assigned.clone().unwrap_or_default()),
-                        );
-                    }
-                    _ => {
-                        props.insert(
-                            format!("{}_重叠面积_公顷", l.layer),
-                            json!(ha(l.overlap_m2).to_string()),
-                        );
-                        props.insert(
-                            format!("{}_占比", l.layer),
-                            json!(dec(l.share * 100.0, 2).to_string()),
-                        );
-                    }
-                }
-            }
-            let worst = p.findings.iter().map(|f| f.severity).max();
-            props.insert(
-                "审查结论".into(),
-                json!(match worst {
-                    Some(Severity::Error) => "错误",
-                    Some(Severity::Warning) => "警告",
-                    _ => "通过",
-                }),
-            );
-            props.insert(
-                "问题".into(),
-                json!(p
-                    .findings
-                    .iter()
-                    .map(|f| f.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("；")),
-            );
-            json!({"type": "Feature", "properties": props, "geometry": crate::geojson::geometry_json(g)})
-        })
-        .collect();
-    let mut doc = json!({"type": "FeatureCollection", "name": "overlay", "features": features});
-    if let Some(c) = crate::geojson::crs_json(r.crs) {
-        doc["crs"] = c;
-    }
-    doc
+    serde_json::to_value(geojson_doc(r)).unwrap_or(Value::Null)
+}
+
+/// Write the GeoJSON (then a newline) to `w` feature by feature, without building the whole
+/// collection in memory.
+pub fn write_geojson(r: &OverlayReport, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *w, &geojson_doc(r))?;
+    w.write_all(b"\n")
 }
 
 /// Display width of a string in a terminal (CJK characters count two).

@@ -88,10 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Text => output::write_output(path, overlay::to_text(&report).as_bytes())?,
         Format::Json => output::write_output_with(path, |w| overlay::write_json(&report, w))?,
-        Format::Geojson => output::write_output_with(path, |w| {
-            serde_json::to_writer(&mut *w, &overlay::to_geojson(&report))?;
-            w.write_all(b"\n")
-        })?,
+        Format::Geojson => output::write_output_with(path, |w| overlay::write_geojson(&report, w))?,
     }
     Ok(ExitCode::from(if report.has_errors() { 1 } else { 0 }))
 }
