@@ -905,61 +905,43 @@ pub mod rtree {
         Some([r.min().x, r.max().x, r.min().y, r.max().y])
     }
 
-    /// Bring the index rows of the given ids (or of every row, when `ids` is `None`) in step
-    /// with `table`: each id's row is removed and, when the feature exists with a non-empty
-    /// geometry, written again from its envelope. Returns the rows written.
+    /// Bring index rows in step with `table`: those of the ids listed by the SQL query `only`
+    /// (e.g. `SELECT fid FROM temp.changed`), or every row when `only` is `None`. Each such
+    /// row is removed and, when the feature exists with a non-empty geometry, written again
+    /// from its envelope ([`envelope_of`]). Returns the rows written.
     pub fn reindex(
         conn: &Connection,
         table: &str,
         column: &str,
         id: &str,
-        ids: Option<&[i64]>,
+        only: Option<&str>,
     ) -> rusqlite::Result<usize> {
         let rt = quote_ident(&table_name(table, column));
-        let mut put = conn.prepare(&insert_sql(table, column))?;
-        let mut written = 0;
-        let mut index = |fid: i64, blob: Option<&[u8]>| -> rusqlite::Result<()> {
-            if let Some(e) = blob.and_then(envelope_of) {
-                put.execute(params![fid, e[0], e[1], e[2], e[3]])?;
-                written += 1;
-            }
-            Ok(())
-        };
-        let select = format!(
+        let mut select = format!(
             "SELECT {}, {} FROM {}",
             quote_ident(id),
             quote_ident(column),
             quote_ident(table)
         );
-        match ids {
-            None => {
-                conn.execute(&format!("DELETE FROM {rt}"), [])?;
-                let mut st = conn.prepare(&select)?;
-                let mut rows = st.query([])?;
-                while let Some(r) = rows.next()? {
-                    let blob = match r.get_ref(1)? {
-                        rusqlite::types::ValueRef::Blob(b) => Some(b),
-                        _ => None,
-                    };
-                    index(r.get(0)?, blob)?;
-                }
+        match only {
+            None => conn.execute(&format!("DELETE FROM {rt}"), [])?,
+            Some(q) => {
+                select.push_str(&format!(" WHERE {} IN ({q})", quote_ident(id)));
+                conn.execute(&format!("DELETE FROM {rt} WHERE id IN ({q})"), [])?
             }
-            Some(ids) => {
-                let mut del = conn.prepare(&format!("DELETE FROM {rt} WHERE id = ?1"))?;
-                let mut st = conn.prepare(&format!("{select} WHERE {} = ?1", quote_ident(id)))?;
-                for &fid in ids {
-                    del.execute([fid])?;
-                    let mut rows = st.query([fid])?;
-                    if let Some(r) = rows.next()? {
-                        let blob = match r.get_ref(1)? {
-                            rusqlite::types::ValueRef::Blob(b) => Some(b),
-                            _ => None,
-                        };
-                        index(fid, blob)?;
+        };
+        let mut entries = Vec::new();
+        {
+            let mut st = conn.prepare(&select)?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                if let rusqlite::types::ValueRef::Blob(b) = r.get_ref(1)? {
+                    if let Some(e) = envelope_of(b) {
+                        entries.push((r.get(0)?, e));
                     }
                 }
             }
         }
-        Ok(written)
+        insert_all(conn, table, column, &entries)
     }
 }

@@ -153,19 +153,12 @@ impl GpkgBackend {
             [],
             |r| r.get::<_, i64>(0),
         )? > 0;
-        if indexed_before {
-            if dirty_exists {
-                let ids: Vec<i64> = {
-                    let mut st = self
-                        .conn
-                        .prepare("SELECT fid FROM temp.landplan_rtree_dirty ORDER BY fid")?;
-                    let rows = st.query_map([], |r| r.get(0))?;
-                    rows.collect::<Result<_, _>>()?
-                };
-                rtree::reindex(&self.conn, table, column, id, Some(&ids))?;
-            }
-        } else {
+        if !indexed_before {
+            // The index is new in this transaction (migration 002): index every parcel.
             rtree::reindex(&self.conn, table, column, id, None)?;
+        } else if dirty_exists {
+            let only = "SELECT fid FROM temp.landplan_rtree_dirty";
+            rtree::reindex(&self.conn, table, column, id, Some(only))?;
         }
         if dirty_exists {
             self.conn
