@@ -261,7 +261,7 @@ pub(crate) fn pick_id(attrs: &[(String, String)], index: usize) -> String {
 /// Build a polygon from raw rings without checks (control layers): an outer ring starts a
 /// part, a hole joins the last part, a ring of unknown role is a hole when counter-clockwise
 /// (the Shapefile convention) and a part otherwise.
-fn build_unchecked(rings: &[RawRing]) -> MultiPolygon<f64> {
+pub(crate) fn build_unchecked(rings: &[RawRing]) -> MultiPolygon<f64> {
     use landplan_geo::geo::{Coord, LineString, Polygon};
     let mut parts: Vec<(LineString<f64>, Vec<LineString<f64>>)> = Vec::new();
     for r in rings {

@@ -194,8 +194,37 @@ pub fn run(
             reason: format!("无法确定图层“{}”的坐标系", spec.name),
         };
         let report = |d: usize, t: usize| progress(&spec.name, d, t);
-        let streamable = spec.rule != LayerRule::Assign
-            && crate::Format::from_path(&spec.path) == Some(crate::Format::GeoPackage);
+        let format = crate::Format::from_path(&spec.path);
+        if spec.rule != LayerRule::Assign && format == Some(crate::Format::Shapefile) {
+            let lcrs = crate::shp::crs_of(&spec.path)?.ok_or_else(no_crs)?;
+            let streamed = crate::shp::stream(
+                &spec.path,
+                threads,
+                Vec::new,
+                |hits, key, g| {
+                    if lcrs == crs {
+                        index.overlay_polygon(key, g, hits);
+                    } else {
+                        index.overlay_polygon(key, &reproject(g, lcrs, crs), hits);
+                    }
+                },
+                &report,
+            )?;
+            // Without a usable .shx index the file is read whole below.
+            if let Some((streamed, states)) = streamed {
+                findings.extend(streamed.findings);
+                infos.push((spec.name.clone(), spec.rule, lfile, streamed.features));
+                all_hits.push(ov::LayerHits {
+                    name: spec.name.clone(),
+                    rule: spec.rule,
+                    labels: Vec::new(),
+                    hits: states.into_iter().flatten().collect(),
+                });
+                continue;
+            }
+        }
+        let streamable =
+            spec.rule != LayerRule::Assign && format == Some(crate::Format::GeoPackage);
         if streamable {
             let Some((info, lcrs)) = crate::gpkg::find_layer(&spec.path, None)? else {
                 return Err(GeoIoError::Invalid {

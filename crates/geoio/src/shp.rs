@@ -76,6 +76,232 @@ fn parse_polygon(c: &[u8]) -> Result<Option<Rings>, String> {
     Ok(Some(rings))
 }
 
+/// Raw rings of one record (first ring outer, the others by orientation, as the format says).
+fn raw_rings(rings: Rings) -> Vec<RawRing> {
+    rings
+        .into_iter()
+        .enumerate()
+        .map(|(k, r)| RawRing {
+            number: k as u32 + 1,
+            role: if k == 0 {
+                RingRole::Outer
+            } else {
+                RingRole::Unknown
+            },
+            points: r
+                .into_iter()
+                .map(|(x, y)| RawPoint {
+                    x,
+                    y,
+                    name: String::new(),
+                    line: None,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The CRS of a Shapefile: from `.prj`, else guessed from its first coordinate.
+pub fn crs_of(path: &Path) -> Result<Option<Crs>, GeoIoError> {
+    use std::io::Read;
+    if let Some(prj) = sidecar(path, "prj") {
+        let text = std::fs::read(&prj).map_err(|e| GeoIoError::io(&prj, e))?;
+        if let Some(c) = Crs::from_wkt(&String::from_utf8_lossy(&text)) {
+            return Ok(Some(c));
+        }
+    }
+    // The first point of the first record: header (100) + record header (8) + type, box,
+    // counts (44) + one part index (4) + x, y (16).
+    let mut head = vec![0u8; 172];
+    let mut h = std::fs::File::open(path).map_err(|e| GeoIoError::io(path, e))?;
+    let n = h.read(&mut head).map_err(|e| GeoIoError::io(path, e))?;
+    head.truncate(n);
+    let first = head.get(108..).and_then(|c| {
+        let nparts = le_i32(c, 36)?.max(0) as usize;
+        let at = 44 + 4 * nparts;
+        Some((le_f64(c, at)?, le_f64(c, at + 8)?))
+    });
+    Ok(crate::guess_crs(first))
+}
+
+/// What [`stream`] found besides the geometries.
+#[derive(Debug, Default)]
+pub struct StreamedShapefile {
+    /// The CRS from `.prj`, or guessed from the first coordinate.
+    pub crs: Option<Crs>,
+    /// Records in the index (`.shx`).
+    pub features: usize,
+    /// File-level findings: truncated or unreadable records, `.dbf` count differing.
+    pub findings: Vec<landplan_core::Finding>,
+}
+
+/// Decode a Shapefile's polygons on `threads` threads without holding the file: the `.shx`
+/// index gives each record's place, each thread reads runs of records with its own file
+/// handle. `f(state, record_number, geometry)` is called for each readable, non-empty
+/// polygon (record numbers from 1; rings oriented as [`crate::read_layer`] gives them);
+/// attributes are not read. `Ok(None)` when there is no usable `.shx` (the caller reads the
+/// file whole instead).
+pub fn stream<S: Send>(
+    path: &Path,
+    threads: usize,
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, u64, &MultiPolygon<f64>) + Sync,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Option<(StreamedShapefile, Vec<S>)>, GeoIoError> {
+    use std::io::{Read, Seek, SeekFrom};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let file = file_label(path);
+    let Some(shx_path) = sidecar(path, "shx") else {
+        return Ok(None);
+    };
+    let shx = std::fs::read(&shx_path).map_err(|e| GeoIoError::io(&shx_path, e))?;
+    let shp_len = std::fs::metadata(path)
+        .map_err(|e| GeoIoError::io(path, e))?
+        .len() as usize;
+    if shx.len() < 100 || be_i32(&shx, 0) != Some(9994) || (shx.len() - 100) % 8 != 0 {
+        return Ok(None);
+    }
+    // (offset, length) of each record's content, from the index.
+    let index: Vec<(usize, usize)> = (0..(shx.len() - 100) / 8)
+        .map(|k| {
+            let at = 100 + 8 * k;
+            let off = be_i32(&shx, at).unwrap_or(0).max(0) as usize * 2;
+            let len = be_i32(&shx, at + 4).unwrap_or(0).max(0) as usize * 2;
+            (off + 8, len)
+        })
+        .collect();
+    // An index that does not fit the .shp (another file's, or corrupt): read whole instead.
+    if index.windows(2).any(|w| w[1].0 < w[0].0) || index.first().is_some_and(|r| r.0 < 108) {
+        return Ok(None);
+    }
+    let mut out = StreamedShapefile {
+        features: index.len(),
+        ..StreamedShapefile::default()
+    };
+    if let Some(prj) = sidecar(path, "prj") {
+        let text = std::fs::read(&prj).map_err(|e| GeoIoError::io(&prj, e))?;
+        out.crs = Crs::from_wkt(&String::from_utf8_lossy(&text));
+    }
+    // Records the .shp does not hold in full.
+    let complete = index
+        .iter()
+        .position(|&(off, len)| off + len > shp_len)
+        .unwrap_or(index.len());
+    if complete < index.len() {
+        out.findings.push(read_error(
+            &file,
+            None,
+            format!(
+                ".shp 第{}条记录被截断，其后内容不读（索引中共{}条）",
+                complete + 1,
+                index.len()
+            ),
+        ));
+    }
+    if let Some(dbf) = sidecar(path, "dbf") {
+        let mut head = [0u8; 8];
+        let n = std::fs::File::open(&dbf)
+            .and_then(|mut h| h.read_exact(&mut head))
+            .ok()
+            .map(|_| u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize);
+        if let Some(n) = n.filter(|&n| n != index.len()) {
+            out.findings.push(
+                landplan_geo::check::rule_finding(
+                    "geometry.record_count_mismatch",
+                    &[
+                        ("shapes", index.len().to_string()),
+                        ("records", n.to_string()),
+                    ],
+                )
+                .at(landplan_core::Place {
+                    file: Some(file.clone()),
+                    ..Default::default()
+                }),
+            );
+        }
+    }
+    let threads = threads.max(1);
+    const RUN: usize = 2048;
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    type First = Option<(usize, (f64, f64))>;
+    type ThreadResult<S> = Result<(S, Vec<(usize, String)>, First), GeoIoError>;
+    let results: Vec<ThreadResult<S>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut h = std::fs::File::open(path).map_err(|e| GeoIoError::io(path, e))?;
+                    let mut state = init();
+                    let mut errors = Vec::new();
+                    let mut first: Option<(usize, (f64, f64))> = None;
+                    let mut buf: Vec<u8> = Vec::new();
+                    loop {
+                        let a = next.fetch_add(RUN, Ordering::Relaxed);
+                        if a >= complete {
+                            break;
+                        }
+                        let b = (a + RUN).min(complete);
+                        let start = index[a].0;
+                        let end = index[a..b]
+                            .iter()
+                            .map(|&(o, l)| o + l)
+                            .max()
+                            .unwrap_or(start);
+                        buf.resize(end - start, 0);
+                        h.seek(SeekFrom::Start(start as u64))
+                            .and_then(|_| h.read_exact(&mut buf))
+                            .map_err(|e| GeoIoError::io(path, e))?;
+                        for (k, &(off, len)) in index.iter().enumerate().take(b).skip(a) {
+                            let content = &buf[off - start..off - start + len];
+                            match parse_polygon(content) {
+                                Ok(Some(rings)) => {
+                                    if first.is_none_or(|(r, _)| k < r) {
+                                        if let Some(&p) = rings.iter().flatten().next() {
+                                            first = Some((k, p));
+                                        }
+                                    }
+                                    let mp = crate::build_unchecked(&raw_rings(rings));
+                                    if !mp.0.is_empty() {
+                                        f(&mut state, k as u64 + 1, &mp);
+                                    }
+                                }
+                                Ok(None) => {}
+                                Err(reason) => errors.push((k + 1, reason)),
+                            }
+                        }
+                        let d = b - a;
+                        progress(done.fetch_add(d, Ordering::Relaxed) + d, complete);
+                    }
+                    Ok((state, errors, first))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut states = Vec::with_capacity(threads);
+    let mut errors = Vec::new();
+    let mut firsts = Vec::new();
+    for r in results {
+        let (state, errs, first) = r?;
+        states.push(state);
+        errors.extend(errs);
+        firsts.extend(first);
+    }
+    errors.sort_by_key(|e| e.0);
+    out.findings.extend(
+        errors
+            .into_iter()
+            .map(|(n, reason)| read_error(&file, None, format!(".shp 第{n}条记录：{reason}"))),
+    );
+    if out.crs.is_none() {
+        out.crs = crate::guess_crs(firsts.iter().min_by_key(|(k, _)| *k).map(|(_, p)| *p));
+    }
+    Ok(Some((out, states)))
+}
+
 /// Read a Shapefile (the `.shp` path; sidecars by the same stem).
 pub fn read(path: &Path) -> Result<FeatureSet, GeoIoError> {
     read_with(path, true)
@@ -214,28 +440,7 @@ pub fn read_with(path: &Path, checked: bool) -> Result<FeatureSet, GeoIoError> {
     for (i, shape) in shapes.into_iter().take(n).enumerate() {
         let attrs = records.get(i).cloned().unwrap_or_default();
         let id = crate::pick_id(&attrs, i);
-        let rings: Vec<RawRing> = shape
-            .unwrap_or_default()
-            .into_iter()
-            .enumerate()
-            .map(|(k, r)| RawRing {
-                number: k as u32 + 1,
-                role: if k == 0 {
-                    RingRole::Outer
-                } else {
-                    RingRole::Unknown
-                },
-                points: r
-                    .into_iter()
-                    .map(|(x, y)| RawPoint {
-                        x,
-                        y,
-                        name: String::new(),
-                        line: None,
-                    })
-                    .collect(),
-            })
-            .collect();
+        let rings = raw_rings(shape.unwrap_or_default());
         let stated = Feature {
             id: id.clone(),
             attrs: attrs.clone(),

@@ -1,5 +1,5 @@
-//! The overlay streams GeoPackage control layers past an index of the parcels instead of
-//! holding them. These tests pin what a user relies on: the streamed result is the same as
+//! The overlay streams GeoPackage and Shapefile control layers past an index of the parcels
+//! instead of holding them. These tests pin what a user relies on: the streamed result is the same as
 //! reading the layer whole (from another format), it does not depend on the number of
 //! threads, no overlap is missed by the index, and a damaged feature is reported with its
 //! feature id while the rest of the layer is still used.
@@ -21,7 +21,7 @@ fn feature_set(name: &str, features: Vec<Feature>) -> FeatureSet {
 }
 
 /// A small synthetic county: 150 parcels, 2,500 farmland polygons (a third with holes),
-/// written as parcels.gpkg, farmland.gpkg and farmland.geojson.
+/// written as parcels.gpkg, farmland.gpkg, farmland.geojson and farmland.shp.
 fn county(dir: &Path) -> landplan_geo::synth::SynthLayers {
     let layers = generate(&SynthOptions {
         seed: 11,
@@ -59,6 +59,7 @@ fn county(dir: &Path) -> landplan_geo::synth::SynthLayers {
     );
     landplan_geoio::gpkg::write(&dir.join("farmland.gpkg"), &farmland).unwrap();
     landplan_geoio::geojson::write(&dir.join("farmland.geojson"), &farmland).unwrap();
+    landplan_geoio::shp::write(&dir.join("farmland.shp"), &farmland).unwrap();
     layers
 }
 
@@ -196,4 +197,47 @@ fn a_damaged_feature_is_reported_by_fid_and_the_rest_of_the_layer_is_used() {
         .count();
     assert!(changed <= 3, "{changed} parcels changed");
     assert!(before.iter().zip(&after).all(|(b, a)| a.1 <= b.1 + 1e-9));
+}
+
+#[test]
+fn shapefile_layers_stream_by_their_index_and_agree_with_geopackage() {
+    let dir = tempfile::tempdir().unwrap();
+    county(dir.path());
+    let gpkg = overlaps(&run(dir.path(), "farmland.gpkg", 2));
+    let shp = run(dir.path(), "farmland.shp", 2);
+    assert_eq!(shp.layers[0].3, 2500);
+    assert!(shp.findings.iter().all(|f| f.rule != "geometry.read_error"));
+    for ((id, a), (_, b)) in overlaps(&shp).iter().zip(&gpkg) {
+        assert!(
+            (a - b).abs() <= 1e-9 * b.max(1.0),
+            "{id}: shp {a} vs gpkg {b}"
+        );
+    }
+    // Without the .shx index the file is read whole: the same areas.
+    std::fs::remove_file(dir.path().join("farmland.shx")).unwrap();
+    let whole = run(dir.path(), "farmland.shp", 2);
+    assert_eq!(overlaps(&whole), overlaps(&shp));
+}
+
+#[test]
+fn a_truncated_shapefile_is_reported_and_the_records_before_the_cut_still_count() {
+    let dir = tempfile::tempdir().unwrap();
+    county(dir.path());
+    let full = overlaps(&run(dir.path(), "farmland.shp", 2));
+    let path = dir.path().join("farmland.shp");
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() * 3 / 5]).unwrap();
+    let r = run(dir.path(), "farmland.shp", 2);
+    let cut: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "geometry.read_error")
+        .collect();
+    assert_eq!(cut.len(), 1, "{:?}", r.findings);
+    assert!(cut[0].message.contains("被截断"), "{}", cut[0].message);
+    // Fewer polygons read: overlaps can only shrink, and some survive.
+    let after = overlaps(&r);
+    assert!(full.iter().zip(&after).all(|(a, b)| b.1 <= a.1 + 1e-9));
+    assert!(after.iter().any(|p| p.1 > 0.0));
+    assert!(full.iter().zip(&after).any(|(a, b)| b.1 < a.1 - 1e-9));
 }
