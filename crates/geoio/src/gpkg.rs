@@ -729,7 +729,11 @@ pub fn write(path: &Path, set: &FeatureSet) -> Result<(), GeoIoError> {
 /// file, and a rolled-back or killed landplan transaction leaves the triggers as they were.
 ///
 /// SQLite's R*Tree stores 32-bit floats, rounding minima down and maxima up, so an index row
-/// contains the exact envelope and exceeds it by at most one `f32` step.
+/// contains the exact envelope and exceeds it by at most two `f32` steps per side (about 8 m at
+/// Gauss-Krüger eastings with the zone prefix, ~3.9×10⁷).
+///
+/// `update3` is the corrected trigger of GeoPackage 1.2.1 (fires on any update that changes
+/// the id, not only on updates of the geometry column).
 pub mod rtree {
     use super::{decode_geometry, quote_ident};
     use landplan_geo::geo::BoundingRect;
