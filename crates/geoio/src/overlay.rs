@@ -195,60 +195,51 @@ pub fn run(
         };
         let report = |d: usize, t: usize| progress(&spec.name, d, t);
         let format = crate::Format::from_path(&spec.path);
-        if spec.rule != LayerRule::Assign && format == Some(crate::Format::Shapefile) {
-            let lcrs = crate::shp::crs_of(&spec.path)?.ok_or_else(no_crs)?;
-            let streamed = crate::shp::stream(
-                &spec.path,
-                threads,
-                Vec::new,
-                |hits, key, g| {
-                    if lcrs == crs {
-                        index.overlay_polygon(key, g, hits);
-                    } else {
-                        index.overlay_polygon(key, &reproject(g, lcrs, crs), hits);
-                    }
-                },
-                &report,
-            )?;
-            // Without a usable .shx index the file is read whole below.
-            if let Some((streamed, states)) = streamed {
-                findings.extend(streamed.findings);
-                infos.push((spec.name.clone(), spec.rule, lfile, streamed.features));
-                all_hits.push(ov::LayerHits {
-                    name: spec.name.clone(),
-                    rule: spec.rule,
-                    labels: Vec::new(),
-                    hits: states.into_iter().flatten().collect(),
-                });
-                continue;
+        // Hits of one layer polygon, converted into the working plane when the layer is in
+        // another system.
+        let hits_in = |lcrs: Crs| {
+            let index = &index;
+            move |hits: &mut Vec<ov::Hit>, key: u64, g: &MultiPolygon<f64>| {
+                if lcrs == crs {
+                    index.overlay_polygon(key, g, hits);
+                } else {
+                    index.overlay_polygon(key, &reproject(g, lcrs, crs), hits);
+                }
             }
-        }
-        let streamable =
-            spec.rule != LayerRule::Assign && format == Some(crate::Format::GeoPackage);
-        if streamable {
-            let Some((info, lcrs)) = crate::gpkg::find_layer(&spec.path, None)? else {
-                return Err(GeoIoError::Invalid {
-                    path: lfile,
-                    reason: "GeoPackage 中没有要素图层".to_string(),
-                });
-            };
-            let lcrs = lcrs.ok_or_else(no_crs)?;
-            let (streamed, states) = crate::gpkg::stream_layer(
-                &spec.path,
-                &info,
-                threads,
-                Vec::new,
-                |hits, fid, g| {
-                    if lcrs == crs {
-                        index.overlay_polygon(fid as u64, g, hits);
-                    } else {
-                        index.overlay_polygon(fid as u64, &reproject(g, lcrs, crs), hits);
-                    }
-                },
-                &report,
-            )?;
-            findings.extend(streamed.findings);
-            infos.push((spec.name.clone(), spec.rule, lfile, streamed.features));
+        };
+        // GeoPackage and Shapefile layers stream (not `assign`, which needs the labels):
+        // (file findings, feature count, per-thread hits).
+        let streamed = match format {
+            _ if spec.rule == LayerRule::Assign => None,
+            Some(crate::Format::GeoPackage) => {
+                let Some((info, lcrs)) = crate::gpkg::find_layer(&spec.path, None)? else {
+                    return Err(GeoIoError::Invalid {
+                        path: lfile,
+                        reason: "GeoPackage 中没有要素图层".to_string(),
+                    });
+                };
+                let f = hits_in(lcrs.ok_or_else(no_crs)?);
+                let (s, states) = crate::gpkg::stream_layer(
+                    &spec.path,
+                    &info,
+                    threads,
+                    Vec::new,
+                    |hits, fid, g| f(hits, fid as u64, g),
+                    &report,
+                )?;
+                Some((s.findings, s.features, states))
+            }
+            Some(crate::Format::Shapefile) => {
+                let f = hits_in(crate::shp::crs_of(&spec.path)?.ok_or_else(no_crs)?);
+                // Without a usable .shx index the file is read whole below.
+                crate::shp::stream(&spec.path, threads, Vec::new, f, &report)?
+                    .map(|(s, states)| (s.findings, s.features, states))
+            }
+            _ => None,
+        };
+        if let Some((layer_findings, features, states)) = streamed {
+            findings.extend(layer_findings);
+            infos.push((spec.name.clone(), spec.rule, lfile, features));
             all_hits.push(ov::LayerHits {
                 name: spec.name.clone(),
                 rule: spec.rule,
