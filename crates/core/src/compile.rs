@@ -252,6 +252,9 @@ pub struct ReservePlan {
     pub display_dp: u32,
 }
 
+/// The class code under which parcels whose use cannot be resolved are summed.
+const UNRESOLVED_CODE: &str = "--";
+
 /// What the compiler needs of a parcel's class, computed once per distinct class.
 #[derive(Clone)]
 struct ClassInfo {
@@ -306,7 +309,8 @@ pub struct Compiler {
     parcels: Vec<Parcel>,
     count: usize,
     findings: Vec<Finding>,
-    class_cache: HashMap<ResolvedClass, Option<ClassInfo>>,
+    /// Shared, so that a cache hit costs no string copies.
+    class_cache: HashMap<ResolvedClass, Option<std::rc::Rc<ClassInfo>>>,
     approx_reported: std::collections::HashSet<String>,
     max_scale: u32,
     any_mu: bool,
@@ -387,10 +391,9 @@ impl Compiler {
         self.count += 1;
         let area = p.area();
         // Duplicate ids, and the same location and area under another id.
-        let loc = p.location.as_deref().map(crate::class::normalize_name);
         let same = self
             .dups
-            .add(&p.id, p.row, loc.as_deref().map(|l| (l, area.ha())));
+            .add(&p.id, p.row, p.location.as_deref().map(|l| (l, area.ha())));
         if let Some(other) = same {
             let f = self
                 .finding(
@@ -467,21 +470,23 @@ impl Compiler {
                 let info = self
                     .classifier
                     .top_in_scheme(&p.class, self.opts.scheme)
-                    .map(|sc| ClassInfo {
-                        code: sc.class.code.clone(),
-                        name: sc.class.name.clone(),
-                        exact: sc.exact,
-                        residential: self
-                            .classifier
-                            .top_in_scheme(&p.class, Scheme::Gb21010)
-                            .map(|g| g.class.code == "07")
-                            .unwrap_or(false),
+                    .map(|sc| {
+                        std::rc::Rc::new(ClassInfo {
+                            code: sc.class.code.clone(),
+                            name: sc.class.name.clone(),
+                            exact: sc.exact,
+                            residential: self
+                                .classifier
+                                .top_in_scheme(&p.class, Scheme::Gb21010)
+                                .map(|g| g.class.code == "07")
+                                .unwrap_or(false),
+                        })
                     });
                 self.class_cache.insert(p.class.clone(), info.clone());
                 info
             }
         };
-        let (code, residential) = match info {
+        let info = match info {
             Some(info) => {
                 if !info.exact && self.approx_reported.insert(p.class_text.clone()) {
                     let mut pl = self.place(&p, "用途");
@@ -499,26 +504,28 @@ impl Compiler {
                     self.findings.push(f);
                 }
                 if !self.class_names.contains_key(&info.code) {
-                    self.class_names.insert(info.code.clone(), info.name);
+                    self.class_names
+                        .insert(info.code.clone(), info.name.clone());
                 }
-                (info.code, info.residential)
+                Some(info)
             }
             None => {
                 let f = self
                     .finding("ledger.class_unresolved", &[("text", p.class_text.clone())])
                     .at(self.place(&p, "用途"));
                 self.findings.push(f);
-                let code = "--".to_string();
                 self.class_names
-                    .entry(code.clone())
+                    .entry(UNRESOLVED_CODE.to_string())
                     .or_insert_with(|| "无法对照的地类".to_string());
-                (code, false)
+                None
             }
         };
-        if !self.by_class.contains_key(&code) {
-            self.by_class.insert(code.clone(), ClassAcc::default());
+        let code: &str = info.as_deref().map_or(UNRESOLVED_CODE, |i| i.code.as_str());
+        let residential = info.as_deref().is_some_and(|i| i.residential);
+        if !self.by_class.contains_key(code) {
+            self.by_class.insert(code.to_string(), ClassAcc::default());
         }
-        let acc = self.by_class.get_mut(&code).expect("inserted above");
+        let acc = self.by_class.get_mut(code).expect("inserted above");
         acc.area += area;
         acc.parcels += 1;
         match p.source {
@@ -555,10 +562,10 @@ impl Compiler {
         };
         let t = &mut self.townships[idx];
         t.1 += area;
-        match t.2.get_mut(&code) {
+        match t.2.get_mut(code) {
             Some(a) => *a += area,
             None => {
-                t.2.insert(code, area);
+                t.2.insert(code.to_string(), area);
             }
         }
         // Timing.

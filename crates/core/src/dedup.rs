@@ -13,7 +13,7 @@
 
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hasher};
 
 /// A multiply-rotate hasher (the FxHash scheme): fast for short keys that are not adversarial
 /// (the index checks every id match exactly).
@@ -90,12 +90,32 @@ fn hash_id(id: &str) -> u64 {
     mix(h.finish() ^ id.len() as u64)
 }
 
-fn hash_place(location: &str, area: Decimal) -> u64 {
-    // SipHash-1-3 with fixed keys: a well-mixed 64-bit hash that does not depend on the process.
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    location.hash(&mut h);
-    area.normalize().hash(&mut h);
-    h.finish()
+/// The place key of a location as written and an area: the location normalised as
+/// [`crate::class::normalize_name`] normalises it (full-width and traditional characters
+/// mapped, whitespace and bracketed remarks dropped), hashed character by character without
+/// building the normalised string, then the area without trailing zeros. `None` when nothing
+/// of the location is left. The hash does not depend on the process.
+fn hash_place(location: &str, area: Decimal) -> Option<u64> {
+    let mut h = FxBuild.build_hasher();
+    let mut depth = 0u32;
+    let mut chars = 0u64;
+    for ch in location.chars() {
+        match crate::text::normalize_char(ch) {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            c if c.is_whitespace() => {}
+            c if depth == 0 => {
+                h.write_u64(c as u64);
+                chars += 1;
+            }
+            _ => {}
+        }
+    }
+    if chars == 0 {
+        return None;
+    }
+    h.write(&area.normalize().serialize());
+    Some(mix(h.finish() ^ chars))
 }
 
 /// What adding a parcel found.
@@ -157,8 +177,8 @@ impl DuplicateIndex {
         &self.arena[start..self.ends[n] as usize]
     }
 
-    /// Add a parcel: its id, its row, and its place key (the normalised 坐落 and the area in
-    /// hectares), when it has a location. Returns the earlier parcel at the same place under
+    /// Add a parcel: its id, its row, and its place (the 坐落 as written, normalised here, and
+    /// the area in hectares), when it has a location. Returns the earlier parcel at the same place under
     /// a different id, if there is one (the first such parcel).
     pub fn add(
         &mut self,
@@ -200,10 +220,7 @@ impl DuplicateIndex {
 
         // Same place under another id.
         let (loc, area) = place?;
-        if loc.is_empty() {
-            return None;
-        }
-        let key = hash_place(loc, area);
+        let key = hash_place(loc, area)?;
         match self.places.get(&key).copied() {
             None => {
                 self.places.insert(key, n);
