@@ -274,6 +274,20 @@ mod tests {
     }
 
     #[test]
+    fn places_compare_as_normalised_text() {
+        let mut ix = DuplicateIndex::new();
+        assert_eq!(ix.add("A1", 2, Some(("城关镇北环路东段", d("1.5")))), None);
+        // Spaces, a bracketed remark, full-width and traditional characters do not make a
+        // different place.
+        let same = ix.add("A2", 3, Some(("城關鎮 北环路东段（拆迁）", d("1.50"))));
+        assert_eq!(same.map(|s| s.id), Some("A1".to_string()));
+        // Another street is another place; a location that is only a remark is no place.
+        assert_eq!(ix.add("A3", 4, Some(("城关镇南环路东段", d("1.5")))), None);
+        assert_eq!(ix.add("A4", 5, Some(("（待定）", d("1.5")))), None);
+        assert_eq!(ix.add("A5", 6, Some(("（待定）", d("1.5")))), None);
+    }
+
+    #[test]
     fn same_place_and_area_under_another_id() {
         let mut ix = DuplicateIndex::new();
         assert_eq!(
