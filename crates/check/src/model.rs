@@ -1043,6 +1043,27 @@ pub fn build(lx: &Lexed) -> PlanModel {
     m
 }
 
+/// Housing items that together cover residential land: both a 保障性 item and a 商品住房
+/// item ("保障性住房用地16.20公顷、商品住房用地64.80公顷"), and none that is a subset of another
+/// (中小套型 is part of 商品住房, 棚改 of 保障性安居工程). Such sub-items must add up to the
+/// residential figure; any other list of sub-items may be a selection.
+fn housing_covers_residential(m: &PlanModel, subs: &[Part]) -> bool {
+    let label = |p: &Part| m.quantities[p.quantity].label.as_str();
+    let affordable = subs
+        .iter()
+        .any(|p| contains_any(label(p), &["保障性", "安居"]));
+    let commercial = subs
+        .iter()
+        .any(|p| contains_any(label(p), &["商品住房", "商品房", "商品住宅"]));
+    let subset = subs.iter().any(|p| {
+        contains_any(
+            label(p),
+            &["中小套型", "棚户区", "棚改", "其中", "90平方米"],
+        )
+    });
+    subs.len() >= 2 && affordable && commercial && !subset
+}
+
 /// True when the text between two figures makes the second a restatement of the first in
 /// another unit: "（", "（约", "（折合约", "/", "，折合" …
 fn restates(between: &str) -> bool {
@@ -1172,8 +1193,8 @@ fn prose_block(
                     kind: BreakdownKind::SubItems,
                     what: format!("{}的分项", m.quantities[h].label),
                     whole: h,
+                    complete: housing_covers_residential(m, subs),
                     parts: std::mem::take(subs),
-                    complete: false,
                 });
             }
         }
@@ -1304,6 +1325,22 @@ fn prose_block(
                 };
                 if sub_host.is_none() && last_class.is_some_and(residential) {
                     sub_host = last_class;
+                }
+                // "…工矿仓储用地120公顷。住宅用地中，保障性住房用地…": the sentence names the
+                // residential class the items belong to.
+                if sub_host.is_none() {
+                    let q = &m.quantities[i];
+                    let start = line.norm[..q.chars.0]
+                        .iter()
+                        .rposition(|&c| c == '。')
+                        .map_or(0, |p| p + 1);
+                    if line.slice(start, q.chars.0).contains("住宅") {
+                        sub_host = block
+                            .iter()
+                            .map(|(j, _)| *j)
+                            .filter(|&j| j < i && residential(j))
+                            .next_back();
+                    }
                 }
                 if sub_host.is_some() {
                     subs.push(p);
