@@ -1338,8 +1338,7 @@ fn prose_block(
                         sub_host = block
                             .iter()
                             .map(|(j, _)| *j)
-                            .filter(|&j| j < i && residential(j))
-                            .next_back();
+                            .rfind(|&j| j < i && residential(j));
                     }
                 }
                 if sub_host.is_some() {
