@@ -1495,6 +1495,9 @@ fn table_block(
     let mut whole: Option<usize> = None;
     let mut rows: Vec<(usize, ItemKind)> = Vec::new();
     let mut seen_lines = Vec::new();
+    // Rows since the last 小计 row: each 小计 is the sum of the rows of its group.
+    let mut group: Vec<usize> = Vec::new();
+    let mut subtotals: Vec<(usize, Vec<usize>)> = Vec::new();
     for (i, kind) in block {
         let q = &m.quantities[*i];
         if seen_lines.contains(&q.place.line) {
@@ -1504,11 +1507,37 @@ fn table_block(
         let head = first_cell(*i);
         if head.contains("合计") || head.contains("总计") || head == "总量" {
             whole = Some(*i);
-        } else if head.starts_with("其中") || head.contains("小计") || head.starts_with(' ') {
+        } else if head.contains("小计") {
+            subtotals.push((*i, std::mem::take(&mut group)));
+        } else if head.starts_with("其中") || head.starts_with(' ') {
             continue;
         } else {
             rows.push((*i, kind.clone()));
+            group.push(*i);
         }
+    }
+    for (sub, parts) in subtotals {
+        if parts.is_empty() {
+            continue;
+        }
+        let first = &m.quantities[parts[0]];
+        let name = crate::lex::row_label(&lx.lines[first.place.line - 1])
+            .unwrap_or_else(|| first.label.clone());
+        m.breakdowns.push(Breakdown {
+            kind: BreakdownKind::Table,
+            what: format!("表中“{name}”等行之和与其小计"),
+            whole: sub,
+            parts: parts
+                .iter()
+                .map(|&j| Part {
+                    label: m.quantities[j].label.clone(),
+                    class_code: None,
+                    quantity: j,
+                    share: None,
+                })
+                .collect(),
+            complete: true,
+        });
     }
     if rows.len() < 2 {
         return;
