@@ -995,15 +995,7 @@ pub fn build(lx: &Lexed) -> PlanModel {
                     }
                 ),
                 whole: wi,
-                parts: parts
-                    .iter()
-                    .map(|&j| Part {
-                        label: m.quantities[j].label.clone(),
-                        class_code: None,
-                        quantity: j,
-                        share: None,
-                    })
-                    .collect(),
+                parts: plain_parts(&m, parts.iter().copied()),
                 complete: parts.last().is_some_and(|&j| {
                     contains_any(&m.quantities[j].label, &["其他", "其它", "其余", "剩余"])
                 }),
@@ -1062,6 +1054,18 @@ fn housing_covers_residential(m: &PlanModel, subs: &[Part]) -> bool {
         )
     });
     subs.len() >= 2 && affordable && commercial && !subset
+}
+
+/// Parts labelled by their figures' own labels, without class or share.
+fn plain_parts(m: &PlanModel, idx: impl IntoIterator<Item = usize>) -> Vec<Part> {
+    idx.into_iter()
+        .map(|j| Part {
+            label: m.quantities[j].label.clone(),
+            class_code: None,
+            quantity: j,
+            share: None,
+        })
+        .collect()
 }
 
 /// True when the text between two figures makes the second a restatement of the first in
@@ -1527,15 +1531,7 @@ fn table_block(
             kind: BreakdownKind::Table,
             what: format!("表中“{name}”等行之和与其小计"),
             whole: sub,
-            parts: parts
-                .iter()
-                .map(|&j| Part {
-                    label: m.quantities[j].label.clone(),
-                    class_code: None,
-                    quantity: j,
-                    share: None,
-                })
-                .collect(),
+            parts: plain_parts(m, parts),
             complete: true,
         });
     }
@@ -1707,7 +1703,7 @@ fn table_block(
         else {
             continue;
         };
-        let parts: Vec<Part> = rows
+        let cells: Vec<usize> = rows
             .iter()
             .filter_map(|(i, _)| {
                 let l = m.quantities[*i].place.line;
@@ -1715,13 +1711,8 @@ fn table_block(
                     q.place.line == l && q.cell == Some(col) && q.area_unit().is_some()
                 })
             })
-            .map(|i| Part {
-                label: m.quantities[i].label.clone(),
-                class_code: None,
-                quantity: i,
-                share: None,
-            })
             .collect();
+        let parts = plain_parts(m, cells);
         if parts.len() >= 2 {
             let what = format!(
                 "表中“{}”列之和与合计",
