@@ -790,17 +790,26 @@ pub fn build(lx: &Lexed) -> PlanModel {
         })
         .collect();
 
-    // The plan total: the first whole with a total word, not in a table.
+    // The plan total: the first whole with a total word, not in a table; one that speaks of
+    // supply or reserve (计划供应…总量) before a background figure (全县土地总面积).
+    let total_like = |i: usize, k: &ItemKind| {
+        *k == ItemKind::Total
+            && m.quantities[i].cell.is_none()
+            && contains_any(&m.quantities[i].label, TOTAL_WORDS)
+            && (m.kind == DocKind::HousingLand
+                || !contains_any(&m.quantities[i].label, CLASS_WORDS))
+    };
+    let of_the_plan = |i: usize| {
+        contains_any(
+            &m.quantities[i].label,
+            &["供应", "储备", "收储", "供地", "出让", "计划"],
+        )
+    };
     m.total = items
         .iter()
         .zip(&kinds)
-        .find(|(&i, k)| {
-            **k == ItemKind::Total
-                && m.quantities[i].cell.is_none()
-                && contains_any(&m.quantities[i].label, TOTAL_WORDS)
-                && (m.kind == DocKind::HousingLand
-                    || !contains_any(&m.quantities[i].label, CLASS_WORDS))
-        })
+        .find(|(&i, k)| total_like(i, k) && of_the_plan(i))
+        .or_else(|| items.iter().zip(&kinds).find(|(&i, k)| total_like(i, k)))
         .map(|(&i, _)| i);
 
     let part = |m: &PlanModel, i: usize, key: Option<String>| Part {
