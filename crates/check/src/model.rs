@@ -1115,7 +1115,10 @@ fn classify(q: &Quantity, section: &str, region: &Option<String>, housing_plan: 
             return ItemKind::Class(key);
         }
     }
-    if l.contains("新增") || l.contains("存量") || l.contains("结转") {
+    // "使用新增建设用地计划指标35公顷" is quota used, not the 新增 part of the supply.
+    if (l.contains("新增") || l.contains("存量") || l.contains("结转"))
+        && !contains_any(l, &["指标", "使用", "下达", "消化", "盘活利用"])
+    {
         return ItemKind::NewStock;
     }
     if contains_any(l, HOUSING_WORDS) {
