@@ -1,7 +1,9 @@
 //! Mutation sweep over the corpus: in every clean document, change each figure that takes part
 //! in a complete breakdown (parts that must add up to their whole) or in a unit pair, one at a
-//! time, and require the checker to report the document. This is what a reviewer relies on:
-//! a figure that the document ties to others cannot be mistyped unnoticed.
+//! time, by about half its value, and require the checker to report the document. This is
+//! what a reviewer relies on: a figure that the document ties to others cannot be mistyped
+//! unnoticed. (A smaller change can lie within the tolerance the stated precision gives: five
+//! whole-number parts and their whole allow ±3.)
 
 use landplan_check::check_bytes;
 use rust_decimal::Decimal;
@@ -11,12 +13,13 @@ fn data_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"))
 }
 
-/// The figure's number with about 10 % added (and one more unit of its last place, so that
-/// small numbers change too), written with the same number of decimals.
+/// The figure's number with half of it added and two units of its last place (so that a
+/// change always exceeds the tolerance its precision gives, even for small whole numbers),
+/// written with the same number of decimals.
 fn bumped(number: &str) -> Option<String> {
     let v: Decimal = number.parse().ok()?;
     let ulp = Decimal::new(1, v.scale());
-    let mut n = v + v / Decimal::TEN + ulp;
+    let mut n = v + v / Decimal::TWO + ulp + ulp;
     n = n.round_dp(v.scale());
     n.rescale(v.scale());
     Some(n.to_string())
