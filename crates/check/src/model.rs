@@ -811,6 +811,21 @@ pub fn build(lx: &Lexed) -> PlanModel {
         .find(|(&i, k)| total_like(i, k) && of_the_plan(i))
         .or_else(|| items.iter().zip(&kinds).find(|(&i, k)| total_like(i, k)))
         .map(|(&i, _)| i);
+    // Totals stated for one year ("2026年计划储备土地500公顷"): in a document covering several
+    // years, a structure that names its year is tied to that year's total.
+    let year_totals: Vec<(i32, usize)> = items
+        .iter()
+        .zip(&kinds)
+        .filter(|(&i, k)| total_like(i, k))
+        .filter_map(|(&i, _)| {
+            let q = &m.quantities[i];
+            let y = lx
+                .years
+                .iter()
+                .rfind(|y| y.line == q.place.line && y.chars.1 <= q.chars.0)?;
+            y.to.is_none().then_some((y.year, i))
+        })
+        .collect();
 
     let part = |m: &PlanModel, i: usize, key: Option<String>| Part {
         label: match key {
@@ -853,7 +868,7 @@ pub fn build(lx: &Lexed) -> PlanModel {
                 lx,
                 &mut m,
                 &block,
-                &share_of,
+                &year_totals,
                 &section,
                 &mut townships,
                 &mut layout_section,
@@ -1161,14 +1176,13 @@ fn prose_block(
     lx: &Lexed,
     m: &mut PlanModel,
     block: &[(usize, ItemKind)],
-    share_of: &[Option<usize>],
+    year_totals: &[(i32, usize)],
     section: &[String],
     townships: &mut Vec<TownshipPart>,
     layout_section: &mut Option<String>,
     part: &dyn Fn(&PlanModel, usize, Option<String>) -> Part,
     singles: &mut Vec<(String, Part)>,
 ) {
-    let _ = share_of;
     let line_no = m.quantities[block[0].0].place.line;
     let line = &lx.lines[line_no - 1];
     let sec = &section[line_no];
@@ -1414,7 +1428,15 @@ fn prose_block(
         // "重点保障…", "主要用于…": a selection of classes, not the whole structure.
         let selection = contains_any(&prefix, &["重点", "主要", "优先", "包括", "含"]);
         let w = if speaks_of_total {
-            m.total.or(last_total)
+            // "2026年储备土地中，住宅用地…" in a three-year plan: that year's total.
+            let year = lx
+                .years
+                .iter()
+                .rfind(|y| y.line == line_no && y.chars.1 <= first.chars.0 && y.to.is_none())
+                .map(|y| y.year);
+            year.and_then(|y| year_totals.iter().find(|t| t.0 == y).map(|t| t.1))
+                .or(m.total)
+                .or(last_total)
         } else {
             None
         };
@@ -1801,6 +1823,11 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
         DocKind::HousingLand
     } else if title.contains("供应计划") || title.contains("供地计划") {
         DocKind::Supply
+    } else if title.contains("储备") && title.contains("计划") {
+        // "土地储备三年滚动计划".
+        DocKind::Reserve
+    } else if title.contains("供应") && title.contains("计划") {
+        DocKind::Supply
     } else {
         DocKind::Other
     };
@@ -1874,6 +1901,20 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
 }
 
 fn read_period(lx: &Lexed, m: &mut PlanModel) {
+    read_stated_period(lx, m);
+    // A plan for several years named in its title ("（2026—2028年）").
+    if m.period.is_none() {
+        if let Some(fl) = m.title_line {
+            if let Some(y) = lx.years.iter().find(|y| y.line >= fl && y.line <= fl + 2) {
+                if let Some(to) = y.to {
+                    m.period = Some((y.year.to_string(), to.to_string()));
+                }
+            }
+        }
+    }
+}
+
+fn read_stated_period(lx: &Lexed, m: &mut PlanModel) {
     // "十四五" and friends.
     if let Some(t) = &m.title {
         for (w, a, b) in [
