@@ -147,6 +147,21 @@ fn vars(
     ]
 }
 
+/// The title, the template's preamble, principles and scope, and the 计划指标 heading.
+fn opening(
+    dir: Option<&std::path::Path>,
+    kind: &str,
+    title: &str,
+    v: &[(&str, String)],
+) -> Result<Vec<Block>, ReportError> {
+    let mut b = vec![Block::Title(title.to_string())];
+    for part in ["preamble", "principles", "scope"] {
+        b.extend(template::blocks(dir, kind, part, v)?);
+    }
+    b.push(Block::Heading1("计划指标".into()));
+    Ok(b)
+}
+
 fn supply(p: &SupplyPlan, opts: &ReportOptions) -> Result<Doc, ReportError> {
     let dp = p.display_dp;
     let y = year_text(p.year);
@@ -164,12 +179,7 @@ fn supply(p: &SupplyPlan, opts: &ReportOptions) -> Result<Doc, ReportError> {
     );
     let dir = opts.templates_dir.as_deref();
     let title = format!("{r}{y}年度国有建设用地供应计划");
-    let mut b = vec![Block::Title(title.clone())];
-    b.extend(template::blocks(dir, "supply", "preamble", &v)?);
-    b.extend(template::blocks(dir, "supply", "principles", &v)?);
-    b.extend(template::blocks(dir, "supply", "scope", &v)?);
-
-    b.push(Block::Heading1("计划指标".into()));
+    let mut b = opening(dir, "supply", &title, &v)?;
     // Total, with 新增/存量.
     b.push(Block::Heading2("国有建设用地供应总量".into()));
     b.push(Block::Para(format!(
@@ -575,11 +585,7 @@ fn reserve(p: &ReservePlan, opts: &ReportOptions) -> Result<Doc, ReportError> {
     );
     let dir = opts.templates_dir.as_deref();
     let title = format!("{r}{y}年度土地储备计划");
-    let mut b = vec![Block::Title(title.clone())];
-    b.extend(template::blocks(dir, "reserve", "preamble", &v)?);
-    b.extend(template::blocks(dir, "reserve", "principles", &v)?);
-    b.extend(template::blocks(dir, "reserve", "scope", &v)?);
-    b.push(Block::Heading1("计划指标".into()));
+    let mut b = opening(dir, "reserve", &title, &v)?;
     b.push(Block::Heading2("年度储备规模".into()));
     let mut s = format!(
         "{y}年度{r}计划储备土地{}公顷（{}亩）。",
