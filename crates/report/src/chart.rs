@@ -220,12 +220,40 @@ pub fn render_chart(
         ));
     }
     let size = chart_size(plan, chart);
+    render_picture(&ChartPicture(plan, chart), image, size)
+}
+
+/// Something drawn on any plotters backend: a chart or a map.
+pub(crate) trait Picture {
+    /// Draw on `root`.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ReportError>
+    where
+        DB::ErrorType: 'static;
+}
+
+struct ChartPicture<'a>(&'a CompiledPlan, ChartKind);
+
+impl Picture for ChartPicture<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ReportError>
+    where
+        DB::ErrorType: 'static,
+    {
+        draw(root, self.0, self.1)
+    }
+}
+
+/// A picture of `size` pixels as SVG text or PNG bytes (RGB, 8 bits).
+pub(crate) fn render_picture(
+    picture: &impl Picture,
+    image: ImageFormat,
+    size: (u32, u32),
+) -> Result<Vec<u8>, ReportError> {
     match image {
         ImageFormat::Svg => {
             let mut s = String::new();
             {
                 let root = SVGBackend::with_string(&mut s, size).into_drawing_area();
-                draw(&root, plan, chart)?;
+                picture.draw(&root)?;
                 root.present().map_err(err)?;
             }
             Ok(s.into_bytes())
@@ -234,7 +262,7 @@ pub fn render_chart(
             let mut buf = vec![0u8; (size.0 * size.1 * 3) as usize];
             {
                 let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
-                draw(&root, plan, chart)?;
+                picture.draw(&root)?;
                 root.present().map_err(err)?;
             }
             let mut out = Vec::new();

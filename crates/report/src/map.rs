@@ -5,7 +5,7 @@
 //! parcel files carry them; X east, Y north). The caller reads the geometry (landplan-geoio)
 //! and hands over plain `geo` multipolygons, so this crate does no geometry IO.
 
-use crate::chart::{cjk_font, ImageFormat};
+use crate::chart::{cjk_font, render_picture, ImageFormat, Picture};
 use crate::ReportError;
 use landplan_geo::geo::{BoundingRect, MultiPolygon, Polygon as GeoPolygon};
 use plotters::coord::Shift;
@@ -130,34 +130,17 @@ pub fn render_map(input: &MapInput, image: ImageFormat) -> Result<Vec<u8>, Repor
             "没有可绘制的地块几何图形：请提供含坐标的地块文件（国土TXT、Shapefile、GeoJSON 或 GeoPackage）".into(),
         ));
     };
-    let size = (WIDTH, HEIGHT);
-    match image {
-        ImageFormat::Svg => {
-            let mut s = String::new();
-            {
-                let root = SVGBackend::with_string(&mut s, size).into_drawing_area();
-                draw(&root, input, bbox)?;
-                root.present().map_err(err)?;
-            }
-            Ok(s.into_bytes())
-        }
-        ImageFormat::Png => {
-            let mut buf = vec![0u8; (size.0 * size.1 * 3) as usize];
-            {
-                let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
-                draw(&root, input, bbox)?;
-                root.present().map_err(err)?;
-            }
-            let mut out = Vec::new();
-            {
-                let mut enc = png::Encoder::new(&mut out, size.0, size.1);
-                enc.set_color(png::ColorType::Rgb);
-                enc.set_depth(png::BitDepth::Eight);
-                let mut w = enc.write_header().map_err(err)?;
-                w.write_image_data(&buf).map_err(err)?;
-            }
-            Ok(out)
-        }
+    render_picture(&MapPicture(input, bbox), image, (WIDTH, HEIGHT))
+}
+
+struct MapPicture<'a>(&'a MapInput, (f64, f64, f64, f64));
+
+impl Picture for MapPicture<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ReportError>
+    where
+        DB::ErrorType: 'static,
+    {
+        draw(root, self.0, self.1)
     }
 }
 
