@@ -18,6 +18,7 @@
 
 pub mod lex;
 pub mod model;
+pub mod pdf;
 pub mod read;
 pub mod render;
 pub mod rules;

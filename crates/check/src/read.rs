@@ -3,7 +3,8 @@
 //! Plain text is decoded with [`landplan_core::text::decode`] (UTF-8 with or without BOM,
 //! UTF-16 with BOM, GBK/GB18030). A `.docx` is a zip archive: `word/document.xml` is read in
 //! document order; each paragraph becomes a line, each table row becomes a line with its cells
-//! separated by a tab, so the model sees the table structure.
+//! separated by a tab, so the model sees the table structure. A PDF's text layer is extracted
+//! and reflowed into the same shape ([`crate::pdf`]).
 
 use landplan_core::{Finding, Place, RuleBook};
 use quick_xml::events::Event;
@@ -26,8 +27,10 @@ pub enum ReadError {
     BadDocx(String),
     /// An old binary Word file (.doc).
     LegacyDoc,
-    /// A PDF.
+    /// A PDF whose text cannot be extracted (damaged or encrypted).
     Pdf,
+    /// A PDF without a text layer (a scan).
+    PdfNoText,
     /// Bytes that are not text in any supported encoding.
     NotText,
 }
@@ -39,7 +42,12 @@ impl fmt::Display for ReadError {
             ReadError::LegacyDoc => {
                 f.write_str("这是旧版 Word（.doc）文件，请另存为 .docx 或纯文本后再审查")
             }
-            ReadError::Pdf => f.write_str("暂不支持 PDF，请另存为 .docx 或纯文本后再审查"),
+            ReadError::Pdf => {
+                f.write_str("PDF 无法读取（文件损坏或已加密），请另存为 .docx 或纯文本后再审查")
+            }
+            ReadError::PdfNoText => f.write_str(
+                "PDF 中没有文字层（可能是扫描件），无法核对数字；请提供 .docx、文本或带文字的 PDF",
+            ),
             ReadError::NotText => {
                 f.write_str("文件不是可识别的文本（UTF-8、GBK/GB18030）或 Word 文档")
             }
@@ -61,7 +69,21 @@ pub fn read_bytes(path: &str, bytes: &[u8]) -> Result<ReadDocument, ReadError> {
         return Err(ReadError::LegacyDoc);
     }
     if bytes.starts_with(b"%PDF") {
-        return Err(ReadError::Pdf);
+        let text = crate::pdf::pdf_text(bytes)?;
+        let book = RuleBook::builtin();
+        let note = Finding::new(
+            "document.pdf",
+            book.severity("document.pdf"),
+            "PDF 的文字已按段落和表格重新整理后核对；行号指整理后的文本（引文可在原文中检索）",
+        )
+        .at(Place {
+            file: Some(path.to_string()),
+            ..Place::default()
+        });
+        return Ok(ReadDocument {
+            text,
+            notes: vec![note],
+        });
     }
     let (text, enc, had_errors) = landplan_core::text::decode(bytes);
     let total = text.chars().count().max(1);

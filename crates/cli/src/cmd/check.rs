@@ -20,7 +20,7 @@ pub enum Format {
 /// Arguments.
 #[derive(clap::Args)]
 pub struct Args {
-    /// 计划文本文件（.txt，UTF-8 或 GBK；或 .docx），可一次给出多个
+    /// 计划文件（.txt，UTF-8 或 GBK；.docx；带文字层的 PDF），可一次给出多个
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// 输出格式

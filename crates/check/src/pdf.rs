@@ -1,0 +1,285 @@
+//! PDF plans: the text layer is extracted (`pdf-extract`, from bytes) and put back into the
+//! shape the model reads: paragraphs on one line, table rows as tab-separated cells.
+//!
+//! A PDF keeps no paragraphs, only lines as they were laid out on the page: a sentence (and a
+//! figure's label) is cut wherever the line was full. [`reflow`] joins a line with the next
+//! when it runs to the right margin and does not end a sentence, drops page numbers, and turns
+//! rows of a table (three or more cells, two of them numbers, cells separated by spaces) into
+//! tab-separated rows, with the header row above them. Line numbers in findings refer to the
+//! reflowed text, which the report quotes.
+
+use crate::read::ReadError;
+
+/// The text of a PDF, reflowed. A PDF without a text layer (a scan) or one that cannot be
+/// parsed is an error that says so.
+pub fn pdf_text(bytes: &[u8]) -> Result<String, ReadError> {
+    // The extractor may panic on malformed files: a damaged PDF is a reading error, not a crash.
+    let extracted = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(bytes));
+    let text = match extracted {
+        Ok(Ok(t)) => t,
+        Ok(Err(_)) | Err(_) => return Err(ReadError::Pdf),
+    };
+    let text = reflow(&text);
+    if text.chars().filter(|c| !c.is_whitespace()).count() < 10 {
+        return Err(ReadError::PdfNoText);
+    }
+    Ok(text)
+}
+
+/// Display width: CJK and full-width characters count two.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
+}
+
+/// "— 3 —", "-3-", "3", "第3页", "3/12": a page number line.
+fn is_page_number(line: &str) -> bool {
+    let t: String = line
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '—' | '-' | '－' | '–'))
+        .collect();
+    let digits = |s: &str| !s.is_empty() && s.len() <= 4 && s.chars().all(|c| c.is_ascii_digit());
+    digits(&t)
+        || t.strip_prefix('第')
+            .and_then(|r| r.strip_suffix('页'))
+            .is_some_and(digits)
+        || t.split_once('/')
+            .is_some_and(|(a, b)| digits(a) && digits(b))
+}
+
+fn is_number(token: &str) -> bool {
+    let t = token.trim_end_matches('%').replace(',', "");
+    !t.is_empty() && t.parse::<f64>().is_ok()
+}
+
+/// Sentence punctuation: a line with it is prose, not a table row.
+fn has_sentence_punctuation(line: &str) -> bool {
+    line.chars()
+        .any(|c| matches!(c, '，' | '。' | '；' | '：' | '、' | '！' | '？'))
+}
+
+/// A table row: three or more space-separated cells, at least two of them numbers, and no
+/// sentence punctuation.
+fn is_table_row(line: &str) -> bool {
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    cells.len() >= 3
+        && cells.iter().filter(|c| is_number(c)).count() >= 2
+        && !has_sentence_punctuation(line)
+}
+
+fn is_cjk(c: char) -> bool {
+    (c as u32) >= 0x2E80
+}
+
+/// Drop the spaces a justified PDF line puts between Chinese characters ("顷 ， 占 比"); keep
+/// those next to Latin letters and digits.
+fn close_up(line: &str) -> String {
+    let c: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    for (i, &ch) in c.iter().enumerate() {
+        if ch.is_whitespace() {
+            let prev = c[..i].iter().rev().find(|x| !x.is_whitespace());
+            let next = c[i + 1..].iter().find(|x| !x.is_whitespace());
+            if prev.is_some_and(|&p| is_cjk(p)) && next.is_some_and(|&n| is_cjk(n)) {
+                continue;
+            }
+            if out.ends_with(' ') {
+                continue;
+            }
+            out.push(' ');
+            continue;
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A table header: three or more short cells, none a number, no sentence punctuation.
+fn is_table_header(line: &str) -> bool {
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    cells.len() >= 3
+        && cells
+            .iter()
+            .all(|c| !is_number(c) && c.chars().count() <= 12)
+        && !has_sentence_punctuation(line)
+}
+
+/// A line that starts a heading or a numbered item ("一、", "（二）", "3.", "第二章").
+fn starts_item(line: &str) -> bool {
+    let c: Vec<char> = line.chars().collect();
+    let cn = |ch: char| "一二三四五六七八九十".contains(ch);
+    match c.as_slice() {
+        [a, '、', ..] if cn(*a) => true,
+        [a, b, '、', ..] if cn(*a) && cn(*b) => true,
+        ['（' | '(', a, ..] if cn(*a) || a.is_ascii_digit() => true,
+        ['第', ..] => c.iter().take(5).any(|&x| matches!(x, '章' | '节' | '条')),
+        // "1.坚持…", "12、…" but not "1.5192公顷".
+        [d, '.' | '、' | '．', n, ..] if d.is_ascii_digit() && !n.is_ascii_digit() => true,
+        [d, e, '.' | '、' | '．', n, ..]
+            if d.is_ascii_digit() && e.is_ascii_digit() && !n.is_ascii_digit() =>
+        {
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The cells of a table row. The extractor puts spaces between Chinese and Latin letters
+/// ("城北 A 地块"): a cell of Latin letters only is joined to its Chinese neighbours.
+fn cells(line: &str) -> Vec<String> {
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    let latin = |t: &str| t.chars().all(|c| c.is_ascii_alphabetic());
+    let cjk =
+        |t: &str| t.chars().next().is_some_and(is_cjk) || t.chars().last().is_some_and(is_cjk);
+    let mut out: Vec<String> = Vec::new();
+    let mut glue = false;
+    for (i, t) in tokens.iter().enumerate() {
+        let joins_left = latin(t) && i > 0 && cjk(tokens[i - 1]);
+        if (joins_left || glue) && !out.is_empty() {
+            out.last_mut().expect("not empty").push_str(t);
+        } else {
+            out.push(t.to_string());
+        }
+        glue = latin(t) && tokens.get(i + 1).is_some_and(|n| cjk(n) && !is_number(n));
+    }
+    out
+}
+
+/// Put extracted PDF text back into paragraphs and table rows (see the module docs).
+pub fn reflow(text: &str) -> String {
+    let raw: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace()))
+        .filter(|l| !l.is_empty() && !is_page_number(l))
+        .collect();
+    // Table rows keep their spaces (they separate cells); prose is closed up.
+    let lines: Vec<String> = raw
+        .iter()
+        .map(|l| {
+            if is_table_row(l) || is_table_header(l) {
+                l.to_string()
+            } else {
+                close_up(l)
+            }
+        })
+        .collect();
+    // Kind of each line: table row, table header, or prose.
+    let table: Vec<bool> = lines.iter().map(|l| is_table_row(l)).collect();
+    let header: Vec<bool> = (0..lines.len())
+        .map(|i| !table[i] && table.get(i + 1) == Some(&true) && is_table_header(&lines[i]))
+        .collect();
+    // The right margin: the median width of the long prose lines (those over half the widest),
+    // so that table cells and headings do not pull it down.
+    let widths: Vec<usize> = (0..lines.len())
+        .filter(|&i| !table[i] && !header[i])
+        .map(|i| width(&lines[i]))
+        .collect();
+    let widest = widths.iter().copied().max().unwrap_or(0);
+    let mut long: Vec<usize> = widths.into_iter().filter(|&w| w * 2 > widest).collect();
+    long.sort_unstable();
+    let full = long.get(long.len() / 2).copied().unwrap_or(0);
+    let mut out = String::new();
+    let mut open = false; // a paragraph is being continued
+    for (i, line) in lines.iter().enumerate() {
+        if table[i] || header[i] {
+            if open {
+                out.push('\n');
+                open = false;
+            }
+            out.push_str(&cells(line).join("\t"));
+            out.push('\n');
+            continue;
+        }
+        out.push_str(line);
+        let ends_sentence = line.ends_with(['。', '；', '！', '？', '：', ':', ';']);
+        let next_prose_continues = lines.get(i + 1).is_some_and(|n| {
+            !is_table_row(n) && header.get(i + 1) != Some(&true) && !starts_item(n)
+        });
+        let runs_to_margin = full > 0 && width(line) * 100 >= full * 85;
+        let short = width(line) * 100 < full * 60;
+        let next = lines.get(i + 1).map(String::as_str).unwrap_or("");
+        // A line cannot start with a unit or closing punctuation: the figure goes on.
+        let next_cannot_start = next.starts_with(['%', '，', '。', '；', '、', '）', ')', '.'])
+            || ["公顷", "亩", "平方米", "万元", "亿元"]
+                .iter()
+                .any(|u| next.starts_with(u));
+        let next_is_number = next.starts_with(|c: char| c.is_ascii_digit());
+        let joins = next_cannot_start
+            || runs_to_margin
+            || line.ends_with(['，', '、'])
+            || (next_is_number && !short);
+        if joins && !ends_sentence && next_prose_continues {
+            open = true;
+        } else {
+            out.push('\n');
+            open = false;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_lines_join_and_headings_and_tables_stay() {
+        let text = "示例县2025年度国有建设用地供应计划\n\n\
+            为加强国有建设用地供应管理，合理安排国有建设用地供\n\n\
+            应的总量、结构、布局、时序和方式，推进节约集约用地。\n\n\
+            一、供应总量\n\n\
+            全县国有建设用地供应总量控制在120.5公顷（1807.5亩）以\n\n\
+            内。其中新增建设用地80.5公顷，存量建设用地40.0公顷。\n\n\
+            — 1 —\n\n\
+            用地类型 供应面积 占比\n\
+            商服用地 20.5 17.01\n\
+            住宅用地 100.0 82.99\n\
+            合计 120.5 100.00\n";
+        let out = reflow(text);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "示例县2025年度国有建设用地供应计划",
+                "为加强国有建设用地供应管理，合理安排国有建设用地供应的总量、结构、布局、时序和方式，推进节约集约用地。",
+                "一、供应总量",
+                "全县国有建设用地供应总量控制在120.5公顷（1807.5亩）以内。其中新增建设用地80.5公顷，存量建设用地40.0公顷。",
+                "用地类型\t供应面积\t占比",
+                "商服用地\t20.5\t17.01",
+                "住宅用地\t100.0\t82.99",
+                "合计\t120.5\t100.00",
+            ]
+        );
+    }
+
+    #[test]
+    fn latin_letters_split_from_chinese_rejoin_their_cell() {
+        assert_eq!(
+            cells("1 城北 A 地块 城关镇北环路 12.3000 住宅用地"),
+            ["1", "城北A地块", "城关镇北环路", "12.3000", "住宅用地"]
+        );
+        assert_eq!(
+            cells("DK01 城关镇 2.5 3.0"),
+            ["DK01", "城关镇", "2.5", "3.0"]
+        );
+    }
+
+    #[test]
+    fn page_numbers_are_recognised() {
+        for p in ["— 3 —", "-12-", "7", "第2页", "3/12"] {
+            assert!(is_page_number(p), "{p}");
+        }
+        for p in ["120公顷", "一、总量", "合计 120.5"] {
+            assert!(!is_page_number(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn damaged_pdfs_are_errors_not_panics() {
+        assert_eq!(pdf_text(b"%PDF-1.4\n"), Err(ReadError::Pdf));
+        let mut junk = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n".to_vec();
+        junk.extend((0..2000u32).map(|i| (i * 31 % 251) as u8));
+        assert!(pdf_text(&junk).is_err());
+    }
+}

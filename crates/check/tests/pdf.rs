@@ -1,0 +1,148 @@
+//! PDF plans: documents are turned into PDF by LibreOffice (as bureaus export them from Word)
+//! and must be checked like the originals: the same mistakes found, nothing extra reported.
+//! Needs `soffice` (Debian `libreoffice-writer-nogui`); skips with a message when it is missing,
+//! unless CI is set.
+
+mod common;
+
+use landplan_check::check_bytes;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn soffice_available() -> bool {
+    let have = Command::new("soffice").arg("--version").output().is_ok();
+    if !have {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "soffice (libreoffice-writer-nogui) is required in CI"
+        );
+        println!("skipping: soffice (LibreOffice) not installed");
+    }
+    have
+}
+
+/// Convert `input` to PDF in `dir` with a private LibreOffice profile; the PDF's bytes.
+fn to_pdf(input: &Path, dir: &Path) -> Vec<u8> {
+    let profile = dir.join("lo-profile");
+    let out = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir)
+        .arg(input)
+        .output()
+        .expect("soffice runs");
+    assert!(
+        out.status.success(),
+        "soffice failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf = dir.join(input.with_extension("pdf").file_name().unwrap());
+    std::fs::read(&pdf).expect("soffice wrote the PDF")
+}
+
+fn rules(bytes: &[u8], name: &str) -> Vec<String> {
+    let mut r: Vec<String> = check_bytes(name, bytes)
+        .findings
+        .iter()
+        .map(|f| f.rule.clone())
+        .filter(|r| r != "document.pdf")
+        .collect();
+    r.sort();
+    r
+}
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data")).join(name)
+}
+
+#[test]
+fn a_pdf_of_a_plan_is_checked_like_the_plan() {
+    if !soffice_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Text plans with mistakes in prose, lists and shares, and one without.
+    for name in [
+        "41_respective_list_errors.txt",
+        "45_reserve_history_section_and_methods.txt",
+        "55_housing_items_short.txt",
+    ] {
+        let original = std::fs::read(data(name)).unwrap();
+        let copy = dir.path().join(name);
+        std::fs::write(&copy, &original).unwrap();
+        let pdf = to_pdf(&copy, dir.path());
+        assert!(pdf.starts_with(b"%PDF"));
+        let pdf_name = name.replace(".txt", ".pdf");
+        assert_eq!(
+            rules(&pdf, &pdf_name),
+            rules(&original, name),
+            "{name}: the PDF is not checked like the text"
+        );
+        let report = check_bytes(&pdf_name, &pdf);
+        assert!(report.readable);
+        assert!(
+            report.findings.iter().any(|f| f.rule == "document.pdf"),
+            "{name}: the reflow note is missing"
+        );
+        assert_eq!(
+            report.plan.structure.len(),
+            check_bytes(name, &original).plan.structure.len(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_pdf_exported_from_word_keeps_its_table() {
+    if !soffice_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let docx = common::docx(&[
+        common::Block::Para("亥县2025年度国有建设用地供应计划"),
+        common::Block::Para("一、供应总量"),
+        common::Block::Para("2025年度全县国有建设用地供应总量为100.00公顷。"),
+        common::Block::Para("二、供应结构"),
+        common::Block::Para("单位：公顷"),
+        common::Block::Table(vec![
+            vec!["用地类型", "面积", "占比（%）"],
+            vec!["工矿仓储用地", "40.25", "40.25"],
+            vec!["住宅用地", "30.50", "30.50"],
+            vec!["商服用地", "20.00", "20.00"],
+            vec!["交通运输用地", "9.00", "9.00"],
+            vec!["合计", "100.00", "100.00"],
+        ]),
+    ]);
+    let path = dir.path().join("structure.docx");
+    std::fs::write(&path, &docx).unwrap();
+    let pdf = to_pdf(&path, dir.path());
+    // The table adds up to 99.75, not 100.00: found in the Word file and in its PDF.
+    let from_docx = rules(&docx, "structure.docx");
+    assert!(
+        from_docx.contains(&"sum.mismatch".to_string()),
+        "{from_docx:?}"
+    );
+    let report = check_bytes("structure.pdf", &pdf);
+    let sums: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "sum.mismatch")
+        .collect();
+    assert!(!sums.is_empty(), "{:?}", report.findings);
+    assert!(sums
+        .iter()
+        .any(|f| f.expected.as_deref() == Some("99.75公顷")));
+}
+
+#[test]
+fn a_scanned_or_damaged_pdf_is_refused_with_a_reason() {
+    let r = check_bytes("scan.pdf", b"%PDF-1.4\n%%EOF\n");
+    assert!(!r.readable);
+    assert!(r
+        .findings
+        .iter()
+        .any(|f| f.rule == "document.unreadable" && f.message.contains("PDF")));
+}
