@@ -13,8 +13,12 @@ use crate::read::ReadError;
 /// The text of a PDF, reflowed. A PDF without a text layer (a scan) or one that cannot be
 /// parsed is an error that says so.
 pub fn pdf_text(bytes: &[u8]) -> Result<String, ReadError> {
-    // The extractor may panic on malformed files: a damaged PDF is a reading error, not a crash.
+    // The extractor may panic on malformed files: a damaged PDF is a reading error, not a crash,
+    // and its panic message is not printed.
+    quiet_panics_in_extraction();
+    EXTRACTING.with(|e| e.set(true));
     let extracted = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(bytes));
+    EXTRACTING.with(|e| e.set(false));
     let text = match extracted {
         Ok(Ok(t)) => t,
         Ok(Err(_)) | Err(_) => return Err(ReadError::Pdf),
@@ -24,6 +28,25 @@ pub fn pdf_text(bytes: &[u8]) -> Result<String, ReadError> {
         return Err(ReadError::PdfNoText);
     }
     Ok(text)
+}
+
+thread_local! {
+    /// True while this thread is extracting a PDF's text.
+    static EXTRACTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Install (once) a panic hook that stays silent for panics inside PDF extraction on the
+/// current thread and passes every other panic to the hook that was there before.
+fn quiet_panics_in_extraction() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !EXTRACTING.with(|e| e.get()) {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// Display width: CJK and full-width characters count two.

@@ -146,3 +146,45 @@ fn a_scanned_or_damaged_pdf_is_refused_with_a_reason() {
         .iter()
         .any(|f| f.rule == "document.unreadable" && f.message.contains("PDF")));
 }
+
+#[test]
+fn damaged_copies_of_a_real_pdf_never_crash_the_checker() {
+    if !soffice_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let name = "40_respective_lists.txt";
+    let copy = dir.path().join(name);
+    std::fs::write(&copy, std::fs::read(data(name)).unwrap()).unwrap();
+    let pdf = to_pdf(&copy, dir.path());
+    // A deterministic sequence of truncations, overwritten bytes and cut-out runs.
+    let mut seed: u64 = 0x2026_1124;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed as usize
+    };
+    for i in 0..150 {
+        let mut m = pdf.clone();
+        match i % 3 {
+            0 => m.truncate((next() % m.len()).max(10)),
+            1 => {
+                for _ in 0..20 {
+                    let k = next() % m.len();
+                    m[k] = next() as u8;
+                }
+            }
+            _ => {
+                let k = next() % m.len();
+                let n = (next() % 5000).min(m.len() - k);
+                m.drain(k..k + n);
+            }
+        }
+        let r = check_bytes("damaged.pdf", &m);
+        assert!(
+            r.readable || r.findings.iter().any(|f| f.rule == "document.unreadable"),
+            "case {i}: unreadable without saying so"
+        );
+    }
+}
