@@ -215,7 +215,12 @@ pub fn reflow(text: &str) -> String {
             continue;
         }
         out.push_str(line);
-        let ends_sentence = line.ends_with(['。', '；', '！', '？', '：', ':', ';']);
+        // A bracket still open in the paragraph ("其他用地（包括：…）") means it goes on.
+        let paragraph = out.rsplit('\n').next().unwrap_or("");
+        let open_brackets =
+            paragraph.matches(['（', '(']).count() > paragraph.matches(['）', ')']).count();
+        let ends_sentence =
+            !open_brackets && line.ends_with(['。', '；', '！', '？', '：', ':', ';']);
         let next_prose_continues = lines.get(i + 1).is_some_and(|n| {
             !is_table_row(n) && header.get(i + 1) != Some(&true) && !starts_item(n)
         });
@@ -274,6 +279,12 @@ mod tests {
                 "合计\t120.5\t100.00",
             ]
         );
+    }
+
+    #[test]
+    fn a_colon_inside_brackets_does_not_end_the_paragraph() {
+        let text = "其中：住宅用地871.73公顷，占22.19%；其他用地（包括：\n公共管理与公共服务用地、特殊用地）1945.64公顷，占49.53%。\n";
+        assert_eq!(reflow(text).lines().count(), 1, "{}", reflow(text));
     }
 
     #[test]

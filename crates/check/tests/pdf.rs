@@ -188,3 +188,38 @@ fn damaged_copies_of_a_real_pdf_never_crash_the_checker() {
         );
     }
 }
+
+#[test]
+fn the_seed_plans_exported_to_pdf_get_the_same_findings() {
+    let seeds = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/seeds"
+    ));
+    if !seeds.is_dir() {
+        println!("skipping: ../shared/seeds not found");
+        return;
+    }
+    if !soffice_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(&seeds)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".txt"))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty());
+    for name in names {
+        let original = std::fs::read(seeds.join(&name)).unwrap();
+        let copy = dir.path().join(&name);
+        std::fs::write(&copy, &original).unwrap();
+        let pdf = to_pdf(&copy, dir.path());
+        assert_eq!(
+            rules(&pdf, &name.replace(".txt", ".pdf")),
+            rules(&original, &name),
+            "{name}: the PDF is not checked like the text"
+        );
+    }
+}
