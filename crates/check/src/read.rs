@@ -39,9 +39,9 @@ impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReadError::BadDocx(why) => write!(f, "Word 文档（.docx）已损坏或不完整：{why}"),
-            ReadError::LegacyDoc => {
-                f.write_str("这是旧版 Word（.doc）文件，请另存为 .docx 或纯文本后再审查")
-            }
+            ReadError::LegacyDoc => f.write_str(
+                "这是旧版 Word（.doc）文件：安装 LibreOffice 后 landplan 会自动转换，或另存为 .docx 或纯文本后再审查",
+            ),
             ReadError::Pdf => {
                 f.write_str("PDF 无法读取（文件损坏或已加密），请另存为 .docx 或纯文本后再审查")
             }

@@ -135,3 +135,49 @@ fn rules_lists_every_rule_in_text_and_json() {
     let sum = rules.iter().find(|r| r["id"] == "sum.mismatch").unwrap();
     assert_eq!(sum["params"]["approx_relative"], "0.01");
 }
+
+#[test]
+fn an_old_word_file_is_converted_by_libreoffice_and_checked() {
+    if Command::new("soffice").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "soffice (libreoffice-writer-nogui) is required in CI"
+        );
+        println!("skipping: soffice (LibreOffice) not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let txt = write(dir.path(), "wrong.txt", WRONG);
+    // Make a .doc (Word 97–2003) the way a bureau would have it.
+    let profile = dir.path().join("profile");
+    let status = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--convert-to", "doc:MS Word 97", "--outdir"])
+        .arg(dir.path())
+        .arg(&txt)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let doc = dir.path().join("wrong.doc");
+    assert!(std::fs::read(&doc)
+        .unwrap()
+        .starts_with(&[0xD0, 0xCF, 0x11, 0xE0]));
+    let out = landplan(&["check", "--format", "json", doc.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = v["documents"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["document.converted", "unit.mismatch"], "{v}");
+}

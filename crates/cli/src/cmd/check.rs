@@ -1,11 +1,17 @@
 //! `landplan check FILE... [--format text|json]`: read published plan documents and
 //! cross-examine every figure they state. Exit status 0 when no error-severity finding, 1 when
 //! any, 2 when a file cannot be read at all.
+//!
+//! An old binary Word file (.doc) is converted to .docx by LibreOffice (`soffice`) when it is
+//! installed (the library reads .docx, text and PDF from bytes; running a converter is this
+//! adapter's job); without LibreOffice it is refused with a reason.
 
 use landplan_check::{check_bytes_with_text, json_output, render, unreadable, DocumentReport};
+use landplan_core::{Finding, Place, RuleBook};
 use std::io::Write;
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
 
 /// Output format.
 #[derive(Clone, Copy, Default, clap::ValueEnum)]
@@ -36,7 +42,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for path in &args.files {
         let name = path.display().to_string();
         let (report, text) = match std::fs::read(path) {
-            Ok(bytes) => check_bytes_with_text(&name, &bytes),
+            Ok(bytes) => match legacy_doc_to_docx(&bytes) {
+                Some(Ok(docx)) => {
+                    let (mut report, text) = check_bytes_with_text(&name, &docx);
+                    if report.readable {
+                        report.findings.insert(0, converted_note(&name));
+                    }
+                    (report, text)
+                }
+                Some(Err(why)) => (unreadable(&name, &why), String::new()),
+                None => check_bytes_with_text(&name, &bytes),
+            },
             Err(e) => (unreadable(&name, &io_reason(&e)), String::new()),
         };
         if let Format::Text = args.format {
@@ -68,4 +84,80 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),
         _ => e.to_string(),
     }
+}
+
+/// The first bytes of an OLE compound file (the old binary Word format).
+const OLE_MAGIC: [u8; 4] = [0xD0, 0xCF, 0x11, 0xE0];
+
+/// How long LibreOffice may take to convert one document.
+const CONVERT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// An old binary Word file converted to .docx by LibreOffice: `None` when the bytes are not
+/// such a file or LibreOffice is not installed (the checker then says what to do), else the
+/// .docx bytes or why the conversion failed.
+fn legacy_doc_to_docx(bytes: &[u8]) -> Option<Result<Vec<u8>, String>> {
+    if !bytes.starts_with(&OLE_MAGIC) {
+        return None;
+    }
+    let soffice_runs = Command::new("soffice")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !soffice_runs {
+        return None;
+    }
+    Some(convert_with_soffice(bytes))
+}
+
+fn convert_with_soffice(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let fail = |e: std::io::Error| format!("旧版 Word 文件转换失败：{e}");
+    let dir = tempfile::tempdir().map_err(fail)?;
+    let input = dir.path().join("plan.doc");
+    std::fs::write(&input, bytes).map_err(fail)?;
+    // A private profile, so that a LibreOffice the user has open does not block the conversion.
+    let profile = dir.path().join("profile");
+    let mut child = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--convert-to", "docx", "--outdir"])
+        .arg(dir.path())
+        .arg(&input)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(fail)?;
+    let start = Instant::now();
+    loop {
+        match child.try_wait().map_err(fail)? {
+            Some(_) => break,
+            None if start.elapsed() > CONVERT_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err("旧版 Word 文件转换超时（LibreOffice 未在 120 秒内完成）".to_string());
+            }
+            None => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+    let output: &Path = &dir.path().join("plan.docx");
+    std::fs::read(output).map_err(|_| {
+        "LibreOffice 未能把这个旧版 Word 文件转换为 .docx（文件可能已损坏）".to_string()
+    })
+}
+
+/// The note that a .doc was read through a conversion.
+fn converted_note(name: &str) -> Finding {
+    let book = RuleBook::builtin();
+    Finding::new(
+        "document.converted",
+        book.severity("document.converted"),
+        "旧版 Word（.doc）文件已用 LibreOffice 转换为 .docx 后审查",
+    )
+    .at(Place {
+        file: Some(name.to_string()),
+        ..Place::default()
+    })
 }
