@@ -28,6 +28,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "rtree_index",
         include_str!("../migrations/gpkg/002_rtree_index.sql"),
     ),
+    (
+        3,
+        "region_integer_key",
+        include_str!("../migrations/gpkg/003_region_integer_key.sql"),
+    ),
 ];
 
 /// The parcel layer and its geometry column (the R-tree index is `rtree_parcel_geom`).

@@ -292,7 +292,8 @@ fn a_store_made_before_the_index_gets_it_filled_when_opened() {
             r.get(0)
         })
         .unwrap();
-    assert_eq!(applied, 2);
+    // Migration 2 (and any later one) was applied again.
+    assert!(applied >= 2, "{applied}");
 }
 
 fn ogrinfo_available() -> bool {
