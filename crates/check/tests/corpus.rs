@@ -59,14 +59,7 @@ fn docx_structure_table_against_its_total_row() {
         common::Block::Para("亥县2025年度国有建设用地供应计划"),
         common::Block::Para("（二）供应结构"),
         common::Block::Para("单位：公顷"),
-        common::Block::Table(vec![
-            vec!["用地类型", "面积", "占比（%）"],
-            vec!["工矿仓储用地", "40.25", "40.25"],
-            vec!["住宅用地", "30.50", "30.50"],
-            vec!["商服用地", "20.00", "20.00"],
-            vec!["交通运输用地", "9.00", "9.00"],
-            vec!["合计", "100.00", "100.00"],
-        ]),
+        common::structure_table(),
         common::Block::Para("以上为全县供应结构。"),
     ]);
     insta::assert_snapshot!("docx_structure_table", diagnose("structure.docx", &bytes));

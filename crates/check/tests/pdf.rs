@@ -107,14 +107,7 @@ fn a_pdf_exported_from_word_keeps_its_table() {
         common::Block::Para("2025年度全县国有建设用地供应总量为100.00公顷。"),
         common::Block::Para("二、供应结构"),
         common::Block::Para("单位：公顷"),
-        common::Block::Table(vec![
-            vec!["用地类型", "面积", "占比（%）"],
-            vec!["工矿仓储用地", "40.25", "40.25"],
-            vec!["住宅用地", "30.50", "30.50"],
-            vec!["商服用地", "20.00", "20.00"],
-            vec!["交通运输用地", "9.00", "9.00"],
-            vec!["合计", "100.00", "100.00"],
-        ]),
+        common::structure_table(),
     ]);
     let path = dir.path().join("structure.docx");
     std::fs::write(&path, &docx).unwrap();

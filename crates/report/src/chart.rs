@@ -151,7 +151,7 @@ pub fn checkpoints() -> Vec<Checkpoint> {
 }
 
 /// A palette that stays apart in print and for colour-blind readers (Okabe–Ito, extended).
-const PALETTE: [RGBColor; 10] = [
+pub(crate) const PALETTE: [RGBColor; 10] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),

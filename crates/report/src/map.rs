@@ -5,7 +5,7 @@
 //! parcel files carry them; X east, Y north). The caller reads the geometry (landplan-geoio)
 //! and hands over plain `geo` multipolygons, so this crate does no geometry IO.
 
-use crate::chart::{cjk_font, render_picture, ImageFormat, Picture};
+use crate::chart::{cjk_font, render_picture, ImageFormat, Picture, PALETTE};
 use crate::ReportError;
 use landplan_geo::geo::{BoundingRect, MultiPolygon, Polygon as GeoPolygon};
 use plotters::coord::Shift;
@@ -36,19 +36,6 @@ pub struct MapInput {
     /// Control lines (永久基本农田, 生态保护红线, 城镇开发边界 …), shaded by their label.
     pub control_lines: Vec<MapFeature>,
 }
-
-const CLASS_COLORS: [RGBColor; 10] = [
-    RGBColor(0, 114, 178),
-    RGBColor(230, 159, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(213, 94, 0),
-    RGBColor(86, 180, 233),
-    RGBColor(204, 121, 167),
-    RGBColor(240, 228, 66),
-    RGBColor(120, 120, 120),
-    RGBColor(140, 86, 75),
-    RGBColor(23, 190, 207),
-];
 
 /// Colour of a control line by its name (farmland yellow, ecology green, development boundary
 /// purple, anything else grey).
@@ -221,7 +208,7 @@ where
                 classes.len() - 1
             }
         };
-        let color = CLASS_COLORS[i % CLASS_COLORS.len()];
+        let color = PALETTE[i % PALETTE.len()];
         for p in &f.geometry.0 {
             ch.draw_series(std::iter::once(Polygon::new(ring(p), color.filled())))
                 .map_err(err)?;
@@ -298,7 +285,7 @@ where
         .map_err(err)?;
     y += 30;
     for (i, c) in classes.iter().enumerate() {
-        let color = CLASS_COLORS[i % CLASS_COLORS.len()];
+        let color = PALETTE[i % PALETTE.len()];
         legend_area
             .draw(&Rectangle::new([(10, y), (34, y + 16)], color.filled()))
             .map_err(err)?;

@@ -13,6 +13,18 @@ pub enum Block<'a> {
     Table(Vec<Vec<&'a str>>),
 }
 
+/// A structure table (单位：公顷) whose rows add up to 99.75, not its 合计 of 100.00.
+pub fn structure_table() -> Block<'static> {
+    Block::Table(vec![
+        vec!["用地类型", "面积", "占比（%）"],
+        vec!["工矿仓储用地", "40.25", "40.25"],
+        vec!["住宅用地", "30.50", "30.50"],
+        vec!["商服用地", "20.00", "20.00"],
+        vec!["交通运输用地", "9.00", "9.00"],
+        vec!["合计", "100.00", "100.00"],
+    ])
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
