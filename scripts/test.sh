@@ -28,6 +28,11 @@ fi
 
 export CARGO_TERM_COLOR=never
 
+# A cold build with the tests takes about 3 GB under target/; say how much room there is, so a
+# "No space left on device" from rustc is recognised for what it is.
+step "disk space"
+df -h . | tail -n 1
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
