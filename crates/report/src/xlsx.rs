@@ -4,6 +4,11 @@
 //! precision; every sum a user expects (合计, 小计, row totals, cumulative columns, shares) is a
 //! live formula, so a user who edits a figure sees the totals follow. Number formats are fixed
 //! to the plan's precision; the font is a CJK face (宋体, substituted by any CJK font).
+//!
+//! Every formula also carries its cached result (what Excel stores after calculating), computed
+//! exactly with `Decimal` from the figures written to the sheet and written as the cell displays
+//! it. Excel and LibreOffice recalculate on open anyway; readers that do not calculate (the
+//! document checker, pandas, calamine) see the totals instead of empty cells.
 
 use crate::plan_doc::{
     housing_area, is_residential, layout_columns, quarter_label, timing_label, township_class,
@@ -12,11 +17,12 @@ use crate::plan_doc::{
 use crate::ReportError;
 use landplan_core::compile::{ClassLine, CompiledPlan, ReservePlan, SupplyPlan, TownshipLine};
 use landplan_core::parcel::{HousingType, Parcel};
-use landplan_core::units::round_half_up;
+use landplan_core::units::{fmt_dp, round_half_up};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::utility::row_col_to_cell;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet};
+use std::collections::HashMap;
 
 const FONT: &str = "宋体";
 
@@ -68,8 +74,81 @@ impl Formats {
     }
 }
 
-fn num(v: Decimal, dp: u32) -> f64 {
-    round_half_up(v, dp).to_f64().unwrap_or(0.0)
+/// The values of one sheet's cells as written: numbers at their display precision, formulas
+/// at their exact result. Each formula's cached result is computed from the cells it refers to,
+/// as Excel would compute it, but exactly.
+#[derive(Default)]
+struct Vals(HashMap<(u32, u16), Decimal>);
+
+impl Vals {
+    /// The value of a cell; an empty cell counts as 0 (as in Excel's SUM).
+    fn get(&self, r: u32, c: u16) -> Decimal {
+        self.0.get(&(r, c)).copied().unwrap_or(Decimal::ZERO)
+    }
+
+    /// Write a number rounded to `dp` decimals and remember it.
+    fn number(
+        &mut self,
+        ws: &mut Worksheet,
+        (r, c): (u32, u16),
+        v: Decimal,
+        dp: u32,
+        format: &Format,
+    ) -> Result<(), ReportError> {
+        let v = round_half_up(v, dp);
+        self.0.insert((r, c), v);
+        ws.write_number_with_format(r, c, v.to_f64().unwrap_or(0.0), format)?;
+        Ok(())
+    }
+
+    /// Write a formula whose exact value is `v`; its cached result is `v` as the cell displays
+    /// it (`dp` decimals).
+    fn formula(
+        &mut self,
+        ws: &mut Worksheet,
+        (r, c): (u32, u16),
+        formula: Formula,
+        v: Decimal,
+        dp: u32,
+        format: &Format,
+    ) -> Result<(), ReportError> {
+        self.0.insert((r, c), v);
+        ws.write_formula_with_format(r, c, formula.set_result(fmt_dp(v, dp)), format)?;
+        Ok(())
+    }
+
+    /// `=SUM(..)` of `col` over `rows`, with its cached result.
+    fn sum(
+        &mut self,
+        ws: &mut Worksheet,
+        at: (u32, u16),
+        col: u16,
+        rows: &[u32],
+        dp: u32,
+        format: &Format,
+    ) -> Result<(), ReportError> {
+        let v = rows.iter().map(|&r| self.get(r, col)).sum();
+        self.formula(ws, at, sum_formula(col, rows), v, dp, format)
+    }
+
+    /// Part ÷ whole × 100 (0 when the whole is 0), with its cached result at 2 decimals.
+    fn share(
+        &mut self,
+        ws: &mut Worksheet,
+        at: (u32, u16),
+        part: (u32, u16),
+        whole: (u32, u16),
+        format: &Format,
+    ) -> Result<(), ReportError> {
+        let w = self.get(whole.0, whole.1);
+        let v = if w.is_zero() {
+            Decimal::ZERO
+        } else {
+            self.get(part.0, part.1) / w * Decimal::ONE_HUNDRED
+        };
+        let f = share_formula(&cell(part.0, part.1), &cell(whole.0, whole.1));
+        self.formula(ws, at, f, v, 2, format)
+    }
 }
 
 fn cell(row: u32, col: u16) -> String {
@@ -157,31 +236,27 @@ fn supply(wb: &mut Workbook, p: &SupplyPlan) -> Result<(), ReportError> {
             &["用地类型", "供应面积", "新增", "存量"],
             &[24.0, 12.0, 12.0, 12.0],
         )?;
+        let mut v = Vals::default();
         let mut class_rows = Vec::new();
         for c in &p.structure {
             ws.write_string_with_format(r, 0, &c.name, &f.text)?;
-            ws.write_number_with_format(r, 1, num(c.area.ha(), dp), &f.area)?;
-            ws.write_number_with_format(r, 2, num(c.new.ha(), dp), &f.area)?;
-            ws.write_number_with_format(r, 3, num(c.stock.ha(), dp), &f.area)?;
+            v.number(ws, (r, 1), c.area.ha(), dp, &f.area)?;
+            v.number(ws, (r, 2), c.new.ha(), dp, &f.area)?;
+            v.number(ws, (r, 3), c.stock.ha(), dp, &f.area)?;
             class_rows.push(r);
             r += 1;
             if is_residential(&c.code) && !p.housing.is_empty() {
                 let first = r;
                 for (label, kinds) in HOUSING_ROWS {
                     ws.write_string_with_format(r, 0, format!("其中：{label}"), &f.text)?;
-                    ws.write_number_with_format(
-                        r,
-                        1,
-                        num(housing_area(p, kinds).ha(), dp),
-                        &f.area,
-                    )?;
+                    v.number(ws, (r, 1), housing_area(p, kinds).ha(), dp, &f.area)?;
                     ws.write_blank(r, 2, &f.text)?;
                     ws.write_blank(r, 3, &f.text)?;
                     r += 1;
                 }
                 ws.write_string_with_format(r, 0, "　小计", &f.total_text)?;
                 let rows: Vec<u32> = (first..r).collect();
-                ws.write_formula_with_format(r, 1, sum_formula(1, &rows), &f.total_area)?;
+                v.sum(ws, (r, 1), 1, &rows, dp, &f.total_area)?;
                 ws.write_blank(r, 2, &f.text)?;
                 ws.write_blank(r, 3, &f.text)?;
                 r += 1;
@@ -189,7 +264,7 @@ fn supply(wb: &mut Workbook, p: &SupplyPlan) -> Result<(), ReportError> {
         }
         ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
         for col in 1..=3 {
-            ws.write_formula_with_format(r, col, sum_formula(col, &class_rows), &f.total_area)?;
+            v.sum(ws, (r, col), col, &class_rows, dp, &f.total_area)?;
         }
     }
     // 附表2: housing, with the 保障性安居工程 + 中小套型 share.
@@ -207,12 +282,12 @@ fn supply(wb: &mut Workbook, p: &SupplyPlan) -> Result<(), ReportError> {
         let first = r;
         let n = p.housing.len() as u32;
         let total_row = first + n;
-        let total = cell(total_row, 1);
+        let total = (total_row, 1);
+        let mut v = Vals::default();
         let mut policy_rows = Vec::new();
         for h in &p.housing {
             ws.write_string_with_format(r, 0, h.kind.label(), &f.text)?;
-            ws.write_number_with_format(r, 1, num(h.area.ha(), dp), &f.area)?;
-            ws.write_formula_with_format(r, 2, share_formula(&cell(r, 1), &total), &f.pct)?;
+            v.number(ws, (r, 1), h.area.ha(), dp, &f.area)?;
             if h.kind.is_affordable_project() || h.kind == HousingType::SmallCommodity {
                 policy_rows.push(r);
             }
@@ -220,12 +295,14 @@ fn supply(wb: &mut Workbook, p: &SupplyPlan) -> Result<(), ReportError> {
         }
         ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
         let rows: Vec<u32> = (first..r).collect();
-        ws.write_formula_with_format(r, 1, sum_formula(1, &rows), &f.total_area)?;
-        ws.write_formula_with_format(r, 2, share_formula(&cell(r, 1), &total), &f.pct)?;
+        v.sum(ws, (r, 1), 1, &rows, dp, &f.total_area)?;
         r += 1;
         ws.write_string_with_format(r, 0, "保障性安居工程和中小套型商品住房", &f.total_text)?;
-        ws.write_formula_with_format(r, 1, sum_formula(1, &policy_rows), &f.total_area)?;
-        ws.write_formula_with_format(r, 2, share_formula(&cell(r, 1), &total), &f.pct)?;
+        v.sum(ws, (r, 1), 1, &policy_rows, dp, &f.total_area)?;
+        // Shares last: they refer to the total written above.
+        for row in first..=r {
+            v.share(ws, (row, 2), (row, 1), total, &f.pct)?;
+        }
     }
     layout_sheet(
         wb,
@@ -259,36 +336,44 @@ fn supply(wb: &mut Workbook, p: &SupplyPlan) -> Result<(), ReportError> {
         )?;
         let first = r;
         let n = p.timing.len() as u32 + u32::from(p.unscheduled.is_positive());
-        let total = cell(first + n, 1);
+        let total = (first + n, 1);
+        let mut v = Vals::default();
         for q in &p.timing {
             ws.write_string_with_format(r, 0, quarter_label(q.quarter), &f.text)?;
-            ws.write_number_with_format(r, 1, num(q.area.ha(), dp), &f.area)?;
-            ws.write_formula_with_format(r, 2, share_formula(&cell(r, 1), &total), &f.pct)?;
-            ws.write_formula_with_format(
-                r,
-                3,
+            v.number(ws, (r, 1), q.area.ha(), dp, &f.area)?;
+            let cumulative = (first..=r).map(|row| v.get(row, 1)).sum();
+            v.formula(
+                ws,
+                (r, 3),
                 Formula::new(format!(
                     "=SUM({}:{})",
                     row_col_to_cell_abs_row(first, 1),
                     cell(r, 1)
                 )),
+                cumulative,
+                dp,
                 &f.area,
             )?;
-            ws.write_formula_with_format(r, 4, share_formula(&cell(r, 3), &total), &f.pct)?;
             r += 1;
         }
         if p.unscheduled.is_positive() {
             ws.write_string_with_format(r, 0, "未明确时间", &f.text)?;
-            ws.write_number_with_format(r, 1, num(p.unscheduled.ha(), dp), &f.area)?;
-            ws.write_formula_with_format(r, 2, share_formula(&cell(r, 1), &total), &f.pct)?;
+            v.number(ws, (r, 1), p.unscheduled.ha(), dp, &f.area)?;
             ws.write_blank(r, 3, &f.text)?;
             ws.write_blank(r, 4, &f.text)?;
             r += 1;
         }
         ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
         let rows: Vec<u32> = (first..r).collect();
-        ws.write_formula_with_format(r, 1, sum_formula(1, &rows), &f.total_area)?;
-        ws.write_formula_with_format(r, 2, sum_formula(2, &rows), &f.pct)?;
+        v.sum(ws, (r, 1), 1, &rows, dp, &f.total_area)?;
+        // Shares once the total is known; the share total sums the exact shares above.
+        for (i, row) in rows.iter().enumerate() {
+            v.share(ws, (*row, 2), (*row, 1), total, &f.pct)?;
+            if i < p.timing.len() {
+                v.share(ws, (*row, 4), (*row, 3), total, &f.pct)?;
+            }
+        }
+        v.sum(ws, (r, 2), 2, &rows, 2, &f.pct)?;
         ws.write_blank(r, 3, &f.text)?;
         ws.write_blank(r, 4, &f.text)?;
     }
@@ -337,28 +422,33 @@ fn layout_sheet(
     let mut r = head(ws, f, label, caption, "单位：公顷", &header, &widths)?;
     let first = r;
     let last_col = 1 + cols.len() as u16;
+    let mut v = Vals::default();
     for t in layout {
         ws.write_string_with_format(r, 0, &t.name, &f.text)?;
-        ws.write_formula_with_format(
-            r,
-            1,
-            Formula::new(format!("=SUM({}:{})", cell(r, 2), cell(r, last_col))),
-            &f.total_area,
-        )?;
         for (i, (code, _)) in cols.iter().enumerate() {
-            ws.write_number_with_format(
-                r,
-                2 + i as u16,
-                num(township_class(t, code).ha(), dp),
+            v.number(
+                ws,
+                (r, 2 + i as u16),
+                township_class(t, code).ha(),
+                dp,
                 &f.area,
             )?;
         }
+        let row_total = (2..=last_col).map(|c| v.get(r, c)).sum();
+        v.formula(
+            ws,
+            (r, 1),
+            Formula::new(format!("=SUM({}:{})", cell(r, 2), cell(r, last_col))),
+            row_total,
+            dp,
+            &f.total_area,
+        )?;
         r += 1;
     }
     ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
     let rows: Vec<u32> = (first..r).collect();
     for col in 1..=last_col {
-        ws.write_formula_with_format(r, col, sum_formula(col, &rows), &f.total_area)?;
+        v.sum(ws, (r, col), col, &rows, dp, &f.total_area)?;
     }
     Ok(())
 }
@@ -414,13 +504,14 @@ fn parcel_sheet(
         &[6.0, 16.0, 30.0, 12.0, 16.0, 14.0, 8.0, 12.0, 16.0],
     )?;
     let first = r;
+    let mut v = Vals::default();
     for (i, p) in parcels.iter().enumerate() {
         ws.write_number_with_format(r, 0, (i + 1) as f64, &f.int)?;
         ws.write_string_with_format(r, 1, &p.id, &f.text)?;
         ws.write_string_with_format(r, 2, p.location.as_deref().unwrap_or(""), &f.text)?;
         ws.write_string_with_format(r, 3, p.township.as_deref().unwrap_or(""), &f.text)?;
         ws.write_string_with_format(r, 4, &p.class_text, &f.text)?;
-        ws.write_number_with_format(r, 5, num(p.area().ha(), dp), &f.area)?;
+        v.number(ws, (r, 5), p.area().ha(), dp, &f.area)?;
         ws.write_string_with_format(r, 6, p.source.map(|s| s.label()).unwrap_or(""), &f.text)?;
         if reserve {
             ws.write_string_with_format(
@@ -430,8 +521,10 @@ fn parcel_sheet(
                 &f.text,
             )?;
             match p.funds {
-                Some(m) => ws.write_number_with_format(r, 8, num(m.wan_yuan(), 2), &f.money)?,
-                None => ws.write_blank(r, 8, &f.text)?,
+                Some(m) => v.number(ws, (r, 8), m.wan_yuan(), 2, &f.money)?,
+                None => {
+                    ws.write_blank(r, 8, &f.text)?;
+                }
             };
         } else {
             ws.write_string_with_format(r, 7, p.method.map(|m| m.label()).unwrap_or(""), &f.text)?;
@@ -441,9 +534,9 @@ fn parcel_sheet(
     }
     ws.write_string_with_format(r, 1, "合计", &f.total_text)?;
     let rows: Vec<u32> = (first..r).collect();
-    ws.write_formula_with_format(r, 5, sum_formula(5, &rows), &f.total_area)?;
+    v.sum(ws, (r, 5), 5, &rows, dp, &f.total_area)?;
     if reserve {
-        ws.write_formula_with_format(r, 8, sum_formula(8, &rows), &f.money)?;
+        v.sum(ws, (r, 8), 8, &rows, 2, &f.money)?;
     }
     Ok(())
 }
@@ -464,21 +557,23 @@ fn reserve(wb: &mut Workbook, p: &ReservePlan) -> Result<(), ReportError> {
             &[22.0, 12.0, 12.0, 12.0, 10.0],
         )?;
         let first = r;
-        let total = cell(first + p.structure.len() as u32, 1);
+        let total = (first + p.structure.len() as u32, 1);
+        let mut v = Vals::default();
         for c in &p.structure {
             ws.write_string_with_format(r, 0, &c.name, &f.text)?;
-            ws.write_number_with_format(r, 1, num(c.area.ha(), dp), &f.area)?;
-            ws.write_number_with_format(r, 2, num(c.stock.ha(), dp), &f.area)?;
-            ws.write_number_with_format(r, 3, num(c.new.ha(), dp), &f.area)?;
-            ws.write_formula_with_format(r, 4, share_formula(&cell(r, 1), &total), &f.pct)?;
+            v.number(ws, (r, 1), c.area.ha(), dp, &f.area)?;
+            v.number(ws, (r, 2), c.stock.ha(), dp, &f.area)?;
+            v.number(ws, (r, 3), c.new.ha(), dp, &f.area)?;
             r += 1;
         }
         ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
         let rows: Vec<u32> = (first..r).collect();
         for col in 1..=3 {
-            ws.write_formula_with_format(r, col, sum_formula(col, &rows), &f.total_area)?;
+            v.sum(ws, (r, col), col, &rows, dp, &f.total_area)?;
         }
-        ws.write_formula_with_format(r, 4, share_formula(&cell(r, 1), &total), &f.pct)?;
+        for row in first..=r {
+            v.share(ws, (row, 4), (row, 1), total, &f.pct)?;
+        }
     }
     layout_sheet(
         wb,
@@ -518,18 +613,19 @@ fn reserve(wb: &mut Workbook, p: &ReservePlan) -> Result<(), ReportError> {
             &[16.0, 14.0, 10.0, 16.0],
         )?;
         let first = r;
+        let mut v = Vals::default();
         for s in &p.status {
             ws.write_string_with_format(r, 0, &s.name, &f.text)?;
-            ws.write_number_with_format(r, 1, num(s.area.ha(), dp), &f.area)?;
-            ws.write_number_with_format(r, 2, s.parcels as f64, &f.int)?;
-            ws.write_number_with_format(r, 3, num(s.funds.wan_yuan(), 2), &f.money)?;
+            v.number(ws, (r, 1), s.area.ha(), dp, &f.area)?;
+            v.number(ws, (r, 2), Decimal::from(s.parcels), 0, &f.int)?;
+            v.number(ws, (r, 3), s.funds.wan_yuan(), 2, &f.money)?;
             r += 1;
         }
         ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
         let rows: Vec<u32> = (first..r).collect();
-        ws.write_formula_with_format(r, 1, sum_formula(1, &rows), &f.total_area)?;
-        ws.write_formula_with_format(r, 2, sum_formula(2, &rows), &f.int)?;
-        ws.write_formula_with_format(r, 3, sum_formula(3, &rows), &f.money)?;
+        v.sum(ws, (r, 1), 1, &rows, dp, &f.total_area)?;
+        v.sum(ws, (r, 2), 2, &rows, 0, &f.int)?;
+        v.sum(ws, (r, 3), 3, &rows, 2, &f.money)?;
     }
     Ok(())
 }
