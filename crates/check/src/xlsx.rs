@@ -1,0 +1,456 @@
+//! Excel workbooks (.xlsx, and old binary .xls) → text lines, in the shape the `.docx` reader
+//! gives a Word table, so the model reads an Excel 附表 as it reads a table in a document.
+//!
+//! Each visible worksheet, in workbook order, gives a line with the sheet's name (left out for
+//! a single-sheet workbook whose first row already is a title, and for default names such as
+//! `Sheet1`), then one line per non-empty row with its cells separated by `\t`. Empty cells
+//! stay (as empty strings) so that figures stay under their headers; trailing empty cells are
+//! trimmed; entirely empty rows are skipped; sheets after the first are preceded by an empty
+//! line. A merged region keeps its value in its top-left cell only and leaves empty cells
+//! after it, as a Word cell with `gridSpan` does.
+//!
+//! Numbers are written as the cell shows them: a fixed-decimals format (`0.00`, `#,##0.0`)
+//! keeps its decimals ("12.50": the precision is part of a stated value's meaning), a percent
+//! format gives "33.33%", anything else the shortest form at Excel's 15 significant digits
+//! (never an exponent, never "12.499999999998"). Dates are written as `2025年3月1日`.
+//!
+//! Formula cells give their cached result (the value Excel stored when the file was saved).
+//! A formula saved without a result is an empty cell, and [`Workbook::formulas_without_value`]
+//! counts them so that the reader can say those totals were not checked (rule
+//! `document.formula`). Hidden sheets, chart sheets and macro sheets are skipped.
+//!
+//! The reading is done by calamine from the bytes (no files). A workbook above
+//! [`MAX_UNCOMPRESSED`] uncompressed, a damaged one, or one calamine panics on, is a
+//! [`ReadError::BadXlsx`] with a reason in Chinese.
+
+use crate::read::{ReadDocument, ReadError};
+use calamine::{Data, Dimensions, Range, Reader, SheetType, SheetVisible, StyleRange};
+use landplan_core::units::round_half_up;
+use landplan_core::{Finding, Place, RuleBook};
+use rust_decimal::Decimal;
+use std::collections::HashSet;
+use std::io::Cursor;
+
+/// The largest workbook read: 256 MiB uncompressed (the sum of the archive's entries).
+pub const MAX_UNCOMPRESSED: u64 = 256 << 20;
+
+/// A workbook read as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Workbook {
+    /// The text, lines separated by `\n`.
+    pub text: String,
+    /// Formula cells that were saved without a cached result (their cells are empty).
+    pub formulas_without_value: usize,
+}
+
+impl Workbook {
+    /// The text with a `document.formula` note when some formulas had no cached result.
+    pub fn into_document(self, path: &str) -> ReadDocument {
+        let mut notes = Vec::new();
+        if self.formulas_without_value > 0 {
+            let book = RuleBook::builtin();
+            notes.push(
+                Finding::new(
+                    "document.formula",
+                    book.severity("document.formula"),
+                    format!(
+                        "Excel 中有 {} 个公式单元格没有保存计算结果，这些合计未予核对；请在 Excel 中打开并保存后再审查",
+                        self.formulas_without_value
+                    ),
+                )
+                .at(Place {
+                    file: Some(path.to_string()),
+                    ..Place::default()
+                }),
+            );
+        }
+        ReadDocument {
+            text: self.text,
+            notes,
+        }
+    }
+}
+
+/// Read an `.xlsx` workbook from bytes as text.
+pub fn read_xlsx(bytes: &[u8]) -> Result<String, ReadError> {
+    read_workbook(bytes).map(|w| w.text)
+}
+
+/// Read an `.xlsx` workbook from bytes: the text and the count of formulas without a result.
+pub fn read_workbook(bytes: &[u8]) -> Result<Workbook, ReadError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let size = zip.by_index_raw(i).map_err(|e| damaged(&e))?.size();
+        total = total.saturating_add(size);
+        if total > MAX_UNCOMPRESSED {
+            return Err(ReadError::BadXlsx(format!(
+                "解压后超过 {} MiB，不像是计划附表，未予读取",
+                MAX_UNCOMPRESSED >> 20
+            )));
+        }
+    }
+    guarded(|| {
+        let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
+        read_book(&mut book, |b, name| {
+            b.merge_cells_by_sheet_name(name).unwrap_or_default()
+        })
+    })
+}
+
+/// Read an old binary `.xls` workbook (an OLE compound file) from bytes. Cell number formats
+/// are not available for `.xls`, so numbers are written in their shortest form.
+pub fn read_xls(bytes: &[u8]) -> Result<Workbook, ReadError> {
+    if bytes.len() as u64 > MAX_UNCOMPRESSED {
+        return Err(ReadError::BadXlsx(format!(
+            "超过 {} MiB，不像是计划附表，未予读取",
+            MAX_UNCOMPRESSED >> 20
+        )));
+    }
+    guarded(|| {
+        let mut book = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
+        read_book(&mut book, |b, name| {
+            b.merge_cells_by_sheet_name(name).unwrap_or_default()
+        })
+    })
+}
+
+/// True when a zip archive is an Excel workbook (it has `xl/workbook.xml`); a zip that cannot
+/// be opened is a workbook when its name says so.
+pub fn is_xlsx_zip(path: &str, bytes: &[u8]) -> bool {
+    match zip::ZipArchive::new(Cursor::new(bytes)) {
+        Ok(z) => z.index_for_name("xl/workbook.xml").is_some(),
+        Err(_) => has_excel_extension(path),
+    }
+}
+
+/// True when an OLE compound file is an Excel 97-2003 workbook that calamine can open.
+pub fn is_xls(bytes: &[u8]) -> bool {
+    guarded(|| {
+        calamine::Xls::new(Cursor::new(bytes))
+            .map(|_| Workbook::default())
+            .map_err(|_| ReadError::LegacyDoc)
+    })
+    .is_ok()
+}
+
+fn has_excel_extension(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [".xlsx", ".xlsm", ".xltx", ".xls"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
+fn damaged(e: &dyn std::fmt::Display) -> ReadError {
+    ReadError::BadXlsx(format!("文件结构无法解析（{e}）"))
+}
+
+/// Run a calamine read, turning a panic inside it into a reading error.
+fn guarded(f: impl FnOnce() -> Result<Workbook, ReadError>) -> Result<Workbook, ReadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(ReadError::BadXlsx(
+            "文件内容无法解析（工作簿可能已损坏）".to_string(),
+        ))
+    })
+}
+
+fn read_book<RS, R, F>(book: &mut R, merges: F) -> Result<Workbook, ReadError>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+    F: Fn(&mut R, &str) -> Vec<Dimensions>,
+{
+    let sheets: Vec<String> = book
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut out = Workbook::default();
+    let single = sheets.len() == 1;
+    for name in &sheets {
+        let values = book.worksheet_range(name).map_err(|e| damaged(&e))?;
+        let styles = book.worksheet_style(name).unwrap_or_default();
+        let formulas = book.worksheet_formula(name).unwrap_or_default();
+        let merged = merges(book, name);
+        out.formulas_without_value += formulas_without_value(&values, &formulas);
+        let rows = sheet_rows(&values, &styles, &merged);
+        if rows.is_empty() {
+            continue;
+        }
+        if !out.text.is_empty() {
+            out.text.push('\n');
+        }
+        let first_is_title = rows[0].len() == 1;
+        if !(single && first_is_title) && !is_default_sheet_name(name) {
+            out.text.push_str(&one_line(name));
+            out.text.push('\n');
+        }
+        for row in rows {
+            out.text.push_str(&row.join("\t"));
+            out.text.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// `Sheet1`, `工作表1`: names Excel gives by default, which say nothing.
+fn is_default_sheet_name(name: &str) -> bool {
+    let name = name.trim();
+    ["Sheet", "sheet", "工作表"].iter().any(|p| {
+        name.strip_prefix(p)
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    })
+}
+
+/// Formula cells whose value is empty: saved without a cached result.
+fn formulas_without_value(values: &Range<Data>, formulas: &Range<String>) -> usize {
+    let Some((r0, c0)) = formulas.start() else {
+        return 0;
+    };
+    formulas
+        .used_cells()
+        .filter(|(r, c, f)| {
+            !f.trim().is_empty()
+                && match values.get_value((r0 + *r as u32, c0 + *c as u32)) {
+                    None | Some(Data::Empty) => true,
+                    Some(Data::String(s)) => s.is_empty(),
+                    Some(_) => false,
+                }
+        })
+        .count()
+}
+
+/// The sheet's non-empty rows as cell texts, trailing empty cells trimmed.
+fn sheet_rows(
+    values: &Range<Data>,
+    styles: &StyleRange,
+    merged: &[Dimensions],
+) -> Vec<Vec<String>> {
+    let Some((r0, c0)) = values.start() else {
+        return Vec::new();
+    };
+    let Some((r1, c1)) = values.end() else {
+        return Vec::new();
+    };
+    // Cells covered by a merged region other than its top-left cell, within the data range.
+    let mut covered: HashSet<(u32, u32)> = HashSet::new();
+    for m in merged {
+        let (top, left) = m.start;
+        let (bottom, right) = m.end;
+        for r in top.max(r0)..=bottom.min(r1) {
+            for c in left.max(c0)..=right.min(c1) {
+                if (r, c) != (top, left) {
+                    covered.insert((r, c));
+                }
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for (i, row) in values.rows().enumerate() {
+        let r = r0 + i as u32;
+        let mut cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(j, v)| {
+                let at = (r, c0 + j as u32);
+                if covered.contains(&at) {
+                    return String::new();
+                }
+                let code = styles
+                    .get(at)
+                    .and_then(|s| s.number_format.as_ref())
+                    .map(|n| n.format_code.as_str());
+                cell_text(v, code)
+            })
+            .collect();
+        while cells.last().is_some_and(|c| c.is_empty()) {
+            cells.pop();
+        }
+        if !cells.is_empty() {
+            rows.push(cells);
+        }
+    }
+    rows
+}
+
+fn one_line(s: &str) -> String {
+    s.replace(['\t', '\r', '\n'], " ").trim().to_string()
+}
+
+/// A cell as it is shown, given its number format code.
+fn cell_text(v: &Data, format: Option<&str>) -> String {
+    match v {
+        Data::Empty => String::new(),
+        Data::String(s) => one_line(s),
+        Data::Int(i) => number_text(*i as f64, format),
+        Data::Float(f) => number_text(*f, format),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::Error(e) => e.to_string(),
+        Data::DateTime(d) if d.is_datetime() => {
+            let (y, mo, day, h, mi, s, _) = d.to_ymd_hms_milli();
+            if (h, mi, s) == (0, 0, 0) {
+                format!("{y}年{mo}月{day}日")
+            } else {
+                format!("{y}年{mo}月{day}日 {h:02}:{mi:02}:{s:02}")
+            }
+        }
+        Data::DateTime(d) => general(d.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => one_line(s),
+    }
+}
+
+/// What a number format shows: decimals (minimum, maximum) and whether it is a percentage.
+/// `None` for `General`, text and formats without digit placeholders.
+fn parse_format(code: &str) -> Option<(u32, u32, bool)> {
+    // The first section (positive numbers); quoted text, escapes, [colour]/[locale] codes and
+    // padding/fill characters removed.
+    let mut plain = String::new();
+    let mut chars = code.chars();
+    let mut in_quote = false;
+    let mut in_bracket = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => in_quote = !in_quote,
+            _ if in_quote => {}
+            '[' => in_bracket = true,
+            ']' => in_bracket = false,
+            _ if in_bracket => {}
+            '\\' | '_' | '*' => {
+                chars.next();
+            }
+            ';' => break,
+            c => plain.push(c),
+        }
+    }
+    if !plain.contains(['0', '#', '?']) || plain.eq_ignore_ascii_case("general") {
+        return None;
+    }
+    let percent = plain.contains('%');
+    let (min, max) = match plain.split_once('.') {
+        Some((_, frac)) => {
+            let mut min = 0;
+            let mut max = 0;
+            for c in frac.chars() {
+                match c {
+                    '0' => {
+                        min = max + 1;
+                        max += 1;
+                    }
+                    '#' | '?' => max += 1,
+                    _ => break,
+                }
+            }
+            (min, max)
+        }
+        None => (0, 0),
+    };
+    Some((min, max, percent))
+}
+
+/// A number as a cell with format `format` shows it (without digit grouping).
+fn number_text(f: f64, format: Option<&str>) -> String {
+    if !f.is_finite() {
+        return general(f);
+    }
+    let Some((min, max, percent)) = format.and_then(parse_format) else {
+        return general(f);
+    };
+    let v = if percent { f * 100.0 } else { f };
+    let Some(d) = significant(v) else {
+        return general(f);
+    };
+    let mut s = round_half_up(d, max).to_string();
+    // Pad to `max` decimals, then drop optional (`#`) zeros down to `min`.
+    let have = s.split_once('.').map_or(0, |(_, frac)| frac.len() as u32);
+    if have < max {
+        if have == 0 {
+            s.push('.');
+        }
+        s.extend(std::iter::repeat_n('0', (max - have) as usize));
+    }
+    let mut decimals = max;
+    while decimals > min && s.ends_with('0') {
+        s.pop();
+        decimals -= 1;
+    }
+    if s.ends_with('.') {
+        s.pop();
+    }
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s.remove(0);
+    }
+    if percent {
+        s.push('%');
+    }
+    s
+}
+
+/// `v` at Excel's 15 significant digits, as an exact decimal (None out of Decimal's range).
+fn significant(v: f64) -> Option<Decimal> {
+    if v == 0.0 {
+        return Some(Decimal::ZERO);
+    }
+    Decimal::from_scientific(&format!("{v:.14e}")).ok()
+}
+
+/// The shortest form at 15 significant digits, without an exponent.
+fn general(f: f64) -> String {
+    if !f.is_finite() {
+        return "#NUM!".to_string();
+    }
+    match significant(f) {
+        Some(d) => {
+            let s = d.normalize().to_string();
+            if s == "-0" {
+                "0".to_string()
+            } else {
+                s
+            }
+        }
+        None => format!("{f}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_show_as_their_format_shows_them() {
+        assert_eq!(number_text(12.5, Some("0.00")), "12.50");
+        assert_eq!(number_text(12.5, Some("#,##0.00_ ")), "12.50");
+        assert_eq!(number_text(2.675, Some("0.00")), "2.68");
+        assert_eq!(number_text(3.0, Some("0.0#")), "3.0");
+        assert_eq!(number_text(3.125, Some("0.0#")), "3.13");
+        assert_eq!(number_text(12.0, Some("0")), "12");
+        assert_eq!(number_text(1.0 / 3.0, Some("0.00%")), "33.33%");
+        assert_eq!(number_text(0.5, Some("0%")), "50%");
+        assert_eq!(number_text(7.25, Some("0.00;[Red]-0.00")), "7.25");
+        assert_eq!(number_text(-0.001, Some("0.00")), "0.00");
+        assert_eq!(number_text(12.5, Some("General")), "12.5");
+        assert_eq!(number_text(12.5, Some("@")), "12.5");
+        assert_eq!(number_text(12.5, None), "12.5");
+    }
+
+    #[test]
+    fn general_numbers_are_short_and_never_exponents() {
+        assert_eq!(general(0.1 + 0.2), "0.3");
+        assert_eq!(general(12.499999999999998), "12.5");
+        assert_eq!(general(0.00001), "0.00001");
+        assert_eq!(general(1e20), "100000000000000000000");
+        assert_eq!(general(-0.0), "0");
+        assert_eq!(general(383.73), "383.73");
+        assert_eq!(general(575.95), "575.95");
+        assert_eq!(general(2025.0), "2025");
+    }
+
+    #[test]
+    fn default_sheet_names_are_recognised() {
+        assert!(is_default_sheet_name("Sheet1"));
+        assert!(is_default_sheet_name("工作表3"));
+        assert!(!is_default_sheet_name("供应计划表"));
+        assert!(!is_default_sheet_name("Sheet"));
+    }
+}
