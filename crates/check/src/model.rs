@@ -1549,6 +1549,10 @@ fn table_block(
             subtotals.push((*i, std::mem::take(&mut group)));
         } else if head.starts_with("其中") || head.starts_with(' ') {
             continue;
+        } else if whole.is_some() && !rows.is_empty() {
+            // A row after the 合计 that closed the rows above it (an Excel 附表's
+            // "保障性安居工程和中小套型商品住房" under 合计) is not a part of it.
+            continue;
         } else {
             rows.push((*i, kind.clone()));
             group.push(*i);
@@ -1774,7 +1778,9 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
         if t.is_empty() {
             continue;
         }
+        // "附表1" alone above a table's title (an Excel 附表) labels it, like "附件".
         let skip = t.starts_with("附件")
+            || (t.starts_with("附表") && t.chars().count() <= 6)
             || t.starts_with("(征求意见稿")
             || t.starts_with("(草案")
             || t.starts_with("(送审稿")

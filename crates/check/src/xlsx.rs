@@ -168,7 +168,6 @@ where
         .map(|s| s.name.clone())
         .collect();
     let mut out = Workbook::default();
-    let single = sheets.len() == 1;
     for name in &sheets {
         let values = book.worksheet_range(name).map_err(|e| damaged(&e))?;
         let styles = book.worksheet_style(name).unwrap_or_default();
@@ -182,8 +181,10 @@ where
         if !out.text.is_empty() {
             out.text.push('\n');
         }
+        // A sheet whose first row is a title (one cell, as "附表1" or a merged caption) names
+        // itself; otherwise the sheet's name stands as the table's caption.
         let first_is_title = rows[0].len() == 1;
-        if !(single && first_is_title) && !is_default_sheet_name(name) {
+        if !first_is_title && !is_default_sheet_name(name) {
             out.text.push_str(&one_line(name));
             out.text.push('\n');
         }
