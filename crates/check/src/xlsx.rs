@@ -17,7 +17,11 @@
 //! Formula cells give their cached result (the value Excel stored when the file was saved).
 //! A formula saved without a result is an empty cell, and [`Workbook::formulas_without_value`]
 //! counts them so that the reader can say those totals were not checked (rule
-//! `document.formula`). Hidden sheets, chart sheets and macro sheets are skipped.
+//! `document.formula`). Writers that do not calculate (XlsxWriter, rust_xlsxwriter) store 0 as
+//! a placeholder result and ask for a full recalculation on load (`fullCalcOnLoad` in
+//! `xl/workbook.xml`, which Excel drops when it saves): in such a workbook a formula whose
+//! cached result is 0 counts as having no result. Hidden sheets, chart sheets and macro sheets
+//! are skipped.
 //!
 //! The reading is done by calamine from the bytes (no files). A workbook above
 //! [`MAX_UNCOMPRESSED`] uncompressed, a damaged one, or one calamine panics on, is a
@@ -90,9 +94,10 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Workbook, ReadError> {
             )));
         }
     }
+    let zero_is_placeholder = asks_full_recalculation(&mut zip);
     guarded(|| {
         let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
-        read_book(&mut book, |b, name| {
+        read_book(&mut book, zero_is_placeholder, |b, name| {
             b.merge_cells_by_sheet_name(name).unwrap_or_default()
         })
     })
@@ -109,7 +114,7 @@ pub fn read_xls(bytes: &[u8]) -> Result<Workbook, ReadError> {
     }
     guarded(|| {
         let mut book = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
-        read_book(&mut book, |b, name| {
+        read_book(&mut book, false, |b, name| {
             b.merge_cells_by_sheet_name(name).unwrap_or_default()
         })
     })
@@ -134,6 +139,20 @@ pub fn is_xls(bytes: &[u8]) -> bool {
     .is_ok()
 }
 
+/// True when `xl/workbook.xml` asks for a full recalculation on load (`fullCalcOnLoad`): the
+/// file was written by a program that did not calculate its formulas.
+fn asks_full_recalculation<R: std::io::Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>) -> bool {
+    use std::io::Read;
+    let Ok(f) = zip.by_name("xl/workbook.xml") else {
+        return false;
+    };
+    let mut xml = String::new();
+    if f.take(4 << 20).read_to_string(&mut xml).is_err() {
+        return false;
+    }
+    xml.contains("fullCalcOnLoad=\"1\"") || xml.contains("fullCalcOnLoad=\"true\"")
+}
+
 fn has_excel_extension(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     [".xlsx", ".xlsm", ".xltx", ".xls"]
@@ -154,7 +173,11 @@ fn guarded(f: impl FnOnce() -> Result<Workbook, ReadError>) -> Result<Workbook, 
     })
 }
 
-fn read_book<RS, R, F>(book: &mut R, merges: F) -> Result<Workbook, ReadError>
+fn read_book<RS, R, F>(
+    book: &mut R,
+    zero_is_placeholder: bool,
+    merges: F,
+) -> Result<Workbook, ReadError>
 where
     RS: std::io::Read + std::io::Seek,
     R: Reader<RS>,
@@ -173,8 +196,9 @@ where
         let styles = book.worksheet_style(name).unwrap_or_default();
         let formulas = book.worksheet_formula(name).unwrap_or_default();
         let merged = merges(book, name);
-        out.formulas_without_value += formulas_without_value(&values, &formulas);
-        let rows = sheet_rows(&values, &styles, &merged);
+        let uncached = formulas_without_value(&values, &formulas, zero_is_placeholder);
+        out.formulas_without_value += uncached.len();
+        let rows = sheet_rows(&values, &styles, &merged, &uncached);
         if rows.is_empty() {
             continue;
         }
@@ -205,22 +229,27 @@ fn is_default_sheet_name(name: &str) -> bool {
     })
 }
 
-/// Formula cells whose value is empty: saved without a cached result.
-fn formulas_without_value(values: &Range<Data>, formulas: &Range<String>) -> usize {
+/// Formula cells saved without a cached result: an empty value, or a placeholder 0.
+fn formulas_without_value(
+    values: &Range<Data>,
+    formulas: &Range<String>,
+    zero_is_placeholder: bool,
+) -> HashSet<(u32, u32)> {
     let Some((r0, c0)) = formulas.start() else {
-        return 0;
+        return HashSet::new();
     };
     formulas
         .used_cells()
-        .filter(|(r, c, f)| {
-            !f.trim().is_empty()
-                && match values.get_value((r0 + *r as u32, c0 + *c as u32)) {
-                    None | Some(Data::Empty) => true,
-                    Some(Data::String(s)) => s.is_empty(),
-                    Some(_) => false,
-                }
+        .filter(|(_, _, f)| !f.trim().is_empty())
+        .map(|(r, c, _)| (r0 + r as u32, c0 + c as u32))
+        .filter(|at| match values.get_value(*at) {
+            None | Some(Data::Empty) => true,
+            Some(Data::String(s)) => s.is_empty(),
+            Some(Data::Float(f)) => zero_is_placeholder && *f == 0.0,
+            Some(Data::Int(i)) => zero_is_placeholder && *i == 0,
+            Some(_) => false,
         })
-        .count()
+        .collect()
 }
 
 /// The sheet's non-empty rows as cell texts, trailing empty cells trimmed.
@@ -228,6 +257,7 @@ fn sheet_rows(
     values: &Range<Data>,
     styles: &StyleRange,
     merged: &[Dimensions],
+    uncached: &HashSet<(u32, u32)>,
 ) -> Vec<Vec<String>> {
     let Some((r0, c0)) = values.start() else {
         return Vec::new();
@@ -256,7 +286,7 @@ fn sheet_rows(
             .enumerate()
             .map(|(j, v)| {
                 let at = (r, c0 + j as u32);
-                if covered.contains(&at) {
+                if covered.contains(&at) || uncached.contains(&at) {
                     return String::new();
                 }
                 let code = styles
