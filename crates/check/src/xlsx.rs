@@ -82,20 +82,20 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<String, ReadError> {
 
 /// Read an `.xlsx` workbook from bytes: the text and the count of formulas without a result.
 pub fn read_workbook(bytes: &[u8]) -> Result<Workbook, ReadError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
-    let mut total = 0u64;
-    for i in 0..zip.len() {
-        let size = zip.by_index_raw(i).map_err(|e| damaged(&e))?.size();
-        total = total.saturating_add(size);
-        if total > MAX_UNCOMPRESSED {
-            return Err(ReadError::BadXlsx(format!(
-                "解压后超过 {} MiB，不像是计划附表，未予读取",
-                MAX_UNCOMPRESSED >> 20
-            )));
-        }
-    }
-    let zero_is_placeholder = asks_full_recalculation(&mut zip);
     guarded(|| {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
+        let mut total = 0u64;
+        for i in 0..zip.len() {
+            let size = zip.by_index_raw(i).map_err(|e| damaged(&e))?.size();
+            total = total.saturating_add(size);
+            if total > MAX_UNCOMPRESSED {
+                return Err(ReadError::BadXlsx(format!(
+                    "解压后超过 {} MiB，不像是计划附表，未予读取",
+                    MAX_UNCOMPRESSED >> 20
+                )));
+            }
+        }
+        let zero_is_placeholder = asks_full_recalculation(&mut zip);
         let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
         read_book(&mut book, zero_is_placeholder, |b, name| {
             b.merge_cells_by_sheet_name(name).unwrap_or_default()
@@ -164,9 +164,26 @@ fn damaged(e: &dyn std::fmt::Display) -> ReadError {
     ReadError::BadXlsx(format!("文件结构无法解析（{e}）"))
 }
 
-/// Run a calamine read, turning a panic inside it into a reading error.
+thread_local! {
+    static READING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run a workbook read, turning a panic inside it into a reading error (a damaged workbook is
+/// a reading error, not a crash, and its panic message is not printed).
 fn guarded(f: impl FnOnce() -> Result<Workbook, ReadError>) -> Result<Workbook, ReadError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !READING.with(|r| r.get()) {
+                previous(info);
+            }
+        }));
+    });
+    let was = READING.with(|r| r.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    READING.with(|r| r.set(was));
+    result.unwrap_or_else(|_| {
         Err(ReadError::BadXlsx(
             "文件内容无法解析（工作簿可能已损坏）".to_string(),
         ))
