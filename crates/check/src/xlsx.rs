@@ -121,10 +121,14 @@ pub fn read_xls(bytes: &[u8]) -> Result<Workbook, ReadError> {
 }
 
 /// True when a zip archive is an Excel workbook (it has `xl/workbook.xml`); a zip that cannot
-/// be opened is a workbook when its name says so.
+/// be opened, or that is neither a workbook nor a Word document, is a workbook when its name
+/// says so (so that the reason given is about a workbook).
 pub fn is_xlsx_zip(path: &str, bytes: &[u8]) -> bool {
     match zip::ZipArchive::new(Cursor::new(bytes)) {
-        Ok(z) => z.index_for_name("xl/workbook.xml").is_some(),
+        Ok(z) => {
+            z.index_for_name("xl/workbook.xml").is_some()
+                || (has_excel_extension(path) && z.index_for_name("word/document.xml").is_none())
+        }
         Err(_) => has_excel_extension(path),
     }
 }
