@@ -22,6 +22,7 @@ pub mod pdf;
 pub mod read;
 pub mod render;
 pub mod rules;
+pub mod xlsx;
 
 pub use lex::{Qualifier, Quantity, QuantityPlace, Unit};
 pub use model::{Breakdown, BreakdownKind, DocKind, ParcelEntry, Part, PlanModel, TownshipPart};

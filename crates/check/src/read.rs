@@ -25,6 +25,8 @@ pub struct ReadDocument {
 pub enum ReadError {
     /// A zip archive without `word/document.xml`, or a damaged one.
     BadDocx(String),
+    /// An Excel workbook that is damaged, too large, or cannot be parsed (the reason, in Chinese).
+    BadXlsx(String),
     /// An old binary Word file (.doc).
     LegacyDoc,
     /// A PDF whose text cannot be extracted (damaged or encrypted).
@@ -39,6 +41,7 @@ impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReadError::BadDocx(why) => write!(f, "Word 文档（.docx）已损坏或不完整：{why}"),
+            ReadError::BadXlsx(why) => write!(f, "Excel 工作簿已损坏或无法读取：{why}"),
             ReadError::LegacyDoc => f.write_str(
                 "这是旧版 Word（.doc）文件：安装 LibreOffice 后 landplan 会自动转换，或另存为 .docx 或纯文本后再审查",
             ),
@@ -60,12 +63,18 @@ impl std::error::Error for ReadError {}
 /// Read a document from bytes. `path` is used only for messages.
 pub fn read_bytes(path: &str, bytes: &[u8]) -> Result<ReadDocument, ReadError> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        if crate::xlsx::is_xlsx_zip(path, bytes) {
+            return crate::xlsx::read_workbook(bytes).map(|w| w.into_document(path));
+        }
         return read_docx(bytes).map(|text| ReadDocument {
             text,
             notes: Vec::new(),
         });
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        if crate::xlsx::is_xls(bytes) {
+            return crate::xlsx::read_xls(bytes).map(|w| w.into_document(path));
+        }
         return Err(ReadError::LegacyDoc);
     }
     if bytes.starts_with(b"%PDF") {

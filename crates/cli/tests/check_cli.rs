@@ -181,3 +181,41 @@ fn an_old_word_file_is_converted_by_libreoffice_and_checked() {
         .collect();
     assert_eq!(rules, ["document.converted", "unit.mismatch"], "{v}");
 }
+
+#[test]
+fn an_excel_annex_is_checked_and_a_damaged_one_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("附表.xlsx");
+    let ledger = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/demo/example-county-supply-2025.csv");
+    let o = landplan(&[
+        "compile",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--kind",
+        "supply",
+        "--region",
+        "示例县",
+        "--year",
+        "2025",
+        "--format",
+        "xlsx",
+        "-o",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = landplan(&["check", xlsx.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("示例县 2025年"), "{text}");
+    assert!(text.contains("发现错误0个"), "{text}");
+
+    // The same workbook cut short: unreadable, with the reason.
+    let bytes = std::fs::read(&xlsx).unwrap();
+    let cut = dir.path().join("cut.xlsx");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let out = landplan(&["check", cut.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Excel 工作簿已损坏或无法读取"), "{text}");
+}

@@ -1,6 +1,8 @@
 //! The Excel 附表 round trip: every formula in the workbook carries a cached result, the value
 //! Excel or LibreOffice computes for it (checked against LibreOffice's own recalculation), so
-//! readers that do not calculate see the totals.
+//! readers that do not calculate see the totals; and the workbook goes through the document
+//! checker (`landplan_check::check_bytes`, what `landplan check plan.xlsx` runs) with no error,
+//! the checker reading back the plan total and the class figures.
 //!
 //! The LibreOffice part needs `soffice` (libreoffice-calc-nogui); without it the test prints
 //! that it skips, unless the environment variable CI is set, when it fails.
@@ -233,4 +235,160 @@ fn libreoffice_recalculates_the_cached_results() {
         }
         assert_eq!(compared, ours.len());
     }
+}
+
+fn check(plan: &CompiledPlan) -> landplan_check::DocumentReport {
+    landplan_check::check_bytes("附表.xlsx", &xlsx(plan))
+}
+
+fn no_errors(name: &str, r: &landplan_check::DocumentReport) {
+    assert!(r.readable, "{name}: unreadable: {:?}", r.findings);
+    let errors: Vec<String> = r
+        .findings
+        .iter()
+        .filter(|f| f.severity == landplan_core::Severity::Error)
+        .map(|f| format!("{}: {}", f.rule, f.message))
+        .collect();
+    assert!(errors.is_empty(), "{name}: {}", errors.join("\n"));
+    // Every total has its cached result: nothing was left unchecked.
+    assert!(
+        r.findings.iter().all(|f| f.rule != "document.formula"),
+        "{name}: {:?}",
+        r.findings
+    );
+}
+
+/// The plan total and the structure (class, area, and share where the sheet states one) read
+/// back from the workbook.
+fn reads_back(
+    name: &str,
+    r: &landplan_check::DocumentReport,
+    total: landplan_core::Area,
+    structure: &[landplan_core::compile::ClassLine],
+    dp: u32,
+    shares: bool,
+) {
+    let m = &r.plan;
+    let v = |i: usize| m.quantities[i].value.normalize();
+    let ha = |a: landplan_core::Area| round_half_up(a.ha(), dp).normalize();
+    assert_eq!(m.total.map(v), Some(ha(total)), "{name}: total");
+    assert_eq!(
+        m.structure.len(),
+        structure.len(),
+        "{name}: structure read back: {:?}",
+        m.structure.iter().map(|p| &p.label).collect::<Vec<_>>()
+    );
+    for (read, c) in m.structure.iter().zip(structure) {
+        assert!(
+            read.label.contains(&c.name) || c.name.contains(&read.label),
+            "{name}: {} vs {}",
+            read.label,
+            c.name
+        );
+        assert_eq!(v(read.quantity), ha(c.area), "{name}: {} area", c.name);
+        if shares {
+            // The sheet's share formula: the exact share at 2 decimals.
+            let exact = round_half_up(c.area.ha() * Decimal::ONE_HUNDRED / total.ha(), 2);
+            let stated = read.share.map(v);
+            assert!(stated.is_some(), "{name}: {} share not read", c.name);
+            let stated = stated.unwrap_or_default();
+            // Shares are computed from the rounded figures in the sheet: within one unit in
+            // the last place of the exact share.
+            assert!(
+                (stated - exact).abs() <= Decimal::new(1, 2),
+                "{name}: {} share {stated} vs {exact}",
+                c.name
+            );
+        }
+    }
+}
+
+/// The demo county's ledgers (`data/demo`), read with landplan-io and compiled.
+fn demo_ledger(file: &str, kind: landplan_core::PlanKind) -> CompiledPlan {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/demo")
+        .join(file);
+    let reader = landplan_io::open_ledger(&path, &landplan_io::LedgerOptions::default()).unwrap();
+    let mut c = landplan_core::Compiler::new(opts(kind, "示例县", 2025));
+    for item in reader {
+        c.add(item.expect("demo ledger rows are all readable"));
+    }
+    match kind {
+        landplan_core::PlanKind::Supply => CompiledPlan::Supply(c.finish_supply()),
+        landplan_core::PlanKind::Reserve => CompiledPlan::Reserve(c.finish_reserve()),
+    }
+}
+
+#[test]
+fn the_excel_annex_reads_back_through_the_checker() {
+    let mut all = plans();
+    all.push(("large-5000", large_supply(5000, 12)));
+    all.push((
+        "demo-county-supply",
+        demo_ledger(
+            "example-county-supply-2025.csv",
+            landplan_core::PlanKind::Supply,
+        ),
+    ));
+    all.push((
+        "demo-county-reserve",
+        demo_ledger(
+            "example-county-reserve-2025.csv",
+            landplan_core::PlanKind::Reserve,
+        ),
+    ));
+    for (name, plan) in all {
+        let r = check(&plan);
+        no_errors(name, &r);
+        match &plan {
+            CompiledPlan::Supply(p) => {
+                assert_eq!(r.plan.kind, landplan_check::DocKind::Supply, "{name}");
+                assert_eq!(r.plan.region.as_deref(), Some(p.region.as_str()), "{name}");
+                assert_eq!(r.plan.year, p.year, "{name}");
+                reads_back(name, &r, p.total, &p.structure, p.display_dp, false);
+                assert_eq!(r.plan.parcels.len(), p.parcels.len(), "{name}: parcels");
+            }
+            CompiledPlan::Reserve(p) => {
+                reads_back(name, &r, p.total, &p.structure, p.display_dp, true);
+                assert_eq!(r.plan.parcels.len(), p.parcels.len(), "{name}: parcels");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_changed_figure_in_the_excel_annex_is_found() {
+    // The same workbook with one class figure changed (as a hand edit without recalculation
+    // would leave it): the checker reports the 合计 against the rows.
+    let bytes = xlsx(&demo_supply());
+    let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let mut changed = false;
+    for i in 0..zip.len() {
+        use std::io::{Read, Write};
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let xml = String::from_utf8(data).unwrap();
+            // 商服用地 3.35 → 3.45 in the first data row.
+            let edited = xml.replacen("<v>3.35</v>", "<v>3.45</v>", 1);
+            changed = edited != xml;
+            data = edited.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    assert!(changed, "fixture: figure not found");
+    let edited = out.finish().unwrap().into_inner();
+    let r = landplan_check::check_bytes("附表.xlsx", &edited);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule == "sum.mismatch" && f.message.contains("58.00")),
+        "{:?}",
+        r.findings
+    );
 }
