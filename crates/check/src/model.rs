@@ -1767,6 +1767,12 @@ fn table_block(
     }
 }
 
+/// A plan's table caption without the word 计划, as an Excel 附表 has it
+/// ("某县2026年度土地储备规模与结构表", "…国有建设用地供应布局表").
+fn plan_table_caption(t: &str) -> bool {
+    t.ends_with('表') && contains_any(t, &["土地储备", "建设用地供应", "土地供应"])
+}
+
 fn read_title(lx: &Lexed, m: &mut PlanModel) {
     let mut title = String::new();
     let mut first_line = None;
@@ -1795,7 +1801,9 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
         last_line = line.number;
         title.push_str(t);
         count += 1;
-        if contains_any(t, &["计划", "规划", "报告", "方案", "情况", "通知", "公告"]) || count >= 3
+        if contains_any(t, &["计划", "规划", "报告", "方案", "情况", "通知", "公告"])
+            || plan_table_caption(t)
+            || count >= 3
         {
             break;
         }
@@ -1806,11 +1814,13 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
             title = title[a + '《'.len_utf8()..b].to_string();
         }
     }
+    let caption = plan_table_caption(&title);
     if title.is_empty()
-        || !contains_any(
-            &title,
-            &["计划", "规划", "报告", "方案", "情况", "通知", "公告"],
-        )
+        || !(caption
+            || contains_any(
+                &title,
+                &["计划", "规划", "报告", "方案", "情况", "通知", "公告"],
+            ))
     {
         return;
     }
@@ -1833,6 +1843,10 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
         // "土地储备三年滚动计划".
         DocKind::Reserve
     } else if title.contains("供应") && title.contains("计划") {
+        DocKind::Supply
+    } else if caption && title.contains("储备") {
+        DocKind::Reserve
+    } else if caption && title.contains("供应") {
         DocKind::Supply
     } else {
         DocKind::Other

@@ -349,6 +349,10 @@ fn the_excel_annex_reads_back_through_the_checker() {
                 assert_eq!(r.plan.parcels.len(), p.parcels.len(), "{name}: parcels");
             }
             CompiledPlan::Reserve(p) => {
+                // The title is the first sheet's caption, "…年度土地储备规模与结构表".
+                assert_eq!(r.plan.kind, landplan_check::DocKind::Reserve, "{name}");
+                assert_eq!(r.plan.region.as_deref(), Some(p.region.as_str()), "{name}");
+                assert_eq!(r.plan.year, p.year, "{name}");
                 reads_back(name, &r, p.total, &p.structure, p.display_dp, true);
                 assert_eq!(r.plan.parcels.len(), p.parcels.len(), "{name}: parcels");
             }
