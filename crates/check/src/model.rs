@@ -766,7 +766,7 @@ pub fn build(lx: &Lexed) -> PlanModel {
     }
 
     // Parcel lines.
-    read_parcels(lx, &mut m, &secondary, &section);
+    let parcel_table_total = read_parcels(lx, &mut m, &secondary, &section);
     let parcel_qs: Vec<usize> = m.parcels.iter().filter_map(|p| p.area).collect();
 
     // Items: primary area figures.
@@ -1027,9 +1027,55 @@ pub fn build(lx: &Lexed) -> PlanModel {
         }
     }
 
+    // Parcels vs the list's own 合计 row.
+    let areas: Vec<usize> = m.parcels.iter().filter_map(|p| p.area).collect();
+    let parcel_parts = |m: &PlanModel| -> Vec<Part> {
+        m.parcels
+            .iter()
+            .filter_map(|p| {
+                p.area.map(|a| Part {
+                    label: p.id.clone(),
+                    class_code: None,
+                    quantity: a,
+                    share: None,
+                })
+            })
+            .collect()
+    };
+    if let (Some(q), true) = (parcel_table_total, areas.len() >= 2) {
+        m.breakdowns.push(Breakdown {
+            kind: BreakdownKind::Parcels,
+            what: "地块清单各地块面积之和与表中合计".to_string(),
+            whole: q,
+            parts: parcel_parts(&m),
+            complete: true,
+        });
+    }
+    // A list that adds up exactly to a figure the text states other than the total (the new
+    // reserve, the stock carried over) enumerates that figure, not the whole plan.
+    let in_ha = |q: &Quantity| q.area_unit().map(|u| u.to_hectares(q.value).normalize());
+    let listed_sum = (areas.len() >= 2).then(|| {
+        let mut sum = rust_decimal::Decimal::ZERO;
+        for &a in &areas {
+            sum += in_ha(&m.quantities[a]).unwrap_or_default();
+        }
+        sum.normalize()
+    });
+    let enumerates_other = listed_sum.is_some_and(|sum| {
+        let list_lines: Vec<usize> = m.parcels.iter().map(|p| p.line).collect();
+        m.total
+            .is_some_and(|t| in_ha(&m.quantities[t]) != Some(sum))
+            && (0..n).any(|j| {
+                Some(j) != m.total
+                    && Some(j) != parcel_table_total
+                    && !list_lines.contains(&m.quantities[j].place.line)
+                    && !secondary[j]
+                    && in_ha(&m.quantities[j]) == Some(sum)
+            })
+    });
+
     // Parcels vs the plan scale.
-    if let Some(t) = m.total {
-        let areas: Vec<usize> = m.parcels.iter().filter_map(|p| p.area).collect();
+    if let (Some(t), false) = (m.total, enumerates_other) {
         if areas.len() >= 2 {
             let listed = m
                 .parcels
@@ -1040,18 +1086,7 @@ pub fn build(lx: &Lexed) -> PlanModel {
                 kind: BreakdownKind::Parcels,
                 what: "地块清单面积之和与计划规模".to_string(),
                 whole: t,
-                parts: m
-                    .parcels
-                    .iter()
-                    .filter_map(|p| {
-                        p.area.map(|a| Part {
-                            label: p.id.clone(),
-                            class_code: None,
-                            quantity: a,
-                            share: None,
-                        })
-                    })
-                    .collect(),
+                parts: parcel_parts(&m),
                 complete: listed || m.kind == DocKind::Reserve,
             });
         }
@@ -2014,8 +2049,16 @@ fn read_stated_period(lx: &Lexed, m: &mut PlanModel) {
     }
 }
 
-fn read_parcels(lx: &Lexed, m: &mut PlanModel, secondary: &[bool], section: &[String]) {
+/// Read the parcel list (a table with 编号/地块名称 and 面积, or prose "编号：…"); returns the
+/// area figure of the table's own 合计 row, if it has one.
+fn read_parcels(
+    lx: &Lexed,
+    m: &mut PlanModel,
+    secondary: &[bool],
+    section: &[String],
+) -> Option<usize> {
     let _ = section;
+    let mut table_total = None;
     let delim = |c: char| matches!(c, '，' | ',' | '；' | ';' | '。' | '\t' | ' ' | '、');
     // Table parcels: a header with 编号 and 面积.
     let mut header_cols: Option<(usize, Option<usize>)> = None;
@@ -2048,7 +2091,21 @@ fn read_parcels(lx: &Lexed, m: &mut PlanModel, secondary: &[bool], section: &[St
             }
             if let Some((idc, loc)) = header_cols {
                 let id = texts.get(idc).cloned().unwrap_or_default();
-                if id.is_empty() || id.contains("合计") || id.contains("总计") {
+                if texts
+                    .iter()
+                    .any(|x| matches!(x.as_str(), "合计" | "总计" | "合 计" | "总 计"))
+                    || id.contains("合计")
+                    || id.contains("总计")
+                {
+                    // The list's own total: its first area figure outside the name column.
+                    table_total = m.quantities.iter().position(|q| {
+                        q.place.line == line.number
+                            && q.area_unit().is_some()
+                            && q.cell != Some(idc)
+                    });
+                    continue;
+                }
+                if id.is_empty() {
                     continue;
                 }
                 let area = m.quantities.iter().position(|q| {
@@ -2104,6 +2161,7 @@ fn read_parcels(lx: &Lexed, m: &mut PlanModel, secondary: &[bool], section: &[St
             line: line.number,
         });
     }
+    table_total
 }
 
 #[cfg(test)]

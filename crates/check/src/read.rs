@@ -4,7 +4,8 @@
 //! UTF-16 with BOM, GBK/GB18030). A `.docx` is a zip archive: `word/document.xml` is read in
 //! document order; each paragraph becomes a line, each table row becomes a line with its cells
 //! separated by a tab, so the model sees the table structure. A PDF's text layer is extracted
-//! and reflowed into the same shape ([`crate::pdf`]).
+//! and reflowed into the same shape ([`crate::pdf`]); a web page is laid out the same way too
+//! ([`crate::html`]).
 
 use landplan_core::{Finding, Place, RuleBook};
 use quick_xml::events::Event;
@@ -104,6 +105,25 @@ pub fn read_bytes(path: &str, bytes: &[u8]) -> Result<ReadDocument, ReadError> {
         return Err(ReadError::NotText);
     }
     let mut notes = Vec::new();
+    let text = if crate::html::looks_like_html(&text) {
+        let book = RuleBook::builtin();
+        notes.push(
+            Finding::new(
+                "document.html",
+                book.severity("document.html"),
+                book.get("document.html")
+                    .map(|r| r.message.clone())
+                    .unwrap_or_default(),
+            )
+            .at(Place {
+                file: Some(path.to_string()),
+                ..Place::default()
+            }),
+        );
+        crate::html::html_to_text(&text)
+    } else {
+        text
+    };
     if had_errors {
         let book = RuleBook::builtin();
         notes.push(

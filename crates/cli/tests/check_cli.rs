@@ -219,3 +219,93 @@ fn an_excel_annex_is_checked_and_a_damaged_one_exits_2() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("Excel 工作簿已损坏或无法读取"), "{text}");
 }
+
+/// The demo county's supply plan compiled to `format` in `dir`.
+fn compile_demo(dir: &Path, format: &str, name: &str) -> PathBuf {
+    let out = dir.join(name);
+    let ledger = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/demo/example-county-supply-2025.csv");
+    let o = landplan(&[
+        "compile",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--kind",
+        "supply",
+        "--region",
+        "示例县",
+        "--year",
+        "2025",
+        "--format",
+        format,
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out
+}
+
+#[test]
+fn an_old_excel_workbook_is_read_by_the_checker_not_sent_to_the_word_converter() {
+    if Command::new("soffice").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "soffice (libreoffice-calc-nogui) is required in CI"
+        );
+        println!("skipping: soffice (LibreOffice) not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = compile_demo(dir.path(), "xlsx", "附表.xlsx");
+    let profile = dir.path().join("profile");
+    let o = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--convert-to", "xls", "--outdir"])
+        .arg(dir.path())
+        .arg(&xlsx)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let xls = dir.path().join("附表.xls");
+    let out = landplan(&["check", xls.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("示例县 2025年"), "{text}");
+    assert!(!text.contains("旧版 Word"), "{text}");
+}
+
+#[test]
+fn a_web_page_is_checked_with_a_note_and_an_edited_figure_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = compile_demo(dir.path(), "html", "plan.html");
+    let out = landplan(&["check", "--format", "json", html.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = &v["documents"][0];
+    assert_eq!(doc["plan"]["region"], "示例县", "{doc}");
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["document.html"], "{doc}");
+
+    // Change the total as stated in the text: the page no longer adds up.
+    let page = std::fs::read_to_string(&html).unwrap();
+    let total = doc["plan"]["quantities"][doc["plan"]["total"].as_u64().unwrap() as usize]
+        ["display"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches("公顷")
+        .to_string();
+    let edited = page.replacen(&format!("{total}公顷"), "1.00公顷", 1);
+    assert_ne!(edited, page);
+    let f = write(dir.path(), "edited.html", &edited);
+    let out = landplan(&["check", f.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("错误[sum.mismatch]"), "{text}");
+}

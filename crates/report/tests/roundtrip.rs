@@ -1,4 +1,4 @@
-//! Round trip: the Word document written for a plan goes through the document checker
+//! Round trip: the Word document and the HTML page written for a plan go through the document checker
 //! (`landplan_check::check_bytes`, what `landplan check` runs) with no error, and the checker
 //! reads back the same total, structure, layout and parcel figures, field by field.
 mod common;
@@ -10,13 +10,17 @@ use landplan_core::{Parcel, Severity};
 use landplan_report::{render_plan, ReportFormat, ReportOptions};
 use rust_decimal::Decimal;
 
-fn check(plan: &CompiledPlan) -> DocumentReport {
+fn check(plan: &CompiledPlan, format: ReportFormat) -> DocumentReport {
     let opts = ReportOptions {
         date: Some("2025年1月8日".into()),
         ..Default::default()
     };
-    let bytes = render_plan(plan, ReportFormat::Docx, &opts).unwrap();
-    landplan_check::check_bytes("plan.docx", &bytes)
+    let bytes = render_plan(plan, format, &opts).unwrap();
+    let name = match format {
+        ReportFormat::Html => "plan.html",
+        _ => "plan.docx",
+    };
+    landplan_check::check_bytes(name, &bytes)
 }
 
 fn no_errors(r: &DocumentReport) {
@@ -121,8 +125,16 @@ fn same_parcels(m: &PlanModel, parcels: &[Parcel], dp: u32) {
     }
 }
 
+/// The Word document and the HTML page (the public disclosure page, charts included) both
+/// read back.
 fn roundtrip(plan: &CompiledPlan) {
-    let r = check(plan);
+    for format in [ReportFormat::Docx, ReportFormat::Html] {
+        roundtrip_as(plan, format);
+    }
+}
+
+fn roundtrip_as(plan: &CompiledPlan, format: ReportFormat) {
+    let r = check(plan, format);
     no_errors(&r);
     let m = &r.plan;
     match plan {

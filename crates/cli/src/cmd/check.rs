@@ -96,7 +96,8 @@ const CONVERT_TIMEOUT: Duration = Duration::from_secs(120);
 /// such a file or LibreOffice is not installed (the checker then says what to do), else the
 /// .docx bytes or why the conversion failed.
 fn legacy_doc_to_docx(bytes: &[u8]) -> Option<Result<Vec<u8>, String>> {
-    if !bytes.starts_with(&OLE_MAGIC) {
+    // An old Excel workbook (.xls) shares the container; the checker reads it itself.
+    if !bytes.starts_with(&OLE_MAGIC) || landplan_check::xlsx::is_xls(bytes) {
         return None;
     }
     let soffice_runs = Command::new("soffice")
