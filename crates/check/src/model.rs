@@ -565,6 +565,11 @@ fn inline_heading(norm: &[char]) -> Option<String> {
 
 /// Build the model from a lexed document.
 pub fn build(lx: &Lexed) -> PlanModel {
+    // `on_line` relies on the lexer's text order.
+    debug_assert!(lx
+        .quantities
+        .windows(2)
+        .all(|w| w[0].place.line <= w[1].place.line));
     let mut m = PlanModel {
         quantities: lx.quantities.clone(),
         years: lx.years.clone(),
@@ -1062,15 +1067,16 @@ pub fn build(lx: &Lexed) -> PlanModel {
         sum.normalize()
     });
     let enumerates_other = listed_sum.is_some_and(|sum| {
-        let list_lines: Vec<usize> = m.parcels.iter().map(|p| p.line).collect();
+        let list_lines: std::collections::HashSet<usize> =
+            m.parcels.iter().map(|p| p.line).collect();
         m.total
             .is_some_and(|t| in_ha(&m.quantities[t]) != Some(sum))
             && (0..n).any(|j| {
                 Some(j) != m.total
                     && Some(j) != parcel_table_total
-                    && !list_lines.contains(&m.quantities[j].place.line)
                     && !secondary[j]
                     && in_ha(&m.quantities[j]) == Some(sum)
+                    && !list_lines.contains(&m.quantities[j].place.line)
             })
     });
 
@@ -1780,8 +1786,9 @@ fn table_block(
             .iter()
             .filter_map(|(i, _)| {
                 let l = m.quantities[*i].place.line;
-                m.quantities.iter().position(|q| {
-                    q.place.line == l && q.cell == Some(col) && q.area_unit().is_some()
+                on_line(&m.quantities, l).find(|&i| {
+                    let q = &m.quantities[i];
+                    q.cell == Some(col) && q.area_unit().is_some()
                 })
             })
             .collect();
@@ -2049,6 +2056,13 @@ fn read_stated_period(lx: &Lexed, m: &mut PlanModel) {
     }
 }
 
+/// Indices of the figures on `line`: the lexer emits figures in text order, so this is a
+/// binary search rather than a scan (a list of 50,000 parcels looks up a line per row).
+fn on_line(qs: &[Quantity], line: usize) -> std::ops::Range<usize> {
+    let start = qs.partition_point(|q| q.place.line < line);
+    start..start + qs[start..].partition_point(|q| q.place.line == line)
+}
+
 /// Read the parcel list (a table with 编号/地块名称 and 面积, or prose "编号：…"); returns the
 /// area figure of the table's own 合计 row, if it has one.
 fn read_parcels(
@@ -2098,18 +2112,18 @@ fn read_parcels(
                     || id.contains("总计")
                 {
                     // The list's own total: its first area figure outside the name column.
-                    table_total = m.quantities.iter().position(|q| {
-                        q.place.line == line.number
-                            && q.area_unit().is_some()
-                            && q.cell != Some(idc)
+                    table_total = on_line(&m.quantities, line.number).find(|&i| {
+                        let q = &m.quantities[i];
+                        q.area_unit().is_some() && q.cell != Some(idc)
                     });
                     continue;
                 }
                 if id.is_empty() {
                     continue;
                 }
-                let area = m.quantities.iter().position(|q| {
-                    q.place.line == line.number && q.area_unit().is_some() && q.cell != Some(idc)
+                let area = on_line(&m.quantities, line.number).find(|&i| {
+                    let q = &m.quantities[i];
+                    q.area_unit().is_some() && q.cell != Some(idc)
                 });
                 m.parcels.push(ParcelEntry {
                     id,
@@ -2151,9 +2165,8 @@ fn read_parcels(
             let loc = line.slice(s, k);
             (!loc.is_empty()).then_some(loc)
         });
-        let area = m.quantities.iter().enumerate().position(|(qi, q)| {
-            q.place.line == line.number && q.area_unit().is_some() && !secondary[qi]
-        });
+        let area = on_line(&m.quantities, line.number)
+            .find(|&qi| m.quantities[qi].area_unit().is_some() && !secondary[qi]);
         m.parcels.push(ParcelEntry {
             id,
             location,

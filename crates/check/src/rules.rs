@@ -511,35 +511,52 @@ fn share_checks(book: &RuleBook, m: &PlanModel, b: &Breakdown) -> Vec<Finding> {
     out
 }
 
-/// Pairs of duplicate parcels: same id, or same location and same area.
+/// Pairs of duplicate parcels `(i, j, same_id)` with `i < j`, in order: same id, or else same
+/// location and same area. Grouped by key, so a list of any length costs a sort, not a scan of
+/// every pair.
 fn duplicates(m: &PlanModel) -> Vec<(usize, usize, bool)> {
-    let mut out = Vec::new();
+    use std::collections::HashMap;
     let norm_id = |s: &str| -> String {
         s.chars()
             .filter(|c| c.is_alphanumeric())
             .flat_map(|c| c.to_uppercase())
             .collect()
     };
-    for i in 0..m.parcels.len() {
-        for j in i + 1..m.parcels.len() {
-            let (a, b) = (&m.parcels[i], &m.parcels[j]);
-            if norm_id(&a.id) == norm_id(&b.id) && !a.id.is_empty() {
+    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_place: HashMap<(&str, Unit, Decimal), Vec<usize>> = HashMap::new();
+    for (i, p) in m.parcels.iter().enumerate() {
+        if !p.id.is_empty() {
+            by_id.entry(norm_id(&p.id)).or_default().push(i);
+        }
+        if let (Some(loc), Some(a)) = (&p.location, p.area) {
+            let q = &m.quantities[a];
+            // Decimal equality ignores scale ("2.0" == "2.00"), as the pairwise test did.
+            by_place
+                .entry((loc.as_str(), q.unit, q.value.normalize()))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut same_id = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for group in by_id.values().filter(|g| g.len() > 1) {
+        for (k, &i) in group.iter().enumerate() {
+            for &j in &group[k + 1..] {
+                same_id.insert((i, j));
                 out.push((i, j, true));
-                continue;
-            }
-            let same_loc = matches!((&a.location, &b.location), (Some(x), Some(y)) if x == y);
-            let same_area = match (a.area, b.area) {
-                (Some(x), Some(y)) => {
-                    let (qx, qy) = (&m.quantities[x], &m.quantities[y]);
-                    qx.unit == qy.unit && qx.value == qy.value
-                }
-                _ => false,
-            };
-            if same_loc && same_area {
-                out.push((i, j, false));
             }
         }
     }
+    for group in by_place.values().filter(|g| g.len() > 1) {
+        for (k, &i) in group.iter().enumerate() {
+            for &j in &group[k + 1..] {
+                if !same_id.contains(&(i, j)) {
+                    out.push((i, j, false));
+                }
+            }
+        }
+    }
+    out.sort_unstable();
     out
 }
 
@@ -591,7 +608,7 @@ fn parcel_count(book: &RuleBook, lx: &Lexed, m: &PlanModel, out: &mut Vec<Findin
     if !complete_list || m.parcels.len() < 2 {
         return;
     }
-    let list_lines: Vec<usize> = m.parcels.iter().map(|p| p.line).collect();
+    let list_lines: std::collections::HashSet<usize> = m.parcels.iter().map(|p| p.line).collect();
     let history = [
         "上年",
         "去年",
@@ -656,6 +673,8 @@ fn parcel_duplicates(book: &RuleBook, m: &PlanModel, out: &mut Vec<Finding>) {
     if d.is_empty() {
         return;
     }
+    // Figures that are a parcel's own area (built on the first duplicate that needs it).
+    let mut parcel_areas: Option<std::collections::HashSet<usize>> = None;
     // The parcel sum with and without the duplicates, against the plan scale.
     let mut all = Decimal::ZERO;
     let mut unit = None;
@@ -729,14 +748,20 @@ fn parcel_duplicates(book: &RuleBook, m: &PlanModel, out: &mut Vec<Finding>) {
         }
         // A part equal to twice the parcel's area: the duplicate is counted there too.
         if let Some(x) = b.area {
+            let parcel_areas = parcel_areas.get_or_insert_with(|| {
+                m.parcels
+                    .iter()
+                    .filter_map(|pc| pc.area)
+                    .collect::<std::collections::HashSet<usize>>()
+            });
             let q = &m.quantities[x];
             let twice = q.value * Decimal::TWO;
             for bd in &m.breakdowns {
                 for p in &bd.parts {
                     let pq = &m.quantities[p.quantity];
                     if pq.unit == q.unit
-                        && !m.parcels.iter().any(|pc| pc.area == Some(p.quantity))
                         && (pq.value - twice).abs() <= pq.tolerance() + q.tolerance() * Decimal::TWO
+                        && !parcel_areas.contains(&p.quantity)
                     {
                         let note = format!(
                             "第{}行“{}”{}恰为该地块面积的两倍（{}×2={}{}），疑似重复计入",
