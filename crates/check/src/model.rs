@@ -649,7 +649,7 @@ pub fn build(lx: &Lexed) -> PlanModel {
     let mut excluded = vec![false; n];
     for (i, q) in m.quantities.iter().enumerate() {
         // 上年度结转 in a reserve plan is part of this year's scale, not history.
-        let mut out = contains_any(&q.label, EXCLUDE) && !q.label.contains("结转");
+        let mut out = contains_any(&q.label, EXCLUDE) && !carried_over(&q.label);
         // A past year stated earlier in the same sentence (2020-2024年…供应情况).
         if let Some(py) = plan_year {
             let line = &lx.lines[q.place.line - 1];
@@ -1162,6 +1162,16 @@ fn restates(between: &str) -> bool {
     false
 }
 
+/// Land carried over into this year's reserve: "上年度结转储备土地", "上年末储备库存土地".
+/// Part of this year's scale, not last year's history.
+fn carried_over(label: &str) -> bool {
+    // "截至上年末，储备库存300公顷" is a background figure (a stock), not a part.
+    label.contains("结转")
+        || (label.contains("上年末")
+            && contains_any(label, &["库存", "储备"])
+            && !contains_any(label, &["截至", "截止", "底"]))
+}
+
 fn classify(q: &Quantity, section: &str, region: &Option<String>, housing_plan: bool) -> ItemKind {
     let l = q.label.as_str();
     if let Some(key) = class_key(l) {
@@ -1172,7 +1182,7 @@ fn classify(q: &Quantity, section: &str, region: &Option<String>, housing_plan: 
         }
     }
     // "使用新增建设用地计划指标35公顷" is quota used, not the 新增 part of the supply.
-    if (l.contains("新增") || l.contains("存量") || l.contains("结转"))
+    if (l.contains("新增") || l.contains("存量") || carried_over(l))
         && !contains_any(l, &["指标", "使用", "下达", "消化", "盘活利用"])
     {
         return ItemKind::NewStock;
@@ -1545,7 +1555,11 @@ fn prose_block(
                     .iter()
                     .any(|p| contains_any(&m.quantities[p.quantity].label, words))
             };
-            let both = has(&["新增"]) && has(&["存量", "结转"]);
+            let both = has(&["新增"])
+                && (has(&["存量", "结转"])
+                    || newstock
+                        .iter()
+                        .any(|p| carried_over(&m.quantities[p.quantity].label)));
             m.breakdowns.push(Breakdown {
                 kind: BreakdownKind::NewStock,
                 what: "新增与存量之和与总量".to_string(),
