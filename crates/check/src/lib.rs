@@ -18,6 +18,7 @@
 
 pub mod html;
 pub mod lex;
+pub mod mht;
 pub mod model;
 pub mod pdf;
 pub mod read;

@@ -78,6 +78,15 @@ pub fn read_bytes(path: &str, bytes: &[u8]) -> Result<ReadDocument, ReadError> {
         }
         return Err(ReadError::LegacyDoc);
     }
+    // A single-file web page (.mht, or one renamed .doc): its page part is laid out as a page.
+    if crate::mht::looks_like_mht(bytes) {
+        if let Some(html) = crate::mht::page_html(bytes) {
+            return Ok(ReadDocument {
+                text: crate::html::html_to_text(&html),
+                notes: vec![html_note(path)],
+            });
+        }
+    }
     if bytes.starts_with(b"%PDF") {
         let text = crate::pdf::pdf_text(bytes)?;
         let book = RuleBook::builtin();
@@ -106,20 +115,7 @@ pub fn read_bytes(path: &str, bytes: &[u8]) -> Result<ReadDocument, ReadError> {
     }
     let mut notes = Vec::new();
     let text = if crate::html::looks_like_html(&text) {
-        let book = RuleBook::builtin();
-        notes.push(
-            Finding::new(
-                "document.html",
-                book.severity("document.html"),
-                book.get("document.html")
-                    .map(|r| r.message.clone())
-                    .unwrap_or_default(),
-            )
-            .at(Place {
-                file: Some(path.to_string()),
-                ..Place::default()
-            }),
-        );
+        notes.push(html_note(path));
         crate::html::html_to_text(&text)
     } else {
         text
@@ -144,6 +140,22 @@ pub fn read_bytes(path: &str, bytes: &[u8]) -> Result<ReadDocument, ReadError> {
     Ok(ReadDocument {
         text: text.replace("\r\n", "\n").replace('\r', "\n"),
         notes,
+    })
+}
+
+/// The note that a web page was laid out before it was checked.
+fn html_note(path: &str) -> Finding {
+    let book = RuleBook::builtin();
+    Finding::new(
+        "document.html",
+        book.severity("document.html"),
+        book.get("document.html")
+            .map(|r| r.message.clone())
+            .unwrap_or_default(),
+    )
+    .at(Place {
+        file: Some(path.to_string()),
+        ..Place::default()
     })
 }
 

@@ -1,4 +1,5 @@
-//! The checker never panics: random bytes, mutated corpus and seed text, random `.docx` XML.
+//! The checker never panics: random bytes, mutated corpus and seed text, random `.docx` XML,
+//! random web pages and single-file web pages (.mht).
 
 mod common;
 
@@ -166,6 +167,30 @@ proptest! {
         let cut = cut % (bytes.len() + 1);
         let r = check_bytes("truncated.docx", &bytes[..cut]);
         prop_assert!(r.readable || r.findings[0].rule == "document.unreadable");
+    }
+
+    #[test]
+    fn random_web_pages_and_mht_never_panic(
+        pieces in proptest::collection::vec(0usize..20, 0..80),
+        cut in any::<usize>(),
+    ) {
+        const HTML: &[&str] = &[
+            "<p>", "</p>", "<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>",
+            "<td colspan=3>", "<td rowspan=99>", "<th colspan=0>", "<td rowspan=-1>",
+            "住宅用地12.5公顷，", "合计", "<br>", "<div>", "</div>", "<script>", "&nbsp;", "\n",
+        ];
+        let body: String = pieces.iter().map(|&i| HTML[i]).collect();
+        let page = format!("<!DOCTYPE html><html><body>{body}</body></html>");
+        let r = check_bytes("x.html", page.as_bytes());
+        prop_assert!(r.readable);
+        let mht = format!(
+            "MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"B\"\r\n\r\n--B\r\n\
+             Content-Type: text/html; charset=gb2312\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+             {page}=E4=\r\n=ZZ\r\n--B--\r\n"
+        );
+        let _ = check_bytes("x.mht", mht.as_bytes());
+        let cut = cut % (mht.len() + 1);
+        let _ = check_bytes("cut.mht", &mht.as_bytes()[..cut]);
     }
 
     #[test]
