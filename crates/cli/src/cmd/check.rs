@@ -3,7 +3,7 @@
 //! any, 2 when a file cannot be read at all.
 //!
 //! An old binary Word file (.doc) is converted to .docx by LibreOffice (`soffice`) when it is
-//! installed (the library reads .docx, text and PDF from bytes; running a converter is this
+//! installed (the library reads .docx, .xlsx/.xls, web pages, text and PDF from bytes; running a converter is this
 //! adapter's job); without LibreOffice it is refused with a reason.
 
 use landplan_check::{check_bytes_with_text, json_output, render, unreadable, DocumentReport};
@@ -26,7 +26,7 @@ pub enum Format {
 /// Arguments.
 #[derive(clap::Args)]
 pub struct Args {
-    /// 计划文件（.txt，UTF-8 或 GBK；.docx；带文字层的 PDF），可一次给出多个
+    /// 计划文件（.txt，UTF-8 或 GBK；.docx；带文字层的 PDF；Excel 附表 .xlsx/.xls；网页 .html/.mht；旧版 .doc 需安装 LibreOffice），可一次给出多个
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// 输出格式
