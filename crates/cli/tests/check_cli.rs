@@ -185,25 +185,7 @@ fn an_old_word_file_is_converted_by_libreoffice_and_checked() {
 #[test]
 fn an_excel_annex_is_checked_and_a_damaged_one_exits_2() {
     let dir = tempfile::tempdir().unwrap();
-    let xlsx = dir.path().join("附表.xlsx");
-    let ledger = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo/example-county-supply-2025.csv");
-    let o = landplan(&[
-        "compile",
-        "--ledger",
-        ledger.to_str().unwrap(),
-        "--kind",
-        "supply",
-        "--region",
-        "示例县",
-        "--year",
-        "2025",
-        "--format",
-        "xlsx",
-        "-o",
-        xlsx.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let xlsx = compile_demo(dir.path(), "xlsx", "附表.xlsx");
     let out = landplan(&["check", xlsx.to_str().unwrap()]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}");

@@ -38,31 +38,11 @@ fn tools_present(test: &str) -> bool {
     false
 }
 
-/// A private LibreOffice profile that recalculates every formula on load (so concurrent
-/// conversions do not share a profile lock, and cached values are LibreOffice's own).
-fn profile(dir: &Path) -> String {
-    let user = dir.join("profile/user");
-    std::fs::create_dir_all(&user).unwrap();
-    std::fs::write(
-        user.join("registrymodifications.xcu"),
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"#,
-    )
-    .unwrap();
-    format!(
-        "-env:UserInstallation=file://{}",
-        dir.join("profile").display()
-    )
-}
-
 fn convert(dir: &Path, input: &Path, to: &str) -> PathBuf {
     let outdir = dir.join(format!("out-{to}"));
     std::fs::create_dir_all(&outdir).unwrap();
     let out = Command::new("soffice")
-        .arg(profile(dir))
+        .arg(libreoffice_profile(dir))
         .args(["--headless", "--convert-to", to, "--outdir"])
         .arg(&outdir)
         .arg(input)

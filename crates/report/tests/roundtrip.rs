@@ -177,22 +177,6 @@ fn large_generated_plan_reads_back_through_the_checker() {
     roundtrip(&large_supply(5000, 12));
 }
 
-/// The demo county's ledgers (`data/demo`), read with landplan-io and compiled.
-fn demo_ledger(file: &str, kind: landplan_core::PlanKind) -> CompiledPlan {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo")
-        .join(file);
-    let reader = landplan_io::open_ledger(&path, &landplan_io::LedgerOptions::default()).unwrap();
-    let mut c = landplan_core::Compiler::new(opts(kind, "示例县", 2025));
-    for item in reader {
-        c.add(item.expect("demo ledger rows are all readable"));
-    }
-    match kind {
-        landplan_core::PlanKind::Supply => CompiledPlan::Supply(c.finish_supply()),
-        landplan_core::PlanKind::Reserve => CompiledPlan::Reserve(c.finish_reserve()),
-    }
-}
-
 #[test]
 fn demo_county_supply_ledger_reads_back_through_the_checker() {
     let plan = demo_ledger(

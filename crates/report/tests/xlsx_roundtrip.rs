@@ -147,22 +147,8 @@ fn soffice_present(test: &str) -> bool {
 /// Convert `inputs` to .xlsx with LibreOffice, recalculating every formula on load (a private
 /// profile, so concurrent runs do not share a lock).
 fn recalculate(dir: &Path, inputs: &[&Path]) {
-    let user = dir.join("profile/user");
-    std::fs::create_dir_all(&user).unwrap();
-    std::fs::write(
-        user.join("registrymodifications.xcu"),
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"#,
-    )
-    .unwrap();
     let out = Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            dir.join("profile").display()
-        ))
+        .arg(libreoffice_profile(dir))
         .args(["--headless", "--convert-to", "xlsx", "--outdir"])
         .arg(dir.join("out"))
         .args(inputs)
@@ -300,22 +286,6 @@ fn reads_back(
                 c.name
             );
         }
-    }
-}
-
-/// The demo county's ledgers (`data/demo`), read with landplan-io and compiled.
-fn demo_ledger(file: &str, kind: landplan_core::PlanKind) -> CompiledPlan {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo")
-        .join(file);
-    let reader = landplan_io::open_ledger(&path, &landplan_io::LedgerOptions::default()).unwrap();
-    let mut c = landplan_core::Compiler::new(opts(kind, "示例县", 2025));
-    for item in reader {
-        c.add(item.expect("demo ledger rows are all readable"));
-    }
-    match kind {
-        landplan_core::PlanKind::Supply => CompiledPlan::Supply(c.finish_supply()),
-        landplan_core::PlanKind::Reserve => CompiledPlan::Reserve(c.finish_reserve()),
     }
 }
 

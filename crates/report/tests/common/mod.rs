@@ -436,3 +436,40 @@ pub fn docx_text(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// The demo county's ledgers (`data/demo`), read with landplan-io and compiled.
+pub fn demo_ledger(file: &str, kind: PlanKind) -> CompiledPlan {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/demo")
+        .join(file);
+    let reader = landplan_io::open_ledger(&path, &landplan_io::LedgerOptions::default()).unwrap();
+    let mut c = landplan_core::Compiler::new(opts(kind, "示例县", 2025));
+    for item in reader {
+        c.add(item.expect("demo ledger rows are all readable"));
+    }
+    match kind {
+        PlanKind::Supply => CompiledPlan::Supply(c.finish_supply()),
+        PlanKind::Reserve => CompiledPlan::Reserve(c.finish_reserve()),
+    }
+}
+
+/// A private LibreOffice profile under `dir` that recalculates every formula on load (so
+/// concurrent conversions do not share a profile lock, and cached values are LibreOffice's
+/// own); returns the `-env:UserInstallation=…` argument.
+pub fn libreoffice_profile(dir: &std::path::Path) -> String {
+    let user = dir.join("profile/user");
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::write(
+        user.join("registrymodifications.xcu"),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"#,
+    )
+    .unwrap();
+    format!(
+        "-env:UserInstallation=file://{}",
+        dir.join("profile").display()
+    )
+}
