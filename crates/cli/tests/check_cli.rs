@@ -138,29 +138,13 @@ fn rules_lists_every_rule_in_text_and_json() {
 
 #[test]
 fn an_old_word_file_is_converted_by_libreoffice_and_checked() {
-    if Command::new("soffice").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "soffice (libreoffice-writer-nogui) is required in CI"
-        );
-        println!("skipping: soffice (LibreOffice) not installed");
+    if !soffice_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let txt = write(dir.path(), "wrong.txt", WRONG);
     // Make a .doc (Word 97–2003) the way a bureau would have it.
-    let profile = dir.path().join("profile");
-    let status = Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args(["--headless", "--convert-to", "doc:MS Word 97", "--outdir"])
-        .arg(dir.path())
-        .arg(&txt)
-        .output()
-        .unwrap();
-    assert!(status.status.success());
+    soffice_convert(dir.path(), "doc:MS Word 97", &txt);
     let doc = dir.path().join("wrong.doc");
     assert!(std::fs::read(&doc)
         .unwrap()
@@ -202,6 +186,34 @@ fn an_excel_annex_is_checked_and_a_damaged_one_exits_2() {
     assert!(text.contains("Excel 工作簿已损坏或无法读取"), "{text}");
 }
 
+/// Whether LibreOffice runs; without it a test skips, except in CI where it must be there.
+fn soffice_or_skip() -> bool {
+    if Command::new("soffice").arg("--version").output().is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "soffice (libreoffice-writer-nogui, libreoffice-calc-nogui) is required in CI"
+    );
+    println!("skipping: soffice (LibreOffice) not installed");
+    false
+}
+
+/// Convert `input` with LibreOffice (`--convert-to filter`) into `dir`, with a private profile.
+fn soffice_convert(dir: &Path, filter: &str, input: &Path) {
+    let o = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.join("profile").display()
+        ))
+        .args(["--headless", "--convert-to", filter, "--outdir"])
+        .arg(dir)
+        .arg(input)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 /// The demo county's supply plan compiled to `format` in `dir`.
 fn compile_demo(dir: &Path, format: &str, name: &str) -> PathBuf {
     let out = dir.join(name);
@@ -228,28 +240,12 @@ fn compile_demo(dir: &Path, format: &str, name: &str) -> PathBuf {
 
 #[test]
 fn an_old_excel_workbook_is_read_by_the_checker_not_sent_to_the_word_converter() {
-    if Command::new("soffice").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "soffice (libreoffice-calc-nogui) is required in CI"
-        );
-        println!("skipping: soffice (LibreOffice) not installed");
+    if !soffice_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let xlsx = compile_demo(dir.path(), "xlsx", "附表.xlsx");
-    let profile = dir.path().join("profile");
-    let o = Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args(["--headless", "--convert-to", "xls", "--outdir"])
-        .arg(dir.path())
-        .arg(&xlsx)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    soffice_convert(dir.path(), "xls", &xlsx);
     let xls = dir.path().join("附表.xls");
     let out = landplan(&["check", xls.to_str().unwrap()]);
     let text = String::from_utf8(out.stdout).unwrap();
