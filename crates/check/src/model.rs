@@ -1103,7 +1103,8 @@ pub fn build(lx: &Lexed) -> PlanModel {
 /// Housing items that together cover residential land: both a 保障性 item and a 商品住房
 /// item ("保障性住房用地16.20公顷、商品住房用地64.80公顷"), and none that is a subset of another
 /// (中小套型 is part of 商品住房, 棚改 of 保障性安居工程). Such sub-items must add up to the
-/// residential figure; any other list of sub-items may be a selection.
+/// residential figure, as must a list that ends in a remainder (其他商品住房用地); any other
+/// list of sub-items may be a selection.
 fn housing_covers_residential(m: &PlanModel, subs: &[Part]) -> bool {
     let label = |p: &Part| m.quantities[p.quantity].label.as_str();
     let affordable = subs
@@ -1118,7 +1119,34 @@ fn housing_covers_residential(m: &PlanModel, subs: &[Part]) -> bool {
             &["中小套型", "棚户区", "棚改", "其中", "90平方米"],
         )
     });
-    subs.len() >= 2 && affordable && commercial && !subset
+    // An explicit remainder ("其他商品住房用地") makes any list exhaustive.
+    let remainder = subs
+        .last()
+        .is_some_and(|p| contains_any(label(p), &["其他", "其它", "其余", "剩余"]));
+    subs.len() >= 2 && ((affordable && commercial && !subset) || remainder)
+}
+
+/// The ways of one supply method stated under it ("出让760.50公顷，其中招拍挂出让700.50公顷、
+/// 协议出让60.00公顷"): a breakdown of the host, complete when they cover every way of 出让
+/// (招标、拍卖、挂牌 and 协议: 城市房地产管理法 art. 13, 国土资源部令第39号) or end in 其他.
+fn flush_method_subs(m: &mut PlanModel, host: Option<usize>, subs: &mut Vec<Part>) {
+    if let (Some(h), true) = (host, subs.len() >= 2) {
+        let label = |p: &Part| m.quantities[p.quantity].label.clone();
+        let has = |w: &[&str]| subs.iter().any(|p| contains_any(&label(p), w));
+        let auction = has(&["招拍挂"]) || (has(&["招标"]) && has(&["拍卖"]) && has(&["挂牌"]));
+        let complete = (auction && has(&["协议"]))
+            || subs
+                .last()
+                .is_some_and(|p| contains_any(&label(p), &["其他", "其它", "其余"]));
+        m.breakdowns.push(Breakdown {
+            kind: BreakdownKind::SubItems,
+            what: format!("{}的分项", m.quantities[h].label),
+            whole: h,
+            parts: std::mem::take(subs),
+            complete,
+        });
+    }
+    subs.clear();
 }
 
 /// Parts labelled by their figures' own labels, without class or share.
@@ -1432,9 +1460,10 @@ fn prose_block(
                 newstock.push(part(m, i, None));
             }
             ItemKind::Method(false) => {
+                // The previous host's sub-methods ("出让…（其中招拍挂…，协议…）") before the next.
+                flush_method_subs(m, method_host, &mut method_subs);
                 methods.push(part(m, i, None));
                 method_host = Some(i);
-                method_subs.clear();
             }
             ItemKind::Method(true) => {
                 if method_host.is_some() {
@@ -1537,15 +1566,7 @@ fn prose_block(
             }
         }
     }
-    if let (Some(h), true) = (method_host, method_subs.len() >= 2) {
-        m.breakdowns.push(Breakdown {
-            kind: BreakdownKind::SubItems,
-            what: format!("{}的分项", m.quantities[h].label),
-            whole: h,
-            parts: method_subs,
-            complete: false,
-        });
-    }
+    flush_method_subs(m, method_host, &mut method_subs);
 
     // 新增 + 存量.
     if !newstock.is_empty() {
