@@ -772,7 +772,8 @@ pub fn build(lx: &Lexed) -> PlanModel {
 
     // Parcel lines.
     let parcel_table_total = read_parcels(lx, &mut m, &secondary, &section);
-    let parcel_qs: Vec<usize> = m.parcels.iter().filter_map(|p| p.area).collect();
+    let parcel_qs: std::collections::HashSet<usize> =
+        m.parcels.iter().filter_map(|p| p.area).collect();
 
     // Items: primary area figures.
     let items: Vec<usize> = (0..n)
@@ -1294,6 +1295,36 @@ fn prose_block(
     let mut method_host: Option<usize> = None;
     let mut method_subs: Vec<Part> = Vec::new();
     let mut timings: Vec<Part> = Vec::new();
+    let mut other_host: Option<usize> = None;
+    let mut other_subs: Vec<Part> = Vec::new();
+    // Figure `i` is in the 其中 clause of figure `h`: same sentence, 其中 between them, and no
+    // 另/此外/； that would start another matter.
+    let in_qizhong_clause = |m: &PlanModel, h: usize, i: usize| {
+        let (qh, qi) = (&m.quantities[h], &m.quantities[i]);
+        if qh.place.line != qi.place.line || qh.sentence != qi.sentence || qi.chars.0 < qh.chars.1 {
+            return false;
+        }
+        let between = line.slice(qh.chars.1, qi.chars.0);
+        between.contains("其中") && !contains_any(&between, &["另", "此外", "；", ";", "同时"])
+    };
+    let flush_other_subs = |m: &mut PlanModel, host: Option<usize>, subs: &mut Vec<Part>| {
+        if let (Some(h), true) = (host, subs.len() >= 2) {
+            let complete = subs.last().is_some_and(|p| {
+                contains_any(
+                    &m.quantities[p.quantity].label,
+                    &["其他", "其它", "其余", "剩余"],
+                )
+            });
+            m.breakdowns.push(Breakdown {
+                kind: BreakdownKind::SubItems,
+                what: format!("{}的分项", m.quantities[h].label),
+                whole: h,
+                parts: std::mem::take(subs),
+                complete,
+            });
+        }
+        subs.clear();
+    };
 
     let flush_subs = |m: &mut PlanModel, host: Option<usize>, subs: &mut Vec<Part>| {
         if let Some(h) = host {
@@ -1474,10 +1505,20 @@ fn prose_block(
             ItemKind::Township(_) | ItemKind::Other => {
                 if let Some((_, ItemKind::Total)) = whole {
                     parts.push(part(m, i, None));
+                } else if matches!(kind, ItemKind::Other) {
+                    // "前期开发120公顷，其中道路80公顷，场地平整40公顷": parts of any figure.
+                    match other_host {
+                        Some(h) if in_qizhong_clause(m, h, i) => other_subs.push(part(m, i, None)),
+                        _ => {
+                            flush_other_subs(m, other_host, &mut other_subs);
+                            other_host = followed_by_qizhong(m, i).then_some(i);
+                        }
+                    }
                 }
             }
         }
     }
+    flush_other_subs(m, other_host, &mut other_subs);
     flush_nested(m, whole.clone(), &mut nested);
     flush_subs(m, sub_host, &mut subs);
     flush_whole(m, &whole, &mut parts, townships);
@@ -1608,16 +1649,15 @@ fn table_block(
     };
     let mut whole: Option<usize> = None;
     let mut rows: Vec<(usize, ItemKind)> = Vec::new();
-    let mut seen_lines = Vec::new();
+    let mut seen_lines = std::collections::HashSet::new();
     // Rows since the last 小计 row: each 小计 is the sum of the rows of its group.
     let mut group: Vec<usize> = Vec::new();
     let mut subtotals: Vec<(usize, Vec<usize>)> = Vec::new();
     for (i, kind) in block {
         let q = &m.quantities[*i];
-        if seen_lines.contains(&q.place.line) {
+        if !seen_lines.insert(q.place.line) {
             continue;
         }
-        seen_lines.push(q.place.line);
         let head = first_cell(*i);
         if head.contains("合计") || head.contains("总计") || head == "总量" {
             whole = Some(*i);
@@ -1694,8 +1734,8 @@ fn table_block(
         .collect();
     row_lines.push(m.quantities[w].place.line);
     for l in row_lines {
-        let in_row: Vec<usize> = (0..m.quantities.len())
-            .filter(|&i| m.quantities[i].place.line == l && m.quantities[i].area_unit().is_some())
+        let in_row: Vec<usize> = on_line(&m.quantities, l)
+            .filter(|&i| m.quantities[i].area_unit().is_some())
             .collect();
         let Some(&first) = in_row.first() else {
             continue;
@@ -1743,10 +1783,10 @@ fn table_block(
     check_lines.push(m.quantities[w].place.line);
     for l in check_lines {
         let header = |i: usize| m.quantities[i].header.clone().unwrap_or_default();
-        let in_row: Vec<usize> = (0..m.quantities.len())
+        let in_row: Vec<usize> = on_line(&m.quantities, l)
             .filter(|&i| {
                 let q = &m.quantities[i];
-                q.place.line == l && q.area_unit().is_some() && q.cell.is_some()
+                q.area_unit().is_some() && q.cell.is_some()
             })
             .collect();
         let is_total = |h: &str| {
