@@ -931,6 +931,60 @@ pub fn build(lx: &Lexed) -> PlanModel {
             .map(|b| b.whole);
     }
 
+    // A layout or structure table's own 合计 is the plan total restated: tied to it, so that a
+    // table that adds up to its 合计 but not to the plan is found. Not in a plan of several
+    // years (each table may be one year's), nor for a table under a 新增/存量 heading (a part).
+    if let (Some(t), true) = (m.total, year_totals.len() <= 1) {
+        let in_ha = |q: &Quantity| q.area_unit().map(|u| u.to_hectares(q.value));
+        let tables: Vec<(usize, BreakdownKind)> = m
+            .breakdowns
+            .iter()
+            .filter(|b| matches!(b.kind, BreakdownKind::Table | BreakdownKind::Structure))
+            .filter(|b| b.whole != t && b.what.starts_with("表中各"))
+            .map(|b| (b.whole, b.kind))
+            .collect();
+        for (w, kind) in tables {
+            // The 合计 row's own total: the figure under a 合计/面积 column, or its only figure
+            // (the rows were tied by their first figure, which may be one class column).
+            let row: Vec<usize> = on_line(&m.quantities, m.quantities[w].place.line)
+                .filter(|&i| m.quantities[i].area_unit().is_some())
+                .collect();
+            let headed = row.iter().copied().find(|&i| {
+                m.quantities[i]
+                    .header
+                    .as_deref()
+                    .is_some_and(|h| contains_any(h, &["合计", "总计", "总面积", "面积", "规模"]))
+            });
+            let Some(w) = headed.or((row.len() == 1).then_some(w)) else {
+                continue;
+            };
+            let sec = &section[m.quantities[w].place.line];
+            let topical = contains_any(sec, &["布局", "分布", "区域", "结构"])
+                && !contains_any(sec, &["新增", "存量", "库存", "上年", "执行"]);
+            let tq = &m.quantities[t];
+            let wq = &m.quantities[w];
+            if !topical || in_ha(wq).is_none() || in_ha(wq) == in_ha(tq) {
+                continue;
+            }
+            m.breakdowns.push(Breakdown {
+                kind: if kind == BreakdownKind::Table {
+                    BreakdownKind::TownshipTotals
+                } else {
+                    BreakdownKind::Structure
+                },
+                what: "表中合计与计划总量".to_string(),
+                whole: t,
+                parts: vec![Part {
+                    label: wq.label.clone(),
+                    class_code: None,
+                    quantity: w,
+                    share: None,
+                }],
+                complete: true,
+            });
+        }
+    }
+
     // Structure: class parts of the plan total.
     if let Some(t) = m.total {
         let tv = (m.quantities[t].value, m.quantities[t].unit);
