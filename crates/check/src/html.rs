@@ -239,8 +239,8 @@ fn find_article(body: NodeRef<'_>) -> NodeRef<'_> {
 }
 
 /// A table used to lay out a page rather than to hold figures: a cell holds another table or
-/// several blocks (a data table's cell holds a phrase, or one paragraph in Word's web pages), or
-/// the table has a single row.
+/// several paragraphs of sentences (a data table's cell holds a phrase, or a paragraph or two in
+/// Word's web pages), or the table has a single row.
 fn is_layout_table(table: NodeRef<'_>) -> bool {
     let rows = rows_of(table);
     rows.len() == 1
@@ -256,7 +256,9 @@ fn is_layout_table(table: NodeRef<'_>) -> bool {
                         _ => {}
                     }
                 }
-                blocks >= 3
+                // Several paragraphs with sentences: body text laid out in a cell (a data cell
+                // of a Word table may hold a few short paragraphs, but not prose).
+                blocks >= 3 && weight(cell) > 0
             })
         })
 }
@@ -622,6 +624,15 @@ mod tests {
             !t.contains("首页") && !t.contains("版权") && !t.contains("2019"),
             "{t}"
         );
+    }
+
+    #[test]
+    fn header_cells_of_several_short_paragraphs_keep_a_data_table() {
+        let t = html_to_text(
+            "<table><tr><td><p>用地</p><p>类型</p><p>（一级类）</p></td><td><p>面积</p><p>（公顷）</p></td></tr>\
+             <tr><td>住宅用地</td><td>10.00</td></tr></table>",
+        );
+        assert_eq!(t, "用地 类型 （一级类）\t面积 （公顷）\n住宅用地\t10.00\n");
     }
 
     #[test]
