@@ -1257,9 +1257,17 @@ fn carried_over(label: &str) -> bool {
 
 fn classify(q: &Quantity, section: &str, region: &Option<String>, housing_plan: bool) -> ItemKind {
     let l = q.label.as_str();
-    if let Some(key) = class_key(l) {
+    if let Some((key, named)) = class_match(l) {
         // In a housing-land plan, "住宅用地供应面积" is the plan's total.
         let residential = key.starts_with("gb21010:07") || key.starts_with("ydyh2023:07");
+        // "商品住宅用地", "保障性住宅用地": a kind of housing, not the residential class.
+        let before = l.rfind(named.as_str()).map_or("", |b| &l[..b]);
+        let before = before.split(['(', '（']).next().unwrap_or("");
+        let housing_kind = residential && contains_any(before, &["商品"])
+            || residential && contains_any(before, HOUSING_WORDS);
+        if housing_kind {
+            return ItemKind::Housing;
+        }
         if !(housing_plan && residential && contains_any(l, TOTAL_WORDS)) {
             return ItemKind::Class(key);
         }
@@ -1351,6 +1359,8 @@ fn prose_block(
     let mut timings: Vec<Part> = Vec::new();
     let mut other_host: Option<usize> = None;
     let mut other_subs: Vec<Part> = Vec::new();
+    let mut housing_host: Option<usize> = None;
+    let mut housing_nested: Vec<Part> = Vec::new();
     // Figure `i` is in the 其中 clause of figure `h`: same sentence, 其中 between them, and no
     // 另/此外/； that would start another matter.
     let in_qizhong_clause = |m: &PlanModel, h: usize, i: usize| {
@@ -1427,7 +1437,10 @@ fn prose_block(
                     },
                     whole: *w,
                     parts: parts.clone(),
-                    complete: all_class,
+                    // In a housing-land plan the total is residential land, which housing items
+                    // that cover it (保障性 + 商品) add up to.
+                    complete: all_class
+                        || (m.kind == DocKind::HousingLand && housing_covers_residential(m, parts)),
                 });
             }
         }
@@ -1509,7 +1522,17 @@ fn prose_block(
                 last_class = Some(i);
                 sub_host = followed_by_qizhong(m, i).then_some(i);
             }
+            ItemKind::Housing
+                if housing_host.is_some_and(|h| m.quantities[h].place.line == line.number)
+                    && in_brackets(m, i) =>
+            {
+                // "保障性住房用地30公顷（保障性租赁住房用地18公顷，配售型…12公顷）": kinds of
+                // the item before the bracket.
+                housing_nested.push(part(m, i, None));
+            }
             ItemKind::Housing => {
+                flush_other_subs(m, housing_host, &mut housing_nested);
+                housing_host = Some(i);
                 let p = part(m, i, None);
                 // Housing sub-items belong to the residential class before them.
                 let residential = |i: usize| {
@@ -1573,6 +1596,7 @@ fn prose_block(
         }
     }
     flush_other_subs(m, other_host, &mut other_subs);
+    flush_other_subs(m, housing_host, &mut housing_nested);
     flush_nested(m, whole.clone(), &mut nested);
     flush_subs(m, sub_host, &mut subs);
     flush_whole(m, &whole, &mut parts, townships);
