@@ -1263,8 +1263,8 @@ fn classify(q: &Quantity, section: &str, region: &Option<String>, housing_plan: 
         // "商品住宅用地", "保障性住宅用地": a kind of housing, not the residential class.
         let before = l.rfind(named.as_str()).map_or("", |b| &l[..b]);
         let before = before.split(['(', '（']).next().unwrap_or("");
-        let housing_kind = residential && contains_any(before, &["商品"])
-            || residential && contains_any(before, HOUSING_WORDS);
+        let housing_kind =
+            residential && (before.contains("商品") || contains_any(before, HOUSING_WORDS));
         if housing_kind {
             return ItemKind::Housing;
         }
