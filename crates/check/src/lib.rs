@@ -16,6 +16,7 @@
 //! [`DocumentReport`] with `readable = false` and a finding saying why. The crate does no IO.
 #![deny(missing_docs)]
 
+pub mod destock;
 pub mod html;
 pub mod lex;
 pub mod mht;

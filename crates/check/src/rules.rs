@@ -145,6 +145,7 @@ pub fn check(lx: &Lexed, m: &PlanModel) -> Vec<Finding> {
     parcel_duplicates(book, m, &mut out);
     parcel_count(book, lx, m, &mut out);
     period_checks(book, lx, m, &mut out);
+    crate::destock::check(book, lx, m, &mut out);
 
     if m.total.is_none()
         && matches!(
