@@ -922,6 +922,13 @@ pub fn build(lx: &Lexed) -> PlanModel {
         g = e;
     }
 
+    // An execution report states each class's plan and outcome in pairs ("住宅用地计划150公顷，
+    // 实际供应120.3公顷，完成率80.2%；工矿仓储用地计划…"): the planned figures are parts of the
+    // planned total, the actual ones of the actual total (complete when 其他 closes the list).
+    if m.kind == DocKind::ExecutionReport {
+        execution_pairs(&mut m, &excluded);
+    }
+
     // Without a stated total, a structure table's 合计 row is the total.
     if m.total.is_none() {
         m.total = m
@@ -1179,6 +1186,69 @@ fn housing_covers_residential(m: &PlanModel, subs: &[Part]) -> bool {
         .last()
         .is_some_and(|p| contains_any(label(p), &["其他", "其它", "其余", "剩余"]));
     subs.len() >= 2 && ((affordable && commercial && !subset) || remainder)
+}
+
+/// Words that make a figure an outcome rather than a plan.
+const ACTUAL_WORDS: &[&str] = &["实际", "已供", "已收储", "完成", "累计"];
+
+/// Class plan/actual pairs of an execution report tied to the planned and the actual total.
+fn execution_pairs(m: &mut PlanModel, excluded: &[bool]) {
+    let Some(t) = m.total else { return };
+    let qs = &m.quantities;
+    let area = |i: usize| qs[i].area_unit().is_some() && !excluded[i];
+    let actual = |i: usize| contains_any(&qs[i].label, ACTUAL_WORDS);
+    // The actual total: the first outcome figure after the planned total on its line.
+    let Some(ta) = (t + 1..qs.len())
+        .take_while(|&i| qs[i].place.line == qs[t].place.line)
+        .find(|&i| area(i) && actual(i))
+    else {
+        return;
+    };
+    let mut planned: Vec<Part> = Vec::new();
+    let mut outcome: Vec<Part> = Vec::new();
+    for i in 0..qs.len() {
+        if i == t || !area(i) || actual(i) {
+            continue;
+        }
+        let Some(key) = class_key(&qs[i].label) else {
+            continue;
+        };
+        // Its outcome: the next outcome figure on the line before the next class figure.
+        let a = (i + 1..qs.len())
+            .take_while(|&j| {
+                qs[j].place.line == qs[i].place.line && class_key(&qs[j].label).is_none()
+            })
+            .find(|&j| area(j) && actual(j));
+        let Some(a) = a else { continue };
+        let part = |q: usize| Part {
+            label: qs[i].label.clone(),
+            class_code: Some(key.clone()),
+            quantity: q,
+            share: None,
+        };
+        planned.push(part(i));
+        outcome.push(part(a));
+    }
+    if planned.len() < 2 {
+        return;
+    }
+    let complete = planned
+        .iter()
+        .any(|p| p.class_code.as_deref() == Some("group:other") || p.label.contains("其他"));
+    m.breakdowns.push(Breakdown {
+        kind: BreakdownKind::SubItems,
+        what: "各类用地计划面积之和与计划总量".to_string(),
+        whole: t,
+        parts: planned,
+        complete,
+    });
+    m.breakdowns.push(Breakdown {
+        kind: BreakdownKind::SubItems,
+        what: "各类用地实际供应面积之和与实际供应总量".to_string(),
+        whole: ta,
+        parts: outcome,
+        complete,
+    });
 }
 
 /// The ways of one supply method stated under it ("出让760.50公顷，其中招拍挂出让700.50公顷、
