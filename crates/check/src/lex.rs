@@ -1226,7 +1226,12 @@ fn lex_line(line: &Line, header: Option<&TableHeader>, out: &mut Lexed) {
             if let (Some(h), Some(ci)) = (header, cell) {
                 let (a, b) = cells[ci];
                 let cell_text = line.slice(a, b);
-                if is_bare_number(&cell_text) && a <= b {
+                // "-10.00" in an 增减 column is a bare number with its sign.
+                let signed = cell_text
+                    .trim()
+                    .strip_prefix(['-', '−'])
+                    .is_some_and(|r| !r.starts_with(' ') && is_bare_number(r));
+                if (is_bare_number(&cell_text) || signed) && a <= b {
                     if let Some(Some(u)) = h.units.get(ci) {
                         unit = Some((*u, run.end));
                         from_header = h.names.get(ci).cloned();
@@ -1302,7 +1307,17 @@ fn lex_line(line: &Line, header: Option<&TableHeader>, out: &mut Lexed) {
             last_end = end;
             continue;
         }
-        let value = value.unwrap_or_default();
+        let mut value = value.unwrap_or_default();
+        // A table cell holding "-10.00" (an 增减 column): the sign is part of the figure. In
+        // prose a dash is a range or a code, never a sign.
+        if let Some(ci) = cell {
+            // The sign written against the number: "- 20.00" may be an empty-cell dash.
+            if high.is_none()
+                && matches!(line.slice(cells[ci].0, run.start).trim_start(), "-" | "−")
+            {
+                value = -value;
+            }
+        }
         let high = hi_val.and_then(|r| r.ok());
         let mut quals = qualifiers(c, run.start, end);
         if high.is_some() {
@@ -1512,5 +1527,16 @@ mod tests {
         assert_eq!(l.quantities[1].label, "其他用地");
         let l = q("1.资金总量：0.75亿元");
         assert_eq!(l.quantities[0].label, "资金总量");
+    }
+
+    #[test]
+    fn a_signed_cell_is_a_negative_figure_and_a_spaced_dash_is_not() {
+        let l = lex_document("用地类型\t增减（公顷）\n商服用地\t-10.00\n住宅用地\t- 20.00\n");
+        let values: Vec<String> = l.quantities.iter().map(|q| q.value.to_string()).collect();
+        assert_eq!(values[0], "-10.00");
+        assert!(!values.contains(&"-20.00".to_string()), "{values:?}");
+        // In prose a dash is a range, not a sign.
+        let p = lex_document("面积为3240-3660公顷。");
+        assert_eq!(p.quantities[0].value.to_string(), "3240");
     }
 }

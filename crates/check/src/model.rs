@@ -2137,6 +2137,17 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
     }
     let prefix: String = c[..end].iter().collect();
     let mut region = prefix.clone();
+    // "关于调整未市2025年度…的公告": the notice's verb comes before the region.
+    if let Some(rest) = region.strip_prefix("关于") {
+        let verbs = [
+            "调整", "印发", "公布", "下达", "发布", "公开", "批准", "修改", "变更", "实施",
+        ];
+        region = verbs
+            .iter()
+            .find_map(|v| rest.strip_prefix(v))
+            .unwrap_or(rest)
+            .to_string();
+    }
     for w in [
         "国有建设用地",
         "土地",
