@@ -263,19 +263,23 @@ fn is_layout_table(table: NodeRef<'_>) -> bool {
         })
 }
 
-/// The rows of a table: its `tr` children, through `thead`/`tbody`/`tfoot`.
+/// The rows of a table in the order a browser draws them: `thead` rows, body rows, then `tfoot`
+/// rows (a 合计 row in a `tfoot` written before the body still comes last).
 fn rows_of(table: NodeRef<'_>) -> Vec<NodeRef<'_>> {
-    let mut rows = Vec::new();
+    let (mut head, mut body, mut foot) = (Vec::new(), Vec::new(), Vec::new());
     for c in table.children() {
+        let rows = || c.children().filter(|r| name_of(*r) == "tr");
         match name_of(c) {
-            "tr" => rows.push(c),
-            "thead" | "tbody" | "tfoot" => {
-                rows.extend(c.children().filter(|r| name_of(*r) == "tr"))
-            }
+            "tr" => body.push(c),
+            "thead" => head.extend(rows()),
+            "tbody" => body.extend(rows()),
+            "tfoot" => foot.extend(rows()),
             _ => {}
         }
     }
-    rows
+    head.extend(body);
+    head.extend(foot);
+    head
 }
 
 /// `h1` elements outside the article, in page order.
@@ -624,6 +628,16 @@ mod tests {
             !t.contains("首页") && !t.contains("版权") && !t.contains("2019"),
             "{t}"
         );
+    }
+
+    #[test]
+    fn a_tfoot_written_before_the_body_comes_last() {
+        let t = html_to_text(
+            "<table><thead><tr><th>区域</th><th>面积</th></tr></thead>\
+             <tfoot><tr><td>合计</td><td>3</td></tr></tfoot>\
+             <tbody><tr><td>甲</td><td>1</td></tr><tr><td>乙</td><td>2</td></tr></tbody></table>",
+        );
+        assert_eq!(t, "区域\t面积\n甲\t1\n乙\t2\n合计\t3\n");
     }
 
     #[test]
