@@ -10,6 +10,7 @@
 
 use crate::lex::{Lexed, Quantity};
 use crate::model::PlanModel;
+use crate::rules::{place_at, place_of};
 use landplan_core::units::half_ulp;
 use landplan_core::{Finding, Place, RuleBook};
 use rust_decimal::Decimal;
@@ -91,27 +92,7 @@ fn stated_months(lx: &Lexed) -> Vec<Months> {
 }
 
 fn place_months(lx: &Lexed, m: &Months) -> Place {
-    let line = &lx.lines[m.line - 1];
-    Place {
-        line: Some(m.line),
-        column: Some(m.chars.0 + 1),
-        span: Some((
-            line.offsets[m.chars.0],
-            line.offsets[m.chars.1.min(line.norm.len())],
-        )),
-        text: Some(m.text.clone()),
-        ..Place::default()
-    }
-}
-
-fn place_of(q: &Quantity) -> Place {
-    Place {
-        line: Some(q.place.line),
-        column: Some(q.place.column),
-        span: Some(q.place.span),
-        text: Some(q.place.text.clone()),
-        ..Place::default()
-    }
+    place_at(&lx.lines[m.line - 1], m.chars, m.text.clone())
 }
 
 /// (value, tolerance) in square metres.

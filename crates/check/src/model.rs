@@ -1255,20 +1255,29 @@ fn execution_pairs(m: &mut PlanModel, excluded: &[bool]) {
 /// 协议出让60.00公顷"): a breakdown of the host, complete when they cover every way of 出让
 /// (招标、拍卖、挂牌 and 协议: 城市房地产管理法 art. 13, 国土资源部令第39号) or end in 其他.
 fn flush_method_subs(m: &mut PlanModel, host: Option<usize>, subs: &mut Vec<Part>) {
+    let label = |p: &Part| m.quantities[p.quantity].label.clone();
+    let has = |w: &[&str]| subs.iter().any(|p| contains_any(&label(p), w));
+    let auction = has(&["招拍挂"]) || (has(&["招标"]) && has(&["拍卖"]) && has(&["挂牌"]));
+    let covers = auction && has(&["协议"]);
+    flush_sub_items(m, host, subs, covers);
+}
+
+/// The sub-items gathered under `host` as a breakdown of it (at least two), complete when
+/// `covers` or when the last is a remainder (其他, 其余 …); `subs` is emptied either way.
+fn flush_sub_items(m: &mut PlanModel, host: Option<usize>, subs: &mut Vec<Part>, covers: bool) {
     if let (Some(h), true) = (host, subs.len() >= 2) {
-        let label = |p: &Part| m.quantities[p.quantity].label.clone();
-        let has = |w: &[&str]| subs.iter().any(|p| contains_any(&label(p), w));
-        let auction = has(&["招拍挂"]) || (has(&["招标"]) && has(&["拍卖"]) && has(&["挂牌"]));
-        let complete = (auction && has(&["协议"]))
-            || subs
-                .last()
-                .is_some_and(|p| contains_any(&label(p), &["其他", "其它", "其余"]));
+        let remainder = subs.last().is_some_and(|p| {
+            contains_any(
+                &m.quantities[p.quantity].label,
+                &["其他", "其它", "其余", "剩余"],
+            )
+        });
         m.breakdowns.push(Breakdown {
             kind: BreakdownKind::SubItems,
             what: format!("{}的分项", m.quantities[h].label),
             whole: h,
             parts: std::mem::take(subs),
-            complete,
+            complete: covers || remainder,
         });
     }
     subs.clear();
@@ -1442,22 +1451,7 @@ fn prose_block(
         between.contains("其中") && !contains_any(&between, &["另", "此外", "；", ";", "同时"])
     };
     let flush_other_subs = |m: &mut PlanModel, host: Option<usize>, subs: &mut Vec<Part>| {
-        if let (Some(h), true) = (host, subs.len() >= 2) {
-            let complete = subs.last().is_some_and(|p| {
-                contains_any(
-                    &m.quantities[p.quantity].label,
-                    &["其他", "其它", "其余", "剩余"],
-                )
-            });
-            m.breakdowns.push(Breakdown {
-                kind: BreakdownKind::SubItems,
-                what: format!("{}的分项", m.quantities[h].label),
-                whole: h,
-                parts: std::mem::take(subs),
-                complete,
-            });
-        }
-        subs.clear();
+        flush_sub_items(m, host, subs, false)
     };
 
     let flush_subs = |m: &mut PlanModel, host: Option<usize>, subs: &mut Vec<Part>| {

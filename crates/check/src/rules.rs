@@ -15,12 +15,26 @@ use landplan_core::{Finding, Place, RuleBook, Severity};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
-fn place_of(q: &Quantity) -> Place {
+pub(crate) fn place_of(q: &Quantity) -> Place {
     Place {
         line: Some(q.place.line),
         column: Some(q.place.column),
         span: Some(q.place.span),
         text: Some(q.place.text.clone()),
+        ..Place::default()
+    }
+}
+
+/// The place of characters `chars` of `line`, quoting `text`.
+pub(crate) fn place_at(line: &crate::lex::Line, chars: (usize, usize), text: String) -> Place {
+    Place {
+        line: Some(line.number),
+        column: Some(chars.0 + 1),
+        span: Some((
+            line.offsets[chars.0],
+            line.offsets[chars.1.min(line.norm.len())],
+        )),
+        text: Some(text),
         ..Place::default()
     }
 }
@@ -113,16 +127,7 @@ pub fn check(lx: &Lexed, m: &PlanModel) -> Vec<Finding> {
                     d.text, d.why
                 ),
             )
-            .at(Place {
-                line: Some(d.line),
-                column: Some(d.chars.0 + 1),
-                span: Some((
-                    line.offsets[d.chars.0],
-                    line.offsets[d.chars.1.min(line.norm.len())],
-                )),
-                text: Some(d.text.clone()),
-                ..Place::default()
-            })
+            .at(place_at(line, d.chars, d.text.clone()))
             .values("可识别的数字", d.text.clone()),
         );
     }
@@ -643,16 +648,7 @@ fn parcel_count(book: &RuleBook, lx: &Lexed, m: &PlanModel, out: &mut Vec<Findin
         book.severity("parcel.count_mismatch"),
         format!("文中写明共{}，地块清单列出{rows}宗", c.text),
     )
-    .at(Place {
-        line: Some(c.line),
-        column: Some(c.chars.0 + 1),
-        span: Some((
-            line.offsets[c.chars.0],
-            line.offsets[c.chars.1.min(line.norm.len())],
-        )),
-        text: Some(c.text.clone()),
-        ..Place::default()
-    })
+    .at(place_at(line, c.chars, c.text.clone()))
     .values(format!("{rows}宗"), c.text.clone());
     if let Some(first) = m.parcels.first() {
         // The list, by its first parcel's id.
