@@ -6,19 +6,12 @@
 mod common;
 
 use common::*;
-use landplan_core::compile::PlanKind;
-use landplan_store::{ImportOptions, InitOptions, Store};
+use landplan_store::{InitOptions, Store};
 use rusqlite::Connection;
 use std::path::Path;
 
-fn opts() -> ImportOptions {
-    ImportOptions {
-        region: "330102".into(),
-        region_name: Some("示例县".into()),
-        year: 2025,
-        kind: PlanKind::Supply,
-        strict: false,
-    }
+fn opts() -> landplan_store::ImportOptions {
+    import_opts("330102", "示例县")
 }
 
 /// (name, type, pk) of each column of `region`.

@@ -7,10 +7,9 @@
 mod common;
 
 use common::*;
-use landplan_core::compile::PlanKind;
 use landplan_geo::geo::{BoundingRect, MultiPolygon};
 use landplan_store::gpkg::GpkgBackend;
-use landplan_store::{Backend, ImportOptions, InitOptions, Store, Value};
+use landplan_store::{Backend, InitOptions, Store, Value};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,14 +17,8 @@ use std::process::Command;
 
 type Env = [f64; 4]; // minx, maxx, miny, maxy
 
-fn opts() -> ImportOptions {
-    ImportOptions {
-        region: "330102".into(),
-        region_name: Some("示例县".into()),
-        year: 2025,
-        kind: PlanKind::Supply,
-        strict: false,
-    }
+fn opts() -> landplan_store::ImportOptions {
+    import_opts("330102", "示例县")
 }
 
 /// A ledger of `n` parcels P-1 … P-n (fixture written for this test).

@@ -6,19 +6,9 @@ mod common;
 use common::*;
 use landplan_core::compile::PlanKind;
 use landplan_store::import::FileKind;
-use landplan_store::{ImportOptions, InitOptions, PlanAction, PlanKey, PlanStatus, Store};
+use landplan_store::{InitOptions, PlanAction, PlanKey, PlanStatus, Store};
 use rust_decimal::Decimal;
 use std::path::Path;
-
-fn opts(region: &str, name: &str) -> ImportOptions {
-    ImportOptions {
-        region: region.into(),
-        region_name: Some(name.into()),
-        year: 2025,
-        kind: PlanKind::Supply,
-        strict: false,
-    }
-}
 
 fn key(region: &str) -> PlanKey {
     PlanKey {
@@ -48,7 +38,7 @@ fn lifecycle(url: &str, dir: &Path) {
         &geojson(&["A-001", "A-002", "A-003", "A-004"]),
     );
     let imp = s
-        .import_files(&[l1, g1], None, &opts("330102", "示例县"))
+        .import_files(&[l1, g1], None, &import_opts("330102", "示例县"))
         .unwrap();
     assert_eq!(imp.parcel_count, 4);
     assert_eq!(imp.geometry_count, 4);
@@ -83,7 +73,7 @@ fn lifecycle(url: &str, dir: &Path) {
         "v2.geojson",
         &geojson(&["A-001", "A-003", "A-004", "A-005"]),
     );
-    s.import_files(&[l2, g2], None, &opts("330102", "示例县"))
+    s.import_files(&[l2, g2], None, &import_opts("330102", "示例县"))
         .unwrap();
     let v2 = s.adjust(&k, "新增保障性租赁住房用地", None).unwrap();
     assert_eq!((v2.version, v2.status), (2, PlanStatus::Adjusting));
@@ -147,7 +137,7 @@ fn lifecycle(url: &str, dir: &Path) {
 fn tamper(url: &str, dir: &Path) {
     let mut s = init(url);
     let l1 = write(dir, "t.csv", &ledger_v1());
-    s.import_files(&[l1], None, &opts("330102", "示例县"))
+    s.import_files(&[l1], None, &import_opts("330102", "示例县"))
         .unwrap();
     s.create_plan(&key("330102"), None, None).unwrap();
     assert!(s.verify_audit().unwrap().ok());
@@ -177,7 +167,7 @@ fn tamper(url: &str, dir: &Path) {
 fn tamper_data(url: &str, dir: &Path) {
     let mut s = init(url);
     let l1 = write(dir, "d.csv", &ledger_v1());
-    s.import_files(&[l1], None, &opts("330102", "示例县"))
+    s.import_files(&[l1], None, &import_opts("330102", "示例县"))
         .unwrap();
     s.backend()
         .exec("DELETE FROM parcel WHERE parcel_id = 'A-002'", &[])
@@ -194,10 +184,16 @@ fn rollup(url: &str, dir: &Path) {
     s.ensure_region("330100", Some("示例市")).unwrap();
     let a = write(dir, "a.csv", &ledger_v1());
     let b = write(dir, "b.csv", &ledger_v2());
-    s.import_files(std::slice::from_ref(&a), None, &opts("330102", "甲县"))
+    s.import_files(
+        std::slice::from_ref(&a),
+        None,
+        &import_opts("330102", "甲县"),
+    )
+    .unwrap();
+    s.import_files(&[b], None, &import_opts("330103", "乙县"))
         .unwrap();
-    s.import_files(&[b], None, &opts("330103", "乙县")).unwrap();
-    s.import_files(&[a], None, &opts("330201", "丙县")).unwrap();
+    s.import_files(&[a], None, &import_opts("330201", "丙县"))
+        .unwrap();
     for r in ["330102", "330103", "330201"] {
         s.create_plan(&key(r), None, None).unwrap();
     }
@@ -230,9 +226,10 @@ fn export_restore(url: &str, dir: &Path, restore_url: &str) {
     let mut s = init(url);
     let a = write(dir, "a.csv", &ledger_v1());
     let g = write(dir, "a.geojson", &geojson(&["A-001", "A-002"]));
-    s.import_files(&[a.clone(), g], None, &opts("330102", "甲县"))
+    s.import_files(&[a.clone(), g], None, &import_opts("330102", "甲县"))
         .unwrap();
-    s.import_files(&[a], None, &opts("330201", "丙县")).unwrap();
+    s.import_files(&[a], None, &import_opts("330201", "丙县"))
+        .unwrap();
     s.create_plan(&key("330102"), None, None).unwrap();
     s.transition(&key("330102"), PlanAction::Submit, None)
         .unwrap();
@@ -299,7 +296,7 @@ fn atomic_import(url: &str, dir: &Path) {
             ledger_v1()
         ),
     );
-    let mut o = opts("330102", "示例县");
+    let mut o = import_opts("330102", "示例县");
     o.strict = true;
     let e = s
         .import_files(std::slice::from_ref(&bad), None, &o)
@@ -315,7 +312,7 @@ fn atomic_import(url: &str, dir: &Path) {
         "the region created inside the import must be rolled back"
     );
     let sum = s
-        .import_files(&[bad], None, &opts("330102", "示例县"))
+        .import_files(&[bad], None, &import_opts("330102", "示例县"))
         .unwrap();
     assert_eq!((sum.parcel_count, sum.rejected_rows), (4, 1));
     let first = sum.import_id;
@@ -327,14 +324,18 @@ fn atomic_import(url: &str, dir: &Path) {
         &geojson(&["A-001"]).replace("4527", "4490"),
     );
     let e = s
-        .import_files(&[g], Some(FileKind::Geometry), &opts("330102", "示例县"))
+        .import_files(
+            &[g],
+            Some(FileKind::Geometry),
+            &import_opts("330102", "示例县"),
+        )
         .unwrap_err()
         .to_string();
     assert!(e.contains("EPSG:4490") && e.contains("EPSG:4527"), "{e}");
     // A geometry file alone creates a new import with the same parcels plus geometry.
     let g = write(dir, "g.geojson", &geojson(&["A-001", "A-003", "X-404"]));
     let sum = s
-        .import_files(&[g], None, &opts("330102", "示例县"))
+        .import_files(&[g], None, &import_opts("330102", "示例县"))
         .unwrap();
     assert_eq!((sum.parcel_count, sum.geometry_count), (4, 2));
     assert_eq!(sum.unmatched_geometries, ["X-404"]);
@@ -451,7 +452,7 @@ fn gpkg_guotu_geometry() {
     let mut s = init(&gpkg_url(d.path(), "s.gpkg"));
     let l = write(d.path(), "l.csv", &ledger_v1());
     let sum = s
-        .import_files(&[l, txt], None, &opts("330102", "示例县"))
+        .import_files(&[l, txt], None, &import_opts("330102", "示例县"))
         .unwrap();
     assert_eq!((sum.parcel_count, sum.geometry_count), (4, 2));
     let stored = s.import_parcels_of(sum.import_id).unwrap();
@@ -480,7 +481,11 @@ fn gpkg_geometry_file_as_ledger() {
     let g = write(d.path(), "带属性.geojson", &doc);
     let mut s = init(&gpkg_url(d.path(), "s.gpkg"));
     let sum = s
-        .import_files(&[g], Some(FileKind::Ledger), &opts("330102", "示例县"))
+        .import_files(
+            &[g],
+            Some(FileKind::Ledger),
+            &import_opts("330102", "示例县"),
+        )
         .unwrap();
     assert_eq!((sum.parcel_count, sum.geometry_count), (2, 2));
     assert_eq!(sum.total_ha, dec("3.75"));
@@ -539,7 +544,7 @@ fn gpkg_reserve_plan() {
                   R-002,河口乡东片,河口乡,5.0000,工业用地,新增,已入库,道路管网,800\r\n";
     let l = write(d.path(), "储备.csv", ledger);
     let mut s = init(&gpkg_url(d.path(), "s.gpkg"));
-    let mut o = opts("330102", "示例县");
+    let mut o = import_opts("330102", "示例县");
     o.kind = PlanKind::Reserve;
     s.import_files(&[l], None, &o).unwrap();
     let k = PlanKey {

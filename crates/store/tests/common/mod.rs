@@ -6,6 +6,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Options to import a 2025 supply ledger of region `code` named `name`.
+pub fn import_opts(code: &str, name: &str) -> landplan_store::ImportOptions {
+    landplan_store::ImportOptions {
+        region: code.into(),
+        region_name: Some(name.into()),
+        year: 2025,
+        kind: landplan_core::compile::PlanKind::Supply,
+        strict: false,
+    }
+}
+
 /// A supply ledger of a county (fixture written for these tests).
 pub fn ledger_v1() -> String {
     "\u{feff}地块编号,坐落,乡镇,面积（公顷）,用途,土地来源,供应方式,计划供应时间,住宅类型\r\n\
