@@ -473,3 +473,33 @@ pub fn libreoffice_profile(dir: &std::path::Path) -> String {
         dir.join("profile").display()
     )
 }
+
+/// The structure the checker read back (`m.structure`) has the plan's classes in order, each
+/// with its area at `dp` decimals; `what` names the document in failure messages.
+pub fn same_classes(
+    what: &str,
+    m: &landplan_check::PlanModel,
+    structure: &[landplan_core::compile::ClassLine],
+    dp: u32,
+) {
+    assert_eq!(
+        m.structure.len(),
+        structure.len(),
+        "{what}: structure read back: {:?}",
+        m.structure.iter().map(|p| &p.label).collect::<Vec<_>>()
+    );
+    for (read, c) in m.structure.iter().zip(structure) {
+        assert!(
+            read.label.contains(&c.name) || c.name.contains(&read.label),
+            "{what}: {} vs {}",
+            read.label,
+            c.name
+        );
+        assert_eq!(
+            m.quantities[read.quantity].value.normalize(),
+            landplan_core::units::round_half_up(c.area.ha(), dp).normalize(),
+            "{what}: {} area",
+            c.name
+        );
+    }
+}
