@@ -166,8 +166,8 @@ pub fn check(book: &RuleBook, lx: &Lexed, m: &PlanModel, out: &mut Vec<Finding>)
 
     // The policy in force for the plan's year.
     let Some(s) = stated.first() else { return };
-    let date = m.year.map(|y| format!("{y}-01-01"));
-    let Some(rule) = book.get_in_force("housing.destocking", date.as_deref(), None) else {
+    let date = m.year.and_then(landplan_core::Date::first_of_year);
+    let Some(rule) = book.get_in_force("housing.destocking", date, None) else {
         return;
     };
     let Some(limit) = rule.param_decimal("months") else {

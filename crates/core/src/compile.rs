@@ -8,9 +8,9 @@
 //! display by largest remainder ([`crate::share`]).
 
 use crate::class::{Classifier, ResolvedClass, Scheme};
-use crate::finding::{Finding, Place, Severity};
+use crate::finding::{Finding, Place};
 use crate::parcel::{HousingType, LandSource, Parcel, ReserveStatus, SupplyMethod};
-use crate::rules::RuleBook;
+use crate::rules::RuleContext;
 use crate::share::{shares, Share};
 use crate::units::{Area, AreaUnit, Money};
 use rust_decimal::Decimal;
@@ -60,6 +60,9 @@ pub struct CompileOptions {
     pub keep_parcels: bool,
     /// The file name used in findings' places.
     pub file: Option<String>,
+    /// The rules the ledger is judged by (their region and date); without a date, the plan
+    /// year's 1 January.
+    pub rules: RuleContext,
 }
 
 impl Default for CompileOptions {
@@ -71,6 +74,7 @@ impl Default for CompileOptions {
             scheme: Scheme::Gb21010,
             keep_parcels: true,
             file: None,
+            rules: RuleContext::builtin(),
         }
     }
 }
@@ -286,7 +290,7 @@ struct Counted {
 pub struct Compiler {
     opts: CompileOptions,
     classifier: &'static Classifier,
-    rules: &'static RuleBook,
+    rules: RuleContext,
     total: Area,
     new: Area,
     stock: Area,
@@ -321,9 +325,11 @@ pub struct Compiler {
 impl Compiler {
     /// A compiler with the built-in classification tables and rules.
     pub fn new(opts: CompileOptions) -> Compiler {
-        let rules = RuleBook::builtin();
-        let date = opts.year.map(|y| format!("{y}-01-01"));
-        let implausible = rules.get_in_force("ledger.area_implausible", date.as_deref(), None);
+        let rules = match opts.rules.date() {
+            Some(_) => opts.rules.clone(),
+            None => opts.rules.clone().for_year(opts.year),
+        };
+        let implausible = rules.rule("ledger.area_implausible");
         let min_ha = implausible
             .and_then(|r| r.param_decimal("min_ha"))
             .unwrap_or(Decimal::new(1, 3));
@@ -372,12 +378,7 @@ impl Compiler {
     }
 
     fn finding(&self, rule: &str, vars: &[(&str, String)]) -> Finding {
-        let spec = self.rules.get(rule);
-        let severity = spec.map(|s| s.severity).unwrap_or(Severity::Error);
-        let message = spec
-            .map(|s| s.render(vars))
-            .unwrap_or_else(|| rule.to_string());
-        Finding::new(rule, severity, message)
+        self.rules.finding(rule, vars)
     }
 
     /// Add findings produced while reading the ledger (rejected rows), so they are reported
@@ -916,6 +917,7 @@ impl CompiledPlan {
 mod tests {
     use super::*;
     use crate::class::Resolution;
+    use crate::finding::Severity;
     use crate::parcel::Timing;
     use crate::units::StatedArea;
     use std::str::FromStr;

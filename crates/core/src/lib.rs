@@ -9,7 +9,8 @@
 //! - [`class`]: land-use classifications (GB/T 21010-2017, 用地用海分类 2023), crosswalk, aliases.
 //! - [`parcel`]: the parcel (地块) and its attributes as read from a ledger.
 //! - [`finding`]: findings (rule id, severity, message, places) shared by every checker.
-//! - [`rules`]: the data-described rule book.
+//! - [`rules`]: the data-described rule book and the context rules are applied in.
+//! - [`date`]: the one date type ([`Date`]) and instant type ([`Timestamp`]).
 //! - [`compile`]: parcel ledger → supply plan / reserve plan.
 //! - [`dedup`]: a compact index for duplicate parcel ids and places in streamed ledgers.
 //! - [`text`]: decoding and normalising Chinese text (encodings, full-width forms).
@@ -17,6 +18,7 @@
 
 pub mod class;
 pub mod compile;
+pub mod date;
 pub mod dedup;
 pub mod finding;
 pub mod parcel;
@@ -28,7 +30,8 @@ pub mod view;
 
 pub use class::{Classifier, LandClass, ResolvedClass, Scheme};
 pub use compile::{CompileOptions, CompiledPlan, Compiler, PlanKind, ReservePlan, SupplyPlan};
+pub use date::{Date, Timestamp};
 pub use finding::{Finding, Place, Severity};
 pub use parcel::{HousingType, LandSource, Parcel, ReserveStatus, SupplyMethod, Timing};
-pub use rules::{RuleBook, RuleSpec};
+pub use rules::{RuleBook, RuleContext, RuleSpec};
 pub use units::{Area, AreaUnit, Money, MoneyUnit};

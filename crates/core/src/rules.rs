@@ -4,12 +4,19 @@
 //! Each has a stable id, a severity, a title and message template in Chinese, the kind of input
 //! it applies to, an effective period and a jurisdiction (`all` or a 行政区划代码 prefix such as
 //! `65` or `650000`), and parameters (thresholds) as strings. The same id may appear more than
-//! once with different periods or jurisdictions: [`RuleBook::get`] picks the one in force.
+//! once with different periods or jurisdictions: [`RuleBook::get_in_force`] picks the one in
+//! force, and a province's book (`data/rules/provinces/`) overrides a national rule for that
+//! province from its own effective date.
+//!
+//! Callers do not look rules up by hand: they hold a [`RuleContext`] (the book, the region's
+//! 行政区划代码 and the date the judgement is made for) and ask it for the rule in force and for
+//! findings, whose severity and message come from the rule's data.
 
-use crate::finding::Severity;
+use crate::date::Date;
+use crate::finding::{Finding, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// The embedded rule files, in load order.
 const BUILTIN: &[(&str, &str)] = &[
@@ -24,6 +31,10 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "geometry.toml",
         include_str!("../../../data/rules/geometry.toml"),
+    ),
+    (
+        "provinces/990000-示例省.toml",
+        include_str!("../../../data/rules/provinces/990000-示例省.toml"),
     ),
 ];
 
@@ -44,12 +55,12 @@ pub struct RuleSpec {
     /// Longer explanation (Chinese), with the source of any threshold.
     #[serde(default)]
     pub description: String,
-    /// First day in force (ISO date), inclusive; empty = always.
-    #[serde(default)]
-    pub effective_from: String,
-    /// Last day in force (ISO date), inclusive; empty = still in force.
-    #[serde(default)]
-    pub effective_to: String,
+    /// First day in force, inclusive; `None` (empty in the file) = always.
+    #[serde(default, with = "crate::date::empty_as_none")]
+    pub effective_from: Option<Date>,
+    /// Last day in force, inclusive; `None` (empty in the file) = still in force.
+    #[serde(default, with = "crate::date::empty_as_none")]
+    pub effective_to: Option<Date>,
     /// `all`, or a 行政区划代码 prefix (province `65`, or a full code `650000`).
     #[serde(default = "all")]
     pub jurisdiction: String,
@@ -66,14 +77,14 @@ fn all() -> String {
 }
 
 impl RuleSpec {
-    /// True when the rule is in force on `date` (ISO `YYYY-MM-DD`; `None` = any date) in the
-    /// region with the given 行政区划代码 (`None` = any region).
-    pub fn in_force(&self, date: Option<&str>, region_code: Option<&str>) -> bool {
+    /// True when the rule is in force on `date` (`None` = any date) in the region with the
+    /// given 行政区划代码 (`None` = any region).
+    pub fn in_force(&self, date: Option<Date>, region_code: Option<&str>) -> bool {
         if let Some(d) = date {
-            if !self.effective_from.is_empty() && d < self.effective_from.as_str() {
+            if self.effective_from.is_some_and(|f| d < f) {
                 return false;
             }
-            if !self.effective_to.is_empty() && d > self.effective_to.as_str() {
+            if self.effective_to.is_some_and(|t| d > t) {
                 return false;
             }
         }
@@ -127,9 +138,16 @@ pub struct RuleBook {
 impl RuleBook {
     /// The rules shipped with landplan.
     pub fn builtin() -> &'static RuleBook {
-        static BOOK: OnceLock<RuleBook> = OnceLock::new();
+        RuleBook::builtin_shared()
+    }
+
+    /// The rules shipped with landplan, shared (for a [`RuleContext`]).
+    pub fn builtin_shared() -> &'static Arc<RuleBook> {
+        static BOOK: OnceLock<Arc<RuleBook>> = OnceLock::new();
         BOOK.get_or_init(|| {
-            RuleBook::from_sources(BUILTIN).expect("embedded rule files are valid (tested)")
+            Arc::new(
+                RuleBook::from_sources(BUILTIN).expect("embedded rule files are valid (tested)"),
+            )
         })
     }
 
@@ -163,7 +181,7 @@ impl RuleBook {
     pub fn get_in_force(
         &self,
         id: &str,
-        date: Option<&str>,
+        date: Option<Date>,
         region_code: Option<&str>,
     ) -> Option<&RuleSpec> {
         self.rules
@@ -184,6 +202,112 @@ impl RuleBook {
     }
 }
 
+/// The rules as they apply to one judgement: a rule book, the region judged (its 行政区划代码,
+/// if known) and the date the judgement is made for (a plan's year, an as-of date).
+///
+/// Every rule lookup and every finding made from a rule id goes through a context, so that a
+/// province's override or a rule that changed on a given day applies wherever rules apply.
+#[derive(Debug, Clone)]
+pub struct RuleContext {
+    book: Arc<RuleBook>,
+    region: Option<String>,
+    date: Option<Date>,
+}
+
+impl Default for RuleContext {
+    fn default() -> Self {
+        RuleContext::builtin()
+    }
+}
+
+impl RuleContext {
+    /// The built-in rule book, no region, no date (any version of a rule may apply).
+    pub fn builtin() -> RuleContext {
+        RuleContext::new(RuleBook::builtin_shared().clone())
+    }
+
+    /// A context over a rule book.
+    pub fn new(book: Arc<RuleBook>) -> RuleContext {
+        RuleContext {
+            book,
+            region: None,
+            date: None,
+        }
+    }
+
+    /// The same context for the region with this 行政区划代码 (digits only; anything else, such
+    /// as a region's name, leaves the region unknown).
+    pub fn with_region(mut self, code: Option<&str>) -> RuleContext {
+        self.region = code
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
+            .map(str::to_string);
+        self
+    }
+
+    /// The same context on this date.
+    pub fn with_date(mut self, date: Option<Date>) -> RuleContext {
+        self.date = date;
+        self
+    }
+
+    /// The same context for a plan year: judged as on 1 January of that year.
+    pub fn for_year(self, year: Option<i32>) -> RuleContext {
+        self.with_date(year.and_then(Date::first_of_year))
+    }
+
+    /// The rule book.
+    pub fn book(&self) -> &RuleBook {
+        &self.book
+    }
+
+    /// The region's 行政区划代码, if known.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The date judged for, if known.
+    pub fn date(&self) -> Option<Date> {
+        self.date
+    }
+
+    /// The version of rule `id` in force for this region on this date.
+    pub fn rule(&self, id: &str) -> Option<&RuleSpec> {
+        self.book
+            .get_in_force(id, self.date, self.region.as_deref())
+    }
+
+    /// The severity of rule `id` here (the version in force; error when unknown).
+    pub fn severity(&self, id: &str) -> Severity {
+        self.rule(id)
+            .or_else(|| self.book.get(id))
+            .map(|r| r.severity)
+            .unwrap_or(Severity::Error)
+    }
+
+    /// A parameter of the rule in force, as an exact decimal.
+    pub fn param_decimal(&self, id: &str, name: &str) -> Option<rust_decimal::Decimal> {
+        self.rule(id).and_then(|r| r.param_decimal(name))
+    }
+
+    /// A finding of rule `id`: its severity and its message from the rule's data (the rule's
+    /// message template with `vars` and then the rule's parameters filled in). A rule the
+    /// book does not know gives an error finding whose message names it.
+    pub fn finding(&self, id: &str, vars: &[(&str, String)]) -> Finding {
+        match self.rule(id).or_else(|| self.book.get(id)) {
+            Some(r) if !r.message.is_empty() => Finding::new(id, r.severity, r.render(vars)),
+            Some(r) => Finding::new(id, r.severity, r.title.clone()),
+            None => Finding::new(id, Severity::Error, format!("未知规则“{id}”")),
+        }
+    }
+
+    /// A finding of rule `id` with its severity here and a message written by the caller (for
+    /// messages that need more than the template can say).
+    pub fn finding_with(&self, id: &str, message: impl Into<String>) -> Finding {
+        Finding::new(id, self.severity(id), message)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,7 +320,7 @@ mod tests {
         for r in book.all() {
             let key = (
                 r.id.clone(),
-                r.effective_from.clone(),
+                r.effective_from,
                 r.jurisdiction.clone(),
             );
             assert!(
@@ -238,16 +362,17 @@ jurisdiction = "65"
 params = { stop_months = "24" }
 "#;
         let book = RuleBook::from_sources(&[("t.toml", text)]).unwrap();
+        let day = |s: &str| Date::parse_iso(s);
         let old = book
-            .get_in_force("housing.destocking", Some("2020-01-01"), None)
+            .get_in_force("housing.destocking", day("2020-01-01"), None)
             .unwrap();
-        assert_eq!(old.effective_to, "2024-05-31");
+        assert_eq!(old.effective_to, day("2024-05-31"));
         let xj = book
-            .get_in_force("housing.destocking", Some("2025-01-01"), Some("653130"))
+            .get_in_force("housing.destocking", day("2025-01-01"), Some("653130"))
             .unwrap();
         assert_eq!(xj.params["stop_months"], "24");
         let gd = book
-            .get_in_force("housing.destocking", Some("2025-01-01"), Some("441882"))
+            .get_in_force("housing.destocking", day("2025-01-01"), Some("441882"))
             .unwrap();
         assert_eq!(gd.params["stop_months"], "36");
     }
@@ -261,8 +386,8 @@ params = { stop_months = "24" }
             title: "t".into(),
             message: "面积{area}公顷超过{max_ha}公顷".into(),
             description: String::new(),
-            effective_from: String::new(),
-            effective_to: String::new(),
+            effective_from: None,
+            effective_to: None,
             jurisdiction: "all".into(),
             source: String::new(),
             params: [("max_ha".to_string(), "500".to_string())].into(),
@@ -271,5 +396,76 @@ params = { stop_months = "24" }
             r.render(&[("area", "900".into())]),
             "面积900公顷超过500公顷"
         );
+    }
+
+    #[test]
+    fn a_province_book_overrides_the_national_rule_from_its_date() {
+        // data/rules/provinces/990000-示例省.toml tightens housing.destocking to 24 months
+        // from 2025-07-01 for 示例省 (990000); the national rule says 36.
+        let day = |s: &str| Date::parse_iso(s);
+        let county = RuleContext::builtin().with_region(Some("990101"));
+        let after = county.clone().with_date(day("2025-07-01"));
+        assert_eq!(
+            after.param_decimal("housing.destocking", "months"),
+            Some(rust_decimal::Decimal::from(24))
+        );
+        assert!(after
+            .finding("housing.destocking", &[])
+            .message
+            .contains("超过24个月，按本省规定"));
+        let before = county.with_date(day("2025-06-30"));
+        assert_eq!(
+            before.param_decimal("housing.destocking", "months"),
+            Some(rust_decimal::Decimal::from(36))
+        );
+        // Another province on the same day keeps the national rule.
+        let elsewhere = RuleContext::builtin()
+            .with_region(Some("330102"))
+            .with_date(day("2025-07-01"));
+        assert_eq!(
+            elsewhere.param_decimal("housing.destocking", "months"),
+            Some(rust_decimal::Decimal::from(36))
+        );
+        // A region given by name is no region: the national rule.
+        let named = RuleContext::builtin()
+            .with_region(Some("示例县"))
+            .with_date(day("2025-07-01"));
+        assert_eq!(named.region(), None);
+        assert_eq!(
+            named.param_decimal("housing.destocking", "months"),
+            Some(rust_decimal::Decimal::from(36))
+        );
+    }
+
+    #[test]
+    fn findings_take_severity_and_message_from_the_rule_data() {
+        let ctx = RuleContext::builtin().for_year(Some(2025));
+        let f = ctx.finding(
+            "ledger.area_implausible",
+            &[("id", "A-1".into()), ("area", "900".into())],
+        );
+        assert_eq!(f.rule, "ledger.area_implausible");
+        assert_eq!(f.severity, Severity::Warning);
+        assert_eq!(
+            f.message,
+            "地块 A-1 面积 900 公顷，超出常见范围（0.001～500 公顷），请核对单位"
+        );
+        let unknown = ctx.finding("no.such_rule", &[]);
+        assert_eq!(unknown.severity, Severity::Error);
+        assert!(unknown.message.contains("no.such_rule"));
+    }
+
+    #[test]
+    fn rule_files_with_a_bad_date_are_refused() {
+        let text = r#"
+[[rule]]
+id = "x"
+severity = "warning"
+applies_to = "ledger"
+title = "t"
+effective_from = "2025-02-30"
+"#;
+        let e = RuleBook::from_sources(&[("bad.toml", text)]).unwrap_err();
+        assert!(e.to_string().contains("2025-02-30"), "{e}");
     }
 }

@@ -246,6 +246,9 @@ impl Store {
             region: label,
             year: Some(key.year),
             keep_parcels: false,
+            rules: landplan_core::RuleContext::builtin()
+                .with_region(Some(&key.region))
+                .for_year(Some(key.year)),
             ..CompileOptions::default()
         });
         let mut err = None;

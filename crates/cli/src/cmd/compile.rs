@@ -133,6 +133,7 @@ pub fn compile_ledger(
         scheme,
         keep_parcels: !omit_parcels,
         file: Some(file_label),
+        ..CompileOptions::default()
     });
     let progress = crate::progress::bytes(reader.bytes_total(), "读取台账");
     let mut rejected: Vec<Finding> = Vec::new();

@@ -52,11 +52,11 @@ fn applies(s: &str) -> &str {
 fn table(rules: &[RuleSpec]) -> String {
     let mut s = String::from("规则编号\t级别\t适用对象\t标题\t生效期间\t适用地区\t参数\n");
     for r in rules {
-        let period = match (r.effective_from.as_str(), r.effective_to.as_str()) {
-            ("", "") => "长期".to_string(),
-            (f, "") => format!("{f}起"),
-            ("", t) => format!("至{t}"),
-            (f, t) => format!("{f}至{t}"),
+        let period = match (r.effective_from, r.effective_to) {
+            (None, None) => "长期".to_string(),
+            (Some(f), None) => format!("{f}起"),
+            (None, Some(t)) => format!("至{t}"),
+            (Some(f), Some(t)) => format!("{f}至{t}"),
         };
         let region = if r.jurisdiction == "all" {
             "全国".to_string()

@@ -231,6 +231,7 @@ pub fn opts(kind: PlanKind, region: &str, year: i32) -> CompileOptions {
         scheme: Scheme::Gb21010,
         keep_parcels: true,
         file: None,
+        ..CompileOptions::default()
     }
 }
 
