@@ -58,6 +58,8 @@ enum Command {
     Export(cmd::export::Args),
     /// 从 GeoPackage 备份恢复（restore）
     Restore(cmd::restore::Args),
+    /// 账户与角色（accounts and roles of the store）
+    User(cmd::user::Args),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
         Command::Audit(a) => cmd::audit::run(a),
         Command::Export(a) => cmd::export::run(a),
         Command::Restore(a) => cmd::restore::run(a),
+        Command::User(a) => cmd::user::run(a),
     };
     match result {
         Ok(code) => code,

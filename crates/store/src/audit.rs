@@ -3,12 +3,13 @@
 //! `hash = SHA-256(previous hash (hex) || canonical entry)`, where the canonical entry is the
 //! compact JSON array `[seq, at, user, action, entity, before, after]` (before/after as the
 //! stored JSON text or null). The first entry's previous hash is 64 zeros. Appends happen
-//! inside the change's own write transaction. [`Store::verify_audit`] recomputes the chain and
+//! inside the change's own write transaction; every entry names the acting account (an empty
+//! name is refused). [`crate::Store::verify_audit`] recomputes the chain and
 //! reports the first entry that does not match.
 
 use crate::db::Value;
 use crate::error::StoreError;
-use crate::Store;
+use crate::session::Session;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -87,7 +88,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// The result of [`Store::verify_audit`].
+/// The result of [`crate::Store::verify_audit`].
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditReport {
     /// Entries checked.
@@ -122,8 +123,8 @@ fn entry(r: Vec<Value>) -> AuditEntry {
     }
 }
 
-impl Store {
-    /// Append an entry (call inside a write transaction).
+impl Session<'_> {
+    /// Append an entry (call inside a write transaction), in the acting account's name.
     pub(crate) fn append_audit(
         &mut self,
         action: &str,
@@ -131,6 +132,9 @@ impl Store {
         before: Option<serde_json::Value>,
         after: Option<serde_json::Value>,
     ) -> Result<AuditEntry, StoreError> {
+        if self.user.trim().is_empty() {
+            return Err(StoreError::Invalid("审计记录必须写明经办人".into()));
+        }
         let last = self.db.query(
             "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
             &[],

@@ -4,11 +4,17 @@
 //! A whole-store export copies the audit chain verbatim (it still verifies) and appends an
 //! `export` entry. A region export starts a new chain whose first entry names the source's
 //! chain head. Restore copies everything verbatim, verifies the chain, and appends `restore`.
+//! Accounts and their grants travel with a whole-store export and restore, not with a region.
+//! Exporting needs 管理 for the region (the whole store: for every top-level region); restoring
+//! needs the same in the backup (its accounts), or, for a backup without accounts, is the local
+//! operator's.
 
+use crate::access::{Actor, Role};
 use crate::audit::sha256_hex;
 use crate::db::Value;
 use crate::error::StoreError;
 use crate::region::classify;
+use crate::session::Session;
 use crate::{InitOptions, Store, StoreUrl};
 use serde::Serialize;
 use std::path::Path;
@@ -28,6 +34,8 @@ pub struct CopySummary {
     pub versions: i64,
     /// Audit entries copied.
     pub audit_entries: i64,
+    /// Accounts copied.
+    pub accounts: i64,
 }
 
 const TABLES: &[(&str, &str, &str)] = &[
@@ -58,6 +66,12 @@ const TABLES: &[(&str, &str, &str)] = &[
         "seq, at, user_name, action, entity, before, after, prev_hash, hash",
         "",
     ),
+    (
+        "account",
+        "id, name, display_name, disabled, created_at, password_hash",
+        "id",
+    ),
+    ("account_grant", "id, account_id, role, region", "id"),
 ];
 
 fn region_filter(table: &str, prefix: &str, ancestors: &[String]) -> (String, Vec<Value>) {
@@ -86,8 +100,8 @@ fn region_filter(table: &str, prefix: &str, ancestors: &[String]) -> (String, Ve
 }
 
 fn copy_tables(
-    src: &mut Store,
-    dst: &mut Store,
+    src: &mut Session,
+    dst: &mut Session,
     region: Option<&str>,
 ) -> Result<CopySummary, StoreError> {
     let mut sum = CopySummary::default();
@@ -113,9 +127,13 @@ fn copy_tables(
     for (table, cols, id_col) in TABLES {
         let (filter, params) = match &prefix {
             None => (String::new(), Vec::new()),
-            Some(_) if *table == "audit_log" => continue,
+            Some(_) if matches!(*table, "audit_log" | "account" | "account_grant") => continue,
             Some(p) => region_filter(table, p, &ancestors),
         };
+        // A backup made before accounts existed has no account tables.
+        if !src.db.table_exists(table)? {
+            continue;
+        }
         let n_cols = cols.split(',').count();
         let is_parcel = *table == "parcel";
         let select = if is_parcel {
@@ -138,8 +156,8 @@ fn copy_tables(
         };
         let marks = vec!["?"; n_cols].join(", ");
         let mut count = 0i64;
-        let src_db = &mut src.db;
-        let dst_db = &mut dst.db;
+        let src_db = &mut *src.db;
+        let dst_db = &mut *dst.db;
         // Regions are inserted parent first: ordering by code puts XX0000 before XXXX00 before
         // XXXXXX.
         src_db.query_each(&select, &params, &mut |mut r| {
@@ -171,6 +189,7 @@ fn copy_tables(
             "plan" => sum.plans = count,
             "plan_version" => sum.versions = count,
             "audit_log" => sum.audit_entries = count,
+            "account" => sum.accounts = count,
             _ => {}
         }
     }
@@ -187,13 +206,17 @@ fn src_geom_decode(v: Value) -> Option<crate::geom::Geometry> {
     }
 }
 
-impl Store {
+impl Session<'_> {
     /// Export the whole store, or one region with everything inside it, to a new GeoPackage.
     pub fn export(
         &mut self,
         target: &Path,
         region: Option<&str>,
     ) -> Result<CopySummary, StoreError> {
+        match region {
+            Some(code) => self.require(Role::Admin, code, &format!("导出行政区 {code}"))?,
+            None => self.require_everywhere(Role::Admin, "导出整个数据库")?,
+        }
         if target.exists() {
             return Err(StoreError::Invalid(format!(
                 "目标文件“{}”已存在；导出不会覆盖已有文件，请换一个文件名",
@@ -208,8 +231,9 @@ impl Store {
         }
         let head = self.verify_audit()?;
         let url = format!("gpkg:{}", target.display());
-        let mut dst = Store::init_with(&url, &InitOptions { srid: self.srid }, false)?;
-        dst.user = self.user.clone();
+        let dst_store =
+            Store::init_with(&url, &InitOptions { srid: self.srid }, false, self.actor)?;
+        let mut dst = dst_store.raw_session(self.actor)?;
         let r = (|| {
             dst.db.begin_write()?;
             let sum = copy_tables(self, &mut dst, region)?;
@@ -218,7 +242,7 @@ impl Store {
                 "store",
                 None,
                 Some(serde_json::json!({
-                    "source": source_label(&self.url),
+                    "source": source_label(self.url),
                     "region": region,
                     "source_audit_head": head.head,
                     "source_audit_entries": head.entries,
@@ -231,6 +255,7 @@ impl Store {
         match r {
             Ok(s) => {
                 drop(dst);
+                drop(dst_store);
                 // A backup travels as one file: leave WAL mode (the store itself uses it).
                 let conn = rusqlite::Connection::open(target)?;
                 let _: String = conn.query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))?;
@@ -239,6 +264,7 @@ impl Store {
             Err(e) => {
                 let _ = dst.db.rollback();
                 drop(dst);
+                drop(dst_store);
                 let _ = std::fs::remove_file(target);
                 let _ = std::fs::remove_file(format!("{}-wal", target.display()));
                 let _ = std::fs::remove_file(format!("{}-shm", target.display()));
@@ -246,12 +272,16 @@ impl Store {
             }
         }
     }
+}
 
-    /// Restore a GeoPackage backup into a new, empty store at `url`.
+impl Store {
+    /// Restore a GeoPackage backup into a new, empty store at `url`. `actor` must hold 管理 for
+    /// every top-level region in the backup, as one of the backup's own accounts (or as the
+    /// local operator, for a backup without accounts).
     pub fn restore(
         url: &str,
         backup: &Path,
-        user: Option<&str>,
+        actor: &Actor,
     ) -> Result<(Store, CopySummary), StoreError> {
         let file_hash =
             std::fs::read(backup)
@@ -260,7 +290,14 @@ impl Store {
                     path: backup.display().to_string(),
                     source: e,
                 })?;
-        let mut src = Store::open_backup(backup)?;
+        let src_store = Store::open_backup(backup)?;
+        let mut src = src_store.raw_session(actor)?;
+        if src.db.table_exists("account")? {
+            src.authenticate()?;
+        } else if actor.is_account() {
+            return Err(StoreError::UnknownAccount(actor.name().to_string()));
+        }
+        src.require_everywhere(Role::Admin, "恢复备份")?;
         let report = src.verify_audit()?;
         if let Some((seq, why)) = report.broken {
             return Err(StoreError::Invalid(format!(
@@ -275,8 +312,10 @@ impl Store {
                     p.display()
                 )));
             }
-        } else if let Ok(mut existing) = Store::open(url) {
-            let n = existing.one_int("SELECT COUNT(*) FROM audit_log", &[])?;
+        } else if let Ok(existing) = Store::open(url) {
+            let n = existing
+                .raw_session(actor)?
+                .one_int("SELECT COUNT(*) FROM audit_log", &[])?;
             if n > 0 {
                 return Err(StoreError::Invalid(format!(
                     "目标数据库“{}”已有数据（{n} 条审计记录）；恢复只写入新的空数据库",
@@ -284,8 +323,8 @@ impl Store {
                 )));
             }
         }
-        let mut dst =
-            Store::init_with(url, &InitOptions { srid: src.srid }, false)?.with_user(user);
+        let dst_store = Store::init_with(url, &InitOptions { srid: src.srid }, false, actor)?;
+        let mut dst = dst_store.raw_session(actor)?;
         dst.db.begin_write()?;
         let r = (|| {
             let sum = copy_tables(&mut src, &mut dst, None)?;
@@ -303,7 +342,8 @@ impl Store {
             Ok(sum)
         })();
         let sum = dst.finish(r)?;
-        Ok((dst, sum))
+        drop(dst);
+        Ok((dst_store, sum))
     }
 }
 

@@ -107,8 +107,9 @@ pub enum BackendKind {
     Postgres,
 }
 
-/// The operations the store needs from a database.
-pub trait Backend {
+/// The operations the store needs from a database. A backend is one connection: the store
+/// keeps a few of them and lends one to each operation, so they move between threads.
+pub trait Backend: Send {
     /// Which database this is.
     fn kind(&self) -> BackendKind;
     /// Run one statement; returns the rows changed.
@@ -140,6 +141,8 @@ pub trait Backend {
     fn commit(&mut self) -> Result<(), StoreError>;
     /// Roll the transaction back.
     fn rollback(&mut self) -> Result<(), StoreError>;
+    /// Whether a transaction is open (a connection is lent again only without one).
+    fn in_transaction(&self) -> bool;
     /// The SQL expression and the value that store a geometry in the `parcel.geom` column, in
     /// the store's CRS.
     fn geom_param(&self, g: Option<&Geometry>, srid: i32) -> (String, Value);

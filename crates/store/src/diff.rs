@@ -4,7 +4,7 @@
 use crate::db::Value;
 use crate::error::StoreError;
 use crate::plan::{PlanKey, PlanVersion};
-use crate::Store;
+use crate::session::Session;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -309,7 +309,7 @@ struct Loaded {
     geometry: Option<crate::geom::Geometry>,
 }
 
-impl Store {
+impl Session<'_> {
     fn load_parcels(&mut self, import_id: i64) -> Result<BTreeMap<String, Loaded>, StoreError> {
         let geom = self.db.geom_select();
         let rows = self.db.query(

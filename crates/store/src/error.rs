@@ -11,7 +11,7 @@ pub enum StoreError {
     )]
     BadUrl(String),
     /// The store has not been created yet.
-    #[error("数据库“{0}”尚未初始化，请先运行：landplan init --db {0}")]
+    #[error("数据库“{0}”尚未初始化")]
     NotInitialized(String),
     /// The store was made by a newer landplan.
     #[error("数据库“{url}”的结构版本为 {found}，高于本程序支持的 {supported}，请升级 landplan")]
@@ -32,9 +32,32 @@ pub enum StoreError {
     /// A PostgreSQL error.
     #[error("PostgreSQL 数据库错误：{}", pg_message(.0))]
     Postgres(#[from] postgres::Error),
-    /// Something asked for does not exist.
+    /// Something asked for does not exist, or the acting account may not know that it exists
+    /// (another region's draft).
     #[error("{0}")]
     NotFound(String),
+    /// The acting account may know the thing but may not do this to it.
+    #[error("{actor}无权{action}：{reason}")]
+    Forbidden {
+        /// Who tried ([`crate::Actor::describe`]).
+        actor: String,
+        /// What, on which plan or region.
+        action: String,
+        /// Why not: the role and region it would need.
+        reason: String,
+    },
+    /// The store has accounts: the local operator may no longer act; an account must.
+    #[error("数据库已启用账户，须以其中一个账户的身份操作")]
+    AccountRequired,
+    /// No account of that name.
+    #[error("数据库中没有名为“{0}”的账户")]
+    UnknownAccount(String),
+    /// The account is disabled.
+    #[error("账户“{0}”已停用")]
+    AccountDisabled(String),
+    /// A step that must say why was given no reason (退回, 调整).
+    #[error("{0}计划必须说明理由")]
+    ReasonRequired(String),
     /// A request the store refuses (invalid transition, bad code, missing reason …).
     #[error("{0}")]
     Invalid(String),

@@ -33,6 +33,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "region_integer_key",
         include_str!("../migrations/gpkg/003_region_integer_key.sql"),
     ),
+    (
+        4,
+        "accounts",
+        include_str!("../migrations/gpkg/004_accounts.sql"),
+    ),
 ];
 
 /// The parcel layer and its geometry column (the R-tree index is `rtree_parcel_geom`).
@@ -287,6 +292,10 @@ impl Backend for GpkgBackend {
         self.conn
             .execute_batch("ROLLBACK")
             .map_err(|e| self.map_err(e))
+    }
+
+    fn in_transaction(&self) -> bool {
+        !self.conn.is_autocommit()
     }
 
     fn geom_param(&self, g: Option<&Geometry>, srid: i32) -> (String, Value) {

@@ -9,7 +9,7 @@
 use crate::db::Value;
 use crate::error::StoreError;
 use crate::geom::{self, Geometry};
-use crate::Store;
+use crate::session::Session;
 use landplan_core::compile::PlanKind;
 use landplan_core::{Finding, Parcel};
 use rust_decimal::Decimal;
@@ -293,7 +293,7 @@ impl Batch {
         self.values.push(geom);
     }
 
-    fn flush(&mut self, s: &mut Store) -> Result<(), StoreError> {
+    fn flush(&mut self, s: &mut Session) -> Result<(), StoreError> {
         if self.rows == 0 {
             return Ok(());
         }
@@ -314,7 +314,7 @@ impl Batch {
     }
 }
 
-impl Store {
+impl Session<'_> {
     fn check_srid(&self, g: &GeometrySet) -> Result<(), StoreError> {
         match g.srid {
             Some(s) if s != self.srid => Err(StoreError::Input {
@@ -391,7 +391,7 @@ impl Store {
         self.import_parcels_with(opts, files, parcels, geometries, &mut |_| {})
     }
 
-    /// [`Store::import_parcels`], calling `progress` with the number of rows read so far
+    /// [`crate::Store::import_parcels`], calling `progress` with the number of rows read so far
     /// (every [`PROGRESS_EVERY`] rows and at the end).
     pub fn import_parcels_with(
         &mut self,
@@ -641,7 +641,7 @@ pub struct StoredParcel {
     pub geometry: Option<Geometry>,
 }
 
-impl Store {
+impl Session<'_> {
     /// Import files in one transaction: ledgers (CSV/XLSX, read by landplan-io) and geometry
     /// files (GeoJSON), each file's kind detected from its content or forced with `as_kind`.
     /// Without a ledger, the geometry is attached to the region's latest ledger import.
@@ -654,7 +654,7 @@ impl Store {
         self.import_files_with(files, as_kind, opts, &mut |_| {})
     }
 
-    /// [`Store::import_files`] with a progress callback (ledger rows read so far).
+    /// [`crate::Store::import_files`] with a progress callback (ledger rows read so far).
     pub fn import_files_with(
         &mut self,
         files: &[std::path::PathBuf],
@@ -706,7 +706,9 @@ impl Store {
                 FileKind::Records => {
                     return Err(StoreError::Input {
                         path: f.display().to_string(),
-                        message: "识别为供地记录；供地记录的导入尚未实现，目前只能导入地块台账和几何文件（可用 --as ledger 强制按台账导入）".into(),
+                        message:
+                            "识别为供地记录；供地记录的导入尚未实现，目前只能导入地块台账和几何文件"
+                                .into(),
                     })
                 }
             }

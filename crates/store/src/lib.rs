@@ -10,12 +10,26 @@
 //! Each backend has its own append-only migrations (`migrations/{gpkg,postgres}/NNN_name.sql`),
 //! applied in order and recorded in `landplan_migration`.
 //!
+//! A [`Store`] is shared between threads (`Clone`, `Send + Sync`, every operation `&self`): it
+//! keeps a small pool of connections and lends one to each operation. Every operation that
+//! acts, or reads what not everyone may see, names the acting [`Actor`]; roles and region
+//! scopes are enforced here ([`access`]), so every caller is refused the same way:
+//! [`StoreError::Forbidden`] when the actor may know the plan but not act on it,
+//! [`StoreError::NotFound`] when it may not know the plan exists. Accounts live in the store
+//! ([`account`]); a store without accounts is worked by its local operator.
+//!
 //! Architecture invariants:
-//! - every change is one write transaction, serialised across processes, and appends one audit
-//!   entry inside that same transaction (so the log and the data cannot disagree after a crash);
-//! - areas and money are stored as exact decimal strings, never floats.
+//! - every change is one write transaction, serialised across threads and processes, and
+//!   appends one audit entry, naming the acting account, inside that same transaction (so the
+//!   log and the data cannot disagree after a crash);
+//! - areas and money are stored as exact decimal strings, never floats;
+//! - errors speak of the operation and the plan, never of a command line (the CLI adds its
+//!   hints).
 #![deny(missing_docs)]
 
+pub mod access;
+pub mod account;
+mod api;
 pub mod audit;
 pub mod backup;
 pub mod db;
@@ -28,7 +42,10 @@ pub mod pg;
 pub mod plan;
 pub mod region;
 pub mod rollup;
+mod session;
 
+pub use access::{Actor, Grant, Role};
+pub use account::Account;
 pub use audit::{AuditEntry, AuditReport};
 pub use db::{Backend, BackendKind, Value};
 pub use diff::PlanDiff;
@@ -37,8 +54,11 @@ pub use import::{ImportOptions, ImportSummary};
 pub use plan::{PlanAction, PlanKey, PlanStatus, PlanVersion};
 pub use region::{Region, RegionLevel};
 pub use rollup::Rollup;
+pub use session::Conn;
 
+use session::{Pool, Session, Source};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The default store address.
 pub const DEFAULT_DB: &str = "./landplan.gpkg";
@@ -87,31 +107,29 @@ impl Default for InitOptions {
     }
 }
 
-/// An open store: the backend plus who is acting.
+/// An open store, shareable between threads: cheap to clone (the clones share one small pool
+/// of backend connections), `Send + Sync`, every operation `&self`. Each operation borrows a
+/// connection from the pool (a new one is opened when none is free) and names the acting
+/// [`Actor`], whose roles the store checks.
+#[derive(Clone)]
 pub struct Store {
-    db: Box<dyn Backend>,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
     url: String,
-    user: String,
+    kind: BackendKind,
     srid: i32,
+    pool: Pool,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
-            .field("url", &self.url)
-            .field("user", &self.user)
+            .field("url", &pg::redact(&self.shared.url))
+            .field("srid", &self.shared.srid)
             .finish()
     }
-}
-
-/// Who is acting: `--user`, else `$USER`/`$LOGNAME`, else 未知用户.
-pub fn current_user(given: Option<&str>) -> String {
-    given
-        .map(str::to_string)
-        .filter(|s| !s.trim().is_empty())
-        .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
-        .or_else(|| std::env::var("LOGNAME").ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "未知用户".to_string())
 }
 
 /// Now, as RFC 3339 UTC with milliseconds (`2026-11-24T05:30:00.123Z`).
@@ -119,30 +137,97 @@ pub fn now_utc() -> String {
     landplan_core::Timestamp::from_system_time(std::time::SystemTime::now()).rfc3339()
 }
 
-fn connect(url: &StoreUrl, create: bool) -> Result<Box<dyn Backend>, StoreError> {
-    Ok(match url {
-        StoreUrl::GeoPackage(p) => Box::new(gpkg::GpkgBackend::open(p, create)?),
-        StoreUrl::Postgres(u) => Box::new(pg::PgBackend::connect(u)?),
-    })
+/// The newest migration recorded in the store (0 when none).
+fn applied_migration(db: &mut dyn Backend) -> Result<i64, StoreError> {
+    let rows = db.query(
+        "SELECT COALESCE(MAX(version), 0) FROM landplan_migration",
+        &[],
+    )?;
+    Ok(rows
+        .first()
+        .and_then(|r| r.first())
+        .and_then(Value::as_i64)
+        .unwrap_or(0))
+}
+
+/// A value of `landplan_meta`.
+fn meta(db: &mut dyn Backend, key: &str) -> Result<Option<String>, StoreError> {
+    let rows = db.query(
+        "SELECT value FROM landplan_meta WHERE key = ?",
+        &[key.into()],
+    )?;
+    Ok(rows.into_iter().next().and_then(|r| r[0].opt_text()))
+}
+
+/// Commit when `r` is Ok, roll back otherwise.
+fn finish<T>(db: &mut dyn Backend, r: Result<T, StoreError>) -> Result<T, StoreError> {
+    match r {
+        Ok(v) => {
+            db.commit()?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = db.rollback();
+            Err(e)
+        }
+    }
+}
+
+/// Apply the migrations not applied yet, in order, each recorded; all in one transaction.
+fn migrate(db: &mut dyn Backend) -> Result<(), StoreError> {
+    db.batch(
+        "CREATE TABLE IF NOT EXISTS landplan_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )?;
+    db.begin_write()?;
+    let r = (|| {
+        let applied = applied_migration(db)?;
+        for (n, name, sql) in db.migrations() {
+            if *n <= applied {
+                continue;
+            }
+            db.batch(sql).map_err(|e| match e {
+                StoreError::Postgres(pe) if pe.to_string().contains("postgis")
+                    || pe.as_db_error().is_some_and(|d| d.message().contains("postgis")) =>
+                {
+                    StoreError::Invalid(format!(
+                        "PostgreSQL 数据库缺少 PostGIS 扩展或无权创建：请安装 PostGIS（Debian：postgresql-15-postgis-3），或由管理员先在该数据库执行 CREATE EXTENSION postgis（{}）",
+                        pe.as_db_error().map(|d| d.message().to_string()).unwrap_or_else(|| pe.to_string())
+                    ))
+                }
+                other => other,
+            })?;
+            db.exec(
+                "INSERT INTO landplan_migration (version, name, applied_at) VALUES (?, ?, ?)",
+                &[Value::Int(*n), (*name).into(), now_utc().into()],
+            )?;
+        }
+        Ok(())
+    })();
+    finish(db, r)
 }
 
 impl Store {
-    /// Open an initialised store. The acting user is [`current_user`]`(None)` until
-    /// [`Store::with_user`].
+    fn assemble(url: &str, source: Source, srid: i32, first: Box<dyn Backend>) -> Store {
+        let kind = first.kind();
+        Store {
+            shared: Arc::new(Shared {
+                url: url.to_string(),
+                kind,
+                srid,
+                pool: Pool::new(source, first),
+            }),
+        }
+    }
+
+    /// Open an initialised store (bringing its schema up to date).
     pub fn open(url: &str) -> Result<Store, StoreError> {
-        let parsed = StoreUrl::parse(url)?;
-        let mut db = connect(&parsed, false)?;
+        let source = Source::from_url(&StoreUrl::parse(url)?);
+        let mut db = source.connect(false)?;
         if !db.table_exists("landplan_migration")? {
             return Err(StoreError::NotInitialized(url.to_string()));
         }
-        let mut store = Store {
-            db,
-            url: url.to_string(),
-            user: current_user(None),
-            srid: 0,
-        };
-        let newest = store.db.migrations().last().map(|m| m.0).unwrap_or(0);
-        let applied = store.applied_migration()?;
+        let newest = db.migrations().last().map(|m| m.0).unwrap_or(0);
+        let applied = applied_migration(db.as_mut())?;
         if applied > newest {
             return Err(StoreError::TooNew {
                 url: url.to_string(),
@@ -151,33 +236,30 @@ impl Store {
             });
         }
         if applied < newest {
-            store.migrate()?;
+            migrate(db.as_mut())?;
         }
-        store.srid = store
-            .meta("srid")?
+        let srid = meta(db.as_mut(), "srid")?
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| StoreError::NotInitialized(url.to_string()))?;
-        Ok(store)
+        Ok(Store::assemble(url, source, srid, db))
     }
 
     /// Open a GeoPackage store read-only, without changing the file (no migration, no WAL
     /// switch): for backups.
     pub fn open_backup(path: &Path) -> Result<Store, StoreError> {
-        let mut db: Box<dyn Backend> = Box::new(gpkg::GpkgBackend::open_read_only(path)?);
+        let source = Source::GeoPackage {
+            path: path.to_path_buf(),
+            read_only: true,
+        };
+        let mut db = source.connect(false)?;
         let label = path.display().to_string();
         if !db.table_exists("landplan_migration")? {
             return Err(StoreError::Invalid(format!(
                 "“{label}”不是 landplan 导出的备份（没有 landplan 的表）"
             )));
         }
-        let mut store = Store {
-            db,
-            url: label.clone(),
-            user: current_user(None),
-            srid: 0,
-        };
-        let newest = store.db.migrations().last().map(|m| m.0).unwrap_or(0);
-        let applied = store.applied_migration()?;
+        let newest = db.migrations().last().map(|m| m.0).unwrap_or(0);
+        let applied = applied_migration(db.as_mut())?;
         if applied > newest {
             return Err(StoreError::TooNew {
                 url: label,
@@ -185,16 +267,17 @@ impl Store {
                 supported: newest,
             });
         }
-        store.srid = store
-            .meta("srid")?
+        let srid = meta(db.as_mut(), "srid")?
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| StoreError::Corrupt(format!("“{label}”缺少坐标系记录")))?;
-        Ok(store)
+        Ok(Store::assemble(&label, source, srid, db))
     }
 
-    /// Create the store (or bring an existing one up to date: init is idempotent).
-    pub fn init(url: &str, opts: &InitOptions) -> Result<Store, StoreError> {
-        Store::init_with(url, opts, true)
+    /// Create the store (or bring an existing one up to date: init is idempotent). A new
+    /// store's first audit entry records `actor` as its creator (a new store has no accounts:
+    /// this is the local operator).
+    pub fn init(url: &str, opts: &InitOptions, actor: &Actor) -> Result<Store, StoreError> {
+        Store::init_with(url, opts, true, actor)
     }
 
     /// Create the store; `audit_init`: record the creation as the first audit entry (not for a
@@ -203,6 +286,7 @@ impl Store {
         url: &str,
         opts: &InitOptions,
         audit_init: bool,
+        actor: &Actor,
     ) -> Result<Store, StoreError> {
         let parsed = StoreUrl::parse(url)?;
         if let StoreUrl::GeoPackage(p) = &parsed {
@@ -213,24 +297,74 @@ impl Store {
                 })?;
             }
         }
-        let db = connect(&parsed, true)?;
-        let mut store = Store {
-            db,
-            url: url.to_string(),
-            user: current_user(None),
-            srid: opts.srid,
-        };
-        store.migrate()?;
-        store.db.begin_write()?;
-        let r = store.init_layer(opts.srid, audit_init);
-        store.finish(r)?;
-        store.srid = store
-            .meta("srid")?
+        let source = Source::from_url(&parsed);
+        let mut db = source.connect(true)?;
+        migrate(db.as_mut())?;
+        let srid = meta(db.as_mut(), "srid")?
             .and_then(|s| s.parse().ok())
             .unwrap_or(opts.srid);
+        let store = Store::assemble(url, source, srid, db);
+        store
+            .raw_session(actor)?
+            .write(|s| s.init_layer(opts.srid, audit_init))?;
         Ok(store)
     }
 
+    /// How long a write waits for another writer (another thread or process) before it is
+    /// refused with [`StoreError::Busy`] (default 120 s).
+    pub fn set_lock_timeout(&self, timeout: std::time::Duration) -> Result<(), StoreError> {
+        self.shared.pool.set_lock_timeout(timeout);
+        Ok(())
+    }
+
+    /// The store's address as given.
+    pub fn url(&self) -> &str {
+        &self.shared.url
+    }
+
+    /// The parcel layer's CRS (EPSG code).
+    pub fn srid(&self) -> i32 {
+        self.shared.srid
+    }
+
+    /// Which backend.
+    pub fn backend_kind(&self) -> BackendKind {
+        self.shared.kind
+    }
+
+    /// A connection of the store's pool, for direct SQL (tests, tools). It goes back to the
+    /// pool when dropped (rolled back first if a transaction was left open).
+    pub fn backend(&self) -> Result<Conn<'_>, StoreError> {
+        self.shared.pool.get()
+    }
+
+    /// Apply the migrations not applied yet (opening a store does this already).
+    pub fn migrate(&self) -> Result<(), StoreError> {
+        migrate(&mut *self.backend()?)
+    }
+
+    /// A connection with `actor` checked: an account must exist and be enabled; the local
+    /// operator is refused once the store has accounts.
+    pub(crate) fn session<'a>(&'a self, actor: &'a Actor) -> Result<Session<'a>, StoreError> {
+        let mut s = self.raw_session(actor)?;
+        s.authenticate()?;
+        Ok(s)
+    }
+
+    /// A connection for `actor` without checking the actor against the store's accounts (a
+    /// store being created or restored, a backup being read).
+    pub(crate) fn raw_session<'a>(&'a self, actor: &'a Actor) -> Result<Session<'a>, StoreError> {
+        Ok(Session {
+            db: self.shared.pool.get()?,
+            actor,
+            user: actor.name().to_string(),
+            srid: self.shared.srid,
+            url: &self.shared.url,
+        })
+    }
+}
+
+impl Session<'_> {
     fn init_layer(&mut self, srid: i32, audit_init: bool) -> Result<(), StoreError> {
         if let Some(existing) = self.meta("srid")? {
             if existing != srid.to_string() {
@@ -259,129 +393,13 @@ impl Store {
         }
         Ok(())
     }
-
-    /// Set who is acting (recorded in every plan step and audit entry).
-    pub fn with_user(mut self, user: Option<&str>) -> Store {
-        self.user = current_user(user);
-        self
-    }
-
-    /// How long a write waits for another process's write before it is refused with
-    /// [`StoreError::Busy`] (default 120 s).
-    pub fn set_lock_timeout(&mut self, timeout: std::time::Duration) -> Result<(), StoreError> {
-        self.db.set_lock_timeout(timeout)
-    }
-
-    /// The acting user.
-    pub fn user(&self) -> &str {
-        &self.user
-    }
-
-    /// The store's address as given.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// The parcel layer's CRS (EPSG code).
-    pub fn srid(&self) -> i32 {
-        self.srid
-    }
-
-    /// Which backend.
-    pub fn backend_kind(&self) -> BackendKind {
-        self.db.kind()
-    }
-
-    /// Direct access to the backend (tests, export).
-    pub fn backend(&mut self) -> &mut dyn Backend {
-        self.db.as_mut()
-    }
-
-    fn applied_migration(&mut self) -> Result<i64, StoreError> {
-        let rows = self.db.query(
-            "SELECT COALESCE(MAX(version), 0) FROM landplan_migration",
-            &[],
-        )?;
-        Ok(rows
-            .first()
-            .and_then(|r| r.first())
-            .and_then(Value::as_i64)
-            .unwrap_or(0))
-    }
-
-    /// Apply the migrations not applied yet, in order, each recorded; all in one transaction.
-    pub fn migrate(&mut self) -> Result<(), StoreError> {
-        self.db.batch(
-            "CREATE TABLE IF NOT EXISTS landplan_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-        )?;
-        self.db.begin_write()?;
-        let r = (|| {
-            let applied = self.applied_migration()?;
-            for (n, name, sql) in self.db.migrations() {
-                if *n <= applied {
-                    continue;
-                }
-                self.db.batch(sql).map_err(|e| match e {
-                    StoreError::Postgres(pe) if pe.to_string().contains("postgis")
-                        || pe.as_db_error().is_some_and(|d| d.message().contains("postgis")) =>
-                    {
-                        StoreError::Invalid(format!(
-                            "PostgreSQL 数据库缺少 PostGIS 扩展或无权创建：请安装 PostGIS（Debian：postgresql-15-postgis-3），或由管理员先在该数据库执行 CREATE EXTENSION postgis（{}）",
-                            pe.as_db_error().map(|d| d.message().to_string()).unwrap_or_else(|| pe.to_string())
-                        ))
-                    }
-                    other => other,
-                })?;
-                self.db.exec(
-                    "INSERT INTO landplan_migration (version, name, applied_at) VALUES (?, ?, ?)",
-                    &[Value::Int(*n), (*name).into(), now_utc().into()],
-                )?;
-            }
-            Ok(())
-        })();
-        self.finish(r)
-    }
-
-    /// Commit when `r` is Ok, roll back otherwise.
-    fn finish<T>(&mut self, r: Result<T, StoreError>) -> Result<T, StoreError> {
-        match r {
-            Ok(v) => {
-                self.db.commit()?;
-                Ok(v)
-            }
-            Err(e) => {
-                let _ = self.db.rollback();
-                Err(e)
-            }
-        }
-    }
-
-    /// Run `f` in one write transaction (serialised across processes).
-    pub fn write<T>(
-        &mut self,
-        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        self.db.begin_write()?;
-        let r = f(self);
-        self.finish(r)
-    }
-
-    fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
-        let rows = self.db.query(
-            "SELECT value FROM landplan_meta WHERE key = ?",
-            &[key.into()],
-        )?;
-        Ok(rows.into_iter().next().and_then(|r| r[0].opt_text()))
-    }
-
-    fn one_int(&mut self, sql: &str, params: &[Value]) -> Result<i64, StoreError> {
-        let rows = self.db.query(sql, params)?;
-        rows.first()
-            .and_then(|r| r.first())
-            .and_then(Value::as_i64)
-            .ok_or_else(|| StoreError::Corrupt(format!("查询未返回整数：{sql}")))
-    }
 }
+
+// A server shares one store between its threads.
+const _: fn() = || {
+    fn shared<T: Send + Sync + Clone>() {}
+    shared::<Store>();
+};
 
 /// The path of a GeoPackage URL, if it is one.
 pub fn gpkg_path(url: &str) -> Option<PathBuf> {

@@ -18,11 +18,18 @@ pub const WRITE_LOCK_KEY: i64 = 0x6C61_6E64;
 /// How long a writer waits for the lock, in milliseconds.
 pub const LOCK_TIMEOUT_MS: u64 = 120_000;
 
-static MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../migrations/postgres/001_init.sql"),
-)];
+static MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../migrations/postgres/001_init.sql"),
+    ),
+    (
+        2,
+        "accounts",
+        include_str!("../migrations/postgres/002_accounts.sql"),
+    ),
+];
 
 /// A connection to a PostgreSQL store.
 pub struct PgBackend {
@@ -30,6 +37,8 @@ pub struct PgBackend {
     lock_timeout_ms: u128,
     statements: HashMap<String, Statement>,
     url: String,
+    /// Between `begin_write` and `commit`/`rollback`.
+    in_tx: bool,
 }
 
 impl PgBackend {
@@ -44,6 +53,7 @@ impl PgBackend {
             lock_timeout_ms: LOCK_TIMEOUT_MS as u128,
             statements: HashMap::new(),
             url: redact(url),
+            in_tx: false,
         })
     }
 
@@ -203,7 +213,10 @@ impl Backend for PgBackend {
             .client
             .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK_KEY])
         {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                self.in_tx = true;
+                Ok(())
+            }
             Err(e) => {
                 let _ = self.client.batch_execute("ROLLBACK");
                 if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
@@ -221,11 +234,17 @@ impl Backend for PgBackend {
     }
 
     fn commit(&mut self) -> Result<(), StoreError> {
+        self.in_tx = false;
         Ok(self.client.batch_execute("COMMIT")?)
     }
 
     fn rollback(&mut self) -> Result<(), StoreError> {
+        self.in_tx = false;
         Ok(self.client.batch_execute("ROLLBACK")?)
+    }
+
+    fn in_transaction(&self) -> bool {
+        self.in_tx
     }
 
     fn geom_param(&self, g: Option<&Geometry>, srid: i32) -> (String, Value) {

@@ -3,15 +3,21 @@
 //! A plan is one region's supply or reserve plan for one year. It has numbered versions; each
 //! version is compiled from one ledger import and carries its own status. Every step records
 //! who, when and why (a [`PlanEvent`]) and appends an audit entry, in one transaction.
+//! Who may take a step is the acting account's role for the plan's region (or a region above
+//! it): 编制 creates and submits, 审核 approves and returns, 发布 publishes and adjusts; who may
+//! see a version is decided by [`crate::access`] (published versions are public, the others
+//! only visible to accounts with some role for the region).
 //! An adjustment (调整) creates a new version and needs a reason; it is allowed only for a
 //! published plan, and the new version goes through submission, approval and publication again.
 
+use crate::access::Role;
 use crate::db::Value;
 use crate::error::StoreError;
-use crate::Store;
+use crate::session::Session;
 use landplan_core::compile::{CompileOptions, Compiler, PlanKind};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// A version's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -108,6 +114,16 @@ impl PlanAction {
             (PlanAction::Publish, Approved) => Some(Published),
             (PlanAction::Return, Submitted) => Some(if version > 1 { Adjusting } else { Draft }),
             _ => None,
+        }
+    }
+
+    /// The role this step needs for the plan's region: 编制 submits, 审核 approves and
+    /// returns, 发布 publishes.
+    pub fn role(self) -> Role {
+        match self {
+            PlanAction::Submit => Role::Editor,
+            PlanAction::Approve | PlanAction::Return => Role::Reviewer,
+            PlanAction::Publish => Role::Publisher,
         }
     }
 
@@ -233,7 +249,7 @@ fn version_json(v: &PlanVersion) -> serde_json::Value {
     })
 }
 
-impl Store {
+impl Session<'_> {
     /// Compile an import's parcels into a plan (JSON of the core's compiled plan).
     pub fn compile_import(
         &mut self,
@@ -299,13 +315,9 @@ impl Store {
         Ok(rows.first().and_then(|r| r[0].as_i64()))
     }
 
+    /// The plan does not exist, or the actor may not see it: the same answer.
     fn no_plan(key: &PlanKey) -> StoreError {
-        StoreError::NotFound(format!(
-            "没有找到 {key}；请先运行 landplan plan create --region {} --year {} --kind {}",
-            key.region,
-            key.year,
-            key.kind.id()
-        ))
+        StoreError::NotFound(format!("没有找到 {key}"))
     }
 
     fn choose_import(&mut self, key: &PlanKey, import_id: Option<i64>) -> Result<i64, StoreError> {
@@ -315,10 +327,11 @@ impl Store {
                     "SELECT region, year, kind FROM ledger_import WHERE id = ?",
                     &[Value::Int(id)],
                 )?;
-                let r = rows
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| StoreError::NotFound(format!("没有编号为 {id} 的导入批次")))?;
+                let r = match rows.into_iter().next() {
+                    // Another region's imports do not exist for an actor without a role there.
+                    Some(r) if self.has_role_for(&r[0].text())? => r,
+                    _ => return Err(StoreError::NotFound(format!("没有编号为 {id} 的导入批次"))),
+                };
                 if r[0].text() != key.region
                     || r[1].as_i64() != Some(key.year as i64)
                     || r[2].text() != key.kind.id()
@@ -334,12 +347,7 @@ impl Store {
             }
             None => self
                 .latest_import(&key.region, key.year, key.kind)?
-                .ok_or_else(|| {
-                    StoreError::NotFound(format!(
-                        "{key} 还没有导入台账；请先运行 landplan import --region {} --year {} 台账文件",
-                        key.region, key.year
-                    ))
-                }),
+                .ok_or_else(|| StoreError::NotFound(format!("{key} 还没有导入台账"))),
         }
     }
 
@@ -412,7 +420,7 @@ impl Store {
     }
 
     /// Create a plan (version 1, 草稿) compiled from an import (default: the latest one for the
-    /// region, year and kind).
+    /// region, year and kind). Needs 编制 for the region.
     pub fn create_plan(
         &mut self,
         key: &PlanKey,
@@ -420,9 +428,10 @@ impl Store {
         note: Option<&str>,
     ) -> Result<PlanVersion, StoreError> {
         self.write(|s| {
+            s.require(Role::Editor, &key.region, &format!("编制 {key}"))?;
             if s.plan_id(key)?.is_some() {
                 return Err(StoreError::Invalid(format!(
-                    "{key} 已存在；已公布的计划请用 landplan plan adjust 调整"
+                    "{key} 已存在；已公布的计划只能调整（生成新版本），不能重新编制"
                 )));
             }
             let import_id = s.choose_import(key, import_id)?;
@@ -442,24 +451,13 @@ impl Store {
         })
     }
 
-    /// The current (latest) version.
+    /// The current version: the latest one the actor may see.
     pub fn current_version(&mut self, key: &PlanKey) -> Result<PlanVersion, StoreError> {
-        let rows = self.db.query(
-            &format!("{VERSION_SELECT} WHERE p.region = ? AND p.year = ? AND p.kind = ? ORDER BY v.version DESC LIMIT 1"),
-            &[
-                key.region.clone().into(),
-                Value::Int(key.year as i64),
-                key.kind.id().into(),
-            ],
-        )?;
-        rows.into_iter()
-            .next()
-            .map(version_row)
-            .transpose()?
-            .ok_or_else(|| Self::no_plan(key))
+        self.versions(key)?.pop().ok_or_else(|| Self::no_plan(key))
     }
 
-    /// All versions, oldest first.
+    /// The versions the actor may see, oldest first; NotFound when there are none (no plan, or
+    /// only versions the actor may not see).
     pub fn versions(&mut self, key: &PlanKey) -> Result<Vec<PlanVersion>, StoreError> {
         let rows = self.db.query(
             &format!("{VERSION_SELECT} WHERE p.region = ? AND p.year = ? AND p.kind = ? ORDER BY v.version"),
@@ -472,7 +470,19 @@ impl Store {
         if rows.is_empty() {
             return Err(Self::no_plan(key));
         }
-        rows.into_iter().map(version_row).collect()
+        let all: Vec<PlanVersion> = rows
+            .into_iter()
+            .map(version_row)
+            .collect::<Result<_, _>>()?;
+        let chain = self.chain(&key.region)?;
+        let seen: Vec<PlanVersion> = all
+            .into_iter()
+            .filter(|v| self.actor.may_see(v.status, &chain))
+            .collect();
+        if seen.is_empty() {
+            return Err(Self::no_plan(key));
+        }
+        Ok(seen)
     }
 
     /// One version by number.
@@ -484,20 +494,36 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("{key} 没有第 {version} 版（共 {n} 版）")))
     }
 
-    /// The current version of every plan (optionally of one year).
+    /// The current version of every plan the actor may see (optionally of one year): the
+    /// latest version it may see.
     pub fn plans(&mut self, year: Option<i32>) -> Result<Vec<PlanVersion>, StoreError> {
         let rows = self.db.query(
-            &format!("{VERSION_SELECT} WHERE v.version = (SELECT MAX(version) FROM plan_version WHERE plan_id = p.id) ORDER BY p.region, p.year, p.kind"),
+            &format!("{VERSION_SELECT} ORDER BY p.region, p.year, p.kind, v.version"),
             &[],
         )?;
-        let all: Vec<PlanVersion> = rows
-            .into_iter()
-            .map(version_row)
-            .collect::<Result<_, _>>()?;
-        Ok(all
-            .into_iter()
-            .filter(|v| year.is_none_or(|y| v.plan.year == y))
-            .collect())
+        let mut chains: HashMap<String, Vec<String>> = HashMap::new();
+        let mut out: Vec<PlanVersion> = Vec::new();
+        for r in rows {
+            let v = version_row(r)?;
+            if year.is_some_and(|y| v.plan.year != y) {
+                continue;
+            }
+            let chain = match chains.get(&v.plan.region) {
+                Some(c) => c,
+                None => {
+                    let c = self.chain(&v.plan.region)?;
+                    chains.entry(v.plan.region.clone()).or_insert(c)
+                }
+            };
+            if !self.actor.may_see(v.status, chain) {
+                continue;
+            }
+            match out.last_mut() {
+                Some(last) if last.plan_id == v.plan_id => *last = v,
+                _ => out.push(v),
+            }
+        }
+        Ok(out)
     }
 
     /// The compiled plan of a version (JSON of the core's SupplyPlan/ReservePlan).
@@ -513,7 +539,8 @@ impl Store {
         Ok(serde_json::from_str(&text)?)
     }
 
-    /// Take one step (提交/批准/公布/退回) on the current version.
+    /// Take one step (提交/批准/公布/退回) on the current version; the step's role
+    /// ([`PlanAction::role`]) for the region is needed.
     pub fn transition(
         &mut self,
         key: &PlanKey,
@@ -522,6 +549,11 @@ impl Store {
     ) -> Result<PlanVersion, StoreError> {
         self.write(|s| {
             let cur = s.current_version(key)?;
+            s.require(
+                action.role(),
+                &key.region,
+                &format!("{} {key}", action.label()),
+            )?;
             let next = action.next(cur.status, cur.version).ok_or_else(|| {
                 StoreError::Invalid(format!(
                     "{key} 第 {} 版当前状态为“{}”，不能{}：只有“{}”状态的计划可以{}",
@@ -533,9 +565,7 @@ impl Store {
                 ))
             })?;
             if action == PlanAction::Return && reason.is_none_or(|r| r.trim().is_empty()) {
-                return Err(StoreError::Invalid(
-                    "退回计划必须用 --reason 说明理由".into(),
-                ));
+                return Err(StoreError::ReasonRequired(action.label().into()));
             }
             s.db.exec(
                 "UPDATE plan_version SET status = ? WHERE id = ?",
@@ -559,7 +589,7 @@ impl Store {
     }
 
     /// Adjust a published plan: a new version (调整中) from an import (default: the latest),
-    /// with a required reason.
+    /// with a required reason. Needs 发布 for the region.
     pub fn adjust(
         &mut self,
         key: &PlanKey,
@@ -567,12 +597,11 @@ impl Store {
         import_id: Option<i64>,
     ) -> Result<PlanVersion, StoreError> {
         if reason.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "调整计划必须用 --reason 说明调整理由".into(),
-            ));
+            return Err(StoreError::ReasonRequired("调整".into()));
         }
         self.write(|s| {
             let cur = s.current_version(key)?;
+            s.require(Role::Publisher, &key.region, &format!("调整 {key}"))?;
             if cur.status != PlanStatus::Published {
                 return Err(StoreError::Invalid(format!(
                     "{key} 第 {} 版当前状态为“{}”，不能调整：只有“已公布”的计划可以调整（未公布的版本可直接修改后提交）",
@@ -601,8 +630,9 @@ impl Store {
         })
     }
 
-    /// Every step of a plan's life, in order.
+    /// Every step of a plan's life, in order (of the versions the actor may see).
     pub fn events(&mut self, key: &PlanKey) -> Result<Vec<PlanEvent>, StoreError> {
+        let visible: Vec<i64> = self.versions(key)?.iter().map(|v| v.version).collect();
         let id = self.plan_id(key)?.ok_or_else(|| Self::no_plan(key))?;
         let rows = self.db.query(
             "SELECT v.version, e.action, e.from_status, e.to_status, e.user_name, e.at, e.reason FROM plan_event e JOIN plan_version v ON v.id = e.version_id WHERE v.plan_id = ? ORDER BY e.id",
@@ -619,6 +649,7 @@ impl Store {
                 at: r[5].text(),
                 reason: r[6].opt_text(),
             })
+            .filter(|e| visible.contains(&e.version))
             .collect())
     }
 }
@@ -639,5 +670,13 @@ mod tests {
         assert_eq!(PlanAction::Submit.next(Published, 1), None);
         assert_eq!(PlanAction::Return.next(Submitted, 1), Some(Draft));
         assert_eq!(PlanAction::Return.next(Submitted, 3), Some(Adjusting));
+    }
+
+    #[test]
+    fn each_step_needs_its_role() {
+        assert_eq!(PlanAction::Submit.role(), Role::Editor);
+        assert_eq!(PlanAction::Approve.role(), Role::Reviewer);
+        assert_eq!(PlanAction::Return.role(), Role::Reviewer);
+        assert_eq!(PlanAction::Publish.role(), Role::Publisher);
     }
 }

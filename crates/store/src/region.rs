@@ -4,7 +4,7 @@
 
 use crate::db::Value;
 use crate::error::StoreError;
-use crate::Store;
+use crate::session::Session;
 use serde::Serialize;
 
 /// The level of a region.
@@ -112,7 +112,7 @@ fn region(r: Vec<Value>) -> Result<Region, StoreError> {
     })
 }
 
-impl Store {
+impl Session<'_> {
     /// Create the region (and any missing ancestors) or rename it when a name is given.
     /// Call inside a write transaction.
     pub(crate) fn ensure_region_tx(

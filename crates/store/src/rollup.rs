@@ -4,13 +4,14 @@
 //! is 已批准 or 已公布 (or, with `include_drafts`, the current version whatever its status).
 //! Every figure of [`crate::diff::figures`] is summed as an exact decimal; the counties' latest
 //! ledger imports are summed beside them.
+//! Only versions the acting account may see count (an anonymous visitor: published ones).
 
 use crate::db::Value;
 use crate::diff::figures;
 use crate::error::StoreError;
 use crate::plan::{PlanKey, PlanStatus};
 use crate::region::{classify, is_within, RegionLevel};
-use crate::Store;
+use crate::session::Session;
 use landplan_core::compile::PlanKind;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -102,7 +103,7 @@ impl Rollup {
     }
 }
 
-impl Store {
+impl Session<'_> {
     /// Sum the county plans inside `region` for a year and kind.
     pub fn rollup(
         &mut self,
@@ -137,6 +138,10 @@ impl Store {
                 continue;
             }
             let status = PlanStatus::parse(&r[3].text()).unwrap_or(PlanStatus::Draft);
+            // Versions the actor may not see do not exist for it (nor are they listed as left out).
+            if !self.may_see(status, &code)? {
+                continue;
+            }
             let ok =
                 include_drafts || matches!(status, PlanStatus::Approved | PlanStatus::Published);
             if ok {

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use landplan_store::{InitOptions, Store};
+use landplan_store::{Actor, InitOptions, Store};
 use rusqlite::Connection;
 use std::path::Path;
 
@@ -30,14 +30,15 @@ fn foreign_key_problems(conn: &Connection) -> usize {
 }
 
 fn store_with_an_import(path: &Path, dir: &Path) {
-    let mut s = Store::init(
+    let me = Actor::local_operator("张三");
+    let s = Store::init(
         &format!("gpkg:{}", path.display()),
         &InitOptions { srid: 4527 },
+        &me,
     )
-    .unwrap()
-    .with_user(Some("张三"));
+    .unwrap();
     let ledger = write(dir, "v1.csv", &ledger_v1());
-    s.import_files(&[ledger], None, &opts()).unwrap();
+    s.import_files(&me, &[ledger], None, &opts()).unwrap();
 }
 
 #[test]
@@ -90,9 +91,8 @@ fn a_store_with_code_as_key_is_rebuilt_when_opened_and_keeps_everything() {
     };
     assert!(before.len() >= 3, "{before:?}");
     // Opening migrates; the regions, the import and the plans keep their references.
-    let mut s = Store::open(&format!("gpkg:{}", path.display()))
-        .unwrap()
-        .with_user(Some("李四"));
+    let me = Actor::local_operator("李四");
+    let s = Store::open(&format!("gpkg:{}", path.display())).unwrap();
     let after: Vec<(String, String)> = s
         .regions()
         .unwrap()
@@ -101,7 +101,7 @@ fn a_store_with_code_as_key_is_rebuilt_when_opened_and_keeps_everything() {
         .collect();
     assert_eq!(after, before);
     let ledger = write(dir.path(), "v2.csv", &ledger_v2());
-    s.import_files(&[ledger], None, &opts()).unwrap();
+    s.import_files(&me, &[ledger], None, &opts()).unwrap();
     drop(s);
     let conn = Connection::open(&path).unwrap();
     assert_eq!(region_columns(&conn)[0].0, "fid");

@@ -9,13 +9,18 @@ mod common;
 use common::*;
 use landplan_geo::geo::{BoundingRect, MultiPolygon};
 use landplan_store::gpkg::GpkgBackend;
-use landplan_store::{Backend, InitOptions, Store, Value};
+use landplan_store::{Actor, Backend, InitOptions, Store, Value};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 type Env = [f64; 4]; // minx, maxx, miny, maxy
+
+/// The local operator the tests act as.
+fn me() -> Actor {
+    Actor::local_operator("张三")
+}
 
 fn opts() -> landplan_store::ImportOptions {
     import_opts("330102", "示例县")
@@ -55,9 +60,9 @@ fn setup(dir: &Path) -> (PathBuf, Store) {
     let s = Store::init(
         &format!("gpkg:{}", path.display()),
         &InitOptions { srid: 4527 },
+        &me(),
     )
-    .unwrap()
-    .with_user(Some("张三"));
+    .unwrap();
     (path, s)
 }
 
@@ -141,7 +146,7 @@ fn assert_index_in_step(path: &Path) -> usize {
 #[test]
 fn imports_keep_the_parcel_index_in_step() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, mut s) = setup(dir.path());
+    let (path, s) = setup(dir.path());
     assert_eq!(assert_index_in_step(&path), 0);
 
     // 300 parcels, 250 of them with geometry.
@@ -149,7 +154,7 @@ fn imports_keep_the_parcel_index_in_step() {
     let nums: Vec<usize> = (1..=250).collect();
     let geo = write(dir.path(), "g.geojson", &grid_geojson(&nums, 0.0));
     let first = s
-        .import_files(&[ledger.clone(), geo], None, &opts())
+        .import_files(&me(), &[ledger.clone(), geo], None, &opts())
         .unwrap();
     assert_eq!((first.parcel_count, first.geometry_count), (300, 250));
     assert_eq!(assert_index_in_step(&path), 250);
@@ -157,12 +162,13 @@ fn imports_keep_the_parcel_index_in_step() {
     // A second import of the same ledger with all geometries, shifted.
     let nums: Vec<usize> = (1..=300).collect();
     let geo2 = write(dir.path(), "g2.geojson", &grid_geojson(&nums, 17.0));
-    s.import_files(&[ledger, geo2], None, &opts()).unwrap();
+    s.import_files(&me(), &[ledger, geo2], None, &opts())
+        .unwrap();
     assert_eq!(assert_index_in_step(&path), 550);
 
     // Geometry-only import: a new import copying the latest parcels with new geometry.
     let geo3 = write(dir.path(), "g3.geojson", &grid_geojson(&[5, 6, 7], 40.0));
-    let sum = s.import_files(&[geo3], None, &opts()).unwrap();
+    let sum = s.import_files(&me(), &[geo3], None, &opts()).unwrap();
     assert_eq!(sum.parcel_count, 300);
     assert_eq!(assert_index_in_step(&path), 850);
 
@@ -173,7 +179,7 @@ fn imports_keep_the_parcel_index_in_step() {
         &grid_geojson(&[1], 0.0).replace("4527", "4490"),
     );
     let l = write(dir.path(), "l3.csv", &big_ledger(3));
-    assert!(s.import_files(&[l, bad], None, &opts()).is_err());
+    assert!(s.import_files(&me(), &[l, bad], None, &opts()).is_err());
     assert_eq!(assert_index_in_step(&path), 850);
 
     // A window query through the index finds what a brute-force envelope test finds.
@@ -207,11 +213,12 @@ fn imports_keep_the_parcel_index_in_step() {
 #[test]
 fn updates_deletes_and_rollbacks_through_the_backend_keep_the_index() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, mut s) = setup(dir.path());
+    let (path, s) = setup(dir.path());
     let ledger = write(dir.path(), "l.csv", &big_ledger(40));
     let nums: Vec<usize> = (1..=30).collect();
     let geo = write(dir.path(), "g.geojson", &grid_geojson(&nums, 0.0));
-    s.import_files(&[ledger, geo], None, &opts()).unwrap();
+    s.import_files(&me(), &[ledger, geo], None, &opts())
+        .unwrap();
     drop(s);
     assert_eq!(assert_index_in_step(&path), 30);
 
@@ -256,11 +263,12 @@ fn updates_deletes_and_rollbacks_through_the_backend_keep_the_index() {
 #[test]
 fn a_store_made_before_the_index_gets_it_filled_when_opened() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, mut s) = setup(dir.path());
+    let (path, s) = setup(dir.path());
     let ledger = write(dir.path(), "l.csv", &big_ledger(120));
     let nums: Vec<usize> = (1..=100).collect();
     let geo = write(dir.path(), "g.geojson", &grid_geojson(&nums, 0.0));
-    s.import_files(&[ledger, geo], None, &opts()).unwrap();
+    s.import_files(&me(), &[ledger, geo], None, &opts())
+        .unwrap();
     drop(s);
     // Put the file back into the state migration 001 left it in: no gpkg_extensions, no
     // index, no triggers, migration 2 not recorded.
@@ -320,11 +328,11 @@ fn gdal_sees_the_store_index_and_landplan_writes_after_gdal_edits() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (path, mut s) = setup(dir.path());
+    let (path, s) = setup(dir.path());
     let ledger = write(dir.path(), "l.csv", &big_ledger(60));
     let nums: Vec<usize> = (1..=60).collect();
     let geo = write(dir.path(), "g.geojson", &grid_geojson(&nums, 0.0));
-    s.import_files(&[ledger.clone(), geo.clone()], None, &opts())
+    s.import_files(&me(), &[ledger.clone(), geo.clone()], None, &opts())
         .unwrap();
 
     let text = ogrinfo(
@@ -373,6 +381,7 @@ fn gdal_sees_the_store_index_and_landplan_writes_after_gdal_edits() {
         &path,
     );
     assert_eq!(assert_index_in_step(&path), 59);
-    s.import_files(&[ledger, geo], None, &opts()).unwrap();
+    s.import_files(&me(), &[ledger, geo], None, &opts())
+        .unwrap();
     assert_eq!(assert_index_in_step(&path), 119);
 }

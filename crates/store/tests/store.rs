@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use landplan_core::compile::PlanKind;
 use landplan_store::import::FileKind;
-use landplan_store::{InitOptions, PlanAction, PlanKey, PlanStatus, Store};
+use landplan_store::{Actor, InitOptions, PlanAction, PlanKey, PlanStatus, Store, StoreError};
 use rust_decimal::Decimal;
 use std::path::Path;
 
@@ -22,15 +22,19 @@ fn dec(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
+/// The local operator the tests act as (their stores have no accounts).
+fn op(name: &str) -> Actor {
+    Actor::local_operator(name)
+}
+
 fn init(url: &str) -> Store {
-    Store::init(url, &InitOptions { srid: 4527 })
-        .unwrap()
-        .with_user(Some("张三"))
+    Store::init(url, &InitOptions { srid: 4527 }, &op("张三")).unwrap()
 }
 
 /// Lifecycle, adjustment with a reason, diff and the audit chain.
 fn lifecycle(url: &str, dir: &Path) {
-    let mut s = init(url);
+    let me = op("张三");
+    let s = init(url);
     let l1 = write(dir, "v1.csv", &ledger_v1());
     let g1 = write(
         dir,
@@ -38,54 +42,55 @@ fn lifecycle(url: &str, dir: &Path) {
         &geojson(&["A-001", "A-002", "A-003", "A-004"]),
     );
     let imp = s
-        .import_files(&[l1, g1], None, &import_opts("330102", "示例县"))
+        .import_files(&me, &[l1, g1], None, &import_opts("330102", "示例县"))
         .unwrap();
     assert_eq!(imp.parcel_count, 4);
     assert_eq!(imp.geometry_count, 4);
     assert_eq!(imp.total_ha, dec("8.5"));
     let k = key("330102");
-    let v1 = s.create_plan(&k, None, None).unwrap();
+    let v1 = s.create_plan(&me, &k, None, None).unwrap();
     assert_eq!((v1.version, v1.status), (1, PlanStatus::Draft));
     assert_eq!(v1.total_ha, dec("8.5"));
 
     // Steps out of order are refused with the reason.
     let e = s
-        .transition(&k, PlanAction::Publish, None)
+        .transition(&me, &k, PlanAction::Publish, None)
         .unwrap_err()
         .to_string();
     assert!(e.contains("草稿") && e.contains("不能公布"), "{e}");
-    let e = s.adjust(&k, "年中调整", None).unwrap_err().to_string();
+    let e = s.adjust(&me, &k, "年中调整", None).unwrap_err().to_string();
     assert!(e.contains("只有“已公布”的计划可以调整"), "{e}");
 
-    s.transition(&k, PlanAction::Submit, Some("报县政府审批"))
+    s.transition(&me, &k, PlanAction::Submit, Some("报县政府审批"))
         .unwrap();
-    let mut s = s.with_user(Some("李四"));
-    s.transition(&k, PlanAction::Approve, None).unwrap();
-    let v = s.transition(&k, PlanAction::Publish, None).unwrap();
+    let me = op("李四");
+    s.transition(&me, &k, PlanAction::Approve, None).unwrap();
+    let v = s.transition(&me, &k, PlanAction::Publish, None).unwrap();
     assert_eq!(v.status, PlanStatus::Published);
 
     // Adjustment: reason required, new version from a new import.
-    let e = s.adjust(&k, "  ", None).unwrap_err().to_string();
-    assert!(e.contains("--reason"), "{e}");
+    let e = s.adjust(&me, &k, "  ", None).unwrap_err();
+    assert!(matches!(e, StoreError::ReasonRequired(_)), "{e}");
+    assert!(e.to_string().contains("必须说明理由"), "{e}");
     let l2 = write(dir, "v2.csv", &ledger_v2());
     let g2 = write(
         dir,
         "v2.geojson",
         &geojson(&["A-001", "A-003", "A-004", "A-005"]),
     );
-    s.import_files(&[l2, g2], None, &import_opts("330102", "示例县"))
+    s.import_files(&me, &[l2, g2], None, &import_opts("330102", "示例县"))
         .unwrap();
-    let v2 = s.adjust(&k, "新增保障性租赁住房用地", None).unwrap();
+    let v2 = s.adjust(&me, &k, "新增保障性租赁住房用地", None).unwrap();
     assert_eq!((v2.version, v2.status), (2, PlanStatus::Adjusting));
     assert_eq!(v2.total_ha, dec("10.75"));
     // The published version keeps its status and figures.
-    let old = s.version(&k, 1).unwrap();
+    let old = s.version(&me, &k, 1).unwrap();
     assert_eq!(
         (old.status, old.total_ha),
         (PlanStatus::Published, dec("8.5"))
     );
 
-    let d = s.diff(&k, 1, 2).unwrap();
+    let d = s.diff(&me, &k, 1, 2).unwrap();
     let ids = |v: &[landplan_store::diff::ParcelBrief]| {
         v.iter().map(|p| p.id.clone()).collect::<Vec<_>>()
     };
@@ -110,10 +115,10 @@ fn lifecycle(url: &str, dir: &Path) {
         "{text}"
     );
 
-    s.transition(&k, PlanAction::Submit, None).unwrap();
-    s.transition(&k, PlanAction::Approve, None).unwrap();
-    s.transition(&k, PlanAction::Publish, None).unwrap();
-    let ev = s.events(&k).unwrap();
+    s.transition(&me, &k, PlanAction::Submit, None).unwrap();
+    s.transition(&me, &k, PlanAction::Approve, None).unwrap();
+    s.transition(&me, &k, PlanAction::Publish, None).unwrap();
+    let ev = s.events(&me, &k).unwrap();
     let steps: Vec<&str> = ev.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         steps,
@@ -124,9 +129,9 @@ fn lifecycle(url: &str, dir: &Path) {
     assert_eq!(ev[2].user, "李四");
     assert_eq!(ev[4].reason.as_deref(), Some("新增保障性租赁住房用地"));
 
-    let r = s.verify_audit().unwrap();
+    let r = s.verify_audit(&me).unwrap();
     assert!(r.ok(), "{:?}", r.broken);
-    let entries = s.audit_entries(None).unwrap();
+    let entries = s.audit_entries(&me, None).unwrap();
     assert!(entries
         .iter()
         .any(|e| e.action == "plan.adjust" && e.before.is_some() && e.after.is_some()));
@@ -135,15 +140,17 @@ fn lifecycle(url: &str, dir: &Path) {
 
 /// Tampering with the log or with imported data is detected.
 fn tamper(url: &str, dir: &Path) {
-    let mut s = init(url);
+    let me = op("张三");
+    let s = init(url);
     let l1 = write(dir, "t.csv", &ledger_v1());
-    s.import_files(&[l1], None, &import_opts("330102", "示例县"))
+    s.import_files(&me, &[l1], None, &import_opts("330102", "示例县"))
         .unwrap();
-    s.create_plan(&key("330102"), None, None).unwrap();
-    assert!(s.verify_audit().unwrap().ok());
+    s.create_plan(&me, &key("330102"), None, None).unwrap();
+    assert!(s.verify_audit(&me).unwrap().ok());
     // The log refuses updates through SQL.
     let e = s
         .backend()
+        .unwrap()
         .exec("UPDATE audit_log SET user_name = 'x' WHERE seq = 2", &[])
         .unwrap_err()
         .to_string();
@@ -151,71 +158,83 @@ fn tamper(url: &str, dir: &Path) {
     // Someone with file access removes the guard and edits an entry.
     match s.backend_kind() {
         landplan_store::BackendKind::GeoPackage => s
-            .backend()
+            .backend().unwrap()
             .batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET user_name = '王五' WHERE seq = 3")
             .unwrap(),
         landplan_store::BackendKind::Postgres => s
-            .backend()
+            .backend().unwrap()
             .batch("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; UPDATE audit_log SET user_name = '王五' WHERE seq = 3")
             .unwrap(),
     }
-    let r = s.verify_audit().unwrap();
+    let r = s.verify_audit(&me).unwrap();
     assert_eq!(r.broken.as_ref().map(|b| b.0), Some(3), "{r:?}");
     assert!(r.broken.unwrap().1.contains("被改动"));
 }
 
 fn tamper_data(url: &str, dir: &Path) {
-    let mut s = init(url);
+    let me = op("张三");
+    let s = init(url);
     let l1 = write(dir, "d.csv", &ledger_v1());
-    s.import_files(&[l1], None, &import_opts("330102", "示例县"))
+    s.import_files(&me, &[l1], None, &import_opts("330102", "示例县"))
         .unwrap();
     s.backend()
+        .unwrap()
         .exec("DELETE FROM parcel WHERE parcel_id = 'A-002'", &[])
         .unwrap();
-    let r = s.verify_audit().unwrap();
+    let r = s.verify_audit(&me).unwrap();
     let (_, why) = r.broken.expect("deleted parcel must be detected");
     assert!(why.contains("4 个地块") && why.contains("3 个"), "{why}");
 }
 
 /// Roll-up sums approved county plans exactly and leaves drafts out.
 fn rollup(url: &str, dir: &Path) {
-    let mut s = init(url);
-    s.ensure_region("330000", Some("示例省")).unwrap();
-    s.ensure_region("330100", Some("示例市")).unwrap();
+    let me = op("张三");
+    let s = init(url);
+    s.ensure_region(&me, "330000", Some("示例省")).unwrap();
+    s.ensure_region(&me, "330100", Some("示例市")).unwrap();
     let a = write(dir, "a.csv", &ledger_v1());
     let b = write(dir, "b.csv", &ledger_v2());
     s.import_files(
+        &me,
         std::slice::from_ref(&a),
         None,
         &import_opts("330102", "甲县"),
     )
     .unwrap();
-    s.import_files(&[b], None, &import_opts("330103", "乙县"))
+    s.import_files(&me, &[b], None, &import_opts("330103", "乙县"))
         .unwrap();
-    s.import_files(&[a], None, &import_opts("330201", "丙县"))
+    s.import_files(&me, &[a], None, &import_opts("330201", "丙县"))
         .unwrap();
     for r in ["330102", "330103", "330201"] {
-        s.create_plan(&key(r), None, None).unwrap();
+        s.create_plan(&me, &key(r), None, None).unwrap();
     }
     for r in ["330102", "330103"] {
-        s.transition(&key(r), PlanAction::Submit, None).unwrap();
-        s.transition(&key(r), PlanAction::Approve, None).unwrap();
+        s.transition(&me, &key(r), PlanAction::Submit, None)
+            .unwrap();
+        s.transition(&me, &key(r), PlanAction::Approve, None)
+            .unwrap();
     }
-    let pref = s.rollup("330100", 2025, PlanKind::Supply, false).unwrap();
+    let pref = s
+        .rollup(&me, "330100", 2025, PlanKind::Supply, false)
+        .unwrap();
     assert_eq!(pref.members.len(), 2);
     let total = pref.figures.iter().find(|f| f.0 == "总量").unwrap().1;
     assert_eq!(total, dec("19.25"));
-    let prov = s.rollup("330000", 2025, PlanKind::Supply, false).unwrap();
+    let prov = s
+        .rollup(&me, "330000", 2025, PlanKind::Supply, false)
+        .unwrap();
     assert_eq!(prov.members.len(), 2);
     assert_eq!(prov.excluded, ["丙县（330201）（草稿）"]);
-    let all = s.rollup("330000", 2025, PlanKind::Supply, true).unwrap();
+    let all = s
+        .rollup(&me, "330000", 2025, PlanKind::Supply, true)
+        .unwrap();
     assert_eq!(
         all.figures.iter().find(|f| f.0 == "总量").unwrap().1,
         dec("27.75")
     );
     assert_eq!(all.by_prefecture.len(), 2);
     let e = s
-        .rollup("330102", 2025, PlanKind::Supply, false)
+        .rollup(&me, "330102", 2025, PlanKind::Supply, false)
         .unwrap_err()
         .to_string();
     assert!(e.contains("县级"), "{e}");
@@ -223,21 +242,22 @@ fn rollup(url: &str, dir: &Path) {
 
 /// Export one region or the whole store, restore, and the chain still verifies.
 fn export_restore(url: &str, dir: &Path, restore_url: &str) {
-    let mut s = init(url);
+    let me = op("张三");
+    let s = init(url);
     let a = write(dir, "a.csv", &ledger_v1());
     let g = write(dir, "a.geojson", &geojson(&["A-001", "A-002"]));
-    s.import_files(&[a.clone(), g], None, &import_opts("330102", "甲县"))
+    s.import_files(&me, &[a.clone(), g], None, &import_opts("330102", "甲县"))
         .unwrap();
-    s.import_files(&[a], None, &import_opts("330201", "丙县"))
+    s.import_files(&me, &[a], None, &import_opts("330201", "丙县"))
         .unwrap();
-    s.create_plan(&key("330102"), None, None).unwrap();
-    s.transition(&key("330102"), PlanAction::Submit, None)
+    s.create_plan(&me, &key("330102"), None, None).unwrap();
+    s.transition(&me, &key("330102"), PlanAction::Submit, None)
         .unwrap();
 
     let whole = dir.join("whole.gpkg");
-    let sum = s.export(&whole, None).unwrap();
+    let sum = s.export(&me, &whole, None).unwrap();
     assert_eq!((sum.parcels, sum.plans), (8, 1));
-    let e = s.export(&whole, None).unwrap_err().to_string();
+    let e = s.export(&me, &whole, None).unwrap_err().to_string();
     assert!(e.contains("已存在"), "{e}");
     assert!(!dir.join("whole.gpkg-wal").exists());
     let mode: String = rusqlite::Connection::open(&whole)
@@ -246,10 +266,10 @@ fn export_restore(url: &str, dir: &Path, restore_url: &str) {
         .unwrap();
     assert_eq!(mode, "delete", "a backup is one self-contained file");
     let part = dir.join("part.gpkg");
-    let sum = s.export(&part, Some("330102")).unwrap();
+    let sum = s.export(&me, &part, Some("330102")).unwrap();
     assert_eq!((sum.parcels, sum.imports), (4, 1));
-    let mut p = Store::open(part.to_str().unwrap()).unwrap();
-    assert!(p.verify_audit().unwrap().ok());
+    let p = Store::open(part.to_str().unwrap()).unwrap();
+    assert!(p.verify_audit(&me).unwrap().ok());
     assert!(p.region("330201").unwrap().is_none());
     assert_eq!(
         p.region("330100").unwrap().map(|r| r.code),
@@ -257,29 +277,29 @@ fn export_restore(url: &str, dir: &Path, restore_url: &str) {
     );
 
     let before = std::fs::read(&whole).unwrap();
-    let (mut r, sum) = Store::restore(restore_url, &whole, Some("恢复员")).unwrap();
+    let (r, sum) = Store::restore(restore_url, &whole, &op("恢复员")).unwrap();
     assert_eq!(
         std::fs::read(&whole).unwrap(),
         before,
         "restore must not change the backup"
     );
     assert_eq!(sum.parcels, 8);
-    let v = r.current_version(&key("330102")).unwrap();
+    let v = r.current_version(&me, &key("330102")).unwrap();
     assert_eq!((v.status, v.total_ha), (PlanStatus::Submitted, dec("8.5")));
-    let rep = r.verify_audit().unwrap();
+    let rep = r.verify_audit(&me).unwrap();
     assert!(rep.ok(), "{:?}", rep.broken);
-    let last = r.audit_entries(Some(1)).unwrap();
+    let last = r.audit_entries(&me, Some(1)).unwrap();
     assert_eq!(
         (last[0].action.as_str(), last[0].user.as_str()),
         ("restore", "恢复员")
     );
     // Geometry survived both copies.
-    let parcels = r.import_parcels_of(1).unwrap();
+    let parcels = r.import_parcels_of(&me, 1).unwrap();
     assert_eq!(parcels.iter().filter(|p| p.geometry.is_some()).count(), 2);
     // The restored store accepts new work.
-    r.transition(&key("330102"), PlanAction::Approve, None)
+    r.transition(&me, &key("330102"), PlanAction::Approve, None)
         .unwrap();
-    let e = Store::restore(restore_url, &whole, None)
+    let e = Store::restore(restore_url, &whole, &me)
         .unwrap_err()
         .to_string();
     assert!(e.contains("已"), "{e}");
@@ -287,7 +307,8 @@ fn export_restore(url: &str, dir: &Path, restore_url: &str) {
 
 /// A failed import leaves nothing behind; a strict import with a bad row is refused whole.
 fn atomic_import(url: &str, dir: &Path) {
-    let mut s = init(url);
+    let me = op("张三");
+    let s = init(url);
     let bad = write(
         dir,
         "bad.csv",
@@ -299,12 +320,13 @@ fn atomic_import(url: &str, dir: &Path) {
     let mut o = import_opts("330102", "示例县");
     o.strict = true;
     let e = s
-        .import_files(std::slice::from_ref(&bad), None, &o)
+        .import_files(&me, std::slice::from_ref(&bad), None, &o)
         .unwrap_err()
         .to_string();
     assert!(e.contains("整批导入已撤销"), "{e}");
     assert_eq!(
-        s.latest_import("330102", 2025, PlanKind::Supply).unwrap(),
+        s.latest_import(&me, "330102", 2025, PlanKind::Supply)
+            .unwrap(),
         None
     );
     assert!(
@@ -312,7 +334,7 @@ fn atomic_import(url: &str, dir: &Path) {
         "the region created inside the import must be rolled back"
     );
     let sum = s
-        .import_files(&[bad], None, &import_opts("330102", "示例县"))
+        .import_files(&me, &[bad], None, &import_opts("330102", "示例县"))
         .unwrap();
     assert_eq!((sum.parcel_count, sum.rejected_rows), (4, 1));
     let first = sum.import_id;
@@ -325,6 +347,7 @@ fn atomic_import(url: &str, dir: &Path) {
     );
     let e = s
         .import_files(
+            &me,
             &[g],
             Some(FileKind::Geometry),
             &import_opts("330102", "示例县"),
@@ -335,12 +358,12 @@ fn atomic_import(url: &str, dir: &Path) {
     // A geometry file alone creates a new import with the same parcels plus geometry.
     let g = write(dir, "g.geojson", &geojson(&["A-001", "A-003", "X-404"]));
     let sum = s
-        .import_files(&[g], None, &import_opts("330102", "示例县"))
+        .import_files(&me, &[g], None, &import_opts("330102", "示例县"))
         .unwrap();
     assert_eq!((sum.parcel_count, sum.geometry_count), (4, 2));
     assert_eq!(sum.unmatched_geometries, ["X-404"]);
     assert_eq!(sum.base_import, Some(first));
-    assert!(s.verify_audit().unwrap().ok());
+    assert!(s.verify_audit(&me).unwrap().ok());
 }
 
 fn gpkg_url(dir: &Path, name: &str) -> String {
@@ -384,23 +407,22 @@ fn gpkg_atomic_import() {
 
 #[test]
 fn open_needs_init_and_plain_paths_work() {
+    let me = op("张三");
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("x.gpkg");
-    let e = Store::open(p.to_str().unwrap()).unwrap_err().to_string();
-    assert!(
-        e.contains("尚未初始化") && e.contains("landplan init"),
-        "{e}"
-    );
+    let e = Store::open(p.to_str().unwrap()).unwrap_err();
+    assert!(matches!(e, StoreError::NotInitialized(_)), "{e}");
+    assert!(e.to_string().contains("尚未初始化"), "{e}");
     init(p.to_str().unwrap());
     // init is idempotent; a different CRS is refused.
-    Store::init(p.to_str().unwrap(), &InitOptions { srid: 4527 }).unwrap();
-    let e = Store::init(p.to_str().unwrap(), &InitOptions { srid: 4490 })
+    Store::init(p.to_str().unwrap(), &InitOptions { srid: 4527 }, &me).unwrap();
+    let e = Store::init(p.to_str().unwrap(), &InitOptions { srid: 4490 }, &me)
         .unwrap_err()
         .to_string();
     assert!(e.contains("EPSG:4527"), "{e}");
-    let mut s = Store::open(p.to_str().unwrap()).unwrap();
+    let s = Store::open(p.to_str().unwrap()).unwrap();
     assert_eq!(s.srid(), 4527);
-    assert_eq!(s.verify_audit().unwrap().entries, 1);
+    assert_eq!(s.verify_audit(&me).unwrap().entries, 1);
 }
 
 #[test]
@@ -449,13 +471,14 @@ fn gpkg_guotu_geometry() {
     };
     let txt = d.path().join("界址.txt");
     landplan_geoio::write(&txt, &set).unwrap();
-    let mut s = init(&gpkg_url(d.path(), "s.gpkg"));
+    let me = op("张三");
+    let s = init(&gpkg_url(d.path(), "s.gpkg"));
     let l = write(d.path(), "l.csv", &ledger_v1());
     let sum = s
-        .import_files(&[l, txt], None, &import_opts("330102", "示例县"))
+        .import_files(&me, &[l, txt], None, &import_opts("330102", "示例县"))
         .unwrap();
     assert_eq!((sum.parcel_count, sum.geometry_count), (4, 2));
-    let stored = s.import_parcels_of(sum.import_id).unwrap();
+    let stored = s.import_parcels_of(&me, sum.import_id).unwrap();
     let a3 = stored.iter().find(|p| p.parcel.id == "A-003").unwrap();
     let g = a3.geometry.as_ref().unwrap();
     assert_eq!(g.0[0].exterior().0[0].x, 39_501_000.0);
@@ -479,9 +502,11 @@ fn gpkg_geometry_file_as_ledger() {
         feat("B-002", "2.2500", "工业用地", 39_501_000.0)
     );
     let g = write(d.path(), "带属性.geojson", &doc);
-    let mut s = init(&gpkg_url(d.path(), "s.gpkg"));
+    let me = op("张三");
+    let s = init(&gpkg_url(d.path(), "s.gpkg"));
     let sum = s
         .import_files(
+            &me,
             &[g],
             Some(FileKind::Ledger),
             &import_opts("330102", "示例县"),
@@ -489,38 +514,40 @@ fn gpkg_geometry_file_as_ledger() {
         .unwrap();
     assert_eq!((sum.parcel_count, sum.geometry_count), (2, 2));
     assert_eq!(sum.total_ha, dec("3.75"));
-    let v = s.create_plan(&key("330102"), None, None).unwrap();
+    let v = s.create_plan(&me, &key("330102"), None, None).unwrap();
     assert_eq!(v.total_ha, dec("3.75"));
 }
 
 /// A second writer waits for the first; past its timeout it is refused with a clear message and
 /// the store is unharmed.
 fn second_writer(url: &str) {
-    let mut a = init(url);
-    a.ensure_region("330102", Some("示例县")).unwrap();
-    let mut b = Store::open(url).unwrap();
+    let me = op("张三");
+    let a = init(url);
+    a.ensure_region(&me, "330102", Some("示例县")).unwrap();
+    let b = Store::open(url).unwrap();
     b.set_lock_timeout(std::time::Duration::from_millis(300))
         .unwrap();
-    a.backend().begin_write().unwrap();
-    a.backend()
+    let mut first = a.backend().unwrap();
+    first.begin_write().unwrap();
+    first
         .exec(
             "UPDATE region SET name = '改名中' WHERE code = '330102'",
             &[],
         )
         .unwrap();
-    let e = b
-        .ensure_region("330103", Some("乙县"))
-        .unwrap_err()
-        .to_string();
+    let e = b.ensure_region(&me, "330103", Some("乙县")).unwrap_err();
+    assert!(matches!(e, StoreError::Busy(_)), "{e}");
+    let e = e.to_string();
     assert!(
         e.contains("正由另一个进程写入") && e.contains("重试"),
         "{e}"
     );
-    a.backend().rollback().unwrap();
+    first.rollback().unwrap();
+    drop(first);
     // With the first writer gone the second one goes through.
-    b.ensure_region("330103", Some("乙县")).unwrap();
+    b.ensure_region(&me, "330103", Some("乙县")).unwrap();
     assert_eq!(b.region("330102").unwrap().unwrap().name, "示例县");
-    assert!(b.verify_audit().unwrap().ok());
+    assert!(b.verify_audit(&me).unwrap().ok());
 }
 
 #[test]
@@ -543,23 +570,24 @@ fn gpkg_reserve_plan() {
                   R-001,城关镇北门,城关镇,3.2000,住宅用地,存量,拟收储,拆迁平整,1200\r\n\
                   R-002,河口乡东片,河口乡,5.0000,工业用地,新增,已入库,道路管网,800\r\n";
     let l = write(d.path(), "储备.csv", ledger);
-    let mut s = init(&gpkg_url(d.path(), "s.gpkg"));
+    let me = op("张三");
+    let s = init(&gpkg_url(d.path(), "s.gpkg"));
     let mut o = import_opts("330102", "示例县");
     o.kind = PlanKind::Reserve;
-    s.import_files(&[l], None, &o).unwrap();
+    s.import_files(&me, &[l], None, &o).unwrap();
     let k = PlanKey {
         kind: PlanKind::Reserve,
         ..key("330102")
     };
     // No supply ledger was imported: the supply plan cannot be created, the reserve plan can.
     let e = s
-        .create_plan(&key("330102"), None, None)
+        .create_plan(&me, &key("330102"), None, None)
         .unwrap_err()
         .to_string();
     assert!(e.contains("还没有导入台账"), "{e}");
-    let v = s.create_plan(&k, None, None).unwrap();
+    let v = s.create_plan(&me, &k, None, None).unwrap();
     assert_eq!(v.total_ha, dec("8.2"));
-    let compiled = s.compiled(v.version_id).unwrap();
+    let compiled = s.compiled(&me, v.version_id).unwrap();
     let figs = landplan_store::diff::figures(&compiled);
     let funds = figs.iter().find(|f| f.0 == "资金需求（元）").unwrap().1;
     assert_eq!(funds, dec("20000000"));

@@ -1,6 +1,7 @@
 //! `landplan audit verify|log`: check the audit chain; list entries.
 
-use landplan_store::{Store, DEFAULT_DB};
+use super::store::{actor, explain, open};
+use landplan_store::DEFAULT_DB;
 use std::process::ExitCode;
 
 /// Subcommands of `landplan audit`.
@@ -29,16 +30,20 @@ pub struct Args {
     /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
     #[arg(long, default_value = DEFAULT_DB, global = true)]
     pub db: String,
+    /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
+    #[arg(long, global = true)]
+    pub user: Option<String>,
     #[command(subcommand)]
     sub: Sub,
 }
 
 /// Run `landplan audit`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(&args.db)?;
+    let store = open(&args.db)?;
+    let who = actor(&store, args.user.as_deref())?;
     match args.sub {
         Sub::Verify { json } => {
-            let r = store.verify_audit()?;
+            let r = store.verify_audit(&who).map_err(explain)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
@@ -60,7 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             })
         }
         Sub::Log { limit, json } => {
-            let entries = store.audit_entries(limit)?;
+            let entries = store.audit_entries(&who, limit).map_err(explain)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&entries)?);
             } else {

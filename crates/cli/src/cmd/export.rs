@@ -1,6 +1,7 @@
 //! `landplan export`: the whole store, or one region, to a new GeoPackage (backup).
 
-use landplan_store::{Store, DEFAULT_DB};
+use super::store::{actor, explain, open};
+use landplan_store::DEFAULT_DB;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,15 +17,18 @@ pub struct Args {
     /// 只导出该行政区（含下级）
     #[arg(long)]
     pub region: Option<String>,
-    /// 经办人（默认取 $USER）
+    /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
     #[arg(long)]
     pub user: Option<String>,
 }
 
 /// Run `landplan export`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(&args.db)?.with_user(args.user.as_deref());
-    let s = store.export(&args.out, args.region.as_deref())?;
+    let store = open(&args.db)?;
+    let who = actor(&store, args.user.as_deref())?;
+    let s = store
+        .export(&who, &args.out, args.region.as_deref())
+        .map_err(explain)?;
     println!(
         "已导出到 {}：行政区 {} 个、导入批次 {} 个、地块 {} 个、计划 {} 个（{} 个版本）、审计记录 {} 条",
         args.out.display(),

@@ -1,8 +1,9 @@
 //! `landplan import`: ledgers and geometry files into the store, in one transaction.
 
+use super::store::{actor, explain, open};
 use landplan_core::compile::PlanKind;
 use landplan_store::import::FileKind;
-use landplan_store::{ImportOptions, Store, DEFAULT_DB};
+use landplan_store::{ImportOptions, DEFAULT_DB};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -55,14 +56,28 @@ pub struct Args {
     /// 以 JSON 输出导入结果
     #[arg(long)]
     pub json: bool,
-    /// 经办人（默认取 $USER）
+    /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
     #[arg(long)]
     pub user: Option<String>,
 }
 
 /// Run `landplan import`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(&args.db)?.with_user(args.user.as_deref());
+    let store = open(&args.db)?;
+    let who = actor(&store, args.user.as_deref())?;
+    // Supply records are recognised but not imported yet; say how to import the file anyway.
+    for f in &args.files {
+        let kind = match args.as_kind {
+            Some(k) => Some(k),
+            None => landplan_store::import::detect_kind(f).ok(),
+        };
+        if kind == Some(FileKind::Records) {
+            anyhow::bail!(
+                "{}：识别为供地记录；供地记录的导入尚未实现，目前只能导入地块台账和几何文件（可用 --as ledger 强制按台账导入）",
+                f.display()
+            );
+        }
+    }
     let opts = ImportOptions {
         region: args.region.clone(),
         region_name: args.region_name.clone(),
@@ -71,12 +86,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         strict: args.strict,
     };
     let pb = crate::progress::bytes(None, "导入地块");
-    let result = store.import_files_with(&args.files, args.as_kind, &opts, &mut |n| {
+    let result = store.import_files_with(&who, &args.files, args.as_kind, &opts, &mut |n| {
         pb.set_message(format!("导入地块：已读取 {n} 行"));
         pb.tick();
     });
     pb.finish_and_clear();
-    let s = result?;
+    let s = result.map_err(explain)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&s)?);
         return Ok(ExitCode::SUCCESS);

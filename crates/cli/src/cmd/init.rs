@@ -1,8 +1,9 @@
 //! `landplan init`: create a store (GeoPackage file or PostgreSQL database), or bring an
 //! existing one up to date; optionally name regions.
 
+use super::store::{actor, current_user, explain};
 use anyhow::Context;
-use landplan_store::{InitOptions, Store, DEFAULT_DB, DEFAULT_SRID};
+use landplan_store::{Actor, InitOptions, Store, DEFAULT_DB, DEFAULT_SRID};
 use std::process::ExitCode;
 
 /// Arguments of `landplan init`.
@@ -17,20 +18,29 @@ pub struct Args {
     /// 登记行政区：代码=名称（可重复），如 --region 330102=示例县
     #[arg(long = "region", value_name = "代码=名称")]
     pub regions: Vec<String>,
-    /// 经办人（默认取 $USER）
+    /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
     #[arg(long)]
     pub user: Option<String>,
 }
 
 /// Run `landplan init`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut store =
-        Store::init(&args.db, &InitOptions { srid: args.srid })?.with_user(args.user.as_deref());
+    // A new store has no accounts: its creation is the local operator's.
+    let creator = Actor::local_operator(&current_user(args.user.as_deref()));
+    let store =
+        Store::init(&args.db, &InitOptions { srid: args.srid }, &creator).map_err(explain)?;
+    let who = if args.regions.is_empty() {
+        creator
+    } else {
+        actor(&store, args.user.as_deref())?
+    };
     for r in &args.regions {
         let (code, name) = r
             .split_once(['=', '＝'])
             .with_context(|| format!("--region “{r}” 应写成 代码=名称，如 330102=示例县"))?;
-        let region = store.ensure_region(code.trim(), Some(name.trim()))?;
+        let region = store
+            .ensure_region(&who, code.trim(), Some(name.trim()))
+            .map_err(explain)?;
         println!(
             "已登记行政区：{}（{}，{}）",
             region.name,

@@ -13,3 +13,5 @@ pub mod render;
 pub mod restore;
 pub mod rollup;
 pub mod rules;
+pub mod store;
+pub mod user;

@@ -2,8 +2,9 @@
 //! the store.
 
 use super::import::parse_kind;
+use super::store::{actor, explain, explain_plan, open};
 use landplan_core::compile::PlanKind;
-use landplan_store::{PlanAction, PlanKey, PlanVersion, Store, DEFAULT_DB};
+use landplan_store::{Actor, PlanAction, PlanKey, PlanVersion, Store, StoreError, DEFAULT_DB};
 use std::process::ExitCode;
 
 /// Which store and who acts.
@@ -12,7 +13,7 @@ pub struct Common {
     /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
     #[arg(long, default_value = DEFAULT_DB, global = true)]
     pub db: String,
-    /// 经办人（默认取 $USER）
+    /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
     #[arg(long, global = true)]
     pub user: Option<String>,
 }
@@ -135,7 +136,7 @@ pub struct Args {
     sub: Sub,
 }
 
-fn line(store: &mut Store, v: &PlanVersion) -> anyhow::Result<String> {
+fn line(store: &Store, v: &PlanVersion) -> anyhow::Result<String> {
     Ok(format!(
         "{} {} 年{}　第 {} 版　{}　{} 公顷　{} 个地块　导入批次 {}",
         store.region_label(&v.plan.region)?,
@@ -149,42 +150,64 @@ fn line(store: &mut Store, v: &PlanVersion) -> anyhow::Result<String> {
     ))
 }
 
+/// Take one lifecycle step.
+fn step(store: &Store, who: &Actor, s: Step, a: PlanAction) -> anyhow::Result<ExitCode> {
+    let key = s.which.key();
+    let v = store
+        .transition(who, &key, a, s.reason.as_deref())
+        .map_err(|e| explain_plan(e, store, who, &key, None))?;
+    println!(
+        "已{}：{}（经办人：{}）",
+        a.label(),
+        line(store, &v)?,
+        who.name()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Run `landplan plan`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(&args.common.db)?.with_user(args.common.user.as_deref());
-    let step = |store: &mut Store, s: Step, a: PlanAction| -> anyhow::Result<ExitCode> {
-        let v = store.transition(&s.which.key(), a, s.reason.as_deref())?;
-        println!(
-            "已{}：{}（经办人：{}）",
-            a.label(),
-            line(store, &v)?,
-            store.user()
-        );
-        Ok(ExitCode::SUCCESS)
-    };
+    let store = open(&args.common.db)?;
+    let who = actor(&store, args.common.user.as_deref())?;
+    let store = &store;
+    let who = &who;
     match args.sub {
         Sub::Create {
             which,
             import,
             note,
         } => {
-            let v = store.create_plan(&which.key(), import, note.as_deref())?;
-            println!("已创建：{}", line(&mut store, &v)?);
+            let key = which.key();
+            let v = store
+                .create_plan(who, &key, import, note.as_deref())
+                .map_err(|e| match e {
+                    // The plan exists: a published plan changes by adjustment.
+                    StoreError::Invalid(_) if store.current_version(who, &key).is_ok() => {
+                        anyhow::anyhow!(
+                            "{e}；调整请用 landplan plan adjust --region {} --year {} --kind {} --reason 理由",
+                            key.region,
+                            key.year,
+                            key.kind.id()
+                        )
+                    }
+                    e => explain_plan(e, store, who, &key, import),
+                })?;
+            println!("已创建：{}", line(store, &v)?);
         }
-        Sub::Submit(s) => return step(&mut store, s, PlanAction::Submit),
-        Sub::Approve(s) => return step(&mut store, s, PlanAction::Approve),
-        Sub::Publish(s) => return step(&mut store, s, PlanAction::Publish),
-        Sub::Return(s) => return step(&mut store, s, PlanAction::Return),
+        Sub::Submit(s) => return step(store, who, s, PlanAction::Submit),
+        Sub::Approve(s) => return step(store, who, s, PlanAction::Approve),
+        Sub::Publish(s) => return step(store, who, s, PlanAction::Publish),
+        Sub::Return(s) => return step(store, who, s, PlanAction::Return),
         Sub::Adjust {
             which,
             reason,
             import,
         } => {
-            let v = store.adjust(&which.key(), &reason, import)?;
-            println!(
-                "已生成调整版本：{}\n调整理由：{reason}",
-                line(&mut store, &v)?
-            );
+            let key = which.key();
+            let v = store
+                .adjust(who, &key, &reason, import)
+                .map_err(|e| explain_plan(e, store, who, &key, import))?;
+            println!("已生成调整版本：{}\n调整理由：{reason}", line(store, &v)?);
         }
         Sub::Diff {
             which,
@@ -193,7 +216,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             format,
         } => {
             let key = which.key();
-            let cur = store.current_version(&key)?.version;
+            let cur = store
+                .current_version(who, &key)
+                .map_err(|e| explain_plan(e, store, who, &key, None))?
+                .version;
             let to = to.unwrap_or(cur);
             let from = from.unwrap_or(to - 1);
             if from < 1 {
@@ -201,7 +227,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     "{key} 只有 1 个版本，没有可比较的上一版；可用 --from/--to 指定版本号"
                 );
             }
-            let d = store.diff(&key, from, to)?;
+            let d = store.diff(who, &key, from, to).map_err(explain)?;
             match format {
                 Format::Text => print!("{}", d.to_text()),
                 Format::Json => println!("{}", serde_json::to_string_pretty(&d)?),
@@ -209,8 +235,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Sub::Show { which, format } => {
             let key = which.key();
-            let versions = store.versions(&key)?;
-            let events = store.events(&key)?;
+            let versions = store
+                .versions(who, &key)
+                .map_err(|e| explain_plan(e, store, who, &key, None))?;
+            let events = store.events(who, &key).map_err(explain)?;
             match format {
                 Format::Json => println!(
                     "{}",
@@ -220,7 +248,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ),
                 Format::Text => {
                     for v in &versions {
-                        println!("{}", line(&mut store, v)?);
+                        println!("{}", line(store, v)?);
                         if let Some(r) = &v.reason {
                             println!("  调整理由：{r}");
                         }
@@ -245,7 +273,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
         Sub::List { year, format } => {
-            let plans = store.plans(year)?;
+            let plans = store.plans(who, year).map_err(explain)?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&plans)?),
                 Format::Text => {
@@ -253,7 +281,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         println!("数据库中还没有计划");
                     }
                     for v in &plans {
-                        println!("{}", line(&mut store, v)?);
+                        println!("{}", line(store, v)?);
                     }
                 }
             }

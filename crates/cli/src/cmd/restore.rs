@@ -1,5 +1,6 @@
 //! `landplan restore`: a GeoPackage backup into a new, empty store.
 
+use super::store::{actor, explain};
 use landplan_store::{Store, DEFAULT_DB};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,14 +14,19 @@ pub struct Args {
     /// 恢复到的数据库（须为新的空数据库）：gpkg:路径、.gpkg 路径或 postgres://…
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: String,
-    /// 经办人（默认取 $USER）
+    /// 经办人：备份没有账户时为本地操作员的名字（默认取 $USER）；有账户时须为备份中的一个账户名
     #[arg(long)]
     pub user: Option<String>,
 }
 
 /// Run `landplan restore`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let (_, s) = Store::restore(&args.db, &args.backup, args.user.as_deref())?;
+    // Who may restore is decided by the backup's own accounts.
+    let who = actor(
+        &Store::open_backup(&args.backup).map_err(explain)?,
+        args.user.as_deref(),
+    )?;
+    let (_, s) = Store::restore(&args.db, &args.backup, &who).map_err(explain)?;
     println!(
         "已从 {} 恢复到 {}：行政区 {} 个、导入批次 {} 个、地块 {} 个、计划 {} 个（{} 个版本）、审计记录 {} 条",
         args.backup.display(),

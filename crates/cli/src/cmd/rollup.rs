@@ -1,8 +1,9 @@
 //! `landplan rollup`: sum county plans to a prefecture or province.
 
 use super::import::parse_kind;
+use super::store::{actor, explain, open};
 use landplan_core::compile::PlanKind;
-use landplan_store::{Store, DEFAULT_DB};
+use landplan_store::DEFAULT_DB;
 use std::process::ExitCode;
 
 /// Arguments of `landplan rollup`.
@@ -26,12 +27,24 @@ pub struct Args {
     /// 以 JSON 输出
     #[arg(long)]
     pub json: bool,
+    /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
+    #[arg(long)]
+    pub user: Option<String>,
 }
 
 /// Run `landplan rollup`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(&args.db)?;
-    let r = store.rollup(&args.region, args.year, args.kind, args.include_drafts)?;
+    let store = open(&args.db)?;
+    let who = actor(&store, args.user.as_deref())?;
+    let r = store
+        .rollup(
+            &who,
+            &args.region,
+            args.year,
+            args.kind,
+            args.include_drafts,
+        )
+        .map_err(explain)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {

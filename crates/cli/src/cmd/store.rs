@@ -1,0 +1,89 @@
+//! What the store commands share: opening the store, who acts, and the CLI's hints after a
+//! store error (the store speaks of the operation and the plan; the hints name commands and
+//! flags).
+//!
+//! Who acts: on a store without accounts, the local operator (every role on every region),
+//! named by `--user`, else `$USER`/`$LOGNAME`, else 未知用户. Once the store has accounts,
+//! `--user` must name one of them.
+
+use anyhow::{anyhow, bail};
+use landplan_store::{Actor, PlanKey, Store, StoreError};
+
+/// The local operator's name: `--user`, else `$USER`/`$LOGNAME`, else 未知用户.
+pub fn current_user(given: Option<&str>) -> String {
+    given
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
+        .or_else(|| std::env::var("LOGNAME").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "未知用户".to_string())
+}
+
+/// A store error as the CLI prints it: the store's message, with a hint where the CLI has one.
+pub fn explain(e: StoreError) -> anyhow::Error {
+    match &e {
+        StoreError::NotInitialized(url) => anyhow!("{e}，请先运行：landplan init --db {url}"),
+        StoreError::AccountRequired => anyhow!("{e}，请用 --user 指定账户名"),
+        StoreError::UnknownAccount(_) => {
+            anyhow!("{e}；--user 应为数据库中已有的账户（landplan user list 可列出）")
+        }
+        _ => anyhow::Error::new(e),
+    }
+}
+
+/// Open the store of `--db`.
+pub fn open(db: &str) -> anyhow::Result<Store> {
+    Store::open(db).map_err(explain)
+}
+
+/// Who acts on `store`: the local operator while the store has no accounts, else the account
+/// `--user` names (refused when missing, unknown or disabled).
+pub fn actor(store: &Store, user: Option<&str>) -> anyhow::Result<Actor> {
+    if !store.has_accounts().map_err(explain)? {
+        return Ok(Actor::local_operator(&current_user(user)));
+    }
+    let Some(name) = user.map(str::trim).filter(|u| !u.is_empty()) else {
+        bail!("数据库已启用账户，请用 --user 指定以哪个账户的身份操作（landplan user list 可列出账户）");
+    };
+    store.actor(name).map_err(explain)
+}
+
+/// Whether the plan is missing (or invisible) for `actor`: then the hint is to create it.
+fn plan_missing(store: &Store, actor: &Actor, key: &PlanKey) -> bool {
+    matches!(
+        store.current_version(actor, key),
+        Err(StoreError::NotFound(_))
+    )
+}
+
+/// The hint after a plan command failed: create the plan, import a ledger, give a reason.
+/// `import`: the import the command named (`--import N`), if any.
+pub fn explain_plan(
+    e: StoreError,
+    store: &Store,
+    actor: &Actor,
+    key: &PlanKey,
+    import: Option<i64>,
+) -> anyhow::Error {
+    match &e {
+        StoreError::NotFound(_) if plan_missing(store, actor, key) => anyhow!(
+            "{e}；请先运行 landplan plan create --region {} --year {} --kind {}",
+            key.region,
+            key.year,
+            key.kind.id()
+        ),
+        StoreError::NotFound(_) if import.is_none() => anyhow!(
+            "{e}；请先运行 landplan import --region {} --year {} 台账文件",
+            key.region,
+            key.year
+        ),
+        StoreError::ReasonRequired(step) if step == "退回" => {
+            anyhow!("退回计划必须用 --reason 说明理由")
+        }
+        StoreError::ReasonRequired(step) if step == "调整" => {
+            anyhow!("调整计划必须用 --reason 说明调整理由")
+        }
+        StoreError::ReasonRequired(_) => anyhow!("{e}（用 --reason 给出）"),
+        _ => explain(e),
+    }
+}
