@@ -301,6 +301,20 @@ fn clear_errors() {
         "{err}"
     );
     let err = fails(&[
+        "plan",
+        "create",
+        "--db",
+        p(&db),
+        "--region",
+        "330102",
+        "--year",
+        "2025",
+    ]);
+    assert!(
+        err.contains("还没有导入台账") && err.contains("landplan import --region 330102"),
+        "{err}"
+    );
+    let err = fails(&[
         "import",
         "--db",
         p(&db),
@@ -311,6 +325,152 @@ fn clear_errors() {
         "x.csv",
     ]);
     assert!(err.contains("x.csv") || err.contains("6 位"), "{err}");
+}
+
+/// Refused with exit code 2; the stderr.
+fn refused(args: &[&str]) -> String {
+    let out = landplan(args);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "landplan {args:?} should be refused:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Once the store has accounts, `--user` must name one of them, and each acts with its roles.
+#[test]
+fn accounts_through_the_cli() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("accounts.gpkg");
+    let db = p(&db);
+    ok(&[
+        "init",
+        "--db",
+        db,
+        "--srid",
+        "4527",
+        "--region",
+        "330000=示例省",
+        "--region",
+        "330100=示例市",
+    ]);
+    // The local operator ($USER here) adds the first account, an admin of the province.
+    let out = ok(&[
+        "user",
+        "add",
+        "省管理员",
+        "--db",
+        db,
+        "--grant",
+        "admin=330000",
+    ]);
+    assert!(
+        out.contains("已添加账户：省管理员　角色：管理 330000"),
+        "{out}"
+    );
+    let err = refused(&["plan", "list", "--db", db]);
+    assert!(
+        err.contains("数据库已启用账户") && err.contains("--user"),
+        "{err}"
+    );
+    let err = refused(&["plan", "list", "--db", db, "--user", "无名氏"]);
+    assert!(err.contains("没有名为“无名氏”的账户"), "{err}");
+    let err = refused(&["audit", "verify", "--db", db]);
+    assert!(err.contains("--user"), "{err}");
+    for (name, grant) in [
+        ("甲县编制员", "editor=330102"),
+        ("乙县编制员", "编制=330103"),
+        ("市审核员", "reviewer=330100"),
+    ] {
+        ok(&[
+            "user",
+            "add",
+            name,
+            "--db",
+            db,
+            "--user",
+            "省管理员",
+            "--grant",
+            grant,
+        ]);
+    }
+    let l1 = write(d.path(), "v1.csv", &ledger_v1());
+    let w = ["--db", db, "--region", "330102", "--year", "2025"];
+    let with = |cmd: &[&str], user: &str| -> Vec<String> {
+        let mut v: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+        v.extend(w.iter().map(|s| s.to_string()));
+        v.extend(["--user".to_string(), user.to_string()]);
+        v
+    };
+    let run = |cmd: &[&str], user: &str| {
+        ok(&with(cmd, user)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>())
+    };
+    let run_refused = |cmd: &[&str], user: &str| {
+        refused(
+            &with(cmd, user)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let err = run_refused(&["import", p(&l1)], "乙县编制员");
+    assert!(err.contains("账户“乙县编制员”无权导入"), "{err}");
+    run(&["import", p(&l1)], "甲县编制员");
+    run(&["plan", "create"], "甲县编制员");
+    run(&["plan", "submit"], "甲县编制员");
+    let err = run_refused(&["plan", "approve"], "甲县编制员");
+    assert!(
+        err.contains("账户“甲县编制员”无权批准") && err.contains("“审核”角色"),
+        "{err}"
+    );
+    // Another county's draft does not exist for its editor.
+    let err = run_refused(&["plan", "show"], "乙县编制员");
+    assert!(err.contains("没有找到"), "{err}");
+    let out = run(&["plan", "approve"], "市审核员");
+    assert!(
+        out.contains("已批准") && out.contains("经办人：市审核员"),
+        "{out}"
+    );
+    let list = ok(&["user", "list", "--db", db, "--user", "省管理员"]);
+    assert!(list.contains("市审核员　角色：审核 330100"), "{list}");
+    ok(&[
+        "user",
+        "disable",
+        "甲县编制员",
+        "--db",
+        db,
+        "--user",
+        "省管理员",
+    ]);
+    let err = run_refused(&["plan", "show"], "甲县编制员");
+    assert!(err.contains("账户“甲县编制员”已停用"), "{err}");
+    let log = ok(&["audit", "log", "--db", db, "--user", "省管理员", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&log).unwrap();
+    let who: Vec<(&str, &str)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["user"].as_str().unwrap()))
+        .filter(|(a, _)| a.starts_with("account.") || a.starts_with("plan."))
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("account.create", "测试员"),
+            ("account.create", "省管理员"),
+            ("account.create", "省管理员"),
+            ("account.create", "省管理员"),
+            ("plan.create", "甲县编制员"),
+            ("plan.submit", "甲县编制员"),
+            ("plan.approve", "市审核员"),
+            ("account.disable", "省管理员"),
+        ]
+    );
 }
 
 // ---------------------------------------------------------------- large imports, kills, races

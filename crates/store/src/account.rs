@@ -65,7 +65,7 @@ fn check_name(name: &str) -> Result<(), StoreError> {
 }
 
 fn grant_label(g: &Grant) -> String {
-    format!("{} 的“{}”角色", g.region, g.role.label())
+    format!("行政区 {} 的“{}”角色", g.region, g.role.label())
 }
 
 impl Session<'_> {

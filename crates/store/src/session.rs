@@ -290,6 +290,12 @@ impl Session<'_> {
             return Ok(());
         }
         let label = self.region_label(region)?;
+        // A bare code stands apart from the words around it: 需要 330102 或其上级…
+        let label = if label == region {
+            format!(" {label} ")
+        } else {
+            label
+        };
         Err(StoreError::Forbidden {
             actor: self.actor.describe(),
             action: action.to_string(),

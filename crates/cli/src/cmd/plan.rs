@@ -155,7 +155,7 @@ fn step(store: &Store, who: &Actor, s: Step, a: PlanAction) -> anyhow::Result<Ex
     let key = s.which.key();
     let v = store
         .transition(who, &key, a, s.reason.as_deref())
-        .map_err(|e| explain_plan(e, store, who, &key, None))?;
+        .map_err(|e| explain_plan(e, store, who, &key, None, false))?;
     println!(
         "已{}：{}（经办人：{}）",
         a.label(),
@@ -190,7 +190,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                             key.kind.id()
                         )
                     }
-                    e => explain_plan(e, store, who, &key, import),
+                    e => explain_plan(e, store, who, &key, import, true),
                 })?;
             println!("已创建：{}", line(store, &v)?);
         }
@@ -206,7 +206,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let key = which.key();
             let v = store
                 .adjust(who, &key, &reason, import)
-                .map_err(|e| explain_plan(e, store, who, &key, import))?;
+                .map_err(|e| explain_plan(e, store, who, &key, import, false))?;
             println!("已生成调整版本：{}\n调整理由：{reason}", line(store, &v)?);
         }
         Sub::Diff {
@@ -218,7 +218,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let key = which.key();
             let cur = store
                 .current_version(who, &key)
-                .map_err(|e| explain_plan(e, store, who, &key, None))?
+                .map_err(|e| explain_plan(e, store, who, &key, None, false))?
                 .version;
             let to = to.unwrap_or(cur);
             let from = from.unwrap_or(to - 1);
@@ -237,7 +237,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let key = which.key();
             let versions = store
                 .versions(who, &key)
-                .map_err(|e| explain_plan(e, store, who, &key, None))?;
+                .map_err(|e| explain_plan(e, store, who, &key, None, false))?;
             let events = store.events(who, &key).map_err(explain)?;
             match format {
                 Format::Json => println!(

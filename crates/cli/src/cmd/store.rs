@@ -57,16 +57,18 @@ fn plan_missing(store: &Store, actor: &Actor, key: &PlanKey) -> bool {
 }
 
 /// The hint after a plan command failed: create the plan, import a ledger, give a reason.
-/// `import`: the import the command named (`--import N`), if any.
+/// `import`: the import the command named (`--import N`), if any; `creating`: the command
+/// creates the plan (so a missing plan is no news).
 pub fn explain_plan(
     e: StoreError,
     store: &Store,
     actor: &Actor,
     key: &PlanKey,
     import: Option<i64>,
+    creating: bool,
 ) -> anyhow::Error {
     match &e {
-        StoreError::NotFound(_) if plan_missing(store, actor, key) => anyhow!(
+        StoreError::NotFound(_) if !creating && plan_missing(store, actor, key) => anyhow!(
             "{e}；请先运行 landplan plan create --region {} --year {} --kind {}",
             key.region,
             key.year,
