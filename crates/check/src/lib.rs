@@ -16,7 +16,6 @@
 //! [`DocumentReport`] with `readable = false` and a finding saying why. The crate does no IO.
 #![deny(missing_docs)]
 
-pub mod destock;
 pub mod lex;
 pub mod model;
 pub mod read;
@@ -154,11 +153,10 @@ pub fn check_text(path: &str, text: &str) -> DocumentReport {
     check_source(path, text, &RuleContext::builtin())
 }
 
-fn check_source(path: &str, text: &str, rules: &RuleContext) -> DocumentReport {
+fn check_source(path: &str, text: &str, context: &RuleContext) -> DocumentReport {
     let lines = lex::lex_document(text);
     let plan = model::build(&lines);
-    let _ = rules;
-    let mut findings = rules::check(&lines, &plan);
+    let mut findings = rules::check(context, &lines, &plan);
     for f in &mut findings {
         for p in &mut f.places {
             if p.file.is_none() {
