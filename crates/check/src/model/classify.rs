@@ -5,7 +5,9 @@
 
 use super::builder::Builder;
 use super::words::{
-    contains_any, CLASS_TAILS, HOUSING_WORDS, PLACE_STOPS, PLACE_SUFFIXES, TOTAL_WORDS,
+    contains_any, AS_OF_WORDS, CLASS_TAILS, HOUSING_WORDS, METHOD_WORDS, PLACE_STOPS,
+    PLACE_SUFFIXES, QUOTA_WORDS, RESERVE_METHOD_WORDS, SALE_WAY_WORDS, STOCK_WORDS, TIMING_WORDS,
+    TOTAL_WORDS,
 };
 use super::DocKind;
 use crate::lex::Quantity;
@@ -137,8 +139,8 @@ pub fn carried_over(label: &str) -> bool {
     // "截至上年末，储备库存300公顷" is a background figure (a stock), not a part.
     label.contains("结转")
         || (label.contains("上年末")
-            && contains_any(label, &["库存", "储备"])
-            && !contains_any(label, &["截至", "截止", "底"]))
+            && contains_any(label, STOCK_WORDS)
+            && !contains_any(label, AS_OF_WORDS))
 }
 
 /// What the item `q` is, in its section, in a plan of the given region (a place that is the
@@ -167,27 +169,24 @@ pub fn classify(
     }
     // "使用新增建设用地计划指标35公顷" is quota used, not the 新增 part of the supply.
     if (l.contains("新增") || l.contains("存量") || carried_over(l))
-        && !contains_any(l, &["指标", "使用", "下达", "消化", "盘活利用"])
+        && !contains_any(l, QUOTA_WORDS)
     {
         return ItemKind::NewStock;
     }
     if contains_any(l, HOUSING_WORDS) {
         return ItemKind::Housing;
     }
-    if contains_any(l, &["季度", "上半年", "下半年"]) {
+    if contains_any(l, TIMING_WORDS) {
         return ItemKind::Timing;
     }
-    if contains_any(
-        l,
-        &["招拍挂", "招标", "拍卖", "挂牌", "协议出让", "协议方式"],
-    ) {
+    if contains_any(l, SALE_WAY_WORDS) {
         return ItemKind::Method(true);
     }
-    if contains_any(l, &["划拨", "出让", "租赁方式", "作价出资", "作价入股"]) {
+    if contains_any(l, METHOD_WORDS) {
         return ItemKind::Method(false);
     }
     // 储备方式 of a reserve plan: 收购, 收回, 征收, 置换, 划转.
-    if contains_any(l, &["收购", "收回", "征收", "置换", "划转"]) {
+    if contains_any(l, RESERVE_METHOD_WORDS) {
         return ItemKind::Method(false);
     }
     let in_layout =

@@ -1,7 +1,9 @@
 //! Sub-items: the items gathered under a host figure (住宅 → 保障性/商品住房, 出让 → 招拍挂/协议,
 //! any figure followed by 其中) become a breakdown of it, complete when they provably cover it.
 
-use super::words::{contains_any, REMAINDER_WORDS};
+use super::words::{
+    contains_any, AFFORDABLE_WORDS, COMMERCIAL_HOUSING_WORDS, HOUSING_SUBSET_WORDS, REMAINDER_WORDS,
+};
 use super::{Breakdown, BreakdownKind, Part, PlanModel};
 
 /// Housing items that together cover residential land: both a 保障性 item and a 商品住房
@@ -13,16 +15,13 @@ pub fn housing_covers_residential(m: &PlanModel, subs: &[Part]) -> bool {
     let label = |p: &Part| m.quantities[p.quantity].label.as_str();
     let affordable = subs
         .iter()
-        .any(|p| contains_any(label(p), &["保障性", "安居"]));
+        .any(|p| contains_any(label(p), AFFORDABLE_WORDS));
     let commercial = subs
         .iter()
-        .any(|p| contains_any(label(p), &["商品住房", "商品房", "商品住宅"]));
-    let subset = subs.iter().any(|p| {
-        contains_any(
-            label(p),
-            &["中小套型", "棚户区", "棚改", "其中", "90平方米"],
-        )
-    });
+        .any(|p| contains_any(label(p), COMMERCIAL_HOUSING_WORDS));
+    let subset = subs
+        .iter()
+        .any(|p| contains_any(label(p), HOUSING_SUBSET_WORDS));
     // An explicit remainder ("其他商品住房用地") makes any list exhaustive.
     let remainder = subs
         .last()

@@ -2,6 +2,7 @@
 //! list's own 合计 row and to the plan scale.
 
 use super::builder::{on_line, Builder};
+use super::words::{LOCATION_WORDS, PARCEL_NAME_HEADERS};
 use super::{Breakdown, BreakdownKind, DocKind, ParcelEntry, Part, PlanModel, Quantity};
 use crate::lex::Lexed;
 
@@ -117,11 +118,9 @@ fn read_parcels(
                 .position(|x| x.contains("编号") || x == "宗地号" || x.contains("地块号"))
                 .or_else(|| {
                     // Without an id column, a parcel's name identifies it.
-                    texts.iter().position(|x| {
-                        has_area
-                            && ["地块名称", "项目名称", "宗地名称", "地块位置名称"]
-                                .contains(&x.as_str())
-                    })
+                    texts
+                        .iter()
+                        .position(|x| has_area && PARCEL_NAME_HEADERS.contains(&x.as_str()))
                 });
             if let Some(idc) = id_col {
                 let loc = texts
@@ -179,7 +178,7 @@ fn read_parcels(
         if id.is_empty() || !id.chars().any(|ch| ch.is_ascii_alphanumeric()) {
             continue;
         }
-        let location = ["坐落", "位置", "地址"].iter().find_map(|w| {
+        let location = LOCATION_WORDS.iter().find_map(|w| {
             let p = t.find(w)?;
             let mut k = t[..p].chars().count() + w.chars().count();
             while k < c.len() && matches!(c[k], ':' | '：' | ' ' | '于') {

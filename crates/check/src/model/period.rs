@@ -2,6 +2,7 @@
 //! plan for several years named in its title ("（2026—2028年）").
 
 use super::builder::Builder;
+use super::words::{FIVE_YEAR_PLANS, PERIOD_WORDS};
 use super::PlanModel;
 use crate::lex::{Lexed, YearMention};
 
@@ -27,11 +28,7 @@ fn read_period(lx: &Lexed, m: &mut PlanModel) {
 fn read_stated_period(lx: &Lexed, m: &mut PlanModel) {
     // "十四五" and friends.
     if let Some(t) = &m.title {
-        for (w, a, b) in [
-            ("十三五", 2016, 2020),
-            ("十四五", 2021, 2025),
-            ("十五五", 2026, 2030),
-        ] {
+        for &(w, a, b) in FIVE_YEAR_PLANS {
             if t.contains(w) {
                 m.period = Some((a.to_string(), b.to_string()));
                 return;
@@ -40,17 +37,7 @@ fn read_stated_period(lx: &Lexed, m: &mut PlanModel) {
     }
     for line in &lx.lines {
         let t = line.norm_string();
-        let Some(p) = [
-            "计划期限",
-            "规划期限",
-            "期限为",
-            "计划期为",
-            "规划期为",
-            "执行期",
-        ]
-        .iter()
-        .filter_map(|w| t.find(w))
-        .min() else {
+        let Some(p) = PERIOD_WORDS.iter().filter_map(|w| t.find(w)).min() else {
             continue;
         };
         let col = t[..p].chars().count();

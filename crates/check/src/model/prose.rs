@@ -7,7 +7,7 @@
 use super::builder::Builder;
 use super::classify::{carried_over, class_key, ItemKind};
 use super::items::{flush_method_subs, flush_sub_items, housing_covers_residential};
-use super::words::{contains_any, SELECTION_WORDS, SPEAKS_OF_TOTAL};
+use super::words::{contains_any, ANOTHER_MATTER_WORDS, SELECTION_WORDS, SPEAKS_OF_TOTAL};
 use super::{Breakdown, BreakdownKind, DocKind, Part, PlanModel, TownshipPart};
 use crate::lex::Line;
 
@@ -108,7 +108,7 @@ impl<'a> Prose<'a> {
             return false;
         }
         let between = self.line.slice(qh.chars.1, qi.chars.0);
-        between.contains("其中") && !contains_any(&between, &["另", "此外", "；", ";", "同时"])
+        between.contains("其中") && !contains_any(&between, ANOTHER_MATTER_WORDS)
     }
 
     /// Figure `i` is inside brackets. Places in brackets after a place ("中心城区800公顷（其中

@@ -5,7 +5,9 @@
 
 use super::builder::{on_line, Builder};
 use super::classify::class_key;
-use super::words::{contains_any, TOTAL_WORDS};
+use super::words::{
+    contains_any, PART_SECTION_WORDS, TABLE_TOTAL_HEADERS, TOPICAL_SECTION_WORDS, TOTAL_WORDS,
+};
 use super::{Breakdown, BreakdownKind, Part, Quantity};
 
 /// Pass `singles`: class parts stated one per line (“1.工矿仓储用地500公顷，占33.33%；”), a
@@ -94,14 +96,14 @@ pub fn table_totals(b: &mut Builder) {
                 m.quantities[i]
                     .header
                     .as_deref()
-                    .is_some_and(|h| contains_any(h, &["合计", "总计", "总面积", "面积", "规模"]))
+                    .is_some_and(|h| contains_any(h, TABLE_TOTAL_HEADERS))
             });
             let Some(w) = headed.or((row.len() == 1).then_some(w)) else {
                 continue;
             };
             let sec = &section[m.quantities[w].place.line];
-            let topical = contains_any(sec, &["布局", "分布", "区域", "结构"])
-                && !contains_any(sec, &["新增", "存量", "库存", "上年", "执行"]);
+            let topical =
+                contains_any(sec, TOPICAL_SECTION_WORDS) && !contains_any(sec, PART_SECTION_WORDS);
             let tq = &m.quantities[t];
             let wq = &m.quantities[w];
             if !topical || in_ha(wq).is_none() || in_ha(wq) == in_ha(tq) {

@@ -5,6 +5,7 @@
 
 use super::builder::{on_line, plain_parts, Builder};
 use super::classify::{class_key, ItemKind};
+use super::words::{contains_any, ROW_TOTAL_HEADERS};
 use super::{Breakdown, BreakdownKind, Part, PlanModel};
 use crate::lex::{row_label, Lexed};
 
@@ -174,11 +175,7 @@ fn class_columns(lx: &Lexed, m: &mut PlanModel, rows: &[(usize, ItemKind)], w: u
                 q.area_unit().is_some() && q.cell.is_some()
             })
             .collect();
-        let is_total = |h: &str| {
-            ["合计", "小计", "总计", "总面积", "总量"]
-                .iter()
-                .any(|w| h.contains(w))
-        };
+        let is_total = |h: &str| contains_any(h, ROW_TOTAL_HEADERS);
         let Some(&total) = in_row.iter().find(|&&i| is_total(&header(i))) else {
             continue;
         };

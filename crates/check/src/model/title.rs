@@ -4,7 +4,10 @@
 //! office).
 
 use super::builder::Builder;
-use super::words::{contains_any, TITLE_WORDS};
+use super::words::{
+    contains_any, EXECUTION_TITLE_WORDS, HOUSING_PLAN_TITLES, ISSUING_OFFICES, NOTICE_VERBS,
+    PLAN_TABLE_WORDS, REGION_ENDS, TITLE_WORDS,
+};
 use super::{DocKind, PlanModel};
 use crate::lex::Lexed;
 
@@ -16,7 +19,7 @@ pub fn read(b: &mut Builder) {
 /// A plan's table caption without the word 计划, as an Excel 附表 has it
 /// ("某县2026年度土地储备规模与结构表", "…国有建设用地供应布局表").
 fn plan_table_caption(t: &str) -> bool {
-    t.ends_with('表') && contains_any(t, &["土地储备", "建设用地供应", "土地供应"])
+    t.ends_with('表') && contains_any(t, PLAN_TABLE_WORDS)
 }
 
 fn read_title(lx: &Lexed, m: &mut PlanModel) {
@@ -62,17 +65,32 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
         return;
     }
     m.title_line = first_line;
-    m.kind = if contains_any(&title, &["执行情况", "实施情况", "完成情况", "执行报告"])
-    {
+    m.kind = kind_of(&title, caption);
+    // Year: the first "NNNN年" in the title lines.
+    if let Some(fl) = first_line {
+        if let Some(y) = lx
+            .years
+            .iter()
+            .find(|y| y.line >= fl && y.line <= last_line && y.to.is_none())
+        {
+            m.year = Some(y.year);
+        }
+    }
+    if let Some(region) = region_of(&title) {
+        m.region = Some(region);
+    }
+    m.title = Some(title);
+}
+
+/// The kind of document its title names (`caption`: the title is a plan's table caption).
+fn kind_of(title: &str, caption: bool) -> DocKind {
+    if contains_any(title, EXECUTION_TITLE_WORDS) {
         DocKind::ExecutionReport
     } else if title.contains("调整") {
         DocKind::Adjustment
     } else if title.contains("储备计划") || title.contains("收储计划") {
         DocKind::Reserve
-    } else if contains_any(
-        &title,
-        &["住房用地供应计划", "住宅用地供应计划", "住房用地计划"],
-    ) {
+    } else if contains_any(title, HOUSING_PLAN_TITLES) {
         DocKind::HousingLand
     } else if title.contains("供应计划") || title.contains("供地计划") {
         DocKind::Supply
@@ -87,17 +105,12 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
         DocKind::Supply
     } else {
         DocKind::Other
-    };
-    // Year: the first "NNNN年" in the title lines.
-    if let Some(fl) = first_line {
-        if let Some(y) = lx
-            .years
-            .iter()
-            .find(|y| y.line >= fl && y.line <= last_line && y.to.is_none())
-        {
-            m.year = Some(y.year);
-        }
     }
+}
+
+/// The region a title names: its prefix before the year or the subject, without a notice's
+/// verb or the issuing office; `None` when shorter than two characters.
+fn region_of(title: &str) -> Option<String> {
     // Region: the title's prefix before the year or the subject.
     let c: Vec<char> = title.chars().collect();
     let mut end = c.len();
@@ -111,40 +124,19 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
     let mut region = prefix.clone();
     // "关于调整未市2025年度…的公告": the notice's verb comes before the region.
     if let Some(rest) = region.strip_prefix("关于") {
-        let verbs = [
-            "调整", "印发", "公布", "下达", "发布", "公开", "批准", "修改", "变更", "实施",
-        ];
-        region = verbs
+        region = NOTICE_VERBS
             .iter()
             .find_map(|v| rest.strip_prefix(v))
             .unwrap_or(rest)
             .to_string();
     }
-    for w in [
-        "国有建设用地",
-        "土地",
-        "年度",
-        "住房",
-        "住宅",
-        "关于",
-        "建设用地",
-    ] {
+    for w in REGION_ENDS {
         if let Some(p) = region.find(w) {
             region.truncate(p);
         }
     }
     // The issuing office is not the region: "酉县人民政府关于…", "某市自然资源局关于…".
-    for office in [
-        "人民政府办公室",
-        "人民政府办公厅",
-        "人民政府",
-        "自然资源和规划局",
-        "自然资源局",
-        "自然资源厅",
-        "国土资源局",
-        "土地储备中心",
-        "土地储备和整理中心",
-    ] {
+    for office in ISSUING_OFFICES {
         if let Some(p) = region.find(office) {
             if p > 0 {
                 region.truncate(p);
@@ -162,8 +154,5 @@ fn read_title(lx: &Lexed, m: &mut PlanModel) {
         } else {
             region
         };
-    if region.chars().count() >= 2 {
-        m.region = Some(region);
-    }
-    m.title = Some(title);
+    (region.chars().count() >= 2).then_some(region)
 }

@@ -3,6 +3,7 @@
 //! restatement, not another item.
 
 use super::builder::Builder;
+use super::words::{RESTATE_AFTER_COMMA, RESTATE_IN_BRACKETS};
 use crate::lex::Unit;
 
 /// Pass `unit_pairs`: every restatement in another unit.
@@ -44,28 +45,17 @@ pub fn find(b: &mut Builder) {
 /// True when the text between two figures makes the second a restatement of the first in
 /// another unit: "（", "（约", "（折合约", "/", "，折合" …
 fn restates(between: &str) -> bool {
-    let words = [
-        "",
-        "约",
-        "合",
-        "折合",
-        "折合约",
-        "约合",
-        "即",
-        "计",
-        "相当于",
-    ];
     if let Some(rest) = between
         .strip_prefix('(')
         .or_else(|| between.strip_prefix('/'))
     {
-        return words.contains(&rest.trim());
+        return RESTATE_IN_BRACKETS.contains(&rest.trim());
     }
     if let Some(rest) = between
         .strip_prefix('，')
         .or_else(|| between.strip_prefix(','))
     {
-        return ["折合", "合", "约合", "折合约", "即", "相当于"].contains(&rest.trim());
+        return RESTATE_AFTER_COMMA.contains(&rest.trim());
     }
     false
 }
