@@ -6,6 +6,9 @@ use super::classify::ItemKind;
 use super::{prose, table};
 
 /// Pass `blocks`: read every block of items.
+///
+/// Reads `items`, `kinds` (and, in the blocks, `share_of`, `section`, `year_totals`,
+/// `m.total`); writes breakdowns, `townships`, `layout_section`, `singles`.
 pub fn walk(b: &mut Builder) {
     let lx = b.lx;
     let mut k = 0;

@@ -81,7 +81,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The number of figures.
-    pub fn len(&self) -> usize {
+    pub fn figure_count(&self) -> usize {
         self.m.quantities.len()
     }
 

@@ -16,6 +16,9 @@ use landplan_core::{Classifier, Scheme};
 
 /// Pass `items`: the primary area figures (not restatements, not excluded, not a parcel's own
 /// area), each with what it is.
+///
+/// Reads `secondary`, `excluded`, `m.parcels`, `section`, `m.region`, `m.kind`; writes
+/// `items`, `kinds`.
 pub fn items(b: &mut Builder) {
     let parcel_qs: std::collections::HashSet<usize> =
         b.m.parcels.iter().filter_map(|p| p.area).collect();

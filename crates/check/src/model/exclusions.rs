@@ -8,9 +8,12 @@ use super::words::{contains_any, EXCLUDE, HISTORY_HEADINGS, HISTORY_WORDS};
 use super::DocKind;
 
 /// Pass `exclusions`: mark every figure outside the plan's breakdowns.
+///
+/// Reads `m.year`, `m.kind`, the years, `section`, `unpaired`; writes `excluded`,
+/// `m.excluded`.
 pub fn mark(b: &mut Builder) {
     let lx = b.lx;
-    let n = b.len();
+    let n = b.figure_count();
     let Builder {
         m,
         section,
@@ -66,4 +69,32 @@ pub fn mark(b: &mut Builder) {
         excluded[i] = out || unpaired[i];
     }
     m.excluded = (0..n).filter(|&i| excluded[i]).collect();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{model, ties};
+
+    #[test]
+    fn history_background_and_floating_figures_are_excluded() {
+        let m = model(
+            "
+            某县2025年度国有建设用地供应计划
+            全县国有建设用地供应总量为100公顷，比上年增加10公顷。
+            2020-2024年累计供应500公顷。
+            一、上年度计划执行情况
+            2024年实际供应90公顷。
+            ",
+        );
+        let excluded: Vec<&str> = m
+            .excluded
+            .iter()
+            .map(|&i| m.quantities[i].display.as_str())
+            .collect();
+        assert_eq!(excluded, ["10公顷", "500公顷", "90公顷"]);
+        assert!(
+            ties("某县2025年度国有建设用地供应计划\n供应总量为100公顷，比上年增加10公顷。")
+                .is_empty()
+        );
+    }
 }

@@ -8,6 +8,8 @@ use super::words::{contains_any, ACTUAL_WORDS};
 use super::{Breakdown, BreakdownKind, DocKind, Part, PlanModel};
 
 /// Pass `execution`: plan/outcome pairs of an execution report.
+///
+/// Reads `m.kind`, `m.total`, `excluded`; writes breakdowns.
 pub fn pairs(b: &mut Builder) {
     if b.m.kind == DocKind::ExecutionReport {
         execution_pairs(&mut b.m, &b.excluded);
@@ -72,4 +74,27 @@ fn execution_pairs(m: &mut PlanModel, excluded: &[bool]) {
         parts: outcome,
         complete,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::ties;
+
+    #[test]
+    fn plan_and_outcome_pairs_are_tied_to_their_totals() {
+        let t = ties(
+            "
+            某县2024年度国有建设用地供应计划执行情况
+            计划供应300公顷，实际供应250公顷。住宅用地计划150公顷，实际供应120公顷；商服用地计划100公顷，实际供应90公顷；其他用地计划50公顷，实际供应40公顷。
+            ",
+        );
+        assert!(
+            t.contains(&"SubItems 300公顷 = 150公顷 + 100公顷 + 50公顷".to_string()),
+            "{t:?}"
+        );
+        assert!(
+            t.contains(&"SubItems 250公顷 = 120公顷 + 90公顷 + 40公顷".to_string()),
+            "{t:?}"
+        );
+    }
 }

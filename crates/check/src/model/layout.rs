@@ -5,6 +5,9 @@ use super::builder::Builder;
 use super::{Breakdown, BreakdownKind, Part, TownshipPart};
 
 /// Pass `layout`: township totals and classes across townships; the layout of the model.
+///
+/// Reads `townships`, `m.total`, `m.structure`, `share_of`; writes breakdowns and
+/// `m.layout`.
 pub fn ties(b: &mut Builder) {
     let Builder {
         m,
@@ -59,4 +62,33 @@ pub fn ties(b: &mut Builder) {
         }
     }
     m.layout = std::mem::take(townships);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::ties;
+
+    #[test]
+    fn township_totals_are_tied_to_the_plan_total() {
+        let t = ties(
+            "
+            某县2025年度国有建设用地供应计划
+            全县国有建设用地供应总量为100公顷，其中住宅用地60公顷，商服用地40公顷。
+            （三）供应布局
+            城关镇供应60公顷，其中住宅用地40公顷，商服用地20公顷。
+            新市镇供应40公顷，其中住宅用地20公顷，商服用地20公顷。
+            ",
+        );
+        assert_eq!(
+            t,
+            [
+                "Structure 100公顷 = 60公顷 + 40公顷",
+                "Township 60公顷 = 40公顷 + 20公顷",
+                "Township 40公顷 = 20公顷 + 20公顷",
+                "TownshipTotals 100公顷 = 60公顷 + 40公顷",
+                "ClassAcrossTownships 60公顷 = 40公顷 + 20公顷",
+                "ClassAcrossTownships 40公顷 = 20公顷 + 20公顷",
+            ]
+        );
+    }
 }

@@ -9,6 +9,8 @@ use landplan_core::class::Resolution;
 use landplan_core::{Classifier, Scheme};
 
 /// Pass `lists`: name the figures of every "分别" list, or mark them unpaired.
+///
+/// Reads `lx.lists`; writes the figures' labels, `list_of`, `unpaired`.
 pub fn name_figures(b: &mut Builder) {
     let lx = b.lx;
     let Builder {
@@ -133,5 +135,12 @@ mod tests {
         assert_eq!(names("交通运输用地、水域用地和其他用地", 2), None);
         assert_eq!(names("住宅用地", 2), None);
         assert_eq!(names("2024年、2025年全市", 2), None);
+    }
+
+    #[test]
+    fn figures_of_a_list_take_their_names() {
+        let m = super::super::testing::model("其中商服用地、住宅用地分别为10、20公顷。");
+        let labels: Vec<&str> = m.quantities.iter().map(|q| q.label.as_str()).collect();
+        assert_eq!(labels, ["商服用地", "住宅用地"]);
     }
 }

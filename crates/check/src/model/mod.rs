@@ -36,6 +36,8 @@ mod sections;
 mod shares;
 mod structure;
 mod table;
+#[cfg(test)]
+mod testing;
 mod title;
 mod total;
 mod unit_pairs;

@@ -9,9 +9,11 @@ use super::{Breakdown, BreakdownKind};
 use crate::lex::Unit;
 
 /// Pass `money`: funds and their items.
+///
+/// Reads the money figures, `secondary`, `excluded`; writes breakdowns.
 pub fn sub_items(b: &mut Builder) {
     let lx = b.lx;
-    let n = b.len();
+    let n = b.figure_count();
     let Builder {
         m,
         secondary,
@@ -48,11 +50,28 @@ pub fn sub_items(b: &mut Builder) {
                     }
                 ),
                 whole: wi,
-                parts: plain_parts(&m, parts.iter().copied()),
+                parts: plain_parts(m, parts.iter().copied()),
                 complete: parts
                     .last()
                     .is_some_and(|&j| contains_any(&m.quantities[j].label, REMAINDER_WORDS)),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::ties;
+
+    #[test]
+    fn funds_and_their_items_exhaustive_when_a_remainder_closes_them() {
+        assert_eq!(
+            ties("资金需求总量为0.75亿元，其中收购补偿5000万元，前期开发2500万元。"),
+            ["SubItems 0.75亿元 = 5000万元 + 2500万元 (selection)"]
+        );
+        assert_eq!(
+            ties("资金需求总量为0.75亿元，其中收购补偿5000万元，其他2500万元。"),
+            ["SubItems 0.75亿元 = 5000万元 + 2500万元"]
+        );
     }
 }

@@ -7,6 +7,8 @@ use super::{Breakdown, BreakdownKind, DocKind, ParcelEntry, Part, PlanModel, Qua
 use crate::lex::Lexed;
 
 /// Pass `parcels`: read the parcel list.
+///
+/// Reads the lines, `secondary`; writes `m.parcels`, `parcel_table_total`.
 pub fn read(b: &mut Builder) {
     b.parcel_table_total = read_parcels(b.lx, &mut b.m, &b.secondary, &b.section);
 }
@@ -14,8 +16,11 @@ pub fn read(b: &mut Builder) {
 /// Pass `parcel_ties`: the parcels against the list's own 合计 row, and against the plan scale
 /// unless they add up exactly to another figure the text states (the new reserve, the stock
 /// carried over), which they then enumerate.
+///
+/// Reads `m.parcels`, `m.total`, `m.kind`, `parcel_table_total`, `secondary`, `section`;
+/// writes parcel breakdowns.
 pub fn ties(b: &mut Builder) {
-    let n = b.len();
+    let n = b.figure_count();
     let Builder {
         m,
         section,
@@ -44,7 +49,7 @@ pub fn ties(b: &mut Builder) {
             kind: BreakdownKind::Parcels,
             what: "地块清单各地块面积之和与表中合计".to_string(),
             whole: q,
-            parts: parcel_parts(&m),
+            parts: parcel_parts(m),
             complete: true,
         });
     }
@@ -84,7 +89,7 @@ pub fn ties(b: &mut Builder) {
                 kind: BreakdownKind::Parcels,
                 what: "地块清单面积之和与计划规模".to_string(),
                 whole: t,
-                parts: parcel_parts(&m),
+                parts: parcel_parts(m),
                 complete: listed || m.kind == DocKind::Reserve,
             });
         }
@@ -201,4 +206,32 @@ fn read_parcels(
         });
     }
     table_total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::model;
+
+    #[test]
+    fn a_parcel_table_is_tied_to_its_total_row_and_the_plan_scale() {
+        let m = model(
+            "
+            某县2026年土地储备计划
+            本年度计划储备土地6.00公顷。
+            地块编号\t坐落\t面积（公顷）
+            A-01\t城关镇东街\t2.00
+            A-02\t城关镇西街\t4.00
+            合计\t\t6.00
+            ",
+        );
+        let ids: Vec<&str> = m.parcels.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["A-01", "A-02"]);
+        assert_eq!(m.parcels[0].location.as_deref(), Some("城关镇东街"));
+        let kinds: Vec<&str> = m.breakdowns.iter().map(|b| b.what.as_str()).collect();
+        assert!(
+            kinds.contains(&"地块清单各地块面积之和与表中合计"),
+            "{kinds:?}"
+        );
+        assert!(kinds.contains(&"地块清单面积之和与计划规模"), "{kinds:?}");
+    }
 }

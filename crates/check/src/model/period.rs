@@ -7,6 +7,8 @@ use super::PlanModel;
 use crate::lex::{Lexed, YearMention};
 
 /// Pass `period`: the plan's period and where it is stated.
+///
+/// Reads the title and the years; writes `m.period`, `m.period_place`.
 pub fn read(b: &mut Builder) {
     read_period(b.lx, &mut b.m);
 }

@@ -454,3 +454,44 @@ impl<'a> Prose<'a> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::ties;
+
+    #[test]
+    fn housing_kinds_after_the_residential_class_are_its_sub_items() {
+        let t = ties(
+            "
+            某县2025年度国有建设用地供应计划
+            全县国有建设用地供应总量为100公顷，其中住宅用地60公顷，商服用地40公顷。住宅用地中，保障性住房用地20公顷，商品住房用地40公顷。
+            ",
+        );
+        assert_eq!(
+            t,
+            [
+                "SubItems 60公顷 = 20公顷 + 40公顷",
+                "Structure 100公顷 = 60公顷 + 40公顷"
+            ]
+        );
+    }
+
+    #[test]
+    fn methods_against_the_total_are_complete_under_their_heading() {
+        let t = ties(
+            "
+            某县2025年度国有建设用地供应计划
+            全县国有建设用地供应总量为100公顷。
+            （四）供应方式
+            计划供应总量100公顷，划拨供应30公顷，出让70公顷，其中招拍挂出让60公顷、协议出让10公顷。
+            ",
+        );
+        assert_eq!(
+            t,
+            [
+                "SubItems 100公顷 = 30公顷 + 70公顷",
+                "SubItems 70公顷 = 60公顷 + 10公顷"
+            ]
+        );
+    }
+}

@@ -5,6 +5,8 @@ use super::builder::Builder;
 use super::words::{contains_any, HEADING_TOPICS};
 
 /// Pass `sections`: the headings in force on each line.
+///
+/// Reads the lines; writes `section`.
 pub fn read(b: &mut Builder) {
     let lx = b.lx;
     let section = &mut b.section;

@@ -6,9 +6,11 @@ use super::words::{contains_any, NOT_SHARE_WORDS};
 use crate::lex::{Qualifier, Unit};
 
 /// Pass `shares`: the share stated for each figure.
+///
+/// Reads `lx.lists`, `list_of`, `secondary`, `excluded`; writes `share_of`.
 pub fn attach(b: &mut Builder) {
     let lx = b.lx;
-    let n = b.len();
+    let n = b.figure_count();
     let Builder {
         m,
         list_of,
@@ -85,5 +87,27 @@ pub fn attach(b: &mut Builder) {
                 break;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::model;
+
+    #[test]
+    fn a_share_goes_with_the_part_before_it() {
+        let m = model(
+            "供应总量为200公顷，其中住宅用地100公顷（约1500亩），占50%；商服用地100公顷，占50%。",
+        );
+        let shares: Vec<(usize, usize)> = m
+            .structure
+            .iter()
+            .chain(m.breakdowns.iter().flat_map(|b| b.parts.iter()))
+            .filter_map(|p| p.share.map(|s| (p.quantity, s)))
+            .collect();
+        assert!(
+            shares.contains(&(1, 3)) && shares.contains(&(4, 5)),
+            "{shares:?}"
+        );
     }
 }

@@ -13,6 +13,8 @@ use super::{Breakdown, BreakdownKind, Part, Quantity};
 /// Pass `singles`: class parts stated one per line (“1.工矿仓储用地500公顷，占33.33%；”), a
 /// structure of the plan total under a 结构 heading, elsewhere of a total stated on the line
 /// right before them.
+///
+/// Reads `singles`, `items`, `m.total`; writes structure breakdowns.
 pub fn singles(b: &mut Builder) {
     let Builder {
         m, items, singles, ..
@@ -55,6 +57,8 @@ pub fn singles(b: &mut Builder) {
 }
 
 /// Pass `total_from_table`: without a stated total, a structure table's 合计 row is the total.
+///
+/// Reads the breakdowns; writes `m.total`.
 pub fn total_from_table(b: &mut Builder) {
     let m = &mut b.m;
     if m.total.is_none() {
@@ -70,6 +74,8 @@ pub fn total_from_table(b: &mut Builder) {
 /// to it, so that a table that adds up to its 合计 but not to the plan is found. Not in a plan
 /// of several years (each table may be one year's), nor for a table under a 新增/存量 heading
 /// (a part).
+///
+/// Reads the breakdowns, `m.total`, `year_totals`, `section`; writes breakdowns.
 pub fn table_totals(b: &mut Builder) {
     let Builder {
         m,
@@ -130,6 +136,8 @@ pub fn table_totals(b: &mut Builder) {
 }
 
 /// Pass `structure`: the class parts of the plan total.
+///
+/// Reads the breakdowns and `m.total`; writes `m.structure`.
 pub fn of_the_total(b: &mut Builder) {
     let m = &mut b.m;
     if let Some(t) = m.total {
@@ -140,5 +148,24 @@ pub fn of_the_total(b: &mut Builder) {
         }) {
             m.structure = b.parts.clone();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::ties;
+
+    #[test]
+    fn classes_one_per_line_under_a_structure_heading_are_the_structure() {
+        let t = ties(
+            "
+            某县2025年度国有建设用地供应计划
+            全县国有建设用地供应总量为100公顷。
+            （二）供应结构
+            1.住宅用地60公顷；
+            2.商服用地40公顷。
+            ",
+        );
+        assert_eq!(t, ["Structure 100公顷 = 60公顷 + 40公顷"]);
     }
 }

@@ -267,3 +267,33 @@ fn column_totals(m: &mut PlanModel, rows: &[(usize, ItemKind)], w: usize) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::ties;
+
+    #[test]
+    fn rows_are_tied_to_the_total_row_column_by_column() {
+        let t = ties(
+            "
+            某县2025年度国有建设用地供应计划
+            （二）供应结构
+            用地类型\t面积（公顷）\t新增（公顷）\t存量（公顷）
+            住宅用地\t60\t40\t20
+            商服用地\t40\t30\t10
+            合计\t100\t70\t30
+            ",
+        );
+        assert_eq!(
+            t,
+            [
+                "Structure 100公顷 = 60公顷 + 40公顷",
+                "NewStock 60公顷 = 40公顷 + 20公顷",
+                "NewStock 40公顷 = 30公顷 + 10公顷",
+                "NewStock 100公顷 = 70公顷 + 30公顷",
+                "Table 70公顷 = 40公顷 + 30公顷",
+                "Table 30公顷 = 20公顷 + 10公顷",
+            ]
+        );
+    }
+}

@@ -12,6 +12,8 @@ use super::{DocKind, PlanModel};
 use crate::lex::Lexed;
 
 /// Pass `title`: title, kind, year and region.
+///
+/// Reads the lines and years; writes `m.title`, `m.title_line`, `m.kind`, `m.year`, `m.region`.
 pub fn read(b: &mut Builder) {
     read_title(b.lx, &mut b.m);
 }

@@ -8,6 +8,8 @@ use super::words::{contains_any, CLASS_WORDS, PLAN_WORDS, TOTAL_WORDS};
 use super::DocKind;
 
 /// Pass `total`: the plan total and the totals stated for one year.
+///
+/// Reads `items`, `kinds`, the years, `m.kind`; writes `m.total`, `year_totals`.
 pub fn find(b: &mut Builder) {
     let lx = b.lx;
     let (m, items, kinds) = (&b.m, &b.items, &b.kinds);
@@ -43,4 +45,23 @@ pub fn find(b: &mut Builder) {
 
     b.m.total = total;
     b.year_totals = year_totals;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::model;
+
+    #[test]
+    fn the_plan_total_speaks_of_supply_before_a_background_figure() {
+        let m = model(
+            "
+            某县2025年度国有建设用地供应计划
+            全县土地总面积为50000公顷，计划供应国有建设用地总面积为100公顷。
+            ",
+        );
+        assert_eq!(
+            m.total.map(|t| m.quantities[t].display.as_str()),
+            Some("100公顷")
+        );
+    }
 }

@@ -7,9 +7,11 @@ use super::words::{RESTATE_AFTER_COMMA, RESTATE_IN_BRACKETS};
 use crate::lex::Unit;
 
 /// Pass `unit_pairs`: every restatement in another unit.
+///
+/// Reads the figures and lines; writes `m.unit_pairs`, `secondary`.
 pub fn find(b: &mut Builder) {
     let lx = b.lx;
-    let n = b.len();
+    let n = b.figure_count();
     let Builder { m, secondary, .. } = b;
     for i in 0..n.saturating_sub(1) {
         let (a, b) = (&m.quantities[i], &m.quantities[i + 1]);
@@ -67,5 +69,13 @@ mod tests {
     #[test]
     fn restatement_words() {
         assert!(restates("(约") && restates("/") && restates("，折合") && !restates("，其中"));
+    }
+
+    #[test]
+    fn a_restatement_in_brackets_is_paired_and_not_an_item() {
+        let m = super::super::testing::model(
+            "全县供应总量为383.73公顷（约5755.95亩），另有10公顷，合150亩。",
+        );
+        assert_eq!(m.unit_pairs, [(0, 1), (2, 3)]);
     }
 }
