@@ -3,14 +3,16 @@
 //!
 //! A plan states the same quantities several times: a total, class areas, shares, township
 //! breakdowns, sub-items, 新增 + 存量, parcel lists, 公顷 beside 亩. This crate reads the document
-//! as published (plain text in UTF-8/GBK, or `.docx`), builds a [`PlanModel`] of what it states
-//! and how the figures are tied together, and reports every disagreement as a
-//! [`Finding`] with the places involved.
+//! as published (text in any encoding the bureaus use, `.docx`, a PDF's text layer, an Excel
+//! 附表, a web page), builds a [`PlanModel`] of what it states and how the figures are tied
+//! together, and reports every disagreement as a [`Finding`] with the places involved.
 //!
-//! Pipeline: [`read`] (bytes → text lines) → [`lex`] (figures with units, qualifiers and places)
-//! → [`model`] (kind, region, year, total, breakdowns, unit pairs, shares, parcels) →
-//! [`rules`] (sum, share, unit, parcel and period checks with tolerance from stated precision)
-//! → [`render`] (compiler-style text diagnostics).
+//! Pipeline, one folder each: [`read`] (bytes → text lines, the format sniffed once) → [`lex`]
+//! (figures with units, qualifiers and places) → [`model`] (passes over one builder: kind,
+//! region, year, total, breakdowns, unit pairs, shares, parcels) → [`rules`] (a catalogue of
+//! checks with tolerance from stated precision, applied in a rule context: book, region, date)
+//! → [`render`] (compiler-style text diagnostics). [`check_document`] runs it, reading the
+//! document once.
 //!
 //! Architecture invariant: the checker never fails and never panics. Unreadable input gives a
 //! [`DocumentReport`] with `readable = false` and a finding saying why. The crate does no IO.
