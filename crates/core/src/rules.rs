@@ -1,4 +1,4 @@
-//! The rule book: every rule that can produce a [`Finding`](crate::Finding), described as data.
+//! The rule book: every rule that can produce a [`Finding`], described as data.
 //!
 //! Rules live in `data/rules/*.toml` at the workspace root and are embedded at compile time.
 //! Each has a stable id, a severity, a title and message template in Chinese, the kind of input

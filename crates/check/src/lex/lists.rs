@@ -15,7 +15,7 @@ pub struct RespectiveList {
     pub names: String,
     /// How many numbers the list has.
     pub len: usize,
-    /// The figures read from it, in order (indices into [`Lexed::quantities`]); fewer than
+    /// The figures read from it, in order (indices into [`super::Lexed::quantities`]); fewer than
     /// `len` when one is damaged.
     pub figures: Vec<usize>,
     /// The list's unit.

@@ -1,6 +1,6 @@
 //! Tokeniser: every stated figure with its unit, qualifier and place.
 //!
-//! One file per concern: [`line`] (a line and its cells), [`numbers`] (number runs, damaged
+//! One file per concern: [`mod@line`] (a line and its cells), [`numbers`] (number runs, damaged
 //! numbers), [`units`] (unit spellings from core, rates), [`qualifiers`] (约, 以内 …),
 //! [`labels`] (what a figure is), [`lists`] ("分别" lists), [`counts`] (counts of parcels),
 //! [`tables`] (rows, headers, declared units), [`quantity`] (what is found) and [`figures`]
