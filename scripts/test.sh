@@ -42,15 +42,17 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo doc -D warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
-step "layering: landplan-core depends on no other landplan crate and does no IO"
+step "layering: landplan-core depends on no other landplan crate; core, check and geo do no IO"
 if cargo tree -p landplan-core --edges normal --prefix none | grep -E '^landplan-(io|check|geo|geoio|report|store|cli) ' ; then
   echo "landplan-core must not depend on the other landplan crates" >&2
   exit 1
 fi
-if grep -rnE 'std::fs|std::net|File::open|TcpStream' crates/core/src ; then
-  echo "landplan-core must not do IO" >&2
-  exit 1
-fi
+for crate in core check geo; do
+  if grep -rnE 'std::fs|std::net|File::open|TcpStream' "crates/$crate/src" ; then
+    echo "landplan-$crate must not do IO" >&2
+    exit 1
+  fi
+done
 
 step "tests"
 cargo test --workspace --locked --no-fail-fast

@@ -3,34 +3,31 @@
 //!
 //! A plan states the same quantities several times: a total, class areas, shares, township
 //! breakdowns, sub-items, 新增 + 存量, parcel lists, 公顷 beside 亩. This crate reads the document
-//! as published (plain text in UTF-8/GBK, or `.docx`), builds a [`PlanModel`] of what it states
-//! and how the figures are tied together, and reports every disagreement as a
-//! [`Finding`] with the places involved.
+//! as published (text in any encoding the bureaus use, `.docx`, a PDF's text layer, an Excel
+//! 附表, a web page), builds a [`PlanModel`] of what it states and how the figures are tied
+//! together, and reports every disagreement as a [`Finding`] with the places involved.
 //!
-//! Pipeline: [`read`] (bytes → text lines) → [`lex`] (figures with units, qualifiers and places)
-//! → [`model`] (kind, region, year, total, breakdowns, unit pairs, shares, parcels) →
-//! [`rules`] (sum, share, unit, parcel and period checks with tolerance from stated precision)
-//! → [`render`] (compiler-style text diagnostics).
+//! Pipeline, one folder each: [`read`] (bytes → text lines, the format sniffed once) → [`lex`]
+//! (figures with units, qualifiers and places) → [`model`] (passes over one builder: kind,
+//! region, year, total, breakdowns, unit pairs, shares, parcels) → [`rules`] (a catalogue of
+//! checks with tolerance from stated precision, applied in a rule context: book, region, date)
+//! → [`render`] (compiler-style text diagnostics). [`check_document`] runs it, reading the
+//! document once.
 //!
 //! Architecture invariant: the checker never fails and never panics. Unreadable input gives a
 //! [`DocumentReport`] with `readable = false` and a finding saying why. The crate does no IO.
 #![deny(missing_docs)]
 
-pub mod destock;
-pub mod html;
 pub mod lex;
-pub mod mht;
 pub mod model;
-pub mod pdf;
 pub mod read;
 pub mod render;
 pub mod rules;
-pub mod xlsx;
 
 pub use lex::{Qualifier, Quantity, QuantityPlace, Unit};
 pub use model::{Breakdown, BreakdownKind, DocKind, ParcelEntry, Part, PlanModel, TownshipPart};
 
-use landplan_core::{Finding, Place, RuleBook, Severity};
+use landplan_core::{Finding, Place, RuleContext, Severity};
 use serde::Serialize;
 
 /// What the checker found in one document.
@@ -66,63 +63,84 @@ impl DocumentReport {
     }
 }
 
-/// Check a document given as bytes: `.docx` (a zip archive) or text in UTF-8, UTF-16 or
-/// GBK/GB18030. Never fails; unreadable input gives `readable = false` and a finding.
-pub fn check_bytes(path: &str, bytes: &[u8]) -> DocumentReport {
-    match read::read_bytes(path, bytes) {
+/// How to check a document.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// The rules to apply: the rule book, the region's 行政区划代码 (none unless the caller
+    /// knows it) and the date judged for. Without a date, the plan's year as read from the
+    /// document is used (judged as on 1 January of that year).
+    pub rules: RuleContext,
+    /// The format when the caller has already sniffed it ([`read::Format::sniff`]); `None`
+    /// sniffs it here.
+    pub format: Option<read::Format>,
+}
+
+/// A checked document: the report and the text that was read (for quoting source lines in
+/// diagnostics; empty when unreadable).
+#[derive(Debug, Clone)]
+pub struct CheckedDocument {
+    /// What the checker found.
+    pub report: DocumentReport,
+    /// The text as read.
+    pub text: String,
+}
+
+/// Check a document given as bytes, reading it once: `.docx`, `.xlsx`/`.xls`, PDF with a text
+/// layer, a web page (`.html`, `.mht`) or text in UTF-8, UTF-16 or GBK/GB18030. `label` names
+/// the document in places and messages. Never fails; unreadable input gives
+/// `readable = false` and a finding.
+pub fn check_document(label: &str, bytes: &[u8], options: &CheckOptions) -> CheckedDocument {
+    let format = options
+        .format
+        .unwrap_or_else(|| read::Format::sniff(label, bytes));
+    match read::read_as(format, label, bytes, &options.rules) {
         Ok(doc) => {
-            let mut report = check_source(path, &doc.text);
+            let mut report = check_source(label, &doc.text, &options.rules);
             for note in doc.notes {
                 report.findings.insert(0, note);
             }
-            report
-        }
-        Err(e) => {
-            let book = RuleBook::builtin();
-            let f = Finding::new(
-                "document.unreadable",
-                book.severity("document.unreadable"),
-                format!("无法读取文件：{e}"),
-            )
-            .at(Place {
-                file: Some(path.to_string()),
-                ..Place::default()
-            });
-            DocumentReport {
-                path: path.to_string(),
-                readable: false,
-                plan: PlanModel::default(),
-                findings: vec![f],
+            CheckedDocument {
+                report,
+                text: doc.text,
             }
         }
+        Err(e) => CheckedDocument {
+            report: unreadable_with(label, &e.to_string(), &options.rules),
+            text: String::new(),
+        },
     }
+}
+
+/// Check a document given as bytes: `.docx` (a zip archive) or text in UTF-8, UTF-16 or
+/// GBK/GB18030. Never fails; unreadable input gives `readable = false` and a finding.
+pub fn check_bytes(path: &str, bytes: &[u8]) -> DocumentReport {
+    check_document(path, bytes, &CheckOptions::default()).report
 }
 
 /// Check a document given as bytes and also return the text that was read (for quoting
 /// source lines in diagnostics; empty when unreadable).
 pub fn check_bytes_with_text(path: &str, bytes: &[u8]) -> (DocumentReport, String) {
-    let text = read::read_bytes(path, bytes)
-        .map(|d| d.text)
-        .unwrap_or_default();
-    (check_bytes(path, bytes), text)
+    let checked = check_document(path, bytes, &CheckOptions::default());
+    (checked.report, checked.text)
 }
 
 /// A report for a file that could not be opened at all (missing, permission denied).
 pub fn unreadable(path: &str, reason: &str) -> DocumentReport {
-    let book = RuleBook::builtin();
+    unreadable_with(path, reason, &RuleContext::builtin())
+}
+
+fn unreadable_with(path: &str, reason: &str, rules: &RuleContext) -> DocumentReport {
+    let finding = rules
+        .finding("document.unreadable", &[("reason", reason.to_string())])
+        .at(Place {
+            file: Some(path.to_string()),
+            ..Place::default()
+        });
     DocumentReport {
         path: path.to_string(),
         readable: false,
         plan: PlanModel::default(),
-        findings: vec![Finding::new(
-            "document.unreadable",
-            book.severity("document.unreadable"),
-            format!("无法读取文件：{reason}"),
-        )
-        .at(Place {
-            file: Some(path.to_string()),
-            ..Place::default()
-        })],
+        findings: vec![finding],
     }
 }
 
@@ -134,13 +152,13 @@ pub fn json_output(reports: &[DocumentReport]) -> serde_json::Value {
 
 /// Check a document already decoded to text.
 pub fn check_text(path: &str, text: &str) -> DocumentReport {
-    check_source(path, text)
+    check_source(path, text, &RuleContext::builtin())
 }
 
-fn check_source(path: &str, text: &str) -> DocumentReport {
+fn check_source(path: &str, text: &str, context: &RuleContext) -> DocumentReport {
     let lines = lex::lex_document(text);
     let plan = model::build(&lines);
-    let mut findings = rules::check(&lines, &plan);
+    let mut findings = rules::check(context, &lines, &plan);
     for f in &mut findings {
         for p in &mut f.places {
             if p.file.is_none() {

@@ -13,6 +13,7 @@
 //! - [`date`]: the one date type ([`Date`]) and instant type ([`Timestamp`]).
 //! - [`compile`]: parcel ledger → supply plan / reserve plan.
 //! - [`dedup`]: a compact index for duplicate parcel ids and places in streamed ledgers.
+//! - [`numeral`]: Chinese numerals (十二, 两, 一百零五, 二〇二五).
 //! - [`text`]: decoding and normalising Chinese text (encodings, full-width forms).
 #![deny(missing_docs)]
 
@@ -21,6 +22,7 @@ pub mod compile;
 pub mod date;
 pub mod dedup;
 pub mod finding;
+pub mod numeral;
 pub mod parcel;
 pub mod rules;
 pub mod share;

@@ -305,6 +305,76 @@ pub fn fmt_dp(v: Decimal, dp: u32) -> String {
     r.to_string()
 }
 
+/// The unit of a stated quantity as written: an area or an amount of money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatedUnit {
+    /// An area unit.
+    Area(AreaUnit),
+    /// A money unit.
+    Money(MoneyUnit),
+}
+
+/// Every written form of an area or money unit that plans and ledgers use, in simplified and
+/// traditional characters, in the order a scan tries them (a form that begins another comes
+/// after it). 1 万平方米 (万㎡) is exactly 1 公顷.
+pub const UNIT_SPELLINGS: &[(&str, StatedUnit)] = &[
+    ("平方公里", StatedUnit::Area(AreaUnit::SquareKilometre)),
+    ("平方千米", StatedUnit::Area(AreaUnit::SquareKilometre)),
+    ("万平方米", StatedUnit::Area(AreaUnit::Hectare)),
+    ("万㎡", StatedUnit::Area(AreaUnit::Hectare)),
+    ("平方米", StatedUnit::Area(AreaUnit::SquareMetre)),
+    ("平方公尺", StatedUnit::Area(AreaUnit::SquareMetre)),
+    ("万公顷", StatedUnit::Area(AreaUnit::TenThousandHectare)),
+    ("萬公頃", StatedUnit::Area(AreaUnit::TenThousandHectare)),
+    ("万亩", StatedUnit::Area(AreaUnit::TenThousandMu)),
+    ("萬畝", StatedUnit::Area(AreaUnit::TenThousandMu)),
+    ("公顷", StatedUnit::Area(AreaUnit::Hectare)),
+    ("公頃", StatedUnit::Area(AreaUnit::Hectare)),
+    ("平米", StatedUnit::Area(AreaUnit::SquareMetre)),
+    ("亿元", StatedUnit::Money(MoneyUnit::YiYuan)),
+    ("億元", StatedUnit::Money(MoneyUnit::YiYuan)),
+    ("万元", StatedUnit::Money(MoneyUnit::WanYuan)),
+    ("萬元", StatedUnit::Money(MoneyUnit::WanYuan)),
+    ("hectare", StatedUnit::Area(AreaUnit::Hectare)),
+    ("hm2", StatedUnit::Area(AreaUnit::Hectare)),
+    ("hm²", StatedUnit::Area(AreaUnit::Hectare)),
+    ("km2", StatedUnit::Area(AreaUnit::SquareKilometre)),
+    ("km²", StatedUnit::Area(AreaUnit::SquareKilometre)),
+    ("k㎡", StatedUnit::Area(AreaUnit::SquareKilometre)),
+    ("m2", StatedUnit::Area(AreaUnit::SquareMetre)),
+    ("m²", StatedUnit::Area(AreaUnit::SquareMetre)),
+    ("ha", StatedUnit::Area(AreaUnit::Hectare)),
+    ("亩", StatedUnit::Area(AreaUnit::Mu)),
+    ("畝", StatedUnit::Area(AreaUnit::Mu)),
+    ("㎡", StatedUnit::Area(AreaUnit::SquareMetre)),
+    ("元", StatedUnit::Money(MoneyUnit::Yuan)),
+];
+
+/// The unit written at character `at` of `text`: the first of [`UNIT_SPELLINGS`] that starts
+/// there, as (unit, its spelling, the index after it). Whether the unit ends there (a Latin
+/// spelling followed by more letters, a rate such as 元/平方米) is the caller's to judge.
+pub fn unit_spelled_at(text: &[char], at: usize) -> Option<(StatedUnit, &'static str, usize)> {
+    UNIT_SPELLINGS.iter().find_map(|&(w, u)| {
+        let mut end = at;
+        for wc in w.chars() {
+            if text.get(end) != Some(&wc) {
+                return None;
+            }
+            end += 1;
+        }
+        Some((u, w, end))
+    })
+}
+
+/// A whole string that is one unit spelling (surrounding whitespace ignored).
+pub fn parse_unit(s: &str) -> Option<StatedUnit> {
+    let s = s.trim();
+    UNIT_SPELLINGS
+        .iter()
+        .find(|(w, _)| *w == s)
+        .map(|&(_, u)| u)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,5 +429,62 @@ mod tests {
         assert_eq!(MoneyUnit::parse("亿元"), Some(MoneyUnit::YiYuan));
         assert_eq!(AreaUnit::parse("公顷"), Some(AreaUnit::Hectare));
         assert_eq!(AreaUnit::parse("㎡"), Some(AreaUnit::SquareMetre));
+    }
+
+    #[test]
+    fn one_spelling_table_agrees_with_the_unit_parsers() {
+        for &(w, u) in UNIT_SPELLINGS {
+            match u {
+                StatedUnit::Area(a) => assert!(AreaUnit::parse(w).is_none_or(|p| p == a), "{w}"),
+                StatedUnit::Money(m) => assert_eq!(MoneyUnit::parse(w), Some(m), "{w}"),
+            }
+        }
+        for w in [
+            "公顷",
+            "ha",
+            "hm2",
+            "hm²",
+            "hectare",
+            "亩",
+            "畝",
+            "平方米",
+            "平米",
+            "㎡",
+            "m2",
+            "m²",
+            "平方公尺",
+            "万公顷",
+            "萬公頃",
+            "万亩",
+            "萬畝",
+            "平方千米",
+            "平方公里",
+            "km2",
+            "km²",
+            "k㎡",
+            "公頃",
+            "元",
+            "万元",
+            "萬元",
+            "亿元",
+            "億元",
+        ] {
+            assert!(parse_unit(w).is_some(), "{w}");
+        }
+        assert_eq!(
+            parse_unit("万㎡"),
+            Some(StatedUnit::Area(AreaUnit::Hectare))
+        );
+    }
+
+    #[test]
+    fn a_scan_takes_the_unit_written_at_a_position() {
+        let t: Vec<char> = "12万平方米，3㎡".chars().collect();
+        assert_eq!(
+            unit_spelled_at(&t, 2),
+            Some((StatedUnit::Area(AreaUnit::Hectare), "万平方米", 6))
+        );
+        assert_eq!(unit_spelled_at(&t, 8).map(|u| u.2), Some(9));
+        assert_eq!(unit_spelled_at(&t, 0), None);
     }
 }

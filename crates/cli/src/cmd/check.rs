@@ -6,8 +6,11 @@
 //! installed (the library reads .docx, .xlsx/.xls, web pages, text and PDF from bytes; running a converter is this
 //! adapter's job); without LibreOffice it is refused with a reason.
 
-use landplan_check::{check_bytes_with_text, json_output, render, unreadable, DocumentReport};
-use landplan_core::{Finding, Place, RuleBook};
+use landplan_check::read::Format as DocFormat;
+use landplan_check::{
+    check_document, json_output, render, unreadable, CheckOptions, CheckedDocument, DocumentReport,
+};
+use landplan_core::{Finding, Place, RuleContext};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -41,19 +44,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     for path in &args.files {
         let name = path.display().to_string();
-        let (report, text) = match std::fs::read(path) {
-            Ok(bytes) => match legacy_doc_to_docx(&bytes) {
-                Some(Ok(docx)) => {
-                    let (mut report, text) = check_bytes_with_text(&name, &docx);
-                    if report.readable {
-                        report.findings.insert(0, converted_note(&name));
-                    }
-                    (report, text)
-                }
-                Some(Err(why)) => (unreadable(&name, &why), String::new()),
-                None => check_bytes_with_text(&name, &bytes),
+        let CheckedDocument { report, text } = match std::fs::read(path) {
+            Ok(bytes) => check_file(&name, &bytes),
+            Err(e) => CheckedDocument {
+                report: unreadable(&name, &io_reason(&e)),
+                text: String::new(),
             },
-            Err(e) => (unreadable(&name, &io_reason(&e)), String::new()),
         };
         if let Format::Text = args.format {
             out.write_all(render::render_report(&report, &text).as_bytes())?;
@@ -86,30 +82,47 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// The first bytes of an OLE compound file (the old binary Word format).
-const OLE_MAGIC: [u8; 4] = [0xD0, 0xCF, 0x11, 0xE0];
-
 /// How long LibreOffice may take to convert one document.
 const CONVERT_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// An old binary Word file converted to .docx by LibreOffice: `None` when the bytes are not
-/// such a file or LibreOffice is not installed (the checker then says what to do), else the
-/// .docx bytes or why the conversion failed.
-fn legacy_doc_to_docx(bytes: &[u8]) -> Option<Result<Vec<u8>, String>> {
-    // An old Excel workbook (.xls) shares the container; the checker reads it itself.
-    if !bytes.starts_with(&OLE_MAGIC) || landplan_check::xlsx::is_xls(bytes) {
-        return None;
+/// Check one file's bytes: the format is sniffed once; an old binary Word file is converted to
+/// .docx by LibreOffice when it is installed (else the checker says what to do).
+fn check_file(name: &str, bytes: &[u8]) -> CheckedDocument {
+    let format = DocFormat::sniff(name, bytes);
+    let options = CheckOptions {
+        rules: RuleContext::builtin(),
+        format: Some(format),
+    };
+    if format == DocFormat::LegacyDoc && soffice_runs() {
+        return match convert_with_soffice(bytes) {
+            Ok(docx) => {
+                let options = CheckOptions {
+                    format: None,
+                    ..options
+                };
+                let mut checked = check_document(name, &docx, &options);
+                if checked.report.readable {
+                    checked.report.findings.insert(0, converted_note(name));
+                }
+                checked
+            }
+            Err(why) => CheckedDocument {
+                report: unreadable(name, &why),
+                text: String::new(),
+            },
+        };
     }
-    let soffice_runs = Command::new("soffice")
+    check_document(name, bytes, &options)
+}
+
+/// True when LibreOffice (`soffice`) is installed and runs.
+fn soffice_runs() -> bool {
+    Command::new("soffice")
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .is_ok_and(|s| s.success());
-    if !soffice_runs {
-        return None;
-    }
-    Some(convert_with_soffice(bytes))
+        .is_ok_and(|s| s.success())
 }
 
 fn convert_with_soffice(bytes: &[u8]) -> Result<Vec<u8>, String> {
@@ -151,14 +164,10 @@ fn convert_with_soffice(bytes: &[u8]) -> Result<Vec<u8>, String> {
 
 /// The note that a .doc was read through a conversion.
 fn converted_note(name: &str) -> Finding {
-    let book = RuleBook::builtin();
-    Finding::new(
-        "document.converted",
-        book.severity("document.converted"),
-        "旧版 Word（.doc）文件已用 LibreOffice 转换为 .docx 后审查",
-    )
-    .at(Place {
-        file: Some(name.to_string()),
-        ..Place::default()
-    })
+    RuleContext::builtin()
+        .finding("document.converted", &[])
+        .at(Place {
+            file: Some(name.to_string()),
+            ..Place::default()
+        })
 }

@@ -5,14 +5,15 @@
 //! - `destocking.mismatch`: the stated months against 库存 ÷ 月均销售 when both are stated
 //!   (interval arithmetic on the stated precisions, as for shares);
 //! - `housing.destocking`: a plan that still supplies 商品住宅 land when its own 去化周期 is past
-//!   the threshold in force for the plan's year (time-versioned data in
-//!   `data/rules/document.toml`; provinces with stricter numbers add their own version).
+//!   the threshold in force for the plan's region and date (time-versioned data in
+//!   `data/rules/document.toml`; provinces with stricter numbers add their own version in
+//!   `data/rules/provinces/`). The date is the plan's year unless the caller gives one.
 
+use super::ctx::{place_at, place_of, RuleCtx};
+use super::Findings;
 use crate::lex::{Lexed, Quantity};
-use crate::model::PlanModel;
-use crate::rules::{place_at, place_of};
 use landplan_core::units::half_ulp;
-use landplan_core::{Finding, Place, RuleBook};
+use landplan_core::Place;
 use rust_decimal::Decimal;
 
 /// A stated 去化周期 in months.
@@ -106,7 +107,8 @@ fn in_m2(q: &Quantity) -> Option<(Decimal, Decimal)> {
 }
 
 /// Both rules, appended to `out`.
-pub fn check(book: &RuleBook, lx: &Lexed, m: &PlanModel, out: &mut Vec<Finding>) {
+pub fn check(ctx: &RuleCtx, out: &mut Findings) {
+    let (lx, m) = (ctx.lexed, ctx.model);
     let stated = stated_months(lx);
     for s in &stated {
         // 库存 and 月均销售 on the same line before it, or on the two lines above.
@@ -144,13 +146,14 @@ pub fn check(book: &RuleBook, lx: &Lexed, m: &PlanModel, out: &mut Vec<Finding>)
         let exact = sv / vv;
         let expected = exact.round_dp(s.value.scale().max(1));
         out.push(
-            Finding::new(
+            ctx.finding(
                 "destocking.mismatch",
-                book.severity("destocking.mismatch"),
-                format!(
-                    "去化周期与库存、月均销售面积不符：{}÷{}＝{}个月，文中为{}",
-                    stock.place.text, sales.place.text, expected, s.text
-                ),
+                &[
+                    ("stock", stock.place.text.clone()),
+                    ("sales", sales.place.text.clone()),
+                    ("expected", expected.to_string()),
+                    ("found", s.text.clone()),
+                ],
             )
             .at(place_months(lx, s))
             .at(place_of(stock))
@@ -164,10 +167,9 @@ pub fn check(book: &RuleBook, lx: &Lexed, m: &PlanModel, out: &mut Vec<Finding>)
         );
     }
 
-    // The policy in force for the plan's year.
+    // The policy in force for the plan's region and date.
     let Some(s) = stated.first() else { return };
-    let date = m.year.and_then(landplan_core::Date::first_of_year);
-    let Some(rule) = book.get_in_force("housing.destocking", date, None) else {
+    let Some(rule) = ctx.rules.rule("housing.destocking") else {
         return;
     };
     let Some(limit) = rule.param_decimal("months") else {
@@ -200,9 +202,8 @@ pub fn check(book: &RuleBook, lx: &Lexed, m: &PlanModel, out: &mut Vec<Finding>)
     let _ = i;
     let cmp = if inclusive { "达到" } else { "超过" };
     out.push(
-        Finding::new(
+        ctx.finding_with(
             "housing.destocking",
-            rule.severity,
             format!(
                 "商品住房去化周期为{}，{cmp}{limit}个月，按规定应暂停新增商品住宅用地供应；计划仍安排{}{}",
                 s.text, q.label, q.display
@@ -246,6 +247,58 @@ mod tests {
         assert!(rules_for(2025, "36").is_empty());
         assert_eq!(rules_for(2025, "37"), ["housing.destocking"]);
         assert!(rules_for(2020, "30").is_empty());
+    }
+
+    #[test]
+    fn stated_months_against_stock_over_sales() {
+        super::super::testing::check(
+            "
+            某市2025年度住宅用地供应计划
+            //~ info total.missing
+            全市商品住宅库存面积300万平方米，近12个月月均销售面积12.5万平方米，去化周期为20个月。
+            //~ error destocking.mismatch: 300万平方米÷12.5万平方米＝24.0个月，文中为20个月
+            ",
+        );
+    }
+
+    #[test]
+    fn a_plan_past_the_threshold_that_still_supplies_housing_is_warned() {
+        super::super::testing::check(
+            "
+            某市2025年度住宅用地供应计划
+            计划供应住宅用地100.00公顷，其中商品住宅用地70.00公顷，保障性住房用地30.00公顷。
+            //~ warning housing.destocking: 超过36个月
+            全市商品住宅库存面积400万平方米，月均销售面积10万平方米，去化周期为40个月。
+            ",
+        );
+    }
+
+    #[test]
+    fn a_province_override_applies_to_its_regions_from_its_date() {
+        let text = "某市2025年度住宅用地供应计划\n\
+            计划供应住宅用地100.00公顷，其中商品住宅用地70.00公顷，保障性住房用地30.00公顷。\n\
+            全市商品住宅库存面积300万平方米，月均销售面积10万平方米，去化周期为30个月。\n";
+        let rules = |region: Option<&str>, date: Option<landplan_core::Date>| {
+            let options = crate::CheckOptions {
+                rules: landplan_core::RuleContext::builtin()
+                    .with_region(region)
+                    .with_date(date),
+                format: None,
+            };
+            crate::check_document("plan.txt", text.as_bytes(), &options)
+                .report
+                .findings
+                .into_iter()
+                .map(|f| f.rule)
+                .collect::<Vec<_>>()
+        };
+        let after = landplan_core::Date::new(2025, 9, 1);
+        // 示例省 (990000) stops at more than 24 months from 2025-07-01; the nation at 36.
+        assert_eq!(rules(Some("990101"), after), ["housing.destocking"]);
+        assert!(rules(Some("990101"), landplan_core::Date::new(2025, 1, 1)).is_empty());
+        assert!(rules(None, after).is_empty());
+        // Without a date, the plan's year: 1 January 2025, before the override.
+        assert!(rules(Some("990101"), None).is_empty());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! `multipart/related` message whose first `text/html` part is the page (RFC 2557). Bureaus
 //! attach plans in this form, sometimes renamed `.doc`. The page part is unwrapped here
 //! (quoted-printable or base64, charset from its header or detected) and handed to
-//! [`crate::html`].
+//! [`super::html`].
 
 /// Whether the bytes are a MIME message holding a web page: a `MIME-Version` header and a
 /// `multipart/related` content type among the headers at the start.

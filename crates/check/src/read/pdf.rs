@@ -8,7 +8,7 @@
 //! tab-separated rows, with the header row above them. Line numbers in findings refer to the
 //! reflowed text, which the report quotes.
 
-use crate::read::ReadError;
+use super::ReadError;
 
 /// The text of a PDF, reflowed. A PDF without a text layer (a scan) or one that cannot be
 /// parsed is an error that says so.

@@ -16,7 +16,7 @@
 //!
 //! Formula cells give their cached result (the value Excel stored when the file was saved).
 //! A formula saved without a result is an empty cell, and [`Workbook::formulas_without_value`]
-//! counts them so that the reader can say those totals were not checked (rule
+//! counts them so that [`super::read_as`] can say those totals were not checked (rule
 //! `document.formula`). Writers that do not calculate (XlsxWriter, rust_xlsxwriter) store 0 as
 //! a placeholder result and ask for a full recalculation on load (`fullCalcOnLoad` in
 //! `xl/workbook.xml`, which Excel drops when it saves): in such a workbook a formula whose
@@ -27,10 +27,9 @@
 //! [`MAX_UNCOMPRESSED`] uncompressed, a damaged one, or one calamine panics on, is a
 //! [`ReadError::BadXlsx`] with a reason in Chinese.
 
-use crate::read::{ReadDocument, ReadError};
+use super::ReadError;
 use calamine::{Data, Dimensions, Range, Reader, SheetType, SheetVisible, StyleRange};
 use landplan_core::units::round_half_up;
-use landplan_core::{Finding, Place, RuleBook};
 use rust_decimal::Decimal;
 use std::collections::HashSet;
 use std::io::Cursor;
@@ -45,34 +44,6 @@ pub struct Workbook {
     pub text: String,
     /// Formula cells that were saved without a cached result (their cells are empty).
     pub formulas_without_value: usize,
-}
-
-impl Workbook {
-    /// The text with a `document.formula` note when some formulas had no cached result.
-    pub fn into_document(self, path: &str) -> ReadDocument {
-        let mut notes = Vec::new();
-        if self.formulas_without_value > 0 {
-            let book = RuleBook::builtin();
-            notes.push(
-                Finding::new(
-                    "document.formula",
-                    book.severity("document.formula"),
-                    format!(
-                        "Excel 中有 {} 个公式单元格没有保存计算结果，这些合计未予核对；请在 Excel 中打开并保存后再审查",
-                        self.formulas_without_value
-                    ),
-                )
-                .at(Place {
-                    file: Some(path.to_string()),
-                    ..Place::default()
-                }),
-            );
-        }
-        ReadDocument {
-            text: self.text,
-            notes,
-        }
-    }
 }
 
 /// Read an `.xlsx` workbook from bytes as text.

@@ -1,0 +1,497 @@
+//! A prose block (one line of items): explicit wholes followed by 其中 and their parts; class
+//! parts without a whole (a structure of the plan total when the paragraph speaks of it);
+//! townships of the layout with their class parts and the places inside them; sub-items of a
+//! class (subclasses, housing kinds), of a supply method (招拍挂, 协议) and of any figure
+//! followed by 其中; supply methods and quarters against the total; 新增 + 存量.
+
+use super::builder::Builder;
+use super::classify::{carried_over, class_key, ItemKind};
+use super::items::{flush_method_subs, flush_sub_items, housing_covers_residential};
+use super::words::{contains_any, ANOTHER_MATTER_WORDS, SELECTION_WORDS, SPEAKS_OF_TOTAL};
+use super::{Breakdown, BreakdownKind, DocKind, Part, PlanModel, TownshipPart};
+use crate::lex::Line;
+
+/// Read one prose block of items, in order.
+pub fn block(b: &mut Builder, block: &[(usize, ItemKind)]) {
+    let line_no = b.q(block[0].0).place.line;
+    let mut p = Prose::new(b.line(line_no), b.section[line_no].clone());
+    for (i, kind) in block {
+        p.item(b, *i, kind, block);
+    }
+    p.close(b);
+    p.implicit_structure(b);
+    p.methods_and_timing(b);
+    p.new_and_stock(b);
+}
+
+/// What a prose block has gathered so far.
+struct Prose<'a> {
+    line: &'a Line,
+    /// The section the line is in.
+    sec: String,
+    /// The section is about the layout (布局, 分布).
+    in_layout: bool,
+    /// An explicit whole (an item followed by 其中) and its parts.
+    whole: Option<(usize, ItemKind)>,
+    parts: Vec<Part>,
+    /// Class parts without an explicit whole.
+    implicit: Vec<Part>,
+    /// The figure whose sub-items (subclasses, housing kinds) are being gathered.
+    sub_host: Option<usize>,
+    subs: Vec<Part>,
+    newstock: Vec<Part>,
+    last_total: Option<usize>,
+    last_class: Option<usize>,
+    /// Supply (or reserve) methods, and the ways of the last one (招拍挂, 协议).
+    methods: Vec<Part>,
+    method_host: Option<usize>,
+    method_subs: Vec<Part>,
+    /// Quarters and half-years.
+    timings: Vec<Part>,
+    /// Any other figure followed by 其中, and its parts.
+    other_host: Option<usize>,
+    other_subs: Vec<Part>,
+    /// The last housing item, and the kinds in brackets after it.
+    housing_host: Option<usize>,
+    housing_nested: Vec<Part>,
+    /// Places in brackets after a township: parts of it.
+    nested: Vec<Part>,
+}
+
+impl<'a> Prose<'a> {
+    fn new(line: &'a Line, sec: String) -> Prose<'a> {
+        Prose {
+            line,
+            in_layout: sec.contains("布局") || sec.contains("分布"),
+            sec,
+            whole: None,
+            parts: Vec::new(),
+            implicit: Vec::new(),
+            sub_host: None,
+            subs: Vec::new(),
+            newstock: Vec::new(),
+            last_total: None,
+            last_class: None,
+            methods: Vec::new(),
+            method_host: None,
+            method_subs: Vec::new(),
+            timings: Vec::new(),
+            other_host: None,
+            other_subs: Vec::new(),
+            housing_host: None,
+            housing_nested: Vec::new(),
+            nested: Vec::new(),
+        }
+    }
+
+    /// Figure `i` is followed by 其中, 包括 or 分别为 before the next area figure.
+    fn followed_by_qizhong(&self, m: &PlanModel, i: usize) -> bool {
+        let q = &m.quantities[i];
+        let next_start = m
+            .quantities
+            .iter()
+            .skip(i + 1)
+            .find(|x| {
+                x.place.line == q.place.line && x.area_unit().is_some() && x.chars.0 > q.chars.1
+            })
+            .map(|x| x.chars.0)
+            .unwrap_or(self.line.norm.len());
+        let t = self.line.slice(q.chars.1, next_start);
+        t.contains("其中") || t.contains("包括") || t.contains("分别为")
+    }
+
+    /// Figure `i` is in the 其中 clause of figure `h`: same sentence, 其中 between them, and no
+    /// 另/此外/； that would start another matter.
+    fn in_qizhong_clause(&self, m: &PlanModel, h: usize, i: usize) -> bool {
+        let (qh, qi) = (&m.quantities[h], &m.quantities[i]);
+        if qh.place.line != qi.place.line || qh.sentence != qi.sentence || qi.chars.0 < qh.chars.1 {
+            return false;
+        }
+        let between = self.line.slice(qh.chars.1, qi.chars.0);
+        between.contains("其中") && !contains_any(&between, ANOTHER_MATTER_WORDS)
+    }
+
+    /// Figure `i` is inside brackets. Places in brackets after a place ("中心城区800公顷（其中
+    /// 东城区300公顷、西城区500公顷）") are inside it: parts of that place, not more places.
+    fn in_brackets(&self, m: &PlanModel, i: usize) -> bool {
+        let before = self.line.slice(0, m.quantities[i].chars.0);
+        before.matches('(').count() > before.matches(')').count()
+    }
+
+    /// The sub-items of the sub-host as its breakdown.
+    fn flush_subs(&mut self, m: &mut PlanModel) {
+        if let Some(h) = self.sub_host {
+            if !self.subs.is_empty() {
+                m.breakdowns.push(Breakdown {
+                    kind: BreakdownKind::SubItems,
+                    what: format!("{}的分项", m.quantities[h].label),
+                    whole: h,
+                    complete: housing_covers_residential(m, &self.subs),
+                    parts: std::mem::take(&mut self.subs),
+                });
+            }
+        }
+        self.subs.clear();
+    }
+
+    /// The explicit whole and its parts as a breakdown (a township's class parts, a structure,
+    /// or sub-items).
+    fn flush_whole(&mut self, m: &mut PlanModel, townships: &mut [TownshipPart]) {
+        let parts = &self.parts;
+        if let Some((w, kind)) = &self.whole {
+            if let ItemKind::Township(name) = kind {
+                if let Some(t) = townships.iter_mut().rev().find(|t| &t.name == name) {
+                    t.parts = parts.clone();
+                }
+                if !parts.is_empty() {
+                    m.breakdowns.push(Breakdown {
+                        kind: BreakdownKind::Township,
+                        what: format!("{}的分类面积之和与其供应量", name),
+                        whole: *w,
+                        parts: parts.clone(),
+                        complete: parts.len() >= 2,
+                    });
+                }
+            } else if parts.len() >= 2 {
+                let all_class = parts.iter().all(|p| p.class_code.is_some());
+                m.breakdowns.push(Breakdown {
+                    kind: if all_class {
+                        BreakdownKind::Structure
+                    } else {
+                        BreakdownKind::SubItems
+                    },
+                    what: if all_class {
+                        format!("“{}”的各类用地面积之和", m.quantities[*w].label)
+                    } else {
+                        format!("{}的分项之和", m.quantities[*w].label)
+                    },
+                    whole: *w,
+                    parts: parts.clone(),
+                    // In a housing-land plan the total is residential land, which housing items
+                    // that cover it (保障性 + 商品) add up to.
+                    complete: all_class
+                        || (m.kind == DocKind::HousingLand && housing_covers_residential(m, parts)),
+                });
+            }
+        }
+        self.parts.clear();
+    }
+
+    /// The places in brackets after a township as a breakdown of it.
+    fn flush_nested(&mut self, m: &mut PlanModel) {
+        if let Some((h, ItemKind::Township(name))) = &self.whole {
+            if !self.nested.is_empty() {
+                m.breakdowns.push(Breakdown {
+                    kind: BreakdownKind::SubItems,
+                    what: format!("{name}所含各区域供应量之和"),
+                    whole: *h,
+                    parts: std::mem::take(&mut self.nested),
+                    complete: false,
+                });
+            }
+        }
+        self.nested.clear();
+    }
+
+    /// One item of the block.
+    fn item(&mut self, b: &mut Builder, i: usize, kind: &ItemKind, block: &[(usize, ItemKind)]) {
+        match kind {
+            ItemKind::Township(_)
+                if self.in_brackets(&b.m, i)
+                    && matches!(self.whole, Some((_, ItemKind::Township(_)))) =>
+            {
+                self.nested.push(b.part(i, None));
+            }
+            ItemKind::Township(name) if self.in_layout || self.followed_by_qizhong(&b.m, i) => {
+                self.township(b, i, name, kind);
+            }
+            ItemKind::Total => {
+                self.flush_subs(&mut b.m);
+                self.sub_host = None;
+                self.last_total = Some(i);
+                if self.followed_by_qizhong(&b.m, i) {
+                    self.flush_whole(&mut b.m, &mut b.townships);
+                    self.whole = Some((i, ItemKind::Total));
+                }
+            }
+            ItemKind::Class(key) => self.class(b, i, key),
+            ItemKind::Housing
+                if self
+                    .housing_host
+                    .is_some_and(|h| b.q(h).place.line == self.line.number)
+                    && self.in_brackets(&b.m, i) =>
+            {
+                // "保障性住房用地30公顷（保障性租赁住房用地18公顷，配售型…12公顷）": kinds of
+                // the item before the bracket.
+                self.housing_nested.push(b.part(i, None));
+            }
+            ItemKind::Housing => self.housing(b, i, block),
+            ItemKind::NewStock => self.newstock.push(b.part(i, None)),
+            ItemKind::Method(false) => {
+                // The previous host's sub-methods ("出让…（其中招拍挂…，协议…）") before the next.
+                flush_method_subs(&mut b.m, self.method_host, &mut self.method_subs);
+                self.methods.push(b.part(i, None));
+                self.method_host = Some(i);
+            }
+            ItemKind::Method(true) => {
+                if self.method_host.is_some() {
+                    self.method_subs.push(b.part(i, None));
+                }
+            }
+            ItemKind::Timing => self.timings.push(b.part(i, None)),
+            ItemKind::Township(_) | ItemKind::Other => {
+                if let Some((_, ItemKind::Total)) = self.whole {
+                    self.parts.push(b.part(i, None));
+                } else if matches!(kind, ItemKind::Other) {
+                    // "前期开发120公顷，其中道路80公顷，场地平整40公顷": parts of any figure.
+                    match self.other_host {
+                        Some(h) if self.in_qizhong_clause(&b.m, h, i) => {
+                            self.other_subs.push(b.part(i, None))
+                        }
+                        _ => {
+                            flush_sub_items(&mut b.m, self.other_host, &mut self.other_subs, false);
+                            self.other_host = self.followed_by_qizhong(&b.m, i).then_some(i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A township of the layout: a new whole, in the layout section's list of townships.
+    fn township(&mut self, b: &mut Builder, i: usize, name: &str, kind: &ItemKind) {
+        self.flush_nested(&mut b.m);
+        self.flush_subs(&mut b.m);
+        self.sub_host = None;
+        self.flush_whole(&mut b.m, &mut b.townships);
+        if b.layout_section.as_deref() != Some(self.sec.as_str()) {
+            b.townships.clear();
+            b.layout_section = Some(self.sec.clone());
+        }
+        b.townships.push(TownshipPart {
+            name: name.to_string(),
+            total: Some(i),
+            parts: Vec::new(),
+        });
+        self.whole = Some((i, kind.clone()));
+    }
+
+    /// A class: a subclass of the sub-host, or a part of the whole (or of no stated whole).
+    fn class(&mut self, b: &mut Builder, i: usize, key: &str) {
+        // A subclass right after its class and 其中 ("工矿仓储用地…，其中工业用地…") is a
+        // sub-item, not another part of the structure.
+        let host_key = self.sub_host.and_then(|h| class_key(&b.q(h).label));
+        if let Some(hk) = host_key {
+            if key.starts_with(&hk) && key.len() > hk.len() {
+                self.subs.push(b.part(i, Some(key.to_string())));
+                return;
+            }
+        }
+        self.flush_subs(&mut b.m);
+        let p = b.part(i, Some(key.to_string()));
+        if self.whole.is_some() {
+            self.parts.push(p);
+        } else {
+            self.implicit.push(p);
+        }
+        self.last_class = Some(i);
+        self.sub_host = self.followed_by_qizhong(&b.m, i).then_some(i);
+    }
+
+    /// A housing item: a sub-item of the residential class before it, or a part of the whole.
+    fn housing(&mut self, b: &mut Builder, i: usize, block: &[(usize, ItemKind)]) {
+        flush_sub_items(&mut b.m, self.housing_host, &mut self.housing_nested, false);
+        self.housing_host = Some(i);
+        let p = b.part(i, None);
+        // Housing sub-items belong to the residential class before them.
+        let residential = |i: usize| {
+            class_key(&b.q(i).label)
+                .is_some_and(|k| k.starts_with("gb21010:07") || k.starts_with("ydyh2023:07"))
+        };
+        if self.sub_host.is_none() && self.last_class.is_some_and(residential) {
+            self.sub_host = self.last_class;
+        }
+        // "…工矿仓储用地120公顷。住宅用地中，保障性住房用地…": the sentence names the
+        // residential class the items belong to.
+        if self.sub_host.is_none() {
+            let q = b.q(i);
+            let start = self.line.norm[..q.chars.0]
+                .iter()
+                .rposition(|&c| c == '。')
+                .map_or(0, |p| p + 1);
+            if self.line.slice(start, q.chars.0).contains("住宅") {
+                self.sub_host = block
+                    .iter()
+                    .map(|(j, _)| *j)
+                    .rfind(|&j| j < i && residential(j));
+            }
+        }
+        if self.sub_host.is_some() {
+            self.subs.push(p);
+        } else if self.whole.is_some() && self.parts.iter().all(|p| p.class_code.is_none()) {
+            self.parts.push(p);
+        }
+    }
+
+    /// The end of the items: every open gathering becomes its breakdown.
+    fn close(&mut self, b: &mut Builder) {
+        let m = &mut b.m;
+        flush_sub_items(m, self.other_host, &mut self.other_subs, false);
+        flush_sub_items(m, self.housing_host, &mut self.housing_nested, false);
+        self.flush_nested(m);
+        self.flush_subs(m);
+        self.flush_whole(m, &mut b.townships);
+    }
+
+    /// Class parts without an explicit whole: one per line is gathered per section
+    /// (`singles`); two or more are parts of the plan total (or that year's total) when the
+    /// paragraph speaks of the total (…总量中，…) or sits under a 结构 heading.
+    fn implicit_structure(&mut self, b: &mut Builder) {
+        if self.implicit.len() == 1 {
+            // One class per line ("1.工矿仓储用地500公顷，占33.33%；"): gathered per section.
+            b.singles.push((self.sec.clone(), self.implicit[0].clone()));
+        }
+        if self.implicit.len() < 2 {
+            return;
+        }
+        let first = b.q(self.implicit[0].quantity);
+        let prefix = self.line.slice(0, first.chars.0);
+        let speaks_of_total = contains_any(&prefix, SPEAKS_OF_TOTAL) || self.sec.contains("结构");
+        // "重点保障…", "主要用于…": a selection of classes, not the whole structure.
+        let selection = contains_any(&prefix, SELECTION_WORDS);
+        let w = if speaks_of_total {
+            // "2026年储备土地中，住宅用地…" in a three-year plan: that year's total.
+            let year =
+                b.lx.years
+                    .iter()
+                    .rfind(|y| {
+                        y.line == self.line.number && y.chars.1 <= first.chars.0 && y.to.is_none()
+                    })
+                    .map(|y| y.year);
+            year.and_then(|y| b.year_totals.iter().find(|t| t.0 == y).map(|t| t.1))
+                .or(b.m.total)
+                .or(self.last_total)
+        } else {
+            None
+        };
+        if let Some(w) = w {
+            b.m.breakdowns.push(Breakdown {
+                kind: BreakdownKind::Structure,
+                what: "各类用地面积之和与总量".to_string(),
+                whole: w,
+                parts: std::mem::take(&mut self.implicit),
+                complete: !selection,
+            });
+        }
+    }
+
+    /// 供应方式 (划拨 + 出让 …) and 时序 (quarters) against the total: complete under a heading
+    /// about them, otherwise only an excess is reported; then the ways of the last method.
+    fn methods_and_timing(&mut self, b: &mut Builder) {
+        let m = &mut b.m;
+        let reserve = m.kind == DocKind::Reserve;
+        for (items, what, topic) in [
+            (
+                std::mem::take(&mut self.methods),
+                if reserve {
+                    "各储备方式面积之和与总量"
+                } else {
+                    "各供应方式面积之和与总量"
+                },
+                "方式",
+            ),
+            (
+                std::mem::take(&mut self.timings),
+                "各时段供应面积之和与总量",
+                "时序",
+            ),
+        ] {
+            if items.len() >= 2 {
+                if let Some(w) = self.last_total.or(m.total) {
+                    m.breakdowns.push(Breakdown {
+                        kind: BreakdownKind::SubItems,
+                        what: what.to_string(),
+                        whole: w,
+                        complete: self.sec.contains(topic) || {
+                            // "按储备方式分，收购…，收回…": the sentence names the topic.
+                            let first = &m.quantities[items[0].quantity];
+                            self.line.slice(0, first.chars.0).contains(topic)
+                        },
+                        parts: items,
+                    });
+                }
+            }
+        }
+        flush_method_subs(m, self.method_host, &mut self.method_subs);
+    }
+
+    /// 新增 + 存量 against the total (complete when both are stated).
+    fn new_and_stock(&mut self, b: &mut Builder) {
+        let m = &mut b.m;
+        if self.newstock.is_empty() {
+            return;
+        }
+        let Some(w) = self.last_total.or(m.total) else {
+            return;
+        };
+        let newstock = std::mem::take(&mut self.newstock);
+        let has = |words: &[&str]| {
+            newstock
+                .iter()
+                .any(|p| contains_any(&m.quantities[p.quantity].label, words))
+        };
+        let both = has(&["新增"])
+            && (has(&["存量", "结转"])
+                || newstock
+                    .iter()
+                    .any(|p| carried_over(&m.quantities[p.quantity].label)));
+        m.breakdowns.push(Breakdown {
+            kind: BreakdownKind::NewStock,
+            what: "新增与存量之和与总量".to_string(),
+            whole: w,
+            parts: newstock,
+            complete: both,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::ties;
+
+    #[test]
+    fn housing_kinds_after_the_residential_class_are_its_sub_items() {
+        let t = ties(
+            "
+            某县2025年度国有建设用地供应计划
+            全县国有建设用地供应总量为100公顷，其中住宅用地60公顷，商服用地40公顷。住宅用地中，保障性住房用地20公顷，商品住房用地40公顷。
+            ",
+        );
+        assert_eq!(
+            t,
+            [
+                "SubItems 60公顷 = 20公顷 + 40公顷",
+                "Structure 100公顷 = 60公顷 + 40公顷"
+            ]
+        );
+    }
+
+    #[test]
+    fn methods_against_the_total_are_complete_under_their_heading() {
+        let t = ties(
+            "
+            某县2025年度国有建设用地供应计划
+            全县国有建设用地供应总量为100公顷。
+            （四）供应方式
+            计划供应总量100公顷，划拨供应30公顷，出让70公顷，其中招拍挂出让60公顷、协议出让10公顷。
+            ",
+        );
+        assert_eq!(
+            t,
+            [
+                "SubItems 100公顷 = 30公顷 + 70公顷",
+                "SubItems 70公顷 = 60公顷 + 10公顷"
+            ]
+        );
+    }
+}
