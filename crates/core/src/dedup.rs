@@ -16,11 +16,14 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
 /// A multiply-rotate hasher (the FxHash scheme): fast for short keys that are not adversarial
-/// (the index checks every id match exactly).
-#[derive(Default, Clone, Copy)]
-struct FxBuild;
+/// (the index checks every id match exactly; landplan-io's word caches are bounded). The hash
+/// does not depend on the process.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxBuild;
 
-struct Fx(u64);
+/// The hasher [`FxBuild`] builds.
+#[derive(Debug)]
+pub struct Fx(u64);
 
 impl BuildHasher for FxBuild {
     type Hasher = Fx;
