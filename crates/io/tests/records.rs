@@ -181,7 +181,9 @@ fn records_workbook() -> Vec<u8> {
     for (c, h) in headers.iter().enumerate() {
         ws.write_string(1, c as u16, *h).unwrap();
     }
-    let rows: [(&str, &str, f64, (u16, u8, u8), f64); 2] = [
+    // 电子监管号, 土地用途, 面积, 合同签订日期, 成交价款.
+    type Line = (&'static str, &'static str, f64, (u16, u8, u8), f64);
+    let rows: [Line; 2] = [
         ("X-1", "0601", 2.5, (2024, 3, 1), 820.5),
         ("X-2", "商业用地", 0.8, (2024, 11, 30), 3100.0),
     ];

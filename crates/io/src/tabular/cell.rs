@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 /// Cells that mean "nothing here" in optional columns.
+#[inline]
 pub(crate) fn is_placeholder(t: &str) -> bool {
     matches!(t, "" | "-" | "--" | "—" | "——" | "/" | "／" | "无" | "－")
 }
@@ -74,6 +75,7 @@ fn join_thousands(s: &str) -> Option<String> {
 }
 
 /// Split a trailing unit off a cell such as "4.0254公顷".
+#[inline]
 pub(crate) fn split_area_cell(t: &str) -> (Cow<'_, str>, Option<AreaUnit>) {
     if t.bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b','))
@@ -182,6 +184,7 @@ impl<T: Clone> Cache<T> {
     }
 
     /// The memoised `f(key)`.
+    #[inline]
     pub(crate) fn get(&mut self, key: &str, f: impl FnOnce(&str) -> T) -> T {
         if let Some(v) = self.0.get(key) {
             return v.clone();

@@ -182,6 +182,7 @@ impl<F: FieldKey> Columns<F> {
     }
 
     /// The column mapped to a field.
+    #[inline]
     pub fn column(&self, field: F) -> Option<&Column> {
         self.cols.get(field.index())?.as_ref()
     }
@@ -278,6 +279,7 @@ pub(crate) fn unit_line(cells: &[&str]) -> Option<AreaUnit> {
 }
 
 /// A row whose cells are all empty.
+#[inline]
 pub(crate) fn is_blank_row(cells: &[&str]) -> bool {
     cells.iter().all(|c| c.trim().is_empty())
 }

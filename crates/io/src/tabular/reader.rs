@@ -23,6 +23,9 @@ pub type Item<R> = Result<R, Vec<Finding>>;
 /// Rows parsed per message from the reading thread.
 const BATCH: usize = 1024;
 
+/// Rows parsed at a time on the caller's thread.
+const INLINE_BATCH: usize = 64;
+
 /// The data rows of a table after its header, built into records.
 struct TableRows<S: Schema, R: Read> {
     rows: RawRows<R>,
@@ -33,44 +36,38 @@ struct TableRows<S: Schema, R: Read> {
     done: bool,
 }
 
-/// What one raw row was.
-enum Step<T> {
-    Skip,
-    Total,
-    Item(T),
-}
-
 impl<S: Schema, R: Read> TableRows<S, R> {
-    fn next_item(&mut self) -> Option<Item<S::Record>> {
-        while !self.done {
+    /// Read rows until `batch` holds `max` items or the table ends: blank and 合计 rows are
+    /// skipped, each data row is built into `batch` directly (records are large: each move
+    /// is a copy).
+    fn fill(&mut self, batch: &mut Vec<Item<S::Record>>, max: usize) {
+        while !self.done && batch.len() < max {
             let (columns, schema, file) = (&self.columns, &mut self.schema, self.file.as_deref());
+            let totals = &self.totals;
             let step = self.rows.next_row(|number, cells| {
                 if is_blank_row(cells) {
-                    return Step::Skip;
+                    return;
                 }
                 if columns.is_total_row(S::KEYS, cells) {
-                    return Step::Total;
+                    totals.fetch_add(1, Ordering::Relaxed);
+                    return;
                 }
-                Step::Item(build_row(schema, columns, cells, number, file))
+                batch.push(build_row(schema, columns, cells, number, file));
             });
             match step {
                 None => self.done = true,
                 Some(Err((row, reason))) => {
                     self.done = true;
-                    return Some(Err(read_error::<S>(file, row, &reason)));
+                    batch.push(Err(read_error::<S>(file, row, &reason)));
                 }
-                Some(Ok(Step::Skip)) => {}
-                Some(Ok(Step::Total)) => {
-                    self.totals.fetch_add(1, Ordering::Relaxed);
-                }
-                Some(Ok(Step::Item(item))) => return Some(item),
+                Some(Ok(())) => {}
             }
         }
-        None
     }
 }
 
 /// Build one row through the schema.
+#[inline]
 pub(crate) fn build_row<S: Schema>(
     schema: &mut S,
     columns: &Columns<S::Field>,
@@ -172,8 +169,11 @@ fn find_header<S: Schema, R: Read>(
 
 /// How the rows are handed out.
 enum Source<S: Schema> {
-    /// Read and built on the caller's thread.
-    Inline(Box<TableRows<S, Box<dyn Read>>>),
+    /// Read and built on the caller's thread, a few rows at a time.
+    Inline {
+        rows: Box<TableRows<S, Box<dyn Read>>>,
+        batch: Vec<Item<S::Record>>,
+    },
     /// Read and built on a background thread, handed over in batches.
     Threaded {
         rx: Receiver<Vec<Item<S::Record>>>,
@@ -251,7 +251,14 @@ impl<S: Schema> Iterator for TableReader<S> {
                 return None;
             }
             let (rx, batch, handle) = match &mut self.source {
-                Source::Inline(rows) => return rows.next_item(),
+                Source::Inline { rows, batch } => {
+                    if batch.is_empty() {
+                        rows.fill(batch, INLINE_BATCH);
+                        // Handed out from the end: keep the rows in order.
+                        batch.reverse();
+                    }
+                    return batch.pop();
+                }
                 Source::Threaded { rx, batch, handle } => (rx, batch, handle),
             };
             if let Some(item) = batch.next() {
@@ -380,12 +387,7 @@ pub fn open_table<S: Schema>(
         .name("table-reader".into())
         .spawn(move || loop {
             let mut batch = Vec::with_capacity(BATCH);
-            while batch.len() < BATCH {
-                match rows.next_item() {
-                    Some(item) => batch.push(item),
-                    None => break,
-                }
-            }
+            rows.fill(&mut batch, BATCH);
             let last = batch.len() < BATCH;
             if (!batch.is_empty() && tx.send(batch).is_err()) || last {
                 return;
@@ -415,7 +417,10 @@ pub fn table_from_reader<S: Schema, R: Read + 'static>(
         handle: None,
     };
     let mut reader = TableReader::shell(&p, shell);
-    reader.source = Source::Inline(Box::new(p.rows));
+    reader.source = Source::Inline {
+        rows: Box::new(p.rows),
+        batch: Vec::with_capacity(INLINE_BATCH),
+    };
     Ok(reader)
 }
 

@@ -131,6 +131,7 @@ pub struct Row<'a, F: FieldKey> {
 }
 
 impl<'a, F: FieldKey> Row<'a, F> {
+    #[inline]
     pub(crate) fn new(
         cells: &'a [&'a str],
         columns: &'a Columns<F>,
@@ -149,6 +150,7 @@ impl<'a, F: FieldKey> Row<'a, F> {
     }
 
     /// The row's number as a user sees it (1-based, counting title rows).
+    #[inline]
     pub fn number(&self) -> usize {
         self.number
     }
@@ -159,16 +161,19 @@ impl<'a, F: FieldKey> Row<'a, F> {
     }
 
     /// True when a cell or the row has been rejected.
+    #[inline]
     pub fn is_rejected(&self) -> bool {
         !self.findings.is_empty()
     }
 
     /// The findings so far.
+    #[inline]
     pub fn into_findings(self) -> Vec<Finding> {
         self.findings
     }
 
     /// The cell of a field (trimmed; empty when the row is short), when the column exists.
+    #[inline]
     pub fn cell(&self, field: F) -> Option<Cell<'a>> {
         let column = self.columns.column(field)?;
         let text = self.cells.get(column.index).map(|c| c.trim()).unwrap_or("");
@@ -176,16 +181,19 @@ impl<'a, F: FieldKey> Row<'a, F> {
     }
 
     /// The cell of a field unless it is empty or a placeholder (-, —, /, 无).
+    #[inline]
     pub fn optional(&self, field: F) -> Option<Cell<'a>> {
         self.cell(field).filter(|c| !cell::is_placeholder(c.text))
     }
 
     /// Optional text, kept as written.
+    #[inline]
     pub fn text(&self, field: F) -> Option<String> {
         self.optional(field).map(|c| c.text.to_string())
     }
 
     /// Reject a cell: "第N行“表头”列：reason", with the file, row, header and cell text.
+    #[inline]
     pub fn reject(&mut self, cell: Cell<'_>, reason: String) {
         let header = cell.column.header.as_str();
         let mut place = Place::row(self.number, Some(header));
@@ -210,6 +218,7 @@ impl<'a, F: FieldKey> Row<'a, F> {
     }
 
     /// Required text: rejected with `missing` when the column exists and the cell is empty.
+    #[inline]
     pub fn required_text(&mut self, field: F, missing: &str) -> Option<String> {
         let c = self.cell(field)?;
         if c.text.is_empty() {
@@ -222,6 +231,7 @@ impl<'a, F: FieldKey> Row<'a, F> {
     /// An area (the stated value and unit: a unit written in the cell, else the column's, else
     /// 公顷). When `required`, an empty cell is rejected as "缺少{what}"; a cell that is not a
     /// number as "{what}“…”不是数字".
+    #[inline]
     pub fn area(&mut self, field: F, what: &str, required: bool) -> Option<StatedArea> {
         let c = if required {
             let c = self.cell(field)?;
@@ -247,6 +257,7 @@ impl<'a, F: FieldKey> Row<'a, F> {
     }
 
     /// An optional decimal number.
+    #[inline]
     pub fn decimal(&mut self, field: F, what: &str) -> Option<Decimal> {
         let c = self.optional(field)?;
         let v = cell::parse_decimal(c.text);
@@ -258,6 +269,7 @@ impl<'a, F: FieldKey> Row<'a, F> {
 
     /// An optional amount of money in the column's unit (万元 when the header does not say),
     /// converted exactly.
+    #[inline]
     pub fn money(&mut self, field: F, what: &str) -> Option<Money> {
         let unit = self
             .columns
@@ -269,6 +281,7 @@ impl<'a, F: FieldKey> Row<'a, F> {
 
     /// An optional date: any form Chinese spreadsheets write (2025-07-08, 2025/7/8,
     /// 2025年7月8日, an Excel serial). 1900-01-01, the systems' empty date, is absent.
+    #[inline]
     pub fn date(&mut self, field: F, what: &str) -> Option<Date> {
         let c = self.optional(field)?;
         match cell::parse_date(c.text) {
@@ -289,6 +302,7 @@ impl<'a, F: FieldKey> Row<'a, F> {
 
     /// An optional word parsed by `parse` (memoised in `cache`), rejected with `reason(text)`
     /// when it does not parse.
+    #[inline]
     pub(crate) fn word<T: Clone>(
         &mut self,
         field: F,
