@@ -16,14 +16,18 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
 /// A multiply-rotate hasher (the FxHash scheme): fast for short keys that are not adversarial
-/// (the index checks every id match exactly).
-#[derive(Default, Clone, Copy)]
-struct FxBuild;
+/// (the index checks every id match exactly; landplan-io's word caches are bounded). The hash
+/// does not depend on the process.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxBuild;
 
-struct Fx(u64);
+/// The hasher [`FxBuild`] builds.
+#[derive(Debug)]
+pub struct Fx(u64);
 
 impl BuildHasher for FxBuild {
     type Hasher = Fx;
+    #[inline]
     fn build_hasher(&self) -> Fx {
         Fx(0)
     }
@@ -32,6 +36,7 @@ impl BuildHasher for FxBuild {
 const FX_K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
 impl Hasher for Fx {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
@@ -42,9 +47,11 @@ impl Hasher for Fx {
             self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(FX_K);
         }
     }
+    #[inline]
     fn write_u64(&mut self, v: u64) {
         self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(FX_K);
     }
+    #[inline]
     fn finish(&self) -> u64 {
         self.0
     }

@@ -8,6 +8,7 @@
 //! - [`share`]: shares (占比) computed exactly and rounded by largest remainder.
 //! - [`class`]: land-use classifications (GB/T 21010-2017, 用地用海分类 2023), crosswalk, aliases.
 //! - [`parcel`]: the parcel (地块) and its attributes as read from a ledger.
+//! - [`records`]: supply records (供地记录) and approval batches (批次), as read from tables.
 //! - [`finding`]: findings (rule id, severity, message, places) shared by every checker.
 //! - [`rules`]: the data-described rule book and the context rules are applied in.
 //! - [`date`]: the one date type ([`Date`]) and instant type ([`Timestamp`]).
@@ -24,6 +25,7 @@ pub mod dedup;
 pub mod finding;
 pub mod numeral;
 pub mod parcel;
+pub mod records;
 pub mod rules;
 pub mod share;
 pub mod text;

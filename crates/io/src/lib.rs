@@ -1,15 +1,23 @@
 //! landplan-io: reading and writing the files landplan works with.
 //!
-//! - [`ledger`]: parcel ledgers (地块清单) in CSV (UTF-8 with or without BOM, GBK/GB18030) and
-//!   Excel (XLSX), header recognition, row-by-row mapping to [`landplan_core::Parcel`] with
-//!   every rejected cell reported as a finding. CSV ledgers are streamed.
+//! - [`tabular`]: one reader for every table a bureau keeps (CSV in UTF-8 with or without
+//!   BOM or GBK/GB18030, streamed; Excel), parameterised by a record [`tabular::Schema`]:
+//!   header variants and units, title, 单位 and 合计 rows, row/column findings.
+//! - [`ledger`]: the parcel ledger (地块清单) schema, rows → [`landplan_core::Parcel`].
+//! - [`records`]: supply records (供地记录) → [`landplan_core::records::SupplyRecord`].
+//! - [`batches`]: approval batches (批次) → [`landplan_core::records::ApprovalBatch`].
+//! - [`pipeline`]: ledger → compiled plan, as `landplan compile`, `landplan render` and the
+//!   store's import use it.
 //! - [`gen`]: a deterministic generator of realistic synthetic ledgers (示例县) for demos,
 //!   tests and benchmarks.
 #![deny(missing_docs)]
 
-mod decode;
+pub mod batches;
 pub mod gen;
 pub mod ledger;
+pub mod pipeline;
+pub mod records;
+pub mod tabular;
 
 pub use gen::{generate_csv, GenOptions};
 pub use ledger::{

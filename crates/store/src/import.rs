@@ -717,13 +717,10 @@ impl Session<'_> {
         if ledgers.is_empty() && feature_files.is_empty() {
             return self.import_geometry(opts, &geometry);
         }
-        let mut readers = Vec::new();
-        for l in &ledgers {
-            let r = landplan_io::open_ledger(l, &landplan_io::LedgerOptions::default())
+        let rows =
+            landplan_io::pipeline::read_ledgers(&ledgers, &landplan_io::LedgerOptions::default())
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
-            readers.push(r);
-        }
-        let mut it = readers.into_iter().flatten().chain(feature_parcels);
+        let mut it = rows.chain(feature_parcels);
         let mut names: Vec<String> = ledgers.iter().map(|p| p.display().to_string()).collect();
         names.extend(feature_files);
         let geometries = has_geometry.then_some(&geometry);

@@ -3,10 +3,13 @@
 use crate::output::write_output;
 use crate::plan_text::{self, Flavour};
 use anyhow::Context;
-use landplan_core::compile::{CompileOptions, CompiledPlan, Compiler, PlanKind};
+use indicatif::ProgressBar;
+use landplan_core::compile::{CompileOptions, CompiledPlan, PlanKind};
 use landplan_core::view::PlanView;
 use landplan_core::{Finding, Scheme};
-use landplan_io::{open_ledger, LedgerOptions};
+use landplan_io::pipeline;
+use landplan_io::tabular::BadRows;
+use landplan_io::LedgerOptions;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -109,7 +112,8 @@ pub struct Args {
     pub templates: Option<PathBuf>,
 }
 
-/// Compile a ledger into a plan; on bad rows (without --skip-bad-rows) return the rejections.
+/// Compile a ledger into a plan through `landplan_io::pipeline`, with a progress bar; on bad
+/// rows (without --skip-bad-rows) return the rejections.
 pub fn compile_ledger(
     ledger: &Path,
     args: &PlanArgs,
@@ -121,43 +125,33 @@ pub fn compile_ledger(
         code_scheme: args.codes.map(Scheme::from).unwrap_or(scheme),
         file_label: Some(file_label.clone()),
     };
-    let mut reader = open_ledger(ledger, &opts)?;
-    let kind = match args.kind {
-        Kind::Supply => PlanKind::Supply,
-        Kind::Reserve => PlanKind::Reserve,
-    };
-    let mut compiler = Compiler::new(CompileOptions {
-        kind,
+    let compile = CompileOptions {
+        kind: match args.kind {
+            Kind::Supply => PlanKind::Supply,
+            Kind::Reserve => PlanKind::Reserve,
+        },
         region: args.region.clone(),
         year: args.year,
         scheme,
         keep_parcels: !omit_parcels,
         file: Some(file_label),
         ..CompileOptions::default()
-    });
-    let progress = crate::progress::bytes(reader.bytes_total(), "读取台账");
-    let mut rejected: Vec<Finding> = Vec::new();
-    let mut n: u64 = 0;
-    while let Some(item) = reader.next() {
-        match item {
-            Ok(p) => compiler.add(p),
-            Err(fs) => rejected.extend(fs),
-        }
-        n += 1;
-        if n.is_multiple_of(4096) {
-            progress.set_position(reader.bytes_read());
-        }
+    };
+    let bad_rows = if args.skip_bad_rows {
+        BadRows::Skip
+    } else {
+        BadRows::Reject
+    };
+    let mut bar: Option<ProgressBar> = None;
+    let mut progress = |read: u64, total: u64| {
+        bar.get_or_insert_with(|| crate::progress::bytes((total > 0).then_some(total), "读取台账"))
+            .set_position(read);
+    };
+    let plan = pipeline::compile_ledger(ledger, &opts, compile, bad_rows, &mut progress);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
-    progress.set_position(reader.bytes_read());
-    progress.finish_and_clear();
-    if !rejected.is_empty() && !args.skip_bad_rows {
-        return Ok(Err(rejected));
-    }
-    compiler.add_findings(rejected);
-    Ok(Ok(match kind {
-        PlanKind::Supply => CompiledPlan::Supply(compiler.finish_supply()),
-        PlanKind::Reserve => CompiledPlan::Reserve(compiler.finish_reserve()),
-    }))
+    Ok(plan?)
 }
 
 /// Run `landplan compile`.
