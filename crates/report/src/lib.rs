@@ -21,6 +21,7 @@
 //! charts read the plan directly.
 #![deny(missing_docs)]
 
+mod annex;
 pub mod chart;
 pub mod doc;
 mod docx;

@@ -5,6 +5,7 @@ use crate::db::Value;
 use crate::error::StoreError;
 use crate::plan::{PlanKey, PlanVersion};
 use crate::Store;
+use landplan_core::compile::{CompiledPlan, PlanParts};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -182,65 +183,45 @@ impl PlanDiff {
     }
 }
 
-fn dec(v: &Json) -> Option<Decimal> {
-    match v {
-        Json::String(s) => s.parse().ok(),
-        Json::Number(n) => n.to_string().parse().ok(),
-        _ => None,
+/// The figures of a compiled plan, in report order: (item, value in 公顷, or 元 for funds).
+///
+/// Every plan's 总量, 新增/存量 and its structure and layout lines, then the kind's own: a
+/// supply plan's housing lines (after the structure), timing and methods; a reserve plan's
+/// statuses and funds.
+pub fn figures(plan: &CompiledPlan) -> Vec<(String, Decimal)> {
+    let mut out: Vec<(String, Decimal)> = vec![
+        ("总量".into(), plan.total.ha()),
+        ("新增".into(), plan.new.ha()),
+        ("存量".into(), plan.stock.ha()),
+        ("未注明新增或存量".into(), plan.source_unspecified.ha()),
+    ];
+    for l in &plan.structure {
+        out.push((format!("结构：{}（{}）", l.name, l.code), l.area.ha()));
     }
-}
-
-/// The figures of a compiled plan, in report order: (item, value).
-pub fn figures(compiled: &Json) -> Vec<(String, Decimal)> {
-    let mut out = Vec::new();
-    let mut push = |k: String, v: Option<Decimal>| {
-        if let Some(v) = v {
-            out.push((k, v));
+    if let Some(s) = plan.supply() {
+        for l in &s.housing {
+            out.push((format!("住宅：{}", l.kind.id()), l.area.ha()));
         }
-    };
-    push("总量".into(), compiled.get("total").and_then(dec));
-    push("新增".into(), compiled.get("new").and_then(dec));
-    push("存量".into(), compiled.get("stock").and_then(dec));
-    push(
-        "未注明新增或存量".into(),
-        compiled.get("source_unspecified").and_then(dec),
-    );
-    let lines = |key: &str| {
-        compiled
-            .get(key)
-            .and_then(Json::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    for l in lines("structure") {
-        let name = l.get("name").and_then(Json::as_str).unwrap_or("");
-        let code = l.get("code").and_then(Json::as_str).unwrap_or("");
-        push(
-            format!("结构：{name}（{code}）"),
-            l.get("area").and_then(dec),
-        );
     }
-    for l in lines("housing") {
-        let name = l.get("kind").and_then(Json::as_str).unwrap_or("");
-        push(format!("住宅：{name}"), l.get("area").and_then(dec));
+    for l in &plan.layout {
+        out.push((format!("布局：{}", l.name), l.area.ha()));
     }
-    for l in lines("layout") {
-        let name = l.get("name").and_then(Json::as_str).unwrap_or("");
-        push(format!("布局：{name}"), l.get("area").and_then(dec));
+    match &plan.parts {
+        PlanParts::Supply(s) => {
+            for l in &s.timing {
+                out.push((format!("时序：第{}季度", l.quarter), l.area.ha()));
+            }
+            for l in &s.methods {
+                out.push((format!("方式：{}", l.name), l.area.ha()));
+            }
+        }
+        PlanParts::Reserve(r) => {
+            for l in &r.status {
+                out.push((format!("储备状态：{}", l.name), l.area.ha()));
+            }
+            out.push(("资金需求（元）".into(), r.funds.0));
+        }
     }
-    for l in lines("timing") {
-        let q = l.get("quarter").and_then(Json::as_i64).unwrap_or(0);
-        push(format!("时序：第{q}季度"), l.get("area").and_then(dec));
-    }
-    for l in lines("methods") {
-        let name = l.get("name").and_then(Json::as_str).unwrap_or("");
-        push(format!("方式：{name}"), l.get("area").and_then(dec));
-    }
-    for l in lines("status") {
-        let name = l.get("name").and_then(Json::as_str).unwrap_or("");
-        push(format!("储备状态：{name}"), l.get("area").and_then(dec));
-    }
-    push("资金需求（元）".into(), compiled.get("funds").and_then(dec));
     out
 }
 

@@ -154,10 +154,7 @@ pub fn compile_ledger(
         return Ok(Err(rejected));
     }
     compiler.add_findings(rejected);
-    Ok(Ok(match kind {
-        PlanKind::Supply => CompiledPlan::Supply(compiler.finish_supply()),
-        PlanKind::Reserve => CompiledPlan::Reserve(compiler.finish_reserve()),
-    }))
+    Ok(Ok(compiler.finish()))
 }
 
 /// Run `landplan compile`.
