@@ -127,7 +127,10 @@ fn reads_as_the_old_landplan_did(s: &mut Store) {
     assert_eq!(versions.len(), 4);
     for (k, n, json) in &versions {
         let stored: serde_json::Value = serde_json::from_str(json).unwrap();
-        assert!(stored.get("kind").is_none(), "{k} 第 {n} 版: not the old JSON");
+        assert!(
+            stored.get("kind").is_none(),
+            "{k} 第 {n} 版: not the old JSON"
+        );
         let v = s.version(k, *n).unwrap();
         let back: CompiledPlan = s.compiled(v.version_id).unwrap();
         assert_eq!(
