@@ -16,6 +16,49 @@ pub fn refuse_overwrite(path: &Path, force: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Refuse an output file that is one of the inputs (even with `--force`: it would replace the
+/// only copy of the input), or that exists when not forced. A Shapefile input counts with its
+/// sidecar files (.dbf, .shx, .prj, .cpg).
+pub fn guard_output(out: &Path, inputs: &[&Path], force: bool) -> anyhow::Result<()> {
+    for input in inputs {
+        let mut same = vec![input.to_path_buf()];
+        if input
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("shp"))
+        {
+            for ext in ["dbf", "shx", "prj", "cpg", "DBF", "SHX", "PRJ", "CPG"] {
+                same.push(input.with_extension(ext));
+            }
+        }
+        if same.iter().any(|i| same_file(out, i)) {
+            bail!(
+                "输出文件 {} 就是输入文件 {}，不能覆盖输入（即使加 --force）。请换一个输出文件名。",
+                out.display(),
+                input.display()
+            );
+        }
+    }
+    refuse_overwrite(out, force)
+}
+
+/// True when both paths name one existing file (same device and inode on Unix; the same
+/// canonical path elsewhere).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        ma.dev() == mb.dev() && ma.ino() == mb.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (ma, mb);
+        matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+    }
+}
+
 /// Write bytes to `path` atomically, or to standard output when `path` is None.
 pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     write_output_with(path, |w| w.write_all(bytes))
@@ -62,11 +105,11 @@ pub fn write_atomic_with(
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "output".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // The temporary name is short and independent of the output's name, so that an output
+    // name at the file system's limit (255 bytes) still works.
+    static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".landplan-{}-{seq}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
         fill(&mut w)?;

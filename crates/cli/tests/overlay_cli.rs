@@ -258,3 +258,119 @@ fn overlay_bad_layer_argument_and_missing_file_fail_clearly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.txt"));
 }
+
+fn landplan(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_landplan"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn overlay_text_report_with_a_parcel_without_boundary_does_not_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    fixtures(dir.path());
+    std::fs::write(
+        dir.path().join("bad.txt"),
+        "[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=3\n带号=39\n[地块坐标]\n\
+         2,1.0000,DK009,两点地块,面,J50,工业用地,0601,@\n\
+         J1,1,4420080.000,39500000.000\nJ2,1,4420080.000,39500200.000\n",
+    )
+    .unwrap();
+    let (code, out, err) = landplan(
+        dir.path(),
+        &[
+            "overlay",
+            "--parcels",
+            "bad.txt",
+            "--layer",
+            "永久基本农田=farmland.geojson:forbid",
+            "--layer",
+            "乡镇=townships.gpkg:assign",
+        ],
+    );
+    assert_eq!(code, 1, "an unjudged parcel is an error; stderr: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.contains("无法判断"), "{out}");
+    assert!(out.contains("overlay.unjudged"), "{out}");
+}
+
+#[test]
+fn overlay_output_refuses_to_overwrite_without_force_and_never_replaces_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    fixtures(dir.path());
+    let farmland = std::fs::read(dir.path().join("farmland.geojson")).unwrap();
+    std::fs::write(dir.path().join("old.json"), "keep me").unwrap();
+    let base = [
+        "overlay",
+        "--parcels",
+        "parcels.geojson",
+        "--layer",
+        "永久基本农田=farmland.geojson:forbid",
+        "--layer",
+        "城镇开发边界=boundary.shp:within",
+        "--format",
+        "json",
+        "-o",
+    ];
+    // An existing output without --force: refused, untouched.
+    let (code, _, err) = landplan(dir.path(), &[&base[..], &["old.json"]].concat());
+    assert_eq!(code, 2);
+    assert!(err.contains("已存在") && err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("old.json")).unwrap(),
+        "keep me"
+    );
+    // An input named as the output: refused even with --force, in every spelling.
+    for target in [
+        "farmland.geojson",
+        "./farmland.geojson",
+        "parcels.geojson",
+        "boundary.dbf",
+    ] {
+        let (code, _, err) = landplan(dir.path(), &[&base[..], &[target, "--force"]].concat());
+        assert_eq!(code, 2, "{target}");
+        assert!(err.contains("就是输入文件"), "{target}: {err}");
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("farmland.geojson")).unwrap(),
+        farmland
+    );
+    // With --force, an existing file that is not an input is replaced.
+    let (code, _, err) = landplan(dir.path(), &[&base[..], &["old.json", "--force"]].concat());
+    assert_eq!(code, 1, "{err}");
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("old.json")).unwrap())
+            .unwrap();
+    assert_eq!(v["summary"]["parcels"], 4);
+}
+
+#[test]
+fn an_output_name_at_the_file_system_limit_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    fixtures(dir.path());
+    // 83 three-byte characters + ".json" = 254 bytes: legal (the limit is 255), but a
+    // temporary name built from it would not be.
+    let name = format!("{}.json", "地".repeat(83));
+    assert_eq!(name.len(), 254);
+    let (code, _, err) = landplan(
+        dir.path(),
+        &[
+            "overlay",
+            "--parcels",
+            "parcels.geojson",
+            "--format",
+            "json",
+            "-o",
+            &name,
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(dir.path().join(&name).exists(), "{err}");
+}

@@ -318,11 +318,7 @@ mod tests {
         assert!(!book.all().is_empty());
         let mut seen = std::collections::HashSet::new();
         for r in book.all() {
-            let key = (
-                r.id.clone(),
-                r.effective_from,
-                r.jurisdiction.clone(),
-            );
+            let key = (r.id.clone(), r.effective_from, r.jurisdiction.clone());
             assert!(
                 seen.insert(key),
                 "rule {} defined twice for one period",

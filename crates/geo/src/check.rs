@@ -221,7 +221,18 @@ pub fn build_parcel(
             );
             continue;
         }
-        if let Some((a, b)) = first_self_intersection(&pts) {
+        let self_intersection = first_self_intersection(&pts);
+        if self_intersection.is_none() && is_zero_area(&pts) {
+            findings.push(
+                rule_finding(
+                    "geometry.zero_area",
+                    &[("parcel", parcel.to_string()), ("ring", rn.clone())],
+                )
+                .at(ctx.place(parcel, ring.points.first())),
+            );
+            continue;
+        }
+        if let Some((a, b)) = self_intersection {
             let n = pts.len();
             let edge = |k: usize| {
                 format!(
@@ -340,6 +351,20 @@ pub fn build_parcel(
         polys.push(p);
     }
     (MultiPolygon(polys), findings)
+}
+
+/// True when a ring's points enclose no area (all on one line), judged relative to the
+/// ring's extent so that it holds in metres and in degrees alike.
+fn is_zero_area(pts: &[RawPoint]) -> bool {
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for p in pts {
+        x0 = x0.min(p.x);
+        y0 = y0.min(p.y);
+        x1 = x1.max(p.x);
+        y1 = y1.max(p.y);
+    }
+    let extent = (x1 - x0).powi(2) + (y1 - y0).powi(2);
+    ring_signed_area(&to_linestring(pts)).abs() <= 1e-10 * extent
 }
 
 fn to_linestring(pts: &[RawPoint]) -> LineString<f64> {

@@ -222,48 +222,81 @@ impl<'a> ParcelIndex<'a> {
     }
 
     /// Findings for parcels that overlap each other (planar overlap above the rule's
-    /// `min_area_m2`), each pair once, in parcel order.
+    /// `min_area_m2`), each pair once, in parcel order. At most the rule's `max_listed` pairs
+    /// are listed one by one; the rest are counted in one `geometry.parcels_overlap_more`
+    /// finding, so that many mutually overlapping parcels (a layer imported twice) cost
+    /// memory linear in their number, not in the number of pairs.
     pub fn overlaps(&self, file: Option<&str>, threads: usize) -> Vec<Finding> {
         let parcels = self.parcels;
         let min = rule_param("geometry.parcels_overlap", "min_area_m2", 0.01);
-        let per: Vec<Vec<Finding>> = par_map(
+        let max_listed = rule_param("geometry.parcels_overlap", "max_listed", 1000.0) as usize;
+        // Per parcel: the first `max_listed` overlapping later parcels, and how many in all.
+        let per: Vec<(Vec<(usize, f64)>, usize)> = par_map(
             parcels.len(),
             threads,
             |i| {
-                let (id, g) = &parcels[i];
+                let g = &parcels[i].1;
                 let Some(rect) = g.bounding_rect() else {
-                    return Vec::new();
+                    return (Vec::new(), 0);
                 };
-                let mut v = Vec::new();
                 let mut others: Vec<usize> = self.candidates(rect).filter(|&j| j > i).collect();
                 others.sort_unstable();
+                let mut listed = Vec::new();
+                let mut count = 0;
                 for j in others {
                     let a = intersection_area(g, &parcels[j].1);
                     if a > min {
-                        let place = |pid: &str| Place {
-                            file: file.map(str::to_string),
-                            parcel: Some(pid.to_string()),
-                            ..Place::default()
-                        };
-                        v.push(
-                            rule_finding(
-                                "geometry.parcels_overlap",
-                                &[
-                                    ("a", id.clone()),
-                                    ("b", parcels[j].0.clone()),
-                                    ("area", format!("{a:.2}")),
-                                ],
-                            )
-                            .at(place(id))
-                            .at(place(&parcels[j].0)),
-                        );
+                        if listed.len() < max_listed {
+                            listed.push((j, a));
+                        }
+                        count += 1;
                     }
                 }
-                v
+                (listed, count)
             },
             &|_| {},
         );
-        per.into_iter().flatten().collect()
+        let place = |pid: &str| Place {
+            file: file.map(str::to_string),
+            parcel: Some(pid.to_string()),
+            ..Place::default()
+        };
+        let total: usize = per.iter().map(|p| p.1).sum();
+        let mut out = Vec::new();
+        for (i, (listed, _)) in per.iter().enumerate() {
+            for &(j, a) in listed.iter().take(max_listed - out.len().min(max_listed)) {
+                let (id, other) = (&parcels[i].0, &parcels[j].0);
+                out.push(
+                    rule_finding(
+                        "geometry.parcels_overlap",
+                        &[
+                            ("a", id.clone()),
+                            ("b", other.clone()),
+                            ("area", format!("{a:.2}")),
+                        ],
+                    )
+                    .at(place(id))
+                    .at(place(other)),
+                );
+            }
+        }
+        if total > out.len() {
+            out.push(
+                rule_finding(
+                    "geometry.parcels_overlap_more",
+                    &[
+                        ("count", (total - out.len()).to_string()),
+                        ("total", total.to_string()),
+                        ("listed", out.len().to_string()),
+                    ],
+                )
+                .at(Place {
+                    file: file.map(str::to_string),
+                    ..Place::default()
+                }),
+            );
+        }
+        out
     }
 }
 
@@ -288,6 +321,10 @@ pub struct LayerOverlap {
 pub struct ParcelOverlay {
     /// Parcel id.
     pub parcel: String,
+    /// False when the parcel has no usable boundary: its area and its relation to every layer
+    /// are unknown (the layer results are placeholders), and an `overlay.unjudged` error says
+    /// so. Such a parcel never passes.
+    pub judged: bool,
     /// Planar area in m².
     pub area_m2: f64,
     /// Per layer, in layer order.
@@ -370,18 +407,19 @@ pub fn finish(
             let area = PlanarArea.multi_polygon(geometry);
             let mut out = ParcelOverlay {
                 parcel: id.clone(),
+                judged: true,
                 area_m2: area,
                 layers: Vec::with_capacity(layers.len()),
                 findings: Vec::new(),
             };
-            if geometry.bounding_rect().is_none() {
-                return out;
-            }
             let place = Place {
                 file: file.map(str::to_string),
                 parcel: Some(id.clone()),
                 ..Place::default()
             };
+            if geometry.bounding_rect().is_none() || area.is_nan() || area <= 0.0 {
+                return unjudged(out, &layers, place);
+            }
             for (layer, s) in layers.iter().zip(&starts) {
                 let run = &layer.hits[s[i] as usize..s[i + 1] as usize];
                 let mut total = 0.0;
@@ -413,6 +451,34 @@ pub fn finish(
         },
         &|_| {},
     )
+}
+
+/// The result of a parcel without a usable boundary: every layer's relation unknown, and
+/// one `overlay.unjudged` error naming the layers (none when there are no layers: the
+/// geometry findings already say the boundary is unusable).
+fn unjudged(mut out: ParcelOverlay, layers: &[LayerHits], place: Place) -> ParcelOverlay {
+    out.judged = false;
+    out.area_m2 = 0.0;
+    for layer in layers {
+        out.layers.push(LayerOverlap {
+            layer: layer.name.clone(),
+            rule: layer.rule,
+            overlap_m2: 0.0,
+            share: 0.0,
+            assigned: None,
+        });
+    }
+    if !layers.is_empty() {
+        let names: Vec<String> = layers.iter().map(|l| format!("“{}”", l.name)).collect();
+        out.findings.push(
+            rule_finding(
+                "overlay.unjudged",
+                &[("parcel", out.parcel.clone()), ("layers", names.join("、"))],
+            )
+            .at(place),
+        );
+    }
+    out
 }
 
 /// Run `f` over `0..n` on `threads` threads (work-stealing by chunks), calling `progress`
@@ -485,4 +551,68 @@ pub fn parcel_overlaps(
     threads: usize,
 ) -> Vec<Finding> {
     ParcelIndex::new(parcels).overlaps(file, threads)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Coord, LineString, Polygon};
+
+    fn square(x: f64) -> MultiPolygon<f64> {
+        let ring = LineString(
+            [
+                (0.0, 0.0),
+                (100.0, 0.0),
+                (100.0, 100.0),
+                (0.0, 100.0),
+                (0.0, 0.0),
+            ]
+            .iter()
+            .map(|&(a, b)| Coord { x: x + a, y: b })
+            .collect(),
+        );
+        MultiPolygon(vec![Polygon::new(ring, vec![])])
+    }
+
+    #[test]
+    fn mutually_overlapping_parcels_are_listed_up_to_a_limit_then_counted() {
+        // 50 squares shifted by 1 m: every pair overlaps, 1 225 pairs; the rule lists 1 000.
+        let parcels: Vec<(String, MultiPolygon<f64>)> = (0..50)
+            .map(|i| (format!("DK{i:03}"), square(f64::from(i))))
+            .collect();
+        for threads in [1, 3] {
+            let f = parcel_overlaps(&parcels, Some("p.txt"), threads);
+            assert_eq!(f.len(), 1001);
+            assert!(f[..1000]
+                .iter()
+                .all(|f| f.rule == "geometry.parcels_overlap"));
+            assert_eq!(f[0].places[1].parcel.as_deref(), Some("DK001"));
+            let more = &f[1000];
+            assert_eq!(more.rule, "geometry.parcels_overlap_more");
+            assert_eq!(
+                more.message,
+                "另有 225 对地块相互重叠（共 1225 对，只逐对列出前 1000 对）"
+            );
+        }
+    }
+
+    #[test]
+    fn a_parcel_without_boundary_is_unjudged_against_every_layer() {
+        let parcels = vec![
+            ("A".to_string(), square(0.0)),
+            ("B".to_string(), MultiPolygon(vec![])),
+        ];
+        let layer = Layer::new(
+            "永久基本农田",
+            LayerRule::Forbid,
+            vec![square(500.0)],
+            Vec::new(),
+        );
+        let r = overlay(&parcels, &[layer], None, 2, &|_| {});
+        assert!(r[0].judged && r[0].findings.is_empty());
+        assert!(!r[1].judged);
+        assert_eq!(r[1].layers.len(), 1);
+        assert_eq!(r[1].findings[0].rule, "overlay.unjudged");
+        assert_eq!(r[1].findings[0].severity, landplan_core::Severity::Error);
+    }
 }

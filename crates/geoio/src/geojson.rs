@@ -6,7 +6,7 @@
 //! the CRS is guessed from the coordinates (degrees → 4490, eight-digit eastings → the zone
 //! of the prefix). Properties are written as strings (exact decimals) and read as text.
 
-use crate::{file_label, finish_feature, read_error, Feature, FeatureSet, GeoIoError};
+use crate::{file_label, read_error, Feature, FeatureBuilder, FeatureSet, GeoIoError};
 use landplan_geo::check::{CheckContext, Orientation, RawPoint, RawRing, RingRole};
 use landplan_geo::geo::MultiPolygon;
 use landplan_geo::Crs;
@@ -188,22 +188,13 @@ pub fn parse_with(bytes: &[u8], file: &str, checked: bool) -> FeatureSet {
         outer_orientation: Some(Orientation::CounterClockwise),
     };
     for (id, attrs, rings) in raw {
-        let stated = Feature {
-            id: id.clone(),
-            attrs: attrs.clone(),
-            geometry: MultiPolygon(vec![]),
-        }
-        .stated_area_ha();
-        let geometry = finish_feature(
+        let geometry = FeatureBuilder {
             checked,
-            &ctx,
-            set.crs,
-            None,
-            &id,
-            &rings,
-            stated,
-            &mut set.findings,
-        );
+            ctx: &ctx,
+            crs: set.crs,
+            declared_zone: None,
+        }
+        .finish(&id, &attrs, &rings, &mut set.findings);
         set.features.push(Feature {
             id,
             attrs,

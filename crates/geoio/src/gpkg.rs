@@ -455,17 +455,13 @@ impl GeoPackage {
                         .for_each(landplan_geo::check::orient_standard);
                     return (mp, findings);
                 }
-                let stated = crate::stated_area_ha(attrs);
-                let geometry = crate::finish_feature(
-                    true,
-                    &ctx,
+                let geometry = crate::FeatureBuilder {
+                    checked: true,
+                    ctx: &ctx,
                     crs,
-                    None,
-                    id,
-                    &rings_of(&mp),
-                    stated,
-                    &mut findings,
-                );
+                    declared_zone: None,
+                }
+                .finish(id, attrs, &rings_of(&mp), &mut findings);
                 (geometry, findings)
             },
             &|_| {},

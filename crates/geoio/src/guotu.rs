@@ -19,12 +19,11 @@
 //! outside. The closing point may be repeated or not. GBK (GB18030) or UTF-8, with or without
 //! BOM. Full-width commas and digits are accepted.
 
-use crate::{file_label, finish_feature, read_error, Feature, FeatureSet, GeoIoError};
+use crate::{file_label, read_error, Feature, FeatureBuilder, FeatureSet, GeoIoError};
 use landplan_core::text;
 use landplan_geo::check::{self, CheckContext, Orientation, RawPoint, RawRing, RingRole};
 use landplan_geo::geo::LineString;
 use landplan_geo::Crs;
-use rust_decimal::Decimal;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -118,7 +117,8 @@ pub fn parse_with(bytes: &[u8], file: &str, checked: bool) -> FeatureSet {
                 )),
             },
             Section::Coords => {
-                let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+                // Fields are separated by commas, half- or full-width (，) as typed in Chinese.
+                let fields: Vec<&str> = line.split([',', '，']).map(str::trim).collect();
                 if line.ends_with('@') || fields.len() >= 8 {
                     let stated_points = fields[0].parse::<usize>().ok();
                     if stated_points.is_none() {
@@ -287,21 +287,13 @@ pub fn parse_with(bytes: &[u8], file: &str, checked: bool) -> FeatureSet {
                 }),
             }
         }
-        let stated = p
-            .attrs
-            .iter()
-            .find(|(k, _)| k == crate::ATTR_AREA)
-            .and_then(|(_, v)| v.parse::<Decimal>().ok());
-        let geometry = finish_feature(
+        let geometry = FeatureBuilder {
             checked,
-            &ctx,
-            set.crs,
+            ctx: &ctx,
+            crs: set.crs,
             declared_zone,
-            &id,
-            &rings,
-            stated,
-            &mut set.findings,
-        );
+        }
+        .finish(&id, &p.attrs, &rings, &mut set.findings);
         set.features.push(Feature {
             id,
             attrs: p.attrs,

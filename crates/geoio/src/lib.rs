@@ -310,41 +310,92 @@ pub fn read_layer(path: &Path) -> Result<FeatureSet, GeoIoError> {
     }
 }
 
-/// Build and check one feature's geometry from raw rings, with position and stated-area
-/// checks when the CRS is known. Returns the geometry and pushes findings.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn finish_feature(
-    checked: bool,
-    ctx: &CheckContext,
-    crs: Option<Crs>,
-    declared_zone: Option<u8>,
-    id: &str,
-    rings: &[RawRing],
-    stated_ha: Option<Decimal>,
-    findings: &mut Vec<Finding>,
-) -> MultiPolygon<f64> {
-    if !checked {
-        return build_unchecked(rings);
-    }
-    let (mp, fs) = check::build_parcel(ctx, id, rings);
-    findings.extend(fs);
-    if let Some(crs) = crs {
-        let pos = check::check_position(ctx, id, crs, &mp, declared_zone);
-        let misplaced = pos
-            .iter()
-            .any(|f| f.rule == "geometry.outside_china" || f.rule == "geometry.wrong_zone");
-        findings.extend(pos);
-        if let (Some(stated), false, false) = (stated_ha, misplaced, mp.0.is_empty()) {
-            let (planar, ellipsoidal) = check::areas(crs, &mp);
-            let tol = landplan_core::rules::RuleBook::builtin()
-                .get("geometry.area_mismatch")
-                .and_then(|r| r.param_decimal("tolerance_pct"))
-                .unwrap_or(Decimal::ONE);
-            let (_, f) = check::compare_area(ctx, id, stated, planar, ellipsoidal, tol);
-            findings.extend(f);
+/// How a reader builds its features' geometry: checked (parcels) or not (control layers),
+/// in which CRS, with which declared zone.
+pub(crate) struct FeatureBuilder<'a> {
+    /// Run the geometry checks (parcels) or only build (control layers).
+    pub checked: bool,
+    /// The file and format, for places and messages.
+    pub ctx: &'a CheckContext,
+    /// The file's CRS, when known.
+    pub crs: Option<Crs>,
+    /// The zone the file's header declares (国土TXT 带号).
+    pub declared_zone: Option<u8>,
+}
+
+impl FeatureBuilder<'_> {
+    /// Build and check one feature's geometry from raw rings, with position and stated-area
+    /// checks when the CRS is known. Returns the geometry and pushes findings; a parcel left
+    /// without a usable boundary always has an error finding saying so (`geometry.empty`
+    /// unless a ring finding already explains it), and a stated area that is not a number is
+    /// reported, never ignored.
+    pub fn finish(
+        &self,
+        id: &str,
+        attrs: &[(String, String)],
+        rings: &[RawRing],
+        findings: &mut Vec<Finding>,
+    ) -> MultiPolygon<f64> {
+        if !self.checked {
+            return build_unchecked(rings);
         }
+        let ctx = self.ctx;
+        let (mp, fs) = check::build_parcel(ctx, id, rings);
+        let explained = fs
+            .iter()
+            .any(|f| f.rule == "geometry.too_few_points" || f.rule == "geometry.zero_area");
+        findings.extend(fs);
+        if mp.0.is_empty() && !explained {
+            let reason = if rings.iter().all(|r| r.points.is_empty()) {
+                "空几何、点或线，或没有界址点"
+            } else {
+                "没有能构成面的圈"
+            };
+            findings.push(
+                check::rule_finding(
+                    "geometry.empty",
+                    &[("parcel", id.to_string()), ("reason", reason.to_string())],
+                )
+                .at(ctx.place(id, None)),
+            );
+        }
+        let stated = match attrs.iter().find(|(k, _)| k == ATTR_AREA) {
+            Some((_, text)) if !text.trim().is_empty() => {
+                let parsed = text.trim().parse::<Decimal>().ok();
+                if parsed.is_none() {
+                    findings.push(
+                        check::rule_finding(
+                            "geometry.stated_area_unreadable",
+                            &[
+                                ("parcel", id.to_string()),
+                                ("text", text.trim().to_string()),
+                            ],
+                        )
+                        .at(ctx.place(id, None)),
+                    );
+                }
+                parsed
+            }
+            _ => None,
+        };
+        if let Some(crs) = self.crs {
+            let pos = check::check_position(ctx, id, crs, &mp, self.declared_zone);
+            let misplaced = pos
+                .iter()
+                .any(|f| f.rule == "geometry.outside_china" || f.rule == "geometry.wrong_zone");
+            findings.extend(pos);
+            if let (Some(stated), false, false) = (stated, misplaced, mp.0.is_empty()) {
+                let (planar, ellipsoidal) = check::areas(crs, &mp);
+                let tol = landplan_core::rules::RuleBook::builtin()
+                    .get("geometry.area_mismatch")
+                    .and_then(|r| r.param_decimal("tolerance_pct"))
+                    .unwrap_or(Decimal::ONE);
+                let (_, f) = check::compare_area(ctx, id, stated, planar, ellipsoidal, tol);
+                findings.extend(f);
+            }
+        }
+        mp
     }
-    mp
 }
 
 /// A read error finding (`geometry.read_error`) at a file and optional line.

@@ -314,9 +314,9 @@ impl serde::Serialize for Dec {
 struct JsonLayerResult<'a> {
     layer: &'a str,
     rule: LayerRule,
-    overlap_m2: Dec,
-    overlap_ha: Dec,
-    share_pct: Dec,
+    overlap_m2: Option<Dec>,
+    overlap_ha: Option<Dec>,
+    share_pct: Option<Dec>,
     #[serde(skip_serializing_if = "Option::is_none")]
     assigned: Option<&'a str>,
 }
@@ -324,27 +324,31 @@ struct JsonLayerResult<'a> {
 #[derive(serde::Serialize)]
 struct JsonParcel<'a> {
     id: &'a str,
-    area_m2: Dec,
-    area_ha: Dec,
+    /// False when the parcel has no usable boundary (areas and overlaps are null).
+    judged: bool,
+    area_m2: Option<Dec>,
+    area_ha: Option<Dec>,
     layers: Vec<JsonLayerResult<'a>>,
     findings: &'a [Finding],
 }
 
 impl<'a> JsonParcel<'a> {
     fn of(p: &'a ParcelOverlay) -> JsonParcel<'a> {
+        let known = |d: Decimal| p.judged.then_some(Dec(d));
         JsonParcel {
             id: &p.parcel,
-            area_m2: Dec(dec(p.area_m2, 4)),
-            area_ha: Dec(ha(p.area_m2)),
+            judged: p.judged,
+            area_m2: known(dec(p.area_m2, 4)),
+            area_ha: known(ha(p.area_m2)),
             layers: p
                 .layers
                 .iter()
                 .map(|l| JsonLayerResult {
                     layer: &l.layer,
                     rule: l.rule,
-                    overlap_m2: Dec(dec(l.overlap_m2, 4)),
-                    overlap_ha: Dec(ha(l.overlap_m2)),
-                    share_pct: Dec(dec(l.share * 100.0, 2)),
+                    overlap_m2: known(dec(l.overlap_m2, 4)),
+                    overlap_ha: known(ha(l.overlap_m2)),
+                    share_pct: known(dec(l.share * 100.0, 2)),
                     assigned: l.assigned.as_deref(),
                 })
                 .collect(),
@@ -441,7 +445,11 @@ pub fn write_json(r: &OverlayReport, w: &mut dyn std::io::Write) -> std::io::Res
 fn geojson_feature(p: &ParcelOverlay, g: &MultiPolygon<f64>) -> Value {
     let mut props = serde_json::Map::new();
     props.insert("地块编号".into(), json!(p.parcel));
-    props.insert("计算面积_公顷".into(), json!(ha(p.area_m2).to_string()));
+    let known = |d: Decimal| match p.judged {
+        true => json!(d.to_string()),
+        false => Value::Null,
+    };
+    props.insert("计算面积_公顷".into(), known(ha(p.area_m2)));
     for l in &p.layers {
         match l.rule {
             LayerRule::Assign => {
@@ -453,24 +461,13 @@ fn geojson_feature(p: &ParcelOverlay, g: &MultiPolygon<f64>) -> Value {
             _ => {
                 props.insert(
                     format!("{}_重叠面积_公顷", l.layer),
-                    json!(ha(l.overlap_m2).to_string()),
+                    known(ha(l.overlap_m2)),
                 );
-                props.insert(
-                    format!("{}_占比", l.layer),
-                    json!(dec(l.share * 100.0, 2).to_string()),
-                );
+                props.insert(format!("{}_占比", l.layer), known(dec(l.share * 100.0, 2)));
             }
         }
     }
-    let worst = p.findings.iter().map(|f| f.severity).max();
-    props.insert(
-        "审查结论".into(),
-        json!(match worst {
-            Some(Severity::Error) => "错误",
-            Some(Severity::Warning) => "警告",
-            _ => "通过",
-        }),
-    );
+    props.insert("审查结论".into(), json!(verdict(p)));
     props.insert(
         "问题".into(),
         json!(p
@@ -529,11 +526,9 @@ pub fn write_geojson(r: &OverlayReport, w: &mut dyn std::io::Write) -> std::io::
     w.write_all(b"\n")
 }
 
-/// Display width of a string in a terminal (CJK characters count two).
+/// Display width of a string in a terminal (CJK characters count two, — one).
 fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 fn pad(s: &str, w: usize) -> String {
@@ -542,6 +537,16 @@ fn pad(s: &str, w: usize) -> String {
         out.push(' ');
     }
     out
+}
+
+/// A parcel's conclusion: 无法判断 without a usable boundary, else its worst finding.
+fn verdict(p: &ParcelOverlay) -> &'static str {
+    match p.findings.iter().map(|f| f.severity).max() {
+        _ if !p.judged => "无法判断",
+        Some(Severity::Error) => "错误",
+        Some(Severity::Warning) => "警告",
+        _ => "通过",
+    }
 }
 
 /// The text report: a Chinese table (one row per parcel), then findings, then a summary.
@@ -559,24 +564,18 @@ pub fn to_text(r: &OverlayReport) -> String {
     header.push("结论".to_string());
     let mut rows = vec![header];
     for p in &r.parcels {
-        let mut row = vec![p.parcel.clone(), ha(p.area_m2).to_string()];
+        let known = |s: String| if p.judged { s } else { "—".to_string() };
+        let mut row = vec![p.parcel.clone(), known(ha(p.area_m2).to_string())];
         for l in &p.layers {
             match l.rule {
                 LayerRule::Assign => row.push(l.assigned.clone().unwrap_or_else(|| "—".into())),
                 _ => {
-                    row.push(ha(l.overlap_m2).to_string());
-                    row.push(format!("{}%", dec(l.share * 100.0, 2)));
+                    row.push(known(ha(l.overlap_m2).to_string()));
+                    row.push(known(format!("{}%", dec(l.share * 100.0, 2))));
                 }
             }
         }
-        row.push(
-            match p.findings.iter().map(|f| f.severity).max() {
-                Some(Severity::Error) => "错误",
-                Some(Severity::Warning) => "警告",
-                _ => "通过",
-            }
-            .to_string(),
-        );
+        row.push(verdict(p).to_string());
         rows.push(row);
     }
     let ncol = rows[0].len();

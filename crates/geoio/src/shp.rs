@@ -8,7 +8,7 @@
 //! (GB18030), as Chinese desktop GIS writes it. Writing uses GBK with a `.cpg` saying so (field
 //! names have at most 10 bytes: 地块编号 is 8 in GBK, 12 in UTF-8).
 
-use crate::{file_label, finish_feature, read_error, Feature, FeatureSet, GeoIoError};
+use crate::{file_label, read_error, Feature, FeatureBuilder, FeatureSet, GeoIoError};
 use encoding_rs::Encoding;
 use landplan_geo::check::{CheckContext, RawPoint, RawRing, RingRole};
 use landplan_geo::geo::{BoundingRect, MultiPolygon};
@@ -441,22 +441,13 @@ pub fn read_with(path: &Path, checked: bool) -> Result<FeatureSet, GeoIoError> {
         let attrs = records.get(i).cloned().unwrap_or_default();
         let id = crate::pick_id(&attrs, i);
         let rings = raw_rings(shape.unwrap_or_default());
-        let stated = Feature {
-            id: id.clone(),
-            attrs: attrs.clone(),
-            geometry: MultiPolygon(vec![]),
-        }
-        .stated_area_ha();
-        let geometry = finish_feature(
+        let geometry = FeatureBuilder {
             checked,
-            &ctx,
-            set.crs,
-            None,
-            &id,
-            &rings,
-            stated,
-            &mut set.findings,
-        );
+            ctx: &ctx,
+            crs: set.crs,
+            declared_zone: None,
+        }
+        .finish(&id, &attrs, &rings, &mut set.findings);
         set.features.push(Feature {
             id,
             attrs,

@@ -41,6 +41,9 @@ pub struct Args {
     /// 输出文件（默认标准输出）
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// 覆盖已存在的输出文件（输入文件在任何情况下都不会被覆盖）
+    #[arg(long)]
+    pub force: bool,
     /// 线程数（默认使用全部 CPU 核）
     #[arg(long)]
     pub threads: Option<usize>,
@@ -52,6 +55,11 @@ fn parse_layer(s: &str) -> Result<LayerSpec, String> {
 
 /// Run.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(out) = &args.output {
+        let mut inputs: Vec<&std::path::Path> = vec![&args.parcels];
+        inputs.extend(args.layers.iter().map(|l| l.path.as_path()));
+        output::guard_output(out, &inputs, args.force)?;
+    }
     let threads = args
         .threads
         .unwrap_or_else(landplan_geo::overlay::default_threads);
