@@ -88,8 +88,27 @@ pub fn render(v: &PlanView, f: Flavour, file: &str) -> String {
         ),
     );
     let reserve = v.kind == "reserve";
+    total_section(&mut out, f, v, reserve);
+    structure_section(&mut out, f, v, reserve);
+    layout_section(&mut out, f, v, reserve);
+    if reserve {
+        status_section(&mut out, f, v);
+    } else {
+        timing_section(&mut out, f, v);
+        methods_section(&mut out, f, v);
+    }
+    findings_section(&mut out, f, v);
+    out
+}
+
+/// Whether a decimal string is not zero ("0.0000" is zero).
+fn nonzero(s: &str) -> bool {
+    !s.trim_start_matches(['0', '.']).is_empty()
+}
+
+fn total_section(out: &mut String, f: Flavour, v: &PlanView, reserve: bool) {
     heading(
-        &mut out,
+        out,
         f,
         2,
         if reserve {
@@ -102,21 +121,20 @@ pub fn render(v: &PlanView, f: Flavour, file: &str) -> String {
         "{}公顷（{}亩），其中新增{}公顷、存量{}公顷",
         v.total_ha, v.total_mu, v.new_ha, v.stock_ha
     );
-    if !v
-        .source_unspecified_ha
-        .trim_start_matches(['0', '.'])
-        .is_empty()
-    {
+    if nonzero(&v.source_unspecified_ha) {
         total.push_str(&format!(
             "，未注明新增或存量{}公顷",
             v.source_unspecified_ha
         ));
     }
     total.push('。');
-    para(&mut out, f, &total);
+    para(out, f, &total);
+}
 
+/// The structure table with its 合计, and a supply plan's housing sub-structure.
+fn structure_section(out: &mut String, f: Flavour, v: &PlanView, reserve: bool) {
     heading(
-        &mut out,
+        out,
         f,
         2,
         if reserve {
@@ -170,32 +188,35 @@ pub fn render(v: &PlanView, f: Flavour, file: &str) -> String {
         v.parcel_count.to_string(),
     ]);
     out.push_str(&render_table(&t, f));
-    if !v.housing.is_empty() {
-        heading(&mut out, f, 3, "住宅用地细分");
-        let mut t = Table::new(
-            &["类型", "面积（公顷）", "占住宅用地（%）", "宗数"],
-            &[Align::Left, Align::Right, Align::Right, Align::Right],
-        );
-        for h in &v.housing {
-            t.row(vec![
-                h.name.to_string(),
-                h.area_ha.clone(),
-                h.share_pct.clone(),
-                h.parcels.to_string(),
-            ]);
-        }
-        out.push_str(&render_table(&t, f));
-        if let Some(s) = &v.affordable_and_small_share_pct {
-            para(
-                &mut out,
-                f,
-                &format!("保障性安居工程与中小套型商品住房用地占住宅用地的{s}%。"),
-            );
-        }
+    if v.housing.is_empty() {
+        return;
     }
+    heading(out, f, 3, "住宅用地细分");
+    let mut t = Table::new(
+        &["类型", "面积（公顷）", "占住宅用地（%）", "宗数"],
+        &[Align::Left, Align::Right, Align::Right, Align::Right],
+    );
+    for h in &v.housing {
+        t.row(vec![
+            h.name.to_string(),
+            h.area_ha.clone(),
+            h.share_pct.clone(),
+            h.parcels.to_string(),
+        ]);
+    }
+    out.push_str(&render_table(&t, f));
+    if let Some(s) = &v.affordable_and_small_share_pct {
+        para(
+            out,
+            f,
+            &format!("保障性安居工程与中小套型商品住房用地占住宅用地的{s}%。"),
+        );
+    }
+}
 
+fn layout_section(out: &mut String, f: Flavour, v: &PlanView, reserve: bool) {
     heading(
-        &mut out,
+        out,
         f,
         2,
         if reserve {
@@ -223,88 +244,98 @@ pub fn render(v: &PlanView, f: Flavour, file: &str) -> String {
         ]);
     }
     out.push_str(&render_table(&t, f));
+}
 
-    if reserve {
-        heading(&mut out, f, 2, "四、储备状态与资金");
-        let mut t = Table::new(
-            &["状态", "面积（公顷）", "宗数", "资金需求（万元）"],
-            &[Align::Left, Align::Right, Align::Right, Align::Right],
-        );
-        for s in &v.status {
-            t.row(vec![
-                s.name.clone(),
-                s.area_ha.clone(),
-                s.parcels.to_string(),
-                s.funds_wan_yuan.clone(),
-            ]);
-        }
-        out.push_str(&render_table(&t, f));
-        match &v.funds_wan_yuan {
-            Some(funds) => para(&mut out, f, &format!("资金需求合计{funds}万元。")),
-            None => para(&mut out, f, "台账未填写资金需求。"),
-        }
-    } else {
-        heading(&mut out, f, 2, "四、供应时序");
-        let mut t = Table::new(
-            &[
-                "季度",
-                "面积（公顷）",
-                "占比（%）",
-                "累计（公顷）",
-                "累计占总量（%）",
-            ],
-            &[
-                Align::Left,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-                Align::Right,
-            ],
-        );
-        for q in &v.timing {
-            t.row(vec![
-                format!(
-                    "第{}季度",
-                    ["一", "二", "三", "四"][(q.quarter - 1) as usize]
-                ),
-                q.area_ha.clone(),
-                q.share_pct.clone(),
-                q.cumulative_ha.clone(),
-                q.cumulative_pct.clone(),
-            ]);
-        }
-        out.push_str(&render_table(&t, f));
-        if !v.unscheduled_ha.trim_start_matches(['0', '.']).is_empty() {
-            para(
-                &mut out,
-                f,
-                &format!("另有{}公顷未注明计划供应时间。", v.unscheduled_ha),
-            );
-        }
-        heading(&mut out, f, 2, "五、供应方式");
-        let mut t = Table::new(
-            &["方式", "面积（公顷）", "占比（%）", "宗数"],
-            &[Align::Left, Align::Right, Align::Right, Align::Right],
-        );
-        for m in &v.methods {
-            t.row(vec![
-                m.name.clone(),
-                m.area_ha.clone(),
-                m.share_pct.clone(),
-                m.parcels.to_string(),
-            ]);
-        }
-        out.push_str(&render_table(&t, f));
+/// A reserve plan's statuses and funds.
+fn status_section(out: &mut String, f: Flavour, v: &PlanView) {
+    heading(out, f, 2, "四、储备状态与资金");
+    let mut t = Table::new(
+        &["状态", "面积（公顷）", "宗数", "资金需求（万元）"],
+        &[Align::Left, Align::Right, Align::Right, Align::Right],
+    );
+    for s in &v.status {
+        t.row(vec![
+            s.name.clone(),
+            s.area_ha.clone(),
+            s.parcels.to_string(),
+            s.funds_wan_yuan.clone(),
+        ]);
     }
+    out.push_str(&render_table(&t, f));
+    match &v.funds_wan_yuan {
+        Some(funds) => para(out, f, &format!("资金需求合计{funds}万元。")),
+        None => para(out, f, "台账未填写资金需求。"),
+    }
+}
 
+/// A supply plan's timing by quarter, and the area without a time.
+fn timing_section(out: &mut String, f: Flavour, v: &PlanView) {
+    heading(out, f, 2, "四、供应时序");
+    let mut t = Table::new(
+        &[
+            "季度",
+            "面积（公顷）",
+            "占比（%）",
+            "累计（公顷）",
+            "累计占总量（%）",
+        ],
+        &[
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+        ],
+    );
+    for q in &v.timing {
+        t.row(vec![
+            format!(
+                "第{}季度",
+                ["一", "二", "三", "四"][(q.quarter - 1) as usize]
+            ),
+            q.area_ha.clone(),
+            q.share_pct.clone(),
+            q.cumulative_ha.clone(),
+            q.cumulative_pct.clone(),
+        ]);
+    }
+    out.push_str(&render_table(&t, f));
+    if nonzero(&v.unscheduled_ha) {
+        para(
+            out,
+            f,
+            &format!("另有{}公顷未注明计划供应时间。", v.unscheduled_ha),
+        );
+    }
+}
+
+/// A supply plan's methods.
+fn methods_section(out: &mut String, f: Flavour, v: &PlanView) {
+    heading(out, f, 2, "五、供应方式");
+    let mut t = Table::new(
+        &["方式", "面积（公顷）", "占比（%）", "宗数"],
+        &[Align::Left, Align::Right, Align::Right, Align::Right],
+    );
+    for m in &v.methods {
+        t.row(vec![
+            m.name.clone(),
+            m.area_ha.clone(),
+            m.share_pct.clone(),
+            m.parcels.to_string(),
+        ]);
+    }
+    out.push_str(&render_table(&t, f));
+}
+
+fn findings_section(out: &mut String, f: Flavour, v: &PlanView) {
     heading(
-        &mut out,
+        out,
         f,
         2,
         &format!("台账审查发现（{}条）", v.findings.len()),
     );
     if v.findings.is_empty() {
-        para(&mut out, f, "未发现问题。");
+        para(out, f, "未发现问题。");
     }
     for fv in &v.findings {
         let fi = &fv.finding;
@@ -325,9 +356,8 @@ pub fn render(v: &PlanView, f: Flavour, file: &str) -> String {
             line.push_str(&format!("（{n}）"));
         }
         match f {
-            Flavour::Text => para(&mut out, f, &line),
+            Flavour::Text => para(out, f, &line),
             Flavour::Markdown => out.push_str(&format!("- {line}\n")),
         }
     }
-    out
 }

@@ -1,4 +1,5 @@
-//! Parcel ledger → compiled supply plan (供应计划) or reserve plan (储备计划).
+//! Parcel ledger → compiled supply plan (供应计划) or reserve plan (储备计划), one
+//! [`CompiledPlan`] type for both (see [`crate::plan`], re-exported here).
 //!
 //! Compilation streams: a [`Compiler`] takes parcels one at a time and keeps only aggregates,
 //! the keys needed to find duplicates, and (unless told not to) the parcel list. A ledger of a
@@ -14,36 +15,12 @@ use crate::rules::RuleContext;
 use crate::share::{shares, Share};
 use crate::units::{Area, AreaUnit, Money};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
-/// Which plan to compile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PlanKind {
-    /// 国有建设用地供应计划.
-    Supply,
-    /// 土地储备计划.
-    Reserve,
-}
-
-impl PlanKind {
-    /// Chinese title fragment.
-    pub fn label(self) -> &'static str {
-        match self {
-            PlanKind::Supply => "国有建设用地供应计划",
-            PlanKind::Reserve => "土地储备计划",
-        }
-    }
-
-    /// Stable id (`supply`, `reserve`).
-    pub fn id(self) -> &'static str {
-        match self {
-            PlanKind::Supply => "supply",
-            PlanKind::Reserve => "reserve",
-        }
-    }
-}
+pub use crate::plan::{
+    ClassArea, ClassLine, CompiledPlan, HousingLine, MethodLine, PlanKind, PlanParts, QuarterLine,
+    ReserveParts, StatusLine, SupplyParts, TownshipLine,
+};
 
 /// Options for compiling.
 #[derive(Debug, Clone)]
@@ -77,183 +54,6 @@ impl Default for CompileOptions {
             rules: RuleContext::builtin(),
         }
     }
-}
-
-/// One class of the structure (结构).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ClassLine {
-    /// First-level code in the plan's scheme.
-    pub code: String,
-    /// Official name.
-    pub name: String,
-    /// Area.
-    pub area: Area,
-    /// Share of the total.
-    pub share: Share,
-    /// 新增 part.
-    pub new: Area,
-    /// 存量 part.
-    pub stock: Area,
-    /// Number of parcels.
-    pub parcels: usize,
-}
-
-/// One kind of housing land (住宅用地 sub-structure).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HousingLine {
-    /// The housing type.
-    pub kind: HousingType,
-    /// Area.
-    pub area: Area,
-    /// Share of all housing land.
-    pub share: Share,
-    /// Number of parcels.
-    pub parcels: usize,
-}
-
-/// A class's area inside one township.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ClassArea {
-    /// First-level code.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Area.
-    pub area: Area,
-}
-
-/// One township of the layout (布局).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TownshipLine {
-    /// Township name (未注明 when the ledger gives none).
-    pub name: String,
-    /// Area.
-    pub area: Area,
-    /// Share of the total.
-    pub share: Share,
-    /// Its class breakdown, in structure order.
-    pub classes: Vec<ClassArea>,
-}
-
-/// One quarter of the timing (时序).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct QuarterLine {
-    /// 1–4.
-    pub quarter: u8,
-    /// Area planned in the quarter.
-    pub area: Area,
-    /// Share of the scheduled total.
-    pub share: Share,
-    /// Area planned up to the end of the quarter.
-    pub cumulative: Area,
-    /// Cumulative share of the plan total.
-    pub cumulative_share: Share,
-}
-
-/// One supply method (方式).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MethodLine {
-    /// The method (None: not given).
-    pub method: Option<SupplyMethod>,
-    /// Chinese label.
-    pub name: String,
-    /// Area.
-    pub area: Area,
-    /// Share of the total.
-    pub share: Share,
-    /// Number of parcels.
-    pub parcels: usize,
-}
-
-/// One reserve status (拟收储 / 已入库 / 拟供应).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StatusLine {
-    /// The status (None: not given).
-    pub status: Option<ReserveStatus>,
-    /// Chinese label.
-    pub name: String,
-    /// Area.
-    pub area: Area,
-    /// Number of parcels.
-    pub parcels: usize,
-    /// Funds needed for these parcels.
-    pub funds: Money,
-}
-
-/// A compiled supply plan.
-#[derive(Debug, Clone, Serialize)]
-pub struct SupplyPlan {
-    /// Jurisdiction.
-    pub region: String,
-    /// Year.
-    pub year: Option<i32>,
-    /// Classification of the structure.
-    pub scheme: Scheme,
-    /// 总量.
-    pub total: Area,
-    /// 新增.
-    pub new: Area,
-    /// 存量.
-    pub stock: Area,
-    /// Neither given.
-    pub source_unspecified: Area,
-    /// 结构, by first-level class.
-    pub structure: Vec<ClassLine>,
-    /// 住宅 sub-structure.
-    pub housing: Vec<HousingLine>,
-    /// 布局, by township.
-    pub layout: Vec<TownshipLine>,
-    /// 时序, by quarter.
-    pub timing: Vec<QuarterLine>,
-    /// Area with no planned time.
-    pub unscheduled: Area,
-    /// 方式.
-    pub methods: Vec<MethodLine>,
-    /// The parcels (empty when not kept).
-    pub parcels: Vec<Parcel>,
-    /// Number of parcels compiled.
-    pub parcel_count: usize,
-    /// Findings about the ledger.
-    pub findings: Vec<Finding>,
-    /// Decimals used to display hectares (from the ledger's stated precision).
-    pub display_dp: u32,
-}
-
-/// A compiled reserve plan.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReservePlan {
-    /// Jurisdiction.
-    pub region: String,
-    /// Year.
-    pub year: Option<i32>,
-    /// Classification of the structure.
-    pub scheme: Scheme,
-    /// 储备规模.
-    pub total: Area,
-    /// 存量 part.
-    pub stock: Area,
-    /// 新增 part.
-    pub new: Area,
-    /// Neither given.
-    pub source_unspecified: Area,
-    /// 结构.
-    pub structure: Vec<ClassLine>,
-    /// 布局.
-    pub layout: Vec<TownshipLine>,
-    /// By reserve status.
-    pub status: Vec<StatusLine>,
-    /// 资金需求 total.
-    pub funds: Money,
-    /// Number of parcels that state their 资金需求.
-    pub funds_stated: usize,
-    /// The parcels (empty when not kept).
-    pub parcels: Vec<Parcel>,
-    /// Number of parcels compiled.
-    pub parcel_count: usize,
-    /// Findings about the ledger.
-    pub findings: Vec<Finding>,
-    /// Decimals used to display hectares.
-    pub display_dp: u32,
 }
 
 /// The class code under which parcels whose use cannot be resolved are summed.
@@ -391,7 +191,33 @@ impl Compiler {
     pub fn add(&mut self, p: Parcel) {
         self.count += 1;
         let area = p.area();
-        // Duplicate ids, and the same location and area under another id.
+        self.check_duplicate(&p, area);
+        if !self.check_area(&p, area) {
+            return;
+        }
+        self.note_precision(&p);
+        self.total += area;
+        match p.source {
+            Some(LandSource::New) => self.new += area,
+            Some(LandSource::Stock) => self.stock += area,
+            None => {
+                self.unspecified += area;
+                self.unspecified_count += 1;
+            }
+        }
+        let info = self.class_of(&p);
+        let code: &str = info.as_deref().map_or(UNRESOLVED_CODE, |i| i.code.as_str());
+        let residential = info.as_deref().is_some_and(|i| i.residential);
+        self.tally_class(&p, area, code, residential);
+        self.tally_township(&p, area, code);
+        self.tally_parts(&p, area);
+        if self.opts.keep_parcels {
+            self.parcels.push(p);
+        }
+    }
+
+    /// A duplicate id, or the same location and area under another id.
+    fn check_duplicate(&mut self, p: &Parcel, area: Area) {
         let same = self
             .dups
             .add(&p.id, p.row, p.location.as_deref().map(|l| (l, area.ha())));
@@ -409,7 +235,7 @@ impl Compiler {
                         ),
                     ],
                 )
-                .at(self.place(&p, "坐落"))
+                .at(self.place(p, "坐落"))
                 .at({
                     let mut pl = Place::row(other.row, Some("坐落")).with_parcel(other.id.as_str());
                     pl.file = self.opts.file.clone();
@@ -421,6 +247,11 @@ impl Compiler {
                 ));
             self.findings.push(f);
         }
+    }
+
+    /// Findings for a zero, negative or implausible area; false when the parcel is left out of
+    /// the figures (zero or negative).
+    fn check_area(&mut self, p: &Parcel, area: Area) -> bool {
         if !area.is_positive() {
             let f = self
                 .finding(
@@ -430,9 +261,9 @@ impl Compiler {
                         ("area", p.stated_area.value.to_string()),
                     ],
                 )
-                .at(self.place(&p, "面积"));
+                .at(self.place(p, "面积"));
             self.findings.push(f);
-            return;
+            return false;
         }
         if area.ha() < self.min_ha || area.ha() > self.max_ha {
             let f = self
@@ -445,9 +276,14 @@ impl Compiler {
                         ("max_ha", self.max_ha.to_string()),
                     ],
                 )
-                .at(self.place(&p, "面积"));
+                .at(self.place(p, "面积"));
             self.findings.push(f);
         }
+        true
+    }
+
+    /// The stated precision, for the display decimals.
+    fn note_precision(&mut self, p: &Parcel) {
         match p.stated_area.unit {
             AreaUnit::Hectare => self.max_scale = self.max_scale.max(p.stated_area.value.scale()),
             AreaUnit::SquareMetre => {
@@ -455,16 +291,11 @@ impl Compiler {
             }
             _ => self.any_mu = true,
         }
-        self.total += area;
-        match p.source {
-            Some(LandSource::New) => self.new += area,
-            Some(LandSource::Stock) => self.stock += area,
-            None => {
-                self.unspecified += area;
-                self.unspecified_count += 1;
-            }
-        }
-        // Class: resolved once per distinct class, then cached.
+    }
+
+    /// The parcel's class in the plan's scheme (resolved once per distinct class, then
+    /// cached), with a finding when it is approximate (once per text) or unresolved.
+    fn class_of(&mut self, p: &Parcel) -> Option<std::rc::Rc<ClassInfo>> {
         let info = match self.class_cache.get(&p.class) {
             Some(i) => i.clone(),
             None => {
@@ -487,10 +318,10 @@ impl Compiler {
                 info
             }
         };
-        let info = match info {
+        match info {
             Some(info) => {
                 if !info.exact && self.approx_reported.insert(p.class_text.clone()) {
-                    let mut pl = self.place(&p, "用途");
+                    let mut pl = self.place(p, "用途");
                     pl.text = Some(p.class_text.clone());
                     let f = self
                         .finding(
@@ -513,16 +344,18 @@ impl Compiler {
             None => {
                 let f = self
                     .finding("ledger.class_unresolved", &[("text", p.class_text.clone())])
-                    .at(self.place(&p, "用途"));
+                    .at(self.place(p, "用途"));
                 self.findings.push(f);
                 self.class_names
                     .entry(UNRESOLVED_CODE.to_string())
                     .or_insert_with(|| "无法对照的地类".to_string());
                 None
             }
-        };
-        let code: &str = info.as_deref().map_or(UNRESOLVED_CODE, |i| i.code.as_str());
-        let residential = info.as_deref().is_some_and(|i| i.residential);
+        }
+    }
+
+    /// Structure, and the housing sub-structure (residential parcels only).
+    fn tally_class(&mut self, p: &Parcel, area: Area, code: &str, residential: bool) {
         if !self.by_class.contains_key(code) {
             self.by_class.insert(code.to_string(), ClassAcc::default());
         }
@@ -534,7 +367,6 @@ impl Compiler {
             Some(LandSource::Stock) => acc.stock += area,
             None => {}
         }
-        // Housing sub-structure: residential parcels only.
         if residential {
             let h = self
                 .housing
@@ -543,7 +375,10 @@ impl Compiler {
             h.area += area;
             h.parcels += 1;
         }
-        // Layout.
+    }
+
+    /// Layout: the township's area and its class parts.
+    fn tally_township(&mut self, p: &Parcel, area: Area, code: &str) {
         let town: &str = match p.township.as_deref().map(str::trim) {
             Some(t) if !t.is_empty() => t,
             _ => {
@@ -569,7 +404,11 @@ impl Compiler {
                 t.2.insert(code.to_string(), area);
             }
         }
-        // Timing.
+    }
+
+    /// The kind-specific figures: timing and method (supply), status and funds (reserve).
+    /// Both are kept whatever the kind, so that the tally does not depend on it.
+    fn tally_parts(&mut self, p: &Parcel, area: Area) {
         match p.timing {
             Some(tm) => self.quarters[(tm.quarter() - 1) as usize] += area,
             None => {
@@ -577,11 +416,9 @@ impl Compiler {
                 self.unscheduled_count += 1;
             }
         }
-        // Method.
         let m = self.methods.entry(p.method).or_default();
         m.area += area;
         m.parcels += 1;
-        // Reserve status and funds.
         let s = self.status.entry(p.reserve_status).or_default();
         s.area += area;
         s.parcels += 1;
@@ -589,9 +426,6 @@ impl Compiler {
             s.funds += f;
             self.funds += f;
             self.funds_count += 1;
-        }
-        if self.opts.keep_parcels {
-            self.parcels.push(p);
         }
     }
 
@@ -707,12 +541,42 @@ impl Compiler {
             .collect()
     }
 
-    /// Finish as a supply plan.
-    pub fn finish_supply(mut self) -> SupplyPlan {
+    /// Finish: the plan of the kind the options name.
+    pub fn finish(mut self) -> CompiledPlan {
         self.common_findings();
-        let display_dp = self.display_dp();
-        let structure = self.structure();
-        let layout = self.layout();
+        let parts = match self.opts.kind {
+            PlanKind::Supply => PlanParts::Supply(self.supply_parts()),
+            PlanKind::Reserve => PlanParts::Reserve(self.reserve_parts()),
+        };
+        CompiledPlan {
+            region: self.opts.region.clone(),
+            year: self.opts.year,
+            scheme: self.opts.scheme,
+            total: self.total,
+            new: self.new,
+            stock: self.stock,
+            source_unspecified: self.unspecified,
+            structure: self.structure(),
+            layout: self.layout(),
+            parts,
+            parcels: std::mem::take(&mut self.parcels),
+            parcel_count: self.count,
+            findings: std::mem::take(&mut self.findings),
+            display_dp: self.display_dp(),
+        }
+    }
+
+    /// 住宅 sub-structure, 时序 and 方式.
+    fn supply_parts(&self) -> SupplyParts {
+        SupplyParts {
+            housing: self.housing(),
+            timing: self.timing(),
+            unscheduled: self.unscheduled,
+            methods: self.methods(),
+        }
+    }
+
+    fn timing(&self) -> Vec<QuarterLine> {
         let scheduled: Decimal = self.quarters.iter().map(|a| a.ha()).sum();
         let qsh = shares(
             &self.quarters.iter().map(|a| a.ha()).collect::<Vec<_>>(),
@@ -720,8 +584,7 @@ impl Compiler {
             2,
         );
         let mut cumulative = Area::ZERO;
-        let timing = self
-            .quarters
+        self.quarters
             .iter()
             .zip(qsh)
             .enumerate()
@@ -740,7 +603,10 @@ impl Compiler {
                     cumulative_share: Share::half_up(raw, 2),
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    fn methods(&self) -> Vec<MethodLine> {
         let msh = shares(
             &self
                 .methods
@@ -750,8 +616,7 @@ impl Compiler {
             self.total.ha(),
             2,
         );
-        let methods = self
-            .methods
+        self.methods
             .iter()
             .zip(msh)
             .map(|((m, c), share)| MethodLine {
@@ -761,7 +626,10 @@ impl Compiler {
                 share,
                 parcels: c.parcels,
             })
-            .collect();
+            .collect()
+    }
+
+    fn housing(&self) -> Vec<HousingLine> {
         let housing_total: Decimal = self.housing.values().map(|h| h.area.ha()).sum();
         let hsh = shares(
             &self
@@ -772,8 +640,7 @@ impl Compiler {
             housing_total,
             2,
         );
-        let housing = self
-            .housing
+        self.housing
             .iter()
             .zip(hsh)
             .map(|((k, c), share)| HousingLine {
@@ -782,34 +649,11 @@ impl Compiler {
                 share,
                 parcels: c.parcels,
             })
-            .collect();
-        SupplyPlan {
-            region: self.opts.region.clone(),
-            year: self.opts.year,
-            scheme: self.opts.scheme,
-            total: self.total,
-            new: self.new,
-            stock: self.stock,
-            source_unspecified: self.unspecified,
-            structure,
-            housing,
-            layout,
-            timing,
-            unscheduled: self.unscheduled,
-            methods,
-            parcels: std::mem::take(&mut self.parcels),
-            parcel_count: self.count,
-            findings: std::mem::take(&mut self.findings),
-            display_dp,
-        }
+            .collect()
     }
 
-    /// Finish as a reserve plan.
-    pub fn finish_reserve(mut self) -> ReservePlan {
-        self.common_findings();
-        let display_dp = self.display_dp();
-        let structure = self.structure();
-        let layout = self.layout();
+    /// 储备状态 and 资金需求.
+    fn reserve_parts(&self) -> ReserveParts {
         let status = self
             .status
             .iter()
@@ -821,96 +665,21 @@ impl Compiler {
                 funds: c.funds,
             })
             .collect();
-        ReservePlan {
-            region: self.opts.region.clone(),
-            year: self.opts.year,
-            scheme: self.opts.scheme,
-            total: self.total,
-            stock: self.stock,
-            new: self.new,
-            source_unspecified: self.unspecified,
-            structure,
-            layout,
+        ReserveParts {
             status,
             funds: self.funds,
             funds_stated: self.funds_count,
-            parcels: std::mem::take(&mut self.parcels),
-            parcel_count: self.count,
-            findings: std::mem::take(&mut self.findings),
-            display_dp,
         }
-    }
-}
-
-impl SupplyPlan {
-    /// Housing land of 保障性安居工程 + 中小套型商品住房, and its share of all housing land.
-    pub fn affordable_and_small(&self) -> (Area, Share) {
-        let total: Decimal = self.housing.iter().map(|h| h.area.ha()).sum();
-        let part: Area = self
-            .housing
-            .iter()
-            .filter(|h| h.kind.is_affordable_project() || h.kind == HousingType::SmallCommodity)
-            .map(|h| h.area)
-            .sum();
-        let raw = if total.is_zero() {
-            Decimal::ZERO
-        } else {
-            part.ha() / total * Decimal::ONE_HUNDRED
-        };
-        (part, Share::half_up(raw, 2))
     }
 }
 
 /// Compile a whole list of parcels at once.
-pub fn compile_supply(
-    parcels: impl IntoIterator<Item = Parcel>,
-    opts: CompileOptions,
-) -> SupplyPlan {
+pub fn compile(parcels: impl IntoIterator<Item = Parcel>, opts: CompileOptions) -> CompiledPlan {
     let mut c = Compiler::new(opts);
     for p in parcels {
         c.add(p);
     }
-    c.finish_supply()
-}
-
-/// Compile a whole list of parcels at once, as a reserve plan.
-pub fn compile_reserve(
-    parcels: impl IntoIterator<Item = Parcel>,
-    opts: CompileOptions,
-) -> ReservePlan {
-    let mut c = Compiler::new(opts);
-    for p in parcels {
-        c.add(p);
-    }
-    c.finish_reserve()
-}
-
-/// A compiled plan of either kind.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum CompiledPlan {
-    /// A supply plan.
-    Supply(SupplyPlan),
-    /// A reserve plan.
-    Reserve(ReservePlan),
-}
-
-impl CompiledPlan {
-    /// The plan's kind.
-    pub fn kind(&self) -> PlanKind {
-        match self {
-            CompiledPlan::Supply(_) => PlanKind::Supply,
-            CompiledPlan::Reserve(_) => PlanKind::Reserve,
-        }
-    }
-
-    /// The findings about the ledger.
-    pub fn findings(&self) -> &[Finding] {
-        match self {
-            CompiledPlan::Supply(p) => &p.findings,
-            CompiledPlan::Reserve(p) => &p.findings,
-        }
-    }
+    c.finish()
 }
 
 #[cfg(test)]
@@ -1063,7 +832,7 @@ mod tests {
 
     #[test]
     fn seed_001_reserve_plan_figures_checked_by_hand() {
-        let plan = compile_reserve(
+        let plan = compile(
             seed001(),
             CompileOptions {
                 kind: PlanKind::Reserve,
@@ -1153,20 +922,24 @@ mod tests {
         ps[3].timing = Timing::parse("2025-12-01");
         ps[3].method = Some(SupplyMethod::Allocation);
         ps[3].source = Some(LandSource::Stock);
-        let plan = compile_supply(ps, CompileOptions::default());
+        let plan = compile(ps, CompileOptions::default());
         assert_eq!(plan.total.ha(), d("20.00"));
         assert_eq!(plan.new.ha(), d("13.50"));
         assert_eq!(plan.stock.ha(), d("6.50"));
+        let supply = plan.supply().expect("a supply plan");
         let shares: Decimal = plan.structure.iter().map(|c| c.share.display).sum();
         assert_eq!(shares, d("100.00"));
-        let cum: Vec<String> = plan
+        let cum: Vec<String> = supply
             .timing
             .iter()
             .map(|q| q.cumulative_share.display.to_string())
             .collect();
         assert_eq!(cum, ["52.50", "73.75", "88.75", "100.00"]);
-        let housing: Vec<(HousingType, Decimal)> =
-            plan.housing.iter().map(|h| (h.kind, h.area.ha())).collect();
+        let housing: Vec<(HousingType, Decimal)> = supply
+            .housing
+            .iter()
+            .map(|h| (h.kind, h.area.ha()))
+            .collect();
         assert_eq!(
             housing,
             [
@@ -1174,10 +947,10 @@ mod tests {
                 (HousingType::Commodity, d("10.50"))
             ]
         );
-        let (aff, share) = plan.affordable_and_small();
+        let (aff, share) = supply.affordable_and_small();
         assert_eq!(aff.ha(), d("2.25"));
         assert_eq!(share.display, d("17.65"));
-        let methods: Vec<(&str, Decimal)> = plan
+        let methods: Vec<(&str, Decimal)> = supply
             .methods
             .iter()
             .map(|m| (m.name.as_str(), m.area.ha()))
@@ -1201,7 +974,7 @@ mod tests {
             parcel(5, "X3", "丁路", "-1.5", "住宅用地", "城关镇"),
             parcel(6, "X4", "戊路", "12000", "住宅用地", ""),
         ];
-        let plan = compile_supply(ps, CompileOptions::default());
+        let plan = compile(ps, CompileOptions::default());
         let rules: Vec<(&str, Option<usize>)> = plan
             .findings
             .iter()
@@ -1224,7 +997,7 @@ mod tests {
             parcel(3, "Y2", "乙路", "1.0", "仓储用地", "城关镇"),
             parcel(4, "Y3", "丙路", "1.0", "工矿仓储用地", "城关镇"),
         ];
-        let plan = compile_supply(
+        let plan = compile(
             ps,
             CompileOptions {
                 scheme: Scheme::Ydyh2023,

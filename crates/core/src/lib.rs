@@ -12,7 +12,8 @@
 //! - [`finding`]: findings (rule id, severity, message, places) shared by every checker.
 //! - [`rules`]: the data-described rule book and the context rules are applied in.
 //! - [`date`]: the one date type ([`Date`]) and instant type ([`Timestamp`]).
-//! - [`compile`]: parcel ledger → supply plan / reserve plan.
+//! - [`plan`]: the compiled plan, one type for both kinds ([`CompiledPlan`]), with its JSON.
+//! - [`compile`]: parcel ledger → compiled plan, streamed.
 //! - [`dedup`]: a compact index for duplicate parcel ids and places in streamed ledgers.
 //! - [`numeral`]: Chinese numerals (十二, 两, 一百零五, 二〇二五).
 //! - [`text`]: decoding and normalising Chinese text (encodings, full-width forms).
@@ -25,6 +26,7 @@ pub mod dedup;
 pub mod finding;
 pub mod numeral;
 pub mod parcel;
+pub mod plan;
 pub mod records;
 pub mod rules;
 pub mod share;
@@ -33,9 +35,10 @@ pub mod units;
 pub mod view;
 
 pub use class::{Classifier, LandClass, ResolvedClass, Scheme};
-pub use compile::{CompileOptions, CompiledPlan, Compiler, PlanKind, ReservePlan, SupplyPlan};
+pub use compile::{CompileOptions, Compiler};
 pub use date::{Date, Timestamp};
 pub use finding::{Finding, Place, Severity};
 pub use parcel::{HousingType, LandSource, Parcel, ReserveStatus, SupplyMethod, Timing};
+pub use plan::{CompiledPlan, PlanKind, PlanParts, ReserveParts, SupplyParts};
 pub use rules::{RuleBook, RuleContext, RuleSpec};
 pub use units::{Area, AreaUnit, Money, MoneyUnit};

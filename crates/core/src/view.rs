@@ -4,9 +4,12 @@
 //! decimals (largest remainder) and the raw share beside them. The schema is committed as
 //! `docs/schema/compile.schema.json`; this module is the only producer of that shape.
 
-use crate::compile::{ClassLine, CompiledPlan, MethodLine, QuarterLine, TownshipLine};
 use crate::finding::{Finding, Place};
 use crate::parcel::Parcel;
+use crate::plan::{
+    ClassLine, CompiledPlan, MethodLine, PlanParts, QuarterLine, ReserveParts, SupplyParts,
+    TownshipLine,
+};
 use crate::units::{fmt_dp, Area, MoneyUnit};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -255,89 +258,73 @@ fn serde_id<T: Serialize>(v: &T) -> Option<String> {
 impl PlanView {
     /// Build the view of a compiled plan.
     pub fn new(plan: &CompiledPlan) -> PlanView {
-        match plan {
-            CompiledPlan::Supply(p) => {
-                let dp = p.display_dp;
-                let ha = |a: Area| fmt_dp(a.ha(), dp);
-                let (_, aff) = p.affordable_and_small();
-                PlanView {
-                    schema: SCHEMA_ID,
-                    kind: "supply",
-                    region: p.region.clone(),
-                    year: p.year,
-                    classification: p.scheme.id(),
-                    display_dp: dp,
-                    parcel_count: p.parcel_count,
-                    total_ha: ha(p.total),
-                    total_mu: fmt_dp(p.total.mu(), dp),
-                    new_ha: ha(p.new),
-                    stock_ha: ha(p.stock),
-                    source_unspecified_ha: ha(p.source_unspecified),
-                    structure: p.structure.iter().map(|c| class_view(c, dp)).collect(),
-                    housing: p
-                        .housing
-                        .iter()
-                        .map(|h| HousingView {
-                            kind: h.kind.id(),
-                            name: h.kind.label(),
-                            area_ha: ha(h.area),
-                            share_pct: pct(h.share.display),
-                            parcels: h.parcels,
-                        })
-                        .collect(),
-                    affordable_and_small_share_pct: (!p.housing.is_empty())
-                        .then(|| pct(aff.display)),
-                    layout: p.layout.iter().map(|t| township_view(t, dp)).collect(),
-                    timing: p.timing.iter().map(|q| quarter_view(q, dp)).collect(),
-                    unscheduled_ha: ha(p.unscheduled),
-                    methods: p.methods.iter().map(|m| method_view(m, dp)).collect(),
-                    status: Vec::new(),
-                    funds_wan_yuan: None,
-                    parcels: p.parcels.iter().map(|x| parcel_view(x, dp)).collect(),
-                    findings: p.findings.iter().map(FindingView::from).collect(),
-                }
-            }
-            CompiledPlan::Reserve(p) => {
-                let dp = p.display_dp;
-                let ha = |a: Area| fmt_dp(a.ha(), dp);
-                PlanView {
-                    schema: SCHEMA_ID,
-                    kind: "reserve",
-                    region: p.region.clone(),
-                    year: p.year,
-                    classification: p.scheme.id(),
-                    display_dp: dp,
-                    parcel_count: p.parcel_count,
-                    total_ha: ha(p.total),
-                    total_mu: fmt_dp(p.total.mu(), dp),
-                    new_ha: ha(p.new),
-                    stock_ha: ha(p.stock),
-                    source_unspecified_ha: ha(p.source_unspecified),
-                    structure: p.structure.iter().map(|c| class_view(c, dp)).collect(),
-                    housing: Vec::new(),
-                    affordable_and_small_share_pct: None,
-                    layout: p.layout.iter().map(|t| township_view(t, dp)).collect(),
-                    timing: Vec::new(),
-                    unscheduled_ha: ha(Area::ZERO),
-                    methods: Vec::new(),
-                    status: p
-                        .status
-                        .iter()
-                        .map(|s| StatusView {
-                            status: s.status.as_ref().and_then(serde_id),
-                            name: s.name.clone(),
-                            area_ha: ha(s.area),
-                            parcels: s.parcels,
-                            funds_wan_yuan: s.funds.in_unit(MoneyUnit::WanYuan).to_string(),
-                        })
-                        .collect(),
-                    funds_wan_yuan: (p.funds_stated > 0)
-                        .then(|| p.funds.in_unit(MoneyUnit::WanYuan).to_string()),
-                    parcels: p.parcels.iter().map(|x| parcel_view(x, dp)).collect(),
-                    findings: p.findings.iter().map(FindingView::from).collect(),
-                }
-            }
+        let dp = plan.display_dp;
+        let ha = |a: Area| fmt_dp(a.ha(), dp);
+        let mut view = PlanView {
+            schema: SCHEMA_ID,
+            kind: plan.kind().id(),
+            region: plan.region.clone(),
+            year: plan.year,
+            classification: plan.scheme.id(),
+            display_dp: dp,
+            parcel_count: plan.parcel_count,
+            total_ha: ha(plan.total),
+            total_mu: fmt_dp(plan.total.mu(), dp),
+            new_ha: ha(plan.new),
+            stock_ha: ha(plan.stock),
+            source_unspecified_ha: ha(plan.source_unspecified),
+            structure: plan.structure.iter().map(|c| class_view(c, dp)).collect(),
+            housing: Vec::new(),
+            affordable_and_small_share_pct: None,
+            layout: plan.layout.iter().map(|t| township_view(t, dp)).collect(),
+            timing: Vec::new(),
+            unscheduled_ha: ha(Area::ZERO),
+            methods: Vec::new(),
+            status: Vec::new(),
+            funds_wan_yuan: None,
+            parcels: plan.parcels.iter().map(|x| parcel_view(x, dp)).collect(),
+            findings: plan.findings.iter().map(FindingView::from).collect(),
+        };
+        match &plan.parts {
+            PlanParts::Supply(s) => view.supply(s, dp),
+            PlanParts::Reserve(r) => view.reserve(r, dp),
         }
+        view
+    }
+
+    fn supply(&mut self, s: &SupplyParts, dp: u32) {
+        let (_, aff) = s.affordable_and_small();
+        self.housing = s
+            .housing
+            .iter()
+            .map(|h| HousingView {
+                kind: h.kind.id(),
+                name: h.kind.label(),
+                area_ha: fmt_dp(h.area.ha(), dp),
+                share_pct: pct(h.share.display),
+                parcels: h.parcels,
+            })
+            .collect();
+        self.affordable_and_small_share_pct = (!s.housing.is_empty()).then(|| pct(aff.display));
+        self.timing = s.timing.iter().map(|q| quarter_view(q, dp)).collect();
+        self.unscheduled_ha = fmt_dp(s.unscheduled.ha(), dp);
+        self.methods = s.methods.iter().map(|m| method_view(m, dp)).collect();
+    }
+
+    fn reserve(&mut self, r: &ReserveParts, dp: u32) {
+        self.status = r
+            .status
+            .iter()
+            .map(|s| StatusView {
+                status: s.status.as_ref().and_then(serde_id),
+                name: s.name.clone(),
+                area_ha: fmt_dp(s.area.ha(), dp),
+                parcels: s.parcels,
+                funds_wan_yuan: s.funds.in_unit(MoneyUnit::WanYuan).to_string(),
+            })
+            .collect();
+        self.funds_wan_yuan =
+            (r.funds_stated > 0).then(|| r.funds.in_unit(MoneyUnit::WanYuan).to_string());
     }
 }
 

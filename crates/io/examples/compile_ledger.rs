@@ -32,7 +32,7 @@ fn main() {
             Err(_) => bad += 1,
         }
     }
-    let plan = compiler.finish_supply();
+    let plan = compiler.finish();
     let hwm = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

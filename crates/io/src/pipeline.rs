@@ -3,7 +3,7 @@
 
 use crate::ledger::{open_ledger, LedgerError, LedgerOptions, LedgerReader};
 use crate::tabular::{read_all, BadRows};
-use landplan_core::compile::{CompileOptions, CompiledPlan, Compiler, PlanKind};
+use landplan_core::compile::{CompileOptions, CompiledPlan, Compiler};
 use landplan_core::{Finding, Parcel};
 use std::path::{Path, PathBuf};
 
@@ -20,17 +20,13 @@ pub fn compile_ledger(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Result<CompiledPlan, Vec<Finding>>, LedgerError> {
     let mut reader = open_ledger(path, ledger)?;
-    let kind = compile.kind;
     let mut compiler = Compiler::new(compile);
     let skipped = match read_all(&mut reader, bad_rows, progress, |p| compiler.add(p)) {
         Ok(skipped) => skipped,
         Err(rejected) => return Ok(Err(rejected)),
     };
     compiler.add_findings(skipped);
-    Ok(Ok(match kind {
-        PlanKind::Supply => CompiledPlan::Supply(compiler.finish_supply()),
-        PlanKind::Reserve => CompiledPlan::Reserve(compiler.finish_reserve()),
-    }))
+    Ok(Ok(compiler.finish()))
 }
 
 /// The rows of several ledgers, one after another (each opened first, so that a ledger that

@@ -10,9 +10,11 @@
 //! saying which package to install. SVG text names CJK font families so viewers pick a local
 //! CJK face.
 
-use crate::plan_doc::{quarter_label, year_text};
+use crate::plan_doc::{plan_subject, quarter_label, year_text};
 use crate::ReportError;
-use landplan_core::compile::{ClassLine, CompiledPlan, TownshipLine};
+use landplan_core::compile::{
+    ClassLine, CompiledPlan, PlanKind, PlanParts, SupplyParts, TownshipLine,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
@@ -175,20 +177,17 @@ struct View<'a> {
     dp: u32,
 }
 
-fn view(plan: &CompiledPlan) -> View<'_> {
-    match plan {
-        CompiledPlan::Supply(p) => View {
-            title: format!("{}{}年度国有建设用地供应", p.region, year_text(p.year)),
-            structure: &p.structure,
-            layout: &p.layout,
-            dp: p.display_dp,
-        },
-        CompiledPlan::Reserve(p) => View {
-            title: format!("{}{}年度土地储备", p.region, year_text(p.year)),
-            structure: &p.structure,
-            layout: &p.layout,
-            dp: p.display_dp,
-        },
+fn view(p: &CompiledPlan) -> View<'_> {
+    View {
+        title: format!(
+            "{}{}年度{}",
+            p.region,
+            year_text(p.year),
+            plan_subject(p.kind())
+        ),
+        structure: &p.structure,
+        layout: &p.layout,
+        dp: p.display_dp,
     }
 }
 
@@ -213,7 +212,7 @@ pub fn render_chart(
     image: ImageFormat,
 ) -> Result<Vec<u8>, ReportError> {
     cjk_font()?;
-    if chart == ChartKind::Timing && matches!(plan, CompiledPlan::Reserve(_)) {
+    if chart == ChartKind::Timing && plan.kind() == PlanKind::Reserve {
         return Err(ReportError::NotApplicable(
             "储备计划没有供应时序，无法绘制时序图；请选择结构图（structure）或布局图（layout）"
                 .into(),
@@ -291,9 +290,9 @@ where
     match chart {
         ChartKind::Structure => structure(root, &v),
         ChartKind::Layout => layout(root, &v),
-        ChartKind::Timing => match plan {
-            CompiledPlan::Supply(p) => timing(root, &v, p),
-            CompiledPlan::Reserve(_) => Ok(()),
+        ChartKind::Timing => match &plan.parts {
+            PlanParts::Supply(s) => timing(root, &v, s),
+            PlanParts::Reserve(_) => Ok(()),
         },
     }
 }
@@ -399,9 +398,9 @@ where
             .filter_map(|(i, t)| {
                 let below: f64 = v.structure[..k]
                     .iter()
-                    .map(|cc| f(crate::plan_doc::township_class(t, &cc.code).ha()))
+                    .map(|cc| f(t.class_area(&cc.code).ha()))
                     .sum();
-                let a = f(crate::plan_doc::township_class(t, &c.code).ha());
+                let a = f(t.class_area(&c.code).ha());
                 (a > 0.0).then(|| {
                     let mut bar = Rectangle::new(
                         [
@@ -433,7 +432,7 @@ where
 fn timing<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     v: &View,
-    p: &landplan_core::compile::SupplyPlan,
+    p: &SupplyParts,
 ) -> Result<(), ReportError>
 where
     DB::ErrorType: 'static,

@@ -5,7 +5,7 @@
 use crate::chart::{render_chart, ChartKind, ImageFormat};
 use crate::doc::{Block, Doc};
 use crate::docx::esc;
-use landplan_core::compile::CompiledPlan;
+use landplan_core::compile::{CompiledPlan, PlanKind};
 
 const CSS: &str = r#"
 body{margin:0;background:#f4f4f0;color:#111;font-family:"FangSong","仿宋","仿宋_GB2312","STFangsong","Noto Serif CJK SC","Songti SC",serif;font-size:17px;line-height:1.8}
@@ -32,7 +32,7 @@ tr:last-child td{font-weight:bold}
 
 fn charts(plan: &CompiledPlan) -> String {
     let mut kinds = vec![ChartKind::Structure, ChartKind::Layout];
-    if matches!(plan, CompiledPlan::Supply(_)) {
+    if plan.kind() == PlanKind::Supply {
         kinds.push(ChartKind::Timing);
     }
     let mut out = String::from("<section class=\"figures\">\n");

@@ -16,11 +16,14 @@
 //! generated, in the plain register of published plans, so that the document checker reads
 //! them back.
 //!
-//! Architecture: one document model ([`doc::Doc`]) is built per plan kind
-//! ([`build_document`]), then written out by the docx and HTML writers; the xlsx writer and the
-//! charts read the plan directly.
+//! Architecture: one document model ([`doc::Doc`]) is built from a plan ([`build_document`]),
+//! then written out by the docx and HTML writers; the xlsx writer and the charts read the plan
+//! directly. Every writer is written once for both kinds: what both kinds state is written
+//! with the kind's words, and the writer matches on the plan's
+//! [`PlanParts`](landplan_core::compile::PlanParts) only where a kind has sections of its own.
 #![deny(missing_docs)]
 
+mod annex;
 pub mod chart;
 pub mod doc;
 mod docx;

@@ -9,13 +9,17 @@
 //! exactly with `Decimal` from the figures written to the sheet and written as the cell displays
 //! it. Excel and LibreOffice recalculate on open anyway; readers that do not calculate (the
 //! document checker, pandas, calamine) see the totals instead of empty cells.
+//!
+//! One workbook for both kinds: the structure, layout and parcel sheets are written once with
+//! the kind's columns; a supply plan adds its housing and timing sheets, a reserve plan its
+//! funds sheet.
 
 use crate::plan_doc::{
-    housing_area, is_residential, layout_columns, quarter_label, timing_label, township_class,
+    housing_area, is_residential, layout_columns, plan_subject, quarter_label, timing_label,
     year_text, HOUSING_ROWS,
 };
 use crate::ReportError;
-use landplan_core::compile::{ClassLine, CompiledPlan, ReservePlan, SupplyPlan, TownshipLine};
+use landplan_core::compile::{CompiledPlan, PlanKind, PlanParts, ReserveParts, SupplyParts};
 use landplan_core::parcel::{HousingType, Parcel};
 use landplan_core::units::{fmt_dp, round_half_up};
 use rust_decimal::prelude::ToPrimitive;
@@ -213,186 +217,228 @@ fn share_formula(part: &str, whole: &str) -> Formula {
 /// Write a compiled plan's 附表 as .xlsx bytes.
 pub(crate) fn write(plan: &CompiledPlan) -> Result<Vec<u8>, ReportError> {
     let mut wb = Workbook::new();
-    match plan {
-        CompiledPlan::Supply(p) => supply(&mut wb, p)?,
-        CompiledPlan::Reserve(p) => reserve(&mut wb, p)?,
+    let f = Formats::new(plan.display_dp);
+    structure_sheet(&mut wb, &f, plan)?;
+    match &plan.parts {
+        PlanParts::Supply(s) => {
+            if !s.housing.is_empty() {
+                housing_sheet(&mut wb, &f, plan, s)?;
+            }
+            // The sheets after the housing sheet are numbered on from it.
+            let n = if s.housing.is_empty() { 2 } else { 3 };
+            layout_sheet(&mut wb, &f, plan, &format!("附表{n}"))?;
+            timing_sheet(&mut wb, &f, plan, s, &format!("附表{}", n + 1))?;
+            if !plan.parcels.is_empty() {
+                parcel_sheet(&mut wb, &f, plan, &format!("附表{}", n + 2))?;
+            }
+        }
+        PlanParts::Reserve(r) => {
+            layout_sheet(&mut wb, &f, plan, "附表2")?;
+            if !plan.parcels.is_empty() {
+                parcel_sheet(&mut wb, &f, plan, "附表3")?;
+            }
+            let label = if plan.parcels.is_empty() {
+                "附表3"
+            } else {
+                "附表4"
+            };
+            funds_sheet(&mut wb, &f, plan, r, label)?;
+        }
     }
     Ok(wb.save_to_buffer()?)
 }
 
-fn supply(wb: &mut Workbook, p: &SupplyPlan) -> Result<(), ReportError> {
+/// `{region}{year}年度{what}`, as captions read.
+fn caption(p: &CompiledPlan, what: &str) -> String {
+    format!("{}{}年度{what}", p.region, year_text(p.year))
+}
+
+/// 附表1: class × area, 新增, 存量, 合计. A supply plan's sheet has 新增 before 存量 and the
+/// housing types as 其中 sub-rows of 住宅用地 with a 小计; a reserve plan's has 存量 first and
+/// a share column.
+fn structure_sheet(wb: &mut Workbook, f: &Formats, p: &CompiledPlan) -> Result<(), ReportError> {
     let dp = p.display_dp;
-    let f = Formats::new(dp);
-    let title = format!("{}{}年度", p.region, year_text(p.year));
-    // 附表1: class × (供应面积, 新增, 存量), housing sub-rows, 合计.
-    {
-        let ws = wb.add_worksheet().set_name("供应计划表")?;
-        let mut r = head(
-            ws,
-            &f,
-            "附表1",
-            &format!("{title}国有建设用地供应计划表"),
+    let supply = p.supply();
+    let (name, what, unit, header, widths): (&str, &str, &str, &[&str], &[f64]) = match supply {
+        Some(_) => (
+            "供应计划表",
+            "国有建设用地供应计划表",
             "单位：公顷",
             &["用地类型", "供应面积", "新增", "存量"],
             &[24.0, 12.0, 12.0, 12.0],
-        )?;
-        let mut v = Vals::default();
-        let mut class_rows = Vec::new();
-        for c in &p.structure {
-            ws.write_string_with_format(r, 0, &c.name, &f.text)?;
-            v.number(ws, (r, 1), c.area.ha(), dp, &f.area)?;
-            v.number(ws, (r, 2), c.new.ha(), dp, &f.area)?;
-            v.number(ws, (r, 3), c.stock.ha(), dp, &f.area)?;
-            class_rows.push(r);
-            r += 1;
-            if is_residential(&c.code) && !p.housing.is_empty() {
-                let first = r;
-                for (label, kinds) in HOUSING_ROWS {
-                    ws.write_string_with_format(r, 0, format!("其中：{label}"), &f.text)?;
-                    v.number(ws, (r, 1), housing_area(p, kinds).ha(), dp, &f.area)?;
-                    ws.write_blank(r, 2, &f.text)?;
-                    ws.write_blank(r, 3, &f.text)?;
-                    r += 1;
-                }
-                ws.write_string_with_format(r, 0, "　小计", &f.total_text)?;
-                let rows: Vec<u32> = (first..r).collect();
-                v.sum(ws, (r, 1), 1, &rows, dp, &f.total_area)?;
-                ws.write_blank(r, 2, &f.text)?;
-                ws.write_blank(r, 3, &f.text)?;
-                r += 1;
-            }
-        }
-        ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
-        for col in 1..=3 {
-            v.sum(ws, (r, col), col, &class_rows, dp, &f.total_area)?;
-        }
-    }
-    // 附表2: housing, with the 保障性安居工程 + 中小套型 share.
-    if !p.housing.is_empty() {
-        let ws = wb.add_worksheet().set_name("住宅用地")?;
-        let mut r = head(
-            ws,
-            &f,
-            "附表2",
-            &format!("{title}住宅用地供应计划表"),
+        ),
+        None => (
+            "储备规模与结构",
+            "土地储备规模与结构表",
             "单位：公顷、%",
-            &["住宅类型", "供应面积", "占住宅用地比例"],
-            &[28.0, 12.0, 14.0],
-        )?;
-        let first = r;
-        let n = p.housing.len() as u32;
-        let total_row = first + n;
-        let total = (total_row, 1);
-        let mut v = Vals::default();
-        let mut policy_rows = Vec::new();
-        for h in &p.housing {
-            ws.write_string_with_format(r, 0, h.kind.label(), &f.text)?;
-            v.number(ws, (r, 1), h.area.ha(), dp, &f.area)?;
-            if h.kind.is_affordable_project() || h.kind == HousingType::SmallCommodity {
-                policy_rows.push(r);
-            }
-            r += 1;
-        }
-        ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
-        let rows: Vec<u32> = (first..r).collect();
-        v.sum(ws, (r, 1), 1, &rows, dp, &f.total_area)?;
+            &["用地类型", "储备面积", "存量", "新增", "占比"],
+            &[22.0, 12.0, 12.0, 12.0, 10.0],
+        ),
+    };
+    let ws = wb.add_worksheet().set_name(name)?;
+    let mut r = head(ws, f, "附表1", &caption(p, what), unit, header, widths)?;
+    let mut v = Vals::default();
+    let mut class_rows = Vec::new();
+    for c in &p.structure {
+        let (col2, col3) = match supply {
+            Some(_) => (c.new, c.stock),
+            None => (c.stock, c.new),
+        };
+        ws.write_string_with_format(r, 0, &c.name, &f.text)?;
+        v.number(ws, (r, 1), c.area.ha(), dp, &f.area)?;
+        v.number(ws, (r, 2), col2.ha(), dp, &f.area)?;
+        v.number(ws, (r, 3), col3.ha(), dp, &f.area)?;
+        class_rows.push(r);
         r += 1;
-        ws.write_string_with_format(r, 0, "保障性安居工程和中小套型商品住房", &f.total_text)?;
-        v.sum(ws, (r, 1), 1, &policy_rows, dp, &f.total_area)?;
-        // Shares last: they refer to the total written above.
-        for row in first..=r {
-            v.share(ws, (row, 2), (row, 1), total, &f.pct)?;
+        if let Some(s) = supply.filter(|s| is_residential(&c.code) && !s.housing.is_empty()) {
+            r = housing_rows(ws, f, &mut v, r, s, dp)?;
         }
     }
-    layout_sheet(
-        wb,
-        &f,
-        "供应布局",
-        if p.housing.is_empty() {
-            "附表2"
-        } else {
-            "附表3"
-        },
-        &format!("{title}国有建设用地供应布局表"),
-        &p.layout,
-        &p.structure,
-        dp,
+    ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
+    for col in 1..=3 {
+        v.sum(ws, (r, col), col, &class_rows, dp, &f.total_area)?;
+    }
+    if supply.is_none() {
+        for row in class_rows.iter().copied().chain([r]) {
+            v.share(ws, (row, 4), (row, 1), (r, 1), &f.pct)?;
+        }
+    }
+    Ok(())
+}
+
+/// The 其中 rows of housing land (廉租, 经济适用, 棚改, 商品房, 其他) and their 小计, from row
+/// `r`; returns the row after them.
+fn housing_rows(
+    ws: &mut Worksheet,
+    f: &Formats,
+    v: &mut Vals,
+    mut r: u32,
+    s: &SupplyParts,
+    dp: u32,
+) -> Result<u32, ReportError> {
+    let first = r;
+    for (label, kinds) in HOUSING_ROWS {
+        ws.write_string_with_format(r, 0, format!("其中：{label}"), &f.text)?;
+        v.number(ws, (r, 1), housing_area(s, kinds).ha(), dp, &f.area)?;
+        ws.write_blank(r, 2, &f.text)?;
+        ws.write_blank(r, 3, &f.text)?;
+        r += 1;
+    }
+    ws.write_string_with_format(r, 0, "　小计", &f.total_text)?;
+    let rows: Vec<u32> = (first..r).collect();
+    v.sum(ws, (r, 1), 1, &rows, dp, &f.total_area)?;
+    ws.write_blank(r, 2, &f.text)?;
+    ws.write_blank(r, 3, &f.text)?;
+    Ok(r + 1)
+}
+
+/// 附表2 of a supply plan: housing types with their shares, and the 保障性安居工程 + 中小套型
+/// row.
+fn housing_sheet(
+    wb: &mut Workbook,
+    f: &Formats,
+    p: &CompiledPlan,
+    s: &SupplyParts,
+) -> Result<(), ReportError> {
+    let dp = p.display_dp;
+    let ws = wb.add_worksheet().set_name("住宅用地")?;
+    let mut r = head(
+        ws,
+        f,
+        "附表2",
+        &caption(p, "住宅用地供应计划表"),
+        "单位：公顷、%",
+        &["住宅类型", "供应面积", "占住宅用地比例"],
+        &[28.0, 12.0, 14.0],
     )?;
-    // Timing.
-    {
-        let ws = wb.add_worksheet().set_name("供应时序")?;
-        let mut r = head(
+    let first = r;
+    let n = s.housing.len() as u32;
+    let total_row = first + n;
+    let total = (total_row, 1);
+    let mut v = Vals::default();
+    let mut policy_rows = Vec::new();
+    for h in &s.housing {
+        ws.write_string_with_format(r, 0, h.kind.label(), &f.text)?;
+        v.number(ws, (r, 1), h.area.ha(), dp, &f.area)?;
+        if h.kind.is_affordable_project() || h.kind == HousingType::SmallCommodity {
+            policy_rows.push(r);
+        }
+        r += 1;
+    }
+    ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
+    let rows: Vec<u32> = (first..r).collect();
+    v.sum(ws, (r, 1), 1, &rows, dp, &f.total_area)?;
+    r += 1;
+    ws.write_string_with_format(r, 0, "保障性安居工程和中小套型商品住房", &f.total_text)?;
+    v.sum(ws, (r, 1), 1, &policy_rows, dp, &f.total_area)?;
+    // Shares last: they refer to the total written above.
+    for row in first..=r {
+        v.share(ws, (row, 2), (row, 1), total, &f.pct)?;
+    }
+    Ok(())
+}
+
+/// A supply plan's timing: quarters with cumulative formulas, the unscheduled area, 合计.
+fn timing_sheet(
+    wb: &mut Workbook,
+    f: &Formats,
+    p: &CompiledPlan,
+    s: &SupplyParts,
+    label: &str,
+) -> Result<(), ReportError> {
+    let dp = p.display_dp;
+    let ws = wb.add_worksheet().set_name("供应时序")?;
+    let mut r = head(
+        ws,
+        f,
+        label,
+        &caption(p, "国有建设用地供应时序表"),
+        "单位：公顷、%",
+        &["季度", "计划供应面积", "占比", "累计供应面积", "累计占比"],
+        &[12.0, 14.0, 10.0, 14.0, 10.0],
+    )?;
+    let first = r;
+    let n = s.timing.len() as u32 + u32::from(s.unscheduled.is_positive());
+    let total = (first + n, 1);
+    let mut v = Vals::default();
+    for q in &s.timing {
+        ws.write_string_with_format(r, 0, quarter_label(q.quarter), &f.text)?;
+        v.number(ws, (r, 1), q.area.ha(), dp, &f.area)?;
+        let cumulative = (first..=r).map(|row| v.get(row, 1)).sum();
+        v.formula(
             ws,
-            &f,
-            if p.housing.is_empty() {
-                "附表3"
-            } else {
-                "附表4"
-            },
-            &format!("{title}国有建设用地供应时序表"),
-            "单位：公顷、%",
-            &["季度", "计划供应面积", "占比", "累计供应面积", "累计占比"],
-            &[12.0, 14.0, 10.0, 14.0, 10.0],
+            (r, 3),
+            Formula::new(format!(
+                "=SUM({}:{})",
+                row_col_to_cell_abs_row(first, 1),
+                cell(r, 1)
+            )),
+            cumulative,
+            dp,
+            &f.area,
         )?;
-        let first = r;
-        let n = p.timing.len() as u32 + u32::from(p.unscheduled.is_positive());
-        let total = (first + n, 1);
-        let mut v = Vals::default();
-        for q in &p.timing {
-            ws.write_string_with_format(r, 0, quarter_label(q.quarter), &f.text)?;
-            v.number(ws, (r, 1), q.area.ha(), dp, &f.area)?;
-            let cumulative = (first..=r).map(|row| v.get(row, 1)).sum();
-            v.formula(
-                ws,
-                (r, 3),
-                Formula::new(format!(
-                    "=SUM({}:{})",
-                    row_col_to_cell_abs_row(first, 1),
-                    cell(r, 1)
-                )),
-                cumulative,
-                dp,
-                &f.area,
-            )?;
-            r += 1;
-        }
-        if p.unscheduled.is_positive() {
-            ws.write_string_with_format(r, 0, "未明确时间", &f.text)?;
-            v.number(ws, (r, 1), p.unscheduled.ha(), dp, &f.area)?;
-            ws.write_blank(r, 3, &f.text)?;
-            ws.write_blank(r, 4, &f.text)?;
-            r += 1;
-        }
-        ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
-        let rows: Vec<u32> = (first..r).collect();
-        v.sum(ws, (r, 1), 1, &rows, dp, &f.total_area)?;
-        // Shares once the total is known; the share total sums the exact shares above.
-        for (i, row) in rows.iter().enumerate() {
-            v.share(ws, (*row, 2), (*row, 1), total, &f.pct)?;
-            if i < p.timing.len() {
-                v.share(ws, (*row, 4), (*row, 3), total, &f.pct)?;
-            }
-        }
-        v.sum(ws, (r, 2), 2, &rows, 2, &f.pct)?;
+        r += 1;
+    }
+    if s.unscheduled.is_positive() {
+        ws.write_string_with_format(r, 0, "未明确时间", &f.text)?;
+        v.number(ws, (r, 1), s.unscheduled.ha(), dp, &f.area)?;
         ws.write_blank(r, 3, &f.text)?;
         ws.write_blank(r, 4, &f.text)?;
+        r += 1;
     }
-    if !p.parcels.is_empty() {
-        parcel_sheet(
-            wb,
-            &f,
-            "地块清单",
-            if p.housing.is_empty() {
-                "附表4"
-            } else {
-                "附表5"
-            },
-            &format!("{title}拟供应国有建设用地地块清单"),
-            &p.parcels,
-            dp,
-            false,
-        )?;
+    ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
+    let rows: Vec<u32> = (first..r).collect();
+    v.sum(ws, (r, 1), 1, &rows, dp, &f.total_area)?;
+    // Shares once the total is known; the share total sums the exact shares above.
+    for (i, row) in rows.iter().enumerate() {
+        v.share(ws, (*row, 2), (*row, 1), total, &f.pct)?;
+        if i < s.timing.len() {
+            v.share(ws, (*row, 4), (*row, 3), total, &f.pct)?;
+        }
     }
+    v.sum(ws, (r, 2), 2, &rows, 2, &f.pct)?;
+    ws.write_blank(r, 3, &f.text)?;
+    ws.write_blank(r, 4, &f.text)?;
     Ok(())
 }
 
@@ -402,37 +448,33 @@ fn row_col_to_cell_abs_row(row: u32, col: u16) -> String {
     format!("{}${}", &c[..split], &c[split..])
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Township × class with row totals and column totals as formulas.
 fn layout_sheet(
     wb: &mut Workbook,
     f: &Formats,
-    name: &str,
+    p: &CompiledPlan,
     label: &str,
-    caption: &str,
-    layout: &[TownshipLine],
-    structure: &[ClassLine],
-    dp: u32,
 ) -> Result<(), ReportError> {
-    let cols = layout_columns(structure);
+    let dp = p.display_dp;
+    let cols = layout_columns(&p.structure);
+    let name = match p.kind() {
+        PlanKind::Supply => "供应布局",
+        PlanKind::Reserve => "储备布局",
+    };
     let ws = wb.add_worksheet().set_name(name)?;
     let mut header = vec!["乡镇（区域）", "合计"];
     header.extend(cols.iter().map(|(_, n)| n.as_str()));
     let mut widths = vec![16.0, 14.0];
     widths.extend(cols.iter().map(|_| 14.0));
-    let mut r = head(ws, f, label, caption, "单位：公顷", &header, &widths)?;
+    let caption = caption(p, &format!("{}布局表", plan_subject(p.kind())));
+    let mut r = head(ws, f, label, &caption, "单位：公顷", &header, &widths)?;
     let first = r;
     let last_col = 1 + cols.len() as u16;
     let mut v = Vals::default();
-    for t in layout {
+    for t in &p.layout {
         ws.write_string_with_format(r, 0, &t.name, &f.text)?;
         for (i, (code, _)) in cols.iter().enumerate() {
-            v.number(
-                ws,
-                (r, 2 + i as u16),
-                township_class(t, code).ha(),
-                dp,
-                &f.area,
-            )?;
+            v.number(ws, (r, 2 + i as u16), t.class_area(code).ha(), dp, &f.area)?;
         }
         let row_total = (2..=last_col).map(|c| v.get(r, c)).sum();
         v.formula(
@@ -453,179 +495,136 @@ fn layout_sheet(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The parcel list with a sum row: the columns every plan has, then the kind's own two
+/// (供应方式 and 供应时间; 储备状态 and 资金需求（万元）, summed).
 fn parcel_sheet(
     wb: &mut Workbook,
     f: &Formats,
-    name: &str,
+    p: &CompiledPlan,
     label: &str,
-    caption: &str,
-    parcels: &[Parcel],
-    dp: u32,
-    reserve: bool,
 ) -> Result<(), ReportError> {
-    let ws = wb.add_worksheet().set_name(name)?;
-    let header: Vec<&str> = if reserve {
-        vec![
-            "序号",
-            "地块编号",
-            "坐落",
-            "乡镇",
-            "用途",
-            "面积（公顷）",
-            "来源",
-            "储备状态",
-            "资金需求（万元）",
-        ]
-    } else {
-        vec![
-            "序号",
-            "地块编号",
-            "坐落",
-            "乡镇",
-            "用途",
-            "面积（公顷）",
-            "来源",
-            "供应方式",
-            "供应时间",
-        ]
+    let dp = p.display_dp;
+    let kind = p.kind();
+    let (name, what, unit, tail) = match kind {
+        PlanKind::Supply => (
+            "地块清单",
+            "拟供应国有建设用地地块清单",
+            "单位：公顷",
+            ["供应方式", "供应时间"],
+        ),
+        PlanKind::Reserve => (
+            "储备地块清单",
+            "土地储备地块清单",
+            "单位：公顷、万元",
+            ["储备状态", "资金需求（万元）"],
+        ),
     };
+    let ws = wb.add_worksheet().set_name(name)?;
+    let mut header = vec![
+        "序号",
+        "地块编号",
+        "坐落",
+        "乡镇",
+        "用途",
+        "面积（公顷）",
+        "来源",
+    ];
+    header.extend(tail);
     let mut r = head(
         ws,
         f,
         label,
-        caption,
-        if reserve {
-            "单位：公顷、万元"
-        } else {
-            "单位：公顷"
-        },
+        &caption(p, what),
+        unit,
         &header,
         &[6.0, 16.0, 30.0, 12.0, 16.0, 14.0, 8.0, 12.0, 16.0],
     )?;
     let first = r;
     let mut v = Vals::default();
-    for (i, p) in parcels.iter().enumerate() {
+    for (i, x) in p.parcels.iter().enumerate() {
         ws.write_number_with_format(r, 0, (i + 1) as f64, &f.int)?;
-        ws.write_string_with_format(r, 1, &p.id, &f.text)?;
-        ws.write_string_with_format(r, 2, p.location.as_deref().unwrap_or(""), &f.text)?;
-        ws.write_string_with_format(r, 3, p.township.as_deref().unwrap_or(""), &f.text)?;
-        ws.write_string_with_format(r, 4, &p.class_text, &f.text)?;
-        v.number(ws, (r, 5), p.area().ha(), dp, &f.area)?;
-        ws.write_string_with_format(r, 6, p.source.map(|s| s.label()).unwrap_or(""), &f.text)?;
-        if reserve {
-            ws.write_string_with_format(
-                r,
-                7,
-                p.reserve_status.map(|s| s.label()).unwrap_or(""),
-                &f.text,
-            )?;
-            match p.funds {
-                Some(m) => v.number(ws, (r, 8), m.wan_yuan(), 2, &f.money)?,
-                None => {
-                    ws.write_blank(r, 8, &f.text)?;
-                }
-            };
-        } else {
-            ws.write_string_with_format(r, 7, p.method.map(|m| m.label()).unwrap_or(""), &f.text)?;
-            ws.write_string_with_format(r, 8, timing_label(p.timing), &f.text)?;
-        }
+        ws.write_string_with_format(r, 1, &x.id, &f.text)?;
+        ws.write_string_with_format(r, 2, x.location.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_string_with_format(r, 3, x.township.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_string_with_format(r, 4, &x.class_text, &f.text)?;
+        v.number(ws, (r, 5), x.area().ha(), dp, &f.area)?;
+        ws.write_string_with_format(r, 6, x.source.map(|s| s.label()).unwrap_or(""), &f.text)?;
+        parcel_tail(ws, f, &mut v, r, kind, x)?;
         r += 1;
     }
     ws.write_string_with_format(r, 1, "合计", &f.total_text)?;
     let rows: Vec<u32> = (first..r).collect();
     v.sum(ws, (r, 5), 5, &rows, dp, &f.total_area)?;
-    if reserve {
+    if kind == PlanKind::Reserve {
         v.sum(ws, (r, 8), 8, &rows, 2, &f.money)?;
     }
     Ok(())
 }
 
-fn reserve(wb: &mut Workbook, p: &ReservePlan) -> Result<(), ReportError> {
+/// A parcel's cells in the kind's own columns (7 and 8).
+fn parcel_tail(
+    ws: &mut Worksheet,
+    f: &Formats,
+    v: &mut Vals,
+    r: u32,
+    kind: PlanKind,
+    x: &Parcel,
+) -> Result<(), ReportError> {
+    match kind {
+        PlanKind::Supply => {
+            ws.write_string_with_format(r, 7, x.method.map(|m| m.label()).unwrap_or(""), &f.text)?;
+            ws.write_string_with_format(r, 8, timing_label(x.timing), &f.text)?;
+        }
+        PlanKind::Reserve => {
+            ws.write_string_with_format(
+                r,
+                7,
+                x.reserve_status.map(|s| s.label()).unwrap_or(""),
+                &f.text,
+            )?;
+            match x.funds {
+                Some(m) => v.number(ws, (r, 8), m.wan_yuan(), 2, &f.money)?,
+                None => {
+                    ws.write_blank(r, 8, &f.text)?;
+                }
+            };
+        }
+    }
+    Ok(())
+}
+
+/// A reserve plan's funds by status, with 合计.
+fn funds_sheet(
+    wb: &mut Workbook,
+    f: &Formats,
+    p: &CompiledPlan,
+    res: &ReserveParts,
+    label: &str,
+) -> Result<(), ReportError> {
     let dp = p.display_dp;
-    let f = Formats::new(dp);
-    let title = format!("{}{}年度", p.region, year_text(p.year));
-    {
-        let ws = wb.add_worksheet().set_name("储备规模与结构")?;
-        let mut r = head(
-            ws,
-            &f,
-            "附表1",
-            &format!("{title}土地储备规模与结构表"),
-            "单位：公顷、%",
-            &["用地类型", "储备面积", "存量", "新增", "占比"],
-            &[22.0, 12.0, 12.0, 12.0, 10.0],
-        )?;
-        let first = r;
-        let total = (first + p.structure.len() as u32, 1);
-        let mut v = Vals::default();
-        for c in &p.structure {
-            ws.write_string_with_format(r, 0, &c.name, &f.text)?;
-            v.number(ws, (r, 1), c.area.ha(), dp, &f.area)?;
-            v.number(ws, (r, 2), c.stock.ha(), dp, &f.area)?;
-            v.number(ws, (r, 3), c.new.ha(), dp, &f.area)?;
-            r += 1;
-        }
-        ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
-        let rows: Vec<u32> = (first..r).collect();
-        for col in 1..=3 {
-            v.sum(ws, (r, col), col, &rows, dp, &f.total_area)?;
-        }
-        for row in first..=r {
-            v.share(ws, (row, 4), (row, 1), total, &f.pct)?;
-        }
-    }
-    layout_sheet(
-        wb,
-        &f,
-        "储备布局",
-        "附表2",
-        &format!("{title}土地储备布局表"),
-        &p.layout,
-        &p.structure,
-        dp,
+    let ws = wb.add_worksheet().set_name("资金需求")?;
+    let mut r = head(
+        ws,
+        f,
+        label,
+        &caption(p, "土地储备资金需求表"),
+        "单位：公顷、宗、万元",
+        &["储备状态", "面积", "地块数", "资金需求"],
+        &[16.0, 14.0, 10.0, 16.0],
     )?;
-    if !p.parcels.is_empty() {
-        parcel_sheet(
-            wb,
-            &f,
-            "储备地块清单",
-            "附表3",
-            &format!("{title}土地储备地块清单"),
-            &p.parcels,
-            dp,
-            true,
-        )?;
+    let first = r;
+    let mut v = Vals::default();
+    for s in &res.status {
+        ws.write_string_with_format(r, 0, &s.name, &f.text)?;
+        v.number(ws, (r, 1), s.area.ha(), dp, &f.area)?;
+        v.number(ws, (r, 2), Decimal::from(s.parcels), 0, &f.int)?;
+        v.number(ws, (r, 3), s.funds.wan_yuan(), 2, &f.money)?;
+        r += 1;
     }
-    {
-        let ws = wb.add_worksheet().set_name("资金需求")?;
-        let mut r = head(
-            ws,
-            &f,
-            if p.parcels.is_empty() {
-                "附表3"
-            } else {
-                "附表4"
-            },
-            &format!("{title}土地储备资金需求表"),
-            "单位：公顷、宗、万元",
-            &["储备状态", "面积", "地块数", "资金需求"],
-            &[16.0, 14.0, 10.0, 16.0],
-        )?;
-        let first = r;
-        let mut v = Vals::default();
-        for s in &p.status {
-            ws.write_string_with_format(r, 0, &s.name, &f.text)?;
-            v.number(ws, (r, 1), s.area.ha(), dp, &f.area)?;
-            v.number(ws, (r, 2), Decimal::from(s.parcels), 0, &f.int)?;
-            v.number(ws, (r, 3), s.funds.wan_yuan(), 2, &f.money)?;
-            r += 1;
-        }
-        ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
-        let rows: Vec<u32> = (first..r).collect();
-        v.sum(ws, (r, 1), 1, &rows, dp, &f.total_area)?;
-        v.sum(ws, (r, 2), 2, &rows, 0, &f.int)?;
-        v.sum(ws, (r, 3), 3, &rows, 2, &f.money)?;
-    }
+    ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
+    let rows: Vec<u32> = (first..r).collect();
+    v.sum(ws, (r, 1), 1, &rows, dp, &f.total_area)?;
+    v.sum(ws, (r, 2), 2, &rows, 0, &f.int)?;
+    v.sum(ws, (r, 3), 3, &rows, 2, &f.money)?;
     Ok(())
 }

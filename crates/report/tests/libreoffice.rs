@@ -205,9 +205,8 @@ fn excel_formulas_recalculated_by_libreoffice_give_the_plan_figures() {
     }
     let dir = tempfile::tempdir().unwrap();
     let plan = large_supply(400, 12);
-    let CompiledPlan::Supply(p) = &plan else {
-        unreachable!()
-    };
+    let p = &plan;
+    let s = plan.supply().expect("a supply plan");
     let xlsx = write(dir.path(), "large", &plan, ReportFormat::Xlsx);
     let recalc = convert(dir.path(), &xlsx, "xlsx");
     let mut book = Book::open(&recalc);
@@ -218,11 +217,11 @@ fn excel_formulas_recalculated_by_libreoffice_give_the_plan_figures() {
     close(f(&total[2]), p.new.ha());
     close(f(&total[3]), p.stock.ha());
     let sub = row(&t1, "　小计", 0);
-    close(f(&sub[1]), p.housing.iter().map(|h| h.area.ha()).sum());
+    close(f(&sub[1]), s.housing.iter().map(|h| h.area.ha()).sum());
 
     let t2 = book.rows("住宅用地");
     let policy = row(&t2, "保障性安居工程和中小套型商品住房", 0);
-    let (part, share) = p.affordable_and_small();
+    let (part, share) = s.affordable_and_small();
     close(f(&policy[1]), part.ha());
     assert!((f(&policy[2]) - share.raw.to_f64().unwrap()).abs() < 1e-9);
 
@@ -237,7 +236,7 @@ fn excel_formulas_recalculated_by_libreoffice_give_the_plan_figures() {
     }
 
     let t4 = book.rows("供应时序");
-    for q in &p.timing {
+    for q in &s.timing {
         let r = row(
             &t4,
             &format!("第{}季度", ["一", "二", "三", "四"][q.quarter as usize - 1]),
@@ -258,9 +257,8 @@ fn reserve_excel_formulas_give_the_plan_figures() {
     }
     let dir = tempfile::tempdir().unwrap();
     let plan = demo_reserve();
-    let CompiledPlan::Reserve(p) = &plan else {
-        unreachable!()
-    };
+    let p = &plan;
+    let r = plan.reserve().expect("a reserve plan");
     let xlsx = write(dir.path(), "reserve", &plan, ReportFormat::Xlsx);
     let mut book = Book::open(&convert(dir.path(), &xlsx, "xlsx"));
     let t1 = book.rows("储备规模与结构");
@@ -271,6 +269,6 @@ fn reserve_excel_formulas_give_the_plan_figures() {
     close(f(&total[4]), rust_decimal::Decimal::ONE_HUNDRED);
     let funds = book.rows("资金需求");
     let total = row(&funds, "合计", 0);
-    close(f(&total[3]), p.funds.wan_yuan());
+    close(f(&total[3]), r.funds.wan_yuan());
     assert_eq!(f(&total[2]) as usize, p.parcel_count);
 }

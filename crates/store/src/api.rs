@@ -13,9 +13,8 @@ use crate::plan::{PlanAction, PlanEvent, PlanKey, PlanVersion};
 use crate::region::Region;
 use crate::rollup::Rollup;
 use crate::Store;
-use landplan_core::compile::PlanKind;
+use landplan_core::compile::{CompiledPlan, PlanKind};
 use landplan_core::{Finding, Parcel};
-use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 
 /// What an import is refused as: 导入 330102 2025 年台账.
@@ -223,7 +222,7 @@ impl Store {
         actor: &Actor,
         import_id: i64,
         key: &PlanKey,
-    ) -> Result<(serde_json::Value, Decimal, i64), StoreError> {
+    ) -> Result<CompiledPlan, StoreError> {
         let mut s = self.session(actor)?;
         s.require_import_visible(import_id)?;
         s.compile_import(import_id, key)
@@ -300,13 +299,9 @@ impl Store {
         self.session(actor)?.events(key)
     }
 
-    /// The compiled plan of a version (JSON of the core's SupplyPlan/ReservePlan); NotFound
-    /// when the actor may not see the version.
-    pub fn compiled(
-        &self,
-        actor: &Actor,
-        version_id: i64,
-    ) -> Result<serde_json::Value, StoreError> {
+    /// The compiled plan of a version, as the typed plan the compiler made; NotFound when the
+    /// actor may not see the version.
+    pub fn compiled(&self, actor: &Actor, version_id: i64) -> Result<CompiledPlan, StoreError> {
         let mut s = self.session(actor)?;
         s.require_version_visible(version_id)?;
         s.compiled(version_id)

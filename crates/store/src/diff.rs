@@ -5,6 +5,8 @@ use crate::db::Value;
 use crate::error::StoreError;
 use crate::plan::{PlanKey, PlanVersion};
 use crate::session::Session;
+use landplan_core::compile::{CompiledPlan, PlanParts};
+use landplan_core::parcel::{Parcel, Timing};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -182,132 +184,210 @@ impl PlanDiff {
     }
 }
 
-fn dec(v: &Json) -> Option<Decimal> {
-    match v {
-        Json::String(s) => s.parse().ok(),
-        Json::Number(n) => n.to_string().parse().ok(),
-        _ => None,
+/// The figures of a compiled plan, in report order: (item, value in 公顷, or 元 for funds).
+///
+/// Every plan's 总量, 新增/存量 and its structure and layout lines, then the kind's own: a
+/// supply plan's housing lines (after the structure), timing and methods; a reserve plan's
+/// statuses and funds.
+pub fn figures(plan: &CompiledPlan) -> Vec<(String, Decimal)> {
+    let mut out: Vec<(String, Decimal)> = vec![
+        ("总量".into(), plan.total.ha()),
+        ("新增".into(), plan.new.ha()),
+        ("存量".into(), plan.stock.ha()),
+        ("未注明新增或存量".into(), plan.source_unspecified.ha()),
+    ];
+    for l in &plan.structure {
+        out.push((format!("结构：{}（{}）", l.name, l.code), l.area.ha()));
     }
-}
-
-/// The figures of a compiled plan, in report order: (item, value).
-pub fn figures(compiled: &Json) -> Vec<(String, Decimal)> {
-    let mut out = Vec::new();
-    let mut push = |k: String, v: Option<Decimal>| {
-        if let Some(v) = v {
-            out.push((k, v));
+    if let Some(s) = plan.supply() {
+        for l in &s.housing {
+            out.push((format!("住宅：{}", l.kind.id()), l.area.ha()));
         }
-    };
-    push("总量".into(), compiled.get("total").and_then(dec));
-    push("新增".into(), compiled.get("new").and_then(dec));
-    push("存量".into(), compiled.get("stock").and_then(dec));
-    push(
-        "未注明新增或存量".into(),
-        compiled.get("source_unspecified").and_then(dec),
-    );
-    let lines = |key: &str| {
-        compiled
-            .get(key)
-            .and_then(Json::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    for l in lines("structure") {
-        let name = l.get("name").and_then(Json::as_str).unwrap_or("");
-        let code = l.get("code").and_then(Json::as_str).unwrap_or("");
-        push(
-            format!("结构：{name}（{code}）"),
-            l.get("area").and_then(dec),
-        );
     }
-    for l in lines("housing") {
-        let name = l.get("kind").and_then(Json::as_str).unwrap_or("");
-        push(format!("住宅：{name}"), l.get("area").and_then(dec));
+    for l in &plan.layout {
+        out.push((format!("布局：{}", l.name), l.area.ha()));
     }
-    for l in lines("layout") {
-        let name = l.get("name").and_then(Json::as_str).unwrap_or("");
-        push(format!("布局：{name}"), l.get("area").and_then(dec));
+    match &plan.parts {
+        PlanParts::Supply(s) => {
+            for l in &s.timing {
+                out.push((format!("时序：第{}季度", l.quarter), l.area.ha()));
+            }
+            for l in &s.methods {
+                out.push((format!("方式：{}", l.name), l.area.ha()));
+            }
+        }
+        PlanParts::Reserve(r) => {
+            for l in &r.status {
+                out.push((format!("储备状态：{}", l.name), l.area.ha()));
+            }
+            out.push(("资金需求（元）".into(), r.funds.0));
+        }
     }
-    for l in lines("timing") {
-        let q = l.get("quarter").and_then(Json::as_i64).unwrap_or(0);
-        push(format!("时序：第{q}季度"), l.get("area").and_then(dec));
-    }
-    for l in lines("methods") {
-        let name = l.get("name").and_then(Json::as_str).unwrap_or("");
-        push(format!("方式：{name}"), l.get("area").and_then(dec));
-    }
-    for l in lines("status") {
-        let name = l.get("name").and_then(Json::as_str).unwrap_or("");
-        push(format!("储备状态：{name}"), l.get("area").and_then(dec));
-    }
-    push("资金需求（元）".into(), compiled.get("funds").and_then(dec));
     out
 }
 
-fn field_label(k: &str) -> &str {
-    match k {
-        "location" => "坐落",
-        "stated_area" => "面积",
-        "class_text" => "用途",
-        "class" => "用途分类",
-        "township" => "乡镇",
-        "source" => "新增/存量",
-        "method" => "供应方式",
-        "timing" => "供应时间",
-        "housing" => "住宅类型",
-        "reserve_status" => "储备状态",
-        "pre_development" => "前期开发",
-        "funds" => "资金需求",
-        other => other,
+/// One parcel field as the diff compares and shows it.
+struct Field {
+    /// The field's Chinese name.
+    label: &'static str,
+    /// What is compared: the field as stored.
+    stored: Json,
+    /// What is shown.
+    shown: String,
+}
+
+fn field<T: Serialize>(label: &'static str, v: &T, shown: String) -> Field {
+    Field {
+        label,
+        stored: serde_json::to_value(v).unwrap_or(Json::Null),
+        shown,
     }
 }
 
-fn show(field: &str, v: Option<&Json>) -> String {
-    use landplan_core::parcel::{HousingType, LandSource, ReserveStatus, SupplyMethod, Timing};
-    use landplan_core::units::{Money, StatedArea};
-    let v = match v {
-        None | Some(Json::Null) => return "（空）".into(),
-        Some(v) => v.clone(),
-    };
-    let label = match field {
-        "stated_area" => serde_json::from_value::<StatedArea>(v.clone())
-            .ok()
-            .map(|a| format!("{}{}", a.value, a.unit.label())),
-        "source" => serde_json::from_value::<LandSource>(v.clone())
-            .ok()
-            .map(|x| x.label().to_string()),
-        "method" => serde_json::from_value::<SupplyMethod>(v.clone())
-            .ok()
-            .map(|x| x.label().to_string()),
-        "housing" => serde_json::from_value::<HousingType>(v.clone())
-            .ok()
-            .map(|x| x.label().to_string()),
-        "reserve_status" => serde_json::from_value::<ReserveStatus>(v.clone())
-            .ok()
-            .map(|x| x.label().to_string()),
-        "timing" => serde_json::from_value::<Timing>(v.clone())
-            .ok()
-            .map(|t| match t {
-                Timing::Quarter { quarter } => format!("第{quarter}季度"),
-                Timing::Month { month } => format!("{month}月"),
-                Timing::Date { year, month, day } => format!("{year}年{month}月{day}日"),
-            }),
-        "funds" => serde_json::from_value::<Money>(v.clone())
-            .ok()
-            .map(|m| format!("{} 万元", m.wan_yuan().normalize())),
-        _ => None,
-    };
-    label.unwrap_or_else(|| match v {
-        Json::String(s) => s,
-        other => other.to_string(),
-    })
+/// An optional field's text, （空） when not given.
+fn or_empty<T>(v: &Option<T>, show: impl Fn(&T) -> String) -> String {
+    v.as_ref().map(show).unwrap_or_else(|| "（空）".into())
 }
 
+/// The label of a parcel's use classification, when the class changed but not its text.
+const CLASS: &str = "用途分类";
+
+/// A parcel's fields in the order the diff lists them (that of the stored JSON's keys).
+fn parcel_fields(p: &Parcel) -> [Field; 12] {
+    [
+        field(CLASS, &p.class, field_json(&p.class)),
+        field("用途", &p.class_text, p.class_text.clone()),
+        field(
+            "资金需求",
+            &p.funds,
+            or_empty(&p.funds, |m| format!("{} 万元", m.wan_yuan().normalize())),
+        ),
+        field(
+            "住宅类型",
+            &p.housing,
+            or_empty(&p.housing, |h| h.label().into()),
+        ),
+        field("坐落", &p.location, or_empty(&p.location, String::clone)),
+        field(
+            "供应方式",
+            &p.method,
+            or_empty(&p.method, |m| m.label().into()),
+        ),
+        field(
+            "前期开发",
+            &p.pre_development,
+            or_empty(&p.pre_development, String::clone),
+        ),
+        field(
+            "储备状态",
+            &p.reserve_status,
+            or_empty(&p.reserve_status, |s| s.label().into()),
+        ),
+        field(
+            "新增/存量",
+            &p.source,
+            or_empty(&p.source, |s| s.label().into()),
+        ),
+        field(
+            "面积",
+            &p.stated_area,
+            format!("{}{}", p.stated_area.value, p.stated_area.unit.label()),
+        ),
+        field("供应时间", &p.timing, or_empty(&p.timing, timing_text)),
+        field("乡镇", &p.township, or_empty(&p.township, String::clone)),
+    ]
+}
+
+fn field_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
+fn timing_text(t: &Timing) -> String {
+    match *t {
+        Timing::Quarter { quarter } => format!("第{quarter}季度"),
+        Timing::Month { month } => format!("{month}月"),
+        Timing::Date { year, month, day } => format!("{year}年{month}月{day}日"),
+    }
+}
+
+/// What changed in a parcel present in both versions: its fields (the classification only
+/// when its text is the same), then its geometry.
+fn parcel_change(a: &Loaded, b: &Loaded) -> Vec<FieldChange> {
+    let same_text = a.parcel.class_text == b.parcel.class_text;
+    let mut fields: Vec<FieldChange> = parcel_fields(&a.parcel)
+        .into_iter()
+        .zip(parcel_fields(&b.parcel))
+        .filter(|(fa, fb)| fa.stored != fb.stored && (fa.label != CLASS || same_text))
+        .map(|(fa, fb)| FieldChange {
+            field: fa.label.to_string(),
+            before: fa.shown,
+            after: fb.shown,
+        })
+        .collect();
+    if a.geometry != b.geometry {
+        let g = |w: &Option<crate::geom::Geometry>| if w.is_some() { "有" } else { "无" };
+        fields.push(FieldChange {
+            field: "几何".into(),
+            before: g(&a.geometry).into(),
+            after: if a.geometry.is_some() && b.geometry.is_some() {
+                "已改变".into()
+            } else {
+                g(&b.geometry).into()
+            },
+        });
+    }
+    fields
+}
+
+fn brief(id: &str, l: &Loaded) -> ParcelBrief {
+    ParcelBrief {
+        id: id.to_string(),
+        area_ha: l.area,
+        class_text: l.parcel.class_text.clone(),
+        township: l.parcel.township.clone(),
+    }
+}
+
+/// A stored parcel.
 struct Loaded {
-    data: Json,
+    parcel: Parcel,
     area: Decimal,
     geometry: Option<crate::geom::Geometry>,
 }
+
+/// The figures that differ: those of `b` in its order, then those only in `a`.
+fn figure_changes(fa: &[(String, Decimal)], fb: &[(String, Decimal)]) -> Vec<FigureChange> {
+    let mut figs = Vec::new();
+    let map_a: BTreeMap<_, _> = fa.iter().cloned().collect();
+    let map_b: BTreeMap<_, _> = fb.iter().cloned().collect();
+    for (k, vb) in fb {
+        let va = map_a.get(k).copied();
+        if va != Some(*vb) {
+            figs.push(FigureChange {
+                item: k.clone(),
+                before: va,
+                after: Some(*vb),
+                delta: *vb - va.unwrap_or_default(),
+            });
+        }
+    }
+    for (k, va) in fa {
+        if !map_b.contains_key(k) {
+            figs.push(FigureChange {
+                item: k.clone(),
+                before: Some(*va),
+                after: None,
+                delta: -*va,
+            });
+        }
+    }
+    figs
+}
+
+/// Parcels added, removed and changed between two imports.
+type ParcelChanges = (Vec<ParcelBrief>, Vec<ParcelBrief>, Vec<ParcelChange>);
 
 impl Session<'_> {
     fn load_parcels(&mut self, import_id: i64) -> Result<BTreeMap<String, Loaded>, StoreError> {
@@ -319,14 +399,10 @@ impl Session<'_> {
         let mut out = BTreeMap::new();
         for mut r in rows {
             let g = std::mem::replace(&mut r[3], Value::Null);
-            let mut data: Json = serde_json::from_str(&r[1].text())?;
-            if let Some(o) = data.as_object_mut() {
-                o.remove("row");
-            }
             out.insert(
                 r[0].text(),
                 Loaded {
-                    data,
+                    parcel: serde_json::from_str(&r[1].text())?,
                     area: r[2].text().parse().unwrap_or_default(),
                     geometry: self.db.geom_decode(g),
                 },
@@ -335,110 +411,45 @@ impl Session<'_> {
         Ok(out)
     }
 
+    fn parcel_changes(&mut self, a: i64, b: i64) -> Result<ParcelChanges, StoreError> {
+        let (mut added, mut removed, mut changed) = (Vec::new(), Vec::new(), Vec::new());
+        let pa = self.load_parcels(a)?;
+        let pb = self.load_parcels(b)?;
+        for (id, lb) in &pb {
+            match pa.get(id) {
+                None => added.push(brief(id, lb)),
+                Some(la) => {
+                    let fields = parcel_change(la, lb);
+                    if !fields.is_empty() {
+                        changed.push(ParcelChange {
+                            id: id.clone(),
+                            fields,
+                        });
+                    }
+                }
+            }
+        }
+        for (id, la) in &pa {
+            if !pb.contains_key(id) {
+                removed.push(brief(id, la));
+            }
+        }
+        Ok((added, removed, changed))
+    }
+
     /// Compare two versions of a plan (`from` older, `to` newer; any two numbers work).
     pub fn diff(&mut self, key: &PlanKey, from: i64, to: i64) -> Result<PlanDiff, StoreError> {
         let a = self.version(key, from)?;
         let b = self.version(key, to)?;
-        let fa = figures(&self.compiled(a.version_id)?);
-        let fb = figures(&self.compiled(b.version_id)?);
-        let mut figs = Vec::new();
-        let map_a: BTreeMap<_, _> = fa.iter().cloned().collect();
-        let map_b: BTreeMap<_, _> = fb.iter().cloned().collect();
-        for (k, vb) in &fb {
-            let va = map_a.get(k).copied();
-            if va != Some(*vb) {
-                figs.push(FigureChange {
-                    item: k.clone(),
-                    before: va,
-                    after: Some(*vb),
-                    delta: *vb - va.unwrap_or_default(),
-                });
-            }
-        }
-        for (k, va) in &fa {
-            if !map_b.contains_key(k) {
-                figs.push(FigureChange {
-                    item: k.clone(),
-                    before: Some(*va),
-                    after: None,
-                    delta: -*va,
-                });
-            }
-        }
-        let (mut added, mut removed, mut changed) = (Vec::new(), Vec::new(), Vec::new());
-        if a.import_id != b.import_id {
-            let pa = self.load_parcels(a.import_id)?;
-            let pb = self.load_parcels(b.import_id)?;
-            let brief = |id: &str, l: &Loaded| ParcelBrief {
-                id: id.to_string(),
-                area_ha: l.area,
-                class_text: l
-                    .data
-                    .get("class_text")
-                    .and_then(Json::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                township: l
-                    .data
-                    .get("township")
-                    .and_then(Json::as_str)
-                    .map(str::to_string),
-            };
-            for (id, lb) in &pb {
-                match pa.get(id) {
-                    None => added.push(brief(id, lb)),
-                    Some(la) => {
-                        let mut fields = Vec::new();
-                        let empty = serde_json::Map::new();
-                        let oa = la.data.as_object().unwrap_or(&empty);
-                        let ob = lb.data.as_object().unwrap_or(&empty);
-                        let mut keys: Vec<&String> = ob.keys().collect();
-                        keys.extend(oa.keys().filter(|k| !ob.contains_key(*k)));
-                        for k in keys {
-                            if k == "class" && oa.get("class_text") != ob.get("class_text") {
-                                continue;
-                            }
-                            if oa.get(k) != ob.get(k) {
-                                fields.push(FieldChange {
-                                    field: field_label(k).to_string(),
-                                    before: show(k, oa.get(k)),
-                                    after: show(k, ob.get(k)),
-                                });
-                            }
-                        }
-                        if la.geometry != lb.geometry {
-                            let g = |w: &Option<crate::geom::Geometry>| {
-                                if w.is_some() {
-                                    "有".to_string()
-                                } else {
-                                    "无".to_string()
-                                }
-                            };
-                            fields.push(FieldChange {
-                                field: "几何".into(),
-                                before: g(&la.geometry),
-                                after: if la.geometry.is_some() && lb.geometry.is_some() {
-                                    "已改变".into()
-                                } else {
-                                    g(&lb.geometry)
-                                },
-                            });
-                        }
-                        if !fields.is_empty() {
-                            changed.push(ParcelChange {
-                                id: id.clone(),
-                                fields,
-                            });
-                        }
-                    }
-                }
-            }
-            for (id, la) in &pa {
-                if !pb.contains_key(id) {
-                    removed.push(brief(id, la));
-                }
-            }
-        }
+        let figs = figure_changes(
+            &figures(&self.compiled(a.version_id)?),
+            &figures(&self.compiled(b.version_id)?),
+        );
+        let (added, removed, changed) = if a.import_id != b.import_id {
+            self.parcel_changes(a.import_id, b.import_id)?
+        } else {
+            Default::default()
+        };
         let vb = |v: &PlanVersion| VersionBrief {
             version: v.version,
             status: v.status.label().to_string(),

@@ -14,7 +14,7 @@ use crate::access::Role;
 use crate::db::Value;
 use crate::error::StoreError;
 use crate::session::Session;
-use landplan_core::compile::{CompileOptions, Compiler, PlanKind};
+use landplan_core::compile::{CompileOptions, CompiledPlan, Compiler, PlanKind};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -250,12 +250,13 @@ fn version_json(v: &PlanVersion) -> serde_json::Value {
 }
 
 impl Session<'_> {
-    /// Compile an import's parcels into a plan (JSON of the core's compiled plan).
+    /// Compile an import's parcels into a plan: the typed plan the store keeps as the
+    /// version's `compiled` JSON (without the parcel list, which stays in the import).
     pub fn compile_import(
         &mut self,
         import_id: i64,
         key: &PlanKey,
-    ) -> Result<(serde_json::Value, Decimal, i64), StoreError> {
+    ) -> Result<CompiledPlan, StoreError> {
         let label = self.region_label(&key.region)?;
         let mut c = Compiler::new(CompileOptions {
             kind: key.kind,
@@ -282,25 +283,7 @@ impl Session<'_> {
         if let Some(e) = err {
             return Err(e);
         }
-        let (json, total, count) = match key.kind {
-            PlanKind::Supply => {
-                let p = c.finish_supply();
-                (
-                    serde_json::to_value(&p)?,
-                    p.total.ha(),
-                    p.parcel_count as i64,
-                )
-            }
-            PlanKind::Reserve => {
-                let p = c.finish_reserve();
-                (
-                    serde_json::to_value(&p)?,
-                    p.total.ha(),
-                    p.parcel_count as i64,
-                )
-            }
-        };
-        Ok((json, total, count))
+        Ok(c.finish())
     }
 
     fn plan_id(&mut self, key: &PlanKey) -> Result<Option<i64>, StoreError> {
@@ -363,7 +346,9 @@ impl Session<'_> {
         action: &str,
         from: Option<PlanStatus>,
     ) -> Result<PlanVersion, StoreError> {
-        let (compiled, total, count) = self.compile_import(import_id, key)?;
+        let plan = self.compile_import(import_id, key)?;
+        let (total, count) = (plan.total.ha(), plan.parcel_count as i64);
+        let compiled = serde_json::to_value(&plan)?;
         let now = crate::now_utc();
         let version_id = self.one_int(
             "INSERT INTO plan_version (plan_id, version, status, import_id, reason, compiled, total_ha, parcel_count, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -526,8 +511,9 @@ impl Session<'_> {
         Ok(out)
     }
 
-    /// The compiled plan of a version (JSON of the core's SupplyPlan/ReservePlan).
-    pub fn compiled(&mut self, version_id: i64) -> Result<serde_json::Value, StoreError> {
+    /// The compiled plan of a version, read back as the typed plan the compiler made (also
+    /// from stores written before supply and reserve plans were one type).
+    pub fn compiled(&mut self, version_id: i64) -> Result<CompiledPlan, StoreError> {
         let rows = self.db.query(
             "SELECT compiled FROM plan_version WHERE id = ?",
             &[Value::Int(version_id)],
@@ -536,7 +522,11 @@ impl Session<'_> {
             .first()
             .map(|r| r[0].text())
             .ok_or_else(|| StoreError::NotFound(format!("没有编号为 {version_id} 的计划版本")))?;
-        Ok(serde_json::from_str(&text)?)
+        serde_json::from_str(&text).map_err(|e| {
+            StoreError::Corrupt(format!(
+                "编号为 {version_id} 的计划版本的编制结果无法解析：{e}"
+            ))
+        })
     }
 
     /// Take one step (提交/批准/公布/退回) on the current version; the step's role

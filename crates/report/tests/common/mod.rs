@@ -2,9 +2,7 @@
 #![allow(dead_code, clippy::type_complexity)]
 
 use landplan_core::class::{Classifier, Resolution, Scheme};
-use landplan_core::compile::{
-    compile_reserve, compile_supply, CompileOptions, CompiledPlan, PlanKind,
-};
+use landplan_core::compile::{compile, CompileOptions, CompiledPlan, PlanKind};
 use landplan_core::parcel::{HousingType, LandSource, Parcel, ReserveStatus, SupplyMethod, Timing};
 use landplan_core::units::{AreaUnit, Money, MoneyUnit, StatedArea};
 use rust_decimal::Decimal;
@@ -236,10 +234,7 @@ pub fn opts(kind: PlanKind, region: &str, year: i32) -> CompileOptions {
 }
 
 pub fn demo_supply() -> CompiledPlan {
-    CompiledPlan::Supply(compile_supply(
-        demo_parcels(),
-        opts(PlanKind::Supply, "示例县", 2025),
-    ))
+    compile(demo_parcels(), opts(PlanKind::Supply, "示例县", 2025))
 }
 
 /// A reserve plan: 6 parcels, statuses, funds in 万元.
@@ -310,10 +305,7 @@ pub fn demo_reserve() -> CompiledPlan {
             p.funds = Some(Money::from_unit(d(wan), MoneyUnit::WanYuan));
             p
         });
-    CompiledPlan::Reserve(compile_reserve(
-        parcels,
-        opts(PlanKind::Reserve, "示例县", 2026),
-    ))
+    compile(parcels, opts(PlanKind::Reserve, "示例县", 2026))
 }
 
 /// A deterministic large ledger: `n` parcels over `towns` townships (seeded LCG).
@@ -386,10 +378,10 @@ pub fn large_parcels(n: usize, towns: usize) -> Vec<Parcel> {
 }
 
 pub fn large_supply(n: usize, towns: usize) -> CompiledPlan {
-    CompiledPlan::Supply(compile_supply(
+    compile(
         large_parcels(n, towns),
         opts(PlanKind::Supply, "大样县", 2025),
-    ))
+    )
 }
 
 /// Read one part of a zip (docx/xlsx) as text.
@@ -448,10 +440,7 @@ pub fn demo_ledger(file: &str, kind: PlanKind) -> CompiledPlan {
     for item in reader {
         c.add(item.expect("demo ledger rows are all readable"));
     }
-    match kind {
-        PlanKind::Supply => CompiledPlan::Supply(c.finish_supply()),
-        PlanKind::Reserve => CompiledPlan::Reserve(c.finish_reserve()),
-    }
+    c.finish()
 }
 
 /// A private LibreOffice profile under `dir` that recalculates every formula on load (so

@@ -1,0 +1,274 @@
+//! The 附表 of the Word and HTML document.
+//!
+//! Both kinds open with the structure table and have the layout table and (when the parcels
+//! are kept) a parcel table; each is written once with the kind's columns and captions. Then
+//! each kind's own tables: a supply plan's housing and timing tables, a reserve plan's funds
+//! table. Nothing is stated twice (see docs/report.md): the housing breakdown is its own table,
+//! the timing table has no cumulative column, reserve parcels listed in the text are not listed
+//! again.
+
+use crate::doc::{Block, Table};
+use crate::plan_doc::{
+    ha, layout_columns, pct, plan_subject, quarter_label, timing_label, timing_shares, wan,
+    year_text, LISTED_IN_TEXT,
+};
+use landplan_core::compile::{CompiledPlan, PlanKind, PlanParts, ReserveParts, SupplyParts};
+use landplan_core::parcel::Parcel;
+use landplan_core::units::Area;
+
+/// Append the 附表 of a plan, after a page break.
+pub(crate) fn tables(p: &CompiledPlan, b: &mut Vec<Block>) {
+    b.push(Block::PageBreak);
+    b.push(Block::Table(structure_table(p)));
+    match &p.parts {
+        PlanParts::Supply(s) => supply_tables(p, s, b),
+        PlanParts::Reserve(r) => reserve_tables(p, r, b),
+    }
+}
+
+/// `{region}{year}年度` as captions begin.
+fn caption(p: &CompiledPlan, what: &str) -> String {
+    format!("{}{}年度{what}", p.region, year_text(p.year))
+}
+
+fn num_flags(n: usize, text_cols: usize) -> Vec<bool> {
+    (0..n).map(|i| i >= text_cols).collect()
+}
+
+fn strings(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|s| s.to_string()).collect()
+}
+
+/// 附表1: class × area, 新增, 存量. A supply plan's table reads 新增 before 存量; a reserve
+/// plan's reads 存量 first and adds the share.
+fn structure_table(p: &CompiledPlan) -> Table {
+    let dp = p.display_dp;
+    let supply = p.kind() == PlanKind::Supply;
+    let row = |name: &str, area: Area, new: Area, stock: Area, share: String| {
+        let name = name.to_string();
+        if supply {
+            vec![name, ha(area, dp), ha(new, dp), ha(stock, dp)]
+        } else {
+            vec![name, ha(area, dp), ha(stock, dp), ha(new, dp), share]
+        }
+    };
+    let mut rows: Vec<Vec<String>> = p
+        .structure
+        .iter()
+        .map(|c| row(&c.name, c.area, c.new, c.stock, pct(&c.share)))
+        .collect();
+    rows.push(row("合计", p.total, p.new, p.stock, "100.00".into()));
+    let (what, unit, header) = if supply {
+        (
+            "国有建设用地供应计划表",
+            "单位：公顷",
+            strings(&["用地类型", "供应面积", "新增", "存量"]),
+        )
+    } else {
+        (
+            "土地储备规模与结构表",
+            "单位：公顷、%",
+            strings(&["用地类型", "储备面积", "存量", "新增", "占比"]),
+        )
+    };
+    Table {
+        label: "附表1".into(),
+        caption: caption(p, what),
+        unit: unit.into(),
+        numeric: num_flags(header.len(), 1),
+        header,
+        rows,
+    }
+}
+
+/// Township × class, with the 合计 row.
+fn layout_table(p: &CompiledPlan, label: String) -> Table {
+    let dp = p.display_dp;
+    let cols = layout_columns(&p.structure);
+    let mut header = vec!["乡镇（区域）".to_string(), "合计".to_string()];
+    header.extend(cols.iter().map(|(_, n)| n.clone()));
+    let mut rows = Vec::new();
+    for t in &p.layout {
+        let mut row = vec![t.name.clone(), ha(t.area, dp)];
+        row.extend(cols.iter().map(|(c, _)| ha(t.class_area(c), dp)));
+        rows.push(row);
+    }
+    let mut row = vec!["合计".to_string(), ha(p.total, dp)];
+    row.extend(p.structure.iter().map(|c| ha(c.area, dp)));
+    rows.push(row);
+    Table {
+        label,
+        caption: caption(p, &format!("{}布局表", plan_subject(p.kind()))),
+        unit: "单位：公顷".into(),
+        numeric: num_flags(header.len(), 1),
+        header,
+        rows,
+    }
+}
+
+/// The parcel list: the columns every plan has, then the kind's own two (供应方式 and 供应时间;
+/// 储备状态 and 资金需求).
+fn parcel_table(p: &CompiledPlan, label: String) -> Table {
+    let dp = p.display_dp;
+    let kind = p.kind();
+    let rows = p
+        .parcels
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let mut row = vec![
+                (i + 1).to_string(),
+                x.id.clone(),
+                x.location.clone().unwrap_or_default(),
+                x.township.clone().unwrap_or_default(),
+                x.class_text.clone(),
+                ha(x.area(), dp),
+                x.source.map(|s| s.label()).unwrap_or("").to_string(),
+            ];
+            row.extend(parcel_tail(kind, x));
+            row
+        })
+        .collect();
+    let (what, unit, tail, money) = match kind {
+        PlanKind::Supply => (
+            "拟供应国有建设用地地块清单",
+            "单位：公顷",
+            ["供应方式", "供应时间"],
+            false,
+        ),
+        PlanKind::Reserve => (
+            "土地储备地块清单",
+            "单位：公顷、万元",
+            ["储备状态", "资金需求"],
+            true,
+        ),
+    };
+    let mut header = strings(&["序号", "地块编号", "坐落", "乡镇", "用途", "面积", "来源"]);
+    header.extend(strings(&tail));
+    Table {
+        label,
+        caption: caption(p, what),
+        unit: unit.into(),
+        header,
+        numeric: vec![false, false, false, false, false, true, false, false, money],
+        rows,
+    }
+}
+
+/// A parcel's cells in the kind's own columns.
+fn parcel_tail(kind: PlanKind, x: &Parcel) -> [String; 2] {
+    match kind {
+        PlanKind::Supply => [
+            x.method.map(|m| m.label()).unwrap_or("").to_string(),
+            timing_label(x.timing),
+        ],
+        PlanKind::Reserve => [
+            x.reserve_status
+                .map(|s| s.label())
+                .unwrap_or("")
+                .to_string(),
+            x.funds.map(wan).unwrap_or_default(),
+        ],
+    }
+}
+
+/// After 附表1: housing (when there is housing land), layout, timing, parcels.
+fn supply_tables(p: &CompiledPlan, s: &SupplyParts, b: &mut Vec<Block>) {
+    let dp = p.display_dp;
+    // The housing breakdown is its own table (the Excel 附表 has it as 其中 sub-rows with a
+    // 小计 formula): sub-rows inside a table whose rows a reader sums to the 合计 would state
+    // the housing land twice.
+    if !s.housing.is_empty() {
+        let mut rows: Vec<Vec<String>> = s
+            .housing
+            .iter()
+            .map(|h| vec![h.kind.label().to_string(), ha(h.area, dp), pct(&h.share)])
+            .collect();
+        let total: Area = s.housing.iter().map(|h| h.area).sum();
+        rows.push(vec!["合计".into(), ha(total, dp), "100.00".into()]);
+        b.push(Block::Table(Table {
+            label: "附表2".into(),
+            caption: caption(p, "住宅用地供应计划表"),
+            unit: "单位：公顷、%".into(),
+            header: strings(&["住宅类型", "供应面积", "占住宅用地比例"]),
+            numeric: num_flags(3, 1),
+            rows,
+        }));
+        // Stated below the table, not as a row: it is not a part of the 合计.
+        let (part, share) = s.affordable_and_small();
+        b.push(Block::Para(format!(
+            "注：保障性安居工程和中小套型商品住房用地合计{}公顷，占住宅用地供应量的{}%。",
+            ha(part, dp),
+            pct(&share)
+        )));
+    }
+    let n = if s.housing.is_empty() { 2 } else { 3 };
+    b.push(Block::Table(layout_table(p, format!("附表{n}"))));
+    // Timing: area and share per quarter (the cumulative figures are stated in the text and
+    // computed in the Excel 附表).
+    let tsh = timing_shares(p, s);
+    let mut rows = Vec::new();
+    for (q, sh) in s.timing.iter().zip(&tsh) {
+        rows.push(vec![quarter_label(q.quarter), ha(q.area, dp), pct(sh)]);
+    }
+    if s.unscheduled.is_positive() {
+        rows.push(vec![
+            "未明确时间".into(),
+            ha(s.unscheduled, dp),
+            pct(&tsh[4]),
+        ]);
+    }
+    rows.push(vec!["合计".into(), ha(p.total, dp), "100.00".into()]);
+    b.push(Block::Table(Table {
+        label: format!("附表{}", n + 1),
+        caption: caption(p, "国有建设用地供应时序表"),
+        unit: "单位：公顷、%".into(),
+        header: strings(&["季度", "计划供应面积", "占比"]),
+        numeric: num_flags(3, 1),
+        rows,
+    }));
+    if !p.parcels.is_empty() {
+        b.push(Block::Table(parcel_table(p, format!("附表{}", n + 2))));
+    }
+}
+
+/// After 附表1: layout, parcels (when too many to list in the text), funds by status.
+fn reserve_tables(p: &CompiledPlan, r: &ReserveParts, b: &mut Vec<Block>) {
+    let dp = p.display_dp;
+    b.push(Block::Table(layout_table(p, "附表2".into())));
+    // Parcels already listed in the text (seed register) are not listed a second time.
+    if p.parcels.len() > LISTED_IN_TEXT {
+        b.push(Block::Table(parcel_table(p, "附表3".into())));
+    }
+    let mut rows: Vec<Vec<String>> = r
+        .status
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                ha(s.area, dp),
+                s.parcels.to_string(),
+                wan(s.funds),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        "合计".into(),
+        ha(p.total, dp),
+        p.parcel_count.to_string(),
+        wan(r.funds),
+    ]);
+    b.push(Block::Table(Table {
+        label: if p.parcels.is_empty() {
+            "附表3"
+        } else {
+            "附表4"
+        }
+        .into(),
+        caption: caption(p, "土地储备资金需求表"),
+        unit: "单位：公顷、宗、万元".into(),
+        header: strings(&["储备状态", "面积", "地块数", "资金需求"]),
+        numeric: num_flags(4, 1),
+        rows,
+    }));
+}
