@@ -42,35 +42,48 @@ pub struct AuditEntry {
 impl AuditEntry {
     /// The hash this entry should have after `prev`.
     pub fn expected_hash(&self, prev: &str) -> String {
-        entry_hash(
-            prev,
-            self.seq,
-            &self.at,
-            &self.user,
-            &self.action,
-            &self.entity,
-            self.before.as_deref(),
-            self.after.as_deref(),
-        )
+        Canonical {
+            seq: self.seq,
+            at: &self.at,
+            user: &self.user,
+            action: &self.action,
+            entity: &self.entity,
+            before: self.before.as_deref(),
+            after: self.after.as_deref(),
+        }
+        .hash(prev)
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn entry_hash(
-    prev: &str,
+/// The fields of an entry that its hash covers, in their canonical order.
+struct Canonical<'a> {
     seq: i64,
-    at: &str,
-    user: &str,
-    action: &str,
-    entity: &str,
-    before: Option<&str>,
-    after: Option<&str>,
-) -> String {
-    let canonical = serde_json::json!([seq, at, user, action, entity, before, after]).to_string();
-    let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    h.update(canonical.as_bytes());
-    hex(&h.finalize())
+    at: &'a str,
+    user: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
+}
+
+impl Canonical<'_> {
+    /// `SHA-256(prev || [seq, at, user, action, entity, before, after])`.
+    fn hash(&self, prev: &str) -> String {
+        let canonical = serde_json::json!([
+            self.seq,
+            self.at,
+            self.user,
+            self.action,
+            self.entity,
+            self.before,
+            self.after
+        ])
+        .to_string();
+        let mut h = Sha256::new();
+        h.update(prev.as_bytes());
+        h.update(canonical.as_bytes());
+        hex(&h.finalize())
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -146,16 +159,16 @@ impl Session<'_> {
         let at = crate::now_utc();
         let before = before.map(|v| v.to_string());
         let after = after.map(|v| v.to_string());
-        let hash = entry_hash(
-            &prev,
+        let hash = Canonical {
             seq,
-            &at,
-            &self.user,
+            at: &at,
+            user: &self.user,
             action,
             entity,
-            before.as_deref(),
-            after.as_deref(),
-        );
+            before: before.as_deref(),
+            after: after.as_deref(),
+        }
+        .hash(&prev);
         self.db.exec(
             "INSERT INTO audit_log (seq, at, user_name, action, entity, before, after, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             &[

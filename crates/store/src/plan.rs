@@ -207,6 +207,18 @@ pub struct PlanEvent {
     pub reason: Option<String>,
 }
 
+/// A version about to be stored: which plan, its number and status, the import it is
+/// compiled from, and the step that makes it (`create` or `adjust`, from which status, why).
+struct NewVersion<'a> {
+    plan_id: i64,
+    version: i64,
+    status: PlanStatus,
+    import_id: i64,
+    reason: Option<&'a str>,
+    action: &'a str,
+    from: Option<PlanStatus>,
+}
+
 const VERSION_SELECT: &str = "SELECT p.region, p.year, p.kind, p.id, v.id, v.version, v.status, v.import_id, v.reason, v.total_ha, v.parcel_count, v.created_by, v.created_at FROM plan_version v JOIN plan p ON p.id = v.plan_id";
 
 fn kind_from(s: &str) -> Result<PlanKind, StoreError> {
@@ -334,18 +346,20 @@ impl Session<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn insert_version(
         &mut self,
         key: &PlanKey,
-        plan_id: i64,
-        version: i64,
-        status: PlanStatus,
-        import_id: i64,
-        reason: Option<&str>,
-        action: &str,
-        from: Option<PlanStatus>,
+        new: NewVersion<'_>,
     ) -> Result<PlanVersion, StoreError> {
+        let NewVersion {
+            plan_id,
+            version,
+            status,
+            import_id,
+            reason,
+            action,
+            from,
+        } = new;
         let plan = self.compile_import(import_id, key)?;
         let (total, count) = (plan.total.ha(), plan.parcel_count as i64);
         let compiled = serde_json::to_value(&plan)?;
@@ -430,7 +444,18 @@ impl Session<'_> {
                     crate::now_utc().into(),
                 ],
             )?;
-            let v = s.insert_version(key, plan_id, 1, PlanStatus::Draft, import_id, note, "create", None)?;
+            let v = s.insert_version(
+                key,
+                NewVersion {
+                    plan_id,
+                    version: 1,
+                    status: PlanStatus::Draft,
+                    import_id,
+                    reason: note,
+                    action: "create",
+                    from: None,
+                },
+            )?;
             s.append_audit("plan.create", &key.entity(), None, Some(version_json(&v)))?;
             Ok(v)
         })
@@ -602,13 +627,15 @@ impl Session<'_> {
             let import_id = s.choose_import(key, import_id)?;
             let v = s.insert_version(
                 key,
-                cur.plan_id,
-                cur.version + 1,
-                PlanStatus::Adjusting,
-                import_id,
-                Some(reason.trim()),
-                "adjust",
-                Some(cur.status),
+                NewVersion {
+                    plan_id: cur.plan_id,
+                    version: cur.version + 1,
+                    status: PlanStatus::Adjusting,
+                    import_id,
+                    reason: Some(reason.trim()),
+                    action: "adjust",
+                    from: Some(cur.status),
+                },
             )?;
             s.append_audit(
                 "plan.adjust",
