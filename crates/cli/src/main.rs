@@ -6,6 +6,23 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// `println!` that returns the write's error instead of panicking when standard output is
+/// closed; callers pass it on with `?` and `main` ends quietly (see `is_broken_pipe`).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `print!` that returns the write's error instead of panicking (see `outln!`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod cmd;
 
 /// mimalloc: the ledger reader allocates on one thread and the compiler frees on another, which
@@ -16,6 +33,7 @@ mod output;
 mod plan_text;
 mod progress;
 mod table;
+mod zh;
 
 /// 国有建设用地供应计划与土地储备计划的编制、审查、发布与监测工具。
 #[derive(Parser)]
@@ -62,8 +80,19 @@ enum Command {
     User(cmd::user::Args),
 }
 
+/// True when an error comes from standard output being closed (`landplan … | head`).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = match zh::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let result = match cli.command {
         Command::Compile(a) => cmd::compile::run(a),
         Command::GenLedger(a) => cmd::gen_ledger::run(a),
@@ -82,6 +111,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader of our output has gone (`| head`): stop quietly with the status a
+        // program ended by SIGPIPE has (128 + 13), as other command-line tools do.
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(141),
         Err(e) => {
             eprintln!("错误：{e:#}");
             ExitCode::from(2)

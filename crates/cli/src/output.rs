@@ -73,8 +73,9 @@ pub fn write_output_with(
     match path {
         None => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            fill(&mut out).context("无法写到标准输出")?;
-            out.flush().ok();
+            fill(&mut out)
+                .and_then(|()| out.flush())
+                .context("无法写到标准输出")?;
             Ok(())
         }
         Some(p) => write_atomic_with(p, fill),
@@ -107,6 +108,7 @@ pub fn write_atomic_with(
     };
     // The temporary name is short and independent of the output's name, so that an output
     // name at the file system's limit (255 bytes) still works.
+    remove_stale_temporaries(&dir);
     static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(".landplan-{}-{seq}.tmp", std::process::id()));
@@ -122,4 +124,32 @@ pub fn write_atomic_with(
         return Err(e).with_context(|| format!("无法写入 {}", path.display()));
     }
     Ok(())
+}
+
+/// Remove the temporary files that killed landplan processes left in `dir` (a process that no
+/// longer runs cannot finish its write). Only where running processes can be looked up (Linux).
+fn remove_stale_temporaries(dir: &Path) {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let Some(pid) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix(".landplan-"))
+                .and_then(|n| n.strip_suffix(".tmp"))
+                .and_then(|n| n.split('-').next())
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dir;
 }

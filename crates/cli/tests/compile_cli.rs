@@ -236,3 +236,145 @@ fn a_missing_file_is_a_clear_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn compile_refuses_areas_beyond_the_earth_instead_of_overflowing() {
+    // Two areas of 5×10²⁸ 公顷 sum past Decimal's limit: landplan panicked (fault campaign
+    // defect 14). Such a cell is now unreadable, with its row and column.
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("big.csv");
+    std::fs::write(
+        &ledger,
+        "地块编号,面积（公顷）,用途,资金需求（亿元）\n\
+         A1,50000000000000000000000000000,住宅用地,1\n\
+         A2,50000000000000000000000000000,住宅用地,1\n\
+         A3,1.5000,住宅用地,79228162514264337593543950335\n\
+         A4,2.0000,住宅用地,3\n",
+    )
+    .unwrap();
+    let o = run(&["compile", "--ledger", ledger.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("第2行") && err.contains("大于地球表面积"),
+        "{err}"
+    );
+    assert!(err.contains("第3行"), "{err}");
+    assert!(
+        err.contains("第4行") && err.contains("超出可能的范围"),
+        "{err}"
+    );
+    let o = run(&[
+        "compile",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--kind",
+        "reserve",
+        "--skip-bad-rows",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["total_ha"], "2.0000");
+}
+
+#[test]
+fn gen_ledger_killed_while_overwriting_keeps_the_old_file() {
+    // `gen-ledger -o FILE --force` truncated FILE first, so a kill or a full disk left half a
+    // ledger (fault campaign defect 16). It now writes beside it and renames: after a kill at
+    // any moment FILE is the old ledger or the whole new one, never a part.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ledger.csv");
+    std::fs::write(&out, "old ledger\n").unwrap();
+    let mut child = landplan()
+        .args(["gen-ledger", "--parcels", "2000000", "--force", "-o"])
+        .arg(&out)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    if text != "old ledger\n" {
+        // Finished before the kill: then it is complete.
+        assert_eq!(text.lines().count(), 2_000_001);
+        assert!(text.ends_with('\n'));
+    }
+    // Done to the end, the file is replaced by the whole ledger, and nothing else is left.
+    let o = run(&[
+        "gen-ledger",
+        "--parcels",
+        "50",
+        "--force",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 51);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["ledger.csv"]);
+}
+
+#[test]
+fn usage_errors_and_help_are_in_chinese() {
+    // Fault campaign defects 18 and 20: usage errors in English, `--year 0` accepted, a
+    // missing --templates directory silently replaced by the built-in templates.
+    let ledger = io_data("seed001-reserve.csv");
+    let ledger = ledger.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["compile", "--ledger", ledger, "--year", "0"],
+            "计划年度应为 1949 至 2100",
+        ),
+        (
+            &["compile", "--ledgr", ledger],
+            "无法识别的参数 --ledgr；是否想用 --ledger",
+        ),
+        (&["complie"], "无法识别的命令 complie"),
+        (
+            &["compile", "--ledger", ledger, "--format", "doc"],
+            "可选值为：text、json",
+        ),
+        (&["compile"], "缺少必需的参数：--ledger"),
+        (
+            &[
+                "compile",
+                "--ledger",
+                ledger,
+                "--format",
+                "html",
+                "--templates",
+                "/no/such/dir",
+            ],
+            "模板目录 /no/such/dir 不存在",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = run(args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+        for english in ["error:", "Usage", "For more information", "invalid value"] {
+            assert!(!err.contains(english), "{args:?}: {err}");
+        }
+    }
+    let help = stdout(&run(&["compile", "--help"]));
+    assert!(
+        help.starts_with("由地块清单编制") || help.contains("用法：landplan compile"),
+        "{help}"
+    );
+    for english in [
+        "Usage",
+        "Options:",
+        "Possible values",
+        "[default:",
+        "Print help",
+    ] {
+        assert!(!help.contains(english), "{help}");
+    }
+}

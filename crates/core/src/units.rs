@@ -69,6 +69,20 @@ impl AreaUnit {
         }
     }
 
+    /// [`AreaUnit::to_hectares`], `None` when the result would overflow.
+    pub fn to_hectares_checked(self, v: Decimal) -> Option<Decimal> {
+        match self {
+            AreaUnit::Hectare => Some(v),
+            AreaUnit::Mu => v.checked_div(Decimal::from(15)),
+            AreaUnit::SquareMetre => v.checked_div(Decimal::from(10_000)),
+            AreaUnit::TenThousandHectare => v.checked_mul(Decimal::from(10_000)),
+            AreaUnit::TenThousandMu => v
+                .checked_mul(Decimal::from(10_000))?
+                .checked_div(Decimal::from(15)),
+            AreaUnit::SquareKilometre => v.checked_mul(Decimal::from(100)),
+        }
+    }
+
     /// Convert hectares to a value in this unit.
     pub fn from_hectares(self, ha: Decimal) -> Decimal {
         match self {
@@ -254,6 +268,36 @@ impl Add for Money {
 impl AddAssign for Money {
     fn add_assign(&mut self, o: Money) {
         self.0 += o.0;
+    }
+}
+
+/// The Earth's surface, 510,072,000 km², in 公顷: no stated area can be larger. Readers refuse
+/// larger values as unreadable, which also keeps every sum of areas far from the limit of
+/// `Decimal` (about 7.9×10²⁸).
+pub const EARTH_SURFACE_HA: Decimal = Decimal::from_parts(2_122_559_424, 11, 0, false, 0);
+
+/// An upper bound for a stated amount of money, 10¹⁶ 元 (一亿亿元, some tenfold the world's
+/// yearly output): readers refuse larger amounts, so sums of money cannot overflow.
+pub const MAX_PLAUSIBLE_YUAN: Decimal = Decimal::from_parts(1_874_919_424, 2_328_306, 0, false, 0);
+
+impl StatedArea {
+    /// The area, when it is a plausible one: at most the Earth's surface in absolute value
+    /// (`None` otherwise, also when converting it would overflow).
+    pub fn plausible(self) -> Option<Area> {
+        let ha = match self.unit {
+            AreaUnit::Hectare => self.value,
+            _ => self.unit.to_hectares_checked(self.value)?,
+        };
+        (ha.abs() <= EARTH_SURFACE_HA).then_some(Area(ha))
+    }
+}
+
+impl Money {
+    /// The amount, when it is plausible: at most [`MAX_PLAUSIBLE_YUAN`] in absolute value
+    /// (`None` otherwise, also when converting it would overflow).
+    pub fn plausible(v: Decimal, unit: MoneyUnit) -> Option<Money> {
+        let yuan = v.checked_mul(unit.yuan_per_unit())?;
+        (yuan.abs() <= MAX_PLAUSIBLE_YUAN).then_some(Money(yuan))
     }
 }
 
@@ -486,5 +530,26 @@ mod tests {
         );
         assert_eq!(unit_spelled_at(&t, 8).map(|u| u.2), Some(9));
         assert_eq!(unit_spelled_at(&t, 0), None);
+    }
+
+    #[test]
+    fn implausible_areas_and_amounts_are_refused_not_overflowed() {
+        assert_eq!(EARTH_SURFACE_HA, Decimal::from(51_007_200_000u64));
+        assert_eq!(MAX_PLAUSIBLE_YUAN, Decimal::from(10_000_000_000_000_000u64));
+        let ha = |v: &str, u| StatedArea::new(v.parse().unwrap(), u).plausible();
+        assert_eq!(
+            ha("383.73", AreaUnit::Hectare),
+            Some(Area::hectares("383.73".parse().unwrap()))
+        );
+        assert!(ha("51007200000", AreaUnit::Hectare).is_some());
+        assert!(ha("51007200001", AreaUnit::Hectare).is_none());
+        assert!(ha("-60000000000", AreaUnit::Hectare).is_none());
+        assert!(ha("50000000000000000000000000000", AreaUnit::TenThousandMu).is_none());
+        assert!(ha("79228162514264337593543950335", AreaUnit::SquareKilometre).is_none());
+        let yuan = |v: &str, u| Money::plausible(v.parse().unwrap(), u);
+        assert!(yuan("1200", MoneyUnit::WanYuan).is_some());
+        assert!(yuan("79228162514264337593543950335", MoneyUnit::WanYuan).is_none());
+        assert!(yuan("100000000", MoneyUnit::YiYuan).is_some());
+        assert!(yuan("100000001", MoneyUnit::YiYuan).is_none());
     }
 }

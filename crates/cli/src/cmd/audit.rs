@@ -45,17 +45,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Sub::Verify { json } => {
             let r = store.verify_audit(&who).map_err(explain)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&r)?);
+                outln!("{}", serde_json::to_string_pretty(&r)?)?;
             } else {
                 match &r.broken {
-                    None => println!(
+                    None => outln!(
                         "审计日志完好：共 {} 条，链尾哈希 {}",
                         r.entries,
                         r.head.as_deref().unwrap_or("（无）")
-                    ),
-                    Some((seq, why)) => {
-                        println!("审计日志在第 {seq} 条处断裂：{why}")
-                    }
+                    )?,
+                    Some((seq, why)) => outln!("审计日志在第 {seq} 条处断裂：{why}")?,
                 }
             }
             Ok(if r.ok() {
@@ -67,10 +65,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Sub::Log { limit, json } => {
             let entries = store.audit_entries(&who, limit).map_err(explain)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&entries)?);
+                outln!("{}", serde_json::to_string_pretty(&entries)?)?;
             } else {
                 for e in &entries {
-                    println!(
+                    outln!(
                         "{:>6}　{}　{}　{}　{}　{}",
                         e.seq,
                         e.at,
@@ -78,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         e.action,
                         e.entity,
                         e.after.as_deref().unwrap_or("")
-                    );
+                    )?;
                 }
             }
             Ok(ExitCode::SUCCESS)

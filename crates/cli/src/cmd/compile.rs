@@ -67,7 +67,7 @@ pub struct PlanArgs {
     #[arg(long, default_value = "")]
     pub region: String,
     /// 计划年度
-    #[arg(long)]
+    #[arg(long, value_parser = super::parse_year)]
     pub year: Option<i32>,
     /// 汇总所用的分类标准
     #[arg(long, value_enum, default_value = "gb21010")]
@@ -158,6 +158,14 @@ pub fn compile_ledger(
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.output {
         crate::output::refuse_overwrite(out, args.force)?;
+    }
+    if let Some(dir) = &args.templates {
+        if !dir.is_dir() {
+            anyhow::bail!(
+                "模板目录 {} 不存在或不是目录（未使用内置模板代替，以免写出并非本地编写的文本）",
+                dir.display()
+            );
+        }
     }
     if matches!(args.format, Format::Docx | Format::Xlsx) && args.output.is_none() {
         anyhow::bail!("Word 和 Excel 格式须用 -o 指定输出文件");

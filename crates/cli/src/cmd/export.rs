@@ -29,7 +29,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let s = store
         .export(&who, &args.out, args.region.as_deref())
         .map_err(explain)?;
-    println!(
+    outln!(
         "已导出到 {}：行政区 {} 个、导入批次 {} 个、地块 {} 个、计划 {} 个（{} 个版本）、审计记录 {} 条",
         args.out.display(),
         s.regions,
@@ -38,6 +38,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         s.plans,
         s.versions,
         s.audit_entries
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

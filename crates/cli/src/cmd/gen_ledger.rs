@@ -6,8 +6,7 @@
 use anyhow::Context;
 use landplan_core::PlanKind;
 use landplan_io::{generate_csv, GenOptions};
-use std::fs::OpenOptions;
-use std::io::{self, Write};
+use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,7 +32,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "supply")]
     pub kind: Kind,
     /// 计划年度（用于地块编号和日期）
-    #[arg(long, default_value_t = 2025)]
+    #[arg(long, default_value_t = 2025, value_parser = super::parse_year)]
     pub year: i32,
     /// 县（市、区）名称
     #[arg(long, default_value = "示例县")]
@@ -61,35 +60,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match &args.output {
         None => {
             let stdout = io::stdout();
-            match generate_csv(stdout.lock(), &opts) {
-                Ok(()) => {}
-                // `landplan gen-ledger | head` closes the pipe early: not an error.
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-                Err(e) => return Err(e).context("写出地块清单失败"),
-            }
+            // A closed pipe (`| head`) ends the command quietly in `main`, like every command.
+            generate_csv(stdout.lock(), &opts).context("写出地块清单失败")?;
         }
         Some(path) => {
-            let mut oo = OpenOptions::new();
-            oo.write(true);
-            if args.force {
-                oo.create(true).truncate(true);
-            } else {
-                oo.create_new(true);
-            }
-            let file = match oo.open(path) {
-                Ok(f) => f,
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => anyhow::bail!(
-                    "输出文件 {} 已存在，未覆盖；如需覆盖请加 --force",
-                    path.display()
-                ),
-                Err(e) => {
-                    return Err(e).with_context(|| format!("无法创建输出文件 {}", path.display()))
-                }
-            };
-            let mut w = io::BufWriter::new(file);
-            generate_csv(&mut w, &opts)
-                .and_then(|()| w.flush())
-                .with_context(|| format!("写出地块清单 {} 失败", path.display()))?;
+            // Written to a temporary file and renamed into place: a kill or a full disk leaves
+            // the old file (or none), never a truncated ledger.
+            crate::output::refuse_overwrite(path, args.force)?;
+            crate::output::write_atomic_with(path, |w| generate_csv(w, &opts))?;
             eprintln!(
                 "已生成{}地块清单：{} 宗地块（示例数据，非真实地块），写入 {}",
                 match opts.kind {

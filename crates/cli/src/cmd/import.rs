@@ -45,7 +45,7 @@ pub struct Args {
     #[arg(long)]
     pub region_name: Option<String>,
     /// 计划年度
-    #[arg(long)]
+    #[arg(long, value_parser = super::parse_year)]
     pub year: i32,
     /// 台账类型：supply（供应）或 reserve（储备）
     #[arg(long, default_value = "supply", value_parser = parse_kind)]
@@ -93,10 +93,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     pb.finish_and_clear();
     let s = result.map_err(explain)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        outln!("{}", serde_json::to_string_pretty(&s)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "已导入第 {} 批：{} {} 年{}台账，地块 {} 个（其中带几何 {} 个），合计 {} 公顷",
         s.import_id,
         store.region_label(&s.region)?,
@@ -105,9 +105,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         s.parcel_count,
         s.geometry_count,
         s.total_ha.normalize()
-    );
+    )?;
     if let Some(b) = s.base_import {
-        println!("几何已挂接到第 {b} 批台账的地块上（原批次保持不变）");
+        outln!("几何已挂接到第 {b} 批台账的地块上（原批次保持不变）")?;
     }
     if s.rejected_rows > 0 {
         eprintln!("警告：台账有 {} 行无法读取，未导入：", s.rejected_rows);

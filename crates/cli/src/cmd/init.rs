@@ -41,21 +41,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let region = store
             .ensure_region(&who, code.trim(), Some(name.trim()))
             .map_err(explain)?;
-        println!(
+        outln!(
             "已登记行政区：{}（{}，{}）",
             region.name,
             region.code,
             region.level.label()
-        );
+        )?;
     }
     let kind = match store.backend_kind() {
         landplan_store::BackendKind::GeoPackage => "GeoPackage",
         landplan_store::BackendKind::Postgres => "PostgreSQL/PostGIS",
     };
-    println!(
+    outln!(
         "数据库已就绪：{}（{kind}，地块坐标系 EPSG:{}）",
         landplan_store::pg::redact(&args.db),
         store.srid()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -15,3 +15,18 @@ pub mod rollup;
 pub mod rules;
 pub mod store;
 pub mod user;
+
+/// The first and last plan years landplan accepts.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
+
+/// A plan year on the command line (`--year`): a number from 1949 to 2100.
+pub fn parse_year(s: &str) -> Result<i32, String> {
+    match s.trim().parse::<i32>() {
+        Ok(y) if YEARS.contains(&y) => Ok(y),
+        _ => Err(format!(
+            "计划年度应为 {} 至 {} 之间的年份，读到“{s}”",
+            YEARS.start(),
+            YEARS.end()
+        )),
+    }
+}

@@ -25,7 +25,7 @@ pub struct Which {
     #[arg(long)]
     pub region: String,
     /// 计划年度
-    #[arg(long)]
+    #[arg(long, value_parser = super::parse_year)]
     pub year: i32,
     /// 计划类型：supply（供应）或 reserve（储备）
     #[arg(long, default_value = "supply", value_parser = parse_kind)]
@@ -156,12 +156,12 @@ fn step(store: &Store, who: &Actor, s: Step, a: PlanAction) -> anyhow::Result<Ex
     let v = store
         .transition(who, &key, a, s.reason.as_deref())
         .map_err(|e| explain_plan(e, store, who, &key, None, false))?;
-    println!(
+    outln!(
         "已{}：{}（经办人：{}）",
         a.label(),
         line(store, &v)?,
         who.name()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -192,7 +192,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     }
                     e => explain_plan(e, store, who, &key, import, true),
                 })?;
-            println!("已创建：{}", line(store, &v)?);
+            outln!("已创建：{}", line(store, &v)?)?;
         }
         Sub::Submit(s) => return step(store, who, s, PlanAction::Submit),
         Sub::Approve(s) => return step(store, who, s, PlanAction::Approve),
@@ -207,7 +207,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let v = store
                 .adjust(who, &key, &reason, import)
                 .map_err(|e| explain_plan(e, store, who, &key, import, false))?;
-            println!("已生成调整版本：{}\n调整理由：{reason}", line(store, &v)?);
+            outln!("已生成调整版本：{}\n调整理由：{reason}", line(store, &v)?)?;
         }
         Sub::Diff {
             which,
@@ -229,8 +229,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             let d = store.diff(who, &key, from, to).map_err(explain)?;
             match format {
-                Format::Text => print!("{}", d.to_text()),
-                Format::Json => println!("{}", serde_json::to_string_pretty(&d)?),
+                Format::Text => out!("{}", d.to_text())?,
+                Format::Json => outln!("{}", serde_json::to_string_pretty(&d)?)?,
             }
         }
         Sub::Show { which, format } => {
@@ -240,22 +240,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .map_err(|e| explain_plan(e, store, who, &key, None, false))?;
             let events = store.events(who, &key).map_err(explain)?;
             match format {
-                Format::Json => println!(
+                Format::Json => outln!(
                     "{}",
                     serde_json::to_string_pretty(
                         &serde_json::json!({ "versions": versions, "events": events })
                     )?
-                ),
+                )?,
                 Format::Text => {
                     for v in &versions {
-                        println!("{}", line(store, v)?);
+                        outln!("{}", line(store, v)?)?;
                         if let Some(r) = &v.reason {
-                            println!("  调整理由：{r}");
+                            outln!("  调整理由：{r}")?;
                         }
                     }
-                    println!("流转记录：");
+                    outln!("流转记录：")?;
                     for e in &events {
-                        println!(
+                        outln!(
                             "  {}　第 {} 版　{}　{} → {}　经办人：{}{}",
                             e.at,
                             e.version,
@@ -267,7 +267,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                                 .as_deref()
                                 .map(|r| format!("　理由：{r}"))
                                 .unwrap_or_default()
-                        );
+                        )?;
                     }
                 }
             }
@@ -275,13 +275,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Sub::List { year, format } => {
             let plans = store.plans(who, year).map_err(explain)?;
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&plans)?),
+                Format::Json => outln!("{}", serde_json::to_string_pretty(&plans)?)?,
                 Format::Text => {
                     if plans.is_empty() {
-                        println!("数据库中还没有计划");
+                        outln!("数据库中还没有计划")?;
                     }
                     for v in &plans {
-                        println!("{}", line(store, v)?);
+                        outln!("{}", line(store, v)?)?;
                     }
                 }
             }

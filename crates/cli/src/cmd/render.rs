@@ -148,7 +148,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for (k, path) in jobs {
         let bytes = render_chart(&plan, k, image)?;
         write_atomic(&path, &bytes)?;
-        println!("{}", path.display());
+        outln!("{}", path.display())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -268,6 +268,6 @@ fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
     }
     let bytes = landplan_report::render_map(&input, image)?;
     write_atomic(&args.output, &bytes)?;
-    println!("{}", args.output.display());
+    outln!("{}", args.output.display())?;
     Ok(ExitCode::SUCCESS)
 }

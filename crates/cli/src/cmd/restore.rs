@@ -27,7 +27,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.user.as_deref(),
     )?;
     let (_, s) = Store::restore(&args.db, &args.backup, &who).map_err(explain)?;
-    println!(
+    outln!(
         "已从 {} 恢复到 {}：行政区 {} 个、导入批次 {} 个、地块 {} 个、计划 {} 个（{} 个版本）、审计记录 {} 条",
         args.backup.display(),
         landplan_store::pg::redact(&args.db),
@@ -37,6 +37,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         s.plans,
         s.versions,
         s.audit_entries
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -16,7 +16,7 @@ pub struct Args {
     #[arg(long)]
     pub region: String,
     /// 计划年度
-    #[arg(long)]
+    #[arg(long, value_parser = super::parse_year)]
     pub year: i32,
     /// 计划类型：supply（供应）或 reserve（储备）
     #[arg(long, default_value = "supply", value_parser = parse_kind)]
@@ -46,9 +46,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         )
         .map_err(explain)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        outln!("{}", serde_json::to_string_pretty(&r)?)?;
     } else {
-        print!("{}", r.to_text());
+        out!("{}", r.to_text())?;
     }
     Ok(ExitCode::SUCCESS)
 }

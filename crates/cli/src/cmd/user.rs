@@ -123,39 +123,39 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let a = store
                 .add_account(&who, &name, display_name.as_deref().unwrap_or(""), &grants)
                 .map_err(explain)?;
-            println!("已添加账户：{}", describe(&a));
+            outln!("已添加账户：{}", describe(&a))?;
         }
         Sub::List { json } => {
             let all = store.accounts(&who).map_err(explain)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&all)?);
+                outln!("{}", serde_json::to_string_pretty(&all)?)?;
             } else if all.is_empty() {
-                println!("数据库中还没有账户（由本地操作员直接操作）");
+                outln!("数据库中还没有账户（由本地操作员直接操作）")?;
             } else {
                 for a in &all {
-                    println!("{}", describe(a));
+                    outln!("{}", describe(a))?;
                 }
             }
         }
         Sub::Disable { name } => {
             let a = store.disable_account(&who, &name).map_err(explain)?;
-            println!("已停用账户：{}", describe(&a));
+            outln!("已停用账户：{}", describe(&a))?;
         }
         Sub::Enable { name } => {
             let a = store.enable_account(&who, &name).map_err(explain)?;
-            println!("已启用账户：{}", describe(&a));
+            outln!("已启用账户：{}", describe(&a))?;
         }
         Sub::Grant { name, role, region } => {
             let a = store
                 .grant(&who, &name, &Grant::new(role, &region))
                 .map_err(explain)?;
-            println!("已授予：{}", describe(&a));
+            outln!("已授予：{}", describe(&a))?;
         }
         Sub::Revoke { name, role, region } => {
             let a = store
                 .revoke(&who, &name, &Grant::new(role, &region))
                 .map_err(explain)?;
-            println!("已收回：{}", describe(&a));
+            outln!("已收回：{}", describe(&a))?;
         }
     }
     Ok(ExitCode::SUCCESS)

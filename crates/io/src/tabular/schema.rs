@@ -247,7 +247,15 @@ impl<'a, F: FieldKey> Row<'a, F> {
         match cell::parse_decimal(&num) {
             Some(v) => {
                 let unit = unit.or(c.column.area_unit).unwrap_or(AreaUnit::Hectare);
-                Some(StatedArea::new(v, unit))
+                let stated = StatedArea::new(v, unit);
+                if stated.plausible().is_none() {
+                    self.reject(
+                        c,
+                        format!("{what}“{}”超出可能的范围（大于地球表面积）", c.text),
+                    );
+                    return None;
+                }
+                Some(stated)
             }
             None => {
                 self.reject(c, format!("{what}“{}”不是数字", c.text));
@@ -276,7 +284,13 @@ impl<'a, F: FieldKey> Row<'a, F> {
             .column(field)?
             .money_unit
             .unwrap_or(MoneyUnit::WanYuan);
-        self.decimal(field, what).map(|v| Money::from_unit(v, unit))
+        let v = self.decimal(field, what)?;
+        let money = Money::plausible(v, unit);
+        if money.is_none() {
+            let c = self.optional(field)?;
+            self.reject(c, format!("{what}“{}”超出可能的范围", c.text));
+        }
+        money
     }
 
     /// An optional date: any form Chinese spreadsheets write (2025-07-08, 2025/7/8,
