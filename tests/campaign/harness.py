@@ -300,6 +300,8 @@ ENGLISH = re.compile(r"(?<![A-Za-z0-9_./\\-])[A-Za-z][a-z']+(?:[ ,'-]+[A-Za-z][a
 BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)|“[^“”]*”|\"[^\"]*\"|「[^「」]*」")
 URL = re.compile(r"[a-z]+://\S+")
 RULE_ID = re.compile(r"\b[a-z_]+(?:\.[a-z_]+)+\b")
+# A landplan command quoted as advice ("请先运行：landplan init --db x.gpkg") is not prose.
+COMMAND = re.compile(r"landplan(?:[- ]+[a-z][a-z-]*|\s+--?[a-z][a-z-]*(?:[ =][^\s，。；）]+)?)+")
 
 
 def english_phrases(text: str, known: Iterable[str] = ()) -> list[str]:
@@ -312,6 +314,7 @@ def english_phrases(text: str, known: Iterable[str] = ()) -> list[str]:
         if k and len(k) > 2:
             t = t.replace(k, " ")
     t = URL.sub(" ", t)
+    t = COMMAND.sub(" ", t)
     t = RULE_ID.sub(" ", t)
     prev = None
     while prev != t:

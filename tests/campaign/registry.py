@@ -63,7 +63,7 @@ class Ctx:
     def __init__(self, opts: Options, c: Case):
         self.opts = opts
         self.case = c
-        safe = c.id.replace("/", "__")
+        safe = c.id.replace("/", "__").replace("#", "-")
         self.dir = opts.workdir / "cases" / safe
         if self.dir.exists():
             shutil.rmtree(self.dir)

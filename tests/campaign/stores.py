@@ -86,7 +86,12 @@ class Gpkg:
         p = Path(url)
         if not p.exists() or p.stat().st_size == 0:
             return None
-        con = sqlite3.connect(f"file:{p}?mode=ro", uri=True, timeout=30) if not Path(url + "-wal").exists() else sqlite3.connect(p, timeout=30)
+        if Path(url + "-wal").exists():
+            con = sqlite3.connect(p, timeout=30)  # a read-only open cannot recover a WAL
+        else:
+            from urllib.parse import quote
+
+            con = sqlite3.connect(f"file:{quote(str(p))}?mode=ro", uri=True, timeout=30)
         try:
             names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "audit_log" not in names:
@@ -99,12 +104,12 @@ class Gpkg:
             con.close()
 
     def sql(self, url: str, statements: list[str]) -> None:
-        """Edit the store outside landplan. Triggers that call ST_* functions (which a plain
-        SQLite connection lacks) are dropped and recreated around the edit, as a user with the
-        sqlite3 shell would."""
+        """Edit the store outside landplan, as a user with the sqlite3 shell can: every trigger
+        (the R-tree's, which call ST_* functions a plain connection lacks, and the audit log's
+        append-only guards) is dropped before the edit and created again after it."""
         con = sqlite3.connect(url, timeout=30)
         try:
-            trig = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%ST_%'").fetchall()
+            trig = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
             for n, _ in trig:
                 con.execute(f'DROP TRIGGER "{n}"')
             for s in statements:
@@ -199,7 +204,9 @@ class Pg:
         return summarize(rows)
 
     def sql(self, url: str, statements: list[str]) -> None:
-        self._psql(url, "BEGIN;\n" + ";\n".join(statements) + ";\nCOMMIT;")
+        """Edit the store outside landplan as a superuser can: triggers (the audit log's
+        append-only guard) are off for this session only."""
+        self._psql(url, "BEGIN;\nSET LOCAL session_replication_role = replica;\n" + ";\n".join(statements) + ";\nCOMMIT;")
 
     def query(self, url: str, q: str) -> list[tuple]:
         out = self._psql(url, q)
