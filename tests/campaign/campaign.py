@@ -5,8 +5,8 @@ case under a memory cap and a timeout, each outcome classified.
 
     python3 tests/campaign/campaign.py --bin target/release/landplan [--pg] [--quick]
 
-Exit status: 0 when no case is a panic, crash, silent pass, wrong result or data lost (and,
-with --strict-messages, no unclear message); 1 otherwise; 2 on a usage error.
+Exit status: 0 when no case is a panic, crash, silent pass, wrong result, data lost or harness
+error (and, with --strict-messages, no unclear message); 1 otherwise; 2 on a usage error.
 See docs/RELIABILITY.md.
 """
 
@@ -198,9 +198,6 @@ def main(argv=None) -> int:
         for r in unclear:
             d = f" [defect {r['defect']}]" if r["defect"] else ""
             print(f"  {r['id']}{d}: {r['detail']}")
-    skipped = [r for r in results if r["category"] == SKIP]
-    for r in skipped:
-        print(f"  skipped {r['id']}: {r['detail']}")
     doc = {
         "binary": str(binary),
         "mode": "quick" if args.quick else "full",

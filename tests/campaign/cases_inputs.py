@@ -398,7 +398,7 @@ def _(t: Ctx):
     size = 1100 * MiB
     bomb = fx.deflate_bomb(size)
     p = t.write("膨胀.pdf", fx.pdf_from_streams([bomb], raw_filter=b"/FlateDecode"))
-    return expect(check(t, p.name, timeout=60), places=[p.name])
+    return expect(check(t, p.name, timeout=30), places=[p.name])
 
 
 @case("check", "html-nested-100000-deep", quick=True, defect=15, what="a web page nested 100,000 <div> deep around a plan → read or refused in under 20 s, no crash")
@@ -1138,3 +1138,20 @@ def _(t: Ctx):
     p = t.write("清单.csv", fx.ledger_csv(fx.ledger_rows(5)))
     r = import_into(t, db, p.name, extra=["--user", "   "])
     return expect(r, places=["--user"], finding=False, silent_detail="exit 0: the import was logged with a blank actor")
+
+
+for _n, _q in ((2000, True), (4000, False)):
+
+    def _mk(n=_n, q=_q):
+        def fn(t: Ctx):
+            # n squares that all overlap each other (each shifted 1 m from the last).
+            feats = [{"props": {"地块编号": f"DK{i:05d}", "地块面积": "1.0000"}, "ring": fx.rect(i * 0.01, 0, 100 + i * 0.01, 100)} for i in range(n)]
+            p = t.write("重叠地块.geojson", fx.geojson(feats))
+            t.write("farm.geojson", fx.geojson(fx.FARMLAND_FAR))
+            r = t.lp("overlay", "--parcels", p.name, "--layer", "永久基本农田=farm.geojson:forbid", "--format", "json", timeout=60, mem_cap=1 * GiB)
+            return expect(r, refuse=False, finding_places=[p.name], rules=["geometry.parcels_overlap"])
+
+        add_case("geometry", f"overlay-{n}-mutually-overlapping-parcels", fn, quick=q, defect=10,
+                 what=f"{n:,} parcels that all overlap each other → overlaps reported, under a 1 GiB cap in 60 s")
+
+    _mk()

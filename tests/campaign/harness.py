@@ -29,11 +29,11 @@ WRONG = "wrong result"
 UNCLEAR = "unclear message"
 LOST = "data lost"
 OK = "ok"
-SKIP = "skipped"
+SKIP = "harness error"  # the case could not be run: counted as a failure, never as a pass
 
 # Order of the report's columns; also the order of severity when a case has several problems.
 CATEGORIES = [PANIC, CRASH, SILENT, LOST, WRONG, UNCLEAR, OK, SKIP]
-FAILING = {PANIC, CRASH, SILENT, LOST, WRONG}
+FAILING = {PANIC, CRASH, SILENT, LOST, WRONG, SKIP}
 
 GiB = 1 << 30
 MiB = 1 << 20
