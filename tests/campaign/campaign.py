@@ -95,6 +95,11 @@ def run_case(opts: Options, c) -> dict:
             pass
         if not opts.keep:
             shutil.rmtree(ctx.dir, ignore_errors=True)
+    def rel(s: str) -> str:
+        # Commands in the report name files relative to the case's directory.
+        s = s.replace(f"cd {ctx.dir} && ", "").replace(f"cd '{ctx.dir}' && ", "")
+        return s.replace(str(ctx.dir) + "/", "").replace(str(opts.workdir), "$WORK")
+
     return {
         "id": c.id,
         "group": c.group,
@@ -103,8 +108,8 @@ def run_case(opts: Options, c) -> dict:
         "what": c.what,
         "category": outcome.category,
         "detail": outcome.detail,
-        "command": outcome.command,
-        "evidence": outcome.evidence,
+        "command": rel(outcome.command),
+        "evidence": rel(outcome.evidence),
         "seconds": round(time.monotonic() - t0, 2),
     }
 

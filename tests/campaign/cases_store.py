@@ -346,7 +346,8 @@ def _file_kill(label: str, quick_round: bool, i: int, rounds: int):
         ref = t.path("ref.out")
         r0 = t.lp(*[c if c != "out.csv" else "ref.out" for c in cmd], timeout=300)
         if r0.rc not in (0, 1):
-            return Outcome(harness.SKIP, f"the reference run failed: {r0.status()}", r0.cmd, r0.excerpt())
+            # The documented command itself fails (e.g. a binary without --force for overlay).
+            return expect(r0, result=lambda r: None, refuse=False, finding=False)
         full = ref.read_bytes()
         d = r0.elapsed
         t.write("out.csv", old)

@@ -92,8 +92,8 @@ class Run:
 
     @property
     def cmd(self) -> str:
-        shown = [_short(a) for a in self.argv]
-        prefix = f"cd {shlex.quote(_short(self.cwd, 80))} && " if self.cwd else ""
+        shown = [_short(a, 300) for a in self.argv]
+        prefix = f"cd {shlex.quote(self.cwd)} && " if self.cwd else ""
         return prefix + " ".join(shlex.quote(a) for a in shown)
 
     @property
