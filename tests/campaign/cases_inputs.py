@@ -166,7 +166,7 @@ def _(t: Ctx):
     return expect(r, result=told, places=[p.name])
 
 
-@case("ledger-csv", "header-only/import", quick=True, what="a header-only ledger imported → refused, or told there are no parcels")
+@case("ledger-csv", "header-only/import", quick=True, defect=18, what="a header-only ledger imported → refused, or told there are no parcels")
 def _(t: Ctx):
     p = t.write("表头.csv", ",".join(fx.LEDGER_HEADER) + "\n")
     db = new_store(t)
@@ -337,7 +337,7 @@ for frac in (0.3, 0.6, 0.95):
     _mk()
 
 
-@case("check", "docx-with-broken-xml", what="a .docx whose document.xml stops mid-element → refused or a finding, never 0 errors")
+@case("check", "docx-with-broken-xml", defect=9, what="a .docx whose document.xml stops mid-element → refused or a finding, never 0 errors")
 def _(t: Ctx):
     import io
     import zipfile
@@ -849,7 +849,7 @@ def _(t: Ctx):
     return expect(r, result=lambda r: None if t.path(name).exists() else "no file", refuse=False, finding=False)
 
 
-@case("paths", "output-is-the-input/compile", quick=True, what="compile --ledger a.csv -o a.csv (without and with --force) → refused, ledger untouched")
+@case("paths", "output-is-the-input/compile", quick=True, defect=6, what="compile --ledger a.csv -o a.csv (without and with --force) → refused, ledger untouched")
 def _(t: Ctx):
     p = t.write("清单.csv", fx.ledger_csv(fx.ledger_rows(5)))
     before = sha(p)
@@ -863,7 +863,7 @@ def _(t: Ctx):
     return Outcome(OK, "refused both times, the ledger unchanged")
 
 
-@case("paths", "output-is-the-input/compile-xlsx", what="compile --ledger a.xlsx --format xlsx -o ./a.xlsx --force → refused, ledger untouched")
+@case("paths", "output-is-the-input/compile-xlsx", defect=6, what="compile --ledger a.xlsx --format xlsx -o ./a.xlsx --force → refused, ledger untouched")
 def _(t: Ctx):
     p = t.write("清单.xlsx", fx.xlsx([{"name": "清单", "rows": [fx.LEDGER_HEADER] + fx.ledger_rows(5)}]))
     before = sha(p)
@@ -911,7 +911,7 @@ def _(t: Ctx):
     return Outcome(OK, "all refused, file unchanged")
 
 
-@case("paths", "export-onto-its-own-store", what="export --db s.gpkg s.gpkg, restore --db b.gpkg b.gpkg → refused, files untouched")
+@case("paths", "export-onto-its-own-store", defect=6, what="export --db s.gpkg s.gpkg, restore --db b.gpkg b.gpkg → refused, files untouched")
 def _(t: Ctx):
     db = new_store(t)
     before = sha(Path(db))
@@ -930,7 +930,7 @@ def _(t: Ctx):
     return expect(r, places=["b.gpkg"], finding=False)
 
 
-@case("paths", "output-in-a-missing-directory", quick=True, what="-o into a directory that does not exist → refused naming the path")
+@case("paths", "output-in-a-missing-directory", quick=True, defect=18, what="-o into a directory that does not exist → refused naming the path")
 def _(t: Ctx):
     led = t.write("清单.csv", fx.ledger_csv(fx.ledger_rows(5)))
     par = t.write("地块.txt", fx.guotu_txt(fx.GOOD_PARCELS))
@@ -1037,7 +1037,7 @@ for _label, _mk_cmd in PIPE_COMMANDS:
                 w = w.worst(b)
             return w
 
-        defect = 17 if label in ("plan-list", "plan-list-json", "plan-show", "plan-show-json", "rollup-json", "audit-verify") else None
+        defect = 17  # the issue names plan list/show, rollup --json and audit verify; the rest are the same defect
         add_case("pipes", label, fn, quick=label in ("plan-list", "rollup-json", "audit-verify", "check", "compile-json", "overlay-text", "gen-ledger"),
                  defect=defect, what=f"landplan {label} | head -c 1 (and | head -c 0) → ends quietly, no panic")
 
@@ -1110,7 +1110,7 @@ def _(t: Ctx):
     return expect(t.lp("init", "--db", "新库.gpkg", "--srid", "3857"), places=["3857"], finding=False)
 
 
-@case("args", "layer-without-rule", what="overlay --layer 某图层=farm.geojson (no rule, name gives none) → refused in Chinese")
+@case("args", "layer-without-rule", defect=18, what="overlay --layer 某图层=farm.geojson (no rule, name gives none) → refused in Chinese")
 def _(t: Ctx):
     p = t.write("地块.txt", fx.guotu_txt(fx.GOOD_PARCELS))
     t.write("farm.geojson", fx.geojson(fx.FARMLAND_FAR))

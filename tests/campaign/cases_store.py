@@ -376,7 +376,7 @@ def _file_kill(label: str, quick_round: bool, i: int, rounds: int):
 for _label in ("gen-ledger", "compile-json", "overlay"):
     for _i in range(4):
         add_case("file-kill", f"{_label}-o-force#{_i + 1}", _file_kill(_label, _i == 1, _i, 4), quick=_i == 1 and _label == "gen-ledger",
-                 defect=16 if _label == "gen-ledger" else None,
+                 defect=16 if _label == "gen-ledger" else 6 if _label == "overlay" else None,
                  what=f"SIGKILL during {_label} -o EXISTING --force → the old file or the whole new one")
 
 
@@ -763,7 +763,7 @@ def _lifecycle_abuse(bname: str):
 
 
 for _b in ("gpkg", "pg"):
-    add_case(f"store/{_b}", "lifecycle-out-of-order", _lifecycle_abuse(_b), backend=_b, quick=_b == "gpkg",
+    add_case(f"store/{_b}", "lifecycle-out-of-order", _lifecycle_abuse(_b), backend=_b, quick=_b == "gpkg", defect=18,
              what="approve a draft, publish a draft, adjust without reason, resubmit a published plan, create twice → refused, nothing changed")
 
 

@@ -305,32 +305,29 @@ COMMAND = re.compile(r"landplan(?:[- ]+[a-z][a-z-]*|\s+--?[a-z][a-z-]*(?:[ =][^\
 
 
 def english_phrases(text: str, known: Iterable[str] = ()) -> list[str]:
-    """English phrases outside brackets and quotes, after removing known paths and URLs.
+    """Lines with English prose outside brackets and quotes (known paths, URLs, rule ids and
+    quoted landplan commands removed first); each returned as written, clipped.
 
     A technical detail in brackets after a Chinese explanation ("无法打开（invalid zip
     header）") is tolerated: the Chinese sentence tells the user what is wrong."""
-    t = text
-    for k in sorted(set(known), key=len, reverse=True):
-        if k and len(k) > 2:
-            t = t.replace(k, " ")
-    t = URL.sub(" ", t)
-    t = COMMAND.sub(" ", t)
-    t = RULE_ID.sub(" ", t)
-    prev = None
-    while prev != t:
-        prev = t
-        t = BRACKETED.sub(" ", t)
     found = []
-    for line in t.splitlines():
-        # clap's decoration and landplan's own hints are not prose
-        if re.match(r"\s*(For more information, try|Usage:)", line):
-            found.append(line.strip())
-            continue
-        for m in ENGLISH.finditer(line):
-            phrase = m.group(0).strip()
-            if len(phrase) >= 12:
-                found.append(phrase)
-    return found
+    for orig in text.splitlines():
+        t = orig
+        for k in sorted(set(known), key=len, reverse=True):
+            if k and len(k) > 2:
+                t = t.replace(k, " ")
+        t = URL.sub(" ", t)
+        t = COMMAND.sub(" ", t)
+        t = RULE_ID.sub(" ", t)
+        prev = None
+        while prev != t:
+            prev = t
+            t = BRACKETED.sub(" ", t)
+        hit = re.match(r"\s*(For more information, try|Usage:)", t) or any(len(m.group(0).strip()) >= 12 for m in ENGLISH.finditer(t))
+        if hit:
+            line = orig.strip()
+            found.append(line if len(line) <= 100 else line[:97] + "…")
+    return list(dict.fromkeys(found))
 
 
 def repeated(text: str) -> str | None:
