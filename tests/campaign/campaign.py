@@ -166,7 +166,7 @@ def main(argv=None) -> int:
         results = []
         print(f"landplan fault campaign: {len(cases)} cases, binary {binary}, {'quick' if args.quick else 'full'}" + (", PostgreSQL" if args.pg else ""), flush=True)
         # Cases that measure timing or spawn many processes run alone, after the others.
-        solo = [c for c in cases if c.group.startswith(("concurrency", "store-kill", "file-kill"))]
+        solo = [c for c in cases if c.solo or c.group.startswith(("concurrency", "store-kill", "file-kill"))]
         rest = [c for c in cases if c not in solo]
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futs = {pool.submit(run_case, opts, c): c for c in rest}

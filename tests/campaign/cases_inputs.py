@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import fixtures as fx
-from harness import GiB, MiB, OK, SILENT, UNCLEAR, WRONG, Outcome, Run, abnormal, expect, fail, message_problems
+from harness import CRASH, GiB, MiB, OK, SILENT, UNCLEAR, WRONG, Outcome, Run, abnormal, expect, fail, message_problems
 from registry import Ctx, add_case, case
 
 REGION = ["--region", "示例县", "--year", "2025"]
@@ -414,23 +414,59 @@ def _(t: Ctx):
     return expect(check(t, p.name, timeout=20), result=read, places=[p.name])
 
 
-@case("check", "txt-one-800KB-line", quick=True, defect=13, what="a plan whose text is one 800 KB line → checked in under 20 s (linear)")
-def _(t: Ctx):
-    unit = "城关镇工矿仓储用地1.00公顷，"
-    n = 800_000 // len(unit.encode())
-    p = t.write("长行.txt", "示例县2025年度国有建设用地供应计划\n" + unit * n + "\n")
-    r = check(t, p.name, timeout=20)
-    return expect(r, result=lambda r: None, places=[p.name])
+def linear(t: Ctx, make, small: int, big: int, *, places, slack: float = 2.0) -> Outcome:
+    """Bounded work: check a small input, then a big one (big/small = 8 times larger) with a
+    time budget of twice the linear extrapolation of the small one's own work (its time less
+    the time of a tiny input: start-up), plus twice the start-up and 2 s. Quadratic growth
+    (64x for 8x the input) runs out of that budget whatever the machine's speed; linear growth
+    stays well inside it. These cases run alone, after the parallel ones."""
+    tiny = make(2_000, "微")
+    r0 = check(t, tiny.name, timeout=60)
+    bad = abnormal(r0)
+    if bad:
+        return bad
+    p1 = make(small, "小")
+    runs = [check(t, p1.name, timeout=120) for _ in range(2)]
+    for r in runs:
+        bad = abnormal(r)
+        if bad:
+            return bad
+    t1 = min(r.elapsed for r in runs)
+    work = max(t1 - r0.elapsed, 0.05)
+    factor = big / small
+    budget = slack * factor * work + 2 * r0.elapsed + 2.0
+    p2 = make(big, "大")
+    r2 = check(t, p2.name, timeout=budget)
+    if r2.timed_out:
+        return Outcome(CRASH, f"superlinear: {small:,} bytes took {t1:.2f} s (start-up {r0.elapsed:.2f} s), {big:,} bytes did not finish "
+                       f"in {budget:.0f} s (linear would be about {r0.elapsed + factor * work:.1f} s)", r2.cmd, r2.excerpt())
+    o = expect(r2, result=lambda r: None, places=[p2.name])
+    if o.category == OK:
+        o.detail = f"{small:,} bytes in {t1:.2f} s, {big:,} bytes in {r2.elapsed:.1f} s (budget {budget:.0f} s)"
+    return o
 
 
-@case("check", "pdf-2MB-text", defect=13, what="a 2 MB PDF of justified Chinese text → checked in under 30 s (linear)")
+@case("check", "txt-one-800KB-line", quick=True, defect=13, solo=True, what="a plan whose text is one 800 KB line → checked in time linear in its length (vs. a 100 KB line)")
 def _(t: Ctx):
     unit = "城关镇工矿仓储用地1.00公顷，"
-    text = unit * (2 * MiB // (len(unit) * 4 + 2))  # ~4 bytes of content stream per character
-    lines = [text[i : i + 50] for i in range(0, len(text), 50)]
-    p = t.write("大文件.pdf", fx.pdf_cjk(lines, compress=False))
-    r = check(t, p.name, timeout=30)
-    return expect(r, result=lambda r: None, places=[p.name])
+
+    def make(size, tag):
+        n = size // len(unit.encode())
+        return t.write(f"长行{tag}.txt", "示例县2025年度国有建设用地供应计划\n" + unit * n + "\n")
+
+    return linear(t, make, 100_000, 800_000, places=[])
+
+
+@case("check", "pdf-2MB-text", defect=13, solo=True, what="a 2 MB PDF, one page of justified Chinese text (one paragraph) → checked in time linear in its size (vs. 256 KB)")
+def _(t: Ctx):
+    unit = "城关镇工矿仓储用地1.00公顷，"
+
+    def make(size, tag):
+        text = unit * (size // (len(unit) * 4 + 2))  # ~4 bytes of content stream per character
+        lines = [text[i : i + 50] for i in range(0, len(text), 50)]
+        return t.write(f"文件{tag}.pdf", fx.pdf_cjk(lines, compress=False, lines_per_page=10**9))
+
+    return linear(t, make, MiB // 4, 2 * MiB, places=[])
 
 
 @case("check", "txt-50000-table-rows", defect=13, what="a plan with a 50,000-row parcel table (公顷 and 亩 columns) → checked in 30 s under a 1 GiB cap")

@@ -23,6 +23,7 @@ class Case:
     defect: int | None  # issue 11's defect number this case pins, if any
     backend: str | None  # "gpkg" or "pg" for store cases
     what: str  # one line: what the case feeds and what it expects
+    solo: bool = False  # measures time: runs alone, after the parallel cases
 
     @property
     def id(self) -> str:
@@ -32,10 +33,10 @@ class Case:
 CASES: list[Case] = []
 
 
-def case(group: str, name: str, *, quick: bool = False, defect: int | None = None, backend: str | None = None, what: str = ""):
+def case(group: str, name: str, *, quick: bool = False, defect: int | None = None, backend: str | None = None, what: str = "", solo: bool = False):
     def deco(fn):
         doc = what or (fn.__doc__ or "").strip().splitlines()[0] if (what or fn.__doc__) else ""
-        CASES.append(Case(group, name, fn, quick, defect, backend, doc))
+        CASES.append(Case(group, name, fn, quick, defect, backend, doc, solo))
         return fn
 
     return deco
