@@ -18,6 +18,7 @@ import concurrent.futures
 import fnmatch
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -97,7 +98,8 @@ def run_case(opts: Options, c) -> dict:
             shutil.rmtree(ctx.dir, ignore_errors=True)
     def rel(s: str) -> str:
         # Commands in the report name files relative to the case's directory.
-        s = s.replace(f"cd {ctx.dir} && ", "").replace(f"cd '{ctx.dir}' && ", "")
+        for d in (str(ctx.dir), shlex.quote(str(ctx.dir))):
+            s = s.replace(f"cd {d} && ", "")
         return s.replace(str(ctx.dir) + "/", "").replace(str(opts.workdir), "$WORK")
 
     return {

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
-import shutil
 import sqlite3
 from decimal import Decimal
 from pathlib import Path

@@ -235,7 +235,8 @@ def _after_killed_write(t, b, kind, url, files, ref, note, r, backup_sha) -> Out
         # Partial state. Only acceptable if landplan refuses to treat it as a store.
         if v.rc == 0:
             diff = describe_difference(snap, ref["after"])
-            return Outcome(LOST, f"{note}; the store holds part of the write and audit verify calls it intact ({diff})", r.cmd, v.excerpt())
+            return Outcome(LOST, f"{note}; the store holds part of the write and audit verify calls it intact ({diff})",
+                           f"{r.cmd}  # killed, then: {v.cmd}", v.excerpt())
         # Not intact and says so: a retry must work or say what the leftover is.
         return _retry(t, b, kind, url, files, note, r, leftover_expected=True, verify=v)
     if state == "after" and v.rc != 0:
@@ -297,10 +298,12 @@ def _after_killed_export(t, b, url, files, ref, note, r) -> Outcome:
     if rr.rc == 0:
         got = g.snapshot(rurl)
         if got != ref["restored"]:
-            return Outcome(LOST, f"{note}; the killed export left {out.name}, which restores to something else ({describe_difference(got, ref['restored'])})", rr.cmd, rr.excerpt())
+            return Outcome(LOST, f"{note}; the killed export left {out.name}, which restores to something else ({describe_difference(got, ref['restored'])})",
+                           f"{r.cmd}  # killed, then: {rr.cmd}", rr.excerpt())
         return Outcome(OK, f"{note}; the backup left is complete and restores to the store", r.cmd)
     if vv.rc == 0:
-        return Outcome(LOST, f"{note}; the killed export left {out.name}: audit verify calls it intact but restore refuses it", vv.cmd, vv.excerpt() + " | restore: " + rr.excerpt())
+        return Outcome(LOST, f"{note}; the killed export left {out.name}: audit verify calls it intact but restore refuses it",
+                       f"{r.cmd}  # killed, then: {vv.cmd}", vv.excerpt() + " | restore: " + rr.excerpt())
     # Refused and not called intact. A retry of the export must work or name the leftover.
     again = t.lp(*_write_cmd("export", url, files), timeout=300)
     if again.rc == 0:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 import harness
-from harness import GiB, Outcome, Run
+from harness import Outcome, Run
 
 
 @dataclasses.dataclass

@@ -72,15 +72,21 @@ def main(path: str) -> None:
     for d in sorted(by_defect, key=lambda d: (d == 0, d)):
         title = f"Defect {d}: {DEFECTS[d]}" if d else "Not among issue 11's twenty"
         rs = by_defect[d]
-        print(f"#### {title} ({len(rs)} cases)\n")
-        # Rounds of one kill case with one outcome are listed once.
+        print(f"#### {title} ({len(rs)} case{'s' if len(rs) != 1 else ''})\n")
+        # One case on both backends, or several moments of one kill, with one outcome: listed once.
         groups: dict = {}
         for r in rs:
             base, _, rnd = r["id"].partition("#")
-            groups.setdefault((base, r["category"]), []).append((rnd, r))
+            backend = next((b for b in ("gpkg", "pg") if f"/{b}/" in base), None)
+            if backend:
+                base = base.replace(f"/{backend}/", "/{backends}/")
+            groups.setdefault((base, r["category"]), []).append((rnd, backend, r))
         for (base, cat), items in groups.items():
-            r = items[0][1]
-            rounds = f" (moments {', '.join('#' + i for i, _ in items)})" if items[0][0] else ""
+            r = items[0][2]
+            backends = sorted({b for _, b, _ in items if b}, key=["gpkg", "pg"].index)
+            base = base.replace("{backends}", ",".join(backends) if len(backends) > 1 else (backends[0] if backends else ""))
+            moments = [f"{b + ' ' if len(backends) > 1 else ''}#{i}" for i, b, _ in items if i]
+            rounds = f" (moments {', '.join(moments)})" if moments else ""
             detail = r["detail"] if len(r["detail"]) <= 320 else r["detail"][:300] + "…"
             print(f"- **{cat}** `{base}`{rounds} — {detail}")
             if r["command"]:
