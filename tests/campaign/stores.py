@@ -86,14 +86,21 @@ class Gpkg:
         p = Path(url)
         if not p.exists() or p.stat().st_size == 0:
             return None
-        if Path(url + "-wal").exists():
-            con = sqlite3.connect(p, timeout=30)  # a read-only open cannot recover a WAL
+        if Path(url + "-wal").exists() or Path(url + "-journal").exists():
+            # A read-only open cannot recover a WAL or roll back a hot journal; the next open
+            # by landplan would do the same recovery.
+            con = sqlite3.connect(p, timeout=30)
         else:
             from urllib.parse import quote
 
             con = sqlite3.connect(f"file:{quote(str(p))}?mode=ro", uri=True, timeout=30)
         try:
-            names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            try:
+                names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            except sqlite3.OperationalError:
+                con.close()
+                con = sqlite3.connect(p, timeout=30)
+                names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "audit_log" not in names:
                 return None
             rows = {}
