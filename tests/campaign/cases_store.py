@@ -680,7 +680,7 @@ def _ro_case(cmdname: str):
         before = _sha(str(ro))
         uid = _nobody()
         args = {"verify": ["audit", "verify", "--db", str(ro)], "list": ["plan", "list", "--db", str(ro)], "show": ["plan", "show", "--db", str(ro), "--region", "330102", "--year", "2025"]}[cmdname]
-        r = harness.run([t.bin, *args], d, timeout=60, mem_cap=t.opts.mem_cap, env=t.env, uid=uid)
+        r = harness.run([t.bin, *args], t.dir, timeout=60, mem_cap=t.opts.mem_cap, env=t.env, uid=uid)
         os.chmod(d, 0o755)
         if _sha(str(ro)) != before:
             return Outcome(WRONG, "a read-only command changed the store file", r.cmd)

@@ -436,12 +436,14 @@ def expect(
             return Outcome(UNCLEAR, "exit 2, but the message " + "; ".join(probs), r.cmd, r.excerpt())
         return Outcome(OK, "refused with a clear Chinese message", r.cmd, r.excerpt(300))
     # An exit status the case does not accept.
+    said = next((l.strip() for l in r.err.splitlines() if l.strip()), "")
+    said = f" — said: {said[:160]}" if said else ""
     if result is not None and not refuse and not finding:
-        return Outcome(WRONG, f"{r.status()}: a correct result was expected", r.cmd, r.excerpt())
+        return Outcome(WRONG, f"{r.status()}: a correct result was expected{said}", r.cmd, r.excerpt())
     if r.rc == 1:
         return Outcome(WRONG, "exit 1 (findings), but the input is unreadable and should be refused (exit 2)", r.cmd, r.excerpt())
     if r.rc == 2 and result is not None:
-        return Outcome(WRONG, "exit 2: refused an input that should give a result", r.cmd, r.excerpt())
+        return Outcome(WRONG, f"exit 2: refused an input that should give a result{said}", r.cmd, r.excerpt())
     return Outcome(WRONG, f"{r.status()} was not expected", r.cmd, r.excerpt())
 
 
