@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import CATEGORIES, FAILING, OK, UNCLEAR  # noqa: E402
 
