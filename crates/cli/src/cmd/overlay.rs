@@ -87,10 +87,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let report = match report {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("错误：{e}");
-            return Ok(ExitCode::from(2));
-        }
+        // Told by `main` in Chinese, once, with exit status 2.
+        Err(e) => return Err(e.into()),
     };
     let path = args.output.as_deref();
     match args.format {
