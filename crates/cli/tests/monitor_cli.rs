@@ -280,3 +280,60 @@ fn the_text_report_is_chinese_and_bad_rows_are_refused_with_their_place() {
         2
     );
 }
+
+#[test]
+fn word_and_excel_reports_carry_the_same_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let common = |fmt: &str, out: &Path| {
+        run(&[
+            "monitor",
+            "--plan",
+            demo("example-county-supply-2025.csv").to_str().unwrap(),
+            "--region",
+            "示例县",
+            "--year",
+            "2025",
+            "--records",
+            demo("example-county-records-2025.csv").to_str().unwrap(),
+            "--batches",
+            demo("example-county-batches.csv").to_str().unwrap(),
+            "--as-of",
+            "2025-09-30",
+            "--format",
+            fmt,
+            "-o",
+            out.to_str().unwrap(),
+        ])
+    };
+    let json = dir.path().join("m.json");
+    common("json", &json);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let supplied = v["completion"]["supplied_ha"].as_str().unwrap().to_string();
+    let docx = dir.path().join("m.docx");
+    let o = common("docx", &docx);
+    assert!(docx.exists(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(xml.contains("示例县2025年度国有建设用地供应计划执行情况报告"));
+    assert!(xml.contains(&format!("已供应{supplied}公顷")), "{supplied}");
+    assert!(xml.contains("预警清单"));
+    let xlsx = dir.path().join("m.xlsx");
+    common("xlsx", &xlsx);
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let sheet = wb.worksheet_range("按用地类型").unwrap();
+    let first = &v["completion"]["by_class"][0];
+    let rate: f64 = first["rate_pct"].as_str().unwrap().parse().unwrap();
+    let cell = sheet.get_value((2, 3)).unwrap();
+    let cached = match cell {
+        calamine::Data::Float(f) => *f,
+        calamine::Data::String(s) => s.parse().unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert!((cached - rate).abs() < 0.006, "{cached} vs {rate}");
+    let formulas = wb.worksheet_formula("按用地类型").unwrap();
+    assert!(formulas.get_value((2, 3)).unwrap().contains("C3/B3*100"));
+}

@@ -28,6 +28,10 @@ pub enum Format {
     Text,
     /// JSON（见 docs/schema/monitor.schema.json）
     Json,
+    /// Word 计划执行情况报告（需 -o）
+    Docx,
+    /// Excel 表格（完成率等为公式；需 -o）
+    Xlsx,
 }
 
 /// Which records count toward completion.
@@ -90,6 +94,12 @@ pub struct Args {
     /// 覆盖已存在的输出文件
     #[arg(long)]
     pub force: bool,
+    /// 发文机关（Word），默认“{地区}自然资源局”
+    #[arg(long)]
+    pub issuing_body: Option<String>,
+    /// 成文日期（Word），如“2025年10月8日”
+    #[arg(long)]
+    pub date: Option<String>,
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -332,6 +342,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.records.is_none() && args.batches.is_none() && args.housing.is_none() {
         bail!("请至少给出 --records（供地记录）、--batches（批次清单）或 --housing（去化周期评估表）之一");
     }
+    if matches!(args.format, Format::Docx | Format::Xlsx) && args.output.is_none() {
+        bail!("Word 和 Excel 格式须用 -o 指定输出文件");
+    }
     if args.plan.is_some() && args.db.is_some() {
         bail!("--plan 与 --db 只能给出一个：计划来自文件或来自数据库");
     }
@@ -401,6 +414,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             s.into_bytes()
         }
         Format::Text => text(&report, plan.as_ref()).into_bytes(),
+        Format::Docx => landplan_report::monitor::monitor_docx(
+            &report,
+            args.issuing_body.as_deref(),
+            args.date.as_deref(),
+        )?,
+        Format::Xlsx => landplan_report::monitor::monitor_xlsx(&report)?,
     };
     write_output(args.output.as_deref(), &bytes)?;
     let red = report.warnings.iter().any(|w| w.level == Colour::Red)
@@ -631,7 +650,10 @@ fn warnings_text(r: &MonitorReport, out: &mut String) {
             i.name.clone(),
             i.kind.clone(),
             i.value
-                .map(|v| format!("{}{}", v.normalize(), i.unit))
+                .map(|v| match i.unit.as_str() {
+                    "%" => pct(Some(v)),
+                    u => format!("{}{u}", v.normalize()),
+                })
                 .unwrap_or_else(|| "—".into()),
             i.colour.label().into(),
         ]);
