@@ -79,10 +79,11 @@ fn price_per_ha(class: &str, method: Option<SupplyMethod>) -> u64 {
     }
 }
 
-const HEADER: &str = "电子监管号,宗地编号,项目名称,受让人,所在乡镇,土地坐落,土地用途,供应面积（公顷）,土地来源,供应方式,合同签订日期,成交价款（万元）,约定交地日期,实际交地日期,约定开工日期,实际开工日期,约定竣工日期,实际竣工日期,已开发面积（公顷）,已投资额（万元）,总投资额（万元）,中止开发日期,闲置原因类型,批准文号\n";
+const HEADER: &str = "行政区,电子监管号,宗地编号,项目名称,受让人,所在乡镇,土地坐落,土地用途,供应面积（公顷）,土地来源,供应方式,合同签订日期,成交价款（万元）,约定交地日期,实际交地日期,约定开工日期,实际开工日期,约定竣工日期,实际竣工日期,已开发面积（公顷）,已投资额（万元）,总投资额（万元）,中止开发日期,闲置原因类型,批准文号\n";
 
 /// A record being written.
 struct Rec<'a> {
+    region: &'a str,
     no: String,
     parcel: &'a Parcel,
     id: String,
@@ -139,7 +140,8 @@ fn write_record(out: &mut String, rng: &mut Rng, r: &Rec<'_>, export_on: Date) {
     );
     let _ = writeln!(
         out,
-        "{},{},{}项目,{holder},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        "{},{},{},{}项目,{holder},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        r.region,
         r.no,
         r.id,
         p.class_text,
@@ -184,7 +186,8 @@ pub fn generate_records(parcels: &[Parcel], opts: &RecordGenOptions) -> Generate
         for half in 0..2u8 {
             let approved_on = day_in(&mut rng, by, 1 + half * 2);
             batches.push(Batch {
-                no: format!("示批〔{by}〕{}号", 10 + k * 2 + half as usize),
+                // Unique within a county across plan years: the plan year's last two digits lead.
+                no: format!("示批〔{by}〕{}{:02}号", y % 100, 10 + k * 2 + half as usize),
                 name: format!("示例县{by}年度第{}批次城镇建设用地", half + 1),
                 approved_on,
                 used: 0,
@@ -227,6 +230,7 @@ pub fn generate_records(parcels: &[Parcel], opts: &RecordGenOptions) -> Generate
             .then(|| pick_batch(&mut rng, &mut batches, supplied, ten_thousandths(p)))
             .flatten();
         let rec = Rec {
+            region: &opts.region_code,
             no: next_no(&mut rng),
             parcel: p,
             id: p.id.clone(),
@@ -263,6 +267,7 @@ pub fn generate_records(parcels: &[Parcel], opts: &RecordGenOptions) -> Generate
             .then(|| pick_batch(&mut rng, &mut batches, supplied, ten_thousandths(p)))
             .flatten();
         let rec = Rec {
+            region: &opts.region_code,
             no: next_no(&mut rng),
             parcel: p,
             id,

@@ -94,6 +94,9 @@ pub struct Args {
     /// 覆盖已存在的输出文件
     #[arg(long)]
     pub force: bool,
+    /// 按行政区分别监测并逐级汇总：供地记录与批次按“行政区”列的六位县级代码分组，汇总到市、省
+    #[arg(long)]
+    pub by_region: bool,
     /// 发文机关（Word），默认“{地区}自然资源局”
     #[arg(long)]
     pub issuing_body: Option<String>,
@@ -378,6 +381,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    if args.by_region {
+        return by_region(&args, inputs);
+    }
     let region_code = args
         .region
         .as_deref()
@@ -671,4 +677,115 @@ fn warnings_text(r: &MonitorReport, out: &mut String) {
             ));
         }
     }
+}
+
+/// `--by-region`: one judgement per county (records and batches grouped by their 行政区
+/// column, a six-digit code), then the roll-up to prefectures and provinces.
+fn by_region(args: &Args, inputs: Inputs) -> anyhow::Result<ExitCode> {
+    use landplan_core::monitor::indicators::{rollup, IndicatorBook};
+    use std::collections::BTreeMap;
+    let county = |d: &Option<String>| {
+        d.as_deref()
+            .map(str::trim)
+            .filter(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
+            .map(str::to_string)
+    };
+    let mut groups: BTreeMap<String, (Vec<SupplyRecord>, Vec<ApprovalBatch>)> = BTreeMap::new();
+    let mut unplaced = 0usize;
+    for r in inputs.records {
+        match county(&r.region) {
+            Some(c) => groups.entry(c).or_default().0.push(r),
+            None => unplaced += 1,
+        }
+    }
+    for b in inputs.batches {
+        match county(&b.district) {
+            Some(c) => groups.entry(c).or_default().1.push(b),
+            None => unplaced += 1,
+        }
+    }
+    if groups.is_empty() {
+        bail!("按行政区汇总需要供地记录或批次的“行政区”列为六位行政区划代码");
+    }
+    let counties: Vec<(String, String, Vec<landplan_core::monitor::IndicatorValue>)> = groups
+        .into_iter()
+        .map(|(code, (records, batches))| {
+            let opts = MonitorOptions {
+                as_of: args.as_of,
+                year: args.year,
+                checkpoints: args.checkpoints.clone(),
+                basis: Basis::All,
+                region: Some(code.clone()),
+                rules: RuleContext::builtin().with_region(Some(&code)),
+            };
+            let r = monitor(
+                MonitorInput {
+                    plan: None,
+                    records: &records,
+                    batches: &batches,
+                    housing: &[],
+                },
+                &opts,
+            );
+            (code.clone(), code, r.indicators)
+        })
+        .collect();
+    let regions = rollup(&counties, &BTreeMap::new(), IndicatorBook::builtin());
+    let bytes = match args.format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&serde_json::json!({
+                "as_of": args.as_of,
+                "regions": regions,
+                "unplaced_rows": unplaced,
+            }))
+            .context("无法生成 JSON")?;
+            s.push('\n');
+            s.into_bytes()
+        }
+        Format::Text => {
+            let book = IndicatorBook::builtin();
+            let mut header: Vec<&str> = vec!["行政区", "层级", "预警"];
+            header.extend(book.indicator.iter().map(|i| i.name.as_str()));
+            let mut align = vec![Align::Left, Align::Left, Align::Left];
+            align.extend(book.indicator.iter().map(|_| Align::Right));
+            let mut t = Table::new(&header, &align);
+            for r in &regions {
+                let mut row = vec![
+                    r.name.clone(),
+                    match r.level {
+                        "province" => "省",
+                        "prefecture" => "市",
+                        _ => "县",
+                    }
+                    .to_string(),
+                    r.colour.label().to_string(),
+                ];
+                row.extend(r.indicators.iter().map(|i| {
+                    let v = i
+                        .value
+                        .map(|v| match i.unit.as_str() {
+                            "%" => pct(Some(v)),
+                            u => format!("{}{u}", v.normalize()),
+                        })
+                        .unwrap_or_else(|| "—".into());
+                    format!("{v}（{}）", i.colour.label())
+                }));
+                t.row(row);
+            }
+            let mut out = format!("各级行政区监测指标（截至{}）\n\n", args.as_of.chinese());
+            out.push_str(&t.text());
+            if unplaced > 0 {
+                out.push_str(&format!(
+                    "\n{unplaced} 行记录没有六位行政区划代码，未计入任何行政区\n"
+                ));
+            }
+            out.into_bytes()
+        }
+        Format::Docx | Format::Xlsx => {
+            bail!("按行政区汇总目前只输出文字或 JSON（--format text|json）")
+        }
+    };
+    write_output(args.output.as_deref(), &bytes)?;
+    let red = regions.iter().any(|r| r.colour == Colour::Red);
+    Ok(ExitCode::from(if red { 1 } else { 0 }))
 }
