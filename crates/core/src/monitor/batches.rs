@@ -243,12 +243,13 @@ fn disposal(
         as_of: start.add_days(-1).unwrap_or(start),
         ..opts.clone()
     };
+    let (then, now) = (followup::Limits::of(&year_end), followup::Limits::of(opts));
     let mut idle_at_start = 0;
     let mut idle_disposed = 0;
     for r in records {
-        if followup::follow_up(r, &year_end).idle {
+        if followup::follow_up_with(r, year_end.as_of, &then).idle {
             idle_at_start += 1;
-            if !followup::follow_up(r, opts).idle {
+            if !followup::follow_up_with(r, opts.as_of, &now).idle {
                 idle_disposed += 1;
             }
         }

@@ -70,17 +70,40 @@ pub struct FollowUp {
     pub agreed: [Option<Date>; 3],
 }
 
-fn param(opts: &MonitorOptions, id: &str, name: &str, default: i64) -> Decimal {
-    opts.rules
-        .clone()
-        .with_date(Some(opts.as_of))
-        .param_decimal(id, name)
-        .unwrap_or(Decimal::from(default))
+/// The thresholds of the follow-up rules in force on the as-of date, looked up once.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    near_days: i64,
+    idle_years: i32,
+    take_back_years: i32,
+    fee_pct: Decimal,
+    developed_numerator: Decimal,
+    developed_denominator: Decimal,
+    invested_pct: Decimal,
 }
 
-fn years(opts: &MonitorOptions, id: &str) -> i32 {
-    use rust_decimal::prelude::ToPrimitive;
-    param(opts, id, "years", 1).to_i32().unwrap_or(1)
+impl Limits {
+    /// The thresholds in force for `opts` (its rules on its as-of date).
+    pub fn of(opts: &MonitorOptions) -> Limits {
+        use rust_decimal::prelude::ToPrimitive;
+        let rules = opts.rules.clone().with_date(Some(opts.as_of));
+        let p = |id: &str, name: &str, default: i64| {
+            rules
+                .param_decimal(id, name)
+                .unwrap_or(Decimal::from(default))
+        };
+        Limits {
+            near_days: p("monitor.deadline_near", "days", 30)
+                .to_i64()
+                .unwrap_or(30),
+            idle_years: p("monitor.idle", "years", 1).to_i32().unwrap_or(1),
+            take_back_years: p("monitor.take_back", "years", 2).to_i32().unwrap_or(2),
+            fee_pct: p("monitor.idle_fee", "pct", 20),
+            developed_numerator: p("monitor.idle", "developed_numerator", 1),
+            developed_denominator: p("monitor.idle", "developed_denominator", 3),
+            invested_pct: p("monitor.idle", "invested_pct", 25),
+        }
+    }
 }
 
 /// True when a period of `n` years from `from` is full on `as_of` (on or after the same
@@ -103,13 +126,12 @@ fn milestones(r: &SupplyRecord) -> [(Milestone, Option<Date>, Option<Date>); 3] 
 
 /// Follow up one record.
 pub fn follow_up(r: &SupplyRecord, opts: &MonitorOptions) -> FollowUp {
-    let as_of = opts.as_of;
-    let near_days = {
-        use rust_decimal::prelude::ToPrimitive;
-        param(opts, "monitor.deadline_near", "days", 30)
-            .to_i64()
-            .unwrap_or(30)
-    };
+    follow_up_with(r, opts.as_of, &Limits::of(opts))
+}
+
+/// Follow up one record with the thresholds already looked up.
+pub fn follow_up_with(r: &SupplyRecord, as_of: Date, limits: &Limits) -> FollowUp {
+    let near_days = limits.near_days;
     // What happened after the as-of date has not happened yet on it.
     let by = |d: Option<Date>| d.filter(|d| *d <= as_of);
     let mut overdue = Vec::new();
@@ -125,25 +147,27 @@ pub fn follow_up(r: &SupplyRecord, opts: &MonitorOptions) -> FollowUp {
         }
     }
     let government_cause = r.idle_cause.as_deref().is_some_and(|c| c.contains("政府"));
-    let idle_years = years(opts, "monitor.idle");
+    let idle_years = limits.idle_years;
     let unstarted_idle = r.actual_start.is_none()
         && r.agreed_start
             .is_some_and(|s| full_years(s, idle_years, as_of));
     let halted_idle = r.actual_start.is_some()
         && r.halted_on
             .is_some_and(|h| full_years(h, idle_years, as_of))
-        && too_little_done(r, opts);
+        && too_little_done(r, limits);
     let idle = unstarted_idle || halted_idle;
     let take_back = unstarted_idle
         && !government_cause
         && r.agreed_start
-            .is_some_and(|s| full_years(s, years(opts, "monitor.take_back"), as_of));
+            .is_some_and(|s| full_years(s, limits.take_back_years, as_of));
     let idle_fee_wan_yuan = (idle && !government_cause)
         .then_some(r.price)
         .flatten()
         .map(|p| {
-            let pct = param(opts, "monitor.idle_fee", "pct", 20);
-            round_half_up(p.in_unit(MoneyUnit::WanYuan) * pct / Decimal::from(100), 4)
+            round_half_up(
+                p.in_unit(MoneyUnit::WanYuan) * limits.fee_pct / Decimal::from(100),
+                4,
+            )
         });
     FollowUp {
         parcel_id: r.parcel_id.clone(),
@@ -169,10 +193,10 @@ pub fn follow_up(r: &SupplyRecord, opts: &MonitorOptions) -> FollowUp {
 
 /// Started but too little done (令第53号第二条): developed area under 1/3 of the parcel, or
 /// investment under 25 % of the total, compared exactly.
-fn too_little_done(r: &SupplyRecord, opts: &MonitorOptions) -> bool {
-    let num = param(opts, "monitor.idle", "developed_numerator", 1);
-    let den = param(opts, "monitor.idle", "developed_denominator", 3);
-    let invested_pct = param(opts, "monitor.idle", "invested_pct", 25);
+fn too_little_done(r: &SupplyRecord, limits: &Limits) -> bool {
+    let num = limits.developed_numerator;
+    let den = limits.developed_denominator;
+    let invested_pct = limits.invested_pct;
     let area = r.area_ha().ha();
     let little_area = r
         .developed_area
@@ -186,5 +210,9 @@ fn too_little_done(r: &SupplyRecord, opts: &MonitorOptions) -> bool {
 
 /// Follow up every record.
 pub(super) fn judge(records: &[&SupplyRecord], opts: &MonitorOptions) -> Vec<FollowUp> {
-    records.iter().map(|r| follow_up(r, opts)).collect()
+    let limits = Limits::of(opts);
+    records
+        .iter()
+        .map(|r| follow_up_with(r, opts.as_of, &limits))
+        .collect()
 }

@@ -10,7 +10,7 @@ use super::{at_least_pct, rate_pct, MonitorReport};
 use crate::rules::RuleContext;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 /// A traffic-light colour.
@@ -257,6 +257,20 @@ pub fn evaluate(r: &MonitorReport, book: &IndicatorBook) -> Vec<IndicatorValue> 
 /// The warnings of a report, red first, each with its message from the rule data.
 pub(super) fn warnings(r: &MonitorReport, rules: &RuleContext) -> Vec<Warning> {
     let rules = rules.clone().with_date(Some(r.as_of));
+    // The rules of the warnings, looked up once (a province's years of records may give
+    // thousands of warnings).
+    let specs: HashMap<&str, crate::rules::RuleSpec> = [
+        "monitor.overdue",
+        "monitor.deadline_near",
+        "monitor.idle",
+        "monitor.take_back",
+        "monitor.checkpoint_missed",
+        "monitor.supply_rate",
+    ]
+    .into_iter()
+    .filter_map(|id| Some((id, rules.rule(id)?.clone())))
+    .collect();
+    let rules = Rendered { specs, rules };
     let mut out = Vec::new();
     let mut warn = |level, indicator: &str, message: String, p: Option<&super::FollowUp>| {
         out.push(Warning {
@@ -381,6 +395,24 @@ pub(super) fn warnings(r: &MonitorReport, rules: &RuleContext) -> Vec<Warning> {
     }
     out.sort_by_key(|w| std::cmp::Reverse(w.level));
     out
+}
+
+/// Messages of rules looked up once.
+struct Rendered<'a> {
+    specs: HashMap<&'a str, crate::rules::RuleSpec>,
+    rules: RuleContext,
+}
+
+impl Rendered<'_> {
+    /// What `RuleContext::finding` would give, from the rules looked up once.
+    fn finding(&self, id: &str, vars: &[(&str, String)]) -> crate::finding::Finding {
+        match self.specs.get(id) {
+            Some(spec) if !spec.message.is_empty() => {
+                crate::finding::Finding::new(id, spec.severity, spec.render(vars))
+            }
+            _ => self.rules.finding(id, vars),
+        }
+    }
 }
 
 /// A region's indicators in a roll-up.
