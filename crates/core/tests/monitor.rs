@@ -96,6 +96,7 @@ fn opts(as_of: &str) -> MonitorOptions {
         basis: Basis::All,
         region: Some("示例县".into()),
         rules: RuleContext::builtin(),
+        land_grade: None,
     }
 }
 
@@ -541,4 +542,73 @@ fn a_province_rolls_up_its_counties_and_prefectures_with_colours() {
         order,
         ["990101", "990102", "990201", "990100", "990200", "990000"]
     );
+}
+
+#[test]
+fn industrial_land_sold_below_the_floor_price_of_its_grade() {
+    // 八等: 252 元/平方米 (国土资发〔2006〕307号). 2 公顷 = 20,000 平方米.
+    let sold = |no: &str, wan: &str| {
+        let mut r = record(no, no, "2.0000", "工业用地", "2025-03-01", 2);
+        r.price = Some(Money::from_unit(dec(wan), MoneyUnit::WanYuan));
+        r
+    };
+    let mut allocated = sold("D", "100");
+    allocated.method = Some(SupplyMethod::Allocation);
+    // 400 万元 → 200 元/平方米: below; 504 万元 → exactly 252: not below; 600 → 300.
+    let records = vec![
+        sold("A", "400"),
+        sold("B", "504"),
+        sold("C", "600"),
+        allocated,
+    ];
+    let opts = MonitorOptions {
+        land_grade: Some(8),
+        ..opts("2025-06-30")
+    };
+    let r = monitor(
+        MonitorInput {
+            records: &records,
+            ..MonitorInput::default()
+        },
+        &opts,
+    );
+    let floor: Vec<(Option<&str>, Option<Decimal>, Option<Decimal>)> = r
+        .parcels
+        .iter()
+        .map(|p| (p.parcel_id.as_deref(), p.unit_price, p.floor_price))
+        .collect();
+    assert_eq!(
+        floor,
+        [
+            (Some("A"), Some(dec("200")), Some(dec("252"))),
+            (Some("B"), Some(dec("252")), None),
+            (Some("C"), Some(dec("300")), None),
+            (Some("D"), None, None),
+        ]
+    );
+    let w: Vec<&str> = r
+        .warnings
+        .iter()
+        .filter(|w| w.indicator == "floor_price")
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(w.len(), 1);
+    assert!(
+        w[0].contains("200 元/平方米") && w[0].contains("（8等）"),
+        "{}",
+        w[0]
+    );
+    // Without the county's grade, nothing is judged.
+    let none = monitor(
+        MonitorInput {
+            records: &records,
+            ..MonitorInput::default()
+        },
+        &opts_clone_without_grade(),
+    );
+    assert!(none.parcels.iter().all(|p| p.floor_price.is_none()));
+}
+
+fn opts_clone_without_grade() -> MonitorOptions {
+    opts("2025-06-30")
 }

@@ -76,6 +76,9 @@ pub struct Args {
     /// 计划完成进度节点“月-日=百分比”，可多次给出，如 --checkpoint 06-30=50；年底100%总会核对
     #[arg(long = "checkpoint", value_parser = Checkpoint::parse)]
     pub checkpoints: Vec<Checkpoint>,
+    /// 本地土地等别（1—15，用于核对工业用地出让最低价）
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=15))]
+    pub land_grade: Option<u8>,
     /// 完成率统计口径
     #[arg(long, value_enum, default_value = "all")]
     pub basis: BasisArg,
@@ -402,6 +405,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .filter(|r| !r.is_empty())
         }),
         rules: RuleContext::builtin().with_region(region_code),
+        land_grade: args.land_grade,
     };
     let mut report = monitor(
         MonitorInput {
@@ -717,6 +721,7 @@ fn by_region(args: &Args, inputs: Inputs) -> anyhow::Result<ExitCode> {
                 basis: Basis::All,
                 region: Some(code.clone()),
                 rules: RuleContext::builtin().with_region(Some(&code)),
+                land_grade: args.land_grade,
             };
             let r = monitor(
                 MonitorInput {

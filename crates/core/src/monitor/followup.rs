@@ -60,6 +60,11 @@ pub struct FollowUp {
     pub idle_cause: Option<String>,
     /// True when the cause is the government's (no fee, no take-back).
     pub government_cause: bool,
+    /// For industrial land sold below the floor price of the county's 土地等别: the floor, 元
+    /// per 平方米 (the unit price paid is `unit_price`).
+    pub floor_price: Option<Decimal>,
+    /// The unit price paid, 元 per 平方米 (industrial land with a price only).
+    pub unit_price: Option<Decimal>,
     /// 土地闲置费 (20 % of the price), 万元; `None` when not due or the price is unknown.
     pub idle_fee_wan_yuan: Option<Decimal>,
     /// Not started two full years after the agreed start: may be taken back without
@@ -80,6 +85,9 @@ pub struct Limits {
     developed_numerator: Decimal,
     developed_denominator: Decimal,
     invested_pct: Decimal,
+    /// The industrial land floor price of the county's grade, 元/平方米.
+    industrial_floor: Option<Decimal>,
+    grade: Option<u8>,
 }
 
 impl Limits {
@@ -102,6 +110,10 @@ impl Limits {
             developed_numerator: p("monitor.idle", "developed_numerator", 1),
             developed_denominator: p("monitor.idle", "developed_denominator", 3),
             invested_pct: p("monitor.idle", "invested_pct", 25),
+            industrial_floor: opts.land_grade.and_then(|g| {
+                rules.param_decimal("monitor.industrial_floor_price", &format!("grade_{g}"))
+            }),
+            grade: opts.land_grade,
         }
     }
 }
@@ -169,7 +181,14 @@ pub fn follow_up_with(r: &SupplyRecord, as_of: Date, limits: &Limits) -> FollowU
                 4,
             )
         });
+    let unit_price = industrial_unit_price(r);
+    let floor_price = match (unit_price, limits.industrial_floor) {
+        (Some(paid), Some(floor)) if paid < floor => Some(floor),
+        _ => None,
+    };
     FollowUp {
+        floor_price,
+        unit_price,
         parcel_id: r.parcel_id.clone(),
         supervision_no: r.supervision_no.clone(),
         row: r.row,
@@ -188,6 +207,28 @@ pub fn follow_up_with(r: &SupplyRecord, as_of: Date, limits: &Limits) -> FollowU
         idle_fee_wan_yuan,
         take_back,
         agreed: [r.agreed_handover, r.agreed_start, r.agreed_completion],
+    }
+}
+
+/// The unit price paid for industrial land sold (not allocated), 元 per 平方米.
+fn industrial_unit_price(r: &SupplyRecord) -> Option<Decimal> {
+    let industrial = r.class.gb21010.as_deref() == Some("0601")
+        || r.class
+            .ydyh2023
+            .as_deref()
+            .is_some_and(|c| c.starts_with("1001"));
+    if !industrial || !r.method.is_some_and(|m| m.is_sale()) {
+        return None;
+    }
+    let m2 = r.area_ha().ha() * Decimal::from(10_000);
+    let price = r.price?;
+    (!m2.is_zero()).then(|| round_half_up(price.0 / m2, 2))
+}
+
+impl Limits {
+    /// The county's 土地等别, when given.
+    pub fn grade(&self) -> Option<u8> {
+        self.grade
     }
 }
 

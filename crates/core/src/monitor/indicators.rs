@@ -167,6 +167,9 @@ fn measure(name: &str, r: &MonitorReport) -> Option<Measure> {
         "due_soon_parcels" => count(r.parcels.iter().filter(|p| !p.due_soon.is_empty()).count()),
         "idle_parcels" => count(r.parcels.iter().filter(|p| p.idle).count()),
         "take_back_parcels" => count(r.parcels.iter().filter(|p| p.take_back).count()),
+        "below_floor_price_parcels" => {
+            count(r.parcels.iter().filter(|p| p.floor_price.is_some()).count())
+        }
         "checkpoints_missed" => r.completion.as_ref().and_then(|_| {
             count(
                 r.checkpoints
@@ -255,7 +258,7 @@ pub fn evaluate(r: &MonitorReport, book: &IndicatorBook) -> Vec<IndicatorValue> 
 }
 
 /// The warnings of a report, red first, each with its message from the rule data.
-pub(super) fn warnings(r: &MonitorReport, rules: &RuleContext) -> Vec<Warning> {
+pub(super) fn warnings(r: &MonitorReport, rules: &RuleContext, grade: Option<u8>) -> Vec<Warning> {
     let rules = rules.clone().with_date(Some(r.as_of));
     // The rules of the warnings, looked up once (a province's years of records may give
     // thousands of warnings).
@@ -266,6 +269,7 @@ pub(super) fn warnings(r: &MonitorReport, rules: &RuleContext) -> Vec<Warning> {
         "monitor.take_back",
         "monitor.checkpoint_missed",
         "monitor.supply_rate",
+        "monitor.industrial_floor_price",
     ]
     .into_iter()
     .filter_map(|id| Some((id, rules.rule(id)?.clone())))
@@ -332,6 +336,18 @@ pub(super) fn warnings(r: &MonitorReport, rules: &RuleContext) -> Vec<Warning> {
                 msg.push_str(&format!("，应征缴土地闲置费 {} 万元", fee.normalize()));
             }
             warn(Colour::Red, "idle", msg, Some(p));
+        }
+        if let (Some(floor), Some(paid)) = (p.floor_price, p.unit_price) {
+            let f = rules.finding(
+                "monitor.industrial_floor_price",
+                &[
+                    ("parcel", name.clone()),
+                    ("price", paid.normalize().to_string()),
+                    ("floor", floor.normalize().to_string()),
+                    ("grade", grade.map(|g| g.to_string()).unwrap_or_default()),
+                ],
+            );
+            warn(Colour::Yellow, "floor_price", f.message, Some(p));
         }
         if p.take_back {
             let f = rules.finding(

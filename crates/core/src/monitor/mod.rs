@@ -113,6 +113,8 @@ pub struct MonitorOptions {
     pub region: Option<String>,
     /// The rules (the context's date is set to each judgement's own date).
     pub rules: RuleContext,
+    /// The county's 土地等别 for the industrial land floor price (1–15), when known.
+    pub land_grade: Option<u8>,
 }
 
 /// What is judged: the plan (when there is one), the supply records, approval batches and
@@ -194,7 +196,7 @@ pub fn monitor(input: MonitorInput<'_>, opts: &MonitorOptions) -> MonitorReport 
         indicators: Vec::new(),
         findings,
     };
-    report.warnings = indicators::warnings(&report, &opts.rules);
+    report.warnings = indicators::warnings(&report, &opts.rules, opts.land_grade);
     report.indicators = indicators::evaluate(&report, indicators::IndicatorBook::builtin());
     report
 }
