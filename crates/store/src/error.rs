@@ -26,12 +26,24 @@ pub enum StoreError {
     /// Another process holds the write lock for too long.
     #[error("数据库正由另一个进程写入，等待超时；请待其完成后重试（{0}）")]
     Busy(String),
-    /// A GeoPackage/SQLite error.
-    #[error("GeoPackage 数据库错误：{0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// A PostgreSQL error.
-    #[error("PostgreSQL 数据库错误：{}", pg_message(.0))]
-    Postgres(#[from] postgres::Error),
+    /// A GeoPackage (SQLite) error: what went wrong with which file, in one Chinese sentence
+    /// (see [`crate::gpkg::sqlite_error`]).
+    #[error("数据库文件“{path}”{what}")]
+    Sqlite {
+        /// The file.
+        path: String,
+        /// What went wrong and what to do, in Chinese.
+        what: String,
+    },
+    /// A PostgreSQL error, in one Chinese sentence with the database (see
+    /// [`crate::pg::pg_error`]).
+    #[error("PostgreSQL 数据库“{url}”{what}")]
+    Postgres {
+        /// The database URL without its password.
+        url: String,
+        /// What went wrong and what to do, in Chinese.
+        what: String,
+    },
     /// Something asked for does not exist, or the acting account may not know that it exists
     /// (another region's draft).
     #[error("{0}")]
@@ -62,12 +74,12 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
     /// A file could not be read or written.
-    #[error("读写文件“{path}”失败：{source}")]
+    #[error("读写文件“{path}”失败：{}", io_reason(.error))]
     Io {
         /// The file.
         path: String,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (shown in Chinese; not chained, so it is said once).
+        error: std::io::Error,
     },
     /// An input file's content is wrong (the place is in the message).
     #[error("{path}：{message}")]
@@ -82,10 +94,25 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-fn pg_message(e: &postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => format!("{}（{}）", db.message(), db.code().code()),
-        None => e.to_string(),
+/// An I/O error's cause in Chinese.
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "文件或目录不存在".into(),
+        K::PermissionDenied => "没有权限（文件或所在目录不可读写）".into(),
+        K::AlreadyExists => "文件已存在".into(),
+        K::StorageFull => "磁盘已满".into(),
+        K::ReadOnlyFilesystem => "文件系统是只读的".into(),
+        K::InvalidInput | K::InvalidFilename => "文件名无效".into(),
+        K::IsADirectory => "这是一个目录，不是文件".into(),
+        K::NotADirectory => "路径中的某一级不是目录".into(),
+        K::UnexpectedEof => "文件意外结束（可能不完整）".into(),
+        K::Interrupted => "操作被中断".into(),
+        K::CrossesDevices => "不能跨文件系统改名".into(),
+        _ => match e.raw_os_error() {
+            Some(code) => format!("系统错误（错误码 {code}）"),
+            None => "系统错误".into(),
+        },
     }
 }
 

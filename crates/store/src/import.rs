@@ -148,7 +148,7 @@ fn is_geometry_file(path: &Path) -> bool {
 fn io_err(path: &Path, e: std::io::Error) -> StoreError {
     StoreError::Io {
         path: path.display().to_string(),
-        source: e,
+        error: e,
     }
 }
 
@@ -269,13 +269,17 @@ impl GeometrySet {
     }
 }
 
-const PARCEL_COLUMNS: &str =
-    "import_id, region, year, parcel_id, location, township, class_text, class_code, area_ha, source, method, data";
+/// The parcel columns an import writes besides the geometry: the hashed ones
+/// ([`crate::state::PARCEL_HASHED`]), then the row's hash.
+const PARCEL_COLUMNS: &str = "import_id, region, year, parcel_id, location, township, class_text, class_code, area_ha, source, method, data, row_hash";
+
+/// `(?, ?, …)` for the parcel columns after the geometry.
+const PARCEL_MARKS: &str = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
 /// How often (in ledger rows) the import reports progress.
 pub const PROGRESS_EVERY: u64 = 10_000;
 
-/// Rows per multi-row INSERT (13 parameters each: well under SQLite's and PostgreSQL's limits).
+/// Rows per multi-row INSERT (14 parameters each: well under SQLite's and PostgreSQL's limits).
 const BATCH_ROWS: usize = 200;
 
 /// Parcel rows waiting for one multi-row INSERT.
@@ -300,7 +304,7 @@ impl Batch {
         let tuples: Vec<String> = self
             .geom_sql
             .iter()
-            .map(|g| format!("({g}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+            .map(|g| format!("({g}, {PARCEL_MARKS})"))
             .collect();
         s.db.exec(
             &format!(
@@ -360,6 +364,8 @@ impl Session<'_> {
                 Value::Int(s.import_id),
             ],
         )?;
+        self.seal("ledger_import", s.import_id)?;
+        self.seal_parcels(s.import_id)?;
         self.append_audit(
             "import",
             &format!("import:{}", s.import_id),
@@ -455,8 +461,7 @@ impl Session<'_> {
                 sum.parcel_count += 1;
                 let data = serde_json::to_string(&p)?;
                 let class_code = p.class.gb21010.clone().or_else(|| p.class.ydyh2023.clone());
-                batch.push(gsql, gval);
-                batch.values.extend([
+                let values = [
                     Value::Int(import_id),
                     opts.region.clone().into(),
                     Value::Int(opts.year as i64),
@@ -469,7 +474,11 @@ impl Session<'_> {
                     p.source.map(|x| x.label()).into(),
                     p.method.map(|x| x.label()).into(),
                     data.into(),
-                ]);
+                ];
+                let hash = crate::state::parcel_hash(&values, found.map(|(_, g)| g));
+                batch.push(gsql, gval);
+                batch.values.extend(values);
+                batch.values.push(hash.into());
                 if batch.rows == BATCH_ROWS {
                     batch.flush(s)?;
                     progress(rows_read);
@@ -580,12 +589,15 @@ impl Session<'_> {
                 sum.parcel_count += 1;
                 sum.total_ha += vals[8].text().parse::<Decimal>().unwrap_or_default();
                 vals[0] = Value::Int(import_id);
+                vals.truncate(12);
+                let hash = crate::state::parcel_hash(&vals, geometry.as_ref());
                 let (gsql, gval) = s.db.geom_param(geometry.as_ref(), s.srid);
                 let mut params = vec![gval];
                 params.extend(vals);
+                params.push(hash.into());
                 s.db.exec(
                     &format!(
-                        "INSERT INTO parcel (geom, {PARCEL_COLUMNS}) VALUES ({gsql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        "INSERT INTO parcel (geom, {PARCEL_COLUMNS}) VALUES ({gsql}, {PARCEL_MARKS})"
                     ),
                     &params,
                 )?;

@@ -132,6 +132,7 @@ impl Session<'_> {
                         "UPDATE region SET name = ? WHERE code = ?",
                         &[n.into(), code.into()],
                     )?;
+                    self.seal("region", code)?;
                     self.append_audit(
                         "region.rename",
                         &format!("region:{code}"),
@@ -156,6 +157,7 @@ impl Session<'_> {
                         parent.clone().into(),
                     ],
                 )?;
+                self.seal("region", code)?;
                 self.append_audit(
                     "region.create",
                     &format!("region:{code}"),
