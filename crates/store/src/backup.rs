@@ -276,7 +276,10 @@ fn remove_stale_temporaries(dir: &Path) -> Vec<String> {
                 && std::fs::remove_file(e.path()).is_ok()
                 && base.len() == rest.len()
             {
-                removed.push(e.path().display().to_string());
+                removed.push(format!(
+                    "{}（被中断的导出或恢复留下的临时文件）",
+                    e.path().display()
+                ));
             }
         }
     }

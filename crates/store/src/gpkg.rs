@@ -103,6 +103,22 @@ impl GpkgBackend {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(err)?;
+        // A file that is not a landplan store is left exactly as it is (no journal switch):
+        // the store refuses it by its tables.
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .and_then(|mut st| {
+                st.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<_, _>>()
+            })
+            .map_err(err)?;
+        if !tables.is_empty() && !tables.iter().any(|t| t == "landplan_migration") {
+            return Ok(GpkgBackend {
+                conn,
+                path: display,
+                writing: None,
+            });
+        }
         let want = match mode {
             // WAL: readers do not block the writer; a crash leaves the last committed state.
             GpkgMode::Store => "wal",

@@ -31,9 +31,15 @@ pub fn explain(e: StoreError) -> anyhow::Error {
     }
 }
 
-/// Open the store of `--db`.
+/// Open the store of `--db` to change it (bringing its schema up to date).
 pub fn open(db: &str) -> anyhow::Result<Store> {
     Store::open(db).map_err(explain)
+}
+
+/// Open the store of `--db` only to read it: the file is left byte-for-byte as it is (a
+/// backup, a store in a read-only directory), nothing is migrated.
+pub fn open_read(db: &str) -> anyhow::Result<Store> {
+    Store::open_read_only(db).map_err(explain)
 }
 
 /// Who acts on `store`: the local operator while the store has no accounts, else the account
