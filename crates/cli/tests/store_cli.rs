@@ -1210,3 +1210,52 @@ fn export_during_imports_is_a_consistent_snapshot_postgres() {
     let d = tempfile::tempdir().unwrap();
     export_during_imports(&pg.fresh_db(), d.path());
 }
+
+/// Defect 8: the text output of `import` shows the geometry files' errors (they showed only
+/// with --json), `--strict` refuses them, and a point is not counted as a parcel with geometry.
+#[test]
+fn import_shows_geometry_errors_and_strict_refuses_them() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("s.gpkg");
+    ok(&["init", "--db", p(&db), "--srid", "4527"]);
+    let l = write(d.path(), "l.csv", &ledger_v1());
+    let bow = r#"{"type":"Feature","properties":{"地块编号":"A-002"},"geometry":{"type":"Polygon","coordinates":[[[39501000,3400000],[39501150,3400150],[39501150,3400000],[39501000,3400150],[39501000,3400000]]]}}"#;
+    let point = r#"{"type":"Feature","properties":{"地块编号":"A-003"},"geometry":{"type":"Point","coordinates":[39502000,3400000]}}"#;
+    let g = write(
+        d.path(),
+        "g.geojson",
+        &format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4527"}}}},"features":[{},{bow},{point}]}}"#,
+            square("A-001", 39_500_000.0, 3_400_000.0, 150.0)
+        ),
+    );
+    let args = [
+        "import",
+        "--db",
+        p(&db),
+        p(&l),
+        p(&g),
+        "--region",
+        "330102",
+        "--year",
+        "2025",
+    ];
+    let mut strict = args.to_vec();
+    strict.push("--strict");
+    let err = refused(&strict);
+    assert!(
+        err.contains("几何文件有") && err.contains("整批导入已撤销"),
+        "{err}"
+    );
+    let out = landplan(&args);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("地块 4 个（其中带几何 2 个）"), "{text}");
+    assert!(err.contains("几何文件有 3 个错误"), "{err}");
+    assert!(err.contains("地块 A-002") && err.contains("相交"), "{err}");
+    assert!(
+        err.contains("地块 A-003") && err.contains("没有可用的面状边界"),
+        "{err}"
+    );
+}

@@ -56,10 +56,51 @@ pub struct ImportSummary {
     pub total_ha: Decimal,
     /// Geometry features whose 地块编号 matches no parcel.
     pub unmatched_geometries: Vec<String>,
-    /// The reader's findings about rejected rows (the first 50).
+    /// The reader's findings about rejected rows (the first 50), then the geometry files'
+    /// findings (the first 50: self-intersections, unusable boundaries, dropped points …).
     pub findings: Vec<Finding>,
+    /// Errors in the geometry files (all of them, not only those listed): each concerns a
+    /// parcel whose boundary is wrong or missing. `strict` refuses the import when there is any.
+    pub geometry_errors: i64,
+    /// Warnings about the geometry files (all of them).
+    pub geometry_warnings: i64,
     /// The import this one copied its parcels from (geometry-only imports).
     pub base_import: Option<i64>,
+}
+
+impl ImportSummary {
+    /// Take the geometry files' findings: the first 50 listed, errors and warnings counted.
+    fn add_geometry_findings(&mut self, g: &GeometrySet) {
+        use landplan_core::finding::Severity;
+        self.geometry_errors = g
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count() as i64;
+        self.geometry_warnings = g
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count() as i64;
+        self.findings.extend(g.findings.iter().take(50).cloned());
+    }
+
+    /// `、几何文件有 3 个错误（第一个：…）` for a strict refusal, or nothing.
+    fn geometry_error_note(&self) -> String {
+        if self.geometry_errors == 0 {
+            return String::new();
+        }
+        let first = self
+            .findings
+            .iter()
+            .find(|f| {
+                f.rule.starts_with("geometry.")
+                    && f.severity == landplan_core::finding::Severity::Error
+            })
+            .map(|f| format!("（第一个：{}）", f.message))
+            .unwrap_or_default();
+        format!("、几何文件有 {} 个错误{first}", self.geometry_errors)
+    }
 }
 
 /// Geometries keyed by 地块编号.
@@ -428,6 +469,8 @@ impl Session<'_> {
                 total_ha: Decimal::ZERO,
                 unmatched_geometries: Vec::new(),
                 findings: Vec::new(),
+                geometry_errors: 0,
+                geometry_warnings: 0,
                 base_import: None,
             };
             let mut matched: HashSet<&str> = HashSet::new();
@@ -453,9 +496,14 @@ impl Session<'_> {
                 let found = geometries.and_then(|g| g.by_id.get_key_value(p.id.as_str()));
                 if let Some((k, _)) = found {
                     matched.insert(k.as_str());
+                }
+                // A feature without a usable boundary (a point, an empty or NULL geometry)
+                // gives the parcel no geometry; its finding says why.
+                let found = found.map(|(_, g)| g).filter(|g| !g.0.is_empty());
+                if found.is_some() {
                     sum.geometry_count += 1;
                 }
-                let (gsql, gval) = s.db.geom_param(found.map(|(_, g)| g), srid);
+                let (gsql, gval) = s.db.geom_param(found, srid);
                 let area = p.area().ha();
                 sum.total_ha += area;
                 sum.parcel_count += 1;
@@ -475,7 +523,7 @@ impl Session<'_> {
                     p.method.map(|x| x.label()).into(),
                     data.into(),
                 ];
-                let hash = crate::state::parcel_hash(&values, found.map(|(_, g)| g));
+                let hash = crate::state::parcel_hash(&values, found);
                 batch.push(gsql, gval);
                 batch.values.extend(values);
                 batch.values.push(hash.into());
@@ -486,8 +534,7 @@ impl Session<'_> {
             }
             batch.flush(s)?;
             if let Some(g) = geometries {
-                let room = 50usize.saturating_sub(sum.findings.len());
-                sum.findings.extend(g.findings.iter().take(room).cloned());
+                sum.add_geometry_findings(g);
                 let mut un: Vec<String> = g
                     .by_id
                     .keys()
@@ -497,11 +544,16 @@ impl Session<'_> {
                 un.sort();
                 sum.unmatched_geometries = un;
             }
-            if opts.strict && (sum.rejected_rows > 0 || !sum.unmatched_geometries.is_empty()) {
+            if opts.strict
+                && (sum.rejected_rows > 0
+                    || !sum.unmatched_geometries.is_empty()
+                    || sum.geometry_errors > 0)
+            {
                 return Err(StoreError::Invalid(format!(
-                    "严格模式：台账有 {} 行无法读取、{} 个几何要素找不到对应地块，整批导入已撤销",
+                    "严格模式：台账有 {} 行无法读取、{} 个几何要素找不到对应地块{}，整批导入已撤销",
                     sum.rejected_rows,
-                    sum.unmatched_geometries.len()
+                    sum.unmatched_geometries.len(),
+                    sum.geometry_error_note()
                 )));
             }
             if sum.parcel_count == 0 {
@@ -570,16 +622,24 @@ impl Session<'_> {
                 total_ha: Decimal::ZERO,
                 unmatched_geometries: Vec::new(),
                 findings: Vec::new(),
+                geometry_errors: 0,
+                geometry_warnings: 0,
                 base_import: Some(base),
             };
+            sum.add_geometry_findings(g);
             let mut matched = HashSet::new();
             for (old_geom, mut vals) in rows {
                 let pid = vals[3].text();
                 let old = old_geom.and_then(|b| s.db.geom_decode(Value::Blob(b)));
                 let geometry = match g.by_id.get(&pid) {
-                    Some(w) => {
+                    // An unusable new boundary keeps the old one; its finding says why.
+                    Some(w) if !w.0.is_empty() => {
                         matched.insert(pid.clone());
                         Some(w.clone())
+                    }
+                    Some(_) => {
+                        matched.insert(pid.clone());
+                        old
                     }
                     None => old,
                 };
@@ -610,10 +670,11 @@ impl Session<'_> {
                 .collect();
             un.sort();
             sum.unmatched_geometries = un;
-            if opts.strict && !sum.unmatched_geometries.is_empty() {
+            if opts.strict && (!sum.unmatched_geometries.is_empty() || sum.geometry_errors > 0) {
                 return Err(StoreError::Invalid(format!(
-                    "严格模式：{} 个几何要素找不到对应地块，整批导入已撤销",
-                    sum.unmatched_geometries.len()
+                    "严格模式：{} 个几何要素找不到对应地块{}，整批导入已撤销",
+                    sum.unmatched_geometries.len(),
+                    sum.geometry_error_note()
                 )));
             }
             s.finish_import(&sum)?;
