@@ -1259,3 +1259,46 @@ fn import_shows_geometry_errors_and_strict_refuses_them() {
         "{err}"
     );
 }
+
+/// Defect 20: a prefecture's code given with a county's name (`--region 330100 --region-name
+/// 某某县`) is refused in Chinese before anything is stored; the prefecture's own plan (a code
+/// of its level, or no name) is still accepted.
+#[test]
+fn a_prefecture_code_with_a_county_name_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("s.gpkg");
+    ok(&["init", "--db", p(&db)]);
+    let l = write(d.path(), "l.csv", &ledger_v1());
+    let err = refused(&[
+        "import",
+        "--db",
+        p(&db),
+        p(&l),
+        "--region",
+        "330100",
+        "--region-name",
+        "某某县",
+        "--year",
+        "2025",
+    ]);
+    assert!(
+        err.contains("330100 是地级") && err.contains("“某某县”却是县级"),
+        "{err}"
+    );
+    let err = refused(&["init", "--db", p(&db), "--region", "330000=甲县"]);
+    assert!(err.contains("330000 是省级"), "{err}");
+    let v = ok(&["audit", "verify", "--db", p(&db)]);
+    assert!(v.contains("共 1 条"), "nothing was stored: {v}");
+    ok(&[
+        "import",
+        "--db",
+        p(&db),
+        p(&l),
+        "--region",
+        "330100",
+        "--region-name",
+        "示例市",
+        "--year",
+        "2025",
+    ]);
+}
