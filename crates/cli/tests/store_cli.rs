@@ -1302,3 +1302,26 @@ fn a_prefecture_code_with_a_county_name_is_refused() {
         "2025",
     ]);
 }
+
+/// Defect 18 on PostgreSQL: a database that does not exist and a server that does not answer
+/// are said in Chinese, naming the database or the server.
+#[test]
+fn postgres_connection_errors_name_the_database_and_the_server() {
+    let Some(pg) = Pg::start() else { return };
+    let url = pg.fresh_db();
+    let base = url.rsplit_once('/').unwrap().0;
+    let err = refused(&["init", "--db", &format!("{base}/没有这个库")]);
+    assert!(err.contains("没有名为“没有这个库”的数据库"), "{err}");
+    clear_chinese(&err);
+    let err = refused(&[
+        "plan",
+        "list",
+        "--db",
+        "postgres://postgres@127.0.0.1:1/landplan",
+    ]);
+    assert!(
+        err.contains("127.0.0.1:1") && err.contains("拒绝连接"),
+        "{err}"
+    );
+    clear_chinese(&err);
+}

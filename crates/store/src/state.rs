@@ -238,22 +238,24 @@ pub(crate) fn parcel_hash(values: &[Value], geometry: Option<&Geometry>) -> Stri
     row_hash("parcel", &all)
 }
 
-/// The digest of a parcel group: `fid:row_hash` lines in `fid` order.
+/// The digest of a parcel group: `SHA-256` over `fid:row_hash` lines in `fid` order.
 #[derive(Default)]
 pub(crate) struct GroupDigest {
-    text: String,
+    hasher: sha2::Sha256,
     /// Parcels in the group.
     pub count: i64,
 }
 
 impl GroupDigest {
     pub fn add(&mut self, fid: i64, hash: &str) {
-        self.text.push_str(&format!("{fid}:{hash}\n"));
+        use sha2::Digest;
+        self.hasher.update(format!("{fid}:{hash}\n").as_bytes());
         self.count += 1;
     }
 
     pub fn finish(&self) -> String {
-        sha256_hex(self.text.as_bytes())
+        use sha2::Digest;
+        crate::audit::hex(&self.hasher.clone().finalize())
     }
 }
 
@@ -334,38 +336,43 @@ pub(crate) fn seal_everything(db: &mut dyn Backend) -> Result<Vec<Seal>, StoreEr
     Ok(seals)
 }
 
-/// Give every parcel without a row hash its hash (parcels written before seals existed).
+/// Give every parcel without a row hash its hash (parcels written before seals existed), a
+/// slice at a time.
 fn hash_unhashed_parcels(db: &mut dyn Backend) -> Result<(), StoreError> {
     let geom = db.geom_select();
-    let mut todo: Vec<(i64, String)> = Vec::new();
-    let mut rows: Vec<(i64, Vec<Value>, Value)> = Vec::new();
-    db.query_each(
-        &format!(
-            "SELECT fid, {PARCEL_HASHED}, {geom} FROM parcel WHERE row_hash IS NULL ORDER BY fid"
-        ),
-        &[],
-        &mut |mut r| {
-            let g = r.pop().unwrap_or(Value::Null);
-            let fid = r.remove(0).as_i64().unwrap_or(0);
-            rows.push((fid, r, g));
-            Ok(())
-        },
-    )?;
-    for (fid, values, g) in rows {
-        let geometry = db.geom_decode(g);
-        todo.push((fid, parcel_hash(&values, geometry.as_ref())));
-    }
-    for (fid, h) in todo {
-        db.exec(
-            "UPDATE parcel SET row_hash = ? WHERE fid = ?",
-            &[h.into(), Value::Int(fid)],
+    let mut last_fid = i64::MIN;
+    loop {
+        let mut rows: Vec<(i64, Vec<Value>, Value)> = Vec::new();
+        db.query_each(
+            &format!("SELECT fid, {PARCEL_HASHED}, {geom} FROM parcel WHERE row_hash IS NULL AND fid > ? ORDER BY fid LIMIT 2000"),
+            &[Value::Int(last_fid)],
+            &mut |mut r| {
+                let g = r.pop().unwrap_or(Value::Null);
+                let fid = r.remove(0).as_i64().unwrap_or(0);
+                rows.push((fid, r, g));
+                Ok(())
+            },
         )?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        for (fid, values, g) in rows {
+            last_fid = fid;
+            let geometry = db.geom_decode(g);
+            let h = parcel_hash(&values, geometry.as_ref());
+            db.exec(
+                "UPDATE parcel SET row_hash = ? WHERE fid = ?",
+                &[h.into(), Value::Int(fid)],
+            )?;
+        }
     }
-    Ok(())
 }
 
 /// What the log says a row should be: the entry that last sealed it and the hash.
-pub(crate) type Expected = HashMap<(String, Key), (i64, Option<String>)>;
+pub(crate) type Expected = HashMap<(String, Key), Sealed>;
+
+/// The entry that last sealed a row, and the hash it sealed (None: deleted).
+pub(crate) type Sealed = (i64, Option<String>);
 
 /// A row of the stored state that is not what the audit log sealed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -422,7 +429,9 @@ pub(crate) fn check(
         let filter = s.only.map(|c| format!(" WHERE {c}")).unwrap_or_default();
         let cols: Vec<&str> = s.columns.split(',').map(str::trim).collect();
         let key_index = cols.iter().position(|c| *c == s.key).unwrap_or(0);
-        let mut rows: Vec<Vec<Value>> = Vec::new();
+        // Stream the rows; keep only those that disagree with the log.
+        let mut odd: Vec<(Vec<Value>, Option<&Sealed>)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         db.query_each(
             &format!(
                 "SELECT {} FROM {}{filter} ORDER BY {}",
@@ -430,18 +439,18 @@ pub(crate) fn check(
             ),
             &[],
             &mut |r| {
-                rows.push(r);
+                let key = Key::from_value(&r[key_index]);
+                let sealed = expected.get(&(s.table.to_string(), key.clone()));
+                seen.insert(key);
+                match sealed {
+                    Some((_, Some(h))) if *h == row_hash(s.table, &r) => {}
+                    _ => odd.push((r, sealed)),
+                }
                 Ok(())
             },
         )?;
-        let mut seen = std::collections::HashSet::new();
-        for r in rows {
-            let key = Key::from_value(&r[key_index]);
-            let hash = row_hash(s.table, &r);
-            let sealed = expected.get(&(s.table.to_string(), key.clone()));
-            seen.insert(key.clone());
+        for (r, sealed) in odd {
             let what = match sealed {
-                Some((_, Some(h))) if *h == hash => continue,
                 Some((seq, Some(_))) => changed(db, s.table, &cols, &r, *seq)?,
                 Some((seq, None)) => format!(
                     "审计日志第 {seq} 条记录它已被删除，数据库中却仍有（在 landplan 之外添加）"
