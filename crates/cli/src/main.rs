@@ -88,6 +88,28 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// An error's message for users: each cause said once (a source that its wrapper already
+/// quotes is not repeated), operating-system reasons in Chinese instead of their English.
+fn describe(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        let said = match cause.downcast_ref::<std::io::Error>() {
+            Some(io) => landplan_core::text::io_reason(io),
+            None => text.clone(),
+        };
+        if out.is_empty() {
+            out = said;
+        } else if !text.is_empty() && out.contains(&text) {
+            out = out.replace(&text, &said);
+        } else if !out.contains(&said) {
+            out.push('：');
+            out.push_str(&said);
+        }
+    }
+    out
+}
+
 fn main() -> ExitCode {
     let cli: Cli = match zh::parse() {
         Ok(cli) => cli,
@@ -115,7 +137,7 @@ fn main() -> ExitCode {
         // program ended by SIGPIPE has (128 + 13), as other command-line tools do.
         Err(e) if is_broken_pipe(&e) => ExitCode::from(141),
         Err(e) => {
-            eprintln!("错误：{e:#}");
+            eprintln!("错误：{}", describe(&e));
             ExitCode::from(2)
         }
     }
