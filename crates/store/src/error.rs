@@ -74,7 +74,7 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
     /// A file could not be read or written.
-    #[error("读写文件“{path}”失败：{}", io_reason(.error))]
+    #[error("读写文件“{path}”失败：{}", landplan_core::text::io_reason(.error))]
     Io {
         /// The file.
         path: String,
@@ -92,28 +92,6 @@ pub enum StoreError {
     /// Stored data that cannot be read back (corruption or a foreign table).
     #[error("数据库内容无法读取：{0}")]
     Corrupt(String),
-}
-
-/// An I/O error's cause in Chinese.
-pub fn io_reason(e: &std::io::Error) -> String {
-    use std::io::ErrorKind as K;
-    match e.kind() {
-        K::NotFound => "文件或目录不存在".into(),
-        K::PermissionDenied => "没有权限（文件或所在目录不可读写）".into(),
-        K::AlreadyExists => "文件已存在".into(),
-        K::StorageFull => "磁盘已满".into(),
-        K::ReadOnlyFilesystem => "文件系统是只读的".into(),
-        K::InvalidInput | K::InvalidFilename => "文件名无效".into(),
-        K::IsADirectory => "这是一个目录，不是文件".into(),
-        K::NotADirectory => "路径中的某一级不是目录".into(),
-        K::UnexpectedEof => "文件意外结束（可能不完整）".into(),
-        K::Interrupted => "操作被中断".into(),
-        K::CrossesDevices => "不能跨文件系统改名".into(),
-        _ => match e.raw_os_error() {
-            Some(code) => format!("系统错误（错误码 {code}）"),
-            None => "系统错误".into(),
-        },
-    }
 }
 
 impl From<serde_json::Error> for StoreError {
