@@ -1287,6 +1287,23 @@ fn a_prefecture_code_with_a_county_name_is_refused() {
     );
     let err = refused(&["init", "--db", p(&db), "--region", "330000=甲县"]);
     assert!(err.contains("330000 是省级"), "{err}");
+    // Without a name, a prefecture's or a province's code is no county's.
+    for code in ["330100", "330000"] {
+        let err = refused(&[
+            "import",
+            "--db",
+            p(&db),
+            p(&l),
+            "--region",
+            code,
+            "--year",
+            "2025",
+        ]);
+        assert!(
+            err.contains(&format!("{code} 是")) && err.contains("县级代码"),
+            "{err}"
+        );
+    }
     let v = ok(&["audit", "verify", "--db", p(&db)]);
     assert!(v.contains("共 1 条"), "nothing was stored: {v}");
     ok(&[
@@ -1324,4 +1341,64 @@ fn postgres_connection_errors_name_the_database_and_the_server() {
         "{err}"
     );
     clear_chinese(&err);
+}
+
+/// Defect 7 through the binary: `--user ""` or `--user "   "` is refused, naming --user (it
+/// was taken for $USER and the change logged under another name than the one given).
+#[test]
+fn a_blank_user_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("s.gpkg");
+    ok(&["init", "--db", p(&db)]);
+    let l = write(d.path(), "l.csv", &ledger_v1());
+    for blank in ["", "   "] {
+        let err = refused(&[
+            "import",
+            "--db",
+            p(&db),
+            p(&l),
+            "--region",
+            "330102",
+            "--region-name",
+            "甲县",
+            "--year",
+            "2025",
+            "--user",
+            blank,
+        ]);
+        assert!(err.contains("--user") && err.contains("空"), "{err}");
+        let err = refused(&["init", "--db", p(&d.path().join("x.gpkg")), "--user", blank]);
+        assert!(err.contains("--user"), "{err}");
+    }
+    let v = ok(&["audit", "verify", "--db", p(&db)]);
+    assert!(v.contains("共 1 条"), "{v}");
+}
+
+/// Defect 18: an import that finds no parcel at all names the file.
+#[test]
+fn an_import_without_parcels_names_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("s.gpkg");
+    ok(&["init", "--db", p(&db)]);
+    let l = write(
+        d.path(),
+        "表头.csv",
+        "地块编号,坐落,乡镇,面积（公顷）,用途,土地来源,供应方式,计划供应时间\n",
+    );
+    let err = refused(&[
+        "import",
+        "--db",
+        p(&db),
+        p(&l),
+        "--region",
+        "330102",
+        "--region-name",
+        "甲县",
+        "--year",
+        "2025",
+    ]);
+    assert!(
+        err.contains("表头.csv") && err.contains("没有可导入的地块"),
+        "{err}"
+    );
 }

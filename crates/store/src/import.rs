@@ -379,6 +379,8 @@ impl Session<'_> {
         files: &[String],
         base: Option<i64>,
     ) -> Result<i64, StoreError> {
+        crate::region::check_import_level(&opts.region, opts.region_name.as_deref())
+            .map_err(StoreError::Invalid)?;
         self.ensure_region_tx(&opts.region, opts.region_name.as_deref())?;
         self.one_int(
             "INSERT INTO ledger_import (region, year, kind, files, base_import, parcel_count, geometry_count, rejected_rows, total_ha, user_name, at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, '0', ?, ?) RETURNING id",
@@ -557,10 +559,17 @@ impl Session<'_> {
                 )));
             }
             if sum.parcel_count == 0 {
-                return Err(StoreError::Invalid(format!(
-                    "没有可导入的地块（{} 行均无法读取），整批导入已撤销",
-                    sum.rejected_rows
-                )));
+                return Err(StoreError::Input {
+                    path: files.join("、"),
+                    message: if sum.rejected_rows == 0 {
+                        "没有可导入的地块（文件中没有数据行），整批导入已撤销".to_string()
+                    } else {
+                        format!(
+                            "没有可导入的地块（{} 行均无法读取），整批导入已撤销",
+                            sum.rejected_rows
+                        )
+                    },
+                });
             }
             s.finish_import(&sum)?;
             Ok(sum)
@@ -738,6 +747,9 @@ impl Session<'_> {
         if files.is_empty() {
             return Err(StoreError::Invalid("没有给出要导入的文件".into()));
         }
+        // Refused before any file is read (insert_import checks it again for every path).
+        crate::region::check_import_level(&opts.region, opts.region_name.as_deref())
+            .map_err(StoreError::Invalid)?;
         let mut ledgers = Vec::new();
         let mut geometry = GeometrySet::default();
         // Geometry files read as ledgers (`--as ledger`): their attributes make the parcels.

@@ -156,6 +156,41 @@ pub fn check_name_level(code: &str, name: &str) -> Result<(), String> {
     ))
 }
 
+/// Refuse a ledger import for a region that is not a county's (fault campaign defect 20: a
+/// prefecture's or a province's code given where a county is meant). Ledgers are the counties'
+/// (their plans are what roll-ups sum); a province never imports one. A prefecture-level code
+/// is accepted only with a name that says it is the city's own (市本级) ledger — a name ending
+/// in 市, 州, 盟 or 地区 — since a bare prefecture code is most often a county's code mistyped.
+pub fn check_import_level(code: &str, name: Option<&str>) -> Result<(), String> {
+    let Ok((level, _)) = classify(code) else {
+        return Ok(());
+    };
+    let county = "县级台账请用县级代码（6 位、末两位不为 00，如 330102）";
+    match level {
+        RegionLevel::Province => Err(format!(
+            "行政区划代码 {code} 是省级行政区的代码，台账不能按省导入：{county}；省级汇总请用计划汇总"
+        )),
+        RegionLevel::Prefecture => {
+            let name = name.map(str::trim).filter(|n| !n.is_empty());
+            match name {
+                Some(n)
+                    if n.ends_with('市')
+                        || level_of_name(n) == Some(RegionLevel::Prefecture) =>
+                {
+                    Ok(())
+                }
+                Some(n) => check_name_level(code, n).and(Err(format!(
+                    "行政区划代码 {code} 是地级行政区（市、州、盟）的代码，名称“{n}”却不是地级行政区的名称：{county}"
+                ))),
+                None => Err(format!(
+                    "行政区划代码 {code} 是地级行政区（市、州、盟）的代码，不是县级：{county}；若导入的是市本级（市区）自己的台账，请同时写明市的名称（如“某某市”）"
+                )),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Whether `code` lies inside `ancestor` (or is it).
 pub fn is_within(code: &str, ancestor: &str) -> bool {
     match classify(ancestor) {
@@ -302,6 +337,22 @@ mod tests {
         assert!(is_within("330102", "330000"));
         assert!(is_within("330102", "330100"));
         assert!(!is_within("330202", "330100"));
+    }
+
+    /// Fault campaign defect 20: a county ledger was stored under a prefecture's or a
+    /// province's code.
+    #[test]
+    fn a_ledger_is_imported_for_a_county_or_with_the_city_named() {
+        let e = check_import_level("330100", None).unwrap_err();
+        assert!(e.contains("330100 是地级") && e.contains("市本级"), "{e}");
+        let e = check_import_level("330100", Some("某某县")).unwrap_err();
+        assert!(e.contains("“某某县”却是县级"), "{e}");
+        let e = check_import_level("330000", Some("示例省")).unwrap_err();
+        assert!(e.contains("330000 是省级"), "{e}");
+        assert!(check_import_level("330100", Some("示例市")).is_ok());
+        assert!(check_import_level("513300", Some("甘孜藏族自治州")).is_ok());
+        assert!(check_import_level("330102", None).is_ok());
+        assert!(check_import_level("330102001", None).is_ok());
     }
 
     /// Fault campaign defect 20: a prefecture's code with a county's name was accepted.
