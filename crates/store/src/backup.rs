@@ -161,11 +161,17 @@ fn copy_tables(
             continue;
         }
         let is_parcel = *table == "parcel";
+        // A parcel's own hash is copied when the source has it (the source verified), else
+        // computed from what is copied (a backup written before row hashes existed).
+        let hashed = is_parcel && src.column_exists("parcel", "row_hash")?;
         let mut cols = if is_parcel {
             format!("fid, {PARCEL_HASHED}")
         } else {
             cols.to_string()
         };
+        if hashed {
+            cols.push_str(", row_hash");
+        }
         if *table == "audit_log" && src.column_exists("audit_log", "seals")? {
             cols.push_str(", seals");
         }
@@ -187,16 +193,24 @@ fn copy_tables(
             if is_parcel {
                 let g = r.pop().unwrap_or(Value::Null);
                 let geometry = src_geom_decode(g).filter(|g| !g.0.is_empty());
-                let hash = state::parcel_hash(&r[1..], geometry.as_ref());
                 let (gsql, gval) = dst.geom_param(geometry.as_ref(), srid);
-                r.push(hash.into());
-                r.push(gval);
-                dst.exec(
-                    &format!(
-                        "INSERT INTO parcel ({cols}, row_hash, geom) VALUES ({marks}, ?, {gsql})"
-                    ),
-                    &r,
-                )?;
+                if hashed {
+                    r.push(gval);
+                    dst.exec(
+                        &format!("INSERT INTO parcel ({cols}, geom) VALUES ({marks}, {gsql})"),
+                        &r,
+                    )?;
+                } else {
+                    let hash = state::parcel_hash(&r[1..], geometry.as_ref());
+                    r.push(hash.into());
+                    r.push(gval);
+                    dst.exec(
+                        &format!(
+                            "INSERT INTO parcel ({cols}, row_hash, geom) VALUES ({marks}, ?, {gsql})"
+                        ),
+                        &r,
+                    )?;
+                }
             } else {
                 dst.exec(
                     &format!("INSERT INTO {table} ({cols}) VALUES ({marks})"),
@@ -404,6 +418,30 @@ fn scratch_store(path: &Path, srid: i32) -> Result<Store, StoreError> {
     ))
 }
 
+/// An error about the temporary file, said of the file it becomes.
+fn of_target(e: StoreError, tmp: &Path, target: &Path) -> StoreError {
+    match e {
+        StoreError::Sqlite { path, what } if path == tmp.display().to_string() => {
+            StoreError::Sqlite {
+                path: target.display().to_string(),
+                what,
+            }
+        }
+        e => e,
+    }
+}
+
+/// Make the directory of a target (as `init` does for a store).
+fn make_dir(path: &Path) -> Result<(), StoreError> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(d) => std::fs::create_dir_all(d).map_err(|e| StoreError::Io {
+            path: d.display().to_string(),
+            error: e,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Fill the empty store of `dst` in its open write transaction: schema, CRS, the copied rows.
 fn fill(
     dst: &mut Session,
@@ -435,6 +473,7 @@ impl Session<'_> {
         }
         let mut removed = Vec::new();
         clear_target(target, true, &mut removed)?;
+        make_dir(target)?;
         let dir = dir_of(target);
         removed.extend(remove_stale_temporaries(&dir));
         // One snapshot of the source for the check and the copy.
@@ -505,7 +544,7 @@ impl Session<'_> {
         if built.is_err() {
             remove_with_sidecars(&tmp);
         }
-        built
+        built.map_err(|e| of_target(e, &tmp, target))
     }
 }
 
@@ -561,13 +600,8 @@ impl Store {
         let (store, sum) = match StoreUrl::parse(url)? {
             StoreUrl::GeoPackage(p) => {
                 clear_target(&p, false, &mut removed)?;
+                make_dir(&p)?;
                 let dir = dir_of(&p);
-                if let Some(d) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(d).map_err(|e| StoreError::Io {
-                        path: d.display().to_string(),
-                        error: e,
-                    })?;
-                }
                 removed.extend(remove_stale_temporaries(&dir));
                 let tmp = temp_path(&dir);
                 let built: Result<CopySummary, StoreError> = (|| {
@@ -591,7 +625,7 @@ impl Store {
                 if built.is_err() {
                     remove_with_sidecars(&tmp);
                 }
-                let sum = built?;
+                let sum = built.map_err(|e| of_target(e, &tmp, &p))?;
                 (Store::open(url)?, sum)
             }
             StoreUrl::Postgres(_) => {

@@ -22,6 +22,12 @@
 //! - every change is one write transaction, serialised across threads and processes, and
 //!   appends one audit entry, naming the acting account, inside that same transaction (so the
 //!   log and the data cannot disagree after a crash);
+//! - the audit chain covers the state: each entry seals the rows its change wrote, the chain
+//!   head is anchored in the metadata, and verification names every row changed, added or
+//!   deleted outside landplan ([`state`], [`audit`]);
+//! - reading changes nothing: [`Store::open_read_only`] neither migrates nor switches the
+//!   journal, so backups and read-only files can be verified and listed as they are;
+//! - backups are consistent snapshots, whole or absent ([`backup`]);
 //! - areas and money are stored as exact decimal strings, never floats;
 //! - errors speak of the operation and the plan, never of a command line (the CLI adds its
 //!   hints).

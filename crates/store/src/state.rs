@@ -228,12 +228,13 @@ pub(crate) fn row_hash(table: &str, values: &[Value]) -> String {
     sha256_hex(Json::Array(arr).to_string().as_bytes())
 }
 
-/// The hash of a parcel: its [`PARCEL_HASHED`] values and its geometry (as WKB).
+/// The hash of a parcel: its [`PARCEL_HASHED`] values and its geometry (as WKB; an empty
+/// geometry, which older landplans stored for unusable boundaries, counts as none).
 pub(crate) fn parcel_hash(values: &[Value], geometry: Option<&Geometry>) -> String {
     let mut all = values.to_vec();
     all.push(match geometry {
-        Some(g) => Value::Blob(crate::geom::to_wkb(g)),
-        None => Value::Null,
+        Some(g) if !g.0.is_empty() => Value::Blob(crate::geom::to_wkb(g)),
+        _ => Value::Null,
     });
     row_hash("parcel", &all)
 }

@@ -433,3 +433,48 @@ fn a_store_from_before_seals_is_sealed_when_opened_and_edits_are_found_after() {
     let s = Store::open(&url).unwrap();
     assert!(!s.verify_audit(&op()).unwrap().ok());
 }
+
+/// A backup made by the landplan from before seals (tests/data/baseline/backup.gpkg) verifies
+/// as a log, read-only and unchanged, and restores into a store whose `restore` entry seals
+/// everything it holds: from then on edits are found.
+fn a_backup_from_before_seals_restores_sealed(url: &str) {
+    let d = tempfile::tempdir().unwrap();
+    let backup = d.path().join("backup.gpkg");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/baseline/backup.gpkg"),
+        &backup,
+    )
+    .unwrap();
+    let before = std::fs::read(&backup).unwrap();
+    let r = Store::open_backup(&backup)
+        .unwrap()
+        .verify_audit(&op())
+        .unwrap();
+    assert!(r.ok() && !r.state_checked, "{r:?}");
+    let (s, sum) = Store::restore(url, &backup, &op()).unwrap();
+    assert_eq!(std::fs::read(&backup).unwrap(), before);
+    assert_eq!(sum.parcels, 15);
+    let r = s.verify_audit(&op()).unwrap();
+    assert!(r.ok() && r.state_checked, "{r:?}");
+    edit(
+        &s,
+        &["UPDATE region SET name = '别的县' WHERE code = '990101'"],
+    );
+    let r = s.verify_audit(&op()).unwrap();
+    assert_eq!(r.problems[0].table, "region", "{r:?}");
+}
+
+#[test]
+fn gpkg_a_backup_from_before_seals_restores_sealed() {
+    let d = tempfile::tempdir().unwrap();
+    a_backup_from_before_seals_restores_sealed(&format!(
+        "gpkg:{}",
+        d.path().join("r.gpkg").display()
+    ));
+}
+
+#[test]
+fn postgres_a_backup_from_before_seals_restores_sealed() {
+    let Some(pg) = Pg::start() else { return };
+    a_backup_from_before_seals_restores_sealed(&pg.fresh_db());
+}
