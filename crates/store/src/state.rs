@@ -3,7 +3,7 @@
 //! landplan (which table, which row, what).
 //!
 //! A row's hash is `SHA-256` of the compact JSON array `[table, column values…]` over the
-//! columns of [`SPECS`] (integers as numbers, text as strings, NULL as null), the same on both
+//! columns of `SPECS` (integers as numbers, text as strings, NULL as null), the same on both
 //! backends. A **seal** `[table, key, hash]` records the hash a change left a row with (`hash`
 //! null: the change deleted it); the seals of a change travel in its audit entry (the `seals`
 //! column, covered by the entry's hash). Parcels are many and never change after their import:
@@ -12,7 +12,7 @@
 //! `SHA-256` over `fid:row_hash` lines in `fid` order.
 //!
 //! Verification replays the seals in chain order (a later seal of a row replaces an earlier
-//! one) and compares them with every row of every table ([`check`]). Stores written before
+//! one) and compares them with every row of every table (`check`). Stores written before
 //! seals existed are sealed once, whole, when a landplan with seals first opens them for
 //! writing (an audit entry `store.seal`); edits made before that cannot be told apart.
 
