@@ -59,6 +59,7 @@ fn record(no: &str, parcel: &str, ha: &str, use_: &str, on: &str, row: usize) ->
         parcel_id: Some(parcel.into()),
         project: None,
         holder: None,
+        region: None,
         district: Some("城关镇".into()),
         location: None,
         class_text: use_.into(),

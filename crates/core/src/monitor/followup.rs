@@ -110,10 +110,12 @@ pub fn follow_up(r: &SupplyRecord, opts: &MonitorOptions) -> FollowUp {
             .to_i64()
             .unwrap_or(30)
     };
+    // What happened after the as-of date has not happened yet on it.
+    let by = |d: Option<Date>| d.filter(|d| *d <= as_of);
     let mut overdue = Vec::new();
     let mut due_soon = Vec::new();
     for (m, agreed, actual) in milestones(r) {
-        let (Some(agreed), None) = (agreed, actual) else {
+        let (Some(agreed), None) = (agreed, by(actual)) else {
             continue;
         };
         if as_of > agreed {

@@ -206,7 +206,9 @@ pub fn rate_pct(part: Decimal, whole: Decimal) -> Option<Decimal> {
         return None;
     }
     let r = part.checked_mul(Decimal::from(100))?.checked_div(whole)?;
-    Some(crate::units::round_half_up(r, 4))
+    let mut r = crate::units::round_half_up(r, 4);
+    r.rescale(4);
+    Some(r)
 }
 
 /// `part ÷ whole ≥ pct %`, exactly (`part × 100 ≥ pct × whole`).
