@@ -254,7 +254,7 @@ fn plan_from_store(db: &str, args: &Args) -> anyhow::Result<CompiledPlan> {
     let (Some(region), Some(year)) = (&args.region, args.year) else {
         bail!("从数据库读取计划需同时给出 --region（行政区划代码）与 --year");
     };
-    let store = super::store::open(db)?;
+    let store = super::store::open_read(db)?;
     let who = super::store::actor(&store, args.user.as_deref())?;
     let key = PlanKey {
         region: region.clone(),
