@@ -24,9 +24,8 @@ pub struct Args {
     /// 也计入尚未批准的计划（当前版本）
     #[arg(long)]
     pub include_drafts: bool,
-    /// 以 JSON 输出
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: super::TextOrJson,
     /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
     #[arg(long)]
     pub user: Option<String>,
@@ -45,7 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.include_drafts,
         )
         .map_err(explain)?;
-    if args.json {
+    if args.out.is_json() {
         outln!("{}", serde_json::to_string_pretty(&r)?)?;
     } else {
         out!("{}", r.to_text())?;
