@@ -564,41 +564,6 @@ fn head_problem(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn canonical(seals: Option<&str>) -> Canonical<'_> {
-        Canonical {
-            seq: 1,
-            at: "2025-01-01T00:00:00.000Z",
-            user: "张三",
-            action: "init",
-            entity: "store",
-            before: None,
-            after: Some("{\"srid\":4490}"),
-            seals,
-        }
-    }
-
-    #[test]
-    fn entries_without_seals_hash_as_before_seals_existed() {
-        // The hash of an entry written by the landplan before seals (seven fields).
-        let mut h = Sha256::new();
-        h.update(GENESIS.as_bytes());
-        h.update(
-            r#"[1,"2025-01-01T00:00:00.000Z","张三","init","store",null,"{\"srid\":4490}"]"#
-                .as_bytes(),
-        );
-        assert_eq!(canonical(None).hash(GENESIS), hex(&h.finalize()));
-        assert_ne!(
-            canonical(Some("[]")).hash(GENESIS),
-            canonical(None).hash(GENESIS),
-            "the seals are covered by the hash"
-        );
-    }
-}
-
 /// What an audit entry's action means, in Chinese (the action id stays in the log and in JSON).
 pub fn action_label(action: &str) -> String {
     let label = match action {
@@ -656,4 +621,39 @@ pub fn entity_label(entity: &str) -> String {
 /// A plan step's name (`create`, `submit` … as recorded in plan events), in Chinese.
 pub fn step_label(step: &str) -> String {
     action_label(&format!("plan.{step}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canonical(seals: Option<&str>) -> Canonical<'_> {
+        Canonical {
+            seq: 1,
+            at: "2025-01-01T00:00:00.000Z",
+            user: "张三",
+            action: "init",
+            entity: "store",
+            before: None,
+            after: Some("{\"srid\":4490}"),
+            seals,
+        }
+    }
+
+    #[test]
+    fn entries_without_seals_hash_as_before_seals_existed() {
+        // The hash of an entry written by the landplan before seals (seven fields).
+        let mut h = Sha256::new();
+        h.update(GENESIS.as_bytes());
+        h.update(
+            r#"[1,"2025-01-01T00:00:00.000Z","张三","init","store",null,"{\"srid\":4490}"]"#
+                .as_bytes(),
+        );
+        assert_eq!(canonical(None).hash(GENESIS), hex(&h.finalize()));
+        assert_ne!(
+            canonical(Some("[]")).hash(GENESIS),
+            canonical(None).hash(GENESIS),
+            "the seals are covered by the hash"
+        );
+    }
 }
