@@ -21,7 +21,7 @@ pub struct Common {
 /// Which plan.
 #[derive(clap::Args, Clone)]
 pub struct Which {
-    /// 行政区划代码，如 330102
+    /// 行政区：行政区划代码（如 330102）、“代码=名称”，或数据库中已登记的名称
     #[arg(long)]
     pub region: String,
     /// 计划年度
@@ -33,12 +33,13 @@ pub struct Which {
 }
 
 impl Which {
-    fn key(&self) -> PlanKey {
-        PlanKey {
-            region: self.region.clone(),
+    /// The plan, its region given as a code, 代码=名称, or a name the store knows.
+    fn key(&self, store: &Store) -> anyhow::Result<PlanKey> {
+        Ok(PlanKey {
+            region: super::store::region_code(store, &self.region)?,
             year: self.year,
             kind: self.kind,
-        }
+        })
     }
 }
 
@@ -157,7 +158,7 @@ fn line(store: &Store, who: &Actor, v: &PlanVersion) -> anyhow::Result<String> {
 
 /// Take one lifecycle step.
 fn step(store: &Store, who: &Actor, s: Step, a: PlanAction) -> anyhow::Result<ExitCode> {
-    let key = s.which.key();
+    let key = s.which.key(store)?;
     let v = store
         .transition(who, &key, a, s.reason.as_deref())
         .map_err(|e| explain_plan(e, store, who, &key, None, false))?;
@@ -186,7 +187,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             import,
             note,
         } => {
-            let key = which.key();
+            let key = which.key(store)?;
             let v = store
                 .create_plan(who, &key, import, note.as_deref())
                 .map_err(|e| match e {
@@ -212,7 +213,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             reason,
             import,
         } => {
-            let key = which.key();
+            let key = which.key(store)?;
             let v = store
                 .adjust(who, &key, &reason, import)
                 .map_err(|e| explain_plan(e, store, who, &key, import, false))?;
@@ -227,7 +228,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             to,
             format,
         } => {
-            let key = which.key();
+            let key = which.key(store)?;
             let cur = store
                 .current_version(who, &key)
                 .map_err(|e| explain_plan(e, store, who, &key, None, false))?
@@ -246,7 +247,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
         Sub::Show { which, format } => {
-            let key = which.key();
+            let key = which.key(store)?;
             let versions = store
                 .versions(who, &key)
                 .map_err(|e| explain_plan(e, store, who, &key, None, false))?;

@@ -12,7 +12,7 @@ pub struct Args {
     /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: String,
-    /// 汇总到的行政区（地级 XXXX00 或省级 XX0000）
+    /// 汇总到的行政区：代码（地级 XXXX00 或省级 XX0000）或数据库中已登记的名称
     #[arg(long)]
     pub region: String,
     /// 计划年度
@@ -38,7 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let r = store
         .rollup(
             &who,
-            &args.region,
+            &super::store::region_code(&store, &args.region)?,
             args.year,
             args.kind,
             args.include_drafts,
