@@ -99,12 +99,22 @@ fn is_cjk(c: char) -> bool {
 /// those next to Latin letters and digits.
 fn close_up(line: &str) -> String {
     let c: Vec<char> = line.chars().collect();
+    // The next character that is not whitespace, from each position (one pass from the
+    // right, so that a long run of spaces costs its length, not its square).
+    let mut next_solid: Vec<Option<char>> = vec![None; c.len() + 1];
+    for i in (0..c.len()).rev() {
+        next_solid[i] = if c[i].is_whitespace() {
+            next_solid[i + 1]
+        } else {
+            Some(c[i])
+        };
+    }
     let mut out = String::with_capacity(line.len());
+    let mut prev: Option<char> = None;
     for (i, &ch) in c.iter().enumerate() {
         if ch.is_whitespace() {
-            let prev = c[..i].iter().rev().find(|x| !x.is_whitespace());
-            let next = c[i + 1..].iter().find(|x| !x.is_whitespace());
-            if prev.is_some_and(|&p| is_cjk(p)) && next.is_some_and(|&n| is_cjk(n)) {
+            let next = next_solid[i + 1];
+            if prev.is_some_and(is_cjk) && next.is_some_and(is_cjk) {
                 continue;
             }
             if out.ends_with(' ') {
@@ -113,6 +123,7 @@ fn close_up(line: &str) -> String {
             out.push(' ');
             continue;
         }
+        prev = Some(ch);
         out.push(ch);
     }
     out
@@ -204,6 +215,9 @@ pub fn reflow(text: &str) -> String {
     let full = long.get(long.len() / 2).copied().unwrap_or(0);
     let mut out = String::new();
     let mut open = false; // a paragraph is being continued
+                          // Brackets opened and closed in the paragraph being continued (counted line by line: a
+                          // paragraph of a million characters is not counted again for each of its lines).
+    let (mut opened, mut closed) = (0usize, 0usize);
     for (i, line) in lines.iter().enumerate() {
         if table[i] || header[i] {
             if open {
@@ -212,13 +226,14 @@ pub fn reflow(text: &str) -> String {
             }
             out.push_str(&cells(line).join("\t"));
             out.push('\n');
+            (opened, closed) = (0, 0);
             continue;
         }
         out.push_str(line);
         // A bracket still open in the paragraph ("其他用地（包括：…）") means it goes on.
-        let paragraph = out.rsplit('\n').next().unwrap_or("");
-        let open_brackets =
-            paragraph.matches(['（', '(']).count() > paragraph.matches(['）', ')']).count();
+        opened += line.matches(['（', '(']).count();
+        closed += line.matches(['）', ')']).count();
+        let open_brackets = opened > closed;
         let ends_sentence =
             !open_brackets && line.ends_with(['。', '；', '！', '？', '：', ':', ';']);
         let next_prose_continues = lines.get(i + 1).is_some_and(|n| {
@@ -242,6 +257,7 @@ pub fn reflow(text: &str) -> String {
         } else {
             out.push('\n');
             open = false;
+            (opened, closed) = (0, 0);
         }
     }
     out
