@@ -4,10 +4,13 @@
 # same GeoPackages written once by a deterministic generator. Results are compared (1e-6
 # relative); time and peak memory are printed as a Markdown table.
 #
-# Usage: bench/overlay.sh [small|medium|large ...]    (default: small medium)
+# Usage: [REPEAT=3] bench/overlay.sh [small|medium|issue|large ...]    (default: small medium)
 #   small  =   1,000 parcels ×    10,000 farmland polygons
 #   medium =  10,000 parcels ×   100,000 farmland polygons
+#   issue  = 100,000 parcels ×   300,000 farmland polygons (the size issue 11 was measured at)
 #   large  = 100,000 parcels × 1,000,000 farmland polygons
+# Every tool runs REPEAT times in turn (landplan, its one-thread run, GeoPandas, DuckDB,
+# PostGIS, then again); the table shows each tool's median time and peak memory.
 # Needs: cargo, python3-venv, gdal-bin (ogr2ogr), postgresql-15-postgis-3, GNU time.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,6 +32,7 @@ fi
 "$venv/bin/pip" install -q geopandas shapely pyogrio duckdb duckdb-ext-spatial
 py="$venv/bin/python"
 
+repeat="${REPEAT:-3}"
 timed() { # timed LABEL CMD... → appends "LABEL seconds maxrss_kb" to $work/times
   local label=$1; shift
   /usr/bin/time -f "$label %e %M" -a -o "$work/times" "$@"
@@ -63,6 +67,7 @@ for size in "${sizes[@]}"; do
   case $size in
     small) np=1000; nf=10000 ;;
     medium) np=10000; nf=100000 ;;
+    issue) np=100000; nf=300000 ;;
     large) np=100000; nf=1000000 ;;
     *) echo "unknown size $size" >&2; exit 2 ;;
   esac
@@ -70,11 +75,11 @@ for size in "${sizes[@]}"; do
   if [ ! -f "$d/farmland.gpkg" ]; then
     "$gen" --out "$d" --parcels $np --farmland $nf --seed 2026
   fi
+  for run in $(seq "$repeat"); do
   timed "$size landplan" "$landplan" overlay --parcels "$d/parcels.gpkg" \
-    --layer "永久基本农田=$d/farmland.gpkg:forbid" --threads "$threads" --format json -o "$d/landplan.json" || true
-  to_csv "$d/landplan.json" "$d/landplan.csv"
+    --layer "永久基本农田=$d/farmland.gpkg:forbid" --threads "$threads" --format json -o "$d/landplan.json" --force || true
   timed "$size landplan-1core" "$landplan" overlay --parcels "$d/parcels.gpkg" \
-    --layer "永久基本农田=$d/farmland.gpkg:forbid" --threads 1 --format json -o "$d/landplan1.json" || true
+    --layer "永久基本农田=$d/farmland.gpkg:forbid" --threads 1 --format json -o "$d/landplan1.json" --force || true
   rm -f "$d/geopandas.csv" "$d/duckdb.csv" "$d/postgis.csv"
   timed "$size geopandas" "$py" "$here/bench/overlay_peers.py" geopandas "$d" "$d/geopandas.csv" || echo "$size: geopandas failed"
   timed "$size duckdb" "$py" "$here/bench/overlay_peers.py" duckdb "$d" "$d/duckdb.csv" "$threads" || echo "$size: duckdb failed"
@@ -84,6 +89,8 @@ for size in "${sizes[@]}"; do
   timed "$size postgis-load" sh -c "ogr2ogr -f PostgreSQL '$pgconn' '$d/parcels.gpkg' -nln parcels -lco GEOMETRY_NAME=geom && ogr2ogr -f PostgreSQL '$pgconn' '$d/farmland.gpkg' -nln farmland -lco GEOMETRY_NAME=geom && psql -X -q -h '$pgdir' -p $port -U bench -d postgres -c 'ANALYZE parcels; ANALYZE farmland'"
   timed "$size postgis" psql -X -q -h "$pgdir" -p "$port" -U bench -d postgres -c \
     "\\copy (SELECT p.\"地块编号\" AS id, to_char(COALESCE(SUM(ST_Area(ST_Intersection(p.geom, f.geom))), 0), 'FM999999999990.000000') AS overlap_m2 FROM parcels p LEFT JOIN farmland f ON ST_Intersects(p.geom, f.geom) GROUP BY 1 ORDER BY 1) TO '$d/postgis.csv' WITH CSV HEADER"
+  done
+  to_csv "$d/landplan.json" "$d/landplan.csv"
   for peer in geopandas duckdb postgis; do
     echo -n "$size landplan vs $peer: "
     if [ -f "$d/$peer.csv" ]; then
@@ -99,12 +106,16 @@ echo "| size | tool | seconds | peak RSS (MB) | landplan is N× faster |"
 echo "|---|---|---|---|---|"
 "$py" - "$work/times" <<'PY'
 import sys
+import statistics
 rows = [l.split() for l in open(sys.argv[1])]
 rows = [r for r in rows if len(r) == 4 and r[2].replace(".", "").isdigit()]
-t = {(r[0], r[1]): (float(r[2]), int(r[3])) for r in rows}
-for (size, tool), (s, kb) in t.items():
+runs = {}
+for size, tool, s, kb in rows:
+    runs.setdefault((size, tool), []).append((float(s), int(kb)))
+t = {k: (statistics.median(s for s, _ in v), max(kb for _, kb in v), len(v)) for k, v in runs.items()}
+for (size, tool), (s, kb, n) in t.items():
     lp = t.get((size, "landplan"), (None,))[0]
     ratio = f"{s / lp:.1f}" if lp and tool not in ("landplan",) and not tool.startswith("postgis-load") else ""
     mem = f"{kb / 1024:.0f}" if not tool.startswith("postgis") else "(server)"
-    print(f"| {size} | {tool} | {s:.2f} | {mem} | {ratio} |")
+    print(f"| {size} | {tool} | {s:.2f} (median of {n}) | {mem} | {ratio} |")
 PY

@@ -228,13 +228,41 @@ fn the_2023_classification_is_a_choice() {
 
 #[test]
 fn a_missing_file_is_a_clear_error() {
+    // Said once, in Chinese (it was "No such file or directory (os error 2)" twice).
     let o = run(&["compile", "--ledger", "/nonexistent/台账.csv"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("/nonexistent/台账.csv"),
-        "{}",
-        stderr(&o)
+    let err = stderr(&o);
+    assert_eq!(
+        err.trim(),
+        "错误：无法读取文件 /nonexistent/台账.csv：文件或目录不存在"
     );
+    let o = run(&[
+        "compile",
+        "--ledger",
+        io_data("seed001-reserve.csv").to_str().unwrap(),
+        "-o",
+        "/nonexistent/dir/plan.json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("文件或目录不存在"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("os error"), "{}", stderr(&o));
+}
+
+#[test]
+fn compile_output_never_replaces_its_ledger() {
+    // `compile -o LEDGER --force` replaced the only copy of the ledger with the plan (fault
+    // campaign defect 6).
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("台账.csv");
+    std::fs::copy(io_data("seed001-reserve.csv"), &ledger).unwrap();
+    let before = std::fs::read(&ledger).unwrap();
+    let l = ledger.to_str().unwrap();
+    let o = run(&[
+        "compile", "--ledger", l, "--format", "json", "-o", l, "--force",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("就是输入文件"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&ledger).unwrap(), before);
 }
 
 #[test]

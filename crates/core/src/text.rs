@@ -250,3 +250,57 @@ mod tests {
         assert_eq!(normalize(s).chars().count(), s.chars().count());
     }
 }
+
+/// Why an operating-system operation failed, in Chinese (what a user can act on), with the
+/// system's error number when there is one: "文件或目录不存在", "没有访问权限" …
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let reason = match e.kind() {
+        K::NotFound => "文件或目录不存在",
+        K::PermissionDenied => "没有访问权限",
+        K::AlreadyExists => "文件已存在",
+        K::IsADirectory => "这是一个目录，不是文件",
+        K::NotADirectory => "路径中有一级不是目录",
+        K::DirectoryNotEmpty => "目录不是空的",
+        K::StorageFull => "磁盘空间已满",
+        K::QuotaExceeded => "超出磁盘配额",
+        K::ReadOnlyFilesystem => "文件系统是只读的",
+        K::FileTooLarge => "文件过大",
+        K::InvalidFilename => "文件名无效（过长或含有不允许的字符）",
+        K::CrossesDevices => "不能跨文件系统移动文件",
+        K::UnexpectedEof => "文件在读完之前意外结束",
+        K::InvalidData => "内容无效",
+        K::OutOfMemory => "内存不足",
+        K::TimedOut => "操作超时",
+        K::Interrupted => "操作被中断",
+        K::BrokenPipe => "输出管道已关闭",
+        K::ConnectionRefused => "连接被拒绝（服务未启动或端口不对）",
+        K::ConnectionReset | K::ConnectionAborted => "连接被中断",
+        K::AddrInUse => "端口已被占用",
+        K::ResourceBusy => "资源正被占用",
+        K::ExecutableFileBusy => "文件正被执行，不能写入",
+        _ => "",
+    };
+    match (reason, e.raw_os_error()) {
+        ("", Some(code)) => format!("系统错误（错误号 {code}）"),
+        ("", None) => format!("系统错误（{e}）"),
+        (r, _) => r.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod io_reason_tests {
+    use super::io_reason;
+
+    #[test]
+    fn os_errors_are_told_in_chinese() {
+        let e = std::io::Error::from_raw_os_error(2);
+        assert_eq!(io_reason(&e), "文件或目录不存在");
+        let e = std::io::Error::from_raw_os_error(13);
+        assert_eq!(io_reason(&e), "没有访问权限");
+        let e = std::io::Error::from_raw_os_error(28);
+        assert_eq!(io_reason(&e), "磁盘空间已满");
+        let e = std::io::Error::from_raw_os_error(36);
+        assert_eq!(io_reason(&e), "文件名无效（过长或含有不允许的字符）");
+    }
+}

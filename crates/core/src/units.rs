@@ -274,7 +274,7 @@ impl AddAssign for Money {
 /// The Earth's surface, 510,072,000 km², in 公顷: no stated area can be larger. Readers refuse
 /// larger values as unreadable, which also keeps every sum of areas far from the limit of
 /// `Decimal` (about 7.9×10²⁸).
-pub const EARTH_SURFACE_HA: Decimal = Decimal::from_parts(2_122_559_424, 11, 0, false, 0);
+pub const EARTH_SURFACE_HA: Decimal = Decimal::from_parts(3_762_559_744, 11, 0, false, 0);
 
 /// An upper bound for a stated amount of money, 10¹⁶ 元 (一亿亿元, some tenfold the world's
 /// yearly output): readers refuse larger amounts, so sums of money cannot overflow.

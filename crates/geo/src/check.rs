@@ -580,14 +580,15 @@ pub fn hectares(m2: f64, dp: u32) -> Decimal {
 /// Compare a stated area (公顷, as written, with its scale) with the planar and ellipsoidal
 /// areas (m²). A measure matches when it differs from the stated value by at most
 /// `tolerance_pct` percent or by the rounding of the stated precision (half a unit in its last
-/// place); the nearer of two matching measures is named. Returns the match and, when neither
-/// matches, a finding.
+/// place). The planar area is tried first; the ellipsoidal one (costly: every vertex is
+/// inverse-projected) is computed only when the planar one does not match. Returns the match
+/// and, when neither matches, a finding.
 pub fn compare_area(
     ctx: &CheckContext,
     parcel: &str,
     stated_ha: Decimal,
     planar_m2: f64,
-    ellipsoidal_m2: f64,
+    ellipsoidal_m2: impl FnOnce() -> f64,
     tolerance_pct: Decimal,
 ) -> (AreaMatch, Option<Finding>) {
     let dp = stated_ha.scale();
@@ -595,15 +596,13 @@ pub fn compare_area(
     let half_ulp = 0.5 * 10f64.powi(-(dp as i32)) * 10_000.0;
     let tol = (stated.abs() * tolerance_pct.to_f64().unwrap_or(1.0) / 100.0).max(half_ulp);
     let dp_ = (stated - planar_m2).abs();
+    if dp_ <= tol {
+        return (AreaMatch::Planar, None);
+    }
+    let ellipsoidal_m2 = ellipsoidal_m2();
     let de = (stated - ellipsoidal_m2).abs();
-    let m = match (dp_ <= tol, de <= tol) {
-        (true, true) if de < dp_ => AreaMatch::Ellipsoidal,
-        (true, _) => AreaMatch::Planar,
-        (false, true) => AreaMatch::Ellipsoidal,
-        (false, false) => AreaMatch::Neither,
-    };
-    if m != AreaMatch::Neither {
-        return (m, None);
+    if de <= tol {
+        return (AreaMatch::Ellipsoidal, None);
     }
     let shown = dp.max(4);
     let f = rule_finding(
@@ -630,12 +629,23 @@ pub fn compare_area(
     } else {
         "与椭球面积较接近".to_string()
     });
-    (m, Some(f))
+    (AreaMatch::Neither, Some(f))
 }
 
 /// Both areas of a parcel in square metres: (planar, ellipsoidal).
 pub fn areas(crs: Crs, mp: &MultiPolygon<f64>) -> (f64, f64) {
-    let planar = match crs {
+    (planar_area(crs, mp), ellipsoidal_area(crs, mp))
+}
+
+/// The ellipsoidal area (图斑椭球面积) of a parcel in square metres.
+pub fn ellipsoidal_area(crs: Crs, mp: &MultiPolygon<f64>) -> f64 {
+    EllipsoidalArea::default().multi_polygon(crs, mp)
+}
+
+/// The planar area of a parcel in square metres, in the plane of its zone (a geographic
+/// parcel in the 3° zone it lies in).
+pub fn planar_area(crs: Crs, mp: &MultiPolygon<f64>) -> f64 {
+    match crs {
         Crs::GaussKruger3 { .. } => PlanarArea.multi_polygon(mp),
         Crs::Geographic => {
             // In the plane of the 3° zone the parcel lies in.
@@ -649,6 +659,5 @@ pub fn areas(crs: Crs, mp: &MultiPolygon<f64>) -> (f64, f64) {
             };
             PlanarArea.multi_polygon(&crate::transform::reproject(mp, crs, zone))
         }
-    };
-    (planar, EllipsoidalArea::default().multi_polygon(crs, mp))
+    }
 }

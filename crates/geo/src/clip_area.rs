@@ -16,6 +16,12 @@ struct Ring<'a> {
     pts: &'a [Coord<f64>],
     /// +1 when the ring runs in the direction its role needs (exterior CCW, hole CW).
     sign: f64,
+    /// The bounding box of each edge (`pts[i]`–`pts[i + 1]`), computed once per ring.
+    boxes: Vec<(f64, f64, f64, f64)>,
+}
+
+fn edge_boxes(pts: &[Coord<f64>]) -> Vec<(f64, f64, f64, f64)> {
+    pts.windows(2).map(|w| seg_rect(w[0], w[1])).collect()
 }
 
 fn rings(mp: &MultiPolygon<f64>) -> Vec<Ring<'_>> {
@@ -30,6 +36,7 @@ fn rings(mp: &MultiPolygon<f64>) -> Vec<Ring<'_>> {
                 } else {
                     -1.0
                 },
+                boxes: edge_boxes(&e.0),
             });
         }
         for h in p.interiors() {
@@ -41,6 +48,7 @@ fn rings(mp: &MultiPolygon<f64>) -> Vec<Ring<'_>> {
                     } else {
                         -1.0
                     },
+                    boxes: edge_boxes(&h.0),
                 });
             }
         }
@@ -79,6 +87,11 @@ fn overlaps(r: (f64, f64, f64, f64), s: (f64, f64, f64, f64)) -> bool {
 }
 
 /// ½∮ over the parts of `from`'s boundary inside `other`; `None` on degenerate contact.
+///
+/// Along a ring of `from`, whether the boundary is inside `other` changes exactly at the proper
+/// crossings (degenerate contact has already returned `None`), so the point-in-polygon test is
+/// made once per ring, for its first piece, and the status is toggled at every crossing after
+/// that; an edge wholly outside `other`'s box ends outside.
 fn half(
     from: &[Ring<'_>],
     other: &[Ring<'_>],
@@ -94,19 +107,21 @@ fn half(
     );
     let mut sum = 0.0;
     for r in from {
-        for w in r.pts.windows(2) {
+        // Inside `other` at the current point of the ring, once known.
+        let mut state: Option<bool> = None;
+        for (w, &pr) in r.pts.windows(2).zip(&r.boxes) {
             let (p, q) = (w[0], w[1]);
-            let pr = seg_rect(p, q);
             if !overlaps(pr, obox) {
-                continue; // wholly outside the other polygon
+                state = Some(false); // wholly outside the other polygon
+                continue;
             }
             ts.clear();
             for o in other {
-                for v in o.pts.windows(2) {
-                    let (u, x) = (v[0], v[1]);
-                    if !overlaps(pr, seg_rect(u, x)) {
+                for (v, &ob) in o.pts.windows(2).zip(&o.boxes) {
+                    if !overlaps(pr, ob) {
                         continue;
                     }
+                    let (u, x) = (v[0], v[1]);
                     let d1 = orient(u, x, p);
                     let d2 = orient(u, x, q);
                     let d3 = orient(p, q, u);
@@ -119,29 +134,39 @@ fn half(
                     }
                 }
             }
-            ts.push(0.0);
-            ts.push(1.0);
             ts.sort_by(f64::total_cmp);
             let at = |t: f64| Coord {
                 x: p.x + t * (q.x - p.x) - origin.x,
                 y: p.y + t * (q.y - p.y) - origin.y,
             };
-            for k in 0..ts.len() - 1 {
-                let (t0, t1) = (ts[k], ts[k + 1]);
-                if t1 <= t0 {
-                    continue;
+            let mut inside_now = match state {
+                Some(s) => s,
+                None => {
+                    let first_end = ts.first().copied().unwrap_or(1.0);
+                    let m = at(first_end / 2.0);
+                    inside(
+                        other,
+                        Coord {
+                            x: m.x + origin.x,
+                            y: m.y + origin.y,
+                        },
+                    )
                 }
-                let m = at((t0 + t1) / 2.0);
-                let m = Coord {
-                    x: m.x + origin.x,
-                    y: m.y + origin.y,
-                };
-                if inside(other, m) {
+            };
+            let mut t0 = 0.0;
+            for k in 0..=ts.len() {
+                let t1 = ts.get(k).copied().unwrap_or(1.0);
+                if inside_now && t1 > t0 {
                     let a = at(t0);
                     let b = at(t1);
                     sum += r.sign * (a.x * b.y - b.x * a.y);
                 }
+                if k < ts.len() {
+                    inside_now = !inside_now;
+                }
+                t0 = t1;
             }
+            state = Some(inside_now);
         }
     }
     Some(sum / 2.0)

@@ -385,7 +385,8 @@ impl FeatureBuilder<'_> {
                 .any(|f| f.rule == "geometry.outside_china" || f.rule == "geometry.wrong_zone");
             findings.extend(pos);
             if let (Some(stated), false, false) = (stated, misplaced, mp.0.is_empty()) {
-                let (planar, ellipsoidal) = check::areas(crs, &mp);
+                let planar = check::planar_area(crs, &mp);
+                let ellipsoidal = || check::ellipsoidal_area(crs, &mp);
                 let tol = landplan_core::rules::RuleBook::builtin()
                     .get("geometry.area_mismatch")
                     .and_then(|r| r.param_decimal("tolerance_pct"))

@@ -29,6 +29,7 @@ pub mod doc;
 mod docx;
 mod html;
 pub mod map;
+pub mod monitor;
 mod plan_doc;
 pub mod template;
 mod xlsx;

@@ -1,6 +1,6 @@
 //! `landplan audit verify|log`: check the audit chain; list entries.
 
-use super::store::{actor, explain, open};
+use super::store::{actor, explain, open_read};
 use landplan_store::DEFAULT_DB;
 use std::process::ExitCode;
 
@@ -39,7 +39,8 @@ pub struct Args {
 
 /// Run `landplan audit`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let store = open(&args.db)?;
+    // Verifying and listing only read: the file is left as it is (a backup, a read-only store).
+    let store = open_read(&args.db)?;
     let who = actor(&store, args.user.as_deref())?;
     match args.sub {
         Sub::Verify { json } => {
@@ -48,11 +49,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 outln!("{}", serde_json::to_string_pretty(&r)?)?;
             } else {
                 match &r.broken {
-                    None => outln!(
-                        "审计日志完好：共 {} 条，链尾哈希 {}",
-                        r.entries,
-                        r.head.as_deref().unwrap_or("（无）")
-                    )?,
+                    None => {
+                        outln!(
+                            "审计日志完好：共 {} 条，链尾哈希 {}",
+                            r.entries,
+                            r.head.as_deref().unwrap_or("（无）")
+                        )?;
+                        if !r.state_checked {
+                            outln!("注意：该数据库由旧版 landplan 写入，数据内容尚未封存，只核验了审计日志本身；由本版 landplan 写入一次（如导入、流转）后即可核验全部数据")?;
+                        }
+                    }
+                    Some(_) if !r.problems.is_empty() => {
+                        outln!(
+                            "数据库内容与审计日志不符，共 {} 处（在 landplan 之外被改动）：",
+                            r.problem_count
+                        )?;
+                        for p in &r.problems {
+                            outln!("  {}", p.line())?;
+                        }
+                        if r.problem_count > r.problems.len() {
+                            outln!("  ……只列出前 {} 处", r.problems.len())?;
+                        }
+                    }
                     Some((seq, why)) => outln!("审计日志在第 {seq} 条处断裂：{why}")?,
                 }
             }

@@ -161,7 +161,7 @@ pub fn compile_ledger(
 /// Run `landplan compile`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.output {
-        crate::output::refuse_overwrite(out, args.force)?;
+        crate::output::guard_output(out, &[args.ledger.as_path()], args.force)?;
     }
     if let Some(dir) = &args.templates {
         if !dir.is_dir() {

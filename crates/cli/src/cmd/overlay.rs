@@ -85,13 +85,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
     );
     bar.finish_and_clear();
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("错误：{e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    // An unreadable file is told by `main` in Chinese, once, with exit status 2.
+    let report = report?;
     let path = args.output.as_deref();
     match args.format {
         Format::Text => output::write_output(path, overlay::to_text(&report).as_bytes())?,

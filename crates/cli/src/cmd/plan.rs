@@ -2,7 +2,7 @@
 //! the store.
 
 use super::import::parse_kind;
-use super::store::{actor, explain, explain_plan, open};
+use super::store::{actor, explain, explain_plan, open, open_read};
 use landplan_core::compile::PlanKind;
 use landplan_store::{Actor, PlanAction, PlanKey, PlanVersion, Store, StoreError, DEFAULT_DB};
 use std::process::ExitCode;
@@ -167,7 +167,11 @@ fn step(store: &Store, who: &Actor, s: Step, a: PlanAction) -> anyhow::Result<Ex
 
 /// Run `landplan plan`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let store = open(&args.common.db)?;
+    // Reading commands leave the store file as it is (a backup, a read-only store).
+    let store = match args.sub {
+        Sub::Diff { .. } | Sub::Show { .. } | Sub::List { .. } => open_read(&args.common.db)?,
+        _ => open(&args.common.db)?,
+    };
     let who = actor(&store, args.common.user.as_deref())?;
     let store = &store;
     let who = &who;

@@ -5,7 +5,7 @@
 //! printed.
 
 use crate::cmd::compile::{self, Kind, PlanArgs};
-use crate::output::{refuse_overwrite, write_atomic};
+use crate::output::{guard_output, write_atomic};
 use anyhow::Context;
 use landplan_core::compile::CompiledPlan;
 use landplan_report::{render_chart, ChartKind, ImageFormat};
@@ -126,7 +126,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     for (_, p) in &jobs {
-        refuse_overwrite(p, args.force)?;
+        guard_output(p, &[ledger.as_path()], args.force)?;
     }
     let plan: CompiledPlan = match compile::compile_ledger(&ledger, &args.plan, true)? {
         Ok(p) => p,
@@ -192,7 +192,10 @@ fn features(
 fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
     use landplan_core::class::{Classifier, Resolution, Scheme};
     let image: ImageFormat = args.format.into();
-    refuse_overwrite(&args.output, args.force)?;
+    let mut inputs: Vec<&std::path::Path> = args.map_control.iter().map(|p| p.as_path()).collect();
+    inputs.extend(args.map_parcels.as_deref());
+    inputs.extend(args.map_townships.as_deref());
+    guard_output(&args.output, &inputs, args.force)?;
     let parcels_path = args
         .map_parcels
         .as_deref()

@@ -1,7 +1,7 @@
 //! `landplan rollup`: sum county plans to a prefecture or province.
 
 use super::import::parse_kind;
-use super::store::{actor, explain, open};
+use super::store::{actor, explain, open_read};
 use landplan_core::compile::PlanKind;
 use landplan_store::DEFAULT_DB;
 use std::process::ExitCode;
@@ -34,7 +34,7 @@ pub struct Args {
 
 /// Run `landplan rollup`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let store = open(&args.db)?;
+    let store = open_read(&args.db)?;
     let who = actor(&store, args.user.as_deref())?;
     let r = store
         .rollup(

@@ -3,7 +3,7 @@
 //! below it. The first account is added by the local operator of a store without accounts;
 //! from then on every command names an account with `--user`.
 
-use super::store::{actor, explain, open};
+use super::store::{actor, explain, open, open_read};
 use landplan_store::{Account, Grant, Role, DEFAULT_DB};
 use std::process::ExitCode;
 
@@ -112,7 +112,10 @@ fn describe(a: &Account) -> String {
 
 /// Run `landplan user`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let store = open(&args.db)?;
+    let store = match args.sub {
+        Sub::List { .. } => open_read(&args.db)?,
+        _ => open(&args.db)?,
+    };
     let who = actor(&store, args.user.as_deref())?;
     match args.sub {
         Sub::Add {
