@@ -109,10 +109,12 @@ fn body_text(xml: &str) -> (String, Option<Cut>) {
     let cut = loop {
         let ev = match reader.read_event() {
             Ok(ev) => ev,
-            Err(e) => break Some(Cut::Malformed(format!(
-                "Word 文档正文（word/document.xml）第 {} 字节处格式错误（{e}），其后的内容未读取",
-                reader.buffer_position()
-            ))),
+            Err(e) => {
+                let at = reader.buffer_position();
+                break Some(Cut::Malformed(format!(
+                    "Word 文档正文（word/document.xml）第 {at} 字节处格式错误（{e}），其后的内容未读取"
+                )));
+            }
         };
         match &ev {
             Event::Start(_) => open += 1,
