@@ -30,8 +30,11 @@ pub fn read_docx(bytes: &[u8]) -> Result<String, ReadError> {
 
 /// Extract the text of a `.docx`, saying where its body stops when it is cut short.
 pub fn read_docx_body(bytes: &[u8]) -> Result<DocxBody, ReadError> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| ReadError::BadDocx(e.to_string()))?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        ReadError::BadDocx(format!(
+            "压缩包结构不完整，文件可能被截断或不是 Word 文档（{e}）"
+        ))
+    })?;
     let mut xml = Vec::new();
     {
         let mut f = zip
@@ -42,7 +45,11 @@ pub fn read_docx_body(bytes: &[u8]) -> Result<DocxBody, ReadError> {
         f.by_ref()
             .take(MAX_BODY + 1)
             .read_to_end(&mut xml)
-            .map_err(|e| ReadError::BadDocx(e.to_string()))?;
+            .map_err(|e| {
+                ReadError::BadDocx(format!(
+                    "正文 word/document.xml 无法解压，文件可能已损坏（{e}）"
+                ))
+            })?;
     }
     if xml.len() as u64 > MAX_BODY {
         return Err(ReadError::Limit(format!(
