@@ -78,6 +78,9 @@ pub struct PlanArgs {
     /// 跳过无法读取的行，导入其余各行并在审查发现中报告被跳过的行
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// Excel 台账中要读取的工作表名称（默认读取第一个有表头的可见工作表；隐藏的工作表只在指定时读取）
+    #[arg(long)]
+    pub sheet: Option<String>,
 }
 
 /// Arguments of `landplan compile`.
@@ -124,6 +127,7 @@ pub fn compile_ledger(
     let opts = LedgerOptions {
         code_scheme: args.codes.map(Scheme::from).unwrap_or(scheme),
         file_label: Some(file_label.clone()),
+        sheet: args.sheet.clone(),
     };
     let compile = CompileOptions {
         kind: match args.kind {
