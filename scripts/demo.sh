@@ -88,7 +88,7 @@ else
 fi
 # A CJK font is needed only for PNG pictures; without one the demo still finishes.
 if command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null)" ]; then
-  say "中文字体：$(fc-list :lang=zh family 2>/dev/null | sort | sed -n 1p)"
+  say "中文字体：已安装（PNG 图表可用）"
 elif can_install; then
   install fonts-noto-cjk fontconfig || say "未能安装中文字体：PNG 图表将从略，SVG 图表不受影响"
 else
@@ -104,7 +104,7 @@ else
   say "首次构建要编译约 270 个软件包（下载另计），双核机器上约 7 至 13 分钟，占用约 1 GB 磁盘；以后再运行只需几秒。"
   say "下面是 cargo 的进度（每编译一个软件包一行）："
   cargo build --release --locked -p landplan-cli
-  lp=target/release/landplan
+  lp=${CARGO_TARGET_DIR:-target}/release/landplan
 fi
 mkdir -p "$out"
 
