@@ -5,7 +5,7 @@
 //! - [`ChartKind::Timing`]: the plan's cumulative share by quarter, and the plan's own
 //!   completion checkpoints when it has any ([`Checkpoint`], `--checkpoint MM-DD=PCT`).
 //!
-//! The SVG is written directly ([`crate::svg`]): text stays text, in a CJK-first font family
+//! The SVG is written directly (module `svg`): text stays text, in a CJK-first font family
 //! list, and the layout estimates label widths from character classes, so no font is loaded to
 //! make an SVG. A PNG is that SVG drawn by resvg with a CJK face from the system's font
 //! database or a named file ([`crate::fonts`]).

@@ -1,7 +1,7 @@
 //! Fonts for PNG pictures, found through the system's font database.
 //!
 //! SVG pictures need no font: their text stays text. A PNG is the SVG rasterised with resvg
-//! (usvg + tiny-skia), whose text is laid out with the faces of a [`fontdb`] database holding
+//! (usvg + tiny-skia), whose text is laid out with the faces of a `fontdb` database holding
 //! the system's fonts (fontconfig's directories on Linux, the usual folders on macOS and
 //! Windows) and every font file the user names (`--font FILE`). The picture's text is set in
 //! one CJK face chosen from that database: a named file's face first, then the first installed
@@ -401,9 +401,13 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let f = dir.join("not-a-font.ttf");
         std::fs::write(&f, b"this is text, not a font").unwrap();
-        let err = font_families(std::slice::from_ref(&f)).unwrap_err().to_string();
+        let err = font_families(std::slice::from_ref(&f))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("不是可用的字体文件"), "{err}");
-        let err = font_families(std::slice::from_ref(&dir)).unwrap_err().to_string();
+        let err = font_families(std::slice::from_ref(&dir))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("目录"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -4,7 +4,7 @@
 //! Coordinates are planar metres (a Gauss–Krüger projection such as CGCS2000 3° zones, as
 //! parcel files carry them; X east, Y north). The caller reads the geometry (landplan-geoio)
 //! and hands over plain `geo` multipolygons, so this crate does no geometry IO. The map is
-//! written as SVG like the charts ([`crate::svg`]): no font is needed unless it is drawn as PNG.
+//! written as SVG like the charts (module `svg`): no font is needed unless it is drawn as PNG.
 
 use crate::chart::{picture_bytes, ImageOptions};
 use crate::fonts::svg_family;
