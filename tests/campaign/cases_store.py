@@ -607,7 +607,7 @@ TAMPERS = [
     ("published-total", 7, "the published plan's total changed with SQL",
      ["UPDATE plan_version SET total_ha = '9999.0000' WHERE status = 'published'"], ["330102", "总量", "total", "9999"]),
     ("published-compiled-plan", 7, "the compiled plan (JSON) of the published version edited",
-     ["UPDATE plan_version SET compiled = replace(compiled, '\"total_ha\"', '\"total_ha_old\"') WHERE status = 'published'"], ["330102", "计划"]),
+     ["UPDATE plan_version SET compiled = replace(compiled, '\"total\"', '\"total_old\"') WHERE status = 'published'"], ["330102", "计划"]),
     ("parcel-area", 7, "one parcel's area changed with SQL",
      ["UPDATE parcel SET area_ha = '99.9999' WHERE parcel_id = 'DK00007' AND region = '330102'"], ["DK00007"]),
     ("parcel-deleted", None, "control: one parcel deleted (documented as found)",

@@ -301,7 +301,7 @@ BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)|“[^“”]*”|\"[^\"]*\"
 URL = re.compile(r"[a-z]+://\S+")
 RULE_ID = re.compile(r"\b[a-z_]+(?:\.[a-z_]+)+\b")
 # A landplan command quoted as advice ("请先运行：landplan init --db x.gpkg") is not prose.
-COMMAND = re.compile(r"landplan(?:[- ]+[a-z][a-z-]*|\s+--?[a-z][a-z-]*(?:[ =][^\s，。；）]+)?)+")
+COMMAND = re.compile(r"landplan(?:\s+--?[a-z][a-z-]*(?:[ =][^\s，。；）-][^\s，。；）]*)?|[- ]+[a-z][a-z-]*)+")
 
 
 def english_phrases(text: str, known: Iterable[str] = ()) -> list[str]:

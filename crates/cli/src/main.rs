@@ -54,6 +54,8 @@ enum Command {
     Compile(cmd::compile::Args),
     /// 生成示例地块清单（generate a deterministic synthetic ledger）
     GenLedger(cmd::gen_ledger::Args),
+    /// 生成示例供地记录与批次清单（generate synthetic supply records and approval batches）
+    GenRecords(cmd::gen_records::Args),
     /// 审查已发布的计划文本，核对其中每个数字（check published plan documents）
     Check(cmd::check::Args),
     /// 列出全部审查规则（list every rule）
@@ -70,6 +72,8 @@ enum Command {
     Plan(cmd::plan::Args),
     /// 汇总下级行政区的计划（roll up plans to prefecture/province）
     Rollup(cmd::rollup::Args),
+    /// 计划执行监测：完成率、到期与闲置、批而未供与供地率、住宅用地规则、红黄绿预警（monitor execution）
+    Monitor(cmd::monitor::Args),
     /// 审计日志（audit log）
     Audit(cmd::audit::Args),
     /// 导出数据库或某一行政区到 GeoPackage（export/backup）
@@ -118,6 +122,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Compile(a) => cmd::compile::run(a),
         Command::GenLedger(a) => cmd::gen_ledger::run(a),
+        Command::GenRecords(a) => cmd::gen_records::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Rules(a) => cmd::rules::run(a),
         Command::Overlay(a) => cmd::overlay::run(a),
@@ -126,6 +131,7 @@ fn main() -> ExitCode {
         Command::Import(a) => cmd::import::run(a),
         Command::Plan(a) => cmd::plan::run(a),
         Command::Rollup(a) => cmd::rollup::run(a),
+        Command::Monitor(a) => cmd::monitor::run(a),
         Command::Audit(a) => cmd::audit::run(a),
         Command::Export(a) => cmd::export::run(a),
         Command::Restore(a) => cmd::restore::run(a),

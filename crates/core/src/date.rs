@@ -157,6 +157,9 @@ impl Date {
     /// `2025/7/8`, `2025.7.8`, `2025年7月8日`, `20250708`, full-width digits, optionally
     /// followed by a time of day (`2025-07-08 00:00:00`, `2025-07-08T00:00:00`).
     pub fn parse(s: &str) -> Option<Date> {
+        if let Some(d) = Date::parse_iso(s) {
+            return Some(d);
+        }
         let t: String = s
             .trim()
             .chars()

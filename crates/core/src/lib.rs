@@ -24,6 +24,7 @@ pub mod compile;
 pub mod date;
 pub mod dedup;
 pub mod finding;
+pub mod monitor;
 pub mod numeral;
 pub mod parcel;
 pub mod plan;

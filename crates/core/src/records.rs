@@ -24,7 +24,10 @@ pub struct SupplyRecord {
     pub project: Option<String>,
     /// 土地使用权人 / 受让人.
     pub holder: Option<String>,
-    /// 行政区 / 所在乡镇.
+    /// 行政区 (the county's name or 行政区划代码).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// 所在乡镇.
     pub district: Option<String>,
     /// 土地坐落.
     pub location: Option<String>,

@@ -33,6 +33,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../data/rules/geometry.toml"),
     ),
     (
+        "monitor.toml",
+        include_str!("../../../data/rules/monitor.toml"),
+    ),
+    (
         "provinces/990000-示例省.toml",
         include_str!("../../../data/rules/provinces/990000-示例省.toml"),
     ),

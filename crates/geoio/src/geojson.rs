@@ -61,6 +61,8 @@ pub fn parse(bytes: &[u8], file: &str) -> FeatureSet {
 /// [`parse`], with or without geometry checks.
 pub fn parse_with(bytes: &[u8], file: &str, checked: bool) -> FeatureSet {
     let mut set = FeatureSet::default();
+    // Windows editors save UTF-8 with a byte order mark; JSON parsers refuse it.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let doc: Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         Err(e) => {
@@ -263,4 +265,23 @@ pub fn write(path: &Path, set: &FeatureSet) -> Result<(), GeoIoError> {
         reason: e.to_string(),
     })?;
     std::fs::write(path, text).map_err(|e| GeoIoError::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fault campaign defect 8: a GeoJSON file saved with a UTF-8 byte order mark lost all its
+    /// geometry (the JSON parser refused the mark).
+    #[test]
+    fn a_utf8_byte_order_mark_does_not_lose_the_geometry() {
+        let doc = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4527"}},"features":[{"type":"Feature","properties":{"地块编号":"A-001"},"geometry":{"type":"Polygon","coordinates":[[[39500000,3400000],[39500100,3400000],[39500100,3400100],[39500000,3400100],[39500000,3400000]]]}}]}"#;
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(doc.as_bytes());
+        let set = parse(&bytes, "带BOM.geojson");
+        assert!(set.findings.is_empty(), "{:?}", set.findings);
+        assert_eq!(set.features.len(), 1);
+        assert_eq!(set.features[0].id, "A-001");
+        assert_eq!(set.features[0].geometry.0.len(), 1);
+    }
 }

@@ -59,10 +59,10 @@ impl GenOptions {
 }
 
 /// splitmix64 (Steele, Lea, Flood 2014; public-domain reference by Vigna).
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -71,12 +71,12 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (n > 0), by multiply-shift.
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         ((self.next() as u128 * n as u128) >> 64) as u64
     }
 
     /// True with probability `pct` percent.
-    fn pct(&mut self, pct: u64) -> bool {
+    pub(crate) fn pct(&mut self, pct: u64) -> bool {
         self.below(100) < pct
     }
 

@@ -6,6 +6,7 @@
 //! - [`ledger`]: the parcel ledger (地块清单) schema, rows → [`landplan_core::Parcel`].
 //! - [`records`]: supply records (供地记录) → [`landplan_core::records::SupplyRecord`].
 //! - [`batches`]: approval batches (批次) → [`landplan_core::records::ApprovalBatch`].
+//! - [`housing`]: housing evaluations (去化周期) → [`landplan_core::monitor::HousingRow`].
 //! - [`pipeline`]: ledger → compiled plan, as `landplan compile`, `landplan render` and the
 //!   store's import use it.
 //! - [`gen`]: a deterministic generator of realistic synthetic ledgers (示例县) for demos,
@@ -14,6 +15,8 @@
 
 pub mod batches;
 pub mod gen;
+pub mod gen_records;
+pub mod housing;
 pub mod ledger;
 pub mod pipeline;
 pub mod records;

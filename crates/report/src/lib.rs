@@ -34,6 +34,7 @@ mod docx;
 pub mod fonts;
 mod html;
 pub mod map;
+pub mod monitor;
 mod plan_doc;
 mod svg;
 pub mod template;

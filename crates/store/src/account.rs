@@ -193,16 +193,18 @@ impl Session<'_> {
                 "INSERT INTO account (name, display_name, disabled, created_at) VALUES (?, ?, 0, ?) RETURNING id",
                 &[name.into(), display_name.trim().into(), created_at.into()],
             )?;
+            s.seal("account", id)?;
             let mut seen = Vec::new();
             for g in grants {
                 if seen.contains(&g) {
                     continue;
                 }
                 seen.push(g);
-                s.db.exec(
-                    "INSERT INTO account_grant (account_id, role, region) VALUES (?, ?, ?)",
+                let gid = s.one_int(
+                    "INSERT INTO account_grant (account_id, role, region) VALUES (?, ?, ?) RETURNING id",
                     &[Value::Int(id), g.role.id().into(), g.region.clone().into()],
                 )?;
+                s.seal("account_grant", gid)?;
             }
             let (_, account) = s.existing_account(name)?;
             s.append_audit("account.create", &account.entity(), None, Some(account.json()))?;
@@ -231,6 +233,7 @@ impl Session<'_> {
                 "UPDATE account SET disabled = ? WHERE id = ?",
                 &[Value::Int(disabled as i64), Value::Int(id)],
             )?;
+            s.seal("account", id)?;
             let after = Account {
                 disabled,
                 ..before.clone()
@@ -264,14 +267,15 @@ impl Session<'_> {
             if before.grants.contains(grant) {
                 return Ok(before);
             }
-            s.db.exec(
-                "INSERT INTO account_grant (account_id, role, region) VALUES (?, ?, ?)",
+            let gid = s.one_int(
+                "INSERT INTO account_grant (account_id, role, region) VALUES (?, ?, ?) RETURNING id",
                 &[
                     Value::Int(id),
                     grant.role.id().into(),
                     grant.region.clone().into(),
                 ],
             )?;
+            s.seal("account_grant", gid)?;
             let (_, after) = s.existing_account(name)?;
             s.append_audit(
                 "account.grant",
@@ -298,14 +302,16 @@ impl Session<'_> {
                     grant_label(grant)
                 )));
             }
-            s.db.exec(
-                "DELETE FROM account_grant WHERE account_id = ? AND role = ? AND region = ?",
+            let gid = s.one_int(
+                "SELECT id FROM account_grant WHERE account_id = ? AND role = ? AND region = ?",
                 &[
                     Value::Int(id),
                     grant.role.id().into(),
                     grant.region.clone().into(),
                 ],
             )?;
+            s.db.exec("DELETE FROM account_grant WHERE id = ?", &[Value::Int(gid)])?;
+            s.seal("account_grant", gid)?;
             let (_, after) = s.existing_account(name)?;
             s.append_audit(
                 "account.revoke",

@@ -1,23 +1,42 @@
 //! Export (backup) and restore: the whole store, or one region, copied into a new GeoPackage;
 //! a GeoPackage backup restored into a new, empty store of either backend.
 //!
+//! **Consistent.** An export reads the source inside one read snapshot (a WAL read transaction
+//! on GeoPackage, `REPEATABLE READ` on PostgreSQL): the audit chain, its verification and every
+//! table are of one moment, whatever other processes write meanwhile; a source whose audit
+//! check fails is not exported.
+//!
+//! **Whole or nothing.** A backup is built in a temporary file beside the target
+//! (`.landplan-PID-N.tmp`, one self-contained file with a rollback journal) and renamed into
+//! place only when complete; its last transaction writes the completion record
+//! (`landplan_meta` `backup`: chain head and counts). A GeoPackage restore is built the same
+//! way and renamed into place; a PostgreSQL restore is one transaction (schema, rows and the
+//! `restore` entry). A killed export or restore therefore leaves no file or store under the
+//! target's name; its temporary file is removed by the next export or restore in that
+//! directory (and reported). A target left by an older landplan's interrupted run (a
+//! landplan file without any audit entry or completion record) is recognised, reported and
+//! replaced. A backup without a completion record (or, for backups made before completion
+//! records existed, without its `export` entry) is never restored.
+//!
 //! A whole-store export copies the audit chain verbatim (it still verifies) and appends an
 //! `export` entry. A region export starts a new chain whose first entry names the source's
-//! chain head. Restore copies everything verbatim, verifies the chain, and appends `restore`.
-//! Accounts and their grants travel with a whole-store export and restore, not with a region.
-//! Exporting needs 管理 for the region (the whole store: for every top-level region); restoring
-//! needs the same in the backup (its accounts), or, for a backup without accounts, is the local
-//! operator's.
+//! chain head and seals every row copied. Restore copies everything verbatim, verifies the
+//! chain and the state, and appends `restore`. Accounts and their grants travel with a
+//! whole-store export and restore, not with a region. Exporting needs 管理 for the region (the
+//! whole store: for every top-level region); restoring needs the same in the backup (its
+//! accounts), or, for a backup without accounts, is the local operator's.
 
 use crate::access::{Actor, Role};
-use crate::audit::sha256_hex;
-use crate::db::Value;
+use crate::audit::{self, sha256_hex};
+use crate::db::{Backend, Value};
 use crate::error::StoreError;
+use crate::gpkg::GpkgMode;
 use crate::region::classify;
-use crate::session::Session;
-use crate::{InitOptions, Store, StoreUrl};
+use crate::session::{Session, Source};
+use crate::state::{self, PARCEL_HASHED};
+use crate::{Store, StoreUrl};
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What was copied.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -36,20 +55,24 @@ pub struct CopySummary {
     pub audit_entries: i64,
     /// Accounts copied.
     pub accounts: i64,
+    /// Files left by interrupted exports or restores that were found and removed (said to the
+    /// user: they are not backups).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removed_leftovers: Vec<String>,
 }
 
+/// The `landplan_meta` key of a backup's completion record.
+pub const BACKUP_KEY: &str = "backup";
+
+/// The tables copied, their columns and the column that orders them.
 const TABLES: &[(&str, &str, &str)] = &[
-    ("region", "code, name, level, parent", ""),
+    ("region", "code, name, level, parent", "code"),
     (
         "ledger_import",
         "id, region, year, kind, files, base_import, parcel_count, geometry_count, rejected_rows, total_ha, user_name, at",
         "id",
     ),
-    (
-        "parcel",
-        "fid, import_id, region, year, parcel_id, location, township, class_text, class_code, area_ha, source, method, data",
-        "fid",
-    ),
+    ("parcel", "", "fid"),
     ("plan", "id, region, year, kind, created_by, created_at", "id"),
     (
         "plan_version",
@@ -64,7 +87,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     (
         "audit_log",
         "seq, at, user_name, action, entity, before, after, prev_hash, hash",
-        "",
+        "seq",
     ),
     (
         "account",
@@ -99,9 +122,13 @@ fn region_filter(table: &str, prefix: &str, ancestors: &[String]) -> (String, Ve
     }
 }
 
+/// Copy the tables (of one region, or all) from `src` into the empty store `dst`, row by row,
+/// verbatim; parcels get their row hash computed from what is copied (a backup written before
+/// row hashes existed has none).
 fn copy_tables(
-    src: &mut Session,
-    dst: &mut Session,
+    src: &mut dyn Backend,
+    dst: &mut dyn Backend,
+    srid: i32,
     region: Option<&str>,
 ) -> Result<CopySummary, StoreError> {
     let mut sum = CopySummary::default();
@@ -123,64 +150,77 @@ fn copy_tables(
         }
         None => (None, Vec::new()),
     };
-    let srid = dst.srid;
-    for (table, cols, id_col) in TABLES {
+    for (table, cols, order) in TABLES {
         let (filter, params) = match &prefix {
             None => (String::new(), Vec::new()),
             Some(_) if matches!(*table, "audit_log" | "account" | "account_grant") => continue,
             Some(p) => region_filter(table, p, &ancestors),
         };
         // A backup made before accounts existed has no account tables.
-        if !src.db.table_exists(table)? {
+        if !src.table_exists(table)? {
             continue;
         }
-        let n_cols = cols.split(',').count();
         let is_parcel = *table == "parcel";
+        // A parcel's own hash is copied when the source has it (the source verified), else
+        // computed from what is copied (a backup written before row hashes existed).
+        let hashed = is_parcel && src.column_exists("parcel", "row_hash")?;
+        let mut cols = if is_parcel {
+            format!("fid, {PARCEL_HASHED}")
+        } else {
+            cols.to_string()
+        };
+        if hashed {
+            cols.push_str(", row_hash");
+        }
+        if *table == "audit_log" && src.column_exists("audit_log", "seals")? {
+            cols.push_str(", seals");
+        }
+        let n_cols = cols.split(',').count();
         let select = if is_parcel {
             format!(
-                "SELECT {cols}, {} FROM {table} {filter}",
-                src.db.geom_select()
+                "SELECT {cols}, {} FROM {table} {filter} ORDER BY {order}",
+                src.geom_select()
             )
         } else {
-            format!("SELECT {cols} FROM {table} {filter}")
-        };
-        let order = match *table {
-            "region" => " ORDER BY code",
-            "audit_log" => " ORDER BY seq",
-            _ => "",
-        };
-        let select = if order.is_empty() {
-            format!("{select} ORDER BY {id_col}")
-        } else {
-            format!("{select}{order}")
+            // Regions are inserted parent first: ordering by code puts XX0000 before XXXX00
+            // before XXXXXX.
+            format!("SELECT {cols} FROM {table} {filter} ORDER BY {order}")
         };
         let marks = vec!["?"; n_cols].join(", ");
         let mut count = 0i64;
-        let src_db = &mut *src.db;
-        let dst_db = &mut *dst.db;
-        // Regions are inserted parent first: ordering by code puts XX0000 before XXXX00 before
-        // XXXXXX.
-        src_db.query_each(&select, &params, &mut |mut r| {
+        src.query_each(&select, &params, &mut |mut r| {
             count += 1;
             if is_parcel {
                 let g = r.pop().unwrap_or(Value::Null);
-                let geometry = src_geom_decode(g);
-                let (gsql, gval) = dst_db.geom_param(geometry.as_ref(), srid);
-                r.push(gval);
-                dst_db.exec(
-                    &format!("INSERT INTO {table} ({cols}, geom) VALUES ({marks}, {gsql})"),
-                    &r,
-                )?;
+                let geometry = src_geom_decode(g).filter(|g| !g.0.is_empty());
+                let (gsql, gval) = dst.geom_param(geometry.as_ref(), srid);
+                if hashed {
+                    r.push(gval);
+                    dst.exec(
+                        &format!("INSERT INTO parcel ({cols}, geom) VALUES ({marks}, {gsql})"),
+                        &r,
+                    )?;
+                } else {
+                    let hash = state::parcel_hash(&r[1..], geometry.as_ref());
+                    r.push(hash.into());
+                    r.push(gval);
+                    dst.exec(
+                        &format!(
+                            "INSERT INTO parcel ({cols}, row_hash, geom) VALUES ({marks}, ?, {gsql})"
+                        ),
+                        &r,
+                    )?;
+                }
             } else {
-                dst_db.exec(
+                dst.exec(
                     &format!("INSERT INTO {table} ({cols}) VALUES ({marks})"),
                     &r,
                 )?;
             }
             Ok(())
         })?;
-        if !id_col.is_empty() {
-            dst.db.reset_ids(table, id_col)?;
+        if !matches!(*table, "region" | "audit_log") {
+            dst.reset_ids(table, order)?;
         }
         match *table {
             "region" => sum.regions = count,
@@ -206,6 +246,214 @@ fn src_geom_decode(v: Value) -> Option<crate::geom::Geometry> {
     }
 }
 
+// ------------------------------------------------------------------ temporary files
+
+/// Temporary files of landplan beside an output: `.landplan-PID-N.tmp` (the CLI's atomic
+/// writes use the same names), with SQLite's `-journal`, `-wal` and `-shm` beside them.
+const TEMP_PREFIX: &str = ".landplan-";
+
+/// A new temporary file name in `dir`, for this process.
+fn temp_path(dir: &Path) -> PathBuf {
+    static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    dir.join(format!("{TEMP_PREFIX}{}-{n}.tmp", std::process::id()))
+}
+
+/// Remove the temporary files that killed landplan processes left in `dir` (a process that no
+/// longer runs cannot finish its file); their names. Only where running processes can be
+/// looked up (Linux).
+fn remove_stale_temporaries(dir: &Path) -> Vec<String> {
+    let mut removed = Vec::new();
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return removed;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let Some(rest) = name.strip_prefix(TEMP_PREFIX) else {
+                continue;
+            };
+            let base = ["-journal", "-wal", "-shm"]
+                .iter()
+                .find_map(|s| rest.strip_suffix(s))
+                .unwrap_or(rest);
+            let Some(pid) = base
+                .strip_suffix(".tmp")
+                .and_then(|b| b.split('-').next())
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if !Path::new(&format!("/proc/{pid}")).exists()
+                && std::fs::remove_file(e.path()).is_ok()
+                && base.len() == rest.len()
+            {
+                removed.push(format!(
+                    "{}（被中断的导出或恢复留下的临时文件）",
+                    e.path().display()
+                ));
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dir;
+    removed
+}
+
+/// Remove a GeoPackage file with its SQLite sidecars.
+fn remove_with_sidecars(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    for s in ["-journal", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(s);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+/// Flush a finished file to disk and rename it into place (then flush the directory entry).
+fn commit_file(tmp: &Path, target: &Path) -> Result<(), StoreError> {
+    let io = |p: &Path, e| StoreError::Io {
+        path: p.display().to_string(),
+        error: e,
+    };
+    std::fs::File::open(tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io(tmp, e))?;
+    std::fs::rename(tmp, target).map_err(|e| io(target, e))?;
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+    }
+    Ok(())
+}
+
+/// The directory of a path (`.` for a bare file name).
+fn dir_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Why an existing file is the leftover of an interrupted landplan export, restore or init
+/// (a landplan GeoPackage without any audit entry, or a backup file without its completion
+/// record), or None when it is something else (a complete backup, a store, a foreign file).
+fn interrupted_leftover(path: &Path, backup: bool) -> Option<&'static str> {
+    let mut db = crate::gpkg::GpkgBackend::open_read_only(path).ok()?;
+    let db: &mut dyn Backend = &mut db;
+    if !db.table_exists("landplan_migration").ok()? {
+        return None;
+    }
+    if !db.table_exists("audit_log").ok()? {
+        return Some("只有部分数据库结构");
+    }
+    let entries = db
+        .query("SELECT COUNT(*) FROM audit_log", &[])
+        .ok()?
+        .first()
+        .and_then(|r| r[0].as_i64())?;
+    if entries == 0 {
+        return Some("没有任何审计记录");
+    }
+    if backup && completion(db).ok()?.is_none() && !has_export_entry(db).ok()? {
+        return Some("没有导出完成标记");
+    }
+    None
+}
+
+fn has_export_entry(db: &mut dyn Backend) -> Result<bool, StoreError> {
+    Ok(!db
+        .query(
+            "SELECT seq FROM audit_log WHERE action = 'export' LIMIT 1",
+            &[],
+        )?
+        .is_empty())
+}
+
+/// A backup's completion record.
+fn completion(db: &mut dyn Backend) -> Result<Option<serde_json::Value>, StoreError> {
+    Ok(crate::meta(db, BACKUP_KEY)?.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+/// Refuse an existing target unless it is an interrupted run's leftover, which is removed (and
+/// named in `removed`).
+fn clear_target(path: &Path, backup: bool, removed: &mut Vec<String>) -> Result<(), StoreError> {
+    if !path.exists() {
+        return Ok(());
+    }
+    match interrupted_leftover(path, backup) {
+        Some(why) => {
+            remove_with_sidecars(path);
+            removed.push(format!(
+                "{}（上次中断的{}留下的不完整文件：{why}）",
+                path.display(),
+                if backup { "导出" } else { "恢复" }
+            ));
+            Ok(())
+        }
+        None if backup => Err(StoreError::Invalid(format!(
+            "目标文件“{}”已存在；导出不会覆盖已有文件，请换一个文件名",
+            path.display()
+        ))),
+        None => Err(StoreError::Invalid(format!(
+            "目标“{}”已存在；恢复只写入新的数据库，请换一个文件名",
+            path.display()
+        ))),
+    }
+}
+
+/// A store being built in a temporary GeoPackage (rollback journal, one file).
+fn scratch_store(path: &Path, srid: i32) -> Result<Store, StoreError> {
+    let source = Source::GeoPackage {
+        path: path.to_path_buf(),
+        mode: GpkgMode::Scratch,
+    };
+    let db = source.connect(true)?;
+    Ok(Store::assemble(
+        &format!("gpkg:{}", path.display()),
+        source,
+        srid,
+        db,
+    ))
+}
+
+/// An error about the temporary file, said of the file it becomes.
+fn of_target(e: StoreError, tmp: &Path, target: &Path) -> StoreError {
+    match e {
+        StoreError::Sqlite { path, what } if path == tmp.display().to_string() => {
+            StoreError::Sqlite {
+                path: target.display().to_string(),
+                what,
+            }
+        }
+        e => e,
+    }
+}
+
+/// Make the directory of a target (as `init` does for a store).
+fn make_dir(path: &Path) -> Result<(), StoreError> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(d) => std::fs::create_dir_all(d).map_err(|e| StoreError::Io {
+            path: d.display().to_string(),
+            error: e,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Fill the empty store of `dst` in its open write transaction: schema, CRS, the copied rows.
+fn fill(
+    dst: &mut Session,
+    src: &mut dyn Backend,
+    srid: i32,
+    region: Option<&str>,
+) -> Result<CopySummary, StoreError> {
+    crate::migrate_tx(&mut *dst.db)?;
+    dst.init_layer(srid, false)?;
+    copy_tables(src, &mut *dst.db, srid, region)
+}
+
 impl Session<'_> {
     /// Export the whole store, or one region with everything inside it, to a new GeoPackage.
     pub fn export(
@@ -217,60 +465,86 @@ impl Session<'_> {
             Some(code) => self.require(Role::Admin, code, &format!("导出行政区 {code}"))?,
             None => self.require_everywhere(Role::Admin, "导出整个数据库")?,
         }
-        if target.exists() {
-            return Err(StoreError::Invalid(format!(
-                "目标文件“{}”已存在；导出不会覆盖已有文件，请换一个文件名",
-                target.display()
-            )));
-        }
         if !crate::is_gpkg_path(target) {
             return Err(StoreError::Invalid(format!(
                 "导出文件“{}”应以 .gpkg 结尾",
                 target.display()
             )));
         }
-        let head = self.verify_audit()?;
-        let url = format!("gpkg:{}", target.display());
-        let dst_store =
-            Store::init_with(&url, &InitOptions { srid: self.srid }, false, self.actor)?;
-        let mut dst = dst_store.raw_session(self.actor)?;
-        let r = (|| {
+        let mut removed = Vec::new();
+        clear_target(target, true, &mut removed)?;
+        make_dir(target)?;
+        let dir = dir_of(target);
+        removed.extend(remove_stale_temporaries(&dir));
+        // One snapshot of the source for the check and the copy.
+        self.db.begin_read()?;
+        let r = self.export_snapshot(target, &dir, region);
+        let _ = self.db.rollback();
+        let mut sum = r?;
+        sum.removed_leftovers = removed;
+        Ok(sum)
+    }
+
+    fn export_snapshot(
+        &mut self,
+        target: &Path,
+        dir: &Path,
+        region: Option<&str>,
+    ) -> Result<CopySummary, StoreError> {
+        let report = self.verify_in_snapshot()?;
+        if let Some((seq, why)) = &report.broken {
+            return Err(StoreError::Invalid(format!(
+                "数据库的审计核验未通过（第 {seq} 条：{why}），拒绝导出：这样的备份无法恢复；请先查明原因"
+            )));
+        }
+        let source_sealed = audit::has_seals(&mut *self.db)?;
+        let tmp = temp_path(dir);
+        let built = (|| {
+            let store = scratch_store(&tmp, self.srid)?;
+            let mut dst = store.raw_session(self.actor)?;
             dst.db.begin_write()?;
-            let sum = copy_tables(self, &mut dst, region)?;
-            dst.append_audit(
-                "export",
-                "store",
-                None,
-                Some(serde_json::json!({
-                    "source": source_label(self.url),
-                    "region": region,
-                    "source_audit_head": head.head,
-                    "source_audit_entries": head.entries,
-                    "copied": sum,
-                })),
-            )?;
-            dst.db.commit()?;
+            let r = (|| {
+                let sum = fill(&mut dst, &mut *self.db, self.srid, region)?;
+                // A new chain (a region), or rows no entry sealed: seal what was copied.
+                if region.is_some() || !source_sealed {
+                    dst.seals = state::seal_everything(&mut *dst.db)?;
+                }
+                let entry = dst.append_audit(
+                    "export",
+                    "store",
+                    None,
+                    Some(serde_json::json!({
+                        "source": crate::pg::redact(self.url),
+                        "region": region,
+                        "source_audit_head": report.head,
+                        "source_audit_entries": report.entries,
+                        "copied": sum,
+                    })),
+                )?;
+                audit::set_meta(
+                    &mut *dst.db,
+                    BACKUP_KEY,
+                    &serde_json::json!({
+                        "complete": true,
+                        "audit_head": format!("{} {}", entry.seq, entry.hash),
+                        "region": region,
+                        "source_audit_head": report.head,
+                        "copied": sum,
+                    })
+                    .to_string(),
+                )?;
+                Ok(sum)
+            })();
+            let sum = dst.finish(r)?;
+            drop(dst);
+            drop(store);
+            commit_file(&tmp, target)?;
             Ok(sum)
         })();
-        match r {
-            Ok(s) => {
-                drop(dst);
-                drop(dst_store);
-                // A backup travels as one file: leave WAL mode (the store itself uses it).
-                let conn = rusqlite::Connection::open(target)?;
-                let _: String = conn.query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))?;
-                Ok(s)
-            }
-            Err(e) => {
-                let _ = dst.db.rollback();
-                drop(dst);
-                drop(dst_store);
-                let _ = std::fs::remove_file(target);
-                let _ = std::fs::remove_file(format!("{}-wal", target.display()));
-                let _ = std::fs::remove_file(format!("{}-shm", target.display()));
-                Err(e)
-            }
+        if built.is_err() {
+            remove_with_sidecars(&tmp);
         }
+        built.map_err(|e| of_target(e, &tmp, target))
     }
 }
 
@@ -288,7 +562,7 @@ impl Store {
                 .map(|b| sha256_hex(&b))
                 .map_err(|e| StoreError::Io {
                     path: backup.display().to_string(),
-                    source: e,
+                    error: e,
                 })?;
         let src_store = Store::open_backup(backup)?;
         let mut src = src_store.raw_session(actor)?;
@@ -298,55 +572,104 @@ impl Store {
             return Err(StoreError::UnknownAccount(actor.name().to_string()));
         }
         src.require_everywhere(Role::Admin, "恢复备份")?;
-        let report = src.verify_audit()?;
+        src.db.begin_read()?;
+        let report = src.verify_in_snapshot()?;
         if let Some((seq, why)) = report.broken {
             return Err(StoreError::Invalid(format!(
                 "备份“{}”的审计日志在第 {seq} 条处断裂（{why}），拒绝恢复",
                 backup.display()
             )));
         }
-        if let StoreUrl::GeoPackage(p) = StoreUrl::parse(url)? {
-            if p.exists() {
-                return Err(StoreError::Invalid(format!(
-                    "目标“{}”已存在；恢复只写入新的数据库，请换一个文件名",
-                    p.display()
-                )));
-            }
-        } else if let Ok(existing) = Store::open(url) {
-            let n = existing
-                .raw_session(actor)?
-                .one_int("SELECT COUNT(*) FROM audit_log", &[])?;
-            if n > 0 {
-                return Err(StoreError::Invalid(format!(
-                    "目标数据库“{}”已有数据（{n} 条审计记录）；恢复只写入新的空数据库",
-                    crate::pg::redact(url)
-                )));
-            }
+        if completion(&mut *src.db)?.is_none() && !has_export_entry(&mut *src.db)? {
+            return Err(StoreError::Invalid(format!(
+                "“{}”不是完整的备份：没有导出完成标记，可能是被中断的导出留下的不完整文件（它恢复出来会缺少数据），拒绝恢复；请重新导出",
+                backup.display()
+            )));
         }
-        let dst_store = Store::init_with(url, &InitOptions { srid: src.srid }, false, actor)?;
-        let mut dst = dst_store.raw_session(actor)?;
-        dst.db.begin_write()?;
-        let r = (|| {
-            let sum = copy_tables(&mut src, &mut dst, None)?;
-            dst.append_audit(
-                "restore",
-                "store",
-                None,
-                Some(serde_json::json!({
-                    "backup": backup.display().to_string(),
-                    "backup_sha256": file_hash,
-                    "backup_audit_head": report.head,
-                    "copied": sum,
-                })),
-            )?;
-            Ok(sum)
-        })();
-        let sum = dst.finish(r)?;
-        drop(dst);
-        Ok((dst_store, sum))
+        let backup_sealed = audit::has_seals(&mut *src.db)?;
+        let srid = src.srid;
+        let after = |sum: &CopySummary| {
+            serde_json::json!({
+                "backup": backup.display().to_string(),
+                "backup_sha256": file_hash,
+                "backup_audit_head": report.head,
+                "copied": sum,
+            })
+        };
+        let mut removed = Vec::new();
+        let (store, sum) = match StoreUrl::parse(url)? {
+            StoreUrl::GeoPackage(p) => {
+                clear_target(&p, false, &mut removed)?;
+                make_dir(&p)?;
+                let dir = dir_of(&p);
+                removed.extend(remove_stale_temporaries(&dir));
+                let tmp = temp_path(&dir);
+                let built: Result<CopySummary, StoreError> = (|| {
+                    let store = scratch_store(&tmp, srid)?;
+                    let mut dst = store.raw_session(actor)?;
+                    dst.db.begin_write()?;
+                    let r = (|| {
+                        let sum = fill(&mut dst, &mut *src.db, srid, None)?;
+                        if !backup_sealed {
+                            dst.seals = state::seal_everything(&mut *dst.db)?;
+                        }
+                        dst.append_audit("restore", "store", None, Some(after(&sum)))?;
+                        Ok(sum)
+                    })();
+                    let sum = dst.finish(r)?;
+                    drop(dst);
+                    drop(store);
+                    commit_file(&tmp, &p)?;
+                    Ok(sum)
+                })();
+                if built.is_err() {
+                    remove_with_sidecars(&tmp);
+                }
+                let sum = built.map_err(|e| of_target(e, &tmp, &p))?;
+                (Store::open(url)?, sum)
+            }
+            StoreUrl::Postgres(_) => {
+                let source = Source::from_url(&StoreUrl::parse(url)?, false);
+                let db = source.connect(false)?;
+                let store = Store::assemble(url, source, srid, db);
+                let sum = {
+                    let mut dst = store.raw_session(actor)?;
+                    dst.write(|dst| {
+                        crate::refuse_foreign(&mut *dst.db, url)?;
+                        if dst.db.table_exists("audit_log")? {
+                            let n = dst.one_int("SELECT COUNT(*) FROM audit_log", &[])?;
+                            if n > 0 {
+                                return Err(StoreError::Invalid(format!(
+                                    "目标数据库“{}”已有数据（{n} 条审计记录）；恢复只写入新的空数据库",
+                                    crate::pg::redact(url)
+                                )));
+                            }
+                            if dst.db.table_exists("landplan_meta")? && dst.meta("srid")?.is_some() {
+                                removed.push(format!(
+                                    "{}（上次中断的恢复或初始化留下的空数据库，已在其中恢复）",
+                                    crate::pg::redact(url)
+                                ));
+                            }
+                        }
+                        let sum = fill(dst, &mut *src.db, srid, None)?;
+                        if !backup_sealed {
+                            dst.seals = state::seal_everything(&mut *dst.db)?;
+                        }
+                        dst.append_audit("restore", "store", None, Some(after(&sum)))?;
+                        Ok(sum)
+                    })?
+                };
+                drop(store);
+                (Store::open(url)?, sum)
+            }
+        };
+        let _ = src.db.rollback();
+        Ok((
+            store,
+            CopySummary {
+                removed_leftovers: removed,
+                ..sum
+            },
+        ))
     }
-}
-
-fn source_label(url: &str) -> String {
-    crate::pg::redact(url)
 }

@@ -135,6 +135,10 @@ pub trait Backend: Send {
     /// Start the one write transaction; a second writer waits (or is refused with
     /// [`StoreError::Busy`] after the wait).
     fn begin_write(&mut self) -> Result<(), StoreError>;
+    /// Start a read transaction that sees one consistent snapshot of the database until it is
+    /// ended with [`Backend::rollback`] (GeoPackage: a WAL read transaction; PostgreSQL:
+    /// `REPEATABLE READ READ ONLY`). Writers go on meanwhile; the snapshot does not see them.
+    fn begin_read(&mut self) -> Result<(), StoreError>;
     /// How long [`Backend::begin_write`] waits for another writer before refusing.
     fn set_lock_timeout(&mut self, timeout: std::time::Duration) -> Result<(), StoreError>;
     /// Commit the transaction.
@@ -155,6 +159,8 @@ pub trait Backend: Send {
     fn migrations(&self) -> &'static [(i64, &'static str, &'static str)];
     /// Whether a table exists.
     fn table_exists(&mut self, name: &str) -> Result<bool, StoreError>;
+    /// Whether a table has a column (false when the table does not exist).
+    fn column_exists(&mut self, table: &str, column: &str) -> Result<bool, StoreError>;
     /// Register the store's CRS and the parcel layer's metadata (GeoPackage contents, PostGIS
     /// column type). Called once, inside the init transaction.
     fn register_layer(&mut self, srid: i32) -> Result<(), StoreError>;

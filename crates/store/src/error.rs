@@ -26,12 +26,24 @@ pub enum StoreError {
     /// Another process holds the write lock for too long.
     #[error("数据库正由另一个进程写入，等待超时；请待其完成后重试（{0}）")]
     Busy(String),
-    /// A GeoPackage/SQLite error.
-    #[error("GeoPackage 数据库错误：{0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// A PostgreSQL error.
-    #[error("PostgreSQL 数据库错误：{}", pg_message(.0))]
-    Postgres(#[from] postgres::Error),
+    /// A GeoPackage (SQLite) error: what went wrong with which file, in one Chinese sentence
+    /// (see [`crate::gpkg::sqlite_error`]).
+    #[error("数据库文件“{path}”{what}")]
+    Sqlite {
+        /// The file.
+        path: String,
+        /// What went wrong and what to do, in Chinese.
+        what: String,
+    },
+    /// A PostgreSQL error, in one Chinese sentence with the database (see
+    /// [`crate::pg::pg_error`]).
+    #[error("PostgreSQL 数据库“{url}”{what}")]
+    Postgres {
+        /// The database URL without its password.
+        url: String,
+        /// What went wrong and what to do, in Chinese.
+        what: String,
+    },
     /// Something asked for does not exist, or the acting account may not know that it exists
     /// (another region's draft).
     #[error("{0}")]
@@ -62,12 +74,12 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
     /// A file could not be read or written.
-    #[error("读写文件“{path}”失败：{source}")]
+    #[error("读写文件“{path}”失败：{}", landplan_core::text::io_reason(.error))]
     Io {
         /// The file.
         path: String,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (shown in Chinese; not chained, so it is said once).
+        error: std::io::Error,
     },
     /// An input file's content is wrong (the place is in the message).
     #[error("{path}：{message}")]
@@ -80,13 +92,6 @@ pub enum StoreError {
     /// Stored data that cannot be read back (corruption or a foreign table).
     #[error("数据库内容无法读取：{0}")]
     Corrupt(String),
-}
-
-fn pg_message(e: &postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => format!("{}（{}）", db.message(), db.code().code()),
-        None => e.to_string(),
-    }
 }
 
 impl From<serde_json::Error> for StoreError {

@@ -38,6 +38,7 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/gpkg/004_accounts.sql"),
     ),
+    (5, "seals", include_str!("../migrations/gpkg/005_seals.sql")),
 ];
 
 /// The parcel layer and its geometry column (the R-tree index is `rtree_parcel_geom`).
@@ -64,28 +65,80 @@ CREATE TEMP TRIGGER IF NOT EXISTS landplan_rtree_dirty_update AFTER UPDATE ON ma
 CREATE TEMP TRIGGER IF NOT EXISTS landplan_rtree_dirty_delete AFTER DELETE ON main.parcel
   BEGIN INSERT OR IGNORE INTO landplan_rtree_dirty VALUES (OLD.fid); END;";
 
+/// How a GeoPackage file is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GpkgMode {
+    /// A store in use: read-write in WAL mode (readers never block the writer).
+    Store,
+    /// Read-only, leaving the file byte-for-byte as it is: no WAL switch, no migration, no
+    /// `-wal`/`-shm` needed (a store in a read-only directory, a backup being verified).
+    ReadOnly,
+    /// A file being built before it is renamed into place (an export, a restore): read-write
+    /// with a rollback journal, so that it is always one self-contained file.
+    Scratch,
+}
+
 impl GpkgBackend {
-    /// Open (or, with `create`, create) the file.
+    /// Open (or, with `create`, create) a store file (read-write, WAL mode).
     pub fn open(path: &Path, create: bool) -> Result<GpkgBackend, StoreError> {
+        GpkgBackend::open_mode(path, GpkgMode::Store, create)
+    }
+
+    /// Open a file in `mode` (`create`: make it when it does not exist; not for
+    /// [`GpkgMode::ReadOnly`]). A missing file is [`StoreError::NotInitialized`].
+    pub fn open_mode(path: &Path, mode: GpkgMode, create: bool) -> Result<GpkgBackend, StoreError> {
         let display = path.display().to_string();
-        if !create && !path.exists() {
+        let err = |e| sqlite_error(&display, e);
+        if (!create || mode == GpkgMode::ReadOnly) && !path.exists() {
             return Err(StoreError::NotInitialized(display));
+        }
+        if mode == GpkgMode::ReadOnly {
+            return GpkgBackend::open_read_only(path);
         }
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         if create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
-        let conn = Connection::open_with_flags(path, flags)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        // WAL: readers do not block the writer; a crash leaves the last committed state.
-        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
+        let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
+        // A file that is not a landplan store is left exactly as it is (no journal switch):
+        // the store refuses it by its tables.
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .and_then(|mut st| {
+                st.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<_, _>>()
+            })
+            .map_err(err)?;
+        if !tables.is_empty() && !tables.iter().any(|t| t == "landplan_migration") {
+            return Ok(GpkgBackend {
+                conn,
+                path: display,
+                writing: None,
+            });
+        }
+        let want = match mode {
+            // WAL: readers do not block the writer; a crash leaves the last committed state.
+            GpkgMode::Store => "wal",
+            _ => "delete",
+        };
+        let journal: String = conn
+            .query_row(&format!("PRAGMA journal_mode={want}"), [], |r| r.get(0))
+            .map_err(err)?;
+        if !journal.eq_ignore_ascii_case(want) {
             return Err(StoreError::Invalid(format!(
-                "无法为“{display}”启用 WAL 日志模式（当前为 {mode}），请确认文件所在目录可写"
+                "无法为“{display}”启用 {} 日志模式（当前为 {journal}），请确认文件所在目录可写",
+                want.to_uppercase()
             )));
         }
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let sync = if mode == GpkgMode::Scratch {
+            "OFF"
+        } else {
+            "NORMAL"
+        };
+        conn.pragma_update(None, "synchronous", sync).map_err(err)?;
         Ok(GpkgBackend {
             conn,
             path: display,
@@ -93,17 +146,40 @@ impl GpkgBackend {
         })
     }
 
-    /// Open a file read-only, leaving it exactly as it is (backups being restored).
+    /// Open a file read-only, leaving it exactly as it is. A file in WAL mode needs its
+    /// `-shm` index, which a read-only directory cannot hold: then the file is opened as
+    /// immutable (nobody can write it there either: a writer needs its journal beside it).
     pub fn open_read_only(path: &Path) -> Result<GpkgBackend, StoreError> {
         let display = path.display().to_string();
+        let err = |e| sqlite_error(&display, e);
         if !path.exists() {
-            return Err(StoreError::NotFound(format!("文件“{display}”不存在")));
+            return Err(StoreError::NotInitialized(display));
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let probe = |conn: &Connection| {
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+        let conn = match probe(&conn) {
+            Ok(_) => conn,
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+                ) =>
+            {
+                drop(conn);
+                let uri = format!("{}?immutable=1", file_uri(path));
+                let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                    .map_err(err)?;
+                probe(&conn).map_err(err)?;
+                conn
+            }
+            Err(e) => return Err(err(e)),
+        };
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
         Ok(GpkgBackend {
             conn,
             path: display,
@@ -114,21 +190,6 @@ impl GpkgBackend {
     /// The file path.
     pub fn path(&self) -> &str {
         &self.path
-    }
-
-    /// Switch the file back to a rollback journal (for a self-contained exported file).
-    pub fn set_delete_journal(&mut self) -> Result<(), StoreError> {
-        let _: String = self
-            .conn
-            .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))?;
-        Ok(())
-    }
-
-    /// Copy the whole database into a new file, consistently (`VACUUM INTO`).
-    pub fn vacuum_into(&mut self, target: &Path) -> Result<(), StoreError> {
-        self.conn
-            .execute("VACUUM INTO ?1", [target.to_string_lossy().into_owned()])?;
-        Ok(())
     }
 
     /// Start of a write transaction: drop the R-tree triggers (they would fail here) and
@@ -178,15 +239,92 @@ impl GpkgBackend {
     }
 
     fn map_err(&self, e: rusqlite::Error) -> StoreError {
-        if let rusqlite::Error::SqliteFailure(f, _) = &e {
-            if matches!(
-                f.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            ) {
-                return StoreError::Busy(self.path.clone());
-            }
+        sqlite_error(&self.path, e)
+    }
+}
+
+/// `file:` URI of a path (absolute, percent-encoded), for SQLite's URI parameters.
+fn file_uri(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::from("file:");
+    for b in abs.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
         }
-        StoreError::Sqlite(e)
+    }
+    out
+}
+
+/// An SQLite error as the store reports it: one Chinese sentence naming the file, saying what
+/// went wrong and, where there is one, what to do ([`StoreError::Sqlite`]; a busy or locked
+/// file is [`StoreError::Busy`]). SQLite's own English text is never shown, except the names
+/// of tables and columns; messages raised by landplan's triggers (in Chinese) are kept.
+pub fn sqlite_error(path: &str, e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode as C;
+    let msg = match &e {
+        rusqlite::Error::SqliteFailure(_, m) => m.clone().unwrap_or_default(),
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        _ => String::new(),
+    };
+    let what = match e.sqlite_error_code() {
+        Some(C::DatabaseBusy | C::DatabaseLocked) => return StoreError::Busy(path.to_string()),
+        _ if msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) => format!("拒绝了这次操作：{msg}"),
+        Some(C::NotADatabase) => "不是 GeoPackage（SQLite）数据库，或已损坏；请确认文件路径".into(),
+        Some(C::DatabaseCorrupt) => "已损坏（SQLite 发现数据页不完整），请用备份恢复".into(),
+        Some(C::CannotOpen) => "无法打开：文件或所在目录不存在，或没有读写权限".into(),
+        Some(C::ReadOnly) => "是只读的（文件或所在目录没有写权限），不能写入；只读的数据库只能查看，如核验审计日志、列出计划".into(),
+        Some(C::PermissionDenied) => "没有访问权限".into(),
+        Some(C::DiskFull) => "所在磁盘已满，写入未完成（这次写入的内容已全部撤销）；请腾出空间后重试".into(),
+        Some(C::SystemIoFailure) => "读写出错（磁盘或文件系统错误），这次写入的内容已全部撤销".into(),
+        Some(C::FileLockingProtocolFailed) => "无法加锁（网络文件系统上的数据库可能无法加锁），请把数据库放在本机磁盘上".into(),
+        Some(C::TooBig) => "中的一项数据超出了 SQLite 的大小限制".into(),
+        Some(C::OperationInterrupted) => "的操作被中断".into(),
+        Some(C::ConstraintViolation) => constraint_reason(&msg),
+        Some(C::SchemaChanged) => "的结构在操作期间被别的程序改动，请重试".into(),
+        Some(_) | None => match schema_reason(&msg) {
+            Some(r) => r,
+            None => match e.sqlite_error() {
+                Some(f) => format!("操作失败（SQLite 错误码 {}）", f.extended_code),
+                None => "中的数据无法读取（列的类型与本程序不符）".into(),
+            },
+        },
+    };
+    StoreError::Sqlite {
+        path: path.to_string(),
+        what,
+    }
+}
+
+/// A constraint SQLite enforced, in Chinese (`UNIQUE constraint failed: region.code`).
+fn constraint_reason(msg: &str) -> String {
+    if let Some(cols) = msg.strip_prefix("UNIQUE constraint failed: ") {
+        format!("中已有相同的记录（{cols} 不能重复）")
+    } else if let Some(cols) = msg.strip_prefix("NOT NULL constraint failed: ") {
+        format!("拒绝了缺少必填值的记录（{cols} 不能为空）")
+    } else if msg.starts_with("FOREIGN KEY") {
+        "拒绝了引用不存在记录的数据（外键约束）".into()
+    } else if msg.starts_with("CHECK constraint failed") {
+        "拒绝了不在允许取值范围内的数据（取值约束）".into()
+    } else {
+        "拒绝了不符合约束的数据".into()
+    }
+}
+
+/// A schema that is not landplan's (`no such table: x`), in Chinese.
+fn schema_reason(msg: &str) -> Option<String> {
+    let foreign = "：它可能不是 landplan 数据库，或被别的程序改动过";
+    if let Some(t) = msg.strip_prefix("no such table: ") {
+        Some(format!("缺少表 {t}{foreign}"))
+    } else if let Some(c) = msg.strip_prefix("no such column: ") {
+        Some(format!("缺少列 {c}{foreign}"))
+    } else if let Some(rest) = msg.strip_prefix("table ") {
+        rest.strip_suffix(" already exists")
+            .map(|t| format!("中已有名为 {t} 的表{foreign}"))
+    } else {
+        msg.strip_prefix("duplicate column name: ")
+            .map(|c| format!("中已有列 {c}{foreign}"))
     }
 }
 
@@ -243,7 +381,9 @@ impl Backend for GpkgBackend {
             };
             let mut out = Vec::with_capacity(n);
             for i in 0..n {
-                out.push(from_ref(row.get_ref(i)?));
+                out.push(from_ref(
+                    row.get_ref(i).map_err(|e| sqlite_error(&self.path, e))?,
+                ));
             }
             f(out)?;
         }
@@ -266,9 +406,15 @@ impl Backend for GpkgBackend {
         Ok(())
     }
 
+    fn begin_read(&mut self) -> Result<(), StoreError> {
+        // The snapshot is taken by the first read of a deferred transaction.
+        self.conn
+            .execute_batch("BEGIN DEFERRED; SELECT count(*) FROM sqlite_master;")
+            .map_err(|e| self.map_err(e))
+    }
+
     fn set_lock_timeout(&mut self, timeout: Duration) -> Result<(), StoreError> {
-        self.conn.busy_timeout(timeout)?;
-        Ok(())
+        self.conn.busy_timeout(timeout).map_err(|e| self.map_err(e))
     }
 
     fn commit(&mut self) -> Result<(), StoreError> {
@@ -325,11 +471,21 @@ impl Backend for GpkgBackend {
         Ok(!rows.is_empty())
     }
 
+    fn column_exists(&mut self, table: &str, column: &str) -> Result<bool, StoreError> {
+        let rows = self.query(
+            "SELECT 1 FROM pragma_table_info(?) WHERE name = ?",
+            &[table.into(), column.into()],
+        )?;
+        Ok(!rows.is_empty())
+    }
+
     fn register_layer(&mut self, srid: i32) -> Result<(), StoreError> {
         self.conn
-            .pragma_update(None, "application_id", GPKG_APPLICATION_ID)?;
+            .pragma_update(None, "application_id", GPKG_APPLICATION_ID)
+            .map_err(|e| self.map_err(e))?;
         self.conn
-            .pragma_update(None, "user_version", GPKG_USER_VERSION)?;
+            .pragma_update(None, "user_version", GPKG_USER_VERSION)
+            .map_err(|e| self.map_err(e))?;
         // The three rows every GeoPackage has (GeoPackage 1.4 §1.1.2.1.2), then ours.
         let base = [
             (

@@ -56,10 +56,51 @@ pub struct ImportSummary {
     pub total_ha: Decimal,
     /// Geometry features whose 地块编号 matches no parcel.
     pub unmatched_geometries: Vec<String>,
-    /// The reader's findings about rejected rows (the first 50).
+    /// The reader's findings about rejected rows (the first 50), then the geometry files'
+    /// findings (the first 50: self-intersections, unusable boundaries, dropped points …).
     pub findings: Vec<Finding>,
+    /// Errors in the geometry files (all of them, not only those listed): each concerns a
+    /// parcel whose boundary is wrong or missing. `strict` refuses the import when there is any.
+    pub geometry_errors: i64,
+    /// Warnings about the geometry files (all of them).
+    pub geometry_warnings: i64,
     /// The import this one copied its parcels from (geometry-only imports).
     pub base_import: Option<i64>,
+}
+
+impl ImportSummary {
+    /// Take the geometry files' findings: the first 50 listed, errors and warnings counted.
+    fn add_geometry_findings(&mut self, g: &GeometrySet) {
+        use landplan_core::finding::Severity;
+        self.geometry_errors = g
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count() as i64;
+        self.geometry_warnings = g
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count() as i64;
+        self.findings.extend(g.findings.iter().take(50).cloned());
+    }
+
+    /// `、几何文件有 3 个错误（第一个：…）` for a strict refusal, or nothing.
+    fn geometry_error_note(&self) -> String {
+        if self.geometry_errors == 0 {
+            return String::new();
+        }
+        let first = self
+            .findings
+            .iter()
+            .find(|f| {
+                f.rule.starts_with("geometry.")
+                    && f.severity == landplan_core::finding::Severity::Error
+            })
+            .map(|f| format!("（第一个：{}）", f.message))
+            .unwrap_or_default();
+        format!("、几何文件有 {} 个错误{first}", self.geometry_errors)
+    }
 }
 
 /// Geometries keyed by 地块编号.
@@ -148,7 +189,7 @@ fn is_geometry_file(path: &Path) -> bool {
 fn io_err(path: &Path, e: std::io::Error) -> StoreError {
     StoreError::Io {
         path: path.display().to_string(),
-        source: e,
+        error: e,
     }
 }
 
@@ -269,13 +310,17 @@ impl GeometrySet {
     }
 }
 
-const PARCEL_COLUMNS: &str =
-    "import_id, region, year, parcel_id, location, township, class_text, class_code, area_ha, source, method, data";
+/// The parcel columns an import writes besides the geometry: the hashed ones
+/// ([`crate::state::PARCEL_HASHED`]), then the row's hash.
+const PARCEL_COLUMNS: &str = "import_id, region, year, parcel_id, location, township, class_text, class_code, area_ha, source, method, data, row_hash";
+
+/// `(?, ?, …)` for the parcel columns after the geometry.
+const PARCEL_MARKS: &str = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
 /// How often (in ledger rows) the import reports progress.
 pub const PROGRESS_EVERY: u64 = 10_000;
 
-/// Rows per multi-row INSERT (13 parameters each: well under SQLite's and PostgreSQL's limits).
+/// Rows per multi-row INSERT (14 parameters each: well under SQLite's and PostgreSQL's limits).
 const BATCH_ROWS: usize = 200;
 
 /// Parcel rows waiting for one multi-row INSERT.
@@ -300,7 +345,7 @@ impl Batch {
         let tuples: Vec<String> = self
             .geom_sql
             .iter()
-            .map(|g| format!("({g}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+            .map(|g| format!("({g}, {PARCEL_MARKS})"))
             .collect();
         s.db.exec(
             &format!(
@@ -334,6 +379,8 @@ impl Session<'_> {
         files: &[String],
         base: Option<i64>,
     ) -> Result<i64, StoreError> {
+        crate::region::check_import_level(&opts.region, opts.region_name.as_deref())
+            .map_err(StoreError::Invalid)?;
         self.ensure_region_tx(&opts.region, opts.region_name.as_deref())?;
         self.one_int(
             "INSERT INTO ledger_import (region, year, kind, files, base_import, parcel_count, geometry_count, rejected_rows, total_ha, user_name, at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, '0', ?, ?) RETURNING id",
@@ -360,6 +407,8 @@ impl Session<'_> {
                 Value::Int(s.import_id),
             ],
         )?;
+        self.seal("ledger_import", s.import_id)?;
+        self.seal_parcels(s.import_id)?;
         self.append_audit(
             "import",
             &format!("import:{}", s.import_id),
@@ -422,6 +471,8 @@ impl Session<'_> {
                 total_ha: Decimal::ZERO,
                 unmatched_geometries: Vec::new(),
                 findings: Vec::new(),
+                geometry_errors: 0,
+                geometry_warnings: 0,
                 base_import: None,
             };
             let mut matched: HashSet<&str> = HashSet::new();
@@ -447,16 +498,20 @@ impl Session<'_> {
                 let found = geometries.and_then(|g| g.by_id.get_key_value(p.id.as_str()));
                 if let Some((k, _)) = found {
                     matched.insert(k.as_str());
+                }
+                // A feature without a usable boundary (a point, an empty or NULL geometry)
+                // gives the parcel no geometry; its finding says why.
+                let found = found.map(|(_, g)| g).filter(|g| !g.0.is_empty());
+                if found.is_some() {
                     sum.geometry_count += 1;
                 }
-                let (gsql, gval) = s.db.geom_param(found.map(|(_, g)| g), srid);
+                let (gsql, gval) = s.db.geom_param(found, srid);
                 let area = p.area().ha();
                 sum.total_ha += area;
                 sum.parcel_count += 1;
                 let data = serde_json::to_string(&p)?;
                 let class_code = p.class.gb21010.clone().or_else(|| p.class.ydyh2023.clone());
-                batch.push(gsql, gval);
-                batch.values.extend([
+                let values = [
                     Value::Int(import_id),
                     opts.region.clone().into(),
                     Value::Int(opts.year as i64),
@@ -469,7 +524,11 @@ impl Session<'_> {
                     p.source.map(|x| x.label()).into(),
                     p.method.map(|x| x.label()).into(),
                     data.into(),
-                ]);
+                ];
+                let hash = crate::state::parcel_hash(&values, found);
+                batch.push(gsql, gval);
+                batch.values.extend(values);
+                batch.values.push(hash.into());
                 if batch.rows == BATCH_ROWS {
                     batch.flush(s)?;
                     progress(rows_read);
@@ -477,8 +536,7 @@ impl Session<'_> {
             }
             batch.flush(s)?;
             if let Some(g) = geometries {
-                let room = 50usize.saturating_sub(sum.findings.len());
-                sum.findings.extend(g.findings.iter().take(room).cloned());
+                sum.add_geometry_findings(g);
                 let mut un: Vec<String> = g
                     .by_id
                     .keys()
@@ -488,18 +546,30 @@ impl Session<'_> {
                 un.sort();
                 sum.unmatched_geometries = un;
             }
-            if opts.strict && (sum.rejected_rows > 0 || !sum.unmatched_geometries.is_empty()) {
+            if opts.strict
+                && (sum.rejected_rows > 0
+                    || !sum.unmatched_geometries.is_empty()
+                    || sum.geometry_errors > 0)
+            {
                 return Err(StoreError::Invalid(format!(
-                    "严格模式：台账有 {} 行无法读取、{} 个几何要素找不到对应地块，整批导入已撤销",
+                    "严格模式：台账有 {} 行无法读取、{} 个几何要素找不到对应地块{}，整批导入已撤销",
                     sum.rejected_rows,
-                    sum.unmatched_geometries.len()
+                    sum.unmatched_geometries.len(),
+                    sum.geometry_error_note()
                 )));
             }
             if sum.parcel_count == 0 {
-                return Err(StoreError::Invalid(format!(
-                    "没有可导入的地块（{} 行均无法读取），整批导入已撤销",
-                    sum.rejected_rows
-                )));
+                return Err(StoreError::Input {
+                    path: files.join("、"),
+                    message: if sum.rejected_rows == 0 {
+                        "没有可导入的地块（文件中没有数据行），整批导入已撤销".to_string()
+                    } else {
+                        format!(
+                            "没有可导入的地块（{} 行均无法读取），整批导入已撤销",
+                            sum.rejected_rows
+                        )
+                    },
+                });
             }
             s.finish_import(&sum)?;
             Ok(sum)
@@ -561,16 +631,24 @@ impl Session<'_> {
                 total_ha: Decimal::ZERO,
                 unmatched_geometries: Vec::new(),
                 findings: Vec::new(),
+                geometry_errors: 0,
+                geometry_warnings: 0,
                 base_import: Some(base),
             };
+            sum.add_geometry_findings(g);
             let mut matched = HashSet::new();
             for (old_geom, mut vals) in rows {
                 let pid = vals[3].text();
                 let old = old_geom.and_then(|b| s.db.geom_decode(Value::Blob(b)));
                 let geometry = match g.by_id.get(&pid) {
-                    Some(w) => {
+                    // An unusable new boundary keeps the old one; its finding says why.
+                    Some(w) if !w.0.is_empty() => {
                         matched.insert(pid.clone());
                         Some(w.clone())
+                    }
+                    Some(_) => {
+                        matched.insert(pid.clone());
+                        old
                     }
                     None => old,
                 };
@@ -580,12 +658,15 @@ impl Session<'_> {
                 sum.parcel_count += 1;
                 sum.total_ha += vals[8].text().parse::<Decimal>().unwrap_or_default();
                 vals[0] = Value::Int(import_id);
+                vals.truncate(12);
+                let hash = crate::state::parcel_hash(&vals, geometry.as_ref());
                 let (gsql, gval) = s.db.geom_param(geometry.as_ref(), s.srid);
                 let mut params = vec![gval];
                 params.extend(vals);
+                params.push(hash.into());
                 s.db.exec(
                     &format!(
-                        "INSERT INTO parcel (geom, {PARCEL_COLUMNS}) VALUES ({gsql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        "INSERT INTO parcel (geom, {PARCEL_COLUMNS}) VALUES ({gsql}, {PARCEL_MARKS})"
                     ),
                     &params,
                 )?;
@@ -598,10 +679,11 @@ impl Session<'_> {
                 .collect();
             un.sort();
             sum.unmatched_geometries = un;
-            if opts.strict && !sum.unmatched_geometries.is_empty() {
+            if opts.strict && (!sum.unmatched_geometries.is_empty() || sum.geometry_errors > 0) {
                 return Err(StoreError::Invalid(format!(
-                    "严格模式：{} 个几何要素找不到对应地块，整批导入已撤销",
-                    sum.unmatched_geometries.len()
+                    "严格模式：{} 个几何要素找不到对应地块{}，整批导入已撤销",
+                    sum.unmatched_geometries.len(),
+                    sum.geometry_error_note()
                 )));
             }
             s.finish_import(&sum)?;
@@ -665,6 +747,9 @@ impl Session<'_> {
         if files.is_empty() {
             return Err(StoreError::Invalid("没有给出要导入的文件".into()));
         }
+        // Refused before any file is read (insert_import checks it again for every path).
+        crate::region::check_import_level(&opts.region, opts.region_name.as_deref())
+            .map_err(StoreError::Invalid)?;
         let mut ledgers = Vec::new();
         let mut geometry = GeometrySet::default();
         // Geometry files read as ledgers (`--as ledger`): their attributes make the parcels.

@@ -22,6 +22,12 @@
 //! - every change is one write transaction, serialised across threads and processes, and
 //!   appends one audit entry, naming the acting account, inside that same transaction (so the
 //!   log and the data cannot disagree after a crash);
+//! - the audit chain covers the state: each entry seals the rows its change wrote, the chain
+//!   head is anchored in the metadata, and verification names every row changed, added or
+//!   deleted outside landplan ([`state`], [`audit`]);
+//! - reading changes nothing: [`Store::open_read_only`] neither migrates nor switches the
+//!   journal, so backups and read-only files can be verified and listed as they are;
+//! - backups are consistent snapshots, whole or absent ([`backup`]);
 //! - areas and money are stored as exact decimal strings, never floats;
 //! - errors speak of the operation and the plan, never of a command line (the CLI adds its
 //!   hints).
@@ -43,6 +49,7 @@ pub mod plan;
 pub mod region;
 pub mod rollup;
 mod session;
+pub mod state;
 
 pub use access::{Actor, Grant, Role};
 pub use account::Account;
@@ -55,6 +62,7 @@ pub use plan::{PlanAction, PlanKey, PlanStatus, PlanVersion};
 pub use region::{Region, RegionLevel};
 pub use rollup::Rollup;
 pub use session::Conn;
+pub use state::StateProblem;
 
 use session::{Pool, Session, Source};
 use std::path::{Path, PathBuf};
@@ -173,37 +181,140 @@ fn finish<T>(db: &mut dyn Backend, r: Result<T, StoreError>) -> Result<T, StoreE
     }
 }
 
-/// Apply the migrations not applied yet, in order, each recorded; all in one transaction.
-fn migrate(db: &mut dyn Backend) -> Result<(), StoreError> {
+/// Apply the migrations not applied yet, in order, each recorded; all in one transaction
+/// (the migration table included: a failed first migration leaves nothing behind).
+pub(crate) fn migrate(db: &mut dyn Backend) -> Result<(), StoreError> {
+    db.begin_write()?;
+    let r = migrate_tx(db).and_then(|()| audit::seal_legacy(db).map(|_| ()));
+    finish(db, r)
+}
+
+/// [`migrate`] inside a transaction the caller holds.
+pub(crate) fn migrate_tx(db: &mut dyn Backend) -> Result<(), StoreError> {
     db.batch(
         "CREATE TABLE IF NOT EXISTS landplan_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )?;
-    db.begin_write()?;
-    let r = (|| {
-        let applied = applied_migration(db)?;
-        for (n, name, sql) in db.migrations() {
-            if *n <= applied {
-                continue;
-            }
-            db.batch(sql).map_err(|e| match e {
-                StoreError::Postgres(pe) if pe.to_string().contains("postgis")
-                    || pe.as_db_error().is_some_and(|d| d.message().contains("postgis")) =>
-                {
-                    StoreError::Invalid(format!(
-                        "PostgreSQL 数据库缺少 PostGIS 扩展或无权创建：请安装 PostGIS（Debian：postgresql-15-postgis-3），或由管理员先在该数据库执行 CREATE EXTENSION postgis（{}）",
-                        pe.as_db_error().map(|d| d.message().to_string()).unwrap_or_else(|| pe.to_string())
-                    ))
-                }
-                other => other,
-            })?;
-            db.exec(
-                "INSERT INTO landplan_migration (version, name, applied_at) VALUES (?, ?, ?)",
-                &[Value::Int(*n), (*name).into(), now_utc().into()],
-            )?;
+    let applied = applied_migration(db)?;
+    for (n, name, sql) in db.migrations() {
+        if *n <= applied {
+            continue;
         }
-        Ok(())
-    })();
-    finish(db, r)
+        apply_migration(db, sql)?;
+        db.exec(
+            "INSERT INTO landplan_migration (version, name, applied_at) VALUES (?, ?, ?)",
+            &[Value::Int(*n), (*name).into(), now_utc().into()],
+        )?;
+    }
+    Ok(())
+}
+
+/// Run one migration's SQL. A line `-- landplan:add-column TABLE COLUMN TYPE` adds the column
+/// unless the table has it already (SQLite has no `ADD COLUMN IF NOT EXISTS`), so that every
+/// migration can run again on a store whose migration record was lost.
+fn apply_migration(db: &mut dyn Backend, sql: &str) -> Result<(), StoreError> {
+    for line in sql.lines() {
+        let Some(spec) = line.trim().strip_prefix("-- landplan:add-column ") else {
+            continue;
+        };
+        let mut words = spec.split_whitespace();
+        let (Some(table), Some(column)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let ty: Vec<&str> = words.collect();
+        if !db.column_exists(table, column)? {
+            db.batch(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {}",
+                ty.join(" ")
+            ))?;
+        }
+    }
+    db.batch(sql)
+}
+
+/// The tables of a database that has no `landplan_migration`: a file or database that is not
+/// a landplan store. GeoPackage: every table (its layers first, by their identifiers);
+/// PostgreSQL: the tables whose names landplan would create.
+fn foreign_tables(db: &mut dyn Backend) -> Result<Vec<String>, StoreError> {
+    if db.table_exists("landplan_migration")? {
+        return Ok(Vec::new());
+    }
+    let rows = match db.kind() {
+        BackendKind::GeoPackage => {
+            let mut names = Vec::new();
+            if db.table_exists("gpkg_contents")? {
+                names = db
+                    .query("SELECT table_name FROM gpkg_contents ORDER BY table_name", &[])?
+                    .into_iter()
+                    .map(|r| r[0].text())
+                    .collect();
+            }
+            for r in db.query(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'gpkg_%' AND name NOT LIKE 'rtree_%' ORDER BY name",
+                &[],
+            )? {
+                let n = r[0].text();
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+            if names.is_empty()
+                && !db
+                    .query("SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 1", &[])?
+                    .is_empty()
+            {
+                names.push("gpkg_contents".into());
+            }
+            return Ok(names);
+        }
+        BackendKind::Postgres => db.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('landplan_meta', 'region', 'ledger_import', 'parcel', 'plan', 'plan_version', 'plan_event', 'audit_log', 'account', 'account_grant') ORDER BY table_name",
+            &[],
+        )?,
+    };
+    Ok(rows.into_iter().map(|r| r[0].text()).collect())
+}
+
+/// Refuse a database that holds someone else's tables, before anything is written to it.
+fn refuse_foreign(db: &mut dyn Backend, url: &str) -> Result<(), StoreError> {
+    let tables = foreign_tables(db)?;
+    if tables.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+    let more = if tables.len() > 5 { " 等" } else { "" };
+    Err(StoreError::Invalid(match db.kind() {
+        BackendKind::GeoPackage => format!(
+            "“{url}”已是别的程序建立的 GeoPackage（含 {}{more}），不是 landplan 数据库；landplan 不会改动它，请换一个新的文件名",
+            shown.join("、")
+        ),
+        BackendKind::Postgres => format!(
+            "PostgreSQL 数据库“{}”中已有名为 {}{more} 的表，不是 landplan 数据库；landplan 不会改动它，请换一个空数据库",
+            pg::redact(url),
+            shown.join("、")
+        ),
+    }))
+}
+
+/// The store's migration and the newest this build knows: NotInitialized when there is no
+/// store, an error naming the tables when it is someone else's database, TooNew when a newer
+/// landplan made it.
+fn check_schema(db: &mut dyn Backend, url: &str) -> Result<(i64, i64), StoreError> {
+    if !db.table_exists("landplan_migration")? {
+        if db.kind() == BackendKind::GeoPackage {
+            refuse_foreign(db, url)?;
+        }
+        return Err(StoreError::NotInitialized(url.to_string()));
+    }
+    let newest = db.migrations().last().map(|m| m.0).unwrap_or(0);
+    let applied = applied_migration(db)?;
+    if applied > newest {
+        return Err(StoreError::TooNew {
+            url: url.to_string(),
+            found: applied,
+            supported: newest,
+        });
+    }
+    Ok((applied, newest))
 }
 
 impl Store {
@@ -221,20 +332,9 @@ impl Store {
 
     /// Open an initialised store (bringing its schema up to date).
     pub fn open(url: &str) -> Result<Store, StoreError> {
-        let source = Source::from_url(&StoreUrl::parse(url)?);
+        let source = Source::from_url(&StoreUrl::parse(url)?, false);
         let mut db = source.connect(false)?;
-        if !db.table_exists("landplan_migration")? {
-            return Err(StoreError::NotInitialized(url.to_string()));
-        }
-        let newest = db.migrations().last().map(|m| m.0).unwrap_or(0);
-        let applied = applied_migration(db.as_mut())?;
-        if applied > newest {
-            return Err(StoreError::TooNew {
-                url: url.to_string(),
-                found: applied,
-                supported: newest,
-            });
-        }
+        let (applied, newest) = check_schema(db.as_mut(), url)?;
         if applied < newest {
             migrate(db.as_mut())?;
         }
@@ -244,29 +344,38 @@ impl Store {
         Ok(Store::assemble(url, source, srid, db))
     }
 
-    /// Open a GeoPackage store read-only, without changing the file (no migration, no WAL
-    /// switch): for backups.
+    /// Open a store read-only, to read it without changing it (verifying the audit chain,
+    /// listing plans): no migration, and a GeoPackage file is left byte-for-byte as it is (no
+    /// WAL switch; it may lie in a read-only directory). A store written by an older landplan
+    /// reads as it is. Every write through it is refused.
+    pub fn open_read_only(url: &str) -> Result<Store, StoreError> {
+        let source = Source::from_url(&StoreUrl::parse(url)?, true);
+        let mut db = source.connect(false)?;
+        check_schema(db.as_mut(), url)?;
+        let srid = meta(db.as_mut(), "srid")?
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| StoreError::NotInitialized(url.to_string()))?;
+        Ok(Store::assemble(url, source, srid, db))
+    }
+
+    /// Open a GeoPackage backup read-only, without changing the file (no migration, no WAL
+    /// switch).
     pub fn open_backup(path: &Path) -> Result<Store, StoreError> {
+        let label = path.display().to_string();
         let source = Source::GeoPackage {
             path: path.to_path_buf(),
-            read_only: true,
+            mode: gpkg::GpkgMode::ReadOnly,
         };
-        let mut db = source.connect(false)?;
-        let label = path.display().to_string();
+        let mut db = source.connect(false).map_err(|e| match e {
+            StoreError::NotInitialized(_) => StoreError::NotFound(format!("文件“{label}”不存在")),
+            e => e,
+        })?;
         if !db.table_exists("landplan_migration")? {
             return Err(StoreError::Invalid(format!(
                 "“{label}”不是 landplan 导出的备份（没有 landplan 的表）"
             )));
         }
-        let newest = db.migrations().last().map(|m| m.0).unwrap_or(0);
-        let applied = applied_migration(db.as_mut())?;
-        if applied > newest {
-            return Err(StoreError::TooNew {
-                url: label,
-                found: applied,
-                supported: newest,
-            });
-        }
+        check_schema(db.as_mut(), &label)?;
         let srid = meta(db.as_mut(), "srid")?
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| StoreError::Corrupt(format!("“{label}”缺少坐标系记录")))?;
@@ -275,30 +384,21 @@ impl Store {
 
     /// Create the store (or bring an existing one up to date: init is idempotent). A new
     /// store's first audit entry records `actor` as its creator (a new store has no accounts:
-    /// this is the local operator).
+    /// this is the local operator). A file or database holding someone else's tables is
+    /// refused before anything is written to it.
     pub fn init(url: &str, opts: &InitOptions, actor: &Actor) -> Result<Store, StoreError> {
-        Store::init_with(url, opts, true, actor)
-    }
-
-    /// Create the store; `audit_init`: record the creation as the first audit entry (not for a
-    /// store that is about to receive a copied audit chain).
-    pub(crate) fn init_with(
-        url: &str,
-        opts: &InitOptions,
-        audit_init: bool,
-        actor: &Actor,
-    ) -> Result<Store, StoreError> {
         let parsed = StoreUrl::parse(url)?;
         if let StoreUrl::GeoPackage(p) = &parsed {
             if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
                     path: dir.display().to_string(),
-                    source: e,
+                    error: e,
                 })?;
             }
         }
-        let source = Source::from_url(&parsed);
+        let source = Source::from_url(&parsed, false);
         let mut db = source.connect(true)?;
+        refuse_foreign(db.as_mut(), url)?;
         migrate(db.as_mut())?;
         let srid = meta(db.as_mut(), "srid")?
             .and_then(|s| s.parse().ok())
@@ -306,7 +406,7 @@ impl Store {
         let store = Store::assemble(url, source, srid, db);
         store
             .raw_session(actor)?
-            .write(|s| s.init_layer(opts.srid, audit_init))?;
+            .write(|s| s.init_layer(opts.srid, true))?;
         Ok(store)
     }
 
@@ -360,6 +460,7 @@ impl Store {
             user: actor.name().to_string(),
             srid: self.shared.srid,
             url: &self.shared.url,
+            seals: Vec::new(),
         })
     }
 }
@@ -384,6 +485,7 @@ impl Session<'_> {
             &[now_utc().into()],
         )?;
         if audit_init {
+            self.seal("landplan_meta", "srid")?;
             self.append_audit(
                 "init",
                 "store",

@@ -379,6 +379,7 @@ impl Session<'_> {
                 now.clone().into(),
             ],
         )?;
+        self.seal("plan_version", version_id)?;
         self.insert_event(version_id, action, from, status, reason)?;
         Ok(PlanVersion {
             plan: key.clone(),
@@ -395,6 +396,7 @@ impl Session<'_> {
         })
     }
 
+    /// Record a lifecycle step (sealed for the step's audit entry).
     fn insert_event(
         &mut self,
         version_id: i64,
@@ -403,8 +405,8 @@ impl Session<'_> {
         to: PlanStatus,
         reason: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.db.exec(
-            "INSERT INTO plan_event (version_id, action, from_status, to_status, user_name, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        let id = self.one_int(
+            "INSERT INTO plan_event (version_id, action, from_status, to_status, user_name, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             &[
                 Value::Int(version_id),
                 action.into(),
@@ -415,7 +417,7 @@ impl Session<'_> {
                 reason.into(),
             ],
         )?;
-        Ok(())
+        self.seal("plan_event", id)
     }
 
     /// Create a plan (version 1, 草稿) compiled from an import (default: the latest one for the
@@ -444,6 +446,7 @@ impl Session<'_> {
                     crate::now_utc().into(),
                 ],
             )?;
+            s.seal("plan", plan_id)?;
             let v = s.insert_version(
                 key,
                 NewVersion {
@@ -586,6 +589,7 @@ impl Session<'_> {
                 "UPDATE plan_version SET status = ? WHERE id = ?",
                 &[next.id().into(), Value::Int(cur.version_id)],
             )?;
+            s.seal("plan_version", cur.version_id)?;
             s.insert_event(cur.version_id, action.id(), Some(cur.status), next, reason)?;
             let after = PlanVersion {
                 status: next,

@@ -91,6 +91,106 @@ pub fn classify(code: &str) -> Result<(RegionLevel, Option<String>), String> {
     }
 }
 
+/// The level a region's name says it has, from its ending (县、区、旗 → county; 州、盟、地区
+/// → prefecture; 省、自治区 → province; 乡、镇、街道 → township), or None when the name
+/// does not say (市 is a municipality, a prefecture-level or a county-level city; 新区 and
+/// names without a telling ending).
+pub fn level_of_name(name: &str) -> Option<RegionLevel> {
+    let mut n = name.trim();
+    // A remark in brackets at the end does not count: 示例县（试点）.
+    while let Some(open) = n.rfind(['（', '(']).filter(|_| n.ends_with(['）', ')'])) {
+        n = n[..open].trim_end();
+    }
+    let ends = |suffixes: &[&str]| suffixes.iter().any(|s| n.ends_with(s));
+    if ends(&["新区", "市"]) {
+        None
+    } else if ends(&["省", "自治区", "特别行政区"]) {
+        Some(RegionLevel::Province)
+    } else if ends(&["自治州", "州", "盟", "地区"]) {
+        Some(RegionLevel::Prefecture)
+    } else if ends(&["县", "旗", "区", "特区", "林区"]) {
+        Some(RegionLevel::County)
+    } else if ends(&["乡", "镇", "街道", "苏木"]) {
+        Some(RegionLevel::Township)
+    } else {
+        None
+    }
+}
+
+/// Refuse a name whose level disagrees with the code's (`330100` named 某某县): a Chinese
+/// message saying what each says, and what a code of the name's level looks like.
+pub fn check_name_level(code: &str, name: &str) -> Result<(), String> {
+    let Ok((level, _)) = classify(code) else {
+        return Ok(());
+    };
+    let Some(said) = level_of_name(name).filter(|l| *l != level) else {
+        return Ok(());
+    };
+    let code_shape = |l: RegionLevel| match l {
+        RegionLevel::Province => "后四位为 0000",
+        RegionLevel::Prefecture => "末两位为 00",
+        RegionLevel::County => "末两位不为 00",
+        RegionLevel::Township => "为 9 或 12 位",
+    };
+    let kind = |l: RegionLevel| match l {
+        RegionLevel::Province => "省级（省、自治区、直辖市）",
+        RegionLevel::Prefecture => "地级（市、州、盟）",
+        RegionLevel::County => "县级（县、县级市、市辖区、旗）",
+        RegionLevel::Township => "乡级（乡、镇、街道）",
+    };
+    let want = match said {
+        RegionLevel::Province => "省级代码为 6 位、后四位为 0000，如 330000".to_string(),
+        RegionLevel::Prefecture => format!(
+            "地级代码为 6 位、末两位为 00，如 {}00",
+            &code[0..4.min(code.len())]
+        ),
+        RegionLevel::County => "县级代码为 6 位、末两位不为 00，如 330102".to_string(),
+        RegionLevel::Township => "乡级代码为所属县级代码后加 3 位或 6 位".to_string(),
+    };
+    Err(format!(
+        "行政区划代码 {code} 是{}的代码（{}），名称“{}”却是{}的名称：{want}；请核对代码或名称",
+        kind(level),
+        code_shape(level),
+        name.trim(),
+        kind(said)
+    ))
+}
+
+/// Refuse a ledger import for a region that is not a county's (fault campaign defect 20: a
+/// prefecture's or a province's code given where a county is meant). Ledgers are the counties'
+/// (their plans are what roll-ups sum); a province never imports one. A prefecture-level code
+/// is accepted only with a name that says it is the city's own (市本级) ledger — a name ending
+/// in 市, 州, 盟 or 地区 — since a bare prefecture code is most often a county's code mistyped.
+pub fn check_import_level(code: &str, name: Option<&str>) -> Result<(), String> {
+    let Ok((level, _)) = classify(code) else {
+        return Ok(());
+    };
+    let county = "县级台账请用县级代码（6 位、末两位不为 00，如 330102）";
+    match level {
+        RegionLevel::Province => Err(format!(
+            "行政区划代码 {code} 是省级行政区的代码，台账不能按省导入：{county}；省级汇总请用计划汇总"
+        )),
+        RegionLevel::Prefecture => {
+            let name = name.map(str::trim).filter(|n| !n.is_empty());
+            match name {
+                Some(n)
+                    if n.ends_with('市')
+                        || level_of_name(n) == Some(RegionLevel::Prefecture) =>
+                {
+                    Ok(())
+                }
+                Some(n) => check_name_level(code, n).and(Err(format!(
+                    "行政区划代码 {code} 是地级行政区（市、州、盟）的代码，名称“{n}”却不是地级行政区的名称：{county}"
+                ))),
+                None => Err(format!(
+                    "行政区划代码 {code} 是地级行政区（市、州、盟）的代码，不是县级：{county}；若导入的是市本级（市区）自己的台账，请同时写明市的名称（如“某某市”）"
+                )),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Whether `code` lies inside `ancestor` (or is it).
 pub fn is_within(code: &str, ancestor: &str) -> bool {
     match classify(ancestor) {
@@ -121,6 +221,9 @@ impl Session<'_> {
         name: Option<&str>,
     ) -> Result<Region, StoreError> {
         let (level, parent) = classify(code).map_err(StoreError::Invalid)?;
+        if let Some(n) = name.filter(|n| !n.trim().is_empty()) {
+            check_name_level(code, n).map_err(StoreError::Invalid)?;
+        }
         if let Some(p) = &parent {
             self.ensure_region_tx(p, None)?;
         }
@@ -132,6 +235,7 @@ impl Session<'_> {
                         "UPDATE region SET name = ? WHERE code = ?",
                         &[n.into(), code.into()],
                     )?;
+                    self.seal("region", code)?;
                     self.append_audit(
                         "region.rename",
                         &format!("region:{code}"),
@@ -156,6 +260,7 @@ impl Session<'_> {
                         parent.clone().into(),
                     ],
                 )?;
+                self.seal("region", code)?;
                 self.append_audit(
                     "region.create",
                     &format!("region:{code}"),
@@ -232,5 +337,58 @@ mod tests {
         assert!(is_within("330102", "330000"));
         assert!(is_within("330102", "330100"));
         assert!(!is_within("330202", "330100"));
+    }
+
+    /// Fault campaign defect 20: a county ledger was stored under a prefecture's or a
+    /// province's code.
+    #[test]
+    fn a_ledger_is_imported_for_a_county_or_with_the_city_named() {
+        let e = check_import_level("330100", None).unwrap_err();
+        assert!(e.contains("330100 是地级") && e.contains("市本级"), "{e}");
+        let e = check_import_level("330100", Some("某某县")).unwrap_err();
+        assert!(e.contains("“某某县”却是县级"), "{e}");
+        let e = check_import_level("330000", Some("示例省")).unwrap_err();
+        assert!(e.contains("330000 是省级"), "{e}");
+        assert!(check_import_level("330100", Some("示例市")).is_ok());
+        assert!(check_import_level("513300", Some("甘孜藏族自治州")).is_ok());
+        assert!(check_import_level("330102", None).is_ok());
+        assert!(check_import_level("330102001", None).is_ok());
+    }
+
+    /// Fault campaign defect 20: a prefecture's code with a county's name was accepted.
+    #[test]
+    fn a_name_of_another_level_than_the_code_is_refused() {
+        let e = check_name_level("330100", "某某县").unwrap_err();
+        assert!(
+            e.contains("330100 是地级")
+                && e.contains("“某某县”却是县级")
+                && e.contains("末两位不为 00"),
+            "{e}"
+        );
+        assert!(check_name_level("330000", "甲县").is_err());
+        assert!(check_name_level("330102", "示例省").is_err());
+        assert!(check_name_level("330102", "甘孜藏族自治州").is_err());
+        assert!(check_name_level("330102001", "城关县").is_err());
+        for (code, name) in [
+            ("330000", "示例省"),
+            ("450000", "广西壮族自治区"),
+            ("110000", "北京市"),
+            ("330100", "示例市"),
+            ("513300", "甘孜藏族自治州"),
+            ("152900", "阿拉善盟"),
+            ("652700", "博尔塔拉地区"),
+            ("330102", "示例县"),
+            ("330102", "上城区"),
+            ("330782", "义乌市"),
+            ("150421", "阿鲁科尔沁旗"),
+            ("310115", "浦东新区"),
+            ("330102", "示例县（试点）"),
+            ("330102001", "城关镇"),
+            ("330102002", "湖滨街道"),
+            ("330102", "县330102"),
+            ("330102", "某地"),
+        ] {
+            assert!(check_name_level(code, name).is_ok(), "{code} {name}");
+        }
     }
 }

@@ -12,6 +12,7 @@
 use crate::access::{region_chain, Actor, Role};
 use crate::db::{Backend, Value};
 use crate::error::StoreError;
+use crate::gpkg::GpkgMode;
 use crate::{gpkg, pg, StoreUrl};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -22,32 +23,44 @@ pub const MAX_IDLE: usize = 8;
 
 /// Where new connections come from.
 pub(crate) enum Source {
-    /// A GeoPackage file (read-only for backups).
-    GeoPackage { path: PathBuf, read_only: bool },
-    /// A PostgreSQL connection string.
-    Postgres(String),
+    /// A GeoPackage file, opened in one mode (a store, read-only, a file being built).
+    GeoPackage { path: PathBuf, mode: GpkgMode },
+    /// A PostgreSQL connection string; `read_only`: every transaction is read-only.
+    Postgres { url: String, read_only: bool },
 }
 
 impl Source {
-    pub(crate) fn from_url(url: &StoreUrl) -> Source {
+    /// Connections to `url`, read-write or (`read_only`) read-only.
+    pub(crate) fn from_url(url: &StoreUrl, read_only: bool) -> Source {
         match url {
             StoreUrl::GeoPackage(p) => Source::GeoPackage {
                 path: p.clone(),
-                read_only: false,
+                mode: if read_only {
+                    GpkgMode::ReadOnly
+                } else {
+                    GpkgMode::Store
+                },
             },
-            StoreUrl::Postgres(u) => Source::Postgres(u.clone()),
+            StoreUrl::Postgres(u) => Source::Postgres {
+                url: u.clone(),
+                read_only,
+            },
         }
     }
 
     /// A new connection (`create`: make the GeoPackage file when it does not exist).
     pub(crate) fn connect(&self, create: bool) -> Result<Box<dyn Backend>, StoreError> {
         Ok(match self {
-            Source::GeoPackage {
-                path,
-                read_only: true,
-            } => Box::new(gpkg::GpkgBackend::open_read_only(path)?),
-            Source::GeoPackage { path, .. } => Box::new(gpkg::GpkgBackend::open(path, create)?),
-            Source::Postgres(u) => Box::new(pg::PgBackend::connect(u)?),
+            Source::GeoPackage { path, mode } => {
+                Box::new(gpkg::GpkgBackend::open_mode(path, *mode, create)?)
+            }
+            Source::Postgres { url, read_only } => {
+                let mut db = pg::PgBackend::connect(url)?;
+                if *read_only {
+                    db.batch("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")?;
+                }
+                Box::new(db)
+            }
         })
     }
 }
@@ -147,6 +160,8 @@ pub(crate) struct Session<'a> {
     pub(crate) srid: i32,
     /// The store's address as given.
     pub(crate) url: &'a str,
+    /// The seals of the rows the change in progress wrote, for its audit entry.
+    pub(crate) seals: Vec<crate::state::Seal>,
 }
 
 impl Session<'_> {
@@ -171,8 +186,12 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// Whether the store has any account.
+    /// Whether the store has any account (a store written before accounts existed, read
+    /// without migrating it, has not even the table).
     pub(crate) fn has_accounts(&mut self) -> Result<bool, StoreError> {
+        if !self.db.table_exists("account")? {
+            return Ok(false);
+        }
         Ok(!self
             .db
             .query("SELECT id FROM account LIMIT 1", &[])?
@@ -196,6 +215,7 @@ impl Session<'_> {
             return Err(StoreError::Invalid("经办人的名称不能为空".into()));
         }
         self.db.begin_write()?;
+        self.seals.clear();
         let r = f(self);
         self.finish(r)
     }

@@ -29,6 +29,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let s = store
         .export(&who, &args.out, args.region.as_deref())
         .map_err(explain)?;
+    for f in &s.removed_leftovers {
+        eprintln!("已删除上次中断的运行留下的文件：{f}");
+    }
     outln!(
         "已导出到 {}：行政区 {} 个、导入批次 {} 个、地块 {} 个、计划 {} 个（{} 个版本）、审计记录 {} 条",
         args.out.display(),

@@ -53,12 +53,32 @@ pub struct Args {
     /// 严格模式：有任何一行无法读取或几何找不到地块时，整批不导入
     #[arg(long)]
     pub strict: bool,
-    /// 以 JSON 输出导入结果
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: super::TextOrJson,
     /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
     #[arg(long)]
     pub user: Option<String>,
+}
+
+/// Where a finding is: `file 第 3 行 “面积”列 地块 A-001`.
+fn place(f: &landplan_core::Finding) -> String {
+    let Some(p) = f.places.first() else {
+        return String::new();
+    };
+    let mut s = String::new();
+    if let Some(file) = &p.file {
+        s.push_str(file);
+    }
+    if let Some(r) = p.line.or(p.row) {
+        s.push_str(&format!(" 第 {r} 行"));
+    }
+    if let Some(c) = &p.field {
+        s.push_str(&format!(" “{c}”列"));
+    }
+    if let Some(id) = &p.parcel {
+        s.push_str(&format!(" 地块 {id}"));
+    }
+    s
 }
 
 /// Run `landplan import`.
@@ -92,7 +112,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     });
     pb.finish_and_clear();
     let s = result.map_err(explain)?;
-    if args.json {
+    if args.out.is_json() {
         outln!("{}", serde_json::to_string_pretty(&s)?)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -109,27 +129,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(b) = s.base_import {
         outln!("几何已挂接到第 {b} 批台账的地块上（原批次保持不变）")?;
     }
+    let is_geometry = |f: &&landplan_core::Finding| f.rule.starts_with("geometry.");
     if s.rejected_rows > 0 {
         eprintln!("警告：台账有 {} 行无法读取，未导入：", s.rejected_rows);
-        for f in &s.findings {
-            let place = f
-                .places
-                .first()
-                .map(|p| {
-                    let mut s = String::new();
-                    if let Some(file) = &p.file {
-                        s.push_str(file);
-                    }
-                    if let Some(r) = p.row {
-                        s.push_str(&format!(" 第 {r} 行"));
-                    }
-                    if let Some(c) = &p.field {
-                        s.push_str(&format!(" “{c}”列"));
-                    }
-                    s
-                })
-                .unwrap_or_default();
-            eprintln!("  {place}：{}", f.message);
+        for f in s.findings.iter().filter(|f| !is_geometry(f)) {
+            eprintln!("  {}：{}", place(f), f.message);
+        }
+    }
+    if s.geometry_errors + s.geometry_warnings > 0 {
+        let listed = s.findings.iter().filter(is_geometry).count() as i64;
+        eprintln!(
+            "警告：几何文件有 {} 个错误、{} 个警告{}（这些地块已导入，有错误的图形不可靠；用 --strict 可在有几何错误时拒绝整批导入）：",
+            s.geometry_errors,
+            s.geometry_warnings,
+            if listed < s.geometry_errors + s.geometry_warnings {
+                format!("，以下列出前 {listed} 个")
+            } else {
+                String::new()
+            }
+        );
+        for f in s.findings.iter().filter(is_geometry) {
+            eprintln!("  {} {}：{}", f.severity.label(), place(f), f.message);
         }
     }
     if !s.unmatched_geometries.is_empty() {

@@ -26,7 +26,7 @@ pub struct Args {
 /// Run `landplan init`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // A new store has no accounts: its creation is the local operator's.
-    let creator = Actor::local_operator(&current_user(args.user.as_deref()));
+    let creator = Actor::local_operator(&current_user(args.user.as_deref())?);
     let store =
         Store::init(&args.db, &InitOptions { srid: args.srid }, &creator).map_err(explain)?;
     let who = if args.regions.is_empty() {

@@ -5,8 +5,10 @@ pub mod check;
 pub mod compile;
 pub mod export;
 pub mod gen_ledger;
+pub mod gen_records;
 pub mod import;
 pub mod init;
+pub mod monitor;
 pub mod overlay;
 pub mod plan;
 pub mod render;
@@ -28,5 +30,34 @@ pub fn parse_year(s: &str) -> Result<i32, String> {
             YEARS.start(),
             YEARS.end()
         )),
+    }
+}
+
+/// Text or JSON output, as every command that prints takes it: `--format text|json`, with
+/// `--json` kept as an alias of `--format json` for scripts written before.
+#[derive(clap::Args, Clone, Copy, Debug, Default)]
+pub struct TextOrJson {
+    /// 输出格式
+    #[arg(long = "format", value_enum, default_value = "text")]
+    pub format: OutputKind,
+    /// 以 JSON 输出（同 --format json）
+    #[arg(long, hide = true)]
+    pub json: bool,
+}
+
+/// The kinds of `TextOrJson`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputKind {
+    /// 中文文本
+    #[default]
+    Text,
+    /// JSON
+    Json,
+}
+
+impl TextOrJson {
+    /// True for JSON output.
+    pub fn is_json(self) -> bool {
+        self.json || self.format == OutputKind::Json
     }
 }

@@ -2,7 +2,7 @@
 //! the store.
 
 use super::import::parse_kind;
-use super::store::{actor, explain, explain_plan, open};
+use super::store::{actor, explain, explain_plan, open, open_read};
 use landplan_core::compile::PlanKind;
 use landplan_store::{Actor, PlanAction, PlanKey, PlanVersion, Store, StoreError, DEFAULT_DB};
 use std::process::ExitCode;
@@ -136,7 +136,12 @@ pub struct Args {
     sub: Sub,
 }
 
-fn line(store: &Store, v: &PlanVersion) -> anyhow::Result<String> {
+fn line(store: &Store, who: &Actor, v: &PlanVersion) -> anyhow::Result<String> {
+    // Areas at the plan's own precision (that of its ledger).
+    let dp = store
+        .compiled(who, v.version_id)
+        .map(|p| p.display_dp)
+        .unwrap_or(4);
     Ok(format!(
         "{} {} 年{}　第 {} 版　{}　{} 公顷　{} 个地块　导入批次 {}",
         store.region_label(&v.plan.region)?,
@@ -144,7 +149,7 @@ fn line(store: &Store, v: &PlanVersion) -> anyhow::Result<String> {
         v.plan.kind.label(),
         v.version,
         v.status.label(),
-        v.total_ha.normalize(),
+        landplan_core::units::fmt_dp(v.total_ha, dp),
         v.parcel_count,
         v.import_id
     ))
@@ -159,7 +164,7 @@ fn step(store: &Store, who: &Actor, s: Step, a: PlanAction) -> anyhow::Result<Ex
     outln!(
         "已{}：{}（经办人：{}）",
         a.label(),
-        line(store, &v)?,
+        line(store, who, &v)?,
         who.name()
     )?;
     Ok(ExitCode::SUCCESS)
@@ -167,7 +172,11 @@ fn step(store: &Store, who: &Actor, s: Step, a: PlanAction) -> anyhow::Result<Ex
 
 /// Run `landplan plan`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let store = open(&args.common.db)?;
+    // Reading commands leave the store file as it is (a backup, a read-only store).
+    let store = match args.sub {
+        Sub::Diff { .. } | Sub::Show { .. } | Sub::List { .. } => open_read(&args.common.db)?,
+        _ => open(&args.common.db)?,
+    };
     let who = actor(&store, args.common.user.as_deref())?;
     let store = &store;
     let who = &who;
@@ -192,7 +201,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     }
                     e => explain_plan(e, store, who, &key, import, true),
                 })?;
-            outln!("已创建：{}", line(store, &v)?)?;
+            outln!("已创建：{}", line(store, who, &v)?)?;
         }
         Sub::Submit(s) => return step(store, who, s, PlanAction::Submit),
         Sub::Approve(s) => return step(store, who, s, PlanAction::Approve),
@@ -207,7 +216,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let v = store
                 .adjust(who, &key, &reason, import)
                 .map_err(|e| explain_plan(e, store, who, &key, import, false))?;
-            outln!("已生成调整版本：{}\n调整理由：{reason}", line(store, &v)?)?;
+            outln!(
+                "已生成调整版本：{}\n调整理由：{reason}",
+                line(store, who, &v)?
+            )?;
         }
         Sub::Diff {
             which,
@@ -248,18 +260,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 )?,
                 Format::Text => {
                     for v in &versions {
-                        outln!("{}", line(store, v)?)?;
+                        outln!("{}", line(store, who, v)?)?;
                         if let Some(r) = &v.reason {
                             outln!("  调整理由：{r}")?;
                         }
                     }
-                    outln!("流转记录：")?;
+                    outln!("流转记录（北京时间）：")?;
                     for e in &events {
                         outln!(
                             "  {}　第 {} 版　{}　{} → {}　经办人：{}{}",
-                            e.at,
+                            super::audit::beijing(&e.at),
                             e.version,
-                            e.action,
+                            landplan_store::audit::step_label(&e.action),
                             e.from.map(|s| s.label()).unwrap_or("—"),
                             e.to.label(),
                             e.user,
@@ -281,7 +293,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         outln!("数据库中还没有计划")?;
                     }
                     for v in &plans {
-                        outln!("{}", line(store, v)?)?;
+                        outln!("{}", line(store, who, v)?)?;
                     }
                 }
             }

@@ -27,6 +27,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.user.as_deref(),
     )?;
     let (_, s) = Store::restore(&args.db, &args.backup, &who).map_err(explain)?;
+    for f in &s.removed_leftovers {
+        eprintln!("已清理上次中断的运行留下的文件：{f}");
+    }
     outln!(
         "已从 {} 恢复到 {}：行政区 {} 个、导入批次 {} 个、地块 {} 个、计划 {} 个（{} 个版本）、审计记录 {} 条",
         args.backup.display(),

@@ -1,7 +1,7 @@
 //! `landplan rollup`: sum county plans to a prefecture or province.
 
 use super::import::parse_kind;
-use super::store::{actor, explain, open};
+use super::store::{actor, explain, open_read};
 use landplan_core::compile::PlanKind;
 use landplan_store::DEFAULT_DB;
 use std::process::ExitCode;
@@ -24,9 +24,8 @@ pub struct Args {
     /// 也计入尚未批准的计划（当前版本）
     #[arg(long)]
     pub include_drafts: bool,
-    /// 以 JSON 输出
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: super::TextOrJson,
     /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
     #[arg(long)]
     pub user: Option<String>,
@@ -34,7 +33,7 @@ pub struct Args {
 
 /// Run `landplan rollup`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let store = open(&args.db)?;
+    let store = open_read(&args.db)?;
     let who = actor(&store, args.user.as_deref())?;
     let r = store
         .rollup(
@@ -45,7 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.include_drafts,
         )
         .map_err(explain)?;
-    if args.json {
+    if args.out.is_json() {
         outln!("{}", serde_json::to_string_pretty(&r)?)?;
     } else {
         out!("{}", r.to_text())?;

@@ -9,14 +9,24 @@
 use anyhow::{anyhow, bail};
 use landplan_store::{Actor, PlanKey, Store, StoreError};
 
-/// The local operator's name: `--user`, else `$USER`/`$LOGNAME`, else 未知用户.
-pub fn current_user(given: Option<&str>) -> String {
-    given
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
-        .or_else(|| std::env::var("LOGNAME").ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "未知用户".to_string())
+/// The local operator's name: `--user`, else `$USER`/`$LOGNAME`, else 未知用户. A `--user`
+/// given but blank is refused: every audit entry names who acted.
+pub fn current_user(given: Option<&str>) -> anyhow::Result<String> {
+    if let Some(g) = given {
+        if g.trim().is_empty() {
+            bail!("--user 给出的经办人名称是空的：请写明经办人的名字，或去掉 --user（以系统用户名记录）");
+        }
+        return Ok(g.trim().to_string());
+    }
+    Ok(std::env::var("USER")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| {
+            std::env::var("LOGNAME")
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+        })
+        .unwrap_or_else(|| "未知用户".to_string()))
 }
 
 /// A store error as the CLI prints it: the store's message, with a hint where the CLI has one.
@@ -31,16 +41,25 @@ pub fn explain(e: StoreError) -> anyhow::Error {
     }
 }
 
-/// Open the store of `--db`.
+/// Open the store of `--db` to change it (bringing its schema up to date).
 pub fn open(db: &str) -> anyhow::Result<Store> {
     Store::open(db).map_err(explain)
+}
+
+/// Open the store of `--db` only to read it: the file is left byte-for-byte as it is (a
+/// backup, a store in a read-only directory), nothing is migrated.
+pub fn open_read(db: &str) -> anyhow::Result<Store> {
+    Store::open_read_only(db).map_err(explain)
 }
 
 /// Who acts on `store`: the local operator while the store has no accounts, else the account
 /// `--user` names (refused when missing, unknown or disabled).
 pub fn actor(store: &Store, user: Option<&str>) -> anyhow::Result<Actor> {
     if !store.has_accounts().map_err(explain)? {
-        return Ok(Actor::local_operator(&current_user(user)));
+        return Ok(Actor::local_operator(&current_user(user)?));
+    }
+    if user.is_some_and(|u| u.trim().is_empty()) {
+        current_user(user)?;
     }
     let Some(name) = user.map(str::trim).filter(|u| !u.is_empty()) else {
         bail!("数据库已启用账户，请用 --user 指定以哪个账户的身份操作（landplan user list 可列出账户）");

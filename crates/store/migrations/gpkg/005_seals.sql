@@ -1,0 +1,11 @@
+-- landplan store, GeoPackage backend, migration 005: the audit chain covers the stored state.
+-- Each audit entry carries the seals of the rows its change wrote (audit_log.seals, covered by
+-- the entry's hash); each parcel carries the hash of its content and geometry
+-- (parcel.row_hash), sealed per import. The store's chain head is anchored in landplan_meta
+-- ('audit_head'), updated with every entry. A store made before this migration is sealed as it
+-- is, in the same transaction, by an audit entry `store.seal` (crates/store/src/lib.rs).
+-- The columns are added by the migration runner unless present (it reads these lines), so that
+-- the migration can run again on a store whose migration record was lost.
+-- landplan:add-column audit_log seals TEXT
+-- landplan:add-column parcel row_hash TEXT
+SELECT 1;
