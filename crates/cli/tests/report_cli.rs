@@ -445,5 +445,5 @@ fn checkpoints_are_drawn_only_when_given_on_the_command_line() {
         dir.path().join("bad.svg").to_str().unwrap(),
     ]);
     assert!(!o.status.success());
-    assert!(err(&o).contains("6月没有这一天"), "{}", err(&o));
+    assert!(err(&o).contains("月-日=百分比"), "{}", err(&o));
 }

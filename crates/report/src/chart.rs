@@ -23,7 +23,6 @@ use landplan_core::units::fmt_dp;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 /// Which chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,112 +111,32 @@ impl From<&ImageOptions> for ImageOptions {
     }
 }
 
-/// When a completion checkpoint falls due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CheckpointAt {
-    /// A day of the plan year (month 1–12, day of the month).
-    Date {
-        /// 1–12.
-        month: u8,
-        /// 1–31.
-        day: u8,
-    },
-    /// The end of a quarter (1–4).
-    QuarterEnd(u8),
-}
-
-/// A completion checkpoint a plan sets for itself: by `at`, `pct` per cent of the year's plan
-/// supplied (郑州市2024: 6月底50%、9月底75%、年底100%). Charts show a plan's checkpoints only when
-/// they are given; none is built in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Checkpoint {
-    /// When it falls due.
-    pub at: CheckpointAt,
-    /// The cumulative share due, in per cent (0–100).
-    pub pct: Decimal,
-}
+/// A completion checkpoint of a plan (`06-30=50`: by the end of June, 50 % of the year's plan
+/// supplied): the one type of the monitoring engine, parsed by `Checkpoint::parse` there, so that
+/// `render`, `compile` and `monitor` read `--checkpoint` alike. Charts show a plan's checkpoints
+/// only when they are given; none is built in.
+pub use landplan_core::monitor::Checkpoint;
 
 /// Days in a month, February counted with its 29th (a checkpoint names no year).
 fn month_days(month: u8) -> u8 {
     landplan_core::date::days_in_month(2024, month)
 }
 
-impl Checkpoint {
-    /// Parse `MM-DD=PCT` (`06-30=50`, `6-30=50%`, `09-30=62.5`), with a Chinese error.
-    pub fn parse(s: &str) -> Result<Checkpoint, ReportError> {
-        let bad = |why: &str| ReportError::Checkpoint {
-            given: s.to_string(),
-            reason: why.to_string(),
-        };
-        let (date, value) = s
-            .trim()
-            .split_once('=')
-            .ok_or_else(|| bad("应写成 月-日=百分比"))?;
-        let (m, d) = date
-            .trim()
-            .split_once('-')
-            .ok_or_else(|| bad("日期应写成 月-日，如 06-30"))?;
-        let month: u8 = m
-            .trim()
-            .parse()
-            .ok()
-            .filter(|m| (1..=12).contains(m))
-            .ok_or_else(|| bad("月份应为 1 至 12"))?;
-        let day: u8 = d
-            .trim()
-            .parse()
-            .ok()
-            .filter(|d| *d >= 1 && *d <= month_days(month))
-            .ok_or_else(|| bad(&format!("{month}月没有这一天")))?;
-        let value = value.trim();
-        let value = value
-            .strip_suffix('%')
-            .or_else(|| value.strip_suffix('％'))
-            .unwrap_or(value)
-            .trim();
-        let pct = Decimal::from_str(value)
-            .ok()
-            .filter(|p| *p >= Decimal::ZERO && *p <= Decimal::ONE_HUNDRED)
-            .ok_or_else(|| bad("百分比应为 0 至 100 之间的数"))?;
-        Ok(Checkpoint {
-            at: CheckpointAt::Date { month, day },
-            pct: pct.normalize(),
-        })
-    }
-
-    /// The label drawn beside the checkpoint: "6月底50%", "6月15日50%", "年底100%",
-    /// "第二季度末50%".
-    pub fn label(&self) -> String {
-        let when = match self.at {
-            CheckpointAt::Date { month: 12, day: 31 } => "年底".to_string(),
-            CheckpointAt::Date { month, day }
-                if day == month_days(month) || (month == 2 && day == 28) =>
-            {
-                format!("{month}月底")
-            }
-            CheckpointAt::Date { month, day } => format!("{month}月{day}日"),
-            CheckpointAt::QuarterEnd(q) => format!("{}末", quarter_label(q)),
-        };
-        format!("{when}{}%", self.pct.normalize())
-    }
-
-    /// Where it falls in quarters from the start of the year (end of June = 2.0).
-    fn position(&self) -> f64 {
-        match self.at {
-            CheckpointAt::Date { month, day } => {
-                let within = f64::from(day) / f64::from(month_days(month).max(1));
-                (f64::from(month.clamp(1, 12)) - 1.0 + within.min(1.0)) / 3.0
-            }
-            CheckpointAt::QuarterEnd(q) => f64::from(q.clamp(1, 4)),
-        }
-    }
+/// The label drawn beside a checkpoint: "6月底50%", "6月15日50%", "年底100%".
+pub fn checkpoint_label(c: &Checkpoint) -> String {
+    let when = match (c.month, c.day) {
+        (12, 31) => "年底".to_string(),
+        (m, d) if d == month_days(m) || (m == 2 && d == 28) => format!("{m}月底"),
+        (m, d) => format!("{m}月{d}日"),
+    };
+    format!("{when}{}%", c.pct.normalize())
 }
 
-impl FromStr for Checkpoint {
-    type Err = ReportError;
-    fn from_str(s: &str) -> Result<Checkpoint, ReportError> {
-        Checkpoint::parse(s)
-    }
+/// Where a checkpoint falls, in quarters from the start of the year (end of June = 2.0).
+fn checkpoint_position(c: &Checkpoint) -> f64 {
+    let month = c.month.clamp(1, 12);
+    let within = f64::from(c.day) / f64::from(month_days(month).max(1));
+    (f64::from(month) - 1.0 + within.min(1.0)) / 3.0
 }
 
 fn f(d: Decimal) -> f64 {
@@ -598,13 +517,13 @@ fn timing(s: &mut Svg, (w, h): (u32, u32), v: &View, p: &SupplyParts, checkpoint
     // The plan's checkpoints, when it sets any.
     let orange = PALETTE[3];
     for c in checkpoints {
-        let (cx, cy) = (x(c.position()), y(f(c.pct)));
+        let (cx, cy) = (x(checkpoint_position(c)), y(f(c.pct)));
         s.polygon(
             &[(cx, cy - 9.0), (cx - 8.0, cy + 6.0), (cx + 8.0, cy + 6.0)],
             Some((orange, 1.0)),
             None,
         );
-        let label = c.label();
+        let label = checkpoint_label(c);
         let style = TextStyle::new(13.0).fill(orange).halo();
         if cx + 12.0 + text_width(&label, 13.0) <= w - 6.0 {
             s.text(cx + 12.0, cy + 5.0, style, &label);
@@ -646,40 +565,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn checkpoints_parse_from_the_command_line_form() {
-        let c = Checkpoint::parse("06-30=50").unwrap();
-        assert_eq!(c.at, CheckpointAt::Date { month: 6, day: 30 });
-        assert_eq!(c.pct, Decimal::from(50));
-        assert_eq!(c.label(), "6月底50%");
-        assert_eq!(c.position(), 2.0);
-        assert_eq!(Checkpoint::parse("9-30=75%").unwrap().label(), "9月底75%");
-        assert_eq!(Checkpoint::parse("12-31=100").unwrap().label(), "年底100%");
-        assert_eq!(Checkpoint::parse("12-31=100").unwrap().position(), 4.0);
-        assert_eq!(
-            Checkpoint::parse("05-15=37.50").unwrap().label(),
-            "5月15日37.5%"
-        );
-        assert_eq!(Checkpoint::parse("02-29=10").unwrap().label(), "2月底10%");
-        let q = Checkpoint {
-            at: CheckpointAt::QuarterEnd(3),
-            pct: Decimal::from(75),
-        };
-        assert_eq!((q.label().as_str(), q.position()), ("第三季度末75%", 3.0));
-    }
-
-    #[test]
-    fn bad_checkpoints_are_refused_in_chinese() {
-        for (given, why) in [
-            ("06-30", "月-日=百分比"),
-            ("0630=50", "月-日"),
-            ("13-01=50", "1 至 12"),
-            ("06-31=50", "6月没有这一天"),
-            ("06-30=120", "0 至 100"),
-            ("06-30=半数", "0 至 100"),
-        ] {
-            let e = Checkpoint::parse(given).unwrap_err().to_string();
-            assert!(e.contains(given) && e.contains(why), "{given}: {e}");
-        }
+    fn checkpoints_are_labelled_and_placed_as_a_reader_expects() {
+        let cp = |s: &str| Checkpoint::parse(s).unwrap();
+        assert_eq!(checkpoint_label(&cp("06-30=50")), "6月底50%");
+        assert_eq!(checkpoint_position(&cp("06-30=50")), 2.0);
+        assert_eq!(checkpoint_label(&cp("9-30=75%")), "9月底75%");
+        assert_eq!(checkpoint_label(&cp("12-31=100")), "年底100%");
+        assert_eq!(checkpoint_position(&cp("12-31=100")), 4.0);
+        assert_eq!(checkpoint_label(&cp("05-15=37.50")), "5月15日37.5%");
+        assert_eq!(checkpoint_label(&cp("02-29=10")), "2月底10%");
+        assert_eq!(checkpoint_label(&cp("02-28=10")), "2月底10%");
+        let mid_may = checkpoint_position(&cp("05-15=37.5"));
+        assert!(mid_may > 1.0 && mid_may < 2.0, "{mid_may}");
     }
 
     #[test]

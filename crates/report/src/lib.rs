@@ -40,7 +40,7 @@ mod svg;
 pub mod template;
 mod xlsx;
 
-pub use chart::{render_chart, ChartKind, Checkpoint, CheckpointAt, ImageFormat, ImageOptions};
+pub use chart::{render_chart, ChartKind, Checkpoint, ImageFormat, ImageOptions};
 pub use doc::{Block, Doc, Table};
 pub use fonts::FontSet;
 pub use map::{render_map, MapFeature, MapInput};
@@ -144,14 +144,6 @@ pub enum ReportError {
         /// The file.
         path: String,
         /// Why, in Chinese.
-        reason: String,
-    },
-    /// A completion checkpoint was not written as `MM-DD=PCT`.
-    #[error("完成率节点“{given}”有误：{reason}（格式：月-日=百分比，如 06-30=50）")]
-    Checkpoint {
-        /// What was given.
-        given: String,
-        /// Why it is refused, in Chinese.
         reason: String,
     },
     /// Drawing a chart failed.

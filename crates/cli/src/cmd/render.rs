@@ -18,15 +18,11 @@ use std::process::ExitCode;
 #[derive(clap::Args, Clone, Default)]
 pub struct ChartArgs {
     /// 本计划自定的完成率节点，画在时序图上（可重复），格式 月-日=百分比，如 --checkpoint 06-30=50 --checkpoint 09-30=75；不指定时时序图只画计划本身的累计供应曲线
-    #[arg(long = "checkpoint", value_name = "MM-DD=PCT", value_parser = parse_checkpoint)]
+    #[arg(long = "checkpoint", value_name = "MM-DD=PCT", value_parser = Checkpoint::parse)]
     pub checkpoints: Vec<Checkpoint>,
     /// 图中文字所用的中文字体文件（.ttf、.otf、.ttc，可重复）：PNG 用它绘制文字，SVG 和 HTML 中列为首选字体；不指定时 PNG 使用系统已安装的中文字体
     #[arg(long = "font", value_name = "FILE")]
     pub fonts: Vec<PathBuf>,
-}
-
-fn parse_checkpoint(s: &str) -> Result<Checkpoint, String> {
-    Checkpoint::parse(s).map_err(|e| e.to_string())
 }
 
 impl ChartArgs {
