@@ -113,6 +113,9 @@ pub struct Args {
     /// 自定义叙述性章节模板所在目录（Word/HTML），默认使用内置模板
     #[arg(long)]
     pub templates: Option<PathBuf>,
+    /// Checkpoints and fonts for the HTML report's charts.
+    #[command(flatten)]
+    pub charts: crate::cmd::render::ChartArgs,
 }
 
 /// Compile a ledger into a plan through `landplan_io::pipeline`, with a progress bar; on bad
@@ -174,6 +177,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if matches!(args.format, Format::Docx | Format::Xlsx) && args.output.is_none() {
         anyhow::bail!("Word 和 Excel 格式须用 -o 指定输出文件");
     }
+    args.charts.check_fonts()?;
     let plan = match compile_ledger(&args.ledger, &args.plan, args.omit_parcels)? {
         Ok(plan) => plan,
         Err(rejected) => {
@@ -202,6 +206,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             issuing_body: args.issuing_body.clone(),
             date: args.date.clone(),
             templates_dir: args.templates.clone(),
+            checkpoints: args.charts.checkpoints.clone(),
+            fonts: args.charts.fonts.clone(),
             ..Default::default()
         };
         Ok(landplan_report::render_plan(&plan, rf, &opts)?)
