@@ -16,15 +16,35 @@ use landplan_core::compile::{CompiledPlan, PlanKind, PlanParts, ReserveParts, Su
 use landplan_core::parcel::Parcel;
 use landplan_core::units::Area;
 
-/// Append the 附表 of a plan, after a page break.
+/// The name of the one attachment (附件) holding the 附表, as the 附件说明 line names it.
+pub(crate) fn attachment_name(p: &CompiledPlan) -> String {
+    format!("{}{}年度{}附表", p.region, year_text(p.year), p.kind().label())
+}
+
+/// Append the 附表 of a plan: a new page headed "附件" (GB/T 9704 §8: the attachment starts
+/// on its own page, its label flush left in 黑体), then the tables, numbered 附表1, 附表2 … in
+/// order, without gaps.
 pub(crate) fn tables(p: &CompiledPlan, b: &mut Vec<Block>) {
     b.push(Block::PageBreak);
+    b.push(Block::AttachmentLabel("附件".into()));
+    let first = b.len();
     b.push(Block::Table(structure_table(p)));
     match &p.parts {
         PlanParts::Supply(s) => supply_tables(p, s, b),
         PlanParts::Reserve(r) => reserve_tables(p, r, b),
     }
+    let mut n = 0;
+    for block in &mut b[first..] {
+        if let Block::Table(t) = block {
+            n += 1;
+            t.label = format!("附表{n}");
+        }
+    }
 }
+
+/// The number of a reserve plan's parcel table when the parcels are listed in a 附表 (after
+/// the structure, layout and funds tables, as in the Excel 附表).
+pub(crate) const RESERVE_PARCEL_TABLE: usize = 4;
 
 /// `{region}{year}年度` as captions begin.
 fn caption(p: &CompiledPlan, what: &str) -> String {
@@ -232,14 +252,11 @@ fn supply_tables(p: &CompiledPlan, s: &SupplyParts, b: &mut Vec<Block>) {
     }
 }
 
-/// After 附表1: layout, parcels (when too many to list in the text), funds by status.
+/// After 附表1: layout, funds by status, then the parcels (when too many to list in the
+/// text), the order of the Excel 附表.
 fn reserve_tables(p: &CompiledPlan, r: &ReserveParts, b: &mut Vec<Block>) {
     let dp = p.display_dp;
-    b.push(Block::Table(layout_table(p, "附表2".into())));
-    // Parcels already listed in the text (seed register) are not listed a second time.
-    if p.parcels.len() > LISTED_IN_TEXT {
-        b.push(Block::Table(parcel_table(p, "附表3".into())));
-    }
+    b.push(Block::Table(layout_table(p, String::new())));
     let mut rows: Vec<Vec<String>> = r
         .status
         .iter()
@@ -259,16 +276,15 @@ fn reserve_tables(p: &CompiledPlan, r: &ReserveParts, b: &mut Vec<Block>) {
         wan(r.funds),
     ]);
     b.push(Block::Table(Table {
-        label: if p.parcels.is_empty() {
-            "附表3"
-        } else {
-            "附表4"
-        }
-        .into(),
+        label: String::new(),
         caption: caption(p, "土地储备资金需求表"),
         unit: "单位：公顷、宗、万元".into(),
         header: strings(&["储备状态", "面积", "地块数", "资金需求"]),
         numeric: num_flags(4, 1),
         rows,
     }));
+    // Parcels already listed in the text (seed register) are not listed a second time.
+    if p.parcels.len() > LISTED_IN_TEXT {
+        b.push(Block::Table(parcel_table(p, String::new())));
+    }
 }

@@ -21,6 +21,11 @@ pub enum Block {
         /// 成文日期.
         date: Option<String>,
     },
+    /// The 附件说明 line under the body (GB/T 9704 §7.3.4): "附件：" and the attachment's name,
+    /// one blank line below the body, indented two characters.
+    AttachmentNote(String),
+    /// The 附件 label at the top left of the attachment's first page (黑体, flush left).
+    AttachmentLabel(String),
     /// Start a new page.
     PageBreak,
     /// An annexed table (附表).
@@ -80,7 +85,12 @@ impl Doc {
         let mut out = String::new();
         for b in &self.blocks {
             match b {
-                Block::Title(t) | Block::Heading1(t) | Block::Heading2(t) | Block::Para(t) => {
+                Block::Title(t)
+                | Block::Heading1(t)
+                | Block::Heading2(t)
+                | Block::Para(t)
+                | Block::AttachmentNote(t)
+                | Block::AttachmentLabel(t) => {
                     out.push_str(t);
                     out.push('\n');
                 }

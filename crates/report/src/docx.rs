@@ -58,85 +58,309 @@ fn run(text: &str) -> String {
 }
 
 fn para(style: &str, text: &str) -> String {
-    format!(
-        r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{}</w:p>"#,
-        run(text)
-    )
+    para_with(style, "", text)
 }
 
 fn para_jc(style: &str, jc: &str, text: &str) -> String {
-    format!(
-        r#"<w:p><w:pPr><w:pStyle w:val="{style}"/><w:jc w:val="{jc}"/></w:pPr>{}</w:p>"#,
+    para_with(style, &format!(r#"<w:jc w:val="{jc}"/>"#), text)
+}
+
+/// A paragraph with extra paragraph properties (in schema order after the style: keepNext,
+/// then jc).
+fn para_with(style: &str, ppr: &str, text: &str) -> String {
+    let runs = if text.is_empty() {
+        String::new()
+    } else {
         run(text)
+    };
+    format!(r#"<w:p><w:pPr><w:pStyle w:val="{style}"/>{ppr}</w:pPr>{runs}</w:p>"#)
+}
+
+const KEEP_NEXT: &str = "<w:keepNext/>";
+
+/// Page orientation of a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Orient {
+    Portrait,
+    Landscape,
+}
+
+/// What a section is: the body on the 22-line grid, or 附表 pages off the grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Section {
+    orient: Orient,
+    grid: bool,
+}
+
+/// Text width of a portrait page (twips).
+const TEXT_W_PORTRAIT: u32 = PAGE_W - 1587 - 1474;
+/// Landscape 附表 pages (top, right, bottom, left): 28 mm at the top and left, 26 mm at the
+/// bottom and right, the body's side margins.
+const LANDSCAPE_MARGINS: [u32; 4] = [1587, 1474, 1474, 1587];
+/// Text width of a landscape page (twips).
+const TEXT_W_LANDSCAPE: u32 = PAGE_H - 1587 - 1474;
+
+/// The section properties: footers for odd and even pages (GB/T 9704 §7.5: odd page numbers
+/// on the right, even ones on the left), page size and margins, numbering from 1 in the first
+/// section, the line grid in the body only.
+fn sect_pr(s: Section, first: bool) -> String {
+    let (w, h, [top, right, bottom, left], orient) = match s.orient {
+        Orient::Portrait => (PAGE_W, PAGE_H, [mm(37), mm(26), mm(35), mm(28)], ""),
+        Orient::Landscape => (
+            PAGE_H,
+            PAGE_W,
+            LANDSCAPE_MARGINS,
+            r#" w:orient="landscape""#,
+        ),
+    };
+    let num = if first {
+        r#"<w:pgNumType w:start="1"/>"#
+    } else {
+        ""
+    };
+    let grid = if s.grid {
+        format!(r#"<w:docGrid w:type="lines" w:linePitch="{LINE}"/>"#)
+    } else {
+        r#"<w:docGrid w:linePitch="312"/>"#.to_string()
+    };
+    format!(
+        r#"<w:sectPr><w:footerReference w:type="default" r:id="rIdFooter1"/><w:footerReference w:type="even" r:id="rIdFooter2"/><w:type w:val="nextPage"/><w:pgSz w:w="{w}" w:h="{h}"{orient}/><w:pgMar w:top="{top}" w:right="{right}" w:bottom="{bottom}" w:left="{left}" w:header="851" w:footer="992" w:gutter="0"/>{num}{grid}</w:sectPr>"#
     )
 }
 
+/// The body's elements, with the sections they fall in.
+#[derive(Default)]
+struct Body {
+    parts: Vec<String>,
+    sections: usize,
+}
+
+impl Body {
+    fn push(&mut self, part: String) {
+        self.parts.push(part);
+    }
+
+    /// End the current section at the last paragraph written (a section break belongs to the
+    /// paragraph that closes the section).
+    fn end_section(&mut self, s: Section) {
+        let sect = sect_pr(s, self.sections == 0);
+        self.sections += 1;
+        match self.parts.iter().rposition(|p| p.starts_with("<w:p>")) {
+            Some(i) if i + 1 == self.parts.len() => {
+                let p = &mut self.parts[i];
+                let at = p.find("</w:pPr>").unwrap_or(p.len());
+                p.insert_str(at, &sect);
+            }
+            _ => self
+                .parts
+                .push(format!("<w:p><w:pPr>{sect}</w:pPr></w:p>")),
+        }
+    }
+}
+
 /// The document body XML (word/document.xml).
+///
+/// The body is one portrait section on the 22-line grid. The 附件 that follows it starts on a
+/// new page; each 附表 goes in a portrait or landscape section (off the grid) by its width,
+/// consecutive tables of one orientation sharing a section. The paragraph before the 附件说明
+/// and 落款 is kept with them, so the issuing body and date never stand alone on a page.
 pub(crate) fn document_xml(doc: &Doc) -> String {
+    let mut body = Body::default();
+    let mut current = Section {
+        orient: Orient::Portrait,
+        grid: true,
+    };
+    // In the 附件: whether its section's orientation is still open (set by its first table).
+    let mut annex_open = false;
+    for (i, b) in doc.blocks.iter().enumerate() {
+        let closing_next = matches!(
+            doc.blocks.get(i + 1),
+            Some(Block::AttachmentNote(_) | Block::Signature { .. })
+        );
+        match b {
+            Block::Title(t) => body.push(para("PlanTitle", t)),
+            Block::Heading1(t) => body.push(para("Heading1", t)),
+            Block::Heading2(t) => body.push(para("Heading2", t)),
+            // A note under a 附表 (off the grid, at the table's size).
+            Block::Para(t) if !current.grid => body.push(para("TableNote", t)),
+            Block::Para(t) if closing_next => body.push(para_with("BodyText", KEEP_NEXT, t)),
+            Block::Para(t) => body.push(para("BodyText", t)),
+            Block::AttachmentNote(t) => {
+                body.push(para_with("BodyText", KEEP_NEXT, ""));
+                body.push(para_with("AttachmentNote", KEEP_NEXT, t));
+            }
+            Block::AttachmentLabel(t) => body.push(para("AttachmentLabel", t)),
+            Block::Signature { body: who, date } => {
+                body.push(para_with("BodyText", KEEP_NEXT, ""));
+                body.push(para_with("Signature", KEEP_NEXT, who));
+                body.push(para("Signature", date.as_deref().unwrap_or("")));
+            }
+            Block::PageBreak => {
+                body.end_section(current);
+                current.grid = false;
+                annex_open = true;
+            }
+            Block::Table(t) => {
+                let layout = TableLayout::of(t);
+                if annex_open {
+                    current.orient = layout.orient;
+                    annex_open = false;
+                } else if layout.orient != current.orient {
+                    body.end_section(current);
+                    current.orient = layout.orient;
+                }
+                table(&mut body, t, &layout);
+            }
+        }
+    }
     let mut x = String::from(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>"#,
     );
-    for b in &doc.blocks {
+    for p in &body.parts {
         x.push('\n');
-        match b {
-            Block::Title(t) => x.push_str(&para("PlanTitle", t)),
-            Block::Heading1(t) => x.push_str(&para("Heading1", t)),
-            Block::Heading2(t) => x.push_str(&para("Heading2", t)),
-            Block::Para(t) => x.push_str(&para("BodyText", t)),
-            Block::Signature { body, date } => {
-                x.push_str(&para("BodyText", ""));
-                x.push_str(&para("Signature", body));
-                x.push('\n');
-                x.push_str(&para("Signature", date.as_deref().unwrap_or("")));
-            }
-            Block::PageBreak => x.push_str(r#"<w:p><w:r><w:br w:type="page"/></w:r></w:p>"#),
-            Block::Table(t) => table(&mut x, t),
-        }
+        x.push_str(p);
     }
-    x.push_str(&format!(
-        r#"
-<w:sectPr><w:footerReference w:type="default" r:id="rIdFooter1"/><w:pgSz w:w="{PAGE_W}" w:h="{PAGE_H}"/><w:pgMar w:top="{}" w:right="{}" w:bottom="{}" w:left="{}" w:header="851" w:footer="992" w:gutter="0"/><w:pgNumType w:start="1"/><w:docGrid w:type="lines" w:linePitch="{LINE}"/></w:sectPr></w:body></w:document>
-"#,
-        mm(37),
-        mm(26),
-        mm(35),
-        mm(28)
-    ));
+    x.push('\n');
+    x.push_str(&sect_pr(current, body.sections == 0));
+    x.push_str("</w:body></w:document>\n");
     x
 }
 
-fn table(x: &mut String, t: &Table) {
-    x.push_str(&para_jc("TableLabel", "left", &t.label));
-    x.push('\n');
-    x.push_str(&para_jc("TableCaption", "center", &t.caption));
-    x.push('\n');
-    if !t.unit.is_empty() {
-        x.push_str(&para_jc("TableText", "right", &t.unit));
-        x.push('\n');
-    }
-    // Column widths proportional to the longest text in each column.
-    let avail = PAGE_W - mm(28) - mm(26);
-    let n = t.header.len().max(1);
-    let mut weight: Vec<usize> = t.header.iter().map(|h| h.chars().count()).collect();
-    for r in t.rows.iter().take(500) {
-        for (i, c) in r.iter().enumerate().take(n) {
-            weight[i] = weight[i].max(c.chars().count());
+/// Table text size: 五号 (10.5 pt), in half-points.
+const TABLE_SZ: u32 = 21;
+/// Text size of tables with eight columns or more (a parcel list): 小五 (9 pt), so that a
+/// parcel's row stays on one line on a landscape page.
+const TABLE_SZ_SMALL: u32 = 18;
+/// Columns from which a table is set in [`TABLE_SZ_SMALL`].
+const SMALL_FROM_COLUMNS: usize = 8;
+
+/// The width of a cell's text in twips at the table size: CJK and full-width characters one
+/// em, others 0.62 em (digits and Latin letters: Times New Roman's are 0.5 em, the faces that
+/// stand in for it up to 0.64 em).
+fn text_twips(s: &str, sz: u32) -> u32 {
+    use unicode_width::UnicodeWidthChar;
+    let em = sz * 10; // half-points → twips
+    let units: u32 = s
+        .chars()
+        .map(|c| if c.width().unwrap_or(1) >= 2 { 100 } else { 62 })
+        .sum();
+    units * em / 100
+}
+
+/// How a table is laid out: its orientation and column widths (twips).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TableLayout {
+    orient: Orient,
+    widths: Vec<u32>,
+    /// Text size, half-points.
+    sz: u32,
+}
+
+impl TableLayout {
+    /// Columns sized to their content: a number column never narrower than its widest figure
+    /// (no figure broken mid-digit), text columns sharing what is left. A table whose columns
+    /// do not fit the portrait width, or with more than six columns, goes landscape.
+    fn of(t: &Table) -> TableLayout {
+        let n = t.header.len().max(1);
+        let sz = if n >= SMALL_FROM_COLUMNS {
+            TABLE_SZ_SMALL
+        } else {
+            TABLE_SZ
+        };
+        // Cell margins (57 twips each side) and a little air.
+        let pad = 2 * 57 + 120;
+        let em = sz * 10;
+        let numeric = |i: usize| t.numeric.get(i).copied().unwrap_or(false);
+        let mut content = vec![0u32; n];
+        // Columns whose cells are codes (no CJK character): kept whole, like figures.
+        let mut code = vec![true; n];
+        for r in &t.rows {
+            for (i, c) in r.iter().enumerate().take(n) {
+                code[i] &= c.chars().all(|ch| (ch as u32) < 0x2E80);
+            }
         }
+        for r in &t.rows {
+            for (i, c) in r.iter().enumerate().take(n) {
+                content[i] = content[i].max(text_twips(c, sz));
+            }
+        }
+        let header: Vec<u32> = (0..n)
+            .map(|i| t.header.get(i).map_or(0, |h| text_twips(h, sz)))
+            .collect();
+        // Natural: everything on one line. Least: figures whole, text wrapped (at least two
+        // characters a line), a header on at most three lines.
+        let natural: Vec<u32> = (0..n).map(|i| content[i].max(header[i]) + pad).collect();
+        let least: Vec<u32> = (0..n)
+            .map(|i| {
+                let head = header[i].div_ceil(3).max(2 * em).min(header[i]);
+                let body = if numeric(i) || code[i] {
+                    content[i]
+                } else {
+                    content[i].min(4 * em)
+                };
+                head.max(body) + pad
+            })
+            .collect();
+        let sum: u32 = natural.iter().sum();
+        let orient = if n > 6 || sum > TEXT_W_PORTRAIT {
+            Orient::Landscape
+        } else {
+            Orient::Portrait
+        };
+        let avail = match orient {
+            Orient::Portrait => TEXT_W_PORTRAIT,
+            Orient::Landscape => TEXT_W_LANDSCAPE,
+        };
+        let widths = if sum <= avail {
+            // Spread the spare width over the columns in proportion.
+            natural
+                .iter()
+                .map(|w| (*w as u64 * avail as u64 / sum as u64) as u32)
+                .collect()
+        } else {
+            // Every column at its least width; then, what is left goes to the columns that lack
+            // least for one line a cell first (a short column is never wrapped to spare a
+            // long one a line it still would not fill).
+            let mut widths = least.clone();
+            let mut left = avail.saturating_sub(least.iter().sum());
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by_key(|&i| (natural[i] - least[i], i));
+            for i in order {
+                let give = (natural[i] - least[i]).min(left);
+                widths[i] += give;
+                left -= give;
+            }
+            widths
+        };
+        TableLayout { orient, widths, sz }
     }
-    let weight: Vec<u32> = weight.iter().map(|w| (*w).clamp(2, 16) as u32).collect();
-    let sum: u32 = weight.iter().sum();
-    let widths: Vec<u32> = weight.iter().map(|w| avail * w / sum).collect();
-    x.push_str(r#"<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:jc w:val="center"/><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:left w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:bottom w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:right w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:insideH w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:insideV w:val="single" w:sz="4" w:space="0" w:color="000000"/></w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>"#);
-    for w in &widths {
+}
+
+/// A 附表: label, caption and unit kept with the table; the header row repeated on every
+/// page; no row split across pages; numbers right-aligned.
+fn table(body: &mut Body, t: &Table, layout: &TableLayout) {
+    body.push(para_with("TableLabel", KEEP_NEXT, &t.label));
+    body.push(para_jc("TableCaption", "center", &t.caption));
+    if !t.unit.is_empty() {
+        body.push(para_with(
+            "TableText",
+            r#"<w:keepNext/><w:jc w:val="right"/>"#,
+            &t.unit,
+        ));
+    }
+    let widths = &layout.widths;
+    let mut x = String::from(r#"<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:jc w:val="center"/><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:left w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:bottom w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:right w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:insideH w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:insideV w:val="single" w:sz="4" w:space="0" w:color="000000"/></w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>"#);
+    for w in widths {
         x.push_str(&format!(r#"<w:gridCol w:w="{w}"/>"#));
     }
     x.push_str("</w:tblGrid>");
     let row = |x: &mut String, cells: &[String], header: bool| {
-        x.push_str("\n<w:tr>");
+        x.push_str("\n<w:tr><w:trPr><w:cantSplit/>");
         if header {
-            x.push_str("<w:trPr><w:tblHeader/></w:trPr>");
+            x.push_str("<w:tblHeader/>");
         }
+        x.push_str("</w:trPr>");
         for (i, w) in widths.iter().enumerate() {
             let text = cells.get(i).map(String::as_str).unwrap_or("");
             let jc = if header {
@@ -146,7 +370,12 @@ fn table(x: &mut String, t: &Table) {
             } else {
                 "left"
             };
-            let style = if header { "TableHeader" } else { "TableText" };
+            let style = match (header, layout.sz == TABLE_SZ_SMALL) {
+                (true, false) => "TableHeader",
+                (false, false) => "TableText",
+                (true, true) => "TableHeaderSmall",
+                (false, true) => "TableTextSmall",
+            };
             x.push_str(&format!(
                 r#"<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>{}</w:tc>"#,
                 para_jc(style, jc, text)
@@ -154,12 +383,13 @@ fn table(x: &mut String, t: &Table) {
         }
         x.push_str("</w:tr>");
     };
-    row(x, &t.header, true);
+    row(&mut x, &t.header, true);
     for r in &t.rows {
-        row(x, r, false);
+        row(&mut x, r, false);
     }
-    x.push_str("</w:tbl>\n");
-    x.push_str(&para("TableText", ""));
+    x.push_str("</w:tbl>");
+    body.push(x);
+    body.push(para("TableText", ""));
 }
 
 fn rfonts(east_asia: &str) -> String {
@@ -224,10 +454,28 @@ pub(crate) fn styles_xml() -> String {
         32,
         "",
     ));
+    // 附件说明: a body line; the 附件 label: 三号黑体 flush left on the attachment's first page.
+    s.push_str(&style(
+        "AttachmentNote",
+        "Attachment Note",
+        indent,
+        FONT_BODY,
+        32,
+        "",
+    ));
+    s.push_str(&style(
+        "AttachmentLabel",
+        "Attachment Label",
+        &format!(r#"<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="240" w:line="{LINE}" w:lineRule="exact"/>"#),
+        FONT_H1,
+        32,
+        "",
+    ));
+    // The 附表 are off the body's grid (snapToGrid off, exact line heights of their own).
     s.push_str(&style(
         "TableLabel",
         "Table Label",
-        r#"<w:keepNext/>"#,
+        r#"<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="440" w:lineRule="exact"/>"#,
         FONT_H1,
         32,
         "",
@@ -235,31 +483,69 @@ pub(crate) fn styles_xml() -> String {
     s.push_str(&style(
         "TableCaption",
         "Table Caption",
-        r#"<w:keepNext/><w:spacing w:before="120" w:after="120" w:line="480" w:lineRule="exact"/>"#,
+        r#"<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:before="60" w:after="60" w:line="480" w:lineRule="exact"/>"#,
         FONT_TITLE,
         32,
         "",
     ));
+    let table_line =
+        r#"<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="exact"/>"#;
     s.push_str(&style(
         "TableText",
         "Table Text",
-        r#"<w:spacing w:before="0" w:after="0" w:line="280" w:lineRule="atLeast"/>"#,
+        table_line,
         FONT_BODY,
-        21,
+        TABLE_SZ,
         "",
     ));
     s.push_str(&style(
         "TableHeader",
         "Table Header",
-        r#"<w:keepNext/><w:spacing w:before="0" w:after="0" w:line="280" w:lineRule="atLeast"/>"#,
+        table_line,
         FONT_H1,
-        21,
+        TABLE_SZ,
         "",
     ));
     s.push_str(&style(
+        "TableNote",
+        "Table Note",
+        r#"<w:snapToGrid w:val="0"/><w:spacing w:before="60" w:after="120" w:line="300" w:lineRule="exact"/>"#,
+        FONT_BODY,
+        TABLE_SZ,
+        "",
+    ));
+    let small_line =
+        r#"<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="exact"/>"#;
+    s.push_str(&style(
+        "TableTextSmall",
+        "Table Text Small",
+        small_line,
+        FONT_BODY,
+        TABLE_SZ_SMALL,
+        "",
+    ));
+    s.push_str(&style(
+        "TableHeaderSmall",
+        "Table Header Small",
+        small_line,
+        FONT_H1,
+        TABLE_SZ_SMALL,
+        "",
+    ));
+    // Page numbers (GB/T 9704 §7.5): 四号 宋体, odd pages right and even pages left, one
+    // character in from the edge of the text block.
+    s.push_str(&style(
         "PlanFooter",
         "Plan Footer",
-        r#"<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>"#,
+        r#"<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:ind w:right="280"/><w:jc w:val="right"/>"#,
+        FONT_FOOTER,
+        28,
+        "",
+    ));
+    s.push_str(&style(
+        "PlanFooterEven",
+        "Plan Footer Even",
+        r#"<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:ind w:left="280"/><w:jc w:val="left"/>"#,
         FONT_FOOTER,
         28,
         "",
@@ -273,11 +559,11 @@ pub(crate) fn styles_xml() -> String {
 fn font_table_xml() -> String {
     let fonts: [(&str, &str, &str, &str); 6] = [
         ("Times New Roman", "", "00", "roman"),
-        (FONT_BODY, "仿宋", "86", "modern"),
-        (FONT_TITLE, "宋体", "86", "script"),
-        (FONT_H1, "SimHei", "86", "modern"),
-        (FONT_H2, "楷体", "86", "script"),
-        (FONT_FOOTER, "SimSun", "86", "auto"),
+        (FONT_BODY, "仿宋", "86", "roman"),
+        (FONT_TITLE, "宋体", "86", "roman"),
+        (FONT_H1, "SimHei", "86", "swiss"),
+        (FONT_H2, "楷体", "86", "roman"),
+        (FONT_FOOTER, "SimSun", "86", "roman"),
     ];
     let mut s = String::from(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -296,15 +582,17 @@ fn font_table_xml() -> String {
     s
 }
 
-fn footer_xml() -> String {
-    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:ftr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:p><w:pPr><w:pStyle w:val="PlanFooter"/></w:pPr><w:r><w:t xml:space="preserve">— </w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t xml:space="preserve"> —</w:t></w:r></w:p></w:ftr>
+/// A footer with the page number "— 1 —" in the given style (odd: right, even: left).
+fn footer_xml(style: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:ftr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t xml:space="preserve">— </w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t xml:space="preserve"> —</w:t></w:r></w:p></w:ftr>
 "#
-    .to_string()
+    )
 }
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/word/footer2.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>
 "#;
 
 const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -312,11 +600,11 @@ const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"
 "#;
 
 const DOC_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/><Relationship Id="rIdFonts" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/><Relationship Id="rIdFooter1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/></Relationships>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/><Relationship Id="rIdFonts" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/><Relationship Id="rIdFooter1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/><Relationship Id="rIdFooter2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer2.xml"/></Relationships>
 "#;
 
 const SETTINGS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:defaultTabStop w:val="640"/><w:characterSpacingControl w:val="compressPunctuation"/><w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat><w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/></w:settings>
+<w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:defaultTabStop w:val="640"/><w:evenAndOddHeaders/><w:characterSpacingControl w:val="compressPunctuation"/><w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat><w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/></w:settings>
 "#;
 
 fn core_xml(title: &str) -> String {
@@ -344,7 +632,8 @@ pub(crate) fn write(doc: &Doc) -> Result<Vec<u8>, ReportError> {
         ("word/styles.xml", styles_xml()),
         ("word/settings.xml", SETTINGS.to_string()),
         ("word/fontTable.xml", font_table_xml()),
-        ("word/footer1.xml", footer_xml()),
+        ("word/footer1.xml", footer_xml("PlanFooter")),
+        ("word/footer2.xml", footer_xml("PlanFooterEven")),
     ];
     let mut zw = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let opts = SimpleFileOptions::default()

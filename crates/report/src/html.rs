@@ -68,6 +68,10 @@ pub(crate) fn write(
             Block::Heading1(t) => h.push_str(&format!("<h2>{}</h2>\n", esc(t))),
             Block::Heading2(t) => h.push_str(&format!("<h3>{}</h3>\n", esc(t))),
             Block::Para(t) => h.push_str(&format!("<p>{}</p>\n", esc(t))),
+            Block::AttachmentNote(t) => {
+                h.push_str(&format!("<p>&nbsp;</p>\n<p class=\"note\">{}</p>\n", esc(t)))
+            }
+            Block::AttachmentLabel(t) => h.push_str(&format!("<p class=\"label\">{}</p>\n", esc(t))),
             Block::Signature { body, date } => {
                 h.push_str(&format!(
                     "<p>&nbsp;</p>\n<p class=\"sig\">{}</p>\n<p class=\"sig\">{}</p>\n",

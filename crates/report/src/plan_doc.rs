@@ -147,6 +147,12 @@ pub fn build_document(plan: &CompiledPlan, opts: &ReportOptions) -> Result<Doc, 
     for part in closing {
         b.extend(template::blocks(dir, kind, part, &v)?);
     }
+    if !opts.no_annex {
+        b.push(Block::AttachmentNote(format!(
+            "附件：{}",
+            annex::attachment_name(plan)
+        )));
+    }
     b.push(Block::Signature {
         body,
         date: opts.date.clone(),
@@ -449,8 +455,9 @@ fn reserve_sections(p: &CompiledPlan, r: &ReserveParts, b: &mut Vec<Block>) {
             }
         } else {
             b.push(Block::Para(format!(
-                "本年度计划储备地块共{}宗，明细见附表3。",
-                p.parcels.len()
+                "本年度计划储备地块共{}宗，明细见附表{}。",
+                p.parcels.len(),
+                annex::RESERVE_PARCEL_TABLE
             )));
         }
     }

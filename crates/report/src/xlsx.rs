@@ -233,16 +233,12 @@ pub(crate) fn write(plan: &CompiledPlan) -> Result<Vec<u8>, ReportError> {
             }
         }
         PlanParts::Reserve(r) => {
+            // The order of the Word 附表: the parcel list last.
             layout_sheet(&mut wb, &f, plan, "附表2")?;
+            funds_sheet(&mut wb, &f, plan, r, "附表3")?;
             if !plan.parcels.is_empty() {
-                parcel_sheet(&mut wb, &f, plan, "附表3")?;
+                parcel_sheet(&mut wb, &f, plan, "附表4")?;
             }
-            let label = if plan.parcels.is_empty() {
-                "附表3"
-            } else {
-                "附表4"
-            };
-            funds_sheet(&mut wb, &f, plan, r, label)?;
         }
     }
     Ok(wb.save_to_buffer()?)
