@@ -68,11 +68,14 @@ fn seed_001_reserve_ledger_compiles_to_json_that_follows_the_schema() {
     assert_eq!(v["kind"], "reserve");
     assert_eq!(v["region"], "巴楚县");
     assert_eq!(v["year"], 2026);
-    // 13 parcels of seed 001 add up to 47.5751 公顷 (the plan states 47.58), 713.6265 亩.
-    assert_eq!(v["total_ha"], "47.5751");
-    assert_eq!(v["total_mu"], "713.6265");
-    assert_eq!(v["stock_ha"], "39.5243");
-    assert_eq!(v["new_ha"], "8.0508");
+    // 13 parcels of seed 001 add up to 47.5751 公顷, 713.6265 亩: at the published precision
+    // (the default) 47.58, as the plan states it, and 713.63 亩 from the exact hectares.
+    assert_eq!(v["total_ha"], "47.58");
+    assert_eq!(v["total_mu"], "713.63");
+    assert_eq!(v["stock_ha"], "39.52");
+    assert_eq!(v["new_ha"], "8.05");
+    assert_eq!(v["display_dp"], 2);
+    assert_eq!(v["parcel_dp"], 4);
     assert_eq!(v["parcels"].as_array().unwrap().len(), 13);
     let shares: Vec<&str> = v["structure"]
         .as_array()
@@ -131,7 +134,7 @@ fn skip_bad_rows_imports_the_rest_and_reports_the_skipped_rows() {
     let v = json(&o);
     validate(&v);
     assert_eq!(v["parcel_count"], 1);
-    assert_eq!(v["total_ha"], "1.2345");
+    assert_eq!(v["total_ha"], "1.23");
     let rejected: Vec<u64> = v["findings"]
         .as_array()
         .unwrap()
@@ -304,7 +307,7 @@ fn compile_refuses_areas_beyond_the_earth_instead_of_overflowing() {
         "json",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(json(&o)["total_ha"], "2.0000");
+    assert_eq!(json(&o)["total_ha"], "2.00");
 }
 
 #[test]
@@ -405,4 +408,42 @@ fn usage_errors_and_help_are_in_chinese() {
     ] {
         assert!(!help.contains(english), "{help}");
     }
+}
+
+#[test]
+fn precision_sets_the_decimals_of_totals_and_parcels_and_is_refused_in_chinese_when_unreadable() {
+    let ledger = io_data("seed001-reserve.csv");
+    let args = |p: &'static str| -> Vec<String> {
+        [
+            "compile",
+            "--ledger",
+            ledger.to_str().unwrap(),
+            "--kind",
+            "reserve",
+            "--format",
+            "json",
+            "--precision",
+            p,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let go = |p: &'static str| {
+        let a = args(p);
+        run(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    // Every figure at four decimals (the ledger's own), as before --precision existed.
+    let v = json(&go("4"));
+    assert_eq!(v["total_ha"], "47.5751");
+    assert_eq!(v["total_mu"], "713.6265");
+    // Totals at one decimal, parcels at three.
+    let v = json(&go("1,3"));
+    assert_eq!(v["total_ha"], "47.6");
+    assert_eq!(v["total_mu"], "713.6");
+    let parcel = v["parcels"][0]["area_ha"].as_str().unwrap();
+    assert_eq!(parcel.split('.').nth(1).map(str::len), Some(3), "{parcel}");
+    let o = go("两位");
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("精度“两位”无法识别"), "{}", stderr(&o));
 }

@@ -1,8 +1,13 @@
-//! The documented JSON view of a compiled plan (`landplan compile --format json`).
+//! The documented JSON view of a compiled plan (`landplan compile --format json`), and the one
+//! rounding rule every writer of a plan follows ([`Precision`]).
 //!
-//! Decimals are strings: hectares at the plan's display precision, shares in percent with two
-//! decimals (largest remainder) and the raw share beside them. The schema is committed as
-//! `docs/schema/compile.schema.json`; this module is the only producer of that shape.
+//! Decimals are strings: hectares at the view's precision (totals, classes, townships,
+//! quarters, methods at [`Precision::area_dp`], parcels at [`Precision::parcel_dp`]), 亩
+//! computed from the exact hectares and then rounded, shares in percent rounded half up at two
+//! decimals from the exact share, with the raw share beside them. The schema is committed as
+//! `docs/schema/compile.schema.json`; this module is the only producer of that shape. The
+//! terminal, Markdown, Word, Excel and HTML writers take their figures from this view or
+//! through the same [`Precision`], so a plan states the same figure in every file.
 
 use crate::finding::{Finding, Place};
 use crate::parcel::Parcel;
@@ -10,12 +15,115 @@ use crate::plan::{
     ClassLine, CompiledPlan, MethodLine, PlanParts, QuarterLine, ReserveParts, SupplyParts,
     TownshipLine,
 };
+use crate::share::Share;
 use crate::units::{fmt_dp, Area, MoneyUnit};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 /// Schema identifier written into every JSON document.
 pub const SCHEMA_ID: &str = "landplan.compile/1";
+
+/// How a plan's figures are written: the one rounding rule of every writer.
+///
+/// Every figure is rounded half up from its exact value: hectares of totals, classes,
+/// townships, quarters and methods at `area_dp` decimals, parcels at `parcel_dp`, 亩 from the
+/// exact hectares (× 15) at `area_dp`, shares at two decimals from the exact share. A figure
+/// is never computed from another rounded figure, so a spreadsheet's live formulas (over the
+/// exact values, shown at the same decimals) give the same figures as the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Precision {
+    /// Decimals of hectares and 亩 for totals, classes, townships, quarters and methods.
+    pub area_dp: u32,
+    /// Decimals of a parcel's hectares.
+    pub parcel_dp: u32,
+}
+
+impl Default for Precision {
+    /// As published plans write them: totals and classes at two decimals, parcels at four.
+    fn default() -> Self {
+        Precision {
+            area_dp: 2,
+            parcel_dp: 4,
+        }
+    }
+}
+
+impl Precision {
+    /// Decimals of a share (percent).
+    pub const SHARE_DP: u32 = 2;
+    /// The most decimals a precision may ask for.
+    pub const MAX_DP: u32 = 10;
+
+    /// Read `N` (every area at N decimals, parcels at no fewer than N) or `N,M` (totals at N,
+    /// parcels at M); the message says what is wrong, in Chinese.
+    pub fn parse(s: &str) -> Result<Precision, String> {
+        let bad = || {
+            format!(
+                "精度“{s}”无法识别：请写一个数字（如 2：面积保留两位小数）或“总量位数,地块位数”（如 2,4），位数为 0 至 {}",
+                Self::MAX_DP
+            )
+        };
+        let num = |t: &str| -> Result<u32, String> {
+            t.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n <= Self::MAX_DP)
+                .ok_or_else(bad)
+        };
+        let t = s.trim().replace(['，', '/'], ",");
+        match t.split_once(',') {
+            Some((a, b)) => Ok(Precision {
+                area_dp: num(a)?,
+                parcel_dp: num(b)?,
+            }),
+            None => {
+                let n = num(&t)?;
+                Ok(Precision {
+                    area_dp: n,
+                    parcel_dp: n.max(Precision::default().parcel_dp),
+                })
+            }
+        }
+    }
+
+    /// Every figure at the plan's own display precision (the ledger's stated decimals).
+    pub fn of_plan(plan: &CompiledPlan) -> Precision {
+        Precision {
+            area_dp: plan.display_dp,
+            parcel_dp: plan.display_dp,
+        }
+    }
+
+    /// Hectares of a total, class, township, quarter or method.
+    pub fn ha(&self, a: Area) -> String {
+        fmt_dp(a.ha(), self.area_dp)
+    }
+
+    /// 亩 of an area: the exact hectares × 15, then rounded.
+    pub fn mu(&self, a: Area) -> String {
+        fmt_dp(a.mu(), self.area_dp)
+    }
+
+    /// Hectares of one parcel.
+    pub fn parcel_ha(&self, a: Area) -> String {
+        fmt_dp(a.ha(), self.parcel_dp)
+    }
+
+    /// A share, percent, rounded half up from the exact share.
+    pub fn share(&self, s: &Share) -> String {
+        fmt_dp(s.raw, Self::SHARE_DP)
+    }
+
+    /// `part` as a share of `whole`, percent (0 of nothing is 0).
+    pub fn share_of(&self, part: Area, whole: Area) -> String {
+        let raw = if whole.ha().is_zero() {
+            Decimal::ZERO
+        } else {
+            part.ha() / whole.ha() * Decimal::ONE_HUNDRED
+        };
+        fmt_dp(raw, Self::SHARE_DP)
+    }
+}
 
 /// The JSON view of a compiled plan.
 #[derive(Debug, Clone, Serialize)]
@@ -30,8 +138,10 @@ pub struct PlanView {
     pub year: Option<i32>,
     /// `gb21010` or `ydyh2023`.
     pub classification: &'static str,
-    /// Decimals used for hectares.
+    /// Decimals used for hectares (totals, classes, townships, quarters, methods).
     pub display_dp: u32,
+    /// Decimals used for a parcel's hectares.
+    pub parcel_dp: u32,
     /// Number of parcels compiled.
     pub parcel_count: usize,
     /// Total, 公顷.
@@ -77,7 +187,7 @@ pub struct ClassView {
     pub name: String,
     /// Area, 公顷.
     pub area_ha: String,
-    /// Displayed share, percent (breakdown adds up to 100.00).
+    /// Displayed share, percent (rounded half up from the exact share).
     pub share_pct: String,
     /// Unrounded share, percent.
     pub share_raw: String,
@@ -244,8 +354,8 @@ impl From<&Finding> for FindingView {
     }
 }
 
-fn pct(d: Decimal) -> String {
-    fmt_dp(d, 2)
+fn pct(s: &Share) -> String {
+    fmt_dp(s.raw, Precision::SHARE_DP)
 }
 
 fn serde_id<T: Serialize>(v: &T) -> Option<String> {
@@ -256,9 +366,16 @@ fn serde_id<T: Serialize>(v: &T) -> Option<String> {
 }
 
 impl PlanView {
-    /// Build the view of a compiled plan.
+    /// Build the view of a compiled plan at the published precision
+    /// ([`Precision::default`]).
     pub fn new(plan: &CompiledPlan) -> PlanView {
-        let dp = plan.display_dp;
+        PlanView::with_precision(plan, Precision::default())
+    }
+
+    /// Build the view of a compiled plan at a given precision.
+    pub fn with_precision(plan: &CompiledPlan, precision: Precision) -> PlanView {
+        let dp = precision.area_dp;
+        let pdp = precision.parcel_dp;
         let ha = |a: Area| fmt_dp(a.ha(), dp);
         let mut view = PlanView {
             schema: SCHEMA_ID,
@@ -267,6 +384,7 @@ impl PlanView {
             year: plan.year,
             classification: plan.scheme.id(),
             display_dp: dp,
+            parcel_dp: pdp,
             parcel_count: plan.parcel_count,
             total_ha: ha(plan.total),
             total_mu: fmt_dp(plan.total.mu(), dp),
@@ -282,7 +400,7 @@ impl PlanView {
             methods: Vec::new(),
             status: Vec::new(),
             funds_wan_yuan: None,
-            parcels: plan.parcels.iter().map(|x| parcel_view(x, dp)).collect(),
+            parcels: plan.parcels.iter().map(|x| parcel_view(x, pdp)).collect(),
             findings: plan.findings.iter().map(FindingView::from).collect(),
         };
         match &plan.parts {
@@ -301,11 +419,11 @@ impl PlanView {
                 kind: h.kind.id(),
                 name: h.kind.label(),
                 area_ha: fmt_dp(h.area.ha(), dp),
-                share_pct: pct(h.share.display),
+                share_pct: pct(&h.share),
                 parcels: h.parcels,
             })
             .collect();
-        self.affordable_and_small_share_pct = (!s.housing.is_empty()).then(|| pct(aff.display));
+        self.affordable_and_small_share_pct = (!s.housing.is_empty()).then(|| pct(&aff));
         self.timing = s.timing.iter().map(|q| quarter_view(q, dp)).collect();
         self.unscheduled_ha = fmt_dp(s.unscheduled.ha(), dp);
         self.methods = s.methods.iter().map(|m| method_view(m, dp)).collect();
@@ -333,7 +451,7 @@ fn class_view(c: &ClassLine, dp: u32) -> ClassView {
         code: c.code.clone(),
         name: c.name.clone(),
         area_ha: fmt_dp(c.area.ha(), dp),
-        share_pct: pct(c.share.display),
+        share_pct: pct(&c.share),
         share_raw: c.share.raw.normalize().to_string(),
         new_ha: fmt_dp(c.new.ha(), dp),
         stock_ha: fmt_dp(c.stock.ha(), dp),
@@ -345,7 +463,7 @@ fn township_view(t: &TownshipLine, dp: u32) -> TownshipView {
     TownshipView {
         name: t.name.clone(),
         area_ha: fmt_dp(t.area.ha(), dp),
-        share_pct: pct(t.share.display),
+        share_pct: pct(&t.share),
         classes: t
             .classes
             .iter()
@@ -362,9 +480,9 @@ fn quarter_view(q: &QuarterLine, dp: u32) -> QuarterView {
     QuarterView {
         quarter: q.quarter,
         area_ha: fmt_dp(q.area.ha(), dp),
-        share_pct: pct(q.share.display),
+        share_pct: pct(&q.share),
         cumulative_ha: fmt_dp(q.cumulative.ha(), dp),
-        cumulative_pct: pct(q.cumulative_share.display),
+        cumulative_pct: pct(&q.cumulative_share),
     }
 }
 
@@ -373,7 +491,7 @@ fn method_view(m: &MethodLine, dp: u32) -> MethodView {
         method: m.method.as_ref().and_then(serde_id),
         name: m.name.clone(),
         area_ha: fmt_dp(m.area.ha(), dp),
-        share_pct: pct(m.share.display),
+        share_pct: pct(&m.share),
         parcels: m.parcels,
     }
 }

@@ -9,22 +9,28 @@
 
 use crate::doc::{Block, Table};
 use crate::plan_doc::{
-    ha, layout_columns, pct, plan_subject, quarter_label, timing_label, timing_shares, wan,
-    year_text, LISTED_IN_TEXT,
+    ha, housing_stated, layout_columns, pct, plan_subject, quarter_label, timing_label,
+    timing_shares, wan, year_text, Plan, LISTED_IN_TEXT,
 };
-use landplan_core::compile::{CompiledPlan, PlanKind, PlanParts, ReserveParts, SupplyParts};
+use landplan_core::compile::{PlanKind, PlanParts, ReserveParts, SupplyParts};
 use landplan_core::parcel::Parcel;
 use landplan_core::units::Area;
+use landplan_core::view::Precision;
 
 /// The name of the one attachment (附件) holding the 附表, as the 附件说明 line names it.
-pub(crate) fn attachment_name(p: &CompiledPlan) -> String {
-    format!("{}{}年度{}附表", p.region, year_text(p.year), p.kind().label())
+pub(crate) fn attachment_name(p: &Plan<'_>) -> String {
+    format!(
+        "{}{}年度{}附表",
+        p.region,
+        year_text(p.year),
+        p.kind().label()
+    )
 }
 
 /// Append the 附表 of a plan: a new page headed "附件" (GB/T 9704 §8: the attachment starts
 /// on its own page, its label flush left in 黑体), then the tables, numbered 附表1, 附表2 … in
 /// order, without gaps.
-pub(crate) fn tables(p: &CompiledPlan, b: &mut Vec<Block>) {
+pub(crate) fn tables(p: &Plan<'_>, b: &mut Vec<Block>) {
     b.push(Block::PageBreak);
     b.push(Block::AttachmentLabel("附件".into()));
     let first = b.len();
@@ -47,8 +53,17 @@ pub(crate) fn tables(p: &CompiledPlan, b: &mut Vec<Block>) {
 pub(crate) const RESERVE_PARCEL_TABLE: usize = 4;
 
 /// `{region}{year}年度` as captions begin.
-fn caption(p: &CompiledPlan, what: &str) -> String {
+fn caption(p: &Plan<'_>, what: &str) -> String {
     format!("{}{}年度{what}", p.region, year_text(p.year))
+}
+
+/// An area in a table cell: "—" when there is none (an empty category is not a figure).
+fn cell(a: Area, pr: Precision) -> String {
+    if a.is_positive() {
+        ha(a, pr)
+    } else {
+        "—".into()
+    }
 }
 
 fn num_flags(n: usize, text_cols: usize) -> Vec<bool> {
@@ -61,15 +76,15 @@ fn strings(cells: &[&str]) -> Vec<String> {
 
 /// 附表1: class × area, 新增, 存量. A supply plan's table reads 新增 before 存量; a reserve
 /// plan's reads 存量 first and adds the share.
-fn structure_table(p: &CompiledPlan) -> Table {
-    let dp = p.display_dp;
+fn structure_table(p: &Plan<'_>) -> Table {
+    let dp = p.pr;
     let supply = p.kind() == PlanKind::Supply;
     let row = |name: &str, area: Area, new: Area, stock: Area, share: String| {
         let name = name.to_string();
         if supply {
-            vec![name, ha(area, dp), ha(new, dp), ha(stock, dp)]
+            vec![name, ha(area, dp), cell(new, dp), cell(stock, dp)]
         } else {
-            vec![name, ha(area, dp), ha(stock, dp), ha(new, dp), share]
+            vec![name, ha(area, dp), cell(stock, dp), cell(new, dp), share]
         }
     };
     let mut rows: Vec<Vec<String>> = p
@@ -102,15 +117,15 @@ fn structure_table(p: &CompiledPlan) -> Table {
 }
 
 /// Township × class, with the 合计 row.
-fn layout_table(p: &CompiledPlan, label: String) -> Table {
-    let dp = p.display_dp;
+fn layout_table(p: &Plan<'_>, label: String) -> Table {
+    let dp = p.pr;
     let cols = layout_columns(&p.structure);
     let mut header = vec!["乡镇（区域）".to_string(), "合计".to_string()];
     header.extend(cols.iter().map(|(_, n)| n.clone()));
     let mut rows = Vec::new();
     for t in &p.layout {
         let mut row = vec![t.name.clone(), ha(t.area, dp)];
-        row.extend(cols.iter().map(|(c, _)| ha(t.class_area(c), dp)));
+        row.extend(cols.iter().map(|(c, _)| cell(t.class_area(c), dp)));
         rows.push(row);
     }
     let mut row = vec!["合计".to_string(), ha(p.total, dp)];
@@ -128,8 +143,8 @@ fn layout_table(p: &CompiledPlan, label: String) -> Table {
 
 /// The parcel list: the columns every plan has, then the kind's own two (供应方式 and 供应时间;
 /// 储备状态 and 资金需求).
-fn parcel_table(p: &CompiledPlan, label: String) -> Table {
-    let dp = p.display_dp;
+fn parcel_table(p: &Plan<'_>, label: String) -> Table {
+    let dp = p.pr;
     let kind = p.kind();
     let rows = p
         .parcels
@@ -142,7 +157,7 @@ fn parcel_table(p: &CompiledPlan, label: String) -> Table {
                 x.location.clone().unwrap_or_default(),
                 x.township.clone().unwrap_or_default(),
                 x.class_text.clone(),
-                ha(x.area(), dp),
+                dp.parcel_ha(x.area()),
                 x.source.map(|s| s.label()).unwrap_or("").to_string(),
             ];
             row.extend(parcel_tail(kind, x));
@@ -193,12 +208,12 @@ fn parcel_tail(kind: PlanKind, x: &Parcel) -> [String; 2] {
 }
 
 /// After 附表1: housing (when there is housing land), layout, timing, parcels.
-fn supply_tables(p: &CompiledPlan, s: &SupplyParts, b: &mut Vec<Block>) {
-    let dp = p.display_dp;
+fn supply_tables(p: &Plan<'_>, s: &SupplyParts, b: &mut Vec<Block>) {
+    let dp = p.pr;
     // The housing breakdown is its own table (the Excel 附表 has it as 其中 sub-rows with a
     // 小计 formula): sub-rows inside a table whose rows a reader sums to the 合计 would state
     // the housing land twice.
-    if !s.housing.is_empty() {
+    if housing_stated(s) {
         let mut rows: Vec<Vec<String>> = s
             .housing
             .iter()
@@ -222,7 +237,7 @@ fn supply_tables(p: &CompiledPlan, s: &SupplyParts, b: &mut Vec<Block>) {
             pct(&share)
         )));
     }
-    let n = if s.housing.is_empty() { 2 } else { 3 };
+    let n = if housing_stated(s) { 3 } else { 2 };
     b.push(Block::Table(layout_table(p, format!("附表{n}"))));
     // Timing: area and share per quarter (the cumulative figures are stated in the text and
     // computed in the Excel 附表).
@@ -254,8 +269,8 @@ fn supply_tables(p: &CompiledPlan, s: &SupplyParts, b: &mut Vec<Block>) {
 
 /// After 附表1: layout, funds by status, then the parcels (when too many to list in the
 /// text), the order of the Excel 附表.
-fn reserve_tables(p: &CompiledPlan, r: &ReserveParts, b: &mut Vec<Block>) {
-    let dp = p.display_dp;
+fn reserve_tables(p: &Plan<'_>, r: &ReserveParts, b: &mut Vec<Block>) {
+    let dp = p.pr;
     b.push(Block::Table(layout_table(p, String::new())));
     let mut rows: Vec<Vec<String>> = r
         .status

@@ -94,6 +94,8 @@ pub struct ImageOptions {
     pub format: ImageFormat,
     /// Font files to use besides (and before) the system's fonts.
     pub fonts: Vec<PathBuf>,
+    /// How the figures on a chart are rounded (`--precision`), as in the plan's documents.
+    pub precision: landplan_core::view::Precision,
 }
 
 impl From<ImageFormat> for ImageOptions {
@@ -101,6 +103,7 @@ impl From<ImageFormat> for ImageOptions {
         ImageOptions {
             format,
             fonts: Vec::new(),
+            precision: Default::default(),
         }
     }
 }
@@ -150,7 +153,7 @@ struct View<'a> {
     dp: u32,
 }
 
-fn view(p: &CompiledPlan) -> View<'_> {
+fn view(p: &CompiledPlan, pr: landplan_core::view::Precision) -> View<'_> {
     View {
         title: format!(
             "{}{}年度{}",
@@ -160,7 +163,7 @@ fn view(p: &CompiledPlan) -> View<'_> {
         ),
         structure: &p.structure,
         layout: &p.layout,
-        dp: p.display_dp,
+        dp: pr.area_dp,
     }
 }
 
@@ -180,7 +183,7 @@ fn legend_width(v: &View) -> f64 {
 
 /// Chart size in pixels.
 pub fn chart_size(plan: &CompiledPlan, chart: ChartKind) -> (u32, u32) {
-    let v = view(plan);
+    let v = view(plan, Default::default());
     match chart {
         ChartKind::Structure => (900, 160 + 48 * v.structure.len().max(1) as u32),
         ChartKind::Layout => {
@@ -208,7 +211,7 @@ pub fn render_chart(
         ));
     }
     let family = svg_family(&image.fonts)?;
-    let svg = chart_svg(plan, chart, checkpoints, &family);
+    let svg = chart_svg(plan, chart, checkpoints, &family, image.precision);
     picture_bytes(svg, &image)
 }
 
@@ -226,10 +229,11 @@ pub(crate) fn chart_svg(
     chart: ChartKind,
     checkpoints: &[Checkpoint],
     family: &str,
+    precision: landplan_core::view::Precision,
 ) -> String {
     let (w, h) = chart_size(plan, chart);
     let mut s = Svg::new(w, h, family);
-    let v = view(plan);
+    let v = view(plan, precision);
     match chart {
         ChartKind::Structure => structure(&mut s, (w, h), &v),
         ChartKind::Layout => layout(&mut s, (w, h), &v),

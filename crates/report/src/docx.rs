@@ -151,9 +151,7 @@ impl Body {
                 let at = p.find("</w:pPr>").unwrap_or(p.len());
                 p.insert_str(at, &sect);
             }
-            _ => self
-                .parts
-                .push(format!("<w:p><w:pPr>{sect}</w:pPr></w:p>")),
+            _ => self.parts.push(format!("<w:p><w:pPr>{sect}</w:pPr></w:p>")),
         }
     }
 }
@@ -350,7 +348,9 @@ fn table(body: &mut Body, t: &Table, layout: &TableLayout) {
         ));
     }
     let widths = &layout.widths;
-    let mut x = String::from(r#"<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:jc w:val="center"/><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:left w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:bottom w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:right w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:insideH w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:insideV w:val="single" w:sz="4" w:space="0" w:color="000000"/></w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>"#);
+    let mut x = String::from(
+        r#"<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:jc w:val="center"/><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:left w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:bottom w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:right w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:insideH w:val="single" w:sz="4" w:space="0" w:color="000000"/><w:insideV w:val="single" w:sz="4" w:space="0" w:color="000000"/></w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>"#,
+    );
     for w in widths {
         x.push_str(&format!(r#"<w:gridCol w:w="{w}"/>"#));
     }
@@ -488,8 +488,7 @@ pub(crate) fn styles_xml() -> String {
         32,
         "",
     ));
-    let table_line =
-        r#"<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="exact"/>"#;
+    let table_line = r#"<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="exact"/>"#;
     s.push_str(&style(
         "TableText",
         "Table Text",
@@ -514,8 +513,7 @@ pub(crate) fn styles_xml() -> String {
         TABLE_SZ,
         "",
     ));
-    let small_line =
-        r#"<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="exact"/>"#;
+    let small_line = r#"<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="exact"/>"#;
     s.push_str(&style(
         "TableTextSmall",
         "Table Text Small",

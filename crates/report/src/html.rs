@@ -43,7 +43,7 @@ fn charts(plan: &CompiledPlan, opts: &ReportOptions) -> Result<String, ReportErr
     let mut out = String::from("<section class=\"figures\">\n");
     for k in kinds {
         out.push_str("<figure>");
-        out.push_str(chart_svg(plan, k, &opts.checkpoints, &family).trim());
+        out.push_str(chart_svg(plan, k, &opts.checkpoints, &family, opts.precision).trim());
         out.push_str("</figure>\n");
     }
     out.push_str("</section>\n");
@@ -68,10 +68,13 @@ pub(crate) fn write(
             Block::Heading1(t) => h.push_str(&format!("<h2>{}</h2>\n", esc(t))),
             Block::Heading2(t) => h.push_str(&format!("<h3>{}</h3>\n", esc(t))),
             Block::Para(t) => h.push_str(&format!("<p>{}</p>\n", esc(t))),
-            Block::AttachmentNote(t) => {
-                h.push_str(&format!("<p>&nbsp;</p>\n<p class=\"note\">{}</p>\n", esc(t)))
+            Block::AttachmentNote(t) => h.push_str(&format!(
+                "<p>&nbsp;</p>\n<p class=\"note\">{}</p>\n",
+                esc(t)
+            )),
+            Block::AttachmentLabel(t) => {
+                h.push_str(&format!("<p class=\"label\">{}</p>\n", esc(t)))
             }
-            Block::AttachmentLabel(t) => h.push_str(&format!("<p class=\"label\">{}</p>\n", esc(t))),
             Block::Signature { body, date } => {
                 h.push_str(&format!(
                     "<p>&nbsp;</p>\n<p class=\"sig\">{}</p>\n<p class=\"sig\">{}</p>\n",

@@ -47,6 +47,7 @@ pub use map::{render_map, MapFeature, MapInput};
 pub use plan_doc::build_document;
 
 use landplan_core::compile::CompiledPlan;
+pub use landplan_core::view::Precision;
 use std::path::PathBuf;
 
 /// The document format to write.
@@ -97,6 +98,9 @@ pub struct ReportOptions {
     pub checkpoints: Vec<Checkpoint>,
     /// Font files for chart text (`--font`): named first in the charts' font list.
     pub fonts: Vec<PathBuf>,
+    /// How figures are rounded (`--precision`; default as published plans: totals, classes
+    /// and shares at two decimals, parcels at four), the same in every format.
+    pub precision: Precision,
 }
 
 impl ReportOptions {
@@ -175,6 +179,6 @@ pub fn render_plan(
             let doc = build_document(plan, opts)?;
             Ok(html::write(&doc, plan, opts)?.into_bytes())
         }
-        ReportFormat::Xlsx => xlsx::write(plan),
+        ReportFormat::Xlsx => xlsx::write(plan, opts.precision),
     }
 }

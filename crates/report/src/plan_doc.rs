@@ -18,25 +18,45 @@ use landplan_core::compile::{
 use landplan_core::parcel::{HousingType, SupplyMethod, Timing};
 use landplan_core::share::{shares, Share};
 use landplan_core::units::{fmt_dp, Area, Money};
+use landplan_core::view::Precision;
 
-/// Hectares at `dp` decimals.
-pub(crate) fn ha(a: Area, dp: u32) -> String {
-    fmt_dp(a.ha(), dp)
+/// A plan with the precision its figures are written at: what every section and table is
+/// written from (the plan's fields through `Deref`).
+pub(crate) struct Plan<'a> {
+    /// The compiled plan.
+    pub plan: &'a CompiledPlan,
+    /// The one rounding rule ([`Precision`]), as in `landplan compile --format json`.
+    pub pr: Precision,
 }
 
-/// 亩 at `dp` decimals.
-pub(crate) fn mu(a: Area, dp: u32) -> String {
-    fmt_dp(a.mu(), dp)
+impl std::ops::Deref for Plan<'_> {
+    type Target = CompiledPlan;
+    fn deref(&self) -> &CompiledPlan {
+        self.plan
+    }
 }
 
-/// A displayed share, two decimals (trailing zeros kept): the share as compiled, so that the
-/// document prints exactly the shares of `landplan compile --format json`.
-///
-/// For a complete breakdown that is the largest-remainder value (the column adds up to exactly
-/// 100.00); the document checker accepts such a column, since each share is then within one
-/// unit of its last decimal of the exact share.
+/// Hectares of a total, class, township, quarter or method at the precision.
+pub(crate) fn ha(a: Area, pr: Precision) -> String {
+    pr.ha(a)
+}
+
+/// 亩 (from the exact hectares) at the precision.
+pub(crate) fn mu(a: Area, pr: Precision) -> String {
+    pr.mu(a)
+}
+
+/// A displayed share, two decimals (trailing zeros kept), rounded half up from the exact
+/// share: what `landplan compile --format json` prints and what the Excel 附表's share
+/// formulas show.
 pub(crate) fn pct(s: &Share) -> String {
-    fmt_dp(s.display, 2)
+    Precision::default().share(s)
+}
+
+/// Whether the housing land states its types: a ledger without 住宅类型 gives one line of
+/// 其他 only, which is no breakdown a plan should publish.
+pub(crate) fn housing_stated(s: &SupplyParts) -> bool {
+    s.housing.iter().any(|h| h.kind != HousingType::Other)
 }
 
 /// 万元 at two decimals.
@@ -73,33 +93,6 @@ pub(crate) fn timing_label(t: Option<Timing>) -> String {
     }
 }
 
-/// The four rows of the published housing layout (廉租, 经济适用, 棚改, 商品房, 其他), each
-/// with the housing types it gathers.
-pub(crate) const HOUSING_ROWS: [(&str, &[HousingType]); 5] = [
-    ("廉租住房", &[HousingType::LowRent]),
-    ("经济适用住房", &[HousingType::Economical]),
-    ("棚户区改造", &[HousingType::ShantyRedevelopment]),
-    (
-        "商品住房",
-        &[HousingType::Commodity, HousingType::SmallCommodity],
-    ),
-    (
-        "其他",
-        &[
-            HousingType::PublicRental,
-            HousingType::AffordableRental,
-            HousingType::Affordable,
-            HousingType::Rental,
-            HousingType::Other,
-        ],
-    ),
-];
-
-/// The area of the housing types in `kinds`.
-pub(crate) fn housing_area(parts: &SupplyParts, kinds: &[HousingType]) -> Area {
-    parts.housing_area(|k| kinds.contains(&k))
-}
-
 /// Whether a structure line is the residential class (住宅用地 / 居住用地: code 07 in both
 /// schemes).
 pub(crate) fn is_residential(code: &str) -> bool {
@@ -116,6 +109,10 @@ pub(crate) fn layout_columns(structure: &[ClassLine]) -> Vec<(String, String)> {
 
 /// Build the document model of a compiled plan.
 pub fn build_document(plan: &CompiledPlan, opts: &ReportOptions) -> Result<Doc, ReportError> {
+    let plan = &Plan {
+        plan,
+        pr: opts.precision,
+    };
     let kind = plan.kind().id();
     let title = format!(
         "{}{}年度{}",
@@ -166,8 +163,8 @@ pub fn build_document(plan: &CompiledPlan, opts: &ReportOptions) -> Result<Doc, 
 }
 
 /// The placeholders the narrative templates may use.
-fn vars(p: &CompiledPlan, body: &str) -> Vec<(&'static str, String)> {
-    let dp = p.display_dp;
+fn vars(p: &Plan<'_>, body: &str) -> Vec<(&'static str, String)> {
+    let dp = p.pr;
     vec![
         ("region", p.region.clone()),
         ("year", year_text(p.year)),
@@ -182,8 +179,8 @@ fn vars(p: &CompiledPlan, body: &str) -> Vec<(&'static str, String)> {
 
 /// 总量 with its 新增/存量 parts: a supply plan's 供应总量 (a ceiling, parts with shares), a
 /// reserve plan's 储备规模 (parts in 公顷 and 亩).
-fn total_section(p: &CompiledPlan, b: &mut Vec<Block>) {
-    let dp = p.display_dp;
+fn total_section(p: &Plan<'_>, b: &mut Vec<Block>) {
+    let dp = p.pr;
     let (y, r) = (year_text(p.year), &p.region);
     match p.kind() {
         PlanKind::Supply => {
@@ -203,15 +200,11 @@ fn total_section(p: &CompiledPlan, b: &mut Vec<Block>) {
                 mu(p.total, dp)
             );
             let with_mu = |a: Area| format!("{}公顷（{}亩）", ha(a, dp), mu(a, dp));
-            let parts: Vec<String> = [
-                ("存量土地", p.stock),
-                ("新增土地", p.new),
-                ("未注明新增或存量的", p.source_unspecified),
-            ]
-            .into_iter()
-            .filter(|(_, a)| a.is_positive())
-            .map(|(what, a)| format!("{what}{}", with_mu(a)))
-            .collect();
+            let parts: Vec<String> = [("存量土地", p.stock), ("新增土地", p.new)]
+                .into_iter()
+                .filter(|(_, a)| a.is_positive())
+                .map(|(what, a)| format!("{what}{}", with_mu(a)))
+                .collect();
             if !parts.is_empty() {
                 s.push_str(&format!("其中：{}。", parts.join("，")));
             }
@@ -220,27 +213,24 @@ fn total_section(p: &CompiledPlan, b: &mut Vec<Block>) {
     }
 }
 
-/// 新增/存量/未注明 with their shares of a supply plan's total.
-fn source_sentence(p: &CompiledPlan) -> Option<Block> {
-    let dp = p.display_dp;
+/// 新增 and 存量 with their shares of a supply plan's total. Area whose ledger rows give
+/// neither is a finding about the ledger, not a figure of the plan: it is not stated.
+fn source_sentence(p: &Plan<'_>) -> Option<Block> {
+    let dp = p.pr;
     if !p.total.is_positive() {
         return None;
     }
-    let areas = [p.new, p.stock, p.source_unspecified];
-    let sh = shares(&areas.map(|a| a.ha()), p.total.ha(), 2);
-    let parts: Vec<String> = ["新增建设用地", "存量建设用地", "未注明新增或存量的"]
+    let parts: Vec<String> = [("新增建设用地", p.new), ("存量建设用地", p.stock)]
         .into_iter()
-        .zip(areas)
-        .zip(&sh)
-        .filter(|((_, a), _)| a.is_positive())
-        .map(|((what, a), s)| format!("{what}{}公顷，占比{}%", ha(a, dp), pct(s)))
+        .filter(|(_, a)| a.is_positive())
+        .map(|(what, a)| format!("{what}{}公顷，占比{}%", ha(a, dp), dp.share_of(a, p.total)))
         .collect();
-    Some(Block::Para(format!("其中，{}。", parts.join("；"))))
+    (!parts.is_empty()).then(|| Block::Para(format!("其中，{}。", parts.join("；"))))
 }
 
 /// 结构: every class with its area and share; a supply plan adds its housing land.
-fn structure_section(p: &CompiledPlan, b: &mut Vec<Block>) {
-    let dp = p.display_dp;
+fn structure_section(p: &Plan<'_>, b: &mut Vec<Block>) {
+    let dp = p.pr;
     let (y, r) = (year_text(p.year), &p.region);
     let (heading, lead, share) = match p.kind() {
         PlanKind::Supply => (
@@ -270,7 +260,7 @@ fn structure_section(p: &CompiledPlan, b: &mut Vec<Block>) {
             .collect();
         b.push(Block::Para(format!("{lead}，{}。", parts.join("；"))));
     }
-    if let Some(s) = p.supply().filter(|s| !s.housing.is_empty()) {
+    if let Some(s) = p.supply().filter(|s| housing_stated(s)) {
         let parts: Vec<String> = s
             .housing
             .iter()
@@ -287,7 +277,7 @@ fn structure_section(p: &CompiledPlan, b: &mut Vec<Block>) {
 }
 
 /// 布局: one sentence per township with its class parts.
-fn layout_section(p: &CompiledPlan, b: &mut Vec<Block>) {
+fn layout_section(p: &Plan<'_>, b: &mut Vec<Block>) {
     let verb = match p.kind() {
         PlanKind::Supply => {
             b.push(Block::Heading2("国有建设用地供应布局".into()));
@@ -303,11 +293,11 @@ fn layout_section(p: &CompiledPlan, b: &mut Vec<Block>) {
         }
     };
     for t in &p.layout {
-        b.push(Block::Para(township_sentence(t, p.display_dp, verb)));
+        b.push(Block::Para(township_sentence(t, p.pr, verb)));
     }
 }
 
-fn township_sentence(t: &TownshipLine, dp: u32, verb: &str) -> String {
+fn township_sentence(t: &TownshipLine, dp: Precision, verb: &str) -> String {
     let parts: Vec<String> = t
         .classes
         .iter()
@@ -323,19 +313,22 @@ fn township_sentence(t: &TownshipLine, dp: u32, verb: &str) -> String {
 
 /// The shares of the quarters and of the unscheduled area in a supply plan's total (the
 /// unscheduled one last).
-pub(crate) fn timing_shares(p: &CompiledPlan, s: &SupplyParts) -> Vec<Share> {
+pub(crate) fn timing_shares(p: &Plan<'_>, s: &SupplyParts) -> Vec<Share> {
     let mut parts: Vec<_> = s.timing.iter().map(|q| q.area.ha()).collect();
     parts.push(s.unscheduled.ha());
     shares(&parts, p.total.ha(), 2)
 }
 
 /// A supply plan's own sections: 时序 and 方式.
-fn supply_sections(p: &CompiledPlan, s: &SupplyParts, b: &mut Vec<Block>) {
-    let dp = p.display_dp;
+fn supply_sections(p: &Plan<'_>, s: &SupplyParts, b: &mut Vec<Block>) {
+    let dp = p.pr;
     b.push(Block::Heading2("国有建设用地供应时序".into()));
     let tsh = timing_shares(p, s);
     let mut sentences = Vec::new();
     for (q, sh) in s.timing.iter().zip(&tsh) {
+        if !q.area.is_positive() {
+            continue;
+        }
         sentences.push(format!(
             "{}计划供应{}公顷，占比{}%，累计供应{}公顷，累计占比{}%",
             quarter_label(q.quarter),
@@ -366,8 +359,8 @@ fn supply_sections(p: &CompiledPlan, s: &SupplyParts, b: &mut Vec<Block>) {
 
 /// The methods as published: 划拨, 出让 (with its ways as 其中 parts), 租赁, 作价出资, and the
 /// area with no method; each with its share of the total.
-fn methods_sentence(p: &CompiledPlan, methods: &[MethodLine]) -> Option<String> {
-    let dp = p.display_dp;
+fn methods_sentence(p: &Plan<'_>, methods: &[MethodLine]) -> Option<String> {
+    let dp = p.pr;
     if methods.is_empty() {
         return None;
     }
@@ -428,8 +421,8 @@ fn methods_sentence(p: &CompiledPlan, methods: &[MethodLine]) -> Option<String> 
 pub(crate) const LISTED_IN_TEXT: usize = 200;
 
 /// A reserve plan's own sections: 储备土地安排 (by status), the parcels, 资金.
-fn reserve_sections(p: &CompiledPlan, r: &ReserveParts, b: &mut Vec<Block>) {
-    let dp = p.display_dp;
+fn reserve_sections(p: &Plan<'_>, r: &ReserveParts, b: &mut Vec<Block>) {
+    let dp = p.pr;
     if r.status.iter().any(|s| s.status.is_some()) {
         b.push(Block::Heading2("储备土地安排".into()));
         let parts: Vec<String> = r
@@ -449,7 +442,7 @@ fn reserve_sections(p: &CompiledPlan, r: &ReserveParts, b: &mut Vec<Block>) {
                     i + 1,
                     x.id,
                     x.location.as_deref().unwrap_or("未注明"),
-                    ha(x.area(), dp),
+                    dp.parcel_ha(x.area()),
                     if i + 1 == n { "。" } else { "；" }
                 )));
             }

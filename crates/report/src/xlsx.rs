@@ -14,14 +14,16 @@
 //! the kind's columns; a supply plan adds its housing and timing sheets, a reserve plan its
 //! funds sheet.
 
+use crate::plan_doc::Plan;
 use crate::plan_doc::{
-    housing_area, is_residential, layout_columns, plan_subject, quarter_label, timing_label,
-    year_text, HOUSING_ROWS,
+    housing_stated, is_residential, layout_columns, plan_subject, quarter_label, timing_label,
+    year_text,
 };
 use crate::ReportError;
 use landplan_core::compile::{CompiledPlan, PlanKind, PlanParts, ReserveParts, SupplyParts};
 use landplan_core::parcel::{HousingType, Parcel};
-use landplan_core::units::{fmt_dp, round_half_up};
+use landplan_core::units::fmt_dp;
+use landplan_core::view::Precision;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::utility::row_col_to_cell;
@@ -36,6 +38,7 @@ struct Formats {
     header: Format,
     text: Format,
     area: Format,
+    parcel_area: Format,
     pct: Format,
     int: Format,
     money: Format,
@@ -44,7 +47,8 @@ struct Formats {
 }
 
 impl Formats {
-    fn new(dp: u32) -> Formats {
+    fn new(pr: Precision) -> Formats {
+        let dp = pr.area_dp;
         let base = Format::new().set_font_name(FONT).set_font_size(11);
         let cell = base.clone().set_border(FormatBorder::Thin);
         let zeros = |n: u32| {
@@ -69,6 +73,7 @@ impl Formats {
                 .set_text_wrap(),
             text: cell.clone(),
             area: cell.clone().set_num_format(zeros(dp)),
+            parcel_area: cell.clone().set_num_format(zeros(pr.parcel_dp)),
             pct: cell.clone().set_num_format("0.00"),
             int: cell.clone().set_num_format("0"),
             money: cell.clone().set_num_format("0.00"),
@@ -78,9 +83,10 @@ impl Formats {
     }
 }
 
-/// The values of one sheet's cells as written: numbers at their display precision, formulas
-/// at their exact result. Each formula's cached result is computed from the cells it refers to,
-/// as Excel would compute it, but exactly.
+/// The values of one sheet's cells as written: numbers exactly (shown at the precision by their
+/// format), formulas at their exact result. Each formula's cached result is computed from the
+/// cells it refers to, as Excel would compute it, but exactly, and written as the cell shows it;
+/// so every figure the sheet shows is the exact figure rounded once, as in the Word plan.
 #[derive(Default)]
 struct Vals(HashMap<(u32, u16), Decimal>);
 
@@ -90,16 +96,15 @@ impl Vals {
         self.0.get(&(r, c)).copied().unwrap_or(Decimal::ZERO)
     }
 
-    /// Write a number rounded to `dp` decimals and remember it.
+    /// Write a number exactly (its format shows it at the precision) and remember it.
     fn number(
         &mut self,
         ws: &mut Worksheet,
         (r, c): (u32, u16),
         v: Decimal,
-        dp: u32,
+        _dp: u32,
         format: &Format,
     ) -> Result<(), ReportError> {
-        let v = round_half_up(v, dp);
         self.0.insert((r, c), v);
         ws.write_number_with_format(r, c, v.to_f64().unwrap_or(0.0), format)?;
         Ok(())
@@ -215,17 +220,18 @@ fn share_formula(part: &str, whole: &str) -> Formula {
 }
 
 /// Write a compiled plan's 附表 as .xlsx bytes.
-pub(crate) fn write(plan: &CompiledPlan) -> Result<Vec<u8>, ReportError> {
+pub(crate) fn write(plan: &CompiledPlan, pr: Precision) -> Result<Vec<u8>, ReportError> {
     let mut wb = Workbook::new();
-    let f = Formats::new(plan.display_dp);
+    let f = Formats::new(pr);
+    let plan = &crate::plan_doc::Plan { plan, pr };
     structure_sheet(&mut wb, &f, plan)?;
     match &plan.parts {
         PlanParts::Supply(s) => {
-            if !s.housing.is_empty() {
+            if housing_stated(s) {
                 housing_sheet(&mut wb, &f, plan, s)?;
             }
             // The sheets after the housing sheet are numbered on from it.
-            let n = if s.housing.is_empty() { 2 } else { 3 };
+            let n = if housing_stated(s) { 3 } else { 2 };
             layout_sheet(&mut wb, &f, plan, &format!("附表{n}"))?;
             timing_sheet(&mut wb, &f, plan, s, &format!("附表{}", n + 1))?;
             if !plan.parcels.is_empty() {
@@ -245,15 +251,15 @@ pub(crate) fn write(plan: &CompiledPlan) -> Result<Vec<u8>, ReportError> {
 }
 
 /// `{region}{year}年度{what}`, as captions read.
-fn caption(p: &CompiledPlan, what: &str) -> String {
+fn caption(p: &Plan<'_>, what: &str) -> String {
     format!("{}{}年度{what}", p.region, year_text(p.year))
 }
 
 /// 附表1: class × area, 新增, 存量, 合计. A supply plan's sheet has 新增 before 存量 and the
 /// housing types as 其中 sub-rows of 住宅用地 with a 小计; a reserve plan's has 存量 first and
 /// a share column.
-fn structure_sheet(wb: &mut Workbook, f: &Formats, p: &CompiledPlan) -> Result<(), ReportError> {
-    let dp = p.display_dp;
+fn structure_sheet(wb: &mut Workbook, f: &Formats, p: &Plan<'_>) -> Result<(), ReportError> {
+    let dp = p.pr.area_dp;
     let supply = p.supply();
     let (name, what, unit, header, widths): (&str, &str, &str, &[&str], &[f64]) = match supply {
         Some(_) => (
@@ -286,7 +292,7 @@ fn structure_sheet(wb: &mut Workbook, f: &Formats, p: &CompiledPlan) -> Result<(
         v.number(ws, (r, 3), col3.ha(), dp, &f.area)?;
         class_rows.push(r);
         r += 1;
-        if let Some(s) = supply.filter(|s| is_residential(&c.code) && !s.housing.is_empty()) {
+        if let Some(s) = supply.filter(|s| is_residential(&c.code) && housing_stated(s)) {
             r = housing_rows(ws, f, &mut v, r, s, dp)?;
         }
     }
@@ -302,8 +308,9 @@ fn structure_sheet(wb: &mut Workbook, f: &Formats, p: &CompiledPlan) -> Result<(
     Ok(())
 }
 
-/// The 其中 rows of housing land (廉租, 经济适用, 棚改, 商品房, 其他) and their 小计, from row
-/// `r`; returns the row after them.
+/// The 其中 rows of housing land, one per housing type of the plan (the one list the Word
+/// plan, the terminal and the JSON give), and their 小计, from row `r`; returns the row after
+/// them.
 fn housing_rows(
     ws: &mut Worksheet,
     f: &Formats,
@@ -313,9 +320,9 @@ fn housing_rows(
     dp: u32,
 ) -> Result<u32, ReportError> {
     let first = r;
-    for (label, kinds) in HOUSING_ROWS {
-        ws.write_string_with_format(r, 0, format!("其中：{label}"), &f.text)?;
-        v.number(ws, (r, 1), housing_area(s, kinds).ha(), dp, &f.area)?;
+    for h in &s.housing {
+        ws.write_string_with_format(r, 0, format!("其中：{}", h.kind.label()), &f.text)?;
+        v.number(ws, (r, 1), h.area.ha(), dp, &f.area)?;
         ws.write_blank(r, 2, &f.text)?;
         ws.write_blank(r, 3, &f.text)?;
         r += 1;
@@ -333,10 +340,10 @@ fn housing_rows(
 fn housing_sheet(
     wb: &mut Workbook,
     f: &Formats,
-    p: &CompiledPlan,
+    p: &Plan<'_>,
     s: &SupplyParts,
 ) -> Result<(), ReportError> {
-    let dp = p.display_dp;
+    let dp = p.pr.area_dp;
     let ws = wb.add_worksheet().set_name("住宅用地")?;
     let mut r = head(
         ws,
@@ -378,11 +385,11 @@ fn housing_sheet(
 fn timing_sheet(
     wb: &mut Workbook,
     f: &Formats,
-    p: &CompiledPlan,
+    p: &Plan<'_>,
     s: &SupplyParts,
     label: &str,
 ) -> Result<(), ReportError> {
-    let dp = p.display_dp;
+    let dp = p.pr.area_dp;
     let ws = wb.add_worksheet().set_name("供应时序")?;
     let mut r = head(
         ws,
@@ -448,10 +455,10 @@ fn row_col_to_cell_abs_row(row: u32, col: u16) -> String {
 fn layout_sheet(
     wb: &mut Workbook,
     f: &Formats,
-    p: &CompiledPlan,
+    p: &Plan<'_>,
     label: &str,
 ) -> Result<(), ReportError> {
-    let dp = p.display_dp;
+    let dp = p.pr.area_dp;
     let cols = layout_columns(&p.structure);
     let name = match p.kind() {
         PlanKind::Supply => "供应布局",
@@ -496,10 +503,10 @@ fn layout_sheet(
 fn parcel_sheet(
     wb: &mut Workbook,
     f: &Formats,
-    p: &CompiledPlan,
+    p: &Plan<'_>,
     label: &str,
 ) -> Result<(), ReportError> {
-    let dp = p.display_dp;
+    let dp = p.pr.area_dp;
     let kind = p.kind();
     let (name, what, unit, tail) = match kind {
         PlanKind::Supply => (
@@ -543,7 +550,7 @@ fn parcel_sheet(
         ws.write_string_with_format(r, 2, x.location.as_deref().unwrap_or(""), &f.text)?;
         ws.write_string_with_format(r, 3, x.township.as_deref().unwrap_or(""), &f.text)?;
         ws.write_string_with_format(r, 4, &x.class_text, &f.text)?;
-        v.number(ws, (r, 5), x.area().ha(), dp, &f.area)?;
+        v.number(ws, (r, 5), x.area().ha(), p.pr.parcel_dp, &f.parcel_area)?;
         ws.write_string_with_format(r, 6, x.source.map(|s| s.label()).unwrap_or(""), &f.text)?;
         parcel_tail(ws, f, &mut v, r, kind, x)?;
         r += 1;
@@ -593,11 +600,11 @@ fn parcel_tail(
 fn funds_sheet(
     wb: &mut Workbook,
     f: &Formats,
-    p: &CompiledPlan,
+    p: &Plan<'_>,
     res: &ReserveParts,
     label: &str,
 ) -> Result<(), ReportError> {
-    let dp = p.display_dp;
+    let dp = p.pr.area_dp;
     let ws = wb.add_worksheet().set_name("资金需求")?;
     let mut r = head(
         ws,

@@ -19,10 +19,9 @@ fn supply_docx_states_every_indicator_in_the_register_of_published_plans() {
         text.contains("2025年度示例县国有建设用地供应总量控制在57.90公顷（868.50亩）以内。"),
         "{text}"
     );
-    // Shares are the compiled largest-remainder shares: 3.35/57.90 = 5.7858 % truncates to
-    // 5.78, and the four missing hundredths go to larger remainders (41.7098, 2.4180, 1.4680,
-    // 8.3765), so the column adds up to exactly 100.00.
-    assert!(text.contains("2025年度示例县国有建设用地供应总量中，商服用地3.35公顷，占比5.78%；工矿仓储用地24.15公顷，占比41.71%；住宅用地14.25公顷，占比24.61%；"), "{text}");
+    // Shares are rounded half up from the exact share, as the Excel 附表's formulas show
+    // them: 3.35/57.90 = 5.7858 % is 5.79 (the largest-remainder rule once printed 5.78).
+    assert!(text.contains("2025年度示例县国有建设用地供应总量中，商服用地3.35公顷，占比5.79%；工矿仓储用地24.15公顷，占比41.71%；住宅用地14.25公顷，占比24.61%；"), "{text}");
     assert!(
         text.contains("城关镇土地供应量为24.90公顷，其中："),
         "{text}"
@@ -113,8 +112,9 @@ fn reserve_docx_states_scale_structure_layout_parcels_and_funds() {
     let bytes = render_plan(&demo_reserve(), ReportFormat::Docx, &opts()).unwrap();
     let text = docx_text(&bytes);
     assert!(text.contains("示例县2026年度土地储备计划"));
-    // 20.4798 ha = 307.197 亩; stock 4.0254+1.0685+2.7330+9.1896 = 17.0165.
-    assert!(text.contains("2026年度示例县计划储备土地20.4798公顷（307.1970亩）。其中：存量土地17.0165公顷（255.2475亩），新增土地3.4633公顷（51.9495亩）。"), "{text}");
+    // 20.4798 ha = 307.197 亩; stock 4.0254+1.0685+2.7330+9.1896 = 17.0165: totals at two
+    // decimals (亩 from the exact hectares), parcels at four, as published plans write them.
+    assert!(text.contains("2026年度示例县计划储备土地20.48公顷（307.20亩）。其中：存量土地17.02公顷（255.25亩），新增土地3.46公顷（51.95亩）。"), "{text}");
     assert!(text.contains("1.地块编号：CB-001，土地坐落：工业园区CB-001号地块，面积：4.0254公顷；"));
     assert!(text.contains("资金需求总量7500.00万元。"));
     assert!(text.contains("占计划储备土地面积的"));

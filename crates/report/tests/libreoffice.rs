@@ -128,7 +128,7 @@ fn docx_converts_to_pdf_with_the_generated_sentences_in_a_real_cjk_font() {
             "reserve",
             demo_reserve(),
             vec![
-                "2026年度示例县计划储备土地20.4798公顷（307.1970亩）。",
+                "2026年度示例县计划储备土地20.48公顷（307.20亩）。",
                 "资金需求总量7500.00万元。",
             ],
         ),

@@ -96,6 +96,7 @@ fn without_fonts_svg_works_png_says_what_to_do_and_a_named_font_draws() {
     let image = ImageOptions {
         format: ImageFormat::Png,
         fonts: vec![file.clone()],
+        precision: Default::default(),
     };
     let fonts = FontSet::load(std::slice::from_ref(&file)).unwrap();
     assert_eq!(fonts.file().as_deref(), Some(file.as_path()));

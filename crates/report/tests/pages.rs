@@ -128,7 +128,9 @@ fn page_number_place(pdf: &Path, page: usize) -> Option<(String, f64, f64, f64)>
         })
         .collect();
     let want = page.to_string();
-    let i = words.iter().rposition(|(t, _, _)| t.trim_matches('—') == want)?;
+    let i = words
+        .iter()
+        .rposition(|(t, _, _)| t.trim_matches('—') == want)?;
     let (t, a, b) = words[i].clone();
     Some((t, a, b, width))
 }
@@ -151,7 +153,11 @@ fn the_300_parcel_plan_prints_on_few_pages_with_full_parcel_pages() {
     };
     let dir = tempfile::tempdir().unwrap();
     let docx = dir.path().join("plan.docx");
-    std::fs::write(&docx, render_plan(&plan, ReportFormat::Docx, &opts).unwrap()).unwrap();
+    std::fs::write(
+        &docx,
+        render_plan(&plan, ReportFormat::Docx, &opts).unwrap(),
+    )
+    .unwrap();
     let pdf = to_pdf(dir.path(), &docx);
     let n = pages(&pdf);
     // About seven pages of text, three of small tables, and the parcel list at 20 rows a page
@@ -189,7 +195,11 @@ fn the_300_parcel_plan_prints_on_few_pages_with_full_parcel_pages() {
     }
     // Each parcel once, in order: no row is split over two pages (its id would be on one page
     // and its cells on the next, or the id twice).
-    assert_eq!(seen, (1..=300).collect::<Vec<_>>(), "parcel rows as printed");
+    assert_eq!(
+        seen,
+        (1..=300).collect::<Vec<_>>(),
+        "parcel rows as printed"
+    );
 
     // The 落款 and the date on the page of the last body paragraph and the 附件说明.
     let sig = (0..n)
@@ -207,7 +217,10 @@ fn the_300_parcel_plan_prints_on_few_pages_with_full_parcel_pages() {
     );
     // The attachment starts on the next page, headed 附件, its tables numbered from 附表1.
     let next = flat(&texts[sig + 1]);
-    assert!(next.starts_with("附件附表1"), "first page of the 附件: {next}");
+    assert!(
+        next.starts_with("附件附表1"),
+        "first page of the 附件: {next}"
+    );
 
     // Page numbers: odd pages right of the middle, even pages left (GB/T 9704 7.5).
     for p in [1, 2, 3, 4, n - 1, n] {
@@ -224,7 +237,10 @@ fn the_300_parcel_plan_prints_on_few_pages_with_full_parcel_pages() {
     let fonts = Command::new("pdffonts").arg(&pdf).output().unwrap();
     let fonts = String::from_utf8_lossy(&fonts.stdout);
     if fonts.contains("NotoSansCJK") || fonts.contains("NotoSerifCJK") {
-        assert!(fonts.contains("NotoSerifCJK"), "no serif CJK face:\n{fonts}");
+        assert!(
+            fonts.contains("NotoSerifCJK"),
+            "no serif CJK face:\n{fonts}"
+        );
         assert!(fonts.contains("NotoSansCJK"), "no sans CJK face:\n{fonts}");
     } else {
         println!("fonts other than Noto CJK are installed; faces not checked:\n{fonts}");

@@ -62,8 +62,13 @@ fn same_structure(m: &PlanModel, structure: &[ClassLine], dp: u32) {
     same_classes("plan", m, structure, dp);
     for (read, c) in m.structure.iter().zip(structure) {
         let share = read.share.map(|i| value(m, i).normalize());
-        // Shares are published as compiled: the largest-remainder display value.
-        assert_eq!(share, Some(c.share.display.normalize()), "{} share", c.name);
+        // Shares are rounded half up from the exact share (the one rule of every writer).
+        assert_eq!(
+            share,
+            Some(round_half_up(c.share.raw, 2).normalize()),
+            "{} share",
+            c.name
+        );
     }
 }
 
@@ -129,10 +134,13 @@ fn roundtrip_as(plan: &CompiledPlan, format: ReportFormat) {
     assert_eq!(m.region.as_deref(), Some(p.region.as_str()));
     assert_eq!(m.year, p.year);
     let total = m.total.expect("total read back");
-    assert_eq!(value(m, total).normalize(), ha(p.total, p.display_dp));
-    same_structure(m, &p.structure, p.display_dp);
-    same_layout(m, &p.layout, p.display_dp);
-    same_parcels(m, &p.parcels, p.display_dp);
+    // At the published precision: totals, classes and townships at two decimals, parcels at
+    // four.
+    let pr = landplan_report::Precision::default();
+    assert_eq!(value(m, total).normalize(), ha(p.total, pr.area_dp));
+    same_structure(m, &p.structure, pr.area_dp);
+    same_layout(m, &p.layout, pr.area_dp);
+    same_parcels(m, &p.parcels, pr.parcel_dp);
 }
 
 #[test]

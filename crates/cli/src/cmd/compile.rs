@@ -5,7 +5,7 @@ use crate::plan_text::{self, Flavour};
 use anyhow::Context;
 use indicatif::ProgressBar;
 use landplan_core::compile::{CompileOptions, CompiledPlan, PlanKind};
-use landplan_core::view::PlanView;
+use landplan_core::view::{PlanView, Precision};
 use landplan_core::{Finding, Scheme};
 use landplan_io::pipeline;
 use landplan_io::tabular::BadRows;
@@ -81,6 +81,13 @@ pub struct PlanArgs {
     /// Excel 台账中要读取的工作表名称（默认读取第一个有表头的可见工作表；隐藏的工作表只在指定时读取）
     #[arg(long)]
     pub sheet: Option<String>,
+    /// 数字精度：“总量位数,地块位数”，总量、分类、乡镇、季度、方式的公顷和亩按前者，地块面积按后者，占比两位；各格式一致（默认 2,4，与公布的计划一致；写一个数字则均按该位数，地块不少于四位）
+    #[arg(long, value_parser = parse_precision, default_value = "2,4")]
+    pub precision: Precision,
+}
+
+fn parse_precision(s: &str) -> Result<Precision, String> {
+    Precision::parse(s)
 }
 
 /// Arguments of `landplan compile`.
@@ -208,6 +215,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             templates_dir: args.templates.clone(),
             checkpoints: args.charts.checkpoints.clone(),
             fonts: args.charts.fonts.clone(),
+            precision: args.plan.precision,
             ..Default::default()
         };
         Ok(landplan_report::render_plan(&plan, rf, &opts)?)
@@ -216,16 +224,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bytes: Vec<u8> = match args.format {
         Format::Json => {
             let mut s =
-                serde_json::to_string_pretty(&PlanView::new(&plan)).context("无法生成 JSON")?;
+                serde_json::to_string_pretty(&PlanView::with_precision(&plan, args.plan.precision))
+                    .context("无法生成 JSON")?;
             s.push('\n');
             s.into_bytes()
         }
-        Format::Text => {
-            plan_text::render(&PlanView::new(&plan), Flavour::Text, &ledger).into_bytes()
-        }
-        Format::Md => {
-            plan_text::render(&PlanView::new(&plan), Flavour::Markdown, &ledger).into_bytes()
-        }
+        Format::Text => plan_text::render(
+            &PlanView::with_precision(&plan, args.plan.precision),
+            Flavour::Text,
+            &ledger,
+        )
+        .into_bytes(),
+        Format::Md => plan_text::render(
+            &PlanView::with_precision(&plan, args.plan.precision),
+            Flavour::Markdown,
+            &ledger,
+        )
+        .into_bytes(),
         Format::Docx => report(landplan_report::ReportFormat::Docx)?,
         Format::Xlsx => report(landplan_report::ReportFormat::Xlsx)?,
         Format::Html => report(landplan_report::ReportFormat::Html)?,

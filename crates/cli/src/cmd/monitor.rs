@@ -155,6 +155,7 @@ fn load_plan(args: &Args) -> anyhow::Result<Option<CompiledPlan>> {
         codes: None,
         skip_bad_rows: args.skip_bad_rows,
         sheet: None,
+        precision: Default::default(),
     };
     match super::compile::compile_ledger(path, &plan_args, false)? {
         Ok(plan) => Ok(Some(plan)),

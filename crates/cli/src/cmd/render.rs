@@ -122,6 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let image = ImageOptions {
         format,
         fonts: args.charts.fonts.clone(),
+        precision: args.plan.precision,
     };
     if args.chart == Some(Chart::Timing) && matches!(args.plan.kind, Kind::Reserve) {
         anyhow::bail!(
@@ -225,6 +226,7 @@ fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
     let image = ImageOptions {
         format: args.format.into(),
         fonts: args.charts.fonts.clone(),
+        precision: args.plan.precision,
     };
     let mut inputs: Vec<&std::path::Path> = args.map_control.iter().map(|p| p.as_path()).collect();
     inputs.extend(args.map_parcels.as_deref());
