@@ -31,6 +31,10 @@ pub struct ImportOptions {
     pub kind: PlanKind,
     /// Refuse the whole import when any ledger row is rejected or any geometry is unmatched.
     pub strict: bool,
+    /// Import the readable rows of a ledger some of whose rows cannot be read (they are
+    /// counted and named in the summary). Without it such an import is refused whole
+    /// ([`StoreError::RowsUnreadable`]).
+    pub skip_bad_rows: bool,
 }
 
 /// What an import did.
@@ -558,6 +562,19 @@ impl Session<'_> {
                     sum.geometry_error_note()
                 )));
             }
+            if sum.rejected_rows > 0 && !opts.skip_bad_rows && !opts.strict {
+                return Err(StoreError::RowsUnreadable {
+                    path: files.join("、"),
+                    rows: sum.rejected_rows,
+                    first: sum
+                        .findings
+                        .iter()
+                        .filter(|f| !f.rule.starts_with("geometry."))
+                        .take(10)
+                        .map(row_message)
+                        .collect(),
+                });
+            }
             if sum.parcel_count == 0 {
                 return Err(StoreError::Input {
                     path: files.join("、"),
@@ -810,5 +827,16 @@ impl Session<'_> {
         names.extend(feature_files);
         let geometries = has_geometry.then_some(&geometry);
         self.import_parcels_with(opts, &names, &mut it, geometries, progress)
+    }
+}
+
+/// A rejected row's finding as one line: its row (when the message does not say it) and why.
+fn row_message(f: &landplan_core::Finding) -> String {
+    let row = f.places.first().and_then(|p| p.row.or(p.line));
+    match row {
+        Some(r) if !f.message.contains(&format!("第{r}行")) => {
+            format!("第 {r} 行：{}", f.message)
+        }
+        _ => f.message.clone(),
     }
 }
