@@ -566,13 +566,11 @@ impl Session<'_> {
                 return Err(StoreError::RowsUnreadable {
                     path: files.join("、"),
                     rows: sum.rejected_rows,
-                    first: sum
-                        .findings
-                        .iter()
-                        .filter(|f| !f.rule.starts_with("geometry."))
-                        .take(10)
-                        .map(row_message)
-                        .collect(),
+                    first: grouped_rows(
+                        sum.findings
+                            .iter()
+                            .filter(|f| !f.rule.starts_with("geometry.")),
+                    ),
                 });
             }
             if sum.parcel_count == 0 {
@@ -830,13 +828,42 @@ impl Session<'_> {
     }
 }
 
-/// A rejected row's finding as one line: its row (when the message does not say it) and why.
-fn row_message(f: &landplan_core::Finding) -> String {
-    let row = f.places.first().and_then(|p| p.row.or(p.line));
-    match row {
-        Some(r) if !f.message.contains(&format!("第{r}行")) => {
-            format!("第 {r} 行：{}", f.message)
+/// Rejected rows' findings as lines, rows with the same reason on one line
+/// (`第 2、3、4 行“面积（公顷）”列：…`), at most ten lines.
+fn grouped_rows<'a>(findings: impl Iterator<Item = &'a landplan_core::Finding>) -> Vec<String> {
+    let mut groups: Vec<(Vec<usize>, String)> = Vec::new();
+    for f in findings {
+        let row = f.places.first().and_then(|p| p.row.or(p.line));
+        let (row, reason) = match row {
+            Some(r) => {
+                let prefix = format!("第{r}行");
+                let rest = f.message.strip_prefix(&prefix).unwrap_or(&f.message);
+                let rest = if rest.starts_with(['“', '（']) {
+                    rest.to_string()
+                } else {
+                    format!("：{}", rest.trim_start_matches('：'))
+                };
+                (Some(r), rest)
+            }
+            None => (None, f.message.clone()),
+        };
+        match (row, groups.iter_mut().find(|(_, m)| *m == reason)) {
+            (Some(r), Some((rows, _))) => rows.push(r),
+            (r, _) => groups.push((r.into_iter().collect(), reason)),
         }
-        _ => f.message.clone(),
     }
+    groups
+        .into_iter()
+        .take(10)
+        .map(|(rows, reason)| {
+            if rows.is_empty() {
+                return reason;
+            }
+            let mut listed: Vec<String> = rows.iter().take(20).map(usize::to_string).collect();
+            if rows.len() > 20 {
+                listed.push(format!("…共 {} 行", rows.len()));
+            }
+            format!("第 {} 行{reason}", listed.join("、"))
+        })
+        .collect()
 }
