@@ -447,3 +447,140 @@ fn checkpoints_are_drawn_only_when_given_on_the_command_line() {
     assert!(!o.status.success());
     assert!(err(&o).contains("月-日=百分比"), "{}", err(&o));
 }
+
+/// Geometry for every parcel of a ledger, written by the test: each township a 4 km × 4 km
+/// block in a row (3° zone 39), each parcel a square of its own area inside its township's
+/// block. Returns the parcels' and the townships' GeoJSON, and the first parcel's id with the
+/// square's corner (east, north) and side.
+fn demo_geometry(ledger: &Path, dir: &Path) -> (PathBuf, PathBuf, (String, f64, f64, f64)) {
+    let text = std::fs::read_to_string(ledger).unwrap();
+    let mut towns: Vec<String> = Vec::new();
+    let mut parcels = Vec::new();
+    let mut first = None;
+    let mut slot: std::collections::HashMap<String, usize> = Default::default();
+    for line in text.trim_start_matches('\u{feff}').lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (id, town, ha) = (cells[0], cells[2], cells[3].parse::<f64>().unwrap());
+        let t = towns.iter().position(|x| x == town).unwrap_or_else(|| {
+            towns.push(town.to_string());
+            towns.len() - 1
+        });
+        let k = slot.entry(town.to_string()).or_default();
+        let side = (ha * 10_000.0).sqrt();
+        let e = 39_500_000.0 + t as f64 * 4000.0 + 100.0 + (*k % 10) as f64 * 380.0;
+        let n = 4_400_000.0 + 100.0 + (*k / 10) as f64 * 380.0;
+        *k += 1;
+        first.get_or_insert((id.to_string(), e, n, side));
+        parcels.push((
+            format!(r#"{{"地块编号":"{id}","地块用途":"{}"}}"#, cells[4]),
+            rect(e, n, e + side, n + side),
+        ));
+    }
+    let towns: Vec<(String, String)> = towns
+        .iter()
+        .enumerate()
+        .map(|(t, name)| {
+            let e = 39_500_000.0 + t as f64 * 4000.0;
+            (
+                format!(r#"{{"名称":"{name}"}}"#),
+                rect(e, 4_400_000.0, e + 4000.0, 4_404_000.0),
+            )
+        })
+        .collect();
+    let as_ref = |v: &[(String, String)]| -> String {
+        geojson(
+            &v.iter()
+                .map(|(p, c)| (p.as_str(), c.clone()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let p = dir.join("parcels.geojson");
+    std::fs::write(&p, as_ref(&parcels)).unwrap();
+    let t = dir.join("townships.geojson");
+    std::fs::write(&t, as_ref(&towns)).unwrap();
+    (p, t, first.unwrap())
+}
+
+#[test]
+fn compile_with_geometry_puts_the_map_in_the_plan_and_coordinates_in_the_parcel_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = demo("example-county-supply-2025.csv");
+    let (parcels, towns, (id, e, n, side)) = demo_geometry(&ledger, dir.path());
+    let compile = |fmt: &str| -> PathBuf {
+        let out = dir.path().join(format!("plan.{fmt}"));
+        let o = run(&[
+            "compile",
+            "--ledger",
+            ledger.to_str().unwrap(),
+            "--region",
+            "示例县",
+            "--year",
+            "2025",
+            "--geometry",
+            parcels.to_str().unwrap(),
+            "--townships",
+            towns.to_str().unwrap(),
+            "--format",
+            fmt,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{fmt}: {}", err(&o));
+        out
+    };
+    // HTML: the map as inline SVG after the 附表, with its legend, scale, north arrow and CRS.
+    let html = std::fs::read_to_string(compile("html")).unwrap();
+    let at = html.find("附图1").expect("the HTML plan has 附图1");
+    let map = &html[at..];
+    for s in [
+        "示例县2025年度国有建设用地供应地块分布图",
+        "<svg",
+        "图例",
+        "城关镇",
+        "工矿仓储用地",
+        "北",
+        "CGCS2000 3度带高斯-克吕格投影 第39带",
+    ] {
+        assert!(map.contains(s), "HTML map lacks {s}");
+    }
+    // Word: the map as a PNG picture after the 附表, captioned.
+    let docx = std::fs::read(compile("docx")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&docx)).unwrap();
+    let png = {
+        let mut f = zip
+            .by_name("word/media/image1.png")
+            .expect("the map picture");
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut b).unwrap();
+        b
+    };
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    let mut document = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("word/document.xml").unwrap(),
+        &mut document,
+    )
+    .unwrap();
+    assert!(document.contains(r#"r:embed="rIdImage1""#));
+    assert!(document.contains("示例县2025年度国有建设用地供应地块分布图"));
+    // The Word plan still passes the checker.
+    let o = run(&["check", dir.path().join("plan.docx").to_str().unwrap()]);
+    assert!(out(&o).contains("发现错误0个"), "{}", out(&o));
+    // Excel: each parcel's centroid and extent in the parcel list.
+    let xlsx = compile("xlsx");
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let range = calamine::Reader::worksheet_range(&mut wb, "地块清单").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let header = &rows[3];
+    assert_eq!(header[9], "中心点东坐标（米）", "{header:?}");
+    assert!(rows[2][0].contains("第39带"), "unit line: {:?}", rows[2]);
+    let row = rows.iter().find(|r| r[1] == id).expect("first parcel row");
+    let centroid_e: f64 = row[9].parse().unwrap();
+    let centroid_n: f64 = row[10].parse().unwrap();
+    assert!((centroid_e - (e + side / 2.0)).abs() < 0.01, "{row:?}");
+    assert!((centroid_n - (n + side / 2.0)).abs() < 0.01, "{row:?}");
+    assert_eq!(row[11], format!("{e:.2}—{:.2}", e + side));
+}

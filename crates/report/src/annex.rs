@@ -48,6 +48,25 @@ pub(crate) fn tables(p: &Plan<'_>, b: &mut Vec<Block>) {
     }
 }
 
+/// The 地块分布图 as 附图1 (drawn as SVG here; the Word writer draws it as PNG as well).
+pub(crate) fn map_figure(
+    p: &Plan<'_>,
+    map: &crate::map::MapInput,
+) -> Result<crate::doc::Figure, crate::ReportError> {
+    let caption = caption(p, &format!("{}地块分布图", plan_subject(p.kind())));
+    let mut input = map.clone();
+    if input.title.is_empty() {
+        input.title = caption.clone();
+    }
+    let svg = crate::map::render_map(&input, crate::ImageFormat::Svg)?;
+    Ok(crate::doc::Figure {
+        label: "附图1".into(),
+        caption,
+        svg: String::from_utf8_lossy(&svg).into_owned(),
+        ..Default::default()
+    })
+}
+
 /// The number of a reserve plan's parcel table when the parcels are listed in a 附表 (after
 /// the structure, layout and funds tables, as in the Excel 附表).
 pub(crate) const RESERVE_PARCEL_TABLE: usize = 4;

@@ -30,6 +30,24 @@ pub enum Block {
     PageBreak,
     /// An annexed table (附表).
     Table(Table),
+    /// An annexed figure (附图), e.g. the 地块分布图: the SVG (HTML) and, for Word, the same
+    /// picture drawn as PNG with its size in pixels.
+    Figure(Figure),
+}
+
+/// A figure with its label and caption.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Figure {
+    /// Label above the caption, e.g. 附图1.
+    pub label: String,
+    /// The caption, e.g. 示例县2025年度国有建设用地供应地块分布图.
+    pub caption: String,
+    /// The picture as SVG text.
+    pub svg: String,
+    /// The picture as PNG bytes (the Word document embeds it); empty until drawn.
+    pub png: Vec<u8>,
+    /// The PNG's width and height in pixels.
+    pub size: (u32, u32),
 }
 
 /// A table with a caption, a header row and body rows.
@@ -101,6 +119,12 @@ impl Doc {
                     out.push('\n');
                 }
                 Block::PageBreak => {}
+                Block::Figure(f) => {
+                    out.push_str(&f.label);
+                    out.push('\n');
+                    out.push_str(&f.caption);
+                    out.push('\n');
+                }
                 Block::Table(t) => {
                     out.push_str(&t.label);
                     out.push('\n');

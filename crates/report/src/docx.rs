@@ -11,7 +11,7 @@
 //! Output is deterministic (fixed zip timestamps, no dates in metadata): the same plan gives
 //! the same bytes.
 
-use crate::doc::{Block, Doc, Table};
+use crate::doc::{Block, Doc, Figure, Table};
 use crate::ReportError;
 use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
@@ -170,6 +170,7 @@ pub(crate) fn document_xml(doc: &Doc) -> String {
     };
     // In the 附件: whether its section's orientation is still open (set by its first table).
     let mut annex_open = false;
+    let mut images = 0;
     for (i, b) in doc.blocks.iter().enumerate() {
         let closing_next = matches!(
             doc.blocks.get(i + 1),
@@ -198,6 +199,16 @@ pub(crate) fn document_xml(doc: &Doc) -> String {
                 current.grid = false;
                 annex_open = true;
             }
+            Block::Figure(f) => {
+                if annex_open {
+                    annex_open = false;
+                } else if current.orient != Orient::Portrait {
+                    body.end_section(current);
+                }
+                current.orient = Orient::Portrait;
+                images += 1;
+                figure(&mut body, f, images);
+            }
             Block::Table(t) => {
                 let layout = TableLayout::of(t);
                 if annex_open {
@@ -213,7 +224,7 @@ pub(crate) fn document_xml(doc: &Doc) -> String {
     }
     let mut x = String::from(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>"#,
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><w:body>"#,
     );
     for p in &body.parts {
         x.push('\n');
@@ -333,6 +344,30 @@ impl TableLayout {
         };
         TableLayout { orient, widths, sz }
     }
+}
+
+/// A 附图: label and caption kept with the picture, the picture the width of the text block
+/// (its PNG is `media/image{n}.png`, relationship `rIdImage{n}`), in a paragraph of automatic
+/// line height (an exact one would clip the picture to one line).
+fn figure(body: &mut Body, f: &Figure, n: usize) {
+    body.push(para_with("TableLabel", KEEP_NEXT, &f.label));
+    body.push(para_with(
+        "TableCaption",
+        r#"<w:keepNext/><w:jc w:val="center"/>"#,
+        &f.caption,
+    ));
+    let (w, h) = f.size;
+    let cx = TEXT_W_PORTRAIT as u64 * 635; // twips → EMU
+    let cy = if w == 0 {
+        cx * 4 / 5
+    } else {
+        cx * h as u64 / w as u64
+    };
+    let name = esc(&f.caption);
+    body.push(format!(
+        r#"<w:p><w:pPr><w:pStyle w:val="TableText"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:jc w:val="center"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{n}" name="{name}"/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="image{n}.png"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="rIdImage{n}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"#
+    ));
+    body.push(para("TableText", ""));
 }
 
 /// A 附表: label, caption and unit kept with the table; the header row repeated on every
@@ -590,7 +625,7 @@ fn footer_xml(style: &str) -> String {
 }
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/word/footer2.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/word/footer2.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>
 "#;
 
 const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -598,8 +633,16 @@ const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"
 "#;
 
 const DOC_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/><Relationship Id="rIdFonts" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/><Relationship Id="rIdFooter1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/><Relationship Id="rIdFooter2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer2.xml"/></Relationships>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/><Relationship Id="rIdFonts" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/><Relationship Id="rIdFooter1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/><Relationship Id="rIdFooter2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer2.xml"/>{images}</Relationships>
 "#;
+
+/// The document's relationships, with one image relationship per figure.
+fn doc_rels(images: usize) -> String {
+    let rels: String = (1..=images)
+        .map(|n| format!(r#"<Relationship Id="rIdImage{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image{n}.png"/>"#))
+        .collect();
+    DOC_RELS.replace("{images}", &rels)
+}
 
 const SETTINGS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:defaultTabStop w:val="640"/><w:evenAndOddHeaders/><w:characterSpacingControl w:val="compressPunctuation"/><w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat><w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/></w:settings>
@@ -620,12 +663,20 @@ const APP: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 /// Write the document as .docx bytes.
 pub(crate) fn write(doc: &Doc) -> Result<Vec<u8>, ReportError> {
+    let pngs: Vec<&[u8]> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Figure(f) => Some(f.png.as_slice()),
+            _ => None,
+        })
+        .collect();
     let parts: Vec<(&str, String)> = vec![
         ("[Content_Types].xml", CONTENT_TYPES.to_string()),
         ("_rels/.rels", ROOT_RELS.to_string()),
         ("docProps/core.xml", core_xml(&doc.title)),
         ("docProps/app.xml", APP.to_string()),
-        ("word/_rels/document.xml.rels", DOC_RELS.to_string()),
+        ("word/_rels/document.xml.rels", doc_rels(pngs.len())),
         ("word/document.xml", document_xml(doc)),
         ("word/styles.xml", styles_xml()),
         ("word/settings.xml", SETTINGS.to_string()),
@@ -641,6 +692,12 @@ pub(crate) fn write(doc: &Doc) -> Result<Vec<u8>, ReportError> {
         zw.start_file(name, opts)
             .map_err(|e| ReportError::Docx(e.to_string()))?;
         zw.write_all(text.as_bytes())
+            .map_err(|e| ReportError::Docx(e.to_string()))?;
+    }
+    for (i, png) in pngs.iter().enumerate() {
+        zw.start_file(format!("word/media/image{}.png", i + 1), opts)
+            .map_err(|e| ReportError::Docx(e.to_string()))?;
+        zw.write_all(png)
             .map_err(|e| ReportError::Docx(e.to_string()))?;
     }
     let out = zw.finish().map_err(|e| ReportError::Docx(e.to_string()))?;

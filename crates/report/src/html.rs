@@ -90,6 +90,14 @@ pub(crate) fn write(
                     in_annex = true;
                 }
             }
+            Block::Figure(f) => {
+                h.push_str(&format!(
+                    "<p class=\"label\">{}</p>\n<p class=\"caption\">{}</p>\n<figure class=\"map\">{}</figure>\n",
+                    esc(&f.label),
+                    esc(&f.caption),
+                    f.svg.trim()
+                ));
+            }
             Block::Table(t) => {
                 h.push_str(&format!(
                     "<p class=\"label\">{}</p>\n<p class=\"caption\">{}</p>\n<p class=\"unit\">{}</p>\n<table>\n<thead><tr>",

@@ -41,7 +41,7 @@ pub mod template;
 mod xlsx;
 
 pub use chart::{render_chart, ChartKind, Checkpoint, ImageFormat, ImageOptions};
-pub use doc::{Block, Doc, Table};
+pub use doc::{Block, Doc, Figure, Table};
 pub use fonts::FontSet;
 pub use map::{render_map, MapFeature, MapInput};
 pub use plan_doc::build_document;
@@ -101,6 +101,10 @@ pub struct ReportOptions {
     /// How figures are rounded (`--precision`; default as published plans: totals, classes
     /// and shares at two decimals, parcels at four), the same in every format.
     pub precision: Precision,
+    /// The parcels' geometry (and township boundaries): with it, the Word and HTML plans end
+    /// with a 地块分布图 (附图1) and the Excel parcel list gives each parcel's centroid and
+    /// extent in the map's coordinate system.
+    pub map: Option<MapInput>,
 }
 
 impl ReportOptions {
@@ -172,13 +176,35 @@ pub fn render_plan(
 ) -> Result<Vec<u8>, ReportError> {
     match format {
         ReportFormat::Docx => {
-            let doc = build_document(plan, opts)?;
+            let mut doc = build_document(plan, opts)?;
+            // Word shows the figures as PNG (drawn with the system's CJK font or --font).
+            let image = ImageOptions {
+                format: ImageFormat::Png,
+                fonts: opts.fonts.clone(),
+                precision: opts.precision,
+            };
+            for b in &mut doc.blocks {
+                if let Block::Figure(f) = b {
+                    f.png = fonts::FontSet::load(&image.fonts)?.png(&f.svg)?;
+                    f.size = png_size(&f.png);
+                }
+            }
             docx::write(&doc)
         }
         ReportFormat::Html => {
             let doc = build_document(plan, opts)?;
             Ok(html::write(&doc, plan, opts)?.into_bytes())
         }
-        ReportFormat::Xlsx => xlsx::write(plan, opts.precision),
+        ReportFormat::Xlsx => xlsx::write(plan, opts.precision, opts.map.as_ref()),
     }
+}
+
+/// Width and height of a PNG from its header (0 × 0 when it is not one).
+fn png_size(png: &[u8]) -> (u32, u32) {
+    let be = |i: usize| {
+        png.get(i..i + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+            .unwrap_or(0)
+    };
+    (be(16), be(20))
 }

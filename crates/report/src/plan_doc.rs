@@ -156,6 +156,9 @@ pub fn build_document(plan: &CompiledPlan, opts: &ReportOptions) -> Result<Doc, 
     });
     if !opts.no_annex {
         annex::tables(plan, &mut b);
+        if let Some(map) = &opts.map {
+            b.push(Block::Figure(annex::map_figure(plan, map)?));
+        }
     }
     let mut doc = Doc { title, blocks: b };
     doc.number_headings();

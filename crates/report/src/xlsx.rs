@@ -44,6 +44,7 @@ struct Formats {
     money: Format,
     total_text: Format,
     total_area: Format,
+    metres: Format,
 }
 
 impl Formats {
@@ -78,7 +79,8 @@ impl Formats {
             int: cell.clone().set_num_format("0"),
             money: cell.clone().set_num_format("0.00"),
             total_text: cell.clone().set_bold(),
-            total_area: cell.set_bold().set_num_format(zeros(dp)),
+            total_area: cell.clone().set_bold().set_num_format(zeros(dp)),
+            metres: cell.set_num_format("0.00"),
         }
     }
 }
@@ -220,7 +222,11 @@ fn share_formula(part: &str, whole: &str) -> Formula {
 }
 
 /// Write a compiled plan's 附表 as .xlsx bytes.
-pub(crate) fn write(plan: &CompiledPlan, pr: Precision) -> Result<Vec<u8>, ReportError> {
+pub(crate) fn write(
+    plan: &CompiledPlan,
+    pr: Precision,
+    map: Option<&crate::map::MapInput>,
+) -> Result<Vec<u8>, ReportError> {
     let mut wb = Workbook::new();
     let f = Formats::new(pr);
     let plan = &crate::plan_doc::Plan { plan, pr };
@@ -235,7 +241,7 @@ pub(crate) fn write(plan: &CompiledPlan, pr: Precision) -> Result<Vec<u8>, Repor
             layout_sheet(&mut wb, &f, plan, &format!("附表{n}"))?;
             timing_sheet(&mut wb, &f, plan, s, &format!("附表{}", n + 1))?;
             if !plan.parcels.is_empty() {
-                parcel_sheet(&mut wb, &f, plan, &format!("附表{}", n + 2))?;
+                parcel_sheet(&mut wb, &f, plan, &format!("附表{}", n + 2), map)?;
             }
         }
         PlanParts::Reserve(r) => {
@@ -243,7 +249,7 @@ pub(crate) fn write(plan: &CompiledPlan, pr: Precision) -> Result<Vec<u8>, Repor
             layout_sheet(&mut wb, &f, plan, "附表2")?;
             funds_sheet(&mut wb, &f, plan, r, "附表3")?;
             if !plan.parcels.is_empty() {
-                parcel_sheet(&mut wb, &f, plan, "附表4")?;
+                parcel_sheet(&mut wb, &f, plan, "附表4", map)?;
             }
         }
     }
@@ -505,9 +511,11 @@ fn parcel_sheet(
     f: &Formats,
     p: &Plan<'_>,
     label: &str,
+    map: Option<&crate::map::MapInput>,
 ) -> Result<(), ReportError> {
     let dp = p.pr.area_dp;
     let kind = p.kind();
+    let places = map.map(parcel_places).unwrap_or_default();
     let (name, what, unit, tail) = match kind {
         PlanKind::Supply => (
             "地块清单",
@@ -533,15 +541,19 @@ fn parcel_sheet(
         "来源",
     ];
     header.extend(tail);
-    let mut r = head(
-        ws,
-        f,
-        label,
-        &caption(p, what),
-        unit,
-        &header,
-        &[6.0, 16.0, 30.0, 12.0, 16.0, 14.0, 8.0, 12.0, 16.0],
-    )?;
+    let mut widths = vec![6.0, 16.0, 30.0, 12.0, 16.0, 14.0, 8.0, 12.0, 16.0];
+    let mut unit = unit.to_string();
+    if let Some(m) = map.filter(|_| !places.is_empty()) {
+        // Each parcel's place in the map's coordinate system: centroid and extent.
+        header.extend(COORD_HEADER);
+        widths.extend([16.0, 16.0, 24.0, 24.0]);
+        let min_e = places
+            .values()
+            .map(|p| p.extent.0)
+            .fold(f64::INFINITY, f64::min);
+        unit = format!("{unit}；{}", crate::map::crs_note(m.crs, min_e));
+    }
+    let mut r = head(ws, f, label, &caption(p, what), &unit, &header, &widths)?;
     let first = r;
     let mut v = Vals::default();
     for (i, x) in p.parcels.iter().enumerate() {
@@ -553,6 +565,20 @@ fn parcel_sheet(
         v.number(ws, (r, 5), x.area().ha(), p.pr.parcel_dp, &f.parcel_area)?;
         ws.write_string_with_format(r, 6, x.source.map(|s| s.label()).unwrap_or(""), &f.text)?;
         parcel_tail(ws, f, &mut v, r, kind, x)?;
+        if !places.is_empty() {
+            match places.get(&x.id) {
+                Some(pl) => {
+                    ws.write_number_with_format(r, 9, pl.centroid.0, &f.metres)?;
+                    ws.write_number_with_format(r, 10, pl.centroid.1, &f.metres)?;
+                    let (e0, n0, e1, n1) = pl.extent;
+                    ws.write_string_with_format(r, 11, format!("{e0:.2}—{e1:.2}"), &f.text)?;
+                    ws.write_string_with_format(r, 12, format!("{n0:.2}—{n1:.2}"), &f.text)?;
+                }
+                None => {
+                    ws.write_string_with_format(r, 9, "无几何", &f.text)?;
+                }
+            }
+        }
         r += 1;
     }
     ws.write_string_with_format(r, 1, "合计", &f.total_text)?;
@@ -562,6 +588,39 @@ fn parcel_sheet(
         v.sum(ws, (r, 8), 8, &rows, 2, &f.money)?;
     }
     Ok(())
+}
+
+/// The coordinate columns of the parcel list (planar metres, X east, Y north).
+const COORD_HEADER: [&str; 4] = [
+    "中心点东坐标（米）",
+    "中心点北坐标（米）",
+    "东西范围（米）",
+    "南北范围（米）",
+];
+
+/// Where a parcel is: its centroid and its extent (min east, min north, max east, max north).
+struct Place {
+    centroid: (f64, f64),
+    extent: (f64, f64, f64, f64),
+}
+
+/// The places of the map's parcels by parcel id (the feature's label).
+fn parcel_places(map: &crate::map::MapInput) -> HashMap<String, Place> {
+    use landplan_geo::geo::{BoundingRect, Centroid};
+    map.parcels
+        .iter()
+        .filter_map(|f| {
+            let c = f.geometry.centroid()?;
+            let r = f.geometry.bounding_rect()?;
+            Some((
+                f.label.clone(),
+                Place {
+                    centroid: (c.x(), c.y()),
+                    extent: (r.min().x, r.min().y, r.max().x, r.max().y),
+                },
+            ))
+        })
+        .collect()
 }
 
 /// A parcel's cells in the kind's own columns (7 and 8).

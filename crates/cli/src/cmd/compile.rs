@@ -123,6 +123,12 @@ pub struct Args {
     /// Checkpoints and fonts for the HTML report's charts.
     #[command(flatten)]
     pub charts: crate::cmd::render::ChartArgs,
+    /// 地块几何文件（国土TXT、Shapefile、GeoJSON、GeoPackage）：Word/HTML 计划附地块分布图，Excel 地块清单列出各地块中心点和范围坐标
+    #[arg(long, value_name = "FILE")]
+    pub geometry: Option<PathBuf>,
+    /// 乡镇界线文件（与 --geometry 一起使用，绘入地块分布图）
+    #[arg(long, value_name = "FILE", requires = "geometry")]
+    pub townships: Option<PathBuf>,
 }
 
 /// Compile a ledger into a plan through `landplan_io::pipeline`, with a progress bar; on bad
@@ -171,7 +177,10 @@ pub fn compile_ledger(
 /// Run `landplan compile`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.output {
-        crate::output::guard_output(out, &[args.ledger.as_path()], args.force)?;
+        let mut inputs = vec![args.ledger.as_path()];
+        inputs.extend(args.geometry.as_deref());
+        inputs.extend(args.townships.as_deref());
+        crate::output::guard_output(out, &inputs, args.force)?;
     }
     if let Some(dir) = &args.templates {
         if !dir.is_dir() {
@@ -185,6 +194,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("Word 和 Excel 格式须用 -o 指定输出文件");
     }
     args.charts.check_fonts()?;
+    let map = match &args.geometry {
+        Some(g) if matches!(args.format, Format::Docx | Format::Xlsx | Format::Html) => Some(
+            crate::cmd::render::map_input(g, args.townships.as_deref(), &[], &args.plan)?,
+        ),
+        _ => None,
+    };
     let plan = match compile_ledger(&args.ledger, &args.plan, args.omit_parcels)? {
         Ok(plan) => plan,
         Err(rejected) => {
@@ -216,6 +231,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             checkpoints: args.charts.checkpoints.clone(),
             fonts: args.charts.fonts.clone(),
             precision: args.plan.precision,
+            map: map.clone(),
             ..Default::default()
         };
         Ok(landplan_report::render_plan(&plan, rf, &opts)?)

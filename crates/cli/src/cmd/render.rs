@@ -222,7 +222,6 @@ fn features(
 
 /// `landplan render --map-parcels …`: the parcel map.
 fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
-    use landplan_core::class::{Classifier, Resolution, Scheme};
     let image = ImageOptions {
         format: args.format.into(),
         fonts: args.charts.fonts.clone(),
@@ -236,8 +235,32 @@ fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
         .map_parcels
         .as_deref()
         .unwrap_or(std::path::Path::new(""));
+    let input = map_input(
+        parcels_path,
+        args.map_townships.as_deref(),
+        &args.map_control,
+        &args.plan,
+    )?;
+    let bytes = landplan_report::render_map(&input, &image)?;
+    write_atomic(&args.output, &bytes)?;
+    outln!("{}", args.output.display())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The map of a plan's parcels from geometry files (国土TXT, Shapefile, GeoJSON, GeoPackage):
+/// parcels by class (地块用途/用途/地类名称/地类编码, resolved to the first-level class of the
+/// plan's classification), township boundaries and control lines, titled after the plan.
+/// `landplan render --map-parcels` draws it alone; `landplan compile --geometry` puts it in
+/// the Word and HTML plans (附图1) and the parcels' coordinates in the Excel parcel list.
+pub(crate) fn map_input(
+    parcels_path: &std::path::Path,
+    townships: Option<&std::path::Path>,
+    controls: &[std::path::PathBuf],
+    plan: &crate::cmd::compile::PlanArgs,
+) -> anyhow::Result<landplan_report::MapInput> {
+    use landplan_core::class::{Classifier, Resolution, Scheme};
     let parcels = read_layer(parcels_path)?;
-    let scheme: Scheme = args.plan.classification.into();
+    let scheme: Scheme = plan.classification.into();
     let class_of = |f: &landplan_geoio::Feature| {
         let text = attr(
             f,
@@ -264,12 +287,11 @@ fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
     let mut input = landplan_report::MapInput {
         title: format!(
             "{}{}年度{}地块分布图",
-            args.plan.region,
-            args.plan
-                .year
+            plan.region,
+            plan.year
                 .map(|y| y.to_string())
                 .unwrap_or_else(|| "本".into()),
-            match args.plan.kind {
+            match plan.kind {
                 Kind::Supply => "国有建设用地供应",
                 Kind::Reserve => "土地储备",
             }
@@ -278,7 +300,7 @@ fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
         crs: parcels.crs,
         ..Default::default()
     };
-    if let Some(t) = &args.map_townships {
+    if let Some(t) = townships {
         let set = read_layer(t)?;
         input.townships = features(
             &set,
@@ -290,7 +312,7 @@ fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
             |_| None,
         );
     }
-    for c in &args.map_control {
+    for c in controls {
         let set = read_layer(c)?;
         let stem = c
             .file_stem()
@@ -306,8 +328,5 @@ fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
             |_| None,
         ));
     }
-    let bytes = landplan_report::render_map(&input, &image)?;
-    write_atomic(&args.output, &bytes)?;
-    outln!("{}", args.output.display())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(input)
 }
