@@ -182,11 +182,11 @@ fn stated_everywhere(v: &Value) -> Vec<String> {
         out.push(h["share_pct"].as_str().unwrap().to_string());
     }
     for q in v["timing"].as_array().unwrap() {
-        if q["area_ha"]
+        if !q["area_ha"]
             .as_str()
             .unwrap()
             .trim_start_matches(['0', '.'])
-            != ""
+            .is_empty()
         {
             out.push(q["area_ha"].as_str().unwrap().to_string());
         }
