@@ -27,9 +27,9 @@ fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Charts need a CJK font: skip with a message without one, unless CI is set.
+/// PNG needs a CJK font (SVG does not): skip with a message without one, unless CI is set.
 fn font_present(test: &str) -> bool {
-    match landplan_report::chart::cjk_font() {
+    match landplan_report::FontSet::load(&[]) {
         Ok(_) => true,
         Err(e) if std::env::var_os("CI").is_none() => {
             println!("{test}: skipped, {e}");
@@ -41,9 +41,6 @@ fn font_present(test: &str) -> bool {
 
 #[test]
 fn render_writes_every_chart_prints_the_paths_and_never_overwrites() {
-    if !font_present("render_all") {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let outdir = dir.path().join("charts");
     let ledger = demo("example-county-supply-2025.csv");
@@ -190,9 +187,6 @@ fn geojson(features: &[(&str, String)]) -> String {
 
 #[test]
 fn render_a_parcel_map_from_geometry_files() {
-    if !font_present("render_map") {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let (e, n) = (39_500_000.0, 4_400_000.0);
     let parcels = dir.path().join("parcels.geojson");
@@ -260,7 +254,196 @@ fn render_a_parcel_map_from_geometry_files() {
         "东河乡",
         "北",
         "1千米",
+        "CGCS2000 3度带高斯-克吕格投影 第39带",
     ] {
         assert!(text.contains(s), "map lacks {s}");
     }
+}
+
+/// The environment of a machine without fonts: fontconfig given a configuration with no font
+/// directory, landplan's font database told to load no system font, no font named by
+/// `LANDPLAN_CJK_FONT`.
+fn fresh(cmd: &mut Command, dir: &Path) {
+    let conf = dir.join("empty-fonts.conf");
+    std::fs::write(
+        &conf,
+        "<?xml version=\"1.0\"?>\n<fontconfig></fontconfig>\n",
+    )
+    .unwrap();
+    cmd.env("FONTCONFIG_FILE", &conf)
+        .env("LANDPLAN_NO_SYSTEM_FONTS", "1")
+        .env_remove("LANDPLAN_CJK_FONT");
+}
+
+#[test]
+fn without_fonts_svg_is_drawn_and_png_names_font_and_the_packages() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = demo("example-county-supply-2025.csv");
+    let svg_dir = dir.path().join("svg");
+    let mut cmd = landplan();
+    cmd.args([
+        "render",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--region",
+        "示例县",
+    ]);
+    cmd.args(["--year", "2025", "-o", svg_dir.to_str().unwrap()]);
+    fresh(&mut cmd, dir.path());
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(std::fs::read_dir(&svg_dir).unwrap().count(), 3);
+    let png = dir.path().join("structure.png");
+    let mut cmd = landplan();
+    cmd.args([
+        "render",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--region",
+        "示例县",
+    ]);
+    cmd.args([
+        "--chart",
+        "structure",
+        "--format",
+        "png",
+        "-o",
+        png.to_str().unwrap(),
+    ]);
+    fresh(&mut cmd, dir.path());
+    let o = cmd.output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    for s in [
+        "未找到中文字体",
+        "--font FILE",
+        "fonts-noto-cjk",
+        "fonts-wqy-microhei",
+    ] {
+        assert!(err(&o).contains(s), "{s}: {}", err(&o));
+    }
+    assert!(!png.exists(), "nothing written");
+    // The same machine with a font file named: the PNG is drawn with it.
+    let Some(font) = landplan_report::FontSet::load(&[])
+        .ok()
+        .and_then(|f| f.file())
+    else {
+        assert!(font_present("render_png_with_font"));
+        return;
+    };
+    let mut cmd = landplan();
+    cmd.args([
+        "render",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--region",
+        "示例县",
+    ]);
+    cmd.args([
+        "--chart",
+        "structure",
+        "--format",
+        "png",
+        "-o",
+        png.to_str().unwrap(),
+    ]);
+    cmd.args(["--font", font.to_str().unwrap()]);
+    fresh(&mut cmd, dir.path());
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(&std::fs::read(&png).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
+}
+
+#[test]
+fn a_font_file_that_cannot_be_used_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = demo("example-county-supply-2025.csv");
+    let not_font = dir.path().join("字体.ttf");
+    std::fs::write(&not_font, "不是字体").unwrap();
+    let out_dir = dir.path().join("charts");
+    for font in [dir.path().join("没有这个文件.ttf"), not_font] {
+        let o = run(&[
+            "render",
+            "--ledger",
+            ledger.to_str().unwrap(),
+            "--font",
+            font.to_str().unwrap(),
+            "-o",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            err(&o).contains("字体文件") && err(&o).contains(font.to_str().unwrap()),
+            "{}",
+            err(&o)
+        );
+        assert!(!out_dir.exists());
+    }
+}
+
+#[test]
+fn checkpoints_are_drawn_only_when_given_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = demo("example-county-supply-2025.csv");
+    let timing = |name: &str, extra: &[&str]| {
+        let path = dir.path().join(name);
+        let mut args = vec![
+            "render",
+            "--ledger",
+            ledger.to_str().unwrap(),
+            "--region",
+            "示例县",
+            "--chart",
+            "timing",
+            "-o",
+            path.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", err(&o));
+        std::fs::read_to_string(&path).unwrap()
+    };
+    let plain = timing("plain.svg", &[]);
+    assert!(plain.contains("计划累计供应"));
+    assert!(!plain.contains("完成率节点") && !plain.contains("6月底"));
+    let own = timing(
+        "own.svg",
+        &["--checkpoint", "06-30=50", "--checkpoint", "09-30=75"],
+    );
+    assert!(own.contains("完成率节点") && own.contains("6月底50%") && own.contains("9月底75%"));
+    // The HTML report: nothing about checkpoints unless given.
+    let html = |extra: &[&str]| {
+        let mut args = vec![
+            "compile",
+            "--ledger",
+            ledger.to_str().unwrap(),
+            "--region",
+            "示例县",
+            "--year",
+            "2025",
+            "--format",
+            "html",
+        ];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", err(&o));
+        out(&o)
+    };
+    let page = html(&[]);
+    assert!(!page.contains("完成率") && !page.contains("6月底"));
+    let page = html(&["--checkpoint", "06-30=50"]);
+    assert!(page.contains("完成率节点") && page.contains("6月底50%"));
+    // A checkpoint that is not MM-DD=PCT is refused in Chinese.
+    let o = run(&[
+        "render",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--chart",
+        "timing",
+        "--checkpoint",
+        "06-31=50",
+        "-o",
+        dir.path().join("bad.svg").to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(err(&o).contains("月-日=百分比"), "{}", err(&o));
 }

@@ -117,7 +117,7 @@ fn story(db: &str, dir: &Path) {
     };
 
     let out = run(&["plan", "create"], &[]);
-    assert!(out.contains("第 1 版　草稿　8.5 公顷"), "{out}");
+    assert!(out.contains("第 1 版　草稿　8.5000 公顷"), "{out}");
     let err = run_fail(&["plan", "approve"], &[]);
     assert!(err.contains("当前状态为“草稿”，不能批准"), "{err}");
     run(
@@ -150,13 +150,13 @@ fn story(db: &str, dir: &Path) {
         &["plan", "adjust"],
         &["--reason", "年中调整：增加保障性租赁住房用地"],
     );
-    assert!(out.contains("第 2 版　调整中　10.75 公顷"), "{out}");
+    assert!(out.contains("第 2 版　调整中　10.7500 公顷"), "{out}");
     let diff = run(&["plan", "diff"], &[]);
     assert!(
         diff.contains("第 1 版（已公布）→ 第 2 版（调整中）"),
         "{diff}"
     );
-    assert!(diff.contains("总量：8.5 → 10.75（+2.25）"), "{diff}");
+    assert!(diff.contains("总量：8.5000 → 10.7500（+2.2500）"), "{diff}");
     assert!(
         diff.contains("+ A-005") && diff.contains("- A-002"),
         "{diff}"
@@ -198,7 +198,13 @@ fn story(db: &str, dir: &Path) {
     let v = ok(&["audit", "verify", "--db", db]);
     assert!(v.contains("审计日志完好"), "{v}");
     let log = ok(&["audit", "log", "--db", db, "--limit", "3"]);
-    assert!(log.contains("plan.approve"), "{log}");
+    // Actions and objects by their Chinese names, times in 北京时间, no internal ids.
+    assert!(
+        log.contains("　批准　330103 2025 年国有建设用地供应计划"),
+        "{log}"
+    );
+    assert!(log.contains("时间（北京时间）"), "{log}");
+    assert!(!log.contains("plan.") && !log.contains("supply"), "{log}");
 
     // Backup of one region, and restore of the whole store.
     let part = dir.join("part.gpkg");

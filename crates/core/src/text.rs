@@ -19,6 +19,10 @@ pub enum TextEncoding {
     Utf16Le,
     /// UTF-16 big-endian with BOM.
     Utf16Be,
+    /// UTF-16 little-endian without BOM (recognised by the zero bytes of its ASCII).
+    Utf16LeNoBom,
+    /// UTF-16 big-endian without BOM.
+    Utf16BeNoBom,
     /// GB18030 (a superset of GBK and GB2312).
     Gb18030,
 }
@@ -31,6 +35,8 @@ impl TextEncoding {
             TextEncoding::Utf8Bom => "UTF-8（带BOM）",
             TextEncoding::Utf16Le => "UTF-16LE",
             TextEncoding::Utf16Be => "UTF-16BE",
+            TextEncoding::Utf16LeNoBom => "UTF-16LE（无BOM）",
+            TextEncoding::Utf16BeNoBom => "UTF-16BE（无BOM）",
             TextEncoding::Gb18030 => "GBK/GB18030",
         }
     }
@@ -39,8 +45,8 @@ impl TextEncoding {
     pub fn encoding(self) -> &'static encoding_rs::Encoding {
         match self {
             TextEncoding::Utf8 | TextEncoding::Utf8Bom => encoding_rs::UTF_8,
-            TextEncoding::Utf16Le => encoding_rs::UTF_16LE,
-            TextEncoding::Utf16Be => encoding_rs::UTF_16BE,
+            TextEncoding::Utf16Le | TextEncoding::Utf16LeNoBom => encoding_rs::UTF_16LE,
+            TextEncoding::Utf16Be | TextEncoding::Utf16BeNoBom => encoding_rs::UTF_16BE,
             TextEncoding::Gb18030 => encoding_rs::GB18030,
         }
     }
@@ -67,12 +73,36 @@ pub fn detect_encoding(sample: &[u8]) -> TextEncoding {
     if sample.starts_with(&[0xFE, 0xFF]) {
         return TextEncoding::Utf16Be;
     }
+    if let Some(utf16) = utf16_without_bom(sample) {
+        return utf16;
+    }
     match std::str::from_utf8(sample) {
         Ok(_) => TextEncoding::Utf8,
         Err(e) if e.error_len().is_none() && sample.len() - e.valid_up_to() < 4 => {
             TextEncoding::Utf8
         }
         Err(_) => TextEncoding::Gb18030,
+    }
+}
+
+/// UTF-16 without a BOM: text (never UTF-8 or GBK) holds no zero bytes, while the ASCII of
+/// UTF-16 (digits, commas, line breaks) is one zero byte in every two, on one side.
+fn utf16_without_bom(sample: &[u8]) -> Option<TextEncoding> {
+    let pairs = sample.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for pair in sample.chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    if odd * 8 >= pairs && even * 10 <= odd {
+        Some(TextEncoding::Utf16LeNoBom)
+    } else if even * 8 >= pairs && odd * 10 <= even {
+        Some(TextEncoding::Utf16BeNoBom)
+    } else {
+        None
     }
 }
 
@@ -191,6 +221,21 @@ mod tests {
     fn a_cut_multibyte_character_at_the_end_of_a_sample_is_still_utf8() {
         let s = "面积".as_bytes();
         assert_eq!(detect_encoding(&s[..4]), TextEncoding::Utf8);
+    }
+
+    #[test]
+    fn utf16_without_a_bom_is_recognised_by_its_zero_bytes() {
+        let s = "地块编号,面积（公顷）\nA1,12.5\n";
+        let le: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = s.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(detect_encoding(&le), TextEncoding::Utf16LeNoBom);
+        assert_eq!(detect_encoding(&be), TextEncoding::Utf16BeNoBom);
+        assert_eq!(decode(&le).0, s);
+        assert_eq!(decode(&be).0, s);
+        // Text without zero bytes, and bytes with zeros on both sides, are not UTF-16.
+        assert_eq!(detect_encoding(b"a,b\n1,2\n"), TextEncoding::Utf8);
+        let junk: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+        assert_ne!(detect_encoding(&junk), TextEncoding::Utf16LeNoBom);
     }
 
     #[test]

@@ -96,6 +96,10 @@ pub enum LedgerError {
         /// What the parser said.
         reason: String,
     },
+    /// The worksheet asked for is missing, only hidden sheets could hold the ledger, or a
+    /// sheet is too large to read ([`TableError`] says which).
+    #[error(transparent)]
+    Sheet(TableError),
 }
 
 impl From<TableError> for LedgerError {
@@ -116,6 +120,9 @@ impl From<TableError> for LedgerError {
             TableError::BadWorkbook { file, reason } => LedgerError::BadWorkbook { file, reason },
             TableError::NoSheet { file } => LedgerError::NoSheet { file },
             TableError::BadCsv { file, row, reason } => LedgerError::BadCsv { file, row, reason },
+            e @ (TableError::NoSuchSheet { .. }
+            | TableError::OnlyHiddenSheets { .. }
+            | TableError::TooManyCells { .. }) => LedgerError::Sheet(e),
         }
     }
 }

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 /// Read a ledger and compile it. Returns the plan, or — when rows cannot be read and
 /// `bad_rows` is [`BadRows::Reject`] — the findings of every rejected row (nothing is
-/// compiled then). With [`BadRows::Skip`] the rejected rows become findings of the plan.
+/// compiled then). With [`BadRows::Skip`] the rejected rows become findings of the plan. Notes
+/// about the reading (which worksheet of a workbook was read) are findings of the plan.
 /// `progress(bytes read, bytes total)` is called as the ledger is read. Only a ledger that
 /// cannot be opened at all is an error.
 pub fn compile_ledger(
@@ -21,6 +22,7 @@ pub fn compile_ledger(
 ) -> Result<Result<CompiledPlan, Vec<Finding>>, LedgerError> {
     let mut reader = open_ledger(path, ledger)?;
     let mut compiler = Compiler::new(compile);
+    compiler.add_findings(reader.notes().to_vec());
     let skipped = match read_all(&mut reader, bad_rows, progress, |p| compiler.add(p)) {
         Ok(skipped) => skipped,
         Err(rejected) => return Ok(Err(rejected)),

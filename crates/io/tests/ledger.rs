@@ -135,6 +135,7 @@ fn class_codes_follow_the_chosen_scheme() {
         &LedgerOptions {
             code_scheme: Scheme::Ydyh2023,
             file_label: None,
+            sheet: None,
         },
     )
     .unwrap();

@@ -23,7 +23,7 @@ fn main() {
         }
         for c in [ChartKind::Structure, ChartKind::Layout, ChartKind::Timing] {
             for i in [ImageFormat::Svg, ImageFormat::Png] {
-                match render_chart(&plan, c, i) {
+                match render_chart(&plan, c, &[], i) {
                     Ok(bytes) => {
                         let path = out.join(format!("{name}-{}.{}", c.id(), i.extension()));
                         std::fs::write(&path, bytes).expect("write");

@@ -2,9 +2,11 @@
 //! charts as inline SVG and the 附表 as HTML tables. No external resources: it can be mailed
 //! or published as one file.
 
-use crate::chart::{render_chart, ChartKind, ImageFormat};
+use crate::chart::{chart_svg, ChartKind};
 use crate::doc::{Block, Doc};
 use crate::docx::esc;
+use crate::fonts::svg_family;
+use crate::{ReportError, ReportOptions};
 use landplan_core::compile::{CompiledPlan, PlanKind};
 
 const CSS: &str = r#"
@@ -30,37 +32,30 @@ tr:last-child td{font-weight:bold}
 @media print{body{background:#fff}main{box-shadow:none;margin:0;padding:0}}
 "#;
 
-fn charts(plan: &CompiledPlan) -> String {
+/// The charts as inline SVG (no font needed; the timing chart shows the plan's own checkpoints
+/// only when they are given).
+fn charts(plan: &CompiledPlan, opts: &ReportOptions) -> Result<String, ReportError> {
     let mut kinds = vec![ChartKind::Structure, ChartKind::Layout];
     if plan.kind() == PlanKind::Supply {
         kinds.push(ChartKind::Timing);
     }
+    let family = svg_family(&opts.fonts)?;
     let mut out = String::from("<section class=\"figures\">\n");
     for k in kinds {
-        match render_chart(plan, k, ImageFormat::Svg) {
-            Ok(svg) => {
-                let svg = String::from_utf8_lossy(&svg);
-                let svg = svg.trim_start_matches(|c| c != '<');
-                let svg = match svg.strip_prefix("<?xml") {
-                    Some(rest) => rest.split_once("?>").map(|(_, r)| r).unwrap_or(rest),
-                    None => svg,
-                };
-                out.push_str("<figure>");
-                out.push_str(svg.trim());
-                out.push_str("</figure>\n");
-            }
-            Err(e) => {
-                out.push_str(&format!("<p>（图表从略：{}）</p>\n", esc(&e.to_string())));
-                break;
-            }
-        }
+        out.push_str("<figure>");
+        out.push_str(chart_svg(plan, k, &opts.checkpoints, &family).trim());
+        out.push_str("</figure>\n");
     }
     out.push_str("</section>\n");
-    out
+    Ok(out)
 }
 
 /// Write the document as one HTML page.
-pub(crate) fn write(doc: &Doc, plan: &CompiledPlan) -> String {
+pub(crate) fn write(
+    doc: &Doc,
+    plan: &CompiledPlan,
+    opts: &ReportOptions,
+) -> Result<String, ReportError> {
     let mut h = format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"landplan\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
         esc(&doc.title)
@@ -79,7 +74,7 @@ pub(crate) fn write(doc: &Doc, plan: &CompiledPlan) -> String {
                     esc(body),
                     date.as_deref().map(esc).unwrap_or_else(|| "&nbsp;".into())
                 ));
-                h.push_str(&charts(plan));
+                h.push_str(&charts(plan, opts)?);
                 charts_done = true;
             }
             Block::PageBreak => {
@@ -115,11 +110,11 @@ pub(crate) fn write(doc: &Doc, plan: &CompiledPlan) -> String {
         }
     }
     if !charts_done {
-        h.push_str(&charts(plan));
+        h.push_str(&charts(plan, opts)?);
     }
     if in_annex {
         h.push_str("</section>\n");
     }
     h.push_str("</main>\n</body>\n</html>\n");
-    h
+    Ok(h)
 }

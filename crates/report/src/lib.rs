@@ -8,6 +8,10 @@
 //! - the Excel 附表 (.xlsx), with live `=SUM(…)` formulas and fixed number formats;
 //! - charts (SVG and PNG): structure, layout, timing;
 //! - maps (SVG and PNG) of parcels by class over townships and control lines ([`map`]);
+//!
+//! Charts and maps are written as SVG directly (no font needed, text stays text); PNG is that
+//! SVG drawn by resvg with a CJK face from the system's font database or a named font file
+//! ([`fonts`]).
 //! - a single-file HTML report.
 //!
 //! Every figure is taken from the compiled plan and formatted at the plan's display precision,
@@ -27,15 +31,18 @@ mod annex;
 pub mod chart;
 pub mod doc;
 mod docx;
+pub mod fonts;
 mod html;
 pub mod map;
 pub mod monitor;
 mod plan_doc;
+mod svg;
 pub mod template;
 mod xlsx;
 
-pub use chart::{render_chart, ChartKind, ImageFormat};
+pub use chart::{render_chart, ChartKind, Checkpoint, ImageFormat, ImageOptions};
 pub use doc::{Block, Doc, Table};
+pub use fonts::FontSet;
 pub use map::{render_map, MapFeature, MapInput};
 pub use plan_doc::build_document;
 
@@ -85,6 +92,11 @@ pub struct ReportOptions {
     pub templates_dir: Option<PathBuf>,
     /// Leave out the 附表 tables from the Word/HTML document.
     pub no_annex: bool,
+    /// The plan's own completion checkpoints, drawn on the timing chart (none: the plan's
+    /// cumulative curve alone, and no word about checkpoints).
+    pub checkpoints: Vec<Checkpoint>,
+    /// Font files for chart text (`--font`): named first in the charts' font list.
+    pub fonts: Vec<PathBuf>,
 }
 
 impl ReportOptions {
@@ -120,11 +132,19 @@ pub enum ReportError {
         /// The placeholders that exist.
         known: String,
     },
-    /// No CJK font was found for a PNG/SVG chart.
-    #[error("未找到中文字体，无法绘制图表：请安装 fonts-noto-cjk 或 fonts-wqy-microhei（已查找：{searched}）")]
+    /// No CJK font was found for a PNG picture (SVG needs none).
+    #[error("未找到中文字体，无法绘制 PNG 图片（{searched}）：请用 --font FILE 指定一个中文字体文件（.ttf、.otf 或 .ttc），或安装中文字体（Debian/Ubuntu：sudo apt-get install fonts-noto-cjk 或 fonts-wqy-microhei）；SVG 格式不需要字体")]
     NoCjkFont {
-        /// The paths searched.
+        /// What was searched.
         searched: String,
+    },
+    /// A font file named by the user cannot be used.
+    #[error("字体文件 {path} 无法使用：{reason}")]
+    FontFile {
+        /// The file.
+        path: String,
+        /// Why, in Chinese.
+        reason: String,
     },
     /// Drawing a chart failed.
     #[error("绘制图表失败：{0}")]
@@ -153,7 +173,7 @@ pub fn render_plan(
         }
         ReportFormat::Html => {
             let doc = build_document(plan, opts)?;
-            Ok(html::write(&doc, plan).into_bytes())
+            Ok(html::write(&doc, plan, opts)?.into_bytes())
         }
         ReportFormat::Xlsx => xlsx::write(plan),
     }

@@ -1,16 +1,17 @@
 //! Maps (SVG and PNG): parcels coloured by class over township boundaries and control lines,
-//! with a legend, a scale bar and a north arrow.
+//! with a legend, a scale bar, a north arrow and the coordinate system, all in Chinese.
 //!
 //! Coordinates are planar metres (a Gauss–Krüger projection such as CGCS2000 3° zones, as
 //! parcel files carry them; X east, Y north). The caller reads the geometry (landplan-geoio)
-//! and hands over plain `geo` multipolygons, so this crate does no geometry IO.
+//! and hands over plain `geo` multipolygons, so this crate does no geometry IO. The map is
+//! written as SVG like the charts (module `svg`): no font is needed unless it is drawn as PNG.
 
-use crate::chart::{cjk_font, render_picture, ImageFormat, Picture, PALETTE};
+use crate::chart::{picture_bytes, ImageOptions};
+use crate::fonts::svg_family;
+use crate::svg::{fit_size, text_width, Anchor, Svg, TextStyle, INK, PALETTE};
 use crate::ReportError;
-use landplan_geo::geo::{BoundingRect, MultiPolygon, Polygon as GeoPolygon};
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use landplan_geo::geo::{BoundingRect, InteriorPoint, MultiPolygon, Polygon as GeoPolygon};
+use landplan_geo::Crs;
 
 /// One feature to draw: a label (parcel id, township name, control line name), an optional
 /// class (parcels are coloured by it) and its geometry in planar metres.
@@ -35,30 +36,33 @@ pub struct MapInput {
     pub townships: Vec<MapFeature>,
     /// Control lines (永久基本农田, 生态保护红线, 城镇开发边界 …), shaded by their label.
     pub control_lines: Vec<MapFeature>,
+    /// The coordinate system of the geometry, when the files state it; else it is inferred
+    /// from the eastings (an eight-digit easting carries its 3° zone).
+    pub crs: Option<Crs>,
 }
 
 /// Colour of a control line by its name (farmland yellow, ecology green, development boundary
 /// purple, anything else grey).
-fn control_color(label: &str) -> RGBColor {
+fn control_color(label: &str) -> &'static str {
     if label.contains("农田") || label.contains("耕地") {
-        RGBColor(235, 200, 60)
+        "#ebc83c"
     } else if label.contains("生态") {
-        RGBColor(60, 170, 90)
+        "#3caa5a"
     } else if label.contains("开发边界") || label.contains("城镇") {
-        RGBColor(150, 90, 200)
+        "#965ac8"
     } else {
-        RGBColor(150, 150, 150)
+        "#969696"
     }
 }
 
 const WIDTH: u32 = 1000;
 const HEIGHT: u32 = 800;
 /// Width of the legend panel on the right.
-const LEGEND_W: u32 = 230;
-
-fn err<E: std::fmt::Display>(e: E) -> ReportError {
-    ReportError::Chart(e.to_string())
-}
+const LEGEND_W: f64 = 230.0;
+const MARGIN: f64 = 20.0;
+/// The map's ground colour.
+const GROUND: &str = "#fafaf6";
+const TOWN_LINE: &str = "#3c3c3c";
 
 /// A "nice" scale bar length (1, 2 or 5 × 10^k metres) close to `target` metres.
 pub fn nice_length(target: f64) -> f64 {
@@ -94,9 +98,34 @@ pub fn length_label(m: f64) -> String {
     }
 }
 
+/// The coordinate system as the map's note states it.
+pub fn crs_note(crs: Option<Crs>, min_easting: f64) -> String {
+    let zone = match crs {
+        Some(Crs::GaussKruger3 { zone, .. }) => Some(zone),
+        Some(Crs::Geographic) => None,
+        None => Crs::zone_from_easting(min_easting),
+    };
+    match zone {
+        Some(z) => format!(
+            "坐标系：CGCS2000 3度带高斯-克吕格投影 第{z}带（中央经线东经{}°），单位：米",
+            u32::from(z) * 3
+        ),
+        None => "坐标系：平面直角坐标（高斯-克吕格投影，带号未注明），单位：米".to_string(),
+    }
+}
+
 /// Draw a map as SVG or PNG bytes.
-pub fn render_map(input: &MapInput, image: ImageFormat) -> Result<Vec<u8>, ReportError> {
-    cjk_font()?;
+pub fn render_map(
+    input: &MapInput,
+    image: impl Into<ImageOptions>,
+) -> Result<Vec<u8>, ReportError> {
+    let image = image.into();
+    if input.crs == Some(Crs::Geographic) {
+        return Err(ReportError::NotApplicable(
+            "地块几何为经纬度坐标；地块分布图需要平面坐标（高斯-克吕格投影），请先投影后再绘制"
+                .into(),
+        ));
+    }
     let all = input
         .parcels
         .iter()
@@ -117,69 +146,81 @@ pub fn render_map(input: &MapInput, image: ImageFormat) -> Result<Vec<u8>, Repor
             "没有可绘制的地块几何图形：请提供含坐标的地块文件（国土TXT、Shapefile、GeoJSON 或 GeoPackage）".into(),
         ));
     };
-    render_picture(&MapPicture(input, bbox), image, (WIDTH, HEIGHT))
+    let family = svg_family(&image.fonts)?;
+    picture_bytes(map_svg(input, bbox, &family), &image)
 }
 
-struct MapPicture<'a>(&'a MapInput, (f64, f64, f64, f64));
+/// Ground coordinates to picture pixels: equal scale on both axes, Y up.
+struct Frame {
+    scale: f64,
+    cx: f64,
+    cy: f64,
+    px: f64,
+    py: f64,
+}
 
-impl Picture for MapPicture<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ReportError>
-    where
-        DB::ErrorType: 'static,
-    {
-        draw(root, self.0, self.1)
+impl Frame {
+    fn at(&self, x: f64, y: f64) -> (f64, f64) {
+        (
+            self.px + (x - self.cx) * self.scale,
+            self.py - (y - self.cy) * self.scale,
+        )
+    }
+
+    fn ring<'a>(
+        &self,
+        coords: impl Iterator<Item = &'a landplan_geo::geo::Coord<f64>>,
+    ) -> Vec<(f64, f64)> {
+        let mut out: Vec<(f64, f64)> = coords.map(|c| self.at(c.x, c.y)).collect();
+        // The closing point repeats the first: SVG closes polygons itself.
+        if out.len() > 1 && out.first() == out.last() {
+            out.pop();
+        }
+        out
+    }
+
+    /// Draw a polygon (its holes left open).
+    fn polygon(
+        &self,
+        s: &mut Svg,
+        p: &GeoPolygon<f64>,
+        fill: Option<(&str, f64)>,
+        stroke: Option<(&str, f64)>,
+    ) {
+        let outer = self.ring(p.exterior().coords());
+        if outer.len() < 3 {
+            return;
+        }
+        if p.interiors().is_empty() {
+            s.polygon(&outer, fill, stroke);
+        } else {
+            let mut rings = vec![outer];
+            rings.extend(p.interiors().iter().map(|r| self.ring(r.coords())));
+            s.rings(&rings, fill, stroke);
+        }
     }
 }
 
-fn font(size: f64) -> TextStyle<'static> {
-    (crate::chart::FAMILY, size).into_font().into()
-}
-
-fn ring(poly: &GeoPolygon<f64>) -> Vec<(f64, f64)> {
-    poly.exterior().coords().map(|c| (c.x, c.y)).collect()
-}
-
-fn holes(poly: &GeoPolygon<f64>) -> Vec<Vec<(f64, f64)>> {
-    poly.interiors()
-        .iter()
-        .map(|r| r.coords().map(|c| (c.x, c.y)).collect())
-        .collect()
-}
-
-fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    input: &MapInput,
-    (x0, y0, x1, y1): (f64, f64, f64, f64),
-) -> Result<(), ReportError>
-where
-    DB::ErrorType: 'static,
-{
-    root.fill(&WHITE).map_err(err)?;
-    let (map_area, legend_area) = root.split_horizontally(WIDTH - LEGEND_W);
-    let title_h = 50u32;
-    let margin = 20u32;
-    map_area
-        .draw(&Text::new(
-            input.title.clone(),
-            (margin as i32, 12),
-            font(24.0),
-        ))
-        .map_err(err)?;
-    // Equal scale on both axes: fit the bounding box (5 % padding) into the plot area.
-    let pw = (WIDTH - LEGEND_W - 2 * margin) as f64;
-    let ph = (HEIGHT - title_h - 2 * margin) as f64;
+fn map_svg(input: &MapInput, (x0, y0, x1, y1): (f64, f64, f64, f64), family: &str) -> String {
+    let (w, h) = (f64::from(WIDTH), f64::from(HEIGHT));
+    let mut s = Svg::new(WIDTH, HEIGHT, family);
+    let size = fit_size(&input.title, 24.0, w - 2.0 * MARGIN);
+    s.text(MARGIN, 40.0, TextStyle::new(size), &input.title);
+    // The plot: left of the legend, above the coordinate system note.
+    let (left, top) = (MARGIN, 62.0);
+    let (right, bottom) = (w - LEGEND_W - 10.0, h - 44.0);
+    let (pw, ph) = (right - left, bottom - top);
+    s.rect(left, top, pw, ph, GROUND, Some(("#999999", 1.0)));
+    // Equal scale on both axes: fit the bounding box (5 % padding) into the plot.
     let (dx, dy) = ((x1 - x0).max(1.0), (y1 - y0).max(1.0));
     let scale = (pw / (dx * 1.1)).min(ph / (dy * 1.1));
-    let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-    let (hw, hh) = (pw / scale / 2.0, ph / scale / 2.0);
-    let plot = map_area.margin(title_h + margin, margin, margin, margin);
-    let mut ch = ChartBuilder::on(&plot)
-        .build_cartesian_2d((cx - hw)..(cx + hw), (cy - hh)..(cy + hh))
-        .map_err(err)?;
-    ch.plotting_area()
-        .fill(&RGBColor(250, 250, 246))
-        .map_err(err)?;
-    let bg = RGBColor(250, 250, 246);
+    let fr = Frame {
+        scale,
+        cx: (x0 + x1) / 2.0,
+        cy: (y0 + y1) / 2.0,
+        px: left + pw / 2.0,
+        py: top + ph / 2.0,
+    };
     // Control lines, shaded.
     let mut controls: Vec<String> = Vec::new();
     for f in &input.control_lines {
@@ -188,13 +229,7 @@ where
             controls.push(f.label.clone());
         }
         for p in &f.geometry.0 {
-            ch.draw_series(std::iter::once(Polygon::new(ring(p), c.mix(0.35).filled())))
-                .map_err(err)?;
-            ch.draw_series(std::iter::once(PathElement::new(
-                ring(p),
-                c.stroke_width(2),
-            )))
-            .map_err(err)?;
+            fr.polygon(&mut s, p, Some((c, 0.35)), Some((c, 2.0)));
         }
     }
     // Parcels, by class.
@@ -210,121 +245,116 @@ where
         };
         let color = PALETTE[i % PALETTE.len()];
         for p in &f.geometry.0 {
-            ch.draw_series(std::iter::once(Polygon::new(ring(p), color.filled())))
-                .map_err(err)?;
-            for h in holes(p) {
-                ch.draw_series(std::iter::once(Polygon::new(h, bg.filled())))
-                    .map_err(err)?;
-            }
-            ch.draw_series(std::iter::once(PathElement::new(
-                ring(p),
-                BLACK.stroke_width(1),
-            )))
-            .map_err(err)?;
+            fr.polygon(&mut s, p, Some((color, 1.0)), Some((INK, 0.8)));
         }
     }
-    // Township boundaries and names.
+    // Township boundaries, then their names over everything.
     for f in &input.townships {
         for p in &f.geometry.0 {
-            ch.draw_series(std::iter::once(PathElement::new(
-                ring(p),
-                RGBColor(60, 60, 60).stroke_width(2),
-            )))
-            .map_err(err)?;
-        }
-        if let Some(r) = f.geometry.bounding_rect() {
-            let c = r.center();
-            ch.draw_series(std::iter::once(Text::new(
-                f.label.clone(),
-                (c.x, c.y),
-                font(16.0).pos(Pos::new(HPos::Center, VPos::Center)),
-            )))
-            .map_err(err)?;
+            fr.polygon(&mut s, p, None, Some((TOWN_LINE, 2.0)));
         }
     }
-    // Scale bar (bottom left) and north arrow (top right), in pixels of the plot area.
-    let (plot_w, plot_h) = plot.dim_in_pixel();
-    let bar_m = nice_length(plot_w as f64 / scale / 5.0);
-    let bar_px = (bar_m * scale).round() as i32;
-    let (bx, by) = (16, plot_h as i32 - 24);
-    plot.draw(&Rectangle::new(
-        [(bx, by), (bx + bar_px, by + 8)],
-        BLACK.filled(),
-    ))
-    .map_err(err)?;
-    plot.draw(&Rectangle::new(
-        [(bx + bar_px / 2, by + 1), (bx + bar_px, by + 7)],
-        WHITE.filled(),
-    ))
-    .map_err(err)?;
-    plot.draw(&Text::new("0", (bx - 3, by - 18), font(13.0)))
-        .map_err(err)?;
-    plot.draw(&Text::new(
-        length_label(bar_m),
-        (bx + bar_px - 10, by - 18),
-        font(13.0),
-    ))
-    .map_err(err)?;
-    let (nx, ny) = (plot_w as i32 - 40, 20);
-    plot.draw(&Polygon::new(
-        vec![
-            (nx, ny),
-            (nx - 12, ny + 34),
-            (nx, ny + 26),
-            (nx + 12, ny + 34),
-        ],
-        BLACK.filled(),
-    ))
-    .map_err(err)?;
-    plot.draw(&Text::new("北", (nx - 8, ny + 38), font(16.0)))
-        .map_err(err)?;
-    // Legend.
-    let mut y = title_h as i32 + margin as i32;
-    legend_area
-        .draw(&Text::new("图例", (10, y), font(18.0)))
-        .map_err(err)?;
-    y += 30;
+    for f in &input.townships {
+        if let Some(c) = f.geometry.interior_point() {
+            let (x, y) = fr.at(c.x(), c.y());
+            s.text_mid(
+                x,
+                y,
+                TextStyle::new(16.0).anchor(Anchor::Middle).halo(),
+                &f.label,
+            );
+        }
+    }
+    // Scale bar (bottom left of the plot): two halves, black and white.
+    let bar_m = nice_length(pw / scale / 5.0);
+    let bar_px = bar_m * scale;
+    let (bx, by) = (left + 18.0, bottom - 26.0);
+    s.rect(
+        bx - 8.0,
+        by - 24.0,
+        bar_px + 16.0 + text_width(&length_label(bar_m), 13.0) / 2.0,
+        40.0,
+        "#ffffff",
+        None,
+    );
+    s.rect(bx, by, bar_px / 2.0, 7.0, INK, Some((INK, 1.0)));
+    s.rect(
+        bx + bar_px / 2.0,
+        by,
+        bar_px / 2.0,
+        7.0,
+        "#ffffff",
+        Some((INK, 1.0)),
+    );
+    let small = TextStyle::new(13.0).anchor(Anchor::Middle);
+    s.text(bx, by - 6.0, small, "0");
+    s.text(bx + bar_px, by - 6.0, small, &length_label(bar_m));
+    // North arrow (top right of the plot).
+    let (nx, ny) = (right - 36.0, top + 34.0);
+    s.text(nx, ny, TextStyle::new(16.0).anchor(Anchor::Middle), "北");
+    s.polygon(
+        &[(nx, ny + 6.0), (nx + 11.0, ny + 40.0), (nx, ny + 32.0)],
+        Some((INK, 1.0)),
+        Some((INK, 1.0)),
+    );
+    s.polygon(
+        &[(nx, ny + 6.0), (nx - 11.0, ny + 40.0), (nx, ny + 32.0)],
+        Some(("#ffffff", 1.0)),
+        Some((INK, 1.0)),
+    );
+    // The coordinate system, under the plot.
+    s.text(
+        left,
+        bottom + 26.0,
+        TextStyle::new(fit_size(&crs_note(input.crs, x0), 13.0, pw)),
+        &crs_note(input.crs, x0),
+    );
+    // Legend panel.
+    let lx = w - LEGEND_W;
+    let text_w = LEGEND_W - 42.0 - MARGIN;
+    let mut y = top + 22.0;
+    s.text(lx, y, TextStyle::new(18.0), "图例");
+    y += 16.0;
+    let entry = |s: &mut Svg, y: f64, label: &str| {
+        s.text_mid(
+            lx + 32.0,
+            y + 8.0,
+            TextStyle::new(fit_size(label, 14.0, text_w)),
+            label,
+        );
+    };
     for (i, c) in classes.iter().enumerate() {
-        let color = PALETTE[i % PALETTE.len()];
-        legend_area
-            .draw(&Rectangle::new([(10, y), (34, y + 16)], color.filled()))
-            .map_err(err)?;
-        legend_area
-            .draw(&Text::new(c.clone(), (42, y), font(14.0)))
-            .map_err(err)?;
-        y += 24;
+        s.rect(
+            lx,
+            y,
+            24.0,
+            16.0,
+            PALETTE[i % PALETTE.len()],
+            Some((INK, 0.8)),
+        );
+        entry(&mut s, y, c);
+        y += 26.0;
     }
     for c in &controls {
         let color = control_color(c);
-        legend_area
-            .draw(&Rectangle::new(
-                [(10, y), (34, y + 16)],
-                color.mix(0.35).filled(),
-            ))
-            .map_err(err)?;
-        legend_area
-            .draw(&Rectangle::new(
-                [(10, y), (34, y + 16)],
-                color.stroke_width(2),
-            ))
-            .map_err(err)?;
-        legend_area
-            .draw(&Text::new(c.clone(), (42, y), font(14.0)))
-            .map_err(err)?;
-        y += 24;
+        s.polygon(
+            &[
+                (lx, y),
+                (lx + 24.0, y),
+                (lx + 24.0, y + 16.0),
+                (lx, y + 16.0),
+            ],
+            Some((color, 0.35)),
+            Some((color, 2.0)),
+        );
+        entry(&mut s, y, c);
+        y += 26.0;
     }
     if !input.townships.is_empty() {
-        legend_area
-            .draw(&PathElement::new(
-                vec![(10, y + 8), (34, y + 8)],
-                RGBColor(60, 60, 60).stroke_width(2),
-            ))
-            .map_err(err)?;
-        legend_area
-            .draw(&Text::new("乡镇界", (42, y), font(14.0)))
-            .map_err(err)?;
+        s.line((lx, y + 8.0), (lx + 24.0, y + 8.0), TOWN_LINE, 2.0);
+        entry(&mut s, y, "乡镇界");
     }
-    Ok(())
+    s.finish()
 }
 
 #[cfg(test)]
@@ -339,5 +369,23 @@ mod tests {
         assert_eq!(nice_length(80.0), 100.0);
         assert_eq!(length_label(500.0), "500米");
         assert_eq!(length_label(2000.0), "2千米");
+    }
+
+    #[test]
+    fn the_crs_note_names_the_zone() {
+        let prefixed = crs_note(None, 39_500_000.0);
+        assert!(
+            prefixed.contains("CGCS2000 3度带高斯-克吕格投影 第39带") && prefixed.contains("117°"),
+            "{prefixed}"
+        );
+        let stated = crs_note(
+            Some(Crs::GaussKruger3 {
+                zone: 38,
+                prefixed: false,
+            }),
+            500_000.0,
+        );
+        assert!(stated.contains("第38带"), "{stated}");
+        assert!(crs_note(None, 500_000.0).contains("带号未注明"));
     }
 }

@@ -564,6 +564,65 @@ fn head_problem(
     })
 }
 
+/// What an audit entry's action means, in Chinese (the action id stays in the log and in JSON).
+pub fn action_label(action: &str) -> String {
+    let label = match action {
+        "init" => "创建数据库",
+        "import" => "导入台账",
+        "export" => "导出备份",
+        "restore" => "从备份恢复",
+        "store.seal" => "封存数据内容",
+        "region.create" => "登记行政区",
+        "region.rename" => "更改行政区名称",
+        "plan.create" => "编制计划",
+        "plan.submit" => "提交",
+        "plan.approve" => "批准",
+        "plan.publish" => "公布",
+        "plan.return" => "退回",
+        "plan.adjust" => "调整",
+        "account.create" => "添加账户",
+        "account.disable" => "停用账户",
+        "account.enable" => "启用账户",
+        "account.grant" => "授予角色",
+        "account.revoke" => "撤销角色",
+        other => return format!("其他操作（{other}）"),
+    };
+    label.to_string()
+}
+
+/// What an audit entry's object is, in Chinese: `plan:330102/2025/supply` → 330102 2025 年国有
+/// 建设用地供应计划, `import:3` → 导入批次 3, `region:330102` → 行政区 330102 …
+pub fn entity_label(entity: &str) -> String {
+    let Some((kind, rest)) = entity.split_once(':') else {
+        return entity.to_string();
+    };
+    match kind {
+        "plan" => {
+            let mut p = rest.split('/');
+            let (region, year, k) = (p.next(), p.next(), p.next());
+            let k = match k {
+                Some("reserve") => "土地储备计划",
+                _ => "国有建设用地供应计划",
+            };
+            format!(
+                "{} {} 年{k}",
+                region.unwrap_or_default(),
+                year.unwrap_or_default()
+            )
+        }
+        "import" => format!("导入批次 {rest}"),
+        "region" => format!("行政区 {rest}"),
+        "account" => format!("账户 {rest}"),
+        "gpkg" => format!("备份文件 {rest}"),
+        _ => rest.to_string(),
+    }
+}
+
+/// A plan step's name (`create`, `submit` … as recorded in plan events), in Chinese.
+pub fn step_label(step: &str) -> String {
+    action_label(&format!("plan.{step}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

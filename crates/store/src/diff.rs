@@ -7,6 +7,7 @@ use crate::plan::{PlanKey, PlanVersion};
 use crate::session::Session;
 use landplan_core::compile::{CompiledPlan, PlanParts};
 use landplan_core::parcel::{Parcel, Timing};
+use landplan_core::units::fmt_dp;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -91,6 +92,9 @@ pub struct PlanDiff {
     pub removed: Vec<ParcelBrief>,
     /// Parcels in both that differ.
     pub changed: Vec<ParcelChange>,
+    /// Decimals areas are shown with (the plans' display precision).
+    #[serde(skip)]
+    pub dp: u32,
 }
 
 impl PlanDiff {
@@ -113,11 +117,12 @@ impl PlanDiff {
         if let Some(r) = &self.to.reason {
             let _ = writeln!(s, "调整理由：{r}");
         }
+        let dp = self.dp;
         let _ = writeln!(
             s,
             "总量：{} 公顷 → {} 公顷；地块：{} 个 → {} 个",
-            self.from.total_ha.normalize(),
-            self.to.total_ha.normalize(),
+            fmt_dp(self.from.total_ha, dp),
+            fmt_dp(self.to.total_ha, dp),
             self.from.parcel_count,
             self.to.parcel_count
         );
@@ -129,7 +134,7 @@ impl PlanDiff {
             let _ = writeln!(s, "\n指标变化（公顷）：");
             for f in &self.figures {
                 let show = |v: Option<Decimal>| {
-                    v.map(|d| d.normalize().to_string())
+                    v.map(|d| show_figure(&f.item, d, dp))
                         .unwrap_or_else(|| "无".into())
                 };
                 let _ = writeln!(
@@ -139,7 +144,7 @@ impl PlanDiff {
                     show(f.before),
                     show(f.after),
                     if f.delta.is_sign_negative() { "" } else { "+" },
-                    f.delta.normalize()
+                    show_figure(&f.item, f.delta, dp)
                 );
             }
         }
@@ -150,7 +155,7 @@ impl PlanDiff {
                     s,
                     "  + {}　{} 公顷　{}　{}",
                     p.id,
-                    p.area_ha.normalize(),
+                    fmt_dp(p.area_ha, dp),
                     p.class_text,
                     p.township.as_deref().unwrap_or("")
                 );
@@ -163,7 +168,7 @@ impl PlanDiff {
                     s,
                     "  - {}　{} 公顷　{}　{}",
                     p.id,
-                    p.area_ha.normalize(),
+                    fmt_dp(p.area_ha, dp),
                     p.class_text,
                     p.township.as_deref().unwrap_or("")
                 );
@@ -184,6 +189,15 @@ impl PlanDiff {
     }
 }
 
+/// A figure as shown: money (元) with two decimals, areas at the plan's precision.
+pub fn show_figure(item: &str, v: Decimal, dp: u32) -> String {
+    if item.ends_with("（元）") {
+        fmt_dp(v, 2)
+    } else {
+        fmt_dp(v, dp)
+    }
+}
+
 /// The figures of a compiled plan, in report order: (item, value in 公顷, or 元 for funds).
 ///
 /// Every plan's 总量, 新增/存量 and its structure and layout lines, then the kind's own: a
@@ -201,7 +215,7 @@ pub fn figures(plan: &CompiledPlan) -> Vec<(String, Decimal)> {
     }
     if let Some(s) = plan.supply() {
         for l in &s.housing {
-            out.push((format!("住宅：{}", l.kind.id()), l.area.ha()));
+            out.push((format!("住宅：{}", l.kind.label()), l.area.ha()));
         }
     }
     for l in &plan.layout {
@@ -210,7 +224,10 @@ pub fn figures(plan: &CompiledPlan) -> Vec<(String, Decimal)> {
     match &plan.parts {
         PlanParts::Supply(s) => {
             for l in &s.timing {
-                out.push((format!("时序：第{}季度", l.quarter), l.area.ha()));
+                out.push((
+                    format!("时序：{}", landplan_core::monitor::quarter_label(l.quarter)),
+                    l.area.ha(),
+                ));
             }
             for l in &s.methods {
                 out.push((format!("方式：{}", l.name), l.area.ha()));
@@ -441,10 +458,9 @@ impl Session<'_> {
     pub fn diff(&mut self, key: &PlanKey, from: i64, to: i64) -> Result<PlanDiff, StoreError> {
         let a = self.version(key, from)?;
         let b = self.version(key, to)?;
-        let figs = figure_changes(
-            &figures(&self.compiled(a.version_id)?),
-            &figures(&self.compiled(b.version_id)?),
-        );
+        let (pa, pb) = (self.compiled(a.version_id)?, self.compiled(b.version_id)?);
+        let dp = pa.display_dp.max(pb.display_dp);
+        let figs = figure_changes(&figures(&pa), &figures(&pb));
         let (added, removed, changed) = if a.import_id != b.import_id {
             self.parcel_changes(a.import_id, b.import_id)?
         } else {
@@ -465,6 +481,7 @@ impl Session<'_> {
             added,
             removed,
             changed,
+            dp,
         })
     }
 }

@@ -7,12 +7,13 @@
 //! Only versions the acting account may see count (an anonymous visitor: published ones).
 
 use crate::db::Value;
-use crate::diff::figures;
+use crate::diff::{figures, show_figure};
 use crate::error::StoreError;
 use crate::plan::{PlanKey, PlanStatus};
 use crate::region::{classify, is_within, RegionLevel};
 use crate::session::Session;
 use landplan_core::compile::PlanKind;
+use landplan_core::units::fmt_dp;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -58,6 +59,9 @@ pub struct Rollup {
     pub parcel_count: i64,
     /// Subtotals by prefecture (province roll-ups).
     pub by_prefecture: Vec<(String, Decimal)>,
+    /// Decimals areas are shown with (the plans' display precision).
+    #[serde(skip)]
+    pub dp: u32,
 }
 
 impl Rollup {
@@ -80,9 +84,9 @@ impl Rollup {
                 m.label,
                 m.version,
                 m.status,
-                m.total_ha.normalize(),
+                fmt_dp(m.total_ha, self.dp),
                 m.ledger_total_ha
-                    .map(|t| format!("　台账 {} 公顷", t.normalize()))
+                    .map(|t| format!("　台账 {} 公顷", fmt_dp(t, self.dp)))
                     .unwrap_or_default()
             );
         }
@@ -92,12 +96,12 @@ impl Rollup {
         if !self.by_prefecture.is_empty() {
             let _ = writeln!(s, "\n按地级行政区：");
             for (p, t) in &self.by_prefecture {
-                let _ = writeln!(s, "  {p}　{} 公顷", t.normalize());
+                let _ = writeln!(s, "  {p}　{} 公顷", fmt_dp(*t, self.dp));
             }
         }
         let _ = writeln!(s, "\n汇总指标（公顷）：");
         for (k, v) in &self.figures {
-            let _ = writeln!(s, "  {k}：{}", v.normalize());
+            let _ = writeln!(s, "  {k}：{}", show_figure(k, *v, self.dp));
         }
         s
     }
@@ -178,8 +182,11 @@ impl Session<'_> {
         let mut members = Vec::new();
         let mut parcel_count = 0;
         let mut by_pref: Vec<(String, Decimal)> = Vec::new();
+        let mut dp = 0;
         for (code, vid, version, status, total, count) in chosen {
-            for (k, v) in figures(&self.compiled(vid)?) {
+            let plan = self.compiled(vid)?;
+            dp = dp.max(plan.display_dp);
+            for (k, v) in figures(&plan) {
                 // Township names repeat across counties: the layout is not summed.
                 if k.starts_with("布局：") {
                     continue;
@@ -229,6 +236,7 @@ impl Session<'_> {
             figures,
             parcel_count,
             by_prefecture: by_pref,
+            dp: if dp == 0 { 4 } else { dp },
         })
     }
 }

@@ -40,12 +40,19 @@ pub(crate) fn lex_line(line: &Line, header: Option<&TableHeader>, out: &mut Lexe
             unit: l.unit,
         });
     }
+    let list_items = scans
+        .iter()
+        .enumerate()
+        .flat_map(|(li, l)| l.items.iter().map(move |&(start, own)| (start, (li, own))))
+        .rev()
+        .collect();
     let mut lexer = LineLexer {
         line,
         c,
         header,
         cells,
         scans,
+        list_items,
         first_list,
         sentence: 0,
         last_end: 0,
@@ -85,6 +92,8 @@ struct LineLexer<'a> {
     cells: Vec<(usize, usize)>,
     /// The "分别" lists of the line (prose only).
     scans: Vec<ListScan>,
+    /// The start of each number in a list → (list, whether it has its own unit).
+    list_items: std::collections::HashMap<usize, (usize, bool)>,
     /// Index in [`Lexed::lists`] of the line's first list.
     first_list: usize,
     /// Sentences ended so far on the line (counted by 。).
@@ -107,17 +116,14 @@ struct Unitised {
 
 impl LineLexer<'_> {
     fn cell_of(&self, pos: usize) -> Option<usize> {
-        self.cells.iter().position(|&(a, b)| a <= pos && pos < b)
+        // Cells are in order and do not overlap: the one starting last at or before `pos`.
+        let k = self.cells.partition_point(|&(a, _)| a <= pos);
+        k.checked_sub(1).filter(|&k| pos < self.cells[k].1)
     }
 
     /// Start of a number in a list → (list, whether it has its own unit).
     fn list_item(&self, pos: usize) -> Option<(usize, bool)> {
-        self.scans.iter().enumerate().find_map(|(li, l)| {
-            l.items
-                .iter()
-                .find(|&&(start, _)| start == pos)
-                .map(|&(_, own)| (li, own))
-        })
+        self.list_items.get(&pos).copied()
     }
 
     /// The figure, year, count or damaged number starting at `i`; returns where to go on.

@@ -47,6 +47,8 @@ pub(crate) fn respective_lists(c: &[char]) -> Vec<ListScan> {
     let n = c.len();
     let mut out = Vec::new();
     let mut p = 0;
+    // Where the clause holding each character starts (computed once, for the first list).
+    let mut clause_start: Vec<usize> = Vec::new();
     while p + 1 < n {
         if !(c[p] == '分' && c[p + 1] == '别') {
             p += 1;
@@ -97,10 +99,18 @@ pub(crate) fn respective_lists(c: &[char]) -> Vec<ListScan> {
         let last_has_unit = items.last().is_some_and(|&(_, u)| u);
         let unit = units.last().copied();
         if items.len() >= 2 && last_has_unit && units.iter().all(|u| Some(*u) == unit) {
-            let mut a = marker;
-            while a > 0 && !is_clause_delim(c[a - 1]) {
-                a -= 1;
+            if clause_start.is_empty() {
+                let mut start = 0;
+                clause_start = (0..=n)
+                    .map(|i| {
+                        if i > 0 && is_clause_delim(c[i - 1]) {
+                            start = i;
+                        }
+                        start
+                    })
+                    .collect();
             }
+            let a = clause_start[marker];
             if let Some(unit) = unit {
                 out.push(ListScan {
                     names: c[a..marker].iter().collect(),

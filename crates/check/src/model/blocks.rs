@@ -17,10 +17,18 @@ pub fn walk(b: &mut Builder) {
         let line_no = m.quantities[items[k]].place.line;
         let is_table = lx.lines[line_no - 1].is_row();
         let mut e = k;
+        // Lines from `line_no` up to `rows_to` are all table rows or empty (checked once each,
+        // not again for every item of a long table).
+        let mut rows_to = line_no;
         while e < items.len() {
             let l2 = m.quantities[items[e]].place.line;
             let same = if is_table {
-                (line_no..=l2).all(|l| lx.lines[l - 1].is_row() || lx.lines[l - 1].norm.is_empty())
+                while rows_to < l2
+                    && (lx.lines[rows_to].is_row() || lx.lines[rows_to].norm.is_empty())
+                {
+                    rows_to += 1;
+                }
+                rows_to >= l2
             } else {
                 l2 == line_no
             };

@@ -6,11 +6,13 @@ use super::builder::Builder;
 use super::classify::carried_over;
 use super::words::{contains_any, EXCLUDE, HISTORY_HEADINGS, HISTORY_WORDS};
 use super::DocKind;
+use crate::lex::Lexed;
 
 /// Pass `exclusions`: mark every figure outside the plan's breakdowns.
 ///
 /// Reads `m.year`, `m.kind`, the years, `section`, `unpaired`; writes `excluded`,
-/// `m.excluded`.
+/// `m.excluded`. Linear in the text: each sentence's words and years are read once (a line
+/// of a million characters without a full stop is one sentence, not one per figure).
 pub fn mark(b: &mut Builder) {
     let lx = b.lx;
     let n = b.figure_count();
@@ -22,40 +24,18 @@ pub fn mark(b: &mut Builder) {
         ..
     } = b;
     let plan_year = m.year;
+    let mut sentences = Sentences::default();
     for (i, q) in m.quantities.iter().enumerate() {
         // 上年度结转 in a reserve plan is part of this year's scale, not history.
         let mut out = contains_any(&q.label, EXCLUDE) && !carried_over(&q.label);
         // A past year stated earlier in the same sentence (2020-2024年…供应情况).
         if let Some(py) = plan_year {
-            let line = &lx.lines[q.place.line - 1];
-            let sent_start = line.norm[..q.chars.0]
-                .iter()
-                .rposition(|&c| c == '。')
-                .map(|p| p + 1)
-                .unwrap_or(0);
             // A past range ("2020-2024年…") always; a single past year only with words of
             // history (情况, 实际, 完成 …): "2024年度…供应总量为…" in a 2025 plan is a period
             // mistake to report, not history.
             // The whole sentence: "2025年度计划储备80公顷，实际储备72.5公顷，完成率…".
-            let sent_end = line.norm[q.chars.1..]
-                .iter()
-                .position(|&c| c == '。')
-                .map_or(line.norm.len(), |p| q.chars.1 + p);
-            let sentence = line.slice(sent_start, sent_end);
-            let history = contains_any(&sentence, HISTORY_WORDS);
-            let past = lx.years.iter().any(|y| {
-                y.line == q.place.line
-                    && y.chars.0 >= sent_start
-                    && y.chars.1 <= q.chars.0
-                    && y.to.unwrap_or(y.year) < py
-                    && (y.to.is_some() || history)
-            });
-            let current = lx.years.iter().any(|y| {
-                y.line == q.place.line
-                    && y.chars.0 >= sent_start
-                    && y.chars.1 <= q.chars.0
-                    && y.to.unwrap_or(y.year) >= py
-            });
+            let sentence = sentences.around(lx, q.place.line, q.chars, py);
+            let (past, current) = sentence.years_before(q.chars.0);
             if past && !current && m.kind != DocKind::ExecutionReport {
                 out = true;
             }
@@ -69,6 +49,91 @@ pub fn mark(b: &mut Builder) {
         excluded[i] = out || unpaired[i];
     }
     m.excluded = (0..n).filter(|&i| excluded[i]).collect();
+}
+
+/// The sentences (up to 。) of the line being read, each read once.
+#[derive(Default)]
+struct Sentences {
+    /// The line whose full stops are in `stops`.
+    line: usize,
+    /// Character positions of the line's full stops.
+    stops: Vec<usize>,
+    /// The line's years: (characters, last year, a range), by position.
+    years: Vec<((usize, usize), i32, bool)>,
+    /// The sentence read last.
+    current: Option<Sentence>,
+}
+
+/// One sentence: where it starts, and its years in text order with whether any so far is past
+/// (before the plan year, a range or with words of history) or current.
+struct Sentence {
+    start: usize,
+    /// (end of the year mention, any past year up to it, any current year up to it).
+    years: Vec<(usize, bool, bool)>,
+}
+
+impl Sentences {
+    /// The sentence around the character range `chars` of `line`.
+    fn around(&mut self, lx: &Lexed, line: usize, chars: (usize, usize), py: i32) -> &Sentence {
+        let text = &lx.lines[line - 1];
+        if self.line != line {
+            self.line = line;
+            self.stops = text
+                .norm
+                .iter()
+                .enumerate()
+                .filter(|(_, &c)| c == '。')
+                .map(|(i, _)| i)
+                .collect();
+            let first = lx.years.partition_point(|y| y.line < line);
+            self.years = lx.years[first..]
+                .iter()
+                .take_while(|y| y.line == line)
+                .map(|y| (y.chars, y.to.unwrap_or(y.year), y.to.is_some()))
+                .collect();
+            self.years.sort_by_key(|y| y.0);
+            self.current = None;
+        }
+        // The sentence starts after the last full stop before the figure and ends at the first
+        // one after it.
+        let before = self.stops.partition_point(|&p| p < chars.0);
+        let start = before.checked_sub(1).map_or(0, |k| self.stops[k] + 1);
+        if self.current.as_ref().is_none_or(|s| s.start != start) {
+            let after = self.stops.partition_point(|&p| p < chars.1);
+            let end = self.stops.get(after).copied().unwrap_or(text.norm.len());
+            let history = contains_any(&text.slice(start, end), HISTORY_WORDS);
+            // The line's years inside the sentence, in text order.
+            let first = self.years.partition_point(|y| y.0 .0 < start);
+            let mut inside: Vec<(usize, i32, bool)> = self.years[first..]
+                .iter()
+                .take_while(|y| y.0 .0 < end)
+                .filter(|y| y.0 .1 <= end)
+                .map(|&((_, y_end), last, range)| (y_end, last, range))
+                .collect();
+            inside.sort_by_key(|y| y.0);
+            let (mut past, mut current) = (false, false);
+            let years = inside
+                .into_iter()
+                .map(|(y_end, last, range)| {
+                    past |= last < py && (range || history);
+                    current |= last >= py;
+                    (y_end, past, current)
+                })
+                .collect();
+            self.current = Some(Sentence { start, years });
+        }
+        self.current.as_ref().expect("set above")
+    }
+}
+
+impl Sentence {
+    /// Whether a past year, and whether a current year, is stated in the sentence before
+    /// character `at`.
+    fn years_before(&self, at: usize) -> (bool, bool) {
+        let k = self.years.partition_point(|&(end, _, _)| end <= at);
+        k.checked_sub(1)
+            .map_or((false, false), |k| (self.years[k].1, self.years[k].2))
+    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ mod money;
 mod parcels;
 mod period;
 mod prose;
+mod scan;
 mod sections;
 mod shares;
 mod structure;

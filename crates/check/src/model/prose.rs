@@ -7,9 +7,11 @@
 use super::builder::Builder;
 use super::classify::{carried_over, class_key, ItemKind};
 use super::items::{flush_method_subs, flush_sub_items, housing_covers_residential};
+use super::scan::LineIndex;
 use super::words::{contains_any, ANOTHER_MATTER_WORDS, SELECTION_WORDS, SPEAKS_OF_TOTAL};
 use super::{Breakdown, BreakdownKind, DocKind, Part, PlanModel, TownshipPart};
 use crate::lex::Line;
+use std::cell::OnceCell;
 
 /// Read one prose block of items, in order.
 pub fn block(b: &mut Builder, block: &[(usize, ItemKind)]) {
@@ -27,6 +29,10 @@ pub fn block(b: &mut Builder, block: &[(usize, ItemKind)]) {
 /// What a prose block has gathered so far.
 struct Prose<'a> {
     line: &'a Line,
+    /// Words, sentences and brackets of the line, found once.
+    ix: LineIndex<'a>,
+    /// The block's residential class items (by figure), found when first needed.
+    residential: OnceCell<Vec<usize>>,
     /// The section the line is in.
     sec: String,
     /// The section is about the layout (布局, 分布).
@@ -62,6 +68,8 @@ impl<'a> Prose<'a> {
     fn new(line: &'a Line, sec: String) -> Prose<'a> {
         Prose {
             line,
+            ix: LineIndex::new(line),
+            residential: OnceCell::new(),
             in_layout: sec.contains("布局") || sec.contains("分布"),
             sec,
             whole: None,
@@ -87,17 +95,18 @@ impl<'a> Prose<'a> {
     /// Figure `i` is followed by 其中, 包括 or 分别为 before the next area figure.
     fn followed_by_qizhong(&self, m: &PlanModel, i: usize) -> bool {
         let q = &m.quantities[i];
+        // Figures are in text order: the next one on this line, if any, is among those that
+        // follow directly (the rest of the document is not searched).
         let next_start = m
             .quantities
             .iter()
             .skip(i + 1)
-            .find(|x| {
-                x.place.line == q.place.line && x.area_unit().is_some() && x.chars.0 > q.chars.1
-            })
+            .take_while(|x| x.place.line == q.place.line)
+            .find(|x| x.area_unit().is_some() && x.chars.0 > q.chars.1)
             .map(|x| x.chars.0)
             .unwrap_or(self.line.norm.len());
-        let t = self.line.slice(q.chars.1, next_start);
-        t.contains("其中") || t.contains("包括") || t.contains("分别为")
+        self.ix
+            .has_any(&["其中", "包括", "分别为"], q.chars.1, next_start)
     }
 
     /// Figure `i` is in the 其中 clause of figure `h`: same sentence, 其中 between them, and no
@@ -107,15 +116,14 @@ impl<'a> Prose<'a> {
         if qh.place.line != qi.place.line || qh.sentence != qi.sentence || qi.chars.0 < qh.chars.1 {
             return false;
         }
-        let between = self.line.slice(qh.chars.1, qi.chars.0);
-        between.contains("其中") && !contains_any(&between, ANOTHER_MATTER_WORDS)
+        let (a, b) = (qh.chars.1, qi.chars.0);
+        self.ix.has("其中", a, b) && !self.ix.has_any(ANOTHER_MATTER_WORDS, a, b)
     }
 
     /// Figure `i` is inside brackets. Places in brackets after a place ("中心城区800公顷（其中
     /// 东城区300公顷、西城区500公顷）") are inside it: parts of that place, not more places.
     fn in_brackets(&self, m: &PlanModel, i: usize) -> bool {
-        let before = self.line.slice(0, m.quantities[i].chars.0);
-        before.matches('(').count() > before.matches(')').count()
+        self.ix.in_brackets(m.quantities[i].chars.0)
     }
 
     /// The sub-items of the sub-host as its breakdown.
@@ -315,15 +323,20 @@ impl<'a> Prose<'a> {
         // residential class the items belong to.
         if self.sub_host.is_none() {
             let q = b.q(i);
-            let start = self.line.norm[..q.chars.0]
-                .iter()
-                .rposition(|&c| c == '。')
-                .map_or(0, |p| p + 1);
-            if self.line.slice(start, q.chars.0).contains("住宅") {
-                self.sub_host = block
-                    .iter()
-                    .map(|(j, _)| *j)
-                    .rfind(|&j| j < i && residential(j));
+            let start = self.ix.sentence_start(q.chars.0);
+            if self.ix.has("住宅", start, q.chars.0) {
+                // The block's residential items, classified once (not once per housing item).
+                let residential = self.residential.get_or_init(|| {
+                    let mut r: Vec<usize> = block
+                        .iter()
+                        .map(|(j, _)| *j)
+                        .filter(|&j| residential(j))
+                        .collect();
+                    r.sort_unstable();
+                    r
+                });
+                let k = residential.partition_point(|&j| j < i);
+                self.sub_host = k.checked_sub(1).map(|k| residential[k]);
             }
         }
         if self.sub_host.is_some() {
@@ -361,13 +374,15 @@ impl<'a> Prose<'a> {
         let selection = contains_any(&prefix, SELECTION_WORDS);
         let w = if speaks_of_total {
             // "2026年储备土地中，住宅用地…" in a three-year plan: that year's total.
-            let year =
-                b.lx.years
-                    .iter()
-                    .rfind(|y| {
-                        y.line == self.line.number && y.chars.1 <= first.chars.0 && y.to.is_none()
-                    })
-                    .map(|y| y.year);
+            // The years are in text order: those of this line end where the next line's begin.
+            let years = &b.lx.years;
+            let end = years.partition_point(|y| y.line <= self.line.number);
+            let year = years[..end]
+                .iter()
+                .rev()
+                .take_while(|y| y.line == self.line.number)
+                .find(|y| y.chars.1 <= first.chars.0 && y.to.is_none())
+                .map(|y| y.year);
             year.and_then(|y| b.year_totals.iter().find(|t| t.0 == y).map(|t| t.1))
                 .or(b.m.total)
                 .or(self.last_total)

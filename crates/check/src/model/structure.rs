@@ -29,12 +29,16 @@ pub fn singles(b: &mut Builder) {
         // Under a 结构 heading the whole is the plan total; elsewhere ("三、主要指标") a total
         // stated on the line right before the class lines ("供应总量：1800公顷；").
         let first_line = m.quantities[singles[g].1.quantity].place.line;
-        let whole_before = items.iter().copied().find(|&i| {
-            let q = &m.quantities[i];
-            q.place.line + 1 == first_line
-                && contains_any(&q.label, TOTAL_WORDS)
-                && class_key(&q.label).is_none()
-        });
+        // Items are in text order: those of the line before start where the earlier lines end.
+        let before = items.partition_point(|&i| m.quantities[i].place.line + 1 < first_line);
+        let whole_before = items[before..]
+            .iter()
+            .copied()
+            .take_while(|&i| m.quantities[i].place.line + 1 == first_line)
+            .find(|&i| {
+                let q = &m.quantities[i];
+                contains_any(&q.label, TOTAL_WORDS) && class_key(&q.label).is_none()
+            });
         let whole = if sec.contains("结构") {
             m.total
         } else {

@@ -2,32 +2,98 @@
 //! a line, each table row a line with its cells separated by a tab (merged cells leave empty
 //! cells after them, so figures stay under their header columns), text boxes are kept and
 //! `mc:Fallback` copies skipped.
+//!
+//! A body whose XML stops before its end (a file cut short and zipped again, a damaged
+//! element) is read up to where it stops, and [`DocxBody::cut`] says where; a body above
+//! [`MAX_BODY`] is refused.
 
 use super::ReadError;
 use quick_xml::events::Event;
 use std::io::Read;
 
+/// The largest `word/document.xml` read: 256 MiB (a plan is a few hundred KiB).
+pub const MAX_BODY: u64 = 256 << 20;
+
+/// The text of a Word document's body, and where it stops when it is cut short.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocxBody {
+    /// The text: paragraphs as lines, table rows as tab-separated lines.
+    pub text: String,
+    /// Why and where the body stops before its end (in Chinese), when it does.
+    pub cut: Option<String>,
+}
+
 /// Extract the text of a `.docx`: paragraphs as lines, table rows as tab-separated lines.
 pub fn read_docx(bytes: &[u8]) -> Result<String, ReadError> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| ReadError::BadDocx(e.to_string()))?;
+    read_docx_body(bytes).map(|b| b.text)
+}
+
+/// Extract the text of a `.docx`, saying where its body stops when it is cut short.
+pub fn read_docx_body(bytes: &[u8]) -> Result<DocxBody, ReadError> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        ReadError::BadDocx(format!(
+            "压缩包结构不完整，文件可能被截断或不是 Word 文档（{e}）"
+        ))
+    })?;
     let mut xml = Vec::new();
     {
         let mut f = zip
             .by_name("word/document.xml")
             .map_err(|_| ReadError::BadDocx("缺少 word/document.xml".to_string()))?;
-        // A document.xml above 256 MiB is not a plan; refuse rather than exhaust memory.
+        // A body above the limit is not a plan; refuse rather than exhaust memory (or read a
+        // part of it silently).
         f.by_ref()
-            .take(256 << 20)
+            .take(MAX_BODY + 1)
             .read_to_end(&mut xml)
-            .map_err(|e| ReadError::BadDocx(e.to_string()))?;
+            .map_err(|e| {
+                ReadError::BadDocx(format!(
+                    "正文 word/document.xml 无法解压，文件可能已损坏（{e}）"
+                ))
+            })?;
+    }
+    if xml.len() as u64 > MAX_BODY {
+        return Err(ReadError::Limit(format!(
+            "Word 文档正文（word/document.xml）解压后超过 {} MiB，不像是计划文本",
+            MAX_BODY >> 20
+        )));
     }
     let xml = String::from_utf8_lossy(&xml);
-    docx_xml_to_text(&xml)
+    let (text, cut) = body_text(&xml);
+    let cut = cut.map(Cut::reason);
+    if text.trim().is_empty() {
+        if let Some(why) = cut {
+            return Err(ReadError::BadDocx(why));
+        }
+    }
+    Ok(DocxBody { text, cut })
 }
 
-/// Turn the XML of `word/document.xml` into lines.
+/// Turn the XML of `word/document.xml` into lines; an error when the XML is malformed.
 pub fn docx_xml_to_text(xml: &str) -> Result<String, ReadError> {
+    match body_text(xml) {
+        (_, Some(Cut::Malformed(why))) => Err(ReadError::BadDocx(why)),
+        (text, _) => Ok(text),
+    }
+}
+
+/// Why a body stops before its end.
+enum Cut {
+    /// The XML is malformed at some place.
+    Malformed(String),
+    /// The XML ends with elements still open.
+    Unfinished(String),
+}
+
+impl Cut {
+    fn reason(self) -> String {
+        match self {
+            Cut::Malformed(why) | Cut::Unfinished(why) => why,
+        }
+    }
+}
+
+/// The lines of `word/document.xml` up to where it stops, and why it stops early, if it does.
+fn body_text(xml: &str) -> (String, Option<Cut>) {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut out = String::new();
     // The current paragraph text; cells of the current row; depth of nested tables.
@@ -45,11 +111,23 @@ pub fn docx_xml_to_text(xml: &str) -> Result<String, ReadError> {
     // Grid columns the current cell spans (w:gridSpan): the row gets empty cells for the rest,
     // so that cells stay under their header columns.
     let mut span = 1usize;
-    loop {
+    // Elements open: the body is whole when every one is closed at the end.
+    let mut open = 0usize;
+    let cut = loop {
         let ev = match reader.read_event() {
             Ok(ev) => ev,
-            Err(e) => return Err(ReadError::BadDocx(e.to_string())),
+            Err(e) => {
+                let at = reader.buffer_position();
+                break Some(Cut::Malformed(format!(
+                    "Word 文档正文（word/document.xml）第 {at} 字节处格式错误（{e}），其后的内容未读取"
+                )));
+            }
         };
+        match &ev {
+            Event::Start(_) => open += 1,
+            Event::End(_) => open = open.saturating_sub(1),
+            _ => {}
+        }
         match ev {
             Event::Start(e) if e.local_name().as_ref() == "Fallback" => fallback += 1,
             Event::End(e) if e.local_name().as_ref() == "Fallback" => {
@@ -137,11 +215,29 @@ pub fn docx_xml_to_text(xml: &str) -> Result<String, ReadError> {
                 "tbl" => table_depth = table_depth.saturating_sub(1),
                 _ => {}
             },
-            Event::Eof => break,
+            Event::Eof if open > 0 => {
+                break Some(Cut::Unfinished(format!(
+                    "Word 文档正文（word/document.xml）在结尾处中断（还有 {open} 个元素没有结束），文件可能被截断；其后的内容未读取"
+                )))
+            }
+            Event::Eof => break None,
             _ => {}
         }
+    };
+    if cut.is_some() {
+        // What was read of the paragraph and the row where the body stops.
+        let mut last = std::mem::take(&mut para);
+        if in_cell > 0 {
+            cell.push_str(last.trim());
+            row.push(std::mem::take(&mut cell));
+            last = row.join("\t");
+        }
+        if !last.trim().is_empty() {
+            out.push_str(&last);
+            out.push('\n');
+        }
     }
-    Ok(out)
+    (out, cut)
 }
 
 #[cfg(test)]

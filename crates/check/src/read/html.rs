@@ -21,6 +21,11 @@
 //! Whitespace is collapsed as a browser does, except that a line break between two Chinese
 //! characters is removed rather than turned into a space (the source of many pages wraps its
 //! Chinese text at arbitrary points).
+//!
+//! Nesting is bounded before the walk: a chain of wrappers (`div` in `div`, `span` in `font`)
+//! lays out as one wrapper and is read as one, and whatever still sits deeper than
+//! [`MAX_DEPTH`] elements is read as its text alone, with a note ([`HtmlText::flattened`]).
+//! A page nested 100,000 `div`s deep is then read in time linear in its size.
 
 use scraper::{ElementRef, Html, Node};
 
@@ -66,9 +71,279 @@ pub fn looks_like_html(text: &str) -> bool {
             || head.contains("<div"))
 }
 
+/// The deepest nesting laid out element by element; deeper content is read as its text.
+pub const MAX_DEPTH: usize = 256;
+
+/// A page laid out as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HtmlText {
+    /// The lines.
+    pub text: String,
+    /// Elements nested deeper than [`MAX_DEPTH`] (after wrapper chains are merged) were read
+    /// as their text only: their paragraphs and tables are not told apart.
+    pub flattened: bool,
+}
+
 /// Lay out an HTML page as text lines (see the module documentation).
 pub fn html_to_text(html: &str) -> String {
-    let doc = Html::parse_document(html);
+    html_to_document(html).text
+}
+
+/// The deepest nesting of elements with an end tag kept in the source given to the parser: the
+/// browsers' algorithm looks through the open elements for each new block, so that a page
+/// nested 100,000 `div`s deep would take it minutes.
+pub const MAX_SOURCE_DEPTH: usize = 1024;
+
+/// Lay out an HTML page as text lines, saying whether deep nesting was flattened.
+pub fn html_to_document(html: &str) -> HtmlText {
+    let limited = limit_nesting(html, MAX_SOURCE_DEPTH);
+    let mut doc = Html::parse_document(limited.as_deref().unwrap_or(html));
+    merge_wrapper_chains(&mut doc);
+    let flattened = flatten_deep(&mut doc) || limited.is_some();
+    HtmlText {
+        text: lay_out(&doc),
+        flattened,
+    }
+}
+
+/// Elements whose end tag may be left out, or that have none: they are not counted as nesting
+/// (sloppy pages leave thousands of `<p>` and `<td>` open).
+fn nests_without_end_tag(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "keygen"
+            | "html"
+            | "head"
+            | "body"
+            | "p"
+            | "li"
+            | "dt"
+            | "dd"
+            | "option"
+            | "optgroup"
+            | "tr"
+            | "td"
+            | "th"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "colgroup"
+            | "caption"
+            | "rb"
+            | "rt"
+            | "rtc"
+            | "rp"
+    )
+}
+
+/// The source without the start tags (and their end tags) nested deeper than `max`, counted
+/// naively by tag (elements whose end tag may be omitted not counted); `None` when nothing is
+/// that deep. Text, comments and the contents of scripts are kept as they are.
+fn limit_nesting(html: &str, max: usize) -> Option<String> {
+    let b = html.as_bytes();
+    let find = |from: usize, pat: &[u8]| {
+        b[from.min(b.len())..]
+            .windows(pat.len())
+            .position(|w| w.eq_ignore_ascii_case(pat))
+            .map(|p| from + p)
+    };
+    let mut out: Option<String> = None;
+    let mut kept = 0; // bytes of `html` copied (or to copy) up to here
+    let mut depth = 0usize;
+    let mut dropped: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&c| c == b'<') {
+        let lt = i + p;
+        let rest = &b[lt + 1..];
+        // Comments, doctypes, processing instructions.
+        if rest.starts_with(b"!--") {
+            i = find(lt + 4, b"-->").map_or(b.len(), |e| e + 3);
+            continue;
+        }
+        if rest.first().is_some_and(|&c| c == b'!' || c == b'?') {
+            i = find(lt + 1, b">").map_or(b.len(), |e| e + 1);
+            continue;
+        }
+        let end_tag = rest.first() == Some(&b'/');
+        let name_start = lt + 1 + usize::from(end_tag);
+        let name_len = b[name_start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 || !b[name_start].is_ascii_alphabetic() {
+            i = lt + 1;
+            continue;
+        }
+        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+        // The end of the tag, quoted attribute values skipped.
+        let mut e = name_start + name_len;
+        let mut quote = None;
+        while e < b.len() {
+            match (quote, b[e]) {
+                (None, b'"' | b'\'') => quote = Some(b[e]),
+                (Some(q), c) if c == q => quote = None,
+                (None, b'>') => break,
+                _ => {}
+            }
+            e += 1;
+        }
+        let tag_end = (e + 1).min(b.len());
+        let self_closing = e > 0 && b[e - 1] == b'/';
+        let mut drop = false;
+        if !nests_without_end_tag(&name) && !self_closing {
+            if end_tag {
+                match dropped.get_mut(&name) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        drop = true;
+                    }
+                    _ => depth = depth.saturating_sub(1),
+                }
+            } else if depth >= max {
+                *dropped.entry(name.clone()).or_default() += 1;
+                drop = true;
+            } else {
+                depth += 1;
+            }
+        }
+        if drop {
+            let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+            o.push_str(&html[kept..lt]);
+            kept = tag_end;
+        }
+        i = tag_end;
+        // The raw text of a script or style is not markup.
+        if !end_tag && matches!(name.as_str(), "script" | "style" | "textarea" | "xmp") {
+            let close = format!("</{name}");
+            i = find(i, close.as_bytes()).unwrap_or(b.len());
+        }
+    }
+    out.map(|mut o| {
+        o.push_str(&html[kept..]);
+        o
+    })
+}
+
+/// Wrappers that lay out as one when nested in one another with nothing else beside them.
+fn wrapper_class(name: &str) -> Option<bool> {
+    match name {
+        "div" | "section" | "article" | "main" | "center" => Some(true),
+        "span" | "font" | "b" | "i" | "u" | "em" | "strong" | "small" | "big" => Some(false),
+        _ => None,
+    }
+}
+
+/// The only element child of `n` when every other child is whitespace.
+fn only_element_child(n: NodeRef<'_>) -> Option<ego_tree::NodeId> {
+    let mut found = None;
+    for c in n.children() {
+        match c.value() {
+            Node::Element(_) if found.is_none() => found = Some(c.id()),
+            Node::Element(_) => return None,
+            Node::Text(t) if t.trim().is_empty() => {}
+            Node::Comment(_) => {}
+            _ => return None,
+        }
+    }
+    found
+}
+
+/// Merge chains of wrappers of one kind (block or inline): `<div><div><div>…</div></div></div>`
+/// lays out as one `div`, so the inner ones give their children to the outer one.
+fn merge_wrapper_chains(doc: &mut Html) {
+    let mut stack = vec![doc.tree.root().id()];
+    while let Some(id) = stack.pop() {
+        let Some(node) = doc.tree.get(id) else {
+            continue;
+        };
+        if let Some(class) = element(node).and_then(|e| wrapper_class(e.name())) {
+            // Absorb the single wrapper child as long as there is one.
+            loop {
+                let Some(node) = doc.tree.get(id) else { break };
+                let Some(child) = only_element_child(node) else {
+                    break;
+                };
+                let same = doc
+                    .tree
+                    .get(child)
+                    .and_then(|c| element(c))
+                    .and_then(|e| wrapper_class(e.name()))
+                    == Some(class);
+                if !same {
+                    break;
+                }
+                let Some(mut me) = doc.tree.get_mut(id) else {
+                    break;
+                };
+                me.reparent_from_id_append(child);
+                if let Some(mut c) = doc.tree.get_mut(child) {
+                    c.detach();
+                }
+            }
+        }
+        if let Some(node) = doc.tree.get(id) {
+            stack.extend(node.children().map(|c| c.id()));
+        }
+    }
+}
+
+/// Read whatever sits deeper than [`MAX_DEPTH`] elements as its text alone. True when any did.
+fn flatten_deep(doc: &mut Html) -> bool {
+    let mut cut = Vec::new();
+    let mut stack = vec![(doc.tree.root().id(), 0usize)];
+    while let Some((id, depth)) = stack.pop() {
+        let Some(node) = doc.tree.get(id) else {
+            continue;
+        };
+        if depth == MAX_DEPTH && node.children().any(|c| c.has_children()) {
+            cut.push(id);
+            continue;
+        }
+        stack.extend(node.children().map(|c| (c.id(), depth + 1)));
+    }
+    for &id in &cut {
+        let Some(node) = doc.tree.get(id) else {
+            continue;
+        };
+        // Its text in document order, chrome (scripts, styles …) left out.
+        let mut text = String::new();
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n.value() {
+                Node::Text(t) => text.push_str(t),
+                Node::Element(e) if is_chrome(e.name()) => {}
+                _ => stack.extend(n.children().rev()),
+            }
+        }
+        let children: Vec<ego_tree::NodeId> = node.children().map(|c| c.id()).collect();
+        for c in children {
+            if let Some(mut c) = doc.tree.get_mut(c) {
+                c.detach();
+            }
+        }
+        if let Some(mut n) = doc.tree.get_mut(id) {
+            n.append(Node::Text(scraper::node::Text { text: text.into() }));
+        }
+    }
+    !cut.is_empty()
+}
+
+/// Lay out a parsed page.
+fn lay_out(doc: &Html) -> String {
     let root = doc.root_element();
     let body = root
         .children()
@@ -647,6 +922,51 @@ mod tests {
              <tr><td>住宅用地</td><td>10.00</td></tr></table>",
         );
         assert_eq!(t, "用地 类型 （一级类）\t面积 （公顷）\n住宅用地\t10.00\n");
+    }
+
+    #[test]
+    fn a_page_nested_100000_divs_deep_is_read_in_linear_time_with_a_note() {
+        let body = "<p>一、供应总量</p><p>全县计划供应国有建设用地120公顷。</p>";
+        for depth in [10, 2_000, 100_000] {
+            let page = format!(
+                "<html><body>{}{body}{}</body></html>",
+                "<div>".repeat(depth),
+                "</div>".repeat(depth)
+            );
+            let start = std::time::Instant::now();
+            let read = html_to_document(&page);
+            assert_eq!(
+                read.text, "一、供应总量\n全县计划供应国有建设用地120公顷。\n",
+                "{depth}"
+            );
+            assert_eq!(read.flattened, depth > MAX_SOURCE_DEPTH, "{depth}");
+            assert!(
+                start.elapsed().as_secs() < 20,
+                "{depth}: {:?}",
+                start.elapsed()
+            );
+        }
+    }
+
+    #[test]
+    fn deep_alternating_nesting_is_read_as_text_past_the_limit() {
+        let depth = MAX_DEPTH + 50;
+        let page = format!(
+            "<html><body>{}住宅用地12公顷{}</body></html>",
+            "<div><b>".repeat(depth),
+            "</b></div>".repeat(depth)
+        );
+        let read = html_to_document(&page);
+        assert!(read.flattened);
+        assert_eq!(read.text.trim(), "住宅用地12公顷");
+    }
+
+    #[test]
+    fn sloppy_pages_with_thousands_of_open_paragraphs_are_not_cut() {
+        let page: String = (0..3000).map(|i| format!("<p>第{i}段")).collect();
+        assert_eq!(limit_nesting(&page, MAX_SOURCE_DEPTH), None);
+        let script = "<script>var s = '<div><div><div>';</script><div>x</div>";
+        assert_eq!(limit_nesting(script, 1), None);
     }
 
     #[test]

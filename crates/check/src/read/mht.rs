@@ -12,11 +12,32 @@ pub fn looks_like_mht(bytes: &[u8]) -> bool {
     head.contains("mime-version:") && head.contains("multipart/related")
 }
 
+/// The page part of a single-file web page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The HTML of the page part, decoded to text.
+    pub html: String,
+    /// The message ends with its closing boundary (`--boundary--`): it was not cut short.
+    pub complete: bool,
+}
+
 /// The HTML of the page part, decoded to text; `None` when there is no `text/html` part.
 pub fn page_html(bytes: &[u8]) -> Option<String> {
+    page(bytes).map(|p| p.html)
+}
+
+/// True when the message ends with its closing boundary (it was not cut short).
+pub fn has_closing_boundary(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    boundary(&text).is_some_and(|b| text.contains(&format!("--{b}--")))
+}
+
+/// The page part, and whether the message is whole; `None` when there is no `text/html` part.
+pub fn page(bytes: &[u8]) -> Option<Page> {
     let text = String::from_utf8_lossy(bytes);
     let boundary = boundary(&text)?;
     let delim = format!("--{boundary}");
+    let complete = text.contains(&format!("{delim}--"));
     for part in text.split(delim.as_str()).skip(1) {
         if part.starts_with("--") {
             break;
@@ -45,7 +66,10 @@ pub fn page_html(bytes: &[u8]) -> Option<String> {
             _ => original_slice(bytes, &text, body).to_vec(),
         };
         let charset = param(&ctype, "charset");
-        return Some(decode(&raw, charset.as_deref()));
+        return Some(Page {
+            html: decode(&raw, charset.as_deref()),
+            complete,
+        });
     }
     None
 }
@@ -215,6 +239,11 @@ mod tests {
         );
         assert!(looks_like_mht(msg.as_bytes()));
         assert_eq!(page_html(msg.as_bytes()).unwrap().trim(), page);
+        assert!(self::page(msg.as_bytes()).unwrap().complete);
+        // Cut before its closing boundary, the page part is still read, but not whole.
+        let cut = &msg.as_bytes()[..msg.len() - 30];
+        assert!(!self::page(cut).unwrap().complete);
+        assert!(!has_closing_boundary(cut));
         assert!(!looks_like_mht("<html></html>".as_bytes()));
     }
 }

@@ -14,10 +14,21 @@
 //!
 //! Notes about the reading itself (a PDF reflowed, a page laid out, formulas without results,
 //! undecodable bytes) are findings made through the caller's [`RuleContext`].
+//!
+//! Every reader either reads all of a file or says what it did not read: a file with nothing in
+//! it is [`ReadError::Empty`]; a document cut short (a Word body whose XML stops, a single-file
+//! page without its closing boundary) is read as far as it goes, with a `document.incomplete`
+//! error saying where it stops; what is deliberately left out (hidden sheets, nesting too deep
+//! to lay out) is a `document.skipped` note. Reading is bounded: PDF streams may inflate to
+//! [`pdf::MAX_INFLATED`] in all, a Word body may be [`docx::MAX_BODY`], a workbook
+//! [`xlsx::MAX_UNCOMPRESSED`] and [`xlsx::MAX_CELLS`] cells, a page [`html::MAX_DEPTH`]
+//! elements deep; past a limit the file is refused with [`ReadError::Limit`], never read in
+//! part silently.
 
 pub mod docx;
 pub mod html;
 pub mod mht;
+mod ole;
 pub mod pdf;
 pub mod text;
 pub mod xlsx;
@@ -51,6 +62,15 @@ pub enum ReadError {
     PdfNoText,
     /// Bytes that are not text in any supported encoding.
     NotText,
+    /// A file with nothing in it (no bytes, or only whitespace).
+    Empty,
+    /// An Office 97-2003 file (an OLE compound file) that is neither a Word document nor an
+    /// Excel workbook, or one too damaged to tell.
+    NotOffice,
+    /// A single-file web page that ends before its page part.
+    BadMht(String),
+    /// A limit of the reading was reached (the reason, in Chinese): the file is not read.
+    Limit(String),
 }
 
 impl fmt::Display for ReadError {
@@ -70,6 +90,12 @@ impl fmt::Display for ReadError {
             ReadError::NotText => {
                 f.write_str("文件不是可识别的文本（UTF-8、GBK/GB18030）或 Word 文档")
             }
+            ReadError::Empty => f.write_str("文件为空，没有任何可核对的文字"),
+            ReadError::NotOffice => f.write_str(
+                "文件是 Office 97-2003 格式（OLE 复合文档），但其中既没有 Word 文档也没有 Excel 工作簿，可能已损坏；请在 Word/WPS 中打开后另存为 .docx 再审查",
+            ),
+            ReadError::BadMht(why) => write!(f, "单文件网页（.mht）不完整：{why}"),
+            ReadError::Limit(why) => write!(f, "超出读取上限，未予读取：{why}"),
         }
     }
 }
@@ -91,7 +117,8 @@ pub enum Format {
     Xlsx,
     /// An old binary Excel workbook.
     Xls,
-    /// An old binary Word file (or another OLE file that is not a workbook): not read.
+    /// An old binary Word file (or another OLE file that is not a workbook): not read here
+    /// (a caller that converts `.doc` files asks [`is_word_document`] first).
     LegacyDoc,
     /// A MIME single-file web page.
     Mht,
@@ -127,6 +154,13 @@ impl Format {
     }
 }
 
+/// True when an OLE compound file holds a Word document (a `WordDocument` stream): only then
+/// is it worth converting. Random bytes behind an OLE signature are not one
+/// ([`ReadError::NotOffice`]).
+pub fn is_word_document(bytes: &[u8]) -> bool {
+    bytes.starts_with(&OLE_MAGIC) && ole::has_stream(bytes, "WordDocument")
+}
+
 /// Read a document from bytes. `path` is used only for messages.
 pub fn read_bytes(path: &str, bytes: &[u8]) -> Result<ReadDocument, ReadError> {
     let rules = RuleContext::builtin();
@@ -140,27 +174,98 @@ pub fn read_as(
     bytes: &[u8],
     rules: &RuleContext,
 ) -> Result<ReadDocument, ReadError> {
-    match format {
+    if is_blank(bytes) {
+        return Err(ReadError::Empty);
+    }
+    let mut doc = match format {
         Format::Xlsx => xlsx::read_workbook(bytes).map(|w| workbook_document(w, path, rules)),
         Format::Xls => xlsx::read_xls(bytes).map(|w| workbook_document(w, path, rules)),
-        Format::Docx => read_docx(bytes).map(|text| ReadDocument {
-            text,
-            notes: Vec::new(),
+        Format::Docx => docx::read_docx_body(bytes).map(|body| {
+            let mut notes = Vec::new();
+            if let Some(why) = body.cut {
+                notes.push(incomplete(path, rules, &body.text, &why));
+            }
+            ReadDocument {
+                text: body.text,
+                notes,
+            }
         }),
         Format::LegacyDoc => Err(ReadError::LegacyDoc),
         // A single-file web page (.mht, or one renamed .doc): its page part is laid out as a
         // page; without one, the bytes are read as what else they may be.
-        Format::Mht => match mht::page_html(bytes) {
-            Some(html) => Ok(ReadDocument {
-                text: html::html_to_text(&html),
-                notes: vec![html_note(path, rules)],
-            }),
+        Format::Mht => match mht::page(bytes) {
+            Some(page) => {
+                let laid = html::html_to_document(&page.html);
+                let mut notes = vec![html_note(path, rules)];
+                if !page.complete {
+                    notes.push(incomplete(
+                        path,
+                        rules,
+                        &laid.text,
+                        "单文件网页缺少结尾的分隔符，文件可能被截断；只核对了已读出的部分",
+                    ));
+                }
+                if laid.flattened {
+                    notes.push(flattened_note(path, rules));
+                }
+                Ok(ReadDocument {
+                    text: laid.text,
+                    notes,
+                })
+            }
+            None if !mht::has_closing_boundary(bytes) => Err(ReadError::BadMht(
+                "文件在网页部分之前就结束了，可能被截断".to_string(),
+            )),
             None if bytes.starts_with(b"%PDF") => read_pdf(path, bytes, rules),
             None => text::read_text(path, bytes, rules),
         },
         Format::Pdf => read_pdf(path, bytes, rules),
         Format::Text => text::read_text(path, bytes, rules),
+    }?;
+    // A file with content from which no text came out is not clean: it was not read.
+    if doc.text.trim().is_empty() && !doc.notes.iter().any(|n| n.rule == "document.incomplete") {
+        let why = "文件中没有读出任何文字（可能只有图片、或正文由网页脚本加载），无法核对";
+        doc.notes.push(
+            rules
+                .finding("document.incomplete", &[("reason", why.to_string())])
+                .at(file_place(path)),
+        );
     }
+    Ok(doc)
+}
+
+/// True when the bytes hold nothing but whitespace (and a byte-order mark).
+fn is_blank(bytes: &[u8]) -> bool {
+    let body = bytes
+        .strip_prefix(&[0xEF, 0xBB, 0xBF])
+        .or_else(|| bytes.strip_prefix(&[0xFF, 0xFE]))
+        .or_else(|| bytes.strip_prefix(&[0xFE, 0xFF]))
+        .unwrap_or(bytes);
+    body.iter().all(|b| b.is_ascii_whitespace() || *b == 0)
+}
+
+/// The `document.incomplete` error of a document read only up to where it stops: placed at
+/// the last line read.
+fn incomplete(path: &str, rules: &RuleContext, text: &str, why: &str) -> Finding {
+    let lines = text.trim_end_matches('\n').split('\n').count();
+    let mut place = file_place(path);
+    if !text.trim().is_empty() {
+        place.line = Some(lines);
+    }
+    rules
+        .finding("document.incomplete", &[("reason", why.to_string())])
+        .at(place)
+}
+
+/// The note that a page was nested too deep to lay out below [`html::MAX_DEPTH`] elements.
+fn flattened_note(path: &str, rules: &RuleContext) -> Finding {
+    let what = format!(
+        "网页的元素嵌套过深（超过 {} 层），更深处的结构已忽略，其内容只按文字读取（段落和表格不再分开）",
+        html::MAX_DEPTH
+    );
+    rules
+        .finding("document.skipped", &[("what", what)])
+        .at(file_place(path))
 }
 
 fn read_pdf(path: &str, bytes: &[u8], rules: &RuleContext) -> Result<ReadDocument, ReadError> {
@@ -177,9 +282,18 @@ fn read_pdf(path: &str, bytes: &[u8], rules: &RuleContext) -> Result<ReadDocumen
     })
 }
 
-/// A workbook's text with a `document.formula` note when some formulas had no cached result.
+/// A workbook's text with a `document.formula` note when some formulas had no cached result,
+/// and a `document.skipped` note naming the hidden sheets.
 fn workbook_document(w: xlsx::Workbook, path: &str, rules: &RuleContext) -> ReadDocument {
     let mut notes = Vec::new();
+    if !w.hidden_sheets.is_empty() {
+        let what = format!("隐藏的工作表“{}”未审查", w.hidden_sheets.join("”、“"));
+        notes.push(
+            rules
+                .finding("document.skipped", &[("what", what)])
+                .at(file_place(path)),
+        );
+    }
     if w.formulas_without_value > 0 {
         let count = w.formulas_without_value.to_string();
         notes.push(

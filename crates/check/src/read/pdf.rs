@@ -8,11 +8,28 @@
 //! tab-separated rows, with the header row above them. Line numbers in findings refer to the
 //! reflowed text, which the report quotes.
 
+//!
+//! Before extraction the compressed streams are inflated once into a counter: a PDF whose
+//! streams (images aside) would inflate past [`MAX_INFLATED`] in all is refused with
+//! [`ReadError::Limit`] instead of being inflated into memory (a 1.7 MB file can hold a stream
+//! of 1.1 GB).
+
 use super::ReadError;
+
+/// The most a PDF's compressed streams may inflate to, in all: 256 MiB (the text layer of a
+/// plan is a few MiB).
+pub const MAX_INFLATED: u64 = 256 << 20;
 
 /// The text of a PDF, reflowed. A PDF without a text layer (a scan) or one that cannot be
 /// parsed is an error that says so.
 pub fn pdf_text(bytes: &[u8]) -> Result<String, ReadError> {
+    let inflated = inflated_size(bytes, MAX_INFLATED);
+    if inflated > MAX_INFLATED {
+        return Err(ReadError::Limit(format!(
+            "PDF 中的压缩数据解压后超过 {} MiB（可能是恶意构造的文件），未予读取",
+            MAX_INFLATED >> 20
+        )));
+    }
     // The extractor may panic on malformed files: a damaged PDF is a reading error, not a crash,
     // and its panic message is not printed.
     quiet_panics_in_extraction();
@@ -47,6 +64,77 @@ fn quiet_panics_in_extraction() {
             }
         }));
     });
+}
+
+/// Where `needle` first occurs in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// How many bytes the Flate-compressed streams of a PDF inflate to (images left out), counted
+/// without keeping them, and no further than just past `limit`. Each `stream` keyword's
+/// dictionary is the text since the `obj` before it; a stream that does not inflate counts
+/// what it gave before failing (the extractor then reports the damage).
+fn inflated_size(bytes: &[u8], limit: u64) -> u64 {
+    let mut total = 0u64;
+    let mut at = 0;
+    // The end of the last stream's data: a dictionary is not searched for before it.
+    let mut prev = 0;
+    while let Some(p) = find(&bytes[at..], b"stream") {
+        let s = at + p;
+        at = s + 6;
+        if s >= 3 && &bytes[s - 3..s] == b"end" {
+            continue;
+        }
+        let mut data = s + 6;
+        if bytes.get(data) == Some(&b'\r') {
+            data += 1;
+        }
+        if bytes.get(data) == Some(&b'\n') {
+            data += 1;
+        }
+        let from = s.saturating_sub(8192).max(prev);
+        let dict = match find_last(&bytes[from..s], b"obj") {
+            Some(o) => &bytes[from + o..s],
+            None => &bytes[from..s],
+        };
+        prev = s + 6;
+        let flate = find(dict, b"/FlateDecode").is_some() || find(dict, b"/Fl ").is_some();
+        if !flate || find(dict, b"/Image").is_some() {
+            continue;
+        }
+        let end = find(&bytes[data..], b"endstream").map_or(bytes.len(), |e| data + e);
+        total += inflate_count(&bytes[data..end], limit - total.min(limit));
+        if total > limit {
+            return total;
+        }
+        at = end;
+        prev = end;
+    }
+    total
+}
+
+/// Where `needle` last occurs in `hay`.
+fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The inflated size of zlib data, counted in a small buffer, stopping just past `limit`.
+fn inflate_count(data: &[u8], limit: u64) -> u64 {
+    let mut z = flate2::Decompress::new(true);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let (before_in, before_out) = (z.total_in(), z.total_out());
+        let input = &data[(before_in as usize).min(data.len())..];
+        match z.decompress(input, &mut buf, flate2::FlushDecompress::None) {
+            Ok(flate2::Status::StreamEnd) | Err(_) => break,
+            Ok(_) => {}
+        }
+        if z.total_out() > limit || (z.total_in() == before_in && z.total_out() == before_out) {
+            break;
+        }
+    }
+    z.total_out()
 }
 
 /// Display width: CJK and full-width characters count two.
@@ -99,12 +187,22 @@ fn is_cjk(c: char) -> bool {
 /// those next to Latin letters and digits.
 fn close_up(line: &str) -> String {
     let c: Vec<char> = line.chars().collect();
+    // The next character that is not whitespace, from each position (one pass from the
+    // right, so that a long run of spaces costs its length, not its square).
+    let mut next_solid: Vec<Option<char>> = vec![None; c.len() + 1];
+    for i in (0..c.len()).rev() {
+        next_solid[i] = if c[i].is_whitespace() {
+            next_solid[i + 1]
+        } else {
+            Some(c[i])
+        };
+    }
     let mut out = String::with_capacity(line.len());
+    let mut prev: Option<char> = None;
     for (i, &ch) in c.iter().enumerate() {
         if ch.is_whitespace() {
-            let prev = c[..i].iter().rev().find(|x| !x.is_whitespace());
-            let next = c[i + 1..].iter().find(|x| !x.is_whitespace());
-            if prev.is_some_and(|&p| is_cjk(p)) && next.is_some_and(|&n| is_cjk(n)) {
+            let next = next_solid[i + 1];
+            if prev.is_some_and(is_cjk) && next.is_some_and(is_cjk) {
                 continue;
             }
             if out.ends_with(' ') {
@@ -113,6 +211,7 @@ fn close_up(line: &str) -> String {
             out.push(' ');
             continue;
         }
+        prev = Some(ch);
         out.push(ch);
     }
     out
@@ -204,6 +303,9 @@ pub fn reflow(text: &str) -> String {
     let full = long.get(long.len() / 2).copied().unwrap_or(0);
     let mut out = String::new();
     let mut open = false; // a paragraph is being continued
+                          // Brackets opened and closed in the paragraph being continued (counted line by line: a
+                          // paragraph of a million characters is not counted again for each of its lines).
+    let (mut opened, mut closed) = (0usize, 0usize);
     for (i, line) in lines.iter().enumerate() {
         if table[i] || header[i] {
             if open {
@@ -212,13 +314,14 @@ pub fn reflow(text: &str) -> String {
             }
             out.push_str(&cells(line).join("\t"));
             out.push('\n');
+            (opened, closed) = (0, 0);
             continue;
         }
         out.push_str(line);
         // A bracket still open in the paragraph ("其他用地（包括：…）") means it goes on.
-        let paragraph = out.rsplit('\n').next().unwrap_or("");
-        let open_brackets =
-            paragraph.matches(['（', '(']).count() > paragraph.matches(['）', ')']).count();
+        opened += line.matches(['（', '(']).count();
+        closed += line.matches(['）', ')']).count();
+        let open_brackets = opened > closed;
         let ends_sentence =
             !open_brackets && line.ends_with(['。', '；', '！', '？', '：', ':', ';']);
         let next_prose_continues = lines.get(i + 1).is_some_and(|n| {
@@ -242,6 +345,7 @@ pub fn reflow(text: &str) -> String {
         } else {
             out.push('\n');
             open = false;
+            (opened, closed) = (0, 0);
         }
     }
     out
@@ -307,6 +411,27 @@ mod tests {
         for p in ["120公顷", "一、总量", "合计 120.5"] {
             assert!(!is_page_number(p), "{p}");
         }
+    }
+
+    #[test]
+    fn inflated_sizes_are_counted_without_keeping_them() {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&vec![b'0'; 10 << 20]).unwrap();
+        let packed = z.finish().unwrap();
+        let mut pdf = b"%PDF-1.4\n4 0 obj\n<< /Length 9 /Filter /FlateDecode >>\nstream\n".to_vec();
+        pdf.extend(&packed);
+        pdf.extend(b"\nendstream\nendobj\n");
+        assert_eq!(inflated_size(&pdf, u64::MAX), 10 << 20);
+        assert!(inflated_size(&pdf, 1 << 20) <= (1 << 20) + 64 * 1024 + 1);
+        // An image is not counted.
+        let image = [
+            b"%PDF-1.4\n4 0 obj\n<< /Subtype /Image /Filter /FlateDecode >>\nstream\n".as_slice(),
+            &packed,
+            b"\nendstream\n",
+        ]
+        .concat();
+        assert_eq!(inflated_size(&image, u64::MAX), 0);
     }
 
     #[test]

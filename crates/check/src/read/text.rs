@@ -1,7 +1,7 @@
-//! Plain text in any encoding the bureaus use (UTF-8 with or without BOM, UTF-16 with BOM,
-//! GBK/GB18030); a text that is an HTML page is laid out by [`super::html`].
+//! Plain text in any encoding the bureaus use (UTF-8 with or without BOM, UTF-16 with or
+//! without BOM, GBK/GB18030); a text that is an HTML page is laid out by [`super::html`].
 
-use super::{file_place, html, html_note, ReadDocument, ReadError};
+use super::{file_place, flattened_note, html, html_note, ReadDocument, ReadError};
 use landplan_core::RuleContext;
 
 /// Decode text; bytes that are mostly not text are [`ReadError::NotText`], a few undecodable
@@ -23,7 +23,11 @@ pub(super) fn read_text(
     let mut notes = Vec::new();
     let text = if html::looks_like_html(&text) {
         notes.push(html_note(path, rules));
-        html::html_to_text(&text)
+        let laid = html::html_to_document(&text);
+        if laid.flattened {
+            notes.push(flattened_note(path, rules));
+        }
+        laid.text
     } else {
         text
     };

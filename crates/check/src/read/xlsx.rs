@@ -26,9 +26,15 @@
 //! The reading is done by calamine from the bytes (no files). A workbook above
 //! [`MAX_UNCOMPRESSED`] uncompressed, a damaged one, or one calamine panics on, is a
 //! [`ReadError::BadXlsx`] with a reason in Chinese.
+//!
+//! A sheet is read as the cells it holds (calamine's cell reader for `.xlsx`), never as the
+//! rectangle of its used range: one stray cell at XFD1048576 costs one cell. More than
+//! [`MAX_CELLS`] cells in a workbook, or merged regions that would take more than
+//! [`MAX_MERGE_WORK`] steps to apply, are a [`ReadError::Limit`]. Hidden sheets are named in
+//! [`Workbook::hidden_sheets`] (the caller says they were not checked).
 
 use super::ReadError;
-use calamine::{Data, Dimensions, Range, Reader, SheetType, SheetVisible, StyleRange};
+use calamine::{Data, Dimensions, Reader, SheetType, SheetVisible, StyleRange};
 use landplan_core::units::round_half_up;
 use rust_decimal::Decimal;
 use std::collections::HashSet;
@@ -37,6 +43,13 @@ use std::io::Cursor;
 /// The largest workbook read: 256 MiB uncompressed (the sum of the archive's entries).
 pub const MAX_UNCOMPRESSED: u64 = 256 << 20;
 
+/// The most cells holding something read from a workbook: two million (a plan's 附表 has a
+/// few thousand).
+pub const MAX_CELLS: usize = 2_000_000;
+
+/// The most cell-in-region tests spent on merged regions (regions × the cells in their rows).
+pub const MAX_MERGE_WORK: usize = 50_000_000;
+
 /// A workbook read as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Workbook {
@@ -44,6 +57,8 @@ pub struct Workbook {
     pub text: String,
     /// Formula cells that were saved without a cached result (their cells are empty).
     pub formulas_without_value: usize,
+    /// Worksheets not read because they are hidden (or very hidden), in workbook order.
+    pub hidden_sheets: Vec<String>,
 }
 
 /// Read an `.xlsx` workbook from bytes as text.
@@ -68,8 +83,32 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Workbook, ReadError> {
         }
         let zero_is_placeholder = asks_full_recalculation(&mut zip);
         let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
+        let mut budget = MAX_CELLS;
         read_book(&mut book, zero_is_placeholder, |b, name| {
-            b.merge_cells_by_sheet_name(name).unwrap_or_default()
+            let mut cells = SheetCells::default();
+            let mut reader = match b.worksheet_cells_reader(name) {
+                Ok(r) => r,
+                Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(cells),
+                Err(e) => return Err(damaged(&e)),
+            };
+            while let Some(c) = reader.next_cell_with_formula().map_err(|e| damaged(&e))? {
+                let has_formula = c.formula.as_deref().is_some_and(|f| !f.trim().is_empty());
+                let value = Data::from(c.value);
+                if has_formula {
+                    cells.formulas.push((c.pos, value.clone()));
+                }
+                if value != Data::Empty {
+                    if budget == 0 {
+                        return Err(too_many_cells());
+                    }
+                    budget -= 1;
+                    cells.values.push((c.pos, value));
+                }
+            }
+            drop(reader);
+            cells.styles = b.worksheet_style(name).unwrap_or_default();
+            cells.merged = b.merge_cells_by_sheet_name(name).unwrap_or_default();
+            Ok(cells)
         })
     })
 }
@@ -85,10 +124,53 @@ pub fn read_xls(bytes: &[u8]) -> Result<Workbook, ReadError> {
     }
     guarded(|| {
         let mut book = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
+        let mut budget = MAX_CELLS;
         read_book(&mut book, false, |b, name| {
-            b.merge_cells_by_sheet_name(name).unwrap_or_default()
+            let mut cells = SheetCells::default();
+            let values = b.worksheet_range(name).map_err(|e| damaged(&e))?;
+            let (r0, c0) = values.start().unwrap_or((0, 0));
+            for (r, c, v) in values.used_cells() {
+                if budget == 0 {
+                    return Err(too_many_cells());
+                }
+                budget -= 1;
+                cells
+                    .values
+                    .push(((r0 + r as u32, c0 + c as u32), v.clone()));
+            }
+            let formulas = b.worksheet_formula(name).unwrap_or_default();
+            let (f0, g0) = formulas.start().unwrap_or((0, 0));
+            for (r, c, f) in formulas.used_cells() {
+                if !f.trim().is_empty() {
+                    let at = (f0 + r as u32, g0 + c as u32);
+                    let v = values.get_value(at).cloned().unwrap_or(Data::Empty);
+                    cells.formulas.push((at, v));
+                }
+            }
+            cells.merged = b.merge_cells_by_sheet_name(name).unwrap_or_default();
+            Ok(cells)
         })
     })
+}
+
+fn too_many_cells() -> ReadError {
+    ReadError::Limit(format!(
+        "工作簿中有超过 {} 万个非空单元格，不像是计划附表",
+        MAX_CELLS / 10_000
+    ))
+}
+
+/// One worksheet as the cells it holds.
+#[derive(Default)]
+struct SheetCells {
+    /// Cells holding a value: (row, column) and the value, in the order read.
+    values: Vec<((u32, u32), Data)>,
+    /// Formula cells: where, and the value cached with them (empty when none).
+    formulas: Vec<((u32, u32), Data)>,
+    /// Number formats (`.xlsx` only).
+    styles: StyleRange,
+    /// Merged regions.
+    merged: Vec<Dimensions>,
 }
 
 /// True when a zip archive is an Excel workbook (it has `xl/workbook.xml`); a zip that cannot
@@ -168,29 +250,30 @@ fn guarded(f: impl FnOnce() -> Result<Workbook, ReadError>) -> Result<Workbook, 
 fn read_book<RS, R, F>(
     book: &mut R,
     zero_is_placeholder: bool,
-    merges: F,
+    mut cells: F,
 ) -> Result<Workbook, ReadError>
 where
     RS: std::io::Read + std::io::Seek,
     R: Reader<RS>,
-    R::Error: std::fmt::Display,
-    F: Fn(&mut R, &str) -> Vec<Dimensions>,
+    F: FnMut(&mut R, &str) -> Result<SheetCells, ReadError>,
 {
-    let sheets: Vec<String> = book
+    let worksheets = book
         .sheets_metadata()
         .iter()
-        .filter(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect();
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .cloned()
+        .collect::<Vec<_>>();
     let mut out = Workbook::default();
-    for name in &sheets {
-        let values = book.worksheet_range(name).map_err(|e| damaged(&e))?;
-        let styles = book.worksheet_style(name).unwrap_or_default();
-        let formulas = book.worksheet_formula(name).unwrap_or_default();
-        let merged = merges(book, name);
-        let uncached = formulas_without_value(&values, &formulas, zero_is_placeholder);
+    for sheet in &worksheets {
+        if sheet.visible != SheetVisible::Visible {
+            out.hidden_sheets.push(sheet.name.clone());
+            continue;
+        }
+        let name = &sheet.name;
+        let mut sheet = cells(book, name)?;
+        let uncached = formulas_without_value(&sheet.formulas, zero_is_placeholder);
         out.formulas_without_value += uncached.len();
-        let rows = sheet_rows(&values, &styles, &merged, &uncached);
+        let rows = sheet_rows(&mut sheet, &uncached)?;
         if rows.is_empty() {
             continue;
         }
@@ -223,71 +306,88 @@ fn is_default_sheet_name(name: &str) -> bool {
 
 /// Formula cells saved without a cached result: an empty value, or a placeholder 0.
 fn formulas_without_value(
-    values: &Range<Data>,
-    formulas: &Range<String>,
+    formulas: &[((u32, u32), Data)],
     zero_is_placeholder: bool,
 ) -> HashSet<(u32, u32)> {
-    let Some((r0, c0)) = formulas.start() else {
-        return HashSet::new();
-    };
     formulas
-        .used_cells()
-        .filter(|(_, _, f)| !f.trim().is_empty())
-        .map(|(r, c, _)| (r0 + r as u32, c0 + c as u32))
-        .filter(|at| match values.get_value(*at) {
-            None | Some(Data::Empty) => true,
-            Some(Data::String(s)) => s.is_empty(),
-            Some(Data::Float(f)) => zero_is_placeholder && *f == 0.0,
-            Some(Data::Int(i)) => zero_is_placeholder && *i == 0,
-            Some(_) => false,
+        .iter()
+        .filter(|(_, v)| match v {
+            Data::Empty => true,
+            Data::String(s) => s.is_empty(),
+            Data::Float(f) => zero_is_placeholder && *f == 0.0,
+            Data::Int(i) => zero_is_placeholder && *i == 0,
+            _ => false,
         })
+        .map(|(at, _)| *at)
         .collect()
 }
 
-/// The sheet's non-empty rows as cell texts, trailing empty cells trimmed.
+/// The sheet's non-empty rows as cell texts from its first used column, trailing empty cells
+/// trimmed. Only the cells that hold something are visited.
 fn sheet_rows(
-    values: &Range<Data>,
-    styles: &StyleRange,
-    merged: &[Dimensions],
+    sheet: &mut SheetCells,
     uncached: &HashSet<(u32, u32)>,
-) -> Vec<Vec<String>> {
-    let Some((r0, c0)) = values.start() else {
-        return Vec::new();
+) -> Result<Vec<Vec<String>>, ReadError> {
+    // In order; of two cells at one place the one read last holds (as in calamine's ranges).
+    let values = &mut sheet.values;
+    values.sort_by_key(|(at, _)| *at);
+    values.dedup_by(|later, earlier| {
+        let same = later.0 == earlier.0;
+        if same {
+            std::mem::swap(later, earlier);
+        }
+        same
+    });
+    let Some(c0) = values.iter().map(|((_, c), _)| *c).min() else {
+        return Ok(Vec::new());
     };
-    let Some((r1, c1)) = values.end() else {
-        return Vec::new();
-    };
-    // Cells covered by a merged region other than its top-left cell, within the data range.
+    // Cells covered by a merged region other than its top-left cell.
     let mut covered: HashSet<(u32, u32)> = HashSet::new();
-    for m in merged {
+    let mut work = 0usize;
+    for m in &sheet.merged {
         let (top, left) = m.start;
         let (bottom, right) = m.end;
-        for r in top.max(r0)..=bottom.min(r1) {
-            for c in left.max(c0)..=right.min(c1) {
-                if (r, c) != (top, left) {
-                    covered.insert((r, c));
-                }
+        let from = values.partition_point(|((r, _), _)| *r < top);
+        for ((r, c), _) in &values[from..] {
+            if *r > bottom {
+                break;
+            }
+            work += 1;
+            if work > MAX_MERGE_WORK {
+                return Err(ReadError::Limit(
+                    "合并单元格过多，不像是计划附表".to_string(),
+                ));
+            }
+            if (left..=right).contains(c) && (*r, *c) != (top, left) {
+                covered.insert((*r, *c));
             }
         }
     }
     let mut rows = Vec::new();
-    for (i, row) in values.rows().enumerate() {
-        let r = r0 + i as u32;
-        let mut cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(j, v)| {
-                let at = (r, c0 + j as u32);
-                if covered.contains(&at) || uncached.contains(&at) {
-                    return String::new();
-                }
-                let code = styles
+    let mut k = 0;
+    while k < values.len() {
+        let r = values[k].0 .0;
+        let mut cells: Vec<String> = Vec::new();
+        while k < values.len() && values[k].0 .0 == r {
+            let ((_, c), v) = &values[k];
+            let at = (r, *c);
+            let j = (c - c0) as usize;
+            if cells.len() < j {
+                cells.resize(j, String::new());
+            }
+            let text = if covered.contains(&at) || uncached.contains(&at) {
+                String::new()
+            } else {
+                let code = sheet
+                    .styles
                     .get(at)
                     .and_then(|s| s.number_format.as_ref())
                     .map(|n| n.format_code.as_str());
                 cell_text(v, code)
-            })
-            .collect();
+            };
+            cells.push(text);
+            k += 1;
+        }
         while cells.last().is_some_and(|c| c.is_empty()) {
             cells.pop();
         }
@@ -295,7 +395,7 @@ fn sheet_rows(
             rows.push(cells);
         }
     }
-    rows
+    Ok(rows)
 }
 
 fn one_line(s: &str) -> String {

@@ -169,7 +169,6 @@ fn duplicate_note(m: &PlanModel, whole: &Quantity) -> Option<String> {
     let mut sum = Decimal::ZERO;
     let mut tol = whole.tolerance();
     let mut unit = None;
-    let mut dropped = Vec::new();
     for p in &m.parcels {
         if let Some(a) = p.area {
             sum += m.quantities[a].value;
@@ -177,11 +176,7 @@ fn duplicate_note(m: &PlanModel, whole: &Quantity) -> Option<String> {
             unit.get_or_insert(m.quantities[a].unit);
         }
     }
-    for &(_, j, _) in &d {
-        if dropped.contains(&j) {
-            continue;
-        }
-        dropped.push(j);
+    for &j in &d.later {
         if let Some(a) = m.parcels[j].area {
             sum -= m.quantities[a].value;
         }
@@ -190,13 +185,13 @@ fn duplicate_note(m: &PlanModel, whole: &Quantity) -> Option<String> {
     if unit == Some(whole.unit) && (sum - whole.value).abs() <= tol {
         return Some(format!(
             "清单中有{}处重复地块；剔除重复后地块面积合计{sum}{u}，与{}相符：差额正是重复计入的地块面积",
-            d.len(),
+            d.total,
             whole.display
         ));
     }
     Some(format!(
         "清单中有{}处重复地块；剔除重复后地块面积合计{sum}{u}",
-        d.len()
+        d.total
     ))
 }
 

@@ -9,18 +9,16 @@ use std::process::ExitCode;
 pub enum Sub {
     /// 逐条重算审计日志的哈希链，报告第一条断裂的记录（完好：退出码 0；断裂：1）
     Verify {
-        /// 以 JSON 输出
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        out: super::TextOrJson,
     },
     /// 列出审计日志
     Log {
         /// 只列出最后 N 条
         #[arg(long)]
         limit: Option<usize>,
-        /// 以 JSON 输出
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        out: super::TextOrJson,
     },
 }
 
@@ -43,9 +41,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = open_read(&args.db)?;
     let who = actor(&store, args.user.as_deref())?;
     match args.sub {
-        Sub::Verify { json } => {
+        Sub::Verify { out } => {
             let r = store.verify_audit(&who).map_err(explain)?;
-            if json {
+            if out.is_json() {
                 outln!("{}", serde_json::to_string_pretty(&r)?)?;
             } else {
                 match &r.broken {
@@ -80,24 +78,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
-        Sub::Log { limit, json } => {
+        Sub::Log { limit, out } => {
             let entries = store.audit_entries(&who, limit).map_err(explain)?;
-            if json {
+            if out.is_json() {
                 outln!("{}", serde_json::to_string_pretty(&entries)?)?;
             } else {
+                outln!("序号　时间（北京时间）　经办人　操作　对象")?;
                 for e in &entries {
                     outln!(
-                        "{:>6}　{}　{}　{}　{}　{}",
+                        "{:>4}　{}　{}　{}　{}",
                         e.seq,
-                        e.at,
+                        beijing(&e.at),
                         e.user,
-                        e.action,
-                        e.entity,
-                        e.after.as_deref().unwrap_or("")
+                        landplan_store::audit::action_label(&e.action),
+                        landplan_store::audit::entity_label(&e.entity),
                     )?;
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A stored time (RFC 3339, UTC) in 北京时间, to the second.
+pub fn beijing(at: &str) -> String {
+    landplan_core::Timestamp::parse_rfc3339(at)
+        .map(|t| t.beijing())
+        .unwrap_or_else(|| at.to_string())
 }

@@ -6,7 +6,7 @@
 //! installed (the library reads .docx, .xlsx/.xls, web pages, text and PDF from bytes; running a converter is this
 //! adapter's job); without LibreOffice it is refused with a reason.
 
-use landplan_check::read::Format as DocFormat;
+use landplan_check::read::{Format as DocFormat, ReadError};
 use landplan_check::{
     check_document, json_output, render, unreadable, CheckOptions, CheckedDocument, DocumentReport,
 };
@@ -93,6 +93,14 @@ fn check_file(name: &str, bytes: &[u8]) -> CheckedDocument {
         rules: RuleContext::builtin(),
         format: Some(format),
     };
+    // Random bytes behind an OLE signature are not a Word document: converting them would give
+    // a document of garbage that checks clean.
+    if format == DocFormat::LegacyDoc && !landplan_check::read::is_word_document(bytes) {
+        return CheckedDocument {
+            report: unreadable(name, &ReadError::NotOffice.to_string()),
+            text: String::new(),
+        };
+    }
     if format == DocFormat::LegacyDoc && soffice_runs() {
         return match convert_with_soffice(bytes) {
             Ok(docx) => {

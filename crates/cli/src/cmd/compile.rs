@@ -78,6 +78,9 @@ pub struct PlanArgs {
     /// 跳过无法读取的行，导入其余各行并在审查发现中报告被跳过的行
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// Excel 台账中要读取的工作表名称（默认读取第一个有表头的可见工作表；隐藏的工作表只在指定时读取）
+    #[arg(long)]
+    pub sheet: Option<String>,
 }
 
 /// Arguments of `landplan compile`.
@@ -110,6 +113,9 @@ pub struct Args {
     /// 自定义叙述性章节模板所在目录（Word/HTML），默认使用内置模板
     #[arg(long)]
     pub templates: Option<PathBuf>,
+    /// Checkpoints and fonts for the HTML report's charts.
+    #[command(flatten)]
+    pub charts: crate::cmd::render::ChartArgs,
 }
 
 /// Compile a ledger into a plan through `landplan_io::pipeline`, with a progress bar; on bad
@@ -124,6 +130,7 @@ pub fn compile_ledger(
     let opts = LedgerOptions {
         code_scheme: args.codes.map(Scheme::from).unwrap_or(scheme),
         file_label: Some(file_label.clone()),
+        sheet: args.sheet.clone(),
     };
     let compile = CompileOptions {
         kind: match args.kind {
@@ -170,6 +177,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if matches!(args.format, Format::Docx | Format::Xlsx) && args.output.is_none() {
         anyhow::bail!("Word 和 Excel 格式须用 -o 指定输出文件");
     }
+    args.charts.check_fonts()?;
     let plan = match compile_ledger(&args.ledger, &args.plan, args.omit_parcels)? {
         Ok(plan) => plan,
         Err(rejected) => {
@@ -198,6 +206,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             issuing_body: args.issuing_body.clone(),
             date: args.date.clone(),
             templates_dir: args.templates.clone(),
+            checkpoints: args.charts.checkpoints.clone(),
+            fonts: args.charts.fonts.clone(),
             ..Default::default()
         };
         Ok(landplan_report::render_plan(&plan, rf, &opts)?)

@@ -53,9 +53,8 @@ pub struct Args {
     /// 严格模式：有任何一行无法读取或几何找不到地块时，整批不导入
     #[arg(long)]
     pub strict: bool,
-    /// 以 JSON 输出导入结果
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: super::TextOrJson,
     /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
     #[arg(long)]
     pub user: Option<String>,
@@ -113,7 +112,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     });
     pb.finish_and_clear();
     let s = result.map_err(explain)?;
-    if args.json {
+    if args.out.is_json() {
         outln!("{}", serde_json::to_string_pretty(&s)?)?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -32,3 +32,32 @@ pub fn parse_year(s: &str) -> Result<i32, String> {
         )),
     }
 }
+
+/// Text or JSON output, as every command that prints takes it: `--format text|json`, with
+/// `--json` kept as an alias of `--format json` for scripts written before.
+#[derive(clap::Args, Clone, Copy, Debug, Default)]
+pub struct TextOrJson {
+    /// 输出格式
+    #[arg(long = "format", value_enum, default_value = "text")]
+    pub format: OutputKind,
+    /// 以 JSON 输出（同 --format json）
+    #[arg(long, hide = true)]
+    pub json: bool,
+}
+
+/// The kinds of `TextOrJson`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputKind {
+    /// 中文文本
+    #[default]
+    Text,
+    /// JSON
+    Json,
+}
+
+impl TextOrJson {
+    /// True for JSON output.
+    pub fn is_json(self) -> bool {
+        self.json || self.format == OutputKind::Json
+    }
+}

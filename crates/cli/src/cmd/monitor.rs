@@ -154,6 +154,7 @@ fn load_plan(args: &Args) -> anyhow::Result<Option<CompiledPlan>> {
         classification: args.classification,
         codes: None,
         skip_bad_rows: args.skip_bad_rows,
+        sheet: None,
     };
     match super::compile::compile_ledger(path, &plan_args, false)? {
         Ok(plan) => Ok(Some(plan)),
@@ -304,6 +305,7 @@ fn read_inputs(args: &Args, scheme: Scheme) -> anyhow::Result<Result<Inputs, Vec
     let opts = |p: &Path| TableOptions {
         code_scheme: scheme,
         file_label: Some(p.display().to_string()),
+        sheet: None,
     };
     let mut inputs = Inputs {
         records: Vec::new(),

@@ -21,7 +21,7 @@ pub struct Common {
 /// Which plan.
 #[derive(clap::Args, Clone)]
 pub struct Which {
-    /// 行政区划代码，如 330102
+    /// 行政区：行政区划代码（如 330102）、“代码=名称”，或数据库中已登记的名称
     #[arg(long)]
     pub region: String,
     /// 计划年度
@@ -33,12 +33,13 @@ pub struct Which {
 }
 
 impl Which {
-    fn key(&self) -> PlanKey {
-        PlanKey {
-            region: self.region.clone(),
+    /// The plan, its region given as a code, 代码=名称, or a name the store knows.
+    fn key(&self, store: &Store) -> anyhow::Result<PlanKey> {
+        Ok(PlanKey {
+            region: super::store::region_code(store, &self.region)?,
             year: self.year,
             kind: self.kind,
-        }
+        })
     }
 }
 
@@ -136,7 +137,12 @@ pub struct Args {
     sub: Sub,
 }
 
-fn line(store: &Store, v: &PlanVersion) -> anyhow::Result<String> {
+fn line(store: &Store, who: &Actor, v: &PlanVersion) -> anyhow::Result<String> {
+    // Areas at the plan's own precision (that of its ledger).
+    let dp = store
+        .compiled(who, v.version_id)
+        .map(|p| p.display_dp)
+        .unwrap_or(4);
     Ok(format!(
         "{} {} 年{}　第 {} 版　{}　{} 公顷　{} 个地块　导入批次 {}",
         store.region_label(&v.plan.region)?,
@@ -144,7 +150,7 @@ fn line(store: &Store, v: &PlanVersion) -> anyhow::Result<String> {
         v.plan.kind.label(),
         v.version,
         v.status.label(),
-        v.total_ha.normalize(),
+        landplan_core::units::fmt_dp(v.total_ha, dp),
         v.parcel_count,
         v.import_id
     ))
@@ -152,14 +158,14 @@ fn line(store: &Store, v: &PlanVersion) -> anyhow::Result<String> {
 
 /// Take one lifecycle step.
 fn step(store: &Store, who: &Actor, s: Step, a: PlanAction) -> anyhow::Result<ExitCode> {
-    let key = s.which.key();
+    let key = s.which.key(store)?;
     let v = store
         .transition(who, &key, a, s.reason.as_deref())
         .map_err(|e| explain_plan(e, store, who, &key, None, false))?;
     outln!(
         "已{}：{}（经办人：{}）",
         a.label(),
-        line(store, &v)?,
+        line(store, who, &v)?,
         who.name()
     )?;
     Ok(ExitCode::SUCCESS)
@@ -181,7 +187,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             import,
             note,
         } => {
-            let key = which.key();
+            let key = which.key(store)?;
             let v = store
                 .create_plan(who, &key, import, note.as_deref())
                 .map_err(|e| match e {
@@ -196,7 +202,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     }
                     e => explain_plan(e, store, who, &key, import, true),
                 })?;
-            outln!("已创建：{}", line(store, &v)?)?;
+            outln!("已创建：{}", line(store, who, &v)?)?;
         }
         Sub::Submit(s) => return step(store, who, s, PlanAction::Submit),
         Sub::Approve(s) => return step(store, who, s, PlanAction::Approve),
@@ -207,11 +213,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             reason,
             import,
         } => {
-            let key = which.key();
+            let key = which.key(store)?;
             let v = store
                 .adjust(who, &key, &reason, import)
                 .map_err(|e| explain_plan(e, store, who, &key, import, false))?;
-            outln!("已生成调整版本：{}\n调整理由：{reason}", line(store, &v)?)?;
+            outln!(
+                "已生成调整版本：{}\n调整理由：{reason}",
+                line(store, who, &v)?
+            )?;
         }
         Sub::Diff {
             which,
@@ -219,7 +228,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             to,
             format,
         } => {
-            let key = which.key();
+            let key = which.key(store)?;
             let cur = store
                 .current_version(who, &key)
                 .map_err(|e| explain_plan(e, store, who, &key, None, false))?
@@ -238,7 +247,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
         Sub::Show { which, format } => {
-            let key = which.key();
+            let key = which.key(store)?;
             let versions = store
                 .versions(who, &key)
                 .map_err(|e| explain_plan(e, store, who, &key, None, false))?;
@@ -252,18 +261,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 )?,
                 Format::Text => {
                     for v in &versions {
-                        outln!("{}", line(store, v)?)?;
+                        outln!("{}", line(store, who, v)?)?;
                         if let Some(r) = &v.reason {
                             outln!("  调整理由：{r}")?;
                         }
                     }
-                    outln!("流转记录：")?;
+                    outln!("流转记录（北京时间）：")?;
                     for e in &events {
                         outln!(
                             "  {}　第 {} 版　{}　{} → {}　经办人：{}{}",
-                            e.at,
+                            super::audit::beijing(&e.at),
                             e.version,
-                            e.action,
+                            landplan_store::audit::step_label(&e.action),
                             e.from.map(|s| s.label()).unwrap_or("—"),
                             e.to.label(),
                             e.user,
@@ -285,7 +294,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         outln!("数据库中还没有计划")?;
                     }
                     for v in &plans {
-                        outln!("{}", line(store, v)?)?;
+                        outln!("{}", line(store, who, v)?)?;
                     }
                 }
             }

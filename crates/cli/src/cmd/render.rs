@@ -1,4 +1,5 @@
-//! `landplan render`: charts of a compiled plan (structure, layout, timing) as SVG or PNG.
+//! `landplan render`: charts of a compiled plan (structure, layout, timing) and parcel maps,
+//! as SVG (no font needed) or PNG (a CJK font from the system or `--font FILE`).
 //!
 //! The ledger is compiled exactly as `landplan compile` does; the drawing lives in
 //! landplan-report. Existing files are not overwritten without `--force`; every path written is
@@ -8,9 +9,31 @@ use crate::cmd::compile::{self, Kind, PlanArgs};
 use crate::output::{guard_output, write_atomic};
 use anyhow::Context;
 use landplan_core::compile::CompiledPlan;
-use landplan_report::{render_chart, ChartKind, ImageFormat};
+use landplan_report::{render_chart, ChartKind, Checkpoint, ImageFormat, ImageOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// The chart options shared by `compile` (the HTML report's charts) and `render`: the plan's
+/// own completion checkpoints and the font files for chart text.
+#[derive(clap::Args, Clone, Default)]
+pub struct ChartArgs {
+    /// 本计划自定的完成率节点，画在时序图上（可重复），格式 月-日=百分比，如 --checkpoint 06-30=50 --checkpoint 09-30=75；不指定时时序图只画计划本身的累计供应曲线
+    #[arg(long = "checkpoint", value_name = "MM-DD=PCT", value_parser = Checkpoint::parse)]
+    pub checkpoints: Vec<Checkpoint>,
+    /// 图中文字所用的中文字体文件（.ttf、.otf、.ttc，可重复）：PNG 用它绘制文字，SVG 和 HTML 中列为首选字体；不指定时 PNG 使用系统已安装的中文字体
+    #[arg(long = "font", value_name = "FILE")]
+    pub fonts: Vec<PathBuf>,
+}
+
+impl ChartArgs {
+    /// Refuse a named font file that cannot be used, before anything is compiled or written.
+    pub fn check_fonts(&self) -> anyhow::Result<()> {
+        if !self.fonts.is_empty() {
+            landplan_report::fonts::font_families(&self.fonts)?;
+        }
+        Ok(())
+    }
+}
 
 /// Chart on the command line.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -19,7 +42,7 @@ pub enum Chart {
     Structure,
     /// 布局图：各乡镇分用地类型面积（堆积柱状图）
     Layout,
-    /// 时序图：计划累计供应占比与完成率节点（仅供应计划）
+    /// 时序图：计划累计供应占比（给出 --checkpoint 时画出完成率节点；仅供应计划）
     Timing,
 }
 
@@ -69,6 +92,9 @@ pub struct Args {
     /// Kind, region, year, classification, codes, skip-bad-rows (as for compile).
     #[command(flatten)]
     pub plan: PlanArgs,
+    /// Checkpoints and fonts.
+    #[command(flatten)]
+    pub charts: ChartArgs,
     /// 图表种类；不指定时绘制全部适用的图表，此时 -o 为输出目录
     #[arg(long, value_enum)]
     pub chart: Option<Chart>,
@@ -85,13 +111,18 @@ pub struct Args {
 
 /// Run `landplan render`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    args.charts.check_fonts()?;
     if args.map_parcels.is_some() {
         return run_map(&args);
     }
     let Some(ledger) = args.ledger.clone() else {
         anyhow::bail!("请用 --ledger 指定地块清单（绘制图表），或用 --map-parcels 指定地块几何文件（绘制地块分布图）");
     };
-    let image: ImageFormat = args.format.into();
+    let format: ImageFormat = args.format.into();
+    let image = ImageOptions {
+        format,
+        fonts: args.charts.fonts.clone(),
+    };
     if args.chart == Some(Chart::Timing) && matches!(args.plan.kind, Kind::Reserve) {
         anyhow::bail!(
             "储备计划没有供应时序，无法绘制时序图；请选择结构图（structure）或布局图（layout）"
@@ -112,7 +143,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             kinds
                 .into_iter()
                 .map(|k| {
-                    let name = format!("{kind_id}-{}.{}", k.id(), image.extension());
+                    let name = format!("{kind_id}-{}.{}", k.id(), format.extension());
                     (k, args.output.join(name))
                 })
                 .collect()
@@ -122,7 +153,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!(
             "输出路径 {} 是一个目录；指定 --chart 时 -o 应为文件名，如 structure.{}",
             args.output.display(),
-            image.extension()
+            format.extension()
         );
     }
     for (_, p) in &jobs {
@@ -146,7 +177,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("无法创建输出目录 {}", args.output.display()))?;
     }
     for (k, path) in jobs {
-        let bytes = render_chart(&plan, k, image)?;
+        let bytes = render_chart(&plan, k, &args.charts.checkpoints, &image)?;
         write_atomic(&path, &bytes)?;
         outln!("{}", path.display())?;
     }
@@ -191,7 +222,10 @@ fn features(
 /// `landplan render --map-parcels …`: the parcel map.
 fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
     use landplan_core::class::{Classifier, Resolution, Scheme};
-    let image: ImageFormat = args.format.into();
+    let image = ImageOptions {
+        format: args.format.into(),
+        fonts: args.charts.fonts.clone(),
+    };
     let mut inputs: Vec<&std::path::Path> = args.map_control.iter().map(|p| p.as_path()).collect();
     inputs.extend(args.map_parcels.as_deref());
     inputs.extend(args.map_townships.as_deref());
@@ -239,6 +273,7 @@ fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
             }
         ),
         parcels: features(&parcels, |f| f.id.clone(), class_of),
+        crs: parcels.crs,
         ..Default::default()
     };
     if let Some(t) = &args.map_townships {
@@ -269,7 +304,7 @@ fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
             |_| None,
         ));
     }
-    let bytes = landplan_report::render_map(&input, image)?;
+    let bytes = landplan_report::render_map(&input, &image)?;
     write_atomic(&args.output, &bytes)?;
     outln!("{}", args.output.display())?;
     Ok(ExitCode::SUCCESS)

@@ -12,7 +12,7 @@ pub struct Args {
     /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: String,
-    /// 汇总到的行政区（地级 XXXX00 或省级 XX0000）
+    /// 汇总到的行政区：代码（地级 XXXX00 或省级 XX0000）或数据库中已登记的名称
     #[arg(long)]
     pub region: String,
     /// 计划年度
@@ -24,9 +24,8 @@ pub struct Args {
     /// 也计入尚未批准的计划（当前版本）
     #[arg(long)]
     pub include_drafts: bool,
-    /// 以 JSON 输出
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub out: super::TextOrJson,
     /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
     #[arg(long)]
     pub user: Option<String>,
@@ -39,13 +38,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let r = store
         .rollup(
             &who,
-            &args.region,
+            &super::store::region_code(&store, &args.region)?,
             args.year,
             args.kind,
             args.include_drafts,
         )
         .map_err(explain)?;
-    if args.json {
+    if args.out.is_json() {
         outln!("{}", serde_json::to_string_pretty(&r)?)?;
     } else {
         out!("{}", r.to_text())?;

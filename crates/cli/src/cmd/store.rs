@@ -108,3 +108,28 @@ pub fn explain_plan(
         _ => explain(e),
     }
 }
+
+/// The 行政区划代码 of a region given on the command line as a code (`330102`), as
+/// `代码=名称` (`330102=西湖区`), or as a name the store's region table knows (`西湖区`;
+/// refused when no region or several regions have that name).
+pub fn region_code(store: &Store, given: &str) -> anyhow::Result<String> {
+    let given = given.trim();
+    let code = given.split_once('=').map_or(given, |(c, _)| c.trim());
+    if !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(code.to_string());
+    }
+    let regions = store.regions().map_err(explain)?;
+    let found: Vec<_> = regions.iter().filter(|r| r.name == given).collect();
+    match found.as_slice() {
+        [one] => Ok(one.code.clone()),
+        [] => bail!("数据库中没有名为“{given}”的行政区；请给出行政区划代码（如 --region 330102）"),
+        many => bail!(
+            "数据库中有 {} 个名为“{given}”的行政区（{}）；请给出行政区划代码",
+            many.len(),
+            many.iter()
+                .map(|r| r.code.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+    }
+}

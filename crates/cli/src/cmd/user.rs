@@ -37,9 +37,8 @@ pub enum Sub {
     },
     /// 列出全部账户及其角色
     List {
-        /// 以 JSON 输出
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        out: super::TextOrJson,
     },
     /// 停用账户
     Disable {
@@ -128,9 +127,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .map_err(explain)?;
             outln!("已添加账户：{}", describe(&a))?;
         }
-        Sub::List { json } => {
+        Sub::List { out } => {
             let all = store.accounts(&who).map_err(explain)?;
-            if json {
+            if out.is_json() {
                 outln!("{}", serde_json::to_string_pretty(&all)?)?;
             } else if all.is_empty() {
                 outln!("数据库中还没有账户（由本地操作员直接操作）")?;

@@ -25,7 +25,8 @@ impl<R: Read> Read for CountingReader<R> {
 }
 
 /// Transcodes a byte stream in a legacy encoding (GB18030, UTF-16) to UTF-8, chunk by chunk.
-/// Malformed input becomes U+FFFD.
+/// Malformed input becomes U+FFFD, and [`DecodeReader::malformed`] and
+/// [`DecodeReader::cut_at_end`] say that it did (the rows holding it are rejected).
 pub(crate) struct DecodeReader<R> {
     inner: R,
     decoder: encoding_rs::Decoder,
@@ -36,7 +37,13 @@ pub(crate) struct DecodeReader<R> {
     out_start: usize,
     out_end: usize,
     eof: bool,
+    /// The decoder has been flushed (`last = true` returned `InputEmpty`): it must not be
+    /// called again (encoding_rs panics if it is).
     finished: bool,
+    /// Some input could not be decoded.
+    malformed: bool,
+    /// The input ended inside a character: its first bytes became the last U+FFFD.
+    cut_at_end: bool,
 }
 
 const CHUNK: usize = 64 * 1024;
@@ -55,7 +62,19 @@ impl<R: Read> DecodeReader<R> {
             out_end: 0,
             eof: false,
             finished: false,
+            malformed: false,
+            cut_at_end: false,
         }
+    }
+
+    /// True when some input could not be decoded (it became U+FFFD).
+    pub(crate) fn malformed(&self) -> bool {
+        self.malformed
+    }
+
+    /// True when the input ended in the middle of a character.
+    pub(crate) fn cut_at_end(&self) -> bool {
+        self.cut_at_end
     }
 
     fn fill(&mut self) -> io::Result<()> {
@@ -68,15 +87,21 @@ impl<R: Read> DecodeReader<R> {
                     self.eof = true;
                 }
             }
-            let (_res, read, written, _errors) = self.decoder.decode_to_utf8(
-                &self.inbuf[self.in_start..self.in_end],
-                &mut self.outbuf,
-                self.eof,
-            );
+            let input = &self.inbuf[self.in_start..self.in_end];
+            let (res, read, written, errors) =
+                self.decoder
+                    .decode_to_utf8(input, &mut self.outbuf, self.eof);
+            if errors {
+                self.malformed = true;
+                // At the end the input is empty: the error is a character left unfinished.
+                if self.eof && input.is_empty() {
+                    self.cut_at_end = true;
+                }
+            }
             self.in_start += read;
             self.out_start = 0;
             self.out_end = written;
-            if self.eof && self.in_start == self.in_end && written == 0 {
+            if self.eof && res == encoding_rs::CoderResult::InputEmpty {
                 self.finished = true;
             }
         }
@@ -107,5 +132,43 @@ mod tests {
             .read_to_string(&mut out)
             .unwrap();
         assert_eq!(out, text);
+    }
+
+    /// Defect 2 of issue 11: a GBK or UTF-16 text ending in half a character made the decoder
+    /// be called after it had finished, and encoding_rs panicked.
+    #[test]
+    fn a_text_ending_in_half_a_character_is_decoded_to_its_end_without_panicking() {
+        let text = "地块编号,面积（公顷）\nA1,1.5\n".repeat(5_000) + "末行";
+        let cases: [(&'static encoding_rs::Encoding, Vec<u8>); 3] = [
+            (
+                encoding_rs::GB18030,
+                encoding_rs::GBK.encode(&text).0.into_owned(),
+            ),
+            (encoding_rs::UTF_16LE, utf16(&text, u16::to_le_bytes)),
+            (encoding_rs::UTF_16BE, utf16(&text, u16::to_be_bytes)),
+        ];
+        for (enc, bytes) in cases {
+            let cut = &bytes[..bytes.len() - 1];
+            let mut reader = DecodeReader::new(cut, enc);
+            let mut out = String::new();
+            reader.read_to_string(&mut out).unwrap();
+            assert_eq!(out, text.replace("末行", "末\u{FFFD}"), "{}", enc.name());
+            assert!(reader.malformed() && reader.cut_at_end(), "{}", enc.name());
+            // Reading again at the end gives nothing (and does not panic).
+            assert_eq!(reader.read(&mut [0; 16]).unwrap(), 0);
+        }
+    }
+
+    #[test]
+    fn a_whole_text_is_neither_malformed_nor_cut() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("示例县,12.5\n");
+        let mut reader = DecodeReader::new(&gbk[..], encoding_rs::GB18030);
+        let mut out = String::new();
+        reader.read_to_string(&mut out).unwrap();
+        assert!(!reader.malformed() && !reader.cut_at_end());
+    }
+
+    fn utf16(text: &str, bytes: fn(u16) -> [u8; 2]) -> Vec<u8> {
+        text.encode_utf16().flat_map(bytes).collect()
     }
 }

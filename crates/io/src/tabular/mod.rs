@@ -28,9 +28,13 @@ pub use header::{Column, Columns};
 pub(crate) use reader::build_row;
 pub use reader::{open_table, read_all, table_from_reader, BadRows, Item, TableReader};
 pub use schema::{Cell, FieldKey, FieldSpec, Qualifier, Row, Schema, UnitKind};
+pub use source::MAX_SHEET_CELLS;
 
 use landplan_core::Scheme;
 use std::io;
+
+/// The rule of the note saying which worksheet of a workbook was read.
+pub const RULE_SHEET: &str = "ledger.sheet";
 
 /// How many rows from the top are searched for the header row.
 pub(crate) const HEADER_SEARCH_ROWS: usize = 10;
@@ -42,6 +46,9 @@ pub struct TableOptions {
     pub code_scheme: Scheme,
     /// The file name shown in findings' places (default: the path as given).
     pub file_label: Option<String>,
+    /// The worksheet of a workbook to read, by name, hidden or not. Without it the first
+    /// visible worksheet that has a header is read; hidden sheets never are.
+    pub sheet: Option<String>,
 }
 
 impl Default for TableOptions {
@@ -49,6 +56,7 @@ impl Default for TableOptions {
         TableOptions {
             code_scheme: Scheme::Gb21010,
             file_label: None,
+            sheet: None,
         }
     }
 }
@@ -112,6 +120,34 @@ pub enum TableError {
     NoSheet {
         /// The file.
         file: String,
+    },
+    /// The worksheet asked for is not in the workbook.
+    #[error("{}工作簿中没有名为“{sheet}”的工作表。工作簿中的工作表：{}", prefix(.file), .available.join("、"))]
+    NoSuchSheet {
+        /// The file.
+        file: String,
+        /// The sheet asked for.
+        sheet: String,
+        /// The worksheets there are.
+        available: Vec<String>,
+    },
+    /// No visible worksheet has a header, and there are hidden ones (never read unasked).
+    #[error("{}可见的工作表中没有找到表头；隐藏的工作表“{}”未读取，如确需读取，请指定工作表名称", prefix(.file), .hidden.join("”、“"))]
+    OnlyHiddenSheets {
+        /// The file.
+        file: String,
+        /// The hidden worksheets.
+        hidden: Vec<String>,
+    },
+    /// A worksheet holds more cells than a table is read with.
+    #[error("{}工作表“{sheet}”有超过 {limit} 个非空单元格，超出读取上限，未予读取；请删去无关内容或拆分后再试", prefix(.file))]
+    TooManyCells {
+        /// The file.
+        file: String,
+        /// The worksheet.
+        sheet: String,
+        /// The limit.
+        limit: usize,
     },
     /// The CSV text could not be parsed.
     #[error("{}第{row}行无法解析为 CSV：{reason}", prefix(.file))]

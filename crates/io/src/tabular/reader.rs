@@ -4,13 +4,14 @@
 
 use super::header::{is_blank_row, unit_line, Columns};
 use super::schema::{Row, Schema};
-use super::source::{self, Opened, RawRows, SheetRows};
+use super::source::{self, Opened, RawRows, RowDamage, SheetRows};
 use super::{FormatHint, TableError, TableOptions, HEADER_SEARCH_ROWS};
 use landplan_core::text::TextEncoding;
 use landplan_core::{Finding, Place, Severity};
 use std::fmt;
 use std::fs::File;
 use std::io::Read;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -32,6 +33,8 @@ struct TableRows<S: Schema, R: Read> {
     columns: Columns<S::Field>,
     schema: S,
     file: Option<String>,
+    /// The text encoding of a CSV table (for messages about bytes it cannot decode).
+    encoding: Option<TextEncoding>,
     totals: Arc<AtomicUsize>,
     done: bool,
 }
@@ -43,8 +46,15 @@ impl<S: Schema, R: Read> TableRows<S, R> {
     fn fill(&mut self, batch: &mut Vec<Item<S::Record>>, max: usize) {
         while !self.done && batch.len() < max {
             let (columns, schema, file) = (&self.columns, &mut self.schema, self.file.as_deref());
-            let totals = &self.totals;
-            let step = self.rows.next_row(|number, cells| {
+            let (totals, encoding) = (&self.totals, self.encoding);
+            let step = self.rows.next_row(|number, cells, damage| {
+                if let Some(d) = damage {
+                    let found = damage_findings::<S>(d, columns, cells, number, file, encoding);
+                    if !found.is_empty() {
+                        batch.push(Err(found));
+                        return;
+                    }
+                }
                 if is_blank_row(cells) {
                     return;
                 }
@@ -87,6 +97,55 @@ pub(crate) fn build_row<S: Schema>(
             Err(findings)
         }
     }
+}
+
+/// The findings that reject a row whose text was not read whole: the file ends inside it (in
+/// the middle of a character, or with fewer cells than the header has), or a mapped column's
+/// cell holds bytes that cannot be decoded. Nothing when the damage touches no read column.
+fn damage_findings<S: Schema>(
+    d: &RowDamage,
+    columns: &Columns<S::Field>,
+    cells: &[&str],
+    number: usize,
+    file: Option<&str>,
+    encoding: Option<TextEncoding>,
+) -> Vec<Finding> {
+    let enc = encoding.map_or("UTF-8", |e| e.label());
+    let mut row = Row::new(cells, columns, number, file, S::RULE);
+    if d.cut_character {
+        row.reject_row(&format!(
+            "文件在此行中途结束，最后一个字符不完整（按 {enc} 无法解码），文件可能被截断；此行未读取"
+        ));
+    } else if d.unterminated && cells.len() < columns.width() {
+        row.reject_row(&format!(
+            "文件在此行中途结束（只有 {} 列，表头有 {} 列），文件可能被截断；此行未读取",
+            cells.len(),
+            columns.width()
+        ));
+    } else {
+        for (field, index, _) in columns.fields() {
+            if d.undecodable.contains(&index) {
+                let Some(column) = columns.column(field) else {
+                    continue;
+                };
+                let text = cells.get(index).map_or("", |c| c.trim());
+                row.reject(
+                    super::Cell { text, column },
+                    format!("含有无法按 {enc} 解码的字节（显示为“\u{FFFD}”），文件可能已损坏或混用了编码"),
+                );
+            }
+        }
+    }
+    row.into_findings()
+}
+
+/// The message of a panic payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
 }
 
 /// A finding for a source that cannot be read further.
@@ -133,7 +192,7 @@ fn find_header<S: Schema, R: Read>(
     let mut unit_from_title = None;
     let mut found = None;
     for _ in 0..HEADER_SEARCH_ROWS {
-        let attempt = rows.next_row(|_, cells| {
+        let attempt = rows.next_row(|_, cells, _| {
             if is_blank_row(cells) {
                 return None;
             }
@@ -159,7 +218,7 @@ fn find_header<S: Schema, R: Read>(
     if let Some(u) = unit_from_title {
         columns.apply_unit_line(u);
     }
-    match rows.next_row(|_, cells| columns.apply_units_row(cells)) {
+    match rows.next_row(|_, cells, _| columns.apply_units_row(cells)) {
         Some(Ok(false)) => rows.replay(),
         Some(Ok(true)) | None => {}
         Some(Err(e)) => return Err(bad_csv(e)),
@@ -192,6 +251,7 @@ pub struct TableReader<S: Schema> {
     bytes_total: Option<u64>,
     bytes_read: Arc<AtomicU64>,
     totals: Arc<AtomicUsize>,
+    notes: Vec<Finding>,
     done: bool,
 }
 
@@ -240,6 +300,12 @@ impl<S: Schema> TableReader<S> {
     pub fn file_label(&self) -> &str {
         self.file.as_deref().unwrap_or("")
     }
+
+    /// Notes about the reading that reject no row: which worksheet of a workbook of several
+    /// was read, and which (hidden) ones were not.
+    pub fn notes(&self) -> &[Finding] {
+        &self.notes
+    }
 }
 
 impl<S: Schema> Iterator for TableReader<S> {
@@ -286,37 +352,47 @@ struct Prepared<S: Schema, R: Read> {
     format_label: String,
     bytes_total: Option<u64>,
     counter: Arc<AtomicU64>,
+    notes: Vec<Finding>,
 }
+
+/// A header found: the rows after it, the columns, the encoding, the format's label, the
+/// size, and notes about the reading.
+type Found<S, R> = (
+    RawRows<R>,
+    Columns<<S as Schema>::Field>,
+    Option<TextEncoding>,
+    String,
+    Option<u64>,
+    Vec<Finding>,
+);
 
 fn prepare<S: Schema, R: Read>(
     raw: R,
     hint: FormatHint,
+    opts: &TableOptions,
     file: Option<String>,
     schema: S,
 ) -> Result<Prepared<S, R>, TableError> {
     let label = file.clone().unwrap_or_default();
     let counter = Arc::new(AtomicU64::new(0));
     let mut best_miss = None;
-    let found = match source::open(raw, hint, &label, counter.clone())? {
-        Opened::Csv(mut rows, enc) => find_header::<S, R>(&mut rows, &mut best_miss, &label)?
-            .map(|c| (rows, c, Some(enc), format!("CSV（{}）", enc.label()), None)),
-        Opened::Book(sheets, size) => {
-            let mut found = None;
-            for (name, range) in sheets {
-                if range.is_empty() {
-                    continue;
-                }
-                let mut rows = RawRows::Sheet(SheetRows::new(range, counter.clone(), size));
-                if let Some(c) = find_header::<S, R>(&mut rows, &mut best_miss, &label)? {
-                    let format_label = format!("Excel（工作表：{name}）");
-                    found = Some((rows, c, None, format_label, Some(size)));
-                    break;
-                }
-            }
-            found
+    let found: Option<Found<S, R>> = match source::open(raw, hint, &label, counter.clone())? {
+        Opened::Csv(mut rows, enc) => {
+            find_header::<S, R>(&mut rows, &mut best_miss, &label)?.map(|c| {
+                let format_label = format!("CSV（{}）", enc.label());
+                (rows, c, Some(enc), format_label, None, Vec::new())
+            })
         }
+        Opened::Book(book) => find_sheet::<S, R>(
+            *book,
+            opts,
+            &label,
+            file.as_deref(),
+            &counter,
+            &mut best_miss,
+        )?,
     };
-    let Some((rows, columns, encoding, format_label, bytes_total)) = found else {
+    let Some((rows, columns, encoding, format_label, bytes_total, notes)) = found else {
         return Err(match best_miss {
             Some((_, e)) => e.with_file(&label),
             None => TableError::Empty { file: label },
@@ -328,6 +404,7 @@ fn prepare<S: Schema, R: Read>(
             columns,
             schema,
             file,
+            encoding,
             totals: Arc::new(AtomicUsize::new(0)),
             done: false,
         },
@@ -335,7 +412,98 @@ fn prepare<S: Schema, R: Read>(
         format_label,
         bytes_total,
         counter,
+        notes,
     })
+}
+
+/// The worksheet of a workbook to read: the one named in the options (hidden or not), else the
+/// first visible worksheet with a header. Hidden sheets are never read unasked; when the
+/// workbook has several worksheets, a note says which was read and which were not.
+fn find_sheet<S: Schema, R: Read>(
+    mut book: source::Book,
+    opts: &TableOptions,
+    label: &str,
+    file: Option<&str>,
+    counter: &Arc<AtomicU64>,
+    best_miss: &mut Option<(usize, TableError)>,
+) -> Result<Option<Found<S, R>>, TableError> {
+    let sheets = book.sheets.clone();
+    let candidates: Vec<&source::SheetMeta> =
+        match &opts.sheet {
+            Some(name) => {
+                let wanted = sheets.iter().find(|s| s.name == *name).ok_or_else(|| {
+                    TableError::NoSuchSheet {
+                        file: label.to_string(),
+                        sheet: name.clone(),
+                        available: sheets.iter().map(|s| s.name.clone()).collect(),
+                    }
+                })?;
+                vec![wanted]
+            }
+            None => sheets.iter().filter(|s| s.visible).collect(),
+        };
+    let hidden: Vec<String> = sheets
+        .iter()
+        .filter(|s| !s.visible && opts.sheet.as_deref() != Some(s.name.as_str()))
+        .map(|s| s.name.clone())
+        .collect();
+    for meta in candidates {
+        let sheet = book.sheet(&meta.name, label)?;
+        if sheet.is_empty() {
+            continue;
+        }
+        let mut rows = RawRows::Sheet(SheetRows::new(sheet, counter.clone(), book.size));
+        if let Some(c) = find_header::<S, R>(&mut rows, best_miss, label)? {
+            let format_label = format!("Excel（工作表：{}）", meta.name);
+            let mut notes = Vec::new();
+            if sheets.len() > 1 {
+                notes.push(sheet_note(
+                    super::RULE_SHEET,
+                    file,
+                    &meta.name,
+                    &sheets,
+                    &hidden,
+                ));
+            }
+            return Ok(Some((rows, c, None, format_label, Some(book.size), notes)));
+        }
+    }
+    if !hidden.is_empty() && opts.sheet.is_none() {
+        return Err(TableError::OnlyHiddenSheets {
+            file: label.to_string(),
+            hidden,
+        });
+    }
+    Ok(None)
+}
+
+/// "工作簿有3个工作表，读取的是“地块清单”；隐藏的工作表“旧清单”未读取；其余工作表未读取".
+fn sheet_note(
+    rule: &'static str,
+    file: Option<&str>,
+    read: &str,
+    sheets: &[source::SheetMeta],
+    hidden: &[String],
+) -> Finding {
+    let mut message = format!("工作簿有{}个工作表，读取的是“{read}”", sheets.len());
+    if !hidden.is_empty() {
+        message.push_str(&format!(
+            "；隐藏的工作表“{}”未读取（如需读取，请指定工作表名称）",
+            hidden.join("”、“")
+        ));
+    }
+    let others = sheets
+        .iter()
+        .filter(|s| s.name != read && !hidden.contains(&s.name))
+        .count();
+    if others > 0 {
+        message.push_str(&format!("；其余{others}个工作表未读取"));
+    }
+    let place = Place {
+        file: file.map(str::to_string),
+        ..Place::default()
+    };
+    Finding::new(rule, Severity::Info, message).at(place)
 }
 
 impl<S: Schema> TableReader<S> {
@@ -349,6 +517,7 @@ impl<S: Schema> TableReader<S> {
             bytes_total: p.bytes_total,
             bytes_read: p.counter.clone(),
             totals: p.rows.totals.clone(),
+            notes: p.notes.clone(),
             done: false,
         }
     }
@@ -373,7 +542,7 @@ pub fn open_table<S: Schema>(
     };
     let file = File::open(path).map_err(io_err)?;
     let size = file.metadata().map_err(io_err)?.len();
-    let mut p = prepare(file, FormatHint::Auto, Some(label.clone()), schema)?;
+    let mut p = prepare(file, FormatHint::Auto, opts, Some(label.clone()), schema)?;
     p.bytes_total = Some(size);
     let (tx, rx) = sync_channel::<Vec<Item<S::Record>>>(4);
     let shell_source = Source::Threaded {
@@ -387,7 +556,20 @@ pub fn open_table<S: Schema>(
         .name("table-reader".into())
         .spawn(move || loop {
             let mut batch = Vec::with_capacity(BATCH);
-            rows.fill(&mut batch, BATCH);
+            // A panic here would be a bug; it must not pass for the end of the table.
+            let filled =
+                std::panic::catch_unwind(AssertUnwindSafe(|| rows.fill(&mut batch, BATCH)));
+            if let Err(payload) = filled {
+                let after = rows.rows.last_row();
+                let why = panic_text(payload.as_ref());
+                batch.push(Err(read_error::<S>(
+                    rows.file.as_deref(),
+                    after + 1,
+                    &format!("读取时程序出错（{why}），其后的内容未读取；请将文件反馈给开发者"),
+                )));
+                let _ = tx.send(batch);
+                return;
+            }
             let last = batch.len() < BATCH;
             if (!batch.is_empty() && tx.send(batch).is_err()) || last {
                 return;
@@ -410,7 +592,7 @@ pub fn table_from_reader<S: Schema, R: Read + 'static>(
     schema: S,
 ) -> Result<TableReader<S>, TableError> {
     let raw: Box<dyn Read> = Box::new(r);
-    let p = prepare(raw, hint, opts.file_label.clone(), schema)?;
+    let p = prepare(raw, hint, opts, opts.file_label.clone(), schema)?;
     let shell = Source::Threaded {
         rx: sync_channel(0).1,
         batch: Vec::new().into_iter(),

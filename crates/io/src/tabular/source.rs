@@ -1,5 +1,11 @@
 //! Where rows come from: CSV text (streamed, encoding and delimiter detected) or the sheets of
-//! a workbook (calamine). Both hand out rows as cells of text with the row number a user sees.
+//! a workbook (calamine). Both hand out rows as cells of text with the row number a user sees,
+//! and say when a row was not read whole ([`RowDamage`]): bytes that cannot be decoded, a file
+//! that ends in the middle of a character or of a row.
+//!
+//! A worksheet is read as the cells it holds (calamine's cell reader), never as the rectangle
+//! its used range spans: one stray cell at XFD1048576 costs one cell, not 17 billion. A sheet
+//! of more than [`MAX_SHEET_CELLS`] cells is refused with a message.
 
 use super::decode::{CountingReader, DecodeReader};
 use super::{FormatHint, TableError, HEADER_SEARCH_ROWS};
@@ -12,12 +18,16 @@ use std::sync::Arc;
 /// Bytes sampled from the start of a file to detect its format and encoding.
 const SAMPLE_BYTES: usize = 64 * 1024;
 
+/// The most cells (that hold something) read from one worksheet: ten million, ten times a
+/// ledger of 100,000 parcels in ten columns. A sheet with more is refused, not read in part.
+pub const MAX_SHEET_CELLS: usize = 10_000_000;
+
 /// A source opened up to its first row.
 pub(crate) enum Opened<R: Read> {
     /// CSV text.
     Csv(RawRows<R>, TextEncoding),
-    /// The sheets of a workbook, in order, with the workbook's size in bytes.
-    Book(Vec<(String, calamine::Range<calamine::Data>)>, u64),
+    /// A workbook, its sheets read one at a time.
+    Book(Box<Book>),
 }
 
 /// Open a byte stream: sample it, detect the format (zip magic → XLSX, OLE2 magic → XLS, else
@@ -53,25 +63,54 @@ pub(crate) fn open<R: Read>(
     if kind == FormatHint::Xlsx {
         let mut bytes = sample;
         counted.read_to_end(&mut bytes).map_err(io_err)?;
-        let size = bytes.len() as u64;
-        return Ok(Opened::Book(read_workbook(bytes, label, is_ole)?, size));
+        return Ok(Opened::Book(Box::new(Book::open(bytes, label, is_ole)?)));
     }
     let (rows, enc) = open_csv(sample, counted, label)?;
     Ok(Opened::Csv(rows, enc))
 }
 
-/// The decoded text stream of a CSV source: UTF-8 passed through, or transcoded.
-pub(crate) enum Stream<R: Read> {
+/// The decoded text stream of a CSV source: UTF-8 passed through, or transcoded; it keeps
+/// what the rows need to know about the end of the text.
+pub(crate) struct Stream<R: Read> {
+    inner: StreamInner<R>,
+    /// Bytes handed to the CSV parser.
+    produced: u64,
+    /// The last byte handed out.
+    last: u8,
+    /// The source has ended.
+    eof: bool,
+}
+
+enum StreamInner<R: Read> {
     Plain(io::Chain<Cursor<Vec<u8>>, CountingReader<R>>),
     Decoded(DecodeReader<io::Chain<Cursor<Vec<u8>>, CountingReader<R>>>),
 }
 
+impl<R: Read> Stream<R> {
+    /// True when a transcoded text had bytes that could not be decoded.
+    fn malformed(&self) -> bool {
+        matches!(&self.inner, StreamInner::Decoded(d) if d.malformed())
+    }
+
+    /// True when a transcoded text ended in the middle of a character.
+    fn cut_at_end(&self) -> bool {
+        matches!(&self.inner, StreamInner::Decoded(d) if d.cut_at_end())
+    }
+}
+
 impl<R: Read> Read for Stream<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Plain(r) => r.read(buf),
-            Stream::Decoded(r) => r.read(buf),
+        let n = match &mut self.inner {
+            StreamInner::Plain(r) => r.read(buf)?,
+            StreamInner::Decoded(r) => r.read(buf)?,
+        };
+        if n > 0 {
+            self.produced += n as u64;
+            self.last = buf[n - 1];
+        } else if !buf.is_empty() {
+            self.eof = true;
         }
+        Ok(n)
     }
 }
 
@@ -100,9 +139,15 @@ fn open_csv<R: Read>(
             source,
         }
     })?;
-    let stream = match enc {
-        TextEncoding::Utf8 | TextEncoding::Utf8Bom => Stream::Plain(chained),
-        other => Stream::Decoded(DecodeReader::new(chained, other.encoding())),
+    let inner = match enc {
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom => StreamInner::Plain(chained),
+        other => StreamInner::Decoded(DecodeReader::new(chained, other.encoding())),
+    };
+    let stream = Stream {
+        inner,
+        produced: 0,
+        last: b'\n',
+        eof: false,
     };
     let reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -115,6 +160,7 @@ fn open_csv<R: Read>(
         record: csv::ByteRecord::new(),
         row: 0,
         replay: false,
+        damage: None,
     }));
     Ok((rows, enc))
 }
@@ -149,47 +195,153 @@ pub(crate) fn sniff_delimiter(head: &str) -> u8 {
     }
 }
 
-/// Every sheet of a workbook, read whole (the format cannot be streamed).
-fn read_workbook(
-    bytes: Vec<u8>,
-    label: &str,
-    is_ole: bool,
-) -> Result<Vec<(String, calamine::Range<calamine::Data>)>, TableError> {
-    use calamine::Reader;
-    let bad = |reason: String| TableError::BadWorkbook {
-        file: label.to_string(),
-        reason,
-    };
-    let cursor = Cursor::new(bytes);
-    let mut sheets = Vec::new();
-    if is_ole {
-        let mut wb = calamine::open_workbook_auto_from_rs(cursor)
-            .map_err(|e| bad(format!("无法识别的工作簿：{e}")))?;
-        for name in wb.sheet_names() {
-            let range = wb
-                .worksheet_range(&name)
-                .map_err(|e| bad(format!("工作表“{name}”无法读取：{e}")))?;
-            sheets.push((name, range));
-        }
-    } else {
-        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(cursor)
-            .map_err(|e: calamine::XlsxError| bad(workbook_reason(&e.to_string())))?;
-        for name in wb.sheet_names() {
-            let range = wb.worksheet_range(&name).map_err(|e| {
-                bad(format!(
-                    "工作表“{name}”无法读取：{}",
-                    workbook_reason(&e.to_string())
-                ))
-            })?;
-            sheets.push((name, range));
-        }
-    }
-    if sheets.is_empty() {
-        return Err(TableError::NoSheet {
+/// A workbook, its worksheets read one at a time (the file itself is read whole: the format
+/// cannot be streamed).
+pub(crate) struct Book {
+    inner: BookInner,
+    /// The worksheets in workbook order.
+    pub(crate) sheets: Vec<SheetMeta>,
+    /// The workbook's size in bytes.
+    pub(crate) size: u64,
+}
+
+enum BookInner {
+    Xlsx(calamine::Xlsx<Cursor<Vec<u8>>>),
+    Other(calamine::Sheets<Cursor<Vec<u8>>>),
+}
+
+/// A worksheet's name and whether Excel shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct SheetMeta {
+    pub(crate) name: String,
+    /// False for a hidden or very hidden sheet.
+    pub(crate) visible: bool,
+}
+
+impl Book {
+    fn open(bytes: Vec<u8>, label: &str, is_ole: bool) -> Result<Book, TableError> {
+        use calamine::Reader;
+        let bad = |reason: String| TableError::BadWorkbook {
             file: label.to_string(),
-        });
+            reason,
+        };
+        let size = bytes.len() as u64;
+        let cursor = Cursor::new(bytes);
+        let inner = if is_ole {
+            BookInner::Other(
+                calamine::open_workbook_auto_from_rs(cursor)
+                    .map_err(|e| bad(format!("无法识别的工作簿：{e}")))?,
+            )
+        } else {
+            BookInner::Xlsx(
+                calamine::open_workbook_from_rs(cursor)
+                    .map_err(|e: calamine::XlsxError| bad(workbook_reason(&e.to_string())))?,
+            )
+        };
+        let metadata = match &inner {
+            BookInner::Xlsx(wb) => wb.sheets_metadata().to_vec(),
+            BookInner::Other(wb) => wb.sheets_metadata().to_vec(),
+        };
+        let sheets: Vec<SheetMeta> = metadata
+            .into_iter()
+            .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+            .map(|s| SheetMeta {
+                name: s.name,
+                visible: s.visible == calamine::SheetVisible::Visible,
+            })
+            .collect();
+        if sheets.is_empty() {
+            return Err(TableError::NoSheet {
+                file: label.to_string(),
+            });
+        }
+        Ok(Book {
+            inner,
+            sheets,
+            size,
+        })
     }
-    Ok(sheets)
+
+    /// The cells of one worksheet.
+    pub(crate) fn sheet(&mut self, name: &str, label: &str) -> Result<Sheet, TableError> {
+        use calamine::Reader;
+        let bad = |reason: String| TableError::BadWorkbook {
+            file: label.to_string(),
+            reason: format!("工作表“{name}”无法读取：{reason}"),
+        };
+        let too_many = || TableError::TooManyCells {
+            file: label.to_string(),
+            sheet: name.to_string(),
+            limit: MAX_SHEET_CELLS,
+        };
+        let mut cells = Vec::new();
+        match &mut self.inner {
+            BookInner::Xlsx(wb) => {
+                let mut reader = match wb.worksheet_cells_reader(name) {
+                    Ok(r) => r,
+                    Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Sheet::default()),
+                    Err(e) => return Err(bad(workbook_reason(&e.to_string()))),
+                };
+                while let Some(cell) = reader
+                    .next_cell()
+                    .map_err(|e| bad(workbook_reason(&e.to_string())))?
+                {
+                    if matches!(cell.get_value(), calamine::DataRef::Empty) {
+                        continue;
+                    }
+                    if cells.len() == MAX_SHEET_CELLS {
+                        return Err(too_many());
+                    }
+                    let (r, c) = cell.get_position();
+                    cells.push((r, c, calamine::Data::from(cell.get_value().clone())));
+                }
+            }
+            BookInner::Other(wb) => {
+                let range = wb.worksheet_range(name).map_err(|e| bad(e.to_string()))?;
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                for (r, c, v) in range.used_cells() {
+                    if cells.len() == MAX_SHEET_CELLS {
+                        return Err(too_many());
+                    }
+                    cells.push((r0 + r as u32, c0 + c as u32, v.clone()));
+                }
+            }
+        }
+        Ok(Sheet::from_cells(cells))
+    }
+}
+
+/// The cells of a worksheet that hold something, in row order: the rows a user sees, without
+/// the empty rectangle a used range may span.
+#[derive(Debug, Default)]
+pub(crate) struct Sheet {
+    /// (row, column, value), sorted by row then column; 0-based sheet positions.
+    cells: Vec<(u32, u32, calamine::Data)>,
+    /// The first column holding a cell: rows are handed out from it (as calamine's ranges
+    /// start at their first used column).
+    first_col: u32,
+}
+
+impl Sheet {
+    fn from_cells(mut cells: Vec<(u32, u32, calamine::Data)>) -> Sheet {
+        // Stream order is row order in files Excel writes; a stable sort keeps the last of two
+        // cells at one position last (it is the one kept, as in calamine's ranges).
+        cells.sort_by_key(|&(r, c, _)| (r, c));
+        cells.dedup_by(|later, earlier| {
+            let same = (later.0, later.1) == (earlier.0, earlier.1);
+            if same {
+                std::mem::swap(later, earlier);
+            }
+            same
+        });
+        let first_col = cells.iter().map(|c| c.1).min().unwrap_or(0);
+        Sheet { cells, first_col }
+    }
+
+    /// True when no cell holds anything.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
 }
 
 /// Explain a calamine/zip error in Chinese, keeping the original text.
@@ -214,34 +366,63 @@ pub(crate) struct CsvRows<R: Read> {
     row: usize,
     /// Hand out the last row again.
     replay: bool,
+    /// What is wrong with the last row.
+    damage: Option<RowDamage>,
 }
 
-/// The rows of one sheet.
+/// The rows of one sheet, from the first row holding a cell to the last.
 pub(crate) struct SheetRows {
-    range: calamine::Range<calamine::Data>,
-    /// The next row, relative to the range.
-    next: usize,
-    /// The sheet row of the range's first row (0-based).
-    first_row: usize,
-    /// Progress: the workbook's size × the share of rows read.
+    sheet: Sheet,
+    /// The next row to hand out (0-based sheet row).
+    next_row: u32,
+    /// The index of the first cell at or after `next_row`.
+    next_cell: usize,
+    /// Where the row handed out last began: (row, cell index), for [`RawRows::replay`].
+    last: Option<(u32, usize)>,
+    /// Progress: the workbook's size × the share of cells read.
     counter: Arc<AtomicU64>,
     size: u64,
 }
 
 impl SheetRows {
-    pub(crate) fn new(
-        range: calamine::Range<calamine::Data>,
-        counter: Arc<AtomicU64>,
-        size: u64,
-    ) -> SheetRows {
-        let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    pub(crate) fn new(sheet: Sheet, counter: Arc<AtomicU64>, size: u64) -> SheetRows {
+        let next_row = sheet.cells.first().map(|c| c.0).unwrap_or(0);
         SheetRows {
-            range,
-            next: 0,
-            first_row,
+            sheet,
+            next_row,
+            next_cell: 0,
+            last: None,
             counter,
             size,
         }
+    }
+
+    /// The cells of the next row as text (up to its last cell), and its 0-based sheet row.
+    fn next(&mut self) -> Option<(u32, Vec<String>)> {
+        let cells = &self.sheet.cells;
+        if self.next_cell >= cells.len() {
+            return None;
+        }
+        let row = self.next_row;
+        self.last = Some((row, self.next_cell));
+        let begin = self.next_cell;
+        let mut end = begin;
+        while end < cells.len() && cells[end].0 == row {
+            end += 1;
+        }
+        let mut text = Vec::new();
+        if end > begin {
+            let width = (cells[end - 1].1 - self.sheet.first_col) as usize + 1;
+            text = vec![String::new(); width];
+            for (_, c, v) in &cells[begin..end] {
+                text[(c - self.sheet.first_col) as usize] = cell_text(v);
+            }
+        }
+        self.next_cell = end;
+        self.next_row = row + 1;
+        let done = self.size * (end as u64) / (cells.len().max(1) as u64);
+        self.counter.store(done, Ordering::Relaxed);
+        Some((row, text))
     }
 }
 
@@ -254,11 +435,50 @@ pub(crate) enum RawRows<R: Read> {
 /// A row that could not be read: the row number and the reason.
 pub(crate) type ReadFailure = (usize, String);
 
+/// What was wrong with the text of a row (CSV only; a workbook's cells are always whole).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RowDamage {
+    /// The row is the file's last and no line break ends it.
+    pub(crate) unterminated: bool,
+    /// The file ends inside a character, in this row's last cell.
+    pub(crate) cut_character: bool,
+    /// The cells (0-based) holding bytes that could not be decoded.
+    pub(crate) undecodable: Vec<usize>,
+}
+
+impl<R: Read> CsvRows<R> {
+    /// What is wrong with the row just read, if anything. Free on a clean text: the cells are
+    /// only searched for U+FFFD when the decoder has met bytes it could not decode.
+    fn damage(&self, cells: &[Cow<'_, str>]) -> Option<RowDamage> {
+        let stream = self.reader.get_ref();
+        let mut d = RowDamage::default();
+        for (i, c) in cells.iter().enumerate() {
+            if matches!(c, Cow::Owned(_)) || (stream.malformed() && c.contains('\u{FFFD}')) {
+                d.undecodable.push(i);
+            }
+        }
+        if stream.eof && self.reader.position().byte() == stream.produced {
+            d.unterminated = !matches!(stream.last, b'\n' | b'\r');
+        }
+        if d.unterminated {
+            let last = self.record.len().saturating_sub(1);
+            d.cut_character = match &cells.last() {
+                Some(Cow::Owned(_)) => {
+                    std::str::from_utf8(&self.record[last]).is_err_and(|e| e.error_len().is_none())
+                }
+                Some(c) => stream.cut_at_end() && c.ends_with('\u{FFFD}'),
+                None => false,
+            };
+        }
+        (d != RowDamage::default()).then_some(d)
+    }
+}
+
 impl<R: Read> RawRows<R> {
-    /// Read the next row and hand its number and cells to `f`; `None` at the end.
+    /// Read the next row and hand its number, cells and damage to `f`; `None` at the end.
     pub(crate) fn next_row<T>(
         &mut self,
-        f: impl FnOnce(usize, &[&str]) -> T,
+        f: impl FnOnce(usize, &[&str], Option<&RowDamage>) -> T,
     ) -> Option<Result<T, ReadFailure>> {
         match self {
             RawRows::Csv(c) => {
@@ -270,24 +490,28 @@ impl<R: Read> RawRows<R> {
                         Ok(false) => return None,
                         Err(e) => return Some(Err((c.row + 1, csv_reason(&e)))),
                     }
+                    c.damage = None;
                 }
                 let cells = byte_cells(&c.record);
+                if c.damage.is_none() {
+                    c.damage = c.damage(&cells);
+                }
                 let cells: Vec<&str> = cells.iter().map(|c| c.as_ref()).collect();
-                Some(Ok(f(c.row, &cells)))
+                Some(Ok(f(c.row, &cells, c.damage.as_ref())))
             }
             RawRows::Sheet(s) => {
-                let h = s.range.height();
-                if s.next >= h {
-                    return None;
-                }
-                let r = s.next;
-                s.next += 1;
-                let done = s.size * (s.next as u64) / (h.max(1) as u64);
-                s.counter.store(done, Ordering::Relaxed);
-                let cells = sheet_row(&s.range, r);
+                let (row, cells) = s.next()?;
                 let cells: Vec<&str> = cells.iter().map(|c| c.as_str()).collect();
-                Some(Ok(f(s.first_row + r + 1, &cells)))
+                Some(Ok(f(row as usize + 1, &cells, None)))
             }
+        }
+    }
+
+    /// The number of the last row read (0 before the first).
+    pub(crate) fn last_row(&self) -> usize {
+        match self {
+            RawRows::Csv(c) => c.row,
+            RawRows::Sheet(s) => s.last.map_or(0, |(r, _)| r as usize + 1),
         }
     }
 
@@ -295,7 +519,12 @@ impl<R: Read> RawRows<R> {
     pub(crate) fn replay(&mut self) {
         match self {
             RawRows::Csv(c) => c.replay = true,
-            RawRows::Sheet(s) => s.next = s.next.saturating_sub(1),
+            RawRows::Sheet(s) => {
+                if let Some((row, cell)) = s.last {
+                    s.next_row = row;
+                    s.next_cell = cell;
+                }
+            }
         }
     }
 }
@@ -339,12 +568,6 @@ fn float_text(f: f64) -> String {
     } else {
         String::new()
     }
-}
-
-fn sheet_row(range: &calamine::Range<calamine::Data>, r: usize) -> Vec<String> {
-    (0..range.width())
-        .map(|c| range.get((r, c)).map(cell_text).unwrap_or_default())
-        .collect()
 }
 
 #[cfg(test)]
