@@ -10,10 +10,10 @@ use crate::db::Value;
 use crate::error::StoreError;
 use crate::geom::{self, Geometry};
 use crate::reproject::{self, Measured};
-use landplan_geo::Crs;
 use crate::session::Session;
 use landplan_core::compile::PlanKind;
 use landplan_core::{Finding, Parcel};
+use landplan_geo::Crs;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -300,7 +300,10 @@ impl GeometrySet {
             if let Some(srid) = file_srid {
                 self.set_srid(srid, file)?;
             }
-            let crs = self.srid.and_then(|s| u32::try_from(s).ok()).and_then(Crs::from_epsg);
+            let crs = self
+                .srid
+                .and_then(|s| u32::try_from(s).ok())
+                .and_then(Crs::from_epsg);
             for (id, g) in boundaries {
                 if let Some(m) = crs.and_then(|c| Measured::of(&g, c)) {
                     self.measured.insert(id.clone(), m);
@@ -468,8 +471,7 @@ fn feature_boundary(
 const PARCEL_COLUMNS: &str = "import_id, region, year, parcel_id, location, township, class_text, class_code, area_ha, source, method, data, source_srid, planar_ha, ellipsoidal_ha, row_hash, area_ha_num, funds_wan, funds_wan_num, timing, quarter, housing, reserve_status, pre_development";
 
 /// `(?, ?, …)` for the parcel columns after the geometry.
-const PARCEL_MARKS: &str =
-    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+const PARCEL_MARKS: &str = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
 /// The hashed and measured values of a parcel (15), then its row hash and the derived values.
 fn parcel_row(

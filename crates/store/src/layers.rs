@@ -82,13 +82,33 @@ pub(crate) const PARCEL_TITLES: &[Title] = &[
 /// The township table's columns.
 pub(crate) const TOWNSHIP_TITLES: &[Title] = &[
     t("fid", "要素编号", "数据库内的要素编号"),
-    t("geom", "乡镇边界", "乡镇（街道）的界线范围（多面），数据库坐标系"),
-    t("county", "县级行政区划代码", "乡镇所属县级行政区的行政区划代码"),
+    t(
+        "geom",
+        "乡镇边界",
+        "乡镇（街道）的界线范围（多面），数据库坐标系",
+    ),
+    t(
+        "county",
+        "县级行政区划代码",
+        "乡镇所属县级行政区的行政区划代码",
+    ),
     t("name", "乡镇名称", "乡镇（街道、开发区）名称"),
     t("code", "乡镇代码", "乡镇级行政区划代码（文件中有时）"),
-    t("planar_ha", "计算平面面积（公顷）", "在原坐标系的高斯-克吕格投影平面上计算的面积（公顷）"),
-    t("ellipsoidal_ha", "计算椭球面积（公顷）", "在 CGCS2000 椭球面上计算的面积（公顷）"),
-    t("source_srid", "原坐标系", "导入的几何文件所用坐标系的 EPSG 代码"),
+    t(
+        "planar_ha",
+        "计算平面面积（公顷）",
+        "在原坐标系的高斯-克吕格投影平面上计算的面积（公顷）",
+    ),
+    t(
+        "ellipsoidal_ha",
+        "计算椭球面积（公顷）",
+        "在 CGCS2000 椭球面上计算的面积（公顷）",
+    ),
+    t(
+        "source_srid",
+        "原坐标系",
+        "导入的几何文件所用坐标系的 EPSG 代码",
+    ),
     t("file", "来源文件", "导入的乡镇界文件"),
     t("user_name", "经办人", "导入乡镇界的账户"),
     t("at", "导入时间", "导入时间（UTC）"),
@@ -124,9 +144,17 @@ const PLAN_LAYER_COLUMNS: &[&str] = &[
 const PLAN_TITLES: &[Title] = &[
     t("region", "行政区划代码", "计划所属行政区的行政区划代码"),
     t("plan_year", "计划年度", "计划年度"),
-    t("plan_kind", "计划类型", "国有建设用地供应计划或土地储备计划"),
+    t(
+        "plan_kind",
+        "计划类型",
+        "国有建设用地供应计划或土地储备计划",
+    ),
     t("plan_version", "版本", "计划的版本号（从 1 起）"),
-    t("plan_status", "状态", "该版本的状态：草稿、已提交、已批准、已公布、调整中"),
+    t(
+        "plan_status",
+        "状态",
+        "该版本的状态：草稿、已提交、已批准、已公布、调整中",
+    ),
 ];
 
 /// The derived columns of a parcel, in this order (see [`derived_values`]).
@@ -335,7 +363,9 @@ fn plan_layers(db: &mut dyn Backend, prefix: &str) -> Result<Vec<String>, StoreE
 /// Remove a plan layer (the view and, in a GeoPackage, its registration).
 fn drop_layer(db: &mut dyn Backend, name: &str) -> Result<(), StoreError> {
     if !is_layer_name(name) {
-        return Err(StoreError::Corrupt(format!("图层名“{name}”不是 landplan 的计划图层")));
+        return Err(StoreError::Corrupt(format!(
+            "图层名“{name}”不是 landplan 的计划图层"
+        )));
     }
     if db.kind() == BackendKind::GeoPackage {
         for table in [
@@ -438,7 +468,10 @@ pub(crate) fn refresh_plan(
             );
         }
     }
-    if let Some(cur) = versions.last().filter(|v| v.status != PlanStatus::Published) {
+    if let Some(cur) = versions
+        .last()
+        .filter(|v| v.status != PlanStatus::Published)
+    {
         wanted.insert(layer_name(&region, year, &kind, "draft"), (cur, true));
     }
     let prefix = layer_name(&region, year, &kind, "");

@@ -140,7 +140,10 @@ mod tests {
         assert!((m.ellipsoidal_ha - 1.0).abs() < 1e-5, "{m:?}");
         let geo = convert(&g, zone38, Crs::Geographic, "A", "f.txt").unwrap();
         let c = geo.0[0].exterior().0[0];
-        assert!((c.x - 114.0).abs() < 1e-6 && (c.y - 30.7).abs() < 0.1, "{c:?}");
+        assert!(
+            (c.x - 114.0).abs() < 1e-6 && (c.y - 30.7).abs() < 0.1,
+            "{c:?}"
+        );
         // Measured again in its zone after the round trip: the same area.
         let back = convert(&geo, Crs::Geographic, zone38, "A", "f.txt").unwrap();
         let m2 = Measured::of(&back, zone38).unwrap();
@@ -150,14 +153,29 @@ mod tests {
     #[test]
     fn coordinates_outside_their_declared_crs_are_refused() {
         let g = square(39_500_000.0, 3_400_000.0, 100.0);
-        let e = convert(&g, Crs::Geographic, Crs::from_epsg(4527).unwrap(), "A-001", "x.geojson")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("EPSG:4490") && e.contains("EPSG:4527") && e.contains("A-001"), "{e}");
+        let e = convert(
+            &g,
+            Crs::Geographic,
+            Crs::from_epsg(4527).unwrap(),
+            "A-001",
+            "x.geojson",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("EPSG:4490") && e.contains("EPSG:4527") && e.contains("A-001"),
+            "{e}"
+        );
         // Zone 39 coordinates declared as zone 38.
-        let e = convert(&g, Crs::from_epsg(4526).unwrap(), Crs::Geographic, "A-001", "x.txt")
-            .unwrap_err()
-            .to_string();
+        let e = convert(
+            &g,
+            Crs::from_epsg(4526).unwrap(),
+            Crs::Geographic,
+            "A-001",
+            "x.txt",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("EPSG:4526"), "{e}");
         let e = source_crs(3857, 4490, "x.geojson").unwrap_err().to_string();
         assert!(e.contains("EPSG:3857") && e.contains("EPSG:4490"), "{e}");
