@@ -949,7 +949,13 @@ impl Session<'_> {
             .iter()
             .map(|f| match as_kind {
                 Some(k) => Ok(k),
-                None => detect_kind(f),
+                // Township boundaries are imported on their own (Store::import_townships).
+                None => detect_kind(f).map(|k| match k {
+                    FileKind::Geometry if crate::township::is_township_file(f) => {
+                        FileKind::Townships
+                    }
+                    k => k,
+                }),
             })
             .collect::<Result<_, _>>()?;
         // Geometry files alone, for a region, year and kind without any ledger yet: a file

@@ -62,8 +62,9 @@ pub fn source_crs(srid: i32, store_srid: i32, file: &str) -> Result<Crs, StoreEr
 /// China with a margin, in degrees (west, south, east, north).
 const CHINA: (f64, f64, f64, f64) = (70.0, 0.0, 140.0, 60.0);
 
-/// Convert a boundary from `from` into `to`; refused when a point does not lie in China in
-/// `from` (the file's CRS is wrong).
+/// Convert a boundary from `from` into `to` (unchanged when they are the same); refused when a
+/// point does not lie in China in `from` (the file's CRS is wrong), also when no conversion is
+/// needed: metres declared as degrees are not stored as degrees.
 pub fn convert(
     g: &Geometry,
     from: Crs,
@@ -71,9 +72,6 @@ pub fn convert(
     id: &str,
     file: &str,
 ) -> Result<Geometry, StoreError> {
-    if from == to {
-        return Ok(g.clone());
-    }
     for p in &g.0 {
         for c in p
             .exterior()
@@ -101,17 +99,19 @@ pub fn convert(
                 return Err(StoreError::Input {
                     path: file.to_string(),
                     message: format!(
-                        "几何文件声明的坐标系为 EPSG:{}，但地块“{id}”的坐标（{}，{}）在该坐标系下不在中国境内，无法转换到数据库的 EPSG:{}；请核对文件的坐标系（如投影坐标是否被标成了经纬度、带号是否正确）",
-                        from.epsg().unwrap_or(0),
+                        "几何文件的坐标系为 {from}，但地块“{id}”的坐标（{}，{}）在该坐标系下不在中国境内，无法转换到数据库的 {to}；请核对文件的坐标系（如投影坐标是否被标成了经纬度、带号是否正确）",
                         c.x,
                         c.y,
-                        to.epsg().unwrap_or(0)
                     ),
                 });
             }
         }
     }
-    Ok(landplan_geo::transform::reproject(g, from, to))
+    Ok(if from == to {
+        g.clone()
+    } else {
+        landplan_geo::transform::reproject(g, from, to)
+    })
 }
 
 #[cfg(test)]
