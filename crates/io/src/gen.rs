@@ -490,10 +490,15 @@ impl Layout {
         // Rows of slots per township: enough that the largest township is about square.
         let max = counts.iter().copied().max().unwrap_or(0);
         let rows = isqrt_ceil(max * 2).max(2) as i64;
-        // Columns: room for every parcel plus half as many again (never full), at least two.
+        // Columns: room for every parcel plus half as many again (never full), and at least
+        // half as many as rows (no township is a thin strip).
         let cols: Vec<i64> = counts
             .iter()
-            .map(|&c| ((c * 3 / 2).div_ceil(rows as u64) as i64).max(2))
+            .map(|&c| {
+                ((c * 3 / 2).div_ceil(rows as u64) as i64)
+                    .max(rows / 2)
+                    .max(2)
+            })
             .collect();
         let widths: Vec<i64> = cols.iter().map(|c| c * SLOT_MM).collect();
         let row_width = |range: std::ops::Range<usize>| -> i64 { widths[range].iter().sum() };
