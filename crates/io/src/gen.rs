@@ -639,9 +639,9 @@ pub fn generate_townships_geojson<W: Write>(
 ) -> io::Result<()> {
     let mut w = io::BufWriter::new(w);
     let layout = Layout::new(opts, b);
-    write!(
+    writeln!(
         w,
-        "{{\"type\":\"FeatureCollection\",\"name\":\"{}乡镇界\",\"crs\":{{\"type\":\"name\",\"properties\":{{\"name\":\"urn:ogc:def:crs:EPSG::{}\"}}}},\"features\":[\n",
+        "{{\"type\":\"FeatureCollection\",\"name\":\"{}乡镇界\",\"crs\":{{\"type\":\"name\",\"properties\":{{\"name\":\"urn:ogc:def:crs:EPSG::{}\"}}}},\"features\":[",
         opts.region,
         b.epsg()
     )?;
@@ -652,9 +652,9 @@ pub fn generate_townships_geojson<W: Write>(
             .map(|(e, n)| format!("[{},{}]", mm(*e), mm(*n)))
             .collect::<Vec<_>>()
             .join(",");
-        write!(
+        writeln!(
             w,
-            "{{\"type\":\"Feature\",\"properties\":{{\"乡镇名称\":\"{name}\",\"县级行政区\":\"{}\"}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":[[{ring}]]}}}}{}\n",
+            "{{\"type\":\"Feature\",\"properties\":{{\"乡镇名称\":\"{name}\",\"县级行政区\":\"{}\"}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":[[{ring}]]}}}}{}",
             opts.region,
             if t + 1 < TOWNSHIPS.len() { "," } else { "" }
         )?;

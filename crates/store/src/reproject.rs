@@ -1,8 +1,9 @@
 //! Boundaries given in another CGCS2000 system than the store's: measured where they were
 //! given, then converted into the store's CRS (landplan-geo's `transform`).
 //!
-//! A 国土TXT is drawn in its Gauss–Krüger zone (eight-digit eastings: EPSG:4513–4533; without
-//! the zone number: 4534–4554); a store is usually geographic (EPSG:4490) or in one zone. The
+//! A 国土TXT is drawn in its Gauss–Krüger zone (3° zones with eight-digit eastings: EPSG:4513–4533;
+//! without the zone number: 4534–4554; 6° zones: 4491–4501 and 4502–4512); a store is usually
+//! geographic (EPSG:4490) or in one zone. The
 //! areas a surveyor compares with the stated 地块面积 are those of the zone plane (and the
 //! ellipsoidal 图斑面积), so they are computed from the coordinates as given, before any
 //! conversion, and kept with the parcel ([`Measured`]): converting a boundary changes its
@@ -54,7 +55,7 @@ pub fn source_crs(srid: i32, store_srid: i32, file: &str) -> Result<Crs, StoreEr
         .ok_or_else(|| StoreError::Input {
             path: file.to_string(),
             message: format!(
-                "几何文件的坐标系为 EPSG:{srid}，不是 landplan 能转换的 CGCS2000 坐标系（4490，或 3 度带 4513–4554），无法转换到数据库的 EPSG:{store_srid}；请先在 GIS 软件中转换为 CGCS2000 再导入"
+                "几何文件的坐标系为 EPSG:{srid}，不是 landplan 能转换的 CGCS2000 坐标系（地理坐标 4490，6 度带 4491–4512，3 度带 4513–4554），无法转换到数据库的 EPSG:{store_srid}；请先在 GIS 软件中转换为 CGCS2000 再导入"
             ),
         })
 }
@@ -79,10 +80,10 @@ pub fn convert(
             .iter()
             .chain(p.interiors().iter().flat_map(|r| r.0.iter()))
         {
-            let plausible = match from {
-                Crs::Geographic => true,
+            let plausible = match from.zone() {
+                None => true,
                 // The zone prefix must be the zone's (or absent).
-                Crs::GaussKruger3 { zone, prefixed } => {
+                Some((zone, prefixed)) => {
                     let e = if prefixed {
                         c.x - f64::from(zone) * 1e6
                     } else {

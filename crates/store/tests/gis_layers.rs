@@ -107,9 +107,11 @@ fn gdal_layers(url: &str) -> Option<Vec<String>> {
     )
 }
 
-/// One layer's summary and its features' (parcel_id, area_ha_num, planar_ha) as GDAL reads
-/// them.
-fn gdal_layer(url: &str, layer: &str) -> Option<(String, Vec<(String, f64, f64)>)> {
+/// A feature's (parcel_id, area_ha_num, planar_ha) as GDAL reads it.
+type GdalRow = (String, f64, f64);
+
+/// One layer's summary and its features as GDAL reads them.
+fn gdal_layer(url: &str, layer: &str) -> Option<(String, Vec<GdalRow>)> {
     let name = gdal_name(url);
     let summary = ogrinfo(&["-ro", "-so", &name, layer])?;
     let all = ogrinfo(&["-ro", "-q", &name, layer])?;
@@ -181,7 +183,7 @@ fn a_zone_38_txt_reads_as_a_plan(url: &str, dir: &Path) {
     let txt = write(dir, "东区地块.txt", &zone38_txt());
     // No --as: the file's 地块编号, 地块面积 and 地块用途 make the ledger.
     let sum = s
-        .import_files(&op(), &[txt.clone()], None, &opts())
+        .import_files(&op(), std::slice::from_ref(&txt), None, &opts())
         .unwrap();
     assert_eq!((sum.parcel_count, sum.geometry_count), (3, 3), "{sum:?}");
     assert_eq!(sum.ledgers_from_geometry, [txt.display().to_string()]);
@@ -354,6 +356,74 @@ fn a_geojson_with_ledger_columns_is_a_ledger(url: &str, dir: &Path) {
     assert_eq!(stored[0].parcel.township.as_deref(), Some("城关镇"));
 }
 
+/// A 6° zone with the prefix (国土TXT 几度分带=6), a 3° zone without it (GeoJSON, EPSG:4547)
+/// and geographic coordinates (into a store in zone 38) are all converted, their areas
+/// measured where they were given.
+fn other_cgcs2000_systems_are_converted(url: &str, url2: &str, dir: &Path) {
+    let s = Store::init(url, &InitOptions::default(), &op()).unwrap();
+    // 6° zone 19 (central meridian 111°E), eastings with the prefix: EPSG:4497.
+    let six = "[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=6\n投影类型=高斯克吕格\n计量单位=米\n带号=19\n[地块坐标]\n\
+               5,1.0000,S-001,六度带地块,面,,工业用地,,@\n\
+               J1,1,3380000.000,19520000.000\nJ2,1,3380100.000,19520000.000\nJ3,1,3380100.000,19520100.000\nJ4,1,3380000.000,19520100.000\nJ1,1,3380000.000,19520000.000\n";
+    let f = write(dir, "六度带.txt", six);
+    let sum = s.import_files(&op(), &[f], None, &opts()).unwrap();
+    assert_eq!(
+        (sum.reprojected[0].from_srid, sum.geometry_count),
+        (4497, 1),
+        "{sum:?}"
+    );
+    let m = measures(&s, sum.import_id);
+    assert_eq!(m[0].4, 4497);
+    assert!((m[0].2 - 1.0).abs() < 1e-9, "{m:?}");
+    let g = s.import_parcels_of(&op(), sum.import_id).unwrap()[0]
+        .geometry
+        .clone()
+        .unwrap();
+    let c = g.0[0].exterior().0[0];
+    assert!((c.x - 111.2).abs() < 0.1, "{c:?}");
+
+    // 3° zone 38 without the prefix (EPSG:4547), a GeoJSON with ledger columns.
+    let unprefixed = format!(
+        r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4547"}}}},"features":[{}]}}"#,
+        square("U-001", 520_000.0, 3_380_000.0, 100.0).replace(
+            r#""地块编号":"U-001""#,
+            r#""地块编号":"U-001","面积":"1.0000","用途":"工业用地""#
+        )
+    );
+    let f = write(dir, "无带号.geojson", &unprefixed);
+    let mut o = import_opts("990102", "示例区");
+    o.year = 2026;
+    let sum = s.import_files(&op(), &[f], None, &o).unwrap();
+    assert_eq!(sum.reprojected[0].from_srid, 4547, "{sum:?}");
+    let m = measures(&s, sum.import_id);
+    assert!((m[0].2 - 1.0).abs() < 1e-9 && m[0].4 == 4547, "{m:?}");
+
+    // Geographic coordinates into a store in zone 38 (with prefix).
+    let s2 = Store::init(url2, &InitOptions { srid: 4526 }, &op()).unwrap();
+    let geographic = format!(
+        r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4490"}}}},"features":[{}]}}"#,
+        square("D-001", 114.1, 30.5, 0.001).replace(
+            r#""地块编号":"D-001""#,
+            r#""地块编号":"D-001","面积":"1.0","用途":"工业用地""#
+        )
+    );
+    let f = write(dir, "经纬度.geojson", &geographic);
+    let sum = s2.import_files(&op(), &[f], None, &opts()).unwrap();
+    assert_eq!(sum.reprojected[0].from_srid, 4490, "{sum:?}");
+    let g = s2.import_parcels_of(&op(), sum.import_id).unwrap()[0]
+        .geometry
+        .clone()
+        .unwrap();
+    let c = g.0[0].exterior().0[0];
+    assert!((c.x - 38_509_600.0).abs() < 1_000.0, "{c:?}");
+    // Measured where it was given (in the plane of its 3° zone, and on the ellipsoid); the same
+    // boundary measured in the store's zone agrees.
+    let m = measures(&s2, sum.import_id);
+    let zone38 = Crs::from_epsg(4526).unwrap();
+    assert_eq!(m[0].4, 4490);
+    assert!((m[0].2 - planar_ha_in(zone38, &g)).abs() < 1e-6, "{m:?}");
+}
+
 fn demo_dir() -> Option<PathBuf> {
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo");
     d.join("example-county-supply-2025-parcels.txt")
@@ -461,6 +531,16 @@ fn gpkg_a_geojson_with_ledger_columns_is_a_ledger() {
 }
 
 #[test]
+fn gpkg_other_cgcs2000_systems_are_converted() {
+    let d = tempfile::tempdir().unwrap();
+    other_cgcs2000_systems_are_converted(
+        &gpkg(d.path(), "s.gpkg"),
+        &gpkg(d.path(), "s2.gpkg"),
+        d.path(),
+    );
+}
+
+#[test]
 fn gpkg_the_demo_county_has_its_parcels_inside_its_townships() {
     let d = tempfile::tempdir().unwrap();
     the_demo_county_has_its_parcels_inside_its_townships(&gpkg(d.path(), "s.gpkg"));
@@ -473,5 +553,6 @@ fn postgres_gis_layers() {
     a_zone_38_txt_reads_as_a_plan(&pg.fresh_db(), d.path());
     coordinates_that_do_not_fit_their_crs_are_refused(&pg.fresh_db(), d.path());
     a_geojson_with_ledger_columns_is_a_ledger(&pg.fresh_db(), d.path());
+    other_cgcs2000_systems_are_converted(&pg.fresh_db(), &pg.fresh_db(), d.path());
     the_demo_county_has_its_parcels_inside_its_townships(&pg.fresh_db());
 }
