@@ -150,7 +150,7 @@ fn area_range(k: Kind) -> (u64, u64) {
     }
 }
 
-/// The county's townships, in the order of [`TOWNSHIPS`] (the names the township boundaries
+/// The county's townships, in the generator's order (the names the township boundaries
 /// carry).
 pub const TOWNSHIP_NAMES: [&str; 10] = [
     TOWNSHIPS[0].0,
@@ -257,7 +257,7 @@ struct Row {
     line: String,
     /// 地块编号.
     id: String,
-    /// Index into [`TOWNSHIPS`].
+    /// Index into `TOWNSHIPS`.
     town: usize,
     /// Area in 0.0001 公顷 (= square metres).
     units: u64,

@@ -8,7 +8,7 @@
 //!   `pre_development`). These are *derived* from the sealed columns (`area_ha`, `data`): they
 //!   are written with the parcel, filled for parcels stored before they existed, and `audit
 //!   verify` checks that they still agree with what they are derived from
-//!   ([`derived_values`]).
+//!   (`derived_values`).
 //! - **Chinese titles.** Every column of the parcel and township tables and of the plan layers
 //!   has a Chinese name, title and description: `gpkg_data_columns` (the GeoPackage Schema
 //!   extension; GDAL ≥ 3.7 and QGIS show the name as the field's alias) and `COMMENT ON COLUMN`
@@ -20,8 +20,8 @@
 //!   `gpkg_geometry_columns` and `gpkg_data_columns`, with its extent); in PostgreSQL a view
 //!   whose geometry column PostGIS lists in `geometry_columns`. They are rewritten by every
 //!   change of the plan (create, each step, adjust) inside that change's transaction
-//!   ([`refresh_plan`]), and all of them after a migration, an export or a restore
-//!   ([`refresh_all`]). Views hold no data of their own: they select the sealed rows.
+//!   (`refresh_plan`), and all of them after a migration, an export or a restore
+//!   (`refresh_all`). Views hold no data of their own: they select the sealed rows.
 //! - **Township boundaries** (`township`), a feature layer registered when boundaries are
 //!   imported (see `crate::township`).
 
