@@ -737,14 +737,14 @@ struct ParcelRow {
 fn derived_change(values: &[Value], derived: &[Value]) -> Option<String> {
     let expected = crate::layers::derived_values(&values[8].text(), &values[11].text())?;
     let labels = [
-        "数值面积 area_ha_num",
-        "资金需求 funds_wan",
-        "数值资金需求 funds_wan_num",
-        "计划供应时间 timing",
-        "供应季度 quarter",
-        "住宅类型 housing",
-        "储备状态 reserve_status",
-        "前期开发 pre_development",
+        "数值面积（area_ha_num）",
+        "资金需求（funds_wan）",
+        "数值资金需求（funds_wan_num）",
+        "计划供应时间（timing）",
+        "供应季度（quarter）",
+        "住宅类型（housing）",
+        "储备状态（reserve_status）",
+        "前期开发（pre_development）",
     ];
     let shown = |v: &Value| match v {
         Value::Null => "空".to_string(),

@@ -287,6 +287,27 @@ fn a_zone_38_txt_reads_as_a_plan(url: &str, dir: &Path) {
     }
     assert!(s.verify_audit(&op()).unwrap().ok());
 
+    // A derived number changed outside landplan is named by `audit verify`.
+    {
+        let mut db = s.backend().unwrap();
+        db.begin_write().unwrap();
+        db.exec(
+            "UPDATE parcel SET area_ha_num = 99 WHERE parcel_id = 'Z-001'",
+            &[],
+        )
+        .unwrap();
+        db.commit().unwrap();
+    }
+    let report = s.verify_audit(&op()).unwrap();
+    assert!(!report.ok());
+    let lines: Vec<String> = report.problems.iter().map(|p| p.line()).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Z-001") && l.contains("数值面积（area_ha_num）为“99”")),
+        "{lines:?}"
+    );
+
     // `--as ledger` still reads the file as a ledger (another region).
     let mut o = import_opts("990102", "示例区");
     o.year = 2026;
