@@ -8,8 +8,9 @@
 # landplan with cargo's progress shown, compiles the demo supply and reserve ledgers into reports
 # (terminal, JSON, Markdown, Word, Excel, HTML, charts) under ./out/, checks the Word plans it
 # wrote, and keeps the plan in the embedded default store, a GeoPackage (out/landplan.gpkg) that
-# QGIS can open, through its life: imported, compiled, submitted, approved, published, audit
-# verified.
+# QGIS can open, through its life: imported (the ledger with its parcels' boundaries, a 国土TXT in
+# zone 38 converted into the store's CRS, and the township boundaries), compiled, submitted,
+# approved, published (QGIS then shows the layer of the published version), audit verified.
 #
 # Every step finishes on a machine without CJK fonts: SVG charts need no font; PNG charts are
 # drawn when a CJK font is found, else a note says how to get one and the demo goes on.
@@ -52,6 +53,8 @@ version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | sed -n 1p)" = "$2" ]
 out=${LANDPLAN_DEMO_OUT:-out}
 supply=data/demo/example-county-supply-2025.csv
 reserve=data/demo/example-county-reserve-2025.csv
+parcels=data/demo/example-county-supply-2025-parcels.txt
+townships=data/demo/example-county-townships.geojson
 common=(--region 示例县 --year 2025 --force)
 
 step "检查运行环境（缺少的软件能安装时自动安装）"
@@ -131,10 +134,13 @@ else
   say "注：未绘制 PNG 图表（SVG 图表已写出，不受影响）。安装中文字体（sudo apt-get install fonts-noto-cjk）或加 --font FILE 后即可绘制 PNG。"
 fi
 rm -f "$png_err"
-# A parcel map, when the demo ships parcel geometry.
-geometry=$(find data/demo -maxdepth 1 -type f \( -name '*.txt' -o -name '*.geojson' -o -name '*.shp' -o -name '*.gpkg' \) | sort | sed -n 1p)
+# A parcel map, when the demo ships parcel geometry (with the township boundaries when present).
+geometry=$parcels
+[ -f "$geometry" ] || geometry=$(find data/demo -maxdepth 1 -type f \( -name '*.txt' -o -name '*.geojson' -o -name '*.shp' -o -name '*.gpkg' \) ! -name "$(basename "$townships")" | sort | sed -n 1p)
 if [ -n "$geometry" ]; then
-  "$lp" render --map-parcels "$geometry" --region 示例县 --year 2025 -o "$out/地块分布图.svg" --force
+  map_towns=()
+  [ -f "$townships" ] && map_towns=(--map-townships "$townships")
+  "$lp" render --map-parcels "$geometry" "${map_towns[@]}" --region 示例县 --year 2025 -o "$out/地块分布图.svg" --force
 else
   say "示例数据中没有地块几何文件，未绘制地块分布图（有几何文件时：landplan render --map-parcels 地块.txt …）"
 fi
@@ -146,13 +152,24 @@ step "计划入库（GeoPackage：$out/landplan.gpkg，可用 QGIS 打开）"
 rm -f "$out/landplan.gpkg"
 db=(--db "$out/landplan.gpkg")
 "$lp" init "${db[@]}" --region 990000=示例省 --region 990100=示例市
-"$lp" import "${db[@]}" "$supply" --region 990101 --region-name 示例县 --year 2025 --user 演示
+# The ledger with its parcels' boundaries (国土TXT, zone 38: converted into the store's CRS).
+geo_files=()
+[ -f "$parcels" ] && geo_files=("$parcels")
+"$lp" import "${db[@]}" "$supply" "${geo_files[@]}" --region 990101 --region-name 示例县 --year 2025 --user 演示
+if [ -f "$townships" ]; then
+  "$lp" import "${db[@]}" "$townships" --region 990101 --user 演示
+fi
 "$lp" plan create "${db[@]}" --region 990101 --year 2025 --user 演示
 "$lp" plan submit "${db[@]}" --region 990101 --year 2025 --reason "报请县政府审批" --user 演示
 "$lp" plan approve "${db[@]}" --region 990101 --year 2025 --user 演示
 "$lp" plan publish "${db[@]}" --region 990101 --year 2025 --user 演示
 "$lp" rollup "${db[@]}" --region 990100 --year 2025
 "$lp" audit verify "${db[@]}"
+say "QGIS 打开 $out/landplan.gpkg 可见图层：parcel（全部导入的地块）、township（乡镇界）、plan_990101_2025_supply_v1（公布的第 1 版计划的地块）"
+if command -v ogrinfo >/dev/null 2>&1; then
+  say "GDAL（ogrinfo）读到的图层："
+  ogrinfo -ro -q "$out/landplan.gpkg" 2>&1 | grep -v '(None)' | sed 's/^/  /'
+fi
 
 step "供应计划（终端报告）"
 "$lp" compile --ledger "$supply" --region 示例县 --year 2025

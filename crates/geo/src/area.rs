@@ -122,7 +122,7 @@ impl EllipsoidalArea {
         }
         let step = match crs {
             Crs::Geographic => Self::MAX_SEGMENT_M / 111_000.0,
-            Crs::GaussKruger3 { .. } => Self::MAX_SEGMENT_M,
+            Crs::GaussKruger3 { .. } | Crs::GaussKruger6 { .. } => Self::MAX_SEGMENT_M,
         };
         let n = pts.len();
         let mut geo: Vec<(f64, f64)> = Vec::with_capacity(n * 2);

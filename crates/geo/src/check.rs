@@ -488,8 +488,8 @@ pub fn check_position(
     let Some(c) = mp.0.first().and_then(|p| p.exterior().0.first()).copied() else {
         return out;
     };
-    if let (Some(declared), Crs::GaussKruger3 { prefixed: true, .. }) = (declared_zone, crs) {
-        if let Some(found) = Crs::zone_from_easting(c.x) {
+    if let (Some(declared), Some((_, true))) = (declared_zone, crs.zone()) {
+        if let Some((found, _)) = Crs::from_prefixed_easting(c.x).and_then(Crs::zone) {
             if found != declared {
                 out.push(
                     rule_finding(
@@ -528,9 +528,9 @@ pub fn check_position(
         );
         return out;
     }
-    if let Crs::GaussKruger3 { zone, .. } = crs {
-        let offset = (lon - 3.0 * f64::from(zone)).abs();
-        if offset > 1.5 + rule_param("geometry.wrong_zone", "margin_deg", 0.5) {
+    if let (Some((zone, _)), Some(cm)) = (crs.zone(), crs.central_meridian()) {
+        let offset = (lon - cm).abs();
+        if offset > crs.half_width_deg() + rule_param("geometry.wrong_zone", "margin_deg", 0.5) {
             out.push(
                 rule_finding(
                     "geometry.wrong_zone",
@@ -646,7 +646,7 @@ pub fn ellipsoidal_area(crs: Crs, mp: &MultiPolygon<f64>) -> f64 {
 /// parcel in the 3° zone it lies in).
 pub fn planar_area(crs: Crs, mp: &MultiPolygon<f64>) -> f64 {
     match crs {
-        Crs::GaussKruger3 { .. } => PlanarArea.multi_polygon(mp),
+        Crs::GaussKruger3 { .. } | Crs::GaussKruger6 { .. } => PlanarArea.multi_polygon(mp),
         Crs::Geographic => {
             // In the plane of the 3° zone the parcel lies in.
             let lon =

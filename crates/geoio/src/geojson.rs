@@ -161,10 +161,7 @@ pub fn parse_with(bytes: &[u8], file: &str, checked: bool) -> FeatureSet {
             .next();
         set.crs = match first {
             Some(p) if p.x.abs() <= 180.0 && p.y.abs() <= 90.0 => Some(Crs::Geographic),
-            Some(p) => Crs::zone_from_easting(p.x).map(|zone| Crs::GaussKruger3 {
-                zone,
-                prefixed: true,
-            }),
+            Some(p) => Crs::from_prefixed_easting(p.x),
             None => None,
         };
         if set.crs.is_none() && first.is_some() {

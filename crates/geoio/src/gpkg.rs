@@ -174,24 +174,7 @@ impl GeoPackage {
             path: self.path.clone(),
             reason: format!("{crs} 没有 EPSG 代码"),
         })? as i32;
-        let name = match crs {
-            Crs::Geographic => "China Geodetic Coordinate System 2000".to_string(),
-            Crs::GaussKruger3 {
-                zone,
-                prefixed: true,
-            } => {
-                format!("CGCS2000 / 3-degree Gauss-Kruger zone {zone}")
-            }
-            Crs::GaussKruger3 {
-                zone,
-                prefixed: false,
-            } => {
-                format!(
-                    "CGCS2000 / 3-degree Gauss-Kruger CM {}E",
-                    3 * u32::from(zone)
-                )
-            }
-        };
+        let name = crs.srs_name();
         self.conn
             .execute(
                 "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?1, ?2, 'EPSG', ?2, ?3, ?4)",

@@ -327,27 +327,40 @@ fn detect_crs(
             format!("坐标系为“{datum}”，本工具只支持 2000 国家大地坐标系（CGCS2000），按 CGCS2000 近似处理"),
         );
     }
-    if strip.is_some_and(|s| s != 3) {
+    if strip.is_some_and(|s| s != 3 && s != 6) {
         unknown(
             findings,
-            format!("几度分带为 {}，本工具只支持 3 度带", strip.unwrap_or(0)),
+            format!(
+                "几度分带为 {}，本工具只支持 3 度带和 6 度带",
+                strip.unwrap_or(0)
+            ),
         );
         return None;
     }
-    let prefix_zone = first_easting.and_then(Crs::zone_from_easting);
-    match (prefix_zone, declared_zone) {
-        (Some(z), _) => Some(Crs::GaussKruger3 {
-            zone: z,
-            prefixed: true,
-        }),
-        (None, Some(z)) if landplan_geo::crs::ZONES.contains(&z) => Some(Crs::GaussKruger3 {
-            zone: z,
-            prefixed: false,
-        }),
+    let six = strip == Some(6);
+    let prefix_crs = first_easting.and_then(Crs::from_prefixed_easting);
+    match (prefix_crs, declared_zone) {
+        (Some(c), _) => Some(c),
+        (None, Some(z)) if six && landplan_geo::crs::ZONES6.contains(&z) => {
+            Some(Crs::GaussKruger6 {
+                zone: z,
+                prefixed: false,
+            })
+        }
+        (None, Some(z)) if !six && landplan_geo::crs::ZONES.contains(&z) => {
+            Some(Crs::GaussKruger3 {
+                zone: z,
+                prefixed: false,
+            })
+        }
         (None, Some(z)) => {
             unknown(
                 findings,
-                format!("带号 {z} 不是中国范围内的 3 度带（25～45）"),
+                if six {
+                    format!("带号 {z} 不是中国范围内的 6 度带（13～23）")
+                } else {
+                    format!("带号 {z} 不是中国范围内的 3 度带（25～45）")
+                },
             );
             None
         }
@@ -395,9 +408,17 @@ pub fn to_text(set: &FeatureSet) -> Result<String, String> {
         Some(Crs::Geographic) => {
             return Err("国土TXT 只能保存高斯-克吕格投影坐标，请先转换到 3 度带".to_string())
         }
-        Some(Crs::GaussKruger3 { zone, .. }) => {
+        Some(c @ (Crs::GaussKruger3 { zone, .. } | Crs::GaussKruger6 { zone, .. })) => {
             put("坐标系", "2000国家大地坐标系".to_string());
-            put("几度分带", "3".to_string());
+            put(
+                "几度分带",
+                if matches!(c, Crs::GaussKruger6 { .. }) {
+                    "6"
+                } else {
+                    "3"
+                }
+                .to_string(),
+            );
             put("投影类型", "高斯克吕格".to_string());
             put("计量单位", "米".to_string());
             put("带号", zone.to_string());

@@ -229,14 +229,11 @@ pub fn write(path: &Path, set: &FeatureSet) -> Result<(), GeoIoError> {
 }
 
 /// Guess a CRS from a first coordinate: degrees → EPSG:4490, an eight-digit easting with a
-/// zone prefix → that zone.
+/// zone prefix → that zone (3° for 25–45, 6° for 13–23).
 pub fn guess_crs(first: Option<(f64, f64)>) -> Option<Crs> {
     match first {
         Some((x, y)) if x.abs() <= 180.0 && y.abs() <= 90.0 => Some(Crs::Geographic),
-        Some((x, _)) => Crs::zone_from_easting(x).map(|zone| Crs::GaussKruger3 {
-            zone,
-            prefixed: true,
-        }),
+        Some((x, _)) => Crs::from_prefixed_easting(x),
         None => None,
     }
 }

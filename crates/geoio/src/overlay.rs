@@ -135,7 +135,7 @@ impl OverlayReport {
 /// parcel (without prefix).
 fn working_crs(set: &FeatureSet) -> Option<Crs> {
     match set.crs? {
-        c @ Crs::GaussKruger3 { .. } => Some(c),
+        c @ (Crs::GaussKruger3 { .. } | Crs::GaussKruger6 { .. }) => Some(c),
         Crs::Geographic => {
             let lon = set
                 .features

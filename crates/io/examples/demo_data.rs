@@ -1,8 +1,11 @@
-//! Regenerate the committed demo ledgers under `data/demo/` (the same bytes as
-//! `landplan gen-ledger` with the demo options). Run: `cargo run -p landplan-io --example demo_data`.
+//! Regenerate the committed demo data under `data/demo/`: the ledgers, the supply parcels'
+//! boundaries (国土TXT, zone 38) and the townships (GeoJSON) — the same bytes as
+//! `landplan gen-ledger` with the demo options. Run: `cargo run -p landplan-io --example demo_data`.
 
 use landplan_core::PlanKind;
-use landplan_io::{generate_csv, GenOptions};
+use landplan_io::{
+    generate_csv, generate_guotu, generate_townships_geojson, BoundaryOptions, GenOptions,
+};
 use std::fs::File;
 use std::io::BufWriter;
 
@@ -19,5 +22,13 @@ fn main() -> std::io::Result<()> {
         )?;
         println!("{path}");
     }
+    let supply = GenOptions::demo(PlanKind::Supply);
+    let zone = BoundaryOptions::demo();
+    let path = format!("{dir}/example-county-supply-2025-parcels.txt");
+    generate_guotu(BufWriter::new(File::create(&path)?), &supply, &zone)?;
+    println!("{path}");
+    let path = format!("{dir}/example-county-townships.geojson");
+    generate_townships_geojson(BufWriter::new(File::create(&path)?), &supply, &zone)?;
+    println!("{path}");
     Ok(())
 }

@@ -213,6 +213,8 @@ const FIELDS: &[FieldSpec<Field>] = &[
             "用途",
             "土地用途",
             "规划用途",
+            // The 国土TXT header's 地块用途 (before its 地类编码).
+            "地块用途",
             "地类",
             "地类名称",
             "用地类型",

@@ -22,7 +22,9 @@ pub mod pipeline;
 pub mod records;
 pub mod tabular;
 
-pub use gen::{generate_csv, GenOptions};
+pub use gen::{
+    generate_csv, generate_guotu, generate_townships_geojson, BoundaryOptions, GenOptions,
+};
 pub use ledger::{
     ledger_from_reader, open_ledger, parcel_from_record, ColumnMap, Field, LedgerError,
     LedgerFormatHint, LedgerOptions, LedgerReader,

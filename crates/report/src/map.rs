@@ -101,14 +101,20 @@ pub fn length_label(m: f64) -> String {
 /// The coordinate system as the map's note states it.
 pub fn crs_note(crs: Option<Crs>, min_easting: f64) -> String {
     let zone = match crs {
-        Some(Crs::GaussKruger3 { zone, .. }) => Some(zone),
-        Some(Crs::Geographic) => None,
-        None => Crs::zone_from_easting(min_easting),
+        Some(c) if c.zone().is_some() => Some(c),
+        Some(_) => None,
+        None => Crs::from_prefixed_easting(min_easting),
     };
     match zone {
-        Some(z) => format!(
-            "坐标系：CGCS2000 3度带高斯-克吕格投影 第{z}带（中央经线东经{}°），单位：米",
-            u32::from(z) * 3
+        Some(c) => format!(
+            "坐标系：CGCS2000 {}度带高斯-克吕格投影 第{}带（中央经线东经{}°），单位：米",
+            if matches!(c, Crs::GaussKruger6 { .. }) {
+                6
+            } else {
+                3
+            },
+            c.zone().map_or(0, |z| z.0),
+            c.central_meridian().unwrap_or(0.0) as u32
         ),
         None => "坐标系：平面直角坐标（高斯-克吕格投影，带号未注明），单位：米".to_string(),
     }

@@ -114,10 +114,26 @@ impl Store {
 
 /// Imports (each needs 编制 for the import's region).
 impl Store {
+    /// Replace a county's township boundaries (乡镇界) with those of `files` (GeoJSON,
+    /// Shapefile, GeoPackage; converted into the store's CRS), in one transaction.
+    pub fn import_townships(
+        &self,
+        actor: &Actor,
+        county: &str,
+        county_name: Option<&str>,
+        files: &[PathBuf],
+    ) -> Result<crate::township::TownshipSummary, StoreError> {
+        self.session(actor)?
+            .import_townships(county, county_name, files)
+    }
+
     /// Import files in one transaction: ledgers (CSV/XLSX, read by landplan-io) and geometry
     /// files (GeoJSON, 国土TXT, Shapefile, GeoPackage), each file's kind detected from its
     /// content or forced with `as_kind`. Without a ledger, the geometry is attached to the
-    /// region's latest ledger import.
+    /// region's latest ledger import; when the region has no ledger for the year and kind yet,
+    /// a geometry file whose attributes make a ledger (地块编号, 面积, 用途) is the ledger.
+    /// Geometry in another CGCS2000 CRS is converted into the store's, its areas measured
+    /// first where it was given.
     pub fn import_files(
         &self,
         actor: &Actor,

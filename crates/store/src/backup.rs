@@ -33,7 +33,7 @@ use crate::error::StoreError;
 use crate::gpkg::GpkgMode;
 use crate::region::classify;
 use crate::session::{Session, Source};
-use crate::state::{self, PARCEL_HASHED};
+use crate::state;
 use crate::{Store, StoreUrl};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -95,6 +95,11 @@ const TABLES: &[(&str, &str, &str)] = &[
         "id",
     ),
     ("account_grant", "id, account_id, role, region", "id"),
+    (
+        "township",
+        "fid, county, name, code, planar_ha, ellipsoidal_ha, source_srid, file, user_name, at",
+        "fid",
+    ),
 ];
 
 fn region_filter(table: &str, prefix: &str, ancestors: &[String]) -> (String, Vec<Value>) {
@@ -110,6 +115,7 @@ fn region_filter(table: &str, prefix: &str, ancestors: &[String]) -> (String, Ve
             (sql, params)
         }
         "ledger_import" | "parcel" | "plan" => ("WHERE region LIKE ?".into(), vec![like]),
+        "township" => ("WHERE county LIKE ?".into(), vec![like]),
         "plan_version" => (
             "WHERE plan_id IN (SELECT id FROM plan WHERE region LIKE ?)".into(),
             vec![like],
@@ -161,22 +167,28 @@ fn copy_tables(
             continue;
         }
         let is_parcel = *table == "parcel";
+        let with_geometry = is_parcel || *table == "township";
         // A parcel's own hash is copied when the source has it (the source verified), else
         // computed from what is copied (a backup written before row hashes existed).
         let hashed = is_parcel && src.column_exists("parcel", "row_hash")?;
         let mut cols = if is_parcel {
-            format!("fid, {PARCEL_HASHED}")
+            format!("fid, {}", state::parcel_hashed_columns(src)?)
         } else {
             cols.to_string()
         };
         if hashed {
             cols.push_str(", row_hash");
         }
+        // The derived columns are copied when the source has them (else derived afterwards).
+        if is_parcel && crate::layers::has_gis_columns(src)? {
+            cols.push_str(", ");
+            cols.push_str(crate::layers::PARCEL_DERIVED);
+        }
         if *table == "audit_log" && src.column_exists("audit_log", "seals")? {
             cols.push_str(", seals");
         }
         let n_cols = cols.split(',').count();
-        let select = if is_parcel {
+        let select = if with_geometry {
             format!(
                 "SELECT {cols}, {} FROM {table} {filter} ORDER BY {order}",
                 src.geom_select()
@@ -190,14 +202,14 @@ fn copy_tables(
         let mut count = 0i64;
         src.query_each(&select, &params, &mut |mut r| {
             count += 1;
-            if is_parcel {
+            if with_geometry {
                 let g = r.pop().unwrap_or(Value::Null);
                 let geometry = src_geom_decode(g).filter(|g| !g.0.is_empty());
                 let (gsql, gval) = dst.geom_param(geometry.as_ref(), srid);
-                if hashed {
+                if hashed || !is_parcel {
                     r.push(gval);
                     dst.exec(
-                        &format!("INSERT INTO parcel ({cols}, geom) VALUES ({marks}, {gsql})"),
+                        &format!("INSERT INTO {table} ({cols}, geom) VALUES ({marks}, {gsql})"),
                         &r,
                     )?;
                 } else {
@@ -458,7 +470,10 @@ fn fill(
 ) -> Result<CopySummary, StoreError> {
     crate::migrate_tx(&mut *dst.db)?;
     dst.init_layer(srid, false)?;
-    copy_tables(src, &mut *dst.db, srid, region)
+    let sum = copy_tables(src, &mut *dst.db, srid, region)?;
+    // The derived columns of parcels from a backup without them, the layers of the plans.
+    crate::layers::refresh_all(&mut *dst.db, srid)?;
+    Ok(sum)
 }
 
 impl Session<'_> {

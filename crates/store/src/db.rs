@@ -2,19 +2,22 @@
 //!
 //! Everything above this layer (regions, plans, lifecycle, audit, import, export) is written
 //! once against [`Backend`]. SQL text uses `?` placeholders; the PostgreSQL backend rewrites
-//! them to `$1, $2, …`. Values travel as [`Value`]: integers, text, bytes or NULL (areas and
-//! money are exact decimal strings, never floats).
+//! them to `$1, $2, …`. Values travel as [`Value`]: integers, floating-point numbers, text,
+//! bytes or NULL. Areas and money are exact decimal strings; the floating-point columns beside
+//! them (`area_ha_num` …) are derived copies for GIS software, and computed areas are floats.
 
 use crate::error::StoreError;
 use crate::geom::Geometry;
 
 /// A value bound to or read from SQL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// SQL NULL.
     Null,
     /// A 64-bit integer.
     Int(i64),
+    /// A floating-point number (SQLite REAL, PostgreSQL double precision).
+    Real(f64),
     /// Text.
     Text(String),
     /// Bytes (geometry, hashes).
@@ -27,6 +30,15 @@ impl Value {
         match self {
             Value::Int(i) => Some(*i),
             Value::Text(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The number, if this is one (an integer converted).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Real(f) => Some(*f),
+            Value::Int(i) => Some(*i as f64),
             _ => None,
         }
     }
@@ -44,6 +56,7 @@ impl Value {
         match self {
             Value::Text(s) => s.clone(),
             Value::Int(i) => i.to_string(),
+            Value::Real(f) => f.to_string(),
             _ => String::new(),
         }
     }
@@ -74,6 +87,12 @@ impl From<i64> for Value {
 impl From<i32> for Value {
     fn from(v: i32) -> Self {
         Value::Int(v as i64)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Real(v)
     }
 }
 

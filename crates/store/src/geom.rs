@@ -95,20 +95,7 @@ pub fn geojson_srid(doc: &Json) -> Option<i32> {
 /// (name, WKT) of a CGCS2000 CRS by EPSG code (4490, 4513–4554), for `gpkg_spatial_ref_sys`.
 pub fn srs_definition(srid: i32) -> Option<(String, String)> {
     let crs = Crs::from_epsg(u32::try_from(srid).ok()?)?;
-    let name = match crs {
-        Crs::Geographic => "China Geodetic Coordinate System 2000".to_string(),
-        Crs::GaussKruger3 {
-            zone,
-            prefixed: true,
-        } => format!("CGCS2000 / 3-degree Gauss-Kruger zone {zone}"),
-        Crs::GaussKruger3 {
-            zone,
-            prefixed: false,
-        } => format!(
-            "CGCS2000 / 3-degree Gauss-Kruger CM {}E",
-            3 * u32::from(zone)
-        ),
-    };
+    let name = crs.srs_name();
     Some((name, crs.wkt()))
 }
 

@@ -39,6 +39,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/gpkg/004_accounts.sql"),
     ),
     (5, "seals", include_str!("../migrations/gpkg/005_seals.sql")),
+    (
+        6,
+        "gis_layers",
+        include_str!("../migrations/gpkg/006_gis_layers.sql"),
+    ),
 ];
 
 /// The parcel layer and its geometry column (the R-tree index is `rtree_parcel_geom`).
@@ -333,6 +338,7 @@ impl ToSql for Value {
         Ok(match self {
             Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
             Value::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Value::Real(f) => ToSqlOutput::Borrowed(ValueRef::Real(*f)),
             Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Value::Blob(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
         })
@@ -343,7 +349,7 @@ fn from_ref(v: ValueRef<'_>) -> Value {
     match v {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(i) => Value::Int(i),
-        ValueRef::Real(f) => Value::Text(f.to_string()),
+        ValueRef::Real(f) => Value::Real(f),
         ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
         ValueRef::Blob(b) => Value::Blob(b.to_vec()),
     }

@@ -9,9 +9,11 @@
 use crate::db::Value;
 use crate::error::StoreError;
 use crate::geom::{self, Geometry};
+use crate::reproject::{self, Measured};
 use crate::session::Session;
 use landplan_core::compile::PlanKind;
 use landplan_core::{Finding, Parcel};
+use landplan_geo::Crs;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -70,12 +72,41 @@ pub struct ImportSummary {
     pub geometry_warnings: i64,
     /// The import this one copied its parcels from (geometry-only imports).
     pub base_import: Option<i64>,
+    /// Geometry files in another CRS than the store's, whose boundaries were converted into
+    /// the store's (areas measured before, in the file's CRS).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reprojected: Vec<Reprojection>,
+    /// Geometry files whose attributes (地块编号, 面积, 用途 …) made the ledger, without
+    /// `--as ledger`: the first import of the region's year and kind.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ledgers_from_geometry: Vec<String>,
+}
+
+/// A geometry file converted into the store's CRS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reprojection {
+    /// The file.
+    pub file: String,
+    /// Its CRS (EPSG code).
+    pub from_srid: i32,
+    /// The store's CRS.
+    pub to_srid: i32,
 }
 
 impl ImportSummary {
-    /// Take the geometry files' findings: the first 50 listed, errors and warnings counted.
+    /// Take the geometry files' findings (the first 50 listed, errors and warnings counted)
+    /// and the conversions made.
     fn add_geometry_findings(&mut self, g: &GeometrySet) {
         use landplan_core::finding::Severity;
+        self.reprojected = g
+            .converted
+            .iter()
+            .map(|(file, from, to)| Reprojection {
+                file: file.clone(),
+                from_srid: *from,
+                to_srid: *to,
+            })
+            .collect();
         self.geometry_errors = g
             .findings
             .iter()
@@ -110,16 +141,22 @@ impl ImportSummary {
 /// Geometries keyed by 地块编号.
 #[derive(Debug, Clone, Default)]
 pub struct GeometrySet {
-    /// 地块编号 → geometry.
+    /// 地块编号 → geometry (in [`GeometrySet::srid`]).
     pub by_id: HashMap<String, Geometry>,
-    /// The CRS the file declares, if any.
+    /// The CRS of the geometries: the one the files declare, or the one they were converted
+    /// into as they were read ([`GeometrySet::for_store`]).
     pub srid: Option<i32>,
     /// The files read.
     pub files: Vec<String>,
     /// Findings about the geometry (from landplan-geoio's checks).
     pub findings: Vec<Finding>,
+    /// 地块编号 → the areas measured in the CRS the boundary was given in.
+    pub measured: HashMap<String, Measured>,
+    /// The CRS every file is converted into as it is read (the store's), when set.
+    pub target: Option<i32>,
+    /// The conversions made: (file, its EPSG code, the target's).
+    pub converted: Vec<(String, i32, i32)>,
 }
-
 /// The kind of an input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -129,6 +166,8 @@ pub enum FileKind {
     Geometry,
     /// Supply records (供地记录).
     Records,
+    /// Township boundaries (乡镇界), imported by [`crate::Store::import_townships`].
+    Townships,
 }
 
 impl FileKind {
@@ -138,6 +177,7 @@ impl FileKind {
             "ledger" | "台账" | "地块清单" => Some(FileKind::Ledger),
             "geometry" | "几何" | "geojson" => Some(FileKind::Geometry),
             "records" | "供地记录" | "supply-records" => Some(FileKind::Records),
+            "townships" | "乡镇界" | "乡镇" => Some(FileKind::Townships),
             _ => None,
         }
     }
@@ -148,6 +188,7 @@ impl FileKind {
             FileKind::Ledger => "地块台账",
             FileKind::Geometry => "几何文件",
             FileKind::Records => "供地记录",
+            FileKind::Townships => "乡镇界",
         }
     }
 }
@@ -228,27 +269,6 @@ fn feature_id(f: &serde_json::Value) -> Option<String> {
 }
 
 impl GeometrySet {
-    fn add_feature(
-        &mut self,
-        f: &serde_json::Value,
-        file: &str,
-        place: &str,
-    ) -> Result<(), StoreError> {
-        let input = |m: String| StoreError::Input {
-            path: file.to_string(),
-            message: format!("{place}：{m}"),
-        };
-        let id = feature_id(f)
-            .ok_or_else(|| input("要素没有地块编号（properties 中应有“地块编号”或 id）".into()))?;
-        let g = f
-            .get("geometry")
-            .filter(|g| !g.is_null())
-            .ok_or_else(|| input(format!("地块“{id}”没有几何")))?;
-        let geometry = geom::from_geojson(g).map_err(|m| input(format!("地块“{id}”：{m}")))?;
-        self.by_id.insert(id, geometry);
-        Ok(())
-    }
-
     fn set_srid(&mut self, srid: i32, file: &str) -> Result<(), StoreError> {
         match self.srid {
             Some(s) if s != srid => Err(StoreError::Input {
@@ -260,6 +280,61 @@ impl GeometrySet {
                 Ok(())
             }
         }
+    }
+
+    /// An empty set whose files are converted into the store's CRS (`srid`) as they are read.
+    pub fn for_store(srid: i32) -> GeometrySet {
+        GeometrySet {
+            target: Some(srid),
+            srid: Some(srid),
+            ..GeometrySet::default()
+        }
+    }
+
+    /// Add one file's boundaries (`(地块编号, geometry)`), given in `file_srid` (None: not
+    /// declared): measured there, and converted into the target CRS when there is one.
+    fn add_boundaries(
+        &mut self,
+        file: &str,
+        file_srid: Option<i32>,
+        boundaries: Vec<(String, Geometry)>,
+    ) -> Result<(), StoreError> {
+        let Some(target) = self.target else {
+            // No target: the set keeps the files' CRS (all files must agree).
+            if let Some(srid) = file_srid {
+                self.set_srid(srid, file)?;
+            }
+            let crs = self
+                .srid
+                .and_then(|s| u32::try_from(s).ok())
+                .and_then(Crs::from_epsg);
+            for (id, g) in boundaries {
+                if let Some(m) = crs.and_then(|c| Measured::of(&g, c)) {
+                    self.measured.insert(id.clone(), m);
+                }
+                self.by_id.insert(id, g);
+            }
+            return Ok(());
+        };
+        // A file without a declared CRS is taken to be in the store's.
+        let from_srid = file_srid.unwrap_or(target);
+        let to = reproject::source_crs(target, target, file)?;
+        let from = reproject::source_crs(from_srid, target, file)?;
+        if from != to && !boundaries.is_empty() {
+            self.converted.push((file.to_string(), from_srid, target));
+        }
+        for (id, g) in boundaries {
+            if let Some(m) = Measured::of(&g, from) {
+                self.measured.insert(id.clone(), m);
+            }
+            let g = if g.0.is_empty() {
+                g
+            } else {
+                reproject::convert(&g, from, to, &id, file)?
+            };
+            self.by_id.insert(id, g);
+        }
+        Ok(())
     }
 
     /// Read a geometry file: 国土TXT, GeoJSON, Shapefile or GeoPackage through landplan-geoio,
@@ -277,15 +352,41 @@ impl GeometrySet {
                 path: file.clone(),
                 message: e.to_string(),
             })?;
-            if let Some(code) = set.crs.and_then(|c| c.epsg()) {
-                self.set_srid(code as i32, &file)?;
-            }
-            for f in set.features {
-                self.by_id.insert(f.id, f.geometry);
-            }
-            self.findings.extend(set.findings);
+            self.add_feature_set(set, &file, None)?;
         }
         self.files.push(file);
+        Ok(())
+    }
+
+    /// Add a feature set read by landplan-geoio: every feature by its id, or (`ids`) the
+    /// features of these (地块编号, feature index) pairs.
+    fn add_feature_set(
+        &mut self,
+        set: landplan_geoio::FeatureSet,
+        file: &str,
+        ids: Option<Vec<(String, usize)>>,
+    ) -> Result<(), StoreError> {
+        let file_srid = set.crs.and_then(|c| c.epsg()).map(|c| c as i32);
+        let mut features: Vec<Option<landplan_geoio::Feature>> =
+            set.features.into_iter().map(Some).collect();
+        let boundaries: Vec<(String, Geometry)> = match ids {
+            None => features
+                .into_iter()
+                .flatten()
+                .map(|f| (f.id, f.geometry))
+                .collect(),
+            Some(ids) => ids
+                .into_iter()
+                .filter_map(|(id, i)| {
+                    features
+                        .get_mut(i)
+                        .and_then(Option::take)
+                        .map(|f| (id, f.geometry))
+                })
+                .collect(),
+        };
+        self.add_boundaries(file, file_srid, boundaries)?;
+        self.findings.extend(set.findings);
         Ok(())
     }
 
@@ -293,6 +394,8 @@ impl GeometrySet {
         let file = path.display().to_string();
         let f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
         let reader = BufReader::with_capacity(1 << 20, f);
+        let mut file_srid = None;
+        let mut batch: Vec<(String, Geometry)> = Vec::new();
         for (i, line) in reader.lines().enumerate() {
             let line = line.map_err(|e| io_err(path, e))?;
             let t = line.trim_matches(['\u{feff}', '\u{1e}', ' ', '\r', '\t']);
@@ -304,27 +407,102 @@ impl GeometrySet {
                 message: format!("第 {} 行不是有效的 GeoJSON：{e}", i + 1),
             })?;
             if i == 0 {
-                if let Some(srid) = geom::geojson_srid(&v) {
-                    self.set_srid(srid, &file)?;
+                file_srid = geom::geojson_srid(&v);
+                if self.target.is_none() {
+                    if let Some(srid) = file_srid {
+                        self.set_srid(srid, &file)?;
+                    }
                 }
             }
-            self.add_feature(&v, &file, &format!("第 {} 行", i + 1))?;
+            batch.push(feature_boundary(&v, &file, &format!("第 {} 行", i + 1))?);
+            if batch.len() == 10_000 {
+                self.add_boundaries(&file, file_srid, std::mem::take(&mut batch))?;
+            }
         }
-        Ok(())
+        self.add_boundaries(&file, file_srid, batch)
+    }
+
+    /// This set in the store's CRS `srid` (converted when it is in another), with every
+    /// boundary measured in the CRS it is in.
+    fn in_store_crs(&self, srid: i32) -> Result<std::borrow::Cow<'_, GeometrySet>, StoreError> {
+        let complete = self.by_id.keys().all(|k| self.measured.contains_key(k));
+        if self.srid.is_none_or(|s| s == srid) && complete {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
+        let file = self.files.join("、");
+        let mut out = GeometrySet::for_store(srid);
+        out.files = self.files.clone();
+        out.findings = self.findings.clone();
+        out.converted = self.converted.clone();
+        let mut ids: Vec<&String> = self.by_id.keys().collect();
+        ids.sort();
+        let boundaries: Vec<(String, Geometry)> = ids
+            .into_iter()
+            .map(|k| (k.clone(), self.by_id[k].clone()))
+            .collect();
+        out.add_boundaries(&file, self.srid, boundaries)?;
+        // Measures taken where the boundaries were first given win.
+        for (k, m) in &self.measured {
+            out.measured.insert(k.clone(), *m);
+        }
+        Ok(std::borrow::Cow::Owned(out))
     }
 }
 
+/// The 地块编号 and geometry of one GeoJSON feature.
+fn feature_boundary(
+    f: &serde_json::Value,
+    file: &str,
+    place: &str,
+) -> Result<(String, Geometry), StoreError> {
+    let input = |m: String| StoreError::Input {
+        path: file.to_string(),
+        message: format!("{place}：{m}"),
+    };
+    let id = feature_id(f)
+        .ok_or_else(|| input("要素没有地块编号（properties 中应有“地块编号”或 id）".into()))?;
+    let g = f
+        .get("geometry")
+        .filter(|g| !g.is_null())
+        .ok_or_else(|| input(format!("地块“{id}”没有几何")))?;
+    let geometry = geom::from_geojson(g).map_err(|m| input(format!("地块“{id}”：{m}")))?;
+    Ok((id, geometry))
+}
+
 /// The parcel columns an import writes besides the geometry: the hashed ones
-/// ([`crate::state::PARCEL_HASHED`]), then the row's hash.
-const PARCEL_COLUMNS: &str = "import_id, region, year, parcel_id, location, township, class_text, class_code, area_ha, source, method, data, row_hash";
+/// ([`crate::state::PARCEL_HASHED`] and [`crate::state::PARCEL_MEASURED`]), the row's hash,
+/// then the derived ones ([`crate::layers::PARCEL_DERIVED`]).
+const PARCEL_COLUMNS: &str = "import_id, region, year, parcel_id, location, township, class_text, class_code, area_ha, source, method, data, source_srid, planar_ha, ellipsoidal_ha, row_hash, area_ha_num, funds_wan, funds_wan_num, timing, quarter, housing, reserve_status, pre_development";
 
 /// `(?, ?, …)` for the parcel columns after the geometry.
-const PARCEL_MARKS: &str = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+const PARCEL_MARKS: &str = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+
+/// The hashed and measured values of a parcel (15), then its row hash and the derived values.
+fn parcel_row(
+    mut values: Vec<Value>,
+    measured: Option<&Measured>,
+    geometry: Option<&Geometry>,
+    derived: Vec<Value>,
+) -> Vec<Value> {
+    values.truncate(crate::state::PARCEL_HASHED_COUNT);
+    match measured {
+        Some(m) => values.extend([
+            Value::Int(i64::from(m.srid)),
+            Value::Real(m.planar_ha),
+            Value::Real(m.ellipsoidal_ha),
+        ]),
+        None => values.extend([Value::Null, Value::Null, Value::Null]),
+    }
+    let hash = crate::state::parcel_hash(&values, geometry);
+    values.push(hash.into());
+    values.extend(derived);
+    values
+}
 
 /// How often (in ledger rows) the import reports progress.
 pub const PROGRESS_EVERY: u64 = 10_000;
 
-/// Rows per multi-row INSERT (14 parameters each: well under SQLite's and PostgreSQL's limits).
+/// Rows per multi-row INSERT (25 parameters each: well under SQLite's and PostgreSQL's limits).
 const BATCH_ROWS: usize = 200;
 
 /// Parcel rows waiting for one multi-row INSERT.
@@ -364,19 +542,6 @@ impl Batch {
 }
 
 impl Session<'_> {
-    fn check_srid(&self, g: &GeometrySet) -> Result<(), StoreError> {
-        match g.srid {
-            Some(s) if s != self.srid => Err(StoreError::Input {
-                path: g.files.join("、"),
-                message: format!(
-                    "几何文件的坐标系为 EPSG:{s}，与数据库的 EPSG:{} 不一致；请先转换坐标系再导入",
-                    self.srid
-                ),
-            }),
-            _ => Ok(()),
-        }
-    }
-
     fn insert_import(
         &mut self,
         opts: &ImportOptions,
@@ -454,9 +619,8 @@ impl Session<'_> {
         geometries: Option<&GeometrySet>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportSummary, StoreError> {
-        if let Some(g) = geometries {
-            self.check_srid(g)?;
-        }
+        let converted = geometries.map(|g| g.in_store_crs(self.srid)).transpose()?;
+        let geometries = converted.as_deref();
         let mut all_files = files.to_vec();
         if let Some(g) = geometries {
             all_files.extend(g.files.iter().cloned());
@@ -478,6 +642,8 @@ impl Session<'_> {
                 geometry_errors: 0,
                 geometry_warnings: 0,
                 base_import: None,
+                reprojected: Vec::new(),
+                ledgers_from_geometry: Vec::new(),
             };
             let mut matched: HashSet<&str> = HashSet::new();
             let srid = s.srid;
@@ -510,12 +676,17 @@ impl Session<'_> {
                     sum.geometry_count += 1;
                 }
                 let (gsql, gval) = s.db.geom_param(found, srid);
+                let measured = found
+                    .and(geometries)
+                    .and_then(|g| g.measured.get(p.id.as_str()));
                 let area = p.area().ha();
                 sum.total_ha += area;
                 sum.parcel_count += 1;
                 let data = serde_json::to_string(&p)?;
                 let class_code = p.class.gb21010.clone().or_else(|| p.class.ydyh2023.clone());
-                let values = [
+                let area_text = area.normalize().to_string();
+                let derived = crate::layers::derived_from_parcel(&area_text, &p);
+                let values = vec![
                     Value::Int(import_id),
                     opts.region.clone().into(),
                     Value::Int(opts.year as i64),
@@ -524,15 +695,15 @@ impl Session<'_> {
                     p.township.clone().into(),
                     p.class_text.clone().into(),
                     class_code.into(),
-                    area.normalize().to_string().into(),
+                    area_text.into(),
                     p.source.map(|x| x.label()).into(),
                     p.method.map(|x| x.label()).into(),
                     data.into(),
                 ];
-                let hash = crate::state::parcel_hash(&values, found);
                 batch.push(gsql, gval);
-                batch.values.extend(values);
-                batch.values.push(hash.into());
+                batch
+                    .values
+                    .extend(parcel_row(values, measured, found, derived));
                 if batch.rows == BATCH_ROWS {
                     batch.flush(s)?;
                     progress(rows_read);
@@ -612,7 +783,8 @@ impl Session<'_> {
         opts: &ImportOptions,
         g: &GeometrySet,
     ) -> Result<ImportSummary, StoreError> {
-        self.check_srid(g)?;
+        let g = g.in_store_crs(self.srid)?;
+        let g = g.as_ref();
         self.write(|s| {
             let base = s.latest_import(&opts.region, opts.year, opts.kind)?.ok_or_else(|| {
                 StoreError::NotFound(format!(
@@ -649,16 +821,21 @@ impl Session<'_> {
                 geometry_errors: 0,
                 geometry_warnings: 0,
                 base_import: Some(base),
+                reprojected: Vec::new(),
+                ledgers_from_geometry: Vec::new(),
             };
             sum.add_geometry_findings(g);
             let mut matched = HashSet::new();
             for (old_geom, mut vals) in rows {
                 let pid = vals[3].text();
                 let old = old_geom.and_then(|b| s.db.geom_decode(Value::Blob(b)));
+                // The measures of the new boundary, or those the old one was stored with.
+                let mut measured = None;
                 let geometry = match g.by_id.get(&pid) {
                     // An unusable new boundary keeps the old one; its finding says why.
                     Some(w) if !w.0.is_empty() => {
                         matched.insert(pid.clone());
+                        measured = g.measured.get(&pid).copied();
                         Some(w.clone())
                     }
                     Some(_) => {
@@ -667,18 +844,22 @@ impl Session<'_> {
                     }
                     None => old,
                 };
+                let new_boundary = measured.is_some()
+                    || g.by_id.get(&pid).is_some_and(|w| !w.0.is_empty());
+                if !new_boundary {
+                    measured = stored_measures(&vals[12..15]);
+                }
                 if geometry.is_some() {
                     sum.geometry_count += 1;
                 }
                 sum.parcel_count += 1;
                 sum.total_ha += vals[8].text().parse::<Decimal>().unwrap_or_default();
                 vals[0] = Value::Int(import_id);
-                vals.truncate(12);
-                let hash = crate::state::parcel_hash(&vals, geometry.as_ref());
+                let derived = vals.split_off(16);
+                let row = parcel_row(vals, measured.as_ref(), geometry.as_ref(), derived);
                 let (gsql, gval) = s.db.geom_param(geometry.as_ref(), s.srid);
                 let mut params = vec![gval];
-                params.extend(vals);
-                params.push(hash.into());
+                params.extend(row);
                 s.db.exec(
                     &format!(
                         "INSERT INTO parcel (geom, {PARCEL_COLUMNS}) VALUES ({gsql}, {PARCEL_MARKS})"
@@ -727,6 +908,15 @@ impl Session<'_> {
     }
 }
 
+/// The measures a parcel was stored with (`source_srid, planar_ha, ellipsoidal_ha`).
+fn stored_measures(v: &[Value]) -> Option<Measured> {
+    Some(Measured {
+        srid: i32::try_from(v.first()?.as_i64()?).ok()?,
+        planar_ha: v.get(1)?.as_f64()?,
+        ellipsoidal_ha: v.get(2)?.as_f64()?,
+    })
+}
+
 /// A parcel as stored.
 #[derive(Debug, Clone)]
 pub struct StoredParcel {
@@ -766,15 +956,32 @@ impl Session<'_> {
         crate::region::check_import_level(&opts.region, opts.region_name.as_deref())
             .map_err(StoreError::Invalid)?;
         let mut ledgers = Vec::new();
-        let mut geometry = GeometrySet::default();
-        // Geometry files read as ledgers (`--as ledger`): their attributes make the parcels.
+        let mut geometry = GeometrySet::for_store(self.srid);
+        // Geometry files read as ledgers: their attributes make the parcels.
         let mut feature_parcels: Vec<Result<Parcel, Vec<Finding>>> = Vec::new();
         let mut feature_files = Vec::new();
-        for f in files {
-            let kind = match as_kind {
-                Some(k) => k,
-                None => detect_kind(f)?,
-            };
+        let kinds: Vec<FileKind> = files
+            .iter()
+            .map(|f| match as_kind {
+                Some(k) => Ok(k),
+                // Township boundaries are imported on their own (Store::import_townships).
+                None => detect_kind(f).map(|k| match k {
+                    FileKind::Geometry if crate::township::is_township_file(f) => {
+                        FileKind::Townships
+                    }
+                    k => k,
+                }),
+            })
+            .collect::<Result<_, _>>()?;
+        // Geometry files alone, for a region, year and kind without any ledger yet: a file
+        // whose attributes make a ledger (国土TXT 地块编号、地块面积、地块用途 …) is the ledger.
+        let geometry_alone = as_kind.is_none()
+            && kinds.iter().all(|k| *k == FileKind::Geometry)
+            && self
+                .latest_import(&opts.region, opts.year, opts.kind)?
+                .is_none();
+        let mut from_geometry = Vec::new();
+        for (f, kind) in files.iter().zip(kinds) {
             match kind {
                 FileKind::Ledger if is_geometry_file(f) => {
                     let file = f.display().to_string();
@@ -788,21 +995,47 @@ impl Session<'_> {
                             path: file.clone(),
                             message: format!("属性不能作为地块台账读取：{e}"),
                         })?;
-                    if let Some(code) = set.crs.and_then(|c| c.epsg()) {
-                        geometry.set_srid(code as i32, &file)?;
-                    }
-                    for (p, i) in parcels {
-                        if let Some(feat) = set.features.get(i) {
-                            geometry.by_id.insert(p.id.clone(), feat.geometry.clone());
-                        }
-                        feature_parcels.push(Ok(p));
-                    }
-                    feature_parcels.extend(findings.into_iter().map(|f| Err(vec![f])));
-                    geometry.findings.extend(set.findings);
+                    self.add_geometry_ledger(
+                        &mut geometry,
+                        &mut feature_parcels,
+                        set,
+                        (parcels, findings),
+                        &file,
+                    )?;
                     feature_files.push(file);
+                }
+                FileKind::Geometry if geometry_alone && is_geometry_file(f) => {
+                    let file = f.display().to_string();
+                    let set = landplan_geoio::read(f).map_err(|e| StoreError::Input {
+                        path: file.clone(),
+                        message: e.to_string(),
+                    })?;
+                    match set.to_parcels(&landplan_io::LedgerOptions::default()) {
+                        Ok((parcels, findings)) if !parcels.is_empty() => {
+                            self.add_geometry_ledger(
+                                &mut geometry,
+                                &mut feature_parcels,
+                                set,
+                                (parcels, findings),
+                                &file,
+                            )?;
+                            from_geometry.push(file.clone());
+                            feature_files.push(file);
+                        }
+                        _ => {
+                            geometry.add_feature_set(set, &file, None)?;
+                            geometry.files.push(file);
+                        }
+                    }
                 }
                 FileKind::Ledger => ledgers.push(f.clone()),
                 FileKind::Geometry => geometry.read_file(f)?,
+                FileKind::Townships => {
+                    return Err(StoreError::Input {
+                        path: f.display().to_string(),
+                        message: "是乡镇界文件，请单独导入（不与台账、地块几何一起）".into(),
+                    })
+                }
                 FileKind::Records => {
                     return Err(StoreError::Input {
                         path: f.display().to_string(),
@@ -824,7 +1057,24 @@ impl Session<'_> {
         let mut names: Vec<String> = ledgers.iter().map(|p| p.display().to_string()).collect();
         names.extend(feature_files);
         let geometries = has_geometry.then_some(&geometry);
-        self.import_parcels_with(opts, &names, &mut it, geometries, progress)
+        let mut sum = self.import_parcels_with(opts, &names, &mut it, geometries, progress)?;
+        sum.ledgers_from_geometry = from_geometry;
+        Ok(sum)
+    }
+
+    /// A geometry file read as a ledger: its parcels, and their boundaries by 地块编号.
+    fn add_geometry_ledger(
+        &mut self,
+        geometry: &mut GeometrySet,
+        feature_parcels: &mut Vec<Result<Parcel, Vec<Finding>>>,
+        set: landplan_geoio::FeatureSet,
+        (parcels, findings): landplan_geoio::ParcelsWithFindings,
+        file: &str,
+    ) -> Result<(), StoreError> {
+        let ids: Vec<(String, usize)> = parcels.iter().map(|(p, i)| (p.id.clone(), *i)).collect();
+        feature_parcels.extend(parcels.into_iter().map(|(p, _)| Ok(p)));
+        feature_parcels.extend(findings.into_iter().map(|f| Err(vec![f])));
+        geometry.add_feature_set(set, file, Some(ids))
     }
 }
 

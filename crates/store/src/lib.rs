@@ -44,12 +44,15 @@ pub mod error;
 pub mod geom;
 pub mod gpkg;
 pub mod import;
+pub mod layers;
 pub mod pg;
 pub mod plan;
 pub mod region;
+pub mod reproject;
 pub mod rollup;
 mod session;
 pub mod state;
+pub mod township;
 
 pub use access::{Actor, Grant, Role};
 pub use account::Account;
@@ -185,8 +188,19 @@ fn finish<T>(db: &mut dyn Backend, r: Result<T, StoreError>) -> Result<T, StoreE
 /// (the migration table included: a failed first migration leaves nothing behind).
 pub(crate) fn migrate(db: &mut dyn Backend) -> Result<(), StoreError> {
     db.begin_write()?;
-    let r = migrate_tx(db).and_then(|()| audit::seal_legacy(db).map(|_| ()));
+    let r = migrate_tx(db)
+        .and_then(|()| audit::seal_legacy(db).map(|_| ()))
+        .and_then(|()| refresh_layers(db));
     finish(db, r)
+}
+
+/// After migrations: what the store derives for GIS software (derived columns, titles, plan
+/// layers), once the store has its CRS (a store being created gets them at `init`).
+fn refresh_layers(db: &mut dyn Backend) -> Result<(), StoreError> {
+    match meta(db, "srid")?.and_then(|s| s.parse().ok()) {
+        Some(srid) => layers::refresh_all(db, srid),
+        None => Ok(()),
+    }
 }
 
 /// [`migrate`] inside a transaction the caller holds.
@@ -480,6 +494,7 @@ impl Session<'_> {
             "INSERT INTO landplan_meta (key, value) VALUES ('srid', ?)",
             &[srid.to_string().into()],
         )?;
+        layers::refresh_all(&mut *self.db, srid)?;
         self.db.exec(
             "INSERT INTO landplan_meta (key, value) VALUES ('created_at', ?)",
             &[now_utc().into()],

@@ -34,6 +34,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "seals",
         include_str!("../migrations/postgres/003_seals.sql"),
     ),
+    (
+        4,
+        "gis_layers",
+        include_str!("../migrations/postgres/004_gis_layers.sql"),
+    ),
 ];
 
 /// A connection to a PostgreSQL store.
@@ -279,7 +284,12 @@ impl ToSql for Value {
                 Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
                 Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
                 Type::TEXT | Type::VARCHAR => i.to_string().to_sql(ty, out),
+                Type::FLOAT8 => (*i as f64).to_sql(ty, out),
                 _ => Err(format!("整数不能绑定到 {ty} 类型").into()),
+            },
+            Value::Real(f) => match *ty {
+                Type::FLOAT4 => (*f as f32).to_sql(ty, out),
+                _ => f.to_sql(ty, out),
             },
             Value::Text(s) => s.to_sql(ty, out),
             Value::Blob(b) => b.to_sql(ty, out),
@@ -301,6 +311,10 @@ fn row_values(row: &postgres::Row) -> Result<Row, StoreError> {
             Type::INT4 => row.get::<_, Option<i32>>(i).map(|v| Value::Int(v as i64)),
             Type::INT2 => row.get::<_, Option<i16>>(i).map(|v| Value::Int(v as i64)),
             Type::BOOL => row.get::<_, Option<bool>>(i).map(|v| Value::Int(v as i64)),
+            Type::FLOAT8 => row.get::<_, Option<f64>>(i).map(Value::Real),
+            Type::FLOAT4 => row
+                .get::<_, Option<f32>>(i)
+                .map(|v| Value::Real(f64::from(v))),
             Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => {
                 row.get::<_, Option<String>>(i).map(Value::Text)
             }

@@ -459,6 +459,7 @@ impl Session<'_> {
                     from: None,
                 },
             )?;
+            crate::layers::refresh_plan(&mut *s.db, plan_id, s.srid)?;
             s.append_audit("plan.create", &key.entity(), None, Some(version_json(&v)))?;
             Ok(v)
         })
@@ -595,6 +596,7 @@ impl Session<'_> {
                 status: next,
                 ..cur.clone()
             };
+            crate::layers::refresh_plan(&mut *s.db, cur.plan_id, s.srid)?;
             let mut a = version_json(&after);
             a["step_reason"] = serde_json::json!(reason);
             s.append_audit(
@@ -641,6 +643,7 @@ impl Session<'_> {
                     from: Some(cur.status),
                 },
             )?;
+            crate::layers::refresh_plan(&mut *s.db, cur.plan_id, s.srid)?;
             s.append_audit(
                 "plan.adjust",
                 &key.entity(),

@@ -33,6 +33,8 @@ pub(crate) struct Spec {
     pub columns: &'static str,
     /// Which rows are sealed (an SQL condition), when not all of them.
     pub only: Option<&'static str>,
+    /// Whether the row's geometry (`geom`, as WKB) is hashed after its columns.
+    pub geom: bool,
 }
 
 /// Every sealed table but the parcels, in the order verification reads them.
@@ -42,53 +44,87 @@ pub(crate) const SPECS: &[Spec] = &[
         key: "key",
         columns: "key, value",
         only: Some("key = 'srid'"),
+        geom: false,
     },
     Spec {
         table: "region",
         key: "code",
         columns: "code, name, level, parent",
         only: None,
+        geom: false,
     },
     Spec {
         table: "ledger_import",
         key: "id",
         columns: "id, region, year, kind, files, base_import, parcel_count, geometry_count, rejected_rows, total_ha, user_name, at",
         only: None,
+        geom: false,
     },
     Spec {
         table: "plan",
         key: "id",
         columns: "id, region, year, kind, created_by, created_at",
         only: None,
+        geom: false,
     },
     Spec {
         table: "plan_version",
         key: "id",
         columns: "id, plan_id, version, status, import_id, reason, compiled, total_ha, parcel_count, created_by, created_at",
         only: None,
+        geom: false,
     },
     Spec {
         table: "plan_event",
         key: "id",
         columns: "id, version_id, action, from_status, to_status, user_name, at, reason",
         only: None,
+        geom: false,
     },
     Spec {
         table: "account",
         key: "id",
         columns: "id, name, display_name, disabled, created_at, password_hash",
         only: None,
+        geom: false,
     },
     Spec {
         table: "account_grant",
         key: "id",
         columns: "id, account_id, role, region",
         only: None,
+        geom: false,
+    },
+    Spec {
+        table: "township",
+        key: "fid",
+        columns: "fid, county, name, code, planar_ha, ellipsoidal_ha, source_srid, file, user_name, at",
+        only: None,
+        geom: true,
     },
 ];
 
 /// The parcel columns a parcel's hash covers (with its geometry after them).
 pub(crate) const PARCEL_HASHED: &str = "import_id, region, year, parcel_id, location, township, class_text, class_code, area_ha, source, method, data";
+
+/// How many columns [`PARCEL_HASHED`] has.
+pub(crate) const PARCEL_HASHED_COUNT: usize = 12;
+
+/// The parcel columns measured from the boundary as it was given (its CRS, its areas there);
+/// hashed after the geometry when any of them is set (parcels stored before they existed
+/// keep their hashes).
+pub(crate) const PARCEL_MEASURED: &str = "source_srid, planar_ha, ellipsoidal_ha";
+
+/// The parcel columns a parcel's hash covers in this store: [`PARCEL_HASHED`], and
+/// [`PARCEL_MEASURED`] when the store has them (a store written by an older landplan, read
+/// without migrating it, has not).
+pub(crate) fn parcel_hashed_columns(db: &mut dyn Backend) -> Result<String, StoreError> {
+    Ok(if crate::layers::has_gis_columns(db)? {
+        format!("{PARCEL_HASHED}, {PARCEL_MEASURED}")
+    } else {
+        PARCEL_HASHED.to_string()
+    })
+}
 
 /// The spec of a table.
 pub(crate) fn spec(table: &str) -> Option<&'static Spec> {
@@ -215,6 +251,8 @@ fn json_value(v: &Value) -> Json {
     match v {
         Value::Null => Json::Null,
         Value::Int(i) => Json::from(*i),
+        // The shortest text that reads back as the same number (the same on both backends).
+        Value::Real(f) => Json::from(*f),
         Value::Text(t) => Json::from(t.as_str()),
         Value::Blob(b) => Json::from(crate::audit::hex(b)),
     }
@@ -228,15 +266,41 @@ pub(crate) fn row_hash(table: &str, values: &[Value]) -> String {
     sha256_hex(Json::Array(arr).to_string().as_bytes())
 }
 
-/// The hash of a parcel: its [`PARCEL_HASHED`] values and its geometry (as WKB; an empty
-/// geometry, which older landplans stored for unusable boundaries, counts as none).
+/// The hash of a parcel: its [`PARCEL_HASHED`] values, its geometry (as WKB; an empty
+/// geometry, which older landplans stored for unusable boundaries, counts as none), then its
+/// [`PARCEL_MEASURED`] values (following the hashed ones in `values`) when any is set.
 pub(crate) fn parcel_hash(values: &[Value], geometry: Option<&Geometry>) -> String {
-    let mut all = values.to_vec();
+    let (hashed, measured) = values.split_at(values.len().min(PARCEL_HASHED_COUNT));
+    let mut all = hashed.to_vec();
     all.push(match geometry {
         Some(g) if !g.0.is_empty() => Value::Blob(crate::geom::to_wkb(g)),
         _ => Value::Null,
     });
+    if measured.iter().any(|v| *v != Value::Null) {
+        all.extend_from_slice(measured);
+    }
     row_hash("parcel", &all)
+}
+
+/// The columns to select for a sealed table's row hash (its geometry last, for [`Spec::geom`]).
+fn select_columns(db: &dyn Backend, s: &Spec) -> String {
+    if s.geom {
+        format!("{}, {}", s.columns, db.geom_select())
+    } else {
+        s.columns.to_string()
+    }
+}
+
+/// A selected row as it is hashed: the geometry (last, for [`Spec::geom`]) as WKB or NULL.
+fn hashable(db: &dyn Backend, s: &Spec, mut row: Vec<Value>) -> Vec<Value> {
+    if s.geom {
+        let g = row.pop().unwrap_or(Value::Null);
+        row.push(match db.geom_decode(g) {
+            Some(g) if !g.0.is_empty() => Value::Blob(crate::geom::to_wkb(&g)),
+            _ => Value::Null,
+        });
+    }
+    row
 }
 
 /// The digest of a parcel group: `SHA-256` over `fid:row_hash` lines in `fid` order.
@@ -264,12 +328,20 @@ impl GroupDigest {
 pub(crate) fn seal_row(db: &mut dyn Backend, table: &str, key: Key) -> Result<Seal, StoreError> {
     let s = spec(table).ok_or_else(|| StoreError::Corrupt(format!("表 {table} 不在封存之列")))?;
     let rows = db.query(
-        &format!("SELECT {} FROM {} WHERE {} = ?", s.columns, s.table, s.key),
+        &format!(
+            "SELECT {} FROM {} WHERE {} = ?",
+            select_columns(db, s),
+            s.table,
+            s.key
+        ),
         &[key.value()],
     )?;
     Ok(Seal {
         table: table.to_string(),
-        hash: rows.first().map(|r| row_hash(table, r)),
+        hash: rows
+            .into_iter()
+            .next()
+            .map(|r| row_hash(table, &hashable(db, s, r))),
         key,
     })
 }
@@ -306,21 +378,28 @@ pub(crate) fn seal_everything(db: &mut dyn Backend) -> Result<Vec<Seal>, StoreEr
             .split(',')
             .position(|c| c.trim() == s.key)
             .unwrap_or(0);
+        let mut rows = Vec::new();
         db.query_each(
             &format!(
                 "SELECT {} FROM {}{filter} ORDER BY {}",
-                s.columns, s.table, s.key
+                select_columns(db, s),
+                s.table,
+                s.key
             ),
             &[],
             &mut |r| {
-                seals.push(Seal {
-                    table: s.table.to_string(),
-                    key: Key::from_value(&r[key_index]),
-                    hash: Some(row_hash(s.table, &r)),
-                });
+                rows.push(r);
                 Ok(())
             },
         )?;
+        for r in rows {
+            let r = hashable(db, s, r);
+            seals.push(Seal {
+                table: s.table.to_string(),
+                key: Key::from_value(&r[key_index]),
+                hash: Some(row_hash(s.table, &r)),
+            });
+        }
     }
     hash_unhashed_parcels(db)?;
     let imports: Vec<i64> = db
@@ -341,15 +420,16 @@ pub(crate) fn seal_everything(db: &mut dyn Backend) -> Result<Vec<Seal>, StoreEr
 /// slice at a time.
 fn hash_unhashed_parcels(db: &mut dyn Backend) -> Result<(), StoreError> {
     let geom = db.geom_select();
+    let hashed = parcel_hashed_columns(db)?;
     let mut last_fid = i64::MIN;
     loop {
         let mut rows: Vec<(i64, Vec<Value>, Value)> = Vec::new();
         db.query_each(
-            &format!("SELECT fid, {PARCEL_HASHED}, {geom} FROM parcel WHERE row_hash IS NULL AND fid > ? ORDER BY fid LIMIT 2000"),
+            &format!("SELECT fid, {geom}, {hashed} FROM parcel WHERE row_hash IS NULL AND fid > ? ORDER BY fid LIMIT 2000"),
             &[Value::Int(last_fid)],
             &mut |mut r| {
-                let g = r.pop().unwrap_or(Value::Null);
                 let fid = r.remove(0).as_i64().unwrap_or(0);
+                let g = r.remove(0);
                 rows.push((fid, r, g));
                 Ok(())
             },
@@ -433,13 +513,21 @@ pub(crate) fn check(
         // Stream the rows; keep only those that disagree with the log.
         let mut odd: Vec<(Vec<Value>, Option<&Sealed>)> = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        // Rows with a geometry are hashed after the query (decoding needs the backend).
+        let mut with_geometry: Vec<Vec<Value>> = Vec::new();
         db.query_each(
             &format!(
                 "SELECT {} FROM {}{filter} ORDER BY {}",
-                s.columns, s.table, s.key
+                select_columns(db, s),
+                s.table,
+                s.key
             ),
             &[],
             &mut |r| {
+                if s.geom {
+                    with_geometry.push(r);
+                    return Ok(());
+                }
                 let key = Key::from_value(&r[key_index]);
                 let sealed = expected.get(&(s.table.to_string(), key.clone()));
                 seen.insert(key);
@@ -450,6 +538,16 @@ pub(crate) fn check(
                 Ok(())
             },
         )?;
+        for r in with_geometry {
+            let r = hashable(db, s, r);
+            let key = Key::from_value(&r[key_index]);
+            let sealed = expected.get(&(s.table.to_string(), key.clone()));
+            seen.insert(key);
+            match sealed {
+                Some((_, Some(h))) if *h == row_hash(s.table, &r) => {}
+                _ => odd.push((r, sealed)),
+            }
+        }
         for (r, sealed) in odd {
             let what = match sealed {
                 Some((seq, Some(_))) => changed(db, s.table, &cols, &r, *seq)?,
@@ -493,52 +591,82 @@ fn check_parcels(
     problems: &mut Problems,
 ) -> Result<(), StoreError> {
     let geom = db.geom_select();
+    let gis = crate::layers::has_gis_columns(db)?;
+    let hashed = parcel_hashed_columns(db)?;
+    // The derived columns (after the row hash) are checked against what they derive from.
+    let derived = if gis {
+        format!(", {}", crate::layers::PARCEL_DERIVED)
+    } else {
+        String::new()
+    };
     let mut groups: BTreeMap<i64, (GroupDigest, bool)> = BTreeMap::new();
-    let mut bad_rows: Vec<(i64, Vec<Value>, bool)> = Vec::new();
-    let mut rows: Vec<(i64, Vec<Value>, Value, Option<String>)> = Vec::new();
+    let mut bad_rows: Vec<(i64, Vec<Value>, Option<String>)> = Vec::new();
+    let mut rows: Vec<ParcelRow> = Vec::new();
     // Read and hash in slices, so that memory stays bounded on large stores.
     let mut last_fid = i64::MIN;
     loop {
         rows.clear();
         db.query_each(
-            &format!("SELECT fid, {PARCEL_HASHED}, {geom}, row_hash FROM parcel WHERE fid > ? ORDER BY fid LIMIT 2000"),
+            &format!("SELECT fid, {geom}, row_hash, {hashed}{derived} FROM parcel WHERE fid > ? ORDER BY fid LIMIT 2000"),
             &[Value::Int(last_fid)],
             &mut |mut r| {
-                let stored = r.pop().and_then(|v| v.opt_text());
-                let g = r.pop().unwrap_or(Value::Null);
                 let fid = r.remove(0).as_i64().unwrap_or(0);
-                rows.push((fid, r, g, stored));
+                let g = r.remove(0);
+                let stored = r.remove(0).opt_text();
+                let derived = if gis {
+                    r.split_off(r.len() - crate::layers::DERIVED_COUNT)
+                } else {
+                    Vec::new()
+                };
+                rows.push(ParcelRow {
+                    fid,
+                    values: r,
+                    geom: g,
+                    stored,
+                    derived,
+                });
                 Ok(())
             },
         )?;
         if rows.is_empty() {
             break;
         }
-        for (fid, values, g, stored) in rows.drain(..) {
+        for row in rows.drain(..) {
+            let ParcelRow {
+                fid,
+                values,
+                geom,
+                stored,
+                derived,
+            } = row;
             last_fid = fid;
-            let geometry = db.geom_decode(g);
+            let geometry = db.geom_decode(geom);
             let hash = parcel_hash(&values, geometry.as_ref());
             let import = values[0].as_i64().unwrap_or(0);
             let group = groups.entry(import).or_default();
             group.0.add(fid, stored.as_deref().unwrap_or(""));
             if stored.as_deref() != Some(hash.as_str()) {
                 group.1 = true;
-                bad_rows.push((fid, values, stored.is_none()));
+                let what = if stored.is_none() {
+                    "没有写入时的哈希（在 landplan 之外添加）".to_string()
+                } else {
+                    parcel_change(&values)
+                };
+                bad_rows.push((fid, values, Some(what)));
+            } else if gis {
+                if let Some(what) = derived_change(&values, &derived) {
+                    bad_rows.push((fid, values, Some(what)));
+                }
             }
         }
     }
-    for (fid, values, unhashed) in bad_rows {
+    for (fid, values, what) in bad_rows {
         let import = values[0].as_i64().unwrap_or(0);
         let sealed = expected.get(&("parcel".to_string(), Key::Text(format!("import:{import}"))));
-        let what = if unhashed {
-            "没有写入时的哈希（在 landplan 之外添加）".to_string()
-        } else {
-            parcel_change(&values)
-        };
         problems.push(StateProblem {
             table: "parcel".into(),
             row: Names::parcel(fid, &values),
-            what,
+            what: what.unwrap_or_default(),
             seq: sealed.map(|x| x.0),
         });
     }
@@ -591,6 +719,49 @@ fn check_parcels(
         });
     }
     Ok(())
+}
+
+/// A parcel row as verification reads it.
+struct ParcelRow {
+    fid: i64,
+    /// [`PARCEL_HASHED`] (and [`PARCEL_MEASURED`]) values.
+    values: Vec<Value>,
+    geom: Value,
+    stored: Option<String>,
+    /// The derived columns ([`crate::layers::PARCEL_DERIVED`]), when the store has them.
+    derived: Vec<Value>,
+}
+
+/// What is wrong with a parcel's derived columns (the numeric area, the funds, the ledger
+/// fields copied out of `data`), or None when they agree with what they derive from.
+fn derived_change(values: &[Value], derived: &[Value]) -> Option<String> {
+    let expected = crate::layers::derived_values(&values[8].text(), &values[11].text())?;
+    let labels = [
+        "数值面积（area_ha_num）",
+        "资金需求（funds_wan）",
+        "数值资金需求（funds_wan_num）",
+        "计划供应时间（timing）",
+        "供应季度（quarter）",
+        "住宅类型（housing）",
+        "储备状态（reserve_status）",
+        "前期开发（pre_development）",
+    ];
+    let shown = |v: &Value| match v {
+        Value::Null => "空".to_string(),
+        v => v.text(),
+    };
+    expected
+        .iter()
+        .zip(derived)
+        .zip(labels)
+        .find(|((want, got), _)| want != got)
+        .map(|((want, got), label)| {
+            format!(
+                "{label}为“{}”，与地块记录应有的“{}”不符（在 landplan 之外被修改）",
+                shown(got),
+                shown(want)
+            )
+        })
 }
 
 /// The parcel count an import's row records.
@@ -867,6 +1038,12 @@ impl Names {
                 col("role").text(),
                 col("region").text()
             ),
+            "township" => format!(
+                "乡镇界 {} {}（fid {}）",
+                col("county").text(),
+                col("name").text(),
+                col("fid").text()
+            ),
             _ => format!("编号 {id}"),
         })
     }
@@ -881,6 +1058,7 @@ impl Names {
             ("plan_event", Key::Int(id)) => format!("计划流转记录（编号 {id}）"),
             ("account", Key::Int(id)) => format!("账户（编号 {id}）"),
             ("account_grant", Key::Int(id)) => format!("账户授权（编号 {id}）"),
+            ("township", k) => format!("乡镇界（fid {k}）"),
             (_, k) => format!("编号 {k}"),
         }
     }

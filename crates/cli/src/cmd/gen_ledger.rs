@@ -5,7 +5,9 @@
 
 use anyhow::Context;
 use landplan_core::PlanKind;
-use landplan_io::{generate_csv, GenOptions};
+use landplan_io::{
+    generate_csv, generate_guotu, generate_townships_geojson, BoundaryOptions, GenOptions,
+};
 use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +45,15 @@ pub struct Args {
     /// 覆盖已存在的输出文件
     #[arg(long)]
     pub force: bool,
+    /// 同时写出地块界址：国土TXT 文件（高斯-克吕格 3 度带坐标，横坐标含带号；每个地块的面积与清单一致）
+    #[arg(long, value_name = "FILE")]
+    pub boundaries: Option<PathBuf>,
+    /// 同时写出乡镇界：GeoJSON 文件（与地块界址同一坐标系；乡镇互不重叠、拼成全县，并包含各自的地块）
+    #[arg(long, value_name = "FILE")]
+    pub townships: Option<PathBuf>,
+    /// 地块界址和乡镇界所用的 CGCS2000 3 度带带号（25～45）
+    #[arg(long, default_value_t = 38, value_parser = clap::value_parser!(u8).range(25..=45))]
+    pub zone: u8,
 }
 
 /// Run `landplan gen-ledger`.
@@ -57,6 +68,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         year: args.year,
         region: args.region,
     };
+    // Every output is refused before any is written when it exists (without --force).
+    for path in [&args.output, &args.boundaries, &args.townships]
+        .into_iter()
+        .flatten()
+    {
+        crate::output::refuse_overwrite(path, args.force)?;
+    }
     match &args.output {
         None => {
             let stdout = io::stdout();
@@ -66,7 +84,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(path) => {
             // Written to a temporary file and renamed into place: a kill or a full disk leaves
             // the old file (or none), never a truncated ledger.
-            crate::output::refuse_overwrite(path, args.force)?;
             crate::output::write_atomic_with(path, |w| generate_csv(w, &opts))?;
             eprintln!(
                 "已生成{}地块清单：{} 宗地块（示例数据，非真实地块），写入 {}",
@@ -78,6 +95,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 path.display()
             );
         }
+    }
+    let b = BoundaryOptions { zone: args.zone };
+    if let Some(path) = &args.boundaries {
+        crate::output::write_atomic_with(path, |w| generate_guotu(w, &opts, &b))?;
+        eprintln!(
+            "已生成地块界址（国土TXT，CGCS2000 3 度带第 {} 带，EPSG:{}）：{} 宗地块，写入 {}",
+            b.zone,
+            b.epsg(),
+            opts.parcels,
+            path.display()
+        );
+    }
+    if let Some(path) = &args.townships {
+        crate::output::write_atomic_with(path, |w| generate_townships_geojson(w, &opts, &b))?;
+        eprintln!(
+            "已生成乡镇界（GeoJSON，EPSG:{}）：{} 个乡镇，写入 {}",
+            b.epsg(),
+            landplan_io::gen::TOWNSHIP_NAMES.len(),
+            path.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

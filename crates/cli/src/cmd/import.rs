@@ -21,7 +21,7 @@ pub fn parse_kind(s: &str) -> Result<PlanKind, String> {
 fn parse_file_kind(s: &str) -> Result<FileKind, String> {
     FileKind::parse(s).ok_or_else(|| {
         format!(
-            "文件类型“{s}”无法识别：应为 ledger（台账）、geometry（几何）或 records（供地记录）"
+            "文件类型“{s}”无法识别：应为 ledger（台账）、geometry（几何）、records（供地记录）或 townships（乡镇界）"
         )
     })
 }
@@ -29,13 +29,13 @@ fn parse_file_kind(s: &str) -> Result<FileKind, String> {
 /// Arguments of `landplan import`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// 要导入的文件：地块台账（CSV/XLSX）、几何文件（国土TXT、GeoJSON、.geojsonl、Shapefile、GeoPackage）；一次导入为一个整体，全部成功或全部不导入
+    /// 要导入的文件：地块台账（CSV/XLSX）、几何文件（国土TXT、GeoJSON、.geojsonl、Shapefile、GeoPackage；带地块编号、面积、用途的几何文件本身即可作为台账），或乡镇界（带乡镇名称的 GeoJSON/Shapefile/GeoPackage）；其他 CGCS2000 坐标系的几何自动转换到数据库坐标系；一次导入为一个整体，全部成功或全部不导入
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: String,
-    /// 指定文件类型（默认按内容识别）：ledger、geometry、records
+    /// 指定文件类型（默认按内容识别）：ledger、geometry、records、townships
     #[arg(long = "as", value_name = "KIND", value_parser = parse_file_kind)]
     pub as_kind: Option<FileKind>,
     /// 行政区划代码（县级 6 位），如 330102
@@ -44,9 +44,9 @@ pub struct Args {
     /// 行政区名称（首次导入时登记）
     #[arg(long)]
     pub region_name: Option<String>,
-    /// 计划年度
+    /// 计划年度（导入台账、几何时必填；导入乡镇界时不需要）
     #[arg(long, value_parser = super::parse_year)]
-    pub year: i32,
+    pub year: Option<i32>,
     /// 台账类型：supply（供应）或 reserve（储备）
     #[arg(long, default_value = "supply", value_parser = parse_kind)]
     pub kind: PlanKind,
@@ -101,10 +101,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    let townships = match args.as_kind {
+        Some(k) => k == FileKind::Townships,
+        None => args
+            .files
+            .iter()
+            .all(|f| landplan_store::township::is_township_file(f)),
+    };
+    if townships {
+        return run_townships(&args, &store, &who);
+    }
+    let Some(year) = args.year else {
+        anyhow::bail!("请用 --year 指定台账的计划年度（如 --year 2025）");
+    };
     let opts = ImportOptions {
         region: args.region.clone(),
         region_name: args.region_name.clone(),
-        year: args.year,
+        year,
         kind: args.kind,
         strict: args.strict,
         skip_bad_rows: args.skip_bad_rows,
@@ -132,6 +145,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
     if let Some(b) = s.base_import {
         outln!("几何已挂接到第 {b} 批台账的地块上（原批次保持不变）")?;
+    }
+    for f in &s.ledgers_from_geometry {
+        outln!("{f}：按其属性（地块编号、面积、用途）作为台账导入，界址随地块入库")?;
+    }
+    for r in &s.reprojected {
+        outln!("{}", reprojection_note(&r.file, r.from_srid, r.to_srid))?;
     }
     let is_geometry = |f: &&landplan_core::Finding| f.rule.starts_with("geometry.");
     if s.rejected_rows > 0 {
@@ -173,6 +192,56 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ""
             }
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `f.txt：坐标已由 CGCS2000 3 度带第 38 带（EPSG:4526）转换为数据库的 CGCS2000 地理坐标（EPSG:4490）…`.
+fn reprojection_note(file: &str, from: i32, to: i32) -> String {
+    let name = |srid: i32| {
+        u32::try_from(srid)
+            .ok()
+            .and_then(landplan_geo::Crs::from_epsg)
+            .map_or_else(|| format!("EPSG:{srid}"), |c| c.to_string())
+    };
+    format!(
+        "{file}：坐标已由{}转换为数据库的{}；面积按原坐标系计算并保存（计算平面面积、计算椭球面积）",
+        name(from),
+        name(to)
+    )
+}
+
+/// `landplan import 乡镇界.geojson --region …`: replace the county's township boundaries.
+fn run_townships(
+    args: &Args,
+    store: &landplan_store::Store,
+    who: &landplan_store::Actor,
+) -> anyhow::Result<ExitCode> {
+    let s = store
+        .import_townships(who, &args.region, args.region_name.as_deref(), &args.files)
+        .map_err(explain)?;
+    if args.out.is_json() {
+        outln!("{}", serde_json::to_string_pretty(&s)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    outln!(
+        "已导入乡镇界：{} 乡镇（街道）{} 个{}",
+        store.region_label(&s.county)?,
+        s.townships,
+        if s.replaced > 0 {
+            format!("，替换原有的 {} 个", s.replaced)
+        } else {
+            String::new()
+        }
+    )?;
+    for r in &s.reprojected {
+        outln!("{}", reprojection_note(&r.file, r.from_srid, r.to_srid))?;
+    }
+    if !s.findings.is_empty() {
+        eprintln!("警告：乡镇界文件有 {} 条问题：", s.findings.len());
+        for f in &s.findings {
+            eprintln!("  {} {}：{}", f.severity.label(), place(f), f.message);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
