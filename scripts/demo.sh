@@ -111,12 +111,17 @@ else
 fi
 mkdir -p "$out"
 
-step "编制供应计划：JSON、Markdown、Word、Excel、HTML"
+step "编制供应计划：JSON、Markdown、Word、Excel、HTML（Word 和 HTML 附地块分布图）"
+# The parcels' boundaries and the townships make the plan's 地块分布图 (Word, HTML) and the
+# parcel list's coordinates (Excel).
+geo=()
+[ -f "$parcels" ] && geo+=(--geometry "$parcels")
+[ -f "$parcels" ] && [ -f "$townships" ] && geo+=(--townships "$townships")
 "$lp" compile --ledger "$supply" "${common[@]}" --format json -o "$out/supply-2025.json"
 "$lp" compile --ledger "$supply" "${common[@]}" --format md -o "$out/supply-2025.md"
-"$lp" compile --ledger "$supply" "${common[@]}" --format docx --date 2025年1月8日 -o "$out/示例县2025年度国有建设用地供应计划.docx"
-"$lp" compile --ledger "$supply" "${common[@]}" --format xlsx -o "$out/示例县2025年度国有建设用地供应计划附表.xlsx"
-"$lp" compile --ledger "$supply" "${common[@]}" --format html -o "$out/supply-2025.html"
+"$lp" compile --ledger "$supply" "${common[@]}" "${geo[@]}" --format docx --date 2025年1月8日 -o "$out/示例县2025年度国有建设用地供应计划.docx"
+"$lp" compile --ledger "$supply" "${common[@]}" "${geo[@]}" --format xlsx -o "$out/示例县2025年度国有建设用地供应计划附表.xlsx"
+"$lp" compile --ledger "$supply" "${common[@]}" "${geo[@]}" --format html -o "$out/supply-2025.html"
 
 step "编制储备计划：JSON、Word"
 "$lp" compile --ledger "$reserve" --kind reserve "${common[@]}" --format json -o "$out/reserve-2025.json"
