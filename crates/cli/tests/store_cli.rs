@@ -373,7 +373,7 @@ fn accounts_through_the_cli() {
         "admin=330000",
     ]);
     assert!(
-        out.contains("已添加账户：省管理员　角色：管理 330000"),
+        out.contains("已添加账户：省管理员　角色：管理 示例省（330000）"),
         "{out}"
     );
     let err = refused(&["plan", "list", "--db", db]);
@@ -443,7 +443,10 @@ fn accounts_through_the_cli() {
         "{out}"
     );
     let list = ok(&["user", "list", "--db", db, "--user", "省管理员"]);
-    assert!(list.contains("市审核员　角色：审核 330100"), "{list}");
+    assert!(
+        list.contains("市审核员　角色：审核 示例市（330100）"),
+        "{list}"
+    );
     ok(&[
         "user",
         "disable",

@@ -419,8 +419,7 @@ impl Compiler {
         match p.timing {
             Some(tm) => {
                 self.quarters[(tm.quarter() - 1) as usize] += area;
-                if let (Timing::Date { year, month, day }, Some(plan_year)) = (tm, self.opts.year)
-                {
+                if let (Timing::Date { year, month, day }, Some(plan_year)) = (tm, self.opts.year) {
                     if year != plan_year {
                         let o = &mut self.other_year;
                         o.0 += 1;

@@ -29,7 +29,7 @@ pub fn is_code(s: &str) -> bool {
 }
 
 impl RegionGiven {
-    /// Read `330102`, `西湖区` or `330102=西湖区`; a Chinese message says what is wrong (an
+    /// Read `330102`, `西湖区` or `330102=西湖区` (also with a full-width ＝); a Chinese message says what is wrong (an
     /// empty value, digits that are no 行政区划代码, `代码=名称` without a code or a name).
     pub fn parse(s: &str) -> Result<RegionGiven, String> {
         let s = s.trim();
@@ -46,7 +46,7 @@ impl RegionGiven {
                 ))
             }
         };
-        if let Some((c, n)) = s.split_once('=') {
+        if let Some((c, n)) = s.split_once(['=', '＝']) {
             let (c, n) = (c.trim(), n.trim());
             code_ok(c)?;
             if n.is_empty() {
@@ -150,7 +150,9 @@ mod tests {
             })
         );
         assert!(RegionGiven::parse("33010").unwrap_err().contains("6 位"));
-        assert!(RegionGiven::parse("330102=").unwrap_err().contains("缺少名称"));
+        assert!(RegionGiven::parse("330102=")
+            .unwrap_err()
+            .contains("缺少名称"));
         assert!(RegionGiven::parse(" ").unwrap_err().contains("空"));
     }
 

@@ -30,15 +30,15 @@ fn parse_file_kind(s: &str) -> Result<FileKind, String> {
 #[derive(clap::Args)]
 pub struct Args {
     /// 要导入的文件：地块台账（CSV/XLSX）、几何文件（国土TXT、GeoJSON、.geojsonl、Shapefile、GeoPackage）；一次导入为一个整体，全部成功或全部不导入
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required = true, value_name = "文件")]
     pub files: Vec<PathBuf>,
     /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: String,
     /// 指定文件类型（默认按内容识别）：ledger、geometry、records
-    #[arg(long = "as", value_name = "KIND", value_parser = parse_file_kind)]
+    #[arg(long = "as", value_name = "种类", value_parser = parse_file_kind)]
     pub as_kind: Option<FileKind>,
-    /// 行政区划代码（县级 6 位），如 330102
+    /// 行政区：行政区划代码（县级 6 位）、代码=名称，或数据库中已有的行政区名称，如 330102、330102=某某县
     #[arg(long)]
     pub region: String,
     /// 行政区名称（首次导入时登记）
@@ -98,9 +98,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    let region = super::store::resolve_region(Some(&store), &args.region)?;
+    let Some(code) = region.code.clone() else {
+        anyhow::bail!(
+            "数据库中没有名为“{}”的行政区；首次导入请给出行政区划代码，如 --region 330102=某某县 或 --region 330102 --region-name 某某县",
+            args.region.trim()
+        );
+    };
     let opts = ImportOptions {
-        region: args.region.clone(),
-        region_name: args.region_name.clone(),
+        region: code,
+        region_name: args.region_name.clone().or(region.name),
         year: args.year,
         kind: args.kind,
         strict: args.strict,
