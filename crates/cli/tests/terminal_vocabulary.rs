@@ -585,6 +585,8 @@ fn every_command_on_the_demo_speaks_the_one_vocabulary() {
         ),
     );
     s.run(2, &["compile", "--ledger", supply, "--format", "doc"]);
+    // A Word plan given as a ledger is called what it is, not a broken Excel file.
+    s.run(2, &["compile", "--ledger", "supply.docx"]);
 
     assert!(s.runs >= 45, "only {} commands run", s.runs);
     let report: Vec<String> = s
