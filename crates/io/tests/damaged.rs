@@ -189,7 +189,7 @@ fn a_ledger_cut_in_the_middle_of_a_row_names_the_row() {
     // Cut after the area of the last row: "DK0100,1.5".
     let end = text.rfind(",城镇住宅用地").unwrap();
     for (name, bytes) in [
-        ("UTF-8", text[..end].as_bytes().to_vec()),
+        ("UTF-8", text.as_bytes()[..end].to_vec()),
         ("GBK", encoding_rs::GBK.encode(&text[..end]).0.into_owned()),
     ] {
         let (ok, bad) = read_file("截断.csv", &bytes);
