@@ -87,6 +87,9 @@ fn regions_by_code_code_and_name_or_name() {
         "--include-drafts",
     ]);
     assert!(rolled.contains("示例市（990100）"), "{rolled}");
+    // The synthetic ledger of a county given by its code is written in the county's name.
+    let generated = ok(&["gen-ledger", "--parcels", "3", "--region", "990101"]);
+    assert!(generated.contains("示例县"), "{generated}");
     // A name the store does not know is told in Chinese.
     let (code, _, err) = landplan(
         d,
