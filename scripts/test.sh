@@ -14,6 +14,7 @@ as_root() {
 }
 
 need=()
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui libreoffice-calc-nogui)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)
@@ -56,3 +57,10 @@ done
 
 step "tests"
 cargo test --workspace --locked --no-fail-fast
+
+# The fault campaign of issue 11 (docs/RELIABILITY.md): hostile inputs for every reader, kills
+# during writes on both backends, concurrent writers, tampering, paths and pipes, each case under
+# a memory cap. The representative subset, against the binary the tests just built.
+step "fault campaign (quick, GeoPackage and PostgreSQL)"
+python3 tests/campaign/campaign.py --bin "${CARGO_TARGET_DIR:-target}/debug/landplan" \
+  --quick --pg --strict-messages --results "${CARGO_TARGET_DIR:-target}/campaign-results.json"

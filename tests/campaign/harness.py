@@ -312,12 +312,12 @@ def english_phrases(text: str, known: Iterable[str] = ()) -> list[str]:
     header）") is tolerated: the Chinese sentence tells the user what is wrong."""
     found = []
     for orig in text.splitlines():
-        t = orig
+        # Commands and URLs first: a known word such as "plan" would otherwise cut "landplan".
+        t = URL.sub(" ", orig)
+        t = COMMAND.sub(" ", t)
         for k in sorted(set(known), key=len, reverse=True):
             if k and len(k) > 2:
                 t = t.replace(k, " ")
-        t = URL.sub(" ", t)
-        t = COMMAND.sub(" ", t)
         t = RULE_ID.sub(" ", t)
         prev = None
         while prev != t:

@@ -189,10 +189,14 @@ pub fn parse<T: clap::Parser>() -> Result<T, ExitCode> {
     };
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            // `landplan --help | head`: a closed pipe ends quietly, as every command does.
-            match out!("{}", frame(&e.render().to_string())) {
+            use std::io::Write as _;
+            let text = frame(&e.render().to_string());
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => Err(ExitCode::SUCCESS),
+                // `landplan --help | head -c 0`: the reader is gone, end quietly as `main` does.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(ExitCode::from(141)),
-                _ => Err(ExitCode::SUCCESS),
+                Err(_) => Err(ExitCode::FAILURE),
             }
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {

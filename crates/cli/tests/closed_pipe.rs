@@ -112,6 +112,9 @@ fn closed_standard_output_ends_every_command_quietly() {
         ],
         &["audit", "verify", "--db", "s.gpkg"],
         &["audit", "log", "--db", "s.gpkg"],
+        &["--help"],
+        &["plan", "--help"],
+        &["--version"],
     ];
     for args in cases {
         let (code, err) = into_closed_pipe(d, args);

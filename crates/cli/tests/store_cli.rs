@@ -1143,6 +1143,31 @@ fn leftovers_of_interrupted_runs_are_named_and_never_restored() {
     assert!(err.contains("已存在"), "{err}");
 }
 
+/// Defect 6 (export): an export onto its own store, or onto another store, is refused and the
+/// file is left as it was (an export once removed such a file as an "unfinished backup").
+#[test]
+fn export_never_replaces_its_own_store_or_another_store() {
+    let d = tempfile::tempdir().unwrap();
+    let db = small_store(d.path());
+    let other = d.path().join("另一库.gpkg");
+    ok(&["init", "--db", p(&other)]);
+    for target in [&db, &other] {
+        let before = std::fs::read(target).unwrap();
+        let err = refused(&["export", "--db", p(&db), p(target)]);
+        assert!(
+            err.contains("就是正在导出的数据库本身") || err.contains("已存在"),
+            "{err}"
+        );
+        assert!(!err.contains("已删除"), "{err}");
+        assert_eq!(std::fs::read(target).unwrap(), before, "{err}");
+    }
+    // The same store named through another path is recognised too.
+    let rel = d.path().join(".").join(db.file_name().unwrap());
+    let err = refused(&["export", "--db", p(&db), p(&rel)]);
+    assert!(err.contains("就是正在导出的数据库本身"), "{err}");
+    ok(&["audit", "verify", "--db", p(&db)]);
+}
+
 /// Defect 4: exports taken while other processes import are consistent snapshots: each
 /// verifies, restores, and holds every import whole or not at all.
 fn export_during_imports(db: &str, dir: &Path) {

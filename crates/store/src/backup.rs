@@ -337,9 +337,9 @@ fn dir_of(path: &Path) -> PathBuf {
 }
 
 /// Why an existing file is the leftover of an interrupted landplan export, restore or init
-/// (a landplan GeoPackage without any audit entry, or a backup file without its completion
-/// record), or None when it is something else (a complete backup, a store, a foreign file).
-fn interrupted_leftover(path: &Path, backup: bool) -> Option<&'static str> {
+/// (a landplan GeoPackage with part of its schema or without any audit entry), or None when
+/// it is something else (a backup, a store, a foreign file), which is never removed.
+fn interrupted_leftover(path: &Path) -> Option<&'static str> {
     let mut db = crate::gpkg::GpkgBackend::open_read_only(path).ok()?;
     let db: &mut dyn Backend = &mut db;
     if !db.table_exists("landplan_migration").ok()? {
@@ -356,9 +356,8 @@ fn interrupted_leftover(path: &Path, backup: bool) -> Option<&'static str> {
     if entries == 0 {
         return Some("没有任何审计记录");
     }
-    if backup && completion(db).ok()?.is_none() && !has_export_entry(db).ok()? {
-        return Some("没有导出完成标记");
-    }
+    // A file with audit entries but no completion record is a store (or an older landplan's
+    // unfinished backup, which cannot be told from one): never removed, the export is refused.
     None
 }
 
@@ -369,6 +368,14 @@ fn has_export_entry(db: &mut dyn Backend) -> Result<bool, StoreError> {
             &[],
         )?
         .is_empty())
+}
+
+/// Whether two paths name the same existing file (through links and relative names).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// A backup's completion record.
@@ -382,7 +389,7 @@ fn clear_target(path: &Path, backup: bool, removed: &mut Vec<String>) -> Result<
     if !path.exists() {
         return Ok(());
     }
-    match interrupted_leftover(path, backup) {
+    match interrupted_leftover(path) {
         Some(why) => {
             remove_with_sidecars(path);
             removed.push(format!(
@@ -468,6 +475,12 @@ impl Session<'_> {
         if !crate::is_gpkg_path(target) {
             return Err(StoreError::Invalid(format!(
                 "导出文件“{}”应以 .gpkg 结尾",
+                target.display()
+            )));
+        }
+        if crate::gpkg_path(self.url).is_some_and(|src| same_file(&src, target)) {
+            return Err(StoreError::Invalid(format!(
+                "导出文件“{}”就是正在导出的数据库本身；请换一个文件名",
                 target.display()
             )));
         }

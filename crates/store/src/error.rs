@@ -89,9 +89,25 @@ pub enum StoreError {
         /// What is wrong, with line/row.
         message: String,
     },
+    /// Ledger rows that could not be read: the import is refused whole unless the caller
+    /// asked to skip them ([`crate::ImportOptions::skip_bad_rows`]).
+    #[error("{path}：台账有 {rows} 行无法读取，整批未导入{}", first_rows(.first))]
+    RowsUnreadable {
+        /// The ledger file(s).
+        path: String,
+        /// How many rows.
+        rows: i64,
+        /// The first of them, each with its place and reason.
+        first: Vec<String>,
+    },
     /// Stored data that cannot be read back (corruption or a foreign table).
     #[error("数据库内容无法读取：{0}")]
     Corrupt(String),
+}
+
+/// The rows named in [`StoreError::RowsUnreadable`], one a line.
+fn first_rows(first: &[String]) -> String {
+    first.iter().map(|r| format!("\n  {r}")).collect()
 }
 
 impl From<serde_json::Error> for StoreError {

@@ -31,6 +31,10 @@ pub struct ImportOptions {
     pub kind: PlanKind,
     /// Refuse the whole import when any ledger row is rejected or any geometry is unmatched.
     pub strict: bool,
+    /// Import the readable rows of a ledger some of whose rows cannot be read (they are
+    /// counted and named in the summary). Without it such an import is refused whole
+    /// ([`StoreError::RowsUnreadable`]).
+    pub skip_bad_rows: bool,
 }
 
 /// What an import did.
@@ -558,6 +562,17 @@ impl Session<'_> {
                     sum.geometry_error_note()
                 )));
             }
+            if sum.rejected_rows > 0 && !opts.skip_bad_rows && !opts.strict {
+                return Err(StoreError::RowsUnreadable {
+                    path: files.join("、"),
+                    rows: sum.rejected_rows,
+                    first: grouped_rows(
+                        sum.findings
+                            .iter()
+                            .filter(|f| !f.rule.starts_with("geometry.")),
+                    ),
+                });
+            }
             if sum.parcel_count == 0 {
                 return Err(StoreError::Input {
                     path: files.join("、"),
@@ -811,4 +826,44 @@ impl Session<'_> {
         let geometries = has_geometry.then_some(&geometry);
         self.import_parcels_with(opts, &names, &mut it, geometries, progress)
     }
+}
+
+/// Rejected rows' findings as lines, rows with the same reason on one line
+/// (`第 2、3、4 行“面积（公顷）”列：…`), at most ten lines.
+fn grouped_rows<'a>(findings: impl Iterator<Item = &'a landplan_core::Finding>) -> Vec<String> {
+    let mut groups: Vec<(Vec<usize>, String)> = Vec::new();
+    for f in findings {
+        let row = f.places.first().and_then(|p| p.row.or(p.line));
+        let (row, reason) = match row {
+            Some(r) => {
+                let prefix = format!("第{r}行");
+                let rest = f.message.strip_prefix(&prefix).unwrap_or(&f.message);
+                let rest = if rest.starts_with(['“', '（']) {
+                    rest.to_string()
+                } else {
+                    format!("：{}", rest.trim_start_matches('：'))
+                };
+                (Some(r), rest)
+            }
+            None => (None, f.message.clone()),
+        };
+        match (row, groups.iter_mut().find(|(_, m)| *m == reason)) {
+            (Some(r), Some((rows, _))) => rows.push(r),
+            (r, _) => groups.push((r.into_iter().collect(), reason)),
+        }
+    }
+    groups
+        .into_iter()
+        .take(10)
+        .map(|(rows, reason)| {
+            if rows.is_empty() {
+                return reason;
+            }
+            let mut listed: Vec<String> = rows.iter().take(20).map(usize::to_string).collect();
+            if rows.len() > 20 {
+                listed.push(format!("…共 {} 行", rows.len()));
+            }
+            format!("第 {} 行{reason}", listed.join("、"))
+        })
+        .collect()
 }

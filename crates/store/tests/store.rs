@@ -333,9 +333,23 @@ fn atomic_import(url: &str, dir: &Path) {
         s.region("330102").unwrap().is_none(),
         "the region created inside the import must be rolled back"
     );
-    let sum = s
-        .import_files(&me, &[bad], None, &import_opts("330102", "示例县"))
-        .unwrap();
+    // By default an unreadable row refuses the whole import, naming the row.
+    let e = s
+        .import_files(
+            &me,
+            std::slice::from_ref(&bad),
+            None,
+            &import_opts("330102", "示例县"),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("1 行无法读取，整批未导入"), "{e}");
+    assert!(e.contains("第 6 行") || e.contains("第6行"), "{e}");
+    assert!(s.region("330102").unwrap().is_none());
+    // Asked to skip bad rows, the readable ones land and the bad one is counted.
+    let mut o = import_opts("330102", "示例县");
+    o.skip_bad_rows = true;
+    let sum = s.import_files(&me, &[bad], None, &o).unwrap();
     assert_eq!((sum.parcel_count, sum.rejected_rows), (4, 1));
     let first = sum.import_id;
     assert!(!sum.findings.is_empty());

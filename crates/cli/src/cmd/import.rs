@@ -50,9 +50,12 @@ pub struct Args {
     /// 台账类型：supply（供应）或 reserve（储备）
     #[arg(long, default_value = "supply", value_parser = parse_kind)]
     pub kind: PlanKind,
-    /// 严格模式：有任何一行无法读取或几何找不到地块时，整批不导入
+    /// 严格模式：有任何一行无法读取、几何找不到地块或几何有错误时，整批不导入
     #[arg(long)]
     pub strict: bool,
+    /// 跳过无法读取的台账行，只导入能读取的行（默认：有任何一行无法读取时整批不导入）
+    #[arg(long, conflicts_with = "strict")]
+    pub skip_bad_rows: bool,
     #[command(flatten)]
     pub out: super::TextOrJson,
     /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
@@ -111,6 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         year: args.year,
         kind: args.kind,
         strict: args.strict,
+        skip_bad_rows: args.skip_bad_rows,
     };
     let pb = crate::progress::bytes(None, "导入地块");
     let result = store.import_files_with(&who, &args.files, args.as_kind, &opts, &mut |n| {

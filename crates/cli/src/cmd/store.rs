@@ -38,6 +38,9 @@ pub fn explain(e: StoreError) -> anyhow::Error {
         StoreError::UnknownAccount(_) => {
             anyhow!("{e}；--user 应为数据库中已有的账户（landplan user list 可列出）")
         }
+        StoreError::RowsUnreadable { .. } => anyhow!(
+            "{e}\n请修正后重试，或使用 --skip-bad-rows 只导入能读取的行（无法读取的行会列出）"
+        ),
         _ => anyhow::Error::new(e),
     }
 }

@@ -14,6 +14,7 @@ pub fn import_opts(code: &str, name: &str) -> landplan_store::ImportOptions {
         year: 2025,
         kind: landplan_core::compile::PlanKind::Supply,
         strict: false,
+        skip_bad_rows: false,
     }
 }
 
