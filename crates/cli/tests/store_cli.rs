@@ -200,7 +200,7 @@ fn story(db: &str, dir: &Path) {
     let log = ok(&["audit", "log", "--db", db, "--limit", "3"]);
     // Actions and objects by their Chinese names, times in 北京时间, no internal ids.
     assert!(
-        log.contains("　批准　330103 2025 年国有建设用地供应计划"),
+        log.contains("　批准　另一县（330103） 2025 年国有建设用地供应计划"),
         "{log}"
     );
     assert!(log.contains("时间（北京时间）"), "{log}");
