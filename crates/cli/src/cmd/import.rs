@@ -108,9 +108,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.region.trim()
         );
     };
+    // The name is passed on only when the user wrote one (`代码=名称`, or a name): a bare code
+    // keeps its meaning (a prefecture's code alone is no county, whatever the store calls it).
+    let written = !matches!(
+        landplan_core::region::RegionGiven::parse(&args.region),
+        Ok(landplan_core::region::RegionGiven::Code(_))
+    );
     let opts = ImportOptions {
         region: code,
-        region_name: args.region_name.clone().or(region.name),
+        region_name: args.region_name.clone().or(region.name.filter(|_| written)),
         year: args.year,
         kind: args.kind,
         strict: args.strict,
