@@ -50,37 +50,53 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// 由地块清单编制供应计划或储备计划（compile a plan from a parcel ledger）
+    // compile a plan from a parcel ledger
+    /// 由地块清单编制供应计划或储备计划
     Compile(cmd::compile::Args),
-    /// 生成示例地块清单（generate a deterministic synthetic ledger）
+    // generate a deterministic synthetic ledger
+    /// 生成示例地块清单
     GenLedger(cmd::gen_ledger::Args),
-    /// 生成示例供地记录与批次清单（generate synthetic supply records and approval batches）
+    // generate synthetic supply records and approval batches
+    /// 生成示例供地记录与批次清单
     GenRecords(cmd::gen_records::Args),
-    /// 审查已发布的计划文本，核对其中每个数字（check published plan documents）
+    // check published plan documents
+    /// 审查已发布的计划文本，核对其中每个数字
     Check(cmd::check::Args),
-    /// 列出全部审查规则（list every rule）
+    // list every rule
+    /// 列出全部审查规则
     Rules(cmd::rules::Args),
-    /// 地块与管控线叠加分析（overlay parcels with control lines）
+    // overlay parcels with control lines
+    /// 地块与管控线叠加分析
     Overlay(cmd::overlay::Args),
-    /// 绘制图表与地图（render charts and maps）
+    // render charts and maps
+    /// 绘制图表与地图
     Render(cmd::render::Args),
-    /// 初始化数据库（create a store: GeoPackage or PostgreSQL）
+    // create a store: GeoPackage or PostgreSQL
+    /// 初始化数据库（GeoPackage 或 PostgreSQL）
     Init(cmd::init::Args),
-    /// 导入台账、几何文件或供地记录（import into the store）
+    // import into the store
+    /// 导入台账、几何文件或供地记录
     Import(cmd::import::Args),
-    /// 计划的创建、提交、批准、公布、调整与比较（plan lifecycle）
+    // plan lifecycle
+    /// 计划的创建、提交、批准、公布、调整与比较
     Plan(cmd::plan::Args),
-    /// 汇总下级行政区的计划（roll up plans to prefecture/province）
+    // roll up plans to prefecture/province
+    /// 汇总下级行政区的计划
     Rollup(cmd::rollup::Args),
-    /// 计划执行监测：完成率、到期与闲置、批而未供与供地率、住宅用地规则、红黄绿预警（monitor execution）
+    // monitor execution
+    /// 计划执行监测：完成率、到期与闲置、批而未供与供地率、住宅用地规则、红黄绿预警
     Monitor(cmd::monitor::Args),
-    /// 审计日志（audit log）
+    // audit log
+    /// 审计日志
     Audit(cmd::audit::Args),
-    /// 导出数据库或某一行政区到 GeoPackage（export/backup）
+    // export/backup
+    /// 导出数据库或某一行政区到 GeoPackage
     Export(cmd::export::Args),
-    /// 从 GeoPackage 备份恢复（restore）
+    // restore
+    /// 从 GeoPackage 备份恢复
     Restore(cmd::restore::Args),
-    /// 账户与角色（accounts and roles of the store）
+    // accounts and roles of the store
+    /// 账户与角色
     User(cmd::user::Args),
 }
 

@@ -54,11 +54,17 @@ fn para(out: &mut String, f: Flavour, s: &str) {
 /// The plan's title, e.g. "示例县2025年度国有建设用地供应计划".
 pub fn title(v: &PlanView) -> String {
     let region = if v.region.is_empty() {
-        "（未注明地区）"
+        "（未注明地区）".to_string()
+    } else if v.region.bytes().all(|b| b.is_ascii_digit()) {
+        // A code whose name is unknown: kept apart from the year ("330102 2025年度").
+        format!("{} ", v.region)
     } else {
-        v.region.as_str()
+        v.region.clone()
     };
-    let year = v.year.map(|y| format!("{y}年度")).unwrap_or_default();
+    let year = v
+        .year
+        .map(|y| format!("{y}年度"))
+        .unwrap_or_else(|| "（未注明年度）".to_string());
     let kind = if v.kind == "reserve" {
         "土地储备计划"
     } else {

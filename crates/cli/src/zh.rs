@@ -38,6 +38,67 @@ const FRAME: &[(&str, &str)] = &[
     ("[COMMAND]", "[命令]"),
 ];
 
+/// The Chinese placeholder of an argument's value, by the argument's id, for the arguments
+/// that name none of their own (clap would show the field's name: `--format <FORMAT>`).
+fn placeholder(id: &str) -> &'static str {
+    match id {
+        "format" => "格式",
+        "ledger" | "files" | "file" | "output" | "out" | "records" | "batches" | "housing"
+        | "backup" | "map_parcels" | "map_townships" | "map_control" | "fonts" => "文件",
+        "plan" => "计划文件",
+        "templates" => "目录",
+        "region" | "regions" => "行政区",
+        "region_name" => "名称",
+        "region_code" => "行政区划代码",
+        "year" => "年度",
+        "db" => "数据库",
+        "user" => "账户",
+        "name" | "display_name" => "名称",
+        "role" => "角色",
+        "kind" | "as_kind" => "种类",
+        "classification" | "codes" => "分类标准",
+        "sheet" => "工作表",
+        "reason" => "理由",
+        "note" => "备注",
+        "date" | "as_of" | "export_on" => "日期",
+        "issuing_body" => "发文机关",
+        "seed" => "种子",
+        "threads" => "线程数",
+        "srid" => "EPSG代码",
+        "limit" => "条数",
+        "from" | "to" => "版本号",
+        "import" => "导入批次",
+        "chart" => "图表",
+        "basis" => "口径",
+        "land_grade" => "土地等别",
+        "layers" => "图层",
+        "checkpoints" => "月-日=百分比",
+        "which" => "对象",
+        _ => "值",
+    }
+}
+
+/// The command with Chinese placeholders for argument values (see [`placeholder`]), in every
+/// subcommand.
+fn localise(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|a| {
+        // clap's derive names a value by its field in capitals (`FORMAT`); a name written
+        // in the source (`代码=名称`, `MM-DD=PCT`) is kept.
+        let derived = a.get_value_names().is_none_or(|names| {
+            names
+                .iter()
+                .all(|n| n.as_str() == a.get_id().as_str().to_ascii_uppercase())
+        });
+        if a.get_action().takes_values() && derived {
+            let name = placeholder(a.get_id().as_str());
+            a.value_name(name)
+        } else {
+            a
+        }
+    })
+    .mut_subcommands(localise)
+}
+
 /// Help or usage text with clap's frame in Chinese.
 pub fn frame(text: &str) -> String {
     FRAME
@@ -119,7 +180,10 @@ fn message(e: &clap::Error) -> String {
 /// Parse the command line; help and version are printed (in Chinese) and usage errors told
 /// in Chinese on standard error, each ending the process with the exit status returned.
 pub fn parse<T: clap::Parser>() -> Result<T, ExitCode> {
-    let e = match T::try_parse() {
+    let parsed = localise(T::command())
+        .try_get_matches()
+        .and_then(|mut m| T::from_arg_matches_mut(&mut m));
+    let e = match parsed {
         Ok(t) => return Ok(t),
         Err(e) => e,
     };

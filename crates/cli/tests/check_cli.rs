@@ -127,6 +127,8 @@ fn rules_lists_every_rule_in_text_and_json() {
         assert!(text.contains(id), "{id} missing from:\n{text}");
     }
     assert!(text.contains("计划文本") && text.contains("地块清单"));
+    // A province's rule book is named by its region, not by its code alone.
+    assert!(text.contains("示例省（990000）"), "{text}");
     let out = landplan(&["rules", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rules = v["rules"].as_array().unwrap();

@@ -198,7 +198,17 @@ fn text_and_markdown_reports_agree_with_json() {
         assert!(text.contains(c["name"].as_str().unwrap()));
         assert!(text.contains(c["share_pct"].as_str().unwrap()));
     }
-    let md = stdout(&run(&["compile", "--ledger", l, "--format", "md"]));
+    let md = stdout(&run(&[
+        "compile",
+        "--ledger",
+        l,
+        "--region",
+        "示例县",
+        "--year",
+        "2025",
+        "--format",
+        "md",
+    ]));
     assert!(md.contains("| 代码 | 地类 |"), "{md}");
     assert!(md.contains(&format!("{total}公顷")));
 }

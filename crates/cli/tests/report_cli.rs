@@ -98,6 +98,8 @@ fn render_one_png_chart_of_a_reserve_plan() {
         "reserve",
         "--region",
         "示例县",
+        "--year",
+        "2025",
         "--chart",
         "layout",
         "--format",
@@ -301,6 +303,8 @@ fn without_fonts_svg_is_drawn_and_png_names_font_and_the_packages() {
         ledger.to_str().unwrap(),
         "--region",
         "示例县",
+        "--year",
+        "2025",
     ]);
     cmd.args([
         "--chart",
@@ -337,6 +341,8 @@ fn without_fonts_svg_is_drawn_and_png_names_font_and_the_packages() {
         ledger.to_str().unwrap(),
         "--region",
         "示例县",
+        "--year",
+        "2025",
     ]);
     cmd.args([
         "--chart",
@@ -392,6 +398,8 @@ fn checkpoints_are_drawn_only_when_given_on_the_command_line() {
             ledger.to_str().unwrap(),
             "--region",
             "示例县",
+            "--year",
+            "2025",
             "--chart",
             "timing",
             "-o",

@@ -200,7 +200,7 @@ fn story(db: &str, dir: &Path) {
     let log = ok(&["audit", "log", "--db", db, "--limit", "3"]);
     // Actions and objects by their Chinese names, times in 北京时间, no internal ids.
     assert!(
-        log.contains("　批准　330103 2025 年国有建设用地供应计划"),
+        log.contains("　批准　另一县（330103） 2025 年国有建设用地供应计划"),
         "{log}"
     );
     assert!(log.contains("时间（北京时间）"), "{log}");
@@ -373,7 +373,7 @@ fn accounts_through_the_cli() {
         "admin=330000",
     ]);
     assert!(
-        out.contains("已添加账户：省管理员　角色：管理 330000"),
+        out.contains("已添加账户：省管理员　角色：管理 示例省（330000）"),
         "{out}"
     );
     let err = refused(&["plan", "list", "--db", db]);
@@ -443,7 +443,10 @@ fn accounts_through_the_cli() {
         "{out}"
     );
     let list = ok(&["user", "list", "--db", db, "--user", "省管理员"]);
-    assert!(list.contains("市审核员　角色：审核 330100"), "{list}");
+    assert!(
+        list.contains("市审核员　角色：审核 示例市（330100）"),
+        "{list}"
+    );
     ok(&[
         "user",
         "disable",

@@ -10,7 +10,7 @@
 
 use crate::class::{Classifier, ResolvedClass, Scheme};
 use crate::finding::{Finding, Place};
-use crate::parcel::{HousingType, LandSource, Parcel, ReserveStatus, SupplyMethod};
+use crate::parcel::{HousingType, LandSource, Parcel, ReserveStatus, SupplyMethod, Timing};
 use crate::rules::RuleContext;
 use crate::share::{shares, Share};
 use crate::units::{Area, AreaUnit, Money};
@@ -55,6 +55,9 @@ impl Default for CompileOptions {
         }
     }
 }
+
+/// How many parcels dated in another year are named in the finding's places.
+const OTHER_YEAR_PLACES: usize = 20;
 
 /// The class code under which parcels whose use cannot be resolved are summed.
 const UNRESOLVED_CODE: &str = "--";
@@ -104,6 +107,9 @@ pub struct Compiler {
     quarters: [Area; 4],
     unscheduled: Area,
     unscheduled_count: usize,
+    /// Parcels whose planned date lies in another year than the plan's: count, area, and
+    /// the first few (id, row, date) as places.
+    other_year: (usize, Area, Vec<(String, usize, String)>),
     methods: BTreeMap<Option<SupplyMethod>, Counted>,
     housing: BTreeMap<HousingType, Counted>,
     status: BTreeMap<Option<ReserveStatus>, Counted>,
@@ -153,6 +159,7 @@ impl Compiler {
             quarters: [Area::ZERO; 4],
             unscheduled: Area::ZERO,
             unscheduled_count: 0,
+            other_year: (0, Area::ZERO, Vec::new()),
             methods: BTreeMap::new(),
             housing: BTreeMap::new(),
             status: BTreeMap::new(),
@@ -410,7 +417,19 @@ impl Compiler {
     /// Both are kept whatever the kind, so that the tally does not depend on it.
     fn tally_parts(&mut self, p: &Parcel, area: Area) {
         match p.timing {
-            Some(tm) => self.quarters[(tm.quarter() - 1) as usize] += area,
+            Some(tm) => {
+                self.quarters[(tm.quarter() - 1) as usize] += area;
+                if let (Timing::Date { year, month, day }, Some(plan_year)) = (tm, self.opts.year) {
+                    if year != plan_year {
+                        let o = &mut self.other_year;
+                        o.0 += 1;
+                        o.1 += area;
+                        if o.2.len() < OTHER_YEAR_PLACES {
+                            o.2.push((p.id.clone(), p.row, format!("{year}年{month}月{day}日")));
+                        }
+                    }
+                }
+            }
             None => {
                 self.unscheduled += area;
                 self.unscheduled_count += 1;
@@ -487,6 +506,27 @@ impl Compiler {
                     ),
                 ],
             );
+            out.push(f);
+        }
+        if let (Some(year), Some((id, _, date))) = (self.opts.year, self.other_year.2.first()) {
+            let mut f = self.finding(
+                "ledger.timing_year",
+                &[
+                    ("count", self.other_year.0.to_string()),
+                    (
+                        "area",
+                        crate::units::fmt_dp(self.other_year.1.ha(), self.display_dp()),
+                    ),
+                    ("year", year.to_string()),
+                    ("id", id.clone()),
+                    ("date", date.clone()),
+                ],
+            );
+            for (id, row, _) in &self.other_year.2 {
+                let mut pl = Place::row(*row, Some("计划供应时间")).with_parcel(id.as_str());
+                pl.file = self.opts.file.clone();
+                f = f.at(pl);
+            }
             out.push(f);
         }
         if self.count == 0 {
@@ -687,7 +727,6 @@ mod tests {
     use super::*;
     use crate::class::Resolution;
     use crate::finding::Severity;
-    use crate::parcel::Timing;
     use crate::units::StatedArea;
     use std::str::FromStr;
 
@@ -1021,5 +1060,48 @@ mod tests {
             .findings
             .iter()
             .any(|f| f.rule == "ledger.class_approximate" && f.severity == Severity::Info));
+    }
+
+    #[test]
+    fn parcels_dated_in_another_year_are_a_warning() {
+        let mut c = Compiler::new(CompileOptions {
+            year: Some(2025),
+            ..CompileOptions::default()
+        });
+        let dated = |row, id: &str, year| {
+            let mut p = parcel(row, id, id, "1.5000", "工业用地", "城关镇");
+            p.timing = Some(Timing::Date {
+                year,
+                month: 7,
+                day: 15,
+            });
+            p
+        };
+        c.add(dated(2, "A-1", 2025));
+        c.add(dated(3, "A-2", 2024));
+        c.add(dated(4, "A-3", 2024));
+        let plan = c.finish();
+        let f = plan
+            .findings
+            .iter()
+            .find(|f| f.rule == "ledger.timing_year")
+            .expect("a warning about parcels dated in 2024");
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(
+            f.message
+                .contains("有 2 宗地块（3.0000 公顷）的计划供应时间不在计划年度 2025 年内"),
+            "{}",
+            f.message
+        );
+        assert!(f.message.contains("A-2 为 2024年7月15日"), "{}", f.message);
+        assert_eq!(f.places.len(), 2);
+        // Without a plan year, no year is judged.
+        let mut c = Compiler::new(CompileOptions::default());
+        c.add(dated(2, "A-2", 2024));
+        assert!(c
+            .finish()
+            .findings
+            .iter()
+            .all(|f| f.rule != "ledger.timing_year"));
     }
 }

@@ -12,6 +12,7 @@
 //! - [`finding`]: findings (rule id, severity, message, places) shared by every checker.
 //! - [`rules`]: the data-described rule book and the context rules are applied in.
 //! - [`date`]: the one date type ([`Date`]) and instant type ([`Timestamp`]).
+//! - [`region`]: regions named by 行政区划代码, name or `代码=名称`; the demo's regions built in.
 //! - [`plan`]: the compiled plan, one type for both kinds ([`CompiledPlan`]), with its JSON.
 //! - [`compile`]: parcel ledger → compiled plan, streamed.
 //! - [`dedup`]: a compact index for duplicate parcel ids and places in streamed ledgers.
@@ -29,6 +30,7 @@ pub mod numeral;
 pub mod parcel;
 pub mod plan;
 pub mod records;
+pub mod region;
 pub mod rules;
 pub mod share;
 pub mod text;

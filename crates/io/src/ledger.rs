@@ -122,7 +122,8 @@ impl From<TableError> for LedgerError {
             TableError::BadCsv { file, row, reason } => LedgerError::BadCsv { file, row, reason },
             e @ (TableError::NoSuchSheet { .. }
             | TableError::OnlyHiddenSheets { .. }
-            | TableError::TooManyCells { .. }) => LedgerError::Sheet(e),
+            | TableError::TooManyCells { .. }
+            | TableError::NotATable { .. }) => LedgerError::Sheet(e),
         }
     }
 }

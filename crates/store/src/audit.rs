@@ -594,7 +594,10 @@ pub fn action_label(action: &str) -> String {
 /// 建设用地供应计划, `import:3` → 导入批次 3, `region:330102` → 行政区 330102 …
 pub fn entity_label(entity: &str) -> String {
     let Some((kind, rest)) = entity.split_once(':') else {
-        return entity.to_string();
+        return match entity {
+            "store" => "数据库".to_string(),
+            other => other.to_string(),
+        };
     };
     match kind {
         "plan" => {

@@ -1,7 +1,7 @@
 //! `landplan audit verify|log`: check the audit chain; list entries.
 
 use super::store::{actor, explain, open_read};
-use landplan_store::DEFAULT_DB;
+use landplan_store::{Store, DEFAULT_DB};
 use std::process::ExitCode;
 
 /// Subcommands of `landplan audit`.
@@ -91,12 +91,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         beijing(&e.at),
                         e.user,
                         landplan_store::audit::action_label(&e.action),
-                        landplan_store::audit::entity_label(&e.entity),
+                        entity_text(&store, &e.entity),
                     )?;
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// What an audit entry's object is, in Chinese, with the region named as the store names it
+/// (`示例县（990101） 2025 年国有建设用地供应计划`, `行政区 示例市（990100）`).
+fn entity_text(store: &Store, entity: &str) -> String {
+    let label = landplan_store::audit::entity_label(entity);
+    let code = entity
+        .strip_prefix("plan:")
+        .and_then(|r| r.split('/').next())
+        .or_else(|| entity.strip_prefix("region:"));
+    match code.map(|c| (c, store.region_label(c))) {
+        Some((c, Ok(named))) if named != c => label.replacen(c, &named, 1),
+        _ => label,
     }
 }
 

@@ -5,8 +5,9 @@ use crate::plan_text::{self, Flavour};
 use anyhow::Context;
 use indicatif::ProgressBar;
 use landplan_core::compile::{CompileOptions, CompiledPlan, PlanKind};
+use landplan_core::region::RegionRef;
 use landplan_core::view::{PlanView, Precision};
-use landplan_core::{Finding, Scheme};
+use landplan_core::{Finding, RuleContext, Scheme};
 use landplan_io::pipeline;
 use landplan_io::tabular::BadRows;
 use landplan_io::LedgerOptions;
@@ -63,7 +64,7 @@ pub struct PlanArgs {
     /// 计划种类
     #[arg(long, value_enum, default_value = "supply")]
     pub kind: Kind,
-    /// 计划范围（地区名称），如“示例县”
+    /// 计划范围：行政区名称、行政区划代码或 代码=名称，如 示例县、990101、330102=某某县（代码按数据库的行政区表或内置表查出名称；写出 Word、Excel、HTML、Markdown 和图表时必需）
     #[arg(long, default_value = "")]
     pub region: String,
     /// 计划年度
@@ -78,6 +79,9 @@ pub struct PlanArgs {
     /// 跳过无法读取的行，导入其余各行并在审查发现中报告被跳过的行
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// 查找行政区名称与代码所用的数据库（默认：当前目录下有 landplan.gpkg 时使用它）
+    #[arg(long)]
+    pub db: Option<String>,
     /// Excel 台账中要读取的工作表名称（默认读取第一个有表头的可见工作表；隐藏的工作表只在指定时读取）
     #[arg(long)]
     pub sheet: Option<String>,
@@ -131,11 +135,53 @@ pub struct Args {
     pub townships: Option<PathBuf>,
 }
 
+impl PlanArgs {
+    /// The region of `--region`, completed through the store (`--db`, else the default store
+    /// when present) or the built-in table; None when no region was given.
+    pub fn resolve_region(&self) -> anyhow::Result<Option<RegionRef>> {
+        if self.region.trim().is_empty() {
+            return Ok(None);
+        }
+        let store = super::store::region_store(self.db.as_deref())?;
+        super::store::resolve_region(store.as_ref(), &self.region).map(Some)
+    }
+}
+
+/// Refuse to write a document that would not say whose and which year's plan it is (issue
+/// 13: no "本年度…计划", no title without a region, no "3301022025年度"): `what` names the
+/// document, e.g. "Word 计划文本".
+pub fn require_document_inputs(
+    what: &str,
+    region: Option<&RegionRef>,
+    year: Option<i32>,
+) -> anyhow::Result<()> {
+    const REGION_HINT: &str =
+        "请用 --region 给出行政区（名称、行政区划代码或 代码=名称，如 --region 示例县 或 --region 330102=某某县）";
+    const YEAR_HINT: &str = "用 --year 给出计划年度（如 --year 2025）";
+    match (region, year) {
+        (None, None) => {
+            anyhow::bail!("{what}须写明计划范围和计划年度：{REGION_HINT}，并{YEAR_HINT}")
+        }
+        (None, Some(_)) => anyhow::bail!("{what}须写明计划范围：{REGION_HINT}"),
+        (Some(RegionRef { name: None, code }), _) => {
+            let code = code.as_deref().unwrap_or_default();
+            anyhow::bail!(
+                "{what}须写明行政区名称，而行政区划代码 {code} 的名称未知（数据库的行政区表和内置表中都没有）：请写成 --region {code}=名称，或先用 landplan init --region {code}=名称 登记"
+            )
+        }
+        (Some(_), None) => anyhow::bail!("{what}须写明计划年度：请{YEAR_HINT}"),
+        (Some(_), Some(_)) => Ok(()),
+    }
+}
+
 /// Compile a ledger into a plan through `landplan_io::pipeline`, with a progress bar; on bad
-/// rows (without --skip-bad-rows) return the rejections.
+/// rows (without --skip-bad-rows) return the rejections. `region`: `args.region` resolved
+/// ([`PlanArgs::resolve_region`]): the plan carries its name (else its code), and the ledger is
+/// judged by the rules of its code (a province's book applies to its counties).
 pub fn compile_ledger(
     ledger: &Path,
     args: &PlanArgs,
+    region: Option<&RegionRef>,
     omit_parcels: bool,
 ) -> anyhow::Result<Result<CompiledPlan, Vec<Finding>>> {
     let scheme: Scheme = args.classification.into();
@@ -150,12 +196,14 @@ pub fn compile_ledger(
             Kind::Supply => PlanKind::Supply,
             Kind::Reserve => PlanKind::Reserve,
         },
-        region: args.region.clone(),
+        region: region
+            .and_then(|r| r.name.clone().or_else(|| r.code.clone()))
+            .unwrap_or_default(),
         year: args.year,
         scheme,
         keep_parcels: !omit_parcels,
         file: Some(file_label),
-        ..CompileOptions::default()
+        rules: RuleContext::builtin().with_region(region.and_then(|r| r.code.as_deref())),
     };
     let bad_rows = if args.skip_bad_rows {
         BadRows::Skip
@@ -194,13 +242,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("Word 和 Excel 格式须用 -o 指定输出文件");
     }
     args.charts.check_fonts()?;
+    let region = args.plan.resolve_region()?;
+    let document = match args.format {
+        Format::Docx => Some("Word 计划文本"),
+        Format::Xlsx => Some("Excel 附表"),
+        Format::Html => Some("HTML 计划报告"),
+        Format::Md => Some("Markdown 计划报告"),
+        Format::Text | Format::Json => None,
+    };
+    if let Some(what) = document {
+        require_document_inputs(what, region.as_ref(), args.plan.year)?;
+    }
     let map = match &args.geometry {
-        Some(g) if matches!(args.format, Format::Docx | Format::Xlsx | Format::Html) => Some(
-            crate::cmd::render::map_input(g, args.townships.as_deref(), &[], &args.plan)?,
-        ),
+        Some(g) if matches!(args.format, Format::Docx | Format::Xlsx | Format::Html) => {
+            Some(crate::cmd::render::map_input(
+                g,
+                args.townships.as_deref(),
+                &[],
+                &args.plan,
+                region.as_ref(),
+            )?)
+        }
         _ => None,
     };
-    let plan = match compile_ledger(&args.ledger, &args.plan, args.omit_parcels)? {
+    let plan = match compile_ledger(&args.ledger, &args.plan, region.as_ref(), args.omit_parcels)? {
         Ok(plan) => plan,
         Err(rejected) => {
             for f in &rejected {
@@ -223,6 +288,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
+    if document.is_some() {
+        // A document shows no findings: the ones that make its figures doubtful are said here.
+        for f in plan
+            .findings
+            .iter()
+            .filter(|f| f.rule == "ledger.timing_year")
+        {
+            eprintln!("警告[{}]：{}", f.rule, f.message);
+        }
+    }
     let report = |rf: landplan_report::ReportFormat| -> anyhow::Result<Vec<u8>> {
         let opts = landplan_report::ReportOptions {
             issuing_body: args.issuing_body.clone(),

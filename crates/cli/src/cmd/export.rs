@@ -9,12 +9,12 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 pub struct Args {
     /// 导出到的 GeoPackage 文件（不能已存在）
-    #[arg(value_name = "OUT.gpkg")]
+    #[arg(value_name = "文件.gpkg")]
     pub out: PathBuf,
     /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: String,
-    /// 只导出该行政区（含下级）
+    /// 只导出该行政区（含下级）：行政区划代码、代码=名称或数据库中的行政区名称
     #[arg(long)]
     pub region: Option<String>,
     /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
@@ -26,8 +26,12 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = open(&args.db)?;
     let who = actor(&store, args.user.as_deref())?;
+    let region = match &args.region {
+        Some(r) => Some(super::store::region_code(&store, r)?),
+        None => None,
+    };
     let s = store
-        .export(&who, &args.out, args.region.as_deref())
+        .export(&who, &args.out, region.as_deref())
         .map_err(explain)?;
     for f in &s.removed_leftovers {
         eprintln!("已删除上次中断的运行留下的文件：{f}");

@@ -36,7 +36,7 @@ pub struct Args {
     /// 计划年度（用于地块编号和日期）
     #[arg(long, default_value_t = 2025, value_parser = super::parse_year)]
     pub year: i32,
-    /// 县（市、区）名称
+    /// 县（市、区）：名称、行政区划代码或 代码=名称（代码按数据库的行政区表或内置表查出名称）
     #[arg(long, default_value = "示例县")]
     pub region: String,
     /// 输出文件（默认输出到屏幕）
@@ -66,7 +66,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Kind::Reserve => PlanKind::Reserve,
         },
         year: args.year,
-        region: args.region,
+        region: {
+            let store = super::store::region_store(None)?;
+            let region = super::store::resolve_region(store.as_ref(), &args.region)?;
+            match region.name {
+                Some(name) => name,
+                None => anyhow::bail!(
+                    "行政区划代码 {} 的名称未知（数据库的行政区表和内置表中都没有）：请给出名称，或写成 代码=名称",
+                    args.region.trim()
+                ),
+            }
+        },
     };
     // Every output is refused before any is written when it exists (without --force).
     for path in [&args.output, &args.boundaries, &args.townships]

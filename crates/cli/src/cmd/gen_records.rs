@@ -26,7 +26,7 @@ pub struct Args {
     /// 导出日期：晚于此日的实际交地、开工、竣工日期尚未发生
     #[arg(long, default_value = "2026-03-31")]
     pub export_on: String,
-    /// 行政区划代码（用于电子监管号与批次）
+    /// 行政区（用于电子监管号与批次）：行政区划代码，或数据库、内置表中已有的行政区名称
     #[arg(long, default_value = "990101")]
     pub region_code: String,
     /// 供地记录输出文件
@@ -66,7 +66,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             seed: args.seed,
             year: args.year,
             export_on,
-            region_code: args.region_code.clone(),
+            region_code: {
+                let store = super::store::region_store(None)?;
+                let region = super::store::resolve_region(store.as_ref(), &args.region_code)?;
+                match region.code {
+                    Some(code) => code,
+                    None => bail!(
+                        "没有找到“{}”的行政区划代码（数据库的行政区表和内置表中都没有）：请给出 6 位代码",
+                        args.region_code.trim()
+                    ),
+                }
+            },
         },
     );
     write_atomic(&args.output, g.records_csv.as_bytes())?;

@@ -30,15 +30,15 @@ fn parse_file_kind(s: &str) -> Result<FileKind, String> {
 #[derive(clap::Args)]
 pub struct Args {
     /// 要导入的文件：地块台账（CSV/XLSX）、几何文件（国土TXT、GeoJSON、.geojsonl、Shapefile、GeoPackage；带地块编号、面积、用途的几何文件本身即可作为台账），或乡镇界（带乡镇名称的 GeoJSON/Shapefile/GeoPackage）；其他 CGCS2000 坐标系的几何自动转换到数据库坐标系；一次导入为一个整体，全部成功或全部不导入
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required = true, value_name = "文件")]
     pub files: Vec<PathBuf>,
     /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: String,
     /// 指定文件类型（默认按内容识别）：ledger、geometry、records、townships
-    #[arg(long = "as", value_name = "KIND", value_parser = parse_file_kind)]
+    #[arg(long = "as", value_name = "种类", value_parser = parse_file_kind)]
     pub as_kind: Option<FileKind>,
-    /// 行政区划代码（县级 6 位），如 330102
+    /// 行政区：行政区划代码（县级 6 位）、代码=名称，或数据库中已有的行政区名称，如 330102、330102=某某县
     #[arg(long)]
     pub region: String,
     /// 行政区名称（首次导入时登记）
@@ -101,6 +101,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    let region = super::store::resolve_region(Some(&store), &args.region)?;
+    let Some(code) = region.code.clone() else {
+        anyhow::bail!(
+            "数据库中没有名为“{}”的行政区；首次导入请给出行政区划代码，如 --region 330102=某某县 或 --region 330102 --region-name 某某县",
+            args.region.trim()
+        );
+    };
+    // The name is passed on only when the user wrote one (`代码=名称`, or a name): a bare code
+    // keeps its meaning (a prefecture's code alone is no county, whatever the store calls it).
+    let written = !matches!(
+        landplan_core::region::RegionGiven::parse(&args.region),
+        Ok(landplan_core::region::RegionGiven::Code(_))
+    );
     let townships = match args.as_kind {
         Some(k) => k == FileKind::Townships,
         None => args
@@ -109,14 +122,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .all(|f| landplan_store::township::is_township_file(f)),
     };
     if townships {
-        return run_townships(&args, &store, &who);
+        return run_townships(&args, &code, &store, &who);
     }
     let Some(year) = args.year else {
         anyhow::bail!("请用 --year 指定台账的计划年度（如 --year 2025）");
     };
     let opts = ImportOptions {
-        region: args.region.clone(),
-        region_name: args.region_name.clone(),
+        region: code,
+        region_name: args.region_name.clone().or(region.name.filter(|_| written)),
         year,
         kind: args.kind,
         strict: args.strict,
@@ -214,11 +227,12 @@ fn reprojection_note(file: &str, from: i32, to: i32) -> String {
 /// `landplan import 乡镇界.geojson --region …`: replace the county's township boundaries.
 fn run_townships(
     args: &Args,
+    code: &str,
     store: &landplan_store::Store,
     who: &landplan_store::Actor,
 ) -> anyhow::Result<ExitCode> {
     let s = store
-        .import_townships(who, &args.region, args.region_name.as_deref(), &args.files)
+        .import_townships(who, code, args.region_name.as_deref(), &args.files)
         .map_err(explain)?;
     if args.out.is_json() {
         outln!("{}", serde_json::to_string_pretty(&s)?)?;

@@ -2,7 +2,6 @@
 //! existing one up to date; optionally name regions.
 
 use super::store::{actor, current_user, explain};
-use anyhow::Context;
 use landplan_store::{Actor, InitOptions, Store, DEFAULT_DB, DEFAULT_SRID};
 use std::process::ExitCode;
 
@@ -15,7 +14,7 @@ pub struct Args {
     /// 地块图层的坐标系（EPSG 代码：4490，或 CGCS2000 3 度带 4513–4554）
     #[arg(long, default_value_t = DEFAULT_SRID)]
     pub srid: i32,
-    /// 登记行政区：代码=名称（可重复），如 --region 330102=示例县
+    /// 登记行政区：代码=名称（可重复），如 --region 330102=示例县；内置表或数据库中已有的行政区也可只写代码或名称
     #[arg(long = "region", value_name = "代码=名称")]
     pub regions: Vec<String>,
     /// 经办人：数据库没有账户时为本地操作员的名字（默认取 $USER）；有账户后须为其中一个账户名
@@ -35,11 +34,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         actor(&store, args.user.as_deref())?
     };
     for r in &args.regions {
-        let (code, name) = r
-            .split_once(['=', '＝'])
-            .with_context(|| format!("--region “{r}” 应写成 代码=名称，如 330102=示例县"))?;
+        // A code or a name alone is completed from the store or the built-in table.
+        let given = super::store::resolve_region(Some(&store), r)?;
+        let (Some(code), Some(name)) = (given.code.as_deref(), given.name.as_deref()) else {
+            anyhow::bail!("--region “{r}” 应写成 代码=名称，如 330102=示例县（只给代码或名称时，须是数据库或内置表中已有的行政区）");
+        };
         let region = store
-            .ensure_region(&who, code.trim(), Some(name.trim()))
+            .ensure_region(&who, code, Some(name))
             .map_err(explain)?;
         outln!(
             "已登记行政区：{}（{}，{}）",

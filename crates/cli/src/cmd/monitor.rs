@@ -15,6 +15,7 @@ use landplan_core::monitor::{
     monitor, Basis, Checkpoint, Colour, HousingRow, MonitorInput, MonitorOptions, MonitorReport,
 };
 use landplan_core::records::{ApprovalBatch, SupplyRecord};
+use landplan_core::region::RegionRef;
 use landplan_core::{Date, Finding, RuleContext, Scheme};
 use landplan_io::tabular::{read_all, BadRows, Schema, TableError, TableOptions, TableReader};
 use rust_decimal::Decimal;
@@ -55,7 +56,7 @@ pub struct Args {
     /// 经办人（数据库已启用账户时必填）
     #[arg(long)]
     pub user: Option<String>,
-    /// 行政区：数据库中的行政区划代码，或计划范围的名称
+    /// 行政区：行政区划代码、名称或 代码=名称（代码按数据库的行政区表或内置表查出名称，名称查出代码以选用省级规则）
     #[arg(long)]
     pub region: Option<String>,
     /// 计划年度（默认取计划中的年度，否则取截至日期的年份）
@@ -134,7 +135,7 @@ fn read_table<S: Schema>(
 }
 
 /// The plan: from a ledger, a compile JSON, or the store.
-fn load_plan(args: &Args) -> anyhow::Result<Option<CompiledPlan>> {
+fn load_plan(args: &Args, region: Option<&RegionRef>) -> anyhow::Result<Option<CompiledPlan>> {
     if let Some(db) = &args.db {
         return plan_from_store(db, args).map(Some);
     }
@@ -154,10 +155,11 @@ fn load_plan(args: &Args) -> anyhow::Result<Option<CompiledPlan>> {
         classification: args.classification,
         codes: None,
         skip_bad_rows: args.skip_bad_rows,
+        db: None,
         sheet: None,
         precision: Default::default(),
     };
-    match super::compile::compile_ledger(path, &plan_args, false)? {
+    match super::compile::compile_ledger(path, &plan_args, region, false)? {
         Ok(plan) => Ok(Some(plan)),
         Err(rejected) => {
             print_refused(&rejected, path);
@@ -259,7 +261,7 @@ fn plan_from_store(db: &str, args: &Args) -> anyhow::Result<CompiledPlan> {
     let store = super::store::open_read(db)?;
     let who = super::store::actor(&store, args.user.as_deref())?;
     let key = PlanKey {
-        region: region.clone(),
+        region: super::store::region_code(&store, region)?,
         year,
         kind: PlanKind::Supply,
     };
@@ -368,7 +370,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         guard_output(out, &inputs, args.force)?;
     }
     let scheme: Scheme = args.classification.into();
-    let plan = load_plan(&args)?;
+    let region = match &args.region {
+        Some(r) => {
+            let store = super::store::region_store(args.db.as_deref())?;
+            Some(super::store::resolve_region(store.as_ref(), r)?)
+        }
+        None => None,
+    };
+    let plan = load_plan(&args, region.as_ref())?;
     let inputs = match read_inputs(&args, scheme)? {
         Ok(i) => i,
         Err(refused) => {
@@ -390,10 +399,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.by_region {
         return by_region(&args, inputs);
     }
-    let region_code = args
-        .region
-        .as_deref()
-        .filter(|r| r.bytes().all(|b| b.is_ascii_digit()));
+    let region_code = region.as_ref().and_then(|r| r.code.as_deref());
     let opts = MonitorOptions {
         as_of: args.as_of,
         year: args.year,
@@ -402,11 +408,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             BasisArg::All => Basis::All,
             BasisArg::Planned => Basis::Planned,
         },
-        region: args.region.clone().or_else(|| {
-            plan.as_ref()
-                .map(|p| p.region.clone())
-                .filter(|r| !r.is_empty())
-        }),
+        region: region
+            .as_ref()
+            .and_then(|r| r.name.clone().or_else(|| r.code.clone()))
+            .or_else(|| {
+                plan.as_ref()
+                    .map(|p| p.region.clone())
+                    .filter(|r| !r.is_empty())
+            }),
         rules: RuleContext::builtin().with_region(region_code),
         land_grade: args.land_grade,
     };

@@ -25,12 +25,12 @@ pub enum Format {
 #[derive(clap::Args)]
 pub struct Args {
     /// 地块图形文件（国土TXT .txt、.geojson、.shp、.gpkg）
-    #[arg(long)]
+    #[arg(long, value_name = "文件")]
     pub parcels: PathBuf,
     // Control layers (NAME=FILE[:rule]), repeatable; help as an attribute (rustdoc links).
     #[arg(
         long = "layer",
-        value_name = "NAME=FILE[:rule]",
+        value_name = "名称=文件[:规则]",
         value_parser = parse_layer,
         help = "管控图层：名称=文件[:规则]，规则为 forbid（禁止占用）、within（应在其内）、assign（归属）；可多次给出"
     )]

@@ -9,6 +9,7 @@ use crate::cmd::compile::{self, Kind, PlanArgs};
 use crate::output::{guard_output, write_atomic};
 use anyhow::Context;
 use landplan_core::compile::CompiledPlan;
+use landplan_core::region::RegionRef;
 use landplan_report::{render_chart, ChartKind, Checkpoint, ImageFormat, ImageOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,10 +19,10 @@ use std::process::ExitCode;
 #[derive(clap::Args, Clone, Default)]
 pub struct ChartArgs {
     /// 本计划自定的完成率节点，画在时序图上（可重复），格式 月-日=百分比，如 --checkpoint 06-30=50 --checkpoint 09-30=75；不指定时时序图只画计划本身的累计供应曲线
-    #[arg(long = "checkpoint", value_name = "MM-DD=PCT", value_parser = Checkpoint::parse)]
+    #[arg(long = "checkpoint", value_name = "月-日=百分比", value_parser = Checkpoint::parse)]
     pub checkpoints: Vec<Checkpoint>,
     /// 图中文字所用的中文字体文件（.ttf、.otf、.ttc，可重复）：PNG 用它绘制文字，SVG 和 HTML 中列为首选字体；不指定时 PNG 使用系统已安装的中文字体
-    #[arg(long = "font", value_name = "FILE")]
+    #[arg(long = "font", value_name = "文件")]
     pub fonts: Vec<PathBuf>,
 }
 
@@ -112,8 +113,10 @@ pub struct Args {
 /// Run `landplan render`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     args.charts.check_fonts()?;
+    let region = args.plan.resolve_region()?;
     if args.map_parcels.is_some() {
-        return run_map(&args);
+        compile::require_document_inputs("地块分布图", region.as_ref(), args.plan.year)?;
+        return run_map(&args, region.as_ref());
     }
     let Some(ledger) = args.ledger.clone() else {
         anyhow::bail!("请用 --ledger 指定地块清单（绘制图表），或用 --map-parcels 指定地块几何文件（绘制地块分布图）");
@@ -129,6 +132,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "储备计划没有供应时序，无法绘制时序图；请选择结构图（structure）或布局图（layout）"
         );
     }
+    compile::require_document_inputs("图表", region.as_ref(), args.plan.year)?;
     let kind_id = match args.plan.kind {
         Kind::Supply => "supply",
         Kind::Reserve => "reserve",
@@ -160,7 +164,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for (_, p) in &jobs {
         guard_output(p, &[ledger.as_path()], args.force)?;
     }
-    let plan: CompiledPlan = match compile::compile_ledger(&ledger, &args.plan, true)? {
+    let plan: CompiledPlan = match compile::compile_ledger(
+        &ledger,
+        &args.plan,
+        region.as_ref(),
+        true,
+    )? {
         Ok(p) => p,
         Err(rejected) => {
             for f in &rejected {
@@ -221,7 +230,7 @@ fn features(
 }
 
 /// `landplan render --map-parcels …`: the parcel map.
-fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
+fn run_map(args: &Args, region: Option<&RegionRef>) -> anyhow::Result<ExitCode> {
     let image = ImageOptions {
         format: args.format.into(),
         fonts: args.charts.fonts.clone(),
@@ -240,6 +249,7 @@ fn run_map(args: &Args) -> anyhow::Result<ExitCode> {
         args.map_townships.as_deref(),
         &args.map_control,
         &args.plan,
+        region,
     )?;
     let bytes = landplan_report::render_map(&input, &image)?;
     write_atomic(&args.output, &bytes)?;
@@ -257,6 +267,7 @@ pub(crate) fn map_input(
     townships: Option<&std::path::Path>,
     controls: &[std::path::PathBuf],
     plan: &crate::cmd::compile::PlanArgs,
+    region: Option<&RegionRef>,
 ) -> anyhow::Result<landplan_report::MapInput> {
     use landplan_core::class::{Classifier, Resolution, Scheme};
     let parcels = read_layer(parcels_path)?;
@@ -287,10 +298,8 @@ pub(crate) fn map_input(
     let mut input = landplan_report::MapInput {
         title: format!(
             "{}{}年度{}地块分布图",
-            plan.region,
-            plan.year
-                .map(|y| y.to_string())
-                .unwrap_or_else(|| "本".into()),
+            region.and_then(|r| r.name.as_deref()).unwrap_or_default(),
+            plan.year.unwrap_or_default(),
             match plan.kind {
                 Kind::Supply => "国有建设用地供应",
                 Kind::Reserve => "土地储备",

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 pub struct Args {
     /// 备份文件（landplan export 生成的 GeoPackage）
-    #[arg(value_name = "BACKUP.gpkg")]
+    #[arg(value_name = "备份.gpkg")]
     pub backup: PathBuf,
     /// 恢复到的数据库（须为新的空数据库）：gpkg:路径、.gpkg 路径或 postgres://…
     #[arg(long, default_value = DEFAULT_DB)]

@@ -61,7 +61,12 @@ fn table(rules: &[RuleSpec]) -> String {
         let region = if r.jurisdiction == "all" {
             "全国".to_string()
         } else {
-            r.jurisdiction.clone()
+            // A province's book: its name where the built-in table knows it.
+            landplan_core::region::RegionRef {
+                name: landplan_core::region::builtin_name(&r.jurisdiction).map(str::to_string),
+                code: Some(r.jurisdiction.clone()),
+            }
+            .label()
         };
         let params: Vec<String> = r.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
         s.push_str(&format!(

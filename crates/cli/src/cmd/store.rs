@@ -7,6 +7,7 @@
 //! `--user` must name one of them.
 
 use anyhow::{anyhow, bail};
+use landplan_core::region::{resolve_builtin, RegionGiven, RegionRef};
 use landplan_store::{Actor, PlanKey, Store, StoreError};
 
 /// The local operator's name: `--user`, else `$USER`/`$LOGNAME`, else 未知用户. A `--user`
@@ -135,4 +136,63 @@ pub fn region_code(store: &Store, given: &str) -> anyhow::Result<String> {
                 .join("、")
         ),
     }
+}
+
+/// The store a command without `--db` of its own may consult for region names: `--db` when
+/// given, else the default store when it exists in the current directory (read only; a file
+/// there that is no landplan store is passed over).
+pub fn region_store(db: Option<&str>) -> anyhow::Result<Option<Store>> {
+    match db {
+        Some(db) => open_read(db).map(Some),
+        None if std::path::Path::new(landplan_store::DEFAULT_DB).is_file() => {
+            Ok(Store::open_read_only(landplan_store::DEFAULT_DB).ok())
+        }
+        None => Ok(None),
+    }
+}
+
+/// A region given on the command line as a code (`330102`), a name (`西湖区`) or
+/// `代码=名称`, completed through the store's region table when there is a store, else through
+/// the built-in table (the demo's regions only): a code gains its name, a name its code. What
+/// neither table knows stays as given (a code without a name, a name without a code). A name
+/// the store has for several regions is refused.
+pub fn resolve_region(store: Option<&Store>, given: &str) -> anyhow::Result<RegionRef> {
+    let parsed = RegionGiven::parse(given).map_err(|e| anyhow!("--region：{e}"))?;
+    if let Some(store) = store {
+        let regions = store.regions().map_err(explain)?;
+        match &parsed {
+            RegionGiven::Code(code) => {
+                if let Some(r) = regions.iter().find(|r| &r.code == code) {
+                    if !r.name.trim().is_empty() {
+                        return Ok(RegionRef {
+                            code: Some(code.clone()),
+                            name: Some(r.name.clone()),
+                        });
+                    }
+                }
+            }
+            RegionGiven::Name(name) => {
+                let found: Vec<_> = regions.iter().filter(|r| &r.name == name).collect();
+                match found.as_slice() {
+                    [one] => {
+                        return Ok(RegionRef {
+                            code: Some(one.code.clone()),
+                            name: Some(name.clone()),
+                        })
+                    }
+                    [] => {}
+                    many => bail!(
+                        "数据库中有 {} 个名为“{name}”的行政区（{}）；请给出行政区划代码",
+                        many.len(),
+                        many.iter()
+                            .map(|r| r.code.as_str())
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
+                }
+            }
+            RegionGiven::Both { .. } => {}
+        }
+    }
+    Ok(resolve_builtin(&parsed))
 }

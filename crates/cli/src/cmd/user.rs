@@ -3,8 +3,8 @@
 //! below it. The first account is added by the local operator of a store without accounts;
 //! from then on every command names an account with `--user`.
 
-use super::store::{actor, explain, open, open_read};
-use landplan_store::{Account, Grant, Role, DEFAULT_DB};
+use super::store::{actor, explain, open, open_read, region_code};
+use landplan_store::{Account, Grant, Role, Store, DEFAULT_DB};
 use std::process::ExitCode;
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -31,7 +31,7 @@ pub enum Sub {
         /// 显示名（姓名、科室）
         #[arg(long)]
         display_name: Option<String>,
-        /// 授权：角色=行政区划代码（可重复），如 --grant editor=330102 --grant 审核=330100
+        /// 授权：角色=行政区（行政区划代码或数据库中的行政区名称，可重复），如 --grant editor=330102 --grant 审核=示例市
         #[arg(long = "grant", value_name = "角色=代码", value_parser = parse_grant)]
         grants: Vec<Grant>,
     },
@@ -57,7 +57,7 @@ pub enum Sub {
         /// 角色：editor（编制）、reviewer（审核）、publisher（发布）、admin（管理）
         #[arg(long, value_parser = parse_role)]
         role: Role,
-        /// 行政区划代码（含下级）
+        /// 行政区（含下级）：行政区划代码、代码=名称或数据库中的行政区名称
         #[arg(long)]
         region: String,
     },
@@ -68,7 +68,7 @@ pub enum Sub {
         /// 角色：editor（编制）、reviewer（审核）、publisher（发布）、admin（管理）
         #[arg(long, value_parser = parse_role)]
         role: Role,
-        /// 行政区划代码
+        /// 行政区：行政区划代码、代码=名称或数据库中的行政区名称
         #[arg(long)]
         region: String,
     },
@@ -87,18 +87,23 @@ pub struct Args {
     sub: Sub,
 }
 
-fn roles(a: &Account) -> String {
+fn roles(store: &Store, a: &Account) -> String {
     if a.grants.is_empty() {
         return "（无）".into();
     }
     a.grants
         .iter()
-        .map(|g| format!("{} {}", g.role.label(), g.region))
+        .map(|g| {
+            let region = store
+                .region_label(&g.region)
+                .unwrap_or_else(|_| g.region.clone());
+            format!("{} {region}", g.role.label())
+        })
         .collect::<Vec<_>>()
         .join("、")
 }
 
-fn describe(a: &Account) -> String {
+fn describe_in(store: &Store, a: &Account) -> String {
     let mut s = a.name.clone();
     if !a.display_name.is_empty() && a.display_name != a.name {
         s.push_str(&format!("（{}）", a.display_name));
@@ -106,7 +111,12 @@ fn describe(a: &Account) -> String {
     if a.disabled {
         s.push_str("　已停用");
     }
-    format!("{s}　角色：{}", roles(a))
+    format!("{s}　角色：{}", roles(store, a))
+}
+
+/// A grant whose region was given as a code, 代码=名称 or a name the store knows.
+fn resolve(store: &Store, g: &Grant) -> anyhow::Result<Grant> {
+    Ok(Grant::new(g.role, &region_code(store, &g.region)?))
 }
 
 /// Run `landplan user`.
@@ -116,12 +126,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         _ => open(&args.db)?,
     };
     let who = actor(&store, args.user.as_deref())?;
+    let describe = |a: &Account| describe_in(&store, a);
     match args.sub {
         Sub::Add {
             name,
             display_name,
             grants,
         } => {
+            let grants = grants
+                .iter()
+                .map(|g| resolve(&store, g))
+                .collect::<anyhow::Result<Vec<_>>>()?;
             let a = store
                 .add_account(&who, &name, display_name.as_deref().unwrap_or(""), &grants)
                 .map_err(explain)?;
@@ -149,13 +164,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Sub::Grant { name, role, region } => {
             let a = store
-                .grant(&who, &name, &Grant::new(role, &region))
+                .grant(
+                    &who,
+                    &name,
+                    &Grant::new(role, &region_code(&store, &region)?),
+                )
                 .map_err(explain)?;
             outln!("已授予：{}", describe(&a))?;
         }
         Sub::Revoke { name, role, region } => {
             let a = store
-                .revoke(&who, &name, &Grant::new(role, &region))
+                .revoke(
+                    &who,
+                    &name,
+                    &Grant::new(role, &region_code(&store, &region)?),
+                )
                 .map_err(explain)?;
             outln!("已收回：{}", describe(&a))?;
         }

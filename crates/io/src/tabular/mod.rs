@@ -115,6 +115,14 @@ pub enum TableError {
         /// What the reader said.
         reason: String,
     },
+    /// The file is a document, not a table (a Word file or a PDF given as a ledger).
+    #[error("{}该文件是 {kind}，不是表格：请给出 CSV 文件或 Excel 工作簿（.xlsx、.xls）；审查计划文本请用 landplan check", prefix(.file))]
+    NotATable {
+        /// The file.
+        file: String,
+        /// What it is, in Chinese (Word 文档, PDF 文件, PowerPoint 演示文稿).
+        kind: &'static str,
+    },
     /// The workbook has no worksheet.
     #[error("{}工作簿中没有任何工作表", prefix(.file))]
     NoSheet {

@@ -53,6 +53,12 @@ pub(crate) fn open<R: Read>(
             file: label.to_string(),
         });
     }
+    if sample.starts_with(b"%PDF-") {
+        return Err(TableError::NotATable {
+            file: label.to_string(),
+            kind: "PDF 文件",
+        });
+    }
     let is_zip = sample.starts_with(b"PK\x03\x04");
     let is_ole = sample.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     let kind = match hint {
@@ -63,10 +69,31 @@ pub(crate) fn open<R: Read>(
     if kind == FormatHint::Xlsx {
         let mut bytes = sample;
         counted.read_to_end(&mut bytes).map_err(io_err)?;
+        if let Some(kind) = is_zip.then(|| office_document(&bytes)).flatten() {
+            return Err(TableError::NotATable {
+                file: label.to_string(),
+                kind,
+            });
+        }
         return Ok(Opened::Book(Box::new(Book::open(bytes, label, is_ole)?)));
     }
     let (rows, enc) = open_csv(sample, counted, label)?;
     Ok(Opened::Csv(rows, enc))
+}
+
+/// What an Office zip that is no workbook is (a Word document, a presentation), from the
+/// entry names its local headers carry: None for a workbook (`xl/`) or anything else.
+fn office_document(zip: &[u8]) -> Option<&'static str> {
+    let has = |name: &[u8]| zip.windows(name.len()).any(|w| w == name);
+    if has(b"xl/workbook") {
+        None
+    } else if has(b"word/document.xml") {
+        Some("Word 文档")
+    } else if has(b"ppt/presentation.xml") {
+        Some("PowerPoint 演示文稿")
+    } else {
+        None
+    }
 }
 
 /// The decoded text stream of a CSV source: UTF-8 passed through, or transcoded; it keeps
@@ -587,5 +614,30 @@ mod tests {
         assert_eq!(float_text(4.0254), "4.0254");
         assert_eq!(float_text(0.1 + 0.2), "0.30000000000000004");
         assert_eq!(float_text(12.0), "12");
+    }
+
+    #[test]
+    fn a_word_file_or_a_pdf_is_no_table() {
+        let docx = b"PK\x03\x04....[Content_Types].xml....word/document.xml....";
+        assert_eq!(office_document(docx), Some("Word 文档"));
+        let xlsx = b"PK\x03\x04....xl/workbook.xml....word/document.xml";
+        assert_eq!(office_document(xlsx), None);
+        let open_err = |bytes: &[u8]| match open(
+            bytes,
+            FormatHint::Auto,
+            "计划.pdf",
+            Arc::new(AtomicU64::new(0)),
+        ) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("opened"),
+        };
+        let pdf = open_err(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj");
+        assert!(
+            pdf.starts_with("计划.pdf：该文件是 PDF 文件，不是表格"),
+            "{pdf}"
+        );
+        let word = open_err(docx);
+        assert!(word.contains("该文件是 Word 文档，不是表格"), "{word}");
+        assert!(word.contains("landplan check"), "{word}");
     }
 }
