@@ -128,10 +128,10 @@ pub struct Args {
     #[command(flatten)]
     pub charts: crate::cmd::render::ChartArgs,
     /// 地块几何文件（国土TXT、Shapefile、GeoJSON、GeoPackage）：Word/HTML 计划附地块分布图，Excel 地块清单列出各地块中心点和范围坐标
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "文件")]
     pub geometry: Option<PathBuf>,
     /// 乡镇界线文件（与 --geometry 一起使用，绘入地块分布图）
-    #[arg(long, value_name = "FILE", requires = "geometry")]
+    #[arg(long, value_name = "文件", requires = "geometry")]
     pub townships: Option<PathBuf>,
 }
 
@@ -299,7 +299,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     let report = |rf: landplan_report::ReportFormat| -> anyhow::Result<Vec<u8>> {
-        let opts = landplan_report::ReportOptions {
+        let mut opts = landplan_report::ReportOptions {
             issuing_body: args.issuing_body.clone(),
             date: args.date.clone(),
             templates_dir: args.templates.clone(),
@@ -309,7 +309,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             map: map.clone(),
             ..Default::default()
         };
-        Ok(landplan_report::render_plan(&plan, rf, &opts)?)
+        match landplan_report::render_plan(&plan, rf, &opts) {
+            // The Word plan's map is a picture, which needs a CJK font; without one the plan is
+            // still written, without its map, and the user is told why.
+            Err(landplan_report::ReportError::NoCjkFont { .. }) if opts.map.is_some() => {
+                eprintln!(
+                    "警告：未找到中文字体，Word 计划未附地块分布图（HTML 计划的分布图为 SVG，不需要字体）；安装中文字体（如 fonts-noto-cjk）或用 --font 指定字体文件后重新编制即可附图"
+                );
+                opts.map = None;
+                Ok(landplan_report::render_plan(&plan, rf, &opts)?)
+            }
+            r => Ok(r?),
+        }
     };
     let ledger = args.ledger.display().to_string();
     let bytes: Vec<u8> = match args.format {

@@ -46,10 +46,10 @@ pub struct Args {
     #[arg(long)]
     pub force: bool,
     /// 同时写出地块界址：国土TXT 文件（高斯-克吕格 3 度带坐标，横坐标含带号；每个地块的面积与清单一致）
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "文件")]
     pub boundaries: Option<PathBuf>,
     /// 同时写出乡镇界：GeoJSON 文件（与地块界址同一坐标系；乡镇互不重叠、拼成全县，并包含各自的地块）
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "文件")]
     pub townships: Option<PathBuf>,
     /// 地块界址和乡镇界所用的 CGCS2000 3 度带带号（25～45）
     #[arg(long, default_value_t = 38, value_parser = clap::value_parser!(u8).range(25..=45))]
