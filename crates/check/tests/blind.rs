@@ -235,7 +235,11 @@ fn a_clean_fixture_that_gets_an_error_counts_as_false() {
         .at(landplan_core::Place::line(3, 5, "６８０公顷"));
     let s = score(&fx, std::slice::from_ref(&err), Some(&[]));
     assert!(s.false_errors.is_empty() && s.missed.is_empty());
-    let s = score(&fx, std::slice::from_ref(&err), Some(std::slice::from_ref(&err)));
+    let s = score(
+        &fx,
+        std::slice::from_ref(&err),
+        Some(std::slice::from_ref(&err)),
+    );
     assert_eq!((s.false_errors.len(), s.missed.len()), (1, 1));
     let warn = Finding::new("sum.mismatch", Severity::Warning, "可能不一致")
         .at(landplan_core::Place::line(3, 5, "680公顷"));

@@ -2,7 +2,7 @@
 //! the townships against the structure's figure for it.
 
 use super::builder::Builder;
-use super::{Breakdown, BreakdownKind, Part, TownshipPart};
+use super::{Breakdown, BreakdownKind, Evidence, Part, TownshipPart};
 
 /// Pass `layout`: township totals and classes across townships; the layout of the model.
 ///
@@ -19,6 +19,7 @@ pub fn ties(b: &mut Builder) {
     if with_totals.len() >= 2 {
         if let Some(t) = m.total {
             m.breakdowns.push(Breakdown {
+                evidence: Evidence::of("布局中各乡镇（区域）的供应量与计划总量"),
                 kind: BreakdownKind::TownshipTotals,
                 what: "各乡镇（区域）供应量之和与计划总量".to_string(),
                 whole: t,
@@ -51,6 +52,7 @@ pub fn ties(b: &mut Builder) {
                     .collect();
                 if !parts.is_empty() {
                     m.breakdowns.push(Breakdown {
+                        evidence: Evidence::of("各乡镇的同类用地与结构中的该类用地"),
                         kind: BreakdownKind::ClassAcrossTownships,
                         what: format!("各乡镇{}之和与结构中的{}", sp.label, sp.label),
                         whole: sp.quantity,

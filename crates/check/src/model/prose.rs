@@ -9,7 +9,7 @@ use super::classify::{carried_over, class_key, ItemKind};
 use super::items::{flush_method_subs, flush_sub_items, housing_covers_residential};
 use super::scan::LineIndex;
 use super::words::{contains_any, ANOTHER_MATTER_WORDS, SELECTION_WORDS, SPEAKS_OF_TOTAL};
-use super::{Breakdown, BreakdownKind, DocKind, Part, PlanModel, TownshipPart};
+use super::{Breakdown, BreakdownKind, DocKind, Evidence, Part, PlanModel, TownshipPart};
 use crate::lex::Line;
 use std::cell::OnceCell;
 
@@ -131,6 +131,7 @@ impl<'a> Prose<'a> {
         if let Some(h) = self.sub_host {
             if !self.subs.is_empty() {
                 m.breakdowns.push(Breakdown {
+                    evidence: Evidence::of("跟随其所属用地的分项（子类、住房类别）"),
                     kind: BreakdownKind::SubItems,
                     what: format!("{}的分项", m.quantities[h].label),
                     whole: h,
@@ -153,6 +154,7 @@ impl<'a> Prose<'a> {
                 }
                 if !parts.is_empty() {
                     m.breakdowns.push(Breakdown {
+                        evidence: Evidence::of("乡镇后以“其中”引出的分类面积"),
                         kind: BreakdownKind::Township,
                         what: format!("{}的分类面积之和与其供应量", name),
                         whole: *w,
@@ -163,6 +165,7 @@ impl<'a> Prose<'a> {
             } else if parts.len() >= 2 {
                 let all_class = parts.iter().all(|p| p.class_code.is_some());
                 m.breakdowns.push(Breakdown {
+                    evidence: Evidence::of("总量后以“其中”“包括”“分别为”引出的分项"),
                     kind: if all_class {
                         BreakdownKind::Structure
                     } else {
@@ -190,6 +193,7 @@ impl<'a> Prose<'a> {
         if let Some((h, ItemKind::Township(name))) = &self.whole {
             if !self.nested.is_empty() {
                 m.breakdowns.push(Breakdown {
+                    evidence: Evidence::of("乡镇后括号内的区域"),
                     kind: BreakdownKind::SubItems,
                     what: format!("{name}所含各区域供应量之和"),
                     whole: *h,
@@ -390,7 +394,13 @@ impl<'a> Prose<'a> {
             None
         };
         if let Some(w) = w {
+            let basis = if self.sec.contains("结构") {
+                "“结构”标题下同一段落列出的各类用地"
+            } else {
+                "谈及总量的段落中列出的各类用地"
+            };
             b.m.breakdowns.push(Breakdown {
+                evidence: Evidence::of(basis),
                 kind: BreakdownKind::Structure,
                 what: "各类用地面积之和与总量".to_string(),
                 whole: w,
@@ -424,6 +434,7 @@ impl<'a> Prose<'a> {
             if items.len() >= 2 {
                 if let Some(w) = self.last_total.or(m.total) {
                     m.breakdowns.push(Breakdown {
+                        evidence: Evidence::of("同一段落中的各供应方式（时段）与总量"),
                         kind: BreakdownKind::SubItems,
                         what: what.to_string(),
                         whole: w,
@@ -461,6 +472,7 @@ impl<'a> Prose<'a> {
                     .iter()
                     .any(|p| carried_over(&m.quantities[p.quantity].label)));
         m.breakdowns.push(Breakdown {
+            evidence: Evidence::of("同一段落中的新增、存量与总量"),
             kind: BreakdownKind::NewStock,
             what: "新增与存量之和与总量".to_string(),
             whole: w,
