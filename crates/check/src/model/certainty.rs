@@ -143,14 +143,13 @@ fn difference_doubt(m: &PlanModel, items: &[usize], bd: &Breakdown) -> Option<St
         .chain(bd.parts.iter().map(|p| p.quantity))
         .map(|i| m.quantities[i].place.line);
     let (lo, hi) = (lines.clone().min()?, lines.max()?);
-    let found = items.iter().copied().find(|&i| {
-        let l = m.quantities[i].place.line;
-        l >= lo
-            && l <= hi
-            && i != bd.whole
-            && bd.parts.iter().all(|p| p.quantity != i)
-            && matches(i)
-    })?;
+    // Items are in text order: those of lines lo..=hi are one run.
+    let from = items.partition_point(|&i| m.quantities[i].place.line < lo);
+    let to = items.partition_point(|&i| m.quantities[i].place.line <= hi);
+    let found = items[from..to]
+        .iter()
+        .copied()
+        .find(|&i| i != bd.whole && bd.parts.iter().all(|p| p.quantity != i) && matches(i))?;
     let q = &m.quantities[found];
     Some(format!(
         "分项之和与总量的差额恰好等于文中的“{}{}”，它可能是未能识别的分项",

@@ -58,11 +58,12 @@ pub fn singles(b: &mut Builder) {
                     .iter()
                     .map(|p| m.quantities[p.quantity].place.line)
                     .collect();
+                // Items are in text order: the first one after line w[0] tells.
                 let gap = lines.windows(2).find(|w| {
-                    items.iter().any(|&i| {
-                        let l = m.quantities[i].place.line;
-                        l > w[0] && l < w[1]
-                    })
+                    let k = items.partition_point(|&i| m.quantities[i].place.line <= w[0]);
+                    items
+                        .get(k)
+                        .is_some_and(|&i| m.quantities[i].place.line < w[1])
                 });
                 if let Some(w) = gap {
                     evidence.doubts.push(format!(
