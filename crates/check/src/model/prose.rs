@@ -8,7 +8,9 @@ use super::builder::Builder;
 use super::classify::{carried_over, class_key, ItemKind};
 use super::items::{flush_method_subs, flush_sub_items, housing_covers_residential};
 use super::scan::LineIndex;
-use super::words::{contains_any, ANOTHER_MATTER_WORDS, SELECTION_WORDS, SPEAKS_OF_TOTAL};
+use super::words::{
+    contains_any, ANOTHER_MATTER_WORDS, HOUSING_WORDS, SELECTION_WORDS, SPEAKS_OF_TOTAL,
+};
 use super::{Breakdown, BreakdownKind, DocKind, Evidence, Part, PlanModel, TownshipPart};
 use crate::lex::Line;
 use std::cell::OnceCell;
@@ -315,11 +317,40 @@ impl<'a> Prose<'a> {
         flush_sub_items(&mut b.m, self.housing_host, &mut self.housing_nested, false);
         self.housing_host = Some(i);
         let p = b.part(i, None);
-        // Housing sub-items belong to the residential class before them.
+        // Housing sub-items belong to the residential class before them; a figure that is
+        // itself a kind of housing ("普通商品住宅用地") is a sibling, not their whole.
         let residential = |i: usize| {
-            class_key(&b.q(i).label)
+            let l = &b.q(i).label;
+            class_key(l)
                 .is_some_and(|k| k.starts_with("gb21010:07") || k.starts_with("ydyh2023:07"))
+                && !is_housing_kind(l)
         };
+        // "产权类住宅用地中，商品住房用地…": the sentence names the item the kinds belong to.
+        if self.sub_host.is_none() {
+            let q = b.q(i);
+            let start = self.ix.sentence_start(q.chars.0);
+            // Only the words just before "中，" are read (a bounded slice, so that a long line
+            // of items stays linear), and only the items shortly before this one are searched.
+            let at = self.ix.last_in("中，", start, q.chars.0);
+            let name = at
+                .and_then(|k| named_host(&self.line.slice(k.saturating_sub(24).max(start), k + 2)));
+            if let Some(name) = name {
+                let before = block.partition_point(|(j, _)| *j < i);
+                let named = block[..before]
+                    .iter()
+                    .map(|(j, _)| *j)
+                    .rev()
+                    .take(32)
+                    .find(|&j| {
+                        let l = &b.q(j).label;
+                        l.strip_suffix(name.as_str())
+                            .is_some_and(|rest| !is_housing_kind(rest) || l == &name)
+                    });
+                if named.is_some() {
+                    self.sub_host = named;
+                }
+            }
+        }
         if self.sub_host.is_none() && self.last_class.is_some_and(residential) {
             self.sub_host = self.last_class;
         }
@@ -482,9 +513,61 @@ impl<'a> Prose<'a> {
     }
 }
 
+/// A label that names a kind of housing (商品住宅, 保障性住房 …) rather than residential land as
+/// a whole.
+fn is_housing_kind(label: &str) -> bool {
+    contains_any(label, HOUSING_WORDS) || label.contains("商品") || label.contains("普通")
+}
+
+/// The item a sentence says its figures belong to: "产权类住宅用地中，…" → 产权类住宅用地 (the
+/// words before "中，" back to the previous clause).
+fn named_host(prefix: &str) -> Option<String> {
+    let k = prefix.find("中，").or_else(|| prefix.find("中,"))?;
+    let head = &prefix[..k];
+    let from = head.rfind(['，', ',', '；', '：', '。']).map_or(0, |p| {
+        p + head[p..].chars().next().map_or(1, char::len_utf8)
+    });
+    let name = head[from..].trim();
+    (name.ends_with("用地") && name.chars().count() >= 4).then(|| name.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::ties;
+
+    #[test]
+    fn housing_kinds_belong_to_the_item_their_sentence_names() {
+        // 商品住房 is inside 产权类, not inside 租赁类 listed just before it.
+        let t = ties(
+            "
+            某市2021年度国有建设用地供应计划
+            住宅用地今年安排640公顷，其中，产权类住宅用地540公顷，租赁类住宅用地100公顷。产权类住宅用地中，商品住房用地380公顷，保障性住房用地160公顷。
+            ",
+        );
+        assert!(
+            t.iter()
+                .any(|x| x == "SubItems 540公顷 = 380公顷 + 160公顷"),
+            "{t:?}"
+        );
+        assert!(
+            !t.iter().any(|x| x.starts_with("SubItems 100公顷")),
+            "{t:?}"
+        );
+    }
+
+    #[test]
+    fn a_kind_of_housing_is_not_the_whole_of_another_kind() {
+        let t = ties(
+            "
+            某市2010年一季度国有建设用地供应计划
+            各类用地合计8642.35亩，其中普通商品住宅用地412.60亩，保障性住房用地455.28亩。
+            ",
+        );
+        assert!(
+            !t.iter().any(|x| x.starts_with("SubItems 412.60亩")),
+            "{t:?}"
+        );
+    }
 
     #[test]
     fn housing_kinds_after_the_residential_class_are_its_sub_items() {
