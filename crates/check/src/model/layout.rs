@@ -2,7 +2,7 @@
 //! the townships against the structure's figure for it.
 
 use super::builder::Builder;
-use super::{Breakdown, BreakdownKind, Evidence, Part, TownshipPart};
+use super::{Breakdown, BreakdownKind, Evidence, Part, PlanModel, TownshipPart};
 
 /// Pass `layout`: township totals and classes across townships; the layout of the model.
 ///
@@ -15,26 +15,9 @@ pub fn ties(b: &mut Builder) {
         share_of,
         ..
     } = b;
-    let with_totals: Vec<&TownshipPart> = townships.iter().filter(|t| t.total.is_some()).collect();
-    if with_totals.len() >= 2 {
-        if let Some(t) = m.total {
-            m.breakdowns.push(Breakdown {
-                evidence: Evidence::of("布局中各乡镇（区域）的供应量与计划总量"),
-                kind: BreakdownKind::TownshipTotals,
-                what: "各乡镇（区域）供应量之和与计划总量".to_string(),
-                whole: t,
-                parts: with_totals
-                    .iter()
-                    .map(|tp| Part {
-                        label: tp.name.clone(),
-                        class_code: None,
-                        quantity: tp.total.unwrap_or(0),
-                        share: tp.total.and_then(|t| share_of[t]),
-                    })
-                    .collect(),
-                complete: true,
-            });
-        }
+    totals(m, townships, share_of);
+    let with_totals = townships.iter().filter(|t| t.total.is_some()).count();
+    if with_totals >= 2 {
         if !m.structure.is_empty() && townships.iter().any(|t| !t.parts.is_empty()) {
             for sp in m.structure.clone() {
                 let Some(key) = &sp.class_code else { continue };
@@ -64,6 +47,61 @@ pub fn ties(b: &mut Builder) {
         }
     }
     m.layout = std::mem::take(townships);
+}
+
+/// The townships' totals of one layout against the whole they lay out: the whole a paragraph
+/// states with its breakdown before the places, else the plan total. Called for every layout
+/// section (a document may lay out two plans, or a plan in inline sub-sections) and for the
+/// last one by [`ties`].
+pub fn totals(m: &mut PlanModel, townships: &[TownshipPart], share_of: &[Option<usize>]) {
+    let with_totals: Vec<&TownshipPart> = townships.iter().filter(|t| t.total.is_some()).collect();
+    {
+        if with_totals.len() < 2 {
+            return;
+        }
+        // A paragraph that states its own whole with its breakdown before the places ("1.规模。
+        // …做地10860亩，其中… 2.区域分布。江北区…") lays out that whole, not the plan total.
+        let first = &m.quantities[with_totals[0].total.unwrap_or(0)];
+        let own = m
+            .breakdowns
+            .iter()
+            .filter(|bd| {
+                matches!(
+                    bd.kind,
+                    BreakdownKind::Structure | BreakdownKind::SubItems | BreakdownKind::Township
+                )
+            })
+            .map(|bd| bd.whole)
+            .filter(|&w| !townships.iter().any(|t| t.total == Some(w)))
+            .filter(|&w| {
+                let q = &m.quantities[w];
+                q.place.line == first.place.line && q.chars.1 <= first.chars.0
+            })
+            .max();
+        let whole = own.or(m.total);
+        if let Some(t) = whole {
+            m.breakdowns.push(Breakdown {
+                evidence: Evidence::of(if own.is_some() && own != m.total {
+                    "布局中各区域的面积与同一段落先行给出的总量"
+                } else {
+                    "布局中各乡镇（区域）的供应量与计划总量"
+                }),
+                kind: BreakdownKind::TownshipTotals,
+                what: "各乡镇（区域）供应量之和与计划总量".to_string(),
+                whole: t,
+                parts: with_totals
+                    .iter()
+                    .map(|tp| Part {
+                        label: tp.name.clone(),
+                        class_code: None,
+                        quantity: tp.total.unwrap_or(0),
+                        share: tp.total.and_then(|t| share_of[t]),
+                    })
+                    .collect(),
+                complete: true,
+            });
+        }
+    }
 }
 
 #[cfg(test)]

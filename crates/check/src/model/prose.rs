@@ -17,8 +17,77 @@ use std::cell::OnceCell;
 
 /// Read one prose block of items, in order.
 pub fn block(b: &mut Builder, block: &[(usize, ItemKind)]) {
+    // Inline numbered sub-sections in one paragraph ("1.规模。… 2.来源。… 3.区域分布。…") are
+    // read one by one, each under its own heading: three breakdowns of one total, not one.
     let line_no = b.q(block[0].0).place.line;
-    let mut p = Prose::new(b.line(line_no), b.section[line_no].clone());
+    let heads = inline_headings(b.line(line_no));
+    if heads.len() >= 2 {
+        let mut k = 0;
+        while k < block.len() {
+            let at = b.q(block[k].0).chars.0;
+            let h = heads.iter().rposition(|(p, _)| *p <= at);
+            let end = heads
+                .get(h.map_or(0, |h| h + 1))
+                .map_or(usize::MAX, |(p, _)| *p);
+            let mut e = k;
+            while e < block.len() && b.q(block[e].0).chars.0 < end {
+                e += 1;
+            }
+            let sec = match h {
+                Some(h) => format!("{}｜{}（第{line_no}行）", b.section[line_no], heads[h].1),
+                None => b.section[line_no].clone(),
+            };
+            read_block(b, &block[k..e], sec);
+            k = e;
+        }
+        return;
+    }
+    let sec = b.section[line_no].clone();
+    read_block(b, block, sec);
+}
+
+/// Inline numbered headings of a paragraph: "1.规模。", "2、区域分布：" after the line's start,
+/// a space or a full stop; (character position, heading words).
+fn inline_headings(line: &Line) -> Vec<(usize, String)> {
+    let c = &line.norm;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < c.len() {
+        let starts = i == 0 || matches!(c[i - 1], ' ' | '。' | '；');
+        if starts && c[i].is_ascii_digit() {
+            let mut j = i;
+            while j < c.len() && j - i < 2 && c[j].is_ascii_digit() {
+                j += 1;
+            }
+            if j < c.len() && matches!(c[j], '.' | '、' | '．') {
+                let w = j + 1;
+                let mut e = w;
+                while e < c.len() && e - w <= 10 && is_cjk(c[e]) {
+                    e += 1;
+                }
+                if e - w >= 2 && e < c.len() && matches!(c[e], '。' | '：' | ':') {
+                    out.push((i, c[w..e].iter().collect()));
+                    i = e;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn is_cjk(ch: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&ch)
+}
+
+/// Read one prose block under section `sec`.
+fn read_block(b: &mut Builder, block: &[(usize, ItemKind)], sec: String) {
+    if block.is_empty() {
+        return;
+    }
+    let line_no = b.q(block[0].0).place.line;
+    let mut p = Prose::new(b.line(line_no), sec);
     for (i, kind) in block {
         p.item(b, *i, kind, block);
     }
@@ -279,6 +348,8 @@ impl<'a> Prose<'a> {
         self.sub_host = None;
         self.flush_whole(&mut b.m, &mut b.townships);
         if b.layout_section.as_deref() != Some(self.sec.as_str()) {
+            // The layout before this one is complete: its totals are tied now.
+            super::layout::totals(&mut b.m, &b.townships, &b.share_of);
             b.townships.clear();
             b.layout_section = Some(self.sec.clone());
         }
