@@ -35,6 +35,7 @@ pub fn assess(b: &mut Builder) {
                     d.extend(share_doubt(&b.m, bd));
                 }
                 d.extend(difference_doubt(&b.m, &b.items, bd));
+                d.extend(damaged_whole_doubt(b, bd));
                 d
             })
             .collect();
@@ -45,6 +46,31 @@ pub fn assess(b: &mut Builder) {
             }
         }
     }
+}
+
+/// The parts are on a line of their own, after a damaged figure, and the whole is stated
+/// elsewhere: the whole the parts belong to may be the damaged figure ("供应总量控制在.64公顷
+/// 左右。其中，商服用地…"), and the one taken may be about something else.
+fn damaged_whole_doubt(b: &Builder, bd: &Breakdown) -> Option<String> {
+    let first = &b.m.quantities[bd.parts.first()?.quantity];
+    let whole = &b.m.quantities[bd.whole];
+    if whole.place.line == first.place.line {
+        return None;
+    }
+    let from = if whole.place.line < first.place.line {
+        whole.place.line
+    } else {
+        0
+    };
+    // Damaged figures are in text order: the last one before the first part.
+    let k = b.lx.damaged.partition_point(|d| {
+        d.line < first.place.line || (d.line == first.place.line && d.chars.1 <= first.chars.0)
+    });
+    let d = b.lx.damaged[..k].last().filter(|d| d.line >= from)?;
+    Some(format!(
+        "分项之前的数字“{}”无法识别，它可能才是这些分项的整体，文中取作整体的{}另有所指",
+        d.text, whole.display
+    ))
 }
 
 /// The parts add up to the whole within precision (areas only; anything else counts as adding
@@ -199,5 +225,17 @@ mod tests {
         }
         // Every tie carries its basis.
         assert!(m.breakdowns.iter().all(|b| !b.evidence.basis.is_empty()));
+    }
+
+    #[test]
+    fn a_damaged_figure_before_the_parts_is_a_doubt_about_their_whole() {
+        let d = doubts(
+            "
+            某市2022年国有建设用地供应计划
+            今年供应总量控制在.64公顷左右。其中，商服用地92.37公顷，住宅用地371.52公顷，工矿仓储用地436.18公顷。
+            住宅用地方面，今年计划供应371.52公顷，其中商品住宅用地238.60公顷，其他住宅用地132.92公顷。
+            ",
+        );
+        assert!(d.iter().flatten().any(|x| x.contains(".64公顷")), "{d:?}");
     }
 }
