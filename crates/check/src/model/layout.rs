@@ -17,32 +17,31 @@ pub fn ties(b: &mut Builder) {
     } = b;
     totals(m, townships, share_of);
     let with_totals = townships.iter().filter(|t| t.total.is_some()).count();
-    if with_totals >= 2 {
-        if !m.structure.is_empty() && townships.iter().any(|t| !t.parts.is_empty()) {
-            for sp in m.structure.clone() {
-                let Some(key) = &sp.class_code else { continue };
-                let parts: Vec<Part> = townships
-                    .iter()
-                    .flat_map(|t| {
-                        t.parts
-                            .iter()
-                            .filter(|p| p.class_code.as_ref() == Some(key))
-                            .map(|p| Part {
-                                label: format!("{}{}", t.name, p.label),
-                                ..p.clone()
-                            })
-                    })
-                    .collect();
-                if !parts.is_empty() {
-                    m.breakdowns.push(Breakdown {
-                        evidence: Evidence::of("各乡镇的同类用地与结构中的该类用地"),
-                        kind: BreakdownKind::ClassAcrossTownships,
-                        what: format!("各乡镇{}之和与结构中的{}", sp.label, sp.label),
-                        whole: sp.quantity,
-                        parts,
-                        complete: true,
-                    });
-                }
+    if with_totals >= 2 && !m.structure.is_empty() && townships.iter().any(|t| !t.parts.is_empty())
+    {
+        for sp in m.structure.clone() {
+            let Some(key) = &sp.class_code else { continue };
+            let parts: Vec<Part> = townships
+                .iter()
+                .flat_map(|t| {
+                    t.parts
+                        .iter()
+                        .filter(|p| p.class_code.as_ref() == Some(key))
+                        .map(|p| Part {
+                            label: format!("{}{}", t.name, p.label),
+                            ..p.clone()
+                        })
+                })
+                .collect();
+            if !parts.is_empty() {
+                m.breakdowns.push(Breakdown {
+                    evidence: Evidence::of("各乡镇的同类用地与结构中的该类用地"),
+                    kind: BreakdownKind::ClassAcrossTownships,
+                    what: format!("各乡镇{}之和与结构中的{}", sp.label, sp.label),
+                    whole: sp.quantity,
+                    parts,
+                    complete: true,
+                });
             }
         }
     }

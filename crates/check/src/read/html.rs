@@ -272,8 +272,7 @@ fn merge_wrapper_chains(doc: &mut Html) {
         };
         if let Some(class) = element(node).and_then(|e| wrapper_class(e.name())) {
             // Absorb the single wrapper child as long as there is one.
-            loop {
-                let Some(node) = doc.tree.get(id) else { break };
+            while let Some(node) = doc.tree.get(id) {
                 let Some(child) = only_element_child(node) else {
                     break;
                 };

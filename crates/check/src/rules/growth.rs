@@ -152,7 +152,7 @@ fn percent(ctx: &RuleCtx, line: &Line, ri: usize) -> Option<landplan_core::Findi
     let &x = rest.iter().rev().find(|&&i| {
         let q = &qs[i];
         let z = line.slice(zone_start(qs, line, q.sentence, q.chars.0), q.chars.0);
-        !COMPARE.iter().any(|w| z.contains(w)) && !(z.contains('(') && !z.contains(')'))
+        !COMPARE.iter().any(|w| z.contains(w)) && (!z.contains('(') || z.contains(')'))
     })?;
     let xq = &qs[x];
     let dz = line.slice(zone_start(qs, line, r.sentence, dq.chars.0), dq.chars.0);
