@@ -35,6 +35,7 @@ pub(crate) fn scan_run(c: &[char], i: usize) -> Run {
             ' ' => {
                 (matches!(prev, Some('0'..='9')) && next == Some('.'))
                     || (prev == Some('.') && matches!(next, Some('0'..='9')))
+                    || thousands_space(c, i, j)
             }
             'A'..='Z' | 'a'..='z' => {
                 matches!(prev, Some('0'..='9'))
@@ -52,6 +53,48 @@ pub(crate) fn scan_run(c: &[char], i: usize) -> Run {
         start: i,
         end: j,
         raw: c[i..j].iter().filter(|&&ch| ch != ' ').collect(),
+    }
+}
+
+/// A space at `j` separating thousands ("3 126.40公顷", a cell "1 206.50"): the number so far
+/// (from `i`) is a group of one to three digits, or groups of three after such spaces, with no
+/// point yet; exactly three digits follow, then the point, a unit or other text, or another
+/// such group. A number preceded by a space or a digit (a space-aligned table's cells) is not
+/// joined.
+fn thousands_space(c: &[char], i: usize, j: usize) -> bool {
+    if i == 0 || matches!(c[i - 1], ' ' | '0'..='9' | '.' | ',') {
+        return false;
+    }
+    let run = &c[i..j];
+    if run.iter().any(|&ch| ch == '.' || ch == ',') {
+        return false;
+    }
+    let last = run
+        .iter()
+        .rev()
+        .take_while(|ch| ch.is_ascii_digit())
+        .count();
+    let spaced = run.contains(&' ');
+    if !(if spaced {
+        last == 3
+    } else {
+        (1..=3).contains(&last)
+    }) {
+        return false;
+    }
+    if !(1..=3).all(|k| c.get(j + k).is_some_and(|ch| ch.is_ascii_digit())) {
+        return false;
+    }
+    match c.get(j + 4) {
+        None => true,
+        Some(ch) if ch.is_ascii_digit() => false,
+        Some(' ') => {
+            (5..=7).all(|k| c.get(j + k).is_some_and(|ch| ch.is_ascii_digit()))
+                && !c
+                    .get(j + 8)
+                    .is_some_and(|ch| ch.is_ascii_digit() || *ch == ' ')
+        }
+        Some(_) => true,
     }
 }
 
@@ -104,8 +147,39 @@ pub(crate) fn parse_number(raw: &str) -> Result<Decimal, String> {
 /// A cell or token that is only a number (digits, separators, a decimal point).
 pub(crate) fn is_bare_number(t: &str) -> bool {
     let t = t.trim();
+    // Thousands separated by spaces ("1 206.50"): groups of three after the first.
+    let spaced_ok = {
+        let int = t.split('.').next().unwrap_or("");
+        let mut groups = int.split(' ');
+        groups
+            .next()
+            .is_some_and(|g| (1..=3).contains(&g.len()) || !int.contains(' '))
+            && groups.all(|g| g.len() == 3)
+    };
     !t.is_empty()
+        && spaced_ok
         && t.chars().any(|c| c.is_ascii_digit())
         && t.chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',' || c == ' ')
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_separated_by_a_space_are_one_number() {
+        let run = |t: &str| {
+            let c: Vec<char> = t.chars().collect();
+            let i = c.iter().position(|ch| ch.is_ascii_digit()).unwrap();
+            super::scan_run(&c, i).raw
+        };
+        assert_eq!(run("总量为3 126.40公顷"), "3126.40");
+        assert_eq!(run("合计\t1 206.50"), "1206.50");
+        assert_eq!(run("为12 345 678元"), "12345678");
+        // Cells of a space-aligned row, a year and a count stay apart.
+        assert_eq!(run("住宅 12 345"), "12");
+        assert_eq!(run("为2024 126.40公顷"), "2024");
+        assert_eq!(run("为3 1264公顷"), "3");
+        assert!(super::is_bare_number("1 206.50"));
+        assert!(!super::is_bare_number("12 34"));
+    }
 }

@@ -80,9 +80,26 @@ pub fn class_match(label: &str) -> Option<(String, String)> {
         if let Some(found) = class_suffix(label) {
             return Some(found);
         }
+        if let Some(found) = lei_variant(label) {
+            return Some(found);
+        }
         let tail = CLASS_TAILS.iter().find(|t| label.ends_with(*t))?;
         label = label[..label.len() - tail.len()].trim_end();
     }
+}
+
+/// "商服类用地", "公共管理与公共服务类用地": a class name with 类 before 用地, as some plans
+/// write it; the words that name it are returned as written. Not "各类用地", "三类用地" (a
+/// count or all classes).
+fn lei_variant(label: &str) -> Option<(String, String)> {
+    let head = label.strip_suffix("类用地")?;
+    let last = head.chars().last()?;
+    if "各三两二四五六七八九十这此该等某本其".contains(last) {
+        return None;
+    }
+    let (key, named) = class_suffix(&format!("{head}用地"))?;
+    let named = format!("{}类用地", named.strip_suffix("用地")?);
+    Some((key, named))
 }
 
 fn class_suffix(label: &str) -> Option<(String, String)> {
@@ -241,5 +258,20 @@ mod tests {
         assert_eq!(place_name("新市镇（12.5公顷）").as_deref(), Some("新市镇"));
         assert_eq!(place_name("鄂托克旗供应量").as_deref(), Some("鄂托克旗"));
         assert_eq!(place_name("住宅用地"), None);
+    }
+
+    #[test]
+    fn class_names_written_with_lei_resolve() {
+        assert_eq!(
+            super::class_key("商服类用地").as_deref(),
+            super::class_key("商服用地").as_deref()
+        );
+        assert_eq!(
+            super::class_key("住宅类用地").as_deref(),
+            super::class_key("住宅用地").as_deref()
+        );
+        assert!(super::class_key("商服类用地").is_some());
+        assert!(super::class_key("各类用地").is_none());
+        assert!(super::class_key("三类用地").is_none());
     }
 }

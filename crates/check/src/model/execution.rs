@@ -5,7 +5,7 @@
 use super::builder::Builder;
 use super::classify::class_key;
 use super::words::{contains_any, ACTUAL_WORDS};
-use super::{Breakdown, BreakdownKind, DocKind, Part, PlanModel};
+use super::{Breakdown, BreakdownKind, DocKind, Evidence, Part, PlanModel};
 
 /// Pass `execution`: plan/outcome pairs of an execution report.
 ///
@@ -61,6 +61,7 @@ fn execution_pairs(m: &mut PlanModel, excluded: &[bool]) {
         .iter()
         .any(|p| p.class_code.as_deref() == Some("group:other") || p.label.contains("其他"));
     m.breakdowns.push(Breakdown {
+        evidence: Evidence::of("执行情况中各类用地的计划面积与计划总量"),
         kind: BreakdownKind::SubItems,
         what: "各类用地计划面积之和与计划总量".to_string(),
         whole: t,
@@ -68,6 +69,7 @@ fn execution_pairs(m: &mut PlanModel, excluded: &[bool]) {
         complete,
     });
     m.breakdowns.push(Breakdown {
+        evidence: Evidence::of("执行情况中各类用地的实际供应面积与实际供应总量"),
         kind: BreakdownKind::SubItems,
         what: "各类用地实际供应面积之和与实际供应总量".to_string(),
         whole: ta,

@@ -4,7 +4,7 @@
 use super::words::{
     contains_any, AFFORDABLE_WORDS, COMMERCIAL_HOUSING_WORDS, HOUSING_SUBSET_WORDS, REMAINDER_WORDS,
 };
-use super::{Breakdown, BreakdownKind, Part, PlanModel};
+use super::{Breakdown, BreakdownKind, Evidence, Part, PlanModel};
 
 /// Housing items that together cover residential land: both a 保障性 item and a 商品住房
 /// item ("保障性住房用地16.20公顷、商品住房用地64.80公顷"), and none that is a subset of another
@@ -48,6 +48,7 @@ pub fn flush_sub_items(m: &mut PlanModel, host: Option<usize>, subs: &mut Vec<Pa
             .last()
             .is_some_and(|p| contains_any(&m.quantities[p.quantity].label, REMAINDER_WORDS));
         m.breakdowns.push(Breakdown {
+            evidence: Evidence::of("数字后紧随的分项（“其中”或括号内）"),
             kind: BreakdownKind::SubItems,
             what: format!("{}的分项", m.quantities[h].label),
             whole: h,

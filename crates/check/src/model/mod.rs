@@ -22,6 +22,7 @@
 
 mod blocks;
 pub mod builder;
+mod certainty;
 mod classify;
 mod exclusions;
 mod execution;
@@ -75,6 +76,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("layout", layout::ties),                        // townships vs the total, classes across
     ("money", money::sub_items),                     // funds and their items
     ("parcel_ties", parcels::ties),                  // parcels vs 合计 and the plan scale
+    ("certainty", certainty::assess),                // what makes each tie uncertain
 ];
 
 /// Build the model from a lexed document: every pass in order.
@@ -196,6 +198,36 @@ pub struct Breakdown {
     /// True when the parts are meant to add up to the whole; false when they may be a
     /// selection (then only parts exceeding the whole is a mismatch).
     pub complete: bool,
+    /// Why the tie was made, and what makes it uncertain (shown in `--format json` and in the
+    /// notes of the findings on it).
+    pub evidence: Evidence,
+}
+
+/// The evidence of a tie: what in the text made it, and why it may be wrong. A tie with a
+/// doubt gives at most a warning (`sum.mismatch`, `share.total`): an error is asserted only
+/// where the tie is certain.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Evidence {
+    /// What in the text made the tie, in Chinese ("总量后以“其中”引出分项", "表格的合计行" …).
+    pub basis: String,
+    /// Why the tie is uncertain, in Chinese, one reason each (empty: certain).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub doubts: Vec<String>,
+}
+
+impl Evidence {
+    /// A tie made for `basis`, with no doubt (yet).
+    pub fn of(basis: impl Into<String>) -> Evidence {
+        Evidence {
+            basis: basis.into(),
+            doubts: Vec::new(),
+        }
+    }
+
+    /// True when nothing makes the tie uncertain.
+    pub fn is_certain(&self) -> bool {
+        self.doubts.is_empty()
+    }
 }
 
 /// The plan as read from a document.

@@ -5,7 +5,7 @@
 
 use super::builder::{plain_parts, Builder};
 use super::words::{contains_any, REMAINDER_WORDS};
-use super::{Breakdown, BreakdownKind};
+use super::{Breakdown, BreakdownKind, Evidence};
 use crate::lex::Unit;
 
 /// Pass `money`: funds and their items.
@@ -72,6 +72,7 @@ pub fn sub_items(b: &mut Builder) {
                 .last()
                 .is_some_and(|&j| contains_any(&m.quantities[j].label, REMAINDER_WORDS));
             m.breakdowns.push(Breakdown {
+                evidence: Evidence::of("资金总额后以“其中”引出的各项"),
                 kind: BreakdownKind::SubItems,
                 what,
                 whole: wi,

@@ -3,7 +3,7 @@
 
 use super::builder::{on_line, Builder};
 use super::words::{LOCATION_WORDS, PARCEL_NAME_HEADERS};
-use super::{Breakdown, BreakdownKind, DocKind, ParcelEntry, Part, PlanModel, Quantity};
+use super::{Breakdown, BreakdownKind, DocKind, Evidence, ParcelEntry, Part, PlanModel, Quantity};
 use crate::lex::Lexed;
 
 /// Pass `parcels`: read the parcel list.
@@ -46,6 +46,7 @@ pub fn ties(b: &mut Builder) {
     };
     if let (Some(q), true) = (parcel_table_total, areas.len() >= 2) {
         m.breakdowns.push(Breakdown {
+            evidence: Evidence::of("地块清单与表中的合计行"),
             kind: BreakdownKind::Parcels,
             what: "地块清单各地块面积之和与表中合计".to_string(),
             whole: q,
@@ -86,6 +87,7 @@ pub fn ties(b: &mut Builder) {
                 .map(|p| section[p.line].contains("明细") || section[p.line].contains("清单"))
                 .unwrap_or(false);
             m.breakdowns.push(Breakdown {
+                evidence: Evidence::of("地块清单与计划规模"),
                 kind: BreakdownKind::Parcels,
                 what: "地块清单面积之和与计划规模".to_string(),
                 whole: t,

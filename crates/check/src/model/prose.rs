@@ -8,15 +8,86 @@ use super::builder::Builder;
 use super::classify::{carried_over, class_key, ItemKind};
 use super::items::{flush_method_subs, flush_sub_items, housing_covers_residential};
 use super::scan::LineIndex;
-use super::words::{contains_any, ANOTHER_MATTER_WORDS, SELECTION_WORDS, SPEAKS_OF_TOTAL};
-use super::{Breakdown, BreakdownKind, DocKind, Part, PlanModel, TownshipPart};
+use super::words::{
+    contains_any, ANOTHER_MATTER_WORDS, HOUSING_WORDS, SELECTION_WORDS, SPEAKS_OF_TOTAL,
+};
+use super::{Breakdown, BreakdownKind, DocKind, Evidence, Part, PlanModel, TownshipPart};
 use crate::lex::Line;
 use std::cell::OnceCell;
 
 /// Read one prose block of items, in order.
 pub fn block(b: &mut Builder, block: &[(usize, ItemKind)]) {
+    // Inline numbered sub-sections in one paragraph ("1.规模。… 2.来源。… 3.区域分布。…") are
+    // read one by one, each under its own heading: three breakdowns of one total, not one.
     let line_no = b.q(block[0].0).place.line;
-    let mut p = Prose::new(b.line(line_no), b.section[line_no].clone());
+    let heads = inline_headings(b.line(line_no));
+    if heads.len() >= 2 {
+        let mut k = 0;
+        while k < block.len() {
+            let at = b.q(block[k].0).chars.0;
+            let h = heads.iter().rposition(|(p, _)| *p <= at);
+            let end = heads
+                .get(h.map_or(0, |h| h + 1))
+                .map_or(usize::MAX, |(p, _)| *p);
+            let mut e = k;
+            while e < block.len() && b.q(block[e].0).chars.0 < end {
+                e += 1;
+            }
+            let sec = match h {
+                Some(h) => format!("{}｜{}（第{line_no}行）", b.section[line_no], heads[h].1),
+                None => b.section[line_no].clone(),
+            };
+            read_block(b, &block[k..e], sec);
+            k = e;
+        }
+        return;
+    }
+    let sec = b.section[line_no].clone();
+    read_block(b, block, sec);
+}
+
+/// Inline numbered headings of a paragraph: "1.规模。", "2、区域分布：" after the line's start,
+/// a space or a full stop; (character position, heading words).
+fn inline_headings(line: &Line) -> Vec<(usize, String)> {
+    let c = &line.norm;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < c.len() {
+        let starts = i == 0 || matches!(c[i - 1], ' ' | '。' | '；');
+        if starts && c[i].is_ascii_digit() {
+            let mut j = i;
+            while j < c.len() && j - i < 2 && c[j].is_ascii_digit() {
+                j += 1;
+            }
+            if j < c.len() && matches!(c[j], '.' | '、' | '．') {
+                let w = j + 1;
+                let mut e = w;
+                while e < c.len() && e - w <= 10 && is_cjk(c[e]) {
+                    e += 1;
+                }
+                if e - w >= 2 && e < c.len() && matches!(c[e], '。' | '：' | ':') {
+                    out.push((i, c[w..e].iter().collect()));
+                    i = e;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn is_cjk(ch: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&ch)
+}
+
+/// Read one prose block under section `sec`.
+fn read_block(b: &mut Builder, block: &[(usize, ItemKind)], sec: String) {
+    if block.is_empty() {
+        return;
+    }
+    let line_no = b.q(block[0].0).place.line;
+    let mut p = Prose::new(b.line(line_no), sec);
     for (i, kind) in block {
         p.item(b, *i, kind, block);
     }
@@ -131,6 +202,7 @@ impl<'a> Prose<'a> {
         if let Some(h) = self.sub_host {
             if !self.subs.is_empty() {
                 m.breakdowns.push(Breakdown {
+                    evidence: Evidence::of("跟随其所属用地的分项（子类、住房类别）"),
                     kind: BreakdownKind::SubItems,
                     what: format!("{}的分项", m.quantities[h].label),
                     whole: h,
@@ -153,6 +225,7 @@ impl<'a> Prose<'a> {
                 }
                 if !parts.is_empty() {
                     m.breakdowns.push(Breakdown {
+                        evidence: Evidence::of("乡镇后以“其中”引出的分类面积"),
                         kind: BreakdownKind::Township,
                         what: format!("{}的分类面积之和与其供应量", name),
                         whole: *w,
@@ -163,6 +236,7 @@ impl<'a> Prose<'a> {
             } else if parts.len() >= 2 {
                 let all_class = parts.iter().all(|p| p.class_code.is_some());
                 m.breakdowns.push(Breakdown {
+                    evidence: Evidence::of("总量后以“其中”“包括”“分别为”引出的分项"),
                     kind: if all_class {
                         BreakdownKind::Structure
                     } else {
@@ -190,6 +264,7 @@ impl<'a> Prose<'a> {
         if let Some((h, ItemKind::Township(name))) = &self.whole {
             if !self.nested.is_empty() {
                 m.breakdowns.push(Breakdown {
+                    evidence: Evidence::of("乡镇后括号内的区域"),
                     kind: BreakdownKind::SubItems,
                     what: format!("{name}所含各区域供应量之和"),
                     whole: *h,
@@ -273,6 +348,8 @@ impl<'a> Prose<'a> {
         self.sub_host = None;
         self.flush_whole(&mut b.m, &mut b.townships);
         if b.layout_section.as_deref() != Some(self.sec.as_str()) {
+            // The layout before this one is complete: its totals are tied now.
+            super::layout::totals(&mut b.m, &b.townships, &b.share_of);
             b.townships.clear();
             b.layout_section = Some(self.sec.clone());
         }
@@ -311,11 +388,40 @@ impl<'a> Prose<'a> {
         flush_sub_items(&mut b.m, self.housing_host, &mut self.housing_nested, false);
         self.housing_host = Some(i);
         let p = b.part(i, None);
-        // Housing sub-items belong to the residential class before them.
+        // Housing sub-items belong to the residential class before them; a figure that is
+        // itself a kind of housing ("普通商品住宅用地") is a sibling, not their whole.
         let residential = |i: usize| {
-            class_key(&b.q(i).label)
+            let l = &b.q(i).label;
+            class_key(l)
                 .is_some_and(|k| k.starts_with("gb21010:07") || k.starts_with("ydyh2023:07"))
+                && !is_housing_kind(l)
         };
+        // "产权类住宅用地中，商品住房用地…": the sentence names the item the kinds belong to.
+        if self.sub_host.is_none() {
+            let q = b.q(i);
+            let start = self.ix.sentence_start(q.chars.0);
+            // Only the words just before "中，" are read (a bounded slice, so that a long line
+            // of items stays linear), and only the items shortly before this one are searched.
+            let at = self.ix.last_in("中，", start, q.chars.0);
+            let name = at
+                .and_then(|k| named_host(&self.line.slice(k.saturating_sub(24).max(start), k + 2)));
+            if let Some(name) = name {
+                let before = block.partition_point(|(j, _)| *j < i);
+                let named = block[..before]
+                    .iter()
+                    .map(|(j, _)| *j)
+                    .rev()
+                    .take(32)
+                    .find(|&j| {
+                        let l = &b.q(j).label;
+                        l.strip_suffix(name.as_str())
+                            .is_some_and(|rest| !is_housing_kind(rest) || l == &name)
+                    });
+                if named.is_some() {
+                    self.sub_host = named;
+                }
+            }
+        }
         if self.sub_host.is_none() && self.last_class.is_some_and(residential) {
             self.sub_host = self.last_class;
         }
@@ -390,7 +496,13 @@ impl<'a> Prose<'a> {
             None
         };
         if let Some(w) = w {
+            let basis = if self.sec.contains("结构") {
+                "“结构”标题下同一段落列出的各类用地"
+            } else {
+                "谈及总量的段落中列出的各类用地"
+            };
             b.m.breakdowns.push(Breakdown {
+                evidence: Evidence::of(basis),
                 kind: BreakdownKind::Structure,
                 what: "各类用地面积之和与总量".to_string(),
                 whole: w,
@@ -424,6 +536,7 @@ impl<'a> Prose<'a> {
             if items.len() >= 2 {
                 if let Some(w) = self.last_total.or(m.total) {
                     m.breakdowns.push(Breakdown {
+                        evidence: Evidence::of("同一段落中的各供应方式（时段）与总量"),
                         kind: BreakdownKind::SubItems,
                         what: what.to_string(),
                         whole: w,
@@ -461,6 +574,7 @@ impl<'a> Prose<'a> {
                     .iter()
                     .any(|p| carried_over(&m.quantities[p.quantity].label)));
         m.breakdowns.push(Breakdown {
+            evidence: Evidence::of("同一段落中的新增、存量与总量"),
             kind: BreakdownKind::NewStock,
             what: "新增与存量之和与总量".to_string(),
             whole: w,
@@ -470,9 +584,61 @@ impl<'a> Prose<'a> {
     }
 }
 
+/// A label that names a kind of housing (商品住宅, 保障性住房 …) rather than residential land as
+/// a whole.
+fn is_housing_kind(label: &str) -> bool {
+    contains_any(label, HOUSING_WORDS) || label.contains("商品") || label.contains("普通")
+}
+
+/// The item a sentence says its figures belong to: "产权类住宅用地中，…" → 产权类住宅用地 (the
+/// words before "中，" back to the previous clause).
+fn named_host(prefix: &str) -> Option<String> {
+    let k = prefix.find("中，").or_else(|| prefix.find("中,"))?;
+    let head = &prefix[..k];
+    let from = head.rfind(['，', ',', '；', '：', '。']).map_or(0, |p| {
+        p + head[p..].chars().next().map_or(1, char::len_utf8)
+    });
+    let name = head[from..].trim();
+    (name.ends_with("用地") && name.chars().count() >= 4).then(|| name.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::ties;
+
+    #[test]
+    fn housing_kinds_belong_to_the_item_their_sentence_names() {
+        // 商品住房 is inside 产权类, not inside 租赁类 listed just before it.
+        let t = ties(
+            "
+            某市2021年度国有建设用地供应计划
+            住宅用地今年安排640公顷，其中，产权类住宅用地540公顷，租赁类住宅用地100公顷。产权类住宅用地中，商品住房用地380公顷，保障性住房用地160公顷。
+            ",
+        );
+        assert!(
+            t.iter()
+                .any(|x| x == "SubItems 540公顷 = 380公顷 + 160公顷"),
+            "{t:?}"
+        );
+        assert!(
+            !t.iter().any(|x| x.starts_with("SubItems 100公顷")),
+            "{t:?}"
+        );
+    }
+
+    #[test]
+    fn a_kind_of_housing_is_not_the_whole_of_another_kind() {
+        let t = ties(
+            "
+            某市2010年一季度国有建设用地供应计划
+            各类用地合计8642.35亩，其中普通商品住宅用地412.60亩，保障性住房用地455.28亩。
+            ",
+        );
+        assert!(
+            !t.iter().any(|x| x.starts_with("SubItems 412.60亩")),
+            "{t:?}"
+        );
+    }
 
     #[test]
     fn housing_kinds_after_the_residential_class_are_its_sub_items() {

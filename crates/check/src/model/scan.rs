@@ -56,6 +56,14 @@ impl<'a> LineIndex<'a> {
         starts.get(k).is_some_and(|&s| s + len <= b)
     }
 
+    /// Where the last `word` inside the characters `a..b` starts, if any.
+    pub fn last_in(&self, word: &'static str, a: usize, b: usize) -> Option<usize> {
+        let len = word.chars().count();
+        let starts = self.starts(word);
+        let k = starts.partition_point(|&s| s + len <= b);
+        k.checked_sub(1).map(|k| starts[k]).filter(|&s| s >= a)
+    }
+
     /// True when one of `words` occurs inside the characters `a..b`.
     pub fn has_any(&self, words: &[&'static str], a: usize, b: usize) -> bool {
         words.iter().any(|w| self.has(w, a, b))

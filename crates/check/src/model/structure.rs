@@ -8,7 +8,7 @@ use super::classify::class_key;
 use super::words::{
     contains_any, PART_SECTION_WORDS, TABLE_TOTAL_HEADERS, TOPICAL_SECTION_WORDS, TOTAL_WORDS,
 };
-use super::{Breakdown, BreakdownKind, Part, Quantity};
+use super::{Breakdown, BreakdownKind, Evidence, Part, Quantity};
 
 /// Pass `singles`: class parts stated one per line (“1.工矿仓储用地500公顷，占33.33%；”), a
 /// structure of the plan total under a 结构 heading, elsewhere of a total stated on the line
@@ -47,7 +47,32 @@ pub fn singles(b: &mut Builder) {
         if e - g >= 2 && whole.is_some() {
             if let Some(t) = whole {
                 let parts: Vec<Part> = singles[g..e].iter().map(|(_, p)| p.clone()).collect();
+                let mut evidence = Evidence::of(if sec.contains("结构") {
+                    "“结构”标题下每行一类用地"
+                } else {
+                    "总量所在行之后每行一类用地"
+                });
+                // Class lines with other figures' lines between them are not one list: the
+                // later ones may be about something else ("此外，…").
+                let lines: Vec<usize> = parts
+                    .iter()
+                    .map(|p| m.quantities[p.quantity].place.line)
+                    .collect();
+                // Items are in text order: the first one after line w[0] tells.
+                let gap = lines.windows(2).find(|w| {
+                    let k = items.partition_point(|&i| m.quantities[i].place.line <= w[0]);
+                    items
+                        .get(k)
+                        .is_some_and(|&i| m.quantities[i].place.line < w[1])
+                });
+                if let Some(w) = gap {
+                    evidence.doubts.push(format!(
+                        "各类用地不在相邻的行中（第{}行与第{}行之间另有其他数字），后者可能另有所指",
+                        w[0], w[1]
+                    ));
+                }
                 m.breakdowns.push(Breakdown {
+                    evidence,
                     kind: BreakdownKind::Structure,
                     what: "各类用地面积之和与总量".to_string(),
                     whole: t,
@@ -120,6 +145,7 @@ pub fn table_totals(b: &mut Builder) {
                 continue;
             }
             m.breakdowns.push(Breakdown {
+                evidence: Evidence::of("表中合计即计划总量的重述"),
                 kind: if kind == BreakdownKind::Table {
                     BreakdownKind::TownshipTotals
                 } else {

@@ -6,7 +6,7 @@
 use super::builder::{on_line, plain_parts, Builder};
 use super::classify::{class_key, ItemKind};
 use super::words::{contains_any, ROW_TOTAL_HEADERS};
-use super::{Breakdown, BreakdownKind, Part, PlanModel};
+use super::{Breakdown, BreakdownKind, Evidence, Part, PlanModel};
 use crate::lex::{row_label, Lexed};
 
 /// Read one table block.
@@ -60,6 +60,7 @@ pub fn block(b: &mut Builder, block: &[(usize, ItemKind)]) {
         let name =
             row_label(&lx.lines[first.place.line - 1]).unwrap_or_else(|| first.label.clone());
         m.breakdowns.push(Breakdown {
+            evidence: Evidence::of("表中的小计行与其上各行"),
             kind: BreakdownKind::Table,
             what: format!("表中“{name}”等行之和与其小计"),
             whole: sub,
@@ -91,6 +92,7 @@ pub fn block(b: &mut Builder, block: &[(usize, ItemKind)]) {
         })
         .collect();
     m.breakdowns.push(Breakdown {
+        evidence: Evidence::of("表中各行与合计行"),
         kind: if all_class {
             BreakdownKind::Structure
         } else {
@@ -140,6 +142,7 @@ fn new_stock_columns(m: &mut PlanModel, rows: &[(usize, ItemKind)], w: usize) {
         let has_stock = ns.iter().any(|&i| header(i).contains("存量"));
         if ns.len() == 2 && has_new && has_stock {
             m.breakdowns.push(Breakdown {
+                evidence: Evidence::of("表中同一行的新增、存量列与该行合计"),
                 kind: BreakdownKind::NewStock,
                 what: format!("表中“{}”行的新增与存量之和", m.quantities[first].label),
                 whole: first,
@@ -214,6 +217,7 @@ fn class_columns(lx: &Lexed, m: &mut PlanModel, rows: &[(usize, ItemKind)], w: u
         if complete && parts.len() >= 2 {
             let row = row_label(&lx.lines[l - 1]).unwrap_or_default();
             m.breakdowns.push(Breakdown {
+                evidence: Evidence::of("表中同一行的各类用地列与合计列"),
                 kind: BreakdownKind::Table,
                 what: format!("表中“{row}”行各类用地面积之和与该行合计"),
                 whole: total,
@@ -258,6 +262,7 @@ fn column_totals(m: &mut PlanModel, rows: &[(usize, ItemKind)], w: usize) {
                 m.quantities[wq].header.clone().unwrap_or_default()
             );
             m.breakdowns.push(Breakdown {
+                evidence: Evidence::of("表中各行与合计行（按列）"),
                 kind: BreakdownKind::Table,
                 what,
                 whole: wq,

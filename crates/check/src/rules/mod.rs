@@ -14,6 +14,7 @@
 
 pub mod ctx;
 pub mod destock;
+pub mod growth;
 pub mod parcel_count;
 pub mod parcel_duplicate;
 pub mod period;
@@ -51,6 +52,7 @@ pub const CATALOGUE: &[Rule] = &[
     Rule { ids: &["sum.mismatch"], check: sum::check },
     Rule { ids: &["share.mismatch", "share.total"], check: share::check },
     Rule { ids: &["rate.mismatch"], check: rate::check },
+    Rule { ids: &["growth.mismatch"], check: growth::check },
     Rule { ids: &["parcel.duplicate"], check: parcel_duplicate::check },
     Rule { ids: &["parcel.count_mismatch"], check: parcel_count::check },
     Rule { ids: &["period.mismatch"], check: period::check },

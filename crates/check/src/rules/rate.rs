@@ -66,9 +66,17 @@ pub fn check(ctx: &RuleCtx, out: &mut Findings) {
                 .copied();
             (planned, actual)
         };
+        // Figures after the rate are its own only up to the end of its clause: past a "；" they
+        // belong to the next item ("…完成计划的69.5%；棚户区改造用地实际供应168.20公顷，…").
+        let norm = &ctx.line(r.place.line).norm;
+        let clause_end = norm
+            .iter()
+            .skip(r.chars.1)
+            .position(|&c| matches!(c, '；' | ';' | '。'))
+            .map_or(usize::MAX, |p| r.chars.1 + p);
         let (planned, actual) = match pick(prev_end, r.chars.0) {
             (Some(p), Some(a)) => (Some(p), Some(a)),
-            _ => pick(r.chars.1, next_start),
+            _ => pick(r.chars.1, next_start.min(clause_end)),
         };
         let (Some(p), Some(a)) = (planned, actual) else {
             continue;
@@ -133,6 +141,18 @@ mod tests {
             "
             某县2024年度国有建设用地供应计划执行情况
             计划供应100公顷，实际供应92.3公顷，完成率92.3%。
+            ",
+        );
+    }
+
+    #[test]
+    fn a_rate_does_not_take_the_next_items_figures() {
+        // The first rate's actual figure is not stated; the figures after "；" are the next
+        // item's and agree with its own rate.
+        check(
+            "
+            某市2012年住房用地供应计划执行情况
+            保障性住房用地计划412.00公顷，完成计划的69.5%；棚户区改造用地实际供应168.20公顷，计划326.00公顷，完成计划的51.6%。
             ",
         );
     }

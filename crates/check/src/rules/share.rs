@@ -10,7 +10,7 @@ use super::Findings;
 use crate::lex::Quantity;
 use crate::model::Breakdown;
 use landplan_core::units::{half_ulp, round_half_up};
-use landplan_core::Finding;
+use landplan_core::{Finding, Severity};
 use rust_decimal::Decimal;
 
 /// The shares of every breakdown of the model.
@@ -109,7 +109,12 @@ fn share_checks(ctx: &RuleCtx, b: &Breakdown) -> Vec<Finding> {
             .map(|&i| half_ulp(m.quantities[i].value))
             .sum();
         let approx = shares.iter().any(|&i| m.quantities[i].is_approximate());
-        if let Some(sev) = ctx.judge("share.total", sum - hundred, tol, approx, hundred) {
+        if let Some(mut sev) = ctx.judge("share.total", sum - hundred, tol, approx, hundred) {
+            // An error only where the tie is certain.
+            let uncertain = !b.evidence.is_certain() && sev == Severity::Error;
+            if uncertain {
+                sev = Severity::Warning;
+            }
             let mut f = ctx
                 .judged(
                     "share.total",
@@ -120,7 +125,8 @@ fn share_checks(ctx: &RuleCtx, b: &Breakdown) -> Vec<Finding> {
             for &i in &shares {
                 f = f.at(place_of(&m.quantities[i]));
             }
-            out.push(f.note(format!("容差：各占比按末位精度合计±{tol}%")));
+            f = f.note(format!("容差：各占比按末位精度合计±{tol}%"));
+            out.push(super::sum::evidence_notes(f, &b.evidence, uncertain));
         }
     }
     out
