@@ -26,7 +26,10 @@ REGION = ["--region", "示例县", "--year", "2025"]
 
 
 def compile_json(t: Ctx, ledger, *extra, timeout=60, mem_cap=-1) -> Run:
-    return t.lp("compile", "--ledger", ledger, "--format", "json", *REGION, *extra, timeout=timeout, mem_cap=mem_cap)
+    # Six decimals: the JSON is printed at the plan's display precision (two by default, as
+    # published plans are), and the campaign compares totals exactly.
+    return t.lp("compile", "--ledger", ledger, "--format", "json", "--precision", "6", *REGION, *extra,
+                timeout=timeout, mem_cap=mem_cap)
 
 
 def compiled(count: int | None, total: Decimal | None):
