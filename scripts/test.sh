@@ -28,6 +28,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 export CARGO_TERM_COLOR=never
+# The property and fuzz tests draw their cases from a fixed seed, so that a run is repeatable;
+# set PROPTEST_RNG_SEED (and LANDPLAN_FUZZ_CASES for more cases) to explore further.
+export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261205}"
 
 # A cold build with the tests takes about 3 GB under target/; say how much room there is, so a
 # "No space left on device" from rustc is recognised for what it is.

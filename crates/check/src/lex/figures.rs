@@ -79,7 +79,9 @@ pub(crate) fn lex_line(line: &Line, header: Option<&TableHeader>, out: &mut Lexe
             }
             continue;
         }
-        i = lexer.figure(i, out);
+        // Every step moves on: a figure that reads nothing at `i` leaves the character behind
+        // (a hang the PDF fuzz target found).
+        i = lexer.figure(i, out).max(i + 1);
     }
 }
 
