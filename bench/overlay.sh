@@ -75,14 +75,6 @@ for size in "${sizes[@]}"; do
   if [ ! -f "$d/farmland.gpkg" ]; then
     "$gen" --out "$d" --parcels $np --farmland $nf --seed 2026
   fi
-  # DuckDB spatial 1.4.4's ST_Read fails on the generator's GeoPackages ("double free or
-  # corruption", "Could not parse WKB input") although GDAL 3.6 and QGIS read them; the same
-  # layers rewritten by GDAL read fine. DuckDB gets those copies (written once, not timed).
-  if [ ! -f "$d/gdal/farmland.gpkg" ]; then
-    mkdir -p "$d/gdal"
-    ogr2ogr -f GPKG "$d/gdal/parcels.gpkg" "$d/parcels.gpkg"
-    ogr2ogr -f GPKG "$d/gdal/farmland.gpkg" "$d/farmland.gpkg"
-  fi
   for run in $(seq "$repeat"); do
   timed "$size landplan" "$landplan" overlay --parcels "$d/parcels.gpkg" \
     --layer "永久基本农田=$d/farmland.gpkg:forbid" --threads "$threads" --format json -o "$d/landplan.json" --force || true
@@ -90,7 +82,7 @@ for size in "${sizes[@]}"; do
     --layer "永久基本农田=$d/farmland.gpkg:forbid" --threads 1 --format json -o "$d/landplan1.json" --force || true
   rm -f "$d/geopandas.csv" "$d/duckdb.csv" "$d/postgis.csv"
   timed "$size geopandas" "$py" "$here/bench/overlay_peers.py" geopandas "$d" "$d/geopandas.csv" || echo "$size: geopandas failed"
-  timed "$size duckdb" "$py" "$here/bench/overlay_peers.py" duckdb "$d/gdal" "$d/duckdb.csv" "$threads" || echo "$size: duckdb failed"
+  timed "$size duckdb" "$py" "$here/bench/overlay_peers.py" duckdb "$d" "$d/duckdb.csv" "$threads" || echo "$size: duckdb failed"
   # PostGIS: load with ogr2ogr (timed apart), then the query with a GiST index.
   psqlc -c "DROP TABLE IF EXISTS parcels, farmland"
   pgconn="PG:host=$pgdir port=$port user=bench dbname=postgres"
