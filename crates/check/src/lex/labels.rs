@@ -89,6 +89,16 @@ pub fn label_before(c: &[char], start: usize, floor: usize) -> String {
                 j -= 1;
                 continue;
             }
+            // "县域9宗，面积1011亩": the area of the count before it; what both are is named
+            // before the count.
+            if matches!(ch, '，' | ',') && AREA_WORDS.contains(&clean_label(&so_far).as_str()) {
+                if let Some(start) = count_before(c, j - 1, floor) {
+                    let named = label_before(c, start, floor);
+                    if !named.is_empty() {
+                        return named;
+                    }
+                }
+            }
             break;
         }
         out.push(ch);
@@ -96,6 +106,25 @@ pub fn label_before(c: &[char], start: usize, floor: usize) -> String {
     }
     out.reverse();
     clean_label(&out.iter().collect::<String>())
+}
+
+/// Words that only say "its area" (面积, 用地面积 …; not 总面积, which says it is a whole): the
+/// label of an area written after a count of parcels is what the count names.
+const AREA_WORDS: &[&str] = &["面积", "用地面积", "土地面积", "占地面积"];
+
+/// The start of a count of parcels ("9宗", "31个地块", "十二宗") that ends at `end`, when one
+/// does (and starts after `floor`).
+fn count_before(c: &[char], end: usize, floor: usize) -> Option<usize> {
+    let words = ["个地块", "宗地块", "幅地块", "宗地", "块地", "宗", "块", "幅"];
+    let w = words.iter().find(|w| super::ends_with(c, end, w))?;
+    let digits_end = end - w.chars().count();
+    let mut k = digits_end;
+    while k > floor
+        && (c[k - 1].is_ascii_digit() || landplan_core::numeral::is_numeral(c[k - 1]))
+    {
+        k -= 1;
+    }
+    (k < digits_end).then_some(k)
 }
 
 /// Strip enumerators ("1.", "(一)", "一、"), a leading year, 其中, and filler words.

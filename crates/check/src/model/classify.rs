@@ -5,7 +5,7 @@
 
 use super::builder::Builder;
 use super::words::{
-    contains_any, AS_OF_WORDS, CLASS_TAILS, HOUSING_WORDS, METHOD_WORDS, PLACE_STOPS,
+    contains_any, AS_OF_WORDS, BATCH_WORDS, CLASS_TAILS, HOUSING_WORDS, METHOD_WORDS, PLACE_STOPS,
     PLACE_SUFFIXES, QUOTA_WORDS, RESERVE_METHOD_WORDS, SALE_WAY_WORDS, STOCK_WORDS, TIMING_WORDS,
     TOTAL_WORDS,
 };
@@ -137,6 +137,11 @@ pub fn place_name(label: &str) -> Option<String> {
             break;
         }
     }
+    // "全市", "本县", "我市": the plan's own area, never one of its places
+    // ("其余各镇", "各县（市）" are groups of places, and stay places).
+    if c.first().is_some_and(|f| "全本我该此".contains(*f)) {
+        return None;
+    }
     let rest: String = c[..end].iter().collect();
     for stop in PLACE_STOPS {
         if let Some(pos) = rest.find(stop) {
@@ -198,6 +203,16 @@ pub fn classify(
     }
     if contains_any(l, TIMING_WORDS) {
         return ItemKind::Timing;
+    }
+    // "首批集中出让总面积52.60公顷": a batch of 出让 is a part of 出让 (its label says 出让 and
+    // 总面积, but it is neither another method nor a whole); a batch of anything else is no part
+    // of the methods or the quarters.
+    if contains_any(l, BATCH_WORDS) {
+        return if l.contains("出让") {
+            ItemKind::Method(true)
+        } else {
+            ItemKind::Other
+        };
     }
     if contains_any(l, SALE_WAY_WORDS) {
         return ItemKind::Method(true);

@@ -5,7 +5,7 @@
 //! followed by 其中; supply methods and quarters against the total; 新增 + 存量.
 
 use super::builder::Builder;
-use super::classify::{carried_over, class_key, ItemKind};
+use super::classify::{carried_over, class_key, place_name, ItemKind};
 use super::items::{flush_method_subs, flush_sub_items, housing_covers_residential};
 use super::scan::LineIndex;
 use super::words::{
@@ -235,8 +235,19 @@ impl<'a> Prose<'a> {
                 }
             } else if parts.len() >= 2 {
                 let all_class = parts.iter().all(|p| p.class_code.is_some());
+                // "全市计划收储土地1284.6亩，其中中心城组团…，西湖新区…，高新区…": places (组团,
+                // 新区, 开发区, 园区, 片区, 县域, 市本级) after the total are its layout.
+                let all_places = !all_class
+                    && parts.iter().all(|p| {
+                        p.class_code.is_none()
+                            && place_name(&p.label).is_some_and(|n| n == p.label)
+                    });
                 m.breakdowns.push(Breakdown {
-                    evidence: Evidence::of("总量后以“其中”“包括”“分别为”引出的分项"),
+                    evidence: Evidence::of(if all_places {
+                        "总量后以“其中”引出的各区域（组团、新区、园区、片区等）"
+                    } else {
+                        "总量后以“其中”“包括”“分别为”引出的分项"
+                    }),
                     kind: if all_class {
                         BreakdownKind::Structure
                     } else {
@@ -252,6 +263,7 @@ impl<'a> Prose<'a> {
                     // In a housing-land plan the total is residential land, which housing items
                     // that cover it (保障性 + 商品) add up to.
                     complete: all_class
+                        || all_places
                         || (m.kind == DocKind::HousingLand && housing_covers_residential(m, parts)),
                 });
             }

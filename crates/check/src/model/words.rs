@@ -136,6 +136,9 @@ pub const PLACE_SUFFIXES: &[&str] = &[
     "工业区",
     "办事处",
     "片区",
+    "组团",
+    "县域",
+    "本级",
     "管委会",
     "镇",
     "乡",
@@ -174,6 +177,7 @@ pub const CLASS_TAILS: &[&str] = &[
 /// Words after which a label no longer names a place (红旗乡|土地供应量为…).
 pub const PLACE_STOPS: &[&str] = &[
     "土地", "供应", "计划", "用地", "储备", "面积", "规模", "合计", "小计", "拟", "共", "为", "的",
+    "安排",
 ];
 
 /// Words that make a figure an outcome rather than a plan.
@@ -227,6 +231,12 @@ pub const TIMING_WORDS: &[&str] = &["季度", "上半年", "下半年"];
 
 /// Ways of 出让 (招拍挂, 协议): sub-items of the 出让 method.
 pub const SALE_WAY_WORDS: &[&str] = &["招拍挂", "招标", "拍卖", "挂牌", "协议出让", "协议方式"];
+
+/// Words of a batch of parcels put on the market together (首批集中出让, 第二批次): a batch is
+/// a part of its method (or of the year), never another method beside it.
+pub const BATCH_WORDS: &[&str] = &[
+    "首批", "第一批", "第二批", "第三批", "第四批", "批次", "分批", "本批", "该批", "末批",
+];
 
 /// Supply methods (供应方式).
 pub const METHOD_WORDS: &[&str] = &["划拨", "出让", "租赁方式", "作价出资", "作价入股"];

@@ -6,8 +6,77 @@ use super::Findings;
 use crate::model::BreakdownKind;
 use landplan_core::Place;
 
-/// "共15宗" against the parcels a complete list in the same document names.
+/// "共15宗" against the parcels a complete list in the same document names; and the counts of
+/// a breakdown's parts against its whole's count.
 pub fn check(ctx: &RuleCtx, out: &mut Findings) {
+    counts_of_parts(ctx, out);
+    against_the_list(ctx, out);
+}
+
+/// The count of parcels written right before an area figure, in the same clause: "县域9宗，
+/// 面积1011亩" (the count ends at most a few characters before the area, with nothing but
+/// 面积/共/计 words between).
+fn count_before_area<'a>(
+    lx: &'a crate::lex::Lexed,
+    q: &crate::lex::Quantity,
+) -> Option<&'a crate::lex::counts::CountMention> {
+    let line = &lx.lines[q.place.line - 1];
+    lx.counts.iter().find(|c| {
+        if c.line != q.place.line || c.chars.1 > q.chars.0 {
+            return false;
+        }
+        let between = line.slice(c.chars.1, q.chars.0);
+        let between = between.trim_start_matches(['，', ',']);
+        between.chars().count() <= 6
+            && between
+                .chars()
+                .all(|ch| "面积用地土总占为计共约".contains(ch))
+    })
+}
+
+/// "共安排40宗，面积4590亩，其中：县域9宗，面积1011亩；市本级31宗，面积3579亩": a certain,
+/// complete breakdown whose whole and every part state a count of parcels beside the area;
+/// the parts' counts must add up to the whole's count as their areas do.
+fn counts_of_parts(ctx: &RuleCtx, out: &mut Findings) {
+    let (lx, m) = (ctx.lexed, ctx.model);
+    for b in &m.breakdowns {
+        if !b.complete || !b.evidence.is_certain() || b.parts.len() < 2 {
+            continue;
+        }
+        let Some(whole) = count_before_area(lx, &m.quantities[b.whole]) else {
+            continue;
+        };
+        let parts: Option<Vec<_>> = b
+            .parts
+            .iter()
+            .map(|p| count_before_area(lx, &m.quantities[p.quantity]))
+            .collect();
+        let Some(parts) = parts else { continue };
+        let sum: u32 = parts.iter().map(|c| c.value).sum();
+        if sum == whole.value {
+            continue;
+        }
+        let line = &lx.lines[whole.line - 1];
+        let mut f = ctx
+            .finding_with(
+                "parcel.count_mismatch",
+                format!(
+                    "{}的各分项宗数之和为{sum}宗，文中写明{}",
+                    b.what.trim_end_matches("的分项之和"),
+                    whole.text
+                ),
+            )
+            .at(place_at(line, whole.chars, whole.text.clone()))
+            .values(format!("{sum}宗"), whole.text.clone());
+        for c in parts {
+            f = f.at(place_at(&lx.lines[c.line - 1], c.chars, c.text.clone()));
+        }
+        out.push(f.note(format!("关联依据：{}", b.evidence.basis)));
+    }
+}
+
+/// "共15宗" against the parcels a complete list in the same document names.
+fn against_the_list(ctx: &RuleCtx, out: &mut Findings) {
     let (lx, m) = (ctx.lexed, ctx.model);
     let complete_list = m
         .breakdowns
@@ -94,5 +163,22 @@ mod tests {
             本年度计划储备土地6.00公顷，共3宗。
             {LIST}"
         ));
+    }
+
+    #[test]
+    fn counts_of_places_against_the_count_of_the_total() {
+        check(
+            "
+            某市2026年度土地储备计划
+            全市计划储备土地40宗，面积4590亩，其中：县域9宗，面积1011亩；市本级30宗，面积3579亩。
+            //~ error parcel.count_mismatch: 全市计划储备土地的各分项宗数之和为39宗，文中写明40宗
+            ",
+        );
+        check(
+            "
+            某市2026年度土地储备计划
+            全市计划储备土地40宗，面积4590亩，其中：县域9宗，面积1011亩；市本级31宗，面积3579亩。
+            ",
+        );
     }
 }
