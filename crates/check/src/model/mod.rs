@@ -30,6 +30,7 @@ mod items;
 mod layout;
 mod lists;
 mod money;
+mod named_whole;
 mod parcels;
 mod period;
 mod prose;
@@ -76,6 +77,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("layout", layout::ties),                        // townships vs the total, classes across
     ("money", money::sub_items),                     // funds and their items
     ("parcel_ties", parcels::ties),                  // parcels vs 合计 and the plan scale
+    ("named_whole", named_whole::ties),              // a share naming its whole (占…总量的)
     ("certainty", certainty::assess),                // what makes each tie uncertain
 ];
 

@@ -429,6 +429,17 @@ impl<'a> Prose<'a> {
                         l.strip_suffix(name.as_str())
                             .is_some_and(|rest| !is_housing_kind(rest) || l == &name)
                     });
+                // "商品住房用地中，…" in a later paragraph than the 商品住房用地 it names: the
+                // item itself, stated earlier in the document (its exact name only).
+                let named = named.or_else(|| {
+                    let before = b.items.partition_point(|&j| j < i);
+                    b.items[..before]
+                        .iter()
+                        .rev()
+                        .take(64)
+                        .copied()
+                        .find(|&j| b.q(j).label == name)
+                });
                 if named.is_some() {
                     self.sub_host = named;
                 }
