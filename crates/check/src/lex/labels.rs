@@ -115,13 +115,20 @@ const AREA_WORDS: &[&str] = &["面积", "用地面积", "土地面积", "占地�
 /// The start of a count of parcels ("9宗", "31个地块", "十二宗") that ends at `end`, when one
 /// does (and starts after `floor`).
 fn count_before(c: &[char], end: usize, floor: usize) -> Option<usize> {
-    let words = ["个地块", "宗地块", "幅地块", "宗地", "块地", "宗", "块", "幅"];
+    let words = [
+        "个地块",
+        "宗地块",
+        "幅地块",
+        "宗地",
+        "块地",
+        "宗",
+        "块",
+        "幅",
+    ];
     let w = words.iter().find(|w| super::ends_with(c, end, w))?;
     let digits_end = end - w.chars().count();
     let mut k = digits_end;
-    while k > floor
-        && (c[k - 1].is_ascii_digit() || landplan_core::numeral::is_numeral(c[k - 1]))
-    {
+    while k > floor && (c[k - 1].is_ascii_digit() || landplan_core::numeral::is_numeral(c[k - 1])) {
         k -= 1;
     }
     (k < digits_end).then_some(k)

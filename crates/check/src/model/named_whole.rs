@@ -29,7 +29,11 @@ pub fn ties(b: &mut Builder) {
     for (k, &i) in b.items.iter().enumerate() {
         let Some(s) = b.share_of[i] else { continue };
         let tied = b.m.breakdowns.iter().any(|bd| {
-            bd.whole == i || bd.parts.iter().any(|p| p.quantity == i && p.share.is_some())
+            bd.whole == i
+                || bd
+                    .parts
+                    .iter()
+                    .any(|p| p.quantity == i && p.share.is_some())
         });
         if tied {
             continue;
@@ -37,7 +41,9 @@ pub fn ties(b: &mut Builder) {
         let Some(name) = named_whole(&b.q(s).label) else {
             continue;
         };
-        let total = b.m.total.filter(|&t| t != i && b.q(t).label.contains(&name));
+        let total =
+            b.m.total
+                .filter(|&t| t != i && b.q(t).label.contains(&name));
         let whole = total.or_else(|| {
             b.items[..k]
                 .iter()

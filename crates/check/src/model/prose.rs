@@ -239,8 +239,7 @@ impl<'a> Prose<'a> {
                 // 新区, 开发区, 园区, 片区, 县域, 市本级) after the total are its layout.
                 let all_places = !all_class
                     && parts.iter().all(|p| {
-                        p.class_code.is_none()
-                            && place_name(&p.label).is_some_and(|n| n == p.label)
+                        p.class_code.is_none() && place_name(&p.label).is_some_and(|n| n == p.label)
                     });
                 m.breakdowns.push(Breakdown {
                     evidence: Evidence::of(if all_places {

@@ -235,7 +235,16 @@ pub const SALE_WAY_WORDS: &[&str] = &["招拍挂", "招标", "拍卖", "挂牌",
 /// Words of a batch of parcels put on the market together (首批集中出让, 第二批次): a batch is
 /// a part of its method (or of the year), never another method beside it.
 pub const BATCH_WORDS: &[&str] = &[
-    "首批", "第一批", "第二批", "第三批", "第四批", "批次", "分批", "本批", "该批", "末批",
+    "首批",
+    "第一批",
+    "第二批",
+    "第三批",
+    "第四批",
+    "批次",
+    "分批",
+    "本批",
+    "该批",
+    "末批",
 ];
 
 /// Supply methods (供应方式).
