@@ -11,7 +11,9 @@
 //! Tolerance comes from the stated precision of every figure (interval arithmetic); a stated
 //! 约/近/左右 widens it to a warning. When the stated rate equals the change divided by the new
 //! figure, the message names that common error. A rate whose base the sentence does not state
-//! ("比去年计划减少12.38%") is not judged.
+//! ("比去年计划减少12.38%") is judged only when another sentence states last year's figure of
+//! the same thing ("上年度计划供应国有建设用地1100公顷"), and then as a warning (the base is
+//! implied, not stated); else nothing is said.
 
 use super::ctx::{place_at, place_of, RuleCtx};
 use super::Findings;
@@ -147,6 +149,11 @@ fn percent(ctx: &RuleCtx, line: &Line, ri: usize) -> Option<landplan_core::Findi
     if zs != dq.chars.1 {
         return None;
     }
+    // "供应总量1200公顷，比上年增长12%": the base is only implied (last year's figure); it is
+    // judged, as a warning, only when another sentence states it.
+    if COMPARE.iter().any(|w| verb.contains(w)) && LAST_YEAR.iter().any(|w| verb.contains(w)) {
+        return implied(ctx, r, d, &verb);
+    }
     // The new figure: the last figure before that is not itself a base or a change (in
     // brackets, or after 比/较: "与去年同期（760.00公顷）相比下降7.6%，比…640公顷高出9.8%").
     let &x = rest.iter().rev().find(|&&i| {
@@ -188,6 +195,64 @@ fn percent(ctx: &RuleCtx, line: &Line, ri: usize) -> Option<landplan_core::Findi
         return None;
     };
     judge(ctx, r, xq, base, dir, approx)
+}
+
+/// Words that name last year as the base of a change.
+const LAST_YEAR: &[&str] = &["上年", "去年", "上一年"];
+
+/// Words of time dropped from a label to compare what two figures are ("上年度计划供应国有建设
+/// 用地" and "全年计划供应国有建设用地" speak of the same thing).
+const TIME_WORDS: &[&str] = &[
+    "上一年度", "上年度", "上一年", "上年", "去年", "今年", "本年度", "本年", "全年", "年度", "计划",
+    "的", "为", "共",
+];
+
+/// What a label speaks of, without its words of time.
+fn subject(label: &str) -> String {
+    let mut s = label.to_string();
+    for w in TIME_WORDS {
+        s = s.replace(w, "");
+    }
+    s.trim().to_string()
+}
+
+/// A rate against last year with no base in its sentence ("比上年增长12%"): the base is the one
+/// figure another sentence states for last year about the same thing (its label, without words
+/// of time, is the new figure's, and names last year). A disagreement is a warning, never an
+/// error: the tie is implied, not stated. Nothing is said when no such figure is stated.
+fn implied(ctx: &RuleCtx, r: &Quantity, x: usize, verb: &str) -> Option<landplan_core::Finding> {
+    let qs = &ctx.model.quantities;
+    let xq = &qs[x];
+    let dir = direction(verb)?;
+    if verb.contains('占') || verb.contains("完成") {
+        return None;
+    }
+    let want = subject(&xq.label);
+    if want.chars().count() < 2 {
+        return None;
+    }
+    let mut bases = qs.iter().enumerate().filter(|(i, q)| {
+        *i != x
+            && q.area_unit().is_some()
+            && q.high.is_none()
+            && LAST_YEAR.iter().any(|w| q.label.contains(w))
+            && subject(&q.label) == want
+    });
+    let (_, bq) = bases.next()?;
+    if bases.any(|(_, q)| q.value != bq.value || q.unit != bq.unit) {
+        return None;
+    }
+    let approx = ["约", "近", "左右", "超过"]
+        .iter()
+        .any(|w| verb.contains(w))
+        || r.is_approximate();
+    let f = judge(ctx, r, xq, Base::Stated(bq), dir, approx)?;
+    let mut f = f.note(format!(
+        "本句未写明基期数，基期取自第{}行的“{}{}”；基期系推定，按警告处理",
+        bq.place.line, bq.label, bq.display
+    ));
+    f.severity = landplan_core::Severity::Warning;
+    Some(f)
 }
 
 /// Judge a stated rate `r` (in %) of new figure `x` against its base.
@@ -434,6 +499,33 @@ mod tests {
             "
             某市2014年住房用地供应计划
             全年计划供应住房用地2960公顷，为过去5年年均实际供应量（1986公顷）的1.5倍。
+            ",
+        );
+    }
+
+    #[test]
+    fn a_rate_against_last_year_is_judged_on_last_years_figure_stated_elsewhere() {
+        // Last year's figure in another sentence: 1200/1100 is 9.1 %, not 12 %: a warning.
+        check(
+            "
+            某县2026年度国有建设用地供应计划
+            上年度计划供应国有建设用地1100公顷。
+            全年计划供应国有建设用地1200公顷，比上年增长12%。
+            //~ warning growth.mismatch: 增长幅度应为9%
+            ",
+        );
+        // Agreeing, and with no figure of last year stated: nothing.
+        check(
+            "
+            某县2026年度国有建设用地供应计划
+            上年度计划供应国有建设用地1100公顷。
+            全年计划供应国有建设用地1200公顷，比上年增长9.1%。
+            ",
+        );
+        check(
+            "
+            某县2026年度国有建设用地供应计划
+            全年计划供应国有建设用地1200公顷，比上年增长12%。
             ",
         );
     }
