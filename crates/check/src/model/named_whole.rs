@@ -26,16 +26,23 @@ fn named_whole(share_label: &str) -> Option<String> {
 /// Reads `items`, `share_of`, `m.breakdowns`, `m.total`; writes `m.breakdowns`.
 pub fn ties(b: &mut Builder) {
     let mut new = Vec::new();
+    // Figures already tied (wholes, and parts with their share): found once, so that a long
+    // document stays linear.
+    let tied: std::collections::HashSet<usize> =
+        b.m.breakdowns
+            .iter()
+            .flat_map(|bd| {
+                std::iter::once(bd.whole).chain(
+                    bd.parts
+                        .iter()
+                        .filter(|p| p.share.is_some())
+                        .map(|p| p.quantity),
+                )
+            })
+            .collect();
     for (k, &i) in b.items.iter().enumerate() {
         let Some(s) = b.share_of[i] else { continue };
-        let tied = b.m.breakdowns.iter().any(|bd| {
-            bd.whole == i
-                || bd
-                    .parts
-                    .iter()
-                    .any(|p| p.quantity == i && p.share.is_some())
-        });
-        if tied {
+        if tied.contains(&i) {
             continue;
         }
         let Some(name) = named_whole(&b.q(s).label) else {
@@ -48,6 +55,7 @@ pub fn ties(b: &mut Builder) {
             b.items[..k]
                 .iter()
                 .rev()
+                .take(64)
                 .copied()
                 .find(|&j| b.q(j).label == name)
         });

@@ -41,12 +41,27 @@ const RATIO: &[&str] = &["为", "是", "相当于"];
 /// The area figures and rates of the document, judged sentence by sentence.
 pub fn check(ctx: &RuleCtx, out: &mut Findings) {
     let qs = &ctx.model.quantities;
+    // Last year's figures (bases a rate against last year may imply), found once so that a long
+    // document stays linear; with more than a few dozen, no base is implied with certainty.
+    let mut last_year: Vec<usize> = qs
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| {
+            q.area_unit().is_some()
+                && q.high.is_none()
+                && LAST_YEAR.iter().any(|w| q.label.contains(w))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if last_year.len() > 32 {
+        last_year.clear();
+    }
     for (ri, r) in qs.iter().enumerate() {
         if r.unit != Unit::Percent || r.high.is_some() {
             continue;
         }
         let line = ctx.line(r.place.line);
-        if let Some(f) = percent(ctx, line, ri) {
+        if let Some(f) = percent(ctx, &last_year, line, ri) {
             out.push(f);
         }
     }
@@ -132,7 +147,12 @@ enum Base<'a> {
 }
 
 /// A rate "增长R%" (or a ratio "相当于…的R%") with its figures in the sentence before it.
-fn percent(ctx: &RuleCtx, line: &Line, ri: usize) -> Option<landplan_core::Finding> {
+fn percent(
+    ctx: &RuleCtx,
+    last_year: &[usize],
+    line: &Line,
+    ri: usize,
+) -> Option<landplan_core::Finding> {
     let qs = &ctx.model.quantities;
     let r = &qs[ri];
     let after = line.slice(r.chars.1, r.chars.1 + 4);
@@ -152,7 +172,7 @@ fn percent(ctx: &RuleCtx, line: &Line, ri: usize) -> Option<landplan_core::Findi
     // "供应总量1200公顷，比上年增长12%": the base is only implied (last year's figure); it is
     // judged, as a warning, only when another sentence states it.
     if COMPARE.iter().any(|w| verb.contains(w)) && LAST_YEAR.iter().any(|w| verb.contains(w)) {
-        return implied(ctx, r, d, &verb);
+        return implied(ctx, last_year, r, d, &verb);
     }
     // The new figure: the last figure before that is not itself a base or a change (in
     // brackets, or after 比/较: "与去年同期（760.00公顷）相比下降7.6%，比…640公顷高出9.8%").
@@ -203,8 +223,20 @@ const LAST_YEAR: &[&str] = &["上年", "去年", "上一年"];
 /// Words of time dropped from a label to compare what two figures are ("上年度计划供应国有建设
 /// 用地" and "全年计划供应国有建设用地" speak of the same thing).
 const TIME_WORDS: &[&str] = &[
-    "上一年度", "上年度", "上一年", "上年", "去年", "今年", "本年度", "本年", "全年", "年度", "计划",
-    "的", "为", "共",
+    "上一年度",
+    "上年度",
+    "上一年",
+    "上年",
+    "去年",
+    "今年",
+    "本年度",
+    "本年",
+    "全年",
+    "年度",
+    "计划",
+    "的",
+    "为",
+    "共",
 ];
 
 /// What a label speaks of, without its words of time.
@@ -220,7 +252,13 @@ fn subject(label: &str) -> String {
 /// figure another sentence states for last year about the same thing (its label, without words
 /// of time, is the new figure's, and names last year). A disagreement is a warning, never an
 /// error: the tie is implied, not stated. Nothing is said when no such figure is stated.
-fn implied(ctx: &RuleCtx, r: &Quantity, x: usize, verb: &str) -> Option<landplan_core::Finding> {
+fn implied(
+    ctx: &RuleCtx,
+    last_year: &[usize],
+    r: &Quantity,
+    x: usize,
+    verb: &str,
+) -> Option<landplan_core::Finding> {
     let qs = &ctx.model.quantities;
     let xq = &qs[x];
     let dir = direction(verb)?;
@@ -231,13 +269,10 @@ fn implied(ctx: &RuleCtx, r: &Quantity, x: usize, verb: &str) -> Option<landplan
     if want.chars().count() < 2 {
         return None;
     }
-    let mut bases = qs.iter().enumerate().filter(|(i, q)| {
-        *i != x
-            && q.area_unit().is_some()
-            && q.high.is_none()
-            && LAST_YEAR.iter().any(|w| q.label.contains(w))
-            && subject(&q.label) == want
-    });
+    let mut bases = last_year
+        .iter()
+        .map(|&i| (i, &qs[i]))
+        .filter(|(i, q)| *i != x && subject(&q.label) == want);
     let (_, bq) = bases.next()?;
     if bases.any(|(_, q)| q.value != bq.value || q.unit != bq.unit) {
         return None;

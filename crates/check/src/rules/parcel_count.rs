@@ -13,25 +13,28 @@ pub fn check(ctx: &RuleCtx, out: &mut Findings) {
     against_the_list(ctx, out);
 }
 
+/// The counts of parcels by line and the character where each ends.
+type CountsAt<'a> = std::collections::HashMap<(usize, usize), &'a crate::lex::CountMention>;
+
 /// The count of parcels written right before an area figure, in the same clause: "县域9宗，
 /// 面积1011亩" (the count ends at most a few characters before the area, with nothing but
 /// 面积/共/计 words between).
 fn count_before_area<'a>(
-    lx: &'a crate::lex::Lexed,
+    lx: &crate::lex::Lexed,
+    at: &CountsAt<'a>,
     q: &crate::lex::Quantity,
-) -> Option<&'a crate::lex::counts::CountMention> {
+) -> Option<&'a crate::lex::CountMention> {
     let line = &lx.lines[q.place.line - 1];
-    lx.counts.iter().find(|c| {
-        if c.line != q.place.line || c.chars.1 > q.chars.0 {
-            return false;
-        }
-        let between = line.slice(c.chars.1, q.chars.0);
-        let between = between.trim_start_matches(['，', ',']);
-        between.chars().count() <= 6
-            && between
-                .chars()
-                .all(|ch| "面积用地土总占为计共约".contains(ch))
-    })
+    (q.chars.0.saturating_sub(8)..=q.chars.0)
+        .filter_map(|end| at.get(&(q.place.line, end)).copied())
+        .find(|c| {
+            let between = line.slice(c.chars.1, q.chars.0);
+            let between = between.trim_start_matches(['，', ',']);
+            between.chars().count() <= 6
+                && between
+                    .chars()
+                    .all(|ch| "面积用地土总占为计共约".contains(ch))
+        })
 }
 
 /// "共安排40宗，面积4590亩，其中：县域9宗，面积1011亩；市本级31宗，面积3579亩": a certain,
@@ -39,17 +42,21 @@ fn count_before_area<'a>(
 /// the parts' counts must add up to the whole's count as their areas do.
 fn counts_of_parts(ctx: &RuleCtx, out: &mut Findings) {
     let (lx, m) = (ctx.lexed, ctx.model);
+    if lx.counts.is_empty() {
+        return;
+    }
+    let at: CountsAt = lx.counts.iter().map(|c| ((c.line, c.chars.1), c)).collect();
     for b in &m.breakdowns {
         if !b.complete || !b.evidence.is_certain() || b.parts.len() < 2 {
             continue;
         }
-        let Some(whole) = count_before_area(lx, &m.quantities[b.whole]) else {
+        let Some(whole) = count_before_area(lx, &at, &m.quantities[b.whole]) else {
             continue;
         };
         let parts: Option<Vec<_>> = b
             .parts
             .iter()
-            .map(|p| count_before_area(lx, &m.quantities[p.quantity]))
+            .map(|p| count_before_area(lx, &at, &m.quantities[p.quantity]))
             .collect();
         let Some(parts) = parts else { continue };
         let sum: u32 = parts.iter().map(|c| c.value).sum();
