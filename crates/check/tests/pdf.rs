@@ -216,3 +216,154 @@ fn the_seed_plans_exported_to_pdf_get_the_same_findings() {
         );
     }
 }
+
+/// What a user compares between two formats of one plan: each finding's rule, severity and the
+/// figure it points at (without whitespace, full-width folded: a PDF's reflow may add spaces).
+fn findings_key(bytes: &[u8], name: &str) -> Vec<String> {
+    let fold = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                _ => c,
+            })
+            .collect()
+    };
+    let mut keys: Vec<String> = check_bytes(name, bytes)
+        .findings
+        .iter()
+        .filter(|f| !f.rule.starts_with("document."))
+        .map(|f| {
+            let at = f
+                .places
+                .first()
+                .and_then(|p| p.text.as_deref())
+                .unwrap_or("");
+            format!("{} {:?} {}", f.rule, f.severity, fold(at))
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Documents whose PDF or .docx export is judged differently from the text, with the reason
+/// the difference cannot be removed (`format`: "pdf" or "docx"). Each entry is checked: the
+/// difference must still be there (a fixed one must be removed from this list).
+const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
+    // A table whose group rows leave the first cell empty ("\t商服用地\t5.00" under "东城区"):
+    // the PDF's text layer drops the empty cell, so the rows no longer line up with the header
+    // and their 小计 is not tied (a missed error in the PDF, never a false one).
+    (
+        "corpus_56_table_subtotals",
+        "pdf",
+        "empty leading cells vanish from the PDF text",
+    ),
+    // The 合计 row's empty 区域 cell vanishes too: "合计 32 486.75" has one cell fewer than its
+    // header, so the table's 合计 is not tied to the plan total.
+    (
+        "corpus_68_layout_table_total_differs_from_plan",
+        "pdf",
+        "the 合计 row's empty cell vanishes from the PDF text",
+    ),
+    // Table cells with a thousands space ("1 250.00"): a PDF row is split into cells at spaces,
+    // so "1" and "250.00" become two cells and the 合计 row is not read.
+    (
+        "corpus_84_thousands_separated_by_spaces_error",
+        "pdf",
+        "a thousands space inside a PDF table cell splits the cell",
+    ),
+    // Inline numbered sub-sections ("…300亩。 2.来源。…"): the space after "。" is lost in the
+    // PDF's text layer, so "2.来源" is not seen as a sub-heading and its figures join the class
+    // breakdown before it, which then exceeds its whole by exactly one part (a warning, with
+    // the doubt that says so; the text's error in 86 is still found).
+    (
+        "corpus_85_inline_numbered_subsections_clean",
+        "pdf",
+        "the space before an inline sub-heading is lost in the PDF text",
+    ),
+    (
+        "corpus_86_inline_numbered_subsections_error",
+        "pdf",
+        "the space before an inline sub-heading is lost in the PDF text",
+    ),
+];
+
+/// Every text document of the corpus and of the blind set, exported to PDF and to .docx by
+/// LibreOffice (as bureaus publish them), gets the same findings as its text: the same rules,
+/// severities and figures. The exports are made once, in one `soffice` call per format.
+#[test]
+fn every_corpus_and_blind_document_gets_the_same_findings_as_pdf_and_docx() {
+    if !soffice_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut names = Vec::new();
+    for (sub, prefix) in [("data", "corpus_"), ("blind", "blind_")] {
+        for e in std::fs::read_dir(root.join(sub)).unwrap().flatten() {
+            let file = e.file_name().to_string_lossy().to_string();
+            if !(file.ends_with(".txt") || file.ends_with(".md")) || file == "README.md" {
+                continue;
+            }
+            let bytes = std::fs::read(e.path()).unwrap();
+            // LibreOffice is told UTF-8: GBK documents are decoded first, as a user's editor would.
+            let (text, _, _) = landplan_core::text::decode(&bytes);
+            let stem = file.rsplit_once('.').unwrap().0;
+            let name = format!("{prefix}{stem}");
+            std::fs::write(input.join(format!("{name}.txt")), text.as_bytes()).unwrap();
+            names.push(name);
+        }
+    }
+    names.sort();
+    assert!(names.len() > 100, "{} documents", names.len());
+    for format in ["pdf", "docx"] {
+        let out = Command::new("soffice")
+            .arg(format!(
+                "-env:UserInstallation=file://{}",
+                dir.path().join("lo-profile").display()
+            ))
+            .args([
+                "--headless",
+                "--infilter=Text (encoded):UTF8,LF,,,",
+                "--convert-to",
+                format,
+                "--outdir",
+            ])
+            .arg(dir.path().join(format))
+            .args(names.iter().map(|n| input.join(format!("{n}.txt"))))
+            .output()
+            .expect("soffice runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut differ = Vec::new();
+    for name in &names {
+        let text = std::fs::read(input.join(format!("{name}.txt"))).unwrap();
+        let want = findings_key(&text, &format!("{name}.txt"));
+        for format in ["pdf", "docx"] {
+            let file = format!("{name}.{format}");
+            let bytes = std::fs::read(dir.path().join(format).join(&file))
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            let got = findings_key(&bytes, &file);
+            let known = KNOWN_DIFFERENCES
+                .iter()
+                .any(|(n, f, _)| *n == name.as_str() && *f == format);
+            if (got != want) != known {
+                differ.push(format!(
+                    "{file}: {}\n  text:   {want:?}\n  {format}: {got:?}",
+                    if known {
+                        "no longer differs (remove it from KNOWN_DIFFERENCES)"
+                    } else {
+                        "differs"
+                    }
+                ));
+            }
+        }
+    }
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+}

@@ -173,6 +173,9 @@ fn has_sentence_punctuation(line: &str) -> bool {
 /// A table row: three or more space-separated cells, at least two of them numbers, and no
 /// sentence punctuation.
 fn is_table_row(line: &str) -> bool {
+    if is_markdown(line) {
+        return false;
+    }
     let cells: Vec<&str> = line.split_whitespace().collect();
     cells.len() >= 3
         && cells.iter().filter(|c| is_number(c)).count() >= 2
@@ -217,8 +220,32 @@ fn close_up(line: &str) -> String {
     out
 }
 
+/// Drop the space LibreOffice's PDF text layer puts between a digit and a Chinese character
+/// ("40 宗", "1.5 倍", "2026 年", "4590 亩"): in prose the figure and its word are one ("40宗" is
+/// a count, "1.5倍" a ratio). A space between two digits ("1 250.00") stays: it may be a
+/// thousands separator.
+fn tight(line: &str) -> String {
+    let c: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    for (i, &ch) in c.iter().enumerate() {
+        if ch == ' ' && i > 0 && i + 1 < c.len() {
+            let (a, b) = (c[i - 1], c[i + 1]);
+            // Ideographs only: the space after a "。" before "2.来源" is the document's own.
+            let han = |c: char| ('\u{3400}'..='\u{9FFF}').contains(&c);
+            if (a.is_ascii_digit() && han(b)) || (han(a) && b.is_ascii_digit()) {
+                continue;
+            }
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// A table header: three or more short cells, none a number, no sentence punctuation.
 fn is_table_header(line: &str) -> bool {
+    if is_markdown(line) {
+        return false;
+    }
     let cells: Vec<&str> = line.split_whitespace().collect();
     cells.len() >= 3
         && cells
@@ -228,7 +255,18 @@ fn is_table_header(line: &str) -> bool {
 }
 
 /// A line that starts a heading or a numbered item ("一、", "（二）", "3.", "第二章").
+/// A Markdown table row ("| 07 | 住宅用地 | 35.00 |") or heading ("## 二、供应结构"), as a plan
+/// written in Markdown and exported to PDF shows them: kept as written, each on its own line
+/// (the lexer reads Markdown rows itself).
+fn is_markdown(line: &str) -> bool {
+    let t = line.trim();
+    (t.starts_with('|') && t.ends_with('|') && t.len() > 1) || t.starts_with('#')
+}
+
 fn starts_item(line: &str) -> bool {
+    if is_markdown(line) {
+        return true;
+    }
     let c: Vec<char> = line.chars().collect();
     let cn = |ch: char| "一二三四五六七八九十".contains(ch);
     match c.as_slice() {
@@ -317,17 +355,20 @@ pub fn reflow(text: &str) -> String {
             (opened, closed) = (0, 0);
             continue;
         }
-        out.push_str(line);
+        out.push_str(&tight(line));
         // A bracket still open in the paragraph ("其他用地（包括：…）") means it goes on.
         opened += line.matches(['（', '(']).count();
         closed += line.matches(['）', ')']).count();
         let open_brackets = opened > closed;
-        let ends_sentence =
-            !open_brackets && line.ends_with(['。', '；', '！', '？', '：', ':', ';']);
+        let runs_to_margin = full > 0 && width(line) * 100 >= full * 85;
+        // A "；" that happens to fall at the right margin does not end the paragraph (a list of
+        // classes "…占14.03%；交通运输用地…" goes on); a short line ending in "；" does.
+        let ends_sentence = !open_brackets
+            && (line.ends_with(['。', '！', '？', '：', ':'])
+                || (line.ends_with(['；', ';']) && !runs_to_margin));
         let next_prose_continues = lines.get(i + 1).is_some_and(|n| {
             !is_table_row(n) && header.get(i + 1) != Some(&true) && !starts_item(n)
         });
-        let runs_to_margin = full > 0 && width(line) * 100 >= full * 85;
         let short = width(line) * 100 < full * 60;
         let next = lines.get(i + 1).map(String::as_str).unwrap_or("");
         // A line cannot start with a unit or closing punctuation: the figure goes on.
@@ -340,7 +381,7 @@ pub fn reflow(text: &str) -> String {
             || runs_to_margin
             || line.ends_with(['，', '、'])
             || (next_is_number && !short);
-        if joins && !ends_sentence && next_prose_continues {
+        if joins && !ends_sentence && next_prose_continues && !is_markdown(line) {
             open = true;
         } else {
             out.push('\n');
@@ -400,6 +441,14 @@ mod tests {
         assert_eq!(
             cells("DK01 城关镇 2.5 3.0"),
             ["DK01", "城关镇", "2.5", "3.0"]
+        );
+    }
+
+    #[test]
+    fn figures_rejoin_their_words_in_prose() {
+        assert_eq!(
+            tight("计划供应 40 宗，面积 4590 亩，为 1.5 倍；1 250.00 公顷。 2.来源"),
+            "计划供应40宗，面积4590亩，为1.5倍；1 250.00公顷。 2.来源"
         );
     }
 
