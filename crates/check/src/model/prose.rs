@@ -398,6 +398,11 @@ impl<'a> Prose<'a> {
     fn housing(&mut self, b: &mut Builder, i: usize, block: &[(usize, ItemKind)]) {
         flush_sub_items(&mut b.m, self.housing_host, &mut self.housing_nested, false);
         self.housing_host = Some(i);
+        // "保障性安居工程和中小套型商品住房用地合计163.15公顷": a sum of kinds listed before it,
+        // not one more kind beside them.
+        if contains_any(&b.q(i).label, &["合计", "小计", "总计"]) {
+            return;
+        }
         let p = b.part(i, None);
         // Housing sub-items belong to the residential class before them; a figure that is
         // itself a kind of housing ("普通商品住宅用地") is a sibling, not their whole.
@@ -627,6 +632,24 @@ fn named_host(prefix: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::super::testing::ties;
+
+    #[test]
+    fn kinds_in_a_later_paragraph_belong_to_the_item_it_names_and_a_sum_of_kinds_is_no_kind() {
+        let t = ties(
+            "
+            某县2025年度国有建设用地供应计划
+            （二）供应结构
+            供应总量中，商服用地105.84公顷，住宅用地394.16公顷。
+            住宅用地中，保障性住房用地100.00公顷，商品住房用地294.16公顷。保障性住房和中小套型商品住房用地合计150.00公顷，占住宅用地的38.06%。
+            ",
+        );
+        assert!(
+            t.iter()
+                .any(|x| x == "SubItems 394.16公顷 = 100.00公顷 + 294.16公顷"),
+            "{t:?}"
+        );
+        assert!(!t.iter().any(|x| x.contains("150.00公顷")), "{t:?}");
+    }
 
     #[test]
     fn housing_kinds_belong_to_the_item_their_sentence_names() {
