@@ -52,6 +52,7 @@ pub mod reproject;
 pub mod rollup;
 mod session;
 pub mod state;
+pub mod supply;
 pub mod township;
 
 pub use access::{Actor, Grant, Role};
