@@ -310,7 +310,7 @@ impl Session<'_> {
                                 "monitor.record_region",
                                 Severity::Error,
                                 format!(
-                                    "第{row}行的行政区“{c}”不是县级代码或不在导入的行政区 {region} 之内"
+                                    "第{row}行：行政区“{c}”不是县级代码或不在导入的行政区 {region} 之内"
                                 ),
                             )
                             .at(Place::row(row as usize, Some("行政区")).in_file(file.clone())),
@@ -326,7 +326,7 @@ impl Session<'_> {
                             "monitor.record_region",
                             Severity::Error,
                             format!(
-                                "第{row}行没有六位县级行政区划代码，无法归入 {region} 下的某个县"
+                                "第{row}行：没有六位县级行政区划代码，无法归入 {region} 下的某个县"
                             ),
                         )
                         .at(Place::row(row as usize, Some("行政区")).in_file(file.clone())),
@@ -562,7 +562,8 @@ impl Session<'_> {
     }
 
     /// The stored rows' data of `kind` for `region` and every county under it, with the county
-    /// each is stored under, in import order (then file order). Needs some role for the region.
+    /// each is stored under, by their row numbers in their files (one file: its order). Needs some
+    /// role for the region.
     fn monitor_rows(
         &mut self,
         kind: MonitorKind,
@@ -586,7 +587,7 @@ impl Session<'_> {
         let mut out = Vec::new();
         self.db.query_each(
             &format!(
-                "SELECT region, data FROM {} WHERE region LIKE ? ORDER BY import_id, row_no, id",
+                "SELECT region, data FROM {} WHERE region LIKE ? ORDER BY row_no, id",
                 kind.table()
             ),
             &[format!("{prefix}%").into()],

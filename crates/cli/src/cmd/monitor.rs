@@ -33,6 +33,8 @@ pub enum Format {
     Docx,
     /// Excel 表格（完成率等为公式；需 -o）
     Xlsx,
+    /// 单个 HTML 网页（与 Word 报告相同的各节，累计完成曲线为内嵌 SVG，预警按红黄绿着色）
+    Html,
 }
 
 /// Which records count toward completion.
@@ -107,6 +109,9 @@ pub struct Args {
     /// 成文日期（Word），如“2025年10月8日”
     #[arg(long)]
     pub date: Option<String>,
+    /// Word 报告中累计完成曲线图所用的中文字体文件（.ttf、.otf、.ttc，可重复）；不指定时使用系统已安装的中文字体
+    #[arg(long = "font", value_name = "文件")]
+    pub fonts: Vec<PathBuf>,
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -516,12 +521,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             s.into_bytes()
         }
         Format::Text => text(&report, plan.as_ref()).into_bytes(),
-        Format::Docx => landplan_report::monitor::monitor_docx(
+        Format::Docx => {
+            let (body, date) = (args.issuing_body.as_deref(), args.date.as_deref());
+            match landplan_report::monitor::monitor_docx_with_chart(&report, body, date, &args.fonts)
+            {
+                // The chart is a picture, which needs a CJK font; without one the report is
+                // still written, without the chart, and the user is told why.
+                Err(landplan_report::ReportError::NoCjkFont { .. }) => {
+                    eprintln!("警告：未找到中文字体，Word 报告未附累计完成曲线图（HTML 报告的曲线图为 SVG，不需要字体）；安装中文字体（如 fonts-noto-cjk）或用 --font 指定字体文件后重新生成即可附图");
+                    landplan_report::monitor::monitor_docx(&report, body, date)?
+                }
+                r => r?,
+            }
+        }
+        Format::Xlsx => landplan_report::monitor::monitor_xlsx(&report)?,
+        Format::Html => landplan_report::monitor::monitor_html(
             &report,
             args.issuing_body.as_deref(),
             args.date.as_deref(),
-        )?,
-        Format::Xlsx => landplan_report::monitor::monitor_xlsx(&report)?,
+        )?
+        .into_bytes(),
     };
     write_output(args.output.as_deref(), &bytes)?;
     let red = report.warnings.iter().any(|w| w.level == Colour::Red)
@@ -878,7 +897,7 @@ fn by_region(args: &Args, inputs: Inputs) -> anyhow::Result<ExitCode> {
             }
             out.into_bytes()
         }
-        Format::Docx | Format::Xlsx => {
+        Format::Docx | Format::Xlsx | Format::Html => {
             bail!("按行政区汇总目前只输出文字或 JSON（--format text|json）")
         }
     };
