@@ -240,8 +240,15 @@ fn story(db: &str, dir: &Path) {
         "乙县编制员",
     ]);
     assert!(err.contains("账户“乙县编制员”无权导入 990101 的供地记录"), "{err}");
-    let s = json(&[
+    let batches2 = dir.join("batches2.csv");
+    let text = std::fs::read_to_string(&batches).unwrap();
+    std::fs::write(&batches2, text.replace("\n990101,", "\n990102,")).unwrap();
+    let err = refused(&[
         "import", p(&batches), "--db", db, "--region", "990102", "--user", "乙县编制员",
+    ]);
+    assert!(err.contains("行政区“990101”不是县级代码或不在导入的行政区 990102 之内"), "{err}");
+    let s = json(&[
+        "import", p(&batches2), "--db", db, "--region", "990102", "--user", "乙县编制员",
     ]);
     assert_eq!(s["added"], 12, "{s}");
     audit_entries_as(db, "省管理员");
@@ -264,4 +271,166 @@ fn records_and_batches_in_postgres() {
     let Some(pg) = Pg::start() else { return };
     let d = tempfile::tempdir().unwrap();
     story(&pg.fresh_db(), d.path());
+}
+
+/// The demo county judged on 2025-09-30 with two checkpoints, in `format`, written to `out`;
+/// `fresh`: on a machine without fonts.
+fn demo_report(format: &str, out: &Path, fresh: Option<&Path>) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "monitor",
+        "--plan",
+        p(&demo("example-county-supply-2025.csv")),
+        "--region",
+        "示例县",
+        "--year",
+        "2025",
+        "--records",
+        p(&demo("example-county-records-2025.csv")),
+        "--batches",
+        p(&demo("example-county-batches.csv")),
+        "--as-of",
+        "2025-09-30",
+        "--checkpoint",
+        "06-30=50",
+        "--checkpoint",
+        "09-30=75",
+        "--format",
+        format,
+        "-o",
+        p(out),
+    ]);
+    if let Some(dir) = fresh {
+        let conf = dir.join("empty-fonts.conf");
+        std::fs::write(&conf, "<?xml version=\"1.0\"?>\n<fontconfig></fontconfig>\n").unwrap();
+        cmd.env("FONTCONFIG_FILE", &conf)
+            .env("LANDPLAN_NO_SYSTEM_FONTS", "1")
+            .env_remove("LANDPLAN_CJK_FONT");
+    }
+    let o = cmd.output().expect("run landplan");
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{format}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// `12.3456` → `12.35` (half up, as the reports print percentages).
+fn pct2(s: &str) -> String {
+    let v: rust_decimal::Decimal = s.parse().unwrap();
+    format!(
+        "{:.2}",
+        v.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    )
+}
+
+#[test]
+fn html_report_shows_the_json_figures_the_chart_and_the_warnings() {
+    let d = tempfile::tempdir().unwrap();
+    let html_path = d.path().join("报告.html");
+    demo_report("html", &html_path, None);
+    let json_path = d.path().join("报告.json");
+    demo_report("json", &json_path, None);
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    let j: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    // One self-contained page: no external resource.
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("lang=\"zh-CN\""));
+    for external in ["src=\"http", "href=\"http", "<script", "<link"] {
+        assert!(!html.contains(external), "{external}");
+    }
+    // The checkpoint table: each checkpoint's target, rate and verdict as the JSON has them.
+    let cps = j["checkpoints"].as_array().unwrap();
+    assert_eq!(cps.len(), 3);
+    let table = html.split("计划完成进度").nth(1).unwrap().split("</table>").next().unwrap();
+    for cp in cps {
+        let date: Vec<&str> = cp["date"].as_str().unwrap().split('-').collect();
+        let day = format!(
+            "{}年{}月{}日",
+            date[0],
+            date[1].trim_start_matches('0'),
+            date[2].trim_start_matches('0')
+        );
+        let verdict = match cp["met"].as_bool() {
+            Some(true) => "已达到",
+            Some(false) => "未达到",
+            None => "未到期",
+        };
+        let row = format!(
+            "<tr><td>{day}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{verdict}</td></tr>",
+            cp["target_pct"].as_str().unwrap(),
+            pct2(cp["rate_pct"].as_str().unwrap())
+        );
+        assert!(table.contains(&row), "{row} not in {table}");
+    }
+    // The overall figures of the summary paragraph.
+    let c = &j["completion"];
+    assert!(html.contains(&format!(
+        "已供应{}公顷，完成年度计划的{}%",
+        c["supplied_ha"].as_str().unwrap(),
+        pct2(c["rate_pct"].as_str().unwrap())
+    )));
+    // The chart, inline: the plan's curve, the supply's, the checkpoint targets.
+    let svg = html.split("<figure class=\"chart\">").nth(1).unwrap();
+    let svg = svg.split("</figure>").next().unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("<polyline"), "{svg}");
+    for label in ["计划累计供应", "实际累计供应", "6月30日 目标50%", "9月30日 目标75%"] {
+        assert!(svg.contains(label), "{label}");
+    }
+    // Every warning, red rows coloured red, and the counts.
+    let warnings = j["warnings"].as_array().unwrap();
+    let red = warnings.iter().filter(|w| w["level"] == "red").count();
+    let yellow = warnings.iter().filter(|w| w["level"] == "yellow").count();
+    assert!(red > 0 && yellow > 0);
+    assert!(html.contains(&format!("红色预警 {red}")) && html.contains(&format!("黄色预警 {yellow}")));
+    assert_eq!(html.matches("<tr class=\"red\"><td>红</td>").count(), red);
+    assert_eq!(html.matches("<tr class=\"yellow\"><td>黄</td>").count(), yellow);
+    for w in warnings {
+        let m = w["message"].as_str().unwrap();
+        assert!(html.contains(&format!("<td>{m}</td>")), "{m}");
+    }
+}
+
+#[test]
+fn word_report_carries_the_chart_when_a_font_exists_and_is_written_without_it_otherwise() {
+    use std::io::Read;
+    let d = tempfile::tempdir().unwrap();
+    let media = |path: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+        let mut out = Vec::new();
+        for i in 0..z.len() {
+            let mut f = z.by_index(i).unwrap();
+            let n = f.name().unwrap().to_string();
+            if n.starts_with("word/media/") && n.ends_with(".png") {
+                let mut b = Vec::new();
+                f.read_to_end(&mut b).unwrap();
+                out.push((n, b));
+            }
+        }
+        out
+    };
+    // No font: the report is written, without the picture, and the user is told.
+    let bare = d.path().join("无字体.docx");
+    let o = demo_report("docx", &bare, Some(d.path()));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("未找到中文字体") && err.contains("未附累计完成曲线图"), "{err}");
+    assert!(media(&bare).is_empty());
+    match landplan_report::FontSet::load(&[]) {
+        Ok(_) => {}
+        Err(e) if std::env::var_os("CI").is_none() => {
+            println!("word chart: skipped, {e}");
+            return;
+        }
+        Err(e) => panic!("word chart: {e} (apt fonts-noto-cjk) and CI is set"),
+    }
+    let docx = d.path().join("报告.docx");
+    let o = demo_report("docx", &docx, None);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("未找到中文字体"));
+    let pics = media(&docx);
+    assert_eq!(pics.len(), 1, "{:?}", pics.iter().map(|p| &p.0).collect::<Vec<_>>());
+    assert!(pics[0].1.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
+    let mut xml = String::new();
+    z.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
+    assert!(xml.contains("rIdImage1") && xml.contains("年度计划累计完成情况（截至2025年9月30日）"));
 }
