@@ -383,8 +383,12 @@ fn html_report_shows_the_json_figures_the_chart_and_the_warnings() {
     let yellow = warnings.iter().filter(|w| w["level"] == "yellow").count();
     assert!(red > 0 && yellow > 0);
     assert!(html.contains(&format!("红色预警 {red}")) && html.contains(&format!("黄色预警 {yellow}")));
-    assert_eq!(html.matches("<tr class=\"red\"><td>红</td>").count(), red);
-    assert_eq!(html.matches("<tr class=\"yellow\"><td>黄</td>").count(), yellow);
+    let list = html.split("预警清单").nth(1).unwrap();
+    assert_eq!(list.matches("<tr class=\"red\"><td class=\"lv red\">红</td>").count(), red);
+    assert_eq!(
+        list.matches("<tr class=\"yellow\"><td class=\"lv yellow\">黄</td>").count(),
+        yellow
+    );
     for w in warnings {
         let m = w["message"].as_str().unwrap();
         assert!(html.contains(&format!("<td>{m}</td>")), "{m}");

@@ -574,9 +574,9 @@ th{font-family:"SimHei","黑体","Noto Sans CJK SC",sans-serif;font-weight:norma
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .summary{display:flex;gap:12px;justify-content:center;margin:8px 0 20px}
 .badge{padding:4px 14px;border-radius:4px;color:#fff;font-family:"SimHei","黑体","Noto Sans CJK SC",sans-serif}
-.red{background:#c62828}.yellow{background:#f9a825;color:#111}.green{background:#2e7d32}
-tr.red td:first-child,tr.yellow td:first-child,tr.green td:first-child{color:#fff;text-align:center}
-tr.red td:first-child{background:#c62828}tr.yellow td:first-child{background:#f9a825;color:#111}tr.green td:first-child{background:#2e7d32}
+.badge.red{background:#c62828}.badge.yellow{background:#f9a825;color:#111}.badge.asof{background:#555}
+tr.red td{background:#fdecea}tr.yellow td{background:#fff8e1}
+td.lv{text-align:center;color:#fff}td.lv.red{background:#c62828}td.lv.yellow{background:#f9a825;color:#111}td.lv.green{background:#2e7d32}
 @media print{body{background:#fff}main{box-shadow:none;margin:0;padding:0}}
 "#;
 
@@ -617,7 +617,7 @@ pub fn monitor_html(
             Block::Title(t) => {
                 h.push_str(&format!("<h1>{}</h1>\n", esc(t)));
                 h.push_str(&format!(
-                    "<div class=\"summary\"><span class=\"badge red\">红色预警 {}</span><span class=\"badge yellow\">黄色预警 {}</span><span class=\"badge green\">截至{}</span></div>\n",
+                    "<div class=\"summary\"><span class=\"badge red\">红色预警 {}</span><span class=\"badge yellow\">黄色预警 {}</span><span class=\"badge asof\">截至{}</span></div>\n",
                     count("红"),
                     count("黄"),
                     esc(&r.as_of.chinese())
@@ -658,7 +658,9 @@ pub fn monitor_html(
                         None => h.push_str("<tr>"),
                     }
                     for (i, c) in row.iter().enumerate() {
-                        if t.numeric.get(i).copied().unwrap_or(false) {
+                        if let (Some(k), true) = (class, colour_col == Some(i)) {
+                            h.push_str(&format!("<td class=\"lv {k}\">{}</td>", esc(c)));
+                        } else if t.numeric.get(i).copied().unwrap_or(false) {
                             h.push_str(&format!("<td class=\"n\">{}</td>", esc(c)));
                         } else {
                             h.push_str(&format!("<td>{}</td>", esc(c)));
