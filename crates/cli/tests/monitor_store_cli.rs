@@ -141,12 +141,18 @@ fn story(db: &str, dir: &Path) {
     assert_eq!(s["added"], 282, "{s}");
     assert_eq!(s["total_ha"], "1772.5018", "{s}");
     let s = json(&["import", p(&batches), "--db", db, "--region", "990101"]);
-    assert_eq!((s["kind"].as_str(), s["added"].as_i64()), (Some("batches"), Some(12)));
+    assert_eq!(
+        (s["kind"].as_str(), s["added"].as_i64()),
+        (Some("batches"), Some(12))
+    );
     let entries = audit_entries(db);
 
     // Importing again changes nothing and writes nothing.
     let s = json(&["import", p(&records), "--db", db, "--region", "990101"]);
-    assert_eq!((s["added"].as_i64(), s["replaced"].as_i64()), (Some(0), Some(0)));
+    assert_eq!(
+        (s["added"].as_i64(), s["replaced"].as_i64()),
+        (Some(0), Some(0))
+    );
     assert_eq!(s["unchanged"], 282);
     assert!(s["import_id"].is_null(), "{s}");
     assert_eq!(audit_entries(db), entries);
@@ -170,9 +176,25 @@ fn story(db: &str, dir: &Path) {
     // A bad row refuses the whole file, naming its row; nothing is stored.
     let text = std::fs::read_to_string(&records).unwrap();
     let bad = dir.join("bad.csv");
-    std::fs::write(&bad, with_bad_area(&text.replace("2025-06-18", "2025-06-19"), 5)).unwrap();
-    let err = refused(&["import", p(&bad), "--as", "records", "--db", db, "--region", "990101"]);
-    assert!(err.contains("第 6 行") && err.contains("整批未导入"), "{err}");
+    std::fs::write(
+        &bad,
+        with_bad_area(&text.replace("2025-06-18", "2025-06-19"), 5),
+    )
+    .unwrap();
+    let err = refused(&[
+        "import",
+        p(&bad),
+        "--as",
+        "records",
+        "--db",
+        db,
+        "--region",
+        "990101",
+    ]);
+    assert!(
+        err.contains("第 6 行") && err.contains("整批未导入"),
+        "{err}"
+    );
     assert_eq!(audit_entries(db), entries);
     assert_eq!(monitor_json(&base), stored);
 
@@ -192,13 +214,25 @@ fn story(db: &str, dir: &Path) {
     assert_eq!(s["rows"], 281, "{s}");
     let changed = text.matches("2025-06-18").count() as i64;
     assert!(changed > 0);
-    assert_eq!(s["replaced"].as_i64().unwrap() + s["unchanged"].as_i64().unwrap(), 281);
+    assert_eq!(
+        s["replaced"].as_i64().unwrap() + s["unchanged"].as_i64().unwrap(),
+        281
+    );
     assert!(s["replaced"].as_i64().unwrap() >= 1, "{s}");
     let after = monitor_json(&base);
     assert_eq!(after["parcels"].as_array().unwrap().len(), parcels);
     assert_ne!(after, stored);
     // And the original file puts every record back as it was.
-    ok(&["import", p(&records), "--as", "records", "--db", db, "--region", "990101"]);
+    ok(&[
+        "import",
+        p(&records),
+        "--as",
+        "records",
+        "--db",
+        db,
+        "--region",
+        "990101",
+    ]);
     assert_eq!(monitor_json(&base), stored);
 
     // A province: a file of two counties, imported for the province, judged from the store
@@ -210,11 +244,33 @@ fn story(db: &str, dir: &Path) {
         records_for("990101") + second.split_once('\n').unwrap().1,
     )
     .unwrap();
-    let s = json(&["import", p(&two), "--as", "records", "--db", db, "--region", "990000"]);
-    assert_eq!(s["counties"], serde_json::json!(["990101", "990102"]), "{s}");
-    assert_eq!((s["added"].as_i64(), s["unchanged"].as_i64()), (Some(282), Some(282)));
+    let s = json(&[
+        "import",
+        p(&two),
+        "--as",
+        "records",
+        "--db",
+        db,
+        "--region",
+        "990000",
+    ]);
+    assert_eq!(
+        s["counties"],
+        serde_json::json!(["990101", "990102"]),
+        "{s}"
+    );
+    assert_eq!(
+        (s["added"].as_i64(), s["unchanged"].as_i64()),
+        (Some(282), Some(282))
+    );
     let province = monitor_json(&["--db", db, "--region", "990000", "--year", "2025"]);
-    let by_file = monitor_json(&["--records", p(&two), "--batches", p(&batches), "--by-region"]);
+    let by_file = monitor_json(&[
+        "--records",
+        p(&two),
+        "--batches",
+        p(&batches),
+        "--by-region",
+    ]);
     assert_eq!(province, by_file);
     let codes: Vec<&str> = province["regions"]
         .as_array()
@@ -227,28 +283,84 @@ fn story(db: &str, dir: &Path) {
     }
 
     // A county row outside the import's region is refused with its row.
-    let err = refused(&["import", p(&two), "--as", "records", "--db", db, "--region", "990101"]);
-    assert!(err.contains("第 284、285、") && err.contains("行政区“990102”"), "{err}");
+    let err = refused(&[
+        "import",
+        p(&two),
+        "--as",
+        "records",
+        "--db",
+        db,
+        "--region",
+        "990101",
+    ]);
+    assert!(
+        err.contains("第 284、285、") && err.contains("行政区“990102”"),
+        "{err}"
+    );
 
     // Roles: importing needs 编制 for the region.
-    ok(&["user", "add", "省管理员", "--db", db, "--grant", "admin=990000"]);
     ok(&[
-        "user", "add", "乙县编制员", "--db", db, "--user", "省管理员", "--grant", "editor=990102",
+        "user",
+        "add",
+        "省管理员",
+        "--db",
+        db,
+        "--grant",
+        "admin=990000",
+    ]);
+    ok(&[
+        "user",
+        "add",
+        "乙县编制员",
+        "--db",
+        db,
+        "--user",
+        "省管理员",
+        "--grant",
+        "editor=990102",
     ]);
     let err = refused(&[
-        "import", p(&records), "--as", "records", "--db", db, "--region", "990101", "--user",
+        "import",
+        p(&records),
+        "--as",
+        "records",
+        "--db",
+        db,
+        "--region",
+        "990101",
+        "--user",
         "乙县编制员",
     ]);
-    assert!(err.contains("账户“乙县编制员”无权导入 990101 的供地记录"), "{err}");
+    assert!(
+        err.contains("账户“乙县编制员”无权导入 990101 的供地记录"),
+        "{err}"
+    );
     let batches2 = dir.join("batches2.csv");
     let text = std::fs::read_to_string(&batches).unwrap();
     std::fs::write(&batches2, text.replace("\n990101,", "\n990102,")).unwrap();
     let err = refused(&[
-        "import", p(&batches), "--db", db, "--region", "990102", "--user", "乙县编制员",
+        "import",
+        p(&batches),
+        "--db",
+        db,
+        "--region",
+        "990102",
+        "--user",
+        "乙县编制员",
     ]);
-    assert!(err.contains("行政区“990101”不是县级代码或不在导入的行政区 990102 之内"), "{err}");
+    assert!(
+        err.contains("行政区“990101”不是县级代码或不在导入的行政区 990102 之内"),
+        "{err}"
+    );
     let s = json(&[
-        "import", p(&batches2), "--db", db, "--region", "990102", "--user", "乙县编制员",
+        "import",
+        p(&batches2),
+        "--db",
+        db,
+        "--region",
+        "990102",
+        "--user",
+        "乙县编制员",
     ]);
     assert_eq!(s["added"], 12, "{s}");
     audit_entries_as(db, "省管理员");
@@ -302,7 +414,11 @@ fn demo_report(format: &str, out: &Path, fresh: Option<&Path>) -> Output {
     ]);
     if let Some(dir) = fresh {
         let conf = dir.join("empty-fonts.conf");
-        std::fs::write(&conf, "<?xml version=\"1.0\"?>\n<fontconfig></fontconfig>\n").unwrap();
+        std::fs::write(
+            &conf,
+            "<?xml version=\"1.0\"?>\n<fontconfig></fontconfig>\n",
+        )
+        .unwrap();
         cmd.env("FONTCONFIG_FILE", &conf)
             .env("LANDPLAN_NO_SYSTEM_FONTS", "1")
             .env_remove("LANDPLAN_CJK_FONT");
@@ -342,7 +458,13 @@ fn html_report_shows_the_json_figures_the_chart_and_the_warnings() {
     // The checkpoint table: each checkpoint's target, rate and verdict as the JSON has them.
     let cps = j["checkpoints"].as_array().unwrap();
     assert_eq!(cps.len(), 3);
-    let table = html.split("计划完成进度").nth(1).unwrap().split("</table>").next().unwrap();
+    let table = html
+        .split("计划完成进度")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
     for cp in cps {
         let date: Vec<&str> = cp["date"].as_str().unwrap().split('-').collect();
         let day = format!(
@@ -373,8 +495,16 @@ fn html_report_shows_the_json_figures_the_chart_and_the_warnings() {
     // The chart, inline: the plan's curve, the supply's, the checkpoint targets.
     let svg = html.split("<figure class=\"chart\">").nth(1).unwrap();
     let svg = svg.split("</figure>").next().unwrap();
-    assert!(svg.starts_with("<svg") && svg.contains("<polyline"), "{svg}");
-    for label in ["计划累计供应", "实际累计供应", "6月30日 目标50%", "9月30日 目标75%"] {
+    assert!(
+        svg.starts_with("<svg") && svg.contains("<polyline"),
+        "{svg}"
+    );
+    for label in [
+        "计划累计供应",
+        "实际累计供应",
+        "6月30日 目标50%",
+        "9月30日 目标75%",
+    ] {
         assert!(svg.contains(label), "{label}");
     }
     // Every warning, red rows coloured red, and the counts.
@@ -382,11 +512,18 @@ fn html_report_shows_the_json_figures_the_chart_and_the_warnings() {
     let red = warnings.iter().filter(|w| w["level"] == "red").count();
     let yellow = warnings.iter().filter(|w| w["level"] == "yellow").count();
     assert!(red > 0 && yellow > 0);
-    assert!(html.contains(&format!("红色预警 {red}")) && html.contains(&format!("黄色预警 {yellow}")));
+    assert!(
+        html.contains(&format!("红色预警 {red}")) && html.contains(&format!("黄色预警 {yellow}"))
+    );
     let list = html.split("预警清单").nth(1).unwrap();
-    assert_eq!(list.matches("<tr class=\"red\"><td class=\"lv red\">红</td>").count(), red);
     assert_eq!(
-        list.matches("<tr class=\"yellow\"><td class=\"lv yellow\">黄</td>").count(),
+        list.matches("<tr class=\"red\"><td class=\"lv red\">红</td>")
+            .count(),
+        red
+    );
+    assert_eq!(
+        list.matches("<tr class=\"yellow\"><td class=\"lv yellow\">黄</td>")
+            .count(),
         yellow
     );
     for w in warnings {
@@ -417,7 +554,10 @@ fn word_report_carries_the_chart_when_a_font_exists_and_is_written_without_it_ot
     let bare = d.path().join("无字体.docx");
     let o = demo_report("docx", &bare, Some(d.path()));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("未找到中文字体") && err.contains("未附累计完成曲线图"), "{err}");
+    assert!(
+        err.contains("未找到中文字体") && err.contains("未附累计完成曲线图"),
+        "{err}"
+    );
     assert!(media(&bare).is_empty());
     match landplan_report::FontSet::load(&[]) {
         Ok(_) => {}
@@ -431,10 +571,18 @@ fn word_report_carries_the_chart_when_a_font_exists_and_is_written_without_it_ot
     let o = demo_report("docx", &docx, None);
     assert!(!String::from_utf8_lossy(&o.stderr).contains("未找到中文字体"));
     let pics = media(&docx);
-    assert_eq!(pics.len(), 1, "{:?}", pics.iter().map(|p| &p.0).collect::<Vec<_>>());
+    assert_eq!(
+        pics.len(),
+        1,
+        "{:?}",
+        pics.iter().map(|p| &p.0).collect::<Vec<_>>()
+    );
     assert!(pics[0].1.starts_with(b"\x89PNG\r\n\x1a\n"));
     let mut z = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
     let mut xml = String::new();
-    z.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
+    z.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
     assert!(xml.contains("rIdImage1") && xml.contains("年度计划累计完成情况（截至2025年9月30日）"));
 }

@@ -370,7 +370,11 @@ pub fn monitor_docx_with_chart(
 const CHART_SIZE: (u32, u32) = (900, 560);
 
 fn chart_caption(r: &MonitorReport) -> String {
-    format!("{}年度计划累计完成情况（截至{}）", r.year, r.as_of.chinese())
+    format!(
+        "{}年度计划累计完成情况（截至{}）",
+        r.year,
+        r.as_of.chinese()
+    )
 }
 
 fn f64_of(v: Decimal) -> f64 {
@@ -397,10 +401,17 @@ pub fn completion_chart_svg(r: &MonitorReport, family: &str) -> String {
         wf / 2.0,
         42.0,
         TextStyle::new(22.0).anchor(Anchor::Middle),
-        &format!("{}{}", r.region.clone().unwrap_or_default(), chart_caption(r)),
+        &format!(
+            "{}{}",
+            r.region.clone().unwrap_or_default(),
+            chart_caption(r)
+        ),
     );
     let (left, right, top, bottom) = (92.0, wf - 40.0, 70.0, hf - 70.0);
-    let planned_total = r.completion.as_ref().map_or(Decimal::ZERO, |c| c.planned_ha);
+    let planned_total = r
+        .completion
+        .as_ref()
+        .map_or(Decimal::ZERO, |c| c.planned_ha);
     let share = |v: Decimal| {
         if planned_total.is_zero() {
             0.0
@@ -455,7 +466,10 @@ pub fn completion_chart_svg(r: &MonitorReport, family: &str) -> String {
         }
         let label = match q {
             0 => "年初".to_string(),
-            q => format!("{}末", ["第一季度", "第二季度", "第三季度", "第四季度"][q as usize - 1]),
+            q => format!(
+                "{}末",
+                ["第一季度", "第二季度", "第三季度", "第四季度"][q as usize - 1]
+            ),
         };
         s.text(
             xx,
@@ -495,7 +509,11 @@ pub fn completion_chart_svg(r: &MonitorReport, family: &str) -> String {
         }
     }
     if as_of.fract() > 0.0 {
-        let total = r.completion.as_ref().and_then(|c| c.rate_pct).map_or(0.0, f64_of);
+        let total = r
+            .completion
+            .as_ref()
+            .and_then(|c| c.rate_pct)
+            .map_or(0.0, f64_of);
         pts.push((x(as_of), y(total)));
     }
     s.polyline(&pts, green, 3.0);
@@ -517,7 +535,12 @@ pub fn completion_chart_svg(r: &MonitorReport, family: &str) -> String {
             c.date.day(),
             c.target_pct.normalize()
         );
-        s.text(cx - 12.0, cy - 8.0, TextStyle::new(13.0).fill(orange).anchor(Anchor::End).halo(), &label);
+        s.text(
+            cx - 12.0,
+            cy - 8.0,
+            TextStyle::new(13.0).fill(orange).anchor(Anchor::End).halo(),
+            &label,
+        );
         // A checkpoint still ahead has no share of its own yet (its rate is the as-of day's).
         if let (Some(rate), Some(met)) = (c.rate_pct, c.met) {
             let colour = if met { green } else { "#c62828" };

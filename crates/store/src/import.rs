@@ -1088,7 +1088,9 @@ impl Session<'_> {
 
 /// Rejected rows' findings as lines, rows with the same reason on one line
 /// (`第 2、3、4 行“面积（公顷）”列：…`), at most ten lines.
-pub(crate) fn grouped_rows<'a>(findings: impl Iterator<Item = &'a landplan_core::Finding>) -> Vec<String> {
+pub(crate) fn grouped_rows<'a>(
+    findings: impl Iterator<Item = &'a landplan_core::Finding>,
+) -> Vec<String> {
     let mut groups: Vec<(Vec<usize>, String)> = Vec::new();
     for f in findings {
         let row = f.places.first().and_then(|p| p.row.or(p.line));

@@ -400,13 +400,16 @@ impl Session<'_> {
         let mut stored: HashMap<(String, String), Vec<(i64, i64, String)>> = HashMap::new();
         for c in &counties {
             self.db.query_each(
-                &format!("SELECT id, record_key, row_no, data FROM {table} WHERE region = ? ORDER BY id"),
+                &format!(
+                    "SELECT id, record_key, row_no, data FROM {table} WHERE region = ? ORDER BY id"
+                ),
                 &[c.clone().into()],
                 &mut |r| {
-                    stored
-                        .entry((c.clone(), r[1].text()))
-                        .or_default()
-                        .push((r[0].as_i64().unwrap_or(0), r[2].as_i64().unwrap_or(0), r[3].text()));
+                    stored.entry((c.clone(), r[1].text())).or_default().push((
+                        r[0].as_i64().unwrap_or(0),
+                        r[2].as_i64().unwrap_or(0),
+                        r[3].text(),
+                    ));
                     Ok(())
                 },
             )?;

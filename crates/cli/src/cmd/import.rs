@@ -97,7 +97,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             None => landplan_store::import::detect_kind(f).ok(),
         })
         .collect();
-    let monitoring = |k: &Option<FileKind>| matches!(k, Some(FileKind::Records | FileKind::Batches));
+    let monitoring =
+        |k: &Option<FileKind>| matches!(k, Some(FileKind::Records | FileKind::Batches));
     if kinds.iter().any(monitoring) {
         if !kinds.iter().all(monitoring) {
             anyhow::bail!("供地记录、批次清单请单独导入，不与台账、几何文件一起");
@@ -338,7 +339,10 @@ fn run_monitoring(
             )?,
         }
         if s.rejected_rows > 0 {
-            eprintln!("警告：{}有 {} 行无法读取，已跳过：", s.file, s.rejected_rows);
+            eprintln!(
+                "警告：{}有 {} 行无法读取，已跳过：",
+                s.file, s.rejected_rows
+            );
             for f in &s.findings {
                 eprintln!("  {}：{}", place(f), f.message);
             }

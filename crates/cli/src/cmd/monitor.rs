@@ -523,8 +523,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Text => text(&report, plan.as_ref()).into_bytes(),
         Format::Docx => {
             let (body, date) = (args.issuing_body.as_deref(), args.date.as_deref());
-            match landplan_report::monitor::monitor_docx_with_chart(&report, body, date, &args.fonts)
-            {
+            match landplan_report::monitor::monitor_docx_with_chart(
+                &report,
+                body,
+                date,
+                &args.fonts,
+            ) {
                 // The chart is a picture, which needs a CJK font; without one the report is
                 // still written, without the chart, and the user is told why.
                 Err(landplan_report::ReportError::NoCjkFont { .. }) => {
