@@ -663,3 +663,78 @@ impl Store {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use landplan_core::units::StatedArea;
+    use landplan_core::AreaUnit;
+
+    fn batch(no: Option<&str>, name: &str) -> ApprovalBatch {
+        ApprovalBatch {
+            district: None,
+            name: name.into(),
+            approval_no: no.map(str::to_string),
+            authority: None,
+            approved_on: None,
+            area: StatedArea::new(Decimal::ONE, AreaUnit::Hectare),
+            row: 2,
+        }
+    }
+
+    #[test]
+    fn a_batch_is_known_by_its_approval_number_else_its_name() {
+        assert_eq!(
+            batch_key(&batch(Some(" 示批〔2020〕1号 "), "第1批次")),
+            "示批〔2020〕1号"
+        );
+        assert_eq!(batch_key(&batch(Some(""), " 第1批次 ")), "第1批次");
+        assert_eq!(batch_key(&batch(None, "第2批次")), "第2批次");
+    }
+
+    fn record(
+        supervision: Option<&str>,
+        parcel: Option<&str>,
+        approval: Option<&str>,
+    ) -> SupplyRecord {
+        let mut r: SupplyRecord = serde_json::from_value(serde_json::json!({
+            "class_text": "工业用地",
+            "class": { "gb21010": "0601", "ydyh2023": null },
+            "area": serde_json::to_value(StatedArea::new(Decimal::ONE, AreaUnit::Hectare)).unwrap(),
+            "row": 2
+        }))
+        .unwrap();
+        r.supervision_no = supervision.map(str::to_string);
+        r.parcel_id = parcel.map(str::to_string);
+        r.approval_no = approval.map(str::to_string);
+        r
+    }
+
+    #[test]
+    fn a_record_is_known_by_its_supervision_number_and_its_batch() {
+        // One parcel drawing on two batches is two records.
+        let a = record(
+            Some("9901012025B000016"),
+            Some("A-1"),
+            Some("示批〔2020〕1号"),
+        );
+        let b = record(
+            Some("9901012025B000016"),
+            Some("A-1"),
+            Some("示批〔2021〕2号"),
+        );
+        assert_ne!(record_key(&a), record_key(&b));
+        assert_eq!(record_key(&a), "9901012025B000016|示批〔2020〕1号");
+        // Without a supervision number, the parcel id; without a batch, an empty one.
+        assert_eq!(record_key(&record(None, Some("A-1"), None)), "A-1|");
+    }
+
+    #[test]
+    fn only_six_digit_codes_place_a_row_in_a_county() {
+        assert_eq!(county_code(Some(" 990101 ")), Some("990101".into()));
+        assert_eq!(county_code(Some("示例县")), None);
+        assert_eq!(county_code(Some("99010")), None);
+        assert_eq!(county_code(Some("990101001")), None);
+        assert_eq!(county_code(None), None);
+    }
+}
