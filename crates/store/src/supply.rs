@@ -126,6 +126,12 @@ struct NewRow {
     data: String,
 }
 
+/// A row as read: its 行政区 cell, key, row number, columns, data and area.
+type ReadRow = (Option<String>, String, i64, Vec<Value>, String, Decimal);
+
+/// The stored rows of a (county, key): (id, row number, data) each.
+type StoredRows = HashMap<(String, String), Vec<(i64, i64, String)>>;
+
 /// A record's key within its county.
 pub fn record_key(r: &SupplyRecord) -> String {
     let id = r
@@ -235,8 +241,7 @@ impl Session<'_> {
             path: file.clone(),
             message: e.to_string(),
         };
-        // (county cell, key, row, columns, data, area)
-        let mut read: Vec<(Option<String>, String, i64, Vec<Value>, String, Decimal)> = Vec::new();
+        let mut read: Vec<ReadRow> = Vec::new();
         let result = match kind {
             MonitorKind::Records => {
                 let mut reader =
@@ -397,7 +402,7 @@ impl Session<'_> {
             .into_iter()
             .collect();
         // What is stored now under the keys of the file: (county, key) → [(id, row, data)].
-        let mut stored: HashMap<(String, String), Vec<(i64, i64, String)>> = HashMap::new();
+        let mut stored: StoredRows = HashMap::new();
         for c in &counties {
             self.db.query_each(
                 &format!(
