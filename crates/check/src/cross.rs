@@ -243,18 +243,18 @@ fn compare_group(rules: &RuleContext, sides: &[Side]) -> (Vec<Vec<Finding>>, usi
         for &s in rest {
             compared += 1;
             let mine = &by_key[s][key];
-            let mut seen: Vec<(Place, Place)> = Vec::new();
+            let mut seen: Vec<(&Indicator, &Indicator)> = Vec::new();
             // My readings no reading of the reference agrees with; then the reference's
             // readings none of mine agrees with.
             for (this, other) in unmatched(mine, reference)
                 .into_iter()
                 .chain(unmatched(reference, mine).into_iter().map(|(o, t)| (t, o)))
             {
-                let pair = (this.place.clone(), other.place.clone());
-                if seen.contains(&pair) {
+                // One finding per pair of values, however often each is stated.
+                if seen.iter().any(|(t, o)| agree(t, this) && agree(o, other)) {
                     continue;
                 }
-                seen.push(pair);
+                seen.push((this, other));
                 out[s].push(mismatch(
                     rules,
                     (&sides[s], this, distinct(mine)),
