@@ -316,3 +316,20 @@ fn a_document_against_its_stored_version() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--region"));
 }
+
+#[test]
+fn rules_lists_the_check_across_files() {
+    let text = ok(&["rules"]);
+    assert!(text.contains("cross.mismatch"), "{text}");
+    assert!(text.contains("同一计划的不同文件数字不一致"), "{text}");
+    let o = landplan(&["rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "cross.mismatch")
+        .expect("cross.mismatch in the catalogue");
+    assert_eq!(r["severity"], "error");
+    assert!(r["description"].as_str().unwrap().contains("--separately"));
+}
