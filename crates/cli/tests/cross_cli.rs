@@ -2,6 +2,10 @@
 //! Excel, web page and Markdown of one plan agree with each other and with the ledger and the
 //! stored version they came from; one figure changed in one of them is found, naming both files.
 
+#[path = "../../store/tests/common/mod.rs"]
+mod common;
+
+use common::Pg;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -268,26 +272,39 @@ fn a_document_against_its_ledger_finds_a_changed_class_figure() {
 }
 
 #[test]
-fn a_document_against_its_stored_version() {
+fn a_document_against_its_stored_version_geopackage() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("store.gpkg");
+    against_stored_version(p(&db), dir.path());
+}
+
+#[test]
+fn a_document_against_its_stored_version_postgres() {
+    let Some(pg) = Pg::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    against_stored_version(&pg.fresh_db(), dir.path());
+}
+
+/// A store made by the CLI (init, import, plan create): the compiled Word plan agrees with the
+/// stored version; a changed one does not.
+fn against_stored_version(db: &str, dir: &Path) {
     let ledger = demo("example-county-supply-2025.csv");
-    ok(&["init", "--db", p(&db), "--region", "990101=示例县"]);
+    ok(&["init", "--db", db, "--region", "990101=示例县"]);
     ok(&[
         "import",
         "--db",
-        p(&db),
+        db,
         p(&ledger),
         "--region",
         "990101",
         "--year",
         "2025",
     ]);
-    let which = ["--db", p(&db), "--region", "990101", "--year", "2025"];
+    let which = ["--db", db, "--region", "990101", "--year", "2025"];
     let mut create = vec!["plan", "create"];
     create.extend_from_slice(&which);
     ok(&create);
-    let docx = dir.path().join("plan.docx");
+    let docx = dir.join("plan.docx");
     compile(&ledger, "supply", "2025", "docx", &docx);
     let mut args = vec![p(&docx)];
     args.extend_from_slice(&which);
@@ -298,7 +315,7 @@ fn a_document_against_its_stored_version() {
     assert_eq!(against[0]["source"], "数据库 第1版");
     assert!(against[0]["compared"].as_u64().unwrap() > 50);
     // A changed township figure in the Word plan disagrees with the stored version.
-    let edited = dir.path().join("edited.docx");
+    let edited = dir.join("edited.docx");
     rewrite_zip(&docx, &edited, "word/document.xml", |x| {
         x.replacen("531.84", "513.84", 1)
     });
@@ -312,7 +329,7 @@ fn a_document_against_its_stored_version() {
         m.contains("城关镇") && m.contains("513.84公顷") && m.contains("数据库 第1版")
     }));
     // --db without the plan's region and year is refused with a reason.
-    let o = landplan(&["check", p(&docx), "--db", p(&db)]);
+    let o = landplan(&["check", p(&docx), "--db", db]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--region"));
 }
