@@ -368,7 +368,7 @@ fn mismatch(
     (other_side, other, other_values): (&Side, &Indicator, usize),
 ) -> Finding {
     let message = format!(
-        "「{}」在 {} 为{}，在 {} 为{}，两者不一致",
+        "「{}」在 {}为{}，在 {}为{}，两者不一致",
         this.name,
         whereabouts(side, this),
         show(this),
