@@ -58,6 +58,7 @@ pub fn identity(m: &PlanModel) -> Result<Identity, String> {
         DocKind::Supply => "supply",
         DocKind::Reserve => "reserve",
         DocKind::Other if m.title.is_none() => return Err("未读出计划标题".to_string()),
+        DocKind::Other => return Err("标题未表明是供应计划或储备计划".to_string()),
         other => return Err(format!("文件是{}，不是供应计划或储备计划", other.label())),
     };
     let region = m

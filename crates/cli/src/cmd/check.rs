@@ -136,7 +136,7 @@ fn render_summary(summary: &CrossSummary) -> String {
     }
     for a in &summary.against {
         s.push_str(&format!(
-            "对照: {} 与{}比较指标{}项\n",
+            "对照: {} 与{} 比较指标{}项\n",
             a.path, a.source, a.compared
         ));
     }
