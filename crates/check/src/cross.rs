@@ -164,14 +164,18 @@ pub struct Against {
 /// identity cannot be read are listed as untied (when there is more than one document).
 pub fn tie(rules: &RuleContext, reports: &mut [DocumentReport]) -> CrossSummary {
     let mut summary = CrossSummary::default();
-    let mut groups: BTreeMap<Identity, Vec<usize>> = BTreeMap::new();
+    // Groups in the order of their first document.
+    let mut groups: Vec<(Identity, Vec<usize>)> = Vec::new();
     let readable = reports.iter().filter(|r| r.readable).count();
     for (i, r) in reports.iter().enumerate() {
         if !r.readable {
             continue;
         }
         match identity(&r.plan) {
-            Ok(id) => groups.entry(id).or_default().push(i),
+            Ok(id) => match groups.iter_mut().find(|(g, _)| same_plan(g, &id)) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((id, vec![i])),
+            },
             Err(reason) if readable > 1 => summary.untied.push(Untied {
                 path: r.path.clone(),
                 reason,
@@ -179,7 +183,6 @@ pub fn tie(rules: &RuleContext, reports: &mut [DocumentReport]) -> CrossSummary 
             Err(_) => {}
         }
     }
-    let mut ties: Vec<(usize, Tie)> = Vec::new();
     for (plan, members) in groups {
         if members.len() < 2 {
             continue;
@@ -190,21 +193,37 @@ pub fn tie(rules: &RuleContext, reports: &mut [DocumentReport]) -> CrossSummary 
             .collect();
         let (found, compared) = compare_group(rules, &sides);
         for (k, findings) in found.into_iter().enumerate() {
-            let report = &mut reports[members[k]];
-            report.findings.extend(findings);
+            reports[members[k]].findings.extend(findings);
         }
-        ties.push((
-            members[0],
-            Tie {
-                plan,
-                documents: members.iter().map(|&i| reports[i].path.clone()).collect(),
-                compared,
-            },
-        ));
+        summary.ties.push(Tie {
+            plan,
+            documents: members.iter().map(|&i| reports[i].path.clone()).collect(),
+            compared,
+        });
     }
-    ties.sort_by_key(|(first, _)| *first);
-    summary.ties = ties.into_iter().map(|(_, t)| t).collect();
     summary
+}
+
+/// Two identities name one plan: same year and kind, and the same region — also when one
+/// title names it with its prefecture before it ("示例市示例县" and "示例县").
+fn same_plan(a: &Identity, b: &Identity) -> bool {
+    if a.year != b.year || a.kind != b.kind {
+        return false;
+    }
+    if a.region == b.region {
+        return true;
+    }
+    let (short, long) = if a.region.chars().count() <= b.region.chars().count() {
+        (&a.region, &b.region)
+    } else {
+        (&b.region, &a.region)
+    };
+    short.chars().count() >= 2
+        && long.ends_with(short.as_str())
+        && ["县", "市", "区", "旗"].iter().any(|e| short.ends_with(e))
+        && ["省", "市", "州", "盟", "区"]
+            .iter()
+            .any(|e| long[..long.len() - short.len()].ends_with(e))
 }
 
 /// Compare a document with a reference (a ledger or a stored version): the findings, on the
@@ -972,6 +991,23 @@ mod tests {
         );
         let r = check_text("b.txt", "供应总量为100.00公顷。\n");
         assert!(identity(&r.plan).is_err());
+    }
+
+    #[test]
+    fn a_region_named_with_its_prefecture_is_the_same_plan() {
+        let id = |r: &str| Identity {
+            region: r.to_string(),
+            year: 2025,
+            kind: "supply",
+        };
+        assert!(same_plan(&id("示例县"), &id("示例市示例县")));
+        assert!(same_plan(&id("喀什地区巴楚县"), &id("巴楚县")));
+        assert!(!same_plan(&id("示例县"), &id("另一县")));
+        // Not a region that merely ends the same way.
+        assert!(!same_plan(&id("东县"), &id("河东县")));
+        let mut other_year = id("示例县");
+        other_year.year = 2026;
+        assert!(!same_plan(&id("示例县"), &other_year));
     }
 
     #[test]
