@@ -101,6 +101,9 @@ pub struct Side {
     pub document: bool,
     /// What it states.
     pub indicators: Vec<Indicator>,
+    /// Lines (1-based) where an annex table begins, with its label ("附表2"): a place after one
+    /// is named by it ("附表.xlsx 附表2 第29行"). Empty when unknown.
+    pub annexes: Vec<(usize, String)>,
 }
 
 impl Side {
@@ -110,8 +113,45 @@ impl Side {
             label: report.path.clone(),
             document: true,
             indicators: document_indicators(report),
+            annexes: Vec::new(),
         }
     }
+
+    /// A document's side, with the text it was read as (to name the 附表 a place is in).
+    pub fn of_document_text(report: &DocumentReport, text: &str) -> Side {
+        let mut side = Side::of_document(report);
+        side.annexes = annex_lines(text);
+        side
+    }
+
+    /// The annex a line is in.
+    fn annex_of(&self, line: usize) -> Option<&str> {
+        self.annexes
+            .iter()
+            .take_while(|(l, _)| *l <= line)
+            .last()
+            .map(|(_, a)| a.as_str())
+    }
+}
+
+/// Lines that label an annex table: "附表2", "附表 3", "附表一" standing alone.
+fn annex_lines(text: &str) -> Vec<(usize, String)> {
+    text.split('\n')
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let t: String = landplan_core::text::normalize(line)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let rest = t.strip_prefix("附表")?;
+            let ok = !rest.is_empty()
+                && rest.chars().count() <= 3
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
+            ok.then(|| (i + 1, t))
+        })
+        .collect()
 }
 
 /// A tie made among the documents of one `landplan check`.
@@ -163,6 +203,16 @@ pub struct Against {
 /// them: each mismatch is added to the findings of the later document. Documents whose
 /// identity cannot be read are listed as untied (when there is more than one document).
 pub fn tie(rules: &RuleContext, reports: &mut [DocumentReport]) -> CrossSummary {
+    tie_texts(rules, reports, &[])
+}
+
+/// [`tie`], with the text each document was read as (`texts[i]` for `reports[i]`; fewer texts
+/// than reports are allowed): places are then named by the 附表 they are in.
+pub fn tie_texts(
+    rules: &RuleContext,
+    reports: &mut [DocumentReport],
+    texts: &[String],
+) -> CrossSummary {
     let mut summary = CrossSummary::default();
     // Groups in the order of their first document.
     let mut groups: Vec<(Identity, Vec<usize>)> = Vec::new();
@@ -189,7 +239,10 @@ pub fn tie(rules: &RuleContext, reports: &mut [DocumentReport]) -> CrossSummary 
         }
         let sides: Vec<Side> = members
             .iter()
-            .map(|&i| Side::of_document(&reports[i]))
+            .map(|&i| match texts.get(i) {
+                Some(t) => Side::of_document_text(&reports[i], t),
+                None => Side::of_document(&reports[i]),
+            })
             .collect();
         let (found, compared) = compare_group(rules, &sides);
         for (k, findings) in found.into_iter().enumerate() {
@@ -376,7 +429,10 @@ fn show(ind: &Indicator) -> String {
 /// Where a reading is, in words: "计划.docx 第12行", "台账 a.csv 第5行", "数据库 第2版".
 fn whereabouts(side: &Side, ind: &Indicator) -> String {
     match (side.document, ind.place.line, ind.place.row) {
-        (true, Some(l), _) => format!("{} 第{l}行", side.label),
+        (true, Some(l), _) => match side.annex_of(l) {
+            Some(a) => format!("{} {a} 第{l}行", side.label),
+            None => format!("{} 第{l}行", side.label),
+        },
         (false, _, Some(r)) => format!("{} 第{r}行", side.label),
         _ => side.label.clone(),
     }
@@ -991,6 +1047,34 @@ mod tests {
         );
         let r = check_text("b.txt", "供应总量为100.00公顷。\n");
         assert!(identity(&r.plan).is_err());
+    }
+
+    #[test]
+    fn a_place_is_named_by_its_annex() {
+        let text = "附表1\n某县2025年度国有建设用地供应计划表\n商服用地\t1.00\n\n附表 2\n某表\n住宅\t2.00\n附表说明见后\n";
+        assert_eq!(
+            annex_lines(text),
+            [(1, "附表1".to_string()), (5, "附表2".to_string())]
+        );
+        let side = Side {
+            label: "附表.xlsx".into(),
+            document: true,
+            indicators: Vec::new(),
+            annexes: annex_lines(text),
+        };
+        let at = |line| Indicator {
+            key: "k".into(),
+            name: "k".into(),
+            value: Decimal::ONE,
+            unit: None,
+            place: Place {
+                line: Some(line),
+                ..Place::default()
+            },
+            doubt: None,
+        };
+        assert_eq!(whereabouts(&side, &at(3)), "附表.xlsx 附表1 第3行");
+        assert_eq!(whereabouts(&side, &at(7)), "附表.xlsx 附表2 第7行");
     }
 
     #[test]

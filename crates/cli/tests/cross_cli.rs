@@ -195,7 +195,13 @@ fn one_figure_changed_in_the_excel_annex_is_found_naming_both_files() {
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     let msg = f["message"].as_str().unwrap();
-    for want in ["商品住房", "235.06公顷", "218.08公顷", p(&docx), p(&edited)] {
+    for want in [
+        "商品住房",
+        "235.06公顷",
+        "218.08公顷",
+        p(&docx),
+        &format!("{} 附表2 第", p(&edited)),
+    ] {
         assert!(msg.contains(want), "{want} missing from {msg}");
     }
     let files: Vec<&str> = f["places"]

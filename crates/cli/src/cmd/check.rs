@@ -90,10 +90,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut summary = if args.separately {
         CrossSummary::default()
     } else {
-        cross::tie(&rules, &mut reports)
+        cross::tie_texts(&rules, &mut reports, &texts)
     };
     if args.against.is_some() || args.db.is_some() {
-        compare_with_source(&args, &rules, &mut reports, &mut summary)?;
+        compare_with_source(&args, &rules, &mut reports, &texts, &mut summary)?;
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -155,11 +155,12 @@ fn compare_with_source(
     args: &Args,
     rules: &RuleContext,
     reports: &mut [DocumentReport],
+    texts: &[String],
     summary: &mut CrossSummary,
 ) -> anyhow::Result<()> {
     // One reference per plan kind (a supply and a reserve document may be given together).
     let mut loaded: Vec<(PlanKind, Side)> = Vec::new();
-    for report in reports.iter_mut().filter(|r| r.readable) {
+    for (report, text) in reports.iter_mut().zip(texts).filter(|(r, _)| r.readable) {
         let kind = if report.plan.kind == DocKind::Reserve {
             PlanKind::Reserve
         } else {
@@ -176,7 +177,7 @@ fn compare_with_source(
         let Some((_, reference)) = loaded.iter().find(|(k, _)| *k == kind) else {
             continue;
         };
-        let document = Side::of_document(report);
+        let document = Side::of_document_text(report, text);
         let (findings, compared) = cross::against(rules, &document, reference);
         report.findings.extend(findings);
         summary.against.push(cross::Against {
@@ -236,6 +237,7 @@ fn ledger_side(
         indicators: cross::plan_indicators(&compiled, &place),
         label,
         document: false,
+        annexes: Vec::new(),
     })
 }
 
@@ -266,6 +268,7 @@ fn stored_side(args: &Args, kind: PlanKind) -> anyhow::Result<Side> {
         indicators: cross::plan_indicators(&compiled, &place),
         label,
         document: false,
+        annexes: Vec::new(),
     })
 }
 
