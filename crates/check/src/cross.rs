@@ -383,9 +383,14 @@ fn distinct(readings: &[&Indicator]) -> usize {
 pub fn agree(a: &Indicator, b: &Indicator) -> bool {
     match (a.unit, b.unit) {
         (None, None) => a.value == b.value,
-        (Some(Unit::Percent), Some(Unit::Percent)) => {
-            (a.value - b.value).abs() <= half(a.value) + half(b.value)
+        // Two shares stated at the same precision are the same share only when equal: one
+        // exact share gives one figure under one rounding rule (a last-place difference is
+        // reported, as a warning: `rounding_only`). At different precisions the two may differ
+        // by the rounding of both.
+        (Some(Unit::Percent), Some(Unit::Percent)) if a.value.scale() == b.value.scale() => {
+            a.value == b.value
         }
+        (Some(Unit::Percent), Some(Unit::Percent)) => rounding_only(a, b),
         (Some(x), Some(y)) if x == y => {
             let (coarse, fine) = if a.value.scale() <= b.value.scale() {
                 (a.value, b.value)
@@ -403,6 +408,14 @@ pub fn agree(a: &Indicator, b: &Indicator) -> bool {
         },
         _ => true,
     }
+}
+
+/// True when two shares differ by no more than the rounding of both (29.83 % and 29.82 %: the
+/// same exact share rounded by two rules, e.g. half up and by largest remainder).
+fn rounding_only(a: &Indicator, b: &Indicator) -> bool {
+    a.unit == Some(Unit::Percent)
+        && b.unit == Some(Unit::Percent)
+        && (a.value - b.value).abs() <= half(a.value) + half(b.value)
 }
 
 /// Half a unit in the last stated place (none for an exact value at full precision).
@@ -459,6 +472,11 @@ fn mismatch(
         if n > 1 {
             doubts.push(format!("{} 中该项有{n}个不同数值", s.label));
         }
+    }
+    if rounding_only(this, other) {
+        doubts.push(
+            "两个占比只差末位，可能是两份文件的舍入方法不同；同一计划应采用同一数值".to_string(),
+        );
     }
     let mut f = rules.finding_with(RULE, message);
     if !doubts.is_empty() {
@@ -1002,10 +1020,23 @@ mod tests {
         assert!(agree(&ind("218.09", ha), &ind("218.085", ha)));
         assert!(!agree(&ind("218.08", ha), &ind("218.085", ha)));
         assert!(!agree(&ind("218.08", ha), &ind("235.06", ha)));
-        // Shares may differ by the rounding of the two.
-        assert!(agree(
+        // Shares at one precision agree only when equal; at two precisions they may differ
+        // by the rounding of both.
+        assert!(!agree(
             &ind("29.83", Unit::Percent),
             &ind("29.82", Unit::Percent)
+        ));
+        assert!(rounding_only(
+            &ind("29.83", Unit::Percent),
+            &ind("29.82", Unit::Percent)
+        ));
+        assert!(agree(
+            &ind("29.8", Unit::Percent),
+            &ind("29.83", Unit::Percent)
+        ));
+        assert!(agree(
+            &ind("29.83", Unit::Percent),
+            &ind("29.8250", Unit::Percent)
         ));
         assert!(!agree(
             &ind("29.83", Unit::Percent),
@@ -1092,6 +1123,31 @@ mod tests {
         let mut other_year = id("示例县");
         other_year.year = 2026;
         assert!(!same_plan(&id("示例县"), &other_year));
+    }
+
+    #[test]
+    fn a_share_one_place_apart_is_a_warning_naming_the_rounding() {
+        // Issue 13's example: the fourth quarter 29.83 % in one file, 29.82 % in the other.
+        let a = "示例县2025年度国有建设用地供应计划\n\n全县国有建设用地供应总量为100.00公顷。按季度分，第一季度20.00公顷，占20.00%；第二季度25.00公顷，占25.00%；第三季度25.17公顷，占25.17%；第四季度29.83公顷，占29.83%。\n";
+        let b = a.replace("占29.83%", "占29.82%");
+        let mut reports = vec![check_text("正文.txt", a), check_text("附表.txt", &b)];
+        tie(&RuleContext::builtin(), &mut reports);
+        let cross: Vec<&Finding> = reports[1]
+            .findings
+            .iter()
+            .filter(|f| f.rule == RULE)
+            .collect();
+        assert_eq!(cross.len(), 1, "{cross:#?}");
+        assert_eq!(cross[0].severity, Severity::Warning);
+        assert!(cross[0].message.contains("29.82%") && cross[0].message.contains("29.83%"));
+        assert!(cross[0].notes.iter().any(|n| n.contains("舍入方法")));
+        // The same share: nothing.
+        let mut reports = vec![check_text("正文.txt", a), check_text("附表.txt", a)];
+        tie(&RuleContext::builtin(), &mut reports);
+        assert!(reports
+            .iter()
+            .flat_map(|r| &r.findings)
+            .all(|f| f.rule != RULE));
     }
 
     #[test]
