@@ -226,6 +226,7 @@ pub(crate) fn write(
     plan: &CompiledPlan,
     pr: Precision,
     map: Option<&crate::map::MapInput>,
+    adjustment: Option<&crate::adjust::Adjustment>,
 ) -> Result<Vec<u8>, ReportError> {
     let mut wb = Workbook::new();
     let f = Formats::new(pr);
@@ -252,6 +253,11 @@ pub(crate) fn write(
                 parcel_sheet(&mut wb, &f, plan, "附表4", map)?;
             }
         }
+    }
+    if let Some(a) = adjustment {
+        // Numbered on from the sheets before it, as in the Word 附表.
+        let n = wb.worksheets().len() + 1;
+        adjustment_sheet(&mut wb, &f, plan, a, &format!("附表{n}"))?;
     }
     Ok(wb.save_to_buffer()?)
 }
@@ -652,6 +658,68 @@ fn parcel_tail(
             };
         }
     }
+    Ok(())
+}
+
+/// The 调整对照表 of an adjusted plan: 原计划 and 调整后 as numbers (exact, shown at the
+/// precision; "—" where a class or township is absent in that version), 增减 as a live
+/// formula, then the reason under the table.
+fn adjustment_sheet(
+    wb: &mut Workbook,
+    f: &Formats,
+    p: &Plan<'_>,
+    a: &crate::adjust::Adjustment,
+    label: &str,
+) -> Result<(), ReportError> {
+    use crate::adjust::{group_label, rows, Group, HEADER};
+    let dp = p.pr.area_dp;
+    let ws = wb.add_worksheet().set_name("调整对照表")?;
+    let caption = crate::adjust::caption(p);
+    let mut r = head(
+        ws,
+        f,
+        label,
+        &caption,
+        "单位：公顷",
+        &HEADER,
+        &[10.0, 24.0, 14.0, 14.0, 14.0],
+    )?;
+    let mut v = Vals::default();
+    for row in rows(&a.before, p.plan) {
+        let (text, area) = if row.group == Group::Total {
+            (&f.total_text, &f.total_area)
+        } else {
+            (&f.text, &f.area)
+        };
+        ws.write_string_with_format(r, 0, group_label(row.group), text)?;
+        ws.write_string_with_format(r, 1, &row.name, text)?;
+        for (col, x) in [(2u16, row.before), (3, row.after)] {
+            match x {
+                Some(x) => v.number(ws, (r, col), x, dp, area)?,
+                None => {
+                    ws.write_string_with_format(r, col, "—", text)?;
+                }
+            }
+        }
+        v.formula(
+            ws,
+            (r, 4),
+            Formula::new(format!("=N({})-N({})", cell(r, 3), cell(r, 2))),
+            row.delta(),
+            dp,
+            area,
+        )?;
+        r += 1;
+    }
+    ws.merge_range(
+        r,
+        0,
+        r,
+        4,
+        &crate::adjust::reason_line(a),
+        &Format::new().set_font_name(FONT).set_text_wrap(),
+    )?;
+    ws.set_row_height(r, 32)?;
     Ok(())
 }
 

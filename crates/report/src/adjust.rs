@@ -1,0 +1,263 @@
+//! The 调整对照表 of an adjusted plan: the figures of the published plan it replaces (原计划),
+//! its own (调整后) and the change (增减), by class and by township, with a 合计 row and the
+//! adjustment's reason.
+//!
+//! Every figure is the exact value rounded once at the plan's precision (the change is the
+//! exact change, rounded), so the table says what `landplan plan diff` says about the same two
+//! versions, and the Excel sheet's live `增减` formula over the exact values shows the same.
+
+use crate::doc::{Block, Table};
+use crate::plan_doc::{year_text, Plan};
+use landplan_core::compile::CompiledPlan;
+use landplan_core::units::fmt_dp;
+use rust_decimal::Decimal;
+
+/// What an adjusted version is compared with: the plan it adjusts and why.
+#[derive(Debug, Clone)]
+pub struct Adjustment {
+    /// The version adjusted (the published plan the new version replaces).
+    pub before: CompiledPlan,
+    /// Its version number.
+    pub from_version: i64,
+    /// The adjusted version's number.
+    pub to_version: i64,
+    /// The reason given for the adjustment (from the plan's events).
+    pub reason: String,
+}
+
+/// Which group a comparison row belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// The plan's total.
+    Total,
+    /// A class of the structure (结构).
+    Class,
+    /// A township of the layout (布局).
+    Township,
+}
+
+/// One row of the comparison: exact hectares before and after (None: absent in that version).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// Which group.
+    pub group: Group,
+    /// The class or township name (合计 for the total).
+    pub name: String,
+    /// 原计划, 公顷 (exact).
+    pub before: Option<Decimal>,
+    /// 调整后, 公顷 (exact).
+    pub after: Option<Decimal>,
+}
+
+impl Row {
+    /// 增减 (exact): after − before, an absent side counting as 0.
+    pub fn delta(&self) -> Decimal {
+        self.after.unwrap_or_default() - self.before.unwrap_or_default()
+    }
+}
+
+/// The header of the table (and of the Excel sheet).
+pub(crate) const HEADER: [&str; 5] = [
+    "类别",
+    "项目",
+    "原计划（公顷）",
+    "调整后（公顷）",
+    "增减（公顷）",
+];
+
+/// The rows: classes (in the adjusted plan's order, then those only in the plan before), then
+/// townships in the same way, then 合计.
+pub fn rows(before: &CompiledPlan, after: &CompiledPlan) -> Vec<Row> {
+    let mut out = Vec::new();
+    let pair = |group: Group,
+                a: Vec<(String, String, Decimal)>,
+                b: Vec<(String, String, Decimal)>,
+                out: &mut Vec<Row>| {
+        for (key, name, v) in &b {
+            let old = a.iter().find(|(k, _, _)| k == key).map(|x| x.2);
+            out.push(Row {
+                group,
+                name: name.clone(),
+                before: old,
+                after: Some(*v),
+            });
+        }
+        for (key, name, v) in &a {
+            if !b.iter().any(|(k, _, _)| k == key) {
+                out.push(Row {
+                    group,
+                    name: name.clone(),
+                    before: Some(*v),
+                    after: None,
+                });
+            }
+        }
+    };
+    let classes = |p: &CompiledPlan| {
+        p.structure
+            .iter()
+            .map(|c| (c.code.clone(), c.name.clone(), c.area.ha()))
+            .collect::<Vec<_>>()
+    };
+    let towns = |p: &CompiledPlan| {
+        p.layout
+            .iter()
+            .map(|t| (t.name.clone(), t.name.clone(), t.area.ha()))
+            .collect::<Vec<_>>()
+    };
+    pair(Group::Class, classes(before), classes(after), &mut out);
+    pair(Group::Township, towns(before), towns(after), &mut out);
+    out.push(Row {
+        group: Group::Total,
+        name: "合计".into(),
+        before: Some(before.total.ha()),
+        after: Some(after.total.ha()),
+    });
+    out
+}
+
+/// A figure at `dp` decimals, without a negative zero.
+pub(crate) fn show(v: Decimal, dp: u32) -> String {
+    let s = fmt_dp(v, dp);
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
+    }
+}
+
+/// The group's label in the 类别 column.
+pub(crate) fn group_label(g: Group) -> &'static str {
+    match g {
+        Group::Total => "",
+        Group::Class => "用地类型",
+        Group::Township => "乡镇",
+    }
+}
+
+/// The table's caption: `{region}{year}年度{plan}调整对照表`.
+pub(crate) fn caption(p: &Plan<'_>) -> String {
+    format!(
+        "{}{}年度{}调整对照表",
+        p.region,
+        year_text(p.year),
+        p.kind().label()
+    )
+}
+
+/// The line under the table: which versions, and why.
+pub(crate) fn reason_line(a: &Adjustment) -> String {
+    format!(
+        "注：原计划为已公布的第{}版，调整后为第{}版。调整理由：{}",
+        a.from_version,
+        a.to_version,
+        a.reason.trim().trim_end_matches('。')
+    ) + "。"
+}
+
+/// The 调整对照表 as a document table (its label is set when the 附表 are numbered).
+fn table(p: &Plan<'_>, a: &Adjustment) -> Table {
+    let dp = p.pr.area_dp;
+    let cell = |v: Option<Decimal>| v.map(|v| show(v, dp)).unwrap_or_else(|| "—".into());
+    let rows = rows(&a.before, p.plan)
+        .iter()
+        .map(|r| {
+            vec![
+                group_label(r.group).to_string(),
+                r.name.clone(),
+                cell(r.before),
+                cell(r.after),
+                show(r.delta(), dp),
+            ]
+        })
+        .collect();
+    Table {
+        label: String::new(),
+        caption: caption(p),
+        unit: "单位：公顷".into(),
+        header: HEADER.iter().map(|s| s.to_string()).collect(),
+        numeric: vec![false, false, true, true, true],
+        rows,
+    }
+}
+
+/// Append the 调整对照表 and its reason line to the 附表.
+pub(crate) fn push(p: &Plan<'_>, a: &Adjustment, b: &mut Vec<Block>) {
+    b.push(Block::Table(table(p, a)));
+    b.push(Block::Para(reason_line(a)));
+}
+
+/// The body sentence naming the table (`label`: its 附表 number).
+pub(crate) fn body_sentence(a: &Adjustment, label: &str) -> String {
+    format!(
+        "本计划为对已公布的第{}版计划的调整（调整后为第{}版），调整前后的指标对照见{label}调整对照表。",
+        a.from_version, a.to_version
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use landplan_core::class::{Classifier, Resolution, Scheme};
+    use landplan_core::compile::{compile, CompileOptions};
+    use landplan_core::parcel::Parcel;
+    use landplan_core::units::{AreaUnit, StatedArea};
+
+    fn plan(rows: &[(&str, &str, &str)]) -> CompiledPlan {
+        let parcels: Vec<Parcel> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (class, area, town))| {
+                let Resolution::Class(resolved) = Classifier::builtin().resolve(class, Scheme::Gb21010)
+                else {
+                    panic!("{class} does not resolve");
+                };
+                Parcel {
+                    id: format!("P{i}"),
+                    location: None,
+                    stated_area: StatedArea::new(area.parse().unwrap(), AreaUnit::Hectare),
+                    class_text: class.to_string(),
+                    class: resolved,
+                    township: Some(town.to_string()),
+                    source: None,
+                    method: None,
+                    timing: None,
+                    housing: None,
+                    reserve_status: None,
+                    pre_development: None,
+                    funds: None,
+                    row: i + 2,
+                }
+            })
+            .collect();
+        compile(
+            parcels,
+            CompileOptions {
+                region: "示例县".into(),
+                year: Some(2025),
+                ..CompileOptions::default()
+            },
+        )
+    }
+
+    #[test]
+    fn rows_compare_classes_townships_and_total() {
+        let before = plan(&[("住宅用地", "1.5000", "甲镇"), ("商业服务业用地", "2.0000", "乙镇")]);
+        let after = plan(&[("住宅用地", "1.2500", "甲镇"), ("工业用地", "3.0000", "丙镇")]);
+        let rows = rows(&before, &after);
+        let find = |g: Group, n: &str| rows.iter().find(|r| r.group == g && r.name.contains(n));
+        let housing = find(Group::Class, "住宅").expect("housing row");
+        assert_eq!(housing.delta(), Decimal::new(-25, 2));
+        let shops = find(Group::Class, "商").expect("a class only before");
+        assert_eq!((shops.before.is_some(), shops.after), (true, None));
+        assert_eq!(find(Group::Township, "丙镇").and_then(|r| r.before), None);
+        let total = rows.last().expect("total");
+        assert_eq!(total.group, Group::Total);
+        assert_eq!(total.delta(), Decimal::new(75, 2));
+    }
+
+    #[test]
+    fn no_negative_zero() {
+        assert_eq!(show(Decimal::new(-1, 4), 2), "0.00");
+        assert_eq!(show(Decimal::new(-125, 2), 2), "-1.25");
+    }
+}
