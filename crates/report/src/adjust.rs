@@ -57,13 +57,35 @@ impl Row {
 }
 
 /// The header of the table (and of the Excel sheet).
-pub(crate) const HEADER: [&str; 5] = [
-    "类别",
-    "项目",
-    "原计划（公顷）",
-    "调整后（公顷）",
-    "增减（公顷）",
-];
+pub(crate) const HEADER: [&str; 4] = ["项目", "原计划（公顷）", "调整后（公顷）", "增减（公顷）"];
+
+/// One line of the table as laid out: a group's heading, or a row of figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// 按用地类型 / 按乡镇: a line without figures.
+    Heading(&'static str),
+    /// A row of figures.
+    Figures(Row),
+}
+
+/// The table's lines: the classes under their heading closed by the 合计, then the townships
+/// under theirs, closed by the 合计 again (each group sums to the total on its own, so a
+/// reader — and `landplan check` — sums each group against the 合计 that closes it).
+pub fn lines(rows: &[Row]) -> Vec<Line> {
+    let total = rows.iter().find(|r| r.group == Group::Total).cloned();
+    let mut out = Vec::new();
+    for (group, heading) in [(Group::Class, "按用地类型"), (Group::Township, "按乡镇")] {
+        out.push(Line::Heading(heading));
+        out.extend(
+            rows.iter()
+                .filter(|r| r.group == group)
+                .cloned()
+                .map(Line::Figures),
+        );
+        out.extend(total.clone().map(Line::Figures));
+    }
+    out
+}
 
 /// The rows: classes (in the adjusted plan's order, then those only in the plan before), then
 /// townships in the same way, then 合计.
@@ -125,15 +147,6 @@ pub(crate) fn show(v: Decimal, dp: u32) -> String {
     }
 }
 
-/// The group's label in the 类别 column.
-pub(crate) fn group_label(g: Group) -> &'static str {
-    match g {
-        Group::Total => "",
-        Group::Class => "用地类型",
-        Group::Township => "乡镇",
-    }
-}
-
 /// The table's caption: `{region}{year}年度{plan}调整对照表`.
 pub(crate) fn caption(p: &Plan<'_>) -> String {
     format!(
@@ -158,16 +171,16 @@ pub(crate) fn reason_line(a: &Adjustment) -> String {
 fn table(p: &Plan<'_>, a: &Adjustment) -> Table {
     let dp = p.pr.area_dp;
     let cell = |v: Option<Decimal>| v.map(|v| show(v, dp)).unwrap_or_else(|| "—".into());
-    let rows = rows(&a.before, p.plan)
-        .iter()
-        .map(|r| {
-            vec![
-                group_label(r.group).to_string(),
+    let rows = lines(&rows(&a.before, p.plan))
+        .into_iter()
+        .map(|l| match l {
+            Line::Heading(h) => vec![h.to_string(), String::new(), String::new(), String::new()],
+            Line::Figures(r) => vec![
                 r.name.clone(),
                 cell(r.before),
                 cell(r.after),
                 show(r.delta(), dp),
-            ]
+            ],
         })
         .collect();
     Table {
@@ -175,7 +188,7 @@ fn table(p: &Plan<'_>, a: &Adjustment) -> Table {
         caption: caption(p),
         unit: "单位：公顷".into(),
         header: HEADER.iter().map(|s| s.to_string()).collect(),
-        numeric: vec![false, false, true, true, true],
+        numeric: vec![false, true, true, true],
         rows,
     }
 }
@@ -189,7 +202,7 @@ pub(crate) fn push(p: &Plan<'_>, a: &Adjustment, b: &mut Vec<Block>) {
 /// The body sentence naming the table (`label`: its 附表 number).
 pub(crate) fn body_sentence(a: &Adjustment, label: &str) -> String {
     format!(
-        "本计划为对已公布的第{}版计划的调整（调整后为第{}版），调整前后的指标对照见{label}调整对照表。",
+        "本计划系对已公布的第{}版计划的调整（调整后为第{}版），调整前后的指标对照见{label}（调整对照表）。",
         a.from_version, a.to_version
     )
 }
@@ -253,6 +266,14 @@ mod tests {
         let total = rows.last().expect("total");
         assert_eq!(total.group, Group::Total);
         assert_eq!(total.delta(), Decimal::new(75, 2));
+        // Each group is closed by the 合计.
+        let laid = lines(&rows);
+        let totals = laid
+            .iter()
+            .filter(|l| matches!(l, Line::Figures(r) if r.group == Group::Total))
+            .count();
+        assert_eq!(totals, 2);
+        assert_eq!(laid[0], Line::Heading("按用地类型"));
     }
 
     #[test]

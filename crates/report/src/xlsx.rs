@@ -661,9 +661,9 @@ fn parcel_tail(
     Ok(())
 }
 
-/// The 调整对照表 of an adjusted plan: 原计划 and 调整后 as numbers (exact, shown at the
-/// precision; "—" where a class or township is absent in that version), 增减 as a live
-/// formula, then the reason under the table.
+/// The 调整对照表 of an adjusted plan: 原计划, 调整后 and 增减 as numbers (exact, shown at the
+/// precision; "—" where a class or township is absent in that version; the change is a record
+/// of the two versions, not a working sum), then the reason under the table.
 fn adjustment_sheet(
     wb: &mut Workbook,
     f: &Formats,
@@ -671,7 +671,7 @@ fn adjustment_sheet(
     a: &crate::adjust::Adjustment,
     label: &str,
 ) -> Result<(), ReportError> {
-    use crate::adjust::{group_label, rows, Group, HEADER};
+    use crate::adjust::{lines, rows, Group, Line, HEADER};
     let dp = p.pr.area_dp;
     let ws = wb.add_worksheet().set_name("调整对照表")?;
     let caption = crate::adjust::caption(p);
@@ -682,40 +682,42 @@ fn adjustment_sheet(
         &caption,
         "单位：公顷",
         &HEADER,
-        &[10.0, 24.0, 14.0, 14.0, 14.0],
+        &[24.0, 14.0, 14.0, 14.0],
     )?;
     let mut v = Vals::default();
-    for row in rows(&a.before, p.plan) {
-        let (text, area) = if row.group == Group::Total {
-            (&f.total_text, &f.total_area)
-        } else {
-            (&f.text, &f.area)
-        };
-        ws.write_string_with_format(r, 0, group_label(row.group), text)?;
-        ws.write_string_with_format(r, 1, &row.name, text)?;
-        for (col, x) in [(2u16, row.before), (3, row.after)] {
-            match x {
-                Some(x) => v.number(ws, (r, col), x, dp, area)?,
-                None => {
-                    ws.write_string_with_format(r, col, "—", text)?;
+    for line in lines(&rows(&a.before, p.plan)) {
+        match line {
+            Line::Heading(h) => {
+                ws.write_string_with_format(r, 0, h, &f.total_text)?;
+                for col in 1..=3 {
+                    ws.write_blank(r, col, &f.text)?;
                 }
             }
+            Line::Figures(row) => {
+                let (text, area) = if row.group == Group::Total {
+                    (&f.total_text, &f.total_area)
+                } else {
+                    (&f.text, &f.area)
+                };
+                ws.write_string_with_format(r, 0, &row.name, text)?;
+                for (col, x) in [(1u16, row.before), (2, row.after)] {
+                    match x {
+                        Some(x) => v.number(ws, (r, col), x, dp, area)?,
+                        None => {
+                            ws.write_string_with_format(r, col, "—", text)?;
+                        }
+                    }
+                }
+                v.number(ws, (r, 3), row.delta(), dp, area)?;
+            }
         }
-        v.formula(
-            ws,
-            (r, 4),
-            Formula::new(format!("=N({})-N({})", cell(r, 3), cell(r, 2))),
-            row.delta(),
-            dp,
-            area,
-        )?;
         r += 1;
     }
     ws.merge_range(
         r,
         0,
         r,
-        4,
+        3,
         &crate::adjust::reason_line(a),
         &Format::new().set_font_name(FONT).set_text_wrap(),
     )?;

@@ -152,9 +152,11 @@ pub fn run(store: &Store, who: &Actor, args: Args) -> anyhow::Result<ExitCode> {
         None => parcels_file(store, &key, &v, &stored, args.format, out)?,
     }
     eprintln!(
-        "已写出 {}（{} 第 {} 版，{}）",
+        "已写出 {}（{} {} 年{}　第 {} 版　{}）",
         out.display(),
-        key,
+        store.region_label(&key.region).map_err(explain)?,
+        key.year,
+        key.kind.label(),
         v.version,
         v.status.label()
     );
