@@ -220,7 +220,8 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, (class, area, town))| {
-                let Resolution::Class(resolved) = Classifier::builtin().resolve(class, Scheme::Gb21010)
+                let Resolution::Class(resolved) =
+                    Classifier::builtin().resolve(class, Scheme::Gb21010)
                 else {
                     panic!("{class} does not resolve");
                 };
@@ -254,8 +255,14 @@ mod tests {
 
     #[test]
     fn rows_compare_classes_townships_and_total() {
-        let before = plan(&[("住宅用地", "1.5000", "甲镇"), ("商业服务业用地", "2.0000", "乙镇")]);
-        let after = plan(&[("住宅用地", "1.2500", "甲镇"), ("工业用地", "3.0000", "丙镇")]);
+        let before = plan(&[
+            ("住宅用地", "1.5000", "甲镇"),
+            ("商业服务业用地", "2.0000", "乙镇"),
+        ]);
+        let after = plan(&[
+            ("住宅用地", "1.2500", "甲镇"),
+            ("工业用地", "3.0000", "丙镇"),
+        ]);
         let rows = rows(&before, &after);
         let find = |g: Group, n: &str| rows.iter().find(|r| r.group == g && r.name.contains(n));
         let housing = find(Group::Class, "住宅").expect("housing row");

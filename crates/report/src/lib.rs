@@ -200,7 +200,12 @@ pub fn render_plan(
             let doc = build_document(plan, opts)?;
             Ok(html::write(&doc, plan, opts)?.into_bytes())
         }
-        ReportFormat::Xlsx => xlsx::write(plan, opts.precision, opts.map.as_ref(), opts.adjustment.as_ref()),
+        ReportFormat::Xlsx => xlsx::write(
+            plan,
+            opts.precision,
+            opts.map.as_ref(),
+            opts.adjustment.as_ref(),
+        ),
     }
 }
 

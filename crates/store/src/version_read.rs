@@ -31,9 +31,8 @@ impl Store {
     ) -> Result<Vec<StoredParcel>, StoreError> {
         let mut s = self.session(actor)?;
         s.require_version_visible(version_id)?;
-        let import = s
-            .db
-            .query(
+        let import =
+            s.db.query(
                 "SELECT import_id FROM plan_version WHERE id = ?",
                 &[Value::Int(version_id)],
             )?

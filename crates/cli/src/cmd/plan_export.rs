@@ -163,20 +163,22 @@ pub fn run(store: &Store, who: &Actor, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The region's name from the store's region table, refused (as `compile` refuses) when the
-/// store has none.
-fn region_name(store: &Store, key: &PlanKey, what: &str) -> anyhow::Result<String> {
-    let name = store
-        .region(&key.region)
-        .map_err(explain)?
-        .map(|r| r.name)
-        .filter(|n| !n.trim().is_empty());
-    let region = RegionRef {
-        code: Some(key.region.clone()),
-        name: name.clone(),
-    };
+/// The region's name: from the store's region table (else the built-in table, else a name
+/// given as `--region 代码=名称`), refused (as `compile` refuses) when none knows it.
+fn region_name(store: &Store, key: &PlanKey, given: &str, what: &str) -> anyhow::Result<String> {
+    let mut region = super::store::resolve_region(Some(store), given)?;
+    if region.code.as_deref() != Some(key.region.as_str()) {
+        region = RegionRef {
+            code: Some(key.region.clone()),
+            name: store
+                .region(&key.region)
+                .map_err(explain)?
+                .map(|r| r.name)
+                .filter(|n| !n.trim().is_empty()),
+        };
+    }
     super::compile::require_document_inputs(what, Some(&region), Some(key.year))?;
-    Ok(name.unwrap_or_default())
+    Ok(region.name.unwrap_or_default())
 }
 
 /// A version's compiled plan as the writers take it: the region's name, the plan's year, and
@@ -217,9 +219,7 @@ fn adjustment(
     let Some(reason) = step.reason.clone().or_else(|| v.reason.clone()) else {
         return Ok(None);
     };
-    let prev = store
-        .version(who, key, v.version - 1)
-        .map_err(explain)?;
+    let prev = store.version(who, key, v.version - 1).map_err(explain)?;
     let before = plan_of(store, who, &prev, region, Vec::new())?;
     Ok(Some(Adjustment {
         before,
@@ -239,7 +239,7 @@ fn document(
     rf: ReportFormat,
     args: &Args,
 ) -> anyhow::Result<Vec<u8>> {
-    let region = region_name(store, key, args.format.document())?;
+    let region = region_name(store, key, &args.which.region, args.format.document())?;
     let plan = plan_of(
         store,
         who,
@@ -409,10 +409,7 @@ fn attributes(kind: PlanKind, p: &Parcel) -> Vec<(String, String)> {
     ];
     match kind {
         PlanKind::Supply => {
-            a.push((
-                "供应方式",
-                p.method.map(|m| m.label()).unwrap_or("").into(),
-            ));
+            a.push(("供应方式", p.method.map(|m| m.label()).unwrap_or("").into()));
             a.push(("供应时间", p.timing.map(timing_text).unwrap_or_default()));
             a.push((
                 "住宅类型",
@@ -487,7 +484,13 @@ fn parcels_file(
         meta.push(("精度".to_string(), "0.001".to_string()));
     }
     let set = FeatureSet {
-        name: format!("{}_{}_{}_v{}", key.region, key.year, key.kind.id(), v.version),
+        name: format!(
+            "{}_{}_{}_v{}",
+            key.region,
+            key.year,
+            key.kind.id(),
+            v.version
+        ),
         crs: Some(to),
         meta,
         features: with
