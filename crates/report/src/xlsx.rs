@@ -38,6 +38,10 @@ struct Formats {
     header: Format,
     text: Format,
     area: Format,
+    /// An area that is a part of a category (a class's 新增 or 存量, a township's class):
+    /// shown at the precision, and as "—" when it is 0 (the category has no land), as the Word
+    /// 附表 show it; the cell stays the number 0, so the sums over it are unchanged.
+    part_area: Format,
     parcel_area: Format,
     pct: Format,
     int: Format,
@@ -74,6 +78,9 @@ impl Formats {
                 .set_text_wrap(),
             text: cell.clone(),
             area: cell.clone().set_num_format(zeros(dp)),
+            part_area: cell
+                .clone()
+                .set_num_format(format!("{z};-{z};\"—\"", z = zeros(dp))),
             parcel_area: cell.clone().set_num_format(zeros(pr.parcel_dp)),
             pct: cell.clone().set_num_format("0.00"),
             int: cell.clone().set_num_format("0"),
@@ -300,8 +307,8 @@ fn structure_sheet(wb: &mut Workbook, f: &Formats, p: &Plan<'_>) -> Result<(), R
         };
         ws.write_string_with_format(r, 0, &c.name, &f.text)?;
         v.number(ws, (r, 1), c.area.ha(), dp, &f.area)?;
-        v.number(ws, (r, 2), col2.ha(), dp, &f.area)?;
-        v.number(ws, (r, 3), col3.ha(), dp, &f.area)?;
+        v.number(ws, (r, 2), col2.ha(), dp, &f.part_area)?;
+        v.number(ws, (r, 3), col3.ha(), dp, &f.part_area)?;
         class_rows.push(r);
         r += 1;
         if let Some(s) = supply.filter(|s| is_residential(&c.code) && housing_stated(s)) {
@@ -489,7 +496,13 @@ fn layout_sheet(
     for t in &p.layout {
         ws.write_string_with_format(r, 0, &t.name, &f.text)?;
         for (i, (code, _)) in cols.iter().enumerate() {
-            v.number(ws, (r, 2 + i as u16), t.class_area(code).ha(), dp, &f.area)?;
+            v.number(
+                ws,
+                (r, 2 + i as u16),
+                t.class_area(code).ha(),
+                dp,
+                &f.part_area,
+            )?;
         }
         let row_total = (2..=last_col).map(|c| v.get(r, c)).sum();
         v.formula(
