@@ -283,6 +283,106 @@ mod tests {
         assert_eq!(laid[0], Line::Heading("按用地类型"));
     }
 
+    fn adjusted() -> (CompiledPlan, Adjustment) {
+        let before = plan(&[
+            ("住宅用地", "1.5000", "甲镇"),
+            ("商业服务业用地", "2.0000", "乙镇"),
+        ]);
+        let after = plan(&[
+            ("住宅用地", "1.2500", "甲镇"),
+            ("工业用地", "3.0000", "丙镇"),
+        ]);
+        let a = Adjustment {
+            before,
+            from_version: 1,
+            to_version: 2,
+            reason: "年中调整".into(),
+        };
+        (after, a)
+    }
+
+    #[test]
+    fn the_word_annex_ends_with_the_table_numbered_on_and_named_in_the_body() {
+        let (after, a) = adjusted();
+        let opts = crate::ReportOptions {
+            adjustment: Some(a),
+            ..Default::default()
+        };
+        let doc = crate::build_document(&after, &opts).unwrap();
+        let tables: Vec<&crate::Table> = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        let labels: Vec<String> = tables.iter().map(|t| t.label.clone()).collect();
+        let gapless: Vec<String> = (1..=tables.len()).map(|n| format!("附表{n}")).collect();
+        assert_eq!(labels, gapless);
+        let last = tables.last().unwrap();
+        assert!(last.caption.ends_with("调整对照表"), "{}", last.caption);
+        let body = format!("见{}（调整对照表）", last.label);
+        let paras: Vec<&String> = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Para(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        assert!(paras.iter().any(|p| p.contains(&body)), "{paras:?}");
+        assert!(paras.iter().any(|p| p.contains("调整理由：年中调整。")));
+        // The figures: 住宅 1.50 → 1.25, −0.25; the total 3.50 → 4.25, +0.75.
+        assert!(last.rows.contains(&vec![
+            "住宅用地".to_string(),
+            "1.50".into(),
+            "1.25".into(),
+            "-0.25".into()
+        ]));
+        assert_eq!(
+            last.rows.last().unwrap(),
+            &vec![
+                "合计".to_string(),
+                "3.50".into(),
+                "4.25".into(),
+                "0.75".into()
+            ]
+        );
+        // Without an adjustment: no such table.
+        let plain = crate::build_document(&after, &crate::ReportOptions::default()).unwrap();
+        assert!(!plain
+            .blocks
+            .iter()
+            .any(|b| matches!(b, Block::Table(t) if t.caption.ends_with("调整对照表"))));
+    }
+
+    #[test]
+    fn the_excel_annex_ends_with_the_sheet() {
+        use calamine::{Data, Reader};
+        let (after, a) = adjusted();
+        let opts = crate::ReportOptions {
+            adjustment: Some(a),
+            ..Default::default()
+        };
+        let bytes = crate::render_plan(&after, crate::ReportFormat::Xlsx, &opts).unwrap();
+        let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let names = wb.sheet_names();
+        assert_eq!(names.last().map(String::as_str), Some("调整对照表"));
+        let range = wb.worksheet_range("调整对照表").unwrap();
+        assert_eq!(
+            range.get((0, 0)),
+            Some(&Data::String(format!("附表{}", names.len())))
+        );
+        let total = range
+            .rows()
+            .filter(|r| r.first() == Some(&Data::String("合计".into())))
+            .last()
+            .unwrap()
+            .to_vec();
+        assert_eq!(total[3], Data::Float(0.75));
+    }
+
     #[test]
     fn no_negative_zero() {
         assert_eq!(show(Decimal::new(-1, 4), 2), "0.00");
