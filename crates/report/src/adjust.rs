@@ -376,8 +376,7 @@ mod tests {
         );
         let total = range
             .rows()
-            .filter(|r| r.first() == Some(&Data::String("合计".into())))
-            .last()
+            .rfind(|r| r.first() == Some(&Data::String("合计".into())))
             .unwrap()
             .to_vec();
         assert_eq!(total[3], Data::Float(0.75));
