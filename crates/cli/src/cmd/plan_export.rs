@@ -540,6 +540,6 @@ fn parcels_file(
         std::fs::rename(&from, &target)
             .with_context(|| format!("无法写入 {}", target.display()))?;
     }
-    eprintln!("写出 {} 个地块（坐标系：{}）", with.len(), to.srs_name());
+    eprintln!("写出 {} 个地块（坐标系：{to}）", with.len());
     Ok(())
 }
