@@ -447,6 +447,73 @@ fn export_every_format_gpkg() {
     let d = tempfile::tempdir().unwrap();
     let db = d.path().join("store.gpkg");
     story(s(&db), d.path(), true);
+    // Reading needs only that the user may see the version: an account with no role for the
+    // county exports the published version 1 (its current version), not the adjusting 2.
+    let db = s(&db);
+    ok(&[
+        "user",
+        "add",
+        "管理员",
+        "--grant",
+        "admin=990000",
+        "--db",
+        db,
+    ]);
+    ok(&[
+        "user",
+        "add",
+        "外县编制员",
+        "--grant",
+        "editor=990102",
+        "--db",
+        db,
+        "--user",
+        "管理员",
+    ]);
+    let out = d.path().join("外县.docx");
+    let written = ok(&[
+        "plan",
+        "export",
+        "--db",
+        db,
+        "--user",
+        "外县编制员",
+        "--region",
+        "990101",
+        "--year",
+        "2025",
+        "--format",
+        "docx",
+        "-o",
+        s(&out),
+    ]);
+    assert!(String::from_utf8_lossy(&written.stderr).contains("第 1 版　已公布"));
+    let out2 = d.path().join("外县2.docx");
+    let refused = run(&[
+        "plan",
+        "export",
+        "--db",
+        db,
+        "--user",
+        "外县编制员",
+        "--region",
+        "990101",
+        "--year",
+        "2025",
+        "--version",
+        "2",
+        "--format",
+        "docx",
+        "-o",
+        s(&out2),
+    ]);
+    assert!(!refused.status.success());
+    let msg = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        msg.contains("没有第 2 版") && !msg.contains("landplan import"),
+        "{msg}"
+    );
+    assert!(!out2.exists());
 }
 
 #[test]

@@ -136,7 +136,14 @@ pub fn run(store: &Store, who: &Actor, args: Args) -> anyhow::Result<ExitCode> {
         Some(n) => store.version(who, &key, n),
         None => store.current_version(who, &key),
     }
-    .map_err(|e| explain_plan(e, store, who, &key, None, false))?;
+    .map_err(|e| {
+        // A version the plan does not have (or the user may not see): the store's words alone.
+        if args.version.is_some() && store.current_version(who, &key).is_ok() {
+            explain(e)
+        } else {
+            explain_plan(e, store, who, &key, None, false)
+        }
+    })?;
     let stored = store.version_parcels(who, v.version_id).map_err(explain)?;
     match args.format.report() {
         Some(rf) => {
