@@ -53,6 +53,7 @@ pub mod rollup;
 mod session;
 pub mod state;
 pub mod township;
+pub mod version_read;
 
 pub use access::{Actor, Grant, Role};
 pub use account::Account;
@@ -66,6 +67,7 @@ pub use region::{Region, RegionLevel};
 pub use rollup::Rollup;
 pub use session::Conn;
 pub use state::StateProblem;
+pub use version_read::TownshipBoundary;
 
 use session::{Pool, Session, Source};
 use std::path::{Path, PathBuf};
