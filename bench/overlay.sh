@@ -35,6 +35,10 @@ py="$venv/bin/python"
 repeat="${REPEAT:-3}"
 timed() { # timed LABEL CMD... → appends "LABEL seconds maxrss_kb" to $work/times
   local label=$1; shift
+  # Dirty pages of the previous tool (PostGIS's load writes ~1 GB) are flushed first, outside the
+  # timing: otherwise the next tool to fsync (landplan's output is written to a temporary file,
+  # fsynced and renamed, so that no half-written report is left) pays for them.
+  sync
   /usr/bin/time -f "$label %e %M" -a -o "$work/times" "$@"
 }
 

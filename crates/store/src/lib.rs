@@ -54,6 +54,7 @@ mod session;
 pub mod state;
 pub mod supply;
 pub mod township;
+pub mod version_read;
 
 pub use access::{Actor, Grant, Role};
 pub use account::Account;
@@ -67,6 +68,7 @@ pub use region::{Region, RegionLevel};
 pub use rollup::Rollup;
 pub use session::Conn;
 pub use state::StateProblem;
+pub use version_read::TownshipBoundary;
 
 use session::{Pool, Session, Source};
 use std::path::{Path, PathBuf};
