@@ -29,7 +29,7 @@ fn parse_file_kind(s: &str) -> Result<FileKind, String> {
 /// Arguments of `landplan import`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// 要导入的文件：地块台账（CSV/XLSX）、几何文件（国土TXT、GeoJSON、.geojsonl、Shapefile、GeoPackage；带地块编号、面积、用途的几何文件本身即可作为台账），或乡镇界（带乡镇名称的 GeoJSON/Shapefile/GeoPackage）；其他 CGCS2000 坐标系的几何自动转换到数据库坐标系；一次导入为一个整体，全部成功或全部不导入
+    /// 要导入的文件：地块台账（CSV/XLSX）、几何文件（国土TXT、GeoJSON、.geojsonl、Shapefile、GeoPackage；带地块编号、面积、用途的几何文件本身即可作为台账），或乡镇界（带乡镇名称的 GeoJSON/Shapefile/GeoPackage），或供地记录、批次清单（CSV/XLSX，单独导入，供 landplan monitor --db 使用；重复导入不会重复计入）；其他 CGCS2000 坐标系的几何自动转换到数据库坐标系；一次导入为一个整体，全部成功或全部不导入
     #[arg(required = true, value_name = "文件")]
     pub files: Vec<PathBuf>,
     /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
@@ -44,7 +44,7 @@ pub struct Args {
     /// 行政区名称（首次导入时登记）
     #[arg(long)]
     pub region_name: Option<String>,
-    /// 计划年度（导入台账、几何时必填；导入乡镇界时不需要）
+    /// 计划年度（导入台账、几何时必填；导入乡镇界、供地记录、批次清单时不需要）
     #[arg(long, value_parser = super::parse_year)]
     pub year: Option<i32>,
     /// 台账类型：supply（供应）或 reserve（储备）
