@@ -12,8 +12,12 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet};
 
+/// An aggregate area in the report's text and tables, as plans state totals (the plan
+/// documents' default precision, `core::view::Precision`): two decimals, half up. The Excel
+/// workbook keeps the exact values.
 fn ha(v: Decimal) -> String {
-    format!("{:.4}", round_half_up(v, 4))
+    let dp = landplan_core::view::Precision::default().area_dp;
+    format!("{:.*}", dp as usize, round_half_up(v, dp))
 }
 
 fn pct(v: Option<Decimal>) -> String {
