@@ -22,7 +22,8 @@ sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(small medium)
 mkdir -p "$work"
 
-(cd "$here" && cargo build --release -q -p landplan-cli -p landplan-geoio --example gen_layers)
+# Two builds: `--example` given with `-p landplan-cli` would build the example alone.
+(cd "$here" && cargo build --release -q -p landplan-cli && cargo build --release -q -p landplan-geoio --example gen_layers)
 landplan="$CARGO_TARGET_DIR/release/landplan"
 gen="$CARGO_TARGET_DIR/release/examples/gen_layers"
 

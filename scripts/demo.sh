@@ -153,7 +153,7 @@ fi
 step "审查本工具写出的计划文本"
 "$lp" check "$out/示例县2025年度国有建设用地供应计划.docx" "$out/示例县2025年度土地储备计划.docx"
 
-step "计划入库（GeoPackage：$out/landplan.gpkg，可用 QGIS 打开）"
+step "计划入库、公布、导出公布版，供地记录入库并监测执行（GeoPackage：$out/landplan.gpkg，可用 QGIS 打开）"
 rm -f "$out/landplan.gpkg"
 db=(--db "$out/landplan.gpkg")
 "$lp" init "${db[@]}" --region 990000=示例省 --region 990100=示例市
@@ -170,6 +170,23 @@ fi
 "$lp" plan publish "${db[@]}" --region 990101 --year 2025 --user 演示
 "$lp" rollup "${db[@]}" --region 990100 --year 2025
 "$lp" audit verify "${db[@]}"
+# The published version out of the store, as the portal would carry it.
+"$lp" plan export "${db[@]}" --region 990101 --year 2025 --format docx --force \
+  -o "$out/示例县2025年度国有建设用地供应计划（公布版）.docx"
+if [ -f "$parcels" ]; then
+  "$lp" plan export "${db[@]}" --region 990101 --year 2025 --format geojson --force \
+    -o "$out/示例县2025年度国有建设用地供应计划地块.geojson"
+fi
+# A year of supply records and the approval batches into the store, and the plan's execution
+# judged from the store on 30 September (checkpoints as the demo's plan sets them).
+"$lp" import "${db[@]}" data/demo/example-county-records-2025.csv --as records --region 990101 --user 演示
+"$lp" import "${db[@]}" data/demo/example-county-batches.csv --as batches --region 990101 --user 演示
+"$lp" monitor "${db[@]}" --region 990101 --year 2025 --as-of 2025-09-30 \
+  --checkpoint 06-30=50 --checkpoint 09-30=75 --format html --force \
+  -o "$out/示例县2025年度供应计划执行情况.html" || [ $? -eq 1 ] # 1: red warnings, as expected here
+# The exported Word plan, the compiled one and the Excel 附表 state one set of figures.
+"$lp" check "$out/示例县2025年度国有建设用地供应计划（公布版）.docx" \
+  "$out/示例县2025年度国有建设用地供应计划.docx" "$out/示例县2025年度国有建设用地供应计划附表.xlsx" | tail -n 1
 say "QGIS 打开 $out/landplan.gpkg 可见图层：parcel（全部导入的地块）、township（乡镇界）、plan_990101_2025_supply_v1（公布的第 1 版计划的地块）"
 if command -v ogrinfo >/dev/null 2>&1; then
   say "GDAL（ogrinfo）读到的图层："

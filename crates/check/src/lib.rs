@@ -18,6 +18,7 @@
 //! [`DocumentReport`] with `readable = false` and a finding saying why. The crate does no IO.
 #![deny(missing_docs)]
 
+pub mod cross;
 pub mod lex;
 pub mod model;
 pub mod read;
@@ -148,6 +149,20 @@ fn unreadable_with(path: &str, reason: &str, rules: &RuleContext) -> DocumentRep
 /// `{"documents": [...]}` (schema: `docs/schema/check.schema.json`).
 pub fn json_output(reports: &[DocumentReport]) -> serde_json::Value {
     serde_json::json!({ "documents": reports })
+}
+
+/// The JSON output with what the check across files did (`cross`: the ties made, the
+/// documents left untied, the comparisons with a ledger or stored version), when it did
+/// anything.
+pub fn json_output_with(
+    reports: &[DocumentReport],
+    cross: &cross::CrossSummary,
+) -> serde_json::Value {
+    let mut out = json_output(reports);
+    if !(cross.ties.is_empty() && cross.untied.is_empty() && cross.against.is_empty()) {
+        out["cross"] = serde_json::json!(cross);
+    }
+    out
 }
 
 /// Check a document already decoded to text.

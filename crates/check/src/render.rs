@@ -38,6 +38,19 @@ fn render_place(
     primary: bool,
 ) {
     let file = p.file.as_deref().unwrap_or(path);
+    if file != path {
+        // A place in another file (the check across files): its lines are not this text's.
+        let at = match (p.line, p.column, p.row) {
+            (Some(l), Some(c), _) => format!("{file}:{l}:{c}"),
+            (_, _, Some(r)) => format!("{file} 第{r}行"),
+            _ => file.to_string(),
+        };
+        let _ = writeln!(out, "{:gutter$}--> {at}", "");
+        if let Some(t) = &p.text {
+            let _ = writeln!(out, "{:gutter$} = 该处写作: {t}", "");
+        }
+        return;
+    }
     match (p.line, p.column) {
         (Some(l), Some(c)) => {
             let _ = writeln!(out, "{:gutter$}--> {file}:{l}:{c}", "");

@@ -60,3 +60,36 @@ fn the_schema_rejects_a_figure_given_as_a_number() {
         "a float must not pass for an exact decimal"
     );
 }
+
+#[test]
+fn output_with_the_check_across_files_matches_the_schema() {
+    let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let a = "示例县2025年度国有建设用地供应计划\n\n全县国有建设用地供应总量为100.00公顷，其中商服用地40.00公顷，住宅用地60.00公顷。\n";
+    let b = "示例县2025年度国有建设用地供应计划表\n\n用地类型\t面积（公顷）\n商服用地\t40.00\n住宅用地\t61.00\n合计\t101.00\n";
+    let mut reports = vec![
+        check_bytes("正文.txt", a.as_bytes()),
+        check_bytes("附表.txt", b.as_bytes()),
+        check_bytes("无题.txt", "总量为12.5公顷。".as_bytes()),
+    ];
+    let summary = landplan_check::cross::tie(&landplan_core::RuleContext::builtin(), &mut reports);
+    let out = landplan_check::json_output_with(&reports, &summary);
+    assert_eq!(out["cross"]["ties"][0]["documents"][1], "附表.txt");
+    assert_eq!(out["cross"]["untied"][0]["path"], "无题.txt");
+    let mismatch = out["documents"][1]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "cross.mismatch")
+        .expect("a cross.mismatch");
+    assert_eq!(mismatch["places"][1]["file"], "正文.txt");
+    let errors: Vec<String> = validator
+        .iter_errors(&out)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // A tie of one document is not a tie: the schema says so.
+    let mut bad = out.clone();
+    bad["cross"]["ties"][0]["documents"] = serde_json::json!(["正文.txt"]);
+    assert!(!validator.is_valid(&bad));
+}

@@ -75,7 +75,7 @@ enum Command {
     /// 初始化数据库（GeoPackage 或 PostgreSQL）
     Init(cmd::init::Args),
     // import into the store
-    /// 导入台账、几何文件或供地记录
+    /// 导入台账、几何文件、乡镇界、供地记录或批次清单
     Import(cmd::import::Args),
     // plan lifecycle
     /// 计划的创建、提交、批准、公布、调整与比较

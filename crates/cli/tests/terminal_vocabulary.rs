@@ -464,6 +464,37 @@ fn every_command_on_the_demo_speaks_the_one_vocabulary() {
             with(&["plan", sub], &[&db[..], &county[..]].concat()),
         );
     }
+    // The adjusted version written out; its parcels have no geometry, so no GeoJSON.
+    run(
+        &mut s,
+        0,
+        with(
+            &[
+                "plan",
+                "export",
+                "--format",
+                "docx",
+                "-o",
+                "调整后计划.docx",
+            ],
+            &[&db[..], &county[..]].concat(),
+        ),
+    );
+    run(
+        &mut s,
+        2,
+        with(
+            &[
+                "plan",
+                "export",
+                "--format",
+                "geojson",
+                "-o",
+                "地块.geojson",
+            ],
+            &[&db[..], &county[..]].concat(),
+        ),
+    );
     run(&mut s, 0, with(&["plan", "list"], &db));
     run(
         &mut s,

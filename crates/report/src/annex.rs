@@ -29,8 +29,12 @@ pub(crate) fn attachment_name(p: &Plan<'_>) -> String {
 
 /// Append the 附表 of a plan: a new page headed "附件" (GB/T 9704 §8: the attachment starts
 /// on its own page, its label flush left in 黑体), then the tables, numbered 附表1, 附表2 … in
-/// order, without gaps.
-pub(crate) fn tables(p: &Plan<'_>, b: &mut Vec<Block>) {
+/// order, without gaps; an adjusted plan's 调整对照表 last.
+pub(crate) fn tables(
+    p: &Plan<'_>,
+    adjustment: Option<&crate::adjust::Adjustment>,
+    b: &mut Vec<Block>,
+) {
     b.push(Block::PageBreak);
     b.push(Block::AttachmentLabel("附件".into()));
     let first = b.len();
@@ -38,6 +42,9 @@ pub(crate) fn tables(p: &Plan<'_>, b: &mut Vec<Block>) {
     match &p.parts {
         PlanParts::Supply(s) => supply_tables(p, s, b),
         PlanParts::Reserve(r) => reserve_tables(p, r, b),
+    }
+    if let Some(a) = adjustment {
+        crate::adjust::push(p, a, b);
     }
     let mut n = 0;
     for block in &mut b[first..] {

@@ -27,6 +27,7 @@
 //! [`PlanParts`](landplan_core::compile::PlanParts) only where a kind has sections of its own.
 #![deny(missing_docs)]
 
+pub mod adjust;
 mod annex;
 pub mod chart;
 pub mod doc;
@@ -40,6 +41,7 @@ mod svg;
 pub mod template;
 mod xlsx;
 
+pub use adjust::Adjustment;
 pub use chart::{render_chart, ChartKind, Checkpoint, ImageFormat, ImageOptions};
 pub use doc::{Block, Doc, Figure, Table};
 pub use fonts::FontSet;
@@ -105,6 +107,9 @@ pub struct ReportOptions {
     /// with a 地块分布图 (附图1) and the Excel parcel list gives each parcel's centroid and
     /// extent in the map's coordinate system.
     pub map: Option<MapInput>,
+    /// For an adjusted version: the published plan it replaces and the reason; the Word, HTML
+    /// and Excel 附表 then end with a 调整对照表 (原计划 / 调整后 / 增减 by class and township).
+    pub adjustment: Option<Adjustment>,
 }
 
 impl ReportOptions {
@@ -195,7 +200,12 @@ pub fn render_plan(
             let doc = build_document(plan, opts)?;
             Ok(html::write(&doc, plan, opts)?.into_bytes())
         }
-        ReportFormat::Xlsx => xlsx::write(plan, opts.precision, opts.map.as_ref()),
+        ReportFormat::Xlsx => xlsx::write(
+            plan,
+            opts.precision,
+            opts.map.as_ref(),
+            opts.adjustment.as_ref(),
+        ),
     }
 }
 

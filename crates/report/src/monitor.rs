@@ -1,6 +1,8 @@
 //! The execution report (计划执行情况报告) of `landplan monitor`: Word (the plan document's
-//! GB/T 9704 layout, its tables and warning list) and Excel (the same tables, every rate a
-//! live formula with its cached result).
+//! GB/T 9704 layout, its tables, the cumulative-completion chart as a picture and the warning
+//! list), one self-contained HTML page (the same document, the chart as inline SVG, warnings in
+//! their 红黄绿 colours) and Excel (the same tables, every rate a live formula with its cached
+//! result).
 
 use crate::doc::{Block, Doc, Table};
 use crate::ReportError;
@@ -10,8 +12,12 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet};
 
+/// An aggregate area in the report's text and tables, as plans state totals (the plan
+/// documents' default precision, `core::view::Precision`): two decimals, half up. The Excel
+/// workbook keeps the exact values.
 fn ha(v: Decimal) -> String {
-    format!("{:.4}", round_half_up(v, 4))
+    let dp = landplan_core::view::Precision::default().area_dp;
+    format!("{:.*}", dp as usize, round_half_up(v, dp))
 }
 
 fn pct(v: Option<Decimal>) -> String {
@@ -67,6 +73,16 @@ fn title(r: &MonitorReport) -> String {
 
 /// The report as a document model (also the text the checker reads back).
 pub fn monitor_doc(r: &MonitorReport, issuing_body: Option<&str>, date: Option<&str>) -> Doc {
+    doc_with_chart(r, issuing_body, date, None)
+}
+
+/// The document, with the cumulative-completion chart after the checkpoint table when given.
+fn doc_with_chart(
+    r: &MonitorReport,
+    issuing_body: Option<&str>,
+    date: Option<&str>,
+    chart: Option<crate::doc::Figure>,
+) -> Doc {
     let mut b = vec![Block::Title(title(r))];
     if let Some(c) = &r.completion {
         b.push(Block::Para(format!(
@@ -114,6 +130,9 @@ pub fn monitor_doc(r: &MonitorReport, issuing_body: Option<&str>, date: Option<&
             &["时间节点", "目标", "实际", "结论"],
             rows,
         ));
+        if let Some(f) = chart {
+            b.push(Block::Figure(f));
+        }
         if !r.unplanned.is_empty() || !r.unsupplied.is_empty() {
             b.push(Block::Para(format!(
                 "计划外供应{}宗，计划内尚未供应{}宗。",
@@ -322,6 +341,367 @@ pub fn monitor_docx(
     date: Option<&str>,
 ) -> Result<Vec<u8>, ReportError> {
     crate::docx::write(&monitor_doc(r, issuing_body, date))
+}
+
+/// The Word report with the cumulative-completion chart drawn as a PNG (with a CJK face of the
+/// system or of `fonts`). Without a CJK font this is [`ReportError::NoCjkFont`]; the caller
+/// may then write [`monitor_docx`], the report without the chart.
+pub fn monitor_docx_with_chart(
+    r: &MonitorReport,
+    issuing_body: Option<&str>,
+    date: Option<&str>,
+    fonts: &[std::path::PathBuf],
+) -> Result<Vec<u8>, ReportError> {
+    let chart = match r.completion {
+        Some(_) => {
+            let family = crate::fonts::svg_family(fonts)?;
+            let svg = completion_chart_svg(r, &family);
+            let png = crate::fonts::FontSet::load(fonts)?.png(&svg)?;
+            Some(crate::doc::Figure {
+                label: String::new(),
+                caption: chart_caption(r),
+                svg,
+                png,
+                size: CHART_SIZE,
+            })
+        }
+        None => None,
+    };
+    crate::docx::write(&doc_with_chart(r, issuing_body, date, chart))
+}
+
+/// The chart's size in pixels.
+const CHART_SIZE: (u32, u32) = (900, 560);
+
+fn chart_caption(r: &MonitorReport) -> String {
+    format!(
+        "{}年度计划累计完成情况（截至{}）",
+        r.year,
+        r.as_of.chinese()
+    )
+}
+
+fn f64_of(v: Decimal) -> f64 {
+    v.to_f64().unwrap_or(0.0)
+}
+
+/// Where a day falls, in quarters from the start of its year (30 June = 2.0).
+fn quarter_position(d: landplan_core::Date) -> f64 {
+    let days = landplan_core::date::days_in_month(d.year(), d.month());
+    (f64::from(d.month()) - 1.0 + f64::from(d.day()) / f64::from(days.max(1))) / 3.0
+}
+
+/// The cumulative-completion chart: the plan's cumulative share by quarter (what the plan
+/// schedules), the supply's cumulative share of the year's plan by quarter up to the as-of
+/// date, and each checkpoint's target (triangle) with the share reached by its day (circle,
+/// green when met, red when missed; none while the day is ahead). SVG text, its text in
+/// `family`.
+pub fn completion_chart_svg(r: &MonitorReport, family: &str) -> String {
+    use crate::svg::{Anchor, Svg, TextStyle, GRID, INK, PALETTE};
+    let (w, h) = CHART_SIZE;
+    let mut s = Svg::new(w, h, family);
+    let (wf, hf) = (f64::from(w), f64::from(h));
+    s.text(
+        wf / 2.0,
+        42.0,
+        TextStyle::new(22.0).anchor(Anchor::Middle),
+        &format!(
+            "{}{}",
+            r.region.clone().unwrap_or_default(),
+            chart_caption(r)
+        ),
+    );
+    let (left, right, top, bottom) = (92.0, wf - 40.0, 70.0, hf - 70.0);
+    let planned_total = r
+        .completion
+        .as_ref()
+        .map_or(Decimal::ZERO, |c| c.planned_ha);
+    let share = |v: Decimal| {
+        if planned_total.is_zero() {
+            0.0
+        } else {
+            f64_of(v / planned_total * Decimal::from(100))
+        }
+    };
+    // Cumulative planned and supplied shares at the end of each quarter.
+    let mut planned = vec![0.0];
+    let mut supplied = vec![0.0];
+    if let Some(c) = &r.completion {
+        let (mut p, mut q) = (Decimal::ZERO, Decimal::ZERO);
+        for name in ["第一季度", "第二季度", "第三季度", "第四季度"] {
+            if let Some(l) = c.by_quarter.iter().find(|l| l.name == name) {
+                p += l.planned_ha;
+                q += l.supplied_ha;
+            }
+            planned.push(share(p));
+            supplied.push(share(q));
+        }
+    }
+    let reached = r
+        .checkpoints
+        .iter()
+        .filter_map(|c| c.rate_pct.map(f64_of))
+        .chain(supplied.iter().copied())
+        .chain(planned.iter().copied())
+        .fold(100.0, f64::max);
+    let y_max = ((reached / 20.0).ceil() * 20.0).max(100.0) + 10.0;
+    let x_max = 4.3;
+    let x = |q: f64| left + q / x_max * (right - left);
+    let y = |pct: f64| bottom - pct / y_max * (bottom - top);
+    let mut t = 0;
+    while f64::from(t) <= y_max - 10.0 {
+        let yy = y(f64::from(t));
+        if t > 0 {
+            s.line((left, yy), (right, yy), GRID, 1.0);
+        }
+        s.line((left - 5.0, yy), (left, yy), INK, 1.0);
+        s.text_mid(
+            left - 9.0,
+            yy,
+            TextStyle::new(13.0).anchor(Anchor::End),
+            &t.to_string(),
+        );
+        t += 20;
+    }
+    for q in 0..=4u8 {
+        let xx = x(f64::from(q));
+        if q > 0 {
+            s.line((xx, top), (xx, bottom), GRID, 1.0);
+        }
+        let label = match q {
+            0 => "年初".to_string(),
+            q => format!(
+                "{}末",
+                ["第一季度", "第二季度", "第三季度", "第四季度"][q as usize - 1]
+            ),
+        };
+        s.text(
+            xx,
+            bottom + 24.0,
+            TextStyle::new(14.0).anchor(Anchor::Middle),
+            &label,
+        );
+    }
+    s.text(
+        32.0,
+        (top + bottom) / 2.0,
+        TextStyle::new(15.0).anchor(Anchor::Middle).rotate(-90.0),
+        "累计占年度计划（%）",
+    );
+    s.line((left, top), (left, bottom), INK, 1.0);
+    s.line((left, bottom), (right, bottom), INK, 1.0);
+    let blue = PALETTE[0];
+    let plan_pts: Vec<(f64, f64)> = planned
+        .iter()
+        .enumerate()
+        .map(|(q, v)| (x(q as f64), y(*v)))
+        .collect();
+    s.polyline(&plan_pts, blue, 3.0);
+    // The supply up to the as-of date: whole quarters, then the as-of day's total.
+    let green = "#2e7d32";
+    let as_of = if r.as_of.year() > r.year {
+        4.0
+    } else if r.as_of.year() < r.year {
+        0.0
+    } else {
+        quarter_position(r.as_of)
+    };
+    let mut pts = vec![(x(0.0), y(0.0))];
+    for (q, v) in supplied.iter().enumerate().skip(1) {
+        if (q as f64) <= as_of {
+            pts.push((x(q as f64), y(*v)));
+        }
+    }
+    if as_of.fract() > 0.0 {
+        let total = r
+            .completion
+            .as_ref()
+            .and_then(|c| c.rate_pct)
+            .map_or(0.0, f64_of);
+        pts.push((x(as_of), y(total)));
+    }
+    s.polyline(&pts, green, 3.0);
+    for (px, py) in pts.iter().skip(1) {
+        s.circle(*px, *py, 4.5, green);
+    }
+    let orange = PALETTE[3];
+    for c in &r.checkpoints {
+        let cx = x(quarter_position(c.date));
+        let cy = y(f64_of(c.target_pct));
+        s.polygon(
+            &[(cx, cy - 9.0), (cx - 8.0, cy + 6.0), (cx + 8.0, cy + 6.0)],
+            Some((orange, 1.0)),
+            None,
+        );
+        let label = format!(
+            "{}月{}日 目标{}%",
+            c.date.month(),
+            c.date.day(),
+            c.target_pct.normalize()
+        );
+        s.text(
+            cx - 12.0,
+            cy - 8.0,
+            TextStyle::new(13.0).fill(orange).anchor(Anchor::End).halo(),
+            &label,
+        );
+        // A checkpoint still ahead has no share of its own yet (its rate is the as-of day's).
+        if let (Some(rate), Some(met)) = (c.rate_pct, c.met) {
+            let colour = if met { green } else { "#c62828" };
+            let ry = y(f64_of(rate));
+            s.circle(cx, ry, 6.0, colour);
+            s.text(
+                cx - 12.0,
+                ry + 18.0,
+                TextStyle::new(13.0).fill(colour).anchor(Anchor::End).halo(),
+                &format!("实际{}%", pct(Some(rate))),
+            );
+        }
+    }
+    let items = [
+        ("计划累计供应", blue, false),
+        ("实际累计供应", green, false),
+        ("进度节点目标", orange, true),
+    ];
+    let lw = 170.0;
+    let lh = 14.0 + 24.0 * items.len() as f64;
+    let (lx, ly) = (right - lw - 12.0, bottom - lh - 12.0);
+    s.rect(lx, ly, lw, lh, "#ffffff", Some(("#888888", 1.0)));
+    for (i, (label, colour, marker)) in items.iter().enumerate() {
+        let yc = ly + 19.0 + 24.0 * i as f64;
+        if *marker {
+            let cx = lx + 22.0;
+            s.polygon(
+                &[(cx, yc - 7.0), (cx - 6.0, yc + 5.0), (cx + 6.0, yc + 5.0)],
+                Some((colour, 1.0)),
+                None,
+            );
+        } else {
+            s.line((lx + 10.0, yc), (lx + 34.0, yc), colour, 3.0);
+        }
+        s.text_mid(lx + 44.0, yc, TextStyle::new(14.0), label);
+    }
+    s.finish()
+}
+
+const HTML_CSS: &str = r#"
+body{margin:0;background:#f4f4f0;color:#111;font-family:"FangSong","仿宋","STFangsong","Noto Serif CJK SC","Songti SC",serif;font-size:17px;line-height:1.8}
+main{max-width:900px;margin:24px auto;background:#fff;padding:48px 64px;box-shadow:0 1px 4px rgba(0,0,0,.15)}
+h1{font-family:"方正小标宋简体","SimSun","宋体","Noto Serif CJK SC",serif;font-weight:normal;text-align:center;font-size:29px;margin:8px 0 28px}
+h2{font-family:"SimHei","黑体","Noto Sans CJK SC",sans-serif;font-weight:normal;font-size:19px;margin:18px 0 4px;text-indent:2em}
+p{margin:0;text-indent:2em;text-align:justify}
+.sig{text-align:right;text-indent:0;padding-right:4em}
+figure{margin:16px 0;text-align:center}
+figure svg{max-width:100%;height:auto}
+.caption{text-align:center;text-indent:0;font-size:18px;margin-top:12px}
+.unit{text-align:right;text-indent:0;font-size:14px}
+table{border-collapse:collapse;width:100%;font-size:14px;line-height:1.5;margin-bottom:20px}
+th,td{border:1px solid #333;padding:3px 6px}
+th{font-family:"SimHei","黑体","Noto Sans CJK SC",sans-serif;font-weight:normal;background:#f0f0f0}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.summary{display:flex;gap:12px;justify-content:center;margin:8px 0 20px}
+.badge{padding:4px 14px;border-radius:4px;color:#fff;font-family:"SimHei","黑体","Noto Sans CJK SC",sans-serif}
+.badge.red{background:#c62828}.badge.yellow{background:#f9a825;color:#111}.badge.asof{background:#555}
+tr.red td{background:#fdecea}tr.yellow td{background:#fff8e1}
+td.lv{text-align:center;color:#fff}td.lv.red{background:#c62828}td.lv.yellow{background:#f9a825;color:#111}td.lv.green{background:#2e7d32}
+@media print{body{background:#fff}main{box-shadow:none;margin:0;padding:0}}
+"#;
+
+/// The colour class of a 红/黄/绿 label.
+fn colour_class(label: &str) -> Option<&'static str> {
+    match label {
+        "红" | "红色" => Some("red"),
+        "黄" | "黄色" => Some("yellow"),
+        "绿" | "绿色" => Some("green"),
+        _ => None,
+    }
+}
+
+/// The report as one self-contained HTML page (no external resources): the same sections as
+/// the Word report, the cumulative-completion chart as inline SVG (no font needed), the
+/// warnings and indicators with their 红黄绿 colours.
+pub fn monitor_html(
+    r: &MonitorReport,
+    issuing_body: Option<&str>,
+    date: Option<&str>,
+) -> Result<String, ReportError> {
+    use crate::docx::esc;
+    let chart = r.completion.as_ref().map(|_| crate::doc::Figure {
+        label: String::new(),
+        caption: chart_caption(r),
+        svg: completion_chart_svg(r, crate::svg::FAMILY),
+        png: Vec::new(),
+        size: CHART_SIZE,
+    });
+    let doc = doc_with_chart(r, issuing_body, date, chart);
+    let mut h = format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"landplan\">\n<title>{}</title>\n<style>{HTML_CSS}</style>\n</head>\n<body>\n<main>\n",
+        esc(&doc.title)
+    );
+    let count = |c: &str| r.warnings.iter().filter(|w| w.level.label() == c).count();
+    for b in &doc.blocks {
+        match b {
+            Block::Title(t) => {
+                h.push_str(&format!("<h1>{}</h1>\n", esc(t)));
+                h.push_str(&format!(
+                    "<div class=\"summary\"><span class=\"badge red\">红色预警 {}</span><span class=\"badge yellow\">黄色预警 {}</span><span class=\"badge asof\">截至{}</span></div>\n",
+                    count("红"),
+                    count("黄"),
+                    esc(&r.as_of.chinese())
+                ));
+            }
+            Block::Heading1(t) | Block::Heading2(t) => {
+                h.push_str(&format!("<h2>{}</h2>\n", esc(t)))
+            }
+            Block::Para(t) => h.push_str(&format!("<p>{}</p>\n", esc(t))),
+            Block::Signature { body, date } => h.push_str(&format!(
+                "<p>&nbsp;</p>\n<p class=\"sig\">{}</p>\n<p class=\"sig\">{}</p>\n",
+                esc(body),
+                date.as_deref().map(esc).unwrap_or_else(|| "&nbsp;".into())
+            )),
+            Block::Figure(f) => h.push_str(&format!(
+                "<figure class=\"chart\">{}</figure>\n<p class=\"caption\">{}</p>\n",
+                f.svg.trim(),
+                esc(&f.caption)
+            )),
+            Block::Table(t) => {
+                h.push_str(&format!(
+                    "<p class=\"caption\">{}</p>\n<p class=\"unit\">{}</p>\n<table>\n<thead><tr>",
+                    esc(&t.caption),
+                    esc(&t.unit)
+                ));
+                for c in &t.header {
+                    h.push_str(&format!("<th>{}</th>", esc(c)));
+                }
+                h.push_str("</tr></thead>\n<tbody>\n");
+                // The warning list and the indicators: each row in its colour.
+                let colour_col = t.header.iter().position(|c| c == "级别" || c == "预警");
+                for row in &t.rows {
+                    let class = colour_col
+                        .and_then(|i| row.get(i))
+                        .and_then(|c| colour_class(c));
+                    match class {
+                        Some(c) => h.push_str(&format!("<tr class=\"{c}\">")),
+                        None => h.push_str("<tr>"),
+                    }
+                    for (i, c) in row.iter().enumerate() {
+                        if let (Some(k), true) = (class, colour_col == Some(i)) {
+                            h.push_str(&format!("<td class=\"lv {k}\">{}</td>", esc(c)));
+                        } else if t.numeric.get(i).copied().unwrap_or(false) {
+                            h.push_str(&format!("<td class=\"n\">{}</td>", esc(c)));
+                        } else {
+                            h.push_str(&format!("<td>{}</td>", esc(c)));
+                        }
+                    }
+                    h.push_str("</tr>\n");
+                }
+                h.push_str("</tbody>\n</table>\n");
+            }
+            Block::AttachmentNote(_) | Block::AttachmentLabel(_) | Block::PageBreak => {}
+        }
+    }
+    h.push_str("</main>\n</body>\n</html>\n");
+    Ok(h)
 }
 
 fn num(v: Decimal) -> f64 {

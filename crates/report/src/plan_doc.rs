@@ -128,6 +128,8 @@ pub fn build_document(plan: &CompiledPlan, opts: &ReportOptions) -> Result<Doc, 
         b.extend(template::blocks(dir, kind, part, &v)?);
     }
     b.push(Block::Heading1("计划指标".into()));
+    // Where an adjusted plan says so (the sentence names the 附表 number, inserted below).
+    let adjusted_at = opts.adjustment.as_ref().map(|_| b.len());
     total_section(plan, &mut b);
     structure_section(plan, &mut b);
     layout_section(plan, &mut b);
@@ -155,7 +157,17 @@ pub fn build_document(plan: &CompiledPlan, opts: &ReportOptions) -> Result<Doc, 
         date: opts.date.clone(),
     });
     if !opts.no_annex {
-        annex::tables(plan, &mut b);
+        annex::tables(plan, opts.adjustment.as_ref(), &mut b);
+        // The body names the 调整对照表 by its number, known once the 附表 are numbered.
+        if let Some(a) = &opts.adjustment {
+            let label = b.iter().rev().find_map(|x| match x {
+                Block::Table(t) if t.caption.ends_with("调整对照表") => Some(t.label.clone()),
+                _ => None,
+            });
+            if let (Some(label), Some(at)) = (label, adjusted_at) {
+                b.insert(at, Block::Para(crate::adjust::body_sentence(a, &label)));
+            }
+        }
         if let Some(map) = &opts.map {
             b.push(Block::Figure(annex::map_figure(plan, map)?));
         }

@@ -38,6 +38,10 @@ struct Formats {
     header: Format,
     text: Format,
     area: Format,
+    /// An area that is a part of a category (a class's 新增 or 存量, a township's class):
+    /// shown at the precision, and as "—" when it is 0 (the category has no land), as the Word
+    /// 附表 show it; the cell stays the number 0, so the sums over it are unchanged.
+    part_area: Format,
     parcel_area: Format,
     pct: Format,
     int: Format,
@@ -74,6 +78,9 @@ impl Formats {
                 .set_text_wrap(),
             text: cell.clone(),
             area: cell.clone().set_num_format(zeros(dp)),
+            part_area: cell
+                .clone()
+                .set_num_format(format!("{z};-{z};\"—\"", z = zeros(dp))),
             parcel_area: cell.clone().set_num_format(zeros(pr.parcel_dp)),
             pct: cell.clone().set_num_format("0.00"),
             int: cell.clone().set_num_format("0"),
@@ -226,6 +233,7 @@ pub(crate) fn write(
     plan: &CompiledPlan,
     pr: Precision,
     map: Option<&crate::map::MapInput>,
+    adjustment: Option<&crate::adjust::Adjustment>,
 ) -> Result<Vec<u8>, ReportError> {
     let mut wb = Workbook::new();
     let f = Formats::new(pr);
@@ -252,6 +260,11 @@ pub(crate) fn write(
                 parcel_sheet(&mut wb, &f, plan, "附表4", map)?;
             }
         }
+    }
+    if let Some(a) = adjustment {
+        // Numbered on from the sheets before it, as in the Word 附表.
+        let n = wb.worksheets().len() + 1;
+        adjustment_sheet(&mut wb, &f, plan, a, &format!("附表{n}"))?;
     }
     Ok(wb.save_to_buffer()?)
 }
@@ -294,8 +307,8 @@ fn structure_sheet(wb: &mut Workbook, f: &Formats, p: &Plan<'_>) -> Result<(), R
         };
         ws.write_string_with_format(r, 0, &c.name, &f.text)?;
         v.number(ws, (r, 1), c.area.ha(), dp, &f.area)?;
-        v.number(ws, (r, 2), col2.ha(), dp, &f.area)?;
-        v.number(ws, (r, 3), col3.ha(), dp, &f.area)?;
+        v.number(ws, (r, 2), col2.ha(), dp, &f.part_area)?;
+        v.number(ws, (r, 3), col3.ha(), dp, &f.part_area)?;
         class_rows.push(r);
         r += 1;
         if let Some(s) = supply.filter(|s| is_residential(&c.code) && housing_stated(s)) {
@@ -483,7 +496,13 @@ fn layout_sheet(
     for t in &p.layout {
         ws.write_string_with_format(r, 0, &t.name, &f.text)?;
         for (i, (code, _)) in cols.iter().enumerate() {
-            v.number(ws, (r, 2 + i as u16), t.class_area(code).ha(), dp, &f.area)?;
+            v.number(
+                ws,
+                (r, 2 + i as u16),
+                t.class_area(code).ha(),
+                dp,
+                &f.part_area,
+            )?;
         }
         let row_total = (2..=last_col).map(|c| v.get(r, c)).sum();
         v.formula(
@@ -652,6 +671,70 @@ fn parcel_tail(
             };
         }
     }
+    Ok(())
+}
+
+/// The 调整对照表 of an adjusted plan: 原计划, 调整后 and 增减 as numbers (exact, shown at the
+/// precision; "—" where a class or township is absent in that version; the change is a record
+/// of the two versions, not a working sum), then the reason under the table.
+fn adjustment_sheet(
+    wb: &mut Workbook,
+    f: &Formats,
+    p: &Plan<'_>,
+    a: &crate::adjust::Adjustment,
+    label: &str,
+) -> Result<(), ReportError> {
+    use crate::adjust::{lines, rows, Group, Line, HEADER};
+    let dp = p.pr.area_dp;
+    let ws = wb.add_worksheet().set_name("调整对照表")?;
+    let caption = crate::adjust::caption(p);
+    let mut r = head(
+        ws,
+        f,
+        label,
+        &caption,
+        "单位：公顷",
+        &HEADER,
+        &[24.0, 14.0, 14.0, 14.0],
+    )?;
+    let mut v = Vals::default();
+    for line in lines(&rows(&a.before, p.plan)) {
+        match line {
+            Line::Heading(h) => {
+                ws.write_string_with_format(r, 0, h, &f.total_text)?;
+                for col in 1..=3 {
+                    ws.write_blank(r, col, &f.text)?;
+                }
+            }
+            Line::Figures(row) => {
+                let (text, area) = if row.group == Group::Total {
+                    (&f.total_text, &f.total_area)
+                } else {
+                    (&f.text, &f.area)
+                };
+                ws.write_string_with_format(r, 0, &row.name, text)?;
+                for (col, x) in [(1u16, row.before), (2, row.after)] {
+                    match x {
+                        Some(x) => v.number(ws, (r, col), x, dp, area)?,
+                        None => {
+                            ws.write_string_with_format(r, col, "—", text)?;
+                        }
+                    }
+                }
+                v.number(ws, (r, 3), row.delta(), dp, area)?;
+            }
+        }
+        r += 1;
+    }
+    ws.merge_range(
+        r,
+        0,
+        r,
+        3,
+        &crate::adjust::reason_line(a),
+        &Format::new().set_font_name(FONT).set_text_wrap(),
+    )?;
+    ws.set_row_height(r, 32)?;
     Ok(())
 }
 

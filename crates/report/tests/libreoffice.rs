@@ -157,6 +157,10 @@ fn xlsx_converts_to_pdf_with_cjk_text() {
         "{text}"
     );
     assert!(text.contains("工矿仓储用地"), "{text}");
+    // An empty category (a class without 新增 or 存量 land, a township without land of a
+    // class) shows "—", as in the Word 附表; the cells stay numbers (the recalculation test
+    // below sums them), and the totals computed over them show their figures.
+    assert!(text.contains('—'), "{text}");
     assert_cjk_font_embedded(&pdf);
 }
 

@@ -569,6 +569,8 @@ pub fn action_label(action: &str) -> String {
     let label = match action {
         "init" => "创建数据库",
         "import" => "导入台账",
+        "records.import" => "导入供地记录",
+        "batches.import" => "导入批次清单",
         "export" => "导出备份",
         "restore" => "从备份恢复",
         "store.seal" => "封存数据内容",

@@ -100,6 +100,21 @@ const TABLES: &[(&str, &str, &str)] = &[
         "fid, county, name, code, planar_ha, ellipsoidal_ha, source_srid, file, user_name, at",
         "fid",
     ),
+    (
+        "monitor_import",
+        "id, region, kind, file, file_sha256, row_count, added, replaced, unchanged, rejected_rows, total_ha, user_name, at",
+        "id",
+    ),
+    (
+        "supply_record",
+        "id, import_id, region, record_key, row_no, supervision_no, parcel_id, supplied_on, area_ha, approval_no, data",
+        "id",
+    ),
+    (
+        "approval_batch",
+        "id, import_id, region, record_key, row_no, approval_no, name, approved_on, area_ha, data",
+        "id",
+    ),
 ];
 
 fn region_filter(table: &str, prefix: &str, ancestors: &[String]) -> (String, Vec<Value>) {
@@ -114,7 +129,13 @@ fn region_filter(table: &str, prefix: &str, ancestors: &[String]) -> (String, Ve
             }
             (sql, params)
         }
-        "ledger_import" | "parcel" | "plan" => ("WHERE region LIKE ?".into(), vec![like]),
+        "ledger_import" | "parcel" | "plan" | "supply_record" | "approval_batch" => {
+            ("WHERE region LIKE ?".into(), vec![like])
+        }
+        "monitor_import" => (
+            "WHERE id IN (SELECT import_id FROM supply_record WHERE region LIKE ? UNION SELECT import_id FROM approval_batch WHERE region LIKE ?)".into(),
+            vec![like.clone(), like],
+        ),
         "township" => ("WHERE county LIKE ?".into(), vec![like]),
         "plan_version" => (
             "WHERE plan_id IN (SELECT id FROM plan WHERE region LIKE ?)".into(),

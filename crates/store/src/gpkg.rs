@@ -44,6 +44,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "gis_layers",
         include_str!("../migrations/gpkg/006_gis_layers.sql"),
     ),
+    (
+        7,
+        "supply_records",
+        include_str!("../migrations/gpkg/007_supply_records.sql"),
+    ),
 ];
 
 /// The parcel layer and its geometry column (the R-tree index is `rtree_parcel_geom`).

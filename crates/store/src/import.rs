@@ -164,8 +164,10 @@ pub enum FileKind {
     Ledger,
     /// A geometry file (GeoJSON / GeoJSON sequence).
     Geometry,
-    /// Supply records (供地记录).
+    /// Supply records (供地记录), imported by [`crate::Store::import_monitor_file`].
     Records,
+    /// Approval batches (批次清单), imported by [`crate::Store::import_monitor_file`].
+    Batches,
     /// Township boundaries (乡镇界), imported by [`crate::Store::import_townships`].
     Townships,
 }
@@ -177,6 +179,7 @@ impl FileKind {
             "ledger" | "台账" | "地块清单" => Some(FileKind::Ledger),
             "geometry" | "几何" | "geojson" => Some(FileKind::Geometry),
             "records" | "供地记录" | "supply-records" => Some(FileKind::Records),
+            "batches" | "批次" | "批次清单" => Some(FileKind::Batches),
             "townships" | "乡镇界" | "乡镇" => Some(FileKind::Townships),
             _ => None,
         }
@@ -188,6 +191,7 @@ impl FileKind {
             FileKind::Ledger => "地块台账",
             FileKind::Geometry => "几何文件",
             FileKind::Records => "供地记录",
+            FileKind::Batches => "批次清单",
             FileKind::Townships => "乡镇界",
         }
     }
@@ -218,6 +222,9 @@ pub fn detect_kind(path: &Path) -> Result<FileKind, StoreError> {
     }
     if t.contains("电子监管号") || t.contains("电子监管编号") {
         return Ok(FileKind::Records);
+    }
+    if t.contains("批次名称") && t.contains("批准文号") && !t.contains("地块编号") {
+        return Ok(FileKind::Batches);
     }
     Ok(FileKind::Ledger)
 }
@@ -1036,12 +1043,13 @@ impl Session<'_> {
                         message: "是乡镇界文件，请单独导入（不与台账、地块几何一起）".into(),
                     })
                 }
-                FileKind::Records => {
+                FileKind::Records | FileKind::Batches => {
                     return Err(StoreError::Input {
                         path: f.display().to_string(),
-                        message:
-                            "识别为供地记录；供地记录的导入尚未实现，目前只能导入地块台账和几何文件"
-                                .into(),
+                        message: format!(
+                            "识别为{}，请单独导入（不与台账、地块几何一起）",
+                            kind.label()
+                        ),
                     })
                 }
             }
@@ -1080,7 +1088,9 @@ impl Session<'_> {
 
 /// Rejected rows' findings as lines, rows with the same reason on one line
 /// (`第 2、3、4 行“面积（公顷）”列：…`), at most ten lines.
-fn grouped_rows<'a>(findings: impl Iterator<Item = &'a landplan_core::Finding>) -> Vec<String> {
+pub(crate) fn grouped_rows<'a>(
+    findings: impl Iterator<Item = &'a landplan_core::Finding>,
+) -> Vec<String> {
     let mut groups: Vec<(Vec<usize>, String)> = Vec::new();
     for f in findings {
         let row = f.places.first().and_then(|p| p.row.or(p.line));

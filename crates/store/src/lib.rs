@@ -52,7 +52,9 @@ pub mod reproject;
 pub mod rollup;
 mod session;
 pub mod state;
+pub mod supply;
 pub mod township;
+pub mod version_read;
 
 pub use access::{Actor, Grant, Role};
 pub use account::Account;
@@ -66,6 +68,7 @@ pub use region::{Region, RegionLevel};
 pub use rollup::Rollup;
 pub use session::Conn;
 pub use state::StateProblem;
+pub use version_read::TownshipBoundary;
 
 use session::{Pool, Session, Source};
 use std::path::{Path, PathBuf};

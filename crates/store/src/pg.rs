@@ -39,6 +39,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "gis_layers",
         include_str!("../migrations/postgres/004_gis_layers.sql"),
     ),
+    (
+        5,
+        "supply_records",
+        include_str!("../migrations/postgres/005_supply_records.sql"),
+    ),
 ];
 
 /// A connection to a PostgreSQL store.

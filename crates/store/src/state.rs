@@ -102,6 +102,27 @@ pub(crate) const SPECS: &[Spec] = &[
         only: None,
         geom: true,
     },
+    Spec {
+        table: "monitor_import",
+        key: "id",
+        columns: "id, region, kind, file, file_sha256, row_count, added, replaced, unchanged, rejected_rows, total_ha, user_name, at",
+        only: None,
+        geom: false,
+    },
+    Spec {
+        table: "supply_record",
+        key: "id",
+        columns: "id, import_id, region, record_key, row_no, supervision_no, parcel_id, supplied_on, area_ha, approval_no, data",
+        only: None,
+        geom: false,
+    },
+    Spec {
+        table: "approval_batch",
+        key: "id",
+        columns: "id, import_id, region, record_key, row_no, approval_no, name, approved_on, area_ha, data",
+        only: None,
+        geom: false,
+    },
 ];
 
 /// The parcel columns a parcel's hash covers (with its geometry after them).
@@ -1044,6 +1065,21 @@ impl Names {
                 col("name").text(),
                 col("fid").text()
             ),
+            "monitor_import" => format!(
+                "供地记录与批次导入 {id}（{} {}）",
+                col("region").text(),
+                col("file").text()
+            ),
+            "supply_record" => format!(
+                "供地记录 {} {}（编号 {id}）",
+                col("region").text(),
+                col("record_key").text().trim_end_matches('|')
+            ),
+            "approval_batch" => format!(
+                "批次 {} {}（编号 {id}）",
+                col("region").text(),
+                col("record_key").text()
+            ),
             _ => format!("编号 {id}"),
         })
     }
@@ -1059,6 +1095,9 @@ impl Names {
             ("account", Key::Int(id)) => format!("账户（编号 {id}）"),
             ("account_grant", Key::Int(id)) => format!("账户授权（编号 {id}）"),
             ("township", k) => format!("乡镇界（fid {k}）"),
+            ("monitor_import", k) => format!("供地记录与批次导入（编号 {k}）"),
+            ("supply_record", k) => format!("供地记录（编号 {k}）"),
+            ("approval_batch", k) => format!("批次（编号 {k}）"),
             (_, k) => format!("编号 {k}"),
         }
     }

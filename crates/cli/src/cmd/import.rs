@@ -21,7 +21,7 @@ pub fn parse_kind(s: &str) -> Result<PlanKind, String> {
 fn parse_file_kind(s: &str) -> Result<FileKind, String> {
     FileKind::parse(s).ok_or_else(|| {
         format!(
-            "文件类型“{s}”无法识别：应为 ledger（台账）、geometry（几何）、records（供地记录）或 townships（乡镇界）"
+            "文件类型“{s}”无法识别：应为 ledger（台账）、geometry（几何）、records（供地记录）、batches（批次清单）或 townships（乡镇界）"
         )
     })
 }
@@ -29,13 +29,13 @@ fn parse_file_kind(s: &str) -> Result<FileKind, String> {
 /// Arguments of `landplan import`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// 要导入的文件：地块台账（CSV/XLSX）、几何文件（国土TXT、GeoJSON、.geojsonl、Shapefile、GeoPackage；带地块编号、面积、用途的几何文件本身即可作为台账），或乡镇界（带乡镇名称的 GeoJSON/Shapefile/GeoPackage）；其他 CGCS2000 坐标系的几何自动转换到数据库坐标系；一次导入为一个整体，全部成功或全部不导入
+    /// 要导入的文件：地块台账（CSV/XLSX）、几何文件（国土TXT、GeoJSON、.geojsonl、Shapefile、GeoPackage；带地块编号、面积、用途的几何文件本身即可作为台账），或乡镇界（带乡镇名称的 GeoJSON/Shapefile/GeoPackage），或供地记录、批次清单（CSV/XLSX，单独导入，供 landplan monitor --db 使用；重复导入不会重复计入）；其他 CGCS2000 坐标系的几何自动转换到数据库坐标系；一次导入为一个整体，全部成功或全部不导入
     #[arg(required = true, value_name = "文件")]
     pub files: Vec<PathBuf>,
     /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: String,
-    /// 指定文件类型（默认按内容识别）：ledger、geometry、records、townships
+    /// 指定文件类型（默认按内容识别）：ledger、geometry、records（供地记录）、batches（批次清单）、townships
     #[arg(long = "as", value_name = "种类", value_parser = parse_file_kind)]
     pub as_kind: Option<FileKind>,
     /// 行政区：行政区划代码（县级 6 位）、代码=名称，或数据库中已有的行政区名称，如 330102、330102=某某县
@@ -44,7 +44,7 @@ pub struct Args {
     /// 行政区名称（首次导入时登记）
     #[arg(long)]
     pub region_name: Option<String>,
-    /// 计划年度（导入台账、几何时必填；导入乡镇界时不需要）
+    /// 计划年度（导入台账、几何时必填；导入乡镇界、供地记录、批次清单时不需要）
     #[arg(long, value_parser = super::parse_year)]
     pub year: Option<i32>,
     /// 台账类型：supply（供应）或 reserve（储备）
@@ -88,18 +88,22 @@ fn place(f: &landplan_core::Finding) -> String {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = open(&args.db)?;
     let who = actor(&store, args.user.as_deref())?;
-    // Supply records are recognised but not imported yet; say how to import the file anyway.
-    for f in &args.files {
-        let kind = match args.as_kind {
+    // Supply records and approval batches go to their own tables (landplan_store::supply).
+    let kinds: Vec<Option<FileKind>> = args
+        .files
+        .iter()
+        .map(|f| match args.as_kind {
             Some(k) => Some(k),
             None => landplan_store::import::detect_kind(f).ok(),
-        };
-        if kind == Some(FileKind::Records) {
-            anyhow::bail!(
-                "{}：识别为供地记录；供地记录的导入尚未实现，目前只能导入地块台账和几何文件（可用 --as ledger 强制按台账导入）",
-                f.display()
-            );
+        })
+        .collect();
+    let monitoring =
+        |k: &Option<FileKind>| matches!(k, Some(FileKind::Records | FileKind::Batches));
+    if kinds.iter().any(monitoring) {
+        if !kinds.iter().all(monitoring) {
+            anyhow::bail!("供地记录、批次清单请单独导入，不与台账、几何文件一起");
         }
+        return run_monitoring(&args, &kinds, &store, &who);
     }
     let region = super::store::resolve_region(Some(&store), &args.region)?;
     let Some(code) = region.code.clone() else {
@@ -255,6 +259,93 @@ fn run_townships(
         eprintln!("警告：乡镇界文件有 {} 条问题：", s.findings.len());
         for f in &s.findings {
             eprintln!("  {} {}：{}", f.severity.label(), place(f), f.message);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `landplan import 供地记录.csv --as records --region …` (or `--as batches`): each file into
+/// the store's supply records or approval batches, one transaction per file. Re-importing a
+/// file changes nothing; rows of the same key (电子监管号 + 批准文号; a batch's 批准文号) as
+/// stored ones replace them.
+fn run_monitoring(
+    args: &Args,
+    kinds: &[Option<FileKind>],
+    store: &landplan_store::Store,
+    who: &landplan_store::Actor,
+) -> anyhow::Result<ExitCode> {
+    use landplan_store::supply::{MonitorImportOptions, MonitorKind};
+    let region = super::store::resolve_region(Some(store), &args.region)?;
+    let Some(code) = region.code.clone() else {
+        anyhow::bail!(
+            "数据库中没有名为“{}”的行政区；首次导入请给出行政区划代码，如 --region 330102=某某县",
+            args.region.trim()
+        );
+    };
+    let written = !matches!(
+        landplan_core::region::RegionGiven::parse(&args.region),
+        Ok(landplan_core::region::RegionGiven::Code(_))
+    );
+    let opts = MonitorImportOptions {
+        region: code,
+        region_name: args.region_name.clone().or(region.name.filter(|_| written)),
+        skip_bad_rows: args.skip_bad_rows,
+        scheme: landplan_core::Scheme::Gb21010,
+    };
+    let mut summaries = Vec::new();
+    for (f, k) in args.files.iter().zip(kinds) {
+        let kind = if *k == Some(FileKind::Batches) {
+            MonitorKind::Batches
+        } else {
+            MonitorKind::Records
+        };
+        summaries.push(
+            store
+                .import_monitor_file(who, f, kind, &opts)
+                .map_err(explain)?,
+        );
+    }
+    if args.out.is_json() {
+        let v = if summaries.len() == 1 {
+            serde_json::to_value(&summaries[0])?
+        } else {
+            serde_json::to_value(&summaries)?
+        };
+        outln!("{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for s in &summaries {
+        let counties = if s.counties.len() == 1 && s.counties[0] == s.region {
+            String::new()
+        } else {
+            format!("，分属 {} 个县（市、区）", s.counties.len())
+        };
+        match s.import_id {
+            Some(id) => outln!(
+                "已导入第 {id} 批{}：{} {} 行{counties}，合计 {} 公顷（新增 {} 行，更新 {} 行，未变 {} 行）",
+                s.kind.label(),
+                store.region_label(&s.region)?,
+                s.rows,
+                s.total_ha.normalize(),
+                s.added,
+                s.replaced,
+                s.unchanged
+            )?,
+            None => outln!(
+                "{}：{} 行{}与数据库中已有的完全相同，未作改动（重复导入不会重复计入）",
+                s.file,
+                s.rows,
+                s.kind.label()
+            )?,
+        }
+        if s.rejected_rows > 0 {
+            eprintln!(
+                "警告：{}有 {} 行无法读取，已跳过：",
+                s.file, s.rejected_rows
+            );
+            for f in &s.findings {
+                eprintln!("  {}：{}", place(f), f.message);
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -11,6 +11,7 @@ pub mod init;
 pub mod monitor;
 pub mod overlay;
 pub mod plan;
+pub mod plan_export;
 pub mod render;
 pub mod restore;
 pub mod rollup;

@@ -33,6 +33,8 @@ pub enum Format {
     Docx,
     /// Excel 表格（完成率等为公式；需 -o）
     Xlsx,
+    /// 单个 HTML 网页（与 Word 报告相同的各节，累计完成曲线为内嵌 SVG，预警按红黄绿着色）
+    Html,
 }
 
 /// Which records count toward completion.
@@ -107,6 +109,9 @@ pub struct Args {
     /// 成文日期（Word），如“2025年10月8日”
     #[arg(long)]
     pub date: Option<String>,
+    /// Word 报告中累计完成曲线图所用的中文字体文件（.ttf、.otf、.ttc，可重复）；不指定时使用系统已安装的中文字体
+    #[arg(long = "font", value_name = "文件")]
+    pub fonts: Vec<PathBuf>,
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -137,7 +142,7 @@ fn read_table<S: Schema>(
 /// The plan: from a ledger, a compile JSON, or the store.
 fn load_plan(args: &Args, region: Option<&RegionRef>) -> anyhow::Result<Option<CompiledPlan>> {
     if let Some(db) = &args.db {
-        return plan_from_store(db, args).map(Some);
+        return plan_from_store(db, args);
     }
     let Some(path) = &args.plan else {
         return Ok(None);
@@ -253,7 +258,7 @@ fn plan_from_json(path: &Path, year: Option<i32>) -> anyhow::Result<CompiledPlan
 
 /// The approved (or published) version of a region's supply plan for the year, with its
 /// parcels.
-fn plan_from_store(db: &str, args: &Args) -> anyhow::Result<CompiledPlan> {
+fn plan_from_store(db: &str, args: &Args) -> anyhow::Result<Option<CompiledPlan>> {
     use landplan_store::{PlanKey, PlanStatus};
     let (Some(region), Some(year)) = (&args.region, args.year) else {
         bail!("从数据库读取计划需同时给出 --region（行政区划代码）与 --year");
@@ -265,12 +270,22 @@ fn plan_from_store(db: &str, args: &Args) -> anyhow::Result<CompiledPlan> {
         year,
         kind: PlanKind::Supply,
     };
-    let versions = store.versions(&who, &key).map_err(super::store::explain)?;
+    let store_only = args.records.is_none() && args.batches.is_none() && args.housing.is_none();
+    let versions = match store.versions(&who, &key) {
+        Ok(v) => v,
+        Err(landplan_store::StoreError::NotFound(_)) if store_only => Vec::new(),
+        Err(e) => return Err(super::store::explain(e)),
+    };
     let Some(v) = versions
         .iter()
         .rev()
         .find(|v| matches!(v.status, PlanStatus::Approved | PlanStatus::Published))
     else {
+        if store_only {
+            // Monitoring from the store alone: the follow-up, 批而未供 and 供地率 need no plan.
+            eprintln!("提示：{key} 还没有已批准或已公布的版本，只监测供地记录与批次（不计完成率）");
+            return Ok(None);
+        }
         bail!("{key} 还没有已批准或已公布的版本，无法据以监测");
     };
     let mut plan = store
@@ -282,7 +297,55 @@ fn plan_from_store(db: &str, args: &Args) -> anyhow::Result<CompiledPlan> {
         .into_iter()
         .map(|s| s.parcel)
         .collect();
-    Ok(plan)
+    Ok(Some(plan))
+}
+
+/// The stored supply records and batches of the region (and of every county under a
+/// prefecture or province), for the kinds not given as files: a file given wins over the
+/// store. For several counties (`multi`), a row without a county code in its 行政区 column
+/// gets the county it is stored under, so that the roll-up places it.
+fn stored_inputs(db: &str, args: &Args, inputs: &mut Inputs, multi: bool) -> anyhow::Result<()> {
+    if args.records.is_some() && args.batches.is_some() {
+        return Ok(());
+    }
+    let Some(given) = &args.region else {
+        return Ok(());
+    };
+    let store = super::store::open_read(db)?;
+    let who = super::store::actor(&store, args.user.as_deref())?;
+    let code = super::store::region_code(&store, given)?;
+    let is_county = |c: &Option<String>| {
+        c.as_deref()
+            .map(str::trim)
+            .is_some_and(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if args.records.is_none() {
+        inputs.records = store
+            .supply_records(&who, &code)
+            .map_err(super::store::explain)?
+            .into_iter()
+            .map(|(county, mut r)| {
+                if multi && !is_county(&r.region) {
+                    r.region = Some(county);
+                }
+                r
+            })
+            .collect();
+    }
+    if args.batches.is_none() {
+        inputs.batches = store
+            .approval_batches(&who, &code)
+            .map_err(super::store::explain)?
+            .into_iter()
+            .map(|(county, mut b)| {
+                if multi && !is_county(&b.district) {
+                    b.district = Some(county);
+                }
+                b
+            })
+            .collect();
+    }
+    Ok(())
 }
 
 fn print_refused(rejected: &[Finding], path: &Path) {
@@ -350,8 +413,15 @@ fn read_inputs(args: &Args, scheme: Scheme) -> anyhow::Result<Result<Inputs, Vec
 
 /// Run `landplan monitor`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    if args.records.is_none() && args.batches.is_none() && args.housing.is_none() {
-        bail!("请至少给出 --records（供地记录）、--batches（批次清单）或 --housing（去化周期评估表）之一");
+    if args.records.is_none()
+        && args.batches.is_none()
+        && args.housing.is_none()
+        && args.db.is_none()
+    {
+        bail!("请至少给出 --records（供地记录）、--batches（批次清单）或 --housing（去化周期评估表）之一，或用 --db 读取数据库中的供地记录与批次");
+    }
+    if args.db.is_some() && args.region.is_none() {
+        bail!("从数据库读取需给出 --region（行政区划代码）");
     }
     if matches!(args.format, Format::Docx | Format::Xlsx) && args.output.is_none() {
         bail!("Word 和 Excel 格式须用 -o 指定输出文件");
@@ -377,7 +447,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let plan = load_plan(&args, region.as_ref())?;
+    // A prefecture's or province's code in the store: its counties, judged one by one and
+    // rolled up (as --by-region does).
+    let multi = args.db.is_some()
+        && region
+            .as_ref()
+            .and_then(|r| r.code.as_deref())
+            .is_some_and(|c| c.len() == 6 && (c.ends_with("00")));
+    let plan = if multi {
+        None
+    } else {
+        load_plan(&args, region.as_ref())?
+    };
     let inputs = match read_inputs(&args, scheme)? {
         Ok(i) => i,
         Err(refused) => {
@@ -396,7 +477,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    if args.by_region {
+    let mut inputs = inputs;
+    if let Some(db) = &args.db {
+        stored_inputs(db, &args, &mut inputs, multi)?;
+    }
+    if args.by_region || multi {
         return by_region(&args, inputs);
     }
     let region_code = region.as_ref().and_then(|r| r.code.as_deref());
@@ -436,12 +521,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             s.into_bytes()
         }
         Format::Text => text(&report, plan.as_ref()).into_bytes(),
-        Format::Docx => landplan_report::monitor::monitor_docx(
+        Format::Docx => {
+            let (body, date) = (args.issuing_body.as_deref(), args.date.as_deref());
+            match landplan_report::monitor::monitor_docx_with_chart(
+                &report,
+                body,
+                date,
+                &args.fonts,
+            ) {
+                // The chart is a picture, which needs a CJK font; without one the report is
+                // still written, without the chart, and the user is told why.
+                Err(landplan_report::ReportError::NoCjkFont { .. }) => {
+                    eprintln!("警告：未找到中文字体，Word 报告未附累计完成曲线图（HTML 报告的曲线图为 SVG，不需要字体）；安装中文字体（如 fonts-noto-cjk）或用 --font 指定字体文件后重新生成即可附图");
+                    landplan_report::monitor::monitor_docx(&report, body, date)?
+                }
+                r => r?,
+            }
+        }
+        Format::Xlsx => landplan_report::monitor::monitor_xlsx(&report)?,
+        Format::Html => landplan_report::monitor::monitor_html(
             &report,
             args.issuing_body.as_deref(),
             args.date.as_deref(),
-        )?,
-        Format::Xlsx => landplan_report::monitor::monitor_xlsx(&report)?,
+        )?
+        .into_bytes(),
     };
     write_output(args.output.as_deref(), &bytes)?;
     let red = report.warnings.iter().any(|w| w.level == Colour::Red)
@@ -798,7 +901,7 @@ fn by_region(args: &Args, inputs: Inputs) -> anyhow::Result<ExitCode> {
             }
             out.into_bytes()
         }
-        Format::Docx | Format::Xlsx => {
+        Format::Docx | Format::Xlsx | Format::Html => {
             bail!("按行政区汇总目前只输出文字或 JSON（--format text|json）")
         }
     };

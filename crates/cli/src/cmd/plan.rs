@@ -1,4 +1,4 @@
-//! `landplan plan create|submit|approve|publish|return|adjust|diff|show|list`: a plan's life in
+//! `landplan plan create|submit|approve|publish|return|adjust|diff|show|export|list`: a plan's life in
 //! the store.
 
 use super::import::parse_kind;
@@ -34,7 +34,7 @@ pub struct Which {
 
 impl Which {
     /// The plan, its region given as a code, 代码=名称, or a name the store knows.
-    fn key(&self, store: &Store) -> anyhow::Result<PlanKey> {
+    pub(crate) fn key(&self, store: &Store) -> anyhow::Result<PlanKey> {
         Ok(PlanKey {
             region: super::store::region_code(store, &self.region)?,
             year: self.year,
@@ -117,6 +117,8 @@ pub enum Sub {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// 将某一版本（默认当前版本）写出为 Word、Excel、HTML、PDF，或将其地块写出为 GeoJSON、Shapefile、国土TXT；调整后的版本附调整对照表
+    Export(super::plan_export::Args),
     /// 列出数据库中的全部计划（当前版本）
     List {
         /// 只列出该年度
@@ -175,7 +177,9 @@ fn step(store: &Store, who: &Actor, s: Step, a: PlanAction) -> anyhow::Result<Ex
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Reading commands leave the store file as it is (a backup, a read-only store).
     let store = match args.sub {
-        Sub::Diff { .. } | Sub::Show { .. } | Sub::List { .. } => open_read(&args.common.db)?,
+        Sub::Diff { .. } | Sub::Show { .. } | Sub::List { .. } | Sub::Export(_) => {
+            open_read(&args.common.db)?
+        }
         _ => open(&args.common.db)?,
     };
     let who = actor(&store, args.common.user.as_deref())?;
@@ -285,6 +289,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Sub::Export(a) => return super::plan_export::run(store, who, a),
         Sub::List { year, format } => {
             let plans = store.plans(who, year).map_err(explain)?;
             match format {
