@@ -338,6 +338,10 @@ fn against_stored_version(db: &str, dir: &Path) {
     let o = landplan(&["check", p(&docx), "--db", db]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--region"));
+    // --region and --year without anything to compare with are refused, not ignored.
+    let o = landplan(&["check", p(&docx), "--region", "990101", "--year", "2025"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("只用于对照"));
 }
 
 #[test]

@@ -433,6 +433,7 @@ fn demo_report(format: &str, out: &Path, fresh: Option<&Path>) -> Output {
 }
 
 /// `12.3456` → `12.35` (half up, as the reports print percentages).
+/// A decimal string rounded half up to two places, as the reports state areas and rates.
 fn pct2(s: &str) -> String {
     let v: rust_decimal::Decimal = s.parse().unwrap();
     format!(
@@ -485,11 +486,12 @@ fn html_report_shows_the_json_figures_the_chart_and_the_warnings() {
         );
         assert!(table.contains(&row), "{row} not in {table}");
     }
-    // The overall figures of the summary paragraph.
+    // The overall figures of the summary paragraph (areas at two decimals, as plans state
+    // totals; the JSON is exact).
     let c = &j["completion"];
     assert!(html.contains(&format!(
         "已供应{}公顷，完成年度计划的{}%",
-        c["supplied_ha"].as_str().unwrap(),
+        pct2(c["supplied_ha"].as_str().unwrap()),
         pct2(c["rate_pct"].as_str().unwrap())
     )));
     // The chart, inline: the plan's curve, the supply's, the checkpoint targets.

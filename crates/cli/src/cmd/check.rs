@@ -72,6 +72,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.db.is_some() && (args.region.is_none() || args.year.is_none()) {
         anyhow::bail!("与数据库中的计划对照须用 --region 和 --year 指明是哪个计划（如 --region 990101 --year 2025）");
     }
+    if args.against.is_none() && args.db.is_none() && (args.region.is_some() || args.year.is_some())
+    {
+        anyhow::bail!("--region 和 --year 只用于对照（与 --against 台账或 --db 数据库一起给出）；单独审查文件时，行政区和年度取自文件标题");
+    }
     let mut reports: Vec<DocumentReport> = Vec::with_capacity(args.files.len());
     let mut texts: Vec<String> = Vec::with_capacity(args.files.len());
     for path in &args.files {
