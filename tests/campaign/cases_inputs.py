@@ -833,7 +833,9 @@ def _(t: Ctx):
     (d / "基本农田.geojson").write_text(fx.geojson(fx.FARMLAND_FAR))
     steps = [
         ["compile", "--ledger", "地块清单.csv", "--format", "docx", "-o", "供应计划.docx", *REGION],
-        ["check", "计划.txt", "供应计划.docx"],
+        # Two different plans of one county and year: each judged alone (tied, they would
+        # rightly disagree: cross.mismatch, issue 13).
+        ["check", "--separately", "计划.txt", "供应计划.docx"],
         ["overlay", "--parcels", "界址点.txt", "--layer", "永久基本农田=基本农田.geojson:forbid", "-o", "叠加结果.json", "--format", "json"],
         ["init", "--db", "数据库.gpkg", "--srid", "4527"],
         ["import", "--db", "数据库.gpkg", "地块清单.csv", "界址点.txt", "--region", "330102", "--region-name", "示例县", "--year", "2025"],
