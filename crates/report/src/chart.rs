@@ -452,15 +452,20 @@ fn layout(s: &mut Svg, (w, h): (u32, u32), v: &View) {
     }
 }
 
-fn timing(s: &mut Svg, (w, h): (u32, u32), v: &View, p: &SupplyParts, checkpoints: &[Checkpoint]) {
-    caption(s, w, &format!("{}时序：计划累计供应占比", v.title));
-    let (w, h) = (f64::from(w), f64::from(h));
-    let (left, right, top, bottom) = (MARGIN + 72.0, w - MARGIN - 20.0, 70.0, h - 70.0);
-    const X_MAX: f64 = 4.3;
-    const Y_MAX: f64 = 110.0;
-    let x = |q: f64| left + q / X_MAX * (right - left);
-    let y = |pct: f64| bottom - pct / Y_MAX * (bottom - top);
-    for t in (0..=100).step_by(20) {
+/// The axes of a cumulative chart by quarter inside `(left, right, top, bottom)` scaled to
+/// `(x_max, y_max)`: percent gridlines and labels every 20 up to `y_top`, the quarter ends (年初,
+/// 第一季度末 …) along the bottom, and the y-axis title at `title.0`. Shared by the plan's
+/// timing chart and the execution report's completion chart.
+pub(crate) fn quarter_axes(
+    s: &mut Svg,
+    (left, right, top, bottom): (f64, f64, f64, f64),
+    (x_max, y_max): (f64, f64),
+    y_top: u32,
+    title: (f64, &str),
+) {
+    let x = |q: f64| left + q / x_max * (right - left);
+    let y = |pct: f64| bottom - pct / y_max * (bottom - top);
+    for t in (0..=y_top).step_by(20) {
         let yy = y(f64::from(t));
         if t > 0 {
             s.line((left, yy), (right, yy), GRID, 1.0);
@@ -492,10 +497,27 @@ fn timing(s: &mut Svg, (w, h): (u32, u32), v: &View, p: &SupplyParts, checkpoint
         );
     }
     s.text(
-        MARGIN + 12.0,
+        title.0,
         (top + bottom) / 2.0,
         TextStyle::new(15.0).anchor(Anchor::Middle).rotate(-90.0),
-        "累计占比（%）",
+        title.1,
+    );
+}
+
+fn timing(s: &mut Svg, (w, h): (u32, u32), v: &View, p: &SupplyParts, checkpoints: &[Checkpoint]) {
+    caption(s, w, &format!("{}时序：计划累计供应占比", v.title));
+    let (w, h) = (f64::from(w), f64::from(h));
+    let (left, right, top, bottom) = (MARGIN + 72.0, w - MARGIN - 20.0, 70.0, h - 70.0);
+    const X_MAX: f64 = 4.3;
+    const Y_MAX: f64 = 110.0;
+    let x = |q: f64| left + q / X_MAX * (right - left);
+    let y = |pct: f64| bottom - pct / Y_MAX * (bottom - top);
+    quarter_axes(
+        s,
+        (left, right, top, bottom),
+        (X_MAX, Y_MAX),
+        100,
+        (MARGIN + 12.0, "累计占比（%）"),
     );
     s.line((left, top), (left, bottom), INK, 1.0);
     s.line((left, bottom), (right, bottom), INK, 1.0);

@@ -397,7 +397,7 @@ fn quarter_position(d: landplan_core::Date) -> f64 {
 /// green when met, red when missed; none while the day is ahead). SVG text, its text in
 /// `family`.
 pub fn completion_chart_svg(r: &MonitorReport, family: &str) -> String {
-    use crate::svg::{Anchor, Svg, TextStyle, GRID, INK, PALETTE};
+    use crate::svg::{Anchor, Svg, TextStyle, INK, PALETTE};
     let (w, h) = CHART_SIZE;
     let mut s = Svg::new(w, h, family);
     let (wf, hf) = (f64::from(w), f64::from(h));
@@ -448,45 +448,14 @@ pub fn completion_chart_svg(r: &MonitorReport, family: &str) -> String {
     let x_max = 4.3;
     let x = |q: f64| left + q / x_max * (right - left);
     let y = |pct: f64| bottom - pct / y_max * (bottom - top);
-    let mut t = 0;
-    while f64::from(t) <= y_max - 10.0 {
-        let yy = y(f64::from(t));
-        if t > 0 {
-            s.line((left, yy), (right, yy), GRID, 1.0);
-        }
-        s.line((left - 5.0, yy), (left, yy), INK, 1.0);
-        s.text_mid(
-            left - 9.0,
-            yy,
-            TextStyle::new(13.0).anchor(Anchor::End),
-            &t.to_string(),
-        );
-        t += 20;
-    }
-    for q in 0..=4u8 {
-        let xx = x(f64::from(q));
-        if q > 0 {
-            s.line((xx, top), (xx, bottom), GRID, 1.0);
-        }
-        let label = match q {
-            0 => "年初".to_string(),
-            q => format!(
-                "{}末",
-                ["第一季度", "第二季度", "第三季度", "第四季度"][q as usize - 1]
-            ),
-        };
-        s.text(
-            xx,
-            bottom + 24.0,
-            TextStyle::new(14.0).anchor(Anchor::Middle),
-            &label,
-        );
-    }
-    s.text(
-        32.0,
-        (top + bottom) / 2.0,
-        TextStyle::new(15.0).anchor(Anchor::Middle).rotate(-90.0),
-        "累计占年度计划（%）",
+    // Gridlines every 20 up to the highest multiple of 20 below the top margin.
+    let y_top = ((y_max - 10.0) / 20.0).floor() as u32 * 20;
+    crate::chart::quarter_axes(
+        &mut s,
+        (left, right, top, bottom),
+        (x_max, y_max),
+        y_top,
+        (32.0, "累计占年度计划（%）"),
     );
     s.line((left, top), (left, bottom), INK, 1.0);
     s.line((left, bottom), (right, bottom), INK, 1.0);
