@@ -98,6 +98,8 @@ enum Command {
     // accounts and roles of the store
     /// 账户与角色
     User(cmd::user::Args),
+    /// 启动网站（公开页面与 JSON 接口）
+    Serve(cmd::serve::Args),
 }
 
 /// True when an error comes from standard output being closed (`landplan … | head`).
@@ -152,6 +154,7 @@ fn main() -> ExitCode {
         Command::Export(a) => cmd::export::run(a),
         Command::Restore(a) => cmd::restore::run(a),
         Command::User(a) => cmd::user::run(a),
+        Command::Serve(a) => cmd::serve::run(a),
     };
     match result {
         Ok(code) => code,

@@ -16,6 +16,7 @@ pub mod render;
 pub mod restore;
 pub mod rollup;
 pub mod rules;
+pub mod serve;
 pub mod store;
 pub mod user;
 
