@@ -1,11 +1,12 @@
 // Bundles the front end (src/main.js and the CSS it imports) into OUTDIR/app.js and
-// OUTDIR/app.css with esbuild: `node build.mjs OUTDIR`. crates/server/build.rs runs it into
+// OUTDIR/app.css with esbuild, and a gzip copy of each (.gz): `node build.mjs OUTDIR`. crates/server/build.rs runs it into
 // cargo's OUT_DIR; the browser tests' fixture server runs it into a temporary directory.
 // The bundle opens with a comment naming every npm package in it with its version and licence
 // (read from the package's own package.json), as their licences ask of copies.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { gzipSync, constants } from 'node:zlib';
 import path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,4 +44,6 @@ await mkdir(outdir, { recursive: true });
 for (const file of result.outputFiles) {
   const text = file.path.endsWith('.js') || file.path.endsWith('.css') ? banner + file.text : file.text;
   await writeFile(file.path, text);
+  // A gzip copy the server sends to browsers that accept it (a third of the size).
+  await writeFile(`${file.path}.gz`, gzipSync(text, { level: constants.Z_BEST_COMPRESSION }));
 }
