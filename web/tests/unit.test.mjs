@@ -6,7 +6,7 @@ import { compareDecimal, parseDecimal } from '../src/decimal.js';
 import { parseExtent, quarterLabel } from '../src/map.js';
 import { queryTerms } from '../src/table.js';
 import { zipEntries, zipRead, docxText } from './lib/zip.mjs';
-import { addDecimal } from './lib/decimal-sum.mjs';
+import { addDecimal, roundsTo } from './lib/decimal-sum.mjs';
 
 test('decimals compare exactly, as numbers, whatever their digits', () => {
   const sorted = ['10.25', '2.5', '-1', '0', '0.0001', '1,234.5', '2.50001', '', '—', '9.75']
@@ -49,6 +49,12 @@ test('exact decimal sums for the plan total', () => {
   assert.equal(addDecimal(['0.1', '0.2']), '0.3');
   assert.equal(addDecimal(['1', '2.50']), '3.5');
   assert.equal(addDecimal([]), '0');
+  assert.ok(roundsTo('67.1234', '67.12'));
+  assert.ok(roundsTo('67.125', '67.13'));
+  assert.ok(roundsTo('67.1234', '67.1234'));
+  assert.ok(!roundsTo('67.1234', '67.13'));
+  assert.ok(!roundsTo('67.1234', '67.1235'));
+  assert.ok(roundsTo('7.5', '8'));
 });
 
 /** A ZIP archive of `members` ({name, data, deflate}) written by hand (CRC left 0: unread). */

@@ -16,3 +16,18 @@ export function addDecimal(values) {
   if (out.includes('.')) out = out.replace(/0+$/, '').replace(/\.$/, '');
   return negative ? `-${out}` : out;
 }
+
+function scaled(value, scale) {
+  const [int, frac = ''] = String(value).trim().split('.');
+  const digits = BigInt(`${int.replace('-', '') || '0'}${frac.padEnd(scale, '0')}`);
+  return int.startsWith('-') ? -digits : digits;
+}
+
+/** Whether `written` (e.g. "67.12") is `exact` (e.g. "67.1234") rounded to its own digits. */
+export function roundsTo(exact, written) {
+  const digits = (String(written).split('.')[1] ?? '').length;
+  const scale = Math.max(digits, (String(exact).split('.')[1] ?? '').length);
+  let diff = scaled(exact, scale) - scaled(written, scale);
+  if (diff < 0n) diff = -diff;
+  return 2n * diff * 10n ** BigInt(digits) <= 10n ** BigInt(scale);
+}
