@@ -79,7 +79,7 @@ export function enhanceTable(table) {
     button.addEventListener('click', () => {
       const dir = sort && sort.index === index && sort.dir === 1 ? -1 : 1;
       sort = { index, type, dir };
-      for (const other of headers) other.setAttribute?.('aria-sort', 'none');
+      for (const other of headers) if (other.dataset.key) other.setAttribute('aria-sort', 'none');
       th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
       applySort();
     });

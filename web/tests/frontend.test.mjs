@@ -86,6 +86,22 @@ test('the table filters as one types and says how many parcels are shown', async
   await context.close();
 });
 
+test('a page the server filtered (?q=) widens to every parcel when the query does', async () => {
+  const { page, context, problems } = await newPage(browser);
+  await page.goto(`${site.url}plans/fixture?q=${encodeURIComponent('龙泉')}`);
+  await page.waitForSelector('#parcel-count');
+  assert.deepEqual(await bodyRows(page), ['FX-03', 'FX-04', 'FX-06'], 'the server sent three rows');
+  assert.equal(await page.textContent('#parcel-count'), '共 3 个地块');
+  await page.fill('#parcel-filter', '城关');
+  await page.waitForFunction(() => document.getElementById('parcel-count').dataset.total === '6');
+  assert.deepEqual(await bodyRows(page), ['FX-01', 'FX-02', 'FX-05']);
+  assert.equal(await page.textContent('#parcel-count'), '显示 3 个地块（共 6 个）');
+  await page.fill('#parcel-filter', '');
+  assert.equal((await bodyRows(page)).length, 6);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('at phone width (390 px) the page does not scroll sideways', async () => {
   const { page, context } = await openPlan({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await page.waitForSelector('#plan-map[data-state="ready"]');

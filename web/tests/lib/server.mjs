@@ -69,8 +69,9 @@ export function serverCsp() {
 }
 
 /**
- * Serve the fixture page (tests/fixtures/plan.html at /plans/fixture) with a fresh bundle of
- * web/src at /static/app/, under the server's CSP. Resolves with { url, stop }.
+ * Serve the fixture page (tests/fixtures/plan.html at /plans/fixture, filtered by ?q= as the
+ * server filters) with a fresh bundle of web/src at /static/app/, under the server's CSP.
+ * Resolves with { url, stop }.
  */
 export async function startFixture() {
   const web = path.join(repoRoot, 'web');
@@ -96,7 +97,18 @@ export async function startFixture() {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('未找到');
       return;
     }
-    const body = await readFile(file);
+    let body = await readFile(file);
+    const q = new URL(req.url, 'http://x').searchParams.get('q');
+    if (file.endsWith('.html') && q) {
+      // The server's filter without JavaScript: only the rows holding the query, the query kept.
+      const html = body
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => !line.startsWith('<tr data-parcel=') || line.includes(q))
+        .join('\n')
+        .replace('<input id="parcel-filter" name="q"', `<input id="parcel-filter" name="q" value="${q.replace(/[<>&"]/g, '')}"`);
+      body = Buffer.from(html);
+    }
     res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(body);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
