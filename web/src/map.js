@@ -129,16 +129,22 @@ export async function enhanceMap(figure) {
   container.after(legend);
 
   let selected = null;
+  // The parcels the table's filter shows (null: all); the others are drawn faintly.
+  let shown = currentFilter();
   const styleCache = new globalThis.Map();
   const parcelStyle = (feature) => {
     const colour = colours.get(classOf(feature)) ?? PALETTE[7];
     const isSelected = feature === selected;
-    const key = `${colour}|${isSelected}`;
+    const faint = shown !== null && !shown.has(String(feature.get('id') ?? feature.getId()));
+    const key = `${colour}|${isSelected}|${faint}`;
     if (!styleCache.has(key)) {
       styleCache.set(key, new Style({
-        fill: new Fill({ color: isSelected ? colour : `${colour}cc` }),
-        stroke: new Stroke({ color: isSelected ? '#000000' : INK, width: isSelected ? 3 : 0.8 }),
-        zIndex: isSelected ? 1 : 0,
+        fill: new Fill({ color: faint ? '#dddddd66' : isSelected ? colour : `${colour}cc` }),
+        stroke: new Stroke({
+          color: isSelected ? '#000000' : faint ? '#aaaaaa' : INK,
+          width: isSelected ? 3 : 0.8,
+        }),
+        zIndex: isSelected ? 2 : faint ? 0 : 1,
       }));
     }
     return styleCache.get(key);
@@ -164,10 +170,8 @@ export async function enhanceMap(figure) {
   const parcelLayer = new VectorLayer({ source: parcels, style: parcelStyle });
   const map = new Map({
     target: container,
-    layers: [
-      new VectorLayer({ source: townships, style: townshipStyle }),
-      parcelLayer,
-    ],
+    // Township boundaries and names over the parcels (outlines only, so parcels stay clickable).
+    layers: [parcelLayer, new VectorLayer({ source: townships, style: townshipStyle })],
     overlays: [overlay],
     controls: defaultControls({ attribution: false }).extend([new ScaleLine({ units: 'metric' })]),
     view: new View({ projection, center: getCenter(extent), zoom: 2, maxZoom: 28 }),
@@ -218,12 +222,30 @@ export async function enhanceMap(figure) {
     container.classList.toggle('lp-pointer', over);
   });
 
+  document.addEventListener('lp-filter', (event) => {
+    shown = event.detail.shown;
+    parcelLayer.changed();
+  });
+
   figure.classList.add('lp-enhanced');
   figure.dataset.state = 'ready';
   figure.dataset.parcelCount = String(parcels.getFeatures().length);
   // For tests and embedding pages: the OpenLayers map and the parcels' source.
-  figure.landplan = { map, parcels, townships, showParcel };
+  // shownOnMap: the ids of the parcels drawn in full (not dimmed by the table's filter).
+  const shownOnMap = () => parcels.getFeatures()
+    .map((f) => String(f.get('id') ?? f.getId()))
+    .filter((id) => shown === null || shown.has(id))
+    .sort();
+  figure.landplan = { map, parcels, townships, showParcel, shownOnMap };
   return figure.landplan;
+}
+
+/** The ids the table's filter shows now, or null when nothing is filtered. */
+function currentFilter() {
+  const input = document.getElementById('parcel-filter');
+  if (!input || input.value.trim() === '') return null;
+  const rows = document.querySelectorAll('#parcel-table tbody tr[data-parcel]');
+  return new Set(Array.from(rows).filter((r) => !r.hidden).map((r) => r.dataset.parcel));
 }
 
 function buildLegend(colours, withTownships) {

@@ -63,6 +63,9 @@ export function enhanceTable(table) {
     }
     updateCount(count, shown, all.length);
     table.dataset.shown = String(shown);
+    // The map dims the parcels the filter hides (null: no filter, all shown).
+    const ids = terms.length === 0 ? null : new Set(all.filter((r) => !r.hidden).map((r) => r.dataset.parcel));
+    table.dispatchEvent(new CustomEvent('lp-filter', { bubbles: true, detail: { shown: ids } }));
   }
 
   const headers = Array.from(table.tHead ? table.tHead.rows[0]?.cells ?? [] : []);

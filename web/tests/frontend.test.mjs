@@ -80,6 +80,9 @@ test('the table filters as one types and says how many parcels are shown', async
   await page.fill('#parcel-filter', '龙泉 工矿');
   assert.deepEqual(await bodyRows(page), ['FX-03', 'FX-06']);
   assert.ok(page.url().includes('q='), 'the query is kept in the address for sharing');
+  await page.waitForSelector('#plan-map[data-state="ready"]');
+  assert.deepEqual(await page.evaluate(() => document.getElementById('plan-map').landplan.shownOnMap()), ['FX-03', 'FX-06'],
+    'the map dims the parcels the filter hides');
   await screenshot(page, 'fixture-filtered');
   await page.fill('#parcel-filter', '');
   assert.equal((await bodyRows(page)).length, 6);
