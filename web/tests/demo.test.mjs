@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { launch, newPage, screenshot, scrollsSideways, clickParcel } from './lib/browser.mjs';
 import { startDemo } from './lib/server.mjs';
 import { docxText } from './lib/zip.mjs';
@@ -118,9 +119,15 @@ test('the .docx download of the published version states the plan total of its p
   const areaCol = await columnIndex(page, 'area_ha');
   const areas = (await tableRows(page)).map((r) => r.cells[areaCol]);
   const sum = addDecimal(areas);
-  const link = page.locator('a[href*=".docx"], a[href*="format=docx"]').first();
+  const link = page.locator('a[href$=".docx"]').first();
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-  const text = docxText(await readFile(await download.path()));
+  assert.match(download.suggestedFilename(), /\.docx$/);
+  const bytes = await readFile(await download.path());
+  // The copy is the one published: its SHA-256 is the fingerprint the page states.
+  const file = new URL(await link.getAttribute('href'), planUrl).pathname.split('/').pop();
+  const published = (await page.textContent(`code.hash[data-file="${file}"]`)).trim();
+  assert.equal(createHash('sha256').update(bytes).digest('hex'), published.toLowerCase());
+  const text = docxText(bytes);
   const m = /供应总量控制在([0-9.,]+)公顷/.exec(text);
   assert.ok(m, `the document states the total: ${text.slice(0, 400)}`);
   const total = m[1].replace(/,/g, '');
@@ -141,19 +148,23 @@ test('at phone width (390 px) the plan page does not scroll sideways', async () 
 });
 
 test('an earlier version stays reachable and shows the adjustment reason', async () => {
-  const { page, context } = await newPage(browser);
+  const { page, context, problems } = await newPage(browser);
   await page.goto(planUrl);
-  const versions = await page.$$eval('a[href*="/versions/"]', (as) => as
-    .map((a) => a.href)
-    .filter((h) => /\/versions\/\d+\/?$/.test(h)));
-  const numbers = versions.map((h) => Number(/\/versions\/(\d+)/.exec(h)[1]));
-  assert.ok(numbers.length >= 1, `the page links its versions: ${versions}`);
+  // The current version states why it was adjusted …
+  const reason = (await page.textContent('#versions .reason')).trim();
+  assert.ok(reason.length > 0, 'the versions list gives the adjustment reason');
+  const versions = await page.$$eval('#versions a[href*="/versions/"]', (as) => as.map((a) => a.href));
+  const numbers = versions.map((h) => Number(/\/versions\/(\d+)\/?$/.exec(h)?.[1]));
+  assert.ok(numbers.length >= 2 && numbers.every(Number.isInteger), `the page links its versions: ${versions}`);
   const earliest = versions[numbers.indexOf(Math.min(...numbers))];
+  // … and the earlier version, still published, says it was replaced by the adjustment and why.
   await page.goto(earliest);
-  const text = await page.textContent('main');
-  assert.match(text, /调整/, 'it speaks of the adjustment');
-  assert.match(text, /(原因|理由)[:：]?\s*\S+/, 'with its reason');
+  const main = await page.textContent('main');
+  assert.match(main, /已被调整后的第\s*\d+\s*版取代/);
+  assert.ok(main.includes(reason), `the earlier version shows the reason "${reason}"`);
+  await page.waitForSelector('#plan-map[data-state="ready"]', { timeout: 30_000 });
   await screenshot(page, 'demo-earlier-version');
+  assert.deepEqual(problems, []);
   await context.close();
 });
 
