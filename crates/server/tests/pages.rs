@@ -368,3 +368,33 @@ fn the_reserve_plan_has_its_own_page() {
     assert!(html.contains("储备状态"));
     assert!(!html.contains("时序（按季度）"));
 }
+
+#[test]
+fn the_writers_give_the_same_bytes_every_time() {
+    // Not through the site's cache: written twice, a second apart, as after a restart.
+    let demo = landplan_server::demo::build(None).unwrap();
+    let store = &demo.store;
+    let who = Actor::anonymous();
+    let key = PlanKey {
+        region: "990101".into(),
+        year: 2025,
+        kind: PlanKind::Supply,
+    };
+    let v = store.current_version(&who, &key).unwrap();
+    let stored = store.version_parcels(&who, v.version_id).unwrap();
+    let opts = landplan_server::export::ExportOptions::default();
+    let write = |f| {
+        landplan_server::export::document(store, &who, &v, &stored, f, &opts)
+            .unwrap()
+            .bytes
+    };
+    for f in [
+        landplan_report::ReportFormat::Docx,
+        landplan_report::ReportFormat::Xlsx,
+    ] {
+        let a = write(f);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let b = write(f);
+        assert!(a == b, "{f:?} differs between two writes");
+    }
+}
