@@ -225,7 +225,8 @@ export async function enhanceMap(figure) {
   const map = new Map({
     target: container,
     // Township boundaries and names over the parcels (outlines only, so parcels stay clickable).
-    layers: [parcelLayer, new VectorLayer({ source: townships, style: townshipStyle })],
+    // Names that would overlap are left out until one zooms in (declutter).
+    layers: [parcelLayer, new VectorLayer({ source: townships, style: townshipStyle, declutter: true })],
     overlays: [overlay],
     controls: defaultControls({ attribution: false }).extend([new ScaleLine({ units: 'metric' })]),
     view: new View({ projection, center: getCenter(viewExtent), zoom: 2, maxZoom: 28 }),

@@ -118,7 +118,8 @@ test('the table filters as one types and sorts areas as numbers', async () => {
   await page.fill('#parcel-filter', term);
   assert.deepEqual((await tableRows(page, true)).map((r) => r.id), expected);
   assert.equal(await page.textContent('#parcel-count'), `显示 ${expected.length} 个地块（共 ${all.length} 个）`);
-  await screenshot(page, 'demo-filtered', '#parcel-table');
+  await page.evaluate(() => document.getElementById('parcel-filter').scrollIntoView({ block: 'start' }));
+  await screenshot(page, 'demo-filtered');
   await page.fill('#parcel-filter', '');
   const areaCol = await columnIndex(page, 'area_ha');
   assert.ok(areaCol >= 0, 'the table has an area column');
