@@ -277,6 +277,9 @@ export async function enhanceMap(figure) {
     container.classList.toggle('lp-pointer', over);
   });
 
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !popup.hidden) showParcel(null);
+  });
   document.addEventListener('lp-filter', (event) => {
     shown = event.detail.shown;
     parcelLayer.changed();

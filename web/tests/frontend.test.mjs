@@ -53,6 +53,11 @@ test('clicking a parcel shows its 坐落, area in 公顷 and 亩, use, quarter a
   await screenshot(page, 'fixture-parcel-popup');
   await page.click('#plan-map .lp-popup-close');
   assert.equal(await page.isVisible('#plan-map .lp-popup'), false);
+  await clickParcel(page, 'FX-05');
+  assert.ok((await page.textContent('#plan-map .lp-popup')).includes('城关镇园区二路'));
+  await page.keyboard.press('Escape');
+  assert.equal(await page.isVisible('#plan-map .lp-popup'), false, 'Escape closes the details');
+  assert.equal(await page.$('tr.lp-selected'), null);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -100,6 +100,8 @@ export async function clickParcel(page, id) {
     return { x: box.left + pixel[0], y: box.top + pixel[1] };
   }, id);
   if (!point) throw new Error(`地图上没有地块 ${id}`);
+  // OpenLayers takes two clicks within 250 ms (this one and an earlier one) as a double click.
+  await page.waitForTimeout(300);
   await page.mouse.click(point.x, point.y);
   await page.waitForFunction((parcelId) => document.getElementById('plan-map').dataset.selected === parcelId, id);
 }
