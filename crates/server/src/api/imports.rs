@@ -274,7 +274,7 @@ pub async fn upload(
                 import_id: None,
                 parcel_count: plan.parcel_count as i64,
                 geometry_count: 0,
-                total_ha: plan.total.0.normalize().to_string(),
+                total_ha: plan.total.0.to_string(),
                 findings: plan
                     .findings
                     .iter()
