@@ -18,7 +18,7 @@ use crate::error::WebError;
 use crate::AppState;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Method, Request};
-use landplan_store::{Actor, SessionLimits};
+use landplan_store::{Actor, Grant, Role, SessionLimits, Store, StoreError};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Mutex;
@@ -269,6 +269,48 @@ pub fn clear_cookie(secure: bool) -> String {
     )
 }
 
+/// An account of the demo, with its password (shown once, at start).
+#[derive(Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    /// The account's name.
+    pub name: String,
+    /// Its role for the demo county.
+    pub role: Role,
+    /// Its password (random).
+    pub password: String,
+}
+
+/// Add one account per role for `county` to a store without accounts (the demo's), each with
+/// a random password; the admin is added first by the local operator `operator`, the others
+/// by the admin.
+pub fn add_demo_accounts(
+    store: &Store,
+    operator: &str,
+    county: &str,
+) -> Result<Vec<DemoAccount>, StoreError> {
+    let mut out = Vec::new();
+    let mut by = Actor::local_operator(operator);
+    for role in [Role::Admin, Role::Editor, Role::Reviewer, Role::Publisher] {
+        let account = DemoAccount {
+            name: format!("demo-{}", role.id()),
+            role,
+            password: landplan_store::credential::random_password()?,
+        };
+        store.add_account_with_password(
+            &by,
+            &account.name,
+            &format!("示例县{}员", role.label()),
+            &[Grant::new(role, county)],
+            &account.password,
+        )?;
+        if role == Role::Admin {
+            by = store.actor(&account.name)?;
+        }
+        out.push(account);
+    }
+    Ok(out)
+}
+
 /// Whether a method changes state (needs the CSRF token with a session).
 pub fn changes_state(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
@@ -319,6 +361,25 @@ mod tests {
         // 10.0.0.1 has three failures: any account from it waits.
         assert!(auth.retry_after("丁", "10.0.0.1").is_some());
         assert_eq!(auth.retry_after("丁", "10.0.0.3"), None);
+    }
+
+    #[test]
+    fn the_demo_has_one_account_per_role_with_its_own_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("demo.gpkg");
+        let store = Store::init(
+            url.to_str().unwrap(),
+            &landplan_store::InitOptions { srid: 4527 },
+            &Actor::local_operator("演示"),
+        )
+        .unwrap();
+        let accounts = add_demo_accounts(&store, "演示", "990101").unwrap();
+        assert_eq!(accounts.len(), 4);
+        for a in &accounts {
+            let actor = store.verify_password(&a.name, &a.password).unwrap();
+            assert_eq!(actor.grants(), [Grant::new(a.role, "990101")]);
+        }
+        assert_ne!(accounts[0].password, accounts[1].password);
     }
 
     #[test]

@@ -50,6 +50,12 @@ fn random_hex(n: usize) -> Result<String, StoreError> {
     Ok(crate::audit::hex(&buf))
 }
 
+/// A new random password: 16 lowercase hex digits (64 bits), for accounts made by a program
+/// (the demo's).
+pub fn random_password() -> Result<String, StoreError> {
+    random_hex(8)
+}
+
 /// Refuse a password that is too short, too long or has control characters.
 pub fn check_password(password: &str) -> Result<(), StoreError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {

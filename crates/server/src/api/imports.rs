@@ -183,6 +183,12 @@ pub async fn upload(
         }
     }
     let ledger = ledger.ok_or_else(|| invalid("缺少台账文件（表单字段 ledger）"))?;
+    if let Some(n) = &region_name {
+        super::plain_text("region_name", n)?;
+        if n.chars().count() > 100 {
+            return Err(invalid("行政区名称（region_name）最多 100 个字符"));
+        }
+    }
     let region = region
         .filter(|r| !r.is_empty())
         .ok_or_else(|| invalid("缺少行政区划代码（表单字段 region）"))?;

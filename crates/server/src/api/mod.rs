@@ -168,6 +168,21 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned + Default>(
     })
 }
 
+/// Refuse text with control characters other than line breaks and tabs (NUL cannot be stored
+/// in PostgreSQL text, and no reason or name needs them): 422 naming the field.
+pub(crate) fn plain_text(field: &str, value: &str) -> Result<(), ApiError> {
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("字段“{field}”不能含控制字符"),
+        ));
+    }
+    Ok(())
+}
+
 /// serde's reason, in Chinese where it is one of the usual ones.
 fn json_reason(e: &serde_json::Error) -> String {
     let m = e.to_string();

@@ -260,9 +260,9 @@ pub async fn list(
     path = "/api/plans/{region}/{year}/{kind}",
     tag = "plans",
     params(
-        ("region" = String, Path, description = "行政区划代码（6、9 或 12 位数字）"),
-        ("year" = i32, Path, description = "计划年度"),
-        ("kind" = String, Path, description = "supply（供应计划）或 reserve（储备计划）"),
+        ("region" = String, Path, description = "行政区划代码（6、9 或 12 位数字）", example = "990101"),
+        ("year" = i32, Path, description = "计划年度", example = 2025),
+        ("kind" = String, Path, description = "supply（供应计划）或 reserve（储备计划）", example = "supply"),
     ),
     responses(
         (status = 200, description = "计划", body = PlanDetail),
@@ -293,10 +293,10 @@ pub async fn current(
     path = "/api/plans/{region}/{year}/{kind}/versions/{n}",
     tag = "plans",
     params(
-        ("region" = String, Path, description = "行政区划代码"),
-        ("year" = i32, Path, description = "计划年度"),
-        ("kind" = String, Path, description = "supply 或 reserve"),
-        ("n" = i64, Path, description = "版本号，从 1 起"),
+        ("region" = String, Path, description = "行政区划代码", example = "990101"),
+        ("year" = i32, Path, description = "计划年度", example = 2025),
+        ("kind" = String, Path, description = "supply 或 reserve", example = "supply"),
+        ("n" = i64, Path, description = "版本号，从 1 起", example = 1),
     ),
     responses(
         (status = 200, description = "该版本", body = PlanDetail),
@@ -332,10 +332,10 @@ pub async fn version(
     path = "/api/plans/{region}/{year}/{kind}/{action}",
     tag = "plans",
     params(
-        ("region" = String, Path, description = "行政区划代码"),
-        ("year" = i32, Path, description = "计划年度"),
-        ("kind" = String, Path, description = "supply 或 reserve"),
-        ("action" = String, Path, description = "create、submit、approve、return、publish 或 adjust"),
+        ("region" = String, Path, description = "行政区划代码", example = "990101"),
+        ("year" = i32, Path, description = "计划年度", example = 2025),
+        ("kind" = String, Path, description = "supply 或 reserve", example = "supply"),
+        ("action" = String, Path, description = "create、submit、approve、return、publish 或 adjust", example = "adjust"),
         ("X-CSRF-Token" = Option<String>, Header, description = "以会话登录时必填：登录返回的 csrf_token"),
     ),
     request_body = ActionRequest,
@@ -367,6 +367,9 @@ pub async fn act(
     };
     let actor = auth::caller(&state, &headers).await?.acting(&headers)?;
     let req: ActionRequest = json_body(&headers, &body)?;
+    if let Some(r) = &req.reason {
+        super::plain_text("reason", r)?;
+    }
     let reason = req.reason.filter(|r| !r.trim().is_empty());
     let out = state
         .run(move |s| {

@@ -95,6 +95,15 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Result<Respon
             "请给出账户名（name）和密码（password）",
         ));
     }
+    // No account name has control characters (the store refuses them), and NUL cannot even
+    // be looked up in PostgreSQL: such a name is simply not an account.
+    if login.name.chars().any(char::is_control) || login.name.chars().count() > 200 {
+        state.auth.failed(&login.name, &addr);
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "账户名或密码不正确（或账户已停用、尚未设置密码）",
+        ));
+    }
     if let Some(wait) = state.auth.retry_after(&login.name, &addr) {
         tracing::warn!(account = %login.name, address = %addr, "login rate-limited");
         return Err(ApiError {
