@@ -114,6 +114,15 @@ impl Auth {
     pub fn failed(&self, account: &str, addr: &str) {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        // Names tried once and never again would otherwise stay: past this many keys, forget
+        // every failure that has left the window.
+        if map.len() > 10_000 {
+            let window = self.settings.window;
+            map.retain(|_, times| {
+                times.retain(|t| now.duration_since(*t) < window);
+                !times.is_empty()
+            });
+        }
         for (key, _) in Auth::keys(account, addr) {
             map.entry(key).or_default().push(now);
         }

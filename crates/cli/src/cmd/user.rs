@@ -93,8 +93,8 @@ pub enum Sub {
         /// 列出账户的令牌（不显示令牌本身）
         #[arg(long, conflicts_with = "revoke")]
         list: bool,
-        /// 吊销编号为 N 的令牌
-        #[arg(long, value_name = "N")]
+        /// 吊销这一编号的令牌（编号见 --list）
+        #[arg(long, value_name = "编号")]
         revoke: Option<i64>,
     },
     /// 列出全部账户及其角色
