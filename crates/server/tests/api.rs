@@ -31,6 +31,15 @@ fn login_sets_a_strict_http_only_cookie_and_logout_ends_the_session() {
         assert!(cookie.contains(attr), "{cookie}");
     }
     assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
+    // Behind a TLS proxy the cookie is Secure.
+    let a = anon.post_with_header(
+        "/api/login",
+        json!({ "name": "editor-own", "password": password("editor-own") }),
+        "X-Forwarded-Proto",
+        "https",
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(a.set_cookie[0].ends_with("; Secure"), "{:?}", a.set_cookie);
     assert_eq!(a.body["name"], "editor-own");
     assert_eq!(a.body["csrf_token"].as_str().unwrap().len(), 64);
 

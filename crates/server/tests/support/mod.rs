@@ -181,6 +181,15 @@ impl Client {
         answer(r.send(body))
     }
 
+    /// POST JSON with one more header.
+    pub fn post_with_header(&self, path: &str, body: Value, name: &str, value: &str) -> Answer {
+        let r = self
+            .auth(self.agent.post(&format!("{}{path}", self.base)))
+            .header("Content-Type", "application/json")
+            .header(name, value);
+        answer(r.send(body.to_string()))
+    }
+
     /// POST JSON with the CSRF token (when signed in).
     pub fn post(&self, path: &str, body: Value) -> Answer {
         self.post_raw(path, Some("application/json"), body.to_string(), true)
