@@ -28,6 +28,8 @@ if [[ ! -x "$venv/bin/schemathesis" ]] || ! "$venv/bin/pip" show schemathesis 2>
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$version"
 fi
 
+venv=$(cd "$venv" && pwd)
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 work=$(mktemp -d /tmp/landplan-schemathesis.XXXXXX)
 server_pid=""
 pg_dir=""
@@ -54,11 +56,12 @@ fuzz() {
   local token
   token=$("$bin" user token demo-publisher --db "$db" --user demo-admin --label schemathesis 2>/dev/null)
   echo "schemathesis $version against http://$addr/api/openapi.json ($label)"
-  "$venv/bin/schemathesis" run "http://$addr/api/openapi.json" \
+  # From the scratch directory: schemathesis leaves its cache (.schemathesis/) where it runs.
+  (cd "$work" && "$venv/bin/schemathesis" run "http://$addr/api/openapi.json" \
     --checks not_a_server_error \
     --max-examples "$examples" \
     --header "Authorization: Bearer $token" \
-    --no-color
+    --no-color)
   kill "$server_pid"
   wait "$server_pid" || true
   server_pid=""
