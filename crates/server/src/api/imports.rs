@@ -84,11 +84,34 @@ fn extension(name: &str, allowed: &[&str]) -> Option<String> {
     allowed.contains(&ext.as_str()).then_some(ext)
 }
 
+/// How much of an oversize upload is read and discarded before answering 413.
+const DRAIN_CAP: usize = 64 * 1024 * 1024;
+
 fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         format!("上传的文件过大：合计不能超过 {} MiB", limit / (1024 * 1024)),
     )
+}
+
+/// Read and discard what is left of an oversize upload (up to `DRAIN_CAP` bytes more) before
+/// answering 413: a client still sending its body when the answer comes (and the connection
+/// closes) sees a broken pipe instead of the 413 and its reason.
+/// The field being read when the limit was passed is drained by the caller first.
+async fn drain_then_too_large(
+    multipart: &mut Multipart,
+    mut drained: usize,
+    limit: usize,
+) -> ApiError {
+    while let Ok(Some(mut f)) = multipart.next_field().await {
+        while let Ok(Some(chunk)) = f.chunk().await {
+            drained += chunk.len();
+            if drained > DRAIN_CAP {
+                return too_large(limit);
+            }
+        }
+    }
+    too_large(limit)
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -149,7 +172,15 @@ pub async fn upload(
                 Ok(Some(chunk)) => {
                     total += chunk.len();
                     if total > limit {
-                        return Err(too_large(limit));
+                        let mut drained = 0usize;
+                        while let Ok(Some(chunk)) = field.chunk().await {
+                            drained += chunk.len();
+                            if drained > DRAIN_CAP {
+                                return Err(too_large(limit));
+                            }
+                        }
+                        drop(field);
+                        return Err(drain_then_too_large(&mut multipart, drained, limit).await);
                     }
                     bytes.extend_from_slice(&chunk);
                 }
