@@ -200,6 +200,9 @@ fn the_plan_page_shows_the_indicators_map_table_and_versions() {
     let table = between(&html, "<table id=\"parcel-table\">", "</table>");
     assert_eq!(table.matches("<tr data-parcel=").count(), 298);
     assert!(table.contains("data-key=\"area_ha\" data-type=\"number\""));
+    // With supply records, each parcel says whether it has been supplied.
+    assert!(table.contains("<td>已供应</td>"), "no supplied parcel");
+    assert!(table.contains(">未供应</td>"), "no unsupplied parcel");
     // Versions with the adjustment's reason; the one in preparation is not there.
     let versions = between(&html, "id=\"versions\"", "</section>");
     assert!(versions.contains(&format!("href=\"{PLAN}/versions/1\"")));

@@ -229,7 +229,7 @@ fn render(m: &Model, q: Option<&str>) -> Markup {
         }
         (indicators(d, &here))
         (map_section(d, &here))
-        (parcel_table(d, &here, q))
+        (parcel_table(d, &here, q, m.progress.as_ref()))
         @if let Some(p) = &m.progress { (progress_section(p)) }
         (downloads(d, &here))
         (verify(d))
@@ -388,8 +388,16 @@ fn matches(p: &version::ParcelRow, q: &str) -> bool {
     })
 }
 
-fn parcel_table(d: &VersionData, here: &str, q: Option<&str>) -> Markup {
+fn parcel_table(
+    d: &VersionData,
+    here: &str,
+    q: Option<&str>,
+    progress: Option<&MonitorReport>,
+) -> Markup {
     let q = q.map(str::trim).filter(|s| !s.is_empty());
+    // With execution measured: which planned parcels are not supplied yet.
+    let unsupplied: Option<std::collections::HashSet<&str>> =
+        progress.map(|r| r.unsupplied.iter().map(|p| p.parcel_id.as_str()).collect());
     let rows: Vec<&version::ParcelRow> = d
         .parcels
         .iter()
@@ -426,6 +434,9 @@ fn parcel_table(d: &VersionData, here: &str, q: Option<&str>) -> Markup {
                         th.num data-key="area_mu" data-type="number" { "面积（亩）" }
                         th data-key="quarter" data-type="text" { "计划季度" }
                         th data-key="status" data-type="text" { (status_title) }
+                        @if unsupplied.is_some() {
+                            th data-key="supplied" data-type="text" { "供应情况" }
+                        }
                     } }
                     tbody {
                         @for p in &rows {
@@ -438,6 +449,13 @@ fn parcel_table(d: &VersionData, here: &str, q: Option<&str>) -> Markup {
                                 td.num { (p.area_mu) }
                                 td { (p.quarter) }
                                 td { (p.status) }
+                                @if let Some(u) = &unsupplied {
+                                    @if u.contains(p.id.as_str()) {
+                                        td.muted { "未供应" }
+                                    } @else {
+                                        td { "已供应" }
+                                    }
+                                }
                             }
                         }
                     }
