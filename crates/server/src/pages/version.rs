@@ -109,8 +109,8 @@ impl VersionData {
     }
 }
 
-/// The cache: by store address and version id, with the hash of the version's publication
-/// (a store rebuilt under the same address gets new entries).
+/// The cache: by store address, version id and the version's creation time (a store rebuilt
+/// under the same address gets new entries).
 type Cache = Mutex<HashMap<(String, i64, String), Arc<VersionData>>>;
 
 fn cache() -> &'static Cache {
@@ -119,23 +119,16 @@ fn cache() -> &'static Cache {
 }
 
 /// The data of version `v` (visible to `who`), from the cache or made now. Only published
-/// versions are cached (others may still change).
+/// versions are cached (others may still change); a cached page costs no query.
 pub fn load(store: &Store, who: &Actor, v: &PlanVersion) -> Result<Arc<VersionData>, StoreError> {
-    let publication = store.publication_entry(who, v)?;
     let cacheable = v.status == landplan_store::PlanStatus::Published;
-    let key = (
-        store.url().to_string(),
-        v.version_id,
-        publication
-            .as_ref()
-            .map(|e| e.hash.clone())
-            .unwrap_or_default(),
-    );
+    let key = (store.url().to_string(), v.version_id, v.created_at.clone());
     if cacheable {
         if let Some(d) = cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(d);
         }
     }
+    let publication = store.publication_entry(who, v)?;
     let data = Arc::new(make(store, who, v, publication)?);
     if cacheable {
         if let Ok(mut c) = cache().lock() {
