@@ -377,15 +377,20 @@ fn map_section(d: &VersionData, here: &str) -> Markup {
     }
 }
 
-/// Whether a parcel matches the filter words (every word in its id, 坐落, 乡镇 or 用途).
+/// Whether a parcel matches the filter words (every word in its id, 坐落, 乡镇 or 用途; Latin
+/// letters in either case).
 fn matches(p: &version::ParcelRow, q: &str) -> bool {
-    q.split_whitespace().all(|w| {
-        p.id.contains(w)
-            || p.location.contains(w)
-            || p.township.contains(w)
-            || p.class_text.contains(w)
-            || p.class_name.contains(w)
-    })
+    let fields = [
+        &p.id,
+        &p.location,
+        &p.township,
+        &p.class_text,
+        &p.class_name,
+    ]
+    .map(|f| f.to_lowercase());
+    q.to_lowercase()
+        .split_whitespace()
+        .all(|w| fields.iter().any(|f| f.contains(w)))
 }
 
 fn parcel_table(
@@ -597,5 +602,34 @@ fn versions(m: &Model, key: &PlanKey) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> version::ParcelRow {
+        version::ParcelRow {
+            id: "SLX2025-0003".into(),
+            location: "示例县龙泉镇兴业路东侧".into(),
+            township: "龙泉镇".into(),
+            class_text: "城镇住宅用地".into(),
+            class_name: "住宅用地".into(),
+            area_ha: "9.3423".into(),
+            area_mu: "140.1345".into(),
+            quarter: "第2季度".into(),
+            status: "协议出让".into(),
+        }
+    }
+
+    #[test]
+    fn every_filter_word_must_be_found_in_some_field() {
+        let p = row();
+        assert!(matches(&p, "龙泉镇"));
+        assert!(matches(&p, "龙泉镇 住宅"));
+        assert!(matches(&p, "slx2025-0003"));
+        assert!(!matches(&p, "龙泉镇 工业"));
+        assert!(!matches(&p, "石桥镇"));
     }
 }

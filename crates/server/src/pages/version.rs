@@ -51,8 +51,6 @@ pub struct ParcelRow {
     pub quarter: String,
     /// 供应方式 (supply) or 储备状态 (reserve).
     pub status: String,
-    /// Has a boundary (is on the map).
-    pub on_map: bool,
 }
 
 /// The checker's report on the version's own Word plan.
@@ -373,7 +371,6 @@ fn rows(plan: &CompiledPlan, stored: &[StoredParcel], view: &PlanView) -> Vec<Pa
                     PlanKind::Reserve => p.reserve_status.map(|s| s.label().to_string()),
                 }
                 .unwrap_or_default(),
-                on_map: s.geometry.is_some(),
             }
         })
         .collect()
