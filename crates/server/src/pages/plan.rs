@@ -219,16 +219,17 @@ fn render(m: &Model, q: Option<&str>) -> Markup {
         }
         nav.card {
             "本页："
-            a href="#indicators" { "指标" } " · "
             @if d.map_svg.is_some() { a href="#map" { "地块分布图" } " · " }
+            a href="#indicators" { "指标" } " · "
             a href="#parcels" { "地块表" } " · "
             @if m.progress.is_some() { a href="#progress" { "执行情况" } " · " }
             a href="#downloads" { "下载" } " · "
             a href="#verify" { "核验" } " · "
             a href="#versions" { "历次版本" }
         }
-        (indicators(d, &here))
+        // Where the land is comes first: the map, then the figures.
         (map_section(d, &here))
+        (indicators(d, &here))
         (parcel_table(d, &here, q, m.progress.as_ref()))
         @if let Some(p) = &m.progress { (progress_section(p)) }
         (downloads(d, &here))
@@ -342,9 +343,10 @@ fn indicators(d: &VersionData, here: &str) -> Markup {
 fn chart(d: &VersionData, here: &str, id: &str, caption: &str) -> Markup {
     let file = format!("{id}.svg");
     html! {
-        @if d.chart(&file).is_some() {
+        @if let Some(((w, h), _)) = d.chart_with_size(&file) {
             figure.chart {
-                img src=(format!("{here}/{file}")) alt=(caption) loading="lazy";
+                // The size reserves the chart's room before it loads (CSS scales it down).
+                img src=(format!("{here}/{file}")) alt=(caption) width=(w) height=(h);
                 figcaption { (caption) }
             }
         }

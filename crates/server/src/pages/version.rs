@@ -77,8 +77,8 @@ pub struct VersionData {
     pub downloads: Vec<Download>,
     /// The county's township boundaries as GeoJSON.
     pub townships: Vec<u8>,
-    /// The charts as SVG, by kind.
-    pub charts: Vec<(ChartKind, Vec<u8>)>,
+    /// The charts as SVG, by kind, with their size in pixels.
+    pub charts: Vec<(ChartKind, (u32, u32), Vec<u8>)>,
     /// The parcel map as SVG (None when no parcel has a boundary).
     pub map_svg: Option<String>,
     /// The store's CRS (EPSG code), the GeoJSON's and the extent's.
@@ -99,11 +99,16 @@ impl VersionData {
 
     /// A chart by its file name (`structure.svg` …).
     pub fn chart(&self, file: &str) -> Option<&[u8]> {
+        self.chart_with_size(file).map(|(_, b)| b)
+    }
+
+    /// A chart and its size in pixels, by its file name.
+    pub fn chart_with_size(&self, file: &str) -> Option<((u32, u32), &[u8])> {
         let id = file.strip_suffix(".svg")?;
         self.charts
             .iter()
-            .find(|(k, _)| k.id() == id)
-            .map(|(_, b)| b.as_slice())
+            .find(|(k, _, _)| k.id() == id)
+            .map(|(_, size, b)| (*size, b.as_slice()))
     }
 }
 
@@ -218,7 +223,7 @@ fn make(
     for &k in kinds {
         let svg =
             landplan_report::render_chart(&plan, k, &[], ImageFormat::Svg).map_err(internal)?;
-        charts.push((k, svg));
+        charts.push((k, landplan_report::chart::chart_size(&plan, k), svg));
     }
     let (map_svg, extent) = map(store, key, &plan, &stored, &title)?;
     let parcels = rows(&plan, &stored, &view);
