@@ -7,6 +7,7 @@
 use super::version::{self, VersionData};
 use super::{beijing_date, layout, plan_key, plan_path, version_path, visitor, PageError};
 use crate::{AppState, WebError};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use landplan_core::compile::{CompiledPlan, PlanKind};
@@ -48,8 +49,10 @@ struct Model {
 pub async fn latest(
     State(state): State<AppState>,
     Path((region, year, kind)): Path<(String, String, String)>,
-    Query(query): Query<PageQuery>,
+    query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
+    // A query that cannot be read (bad percent-encoding …) filters nothing.
+    let q = query.ok().and_then(|Query(p)| p.q);
     let key = plan_key(&region, &year, &kind)?;
     let model = state
         .run(move |store| {
@@ -58,14 +61,16 @@ pub async fn latest(
             model(store, &key, v)
         })
         .await?;
-    Ok(Html(render(&model, query.q.as_deref()).into_string()))
+    Ok(Html(render(&model, q.as_deref()).into_string()))
 }
 
 pub async fn version(
     State(state): State<AppState>,
     Path((region, year, kind, n)): Path<(String, String, String, String)>,
-    Query(query): Query<PageQuery>,
+    query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
+    // A query that cannot be read (bad percent-encoding …) filters nothing.
+    let q = query.ok().and_then(|Query(p)| p.q);
     let key = plan_key(&region, &year, &kind)?;
     let n: i64 = n
         .parse()
@@ -77,7 +82,7 @@ pub async fn version(
             model(store, &key, v)
         })
         .await?;
-    Ok(Html(render(&model, query.q.as_deref()).into_string()))
+    Ok(Html(render(&model, q.as_deref()).into_string()))
 }
 
 fn model(
