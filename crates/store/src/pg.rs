@@ -44,6 +44,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "supply_records",
         include_str!("../migrations/postgres/005_supply_records.sql"),
     ),
+    (
+        6,
+        "web_auth",
+        include_str!("../migrations/postgres/006_web_auth.sql"),
+    ),
 ];
 
 /// A connection to a PostgreSQL store.
