@@ -101,6 +101,22 @@ fn svg_map_has_classes_townships_control_lines_legend_scale_and_north() {
 }
 
 #[test]
+fn each_parcel_is_a_group_named_by_its_id() {
+    // A page finds a parcel's shapes by its id (the web map's contract).
+    let svg = String::from_utf8(render_map(&input(), ImageFormat::Svg).unwrap()).unwrap();
+    for id in ["SL-001", "SL-002", "SL-003", "SL-004"] {
+        let start = format!("<g data-parcel=\"{id}\">");
+        let at = svg
+            .find(&start)
+            .unwrap_or_else(|| panic!("no group for {id}"));
+        let group = &svg[at..at + svg[at..].find("</g>").unwrap()];
+        assert_eq!(group.matches("<polygon").count(), 1, "{id}");
+    }
+    // Townships and control lines are not parcels.
+    assert_eq!(svg.matches("data-parcel=").count(), 4);
+}
+
+#[test]
 fn png_map_is_a_valid_image() {
     if !font_present("png_map") {
         return;

@@ -200,6 +200,9 @@ fn the_plan_page_shows_the_indicators_map_table_and_versions() {
     let table = between(&html, "<table id=\"parcel-table\">", "</table>");
     assert_eq!(table.matches("<tr data-parcel=").count(), 298);
     assert!(table.contains("data-key=\"area_ha\" data-type=\"number\""));
+    // With supply records, each parcel says whether it has been supplied.
+    assert!(table.contains("<td>已供应</td>"), "no supplied parcel");
+    assert!(table.contains(">未供应</td>"), "no unsupplied parcel");
     // Versions with the adjustment's reason; the one in preparation is not there.
     let versions = between(&html, "id=\"versions\"", "</section>");
     assert!(versions.contains(&format!("href=\"{PLAN}/versions/1\"")));
@@ -333,6 +336,16 @@ fn the_filter_keeps_the_matching_rows() {
         assert!(row.contains("龙泉镇"), "{row}");
     }
     assert!(html.contains("value=\"龙泉镇\""));
+    // A query that cannot be read (the filter given twice) filters nothing: the page, not an
+    // error.
+    let twice = get(&format!("{PLAN}?q=%E9%BE%99%E6%B3%89%E9%95%87&q=x"));
+    assert_eq!(twice.status, 200);
+    assert_eq!(
+        between(&twice.text(), "<table id=\"parcel-table\">", "</table>")
+            .matches("<tr data-parcel=")
+            .count(),
+        298
+    );
     let none = get(&format!(
         "{PLAN}?q=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84%E5%9C%B0%E5%9D%97"
     ))

@@ -153,7 +153,8 @@ fn beijing_date(at: &str) -> String {
         .unwrap_or_else(|| at.to_string())
 }
 
-/// The frame of every page: the style sheet, the front end's bundle, header and footer.
+/// The frame of every page: the style sheet, the front end's bundle (when built in), header
+/// and footer.
 fn layout(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
@@ -163,7 +164,10 @@ fn layout(title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · 计划公开" }
                 link rel="stylesheet" href="/static/site.css";
-                link rel="stylesheet" href="/static/app/app.css";
+                // The front end's bundle, when this binary has one (crate::assets).
+                @if let Some(css) = crate::assets::url("app.css") {
+                    link rel="stylesheet" href=(css);
+                }
             }
             body {
                 header.site-header {
@@ -177,7 +181,9 @@ fn layout(title: &str, body: Markup) -> Markup {
                         "可用于核对所持文件是否即为公布的版本。"
                     }
                 }
-                script type="module" src="/static/app/app.js" {}
+                @if let Some(js) = crate::assets::url("app.js") {
+                    script type="module" src=(js) {}
+                }
             }
         }
     }

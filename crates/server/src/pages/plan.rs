@@ -7,6 +7,7 @@
 use super::version::{self, VersionData};
 use super::{beijing_date, layout, plan_key, plan_path, version_path, visitor, PageError};
 use crate::{AppState, WebError};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use landplan_core::compile::{CompiledPlan, PlanKind};
@@ -48,8 +49,10 @@ struct Model {
 pub async fn latest(
     State(state): State<AppState>,
     Path((region, year, kind)): Path<(String, String, String)>,
-    Query(query): Query<PageQuery>,
+    query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
+    // A query that cannot be read (bad percent-encoding …) filters nothing.
+    let q = query.ok().and_then(|Query(p)| p.q);
     let key = plan_key(&region, &year, &kind)?;
     let model = state
         .run(move |store| {
@@ -58,14 +61,16 @@ pub async fn latest(
             model(store, &key, v)
         })
         .await?;
-    Ok(Html(render(&model, query.q.as_deref()).into_string()))
+    Ok(Html(render(&model, q.as_deref()).into_string()))
 }
 
 pub async fn version(
     State(state): State<AppState>,
     Path((region, year, kind, n)): Path<(String, String, String, String)>,
-    Query(query): Query<PageQuery>,
+    query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
+    // A query that cannot be read (bad percent-encoding …) filters nothing.
+    let q = query.ok().and_then(|Query(p)| p.q);
     let key = plan_key(&region, &year, &kind)?;
     let n: i64 = n
         .parse()
@@ -77,7 +82,7 @@ pub async fn version(
             model(store, &key, v)
         })
         .await?;
-    Ok(Html(render(&model, query.q.as_deref()).into_string()))
+    Ok(Html(render(&model, q.as_deref()).into_string()))
 }
 
 fn model(
@@ -219,17 +224,18 @@ fn render(m: &Model, q: Option<&str>) -> Markup {
         }
         nav.card {
             "本页："
-            a href="#indicators" { "指标" } " · "
             @if d.map_svg.is_some() { a href="#map" { "地块分布图" } " · " }
+            a href="#indicators" { "指标" } " · "
             a href="#parcels" { "地块表" } " · "
             @if m.progress.is_some() { a href="#progress" { "执行情况" } " · " }
             a href="#downloads" { "下载" } " · "
             a href="#verify" { "核验" } " · "
             a href="#versions" { "历次版本" }
         }
-        (indicators(d, &here))
+        // Where the land is comes first: the map, then the figures.
         (map_section(d, &here))
-        (parcel_table(d, &here, q))
+        (indicators(d, &here))
+        (parcel_table(d, &here, q, m.progress.as_ref()))
         @if let Some(p) = &m.progress { (progress_section(p)) }
         (downloads(d, &here))
         (verify(d))
@@ -342,9 +348,10 @@ fn indicators(d: &VersionData, here: &str) -> Markup {
 fn chart(d: &VersionData, here: &str, id: &str, caption: &str) -> Markup {
     let file = format!("{id}.svg");
     html! {
-        @if d.chart(&file).is_some() {
+        @if let Some(((w, h), _)) = d.chart_with_size(&file) {
             figure.chart {
-                img src=(format!("{here}/{file}")) alt=(caption) loading="lazy";
+                // The size reserves the chart's room before it loads (CSS scales it down).
+                img src=(format!("{here}/{file}")) alt=(caption) width=(w) height=(h);
                 figcaption { (caption) }
             }
         }
@@ -377,19 +384,32 @@ fn map_section(d: &VersionData, here: &str) -> Markup {
     }
 }
 
-/// Whether a parcel matches the filter words (every word in its id, 坐落, 乡镇 or 用途).
+/// Whether a parcel matches the filter words (every word in its id, 坐落, 乡镇 or 用途; Latin
+/// letters in either case).
 fn matches(p: &version::ParcelRow, q: &str) -> bool {
-    q.split_whitespace().all(|w| {
-        p.id.contains(w)
-            || p.location.contains(w)
-            || p.township.contains(w)
-            || p.class_text.contains(w)
-            || p.class_name.contains(w)
-    })
+    let fields = [
+        &p.id,
+        &p.location,
+        &p.township,
+        &p.class_text,
+        &p.class_name,
+    ]
+    .map(|f| f.to_lowercase());
+    q.to_lowercase()
+        .split_whitespace()
+        .all(|w| fields.iter().any(|f| f.contains(w)))
 }
 
-fn parcel_table(d: &VersionData, here: &str, q: Option<&str>) -> Markup {
+fn parcel_table(
+    d: &VersionData,
+    here: &str,
+    q: Option<&str>,
+    progress: Option<&MonitorReport>,
+) -> Markup {
     let q = q.map(str::trim).filter(|s| !s.is_empty());
+    // With execution measured: which planned parcels are not supplied yet.
+    let unsupplied: Option<std::collections::HashSet<&str>> =
+        progress.map(|r| r.unsupplied.iter().map(|p| p.parcel_id.as_str()).collect());
     let rows: Vec<&version::ParcelRow> = d
         .parcels
         .iter()
@@ -426,6 +446,9 @@ fn parcel_table(d: &VersionData, here: &str, q: Option<&str>) -> Markup {
                         th.num data-key="area_mu" data-type="number" { "面积（亩）" }
                         th data-key="quarter" data-type="text" { "计划季度" }
                         th data-key="status" data-type="text" { (status_title) }
+                        @if unsupplied.is_some() {
+                            th data-key="supplied" data-type="text" { "供应情况" }
+                        }
                     } }
                     tbody {
                         @for p in &rows {
@@ -438,6 +461,13 @@ fn parcel_table(d: &VersionData, here: &str, q: Option<&str>) -> Markup {
                                 td.num { (p.area_mu) }
                                 td { (p.quarter) }
                                 td { (p.status) }
+                                @if let Some(u) = &unsupplied {
+                                    @if u.contains(p.id.as_str()) {
+                                        td.muted { "未供应" }
+                                    } @else {
+                                        td { "已供应" }
+                                    }
+                                }
                             }
                         }
                     }
@@ -579,5 +609,34 @@ fn versions(m: &Model, key: &PlanKey) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> version::ParcelRow {
+        version::ParcelRow {
+            id: "SLX2025-0003".into(),
+            location: "示例县龙泉镇兴业路东侧".into(),
+            township: "龙泉镇".into(),
+            class_text: "城镇住宅用地".into(),
+            class_name: "住宅用地".into(),
+            area_ha: "9.3423".into(),
+            area_mu: "140.1345".into(),
+            quarter: "第2季度".into(),
+            status: "协议出让".into(),
+        }
+    }
+
+    #[test]
+    fn every_filter_word_must_be_found_in_some_field() {
+        let p = row();
+        assert!(matches(&p, "龙泉镇"));
+        assert!(matches(&p, "龙泉镇 住宅"));
+        assert!(matches(&p, "slx2025-0003"));
+        assert!(!matches(&p, "龙泉镇 工业"));
+        assert!(!matches(&p, "石桥镇"));
     }
 }

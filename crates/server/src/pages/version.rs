@@ -51,8 +51,6 @@ pub struct ParcelRow {
     pub quarter: String,
     /// 供应方式 (supply) or 储备状态 (reserve).
     pub status: String,
-    /// Has a boundary (is on the map).
-    pub on_map: bool,
 }
 
 /// The checker's report on the version's own Word plan.
@@ -79,8 +77,8 @@ pub struct VersionData {
     pub downloads: Vec<Download>,
     /// The county's township boundaries as GeoJSON.
     pub townships: Vec<u8>,
-    /// The charts as SVG, by kind.
-    pub charts: Vec<(ChartKind, Vec<u8>)>,
+    /// The charts as SVG, by kind, with their size in pixels.
+    pub charts: Vec<(ChartKind, (u32, u32), Vec<u8>)>,
     /// The parcel map as SVG (None when no parcel has a boundary).
     pub map_svg: Option<String>,
     /// The store's CRS (EPSG code), the GeoJSON's and the extent's.
@@ -101,16 +99,21 @@ impl VersionData {
 
     /// A chart by its file name (`structure.svg` …).
     pub fn chart(&self, file: &str) -> Option<&[u8]> {
+        self.chart_with_size(file).map(|(_, b)| b)
+    }
+
+    /// A chart and its size in pixels, by its file name.
+    pub fn chart_with_size(&self, file: &str) -> Option<((u32, u32), &[u8])> {
         let id = file.strip_suffix(".svg")?;
         self.charts
             .iter()
-            .find(|(k, _)| k.id() == id)
-            .map(|(_, b)| b.as_slice())
+            .find(|(k, _, _)| k.id() == id)
+            .map(|(_, size, b)| (*size, b.as_slice()))
     }
 }
 
-/// The cache: by store address and version id, with the hash of the version's publication
-/// (a store rebuilt under the same address gets new entries).
+/// The cache: by store address, version id and the version's creation time (a store rebuilt
+/// under the same address gets new entries).
 type Cache = Mutex<HashMap<(String, i64, String), Arc<VersionData>>>;
 
 fn cache() -> &'static Cache {
@@ -119,23 +122,16 @@ fn cache() -> &'static Cache {
 }
 
 /// The data of version `v` (visible to `who`), from the cache or made now. Only published
-/// versions are cached (others may still change).
+/// versions are cached (others may still change); a cached page costs no query.
 pub fn load(store: &Store, who: &Actor, v: &PlanVersion) -> Result<Arc<VersionData>, StoreError> {
-    let publication = store.publication_entry(who, v)?;
     let cacheable = v.status == landplan_store::PlanStatus::Published;
-    let key = (
-        store.url().to_string(),
-        v.version_id,
-        publication
-            .as_ref()
-            .map(|e| e.hash.clone())
-            .unwrap_or_default(),
-    );
+    let key = (store.url().to_string(), v.version_id, v.created_at.clone());
     if cacheable {
         if let Some(d) = cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(d);
         }
     }
+    let publication = store.publication_entry(who, v)?;
     let data = Arc::new(make(store, who, v, publication)?);
     if cacheable {
         if let Ok(mut c) = cache().lock() {
@@ -227,7 +223,7 @@ fn make(
     for &k in kinds {
         let svg =
             landplan_report::render_chart(&plan, k, &[], ImageFormat::Svg).map_err(internal)?;
-        charts.push((k, svg));
+        charts.push((k, landplan_report::chart::chart_size(&plan, k), svg));
     }
     let (map_svg, extent) = map(store, key, &plan, &stored, &title)?;
     let parcels = rows(&plan, &stored, &view);
@@ -380,7 +376,6 @@ fn rows(plan: &CompiledPlan, stored: &[StoredParcel], view: &PlanView) -> Vec<Pa
                     PlanKind::Reserve => p.reserve_status.map(|s| s.label().to_string()),
                 }
                 .unwrap_or_default(),
-                on_map: s.geometry.is_some(),
             }
         })
         .collect()
