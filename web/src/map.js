@@ -137,6 +137,18 @@ function classOf(feature) {
   return feature.get('class_name') || feature.get('class') || '未注明用途';
 }
 
+// A supply plan's published parcels carry no status of their own (the download is fixed at
+// publication); the page's table says whether each is supplied yet (供应情况, from the supply
+// records). Empty when the page has no such column.
+function supplyStatus(id) {
+  const table = document.getElementById('parcel-table');
+  if (!table) return '';
+  const i = [...table.querySelectorAll('thead th')].findIndex((th) => th.dataset.key === 'supplied');
+  if (i < 0) return '';
+  const row = [...table.querySelectorAll('tbody tr')].find((r) => r.dataset.parcel === String(id));
+  return row?.cells[i]?.textContent.trim() ?? '';
+}
+
 function details(feature) {
   const p = feature.getProperties();
   const area = p.area_ha ? `${p.area_ha} 公顷${p.area_mu ? `（${p.area_mu} 亩）` : ''}` : '未注明';
@@ -147,7 +159,7 @@ function details(feature) {
     ['用途', p.class_name || p.class || '未注明'],
     ['计划季度', quarterLabel(p.quarter)],
     ['供应方式', p.method || ''],
-    ['状态', p.status || '未注明'],
+    ['状态', p.status || supplyStatus(p.id) || '未注明'],
   ].filter(([, v]) => v !== '');
 }
 

@@ -101,6 +101,8 @@ test('clicking a parcel on the map shows its details', async () => {
   assert.ok(popup.includes(feature.name), `its 坐落 ${feature.name}: ${popup}`);
   assert.ok(popup.includes(`${feature.area_ha} 公顷`) && popup.includes(`${feature.area_mu} 亩`), `its area: ${popup}`);
   assert.ok(popup.includes(feature.class_name), `its use: ${popup}`);
+  // The demo has a year of supply records: the status is the table's 供应情况.
+  assert.ok(/状态(已供应|未供应)/.test(popup), `its supply status: ${popup}`);
   await screenshot(page, 'demo-parcel-popup', '#plan-map');
   assert.deepEqual(problems, []);
   await context.close();
