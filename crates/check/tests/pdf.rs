@@ -250,42 +250,8 @@ fn findings_key(bytes: &[u8], name: &str) -> Vec<String> {
 /// the difference cannot be removed (`format`: "pdf" or "docx"). Each entry is checked: the
 /// difference must still be there (a fixed one must be removed from this list).
 const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
-    // A table whose group rows leave the first cell empty ("\t商服用地\t5.00" under "东城区"):
-    // the PDF's text layer drops the empty cell, so the rows no longer line up with the header
-    // and their 小计 is not tied (a missed error in the PDF, never a false one).
-    (
-        "corpus_56_table_subtotals",
-        "pdf",
-        "empty leading cells vanish from the PDF text",
-    ),
-    // The 合计 row's empty 区域 cell vanishes too: "合计 32 486.75" has one cell fewer than its
-    // header, so the table's 合计 is not tied to the plan total.
-    (
-        "corpus_68_layout_table_total_differs_from_plan",
-        "pdf",
-        "the 合计 row's empty cell vanishes from the PDF text",
-    ),
-    // Table cells with a thousands space ("1 250.00"): a PDF row is split into cells at spaces,
-    // so "1" and "250.00" become two cells and the 合计 row is not read.
-    (
-        "corpus_84_thousands_separated_by_spaces_error",
-        "pdf",
-        "a thousands space inside a PDF table cell splits the cell",
-    ),
-    // Inline numbered sub-sections ("…300亩。 2.来源。…"): the space after "。" is lost in the
-    // PDF's text layer, so "2.来源" is not seen as a sub-heading and its figures join the class
-    // breakdown before it, which then exceeds its whole by exactly one part (a warning, with
-    // the doubt that says so; the text's error in 86 is still found).
-    (
-        "corpus_85_inline_numbered_subsections_clean",
-        "pdf",
-        "the space before an inline sub-heading is lost in the PDF text",
-    ),
-    (
-        "corpus_86_inline_numbered_subsections_error",
-        "pdf",
-        "the space before an inline sub-heading is lost in the PDF text",
-    ),
+    // None since the PDF reader places table cells by their positions (empty cells, cells
+    // with a thousands space) and keeps the space before an inline numbered sub-heading.
 ];
 
 /// Every text document of the corpus and of the blind set, exported to PDF and to .docx by
