@@ -130,6 +130,43 @@ fn a_pdf_exported_from_word_keeps_its_table() {
         .any(|f| f.expected.as_deref() == Some("99.75公顷")));
 }
 
+/// A Word table whose group rows and 合计 row leave the first cell empty, exported to PDF: the
+/// cells stay in their columns (the 小计 that does not add up is found in both formats).
+#[test]
+fn a_pdf_of_a_word_table_with_empty_first_cells_keeps_its_columns() {
+    if !soffice_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let docx = common::docx(&[
+        common::Block::Para("辰县2026年度国有建设用地供应计划"),
+        common::Block::Para("一、供应总量"),
+        common::Block::Para("全县计划供应国有建设用地35.00公顷。"),
+        common::Block::Para("二、供应布局"),
+        common::Block::Para("单位：公顷"),
+        common::Block::Table(vec![
+            vec!["区域", "用地类型", "面积"],
+            vec!["东城区", "住宅用地", "10.00"],
+            vec!["", "商服用地", "5.00"],
+            vec!["", "小计", "16.00"],
+            vec!["西城区", "住宅用地", "20.00"],
+            vec!["", "小计", "20.00"],
+            vec!["合计", "", "35.00"],
+        ]),
+    ]);
+    let path = dir.path().join("groups.docx");
+    std::fs::write(&path, &docx).unwrap();
+    let pdf = to_pdf(&path, dir.path());
+    let from_docx = findings_key(&docx, "groups.docx");
+    assert!(
+        from_docx
+            .iter()
+            .any(|k| k.starts_with("sum.mismatch Error 16.00")),
+        "{from_docx:?}"
+    );
+    assert_eq!(findings_key(&pdf, "groups.pdf"), from_docx);
+}
+
 #[test]
 fn a_scanned_or_damaged_pdf_is_refused_with_a_reason() {
     let r = check_bytes("scan.pdf", b"%PDF-1.4\n%%EOF\n");

@@ -318,6 +318,54 @@ fn tab_grid(lines: &[PdfLine]) -> Option<(f64, f64)> {
     (on * 10 >= offsets.len() * 9).then_some((margin, step))
 }
 
+/// The horizontal extent of each cell of a line whose cells are separated by wide gaps (an em
+/// or more): a table's header row, whose cells name the table's columns.
+fn cell_spans(line: &PdfLine) -> Vec<(f64, f64)> {
+    let mut spans: Vec<(f64, f64)> = Vec::new();
+    let mut prev_end: Option<f64> = None;
+    for r in line.runs.iter().filter(|r| !r.text.trim().is_empty()) {
+        match (prev_end, spans.last_mut()) {
+            (Some(end), Some(last)) if r.x0 - end < r.em * 0.9 => last.1 = r.x1,
+            _ => spans.push((r.x0, r.x1)),
+        }
+        prev_end = Some(r.x1);
+    }
+    spans
+}
+
+/// A row of a table with real columns (no tab grid) that has fewer cells than its header: each
+/// cell is put in the header's column its middle falls in (a column runs to halfway between its
+/// header and the next), the columns it skips left empty ("\t商服用地\t5.00" under "东城区";
+/// "合计\t\t35.00"). `None` when two cells fall in one column or the row has a cell that is not
+/// one of the header's columns.
+fn place_in_columns(line: &PdfLine, header: &[(f64, f64)]) -> Option<Vec<String>> {
+    let spans = cell_spans(line);
+    if spans.is_empty() || spans.len() >= header.len() {
+        return None;
+    }
+    let texts = positioned_cells(line, None).unwrap_or_else(|| vec![line.text.trim().to_string()]);
+    if texts.len() != spans.len() {
+        return None;
+    }
+    let bounds: Vec<f64> = header.windows(2).map(|w| (w[0].1 + w[1].0) / 2.0).collect();
+    let mut out = vec![String::new(); header.len()];
+    let mut last: Option<usize> = None;
+    for ((x0, x1), text) in spans.iter().zip(texts) {
+        let mid = (x0 + x1) / 2.0;
+        let col = bounds.iter().filter(|&&b| b <= mid).count();
+        if last.is_some_and(|l| col <= l) {
+            return None;
+        }
+        out[col] = text;
+        last = Some(col);
+    }
+    // Trailing empty columns are not written, as a text row leaves them out.
+    while out.last().is_some_and(|c| c.is_empty()) {
+        out.pop();
+    }
+    Some(out)
+}
+
 /// The cells of a line read from the positions of its runs, with the empty cells a tab grid
 /// shows ("\t商服用地\t5.00" under "东城区": the empty first cell is the run's indent to the
 /// second tab stop). A cell starts after a wide gap (an em or more) or at a tab stop; runs
@@ -581,6 +629,36 @@ fn reflow_lines(mut all: Vec<PdfLine>) -> String {
             positioned_cells(l, grid)
         })
         .collect();
+    let mut placed = placed;
+    // A table with real columns (no tab grid): the rows under a header with fewer cells than
+    // it are placed in the header's columns. Done row by row until a line that is not a row.
+    if grid.is_none() {
+        let mut columns: Option<Vec<(f64, f64)>> = None;
+        for i in 0..all.len() {
+            let l = &all[i];
+            let prose =
+                l.runs.is_empty() || is_markdown(&l.text) || has_sentence_punctuation(&l.text);
+            if prose {
+                columns = None;
+                continue;
+            }
+            let spans = cell_spans(l);
+            let numbers = l.text.split_whitespace().any(is_number);
+            match &columns {
+                Some(h) if spans.len() < h.len() => {
+                    if let Some(c) = place_in_columns(l, h) {
+                        let filled = c.iter().filter(|c| !c.is_empty()).count();
+                        if filled >= 2 && c.iter().any(|c| is_number(c)) {
+                            placed[i] = Some(c);
+                        }
+                    }
+                }
+                Some(_) => {}
+                None if spans.len() >= 2 && !numbers => columns = Some(spans),
+                None => {}
+            }
+        }
+    }
     let raw: Vec<&str> = all.iter().map(|l| l.text.as_str()).collect();
     let filled = |c: &[String]| c.iter().filter(|c| !c.is_empty()).count();
     let placed_row = |i: usize| {
@@ -806,6 +884,37 @@ mod tests {
                 "\t小计\t15.00",
                 "合计\t\t15.00",
                 "城区\t1 250.00",
+            ]
+        );
+    }
+
+    #[test]
+    fn rows_of_a_table_with_real_columns_keep_their_empty_cells() {
+        // Columns at 70, 230 and 390 (no regular tab grid: the runs after wide gaps sit at
+        // 160 and 320 from the margin, and at 315 for a right-aligned figure).
+        let lines = vec![
+            line(vec![
+                run(70.0, "区域"),
+                run(230.0, "用地类型"),
+                run(390.0, "面积"),
+            ]),
+            line(vec![
+                run(70.0, "东城区"),
+                run(230.0, "住宅用地"),
+                run(390.0, "10.00"),
+            ]),
+            line(vec![run(230.0, "商服用地"), run(385.0, "5.00")]),
+            line(vec![run(70.0, "合计"), run(390.0, "15.00")]),
+        ];
+        let out = reflow_lines(lines);
+        let rows: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            rows,
+            [
+                "区域\t用地类型\t面积",
+                "东城区\t住宅用地\t10.00",
+                "\t商服用地\t5.00",
+                "合计\t\t15.00",
             ]
         );
     }
