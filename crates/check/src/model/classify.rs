@@ -75,7 +75,7 @@ pub fn class_key(label: &str) -> Option<String> {
 /// The class key and the words that named it (the longest suffix of the label that resolves,
 /// after dropping trailing words such as 供应面积).
 ///
-/// Each label's answer is remembered on the thread (at most [`CLASS_MATCH_MEMO`] labels, then
+/// Each label's answer is remembered on the thread (at most `CLASS_MATCH_MEMO` labels, then
 /// forgotten all at once): the answer depends on the label alone, and trying every suffix of a
 /// label against the classification tables was a sixth of the instructions `landplan check`
 /// spent on a plan (the same labels come back for every figure, part and document).

@@ -6,7 +6,7 @@
 //! when it runs to the right margin and does not end a sentence, drops page numbers, and turns
 //! rows of a table (three or more cells, two of them numbers, cells separated by spaces) into
 //! tab-separated rows, with the header row above them. The text layer is read with the
-//! position of each run of glyphs ([`Positions`]): where a table is laid out on tab stops, its
+//! position of each run of glyphs (`Positions`): where a table is laid out on tab stops, its
 //! cells are placed at their stops, so an empty cell stays a cell and a cell with a thousands
 //! space ("1 250.00") stays one. Line numbers in findings refer to the reflowed text, which the
 //! report quotes.
