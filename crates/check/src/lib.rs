@@ -165,6 +165,48 @@ pub fn json_output_with(
     out
 }
 
+/// Write the JSON output of `landplan check --format json` (the same bytes as
+/// `serde_json::to_writer_pretty` of [`json_output_with`]) without building it as one
+/// `serde_json::Value` first: each report is turned into a value and written in turn, so the
+/// output of thousands of documents is never held in memory as a whole.
+pub fn write_json_with<W: std::io::Write>(
+    out: W,
+    reports: &[DocumentReport],
+    cross: &cross::CrossSummary,
+) -> serde_json::Result<()> {
+    use serde::ser::{Error as _, SerializeMap, SerializeSeq};
+    /// The documents, one value at a time.
+    struct Documents<'a>(&'a [DocumentReport]);
+    impl serde::Serialize for Documents<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(self.0.len()))?;
+            for r in self.0 {
+                // Through a value, as `json_output` does: its keys come out sorted.
+                let v = serde_json::to_value(r).map_err(S::Error::custom)?;
+                seq.serialize_element(&v)?;
+            }
+            seq.end()
+        }
+    }
+    /// The top object: its keys in the sorted order a `serde_json::Value` writes them.
+    struct Output<'a>(&'a [DocumentReport], &'a cross::CrossSummary);
+    impl serde::Serialize for Output<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let cross = self.1;
+            let with_cross =
+                !(cross.ties.is_empty() && cross.untied.is_empty() && cross.against.is_empty());
+            let mut map = s.serialize_map(Some(1 + usize::from(with_cross)))?;
+            if with_cross {
+                let v = serde_json::to_value(cross).map_err(S::Error::custom)?;
+                map.serialize_entry("cross", &v)?;
+            }
+            map.serialize_entry("documents", &Documents(self.0))?;
+            map.end()
+        }
+    }
+    serde_json::to_writer_pretty(out, &Output(reports, cross))
+}
+
 /// Check a document already decoded to text.
 pub fn check_text(path: &str, text: &str) -> DocumentReport {
     check_source(path, text, &RuleContext::builtin())

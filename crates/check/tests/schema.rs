@@ -93,3 +93,35 @@ fn output_with_the_check_across_files_matches_the_schema() {
     bad["cross"]["ties"][0]["documents"] = serde_json::json!(["正文.txt"]);
     assert!(!validator.is_valid(&bad));
 }
+
+/// `landplan check --format json` writes one report at a time (`write_json_with`): the bytes
+/// are those of the whole output built as one value and pretty-printed, with and without the
+/// check across files.
+#[test]
+fn the_streamed_json_is_the_json_output_byte_for_byte() {
+    let a = "示例县2025年度国有建设用地供应计划\n\n全县国有建设用地供应总量为100.00公顷，其中商服用地40.00公顷，住宅用地60.00公顷。\n";
+    let b = "示例县2025年度国有建设用地供应计划表\n\n用地类型\t面积（公顷）\n商服用地\t40.00\n住宅用地\t61.00\n合计\t101.00\n";
+    let mut reports = vec![
+        check_bytes("正文.txt", a.as_bytes()),
+        check_bytes("附表.txt", b.as_bytes()),
+        check_bytes("无题.txt", "总量为12.5公顷。".as_bytes()),
+    ];
+    let alone = landplan_check::cross::CrossSummary::default();
+    let summary = landplan_check::cross::tie(&landplan_core::RuleContext::builtin(), &mut reports);
+    for s in [&alone, &summary] {
+        let mut streamed = Vec::new();
+        landplan_check::write_json_with(&mut streamed, &reports, s).unwrap();
+        let whole =
+            serde_json::to_vec_pretty(&landplan_check::json_output_with(&reports, s)).unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(whole).unwrap()
+        );
+    }
+    let mut none = Vec::new();
+    landplan_check::write_json_with(&mut none, &[], &alone).unwrap();
+    assert_eq!(
+        String::from_utf8(none).unwrap(),
+        serde_json::to_string_pretty(&json_output(&[])).unwrap()
+    );
+}

@@ -143,6 +143,19 @@ mod tests {
     }
 
     #[test]
+    fn a_full_stop_between_digits_before_a_unit_is_a_damaged_figure() {
+        // A reprint typed "。" for the decimal point: one damaged figure, not 17 and 36平方公里.
+        let l = q("全年計劃供地約17。36平方公里，住宅用地5。12平方公里。");
+        assert_eq!(l.damaged.len(), 2, "{:?}", l.damaged);
+        assert_eq!(l.damaged[0].text, "17。36平方公里");
+        assert!(l.quantities.is_empty(), "{:?}", l.quantities);
+        // A sentence that ends after a figure's unit, or a year after a full stop, stays as it is.
+        let l = q("供应总量为100公顷。2025年商服用地20公顷。第3。");
+        assert!(l.damaged.is_empty(), "{:?}", l.damaged);
+        assert_eq!(l.quantities.len(), 2);
+    }
+
+    #[test]
     fn absurdly_long_numbers_are_damaged_not_overflowing() {
         let l = q("总量99999999999999999999公顷，其中住宅0.000000000001公顷，占比50%");
         assert_eq!(l.damaged.len(), 1);

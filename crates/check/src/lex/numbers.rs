@@ -21,7 +21,7 @@ pub(crate) struct Run {
 }
 
 /// Scan the run of a number starting at `i`: digits, '.', ',', a stray space next to '.', and
-/// ASCII letters between digits (which make it damaged).
+/// ASCII letters between digits or a "。" used as the decimal point (which make it damaged).
 pub(crate) fn scan_run(c: &[char], i: usize) -> Run {
     let mut j = i;
     let n = c.len();
@@ -36,6 +36,15 @@ pub(crate) fn scan_run(c: &[char], i: usize) -> Run {
                 (matches!(prev, Some('0'..='9')) && next == Some('.'))
                     || (prev == Some('.') && matches!(next, Some('0'..='9')))
                     || thousands_space(c, i, j)
+            }
+            // "17。36平方公里": a full stop between digits, the digits after it followed by a
+            // unit, is a decimal point typed as "。" (a damaged figure, never two figures).
+            '。' => {
+                let after = c[(j + 1).min(n)..]
+                    .iter()
+                    .take_while(|ch| ch.is_ascii_digit())
+                    .count();
+                matches!(prev, Some('0'..='9')) && after > 0 && unit_at(c, j + 1 + after).is_some()
             }
             'A'..='Z' | 'a'..='z' => {
                 matches!(prev, Some('0'..='9'))
@@ -102,6 +111,9 @@ fn thousands_space(c: &[char], i: usize, j: usize) -> bool {
 pub(crate) fn parse_number(raw: &str) -> Result<Decimal, String> {
     if raw.chars().any(|ch| ch.is_ascii_alphabetic()) {
         return Err("数字中夹有字母".to_string());
+    }
+    if raw.contains('。') {
+        return Err("小数点写成了句号“。”".to_string());
     }
     if raw.starts_with('.') {
         return Err("小数点前缺少数字".to_string());

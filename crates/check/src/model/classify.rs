@@ -74,7 +74,34 @@ pub fn class_key(label: &str) -> Option<String> {
 
 /// The class key and the words that named it (the longest suffix of the label that resolves,
 /// after dropping trailing words such as 供应面积).
+///
+/// Each label's answer is remembered on the thread (at most `CLASS_MATCH_MEMO` labels, then
+/// forgotten all at once): the answer depends on the label alone, and trying every suffix of a
+/// label against the classification tables was a sixth of the instructions `landplan check`
+/// spent on a plan (the same labels come back for every figure, part and document).
 pub fn class_match(label: &str) -> Option<(String, String)> {
+    type Memo = std::collections::HashMap<String, Option<(String, String)>>;
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::new());
+    }
+    if let Some(found) = MEMO.with(|m| m.borrow().get(label).cloned()) {
+        return found;
+    }
+    let found = class_match_uncached(label);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= CLASS_MATCH_MEMO {
+            m.clear();
+        }
+        m.insert(label.to_string(), found.clone());
+    });
+    found
+}
+
+/// How many labels [`class_match`] remembers per thread.
+const CLASS_MATCH_MEMO: usize = 8192;
+
+fn class_match_uncached(label: &str) -> Option<(String, String)> {
     let mut label = label.trim();
     loop {
         if let Some(found) = class_suffix(label) {

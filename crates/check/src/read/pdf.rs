@@ -5,8 +5,11 @@
 //! figure's label) is cut wherever the line was full. [`reflow`] joins a line with the next
 //! when it runs to the right margin and does not end a sentence, drops page numbers, and turns
 //! rows of a table (three or more cells, two of them numbers, cells separated by spaces) into
-//! tab-separated rows, with the header row above them. Line numbers in findings refer to the
-//! reflowed text, which the report quotes.
+//! tab-separated rows, with the header row above them. The text layer is read with the
+//! position of each run of glyphs (`Positions`): where a table is laid out on tab stops, its
+//! cells are placed at their stops, so an empty cell stays a cell and a cell with a thousands
+//! space ("1 250.00") stays one. Line numbers in findings refer to the reflowed text, which the
+//! report quotes.
 
 //!
 //! Before extraction the compressed streams are inflated once into a counter: a PDF whose
@@ -34,13 +37,13 @@ pub fn pdf_text(bytes: &[u8]) -> Result<String, ReadError> {
     // and its panic message is not printed.
     quiet_panics_in_extraction();
     EXTRACTING.with(|e| e.set(true));
-    let extracted = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(bytes));
+    let extracted = std::panic::catch_unwind(|| extract_lines(bytes));
     EXTRACTING.with(|e| e.set(false));
-    let text = match extracted {
-        Ok(Ok(t)) => t,
-        Ok(Err(_)) | Err(_) => return Err(ReadError::Pdf),
+    let lines = match extracted {
+        Ok(Some(l)) => l,
+        Ok(None) | Err(_) => return Err(ReadError::Pdf),
     };
-    let text = reflow(&text);
+    let text = reflow_lines(lines);
     if text.chars().filter(|c| !c.is_whitespace()).count() < 10 {
         return Err(ReadError::PdfNoText);
     }
@@ -135,6 +138,285 @@ fn inflate_count(data: &[u8], limit: u64) -> u64 {
         }
     }
     z.total_out()
+}
+
+/// A run of glyphs on one line of a page with no gap between them (a gap is where the
+/// extractor would put a space): its left and right edge and its font size, in points.
+#[derive(Debug, Clone, PartialEq)]
+struct Run {
+    x0: f64,
+    x1: f64,
+    em: f64,
+    text: String,
+}
+
+/// One line of the text layer: its runs (none for text given without positions) and its text,
+/// the runs joined by single spaces as `pdf-extract`'s plain text output writes them.
+#[derive(Debug, Clone, Default)]
+struct PdfLine {
+    runs: Vec<Run>,
+    text: String,
+    /// The line began with a space glyph of the document's own (a space that fell at a wrap,
+    /// "。 3.区域分布" cut after "。"): the line goes on the paragraph before it.
+    lead_space: bool,
+}
+
+impl PdfLine {
+    /// A line of text without positions.
+    fn plain(text: &str) -> PdfLine {
+        PdfLine {
+            runs: Vec::new(),
+            text: text.to_string(),
+            lead_space: text.starts_with(' '),
+        }
+    }
+}
+
+/// An output device for `pdf-extract` that keeps where each run of glyphs starts and ends.
+/// Lines and gaps are decided as in `pdf_extract::PlainTextOutput` (the text is the same); the
+/// positions let a table row keep its empty cells and a cell its inner spaces.
+struct Positions {
+    page_height: f64,
+    first_char: bool,
+    last_end: f64,
+    last_y: f64,
+    lines: Vec<PdfLine>,
+}
+
+impl Positions {
+    fn line(&mut self) -> &mut PdfLine {
+        if self.lines.is_empty() {
+            self.lines.push(PdfLine::default());
+        }
+        self.lines.last_mut().expect("not empty")
+    }
+}
+
+impl pdf_extract::OutputDev for Positions {
+    fn begin_page(
+        &mut self,
+        _page: u32,
+        media_box: &pdf_extract::MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), pdf_extract::OutputError> {
+        self.page_height = media_box.ury - media_box.lly;
+        Ok(())
+    }
+    fn end_page(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+    fn output_character(
+        &mut self,
+        trm: &pdf_extract::Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        ch: &str,
+    ) -> Result<(), pdf_extract::OutputError> {
+        // The page's y axis points up; flipped, as the plain text output does.
+        let (x, y) = (trm.m31, self.page_height - trm.m32);
+        let (fx, fy) = (
+            font_size * trm.m11 + font_size * trm.m21,
+            font_size * trm.m12 + font_size * trm.m22,
+        );
+        let size = (fx * fy).sqrt();
+        let mut new_line = false;
+        let mut gap = false;
+        if self.first_char {
+            new_line = (y - self.last_y).abs() > size * 1.5
+                || (x < self.last_end && (y - self.last_y).abs() > size * 0.5);
+            gap = x > self.last_end + size * 0.1;
+        }
+        if new_line {
+            self.lines.push(PdfLine::default());
+        }
+        let line = self.line();
+        match line.runs.last_mut() {
+            Some(run) if !gap && !new_line => {
+                run.text.push_str(ch);
+                run.x1 = x + width * size;
+            }
+            _ => line.runs.push(Run {
+                x0: x,
+                x1: x + width * size,
+                em: size,
+                text: ch.to_string(),
+            }),
+        }
+        self.first_char = false;
+        self.last_y = y;
+        self.last_end = x + width * size;
+        Ok(())
+    }
+    fn begin_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        self.first_char = true;
+        Ok(())
+    }
+    fn end_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+    fn end_line(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+}
+
+/// The lines of a PDF's text layer with the positions of their runs; `None` when the file
+/// cannot be parsed.
+fn extract_lines(bytes: &[u8]) -> Option<Vec<PdfLine>> {
+    let mut doc = pdf_extract::Document::load_mem(bytes).ok()?;
+    if doc.is_encrypted() {
+        doc.decrypt("").ok()?;
+    }
+    let mut out = Positions {
+        page_height: 0.0,
+        first_char: false,
+        last_end: 100000.0,
+        last_y: 0.0,
+        lines: Vec::new(),
+    };
+    pdf_extract::output_doc(&doc, &mut out).ok()?;
+    let mut lines = out.lines;
+    for l in &mut lines {
+        let texts: Vec<&str> = l.runs.iter().map(|r| r.text.as_str()).collect();
+        l.text = texts.join(" ");
+        l.lead_space = l.text.starts_with(char::is_whitespace);
+    }
+    Some(lines)
+}
+
+/// Where the cells of tables laid out with tab stops begin: the left margin and the tab
+/// interval, found from the runs that follow a wide gap (an em or more). `None` when the runs
+/// after wide gaps do not sit on one regular grid (a PDF with real table columns, or none).
+fn tab_grid(lines: &[PdfLine]) -> Option<(f64, f64)> {
+    let margin = lines
+        .iter()
+        .filter_map(|l| l.runs.first().map(|r| r.x0))
+        .fold(f64::INFINITY, f64::min);
+    if !margin.is_finite() {
+        return None;
+    }
+    let mut offsets = Vec::new();
+    for l in lines {
+        for (k, r) in l.runs.iter().enumerate() {
+            let wide = match k {
+                0 => r.x0 - margin >= r.em * 0.9,
+                _ => r.x0 - l.runs[k - 1].x1 >= r.em * 0.9,
+            };
+            if wide && !has_sentence_punctuation(&l.text) {
+                offsets.push(r.x0 - margin);
+            }
+        }
+    }
+    let step = offsets.iter().copied().fold(f64::INFINITY, f64::min);
+    if offsets.len() < 2 || !(10.0..=150.0).contains(&step) {
+        return None;
+    }
+    let on = offsets
+        .iter()
+        .filter(|&&o| (o / step - (o / step).round()).abs() * step < 1.0)
+        .count();
+    (on * 10 >= offsets.len() * 9).then_some((margin, step))
+}
+
+/// The horizontal extent of each cell of a line whose cells are separated by wide gaps (an em
+/// or more): a table's header row, whose cells name the table's columns.
+fn cell_spans(line: &PdfLine) -> Vec<(f64, f64)> {
+    let mut spans: Vec<(f64, f64)> = Vec::new();
+    let mut prev_end: Option<f64> = None;
+    for r in line.runs.iter().filter(|r| !r.text.trim().is_empty()) {
+        match (prev_end, spans.last_mut()) {
+            (Some(end), Some(last)) if r.x0 - end < r.em * 0.9 => last.1 = r.x1,
+            _ => spans.push((r.x0, r.x1)),
+        }
+        prev_end = Some(r.x1);
+    }
+    spans
+}
+
+/// A row of a table with real columns (no tab grid) that has fewer cells than its header: each
+/// cell is put in the header's column its middle falls in (a column runs to halfway between its
+/// header and the next), the columns it skips left empty ("\t商服用地\t5.00" under "东城区";
+/// "合计\t\t35.00"). `None` when two cells fall in one column or the row has a cell that is not
+/// one of the header's columns.
+fn place_in_columns(line: &PdfLine, header: &[(f64, f64)]) -> Option<Vec<String>> {
+    let spans = cell_spans(line);
+    if spans.is_empty() || spans.len() >= header.len() {
+        return None;
+    }
+    let texts = positioned_cells(line, None).unwrap_or_else(|| vec![line.text.trim().to_string()]);
+    if texts.len() != spans.len() {
+        return None;
+    }
+    let bounds: Vec<f64> = header.windows(2).map(|w| (w[0].1 + w[1].0) / 2.0).collect();
+    let mut out = vec![String::new(); header.len()];
+    let mut last: Option<usize> = None;
+    for ((x0, x1), text) in spans.iter().zip(texts) {
+        let mid = (x0 + x1) / 2.0;
+        let col = bounds.iter().filter(|&&b| b <= mid).count();
+        if last.is_some_and(|l| col <= l) {
+            return None;
+        }
+        out[col] = text;
+        last = Some(col);
+    }
+    // Trailing empty columns are not written, as a text row leaves them out.
+    while out.last().is_some_and(|c| c.is_empty()) {
+        out.pop();
+    }
+    Some(out)
+}
+
+/// The cells of a line read from the positions of its runs, with the empty cells a tab grid
+/// shows ("\t商服用地\t5.00" under "东城区": the empty first cell is the run's indent to the
+/// second tab stop). A cell starts after a wide gap (an em or more) or at a tab stop; runs
+/// closer than that are one cell ("1 250.00", "城北 A 地块"). `None` when the line has a
+/// single cell.
+fn positioned_cells(line: &PdfLine, grid: Option<(f64, f64)>) -> Option<Vec<String>> {
+    let first = line.runs.first()?;
+    let stop = |x: f64| -> Option<f64> {
+        let (margin, step) = grid?;
+        let k = ((x - margin) / step).round();
+        ((x - margin - k * step).abs() < 1.0).then_some(k)
+    };
+    let mut cells: Vec<String> = Vec::new();
+    // Empty cells before the first run: the tab stops it is indented by.
+    if let (Some(k), Some((margin, _))) = (stop(first.x0), grid) {
+        if first.x0 - margin >= first.em * 0.9 {
+            cells.extend(std::iter::repeat_n(String::new(), k as usize));
+        }
+    }
+    let mut prev: Option<&Run> = None;
+    for r in &line.runs {
+        let text = r.text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let Some(p) = prev else {
+            cells.push(text.to_string());
+            prev = Some(r);
+            continue;
+        };
+        let gap = r.x0 - p.x1;
+        let at_stop = stop(r.x0);
+        if gap >= r.em * 0.9 || at_stop.is_some() {
+            // Tab stops passed between the two runs beyond the first: empty cells.
+            if let (Some(k), Some((margin, step))) = (at_stop, grid) {
+                let after = ((p.x1 - margin) / step + 1e-6).floor();
+                let empty = (k - after - 1.0).max(0.0) as usize;
+                cells.extend(std::iter::repeat_n(String::new(), empty));
+            }
+            cells.push(text.to_string());
+        } else {
+            let cell = cells.last_mut().expect("a cell");
+            let ascii = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            if ascii(cell.chars().last()) && ascii(text.chars().next()) {
+                cell.push(' ');
+            }
+            cell.push_str(text);
+        }
+        prev = Some(r);
+    }
+    (cells.len() >= 2).then_some(cells)
 }
 
 /// Display width: CJK and full-width characters count two.
@@ -232,13 +514,31 @@ fn tight(line: &str) -> String {
             let (a, b) = (c[i - 1], c[i + 1]);
             // Ideographs only: the space after a "。" before "2.来源" is the document's own.
             let han = |c: char| ('\u{3400}'..='\u{9FFF}').contains(&c);
-            if (a.is_ascii_digit() && han(b)) || (han(a) && b.is_ascii_digit()) {
+            if (a.is_ascii_digit() && han(b))
+                || (han(a) && b.is_ascii_digit() && !numbered_heading(&c[i + 1..]))
+            {
                 continue;
             }
         }
         out.push(ch);
     }
     out
+}
+
+/// An inline numbered heading starts here: "1.规模。", "2、区域分布：" (one or two digits, a
+/// dot or 、, two to ten Chinese characters, then 。 or ：). The space before it is the
+/// document's own ("…计划 1.规模。…"), kept so that the sub-sections are read as in the text.
+fn numbered_heading(c: &[char]) -> bool {
+    let digits = c.iter().take_while(|c| c.is_ascii_digit()).count();
+    if !(1..=2).contains(&digits) || !matches!(c.get(digits), Some('.' | '、' | '．')) {
+        return false;
+    }
+    let words = &c[digits + 1..];
+    let n = words
+        .iter()
+        .take_while(|&&c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        .count();
+    (2..=10).contains(&n) && matches!(words.get(n), Some('。' | '：' | ':'))
 }
 
 /// A table header: three or more short cells, none a number, no sentence punctuation.
@@ -308,16 +608,75 @@ fn cells(line: &str) -> Vec<String> {
 
 /// Put extracted PDF text back into paragraphs and table rows (see the module docs).
 pub fn reflow(text: &str) -> String {
-    let raw: Vec<&str> = text
-        .lines()
-        .map(|l| l.trim_matches(|c: char| c.is_whitespace()))
-        .filter(|l| !l.is_empty() && !is_page_number(l))
+    reflow_lines(text.lines().map(PdfLine::plain).collect())
+}
+
+/// [`reflow`] over lines that may carry the positions of their runs: a row of a table laid
+/// out with tab stops is split into cells where its runs sit, not at every space.
+fn reflow_lines(mut all: Vec<PdfLine>) -> String {
+    for l in &mut all {
+        l.text = l.text.trim_matches(|c: char| c.is_whitespace()).to_string();
+    }
+    all.retain(|l| !l.text.is_empty() && !is_page_number(&l.text));
+    let grid = tab_grid(&all);
+    // Cells from positions, for the lines without sentence punctuation.
+    let placed: Vec<Option<Vec<String>>> = all
+        .iter()
+        .map(|l| {
+            if is_markdown(&l.text) || has_sentence_punctuation(&l.text) {
+                return None;
+            }
+            positioned_cells(l, grid)
+        })
         .collect();
+    let mut placed = placed;
+    // A table with real columns (no tab grid): the rows under a header with fewer cells than
+    // it are placed in the header's columns. Done row by row until a line that is not a row.
+    if grid.is_none() {
+        let mut columns: Option<Vec<(f64, f64)>> = None;
+        for i in 0..all.len() {
+            let l = &all[i];
+            let prose =
+                l.runs.is_empty() || is_markdown(&l.text) || has_sentence_punctuation(&l.text);
+            if prose {
+                columns = None;
+                continue;
+            }
+            let spans = cell_spans(l);
+            let numbers = l.text.split_whitespace().any(is_number);
+            match &columns {
+                Some(h) if spans.len() < h.len() => {
+                    if let Some(c) = place_in_columns(l, h) {
+                        let filled = c.iter().filter(|c| !c.is_empty()).count();
+                        if filled >= 2 && c.iter().any(|c| is_number(c)) {
+                            placed[i] = Some(c);
+                        }
+                    }
+                }
+                Some(_) => {}
+                None if spans.len() >= 2 && !numbers => columns = Some(spans),
+                None => {}
+            }
+        }
+    }
+    let raw: Vec<&str> = all.iter().map(|l| l.text.as_str()).collect();
+    let filled = |c: &[String]| c.iter().filter(|c| !c.is_empty()).count();
+    let placed_row = |i: usize| {
+        placed[i]
+            .as_ref()
+            .is_some_and(|c| filled(c) >= 2 && c.iter().any(|c| is_number(c)))
+    };
+    let placed_header = |i: usize| {
+        placed[i].as_ref().is_some_and(|c| {
+            filled(c) >= 2 && c.iter().all(|c| !is_number(c) && c.chars().count() <= 12)
+        })
+    };
     // Table rows keep their spaces (they separate cells); prose is closed up.
     let lines: Vec<String> = raw
         .iter()
-        .map(|l| {
-            if is_table_row(l) || is_table_header(l) {
+        .enumerate()
+        .map(|(i, l)| {
+            if is_table_row(l) || is_table_header(l) || placed[i].is_some() {
                 l.to_string()
             } else {
                 close_up(l)
@@ -325,9 +684,15 @@ pub fn reflow(text: &str) -> String {
         })
         .collect();
     // Kind of each line: table row, table header, or prose.
-    let table: Vec<bool> = lines.iter().map(|l| is_table_row(l)).collect();
+    let table: Vec<bool> = (0..lines.len())
+        .map(|i| is_table_row(&lines[i]) || placed_row(i))
+        .collect();
     let header: Vec<bool> = (0..lines.len())
-        .map(|i| !table[i] && table.get(i + 1) == Some(&true) && is_table_header(&lines[i]))
+        .map(|i| {
+            !table[i]
+                && table.get(i + 1) == Some(&true)
+                && (is_table_header(&lines[i]) || placed_header(i))
+        })
         .collect();
     // The right margin: the median width of the long prose lines (those over half the widest),
     // so that table cells and headings do not pull it down.
@@ -350,7 +715,10 @@ pub fn reflow(text: &str) -> String {
                 out.push('\n');
                 open = false;
             }
-            out.push_str(&cells(line).join("\t"));
+            match &placed[i] {
+                Some(c) => out.push_str(&c.join("\t")),
+                None => out.push_str(&cells(line).join("\t")),
+            }
             out.push('\n');
             (opened, closed) = (0, 0);
             continue;
@@ -366,8 +734,14 @@ pub fn reflow(text: &str) -> String {
         let ends_sentence = !open_brackets
             && (line.ends_with(['。', '！', '？', '：', ':'])
                 || (line.ends_with(['；', ';']) && !runs_to_margin));
+        // A line that begins with the document's own space ("。 3.区域分布" wrapped after
+        // "。") goes on this paragraph when this line is full.
+        let next_goes_on = runs_to_margin
+            && all.get(i + 1).is_some_and(|n| n.lead_space)
+            && table.get(i + 1) == Some(&false)
+            && header.get(i + 1) == Some(&false);
         let next_prose_continues = lines.get(i + 1).is_some_and(|n| {
-            !is_table_row(n) && header.get(i + 1) != Some(&true) && !starts_item(n)
+            table.get(i + 1) == Some(&false) && header.get(i + 1) != Some(&true) && !starts_item(n)
         });
         let short = width(line) * 100 < full * 60;
         let next = lines.get(i + 1).map(String::as_str).unwrap_or("");
@@ -381,7 +755,10 @@ pub fn reflow(text: &str) -> String {
             || runs_to_margin
             || line.ends_with(['，', '、'])
             || (next_is_number && !short);
-        if joins && !ends_sentence && next_prose_continues && !is_markdown(line) {
+        if next_goes_on && !is_markdown(line) {
+            out.push(' ');
+            open = true;
+        } else if joins && !ends_sentence && next_prose_continues && !is_markdown(line) {
             open = true;
         } else {
             out.push('\n');
@@ -450,6 +827,110 @@ mod tests {
             tight("计划供应 40 宗，面积 4590 亩，为 1.5 倍；1 250.00 公顷。 2.来源"),
             "计划供应40宗，面积4590亩，为1.5倍；1 250.00公顷。 2.来源"
         );
+    }
+
+    /// A run at `x` points of `text`, 10 points to a character (5 for ASCII), as LibreOffice
+    /// lays out a 10-point font.
+    fn run(x: f64, text: &str) -> Run {
+        let w: f64 = text
+            .chars()
+            .map(|c| if c.is_ascii() { 5.0 } else { 10.0 })
+            .sum();
+        Run {
+            x0: x,
+            x1: x + w,
+            em: 10.0,
+            text: text.to_string(),
+        }
+    }
+
+    fn line(runs: Vec<Run>) -> PdfLine {
+        let texts: Vec<&str> = runs.iter().map(|r| r.text.as_str()).collect();
+        PdfLine {
+            text: texts.join(" "),
+            lead_space: false,
+            runs,
+        }
+    }
+
+    #[test]
+    fn table_cells_are_placed_at_their_tab_stops() {
+        // Tab stops every 35 points from a margin at 50: "区域 用地类型 面积", a group row whose
+        // first cell is empty, a 小计 one stop in and a 合计 with an empty middle cell.
+        let lines = vec![
+            line(vec![
+                run(50.0, "区域"),
+                run(85.0, "用地类型"),
+                run(155.0, "面积"),
+            ]),
+            line(vec![
+                run(50.0, "东城区"),
+                run(85.0, "住宅用地"),
+                run(155.0, "10.00"),
+            ]),
+            line(vec![run(85.0, "商服用地"), run(155.0, "5.00")]),
+            line(vec![run(85.0, "小计"), run(120.0, "15.00")]),
+            line(vec![run(50.0, "合计"), run(120.0, "15.00")]),
+            line(vec![run(50.0, "城区"), run(85.0, "1"), run(92.0, "250.00")]),
+        ];
+        let out = reflow_lines(lines);
+        let rows: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            rows,
+            [
+                "区域\t用地类型\t面积",
+                "东城区\t住宅用地\t10.00",
+                "\t商服用地\t5.00",
+                "\t小计\t15.00",
+                "合计\t\t15.00",
+                "城区\t1 250.00",
+            ]
+        );
+    }
+
+    #[test]
+    fn rows_of_a_table_with_real_columns_keep_their_empty_cells() {
+        // Columns at 70, 230 and 390 (no regular tab grid: the runs after wide gaps sit at
+        // 160 and 320 from the margin, and at 315 for a right-aligned figure).
+        let lines = vec![
+            line(vec![
+                run(70.0, "区域"),
+                run(230.0, "用地类型"),
+                run(390.0, "面积"),
+            ]),
+            line(vec![
+                run(70.0, "东城区"),
+                run(230.0, "住宅用地"),
+                run(390.0, "10.00"),
+            ]),
+            line(vec![run(230.0, "商服用地"), run(385.0, "5.00")]),
+            line(vec![run(70.0, "合计"), run(390.0, "15.00")]),
+        ];
+        let out = reflow_lines(lines);
+        let rows: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            rows,
+            [
+                "区域\t用地类型\t面积",
+                "东城区\t住宅用地\t10.00",
+                "\t商服用地\t5.00",
+                "合计\t\t15.00",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_space_kept_at_a_wrap_keeps_inline_sub_headings() {
+        let text = "一、年度储备计划 1.规模。全市储备土地 3000 亩，其中住宅用地 1200 亩，商服用地 1800 亩。\n \
+                    2.来源。盘活存量 1800 亩。\n";
+        assert_eq!(
+            reflow(text),
+            "一、年度储备计划 1.规模。全市储备土地3000亩，其中住宅用地1200亩，商服用地1800亩。 2.来源。盘活存量1800亩。\n"
+        );
+        assert!(numbered_heading(
+            &"3.区域分布。".chars().collect::<Vec<_>>()
+        ));
+        assert!(!numbered_heading(&"1.5倍".chars().collect::<Vec<_>>()));
     }
 
     #[test]

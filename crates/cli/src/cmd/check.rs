@@ -10,8 +10,7 @@ use super::compile::{compile_ledger, Classification, Kind, PlanArgs};
 use landplan_check::cross::{self, CrossSummary, Side};
 use landplan_check::read::{Format as DocFormat, ReadError};
 use landplan_check::{
-    check_document, json_output_with, render, unreadable, CheckOptions, CheckedDocument, DocKind,
-    DocumentReport,
+    check_document, render, unreadable, CheckOptions, CheckedDocument, DocKind, DocumentReport,
 };
 use landplan_core::compile::PlanKind;
 use landplan_core::view::Precision;
@@ -112,7 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             out.write_all(render_summary(&summary).as_bytes())?;
         }
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &json_output_with(&reports, &summary))?;
+            landplan_check::write_json_with(&mut out, &reports, &summary)?;
             out.write_all(b"\n")?;
         }
     }
