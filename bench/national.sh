@@ -48,6 +48,12 @@ now() { date +%s.%N; }
 secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$2"; }
 start_cluster() {
   local base
+  if [ -f "$pgdir/data/postmaster.pid" ] && [ -f "$pgdir/port" ] &&
+    psql -X -q -At "postgres://postgres@127.0.0.1:$(cat "$pgdir/port")/postgres" -c 'SELECT 1' >/dev/null 2>&1; then
+    echo "postgres://postgres@127.0.0.1:$(cat "$pgdir/port")/national"
+    return
+  fi
+  : > "$pgdir/server.log" 2>/dev/null || true
   base=$(bash "$here/scripts/pg-test.sh" start "$pgdir")
   echo "${base%/postgres}/national"
 }
@@ -139,8 +145,8 @@ timed() {
   local best="" s e
   for _ in 1 2 3; do
     s=$(now)
-    "$@" >/dev/null
-    e=$(secs "$s" "$(now)")
+    "$@" >/dev/null 2>&1 || [ $? -eq 1 ] # monitor: 1 = warnings
+    e=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$s" "$(now)")
     if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" "$e" "$best"; then best=$e; fi
   done
   printf '%-44s %6s s\n' "$label" "$best"
@@ -159,7 +165,7 @@ measure() {
   timed "plan list --year 2025 --format json" "$lp" plan list --db "$url" --year 2025 --format json
   timed "plan show $code 2025 --format json" "$lp" plan show --db "$url" --region "$code" --year 2025 --format json
   timed "plan export $code 2025 geojson" "$lp" plan export --db "$url" --region "$code" --year 2025 --format geojson -o "$w/export.geojson" --force
-  timed "monitor $code 2025" "$lp" monitor --db "$url" --region "$code" --year 2025 --format json -o "$w/monitor.json" --force
+  timed "monitor $code 2025" "$lp" monitor --db "$url" --region "$code" --year 2025 --as-of 2025-09-30 --format json -o "$w/monitor.json" --force
   # The statements one plan page needs, as the store sends them, with their plans.
   local pid
   pid=$(psql -X -At "$url" -c "SELECT p.id FROM plan p WHERE p.region = '$code' AND p.year = 2025")

@@ -41,6 +41,21 @@ else
   lp=$CARGO_TARGET_DIR/release/landplan
 fi
 
+# `landplan serve --demo` once the pages have it; before that, an empty store of the backend
+# (only /healthz is measured then).
+has_demo=0
+"$lp" serve --help 2>/dev/null | grep -q -- '--demo' && has_demo=1
+demo_args() { # backend-url (empty: GeoPackage)
+  if [ "$has_demo" = 1 ]; then
+    echo --demo ${1:+--db "$1"}
+  else
+    local db=${1:-$work/empty.gpkg}
+    rm -f "$work/empty.gpkg"
+    "$lp" init --db "$db" --srid 4527 >/dev/null
+    echo --db "$db"
+  fi
+}
+
 pids=()
 pgdir=""
 cleanup() {
@@ -116,7 +131,8 @@ want() { local t; for t in "${targets[@]}"; do [ "$t" = "$1" ] && return 0; done
 demo_paths=""
 # --- the demo county in a GeoPackage (and its responses saved for nginx)
 if want gpkg || want nginx; then
-  serve "$work/serve-gpkg.log" --demo
+  # shellcheck disable=SC2046
+  serve "$work/serve-gpkg.log" $(demo_args)
   base="http://$addr"
   demo_paths=$(site_paths "$base")
   mkdir -p "$work/static"
@@ -141,7 +157,7 @@ worker_processes $(nproc);
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
 daemon off;
-user root;
+$( [ "$(id -u)" = 0 ] && echo "user root;" )
 events { worker_connections 1024; }
 http {
   access_log off;
@@ -179,7 +195,8 @@ if want pg; then
   pgdir=$(mktemp -d /work/targets/bench-serve-pg.XXXXXX)
   url=$(bash "$here/scripts/pg-test.sh" start "$pgdir")
   psql -q "$url" -c "CREATE DATABASE demo"
-  serve "$work/serve-pg.log" --demo --db "${url%/postgres}/demo"
+  # shellcheck disable=SC2046
+  serve "$work/serve-pg.log" $(demo_args "${url%/postgres}/demo")
   base="http://$addr"
   for p in $(site_paths "$base"); do load pg "$base" "$p"; done
   stop_server
