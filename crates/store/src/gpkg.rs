@@ -49,6 +49,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "supply_records",
         include_str!("../migrations/gpkg/007_supply_records.sql"),
     ),
+    (
+        9,
+        "read_indexes",
+        include_str!("../migrations/gpkg/009_read_indexes.sql"),
+    ),
 ];
 
 /// The parcel layer and its geometry column (the R-tree index is `rtree_parcel_geom`).

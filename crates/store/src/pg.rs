@@ -44,6 +44,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "supply_records",
         include_str!("../migrations/postgres/005_supply_records.sql"),
     ),
+    (
+        7,
+        "read_indexes",
+        include_str!("../migrations/postgres/007_read_indexes.sql"),
+    ),
 ];
 
 /// A connection to a PostgreSQL store.
