@@ -4,7 +4,8 @@
 # Sets itself up as scripts/test.sh does, installing what is missing when it can (apt-get, as
 # root or through sudo) and saying so: a C compiler (gcc, libc6-dev: the bundled SQLite is C),
 # Rust >= the workspace's rust-version (through apt when the distribution's is new enough, else it
-# says how to get it with rustup), and a CJK font (fonts-noto-cjk) for PNG charts. Then builds
+# says how to get it with rustup), a CJK font (fonts-noto-cjk) for PNG charts, and Node.js with
+# npm (nodejs, npm: the web server's front end is bundled during the build). Then builds
 # landplan with cargo's progress shown, compiles the demo supply and reserve ledgers into reports
 # (terminal, JSON, Markdown, Word, Excel, HTML, charts) under ./out/, checks the Word plans it
 # wrote, and keeps the plan in the embedded default store, a GeoPackage (out/landplan.gpkg) that
@@ -97,6 +98,22 @@ elif can_install; then
 else
   say "未找到中文字体，也无法自动安装：PNG 图表将从略，SVG 图表不受影响。"
   say "需要 PNG 时：sudo apt-get install fonts-noto-cjk（或 fonts-wqy-microhei），或用 --font FILE 指定字体文件"
+fi
+
+# Node.js and npm bundle the web server's front end (the interactive map of `landplan serve`)
+# during the build; without them the build still finishes and the site works without it.
+if [ -z "${LANDPLAN_BIN:-}" ]; then
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    say "Node.js $(node --version)、npm $(npm --version)（网站前端打包）"
+  elif can_install; then
+    pkgs=()
+    command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+    command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+    install "${pkgs[@]}" || say "未能安装 Node.js/npm：网站的交互地图将从略，其余不受影响"
+  else
+    say "未找到 Node.js/npm，也无法自动安装：网站（landplan serve）的交互地图和表格排序将从略，页面照常可用。"
+    say "需要时：sudo apt-get install nodejs npm，然后重新构建"
+  fi
 fi
 
 step "构建 landplan"

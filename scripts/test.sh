@@ -3,7 +3,8 @@
 #   bash scripts/test.sh
 # Installs the system packages the tests use when they are missing (LibreOffice and poppler for
 # the document round trips, GDAL for GeoPackage interop, PostgreSQL + PostGIS for the server
-# store, a CJK font for charts), then runs format, lint, docs, layering and all tests.
+# store, a CJK font for charts, Node.js and npm for the web front end's bundle, Chromium for the
+# browser tests), then runs format, lint, docs, layering, all tests and the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,9 @@ command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)
 { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || need+=(fonts-noto-cjk fontconfig)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 [ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   step "installing system packages: ${need[*]}"
   as_root apt-get update -qq
@@ -60,6 +64,13 @@ done
 
 step "tests"
 cargo test --workspace --locked --no-fail-fast
+
+# The browser tests (issue 16, docs/web.md "Front end and browser tests"): headless Chromium
+# driven by playwright-core through the site `landplan serve --demo` serves, and the front end
+# alone on its fixture page. Screenshots go to ${CARGO_TARGET_DIR:-target}/browser-artifacts/.
+step "browser tests (headless Chromium)"
+(cd web && npm ci --no-audit --no-fund --loglevel=error)
+(cd web && LANDPLAN_BIN="${LANDPLAN_BIN:-${CARGO_TARGET_DIR:-target}/debug/landplan}" node --test tests/*.test.mjs)
 
 # The fault campaign of issue 11 (docs/RELIABILITY.md): hostile inputs for every reader, kills
 # during writes on both backends, concurrent writers, tampering, paths and pipes, each case under

@@ -250,9 +250,11 @@ fn map_svg(input: &MapInput, (x0, y0, x1, y1): (f64, f64, f64, f64), family: &st
             }
         };
         let color = PALETTE[i % PALETTE.len()];
+        s.begin_group("parcel", &f.label);
         for p in &f.geometry.0 {
             fr.polygon(&mut s, p, Some((color, 1.0)), Some((INK, 0.8)));
         }
+        s.end_group();
     }
     // Township boundaries, then their names over everything.
     for f in &input.townships {

@@ -250,6 +250,17 @@ impl Svg {
         self.body.push_str("/>\n");
     }
 
+    /// Open a group carrying a `data-NAME` attribute (the map marks each parcel's shapes
+    /// with its id, so that a page can find them); close it with [`Svg::end_group`].
+    pub(crate) fn begin_group(&mut self, name: &str, value: &str) {
+        let _ = writeln!(self.body, "<g data-{name}=\"{}\">", esc(value));
+    }
+
+    /// Close the group [`Svg::begin_group`] opened.
+    pub(crate) fn end_group(&mut self) {
+        self.body.push_str("</g>\n");
+    }
+
     /// A filled circle.
     pub(crate) fn circle(&mut self, cx: f64, cy: f64, r: f64, fill: &str) {
         let _ = writeln!(

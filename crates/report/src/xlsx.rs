@@ -236,6 +236,10 @@ pub(crate) fn write(
     adjustment: Option<&crate::adjust::Adjustment>,
 ) -> Result<Vec<u8>, ReportError> {
     let mut wb = Workbook::new();
+    // The same plan gives the same bytes on every run (the public site publishes each file's
+    // SHA-256): the document's creation time is fixed, as the zip entries' times are.
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(1980, 1, 1)?;
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     let f = Formats::new(pr);
     let plan = &crate::plan_doc::Plan { plan, pr };
     structure_sheet(&mut wb, &f, plan)?;

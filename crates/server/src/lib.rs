@@ -9,7 +9,9 @@
 
 pub mod api;
 pub mod assets;
+pub mod demo;
 pub mod error;
+pub mod export;
 pub mod headers;
 pub mod pages;
 pub mod state;

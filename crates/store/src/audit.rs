@@ -362,6 +362,21 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// The audit entries of `action` on `entity`, oldest first (for a plan's publication
+    /// steps: `plan.publish` on `plan:…`).
+    pub(crate) fn audit_entries_of(
+        &mut self,
+        action: &str,
+        entity: &str,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let select = select(&mut *self.db)?;
+        let rows = self.db.query(
+            &format!("{select} WHERE action = ? AND entity = ? ORDER BY seq"),
+            &[action.into(), entity.into()],
+        )?;
+        Ok(rows.into_iter().map(entry).collect())
+    }
+
     /// The audit entries, oldest first (`limit`: only the last n).
     pub fn audit_entries(&mut self, limit: Option<usize>) -> Result<Vec<AuditEntry>, StoreError> {
         let select = select(&mut *self.db)?;

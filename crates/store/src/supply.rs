@@ -24,6 +24,7 @@
 use crate::access::Role;
 use crate::db::Value;
 use crate::error::StoreError;
+use crate::plan::PlanKey;
 use crate::region::{classify, RegionLevel};
 use crate::session::Session;
 use crate::state::{row_hash, Key, Seal};
@@ -583,6 +584,15 @@ impl Session<'_> {
                 kind.label()
             )));
         }
+        self.monitor_rows_unchecked(kind, region)
+    }
+
+    /// [`Session::monitor_rows`] without the role check (the caller has decided).
+    fn monitor_rows_unchecked(
+        &mut self,
+        kind: MonitorKind,
+        region: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
         if !self.db.table_exists(kind.table())? {
             return Ok(Vec::new());
         }
@@ -650,6 +660,32 @@ impl Store {
             .monitor_rows(MonitorKind::Records, region)?;
         rows.into_iter()
             .map(|(c, d)| Ok((c, serde_json::from_str(&d)?)))
+            .collect()
+    }
+
+    /// The supply records of a county whose plan `key` has a published version, for anyone:
+    /// what the public site measures the published plan's execution (完成率) with. Supply
+    /// results are public once a plan is (each 出让 is announced in its 成交公示, and the
+    /// results are listed on 中国土地市场网); before any version of the plan is published
+    /// they stay with the region's accounts ([`Store::supply_records`]). NotFound when the
+    /// actor may see no version of the plan.
+    pub fn published_supply_records(
+        &self,
+        actor: &Actor,
+        key: &PlanKey,
+    ) -> Result<Vec<SupplyRecord>, StoreError> {
+        let mut s = self.session(actor)?;
+        let published = s
+            .versions(key)?
+            .iter()
+            .any(|v| v.status == crate::PlanStatus::Published);
+        if !published && !s.has_role_for(&key.region)? {
+            return Err(StoreError::NotFound(format!("没有可查看的 {key}")));
+        }
+        let rows = s.monitor_rows_unchecked(MonitorKind::Records, &key.region)?;
+        rows.into_iter()
+            .filter(|(county, _)| *county == key.region)
+            .map(|(_, d)| Ok(serde_json::from_str(&d)?))
             .collect()
     }
 

@@ -1,12 +1,15 @@
-//! Reading what a plan version was made of, for writing it out (`landplan plan export`): its
-//! parcels with their geometry, and the county's township boundaries. Reads need only that
-//! the actor may see the version (published versions are public); nothing is written.
+//! Reading what a plan version was made of, for writing it out (`landplan plan export`, the
+//! public site): its parcels with their geometry, the county's township boundaries, and the
+//! audit entry of its publication (the fingerprint the site shows). Reads need only that the
+//! actor may see the version (published versions are public); nothing is written.
 
 use crate::access::Actor;
+use crate::audit::AuditEntry;
 use crate::db::Value;
 use crate::error::StoreError;
 use crate::geom::Geometry;
 use crate::import::StoredParcel;
+use crate::plan::PlanVersion;
 use crate::Store;
 
 /// One township boundary as stored (in the store's CRS).
@@ -67,5 +70,27 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// The audit entry of a version's publication: the `plan.publish` step that made version
+    /// `v` 已公布, whose hash is the chain's hash at that moment (anyone holding a copy of the
+    /// log can find it there). None when the version was never published. NotFound when the
+    /// actor may not see the version. Public like the published version itself: the entry
+    /// holds the version's number, status, total, parcel count and the step's reason.
+    pub fn publication_entry(
+        &self,
+        actor: &Actor,
+        v: &PlanVersion,
+    ) -> Result<Option<AuditEntry>, StoreError> {
+        let mut s = self.session(actor)?;
+        s.require_version_visible(v.version_id)?;
+        let entries = s.audit_entries_of("plan.publish", &v.plan.entity())?;
+        Ok(entries.into_iter().find(|e| {
+            e.after
+                .as_deref()
+                .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
+                .and_then(|a| a["version"].as_i64())
+                == Some(v.version)
+        }))
     }
 }

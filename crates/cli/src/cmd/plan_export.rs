@@ -12,20 +12,18 @@
 //!
 //! Reading a version needs only that the acting user may see it (published versions are
 //! public); reads are not audited, as no read of the store is.
+//!
+//! The writing itself is `landplan_server::export`, which the public site's downloads use as
+//! well: one function, one set of figures, the same bytes.
 
 use super::plan::Which;
 use super::store::{explain, explain_plan};
 use crate::output::{guard_output, write_atomic};
 use anyhow::{bail, Context};
-use landplan_core::class::Classifier;
-use landplan_core::compile::{CompiledPlan, PlanKind};
-use landplan_core::parcel::{Parcel, Timing};
 use landplan_core::region::RegionRef;
-use landplan_core::units::fmt_dp;
 use landplan_core::view::Precision;
-use landplan_geo::Crs;
-use landplan_geoio::{Feature, FeatureSet};
-use landplan_report::{Adjustment, MapFeature, MapInput, ReportFormat, ReportOptions};
+use landplan_report::ReportFormat;
+use landplan_server::export::{self, ExportError, ExportOptions, FeatureAttributes};
 use landplan_store::import::StoredParcel;
 use landplan_store::{Actor, PlanKey, PlanVersion, Store};
 use std::path::{Path, PathBuf};
@@ -156,7 +154,7 @@ pub fn run(store: &Store, who: &Actor, args: Args) -> anyhow::Result<ExitCode> {
                 None => write_atomic(out, &bytes)?,
             }
         }
-        None => parcels_file(store, &key, &v, &stored, args.format, out)?,
+        None => parcels_file(store, who, &key, &v, &stored, args.format, out)?,
     }
     eprintln!(
         "已写出 {}（{} {} 年{}　第 {} 版　{}）",
@@ -188,52 +186,12 @@ fn region_name(store: &Store, key: &PlanKey, given: &str, what: &str) -> anyhow:
     Ok(region.name.unwrap_or_default())
 }
 
-/// A version's compiled plan as the writers take it: the region's name, the plan's year, and
-/// (for the parcel lists) the parcels of the version.
-fn plan_of(
-    store: &Store,
-    who: &Actor,
-    v: &PlanVersion,
-    region: &str,
-    parcels: Vec<Parcel>,
-) -> anyhow::Result<CompiledPlan> {
-    let mut plan = store.compiled(who, v.version_id).map_err(explain)?;
-    plan.region = region.to_string();
-    plan.year = Some(v.plan.year);
-    plan.parcels = parcels;
-    Ok(plan)
-}
-
-/// The adjustment a version records: made by `plan adjust` from the published version before
-/// it, with the reason of its `adjust` step.
-fn adjustment(
-    store: &Store,
-    who: &Actor,
-    key: &PlanKey,
-    v: &PlanVersion,
-    region: &str,
-) -> anyhow::Result<Option<Adjustment>> {
-    if v.version < 2 {
-        return Ok(None);
+/// An export error in the CLI's words (the store's with their hints).
+fn explain_export(e: ExportError) -> anyhow::Error {
+    match e {
+        ExportError::Store(e) => explain(e),
+        other => anyhow::Error::new(other),
     }
-    let events = store.events(who, key).map_err(explain)?;
-    let Some(step) = events
-        .iter()
-        .find(|e| e.version == v.version && e.action == "adjust")
-    else {
-        return Ok(None);
-    };
-    let Some(reason) = step.reason.clone().or_else(|| v.reason.clone()) else {
-        return Ok(None);
-    };
-    let prev = store.version(who, key, v.version - 1).map_err(explain)?;
-    let before = plan_of(store, who, &prev, region, Vec::new())?;
-    Ok(Some(Adjustment {
-        before,
-        from_version: prev.version,
-        to_version: v.version,
-        reason,
-    }))
 }
 
 /// The Word, Excel or HTML document of a version.
@@ -247,111 +205,19 @@ fn document(
     args: &Args,
 ) -> anyhow::Result<Vec<u8>> {
     let region = region_name(store, key, &args.which.region, args.format.document())?;
-    let plan = plan_of(
-        store,
-        who,
-        v,
-        &region,
-        stored.iter().map(|p| p.parcel.clone()).collect(),
-    )?;
-    let map = map_input(store, key, &plan, stored)?;
-    let mut opts = ReportOptions {
+    let opts = ExportOptions {
+        precision: args.precision,
         issuing_body: args.issuing_body.clone(),
         date: args.date.clone(),
-        precision: args.precision,
-        map,
-        adjustment: adjustment(store, who, key, v, &region)?,
-        ..Default::default()
+        region_name: Some(region),
     };
-    match landplan_report::render_plan(&plan, rf, &opts) {
-        // As `compile`: without a CJK font the Word plan is written without its map.
-        Err(landplan_report::ReportError::NoCjkFont { .. }) if opts.map.is_some() => {
-            eprintln!(
-                "警告：未找到中文字体，Word 计划未附地块分布图；安装中文字体（如 fonts-noto-cjk）后重新导出即可附图"
-            );
-            opts.map = None;
-            Ok(landplan_report::render_plan(&plan, rf, &opts)?)
-        }
-        r => Ok(r?),
+    let doc = export::document(store, who, v, stored, rf, &opts).map_err(explain_export)?;
+    if doc.map_left_out {
+        eprintln!(
+            "警告：未找到中文字体，Word 计划未附地块分布图；安装中文字体（如 fonts-noto-cjk）后重新导出即可附图"
+        );
     }
-}
-
-/// The store's CRS.
-fn store_crs(store: &Store) -> anyhow::Result<Crs> {
-    u32::try_from(store.srid())
-        .ok()
-        .and_then(Crs::from_epsg)
-        .with_context(|| format!("数据库的坐标系 EPSG:{} 不是 CGCS2000 坐标系", store.srid()))
-}
-
-/// The planar CRS geometry is drawn and written in: the store's when it is projected, else
-/// the 3° Gauss–Krüger zone (with the zone prefix, as 国土TXT files carry it) of the parcels'
-/// mean longitude.
-fn planar_crs(store_crs: Crs, stored: &[StoredParcel]) -> Crs {
-    if store_crs.is_projected() {
-        return store_crs;
-    }
-    let lons: Vec<f64> = stored
-        .iter()
-        .filter_map(|p| p.geometry.as_ref())
-        .flat_map(|g| g.0.iter().flat_map(|p| p.exterior().0.iter().map(|c| c.x)))
-        .collect();
-    let mean = if lons.is_empty() {
-        117.0
-    } else {
-        lons.iter().sum::<f64>() / lons.len() as f64
-    };
-    Crs::GaussKruger3 {
-        zone: Crs::zone_for_longitude(mean),
-        prefixed: true,
-    }
-}
-
-/// The map of a version's parcels (None when none has geometry), over the county's township
-/// boundaries when the store has them.
-fn map_input(
-    store: &Store,
-    key: &PlanKey,
-    plan: &CompiledPlan,
-    stored: &[StoredParcel],
-) -> anyhow::Result<Option<MapInput>> {
-    if stored.iter().all(|p| p.geometry.is_none()) {
-        return Ok(None);
-    }
-    let from = store_crs(store)?;
-    let to = planar_crs(from, stored);
-    let cls = Classifier::builtin();
-    let parcels = stored
-        .iter()
-        .filter_map(|p| {
-            let g = p.geometry.as_ref()?;
-            Some(MapFeature {
-                label: p.parcel.id.clone(),
-                class: cls
-                    .top_in_scheme(&p.parcel.class, plan.scheme)
-                    .map(|sc| sc.class.name.clone())
-                    .or_else(|| Some(p.parcel.class_text.clone())),
-                geometry: landplan_geo::transform::reproject(g, from, to),
-            })
-        })
-        .collect();
-    let townships = store
-        .township_boundaries(&key.region)
-        .map_err(explain)?
-        .into_iter()
-        .map(|t| MapFeature {
-            label: t.name,
-            class: None,
-            geometry: landplan_geo::transform::reproject(&t.geometry, from, to),
-        })
-        .collect();
-    Ok(Some(MapInput {
-        title: String::new(),
-        parcels,
-        townships,
-        control_lines: Vec::new(),
-        crs: Some(to),
-    }))
+    Ok(doc.bytes)
 }
 
 /// `soffice` or `libreoffice` on PATH.
@@ -392,57 +258,11 @@ fn to_pdf(soffice: &Path, docx: &[u8]) -> anyhow::Result<Vec<u8>> {
     Ok(std::fs::read(&pdf)?)
 }
 
-/// A parcel's 供应时间 as a ledger writes it.
-fn timing_text(t: Timing) -> String {
-    match t {
-        Timing::Quarter { quarter } => format!("第{quarter}季度"),
-        Timing::Month { month } => format!("{month}月"),
-        Timing::Date { year, month, day } => format!("{year}年{month}月{day}日"),
-    }
-}
-
-/// A parcel's attributes, named as a ledger's columns are (so the file reads back as one).
-fn attributes(kind: PlanKind, p: &Parcel) -> Vec<(String, String)> {
-    let mut a: Vec<(&str, String)> = vec![
-        ("地块编号", p.id.clone()),
-        ("坐落", p.location.clone().unwrap_or_default()),
-        ("乡镇", p.township.clone().unwrap_or_default()),
-        ("地块用途", p.class_text.clone()),
-        ("地块面积", fmt_dp(p.area().ha(), 4)),
-        (
-            "新增/存量",
-            p.source.map(|s| s.label()).unwrap_or("").into(),
-        ),
-    ];
-    match kind {
-        PlanKind::Supply => {
-            a.push(("供应方式", p.method.map(|m| m.label()).unwrap_or("").into()));
-            a.push(("供应时间", p.timing.map(timing_text).unwrap_or_default()));
-            a.push((
-                "住宅类型",
-                p.housing.map(|h| h.label()).unwrap_or("").into(),
-            ));
-        }
-        PlanKind::Reserve => {
-            a.push((
-                "储备状态",
-                p.reserve_status.map(|s| s.label()).unwrap_or("").into(),
-            ));
-            a.push((
-                "资金需求（万元）",
-                p.funds
-                    .map(|m| m.wan_yuan().normalize().to_string())
-                    .unwrap_or_default(),
-            ));
-        }
-    }
-    a.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
-}
-
 /// The version's parcels with geometry as GeoJSON, Shapefile or 国土TXT (written in a
 /// temporary directory beside `out`, then moved into place, so no partial file is left).
 fn parcels_file(
     store: &Store,
+    who: &Actor,
     key: &PlanKey,
     v: &PlanVersion,
     stored: &[StoredParcel],
@@ -468,63 +288,14 @@ fn parcels_file(
             with.len()
         );
     }
-    let from = store_crs(store)?;
+    let from = export::store_crs(store).map_err(explain_export)?;
     // 国土TXT holds projected coordinates only.
-    let to = if format == ExportFormat::Txt {
-        planar_crs(from, stored)
+    let (to, attrs) = if format == ExportFormat::Txt {
+        (export::planar_crs(from, stored), FeatureAttributes::Guotu)
     } else {
-        from
+        (from, FeatureAttributes::Ledger)
     };
-    let region = store
-        .region(&key.region)
-        .map_err(explain)?
-        .map(|r| r.name)
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| key.region.clone());
-    let mut meta = Vec::new();
-    if format == ExportFormat::Txt {
-        meta.push(("格式版本号".to_string(), "1.0".to_string()));
-        meta.push((
-            "数据产生单位".to_string(),
-            format!("{region}（landplan 导出：{key} 第 {} 版）", v.version),
-        ));
-        meta.push(("精度".to_string(), "0.001".to_string()));
-    }
-    let set = FeatureSet {
-        name: format!(
-            "{}_{}_{}_v{}",
-            key.region,
-            key.year,
-            key.kind.id(),
-            v.version
-        ),
-        crs: Some(to),
-        meta,
-        features: with
-            .iter()
-            .filter_map(|p| {
-                let g = p.geometry.as_ref()?;
-                let mut attrs = attributes(key.kind, &p.parcel);
-                if format == ExportFormat::Txt {
-                    // The 国土TXT header's own fields.
-                    attrs.push((
-                        "地块名称".into(),
-                        p.parcel.location.clone().unwrap_or_default(),
-                    ));
-                }
-                Some(Feature {
-                    id: p.parcel.id.clone(),
-                    attrs,
-                    geometry: if to == from {
-                        g.clone()
-                    } else {
-                        landplan_geo::transform::reproject(g, from, to)
-                    },
-                })
-            })
-            .collect(),
-        findings: Vec::new(),
-    };
+    let set = export::features(store, who, v, stored, Some(to), attrs).map_err(explain_export)?;
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

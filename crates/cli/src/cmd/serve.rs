@@ -1,4 +1,6 @@
-//! `landplan serve`: the web server over a store (public pages, JSON API).
+//! `landplan serve`: the web server over a store (public pages, JSON API). With `--demo`, the
+//! demo county (示例县) is built first, in a throwaway GeoPackage or in the empty store `--db`
+//! names, and served.
 
 use anyhow::Context;
 use std::process::ExitCode;
@@ -6,18 +8,37 @@ use std::process::ExitCode;
 /// Arguments of `landplan serve`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
-    #[arg(long, default_value = "landplan.gpkg")]
-    pub db: String,
+    /// 数据库地址：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…（默认 landplan.gpkg；与 --demo 同用时须是空的数据库，不给则用临时数据库）
+    #[arg(long)]
+    pub db: Option<String>,
     /// 监听地址
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
+    /// 先生成示例县的数据（已公布的供应计划及其调整、储备计划、一年的供地记录）再启动网站
+    #[arg(long)]
+    pub demo: bool,
 }
 
 /// Run `landplan serve` until Ctrl-C or SIGTERM.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     init_logging();
-    let store = super::store::open(&args.db)?;
+    // The demo's throwaway store lives as long as the server does.
+    let mut demo = None;
+    let store = if args.demo {
+        let started = std::time::Instant::now();
+        eprintln!("正在生成示例县的数据……");
+        let d = landplan_server::demo::build(args.db.as_deref())?;
+        eprintln!(
+            "示例数据已生成（{:.1} 秒）：{}",
+            started.elapsed().as_secs_f64(),
+            d.url
+        );
+        let store = d.store.clone();
+        demo = Some(d);
+        store
+    } else {
+        super::store::open(args.db.as_deref().unwrap_or("landplan.gpkg"))?
+    };
     let state = landplan_server::AppState::new(store);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -34,6 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .await
             .context("网站服务异常终止")?;
         eprintln!("landplan 网站已停止");
+        drop(demo);
         Ok(ExitCode::SUCCESS)
     })
 }
