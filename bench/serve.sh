@@ -7,7 +7,10 @@
 # beside the same responses saved as static files and served by nginx on this machine, the
 # upper bound. Load comes from wrk (Debian `wrk`); one line per target and path:
 #   target path requests/s p99(ms) non-2xx ratio-to-nginx
-# and the same as a Markdown table at the end (for docs/BENCHMARKS.md).
+# and the same as a Markdown table at the end (for docs/BENCHMARKS.md). On the national store
+# also one connection at a time (`national-c1`: the latency nobody queues for) and COLD (200)
+# plan pages on their first visit, one after another (`national-cold`: the pages build each
+# published version's files and the checker's report once, then serve them from memory).
 #
 # Usage: bench/serve.sh [TARGET…]     TARGET: gpkg pg nginx national (default: all four)
 # Environment:
@@ -16,8 +19,9 @@
 #   BENCH_DIR=DIR          work files (default /work/targets/bench-serve); the national store's
 #                          cluster is bench/national.sh's (built on first use, kept, see there)
 #   PATHS="/healthz …"     measure these paths instead of the ones found on the demo site
-#   PROFILE=1              record `perf` on the server during the national plan page's run
-#                          (perf.data and a flat report in BENCH_DIR)
+#   PROFILE=1              record `perf` on the server during each national run
+#                          (perf_*.data and a flat report perf_*.txt in BENCH_DIR)
+#   COLD=200               first visits of distinct plan pages on the national store (0: none)
 # Needs: wrk, nginx (Debian packages wrk, nginx-light), curl, PostgreSQL 15 + PostGIS.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -100,7 +104,9 @@ site_paths() {
   if [ "$(curl -s -o "$work/index.html" -w '%{http_code}' "$base/")" = 200 ]; then
     out+=(/)
     local plan
-    plan=$(grep -o 'href="/plans/[0-9]*/[0-9]*/[a-z]*"' "$work/index.html" | head -n 1 | sed 's/href="//; s/"$//' || true)
+    # The first supply plan listed (the newest year first), else the first plan.
+    plan=$( (grep -o 'href="/plans/[0-9]*/[0-9]*/supply"' "$work/index.html" ||
+      grep -o 'href="/plans/[0-9]*/[0-9]*/[a-z]*"' "$work/index.html") | head -n 1 | sed 's/href="//; s/"$//' || true)
     [ -n "$plan" ] && out+=("$plan")
   fi
   [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/plans")" = 200 ] && out+=(/api/plans)
@@ -112,9 +118,10 @@ site_paths() {
 load() {
   local target=$1 base=$2 path=$3
   # A short warm-up (connections, caches), then the measured run.
-  wrk -t "$threads" -c "$conns" -d 2s "$base$path" >/dev/null 2>&1 || true
+  local t=${THREADS:-2} c=${CONNECTIONS:-16}
+  wrk -t "$t" -c "$c" -d 2s "$base$path" >/dev/null 2>&1 || true
   local out
-  out=$(wrk -t "$threads" -c "$conns" -d "$duration" --latency "$base$path")
+  out=$(wrk -t "$t" -c "$c" -d "$duration" --latency "$base$path")
   echo "$out" > "$work/wrk-$target-$(echo "$path" | tr -c 'a-zA-Z0-9\n' '_').txt"
   local rps p99 bad
   rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
@@ -212,31 +219,57 @@ if want national; then
   base="http://$addr"
   npaths=$(site_paths "$base")
   for p in $npaths; do
-    if [ "${PROFILE:-0}" = 1 ] && [[ "$p" == /plans/* ]]; then
-      perf record -F 999 -g -p "$server_pid" -o "$work/perf.data" -- sleep 8 >/dev/null 2>&1 &
+    if [ "${PROFILE:-0}" = 1 ]; then
+      name=$(echo "$p" | tr -c 'a-zA-Z0-9\n' '_')
+      perf record -F 499 -g -p "$server_pid" -o "$work/perf$name.data" -- sleep 8 >/dev/null 2>&1 &
       perfpid=$!
       load national "$base" "$p"
       wait "$perfpid" || true
-      perf report -i "$work/perf.data" --no-children --percent-limit 1.5 --stdio 2>/dev/null \
-        | grep -v '^$' | head -n 80 > "$work/perf-report.txt" || true
+      perf report -i "$work/perf$name.data" --no-children --sort dso,symbol --percent-limit 1 --stdio 2>/dev/null \
+        | grep -v '^$' | grep -v '^#' | head -n 60 > "$work/perf$name.txt" || true
     else
       load national "$base" "$p"
     fi
+    # The same path one request at a time: the latency a visitor sees when nobody queues.
+    THREADS=1 CONNECTIONS=1 load national-c1 "$base" "$p"
   done
+  # Plan pages on their first visit (not yet in the server's per-version cache): COLD distinct
+  # counties' 2024 plans one after another, and the server's memory before and after.
+  cold=${COLD:-200}
+  if [ "$cold" -gt 0 ]; then
+    rss0=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
+    awk -F'\t' -v n="$cold" 'NR > 1 && NR <= n + 1 {print $2}' "${NATIONAL_DIR:-/work/targets/bench-national}/work/counties.tsv" |
+      while read -r code; do
+        curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$base/plans/$code/2024/supply"
+      done > "$work/cold.txt"
+    rss1=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
+    python3 - "$work/cold.txt" "$rss0" "$rss1" <<'PY' | tee -a "$work/results.tsv"
+import sys
+rows = [l.split() for l in open(sys.argv[1])]
+t = sorted(float(x) * 1000 for c, x in rows)
+bad = sum(1 for c, _ in rows if c != "200")
+n = len(t)
+q = lambda f: t[min(n - 1, int(f * n))]
+per = (int(sys.argv[3]) - int(sys.argv[2])) / 1024 / n
+# target path requests/s p99 non-2xx, then a note
+print(f"national-cold\t/plans/*/2024/supply ({n} first visits)\t{1000 * n / sum(t):.2f}\t{q(0.99):.2f}\t{bad}"
+      f"\tmedian {q(0.5):.0f} ms, p90 {q(0.9):.0f} ms; server memory +{per:.2f} MB per version cached")
+PY
+  fi
   stop_server
   bash "$here/bench/national.sh" stop
 fi
 
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| target | path | requests/s | p99 (ms) | non-2xx | requests/s ÷ nginx |"
-echo "|---|---|---:|---:|---:|---:|"
+echo "| target | path | requests/s | p99 (ms) | non-2xx | requests/s ÷ nginx | note |"
+echo "|---|---|---:|---:|---:|---:|---|"
 awk -F'\t' '
   { row[NR] = $0; if ($1 == "nginx") ng[$2] = $3 }
   END {
     for (i = 1; i <= NR; i++) {
       split(row[i], f, "\t")
-      r = (f[2] in ng && ng[f[2]] > 0) ? sprintf("%.3f", f[3] / ng[f[2]]) : ""
-      printf "| %s | `%s` | %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4], f[5], r
+      r = (f[1] != "nginx" && f[1] !~ /^national/ && f[2] in ng && ng[f[2]] > 0) ? sprintf("%.3f", f[3] / ng[f[2]]) : ""
+      printf "| %s | `%s` | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4], f[5], r, f[6]
     }
   }' "$work/results.tsv"
