@@ -177,7 +177,7 @@ EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT v.version, e.action, e.from_status,
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT fid, ST_AsBinary(geom), data FROM parcel WHERE import_id = (SELECT import_id FROM plan_version WHERE plan_id = $pid ORDER BY version DESC LIMIT 1) ORDER BY fid;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT seq, hash FROM audit_log WHERE entity = 'plan:$code/2025/supply' ORDER BY seq;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT fid, name FROM township WHERE county = '$code' ORDER BY name;
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT id FROM supply_record WHERE region = '$code';
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT region, data FROM supply_record WHERE region LIKE '$code%' ORDER BY row_no, id;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT v.id FROM plan_version v WHERE v.import_id = (SELECT import_id FROM plan_version WHERE plan_id = $pid LIMIT 1);
 SQL
   bash "$here/scripts/pg-test.sh" stop "$pgdir"

@@ -221,6 +221,7 @@ if want national; then
   for p in $npaths; do
     if [ "${PROFILE:-0}" = 1 ]; then
       name=$(echo "$p" | tr -c 'a-zA-Z0-9\n' '_')
+      curl -s -o /dev/null "$base$p" # the page's files made once, before the profile
       perf record -F 499 -g -p "$server_pid" -o "$work/perf$name.data" -- sleep 8 >/dev/null 2>&1 &
       perfpid=$!
       load national "$base" "$p"
