@@ -20,7 +20,8 @@
 # region code and name, new ids, geometry moved onto a grid so that counties do not overlap.
 # The copies keep the schema's constraints and the rows' meaning, but not the audit chain: a
 # copied row's seal and hash still describe the template's row, so `landplan audit verify`
-# reports the copies (the template's own chain, up to the copies, is valid). Keep `audit
+# reports the chain broken at the first copied entry (the template's own chain before it is
+# valid). Keep `audit
 # verify` out of benchmarks on this store.
 #
 # Environment: COUNTIES=2800 PARCELS=300  NATIONAL_DIR=/work/targets/bench-national
