@@ -65,6 +65,11 @@ done
 step "tests"
 cargo test --workspace --locked --no-fail-fast
 
+# API fuzzing (issue 16, docs/api.md): schemathesis against /api/openapi.json of the demo, on
+# GeoPackage and PostgreSQL, with a bearer token; no request may get a 5xx.
+step "API fuzzing (schemathesis, GeoPackage and PostgreSQL)"
+bash scripts/schemathesis.sh "${CARGO_TARGET_DIR:-target}/debug/landplan"
+
 # The browser tests (issue 16, docs/web.md "Front end and browser tests"): headless Chromium
 # driven by playwright-core through the site `landplan serve --demo` serves, and the front end
 # alone on its fixture page. Screenshots go to ${CARGO_TARGET_DIR:-target}/browser-artifacts/.

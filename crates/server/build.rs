@@ -125,7 +125,8 @@ fn needs_install(web: &Path) -> bool {
 
 /// A lock on `web/node_modules` while installing and bundling, so that two builds at once
 /// (clippy and test, say) do not run `npm ci` into the same directory together. A directory,
-/// created atomically; one left behind by a killed build is taken over after ten minutes.
+/// created atomically, holding the owner's process id; one left behind by a killed build is
+/// taken over at once when that process is gone (where `/proc` tells), else after ten minutes.
 struct InstallLock(PathBuf);
 
 impl InstallLock {
@@ -134,13 +135,21 @@ impl InstallLock {
         let start = SystemTime::now();
         loop {
             match fs::create_dir(&path) {
-                Ok(()) => return Ok(InstallLock(path)),
+                Ok(()) => {
+                    let _ = fs::write(path.join("pid"), std::process::id().to_string());
+                    return Ok(InstallLock(path));
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let stale = modified(&path)
+                    let owner_gone = Path::new("/proc/self").exists()
+                        && fs::read_to_string(path.join("pid"))
+                            .ok()
+                            .and_then(|p| p.trim().parse::<u32>().ok())
+                            .is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists());
+                    let old = modified(&path)
                         .and_then(|m| m.elapsed().ok())
                         .is_some_and(|age| age > Duration::from_secs(600));
-                    if stale {
-                        let _ = fs::remove_dir(&path);
+                    if owner_gone || old {
+                        let _ = fs::remove_dir_all(&path);
                         continue;
                     }
                     if start.elapsed().unwrap_or_default() > Duration::from_secs(900) {
@@ -156,7 +165,7 @@ impl InstallLock {
 
 impl Drop for InstallLock {
     fn drop(&mut self) {
-        let _ = fs::remove_dir(&self.0);
+        let _ = fs::remove_dir_all(&self.0);
     }
 }
 

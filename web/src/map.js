@@ -1,7 +1,7 @@
 // The interactive parcel map: the figure#plan-map's server-rendered SVG is replaced by an
 // OpenLayers map of vector layers only (no tiles: none are reachable where the plans are
-// served), in the store's own planar coordinates (data-srid, data-extent: metres, Gauss–Krüger
-// or CGCS2000 as stored). Township boundaries, parcels coloured by class, a legend, and a click
+// served), in the store's own coordinates (data-srid, data-extent): Gauss–Krüger metres as
+// stored, or CGCS2000 degrees shown on a local plane (so the scale bar is in metres). Township boundaries, parcels coloured by class, a legend, and a click
 // on a parcel opens its details. If anything fails, the SVG stays.
 
 import Map from 'ol/Map.js';
@@ -11,7 +11,7 @@ import VectorLayer from 'ol/layer/Vector.js';
 import VectorSource from 'ol/source/Vector.js';
 import GeoJSON from 'ol/format/GeoJSON.js';
 import Projection from 'ol/proj/Projection.js';
-import { addProjection, get as getProjection } from 'ol/proj.js';
+import { addCoordinateTransforms, addProjection, get as getProjection } from 'ol/proj.js';
 import { defaults as defaultControls, ScaleLine } from 'ol/control.js';
 import { Fill, Stroke, Style, Text } from 'ol/style.js';
 import { getCenter } from 'ol/extent.js';
@@ -33,30 +33,81 @@ export function parseExtent(text) {
   return parts;
 }
 
-/** How a planned quarter is written: 1..4 and Q1..Q4 as 第一季度 …; anything else as given. */
+/** How a planned quarter is written: 1..4, Q1..Q4 and 第一季度 … as 第1季度 …; anything else as given. */
 export function quarterLabel(q) {
   const s = String(q ?? '').trim();
   const m = /^(?:Q|第)?([1-4一二三四])(?:季度)?$/i.exec(s);
   if (!m) return s === '' ? '未注明' : s;
-  const n = { 1: '一', 2: '二', 3: '三', 4: '四' }[m[1]] ?? m[1];
+  const n = { 一: '1', 二: '2', 三: '3', 四: '4' }[m[1]] ?? m[1];
   return `第${n}季度`;
 }
 
-/** The store's projection as OpenLayers knows it (registered once, planar metres). */
-function projectionFor(srid, extent) {
+/** The equatorial radius of CGCS2000's (and WGS 84's) ellipsoid, metres. */
+const RADIUS = 6378137;
+
+/**
+ * Whether an extent is in degrees (a geographic CRS such as CGCS2000, EPSG:4490) rather than
+ * planar metres (Gauss–Krüger): planar extents of Chinese counties lie far outside ±180/±90.
+ */
+export function isGeographic(extent) {
+  const [minx, miny, maxx, maxy] = extent;
+  return minx >= -180 && maxx <= 180 && miny >= -90 && maxy <= 90;
+}
+
+/**
+ * The local planar view of a geographic extent: an equirectangular projection about the
+ * extent's centre, with longitudes scaled by the cosine of the centre's latitude, so that
+ * across a county (a few tens of kilometres) shapes, areas and the scale bar are true to well
+ * within a thousandth. Returns forward/inverse functions on [lon, lat] / [x, y] (metres).
+ */
+export function localPlane(extent) {
+  const lon0 = (extent[0] + extent[2]) / 2;
+  const lat0 = (extent[1] + extent[3]) / 2;
+  const ky = (Math.PI / 180) * RADIUS;
+  const kx = ky * Math.cos((lat0 * Math.PI) / 180);
+  return {
+    forward: (c) => [(c[0] - lon0) * kx, (c[1] - lat0) * ky],
+    inverse: (c) => [c[0] / kx + lon0, c[1] / ky + lat0],
+  };
+}
+
+function padded(extent, factor) {
+  const pad = Math.max(extent[2] - extent[0], extent[3] - extent[1]) * factor;
+  return [extent[0] - pad, extent[1] - pad, extent[2] + pad, extent[3] + pad];
+}
+
+/**
+ * The projections of the store's data (`data`, EPSG:srid) and of the map's view (`view`, in
+ * metres), and the data's extent in view coordinates. Planar data (Gauss–Krüger, metres) is
+ * shown as stored; geographic data (degrees) on the local plane of `localPlane`.
+ */
+function projectionsFor(srid, extent) {
   const code = `EPSG:${srid}`;
-  const known = getProjection(code);
-  if (known) return known;
-  const w = extent[2] - extent[0];
-  const h = extent[3] - extent[1];
-  const pad = Math.max(w, h) * 2;
-  const projection = new Projection({
-    code,
+  if (!isGeographic(extent)) {
+    let planar = getProjection(code);
+    if (!planar) {
+      planar = new Projection({ code, units: 'm', extent: padded(extent, 2) });
+      addProjection(planar);
+    }
+    return { data: planar, view: planar, viewExtent: extent };
+  }
+  let data = getProjection(code);
+  if (!data) {
+    data = new Projection({ code, units: 'degrees', extent: [-180, -90, 180, 90], global: true });
+    addProjection(data);
+  }
+  const plane = localPlane(extent);
+  const [minx, miny] = plane.forward([extent[0], extent[1]]);
+  const [maxx, maxy] = plane.forward([extent[2], extent[3]]);
+  const viewExtent = [minx, miny, maxx, maxy];
+  const view = new Projection({
+    code: `landplan:${srid}@${extent.join(',')}`,
     units: 'm',
-    extent: [extent[0] - pad, extent[1] - pad, extent[2] + pad, extent[3] + pad],
+    extent: padded(viewExtent, 2),
   });
-  addProjection(projection);
-  return projection;
+  addProjection(view);
+  addCoordinateTransforms(data, view, plane.forward, plane.inverse);
+  return { data, view, viewExtent };
 }
 
 async function fetchGeoJSON(url) {
@@ -104,21 +155,24 @@ export async function enhanceMap(figure) {
   const extent = parseExtent(figure.dataset.extent);
   const srid = figure.dataset.srid;
   if (!extent || !srid || !figure.dataset.parcels) return null;
-  const projection = projectionFor(srid, extent);
+  const { data, view: projection, viewExtent } = projectionsFor(srid, extent);
   const [parcelsJson, townshipsJson] = await Promise.all([
     fetchGeoJSON(figure.dataset.parcels),
     figure.dataset.townships ? fetchGeoJSON(figure.dataset.townships).catch(() => null) : null,
   ]);
-  const format = new GeoJSON({ dataProjection: projection, featureProjection: projection });
-  const parcels = new VectorSource({ features: format.readFeatures(parcelsJson) });
-  const townships = new VectorSource({
-    features: townshipsJson ? format.readFeatures(townshipsJson) : [],
-  });
-  const colours = classColours(parcels.getFeatures());
+  // The data's CRS is the figure's, whatever the GeoJSON's own "crs" member names.
+  const format = new GeoJSON();
+  const read = (json) => format.readFeatures(json, { dataProjection: data, featureProjection: projection });
+  const parcelFeatures = read(parcelsJson);
+  // Colours by the classes' order in the file, as the server's SVG map gives them (a source's
+  // getFeatures() is in its spatial index's order).
+  const colours = classColours(parcelFeatures);
+  const parcels = new VectorSource({ features: parcelFeatures });
+  const townships = new VectorSource({ features: townshipsJson ? read(townshipsJson) : [] });
 
   const container = el('div', 'lp-map');
   // The map keeps the shape of the area it shows (within the CSS limits on its height).
-  container.style.aspectRatio = String((extent[2] - extent[0]) / (extent[3] - extent[1]));
+  container.style.aspectRatio = String((viewExtent[2] - viewExtent[0]) / (viewExtent[3] - viewExtent[1]));
   container.setAttribute('role', 'region');
   container.setAttribute('aria-label', '地块分布交互地图（点击地块查看详情）');
   const popup = el('div', 'lp-popup');
@@ -150,7 +204,7 @@ export async function enhanceMap(figure) {
     return styleCache.get(key);
   };
   const townshipStyle = (feature) => new Style({
-    stroke: new Stroke({ color: TOWN_LINE, width: 1.5, lineDash: [6, 4] }),
+    stroke: new Stroke({ color: TOWN_LINE, width: 2 }),
     text: new Text({
       text: feature.get('name') || '',
       font: '13px sans-serif',
@@ -171,12 +225,13 @@ export async function enhanceMap(figure) {
   const map = new Map({
     target: container,
     // Township boundaries and names over the parcels (outlines only, so parcels stay clickable).
-    layers: [parcelLayer, new VectorLayer({ source: townships, style: townshipStyle })],
+    // Names that would overlap are left out until one zooms in (declutter).
+    layers: [parcelLayer, new VectorLayer({ source: townships, style: townshipStyle, declutter: true })],
     overlays: [overlay],
     controls: defaultControls({ attribution: false }).extend([new ScaleLine({ units: 'metric' })]),
-    view: new View({ projection, center: getCenter(extent), zoom: 2, maxZoom: 28 }),
+    view: new View({ projection, center: getCenter(viewExtent), zoom: 2, maxZoom: 28 }),
   });
-  map.getView().fit(extent, { padding: [16, 16, 16, 16], size: map.getSize() ?? [container.clientWidth || 600, container.clientHeight || 400] });
+  map.getView().fit(viewExtent, { padding: [16, 16, 16, 16], size: map.getSize() ?? [container.clientWidth || 600, container.clientHeight || 400] });
 
   function showParcel(feature, coordinate) {
     selected = feature;
@@ -222,6 +277,9 @@ export async function enhanceMap(figure) {
     container.classList.toggle('lp-pointer', over);
   });
 
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !popup.hidden) showParcel(null);
+  });
   document.addEventListener('lp-filter', (event) => {
     shown = event.detail.shown;
     parcelLayer.changed();
@@ -231,12 +289,15 @@ export async function enhanceMap(figure) {
   figure.dataset.state = 'ready';
   figure.dataset.parcelCount = String(parcels.getFeatures().length);
   // For tests and embedding pages: the OpenLayers map and the parcels' source.
-  // shownOnMap: the ids of the parcels drawn in full (not dimmed by the table's filter).
+  // colourOf: a parcel's class colour; shownOnMap: the ids of the parcels drawn in full (not
+  // dimmed by the table's filter).
+  const byId = new globalThis.Map(parcelFeatures.map((f) => [String(f.get('id') ?? f.getId()), f]));
+  const colourOf = (id) => (byId.has(id) ? colours.get(classOf(byId.get(id))) ?? null : null);
   const shownOnMap = () => parcels.getFeatures()
     .map((f) => String(f.get('id') ?? f.getId()))
     .filter((id) => shown === null || shown.has(id))
     .sort();
-  figure.landplan = { map, parcels, townships, showParcel, shownOnMap };
+  figure.landplan = { map, parcels, townships, showParcel, shownOnMap, colourOf };
   return figure.landplan;
 }
 

@@ -62,6 +62,20 @@ test('the home page leads to the demo plan, whose page shows the map with its pa
   for (const id of mapIds) assert.ok(rowIds.includes(id), `map parcel ${id} is in the table`);
   assert.ok(await page.isVisible('#plan-map .lp-map canvas'));
   assert.ok((await page.$$('#plan-map .lp-legend li')).length >= 2, 'a legend of classes and townships');
+  assert.match(await page.textContent('#plan-map .ol-scale-line-inner'), /^\d+ k?m$/, 'a scale bar in metres');
+  // Each parcel has the colour the server's SVG map (hidden now) gave it.
+  const differing = await page.evaluate(() => {
+    const figure = document.getElementById('plan-map');
+    const out = [];
+    for (const g of figure.querySelectorAll('svg [data-parcel]')) {
+      const fill = g.querySelector('[fill]')?.getAttribute('fill')?.toLowerCase();
+      const mine = figure.landplan.colourOf(g.dataset.parcel);
+      if (fill !== mine) out.push(`${g.dataset.parcel}: ${fill} ≠ ${mine}`);
+    }
+    return { compared: figure.querySelectorAll('svg [data-parcel]').length, out };
+  });
+  assert.equal(differing.compared, count, 'the SVG map has every parcel');
+  assert.deepEqual(differing.out, [], 'the same colours as the SVG map');
   // The charts: server SVG, inline or as images, outside the map, drawn at a visible size.
   const charts = await page.$$eval('svg, img', (els) => els
     .filter((e) => !e.closest('#plan-map'))
@@ -70,6 +84,8 @@ test('the home page leads to the demo plan, whose page shows the map with its pa
     .filter((r) => r.width > 100 && r.height > 50).length);
   assert.ok(charts >= 2, `the page shows the plan's charts (${charts})`);
   await screenshot(page, 'demo-plan');
+  await screenshot(page, 'demo-plan-map', '#plan-map');
+  await screenshot(page, 'demo-plan-charts', '#indicators');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -85,7 +101,7 @@ test('clicking a parcel on the map shows its details', async () => {
   assert.ok(popup.includes(feature.name), `its 坐落 ${feature.name}: ${popup}`);
   assert.ok(popup.includes(`${feature.area_ha} 公顷`) && popup.includes(`${feature.area_mu} 亩`), `its area: ${popup}`);
   assert.ok(popup.includes(feature.class_name), `its use: ${popup}`);
-  await screenshot(page, 'demo-parcel-popup');
+  await screenshot(page, 'demo-parcel-popup', '#plan-map');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -102,6 +118,7 @@ test('the table filters as one types and sorts areas as numbers', async () => {
   await page.fill('#parcel-filter', term);
   assert.deepEqual((await tableRows(page, true)).map((r) => r.id), expected);
   assert.equal(await page.textContent('#parcel-count'), `显示 ${expected.length} 个地块（共 ${all.length} 个）`);
+  await page.evaluate(() => document.getElementById('parcel-filter').scrollIntoView({ block: 'start' }));
   await screenshot(page, 'demo-filtered');
   await page.fill('#parcel-filter', '');
   const areaCol = await columnIndex(page, 'area_ha');
@@ -143,6 +160,8 @@ test('at phone width (390 px) the plan page does not scroll sideways', async () 
   await page.waitForSelector('#plan-map[data-state="ready"]', { timeout: 30_000 });
   assert.equal(await scrollsSideways(page), false, 'no horizontal scrolling');
   await screenshot(page, 'demo-phone');
+  await page.locator('#plan-map').scrollIntoViewIfNeeded();
+  await screenshot(page, 'demo-phone-map');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -164,6 +183,7 @@ test('an earlier version stays reachable and shows the adjustment reason', async
   assert.ok(main.includes(reason), `the earlier version shows the reason "${reason}"`);
   await page.waitForSelector('#plan-map[data-state="ready"]', { timeout: 30_000 });
   await screenshot(page, 'demo-earlier-version');
+  await screenshot(page, 'demo-earlier-version-list', '#versions');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -175,6 +195,6 @@ test('without JavaScript the plan page still shows the SVG map and the table', a
   assert.ok((await page.$$('#plan-map svg [data-parcel]')).length > 0, 'with its parcels');
   assert.ok((await tableRows(page)).length > 0, 'the table');
   assert.equal(await page.$('#plan-map .lp-map'), null);
-  await screenshot(page, 'demo-no-js');
+  await screenshot(page, 'demo-no-js-map', '#plan-map');
   await context.close();
 });

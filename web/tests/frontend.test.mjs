@@ -35,6 +35,7 @@ test('the map replaces the SVG with the parcels in their own coordinates and a l
   assert.equal(await page.isVisible('#plan-map > svg'), false, 'the static SVG map gives way');
   const legend = await page.$$eval('#plan-map .lp-legend li', (items) => items.map((li) => li.textContent));
   assert.deepEqual(legend, ['住宅用地', '公共管理与公共服务用地', '工矿仓储用地', '商服用地', '乡镇界']);
+  assert.match(await page.textContent('#plan-map .ol-scale-line-inner'), /^\d+ k?m$/, 'a scale bar in metres');
   await screenshot(page, 'fixture-map');
   assert.deepEqual(problems, []);
   await context.close();
@@ -45,13 +46,18 @@ test('clicking a parcel shows its 坐落, area in 公顷 and 亩, use, quarter a
   await page.waitForSelector('#plan-map[data-state="ready"]');
   await clickParcel(page, 'FX-02');
   const popup = await page.textContent('#plan-map .lp-popup');
-  for (const expected of ['城关镇学府路北侧', '10.2500 公顷（153.7500 亩）', '公共管理与公共服务用地', '第三季度', '计划供应']) {
+  for (const expected of ['城关镇学府路北侧', '10.2500 公顷（153.7500 亩）', '公共管理与公共服务用地', '第3季度', '计划供应']) {
     assert.ok(popup.includes(expected), `the popup shows ${expected}: ${popup}`);
   }
   assert.equal(await page.getAttribute('tr[data-parcel="FX-02"]', 'class'), 'lp-selected', 'its table row is marked');
   await screenshot(page, 'fixture-parcel-popup');
   await page.click('#plan-map .lp-popup-close');
   assert.equal(await page.isVisible('#plan-map .lp-popup'), false);
+  await clickParcel(page, 'FX-05');
+  assert.ok((await page.textContent('#plan-map .lp-popup')).includes('城关镇园区二路'));
+  await page.keyboard.press('Escape');
+  assert.equal(await page.isVisible('#plan-map .lp-popup'), false, 'Escape closes the details');
+  assert.equal(await page.$('tr.lp-selected'), null);
   assert.deepEqual(problems, []);
   await context.close();
 });

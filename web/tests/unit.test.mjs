@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
 import { compareDecimal, parseDecimal } from '../src/decimal.js';
-import { parseExtent, quarterLabel } from '../src/map.js';
+import { isGeographic, localPlane, parseExtent, quarterLabel } from '../src/map.js';
 import { queryTerms } from '../src/table.js';
 import { zipEntries, zipRead, docxText } from './lib/zip.mjs';
 import { addDecimal, roundsTo } from './lib/decimal-sum.mjs';
@@ -22,10 +22,10 @@ test('decimals compare exactly, as numbers, whatever their digits', () => {
 });
 
 test('quarters are written as 第…季度 and anything else as given', () => {
-  assert.equal(quarterLabel('2'), '第二季度');
-  assert.equal(quarterLabel('Q4'), '第四季度');
-  assert.equal(quarterLabel('第三季度'), '第三季度');
-  assert.equal(quarterLabel('第1季度'), '第一季度');
+  assert.equal(quarterLabel('2'), '第2季度');
+  assert.equal(quarterLabel('Q4'), '第4季度');
+  assert.equal(quarterLabel('第三季度'), '第3季度');
+  assert.equal(quarterLabel('第1季度'), '第1季度');
   assert.equal(quarterLabel('4月'), '4月');
   assert.equal(quarterLabel(''), '未注明');
   assert.equal(quarterLabel(null), '未注明');
@@ -37,6 +37,22 @@ test('an extent is four numbers with min below max', () => {
   assert.equal(parseExtent('5,2,3,4'), null);
   assert.equal(parseExtent('a,b,c,d'), null);
   assert.equal(parseExtent(undefined), null);
+});
+
+test('degrees are told from metres by the extent, and shown on a true local plane', () => {
+  assert.equal(isGeographic([113.89, 30.45, 114.11, 30.60]), true);
+  assert.equal(isGeographic([38489000, 3370000, 38497000, 3374000]), false);
+  assert.equal(isGeographic([489000, 3370000, 497000, 3374000]), false);
+  const extent = [113.9, 30.4, 114.1, 30.6];
+  const { forward, inverse } = localPlane(extent);
+  assert.deepEqual(forward([114, 30.5]), [0, 0], 'the centre is the origin');
+  // A tenth of a degree of latitude is about 11.1 km; of longitude at 30.5°N about 9.59 km.
+  const [, north] = forward([114, 30.6]);
+  const [east] = forward([114.1, 30.5]);
+  assert.ok(Math.abs(north - 11132) < 15, `north ${north}`);
+  assert.ok(Math.abs(east - 9592) < 15, `east ${east}`);
+  const back = inverse(forward([113.95, 30.42]));
+  assert.ok(Math.abs(back[0] - 113.95) < 1e-12 && Math.abs(back[1] - 30.42) < 1e-12);
 });
 
 test('a filter query splits into lower-case terms on spaces and Chinese commas', () => {

@@ -52,6 +52,7 @@ impl From<StoreError> for WebError {
             StoreError::NotFound(m) => WebError::NotFound(m),
             StoreError::Forbidden { .. } => WebError::Forbidden(e.to_string()),
             StoreError::AccountRequired
+            | StoreError::BadCredentials
             | StoreError::UnknownAccount(_)
             | StoreError::AccountDisabled(_) => WebError::Unauthorized,
             StoreError::ReasonRequired(_)

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod export;
@@ -52,7 +53,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    // The peer address reaches the handlers (the login rate limit counts per address).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

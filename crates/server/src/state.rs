@@ -2,18 +2,29 @@
 
 use crate::error::WebError;
 use landplan_store::{Store, StoreError};
+use std::sync::Arc;
 
 /// What every handler shares. Cheap to clone (the store is a pool handle).
 #[derive(Clone)]
 pub struct AppState {
     /// The store (GeoPackage or PostgreSQL/PostGIS).
     pub store: Store,
+    /// Sign-in settings and the login rate limiter ([`crate::auth`]).
+    pub auth: Arc<crate::auth::Auth>,
 }
 
 impl AppState {
-    /// State over `store`.
+    /// State over `store`, with the default sign-in settings.
     pub fn new(store: Store) -> AppState {
-        AppState { store }
+        AppState::with_auth(store, crate::auth::AuthSettings::default())
+    }
+
+    /// State over `store` with these sign-in settings.
+    pub fn with_auth(store: Store, settings: crate::auth::AuthSettings) -> AppState {
+        AppState {
+            store,
+            auth: Arc::new(crate::auth::Auth::new(settings)),
+        }
     }
 
     /// Run a store call on the blocking pool, so that database and file work never blocks the

@@ -5,8 +5,7 @@
 //! for the province); from then on every operation names an account ([`crate::Store::actor`]),
 //! and the local operator is refused. Account changes need 管理 for the regions concerned and are
 //! audited (`account.create`, `account.grant`, `account.revoke`, `account.disable`,
-//! `account.enable`). Passwords are not handled yet: the `password_hash` column waits for the
-//! web server.
+//! `account.enable`). Passwords, API tokens and web sessions: [`crate::credential`].
 
 use crate::access::{Actor, Grant, Role};
 use crate::db::Value;
@@ -26,6 +25,8 @@ pub struct Account {
     pub disabled: bool,
     /// When it was added (RFC 3339 UTC).
     pub created_at: String,
+    /// Whether it has a password (may sign in to the web server).
+    pub has_password: bool,
     /// Its roles, by region.
     pub grants: Vec<Grant>,
 }
@@ -36,6 +37,7 @@ impl Account {
             "name": self.name,
             "display_name": self.display_name,
             "disabled": self.disabled,
+            "has_password": self.has_password,
             "grants": self.grants,
         })
     }
@@ -72,7 +74,7 @@ impl Session<'_> {
     /// The account's id and row, if it exists.
     fn account_row(&mut self, name: &str) -> Result<Option<(i64, Account)>, StoreError> {
         let rows = self.db.query(
-            "SELECT id, name, display_name, disabled, created_at FROM account WHERE name = ?",
+            "SELECT id, name, display_name, disabled, created_at, password_hash FROM account WHERE name = ?",
             &[name.into()],
         )?;
         let Some(r) = rows.into_iter().next() else {
@@ -87,6 +89,7 @@ impl Session<'_> {
                 display_name: r[2].text(),
                 disabled: r[3].as_i64().unwrap_or(0) != 0,
                 created_at: r[4].text(),
+                has_password: r[5].opt_text().is_some_and(|h| !h.is_empty()),
                 grants,
             },
         )))
@@ -109,7 +112,7 @@ impl Session<'_> {
         Ok(out)
     }
 
-    fn existing_account(&mut self, name: &str) -> Result<(i64, Account), StoreError> {
+    pub(crate) fn existing_account(&mut self, name: &str) -> Result<(i64, Account), StoreError> {
         self.account_row(name)?
             .ok_or_else(|| StoreError::UnknownAccount(name.to_string()))
     }
@@ -128,7 +131,11 @@ impl Session<'_> {
 
     /// Refuse unless the actor holds 管理 for every region the account has a role for (any
     /// region when it has none).
-    fn require_admin_over(&mut self, account: &Account, action: &str) -> Result<(), StoreError> {
+    pub(crate) fn require_admin_over(
+        &mut self,
+        account: &Account,
+        action: &str,
+    ) -> Result<(), StoreError> {
         if account.grants.is_empty() {
             return self.require_some_admin(action);
         }
@@ -172,8 +179,10 @@ impl Session<'_> {
         name: &str,
         display_name: &str,
         grants: &[Grant],
+        password: Option<&str>,
     ) -> Result<Account, StoreError> {
         check_name(name)?;
+        let hash = password.map(crate::credential::hash_password).transpose()?;
         for g in grants {
             classify(&g.region).map_err(StoreError::Invalid)?;
         }
@@ -190,8 +199,13 @@ impl Session<'_> {
             }
             let created_at = crate::now_utc();
             let id = s.one_int(
-                "INSERT INTO account (name, display_name, disabled, created_at) VALUES (?, ?, 0, ?) RETURNING id",
-                &[name.into(), display_name.trim().into(), created_at.into()],
+                "INSERT INTO account (name, display_name, disabled, created_at, password_hash) VALUES (?, ?, 0, ?, ?) RETURNING id",
+                &[
+                    name.into(),
+                    display_name.trim().into(),
+                    created_at.into(),
+                    hash.clone().map_or(Value::Null, Value::Text),
+                ],
             )?;
             s.seal("account", id)?;
             let mut seen = Vec::new();
@@ -234,6 +248,12 @@ impl Session<'_> {
                 &[Value::Int(disabled as i64), Value::Int(id)],
             )?;
             s.seal("account", id)?;
+            if disabled && s.db.table_exists("web_session")? {
+                s.db.exec(
+                    "DELETE FROM web_session WHERE account_id = ?",
+                    &[Value::Int(id)],
+                )?;
+            }
             let after = Account {
                 disabled,
                 ..before.clone()

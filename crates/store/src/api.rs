@@ -57,7 +57,22 @@ impl Store {
         display_name: &str,
         grants: &[Grant],
     ) -> Result<Account, StoreError> {
-        self.session(actor)?.add_account(name, display_name, grants)
+        self.session(actor)?
+            .add_account(name, display_name, grants, None)
+    }
+
+    /// [`Store::add_account`] with the account's first password (hashed with argon2id), in the
+    /// same step.
+    pub fn add_account_with_password(
+        &self,
+        actor: &Actor,
+        name: &str,
+        display_name: &str,
+        grants: &[Grant],
+        password: &str,
+    ) -> Result<Account, StoreError> {
+        self.session(actor)?
+            .add_account(name, display_name, grants, Some(password))
     }
 
     /// Disable an account (needs 管理 over every region it has a role for).
@@ -78,6 +93,22 @@ impl Store {
     /// Take a role for a region away from an account (needs 管理 for that region).
     pub fn revoke(&self, actor: &Actor, name: &str, grant: &Grant) -> Result<Account, StoreError> {
         self.session(actor)?.revoke(name, grant)
+    }
+}
+
+/// Roles.
+impl Store {
+    /// Refuse unless the actor holds `role` for `region` or a region above it (`action` says
+    /// what was attempted, for the message): for a caller that checks before work the store
+    /// does not do itself (reading an uploaded ledger before importing it).
+    pub fn check_role(
+        &self,
+        actor: &Actor,
+        role: Role,
+        region: &str,
+        action: &str,
+    ) -> Result<(), StoreError> {
+        self.session(actor)?.require(role, region, action)
     }
 }
 

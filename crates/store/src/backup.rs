@@ -96,6 +96,11 @@ const TABLES: &[(&str, &str, &str)] = &[
     ),
     ("account_grant", "id, account_id, role, region", "id"),
     (
+        "api_token",
+        "id, account_id, token_sha256, label, created_at, revoked_at",
+        "id",
+    ),
+    (
         "township",
         "fid, county, name, code, planar_ha, ellipsoidal_ha, source_srid, file, user_name, at",
         "fid",
@@ -180,7 +185,14 @@ fn copy_tables(
     for (table, cols, order) in TABLES {
         let (filter, params) = match &prefix {
             None => (String::new(), Vec::new()),
-            Some(_) if matches!(*table, "audit_log" | "account" | "account_grant") => continue,
+            Some(_)
+                if matches!(
+                    *table,
+                    "audit_log" | "account" | "account_grant" | "api_token"
+                ) =>
+            {
+                continue
+            }
             Some(p) => region_filter(table, p, &ancestors),
         };
         // A backup made before accounts existed has no account tables.

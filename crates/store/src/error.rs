@@ -67,6 +67,10 @@ pub enum StoreError {
     /// The account is disabled.
     #[error("账户“{0}”已停用")]
     AccountDisabled(String),
+    /// Sign-in refused: unknown account, no password, wrong password, disabled account or an
+    /// unknown or revoked token (one message for all, so that it tells nothing).
+    #[error("账户名或密码不正确，或令牌无效")]
+    BadCredentials,
     /// A step that must say why was given no reason (退回, 调整).
     #[error("{0}计划必须说明理由")]
     ReasonRequired(String),

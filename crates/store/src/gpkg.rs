@@ -50,6 +50,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/gpkg/007_supply_records.sql"),
     ),
     (
+        8,
+        "web_auth",
+        include_str!("../migrations/gpkg/008_web_auth.sql"),
+    ),
+    (
         9,
         "read_indexes",
         include_str!("../migrations/gpkg/009_read_indexes.sql"),

@@ -45,6 +45,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/005_supply_records.sql"),
     ),
     (
+        6,
+        "web_auth",
+        include_str!("../migrations/postgres/006_web_auth.sql"),
+    ),
+    (
         7,
         "read_indexes",
         include_str!("../migrations/postgres/007_read_indexes.sql"),

@@ -96,6 +96,13 @@ pub(crate) const SPECS: &[Spec] = &[
         geom: false,
     },
     Spec {
+        table: "api_token",
+        key: "id",
+        columns: "id, account_id, token_sha256, label, created_at, revoked_at",
+        only: None,
+        geom: false,
+    },
+    Spec {
         table: "township",
         key: "fid",
         columns: "fid, county, name, code, planar_ha, ellipsoidal_ha, source_srid, file, user_name, at",

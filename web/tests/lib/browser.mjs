@@ -39,10 +39,14 @@ export function artifactsDir() {
   return dir;
 }
 
-/** Save a full-page screenshot of `page` as NAME.png in the artefacts directory. */
-export async function screenshot(page, name) {
+/**
+ * Save a screenshot as NAME.png in the artefacts directory: of the element `selector` when
+ * given (scrolled into view), else of the window as the visitor sees it.
+ */
+export async function screenshot(page, name, selector) {
   const file = path.join(artifactsDir(), `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  if (selector) await page.locator(selector).first().screenshot({ path: file });
+  else await page.screenshot({ path: file });
   return file;
 }
 
@@ -77,6 +81,7 @@ export async function clickParcel(page, id) {
   const point = await page.evaluate((parcelId) => {
     const figure = document.getElementById('plan-map');
     const { map, parcels } = figure.landplan;
+    figure.scrollIntoView({ block: 'center' });
     const feature = parcels.getFeatures().find((f) => String(f.get('id') ?? f.getId()) === parcelId);
     if (!feature) return null;
     const geometry = feature.getGeometry();
@@ -95,6 +100,8 @@ export async function clickParcel(page, id) {
     return { x: box.left + pixel[0], y: box.top + pixel[1] };
   }, id);
   if (!point) throw new Error(`地图上没有地块 ${id}`);
+  // OpenLayers takes two clicks within 250 ms (this one and an earlier one) as a double click.
+  await page.waitForTimeout(300);
   await page.mouse.click(point.x, point.y);
   await page.waitForFunction((parcelId) => document.getElementById('plan-map').dataset.selected === parcelId, id);
 }

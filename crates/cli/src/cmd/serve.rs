@@ -34,6 +34,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             d.url
         );
         let store = d.store.clone();
+        // One account per role for the demo county, passwords shown here only.
+        let accounts = landplan_server::auth::add_demo_accounts(
+            &store,
+            landplan_server::demo::OPERATOR,
+            landplan_server::demo::COUNTY,
+        )
+        .context("无法添加示例账户")?;
+        eprintln!(
+            "示例账户（{}，密码只显示这一次）：",
+            landplan_server::demo::COUNTY_NAME
+        );
+        for a in &accounts {
+            eprintln!("  {}（{}）密码 {}", a.name, a.role.label(), a.password);
+        }
         demo = Some(d);
         store
     } else {

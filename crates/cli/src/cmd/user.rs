@@ -1,11 +1,48 @@
-//! `landplan user add|list|disable|enable|grant|revoke`: the store's accounts and their roles
-//! (编制 editor, 审核 reviewer, 发布 publisher, 管理 admin), each for a region and everything
-//! below it. The first account is added by the local operator of a store without accounts;
-//! from then on every command names an account with `--user`.
+//! `landplan user add|list|passwd|token|disable|enable|grant|revoke`: the store's accounts and
+//! their roles (编制 editor, 审核 reviewer, 发布 publisher, 管理 admin), each for a region and
+//! everything below it. The first account is added by the local operator of a store without
+//! accounts; from then on every command names an account with `--user`.
+//!
+//! Passwords (for signing in to the web server) come from standard input: one line when it is
+//! a pipe or a file; when it is a terminal, typed twice without echo. `user add` without a
+//! password (empty input) adds an account that acts only through the CLI and tokens until
+//! `user passwd` gives it one. `user token NAME` prints a new API token once on standard output.
 
 use super::store::{actor, explain, open, open_read, region_code};
+use anyhow::{bail, Context};
+use landplan_store::credential::check_password;
 use landplan_store::{Account, Grant, Role, Store, DEFAULT_DB};
+use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
+
+/// The password from standard input: typed twice without echo on a terminal (an empty entry
+/// means none when `may_be_empty`), else its first line. None when there is none.
+fn read_password(name: &str, may_be_empty: bool) -> anyhow::Result<Option<String>> {
+    if std::io::stdin().is_terminal() {
+        let hint = if may_be_empty {
+            "（直接回车则不设密码）"
+        } else {
+            ""
+        };
+        let first = rpassword::prompt_password(format!("账户“{name}”的密码{hint}："))
+            .context("无法从终端读取密码")?;
+        if first.is_empty() {
+            return Ok(None);
+        }
+        let again = rpassword::prompt_password("再输入一次：").context("无法从终端读取密码")?;
+        if again != first {
+            bail!("两次输入的密码不一致，未作改动");
+        }
+        return Ok(Some(first));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("无法从标准输入读取密码")?;
+    let line = line.trim_end_matches(['\n', '\r']).to_string();
+    Ok((!line.is_empty()).then_some(line))
+}
 
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| {
@@ -34,6 +71,31 @@ pub enum Sub {
         /// 授权：角色=行政区（行政区划代码或数据库中的行政区名称，可重复），如 --grant editor=330102 --grant 审核=示例市
         #[arg(long = "grant", value_name = "角色=代码", value_parser = parse_grant)]
         grants: Vec<Grant>,
+        /// 角色：editor（编制）、reviewer（审核）、publisher（发布）、admin（管理），与 --region 一起给出（即多一项授权）
+        #[arg(long, value_parser = parse_role, requires = "region")]
+        role: Option<Role>,
+        /// --role 所授角色的行政区（含下级）：行政区划代码、代码=名称或数据库中的行政区名称
+        #[arg(long, requires = "role")]
+        region: Option<String>,
+    },
+    /// 设置或更改账户的密码（从标准输入读取；终端上输入两次，不回显）
+    Passwd {
+        /// 账户名
+        name: String,
+    },
+    /// 为账户生成接口令牌（只显示这一次），或列出、吊销其令牌
+    Token {
+        /// 账户名
+        name: String,
+        /// 令牌用途说明（如“夜间导入脚本”）
+        #[arg(long, default_value = "")]
+        label: String,
+        /// 列出账户的令牌（不显示令牌本身）
+        #[arg(long, conflicts_with = "revoke")]
+        list: bool,
+        /// 吊销这一编号的令牌（编号见 --list）
+        #[arg(long, value_name = "编号")]
+        revoke: Option<i64>,
     },
     /// 列出全部账户及其角色
     List {
@@ -131,16 +193,75 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Sub::Add {
             name,
             display_name,
-            grants,
+            mut grants,
+            role,
+            region,
         } => {
+            if let (Some(role), Some(region)) = (role, region) {
+                grants.push(Grant::new(role, &region));
+            }
             let grants = grants
                 .iter()
                 .map(|g| resolve(&store, g))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let a = store
-                .add_account(&who, &name, display_name.as_deref().unwrap_or(""), &grants)
-                .map_err(explain)?;
+            let password = read_password(&name, true)?;
+            if let Some(p) = &password {
+                check_password(p).map_err(explain)?;
+            }
+            let display_name = display_name.as_deref().unwrap_or("");
+            let a = match &password {
+                Some(p) => store.add_account_with_password(&who, &name, display_name, &grants, p),
+                None => store.add_account(&who, &name, display_name, &grants),
+            }
+            .map_err(explain)?;
             outln!("已添加账户：{}", describe(&a))?;
+            if password.is_none() {
+                outln!(
+                    "未设置密码：该账户还不能登录网站（可用 landplan user passwd {name} 设置）"
+                )?;
+            }
+        }
+        Sub::Passwd { name } => {
+            let Some(p) = read_password(&name, false)? else {
+                bail!("没有读到密码：请在标准输入给出一行密码（终端上按提示输入两次）");
+            };
+            store.set_password(&who, &name, &p).map_err(explain)?;
+            outln!("已设置账户“{name}”的密码（该账户已登录的网站会话随之失效）")?;
+        }
+        Sub::Token {
+            name,
+            label,
+            list,
+            revoke,
+        } => {
+            if list {
+                let all = store.tokens(&who, &name).map_err(explain)?;
+                if all.is_empty() {
+                    outln!("账户“{name}”没有接口令牌")?;
+                }
+                for t in &all {
+                    let state = match &t.revoked_at {
+                        Some(at) => format!("已吊销（{at}）"),
+                        None => "有效".into(),
+                    };
+                    let label = if t.label.is_empty() {
+                        "（无说明）"
+                    } else {
+                        &t.label
+                    };
+                    outln!("{}　{label}　生成于 {}　{state}", t.id, t.created_at)?;
+                }
+            } else if let Some(id) = revoke {
+                store.revoke_token(&who, &name, id).map_err(explain)?;
+                outln!("已吊销账户“{name}”的接口令牌 {id}")?;
+            } else {
+                let t = store.create_token(&who, &name, &label).map_err(explain)?;
+                eprintln!(
+                    "已为账户“{name}”生成接口令牌（编号 {}）。令牌只显示这一次，请妥善保存；调用接口时放在请求头 Authorization: Bearer 令牌 中。",
+                    t.id
+                );
+                outln!("{}", t.token)?;
+            }
         }
         Sub::List { out } => {
             let all = store.accounts(&who).map_err(explain)?;

@@ -1,0 +1,302 @@
+//! The JSON API's behaviour through HTTP (issue 16): sign-in and its cookie, logout, the login
+//! rate limit, uploads (findings first, all or nothing, the size limit), errors for bad
+//! requests, and the committed OpenAPI document.
+
+mod support;
+
+use landplan_server::auth::AuthSettings;
+use serde_json::json;
+use support::*;
+
+fn store_with_accounts(dir: &std::path::Path) -> landplan_store::Store {
+    let s = new_store(dir.join("api.gpkg").to_str().unwrap());
+    add_accounts(&s);
+    s
+}
+
+#[test]
+fn login_sets_a_strict_http_only_cookie_and_logout_ends_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(store_with_accounts(dir.path()), AuthSettings::default());
+    let base = &server.base;
+
+    let anon = Client::anonymous(base);
+    let a = anon.post_without_csrf(
+        "/api/login",
+        json!({ "name": "editor-own", "password": password("editor-own") }),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    let cookie = &a.set_cookie[0];
+    for attr in ["landplan_session=", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attr), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
+    // Behind a TLS proxy the cookie is Secure.
+    let a = anon.post_with_header(
+        "/api/login",
+        json!({ "name": "editor-own", "password": password("editor-own") }),
+        "X-Forwarded-Proto",
+        "https",
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(a.set_cookie[0].ends_with("; Secure"), "{:?}", a.set_cookie);
+    assert_eq!(a.body["name"], "editor-own");
+    assert_eq!(a.body["csrf_token"].as_str().unwrap().len(), 64);
+
+    let c = Client::login(base, "editor-own", &password("editor-own"));
+    let me = c.get("/api/session");
+    assert_eq!(me.status, 200);
+    assert_eq!(me.body["grants"][0]["role"], "editor");
+    assert_eq!(me.body["csrf_token"], c.csrf.clone().unwrap());
+    // Logout needs the CSRF token like any change.
+    assert_eq!(c.post_without_csrf("/api/logout", json!({})).status, 403);
+    let out = c.post("/api/logout", json!({}));
+    assert_eq!(out.status, 204);
+    assert!(
+        out.set_cookie[0].contains("Max-Age=0"),
+        "{:?}",
+        out.set_cookie
+    );
+    assert_eq!(c.get("/api/session").status, 401);
+
+    // Wrong password, unknown account, an account without a password: one answer.
+    for (name, pw) in [
+        ("editor-own", "不是这个密码啊"),
+        ("没有这个人", "随便什么密码"),
+    ] {
+        let a = anon.post_without_csrf("/api/login", json!({ "name": name, "password": pw }));
+        assert_eq!(a.status, 401, "{}", a.text);
+        assert!(a.body["error"].as_str().unwrap().contains("不正确"));
+    }
+}
+
+#[test]
+fn failed_logins_are_limited_per_account_with_retry_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = AuthSettings {
+        max_failures_per_account: 3,
+        ..AuthSettings::default()
+    };
+    let server = Server::start(store_with_accounts(dir.path()), settings);
+    let anon = Client::anonymous(&server.base);
+    let try_login = |pw: &str| {
+        anon.post_without_csrf(
+            "/api/login",
+            json!({ "name": "reviewer-own", "password": pw }),
+        )
+    };
+    for _ in 0..3 {
+        assert_eq!(try_login("猜错的密码-123").status, 401);
+    }
+    // Now even the right password waits.
+    let a = try_login(&password("reviewer-own"));
+    assert_eq!(a.status, 429, "{}", a.text);
+    let wait: u64 = a.retry_after.expect("Retry-After").parse().unwrap();
+    assert!(wait > 0 && wait <= 15 * 60, "{wait}");
+    assert!(a.body["error"].as_str().unwrap().contains("秒后再试"));
+    // Another account is not held back by it.
+    Client::login(&server.base, "reviewer-other", &password("reviewer-other"));
+}
+
+#[test]
+fn bad_requests_get_4xx_json_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(store_with_accounts(dir.path()), AuthSettings::default());
+    let anon = Client::anonymous(&server.base);
+    let c = Client::login(&server.base, "editor-own", &password("editor-own"));
+    let cases = [
+        (
+            anon.post_raw(
+                "/api/login",
+                Some("application/json"),
+                "{not json".into(),
+                false,
+            ),
+            400,
+        ),
+        (
+            anon.post_raw("/api/login", Some("text/plain"), "name=x".into(), false),
+            415,
+        ),
+        (
+            anon.post_raw("/api/login", Some("application/json"), "{}".into(), false),
+            422,
+        ),
+        (
+            anon.post_raw(
+                "/api/login",
+                Some("application/json"),
+                r#"{"name":1,"password":[]}"#.into(),
+                false,
+            ),
+            422,
+        ),
+        (
+            c.post_raw(
+                &format!("/api/plans/{OWN}/2025/supply/submit"),
+                Some("application/json"),
+                "[".into(),
+                true,
+            ),
+            400,
+        ),
+        (
+            c.post(&format!("/api/plans/{OWN}/2025/supply/explode"), json!({})),
+            404,
+        ),
+        (
+            c.post(
+                &format!("/api/plans/{OWN}/2025/supply/submit"),
+                json!({ "reason": 3 }),
+            ),
+            422,
+        ),
+        (
+            c.post(&format!("/api/plans/{OWN}/2025/supply/submit"), json!({})),
+            404,
+        ),
+        (anon.get("/api/plans/abc/2025/supply"), 404),
+        (anon.get(&format!("/api/plans/{OWN}/二〇二五/supply")), 404),
+        (
+            anon.get(&format!("/api/plans/{OWN}/2025/supply/versions/x")),
+            404,
+        ),
+        (anon.get("/api/plans?year=next"), 422),
+        (anon.get("/api/no-such-thing"), 404),
+        (
+            c.post_raw("/api/imports", Some("application/json"), "{}".into(), true),
+            415,
+        ),
+        (
+            c.post_form("/api/imports", &[("region", None, OWN.as_bytes())]),
+            422,
+        ),
+    ];
+    for (i, (a, want)) in cases.into_iter().enumerate() {
+        assert_eq!(a.status, want, "case {i}: {}", a.text);
+        let e = a.body["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("case {i}: {}", a.text));
+        assert!(
+            e.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)),
+            "case {i}: {e}"
+        );
+    }
+}
+
+#[test]
+fn uploads_answer_with_findings_first_and_store_only_a_clean_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with_accounts(dir.path());
+    let settings = AuthSettings {
+        max_upload_bytes: 64 * 1024,
+        ..AuthSettings::default()
+    };
+    let server = Server::start(store.clone(), settings);
+    let c = Client::login(&server.base, "editor-own", &password("editor-own"));
+    let upload = |ledger: &str, store_it: bool| {
+        c.post_form(
+            "/api/imports",
+            &[
+                ("ledger", Some("台账.csv"), ledger.as_bytes()),
+                ("region", None, OWN.as_bytes()),
+                ("year", None, b"2026"),
+                ("store", None, if store_it { b"true" } else { b"false" }),
+            ],
+        )
+    };
+    let bad = format!(
+        "{}T-005,城关镇南街,城关镇,约两公顷,住宅用地,新增,挂牌出让,第二季度\r\n",
+        ledger()
+    );
+
+    // A check: findings with row and column, nothing stored.
+    let a = upload(&bad, false);
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["stored"], false);
+    assert_eq!(a.body["clean"], false);
+    let f = &a.body["findings"][0];
+    assert_eq!(f["severity"], "error", "{f}");
+    assert_eq!(f["places"][0]["row"], 6, "{f}");
+    assert!(
+        f["places"][0]["field"].as_str().unwrap().contains("面积"),
+        "{f}"
+    );
+
+    // store=true with an error: 422 with the findings, still nothing stored.
+    let a = upload(&bad, true);
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(a.body["findings"][0]["places"][0]["row"], 6);
+    let editor = store.actor("editor-own").unwrap();
+    let none = store
+        .latest_import(&editor, OWN, 2026, landplan_core::compile::PlanKind::Supply)
+        .unwrap();
+    assert_eq!(none, None);
+
+    // A clean ledger is stored: 201 with its import, which create then compiles.
+    let a = upload(&ledger(), true);
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["stored"], true);
+    assert_eq!(a.body["parcel_count"], 4);
+    assert_eq!(a.body["total_ha"], "5.5000");
+    let id = a.body["import_id"].as_i64().unwrap();
+    let a = c.post(
+        &format!("/api/plans/{OWN}/2026/supply/create"),
+        json!({ "import_id": id }),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["status"], "draft");
+    assert_eq!(a.body["total_ha"], "5.5000");
+    let a = c.get(&format!("/api/plans/{OWN}/2026/supply"));
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["versions"].as_array().unwrap().len(), 1);
+    assert!(a.body["indicators"].is_object());
+    // Anyone else: a draft does not exist.
+    assert_eq!(
+        Client::anonymous(&server.base)
+            .get(&format!("/api/plans/{OWN}/2026/supply"))
+            .status,
+        404
+    );
+
+    // Above the limit: 413, nothing stored.
+    let big = ledger() + &"T-9,城关镇,城关镇,1,住宅用地,新增,挂牌出让,第二季度\r\n".repeat(2000);
+    let a = upload(&big, true);
+    assert_eq!(a.status, 413, "{}", a.text);
+    assert!(a.body["error"].as_str().unwrap().contains("过大"));
+}
+
+#[test]
+fn the_committed_openapi_document_is_the_generated_one() {
+    let generated = landplan_server::api::openapi_json();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/openapi.json differs from the API's code: run UPDATE_OPENAPI=1 cargo test -p landplan-server --test api and commit it"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&generated).unwrap();
+    for path in [
+        "/api/login",
+        "/api/logout",
+        "/api/plans",
+        "/api/plans/{region}/{year}/{kind}",
+        "/api/plans/{region}/{year}/{kind}/versions/{n}",
+        "/api/plans/{region}/{year}/{kind}/{action}",
+        "/api/imports",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    // And the server serves the same document.
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        new_store(dir.path().join("o.gpkg").to_str().unwrap()),
+        AuthSettings::default(),
+    );
+    let a = Client::anonymous(&server.base).get("/api/openapi.json");
+    assert_eq!(a.status, 200);
+    assert_eq!(a.text, generated);
+}
