@@ -54,6 +54,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "web_auth",
         include_str!("../migrations/gpkg/008_web_auth.sql"),
     ),
+    (
+        9,
+        "read_indexes",
+        include_str!("../migrations/gpkg/009_read_indexes.sql"),
+    ),
 ];
 
 /// The parcel layer and its geometry column (the R-tree index is `rtree_parcel_geom`).

@@ -49,6 +49,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "web_auth",
         include_str!("../migrations/postgres/006_web_auth.sql"),
     ),
+    (
+        7,
+        "read_indexes",
+        include_str!("../migrations/postgres/007_read_indexes.sql"),
+    ),
 ];
 
 /// A connection to a PostgreSQL store.

@@ -10,7 +10,7 @@
 //! An adjustment (调整) creates a new version and needs a reason; it is allowed only for a
 //! published plan, and the new version goes through submission, approval and publication again.
 
-use crate::access::Role;
+use crate::access::{region_chain, Role};
 use crate::db::Value;
 use crate::error::StoreError;
 use crate::session::Session;
@@ -515,6 +515,14 @@ impl Session<'_> {
             &format!("{VERSION_SELECT} ORDER BY p.region, p.year, p.kind, v.version"),
             &[],
         )?;
+        // The region table's parent links, read once: with thousands of regions (a national
+        // store), reading each plan's chain link by link was one query per level and region.
+        let parents: HashMap<String, Option<String>> = self
+            .db
+            .query("SELECT code, parent FROM region", &[])?
+            .into_iter()
+            .map(|r| (r[0].text(), r[1].opt_text()))
+            .collect();
         let mut chains: HashMap<String, Vec<String>> = HashMap::new();
         let mut out: Vec<PlanVersion> = Vec::new();
         for r in rows {
@@ -525,7 +533,9 @@ impl Session<'_> {
             let chain = match chains.get(&v.plan.region) {
                 Some(c) => c,
                 None => {
-                    let c = self.chain(&v.plan.region)?;
+                    let c = region_chain::<StoreError>(&v.plan.region, |c| {
+                        Ok(parents.get(c).cloned())
+                    })?;
                     chains.entry(v.plan.region.clone()).or_insert(c)
                 }
             };
