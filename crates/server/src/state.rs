@@ -2,7 +2,8 @@
 
 use crate::error::WebError;
 use landplan_store::{Store, StoreError};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// What every handler shares. Cheap to clone (the store is a pool handle).
 #[derive(Clone)]
@@ -11,6 +12,36 @@ pub struct AppState {
     pub store: Store,
     /// Sign-in settings and the login rate limiter ([`crate::auth`]).
     pub auth: Arc<crate::auth::Auth>,
+    /// What anonymous visitors are shown of the store's lists, kept until the store changes.
+    pub public: Arc<PublicCache>,
+}
+
+/// Answers for anonymous visitors (the plan list page, `GET /api/plans`), each kept with the
+/// store's [`Store::change_stamp`] it was made at and served while the stamp is the same: a
+/// national store's list of 8,400 plans costs one indexed read instead of reading and rendering
+/// every version (docs/BENCHMARKS.md, "serve"). Another process's change moves the stamp too.
+#[derive(Default)]
+pub struct PublicCache {
+    entries: Mutex<HashMap<String, (i64, Arc<str>)>>,
+}
+
+impl PublicCache {
+    fn get(&self, key: &str, stamp: i64) -> Option<Arc<str>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(s, _)| *s == stamp)
+            .map(|(_, body)| body.clone())
+    }
+
+    fn put(&self, key: String, stamp: i64, body: Arc<str>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        // The keys are a few lists (by year at most): no bound needed beyond this one.
+        if entries.len() > 256 {
+            entries.clear();
+        }
+        entries.insert(key, (stamp, body));
+    }
 }
 
 impl AppState {
@@ -24,7 +55,28 @@ impl AppState {
         AppState {
             store,
             auth: Arc::new(crate::auth::Auth::new(settings)),
+            public: Arc::default(),
         }
+    }
+
+    /// An answer for anonymous visitors from the cache while the store is unchanged, else
+    /// made by `make` (on the blocking pool) and kept. A change committed while `make` reads
+    /// only makes the entry look older than it is: the next request reads again.
+    pub async fn public_cached<F>(&self, key: String, make: F) -> Result<Arc<str>, WebError>
+    where
+        F: FnOnce(&Store) -> Result<String, StoreError> + Send + 'static,
+    {
+        let cache = self.public.clone();
+        self.run(move |store| {
+            let stamp = store.change_stamp()?;
+            if let Some(body) = cache.get(&key, stamp) {
+                return Ok(body);
+            }
+            let body: Arc<str> = make(store)?.into();
+            cache.put(key, stamp, body.clone());
+            Ok(body)
+        })
+        .await
     }
 
     /// Run a store call on the blocking pool, so that database and file work never blocks the

@@ -300,3 +300,44 @@ fn the_committed_openapi_document_is_the_generated_one() {
     assert_eq!(a.status, 200);
     assert_eq!(a.text, generated);
 }
+
+#[test]
+fn the_public_lists_show_a_plan_published_by_another_process_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("s.gpkg").display().to_string();
+    let store = support::new_store(&url);
+    plan_in(&store, dir.path(), OWN, 2025, "published");
+    let server = Server::start(store, AuthSettings::default());
+    let visitor = Client::anonymous(&server.base);
+    let listed = |c: &Client| -> (Vec<String>, String) {
+        let a = c.get("/api/plans");
+        assert_eq!(a.status, 200, "{}", a.text);
+        let regions = a
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| format!("{}", p["region"]))
+            .collect();
+        let page = c.get("/");
+        assert_eq!(page.status, 200);
+        (regions, page.text)
+    };
+    // Asked twice (the second answer may come from the server's cache): one plan.
+    for _ in 0..2 {
+        let (regions, page) = listed(&visitor);
+        assert_eq!(regions.len(), 1, "{regions:?}");
+        assert!(page.contains("甲县") && !page.contains("乙县"), "{page}");
+    }
+    // Another process (its own handle on the same file) publishes the sibling county's plan:
+    // the next answers list it.
+    let other = landplan_store::Store::open(&url).unwrap();
+    plan_in(&other, dir.path(), OTHER, 2025, "published");
+    let (regions, page) = listed(&visitor);
+    assert_eq!(regions.len(), 2, "{regions:?}");
+    assert!(page.contains("乙县"), "{page}");
+    // A draft stays unlisted, before and after the cache.
+    plan_in(&other, dir.path(), OTHER, 2026, "draft");
+    let (regions, _) = listed(&visitor);
+    assert_eq!(regions.len(), 2, "{regions:?}");
+}

@@ -37,6 +37,18 @@ impl Store {
         Ok(s.db.table_exists("account")? && s.has_accounts()?)
     }
 
+    /// A number that grows with every change to the store: the sequence of the audit log's
+    /// last entry (every change writes one in its transaction). Equal stamps mean nothing was
+    /// changed in between, by this process or any other, so a caller may keep what it read
+    /// (the web server's public lists). One indexed read.
+    pub fn change_stamp(&self) -> Result<i64, StoreError> {
+        let anonymous = Actor::anonymous();
+        let mut s = self.raw_session(&anonymous)?;
+        let rows =
+            s.db.query("SELECT COALESCE(MAX(seq), 0) FROM audit_log", &[])?;
+        Ok(rows.first().and_then(|r| r[0].as_i64()).unwrap_or(0))
+    }
+
     /// The actor of the account `name`, with its grants: [`StoreError::UnknownAccount`] when
     /// there is none, [`StoreError::AccountDisabled`] when it is disabled.
     pub fn actor(&self, name: &str) -> Result<Actor, StoreError> {

@@ -224,7 +224,8 @@ pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Result<Json<Vec<PlanSummary>>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     let mut year = None;
     for (k, v) in query
         .as_deref()
@@ -242,16 +243,28 @@ pub async fn list(
         }
     }
     let actor = auth::caller(&state, &headers).await?.actor();
-    let out = state
-        .run(move |s| {
+    let list =
+        move |s: &Store, actor: &landplan_store::Actor| -> Result<Vec<PlanSummary>, StoreError> {
             let names = region_names(s)?;
-            Ok(s.plans(&actor, year)?
+            Ok(s.plans(actor, year)?
                 .iter()
                 .map(|v| summary(v, &names))
-                .collect::<Vec<_>>())
-        })
-        .await?;
-    Ok(Json(out))
+                .collect())
+        };
+    if actor.is_anonymous() {
+        // Everyone's list is the same until the store changes: kept, as JSON.
+        let key = format!("api/plans?year={year:?}");
+        let body = state
+            .public_cached(key, move |s| Ok(serde_json::to_string(&list(s, &actor)?)?))
+            .await?;
+        return Ok((
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response());
+    }
+    let out = state.run(move |s| list(s, &actor)).await?;
+    Ok(Json(out).into_response())
 }
 
 /// The latest version of a plan the caller may see, with its history and indicators.

@@ -20,16 +20,16 @@ struct Line {
 }
 
 pub async fn page(State(state): State<AppState>) -> Result<Html<String>, PageError> {
-    let who = visitor();
-    let lines = state
-        .run(move |store| {
+    let body = state
+        .public_cached("index".into(), |store| {
+            let who = visitor();
             let names: BTreeMap<String, String> = store
                 .regions()?
                 .into_iter()
                 .map(|r| (r.code.clone(), r.name))
                 .collect();
             let plans = store.plans(&who, None)?;
-            Ok(plans
+            let lines = plans
                 .into_iter()
                 .map(|v| {
                     let name = names
@@ -48,10 +48,11 @@ pub async fn page(State(state): State<AppState>) -> Result<Html<String>, PageErr
                         parcels: v.parcel_count,
                     }
                 })
-                .collect::<Vec<_>>())
+                .collect::<Vec<_>>();
+            Ok(render(lines).into_string())
         })
         .await?;
-    Ok(Html(render(lines).into_string()))
+    Ok(Html(body.to_string()))
 }
 
 fn render(lines: Vec<Line>) -> Markup {
