@@ -340,4 +340,33 @@ fn the_public_lists_show_a_plan_published_by_another_process_at_once() {
     plan_in(&other, dir.path(), OTHER, 2026, "draft");
     let (regions, _) = listed(&visitor);
     assert_eq!(regions.len(), 2, "{regions:?}");
+
+    // The plan page likewise: asked twice, then adjusted and published again elsewhere.
+    let path = format!("/plans/{OWN}/2025/supply");
+    for _ in 0..2 {
+        let page = visitor.get(&path);
+        assert_eq!(page.status, 200);
+        assert!(page.text.contains("第1版") && !page.text.contains("第2版"));
+    }
+    let op = landplan_store::Actor::local_operator("测试员");
+    let key = landplan_store::PlanKey {
+        region: OWN.into(),
+        year: 2025,
+        kind: landplan_core::compile::PlanKind::Supply,
+    };
+    support::import(&other, dir.path(), OWN, 2025);
+    other.adjust(&op, &key, "第二次公布的理由", None).unwrap();
+    for step in [
+        landplan_store::PlanAction::Submit,
+        landplan_store::PlanAction::Approve,
+        landplan_store::PlanAction::Publish,
+    ] {
+        other.transition(&op, &key, step, None).unwrap();
+    }
+    let page = visitor.get(&path);
+    assert!(
+        page.text.contains("第2版") && page.text.contains("第二次公布的理由"),
+        "{}",
+        page.text
+    );
 }

@@ -54,14 +54,42 @@ pub async fn latest(
     // A query that cannot be read (bad percent-encoding …) filters nothing.
     let q = query.ok().and_then(|Query(p)| p.q);
     let key = plan_key(&region, &year, &kind)?;
-    let model = state
-        .run(move |store| {
-            let who = visitor();
-            let v = store.current_version(&who, &key)?;
-            model(store, &key, v)
+    let make = move |store: &landplan_store::Store, q: Option<&str>| {
+        let who = visitor();
+        let v = store.current_version(&who, &key)?;
+        Ok(render(&model(store, &key, v)?, q).into_string())
+    };
+    page(&state, format!("{region}/{year}/{kind}"), q, make).await
+}
+
+/// A plan page: unfiltered, the same for every visitor until the store changes or the day
+/// does (execution is measured as of today), so kept in the public cache under `path` and
+/// the Beijing date; filtered (`?q=`), made afresh.
+async fn page<F>(
+    state: &AppState,
+    path: String,
+    q: Option<String>,
+    make: F,
+) -> Result<Html<String>, PageError>
+where
+    F: FnOnce(&landplan_store::Store, Option<&str>) -> Result<String, landplan_store::StoreError>
+        + Send
+        + 'static,
+{
+    if q.as_deref().is_some_and(|q| !q.trim().is_empty()) {
+        let html = state.run(move |store| make(store, q.as_deref())).await?;
+        return Ok(Html(html));
+    }
+    let today = Timestamp::from_system_time(std::time::SystemTime::now())
+        .date_beijing()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let html = state
+        .public_cached(format!("plan:{path}:{today}"), move |store| {
+            make(store, None)
         })
         .await?;
-    Ok(Html(render(&model, q.as_deref()).into_string()))
+    Ok(Html(html.to_string()))
 }
 
 pub async fn version(
@@ -75,14 +103,18 @@ pub async fn version(
     let n: i64 = n
         .parse()
         .map_err(|_| PageError(WebError::NotFound(format!("没有第 {n} 版"))))?;
-    let model = state
-        .run(move |store| {
-            let who = visitor();
-            let v = store.version(&who, &key, n)?;
-            model(store, &key, v)
-        })
-        .await?;
-    Ok(Html(render(&model, q.as_deref()).into_string()))
+    let make = move |store: &landplan_store::Store, q: Option<&str>| {
+        let who = visitor();
+        let v = store.version(&who, &key, n)?;
+        Ok(render(&model(store, &key, v)?, q).into_string())
+    };
+    page(
+        &state,
+        format!("{region}/{year}/{kind}/versions/{n}"),
+        q,
+        make,
+    )
+    .await
 }
 
 fn model(
