@@ -68,7 +68,7 @@ pub use import::{ImportOptions, ImportSummary};
 pub use plan::{PlanAction, PlanKey, PlanStatus, PlanVersion};
 pub use region::{Region, RegionLevel};
 pub use rollup::Rollup;
-pub use session::Conn;
+pub use session::{Conn, MAX_IDLE};
 pub use state::StateProblem;
 pub use version_read::TownshipBoundary;
 
