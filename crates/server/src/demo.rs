@@ -197,7 +197,14 @@ pub fn populate(store: &Store, who: &Actor, dir: &Path) -> Result<(), DemoError>
 fn publish(store: &Store, who: &Actor, key: &PlanKey) -> Result<(), StoreError> {
     store.transition(who, key, PlanAction::Submit, Some("报请县人民政府审批"))?;
     store.transition(who, key, PlanAction::Approve, None)?;
-    store.transition(who, key, PlanAction::Publish, None)?;
+    let v = store.transition(who, key, PlanAction::Publish, None)?;
+    // As every publication does: the public files and their fingerprints, kept once.
+    crate::pages::version::keep_published(
+        store,
+        who,
+        &v,
+        landplan_store::PublishedOrigin::Publication,
+    )?;
     Ok(())
 }
 

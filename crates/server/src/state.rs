@@ -14,6 +14,10 @@ pub struct AppState {
     pub auth: Arc<crate::auth::Auth>,
     /// What anonymous visitors are shown of the store's lists, kept until the store changes.
     pub public: Arc<PublicCache>,
+    /// What the public pages show of each published version, least recently used pushed out
+    /// first ([`crate::pages::version::Lru`], bounded by
+    /// [`crate::pages::version::CACHE_BYTES`] and [`crate::pages::version::CACHE_ENTRIES`]).
+    pub versions: Arc<crate::pages::version::VersionCache>,
     /// One permit per connection the store keeps open ([`landplan_store::MAX_IDLE`]): store
     /// calls beyond that wait here for a free connection instead of each opening (and then
     /// closing) a connection of its own, which on PostgreSQL costs a backend process start and
@@ -61,6 +65,7 @@ impl AppState {
             store,
             auth: Arc::new(crate::auth::Auth::new(settings)),
             public: Arc::default(),
+            versions: Arc::new(crate::pages::version::new_cache()),
             slots: Arc::new(tokio::sync::Semaphore::new(landplan_store::MAX_IDLE)),
         }
     }

@@ -54,6 +54,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "read_indexes",
         include_str!("../migrations/postgres/007_read_indexes.sql"),
     ),
+    (
+        9,
+        "published_files",
+        include_str!("../migrations/postgres/009_published_files.sql"),
+    ),
 ];
 
 /// A connection to a PostgreSQL store.

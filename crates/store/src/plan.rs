@@ -219,7 +219,7 @@ struct NewVersion<'a> {
     from: Option<PlanStatus>,
 }
 
-const VERSION_SELECT: &str = "SELECT p.region, p.year, p.kind, p.id, v.id, v.version, v.status, v.import_id, v.reason, v.total_ha, v.parcel_count, v.created_by, v.created_at FROM plan_version v JOIN plan p ON p.id = v.plan_id";
+pub(crate) const VERSION_SELECT: &str = "SELECT p.region, p.year, p.kind, p.id, v.id, v.version, v.status, v.import_id, v.reason, v.total_ha, v.parcel_count, v.created_by, v.created_at FROM plan_version v JOIN plan p ON p.id = v.plan_id";
 
 fn kind_from(s: &str) -> Result<PlanKind, StoreError> {
     match s {
@@ -229,7 +229,7 @@ fn kind_from(s: &str) -> Result<PlanKind, StoreError> {
     }
 }
 
-fn version_row(r: Vec<Value>) -> Result<PlanVersion, StoreError> {
+pub(crate) fn version_row(r: Vec<Value>) -> Result<PlanVersion, StoreError> {
     Ok(PlanVersion {
         plan: PlanKey {
             region: r[0].text(),

@@ -164,6 +164,18 @@ fn step(store: &Store, who: &Actor, s: Step, a: PlanAction) -> anyhow::Result<Ex
     let v = store
         .transition(who, &key, a, s.reason.as_deref())
         .map_err(|e| explain_plan(e, store, who, &key, None, false))?;
+    if a == PlanAction::Publish {
+        // The public files and their fingerprints are made once, at publication, and kept in
+        // the store (docs/web.md); if that fails the site makes them on the first visit.
+        if let Err(e) = landplan_server::pages::version::keep_published(
+            store,
+            who,
+            &v,
+            landplan_store::PublishedOrigin::Publication,
+        ) {
+            eprintln!("提示：公开文件未能在公布时生成（网站将在首次访问时生成）：{e}");
+        }
+    }
     outln!(
         "已{}：{}（经办人：{}）",
         a.label(),

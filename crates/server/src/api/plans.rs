@@ -208,15 +208,23 @@ fn detail(
 }
 
 /// The published plans, and with a session or token also the other versions in the account's
-/// regions (each plan's latest version the caller may see).
+/// regions (each plan's latest version the caller may see), by region, year and kind;
+/// optionally of one region and those below it (`region`), of one year (`year`), and a page
+/// at a time (`limit` plans from `offset`). Without a filter: every plan.
 #[utoipa::path(
     get,
     path = "/api/plans",
     tag = "plans",
-    params(("year" = Option<i32>, Query, description = "只列出这一年的计划")),
+    params(
+        ("year" = Option<i32>, Query, description = "只列出这一年的计划"),
+        ("region" = Option<String>, Query, description = "只列出这一行政区及其下级行政区的计划（行政区划代码，如省级 110000）", example = "990000"),
+        ("limit" = Option<i64>, Query, description = "最多列出多少个计划（1–10000；不给则全部列出）"),
+        ("offset" = Option<i64>, Query, description = "跳过前多少个计划（与 limit 一起分页，默认 0）"),
+    ),
     responses(
         (status = 200, description = "计划列表", body = Vec<PlanSummary>),
         (status = 401, description = "令牌无效", body = ErrorBody),
+        (status = 422, description = "参数无效", body = ErrorBody),
     ),
     security((), ("session" = []), ("token" = []))
 )]
@@ -226,36 +234,63 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
+    let bad = |what: &str, v: &str| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{what}，而不是“{v}”"),
+        )
+    };
     let mut year = None;
+    let mut region: Option<String> = None;
+    let mut limit: Option<i64> = None;
+    let mut offset: i64 = 0;
     for (k, v) in query
         .as_deref()
         .unwrap_or("")
         .split('&')
         .filter_map(|kv| kv.split_once('='))
     {
-        if k == "year" && !v.is_empty() {
-            year = Some(v.parse::<i32>().map_err(|_| {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("year 应为年份数字，而不是“{v}”"),
+        if v.is_empty() {
+            continue;
+        }
+        match k {
+            "year" => year = Some(v.parse::<i32>().map_err(|_| bad("year 应为年份数字", v))?),
+            "region" => {
+                if !matches!(v.len(), 6 | 9 | 12) || !v.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(bad("region 应为 6、9 或 12 位的行政区划代码", v));
+                }
+                region = Some(v.to_string());
+            }
+            "limit" => {
+                limit = Some(
+                    v.parse::<i64>()
+                        .ok()
+                        .filter(|n| (1..=10_000).contains(n))
+                        .ok_or_else(|| bad("limit 应为 1 到 10000 之间的整数", v))?,
                 )
-            })?);
+            }
+            "offset" => {
+                offset = v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| bad("offset 应为不小于 0 的整数", v))?
+            }
+            _ => {}
         }
     }
     let actor = auth::caller(&state, &headers).await?.actor();
-    let list =
-        move |s: &Store, actor: &landplan_store::Actor| -> Result<Vec<PlanSummary>, StoreError> {
-            let names = region_names(s)?;
-            Ok(s.plans(actor, year)?
-                .iter()
-                .map(|v| summary(v, &names))
-                .collect())
-        };
     if actor.is_anonymous() {
-        // Everyone's list is the same until the store changes: kept, as JSON.
-        let key = format!("api/plans?year={year:?}");
+        // Everyone's list is the same until the store changes: filtered in SQL, kept as JSON.
+        let key =
+            format!("api/plans?year={year:?}&region={region:?}&limit={limit:?}&offset={offset}");
         let body = state
-            .public_cached(key, move |s| Ok(serde_json::to_string(&list(s, &actor)?)?))
+            .public_cached(key, move |s| {
+                let names = region_names(s)?;
+                let page = s.published_plans(region.as_deref(), year, limit, offset)?;
+                let out: Vec<PlanSummary> = page.plans.iter().map(|v| summary(v, &names)).collect();
+                Ok(serde_json::to_string(&out)?)
+            })
             .await?;
         return Ok((
             [(axum::http::header::CONTENT_TYPE, "application/json")],
@@ -263,7 +298,25 @@ pub async fn list(
         )
             .into_response());
     }
-    let out = state.run(move |s| list(s, &actor)).await?;
+    let out = state
+        .run(move |s| -> Result<Vec<PlanSummary>, StoreError> {
+            let names = region_names(s)?;
+            let prefix = region
+                .as_deref()
+                .map(landplan_store::published::region_prefix);
+            Ok(s.plans(&actor, year)?
+                .iter()
+                .filter(|v| prefix.is_none_or(|p| v.plan.region.starts_with(p)))
+                .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+                .take(
+                    limit
+                        .and_then(|l| usize::try_from(l).ok())
+                        .unwrap_or(usize::MAX),
+                )
+                .map(|v| summary(v, &names))
+                .collect())
+        })
+        .await?;
     Ok(Json(out).into_response())
 }
 
@@ -387,7 +440,22 @@ pub async fn act(
     let out = state
         .run(move |s| {
             let v = match (step, action.as_str()) {
-                (Some(step), _) => s.transition(&actor, &key, step, reason.as_deref())?,
+                (Some(step), _) => {
+                    let v = s.transition(&actor, &key, step, reason.as_deref())?;
+                    if step == PlanAction::Publish {
+                        // The public files and their fingerprints, made once and kept; if
+                        // that fails, the site makes them on the first visit.
+                        if let Err(e) = crate::pages::version::keep_published(
+                            s,
+                            &actor,
+                            &v,
+                            landplan_store::PublishedOrigin::Publication,
+                        ) {
+                            tracing::warn!(error = %e, "public files not made at publication");
+                        }
+                    }
+                    v
+                }
                 (None, "create") => {
                     s.create_plan(&actor, &key, req.import_id, reason.as_deref())?
                 }

@@ -1,7 +1,7 @@
 //! A published version's files: `plan.docx`, `plan.xlsx`, `parcels.geojson`, `parcels.csv`
-//! (downloads, with Chinese file names), `townships.geojson` and the charts (`*.svg`). Every
-//! file comes from the version's cached data, so its bytes (and SHA-256) are the same on every
-//! request.
+//! (downloads, with Chinese file names: their bytes as kept in the store, so the same on every
+//! request and after every restart), `townships.geojson` and the charts (`*.svg`, from the
+//! version's data in memory).
 
 use super::version;
 use super::{content_disposition, plan_key, visitor, PageError};
@@ -17,18 +17,38 @@ pub async fn file(
     let key = plan_key(&region, &year, &kind)?;
     let missing = || PageError(WebError::NotFound(format!("没有文件“{file}”")));
     let n: i64 = n.parse().map_err(|_| missing())?;
-    let data = state
-        .run(move |store| {
-            let who = visitor();
-            let v = store.version(&who, &key, n)?;
-            version::load(store, &who, &v)
-        })
-        .await?;
-    if let Some(d) = data.download(&file) {
-        let mut res = d.bytes.clone().into_response();
+    if version::DOWNLOADS.contains(&file.as_str()) {
+        // A download: its bytes as kept in the store (made and kept now if the version has
+        // none yet), nothing else of the version read.
+        let name = file.clone();
+        let found = state
+            .run(move |store| {
+                let who = visitor();
+                let v = store.version(&who, &key, n)?;
+                if let Some(f) = store.published_file(&who, v.version_id, &name)? {
+                    return Ok(Some(f));
+                }
+                if store.published_record(&who, v.version_id)?.is_some() {
+                    return Ok(None);
+                }
+                version::keep_published(
+                    store,
+                    &who,
+                    &v,
+                    landplan_store::PublishedOrigin::FirstVisit,
+                )?;
+                store.published_file(&who, v.version_id, &name)
+            })
+            .await?;
+        let Some((d, bytes)) = found else {
+            return Err(missing());
+        };
+        let mut res = bytes.into_response();
         let h = res.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(d.mime));
-        if let Ok(v) = HeaderValue::from_str(&content_disposition(d.name, &d.filename)) {
+        if let Ok(v) = HeaderValue::from_str(&d.media_type) {
+            h.insert(header::CONTENT_TYPE, v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&content_disposition(&d.name, &d.filename)) {
             h.insert(header::CONTENT_DISPOSITION, v);
         }
         if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", d.sha256)) {
@@ -36,6 +56,14 @@ pub async fn file(
         }
         return Ok(res);
     }
+    let cache = state.versions.clone();
+    let data = state
+        .run(move |store| {
+            let who = visitor();
+            let v = store.version(&who, &key, n)?;
+            version::load(&cache, store, &who, &v)
+        })
+        .await?;
     if file == "townships.geojson" {
         return Ok((
             [(header::CONTENT_TYPE, "application/geo+json")],

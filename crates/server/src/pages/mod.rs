@@ -2,7 +2,9 @@
 //! Chinese, readable on a phone. Every page acts as [`Actor::anonymous`], so the store
 //! decides what is public: published versions only.
 //!
-//! - `/` — published plans by year and region;
+//! - `/` — published plans by year and region (on a large store: by province);
+//! - `/regions/{code}` — the published plans of a region and the regions below it (`?year=`,
+//!   `?page=`);
 //! - `/plans/{region}/{year}/{kind}` — the latest published version of a plan;
 //! - `/plans/{region}/{year}/{kind}/versions/{n}` — a published version (the same page);
 //! - `/plans/{region}/{year}/{kind}/versions/{n}/{file}` — its downloads (`plan.docx`,
@@ -35,6 +37,7 @@ const SITE_CSS: &str = include_str!("../../assets/site.css");
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(index::page))
+        .route("/regions/{code}", get(index::region))
         .route("/static/site.css", get(css))
         .route("/plans/{region}/{year}/{kind}", get(plan::latest))
         .route(

@@ -54,10 +54,11 @@ pub async fn latest(
     // A query that cannot be read (bad percent-encoding …) filters nothing.
     let q = query.ok().and_then(|Query(p)| p.q);
     let key = plan_key(&region, &year, &kind)?;
+    let cache = state.versions.clone();
     let make = move |store: &landplan_store::Store, q: Option<&str>| {
         let who = visitor();
         let v = store.current_version(&who, &key)?;
-        Ok(render(&model(store, &key, v)?, q).into_string())
+        Ok(render(&model(&cache, store, &key, v)?, q).into_string())
     };
     page(&state, format!("{region}/{year}/{kind}"), q, make).await
 }
@@ -103,10 +104,11 @@ pub async fn version(
     let n: i64 = n
         .parse()
         .map_err(|_| PageError(WebError::NotFound(format!("没有第 {n} 版"))))?;
+    let cache = state.versions.clone();
     let make = move |store: &landplan_store::Store, q: Option<&str>| {
         let who = visitor();
         let v = store.version(&who, &key, n)?;
-        Ok(render(&model(store, &key, v)?, q).into_string())
+        Ok(render(&model(&cache, store, &key, v)?, q).into_string())
     };
     page(
         &state,
@@ -118,12 +120,15 @@ pub async fn version(
 }
 
 fn model(
+    cache: &version::VersionCache,
     store: &landplan_store::Store,
     key: &PlanKey,
     v: PlanVersion,
 ) -> Result<Model, landplan_store::StoreError> {
     let who = visitor();
-    let data = version::load(store, &who, &v)?;
+    let t0 = std::time::Instant::now();
+    let data = version::load(cache, store, &who, &v)?;
+    let t1 = std::time::Instant::now();
     let events = store.events(&who, key)?;
     let all = store.versions(&who, key)?;
     let published_at = |n: i64| {
@@ -161,6 +166,11 @@ fn model(
     } else {
         None
     };
+    tracing::debug!(
+        load_ms = (t1 - t0).as_secs_f64() * 1000.0,
+        rest_ms = t1.elapsed().as_secs_f64() * 1000.0,
+        "plan page model"
+    );
     Ok(Model {
         published: published_at(v.version),
         data,
@@ -565,10 +575,17 @@ fn downloads(d: &VersionData, here: &str) -> Markup {
                 @for f in &d.downloads {
                     li {
                         a href=(format!("{here}/{}", f.name)) download=(f.filename) { (f.title) }
-                        " " span.muted { (f.filename) "，" (size(f.bytes.len())) }
+                        " " span.muted { (f.filename) "，" (size(usize::try_from(f.size).unwrap_or(0))) }
                         br;
                         "SHA-256：" code.hash data-file=(f.name) { (f.sha256) }
                     }
+                }
+            }
+            p.muted {
+                @if d.made_at_publication {
+                    "以上文件在本版本公布时生成并存档，此后不再改变。"
+                } @else {
+                    "以上文件在本版本首次被访问时生成并存档，此后不再改变。"
                 }
             }
         }

@@ -1,7 +1,17 @@
-//! What the site shows of one published version, computed once and kept in memory: a
-//! published version never changes, so its documents, their fingerprints, its charts, its map
-//! and the checker's report on its Word plan are made on the first request and served from
-//! memory after that.
+//! What the site shows of one published version.
+//!
+//! - The **downloads** (Word plan, Excel 附表, parcels as GeoJSON and CSV), their SHA-256 and
+//!   the **checker's report** on the Word plan are a property of the publication: made once,
+//!   when the version is published ([`keep_published`]: the API's publish, `landplan plan
+//!   publish`, the demo), and kept in the store (`Store::keep_published`), so they never change
+//!   even if a later landplan writes documents differently. A version published without them
+//!   (an older store, the national benchmark's copies) gets them on its first visit, kept then
+//!   (a cache write, not an audited step). A page reads only their small rows (names, sizes,
+//!   hashes, the report); a download reads its bytes from the store.
+//! - The rest of the page's data (the plan, its parcel rows, charts, map, township
+//!   boundaries) is made from the store on the first request and kept in a bounded
+//!   least-recently-used cache ([`CACHE_BYTES`], [`CACHE_ENTRIES`]); a version pushed out is
+//!   made again from the store when it is next asked for.
 
 use crate::export::{self, ExportOptions, FeatureAttributes};
 use landplan_check::CheckOptions;
@@ -9,24 +19,37 @@ use landplan_core::compile::{CompiledPlan, PlanKind};
 use landplan_core::view::PlanView;
 use landplan_core::{RuleContext, Severity};
 use landplan_report::{ChartKind, ImageFormat, ReportFormat};
-use landplan_store::audit::sha256_hex;
 use landplan_store::import::StoredParcel;
-use landplan_store::{Actor, AuditEntry, PlanVersion, Store, StoreError};
+use landplan_store::{
+    Actor, AuditEntry, NewPublishedFile, PlanVersion, PublishedOrigin, PublishedRecord, Store,
+    StoreError,
+};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
 
-/// A file of a version offered for download.
+/// At most this many bytes (estimated) of versions' data are kept in memory.
+pub const CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// At most this many versions' data are kept in memory.
+pub const CACHE_ENTRIES: usize = 512;
+
+/// The names of the downloads in the URL (a version without parcel boundaries has no
+/// GeoJSON).
+pub const DOWNLOADS: &[&str] = &["plan.docx", "plan.xlsx", "parcels.geojson", "parcels.csv"];
+
+/// A file of a version offered for download (its bytes stay in the store).
 pub struct Download {
     /// The name in the URL (`plan.docx` …).
-    pub name: &'static str,
+    pub name: String,
     /// What it is, in Chinese.
     pub title: &'static str,
     /// The Chinese file name the browser saves it under.
     pub filename: String,
     /// Its media type.
-    pub mime: &'static str,
-    /// The bytes (identical on every request).
-    pub bytes: Vec<u8>,
+    pub mime: String,
+    /// Its size in bytes.
+    pub size: i64,
     /// SHA-256 of the bytes, hex.
     pub sha256: String,
 }
@@ -53,7 +76,8 @@ pub struct ParcelRow {
     pub status: String,
 }
 
-/// The checker's report on the version's own Word plan.
+/// The checker's report on the version's own Word plan, as kept in the store (JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckSummary {
     /// Errors and warnings: (severity label, rule id, message).
     pub problems: Vec<(String, String, String)>,
@@ -73,8 +97,10 @@ pub struct VersionData {
     pub view: PlanView,
     /// The parcels.
     pub parcels: Vec<ParcelRow>,
-    /// The downloads.
+    /// The downloads (their descriptions and fingerprints).
     pub downloads: Vec<Download>,
+    /// Whether the files were made at publication (else on a first visit).
+    pub made_at_publication: bool,
     /// The county's township boundaries as GeoJSON.
     pub townships: Vec<u8>,
     /// The charts as SVG, by kind, with their size in pixels.
@@ -112,33 +138,176 @@ impl VersionData {
     }
 }
 
-/// The cache: by store address, version id and the version's creation time (a store rebuilt
-/// under the same address gets new entries).
-type Cache = Mutex<HashMap<(String, i64, String), Arc<VersionData>>>;
-
-fn cache() -> &'static Cache {
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+impl VersionData {
+    /// About how many bytes of memory this holds (what the cache's bound counts).
+    pub fn weight(&self) -> usize {
+        let rows: usize = self
+            .parcels
+            .iter()
+            .map(|p| {
+                p.id.len()
+                    + p.location.len()
+                    + p.township.len()
+                    + p.class_text.len()
+                    + p.class_name.len()
+                    + p.area_ha.len()
+                    + p.area_mu.len()
+                    + p.quarter.len()
+                    + p.status.len()
+                    + 9 * std::mem::size_of::<String>()
+            })
+            .sum();
+        // The compiled plan's parcels: each about as large as its row again, with its
+        // attributes and figures.
+        let plan = self.plan.parcels.len() * 512;
+        let charts: usize = self.charts.iter().map(|(_, _, b)| b.len()).sum();
+        let check: usize = self
+            .check
+            .problems
+            .iter()
+            .map(|(a, b, c)| a.len() + b.len() + c.len())
+            .chain(self.check.notes.iter().map(String::len))
+            .sum();
+        rows + plan
+            + charts
+            + check
+            + self.townships.len()
+            + self.map_svg.as_ref().map_or(0, String::len)
+            + 16 * 1024
+    }
 }
 
-/// The data of version `v` (visible to `who`), from the cache or made now. Only published
-/// versions are cached (others may still change); a cached page costs no query.
-pub fn load(store: &Store, who: &Actor, v: &PlanVersion) -> Result<Arc<VersionData>, StoreError> {
-    let cacheable = v.status == landplan_store::PlanStatus::Published;
-    let key = (store.url().to_string(), v.version_id, v.created_at.clone());
-    if cacheable {
-        if let Some(d) = cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
-            return Ok(d);
+/// A least-recently-used cache bounded by the summed weight of its values and by their
+/// number: putting a value pushes out the least recently used ones until both bounds hold. A
+/// value heavier than the whole bound is not kept.
+pub struct Lru<K, V> {
+    entries: HashMap<K, (V, usize, u64)>,
+    weight: usize,
+    tick: u64,
+    max_weight: usize,
+    max_entries: usize,
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> Lru<K, V> {
+    /// An empty cache holding at most `max_weight` in all and `max_entries` values.
+    pub fn new(max_weight: usize, max_entries: usize) -> Lru<K, V> {
+        Lru {
+            entries: HashMap::new(),
+            weight: 0,
+            tick: 0,
+            max_weight,
+            max_entries,
         }
     }
-    let publication = store.publication_entry(who, v)?;
-    let data = Arc::new(make(store, who, v, publication)?);
-    if cacheable {
-        if let Ok(mut c) = cache().lock() {
-            c.insert(key, data.clone());
+
+    /// The value under `key` (now the most recently used).
+    pub fn get(&mut self, key: &K) -> Option<V> {
+        self.tick += 1;
+        let tick = self.tick;
+        self.entries.get_mut(key).map(|e| {
+            e.2 = tick;
+            e.0.clone()
+        })
+    }
+
+    /// Keep `value` under `key`, weighing `weight`.
+    pub fn put(&mut self, key: K, value: V, weight: usize) {
+        if let Some((_, w, _)) = self.entries.remove(&key) {
+            self.weight -= w;
         }
+        if weight > self.max_weight || self.max_entries == 0 {
+            return;
+        }
+        while self.weight + weight > self.max_weight || self.entries.len() >= self.max_entries {
+            // The least recently used (a scan: the cache holds hundreds of values at most).
+            let Some(oldest) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.2)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some((_, w, _)) = self.entries.remove(&oldest) {
+                self.weight -= w;
+            }
+        }
+        self.tick += 1;
+        self.weight += weight;
+        self.entries.insert(key, (value, weight, self.tick));
+    }
+
+    /// The summed weight of the values kept.
+    pub fn weight(&self) -> usize {
+        self.weight
+    }
+
+    /// How many values are kept.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// The server's cache of versions' data (in [`crate::AppState`]: one per server), by
+/// version id and the version's creation time.
+pub type VersionCache = Mutex<Lru<(i64, String), Arc<VersionData>>>;
+
+/// An empty cache with the default bounds ([`CACHE_BYTES`], [`CACHE_ENTRIES`]).
+pub fn new_cache() -> VersionCache {
+    Mutex::new(Lru::new(CACHE_BYTES, CACHE_ENTRIES))
+}
+
+/// The data of published version `v` (visible to `who`), from `cache` or made now (its
+/// files and report read from the store, or made and kept there when the version has none
+/// yet) and put in `cache`.
+pub fn load(
+    cache: &VersionCache,
+    store: &Store,
+    who: &Actor,
+    v: &PlanVersion,
+) -> Result<Arc<VersionData>, StoreError> {
+    let key = (v.version_id, v.created_at.clone());
+    if let Some(d) = cache.lock().ok().and_then(|mut c| c.get(&key)) {
+        return Ok(d);
+    }
+    let mut clock = Steps::new(v.version_id, "page");
+    let publication = store.publication_entry(who, v)?;
+    clock.step("publication");
+    let data = make(store, who, v, publication, &mut clock)?;
+    let weight = data.weight();
+    let data = Arc::new(data);
+    if let Ok(mut c) = cache.lock() {
+        c.put(key, data.clone(), weight);
     }
     Ok(data)
+}
+
+/// The kept files and report of published version `v`, made now and kept when it has none
+/// yet (`origin`: at its publication, or on its first visit). Whoever keeps them first wins:
+/// the record returned is the one in the store.
+pub fn keep_published(
+    store: &Store,
+    who: &Actor,
+    v: &PlanVersion,
+    origin: PublishedOrigin,
+) -> Result<PublishedRecord, StoreError> {
+    if let Some(r) = store.published_record(who, v.version_id)? {
+        return Ok(r);
+    }
+    let region_name = export::region_name(store, &v.plan.region)?;
+    let stored = store.version_parcels(who, v.version_id)?;
+    let mut clock = Steps::new(v.version_id, "files");
+    let (files, check) = files(store, who, v, &region_name, &stored, &mut clock)?;
+    let check = serde_json::to_string(&check).map_err(internal)?;
+    let r = store.keep_published(who, v.version_id, &files, &check, origin);
+    clock.step("keep");
+    clock.done();
+    r
 }
 
 /// The error of a writer, as the store's kind of error (an internal fault).
@@ -146,13 +315,106 @@ fn internal(e: impl std::fmt::Display) -> StoreError {
     StoreError::Invalid(format!("无法生成计划文件：{e}"))
 }
 
+/// The title of a version's documents: `{地区}{年}年度{计划}`.
+fn title(region_name: &str, v: &PlanVersion) -> String {
+    format!("{region_name}{}年度{}", v.plan.year, v.plan.kind.label())
+}
+
+/// A version's downloads and the checker's report on its Word plan: the expensive part of a
+/// page, made once per version.
+fn files(
+    store: &Store,
+    who: &Actor,
+    v: &PlanVersion,
+    region_name: &str,
+    stored: &[StoredParcel],
+    clock: &mut Steps,
+) -> Result<(Vec<NewPublishedFile>, CheckSummary), StoreError> {
+    let key = &v.plan;
+    let opts = ExportOptions {
+        region_name: Some(region_name.to_string()),
+        ..Default::default()
+    };
+    let title = title(region_name, v);
+    let suffix = format!("（第{}版）", v.version);
+    let doc = |f| -> Result<Vec<u8>, StoreError> {
+        export::document(store, who, v, stored, f, &opts)
+            .map(|d| d.bytes)
+            .map_err(export_error)
+    };
+    clock.step("read");
+    let docx = doc(ReportFormat::Docx)?;
+    clock.step("docx");
+    let xlsx = doc(ReportFormat::Xlsx)?;
+    clock.step("xlsx");
+    let check = check_summary(&title, &docx, &key.region);
+    clock.step("check");
+    let file = |name: &str, filename: String, mime: &str, bytes: Vec<u8>| NewPublishedFile {
+        name: name.to_string(),
+        filename,
+        media_type: mime.to_string(),
+        bytes,
+    };
+    let mut out = vec![
+        file(
+            "plan.docx",
+            format!("{title}{suffix}.docx"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            docx,
+        ),
+        file(
+            "plan.xlsx",
+            format!("{title}附表{suffix}.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            xlsx,
+        ),
+    ];
+    if stored.iter().any(|p| p.geometry.is_some()) {
+        let geojson = export::features(store, who, v, stored, None, FeatureAttributes::Web)
+            .map(|set| export::geojson_bytes(&set))
+            .map_err(export_error)?;
+        out.push(file(
+            "parcels.geojson",
+            format!("{title}地块{suffix}.geojson"),
+            "application/geo+json",
+            geojson,
+        ));
+    }
+    clock.step("geojson");
+    out.push(file(
+        "parcels.csv",
+        format!("{title}地块{suffix}.csv"),
+        "text/csv; charset=utf-8",
+        export::parcels_csv(key.kind, stored),
+    ));
+    clock.step("csv");
+    Ok((out, check))
+}
+
+/// What a download is, in Chinese, by its name in the URL.
+fn download_title(name: &str) -> &'static str {
+    match name {
+        "plan.docx" => "Word 计划文本",
+        "plan.xlsx" => "Excel 附表",
+        "parcels.geojson" => "地块 GeoJSON（几何与属性）",
+        "parcels.csv" => "地块表 CSV",
+        _ => "文件",
+    }
+}
+
 fn make(
     store: &Store,
     who: &Actor,
     v: &PlanVersion,
     publication: Option<AuditEntry>,
+    clock: &mut Steps,
 ) -> Result<VersionData, StoreError> {
     let key = &v.plan;
+    let kept = match store.published_record(who, v.version_id)? {
+        Some(r) => r,
+        None => keep_published(store, who, v, PublishedOrigin::FirstVisit)?,
+    };
+    clock.step("record");
     let region_name = export::region_name(store, &key.region)?;
     let stored = store.version_parcels(who, v.version_id)?;
     let plan = export::plan_of(
@@ -162,59 +424,24 @@ fn make(
         &region_name,
         stored.iter().map(|p| p.parcel.clone()).collect(),
     )?;
+    clock.step("read");
     let view = PlanView::new(&plan);
-    let opts = ExportOptions {
-        region_name: Some(region_name.clone()),
-        ..Default::default()
-    };
-    let title = format!("{region_name}{}年度{}", key.year, key.kind.label());
-    let suffix = format!("（第{}版）", v.version);
-    let doc = |f| -> Result<Vec<u8>, StoreError> {
-        export::document(store, who, v, &stored, f, &opts)
-            .map(|d| d.bytes)
-            .map_err(export_error)
-    };
-    let docx = doc(ReportFormat::Docx)?;
-    let xlsx = doc(ReportFormat::Xlsx)?;
-    let geojson = export::features(store, who, v, &stored, None, FeatureAttributes::Web)
-        .map(|set| export::geojson_bytes(&set))
-        .map_err(export_error)?;
-    let csv = export::parcels_csv(key.kind, &stored);
-    let check = check_summary(&title, &docx, &key.region);
-    let mut downloads = vec![
-        download(
-            "plan.docx",
-            "Word 计划文本",
-            format!("{title}{suffix}.docx"),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            docx,
-        ),
-        download(
-            "plan.xlsx",
-            "Excel 附表",
-            format!("{title}附表{suffix}.xlsx"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            xlsx,
-        ),
-    ];
-    if stored.iter().any(|p| p.geometry.is_some()) {
-        downloads.push(download(
-            "parcels.geojson",
-            "地块 GeoJSON（几何与属性）",
-            format!("{title}地块{suffix}.geojson"),
-            "application/geo+json",
-            geojson,
-        ));
-    }
-    downloads.push(download(
-        "parcels.csv",
-        "地块表 CSV",
-        format!("{title}地块{suffix}.csv"),
-        "text/csv; charset=utf-8",
-        csv,
-    ));
-
+    let title = title(&region_name, v);
+    let check: CheckSummary = serde_json::from_str(&kept.check).unwrap_or_default();
+    let downloads = kept
+        .files
+        .iter()
+        .map(|f| Download {
+            title: download_title(&f.name),
+            name: f.name.clone(),
+            filename: f.filename.clone(),
+            mime: f.media_type.clone(),
+            size: f.size,
+            sha256: f.sha256.clone(),
+        })
+        .collect();
     let townships = townships_geojson(store, &key.region)?;
+    clock.step("townships");
     let mut charts = Vec::new();
     let kinds: &[ChartKind] = match key.kind {
         PlanKind::Supply => &[ChartKind::Structure, ChartKind::Layout, ChartKind::Timing],
@@ -225,8 +452,12 @@ fn make(
             landplan_report::render_chart(&plan, k, &[], ImageFormat::Svg).map_err(internal)?;
         charts.push((k, landplan_report::chart::chart_size(&plan, k), svg));
     }
+    clock.step("charts");
     let (map_svg, extent) = map(store, key, &plan, &stored, &title)?;
+    clock.step("map");
     let parcels = rows(&plan, &stored, &view);
+    clock.step("rows");
+    clock.done();
     Ok(VersionData {
         version: v.clone(),
         region_name,
@@ -234,6 +465,7 @@ fn make(
         view,
         parcels,
         downloads,
+        made_at_publication: kept.origin == PublishedOrigin::Publication.id(),
         townships,
         charts,
         map_svg,
@@ -244,27 +476,53 @@ fn make(
     })
 }
 
+/// Times of the steps of making a version's data, logged at debug level
+/// (`RUST_LOG=landplan_server=debug`): where a first visit's time goes.
+struct Steps {
+    version_id: i64,
+    what: &'static str,
+    last: std::time::Instant,
+    steps: Vec<(&'static str, u128)>,
+}
+
+impl Steps {
+    fn new(version_id: i64, what: &'static str) -> Steps {
+        Steps {
+            version_id,
+            what,
+            last: std::time::Instant::now(),
+            steps: Vec::new(),
+        }
+    }
+
+    fn step(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.steps
+            .push((name, now.duration_since(self.last).as_micros()));
+        self.last = now;
+    }
+
+    fn done(&self) {
+        let total: u128 = self.steps.iter().map(|s| s.1).sum();
+        let steps = self
+            .steps
+            .iter()
+            .map(|(n, us)| format!("{n} {:.1}", *us as f64 / 1000.0))
+            .collect::<Vec<_>>()
+            .join(", ");
+        tracing::debug!(
+            version_id = self.version_id,
+            what = self.what,
+            total_ms = total as f64 / 1000.0,
+            "version data made (ms): {steps}"
+        );
+    }
+}
+
 fn export_error(e: export::ExportError) -> StoreError {
     match e {
         export::ExportError::Store(e) => e,
         other => internal(other),
-    }
-}
-
-fn download(
-    name: &'static str,
-    title: &'static str,
-    filename: String,
-    mime: &'static str,
-    bytes: Vec<u8>,
-) -> Download {
-    Download {
-        name,
-        title,
-        filename,
-        mime,
-        sha256: sha256_hex(&bytes),
-        bytes,
     }
 }
 
@@ -379,4 +637,44 @@ fn rows(plan: &CompiledPlan, stored: &[StoredParcel], view: &PlanView) -> Vec<Pa
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_keeps_the_recently_used_within_its_bounds() {
+        let mut c: Lru<u32, u32> = Lru::new(100, 10);
+        for k in 0..5 {
+            c.put(k, k * 10, 20);
+        }
+        assert_eq!((c.len(), c.weight()), (5, 100));
+        // 0 is used again, so 1 is now the least recently used and goes first.
+        assert_eq!(c.get(&0), Some(0));
+        c.put(5, 50, 30);
+        assert_eq!(c.get(&1), None, "the least recently used is pushed out");
+        assert_eq!(c.get(&2), None, "and as many more as the new weight needs");
+        assert_eq!(c.get(&0), Some(0));
+        assert_eq!(c.get(&5), Some(50));
+        assert!(c.weight() <= 100, "{}", c.weight());
+        // Replacing a value counts its new weight only.
+        c.put(5, 51, 10);
+        assert_eq!(c.get(&5), Some(51));
+        assert_eq!(c.weight(), 20 + 20 + 20 + 10);
+        // Too heavy for the whole bound: not kept, nothing pushed out.
+        c.put(9, 90, 101);
+        assert_eq!(c.get(&9), None);
+        assert_eq!(c.len(), 4);
+    }
+
+    #[test]
+    fn the_cache_holds_no_more_than_its_count() {
+        let mut c: Lru<u32, ()> = Lru::new(usize::MAX, 3);
+        for k in 0..1000 {
+            c.put(k, (), 1);
+        }
+        assert_eq!(c.len(), 3);
+        assert!(c.get(&999).is_some() && c.get(&996).is_none());
+    }
 }

@@ -1,0 +1,345 @@
+//! What the public sees of published versions, read and kept cheaply:
+//!
+//! - a published version's **download files and checker's report**, made once by the caller
+//!   (the web server's `publication` module writes them) and kept in `published_file` /
+//!   `published_check` (migration gpkg 011, postgres 009), so that their SHA-256 fingerprints
+//!   are a property of the publication: they never change, even if a later landplan writes
+//!   documents differently. Keeping them is a cache write, not a change of the plan: no audit
+//!   entry, no seal, and an anonymous visitor's first visit may make it (only for a version
+//!   that is published). Rows are only added: the first record kept for a version stays.
+//! - the **list of published plans** filtered in SQL (by region and year, a page at a time),
+//!   and counts by province and year, so that no page of the public site reads every plan of
+//!   a national store.
+
+use crate::access::Actor;
+use crate::db::Value;
+use crate::error::StoreError;
+use crate::plan::{version_row, PlanStatus, PlanVersion, VERSION_SELECT};
+use crate::Store;
+
+/// A file kept for a published version (without its bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedFile {
+    /// The name in the site's address (`plan.docx` …).
+    pub name: String,
+    /// The (Chinese) file name a browser saves it under.
+    pub filename: String,
+    /// Its media type.
+    pub media_type: String,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: i64,
+}
+
+/// A file to keep: its description and its bytes (the SHA-256 and size are taken here).
+#[derive(Debug, Clone)]
+pub struct NewPublishedFile {
+    /// The name in the site's address.
+    pub name: String,
+    /// The file name a browser saves it under.
+    pub filename: String,
+    /// Its media type.
+    pub media_type: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Where a kept record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishedOrigin {
+    /// Made when the version was published.
+    Publication,
+    /// Made on the version's first visit (a version published without them).
+    FirstVisit,
+}
+
+impl PublishedOrigin {
+    /// The stored id: `publish` or `first-visit`.
+    pub fn id(self) -> &'static str {
+        match self {
+            PublishedOrigin::Publication => "publish",
+            PublishedOrigin::FirstVisit => "first-visit",
+        }
+    }
+}
+
+/// What is kept for a published version: its files and the checker's report (JSON, as the
+/// caller wrote it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedRecord {
+    /// The files, in the order they were kept.
+    pub files: Vec<PublishedFile>,
+    /// The checker's report on the version's documents (the caller's JSON).
+    pub check: String,
+    /// `publish` or `first-visit` ([`PublishedOrigin::id`]).
+    pub origin: String,
+    /// Who made it (the publisher's name, or the visitor's: 匿名访问者).
+    pub made_by: String,
+    /// When (RFC 3339 UTC).
+    pub made_at: String,
+}
+
+/// A page of published plans: the plans and how many match in all.
+#[derive(Debug, Clone)]
+pub struct PublishedPage {
+    /// The plans of the page (each plan's latest published version), by region, year, kind.
+    pub plans: Vec<PlanVersion>,
+    /// How many plans match the filter in all.
+    pub total: i64,
+}
+
+/// How many plans a province has published, by year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvinceCount {
+    /// The province's code (`110000`).
+    pub province: String,
+    /// The plan year.
+    pub year: i32,
+    /// Plans with a published version.
+    pub plans: i64,
+}
+
+/// The code prefix that selects a region and every region below it (GB/T 2260: a province
+/// `110000` → `11`, a prefecture `110100` → `1101`, a county or township: its code).
+pub fn region_prefix(code: &str) -> &str {
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        if code.ends_with("0000") {
+            return &code[..2];
+        }
+        if code.ends_with("00") {
+            return &code[..4];
+        }
+    }
+    code
+}
+
+impl Store {
+    /// What is kept for version `version_id`, None when nothing is yet. NotFound when the
+    /// actor may not see the version.
+    pub fn published_record(
+        &self,
+        actor: &Actor,
+        version_id: i64,
+    ) -> Result<Option<PublishedRecord>, StoreError> {
+        let mut s = self.session(actor)?;
+        s.require_version_visible(version_id)?;
+        read_record(&mut *s.db, version_id)
+    }
+
+    /// A kept file's description and bytes, None when the version has no such file kept.
+    /// NotFound when the actor may not see the version.
+    pub fn published_file(
+        &self,
+        actor: &Actor,
+        version_id: i64,
+        name: &str,
+    ) -> Result<Option<(PublishedFile, Vec<u8>)>, StoreError> {
+        let mut s = self.session(actor)?;
+        s.require_version_visible(version_id)?;
+        let rows = s.db.query(
+            "SELECT name, filename, media_type, sha256, size, bytes FROM published_file WHERE version_id = ? AND name = ?",
+            &[Value::Int(version_id), name.into()],
+        )?;
+        Ok(rows.into_iter().next().map(|mut r| {
+            let bytes = std::mem::replace(&mut r[5], Value::Null)
+                .into_blob()
+                .unwrap_or_default();
+            (file_row(&r), bytes)
+        }))
+    }
+
+    /// Keep the files and the checker's report of a published version, unless a record is
+    /// kept already (then that one stays and is returned: whoever comes second, by any
+    /// process, serves the first one's fingerprints). Refused (Invalid) for a version that is
+    /// not published; NotFound when the actor may not see it. Not audited (see the module).
+    pub fn keep_published(
+        &self,
+        actor: &Actor,
+        version_id: i64,
+        files: &[NewPublishedFile],
+        check: &str,
+        origin: PublishedOrigin,
+    ) -> Result<PublishedRecord, StoreError> {
+        let mut s = self.session(actor)?;
+        s.require_version_visible(version_id)?;
+        let made_by = if actor.is_anonymous() {
+            "匿名访问者".to_string()
+        } else {
+            actor.name().to_string()
+        };
+        s.db.begin_write()?;
+        let r = keep_tx(&mut *s.db, version_id, files, check, origin, &made_by);
+        s.finish(r)
+    }
+
+    /// The published plans (each plan's latest published version) of `region` and the regions
+    /// below it (by code: [`region_prefix`]), of `year`, by region, year and kind; `limit`
+    /// plans from `offset` (all when `limit` is None). Filtered in SQL: a page costs what it
+    /// shows, not what the store holds. Public (no actor needed: only published versions).
+    pub fn published_plans(
+        &self,
+        region: Option<&str>,
+        year: Option<i32>,
+        limit: Option<i64>,
+        offset: i64,
+    ) -> Result<PublishedPage, StoreError> {
+        let anonymous = Actor::anonymous();
+        let mut s = self.raw_session(&anonymous)?;
+        let mut filter = String::from(
+            " WHERE v.status = 'published' AND v.version = (SELECT MAX(w.version) FROM plan_version w WHERE w.plan_id = v.plan_id AND w.status = 'published')",
+        );
+        let mut params: Vec<Value> = Vec::new();
+        if let Some(r) = region {
+            filter.push_str(" AND p.region LIKE ?");
+            params.push(format!("{}%", region_prefix(r)).into());
+        }
+        if let Some(y) = year {
+            filter.push_str(" AND p.year = ?");
+            params.push(Value::Int(i64::from(y)));
+        }
+        let total = s.one_int(
+            &format!("SELECT COUNT(*) FROM plan_version v JOIN plan p ON p.id = v.plan_id{filter}"),
+            &params,
+        )?;
+        let mut sql = format!("{VERSION_SELECT}{filter} ORDER BY p.region, p.year, p.kind");
+        if let Some(l) = limit {
+            sql.push_str(" LIMIT ? OFFSET ?");
+            params.push(Value::Int(l.max(0)));
+            params.push(Value::Int(offset.max(0)));
+        } else if offset > 0 {
+            // SQLite knows OFFSET only after a LIMIT; -1 and NULL both mean none.
+            sql.push_str(" LIMIT ? OFFSET ?");
+            params.push(Value::Int(i64::MAX));
+            params.push(Value::Int(offset));
+        }
+        let plans =
+            s.db.query(&sql, &params)?
+                .into_iter()
+                .map(version_row)
+                .collect::<Result<Vec<_>, _>>()?;
+        Ok(PublishedPage { plans, total })
+    }
+
+    /// How many plans have a published version, by province (the first two digits of the
+    /// region code, as `110000`) and year, ordered by both. Public.
+    pub fn published_counts(&self) -> Result<Vec<ProvinceCount>, StoreError> {
+        let anonymous = Actor::anonymous();
+        let mut s = self.raw_session(&anonymous)?;
+        let rows = s.db.query(
+            "SELECT substr(p.region, 1, 2), p.year, COUNT(*) FROM plan p WHERE EXISTS (SELECT 1 FROM plan_version v WHERE v.plan_id = p.id AND v.status = 'published') GROUP BY substr(p.region, 1, 2), p.year ORDER BY substr(p.region, 1, 2), p.year",
+            &[],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ProvinceCount {
+                province: format!("{}0000", r[0].text()),
+                year: r[1].as_i64().unwrap_or(0) as i32,
+                plans: r[2].as_i64().unwrap_or(0),
+            })
+            .collect())
+    }
+}
+
+fn file_row(r: &[Value]) -> PublishedFile {
+    PublishedFile {
+        name: r[0].text(),
+        filename: r[1].text(),
+        media_type: r[2].text(),
+        sha256: r[3].text(),
+        size: r[4].as_i64().unwrap_or(0),
+    }
+}
+
+fn read_record(
+    db: &mut dyn crate::Backend,
+    version_id: i64,
+) -> Result<Option<PublishedRecord>, StoreError> {
+    let head = db.query(
+        "SELECT report, origin, made_by, made_at FROM published_check WHERE version_id = ?",
+        &[Value::Int(version_id)],
+    )?;
+    let Some(head) = head.into_iter().next() else {
+        return Ok(None);
+    };
+    let files = db
+        .query(
+            "SELECT name, filename, media_type, sha256, size FROM published_file WHERE version_id = ? ORDER BY position",
+            &[Value::Int(version_id)],
+        )?
+        .iter()
+        .map(|r| file_row(r))
+        .collect();
+    Ok(Some(PublishedRecord {
+        files,
+        check: head[0].text(),
+        origin: head[1].text(),
+        made_by: head[2].text(),
+        made_at: head[3].text(),
+    }))
+}
+
+fn keep_tx(
+    db: &mut dyn crate::Backend,
+    version_id: i64,
+    files: &[NewPublishedFile],
+    check: &str,
+    origin: PublishedOrigin,
+    made_by: &str,
+) -> Result<PublishedRecord, StoreError> {
+    let status = db
+        .query(
+            "SELECT status FROM plan_version WHERE id = ?",
+            &[Value::Int(version_id)],
+        )?
+        .first()
+        .map(|r| r[0].text());
+    if status.as_deref() != Some(PlanStatus::Published.id()) {
+        return Err(StoreError::Invalid(format!(
+            "编号为 {version_id} 的计划版本尚未公布，不能保存其公开文件"
+        )));
+    }
+    if let Some(kept) = read_record(db, version_id)? {
+        return Ok(kept);
+    }
+    for (i, f) in files.iter().enumerate() {
+        db.exec(
+            "INSERT INTO published_file (version_id, name, position, filename, media_type, sha256, size, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            &[
+                Value::Int(version_id),
+                f.name.clone().into(),
+                Value::Int(i as i64),
+                f.filename.clone().into(),
+                f.media_type.clone().into(),
+                crate::audit::sha256_hex(&f.bytes).into(),
+                Value::Int(f.bytes.len() as i64),
+                Value::Blob(f.bytes.clone()),
+            ],
+        )?;
+    }
+    db.exec(
+        "INSERT INTO published_check (version_id, report, origin, made_by, made_at) VALUES (?, ?, ?, ?, ?)",
+        &[
+            Value::Int(version_id),
+            check.into(),
+            origin.id().into(),
+            made_by.into(),
+            crate::now_utc().into(),
+        ],
+    )?;
+    read_record(db, version_id)?
+        .ok_or_else(|| StoreError::Corrupt(format!("编号为 {version_id} 的版本的公开文件未能保存")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_region_selects_itself_and_what_lies_below_it() {
+        assert_eq!(region_prefix("110000"), "11");
+        assert_eq!(region_prefix("110100"), "1101");
+        assert_eq!(region_prefix("110121"), "110121");
+        assert_eq!(region_prefix("110121001"), "110121001");
+    }
+}
