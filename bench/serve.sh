@@ -9,8 +9,11 @@
 #   target path requests/s p99(ms) non-2xx ratio-to-nginx
 # and the same as a Markdown table at the end (for docs/BENCHMARKS.md). On the national store
 # also one connection at a time (`national-c1`: the latency nobody queues for) and COLD (200)
-# plan pages on their first visit, one after another (`national-cold`: the pages build each
-# published version's files and the checker's report once, then serve them from memory).
+# plan pages on their first visit, one after another: `national-cold` (the copied versions
+# have no kept files: each first visit makes the version's files, fingerprints and checker's
+# report and keeps them in the store), then after a restart of the server the same pages
+# again, `national-restart` (first visits since the start, the files read from the store: what
+# a version published by this landplan costs on its first visit).
 #
 # Usage: bench/serve.sh [TARGET…]     TARGET: gpkg pg nginx national (default: all four)
 # Environment:
@@ -101,15 +104,27 @@ site_paths() {
   local base=$1
   if [ -n "${PATHS:-}" ]; then echo "$PATHS"; return; fi
   local out=()
+  local region=""
   if [ "$(curl -s -o "$work/index.html" -w '%{http_code}' "$base/")" = 200 ]; then
     out+=(/)
-    local plan
+    local plan list=$work/index.html
+    # A large store's front page lists provinces: measure the first province's page, and
+    # take the plan from there.
+    region=$(grep -o 'href="/regions/[0-9]*"' "$work/index.html" | head -n 1 | sed 's/href="//; s/"$//' || true)
+    if [ -n "$region" ]; then
+      out+=("$region")
+      curl -s -o "$work/region.html" "$base$region"
+      list=$work/region.html
+    fi
     # The first supply plan listed (the newest year first), else the first plan.
-    plan=$( (grep -o 'href="/plans/[0-9]*/[0-9]*/supply"' "$work/index.html" ||
-      grep -o 'href="/plans/[0-9]*/[0-9]*/[a-z]*"' "$work/index.html") | head -n 1 | sed 's/href="//; s/"$//' || true)
+    plan=$( (grep -o 'href="/plans/[0-9]*/[0-9]*/supply"' "$list" ||
+      grep -o 'href="/plans/[0-9]*/[0-9]*/[a-z]*"' "$list") | head -n 1 | sed 's/href="//; s/"$//' || true)
     [ -n "$plan" ] && out+=("$plan")
   fi
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/plans")" = 200 ] && out+=(/api/plans)
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/plans")" = 200 ]; then
+    out+=(/api/plans)
+    [ -n "$region" ] && out+=("/api/plans?region=${region#/regions/}")
+  fi
   [ ${#out[@]} -gt 0 ] || out=(/healthz)
   echo "${out[@]}"
 }
@@ -234,17 +249,24 @@ if want national; then
     # The same path one request at a time: the latency a visitor sees when nobody queues.
     THREADS=1 CONNECTIONS=1 load national-c1 "$base" "$p"
   done
-  # Plan pages on their first visit (not yet in the server's per-version cache): COLD distinct
-  # counties' 2024 plans one after another, and the server's memory before and after.
+  # Plan pages on their first visit (not yet in the server's memory): COLD distinct counties'
+  # 2024 plans one after another, and the server's memory before and after.
+  # - national-cold: the copied versions were published without their files (as by an older
+  #   landplan), so each first visit makes its downloads, fingerprints and checker's report
+  #   and keeps them in the store;
+  # - national-restart: the server restarted, the same pages again: first visits since the
+  #   start, the files read from the store — what every version published by this landplan
+  #   costs on its first visit.
   cold=${COLD:-200}
-  if [ "$cold" -gt 0 ]; then
+  first_visits() { # target
+    local rss0 rss1
     rss0=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
     awk -F'\t' -v n="$cold" 'NR > 1 && NR <= n + 1 {print $2}' "${NATIONAL_DIR:-/work/targets/bench-national}/work/counties.tsv" |
       while read -r code; do
         curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$base/plans/$code/2024/supply"
-      done > "$work/cold.txt"
+      done > "$work/$1.txt"
     rss1=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
-    python3 - "$work/cold.txt" "$rss0" "$rss1" <<'PY' | tee -a "$work/results.tsv"
+    python3 - "$work/$1.txt" "$rss0" "$rss1" "$1" <<'PY' | tee -a "$work/results.tsv"
 import sys
 rows = [l.split() for l in open(sys.argv[1])]
 t = sorted(float(x) * 1000 for c, x in rows)
@@ -253,9 +275,16 @@ n = len(t)
 q = lambda f: t[min(n - 1, int(f * n))]
 per = (int(sys.argv[3]) - int(sys.argv[2])) / 1024 / n
 # target path requests/s p99 non-2xx, then a note
-print(f"national-cold\t/plans/*/2024/supply ({n} first visits)\t{1000 * n / sum(t):.2f}\t{q(0.99):.2f}\t{bad}"
-      f"\tmedian {q(0.5):.0f} ms, p90 {q(0.9):.0f} ms; server memory +{per:.2f} MB per version cached")
+print(f"{sys.argv[4]}\t/plans/*/2024/supply ({n} first visits)\t{1000 * n / sum(t):.2f}\t{q(0.99):.2f}\t{bad}"
+      f"\tmedian {q(0.5):.0f} ms, p90 {q(0.9):.0f} ms; server memory +{per:.2f} MB per version visited")
 PY
+  }
+  if [ "$cold" -gt 0 ]; then
+    first_visits national-cold
+    stop_server
+    serve "$work/serve-national.log" --db "$nurl"
+    base="http://$addr"
+    first_visits national-restart
   fi
   stop_server
   bash "$here/bench/national.sh" stop

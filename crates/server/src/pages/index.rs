@@ -316,3 +316,46 @@ fn region_page(
     };
     layout(&title, body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use landplan_store::published::ProvinceCount;
+    use landplan_store::RegionLevel;
+
+    #[test]
+    fn a_large_store_lists_provinces_with_their_counts_by_year() {
+        let count = |province: &str, year, plans| ProvinceCount {
+            province: province.into(),
+            year,
+            plans,
+        };
+        let counts = [
+            count("110000", 2024, 45),
+            count("110000", 2025, 45),
+            count("130000", 2025, 510),
+        ];
+        let names: HashMap<String, Region> = [(
+            "110000".to_string(),
+            Region {
+                code: "110000".into(),
+                name: "北京市".into(),
+                level: RegionLevel::Province,
+                parent: None,
+            },
+        )]
+        .into_iter()
+        .collect();
+        let html = provinces(&counts, &names, 600).into_string();
+        assert!(html.contains("共 600 个计划"), "{html}");
+        assert!(html.contains("<a href=\"/regions/110000\">北京市</a>"), "{html}");
+        // A province the region table does not name shows its code.
+        assert!(html.contains("<a href=\"/regions/130000\">130000</a>"), "{html}");
+        assert!(html.contains("href=\"/regions/130000?year=2025\">510</a>"), "{html}");
+        // Newest year first; a year without plans is a dash.
+        assert!(html.find("2025年度").unwrap() < html.find("2024年度").unwrap());
+        assert!(html.contains("—"));
+        // No plan is listed on it.
+        assert!(!html.contains("/plans/"));
+    }
+}
