@@ -229,6 +229,16 @@ fn a_province_page_lists_only_its_own_published_plans() {
     assert!(!html.contains("/plans/330103/"));
     assert!(html.contains("href=\"/regions/330100\""), "the breadcrumb");
 
+    // A plan page says where the plan sits, linking each level's page.
+    let (_, html) = page(PAGE);
+    for crumb in [
+        "href=\"/regions/330000\">示例省<",
+        "href=\"/regions/330100\">示例市<",
+        "href=\"/regions/330102\">甲县<",
+    ] {
+        assert!(html.contains(crumb), "{crumb}");
+    }
+
     // Unknown regions and codes are 404 pages.
     for path in ["/regions/990000", "/regions/abc", "/regions/33"] {
         let (status, html) = page(path);

@@ -348,10 +348,19 @@ mod tests {
         .collect();
         let html = provinces(&counts, &names, 600).into_string();
         assert!(html.contains("共 600 个计划"), "{html}");
-        assert!(html.contains("<a href=\"/regions/110000\">北京市</a>"), "{html}");
+        assert!(
+            html.contains("<a href=\"/regions/110000\">北京市</a>"),
+            "{html}"
+        );
         // A province the region table does not name shows its code.
-        assert!(html.contains("<a href=\"/regions/130000\">130000</a>"), "{html}");
-        assert!(html.contains("href=\"/regions/130000?year=2025\">510</a>"), "{html}");
+        assert!(
+            html.contains("<a href=\"/regions/130000\">130000</a>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"/regions/130000?year=2025\">510</a>"),
+            "{html}"
+        );
         // Newest year first; a year without plans is a dash.
         assert!(html.find("2025年度").unwrap() < html.find("2024年度").unwrap());
         assert!(html.contains("—"));

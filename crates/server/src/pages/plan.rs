@@ -44,6 +44,8 @@ struct Model {
     versions: Vec<VersionLine>,
     published: Option<String>,
     progress: Option<MonitorReport>,
+    /// The plan's region and those above it, top first: (code, name), for the breadcrumb.
+    crumbs: Vec<(String, String)>,
 }
 
 pub async fn latest(
@@ -171,7 +173,25 @@ fn model(
         rest_ms = t1.elapsed().as_secs_f64() * 1000.0,
         "plan page model"
     );
+    // The region and its ancestors (from the region table), top first.
+    let mut crumbs = Vec::new();
+    let mut code = Some(key.region.clone());
+    while let Some(c) = code.take() {
+        if crumbs.len() > 6 {
+            break;
+        }
+        let r = store.region(&c)?;
+        let name = r
+            .as_ref()
+            .map(|r| r.name.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| c.clone());
+        code = r.and_then(|r| r.parent);
+        crumbs.push((c, name));
+    }
+    crumbs.reverse();
     Ok(Model {
+        crumbs,
         published: published_at(v.version),
         data,
         latest,
@@ -245,6 +265,10 @@ fn render(m: &Model, q: Option<&str>) -> Markup {
     let title = format!("{}{}年度{}", d.region_name, key.year, key.kind.label());
     let here = version_path(key, v.version);
     let body = html! {
+        nav.crumbs {
+            a href="/" { "首页" }
+            @for (code, name) in &m.crumbs { " › " a href=(format!("/regions/{code}")) { (name) } }
+        }
         h1 { (title) }
         @if v.version < m.latest {
             p.notice {
