@@ -25,6 +25,8 @@
 #   PROFILE=1              record `perf` on the server during each national run
 #                          (perf_*.data and a flat report perf_*.txt in BENCH_DIR)
 #   COLD=200               first visits of distinct plan pages on the national store (0: none)
+#   COLD_FROM=1            from the n-th county of the list on (a first visit keeps the
+#                          version's files: a second run on the same store takes later counties)
 # Needs: wrk, nginx (Debian packages wrk, nginx-light), curl, PostgreSQL 15 + PostGIS.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -261,7 +263,7 @@ if want national; then
   first_visits() { # target
     local rss0 rss1
     rss0=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
-    awk -F'\t' -v n="$cold" 'NR > 1 && NR <= n + 1 {print $2}' "${NATIONAL_DIR:-/work/targets/bench-national}/work/counties.tsv" |
+    awk -F'\t' -v n="$cold" -v from="${COLD_FROM:-1}" 'NR > from && NR <= n + from {print $2}' "${NATIONAL_DIR:-/work/targets/bench-national}/work/counties.tsv" |
       while read -r code; do
         curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$base/plans/$code/2024/supply"
       done > "$work/$1.txt"
