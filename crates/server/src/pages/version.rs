@@ -503,6 +503,9 @@ impl Steps {
     }
 
     fn done(&self) {
+        if !tracing::enabled!(tracing::Level::DEBUG) {
+            return;
+        }
         let total: u128 = self.steps.iter().map(|s| s.1).sum();
         let steps = self
             .steps
