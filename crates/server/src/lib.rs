@@ -10,6 +10,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod console;
 pub mod demo;
 pub mod error;
 pub mod export;
@@ -28,6 +29,7 @@ use std::future::Future;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health))
+        .merge(console::routes())
         .merge(pages::routes())
         .nest("/api", api::routes())
         .merge(assets::routes())
