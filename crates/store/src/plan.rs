@@ -576,6 +576,18 @@ impl Session<'_> {
         action: PlanAction,
         reason: Option<&str>,
     ) -> Result<PlanVersion, StoreError> {
+        self.transition_step(key, action, reason, None)
+    }
+
+    /// [`Session::transition`], refused with [`StoreError::Moved`] (inside the transaction)
+    /// when the current version is not `expected` (see [`crate::step`]).
+    pub(crate) fn transition_step(
+        &mut self,
+        key: &PlanKey,
+        action: PlanAction,
+        reason: Option<&str>,
+        expected: Option<crate::step::Expected>,
+    ) -> Result<PlanVersion, StoreError> {
         self.write(|s| {
             let cur = s.current_version(key)?;
             s.require(
@@ -583,6 +595,9 @@ impl Session<'_> {
                 &key.region,
                 &format!("{} {key}", action.label()),
             )?;
+            if let Some(e) = expected {
+                s.check_expected(key, &cur, e)?;
+            }
             let next = action.next(cur.status, cur.version).ok_or_else(|| {
                 StoreError::Invalid(format!(
                     "{key} 第 {} 版当前状态为“{}”，不能{}：只有“{}”状态的计划可以{}",
@@ -627,12 +642,27 @@ impl Session<'_> {
         reason: &str,
         import_id: Option<i64>,
     ) -> Result<PlanVersion, StoreError> {
+        self.adjust_step(key, reason, import_id, None)
+    }
+
+    /// [`Session::adjust`], refused with [`StoreError::Moved`] (inside the transaction) when
+    /// the current version is not `expected` (see [`crate::step`]).
+    pub(crate) fn adjust_step(
+        &mut self,
+        key: &PlanKey,
+        reason: &str,
+        import_id: Option<i64>,
+        expected: Option<crate::step::Expected>,
+    ) -> Result<PlanVersion, StoreError> {
         if reason.trim().is_empty() {
             return Err(StoreError::ReasonRequired("调整".into()));
         }
         self.write(|s| {
             let cur = s.current_version(key)?;
             s.require(Role::Publisher, &key.region, &format!("调整 {key}"))?;
+            if let Some(e) = expected {
+                s.check_expected(key, &cur, e)?;
+            }
             if cur.status != PlanStatus::Published {
                 return Err(StoreError::Invalid(format!(
                     "{key} 第 {} 版当前状态为“{}”，不能调整：只有“已公布”的计划可以调整（未公布的版本可直接修改后提交）",
