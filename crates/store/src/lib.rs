@@ -65,7 +65,7 @@ pub use db::{Backend, BackendKind, Value};
 pub use diff::PlanDiff;
 pub use error::StoreError;
 pub use import::{ImportOptions, ImportSummary};
-pub use plan::{PlanAction, PlanKey, PlanStatus, PlanVersion};
+pub use plan::{PlanAction, PlanKey, PlanStatus, PlanVersion, Publication};
 pub use region::{Region, RegionLevel};
 pub use rollup::Rollup;
 pub use session::{Conn, MAX_IDLE};
@@ -136,6 +136,10 @@ struct Shared {
     url: String,
     kind: BackendKind,
     srid: i32,
+    /// Whether versions have their publication's 文号 and issuing body (migration gpkg 010 /
+    /// postgres 008; a store read without migrating it may not). Known once seen; while not
+    /// seen, each session looks again (another process may migrate the store meanwhile).
+    publication_columns: std::sync::atomic::AtomicBool,
     pool: Pool,
 }
 
@@ -344,6 +348,7 @@ impl Store {
                 url: url.to_string(),
                 kind,
                 srid,
+                publication_columns: std::sync::atomic::AtomicBool::new(false),
                 pool: Pool::new(source, first),
             }),
         }
@@ -473,11 +478,20 @@ impl Store {
     /// A connection for `actor` without checking the actor against the store's accounts (a
     /// store being created or restored, a backup being read).
     pub(crate) fn raw_session<'a>(&'a self, actor: &'a Actor) -> Result<Session<'a>, StoreError> {
+        use std::sync::atomic::Ordering;
+        let mut db = self.shared.pool.get()?;
+        let known = &self.shared.publication_columns;
+        let publication_columns =
+            known.load(Ordering::Relaxed) || db.column_exists("plan_version", "doc_number")?;
+        if publication_columns {
+            known.store(true, Ordering::Relaxed);
+        }
         Ok(Session {
-            db: self.shared.pool.get()?,
+            db,
             actor,
             user: actor.name().to_string(),
             srid: self.shared.srid,
+            publication_columns,
             url: &self.shared.url,
             seals: Vec::new(),
         })
