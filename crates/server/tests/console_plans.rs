@@ -33,6 +33,17 @@ fn hidden(html: &str, action: &str, field: &str) -> Option<String> {
 
 /// Post the step form of `action` on the page as `who` last loaded it, with `reason`.
 fn step(who: &Client, page: &str, action: &str, reason: &str) -> Answer {
+    step_with(who, page, action, reason, &[])
+}
+
+/// [`step`] with more fields.
+fn step_with(
+    who: &Client,
+    page: &str,
+    action: &str,
+    reason: &str,
+    more: &[(&str, &str)],
+) -> Answer {
     let path = format!("{PLAN}/{action}");
     // Approve and return share one form (two buttons); its action is approve.
     let form_action = if action == "return" {
@@ -44,15 +55,14 @@ fn step(who: &Client, page: &str, action: &str, reason: &str) -> Answer {
         .unwrap_or_else(|| panic!("no {action} form on the page:\n{page}"));
     let status = hidden(page, &form_action, "status").unwrap();
     let csrf = hidden(page, &form_action, "_csrf").unwrap();
-    who.post_urlencoded(
-        &path,
-        &[
-            ("_csrf", &csrf),
-            ("version", &version),
-            ("status", &status),
-            ("reason", reason),
-        ],
-    )
+    let mut fields = vec![
+        ("_csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("status", status.as_str()),
+        ("reason", reason),
+    ];
+    fields.extend_from_slice(more);
+    who.post_urlencoded(&path, &fields)
 }
 
 /// The 待我处理 section of a workspace page.
@@ -173,14 +183,26 @@ fn a_plan_goes_from_draft_to_the_public_site_with_a_returned_remark_on_the_way()
     let a = step(&reviewer, &page.text, "approve", "同意");
     assert_eq!(a.status, 303, "{}", a.text);
     let page = publisher.get(PLAN);
-    let a = step(&publisher, &page.text, "publish", "");
+    assert!(page.text.contains("name=\"doc_number\""), "{}", page.text);
+    let a = step_with(
+        &publisher,
+        &page.text,
+        "publish",
+        "",
+        &[("doc_number", "甲自然资发〔2025〕3号")],
+    );
     assert_eq!(a.status, 303, "{}", a.text);
     assert_eq!(status(&store, 2025), PlanStatus::Published);
 
-    // On the public site.
+    // On the public site, with its 文号.
     let public = Client::anonymous(&server.base).get("/plans/330102/2025/supply");
     assert_eq!(public.status, 200, "{}", public.text);
     assert!(public.text.contains("T-003"), "{}", public.text);
+    assert!(
+        public.text.contains("甲自然资发〔2025〕3号"),
+        "{}",
+        public.text
+    );
 
     // An adjustment from a new import: T-003 enlarged.
     let ledger = ledger().replace(

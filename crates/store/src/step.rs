@@ -12,7 +12,7 @@
 use crate::access::{region_chain, Role};
 use crate::db::Value;
 use crate::error::StoreError;
-use crate::plan::{PlanAction, PlanEvent, PlanKey, PlanStatus, PlanVersion};
+use crate::plan::{PlanAction, PlanEvent, PlanKey, PlanStatus, PlanVersion, Publication};
 use crate::session::Session;
 use crate::{Actor, Store};
 use serde::Serialize;
@@ -227,8 +227,37 @@ impl Store {
             version: expected_version,
             status: expected_status,
         };
-        self.session(actor)?
-            .transition_step(key, action, reason, Some(expected))
+        self.session(actor)?.transition_step(
+            key,
+            action,
+            reason,
+            &Publication::default(),
+            Some(expected),
+        )
+    }
+
+    /// [`Store::publish`] on the version a page showed (see [`Store::transition_expecting`]):
+    /// the publication's 文号 and issuing body where given.
+    pub fn publish_expecting(
+        &self,
+        actor: &Actor,
+        key: &PlanKey,
+        reason: Option<&str>,
+        publication: &Publication,
+        expected_version: i64,
+        expected_status: PlanStatus,
+    ) -> Result<PlanVersion, StoreError> {
+        let expected = Expected {
+            version: expected_version,
+            status: expected_status,
+        };
+        self.session(actor)?.transition_step(
+            key,
+            PlanAction::Publish,
+            reason,
+            publication,
+            Some(expected),
+        )
     }
 
     /// [`Store::adjust`] on the version a page showed (see [`Store::transition_expecting`]).
@@ -289,6 +318,8 @@ mod tests {
                 parcel_count: 0,
                 created_by: "a".into(),
                 created_at: String::new(),
+                doc_number: None,
+                issuing_body: None,
             },
             last: Some(PlanEvent {
                 version: 1,
