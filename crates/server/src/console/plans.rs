@@ -614,7 +614,7 @@ fn render_diff(key: &PlanKey, d: &PlanDiff) -> Markup {
                 @if !figs.is_empty() {
                     div.scroll {
                         table.diff-figures {
-                            caption { (heading) "（公顷；资金为元）" }
+                            caption { (heading) (if prefix == "*" { "（公顷；资金为元）" } else { "（公顷）" }) }
                             thead { tr {
                                 th scope="col" { "项目" }
                                 th.num scope="col" { "第 " (a) " 版" }
