@@ -53,6 +53,7 @@ pub mod reproject;
 pub mod rollup;
 mod session;
 pub mod state;
+pub mod step;
 pub mod supply;
 pub mod township;
 pub mod version_read;
@@ -70,6 +71,7 @@ pub use region::{Region, RegionLevel};
 pub use rollup::Rollup;
 pub use session::{Conn, MAX_IDLE};
 pub use state::StateProblem;
+pub use step::{Expected, PlanActivity};
 pub use version_read::TownshipBoundary;
 
 use session::{Pool, Session, Source};

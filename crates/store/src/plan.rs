@@ -662,6 +662,19 @@ impl Session<'_> {
         reason: Option<&str>,
         publication: &Publication,
     ) -> Result<PlanVersion, StoreError> {
+        self.transition_step(key, action, reason, publication, None)
+    }
+
+    /// [`Session::transition`], refused with [`StoreError::Moved`] (inside the transaction)
+    /// when the current version is not `expected` (see [`crate::step`]).
+    pub(crate) fn transition_step(
+        &mut self,
+        key: &PlanKey,
+        action: PlanAction,
+        reason: Option<&str>,
+        publication: &Publication,
+        expected: Option<crate::step::Expected>,
+    ) -> Result<PlanVersion, StoreError> {
         let publication = publication.checked()?;
         if !publication.is_empty() && action != PlanAction::Publish {
             return Err(StoreError::Invalid(format!(
@@ -681,6 +694,9 @@ impl Session<'_> {
                 &key.region,
                 &format!("{} {key}", action.label()),
             )?;
+            if let Some(e) = expected {
+                s.check_expected(key, &cur, e)?;
+            }
             let next = action.next(cur.status, cur.version).ok_or_else(|| {
                 StoreError::Invalid(format!(
                     "{key} 第 {} 版当前状态为“{}”，不能{}：只有“{}”状态的计划可以{}",
@@ -713,7 +729,10 @@ impl Session<'_> {
             let after = PlanVersion {
                 status: next,
                 doc_number: publication.doc_number.clone().or(cur.doc_number.clone()),
-                issuing_body: publication.issuing_body.clone().or(cur.issuing_body.clone()),
+                issuing_body: publication
+                    .issuing_body
+                    .clone()
+                    .or(cur.issuing_body.clone()),
                 ..cur.clone()
             };
             crate::layers::refresh_plan(&mut *s.db, cur.plan_id, s.srid)?;
@@ -744,12 +763,27 @@ impl Session<'_> {
         reason: &str,
         import_id: Option<i64>,
     ) -> Result<PlanVersion, StoreError> {
+        self.adjust_step(key, reason, import_id, None)
+    }
+
+    /// [`Session::adjust`], refused with [`StoreError::Moved`] (inside the transaction) when
+    /// the current version is not `expected` (see [`crate::step`]).
+    pub(crate) fn adjust_step(
+        &mut self,
+        key: &PlanKey,
+        reason: &str,
+        import_id: Option<i64>,
+        expected: Option<crate::step::Expected>,
+    ) -> Result<PlanVersion, StoreError> {
         if reason.trim().is_empty() {
             return Err(StoreError::ReasonRequired("调整".into()));
         }
         self.write(|s| {
             let cur = s.current_version(key)?;
             s.require(Role::Publisher, &key.region, &format!("调整 {key}"))?;
+            if let Some(e) = expected {
+                s.check_expected(key, &cur, e)?;
+            }
             if cur.status != PlanStatus::Published {
                 return Err(StoreError::Invalid(format!(
                     "{key} 第 {} 版当前状态为“{}”，不能调整：只有“已公布”的计划可以调整（未公布的版本可直接修改后提交）",
@@ -829,7 +863,9 @@ mod tests {
             publication_text("文号", "  X政发〔2025〕12号 ").unwrap(),
             "X政发〔2025〕12号"
         );
-        let e = publication_text("文号", " \u{3000} ").unwrap_err().to_string();
+        let e = publication_text("文号", " \u{3000} ")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("文号不能为空"), "{e}");
         let long = "字".repeat(PUBLICATION_TEXT_MAX + 1);
         let e = publication_text("文号", &long).unwrap_err().to_string();
