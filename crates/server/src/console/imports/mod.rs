@@ -290,13 +290,15 @@ async fn upload(
             let name = g.file_name.clone().unwrap_or_default();
             match upload::extension(&name, &["txt", "geojson", "json", "zip", "gpkg"]) {
                 Some(e) => Some(e),
-                None => return refuse(
-                    format!(
+                None => {
+                    return refuse(
+                        format!(
                         "地块界址“{name}”应为国土TXT、GeoJSON、Shapefile（.zip）或 GeoPackage 文件"
                     ),
-                    given,
-                )
-                .await,
+                        given,
+                    )
+                    .await
+                }
             }
         }
         None => None,
