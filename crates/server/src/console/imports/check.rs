@@ -52,8 +52,7 @@ pub fn report_markup(checked: &CheckedDocument) -> Markup {
                             span.severity { (f.severity.label()) } " "
                             code.rule { (f.rule) } " "
                             span.message { (f.message) }
-                            @let mut out = String::new();
-                            @let _ = landplan_check::render::render_finding(&mut out, &report.path, f, &lines);
+                            @let out = rendered(f, &report.path, &lines);
                             @let quoted: Vec<&str> = out.lines().skip(1).filter(|l| !l.trim().is_empty()).collect();
                             @if !quoted.is_empty() {
                                 pre.quoted { (quoted.join("\n")) }
@@ -64,6 +63,13 @@ pub fn report_markup(checked: &CheckedDocument) -> Markup {
             }
         }
     }
+}
+
+/// One finding as `landplan check` prints it.
+fn rendered(f: &landplan_core::Finding, path: &str, lines: &[&str]) -> String {
+    let mut out = String::new();
+    landplan_check::render::render_finding(&mut out, path, f, lines);
+    out
 }
 
 async fn page(staff: Staff) -> Html<String> {

@@ -14,8 +14,8 @@
 //!   errors; the store's import is all-or-nothing);
 //! - `POST /console/imports/{staged}/plan` — 编制计划: the plan's version from the import
 //!   (a new plan, or its 草稿/调整中 version compiled again), then to the plan's page;
-//! - [`compiled`]: `/console/plans/{region}/{year}/{kind}/versions/{n}/compiled` and its files;
-//! - [`check`]: `/console/check`.
+//! - [`compiled`] — `/console/plans/{region}/{year}/{kind}/versions/{n}/compiled` and its files;
+//! - [`check`] — `/console/check`.
 
 pub mod check;
 pub mod compiled;
