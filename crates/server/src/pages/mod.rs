@@ -75,6 +75,7 @@ async fn fallback(uri: Uri) -> Response {
 
 /// A page handler's error: an HTML page with the status and the message (the store's
 /// Chinese sentence; internal causes are logged, never shown).
+#[derive(Debug)]
 pub struct PageError(pub WebError);
 
 impl From<WebError> for PageError {

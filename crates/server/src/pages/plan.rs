@@ -243,8 +243,13 @@ fn render(m: &Model, q: Option<&str>) -> Markup {
             }
         }
         dl.meta.card {
-            dt { "发文机关" } dd { (d.region_name) "自然资源局" }
+            dt { "发文机关" } dd {
+                @if let Some(b) = &v.issuing_body { (b) } @else { (d.region_name) "自然资源局" }
+            }
             dt { "公布日期" } dd { (m.published.clone().unwrap_or_else(|| "—".into())) }
+            @if let Some(n) = &v.doc_number {
+                dt { "文号" } dd #doc-number { (n) }
+            }
             dt { "版本" } dd {
                 "第" (v.version) "版"
                 @if v.version > 1 { "（调整后公布）" }
