@@ -328,7 +328,11 @@ impl Store {
         let records = self.stored_records(actor, code, false)?;
         let batches = self.stored_batches(actor, code, false)?;
         let region = self.region_ref(code)?;
-        let report = county_report(q, Some(&region), plan.as_ref(), &records, &batches, &[]);
+        let mut q = q.clone();
+        if q.checkpoints.is_empty() {
+            q.checkpoints = plan.as_ref().map(plan_checkpoints).unwrap_or_default();
+        }
+        let report = county_report(&q, Some(&region), plan.as_ref(), &records, &batches, &[]);
         Ok(Monitoring::County {
             report: Box::new(report),
             plan: plan.map(Box::new),
@@ -354,5 +358,50 @@ mod tests {
         assert_eq!(county_of(&Some(" 990101 ".into())), Some("990101".into()));
         assert_eq!(county_of(&Some("示例县".into())), None);
         assert_eq!(county_of(&None), None);
+    }
+
+    #[test]
+    fn the_plans_checkpoints_are_its_cumulative_quarters_before_the_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ledger.csv");
+        std::fs::write(
+            &p,
+            "地块编号,坐落,乡镇,面积（公顷）,用途,土地来源,供应方式,计划供应时间\n\
+             A-1,北街,城关镇,1.0000,住宅用地,新增,挂牌出让,第一季度\n\
+             A-2,西路,城关镇,3.0000,商服用地,存量,拍卖出让,第三季度\n\
+             A-3,园区,河口乡,4.0000,工业用地,新增,挂牌出让,第四季度\n",
+        )
+        .unwrap();
+        let mut reader =
+            landplan_io::open_ledger(&p, &landplan_io::LedgerOptions::default()).unwrap();
+        let mut parcels = Vec::new();
+        landplan_io::tabular::read_all(
+            &mut reader,
+            landplan_io::tabular::BadRows::Reject,
+            &mut |_, _| {},
+            |p| parcels.push(p),
+        )
+        .unwrap();
+        let plan = landplan_core::compile::compile(
+            parcels,
+            landplan_core::compile::CompileOptions {
+                year: Some(2025),
+                ..Default::default()
+            },
+        );
+        let got: Vec<(u8, u8, String)> = plan_checkpoints(&plan)
+            .iter()
+            .map(|c| (c.month, c.day, c.pct.to_string()))
+            .collect();
+        // 1 of 8 by March, still 1 by June (no second-quarter parcel), 4 of 8 by September;
+        // the year's end (100 %) is the monitor's own.
+        assert_eq!(
+            got,
+            [
+                (3, 31, "12.5".to_string()),
+                (6, 30, "12.5".to_string()),
+                (9, 30, "50".to_string())
+            ]
+        );
     }
 }
