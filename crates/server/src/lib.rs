@@ -10,12 +10,14 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod console;
 pub mod demo;
 pub mod error;
 pub mod export;
 pub mod headers;
 pub mod pages;
 pub mod state;
+mod upload;
 
 pub use error::WebError;
 pub use state::AppState;
@@ -28,6 +30,7 @@ use std::future::Future;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health))
+        .merge(console::routes())
         .merge(pages::routes())
         .nest("/api", api::routes())
         .merge(assets::routes())

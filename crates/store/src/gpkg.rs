@@ -60,6 +60,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/gpkg/009_read_indexes.sql"),
     ),
     (
+        10,
+        "publication_details",
+        include_str!("../migrations/gpkg/010_publication_details.sql"),
+    ),
+    (
         11,
         "published_files",
         include_str!("../migrations/gpkg/011_published_files.sql"),

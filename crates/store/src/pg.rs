@@ -55,6 +55,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/007_read_indexes.sql"),
     ),
     (
+        8,
+        "publication_details",
+        include_str!("../migrations/postgres/008_publication_details.sql"),
+    ),
+    (
         9,
         "published_files",
         include_str!("../migrations/postgres/009_published_files.sql"),

@@ -14,7 +14,7 @@
 use crate::access::Actor;
 use crate::db::Value;
 use crate::error::StoreError;
-use crate::plan::{version_row, PlanStatus, PlanVersion, VERSION_SELECT};
+use crate::plan::{version_row, version_select, PlanStatus, PlanVersion};
 use crate::Store;
 
 /// A file kept for a published version (without its bytes).
@@ -202,7 +202,10 @@ impl Store {
             &format!("SELECT COUNT(*) FROM plan_version v JOIN plan p ON p.id = v.plan_id{filter}"),
             &params,
         )?;
-        let mut sql = format!("{VERSION_SELECT}{filter} ORDER BY p.region, p.year, p.kind");
+        let mut sql = format!(
+            "{}{filter} ORDER BY p.region, p.year, p.kind",
+            version_select(s.publication_columns)
+        );
         if let Some(l) = limit {
             sql.push_str(" LIMIT ? OFFSET ?");
             params.push(Value::Int(l.max(0)));

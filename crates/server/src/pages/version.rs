@@ -8,6 +8,10 @@
 //!   (an older store, the national benchmark's copies) gets them on its first visit, kept then
 //!   (a cache write, not an audited step). A page reads only their small rows (names, sizes,
 //!   hashes, the report); a download reads its bytes from the store.
+//! - A version that is **not published** (the staff console shows drafts, submitted and
+//!   approved versions too) has nothing kept: its files and the checker's report are made in
+//!   memory from its current data on each load ([`Download::bytes`] holds them), never kept in
+//!   the store and never put in the public cache.
 //! - The rest of the page's data (the plan, its parcel rows, charts, map, township
 //!   boundaries) is made from the store on the first request and kept in a bounded
 //!   least-recently-used cache ([`CACHE_BYTES`], [`CACHE_ENTRIES`]); a version pushed out is
@@ -19,10 +23,11 @@ use landplan_core::compile::{CompiledPlan, PlanKind};
 use landplan_core::view::PlanView;
 use landplan_core::{RuleContext, Severity};
 use landplan_report::{ChartKind, ImageFormat, ReportFormat};
+use landplan_store::audit::sha256_hex;
 use landplan_store::import::StoredParcel;
 use landplan_store::{
-    Actor, AuditEntry, NewPublishedFile, PlanVersion, PublishedOrigin, PublishedRecord, Store,
-    StoreError,
+    Actor, AuditEntry, NewPublishedFile, PlanStatus, PlanVersion, PublishedOrigin, PublishedRecord,
+    Store, StoreError,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -38,7 +43,7 @@ pub const CACHE_ENTRIES: usize = 512;
 /// GeoJSON).
 pub const DOWNLOADS: &[&str] = &["plan.docx", "plan.xlsx", "parcels.geojson", "parcels.csv"];
 
-/// A file of a version offered for download (its bytes stay in the store).
+/// A file of a version offered for download (a published version's bytes stay in the store).
 pub struct Download {
     /// The name in the URL (`plan.docx` …).
     pub name: String,
@@ -52,6 +57,9 @@ pub struct Download {
     pub size: i64,
     /// SHA-256 of the bytes, hex.
     pub sha256: String,
+    /// The bytes, for a version whose files are not kept (not published: made in memory for
+    /// this load); None when they are kept in the store (`Store::published_file`).
+    pub bytes: Option<Vec<u8>>,
 }
 
 /// One parcel as the page's table and map show it.
@@ -99,8 +107,11 @@ pub struct VersionData {
     pub parcels: Vec<ParcelRow>,
     /// The downloads (their descriptions and fingerprints).
     pub downloads: Vec<Download>,
-    /// Whether the files were made at publication (else on a first visit).
+    /// Whether the files were made at publication (else on a first visit, or not kept).
     pub made_at_publication: bool,
+    /// Whether the files are kept in the store (false for a version not published: made in
+    /// memory, [`Download::bytes`]).
+    pub kept: bool,
     /// The county's township boundaries as GeoJSON.
     pub townships: Vec<u8>,
     /// The charts as SVG, by kind, with their size in pixels.
@@ -161,6 +172,11 @@ impl VersionData {
         // attributes and figures.
         let plan = self.plan.parcels.len() * 512;
         let charts: usize = self.charts.iter().map(|(_, _, b)| b.len()).sum();
+        let files: usize = self
+            .downloads
+            .iter()
+            .filter_map(|d| d.bytes.as_ref().map(Vec::len))
+            .sum();
         let check: usize = self
             .check
             .problems
@@ -170,6 +186,7 @@ impl VersionData {
             .sum();
         rows + plan
             + charts
+            + files
             + check
             + self.townships.len()
             + self.map_svg.as_ref().map_or(0, String::len)
@@ -262,18 +279,22 @@ pub fn new_cache() -> VersionCache {
     Mutex::new(Lru::new(CACHE_BYTES, CACHE_ENTRIES))
 }
 
-/// The data of published version `v` (visible to `who`), from `cache` or made now (its
-/// files and report read from the store, or made and kept there when the version has none
-/// yet) and put in `cache`.
+/// The data of version `v` (visible to `who`). A published version's comes from `cache` or
+/// is made now (its files and report read from the store, or made and kept there when the
+/// version has none yet) and put in `cache`. A version not published (the console's drafts)
+/// is made now with its files in memory, and neither kept nor cached.
 pub fn load(
     cache: &VersionCache,
     store: &Store,
     who: &Actor,
     v: &PlanVersion,
 ) -> Result<Arc<VersionData>, StoreError> {
+    let cacheable = v.status == PlanStatus::Published;
     let key = (v.version_id, v.created_at.clone());
-    if let Some(d) = cache.lock().ok().and_then(|mut c| c.get(&key)) {
-        return Ok(d);
+    if cacheable {
+        if let Some(d) = cache.lock().ok().and_then(|mut c| c.get(&key)) {
+            return Ok(d);
+        }
     }
     let mut clock = Steps::new(v.version_id, "page");
     let publication = store.publication_entry(who, v)?;
@@ -281,10 +302,32 @@ pub fn load(
     let data = make(store, who, v, publication, &mut clock)?;
     let weight = data.weight();
     let data = Arc::new(data);
-    if let Ok(mut c) = cache.lock() {
-        c.put(key, data.clone(), weight);
+    if cacheable {
+        if let Ok(mut c) = cache.lock() {
+            c.put(key, data.clone(), weight);
+        }
     }
     Ok(data)
+}
+
+/// The bytes of download `name` of the version of `data`: those made in memory for a version
+/// whose files are not kept, else read from the store. None when the version has no such
+/// file.
+pub fn download_bytes(
+    store: &Store,
+    who: &Actor,
+    data: &VersionData,
+    name: &str,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let Some(d) = data.download(name) else {
+        return Ok(None);
+    };
+    if let Some(b) = &d.bytes {
+        return Ok(Some(b.clone()));
+    }
+    Ok(store
+        .published_file(who, data.version.version_id, name)?
+        .map(|(_, b)| b))
 }
 
 /// The kept files and report of published version `v`, made now and kept when it has none
@@ -321,7 +364,7 @@ fn title(region_name: &str, v: &PlanVersion) -> String {
 }
 
 /// A version's downloads and the checker's report on its Word plan: the expensive part of a
-/// page, made once per version.
+/// page, made once per published version (and on each load of one not published).
 fn files(
     store: &Store,
     who: &Actor,
@@ -410,13 +453,52 @@ fn make(
     clock: &mut Steps,
 ) -> Result<VersionData, StoreError> {
     let key = &v.plan;
+    // A version published has its files kept (made and kept now if not yet); one that is not
+    // (a draft in the console) has them made in memory below.
     let kept = match store.published_record(who, v.version_id)? {
-        Some(r) => r,
-        None => keep_published(store, who, v, PublishedOrigin::FirstVisit)?,
+        Some(r) => Some(r),
+        None if v.status == PlanStatus::Published => {
+            Some(keep_published(store, who, v, PublishedOrigin::FirstVisit)?)
+        }
+        None => None,
     };
     clock.step("record");
     let region_name = export::region_name(store, &key.region)?;
     let stored = store.version_parcels(who, v.version_id)?;
+    let (downloads, check, made_at_publication) = match &kept {
+        Some(kept) => (
+            kept.files
+                .iter()
+                .map(|f| Download {
+                    title: download_title(&f.name),
+                    name: f.name.clone(),
+                    filename: f.filename.clone(),
+                    mime: f.media_type.clone(),
+                    size: f.size,
+                    sha256: f.sha256.clone(),
+                    bytes: None,
+                })
+                .collect(),
+            serde_json::from_str(&kept.check).unwrap_or_default(),
+            kept.origin == PublishedOrigin::Publication.id(),
+        ),
+        None => {
+            let (files, check) = files(store, who, v, &region_name, &stored, clock)?;
+            let downloads = files
+                .into_iter()
+                .map(|f| Download {
+                    title: download_title(&f.name),
+                    size: i64::try_from(f.bytes.len()).unwrap_or(i64::MAX),
+                    sha256: sha256_hex(&f.bytes),
+                    name: f.name,
+                    filename: f.filename,
+                    mime: f.media_type,
+                    bytes: Some(f.bytes),
+                })
+                .collect();
+            (downloads, check, false)
+        }
+    };
     let plan = export::plan_of(
         store,
         who,
@@ -427,19 +509,6 @@ fn make(
     clock.step("read");
     let view = PlanView::new(&plan);
     let title = title(&region_name, v);
-    let check: CheckSummary = serde_json::from_str(&kept.check).unwrap_or_default();
-    let downloads = kept
-        .files
-        .iter()
-        .map(|f| Download {
-            title: download_title(&f.name),
-            name: f.name.clone(),
-            filename: f.filename.clone(),
-            mime: f.media_type.clone(),
-            size: f.size,
-            sha256: f.sha256.clone(),
-        })
-        .collect();
     let townships = townships_geojson(store, &key.region)?;
     clock.step("townships");
     let mut charts = Vec::new();
@@ -465,7 +534,8 @@ fn make(
         view,
         parcels,
         downloads,
-        made_at_publication: kept.origin == PublishedOrigin::Publication.id(),
+        made_at_publication,
+        kept: kept.is_some(),
         townships,
         charts,
         map_svg,

@@ -65,6 +65,7 @@ pub struct Answer {
     pub text: String,
     pub set_cookie: Vec<String>,
     pub retry_after: Option<String>,
+    pub location: Option<String>,
 }
 
 /// A client: anonymous, signed in (cookie + CSRF token), or with a bearer token.
@@ -90,6 +91,10 @@ fn answer(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
         .headers()
         .get("retry-after")
         .and_then(|v| v.to_str().ok().map(str::to_string));
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok().map(str::to_string));
     let text = r.body_mut().read_to_string().unwrap_or_default();
     Answer {
         status,
@@ -97,6 +102,7 @@ fn answer(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
         text,
         set_cookie,
         retry_after,
+        location,
     }
 }
 
@@ -106,6 +112,8 @@ impl Client {
         Client {
             agent: ureq::Agent::config_builder()
                 .http_status_as_error(false)
+                // Redirects are answers the tests look at (the console's sign-in sends one).
+                .max_redirects(0)
                 .build()
                 .new_agent(),
             base: base.to_string(),
@@ -200,6 +208,38 @@ impl Client {
         self.post_raw(path, Some("application/json"), body.to_string(), false)
     }
 
+    /// POST an HTML form (`application/x-www-form-urlencoded`), as a browser submits one;
+    /// a console form carries its CSRF token itself (`_csrf`).
+    pub fn post_urlencoded(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", form_escape(k), form_escape(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.post_raw(path, Some("application/x-www-form-urlencoded"), body, false)
+    }
+
+    /// Sign in through the console's form; panics unless it succeeds. The CSRF token is the
+    /// one the console pages carry in their forms (read from the workspace page).
+    pub fn console_login(base: &str, name: &str, password: &str) -> Client {
+        let mut c = Client::anonymous(base);
+        let a = c.post_urlencoded(
+            "/console/login",
+            &[("name", name), ("password", password), ("next", "/console")],
+        );
+        assert_eq!(a.status, 303, "console login {name}: {}", a.text);
+        let cookie = a
+            .set_cookie
+            .iter()
+            .find(|c| c.starts_with("landplan_session="))
+            .expect("a session cookie");
+        c.cookie = Some(cookie.split(';').next().unwrap().to_string());
+        let page = c.get("/console");
+        assert_eq!(page.status, 200, "{}", page.text);
+        c.csrf = Some(form_token(&page.text).expect("the page's forms carry _csrf"));
+        c
+    }
+
     /// POST a multipart form: (name, file name or None, bytes).
     pub fn post_form(&self, path: &str, parts: &[(&str, Option<&str>, &[u8])]) -> Answer {
         let boundary = "landplan-test-boundary-7d3f";
@@ -232,6 +272,28 @@ impl Client {
         }
         answer(r.send(&body[..]))
     }
+}
+
+/// A form value, percent-encoded (`application/x-www-form-urlencoded`).
+pub fn form_escape(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b' ' => out.push('+'),
+            b if b.is_ascii_alphanumeric() || b"-._*".contains(&b) => out.push(b as char),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The `_csrf` value of the first form on a console page.
+pub fn form_token(html: &str) -> Option<String> {
+    let at = html.find("name=\"_csrf\"")?;
+    let rest = &html[at..];
+    let v = rest.find("value=\"")? + 7;
+    let end = rest[v..].find('"')?;
+    Some(rest[v..v + end].to_string())
 }
 
 /// A supply ledger of four parcels (written for these tests).
@@ -346,5 +408,20 @@ pub fn add_accounts(s: &Store) {
             )
             .unwrap();
         }
+    }
+}
+
+// == console-import helpers ==
+
+impl Client {
+    /// console-import: GET `path` and return the status and the body's bytes (downloads).
+    pub fn console_import_get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let r = self
+            .auth(self.agent.get(&format!("{}{path}", self.base)))
+            .call();
+        let mut r = r.expect("the server answers");
+        let status = r.status().as_u16();
+        let bytes = r.body_mut().read_to_vec().unwrap_or_default();
+        (status, bytes)
     }
 }
