@@ -21,3 +21,15 @@ pub fn bytes(total: Option<u64>, what: &str) -> ProgressBar {
     pb.set_message(what.to_string());
     pb
 }
+
+/// A progress bar over a number of plans.
+pub fn plans(total: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    pb.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} 个计划（剩余约 {eta}）")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
+}

@@ -6,7 +6,7 @@
 //!   the store's CRS) and the county's township boundaries;
 //! - the supply plan compiled, submitted, approved and published (version 1), then adjusted
 //!   with a reason (two parcels taken out, one moved to a later quarter) and published again
-//!   (version 2);
+//!   (version 2), each publication with its 文号 ([`DOC_NUMBERS`]);
 //! - the 2025 reserve plan, published;
 //! - a year of supply records (供地记录) and the county's approval batches (批次).
 //!
@@ -16,7 +16,7 @@
 use landplan_core::compile::PlanKind;
 use landplan_store::import::ImportOptions;
 use landplan_store::supply::{MonitorImportOptions, MonitorKind};
-use landplan_store::{Actor, InitOptions, PlanAction, PlanKey, Store, StoreError};
+use landplan_store::{Actor, InitOptions, PlanAction, PlanKey, Publication, Store, StoreError};
 use std::path::{Path, PathBuf};
 
 /// The demo county's 行政区划代码.
@@ -36,6 +36,15 @@ const PARCELS: &str = include_str!("../../../data/demo/example-county-supply-202
 const TOWNSHIPS: &str = include_str!("../../../data/demo/example-county-townships.geojson");
 const RECORDS: &str = include_str!("../../../data/demo/example-county-records-2025.csv");
 const BATCHES: &str = include_str!("../../../data/demo/example-county-batches.csv");
+
+/// The document numbers (文号) of the demo's publications: the supply plan's version 1 and
+/// version 2 (after the adjustment), and the reserve plan (fictional, in the form county
+/// bureaus use).
+pub const DOC_NUMBERS: [&str; 3] = [
+    "示自然资发〔2025〕12号",
+    "示自然资发〔2025〕58号",
+    "示自然资发〔2025〕13号",
+];
 
 /// The parcels the adjustment takes out of the supply plan.
 const TAKEN_OUT: [&str; 2] = ["SLX2025-0299", "SLX2025-0300"];
@@ -169,17 +178,17 @@ pub fn populate(store: &Store, who: &Actor, dir: &Path) -> Result<(), DemoError>
     )?;
     store.import_townships(who, COUNTY, Some(COUNTY_NAME), &[townships])?;
     store.create_plan(who, &supply_key, None, None)?;
-    publish(store, who, &supply_key)?;
+    publish(store, who, &supply_key, DOC_NUMBERS[0])?;
 
     // Version 2: adjusted with a reason, and published again.
     store.import_files(who, &[adjusted, parcels], None, &opts(PlanKind::Supply))?;
     store.adjust(who, &supply_key, ADJUST_REASON, None)?;
-    publish(store, who, &supply_key)?;
+    publish(store, who, &supply_key, DOC_NUMBERS[1])?;
 
     // The reserve plan (a ledger without boundaries).
     store.import_files(who, &[reserve], None, &opts(PlanKind::Reserve))?;
     store.create_plan(who, &reserve_key, None, None)?;
-    publish(store, who, &reserve_key)?;
+    publish(store, who, &reserve_key, DOC_NUMBERS[2])?;
 
     // A year of supply records and the approval batches.
     let mopts = MonitorImportOptions {
@@ -193,11 +202,16 @@ pub fn populate(store: &Store, who: &Actor, dir: &Path) -> Result<(), DemoError>
     Ok(())
 }
 
-/// Submit, approve and publish the current version.
-fn publish(store: &Store, who: &Actor, key: &PlanKey) -> Result<(), StoreError> {
+/// Submit, approve and publish the current version under the document number `doc_number`
+/// (issued by the county's 自然资源局, the page's default issuing body).
+fn publish(store: &Store, who: &Actor, key: &PlanKey, doc_number: &str) -> Result<(), StoreError> {
     store.transition(who, key, PlanAction::Submit, Some("报请县人民政府审批"))?;
     store.transition(who, key, PlanAction::Approve, None)?;
-    store.transition(who, key, PlanAction::Publish, None)?;
+    let publication = Publication {
+        doc_number: Some(doc_number.into()),
+        issuing_body: None,
+    };
+    store.publish(who, key, None, &publication)?;
     Ok(())
 }
 

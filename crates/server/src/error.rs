@@ -20,6 +20,9 @@ pub enum WebError {
     /// A request the server or store refuses as given (422).
     #[error("{0}")]
     Invalid(String),
+    /// A step asked for on a state of a plan that is gone: another account acted first (409).
+    #[error("{0}")]
+    Conflict(String),
     /// An upload above the size limit (413).
     #[error("{0}")]
     TooLarge(String),
@@ -39,6 +42,7 @@ impl WebError {
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -59,6 +63,7 @@ impl From<StoreError> for WebError {
             | StoreError::Invalid(_)
             | StoreError::Input { .. }
             | StoreError::RowsUnreadable { .. } => WebError::Invalid(e.to_string()),
+            StoreError::Moved(m) => WebError::Conflict(m),
             StoreError::Busy(_) => WebError::Unavailable,
             other => WebError::Internal(other.to_string()),
         }

@@ -9,7 +9,7 @@ use crate::backup::CopySummary;
 use crate::diff::PlanDiff;
 use crate::error::StoreError;
 use crate::import::{FileKind, GeometrySet, ImportOptions, ImportSummary, StoredParcel};
-use crate::plan::{PlanAction, PlanEvent, PlanKey, PlanVersion};
+use crate::plan::{PlanAction, PlanEvent, PlanKey, PlanVersion, Publication};
 use crate::region::Region;
 use crate::rollup::Rollup;
 use crate::Store;
@@ -303,6 +303,18 @@ impl Store {
         self.session(actor)?.create_plan(key, import_id, note)
     }
 
+    /// Compile the current version again from another import (default: the latest), in
+    /// place, while it is 草稿 or 调整中 (a `revise` step with an optional note). Needs 编制.
+    pub fn revise_plan(
+        &self,
+        actor: &Actor,
+        key: &PlanKey,
+        import_id: Option<i64>,
+        note: Option<&str>,
+    ) -> Result<PlanVersion, StoreError> {
+        self.session(actor)?.revise_plan(key, import_id, note)
+    }
+
     /// Take one step (提交/批准/公布/退回) on the current version; needs the step's role
     /// ([`PlanAction::role`]). A plan the actor may not see is [`StoreError::NotFound`]; one it
     /// may see without the role is [`StoreError::Forbidden`].
@@ -313,7 +325,24 @@ impl Store {
         action: PlanAction,
         reason: Option<&str>,
     ) -> Result<PlanVersion, StoreError> {
-        self.session(actor)?.transition(key, action, reason)
+        self.session(actor)?
+            .transition(key, action, reason, &Publication::default())
+    }
+
+    /// Publish the current (approved) version, stating the publication's 文号 and issuing body
+    /// where given ([`Publication`]: each trimmed, not empty, at most 100 characters, no
+    /// control characters; else [`StoreError::Invalid`]). Needs 发布, like
+    /// [`Store::transition`] with [`PlanAction::Publish`]; the audit entry of the publication
+    /// records them.
+    pub fn publish(
+        &self,
+        actor: &Actor,
+        key: &PlanKey,
+        reason: Option<&str>,
+        publication: &Publication,
+    ) -> Result<PlanVersion, StoreError> {
+        self.session(actor)?
+            .transition(key, PlanAction::Publish, reason, publication)
     }
 
     /// Adjust a published plan: a new version (调整中) from an import (default: the latest),

@@ -220,6 +220,10 @@ fn copy_tables(
         if *table == "audit_log" && src.column_exists("audit_log", "seals")? {
             cols.push_str(", seals");
         }
+        // A publication's 文号 and issuing body (gpkg 010 / postgres 008), when the source has them.
+        if *table == "plan_version" && src.column_exists("plan_version", "doc_number")? {
+            cols.push_str(", doc_number, issuing_body");
+        }
         let n_cols = cols.split(',').count();
         let select = if with_geometry {
             format!(

@@ -74,6 +74,10 @@ pub enum StoreError {
     /// A step that must say why was given no reason (退回, 调整).
     #[error("{0}计划必须说明理由")]
     ReasonRequired(String),
+    /// A step asked for on the version a page showed, when the plan has moved on since
+    /// (another account took a step first): who did what, when; nothing was changed.
+    #[error("{0}")]
+    Moved(String),
     /// A request the store refuses (invalid transition, bad code, missing reason …).
     #[error("{0}")]
     Invalid(String),

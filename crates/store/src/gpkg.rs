@@ -59,6 +59,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "read_indexes",
         include_str!("../migrations/gpkg/009_read_indexes.sql"),
     ),
+    (
+        10,
+        "publication_details",
+        include_str!("../migrations/gpkg/010_publication_details.sql"),
+    ),
 ];
 
 /// The parcel layer and its geometry column (the R-tree index is `rtree_parcel_geom`).

@@ -29,7 +29,7 @@ use crate::db::{Backend, BackendKind, Value};
 use crate::error::StoreError;
 use crate::plan::PlanStatus;
 use landplan_core::Parcel;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A column's Chinese name (the alias GIS software shows), title and description.
 pub(crate) struct Title {
@@ -217,11 +217,40 @@ pub(crate) fn has_gis_columns(db: &mut dyn Backend) -> Result<bool, StoreError> 
 }
 
 /// Bring everything derived up to date: the derived parcel columns where they are missing,
-/// the column titles, the township layer, and every plan's layers. After a migration, an
-/// export or a restore, inside its transaction.
+/// the column titles, the township layer, and every plan's layers. After an export or a
+/// restore, inside its transaction (a store being made: whole or absent). Opening a store
+/// that needs its layers rewritten after a migration does the plans in batches instead
+/// ([`refresh_base`], then [`refresh_pending`]).
 pub(crate) fn refresh_all(db: &mut dyn Backend, srid: i32) -> Result<(), StoreError> {
-    if !has_gis_columns(db)? {
+    if !refresh_base(db, srid)? {
         return Ok(());
+    }
+    let plans: Vec<i64> = db
+        .query("SELECT id FROM plan ORDER BY id", &[])?
+        .into_iter()
+        .filter_map(|r| r[0].as_i64())
+        .collect();
+    // Views of plans that no longer exist (none do: plans are never deleted) and of plans
+    // whose layers are rewritten below.
+    let existing = plan_layers(db, "plan_")?;
+    for name in &existing {
+        if is_layer_name(name) {
+            drop_layer(db, name)?;
+        }
+    }
+    let none = BTreeSet::new();
+    for id in plans {
+        refresh_plan_known(db, id, srid, &none)?;
+    }
+    Ok(())
+}
+
+/// Everything derived but the plan layers: the derived parcel columns where they are
+/// missing, the parcel and township column titles, the township layer (and in PostgreSQL the
+/// township geometry's SRID). False when the store has no GIS columns (nothing to do).
+pub(crate) fn refresh_base(db: &mut dyn Backend, srid: i32) -> Result<bool, StoreError> {
+    if !has_gis_columns(db)? {
+        return Ok(false);
     }
     fill_derived(db)?;
     if db.kind() == BackendKind::Postgres {
@@ -240,22 +269,168 @@ pub(crate) fn refresh_all(db: &mut dyn Backend, srid: i32) -> Result<(), StoreEr
     let titles: Vec<&Title> = PARCEL_TITLES.iter().collect();
     write_titles(db, "parcel", "地块", &titles)?;
     refresh_township_layer(db, srid)?;
-    let plans: Vec<i64> = db
-        .query("SELECT id FROM plan ORDER BY id", &[])?
-        .into_iter()
-        .filter_map(|r| r[0].as_i64())
-        .collect();
-    // Views of plans that no longer exist (none do: plans are never deleted) and of plans
-    // whose layers are rewritten below.
-    for name in plan_layers(db, "plan_")? {
-        if is_layer_name(&name) {
-            drop_layer(db, &name)?;
+    Ok(true)
+}
+
+/// The `landplan_meta` key of an unfinished rewrite of the plan layers: the id of the first
+/// plan whose layers are still to be rewritten. Set by a migration that concerns the layers,
+/// moved by each batch of [`refresh_pending`], removed when the last plan is done; a store
+/// opened while it is set finishes the rewrite.
+pub const LAYERS_PENDING: &str = "layers_pending";
+
+/// How many plan layers one transaction of [`refresh_pending`] rewrites at most (plus those
+/// of the plan that crosses the bound): PostgreSQL holds a lock per view created until the
+/// transaction ends, and its lock table has room for some thousands in all (64 per
+/// connection by default), so thousands of views in one transaction fail with “out of shared
+/// memory”.
+pub const LAYER_BATCH: usize = 200;
+
+/// How far a rewrite of the plan layers has come: plans done (of this rewrite, in
+/// `plan.id` order) of the plans in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerProgress {
+    /// Plans whose layers are rewritten (in this store, up to the batch just committed).
+    pub done: u64,
+    /// Plans in the store.
+    pub total: u64,
+}
+
+/// Ask for the plan layers of every plan to be rewritten (from the first), inside the caller's
+/// transaction; [`refresh_pending`] does it after the transaction.
+pub(crate) fn request_rewrite(db: &mut dyn Backend) -> Result<(), StoreError> {
+    db.exec(
+        "DELETE FROM landplan_meta WHERE key = ?",
+        &[LAYERS_PENDING.into()],
+    )?;
+    db.exec(
+        "INSERT INTO landplan_meta (key, value) VALUES (?, ?)",
+        &[LAYERS_PENDING.into(), "0".into()],
+    )?;
+    Ok(())
+}
+
+/// Rewrite the plan layers a migration asked for ([`LAYERS_PENDING`]), in transactions of at
+/// most about [`LAYER_BATCH`] views each, reporting after each one. Idempotent and resumable:
+/// each transaction moves the mark, so a rewrite interrupted (killed, the machine stopped) is
+/// finished by the next landplan that opens the store for writing, from where it stopped.
+/// Several processes may do it at once (each batch is a write transaction that reads the mark
+/// afresh).
+pub(crate) fn refresh_pending(
+    db: &mut dyn Backend,
+    srid: i32,
+    progress: &mut dyn FnMut(LayerProgress),
+) -> Result<(), StoreError> {
+    loop {
+        db.begin_write()?;
+        let r = refresh_batch(db, srid);
+        let step = match r {
+            Ok(v) => {
+                db.commit()?;
+                v
+            }
+            Err(e) => {
+                let _ = db.rollback();
+                return Err(e);
+            }
+        };
+        match step {
+            Some(p) => {
+                progress(p);
+                if p.done >= p.total {
+                    return Ok(());
+                }
+            }
+            None => return Ok(()),
         }
     }
-    for id in plans {
-        refresh_plan(db, id, srid)?;
+}
+
+/// Whether the store has an unfinished rewrite of its plan layers.
+pub(crate) fn rewrite_pending(db: &mut dyn Backend) -> Result<bool, StoreError> {
+    Ok(!db
+        .query(
+            "SELECT 1 FROM landplan_meta WHERE key = ?",
+            &[LAYERS_PENDING.into()],
+        )?
+        .is_empty())
+}
+
+/// One batch of [`refresh_pending`], in the caller's transaction; None when nothing is pending.
+fn refresh_batch(db: &mut dyn Backend, srid: i32) -> Result<Option<LayerProgress>, StoreError> {
+    let Some(next) = db
+        .query(
+            "SELECT value FROM landplan_meta WHERE key = ?",
+            &[LAYERS_PENDING.into()],
+        )?
+        .into_iter()
+        .next()
+        .and_then(|r| r[0].text().parse::<i64>().ok())
+    else {
+        return Ok(None);
+    };
+    let count = |db: &mut dyn Backend, sql: &str, p: &[Value]| -> Result<u64, StoreError> {
+        Ok(db
+            .query(sql, p)?
+            .first()
+            .and_then(|r| r[0].as_i64())
+            .unwrap_or(0)
+            .max(0) as u64)
+    };
+    let total = count(db, "SELECT COUNT(*) FROM plan", &[])?;
+    let gis = has_gis_columns(db)?;
+    let ids: Vec<i64> = if gis {
+        db.query(
+            "SELECT id FROM plan WHERE id >= ? ORDER BY id LIMIT ?",
+            &[Value::Int(next), Value::Int(LAYER_BATCH as i64)],
+        )?
+        .into_iter()
+        .filter_map(|r| r[0].as_i64())
+        .collect()
+    } else {
+        Vec::new()
+    };
+    // The store's plan layers, read once for the batch (not once per plan).
+    let existing: BTreeSet<String> = if ids.is_empty() {
+        BTreeSet::new()
+    } else {
+        plan_layers(db, "plan_")?.into_iter().collect()
+    };
+    let mut views = 0;
+    let mut last = None;
+    for id in ids {
+        views += refresh_plan_known(db, id, srid, &existing)?.len();
+        last = Some(id);
+        if views >= LAYER_BATCH {
+            break;
+        }
     }
-    Ok(())
+    let more = match last {
+        Some(l) => {
+            count(
+                db,
+                "SELECT COUNT(*) FROM plan WHERE id > ?",
+                &[Value::Int(l)],
+            )? > 0
+        }
+        None => false,
+    };
+    db.exec(
+        "DELETE FROM landplan_meta WHERE key = ?",
+        &[LAYERS_PENDING.into()],
+    )?;
+    if let (true, Some(l)) = (more, last) {
+        db.exec(
+            "INSERT INTO landplan_meta (key, value) VALUES (?, ?)",
+            &[LAYERS_PENDING.into(), (l + 1).to_string().into()],
+        )?;
+        let done = count(
+            db,
+            "SELECT COUNT(*) FROM plan WHERE id <= ?",
+            &[Value::Int(l)],
+        )?;
+        return Ok(Some(LayerProgress { done, total }));
+    }
+    Ok(Some(LayerProgress { done: total, total }))
 }
 
 /// Fill the derived columns of parcels stored before they existed (or restored from a
@@ -341,21 +516,33 @@ fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// The names of the store's views starting with `prefix` (plan layers).
+/// The names of the store's views (and, in a GeoPackage, registered layers) starting with
+/// `prefix` (plan layers), found by the database (an index range of its catalogue, not a scan
+/// of every view: a national store has tens of thousands). PostgreSQL: `pg_views`, not
+/// `information_schema.views`, whose privilege checks make each lookup slower as the
+/// catalogue grows.
 fn plan_layers(db: &mut dyn Backend, prefix: &str) -> Result<Vec<String>, StoreError> {
+    let pattern = format!(
+        "{}%",
+        prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
     let rows = match db.kind() {
         BackendKind::GeoPackage => db.query(
-            "SELECT name FROM sqlite_master WHERE type = 'view' UNION SELECT table_name FROM gpkg_contents ORDER BY 1",
-            &[],
+            "SELECT name FROM sqlite_master WHERE type = 'view' AND name LIKE ?1 ESCAPE '\\' UNION SELECT table_name FROM gpkg_contents WHERE table_name LIKE ?1 ESCAPE '\\' ORDER BY 1",
+            &[pattern.into()],
         )?,
         BackendKind::Postgres => db.query(
-            "SELECT table_name FROM information_schema.views WHERE table_schema = current_schema() ORDER BY 1",
-            &[],
+            "SELECT viewname::text FROM pg_catalog.pg_views WHERE schemaname = current_schema() AND viewname LIKE ? ESCAPE '\\' ORDER BY 1",
+            &[pattern.into()],
         )?,
     };
     Ok(rows
         .into_iter()
         .map(|r| r[0].text())
+        // LIKE ignores case in SQLite: keep exactly the prefix.
         .filter(|n| n.starts_with(prefix))
         .collect())
 }
@@ -431,6 +618,41 @@ pub(crate) fn refresh_plan(
     if !has_gis_columns(db)? {
         return Ok(Vec::new());
     }
+    let Some(prefix) = plan_prefix(db, plan_id)? else {
+        return Ok(Vec::new());
+    };
+    let existing: BTreeSet<String> = plan_layers(db, &prefix)?.into_iter().collect();
+    refresh_plan_known(db, plan_id, srid, &existing)
+}
+
+/// The prefix of a plan's layer names (`plan_330102_2025_supply_`), None when there is no
+/// such plan.
+fn plan_prefix(db: &mut dyn Backend, plan_id: i64) -> Result<Option<String>, StoreError> {
+    Ok(db
+        .query(
+            "SELECT region, year, kind FROM plan WHERE id = ?",
+            &[Value::Int(plan_id)],
+        )?
+        .into_iter()
+        .next()
+        .map(|r| {
+            layer_name(
+                &r[0].text(),
+                r[1].as_i64().unwrap_or(0) as i32,
+                &r[2].text(),
+                "",
+            )
+        }))
+}
+
+/// [`refresh_plan`] in a store known to have the GIS columns, `existing` holding (at least)
+/// the plan's current layers, which are dropped and written again.
+fn refresh_plan_known(
+    db: &mut dyn Backend,
+    plan_id: i64,
+    srid: i32,
+    existing: &BTreeSet<String>,
+) -> Result<Vec<String>, StoreError> {
     let plan = db.query(
         "SELECT p.region, p.year, p.kind, r.name FROM plan p LEFT JOIN region r ON r.code = p.region WHERE p.id = ?",
         &[Value::Int(plan_id)],
@@ -475,8 +697,11 @@ pub(crate) fn refresh_plan(
         wanted.insert(layer_name(&region, year, &kind, "draft"), (cur, true));
     }
     let prefix = layer_name(&region, year, &kind, "");
-    for name in plan_layers(db, &prefix)? {
-        drop_layer(db, &name)?;
+    for name in existing.range(prefix.clone()..) {
+        if !name.starts_with(&prefix) {
+            break;
+        }
+        drop_layer(db, name)?;
     }
     let kind_label = match kind.as_str() {
         "reserve" => "土地储备计划",

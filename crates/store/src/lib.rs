@@ -54,6 +54,7 @@ pub mod reproject;
 pub mod rollup;
 mod session;
 pub mod state;
+pub mod step;
 pub mod supply;
 pub mod township;
 pub mod version_read;
@@ -66,11 +67,12 @@ pub use db::{Backend, BackendKind, Value};
 pub use diff::PlanDiff;
 pub use error::StoreError;
 pub use import::{ImportOptions, ImportSummary};
-pub use plan::{PlanAction, PlanKey, PlanStatus, PlanVersion};
+pub use plan::{PlanAction, PlanKey, PlanStatus, PlanVersion, Publication};
 pub use region::{Region, RegionLevel};
 pub use rollup::Rollup;
 pub use session::{Conn, MAX_IDLE};
 pub use state::StateProblem;
+pub use step::{Expected, PlanActivity};
 pub use version_read::TownshipBoundary;
 
 use session::{Pool, Session, Source};
@@ -137,6 +139,10 @@ struct Shared {
     url: String,
     kind: BackendKind,
     srid: i32,
+    /// Whether versions have their publication's 文号 and issuing body (migration gpkg 010 /
+    /// postgres 008; a store read without migrating it may not). Known once seen; while not
+    /// seen, each session looks again (another process may migrate the store meanwhile).
+    publication_columns: std::sync::atomic::AtomicBool,
     pool: Pool,
 }
 
@@ -191,41 +197,92 @@ fn finish<T>(db: &mut dyn Backend, r: Result<T, StoreError>) -> Result<T, StoreE
 }
 
 /// Apply the migrations not applied yet, in order, each recorded; all in one transaction
-/// (the migration table included: a failed first migration leaves nothing behind).
-pub(crate) fn migrate(db: &mut dyn Backend) -> Result<(), StoreError> {
+/// (the migration table included: a failed first migration leaves nothing behind). When a
+/// migration concerns the plan layers ([`concerns_layers`]), their rewrite follows in
+/// transactions of its own ([`layers::refresh_pending`]), reported to `progress`.
+pub(crate) fn migrate(
+    db: &mut dyn Backend,
+    progress: &mut dyn FnMut(layers::LayerProgress),
+) -> Result<(), StoreError> {
     db.begin_write()?;
     let r = migrate_tx(db)
-        .and_then(|()| audit::seal_legacy(db).map(|_| ()))
-        .and_then(|()| refresh_layers(db));
-    finish(db, r)
+        .and_then(|layers| audit::seal_legacy(db).map(|_| layers))
+        .and_then(|layers| refresh_layers(db, layers));
+    finish(db, r)?;
+    finish_layers(db, progress)
 }
 
-/// After migrations: what the store derives for GIS software (derived columns, titles, plan
-/// layers), once the store has its CRS (a store being created gets them at `init`).
-fn refresh_layers(db: &mut dyn Backend) -> Result<(), StoreError> {
+/// Finish an unfinished rewrite of the plan layers (one a migration asked for, interrupted or
+/// not yet done), in batches.
+fn finish_layers(
+    db: &mut dyn Backend,
+    progress: &mut dyn FnMut(layers::LayerProgress),
+) -> Result<(), StoreError> {
+    if !layers::rewrite_pending(db)? {
+        return Ok(());
+    }
     match meta(db, "srid")?.and_then(|s| s.parse().ok()) {
-        Some(srid) => layers::refresh_all(db, srid),
+        Some(srid) => layers::refresh_pending(db, srid, progress),
         None => Ok(()),
     }
 }
 
-/// [`migrate`] inside a transaction the caller holds.
-pub(crate) fn migrate_tx(db: &mut dyn Backend) -> Result<(), StoreError> {
+/// After migrations that concern the layers (`layers`): what the store derives for GIS
+/// software (derived columns, titles, the township layer) at once, and the plan layers asked
+/// for, once the store has its CRS (a store being created gets them at `init`).
+fn refresh_layers(db: &mut dyn Backend, layers: bool) -> Result<(), StoreError> {
+    if !layers {
+        return Ok(());
+    }
+    match meta(db, "srid")?.and_then(|s| s.parse().ok()) {
+        Some(srid) => {
+            if layers::refresh_base(db, srid)? {
+                layers::request_rewrite(db)?;
+            }
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
+/// The newest migration of each backend that was written before migrations said whether they
+/// concern the plan layers: applying any of these rewrites every layer, as it always did.
+const LEGACY_MIGRATIONS: [(BackendKind, i64); 2] =
+    [(BackendKind::GeoPackage, 9), (BackendKind::Postgres, 7)];
+
+/// The line by which a later migration says that it changes what the plan layers show (a
+/// column of theirs, the tables they select from), so that every plan's layers are rewritten
+/// after it. A migration without it leaves the layers as they are.
+const LAYERS_MARK: &str = "-- landplan:layers";
+
+/// Whether applying migration `n` (its SQL) asks for the plan layers to be rewritten.
+fn concerns_layers(kind: BackendKind, n: i64, sql: &str) -> bool {
+    let legacy = LEGACY_MIGRATIONS
+        .iter()
+        .any(|(k, newest)| *k == kind && n <= *newest);
+    legacy || sql.lines().any(|l| l.trim() == LAYERS_MARK)
+}
+
+/// [`migrate`] inside a transaction the caller holds; whether an applied migration concerns
+/// the plan layers.
+pub(crate) fn migrate_tx(db: &mut dyn Backend) -> Result<bool, StoreError> {
     db.batch(
         "CREATE TABLE IF NOT EXISTS landplan_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )?;
     let applied = applied_migration(db)?;
+    let mut layers = false;
     for (n, name, sql) in db.migrations() {
         if *n <= applied {
             continue;
         }
+        layers |= concerns_layers(db.kind(), *n, sql);
         apply_migration(db, sql)?;
         db.exec(
             "INSERT INTO landplan_migration (version, name, applied_at) VALUES (?, ?, ?)",
             &[Value::Int(*n), (*name).into(), now_utc().into()],
         )?;
     }
-    Ok(())
+    Ok(layers)
 }
 
 /// Run one migration's SQL. A line `-- landplan:add-column TABLE COLUMN TYPE` adds the column
@@ -345,6 +402,7 @@ impl Store {
                 url: url.to_string(),
                 kind,
                 srid,
+                publication_columns: std::sync::atomic::AtomicBool::new(false),
                 pool: Pool::new(source, first),
             }),
         }
@@ -352,11 +410,24 @@ impl Store {
 
     /// Open an initialised store (bringing its schema up to date).
     pub fn open(url: &str) -> Result<Store, StoreError> {
+        Store::open_with_progress(url, &mut |_| {})
+    }
+
+    /// [`Store::open`], reporting the progress of a long upgrade: when a migration concerns
+    /// the plan layers (or an earlier upgrade was interrupted), every plan's layers are
+    /// rewritten in transactions of about [`layers::LAYER_BATCH`] views, and `progress` hears
+    /// after each one how many plans are done. Nothing is printed.
+    pub fn open_with_progress(
+        url: &str,
+        progress: &mut dyn FnMut(layers::LayerProgress),
+    ) -> Result<Store, StoreError> {
         let source = Source::from_url(&StoreUrl::parse(url)?, false);
         let mut db = source.connect(false)?;
         let (applied, newest) = check_schema(db.as_mut(), url)?;
         if applied < newest {
-            migrate(db.as_mut())?;
+            migrate(db.as_mut(), progress)?;
+        } else {
+            finish_layers(db.as_mut(), progress)?;
         }
         let srid = meta(db.as_mut(), "srid")?
             .and_then(|s| s.parse().ok())
@@ -419,7 +490,7 @@ impl Store {
         let source = Source::from_url(&parsed, false);
         let mut db = source.connect(true)?;
         refuse_foreign(db.as_mut(), url)?;
-        migrate(db.as_mut())?;
+        migrate(db.as_mut(), &mut |_| {})?;
         let srid = meta(db.as_mut(), "srid")?
             .and_then(|s| s.parse().ok())
             .unwrap_or(opts.srid);
@@ -460,7 +531,7 @@ impl Store {
 
     /// Apply the migrations not applied yet (opening a store does this already).
     pub fn migrate(&self) -> Result<(), StoreError> {
-        migrate(&mut *self.backend()?)
+        migrate(&mut *self.backend()?, &mut |_| {})
     }
 
     /// A connection with `actor` checked: an account must exist and be enabled; the local
@@ -474,11 +545,20 @@ impl Store {
     /// A connection for `actor` without checking the actor against the store's accounts (a
     /// store being created or restored, a backup being read).
     pub(crate) fn raw_session<'a>(&'a self, actor: &'a Actor) -> Result<Session<'a>, StoreError> {
+        use std::sync::atomic::Ordering;
+        let mut db = self.shared.pool.get()?;
+        let known = &self.shared.publication_columns;
+        let publication_columns =
+            known.load(Ordering::Relaxed) || db.column_exists("plan_version", "doc_number")?;
+        if publication_columns {
+            known.store(true, Ordering::Relaxed);
+        }
         Ok(Session {
-            db: self.shared.pool.get()?,
+            db,
             actor,
             user: actor.name().to_string(),
             srid: self.shared.srid,
+            publication_columns,
             url: &self.shared.url,
             seals: Vec::new(),
         })

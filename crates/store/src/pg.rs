@@ -54,6 +54,11 @@ static MIGRATIONS: &[(i64, &str, &str)] = &[
         "read_indexes",
         include_str!("../migrations/postgres/007_read_indexes.sql"),
     ),
+    (
+        8,
+        "publication_details",
+        include_str!("../migrations/postgres/008_publication_details.sql"),
+    ),
 ];
 
 /// A connection to a PostgreSQL store.

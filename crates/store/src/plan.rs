@@ -186,6 +186,69 @@ pub struct PlanVersion {
     pub created_by: String,
     /// When.
     pub created_at: String,
+    /// The document number (文号) of the publication, when the publisher gave one.
+    pub doc_number: Option<String>,
+    /// The issuing body (发文机关) of the publication, when the publisher gave one.
+    pub issuing_body: Option<String>,
+}
+
+/// What a publication states besides its date: the document number (文号, e.g.
+/// `X政发〔2025〕12号`) and the issuing body (发文机关), each optional. Given only with
+/// 公布 ([`PlanAction::Publish`]); kept on the version and recorded in the publication's audit
+/// entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Publication {
+    /// 文号.
+    pub doc_number: Option<String>,
+    /// 发文机关.
+    pub issuing_body: Option<String>,
+}
+
+impl Publication {
+    /// Whether nothing is stated.
+    pub fn is_empty(&self) -> bool {
+        self.doc_number.is_none() && self.issuing_body.is_none()
+    }
+
+    /// The publication with each field checked ([`publication_text`]) and trimmed.
+    pub fn checked(&self) -> Result<Publication, StoreError> {
+        Ok(Publication {
+            doc_number: self
+                .doc_number
+                .as_deref()
+                .map(|t| publication_text("文号", t))
+                .transpose()?,
+            issuing_body: self
+                .issuing_body
+                .as_deref()
+                .map(|t| publication_text("发文机关", t))
+                .transpose()?,
+        })
+    }
+}
+
+/// The most characters a 文号 or an issuing body may have.
+pub const PUBLICATION_TEXT_MAX: usize = 100;
+
+/// A 文号 or issuing body as stored: trimmed, not empty, at most [`PUBLICATION_TEXT_MAX`]
+/// characters, no control characters (no line breaks either: it is one line of the page).
+pub fn publication_text(label: &str, text: &str) -> Result<String, StoreError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(StoreError::Invalid(format!("{label}不能为空")));
+    }
+    let n = t.chars().count();
+    if n > PUBLICATION_TEXT_MAX {
+        return Err(StoreError::Invalid(format!(
+            "{label}过长：{n} 个字符，最多 {PUBLICATION_TEXT_MAX} 个"
+        )));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(StoreError::Invalid(format!(
+            "{label}不能含控制字符（换行、制表符等）"
+        )));
+    }
+    Ok(t.to_string())
 }
 
 /// One step in a plan's life.
@@ -219,7 +282,19 @@ struct NewVersion<'a> {
     from: Option<PlanStatus>,
 }
 
-const VERSION_SELECT: &str = "SELECT p.region, p.year, p.kind, p.id, v.id, v.version, v.status, v.import_id, v.reason, v.total_ha, v.parcel_count, v.created_by, v.created_at FROM plan_version v JOIN plan p ON p.id = v.plan_id";
+/// The select of versions (`FROM plan_version v JOIN plan p`), with the publication's 文号 and
+/// issuing body when the store has them (`publication`; else NULL: a store written by an older
+/// landplan and read without migrating it).
+fn version_select(publication: bool) -> String {
+    format!(
+        "SELECT p.region, p.year, p.kind, p.id, v.id, v.version, v.status, v.import_id, v.reason, v.total_ha, v.parcel_count, v.created_by, v.created_at, {} FROM plan_version v JOIN plan p ON p.id = v.plan_id",
+        if publication {
+            "v.doc_number, v.issuing_body"
+        } else {
+            "NULL, NULL"
+        }
+    )
+}
 
 fn kind_from(s: &str) -> Result<PlanKind, StoreError> {
     match s {
@@ -247,6 +322,8 @@ fn version_row(r: Vec<Value>) -> Result<PlanVersion, StoreError> {
         parcel_count: r[10].as_i64().unwrap_or(0),
         created_by: r[11].text(),
         created_at: r[12].text(),
+        doc_number: r[13].opt_text(),
+        issuing_body: r[14].opt_text(),
     })
 }
 
@@ -393,6 +470,8 @@ impl Session<'_> {
             parcel_count: count,
             created_by: self.user.clone(),
             created_at: now,
+            doc_number: None,
+            issuing_body: None,
         })
     }
 
@@ -474,7 +553,10 @@ impl Session<'_> {
     /// only versions the actor may not see).
     pub fn versions(&mut self, key: &PlanKey) -> Result<Vec<PlanVersion>, StoreError> {
         let rows = self.db.query(
-            &format!("{VERSION_SELECT} WHERE p.region = ? AND p.year = ? AND p.kind = ? ORDER BY v.version"),
+            &format!(
+                "{} WHERE p.region = ? AND p.year = ? AND p.kind = ? ORDER BY v.version",
+                version_select(self.publication_columns)
+            ),
             &[
                 key.region.clone().into(),
                 Value::Int(key.year as i64),
@@ -512,7 +594,10 @@ impl Session<'_> {
     /// latest version it may see.
     pub fn plans(&mut self, year: Option<i32>) -> Result<Vec<PlanVersion>, StoreError> {
         let rows = self.db.query(
-            &format!("{VERSION_SELECT} ORDER BY p.region, p.year, p.kind, v.version"),
+            &format!(
+                "{} ORDER BY p.region, p.year, p.kind, v.version",
+                version_select(self.publication_columns)
+            ),
             &[],
         )?;
         // The region table's parent links, read once: with thousands of regions (a national
@@ -575,7 +660,33 @@ impl Session<'_> {
         key: &PlanKey,
         action: PlanAction,
         reason: Option<&str>,
+        publication: &Publication,
     ) -> Result<PlanVersion, StoreError> {
+        self.transition_step(key, action, reason, publication, None)
+    }
+
+    /// [`Session::transition`], refused with [`StoreError::Moved`] (inside the transaction)
+    /// when the current version is not `expected` (see [`crate::step`]).
+    pub(crate) fn transition_step(
+        &mut self,
+        key: &PlanKey,
+        action: PlanAction,
+        reason: Option<&str>,
+        publication: &Publication,
+        expected: Option<crate::step::Expected>,
+    ) -> Result<PlanVersion, StoreError> {
+        let publication = publication.checked()?;
+        if !publication.is_empty() && action != PlanAction::Publish {
+            return Err(StoreError::Invalid(format!(
+                "文号和发文机关只能在公布时填写，不能用于{}",
+                action.label()
+            )));
+        }
+        if !publication.is_empty() && !self.publication_columns {
+            return Err(StoreError::Invalid(
+                "数据库尚未升级，不能记录文号和发文机关；请先以可写方式打开数据库（升级）".into(),
+            ));
+        }
         self.write(|s| {
             let cur = s.current_version(key)?;
             s.require(
@@ -583,6 +694,9 @@ impl Session<'_> {
                 &key.region,
                 &format!("{} {key}", action.label()),
             )?;
+            if let Some(e) = expected {
+                s.check_expected(key, &cur, e)?;
+            }
             let next = action.next(cur.status, cur.version).ok_or_else(|| {
                 StoreError::Invalid(format!(
                     "{key} 第 {} 版当前状态为“{}”，不能{}：只有“{}”状态的计划可以{}",
@@ -600,15 +714,37 @@ impl Session<'_> {
                 "UPDATE plan_version SET status = ? WHERE id = ?",
                 &[next.id().into(), Value::Int(cur.version_id)],
             )?;
+            if !publication.is_empty() {
+                s.db.exec(
+                    "UPDATE plan_version SET doc_number = ?, issuing_body = ? WHERE id = ?",
+                    &[
+                        publication.doc_number.clone().into(),
+                        publication.issuing_body.clone().into(),
+                        Value::Int(cur.version_id),
+                    ],
+                )?;
+            }
             s.seal("plan_version", cur.version_id)?;
             s.insert_event(cur.version_id, action.id(), Some(cur.status), next, reason)?;
             let after = PlanVersion {
                 status: next,
+                doc_number: publication.doc_number.clone().or(cur.doc_number.clone()),
+                issuing_body: publication
+                    .issuing_body
+                    .clone()
+                    .or(cur.issuing_body.clone()),
                 ..cur.clone()
             };
             crate::layers::refresh_plan(&mut *s.db, cur.plan_id, s.srid)?;
             let mut a = version_json(&after);
             a["step_reason"] = serde_json::json!(reason);
+            // The publication's 文号 and issuing body, when given, are part of its record.
+            if let Some(d) = &publication.doc_number {
+                a["doc_number"] = serde_json::json!(d);
+            }
+            if let Some(b) = &publication.issuing_body {
+                a["issuing_body"] = serde_json::json!(b);
+            }
             s.append_audit(
                 &format!("plan.{}", action.id()),
                 &key.entity(),
@@ -627,12 +763,27 @@ impl Session<'_> {
         reason: &str,
         import_id: Option<i64>,
     ) -> Result<PlanVersion, StoreError> {
+        self.adjust_step(key, reason, import_id, None)
+    }
+
+    /// [`Session::adjust`], refused with [`StoreError::Moved`] (inside the transaction) when
+    /// the current version is not `expected` (see [`crate::step`]).
+    pub(crate) fn adjust_step(
+        &mut self,
+        key: &PlanKey,
+        reason: &str,
+        import_id: Option<i64>,
+        expected: Option<crate::step::Expected>,
+    ) -> Result<PlanVersion, StoreError> {
         if reason.trim().is_empty() {
             return Err(StoreError::ReasonRequired("调整".into()));
         }
         self.write(|s| {
             let cur = s.current_version(key)?;
             s.require(Role::Publisher, &key.region, &format!("调整 {key}"))?;
+            if let Some(e) = expected {
+                s.check_expected(key, &cur, e)?;
+            }
             if cur.status != PlanStatus::Published {
                 return Err(StoreError::Invalid(format!(
                     "{key} 第 {} 版当前状态为“{}”，不能调整：只有“已公布”的计划可以调整（未公布的版本可直接修改后提交）",
@@ -661,6 +812,63 @@ impl Session<'_> {
                 Some(version_json(&v)),
             )?;
             Ok(v)
+        })
+    }
+
+    /// Compile the current version of a plan again from another import (default: the latest
+    /// one for the region, year and kind), in place: allowed while the version is being
+    /// prepared (草稿, also after a return, or 调整中), so its number, status and reason stay;
+    /// a `revise` step records the old and new import, with an optional note. Needs 编制 for
+    /// the region. A submitted, approved or published version is refused (a published plan is
+    /// adjusted instead).
+    pub fn revise_plan(
+        &mut self,
+        key: &PlanKey,
+        import_id: Option<i64>,
+        note: Option<&str>,
+    ) -> Result<PlanVersion, StoreError> {
+        self.write(|s| {
+            let cur = s.current_version(key)?;
+            s.require(Role::Editor, &key.region, &format!("重新编制 {key}"))?;
+            if !matches!(cur.status, PlanStatus::Draft | PlanStatus::Adjusting) {
+                return Err(StoreError::Invalid(format!(
+                    "{key} 第 {} 版当前状态为“{}”，不能用新台账重新编制：只有“草稿”或“调整中”的版本可以（已公布的计划请先调整）",
+                    cur.version,
+                    cur.status.label()
+                )));
+            }
+            let import_id = s.choose_import(key, import_id)?;
+            let plan = s.compile_import(import_id, key)?;
+            let (total, count) = (plan.total.ha(), plan.parcel_count as i64);
+            let compiled = serde_json::to_value(&plan)?;
+            s.db.exec(
+                "UPDATE plan_version SET import_id = ?, compiled = ?, total_ha = ?, parcel_count = ? WHERE id = ?",
+                &[
+                    Value::Int(import_id),
+                    compiled.to_string().into(),
+                    total.normalize().to_string().into(),
+                    Value::Int(count),
+                    Value::Int(cur.version_id),
+                ],
+            )?;
+            s.seal("plan_version", cur.version_id)?;
+            s.insert_event(cur.version_id, "revise", Some(cur.status), cur.status, note)?;
+            let after = PlanVersion {
+                import_id,
+                total_ha: total,
+                parcel_count: count,
+                ..cur.clone()
+            };
+            crate::layers::refresh_plan(&mut *s.db, cur.plan_id, s.srid)?;
+            let mut a = version_json(&after);
+            a["step_reason"] = serde_json::json!(note);
+            s.append_audit(
+                "plan.revise",
+                &key.entity(),
+                Some(version_json(&cur)),
+                Some(a),
+            )?;
+            Ok(after)
         })
     }
 
@@ -704,6 +912,34 @@ mod tests {
         assert_eq!(PlanAction::Submit.next(Published, 1), None);
         assert_eq!(PlanAction::Return.next(Submitted, 1), Some(Draft));
         assert_eq!(PlanAction::Return.next(Submitted, 3), Some(Adjusting));
+    }
+
+    #[test]
+    fn publication_texts_are_checked() {
+        assert_eq!(
+            publication_text("文号", "  X政发〔2025〕12号 ").unwrap(),
+            "X政发〔2025〕12号"
+        );
+        let e = publication_text("文号", " \u{3000} ")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("文号不能为空"), "{e}");
+        let long = "字".repeat(PUBLICATION_TEXT_MAX + 1);
+        let e = publication_text("文号", &long).unwrap_err().to_string();
+        assert!(e.contains("过长") && e.contains("101"), "{e}");
+        assert!(publication_text("文号", &"字".repeat(PUBLICATION_TEXT_MAX)).is_ok());
+        let e = publication_text("发文机关", "某县\n人民政府")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("发文机关不能含控制字符"), "{e}");
+        let p = Publication {
+            doc_number: Some(" 1号 ".into()),
+            issuing_body: None,
+        }
+        .checked()
+        .unwrap();
+        assert_eq!(p.doc_number.as_deref(), Some("1号"));
+        assert!(!p.is_empty() && Publication::default().is_empty());
     }
 
     #[test]

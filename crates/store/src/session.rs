@@ -158,6 +158,8 @@ pub(crate) struct Session<'a> {
     pub(crate) user: String,
     /// The parcel layer's CRS.
     pub(crate) srid: i32,
+    /// Whether versions have their publication's 文号 and issuing body columns.
+    pub(crate) publication_columns: bool,
     /// The store's address as given.
     pub(crate) url: &'a str,
     /// The seals of the rows the change in progress wrote, for its audit entry.

@@ -35,6 +35,9 @@ pub(crate) struct Spec {
     pub only: Option<&'static str>,
     /// Whether the row's geometry (`geom`, as WKB) is hashed after its columns.
     pub geom: bool,
+    /// Columns added by a later migration: hashed after `columns` when any of them is set, so
+    /// that rows written before they existed keep their hashes (never with `geom`).
+    pub extra: Option<&'static str>,
 }
 
 /// Every sealed table but the parcels, in the order verification reads them.
@@ -45,6 +48,7 @@ pub(crate) const SPECS: &[Spec] = &[
         columns: "key, value",
         only: Some("key = 'srid'"),
         geom: false,
+        extra: None,
     },
     Spec {
         table: "region",
@@ -52,6 +56,7 @@ pub(crate) const SPECS: &[Spec] = &[
         columns: "code, name, level, parent",
         only: None,
         geom: false,
+        extra: None,
     },
     Spec {
         table: "ledger_import",
@@ -59,6 +64,7 @@ pub(crate) const SPECS: &[Spec] = &[
         columns: "id, region, year, kind, files, base_import, parcel_count, geometry_count, rejected_rows, total_ha, user_name, at",
         only: None,
         geom: false,
+        extra: None,
     },
     Spec {
         table: "plan",
@@ -66,6 +72,7 @@ pub(crate) const SPECS: &[Spec] = &[
         columns: "id, region, year, kind, created_by, created_at",
         only: None,
         geom: false,
+        extra: None,
     },
     Spec {
         table: "plan_version",
@@ -73,6 +80,7 @@ pub(crate) const SPECS: &[Spec] = &[
         columns: "id, plan_id, version, status, import_id, reason, compiled, total_ha, parcel_count, created_by, created_at",
         only: None,
         geom: false,
+        extra: Some("doc_number, issuing_body"),
     },
     Spec {
         table: "plan_event",
@@ -80,6 +88,7 @@ pub(crate) const SPECS: &[Spec] = &[
         columns: "id, version_id, action, from_status, to_status, user_name, at, reason",
         only: None,
         geom: false,
+        extra: None,
     },
     Spec {
         table: "account",
@@ -87,6 +96,7 @@ pub(crate) const SPECS: &[Spec] = &[
         columns: "id, name, display_name, disabled, created_at, password_hash",
         only: None,
         geom: false,
+        extra: None,
     },
     Spec {
         table: "account_grant",
@@ -94,6 +104,7 @@ pub(crate) const SPECS: &[Spec] = &[
         columns: "id, account_id, role, region",
         only: None,
         geom: false,
+        extra: None,
     },
     Spec {
         table: "api_token",
@@ -101,6 +112,7 @@ pub(crate) const SPECS: &[Spec] = &[
         columns: "id, account_id, token_sha256, label, created_at, revoked_at",
         only: None,
         geom: false,
+        extra: None,
     },
     Spec {
         table: "township",
@@ -108,6 +120,7 @@ pub(crate) const SPECS: &[Spec] = &[
         columns: "fid, county, name, code, planar_ha, ellipsoidal_ha, source_srid, file, user_name, at",
         only: None,
         geom: true,
+        extra: None,
     },
     Spec {
         table: "monitor_import",
@@ -115,6 +128,7 @@ pub(crate) const SPECS: &[Spec] = &[
         columns: "id, region, kind, file, file_sha256, row_count, added, replaced, unchanged, rejected_rows, total_ha, user_name, at",
         only: None,
         geom: false,
+        extra: None,
     },
     Spec {
         table: "supply_record",
@@ -122,6 +136,7 @@ pub(crate) const SPECS: &[Spec] = &[
         columns: "id, import_id, region, record_key, row_no, supervision_no, parcel_id, supplied_on, area_ha, approval_no, data",
         only: None,
         geom: false,
+        extra: None,
     },
     Spec {
         table: "approval_batch",
@@ -129,6 +144,7 @@ pub(crate) const SPECS: &[Spec] = &[
         columns: "id, import_id, region, record_key, row_no, approval_no, name, approved_on, area_ha, data",
         only: None,
         geom: false,
+        extra: None,
     },
 ];
 
@@ -310,13 +326,38 @@ pub(crate) fn parcel_hash(values: &[Value], geometry: Option<&Geometry>) -> Stri
     row_hash("parcel", &all)
 }
 
-/// The columns to select for a sealed table's row hash (its geometry last, for [`Spec::geom`]).
-fn select_columns(db: &dyn Backend, s: &Spec) -> String {
-    if s.geom {
-        format!("{}, {}", s.columns, db.geom_select())
-    } else {
-        s.columns.to_string()
+/// Whether the store has a sealed table's [`Spec::extra`] columns (a store written by an older
+/// landplan and read without migrating it has not).
+fn has_extra(db: &mut dyn Backend, s: &Spec) -> Result<bool, StoreError> {
+    match s.extra.and_then(|e| e.split(',').next()) {
+        Some(first) => db.column_exists(s.table, first.trim()),
+        None => Ok(false),
     }
+}
+
+/// The columns to select for a sealed table's row hash: its columns, the [`Spec::extra`] ones
+/// when `extra`, and its geometry last (for [`Spec::geom`]).
+fn select_columns(db: &dyn Backend, s: &Spec, extra: bool) -> String {
+    let mut cols = s.columns.to_string();
+    if let Some(e) = s.extra.filter(|_| extra) {
+        cols.push_str(", ");
+        cols.push_str(e);
+    }
+    if s.geom {
+        cols.push_str(", ");
+        cols.push_str(db.geom_select());
+    }
+    cols
+}
+
+/// The hash of a selected (and [`hashable`]) row: the [`Spec::extra`] columns count only when
+/// one of them is set.
+fn spec_hash(s: &Spec, row: &[Value]) -> String {
+    let base = s.columns.split(',').count();
+    if s.extra.is_some() && row.len() > base && row[base..].iter().all(|v| *v == Value::Null) {
+        return row_hash(s.table, &row[..base]);
+    }
+    row_hash(s.table, row)
 }
 
 /// A selected row as it is hashed: the geometry (last, for [`Spec::geom`]) as WKB or NULL.
@@ -355,10 +396,11 @@ impl GroupDigest {
 /// The seal of one row as it is now (`None` hash when it does not exist).
 pub(crate) fn seal_row(db: &mut dyn Backend, table: &str, key: Key) -> Result<Seal, StoreError> {
     let s = spec(table).ok_or_else(|| StoreError::Corrupt(format!("表 {table} 不在封存之列")))?;
+    let extra = has_extra(db, s)?;
     let rows = db.query(
         &format!(
             "SELECT {} FROM {} WHERE {} = ?",
-            select_columns(db, s),
+            select_columns(db, s, extra),
             s.table,
             s.key
         ),
@@ -369,7 +411,7 @@ pub(crate) fn seal_row(db: &mut dyn Backend, table: &str, key: Key) -> Result<Se
         hash: rows
             .into_iter()
             .next()
-            .map(|r| row_hash(table, &hashable(db, s, r))),
+            .map(|r| spec_hash(s, &hashable(db, s, r))),
         key,
     })
 }
@@ -406,11 +448,12 @@ pub(crate) fn seal_everything(db: &mut dyn Backend) -> Result<Vec<Seal>, StoreEr
             .split(',')
             .position(|c| c.trim() == s.key)
             .unwrap_or(0);
+        let extra = has_extra(db, s)?;
         let mut rows = Vec::new();
         db.query_each(
             &format!(
                 "SELECT {} FROM {}{filter} ORDER BY {}",
-                select_columns(db, s),
+                select_columns(db, s, extra),
                 s.table,
                 s.key
             ),
@@ -425,7 +468,7 @@ pub(crate) fn seal_everything(db: &mut dyn Backend) -> Result<Vec<Seal>, StoreEr
             seals.push(Seal {
                 table: s.table.to_string(),
                 key: Key::from_value(&r[key_index]),
-                hash: Some(row_hash(s.table, &r)),
+                hash: Some(spec_hash(s, &r)),
             });
         }
     }
@@ -536,7 +579,11 @@ pub(crate) fn check(
             continue;
         }
         let filter = s.only.map(|c| format!(" WHERE {c}")).unwrap_or_default();
-        let cols: Vec<&str> = s.columns.split(',').map(str::trim).collect();
+        let extra = has_extra(db, s)?;
+        let mut cols: Vec<&str> = s.columns.split(',').map(str::trim).collect();
+        if let Some(e) = s.extra.filter(|_| extra) {
+            cols.extend(e.split(',').map(str::trim));
+        }
         let key_index = cols.iter().position(|c| *c == s.key).unwrap_or(0);
         // Stream the rows; keep only those that disagree with the log.
         let mut odd: Vec<(Vec<Value>, Option<&Sealed>)> = Vec::new();
@@ -546,7 +593,7 @@ pub(crate) fn check(
         db.query_each(
             &format!(
                 "SELECT {} FROM {}{filter} ORDER BY {}",
-                select_columns(db, s),
+                select_columns(db, s, extra),
                 s.table,
                 s.key
             ),
@@ -560,7 +607,7 @@ pub(crate) fn check(
                 let sealed = expected.get(&(s.table.to_string(), key.clone()));
                 seen.insert(key);
                 match sealed {
-                    Some((_, Some(h))) if *h == row_hash(s.table, &r) => {}
+                    Some((_, Some(h))) if *h == spec_hash(s, &r) => {}
                     _ => odd.push((r, sealed)),
                 }
                 Ok(())
@@ -572,7 +619,7 @@ pub(crate) fn check(
             let sealed = expected.get(&(s.table.to_string(), key.clone()));
             seen.insert(key);
             match sealed {
-                Some((_, Some(h))) if *h == row_hash(s.table, &r) => {}
+                Some((_, Some(h))) if *h == spec_hash(s, &r) => {}
                 _ => odd.push((r, sealed)),
             }
         }
@@ -902,6 +949,16 @@ fn changed(
                 col("import_id").map(Value::text),
                 logged("import_id"),
             );
+            compare(
+                "文号",
+                col("doc_number").map(Value::text),
+                logged("doc_number"),
+            );
+            compare(
+                "发文机关",
+                col("issuing_body").map(Value::text),
+                logged("issuing_body"),
+            );
             if diffs.is_empty() {
                 return Ok(format!(
                     "编制结果或其他内容与审计日志第 {seq} 条记录的不符（在 landplan 之外被修改）"
@@ -1127,6 +1184,7 @@ fn action_label(a: &str) -> String {
         "publish" => "公布".into(),
         "return" => "退回".into(),
         "adjust" => "调整".into(),
+        "revise" => "重新编制".into(),
         other => other.to_string(),
     }
 }

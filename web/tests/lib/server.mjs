@@ -2,7 +2,7 @@
 // county) and, for the front end alone, a tiny static server of the contract's fixture page.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,13 +16,16 @@ export function landplanBin() {
 }
 
 /**
- * Start `landplan serve --demo --addr 127.0.0.1:0` and resolve with { url, stop, log } once it
- * prints `landplan 网站已启动：http://…/` on stderr.
+ * Start `landplan serve --demo --addr 127.0.0.1:0` (with `--db URL` when `db` is given, e.g. an
+ * empty PostgreSQL database) and resolve with { url, stop, log, accounts } once it prints
+ * `landplan 网站已启动：http://…/` on stderr. `accounts` maps each demo account's name
+ * (`demo-editor` …) to the password the server printed for it.
  */
-export async function startDemo({ timeoutMs = 120_000 } = {}) {
+export async function startDemo({ timeoutMs = 120_000, db } = {}) {
   const bin = landplanBin();
   if (!existsSync(bin)) throw new Error(`没有找到 landplan：${bin}（先 cargo build -p landplan-cli，或设置 LANDPLAN_BIN）`);
-  const child = spawn(bin, ['serve', '--demo', '--addr', '127.0.0.1:0'], {
+  const args = ['serve', '--demo', '--addr', '127.0.0.1:0', ...(db ? ['--db', db] : [])];
+  const child = spawn(bin, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });
@@ -49,7 +52,44 @@ export async function startDemo({ timeoutMs = 120_000 } = {}) {
     child.kill('SIGTERM');
     await exited;
   };
-  return { url, stop, log: () => log };
+  const accounts = {};
+  for (const m of log.matchAll(/^\s+(demo-[a-z]+)（[^）]*）密码 (\S+)$/gm)) accounts[m[1]] = m[2];
+  return { url, stop, log: () => log, accounts };
+}
+
+/** Whether this machine can start a throwaway PostgreSQL/PostGIS cluster (scripts/pg-test.sh). */
+export function havePostgres() {
+  try {
+    return readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Start a throwaway PostgreSQL/PostGIS cluster with scripts/pg-test.sh and create an empty
+ * database `name` in it. Resolves with { url, stop } (stop removes the cluster).
+ */
+export async function startPostgres(name = 'lp_browser') {
+  const dir = await mkdtemp(path.join(tmpdir(), 'landplan-browser-pg-'));
+  const run = (cmd, args) => new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => { out += c; });
+    child.stderr.on('data', (c) => { err += c; });
+    child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`${cmd} ${args.join(' ')}：${err}`))));
+  });
+  const base = (await run('bash', ['scripts/pg-test.sh', 'start', dir])).split('\n').pop();
+  const versions = readdirSync('/usr/lib/postgresql').sort();
+  const psql = `/usr/lib/postgresql/${versions[versions.length - 1]}/bin/psql`;
+  await run(psql, [base, '-q', '-c', `CREATE DATABASE ${name}`]);
+  const url = `${base.replace(/\/postgres$/, '')}/${name}`;
+  const stop = async () => {
+    await run('bash', ['scripts/pg-test.sh', 'stop', dir]).catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { url, stop };
 }
 
 const types = {

@@ -4,7 +4,9 @@
 use super::import::parse_kind;
 use super::store::{actor, explain, explain_plan, open, open_read};
 use landplan_core::compile::PlanKind;
-use landplan_store::{Actor, PlanAction, PlanKey, PlanVersion, Store, StoreError, DEFAULT_DB};
+use landplan_store::{
+    Actor, PlanAction, PlanKey, PlanVersion, Publication, Store, StoreError, DEFAULT_DB,
+};
 use std::process::ExitCode;
 
 /// Which store and who acts.
@@ -53,6 +55,19 @@ pub struct Step {
     reason: Option<String>,
 }
 
+/// `plan publish`: the step, and what the publication states.
+#[derive(clap::Args)]
+pub struct Publish {
+    #[command(flatten)]
+    step: Step,
+    /// 公布文件的文号（如“X政发〔2025〕12号”），记入该版本与审计日志，并在公开页面显示
+    #[arg(long)]
+    doc_number: Option<String>,
+    /// 发文机关（如“X县人民政府”）；不填时公开页面显示本级自然资源局
+    #[arg(long)]
+    issuing_body: Option<String>,
+}
+
 /// Output format.
 #[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -80,8 +95,8 @@ pub enum Sub {
     Submit(Step),
     /// 批准（已提交 → 已批准）
     Approve(Step),
-    /// 公布（已批准 → 已公布）
-    Publish(Step),
+    /// 公布（已批准 → 已公布），可注明文号与发文机关
+    Publish(Publish),
     /// 退回（已提交 → 草稿/调整中），须说明理由
     Return(Step),
     /// 调整已公布的计划：生成新版本（调整中），须说明理由
@@ -173,6 +188,40 @@ fn step(store: &Store, who: &Actor, s: Step, a: PlanAction) -> anyhow::Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
+/// Publish, with the publication's 文号 and issuing body where given.
+fn publish(store: &Store, who: &Actor, p: Publish) -> anyhow::Result<ExitCode> {
+    let key = p.step.which.key(store)?;
+    let publication = Publication {
+        doc_number: p.doc_number,
+        issuing_body: p.issuing_body,
+    };
+    let v = store
+        .publish(who, &key, p.step.reason.as_deref(), &publication)
+        .map_err(|e| explain_plan(e, store, who, &key, None, false))?;
+    outln!(
+        "已{}：{}（经办人：{}）",
+        PlanAction::Publish.label(),
+        line(store, who, &v)?,
+        who.name()
+    )?;
+    for l in publication_lines(&v) {
+        outln!("{l}")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The 文号 and issuing body of a version, one indented line each, when given.
+fn publication_lines(v: &PlanVersion) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(b) = &v.issuing_body {
+        out.push(format!("  发文机关：{b}"));
+    }
+    if let Some(d) = &v.doc_number {
+        out.push(format!("  文号：{d}"));
+    }
+    out
+}
+
 /// Run `landplan plan`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Reading commands leave the store file as it is (a backup, a read-only store).
@@ -210,7 +259,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Sub::Submit(s) => return step(store, who, s, PlanAction::Submit),
         Sub::Approve(s) => return step(store, who, s, PlanAction::Approve),
-        Sub::Publish(s) => return step(store, who, s, PlanAction::Publish),
+        Sub::Publish(p) => return publish(store, who, p),
         Sub::Return(s) => return step(store, who, s, PlanAction::Return),
         Sub::Adjust {
             which,
@@ -268,6 +317,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         outln!("{}", line(store, who, v)?)?;
                         if let Some(r) = &v.reason {
                             outln!("  调整理由：{r}")?;
+                        }
+                        for l in publication_lines(v) {
+                            outln!("{l}")?;
                         }
                     }
                     outln!("流转记录（北京时间）：")?;

@@ -47,7 +47,23 @@ pub fn explain(e: StoreError) -> anyhow::Error {
 
 /// Open the store of `--db` to change it (bringing its schema up to date).
 pub fn open(db: &str) -> anyhow::Result<Store> {
-    Store::open(db).map_err(explain)
+    // A long upgrade (every plan's layers rewritten in batches) shows its progress on standard
+    // error: a bar on a terminal, else one line for a large store.
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let opened = Store::open_with_progress(db, &mut |p| {
+        let b = bar.get_or_insert_with(|| {
+            let b = crate::progress::plans(p.total, "升级数据库：重写计划图层");
+            if b.is_hidden() && p.total >= 1000 {
+                eprintln!("升级数据库：正在重写 {} 个计划的图层……", p.total);
+            }
+            b
+        });
+        b.set_position(p.done);
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    opened.map_err(explain)
 }
 
 /// Open the store of `--db` only to read it: the file is left byte-for-byte as it is (a

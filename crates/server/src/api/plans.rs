@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use landplan_core::compile::PlanKind;
 use landplan_store::plan::PlanEvent;
-use landplan_store::{PlanAction, PlanKey, PlanVersion, Store, StoreError};
+use landplan_store::{PlanAction, PlanKey, PlanVersion, Publication, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -46,6 +46,10 @@ pub struct PlanSummary {
     pub created_by: String,
     /// When (RFC 3339 UTC).
     pub created_at: String,
+    /// The document number (文号) of its publication, when the publisher gave one.
+    pub doc_number: Option<String>,
+    /// The issuing body (发文机关) of its publication, when the publisher gave one.
+    pub issuing_body: Option<String>,
 }
 
 /// A version in a plan's history.
@@ -110,6 +114,15 @@ pub struct ActionRequest {
     /// The ledger import to compile (`create`, `adjust`).
     #[serde(default)]
     pub import_id: Option<i64>,
+    /// `publish` only: the document number (文号) of the publication, e.g.
+    /// `X政发〔2025〕12号` (trimmed; not empty, at most 100 characters, no control characters).
+    #[serde(default)]
+    #[schema(example = "示自然资发〔2025〕12号")]
+    pub doc_number: Option<String>,
+    /// `publish` only: the issuing body (发文机关), e.g. `示例县人民政府` (the same rules);
+    /// without it the public page names the region's 自然资源局.
+    #[serde(default)]
+    pub issuing_body: Option<String>,
 }
 
 fn summary(v: &PlanVersion, names: &HashMap<String, String>) -> PlanSummary {
@@ -131,6 +144,8 @@ fn summary(v: &PlanVersion, names: &HashMap<String, String>) -> PlanSummary {
         import_id: v.import_id,
         created_by: v.created_by.clone(),
         created_at: v.created_at.clone(),
+        doc_number: v.doc_number.clone(),
+        issuing_body: v.issuing_body.clone(),
     }
 }
 
@@ -384,9 +399,26 @@ pub async fn act(
         super::plain_text("reason", r)?;
     }
     let reason = req.reason.filter(|r| !r.trim().is_empty());
+    let publication = Publication {
+        doc_number: req.doc_number,
+        issuing_body: req.issuing_body,
+    };
+    if !publication.is_empty() && step != Some(PlanAction::Publish) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "字段“doc_number”“issuing_body”只用于 publish（公布）",
+        ));
+    }
+    // Checked before the store is asked, so that a bad 文号 is a 422 with its reason.
+    let publication = publication
+        .checked()
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let out = state
         .run(move |s| {
             let v = match (step, action.as_str()) {
+                (Some(PlanAction::Publish), _) => {
+                    s.publish(&actor, &key, reason.as_deref(), &publication)?
+                }
                 (Some(step), _) => s.transition(&actor, &key, step, reason.as_deref())?,
                 (None, "create") => {
                     s.create_plan(&actor, &key, req.import_id, reason.as_deref())?

@@ -15,9 +15,9 @@
 //! server-rendered SVG inside, the parcel table `<table id="parcel-table">` with a
 //! server-side filter (`?q=`). Anything unknown gets a Chinese 404 page (JSON under `/api`).
 
-mod files;
+pub(crate) mod files;
 mod index;
-mod plan;
+pub(crate) mod plan;
 pub mod version;
 
 use crate::{AppState, WebError};
@@ -75,6 +75,7 @@ async fn fallback(uri: Uri) -> Response {
 
 /// A page handler's error: an HTML page with the status and the message (the store's
 /// Chinese sentence; internal causes are logged, never shown).
+#[derive(Debug)]
 pub struct PageError(pub WebError);
 
 impl From<WebError> for PageError {

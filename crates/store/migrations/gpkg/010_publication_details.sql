@@ -1,0 +1,8 @@
+-- landplan store, GeoPackage backend, migration 010: what a publication states besides its
+-- date — the document number (文号, e.g. X政发〔2025〕12号) and the issuing body (发文机关) of
+-- the document that published the version, both given when publishing (`landplan plan publish
+-- --doc-number … --issuing-body …`, the API's publish body) and NULL when not given (and for
+-- every version published before). Sealed with the version when set (crates/store/src/state.rs).
+-- No plan layer depends on them: opening an older store adds the columns and nothing else.
+-- landplan:add-column plan_version doc_number TEXT
+-- landplan:add-column plan_version issuing_body TEXT
