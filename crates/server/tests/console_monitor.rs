@@ -343,3 +343,30 @@ fn an_upload_with_a_bad_row_is_refused_with_its_row_and_a_good_one_is_stored() {
     assert!(matches!(a.status, 403 | 404 | 422), "{}", a.status);
     assert!(a.text.contains("未导入"), "{}", a.text);
 }
+
+#[test]
+fn an_export_larger_than_two_megabytes_is_read_whole_and_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = started(dir.path());
+    let editor = login(&server, "editor-county");
+    let token = form_token(&editor.get("/console/monitor/uploads").text).unwrap();
+    // The demo year 40 times over, each copy with its own 电子监管号: a county's years.
+    let one = records_for(COUNTY, 300);
+    let (header, rows) = one.split_once('\n').unwrap();
+    let mut big = format!("{header}\n");
+    for k in 0..40 {
+        big.push_str(&rows.replace("9901012025B", &format!("9901012025K{k:02}")));
+    }
+    assert!(big.len() > 5 * 1024 * 1024 / 2, "{} bytes", big.len());
+    let a = editor.post_form(
+        "/console/monitor/uploads",
+        &[
+            ("_csrf", None, token.as_bytes()),
+            ("region", None, COUNTY.as_bytes()),
+            ("kind", None, b"records"),
+            ("file", Some("历年供地记录.csv"), big.as_bytes()),
+        ],
+    );
+    assert_eq!(a.status, 200, "{}", &a.text[..a.text.len().min(2000)]);
+    assert_eq!(attrs(&a.text, "data-added"), [(282 * 40).to_string()]);
+}
