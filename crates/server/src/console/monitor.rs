@@ -917,6 +917,9 @@ fn upload_markup(
     layout("上传供地记录与批次", staff, Nav::Monitor, body)
 }
 
+/// How much more of an oversize upload is read (and dropped) before answering.
+const DRAIN_CAP: usize = 16 * 1024 * 1024;
+
 /// A file name as uploaded, reduced to its last component of safe characters.
 fn safe_file_name(given: &str) -> String {
     let base = given.rsplit(['/', '\\']).next().unwrap_or("").trim();
@@ -987,8 +990,29 @@ async fn upload(
                 Ok(Some(c)) => {
                     total += c.len();
                     if total > limit {
-                        return Err(PageError(WebError::Invalid(format!(
-                            "上传的文件超过 {} MB 的限制",
+                        // Read (and drop) what the browser is still sending, up to a cap, so
+                        // that it sees the answer rather than a broken connection.
+                        let mut drained = 0usize;
+                        while let Ok(Some(c)) = field.chunk().await {
+                            drained += c.len();
+                            if drained > DRAIN_CAP {
+                                break;
+                            }
+                        }
+                        drop(field);
+                        while drained <= DRAIN_CAP {
+                            let Ok(Some(mut f)) = multipart.next_field().await else {
+                                break;
+                            };
+                            while let Ok(Some(c)) = f.chunk().await {
+                                drained += c.len();
+                                if drained > DRAIN_CAP {
+                                    break;
+                                }
+                            }
+                        }
+                        return Err(PageError(WebError::TooLarge(format!(
+                            "上传的文件超过 {} MB 的限制，未导入",
                             limit / 1024 / 1024
                         ))));
                     }
