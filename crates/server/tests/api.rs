@@ -392,11 +392,22 @@ fn publishing_through_the_api_keeps_the_doc_number_and_the_page_shows_it() {
     ] {
         let a = c.post(&format!("{act}/publish"), body.clone());
         assert_eq!(a.status, 422, "{body}: {}", a.text);
-        assert!(a.body["error"].as_str().unwrap().contains(words), "{}", a.text);
+        assert!(
+            a.body["error"].as_str().unwrap().contains(words),
+            "{}",
+            a.text
+        );
     }
-    let a = c.post(&format!("{act}/return"), json!({ "reason": "退回", "doc_number": "1号" }));
+    let a = c.post(
+        &format!("{act}/return"),
+        json!({ "reason": "退回", "doc_number": "1号" }),
+    );
     assert_eq!(a.status, 422, "{}", a.text);
-    assert!(a.body["error"].as_str().unwrap().contains("只用于 publish"), "{}", a.text);
+    assert!(
+        a.body["error"].as_str().unwrap().contains("只用于 publish"),
+        "{}",
+        a.text
+    );
     assert_eq!(c.get(&act).body["plan"]["status"], "approved");
 
     let a = c.post(

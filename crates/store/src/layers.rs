@@ -405,11 +405,13 @@ fn refresh_batch(db: &mut dyn Backend, srid: i32) -> Result<Option<LayerProgress
         }
     }
     let more = match last {
-        Some(l) => count(
-            db,
-            "SELECT COUNT(*) FROM plan WHERE id > ?",
-            &[Value::Int(l)],
-        )? > 0,
+        Some(l) => {
+            count(
+                db,
+                "SELECT COUNT(*) FROM plan WHERE id > ?",
+                &[Value::Int(l)],
+            )? > 0
+        }
         None => false,
     };
     db.exec(
@@ -421,7 +423,11 @@ fn refresh_batch(db: &mut dyn Backend, srid: i32) -> Result<Option<LayerProgress
             "INSERT INTO landplan_meta (key, value) VALUES (?, ?)",
             &[LAYERS_PENDING.into(), (l + 1).to_string().into()],
         )?;
-        let done = count(db, "SELECT COUNT(*) FROM plan WHERE id <= ?", &[Value::Int(l)])?;
+        let done = count(
+            db,
+            "SELECT COUNT(*) FROM plan WHERE id <= ?",
+            &[Value::Int(l)],
+        )?;
         return Ok(Some(LayerProgress { done, total }));
     }
     Ok(Some(LayerProgress { done: total, total }))
@@ -629,7 +635,14 @@ fn plan_prefix(db: &mut dyn Backend, plan_id: i64) -> Result<Option<String>, Sto
         )?
         .into_iter()
         .next()
-        .map(|r| layer_name(&r[0].text(), r[1].as_i64().unwrap_or(0) as i32, &r[2].text(), "")))
+        .map(|r| {
+            layer_name(
+                &r[0].text(),
+                r[1].as_i64().unwrap_or(0) as i32,
+                &r[2].text(),
+                "",
+            )
+        }))
 }
 
 /// [`refresh_plan`] in a store known to have the GIS columns, `existing` holding (at least)

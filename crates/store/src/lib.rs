@@ -656,6 +656,37 @@ mod tests {
     }
 
     #[test]
+    fn only_marked_or_older_migrations_rewrite_the_layers() {
+        use BackendKind::{GeoPackage, Postgres};
+        // Written before the rule: they rewrite the layers, as they always did.
+        assert!(concerns_layers(
+            GeoPackage,
+            6,
+            "CREATE TABLE x (a INTEGER);"
+        ));
+        assert!(concerns_layers(GeoPackage, 9, ""));
+        assert!(concerns_layers(Postgres, 7, ""));
+        // Later ones only when they say so.
+        assert!(!concerns_layers(
+            GeoPackage,
+            10,
+            "-- landplan:add-column plan_version x TEXT"
+        ));
+        assert!(!concerns_layers(Postgres, 8, ""));
+        assert!(concerns_layers(
+            Postgres,
+            8,
+            "-- x\n  -- landplan:layers\nALTER VIEW …;"
+        ));
+        assert!(!concerns_layers(Postgres, 9, "-- landplan:layers-not"));
+        // The publication's 文号 concerns no layer.
+        for (kind, all) in [(GeoPackage, gpkg::MIGRATIONS), (Postgres, pg::MIGRATIONS)] {
+            let (n, _, sql) = all.iter().find(|m| m.1 == "publication_details").unwrap();
+            assert!(!concerns_layers(kind, *n, sql));
+        }
+    }
+
+    #[test]
     fn timestamps_look_right() {
         let t = now_utc();
         assert_eq!(t.len(), 24, "{t}");

@@ -713,7 +713,10 @@ impl Session<'_> {
             let after = PlanVersion {
                 status: next,
                 doc_number: publication.doc_number.clone().or(cur.doc_number.clone()),
-                issuing_body: publication.issuing_body.clone().or(cur.issuing_body.clone()),
+                issuing_body: publication
+                    .issuing_body
+                    .clone()
+                    .or(cur.issuing_body.clone()),
                 ..cur.clone()
             };
             crate::layers::refresh_plan(&mut *s.db, cur.plan_id, s.srid)?;
@@ -829,7 +832,9 @@ mod tests {
             publication_text("文号", "  X政发〔2025〕12号 ").unwrap(),
             "X政发〔2025〕12号"
         );
-        let e = publication_text("文号", " \u{3000} ").unwrap_err().to_string();
+        let e = publication_text("文号", " \u{3000} ")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("文号不能为空"), "{e}");
         let long = "字".repeat(PUBLICATION_TEXT_MAX + 1);
         let e = publication_text("文号", &long).unwrap_err().to_string();

@@ -83,7 +83,9 @@ fn doc_numbers(url: &str, dir: &Path) {
         ("X政发\n〔2025〕12号", "文号不能含控制字符"),
         (&"号".repeat(101)[..], "文号过长：101 个字符，最多 100 个"),
     ] {
-        let e = s.publish(&me, &k, None, &publication(doc, None)).unwrap_err();
+        let e = s
+            .publish(&me, &k, None, &publication(doc, None))
+            .unwrap_err();
         assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
         assert!(e.to_string().contains(words), "{e}");
     }
@@ -128,9 +130,7 @@ fn doc_numbers(url: &str, dir: &Path) {
     let v2 = s.adjust(&me, &k, "调整", None).unwrap();
     assert_eq!(v2.doc_number, None);
     approve(&s, &k);
-    let v2 = s
-        .transition(&me, &k, PlanAction::Publish, None)
-        .unwrap();
+    let v2 = s.transition(&me, &k, PlanAction::Publish, None).unwrap();
     assert_eq!((v2.doc_number, v2.issuing_body), (None, None));
     let all = s.versions(&me, &k).unwrap();
     assert_eq!(all[0].doc_number.as_deref(), Some("X政发〔2025〕12号"));
@@ -311,7 +311,9 @@ fn gdal_count(url: &str, layer: &str) -> Option<usize> {
     {
         Ok(o) => o,
         Err(_) => {
-            println!("skipping the ogrinfo checks: ogrinfo (GDAL, Debian: gdal-bin) is not installed");
+            println!(
+                "skipping the ogrinfo checks: ogrinfo (GDAL, Debian: gdal-bin) is not installed"
+            );
             return None;
         }
     };
@@ -369,8 +371,14 @@ fn upgrading(url: &str, dir: &Path) {
     let mut reports: Vec<LayerProgress> = Vec::new();
     let s = Store::open_with_progress(url, &mut |p| reports.push(p)).unwrap();
     assert_eq!(plan_layers(&s), layers);
-    assert!(reports.len() >= 2, "one transaction for 250 views: {reports:?}");
-    assert!(reports.windows(2).all(|w| w[0].done < w[1].done), "{reports:?}");
+    assert!(
+        reports.len() >= 2,
+        "one transaction for 250 views: {reports:?}"
+    );
+    assert!(
+        reports.windows(2).all(|w| w[0].done < w[1].done),
+        "{reports:?}"
+    );
     assert!(reports.iter().all(|p| p.total == 150), "{reports:?}");
     assert_eq!(reports.last().unwrap().done, 150);
     // A transaction takes at most LAYER_BATCH plans (fewer when they have that many views).
