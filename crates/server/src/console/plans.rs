@@ -505,6 +505,8 @@ struct VersionModel {
     diff: Option<PlanDiff>,
     /// The 调整对照表's lines and its reason, for an adjusted version.
     adjustment: Option<(Vec<Line>, String, i64)>,
+    /// What the compiler found in the version's parcels (kept with the version).
+    findings: Vec<landplan_core::Finding>,
 }
 
 fn load_version(
@@ -526,13 +528,9 @@ fn load_version(
         None => None,
     };
     let region_name = s.region_label(&key.region)?;
-    let adjustment = match export::adjustment(s, actor, &key, &v, &region_name)? {
-        Some(a) => {
-            let after = s.compiled(actor, v.version_id)?;
-            Some((lines(&rows(&a.before, &after)), a.reason, a.from_version))
-        }
-        None => None,
-    };
+    let compiled = s.compiled(actor, v.version_id)?;
+    let adjustment = export::adjustment(s, actor, &key, &v, &region_name)?
+        .map(|a| (lines(&rows(&a.before, &compiled)), a.reason, a.from_version));
     Ok(VersionModel {
         status: status_of(&v, &events),
         key,
@@ -540,6 +538,7 @@ fn load_version(
         version: v,
         diff,
         adjustment,
+        findings: compiled.findings,
     })
 }
 
@@ -701,6 +700,38 @@ fn render_version(staff: &Staff, m: &VersionModel) -> Markup {
         p.plan-links {
             a href=(format!("{here}/compiled")) { "编制结果：指标、图表、Word 和 Excel 下载、文本检查" }
             " · " a href=(plan_path(key)) { "办理与记录" }
+        }
+        section.findings aria-labelledby="findings-h" {
+            h2 #findings-h { "编制检查" }
+            @if m.findings.is_empty() {
+                p.ok { "编制时未发现问题。" }
+            } @else {
+                p { "编制时发现 " (m.findings.len()) " 处问题（文件检查见"
+                    a href=(format!("{here}/compiled")) { "编制结果" } "）：" }
+                div.scroll {
+                    table.findings-table {
+                        thead { tr {
+                            th scope="col" { "级别" } th scope="col" { "规则" }
+                            th scope="col" { "说明" } th scope="col" { "位置" }
+                        } }
+                        tbody {
+                            @for f in &m.findings {
+                                tr {
+                                    td { (f.severity.label()) }
+                                    td { code { (f.rule) } }
+                                    td {
+                                        (f.message)
+                                        @if let (Some(e), Some(x)) = (&f.expected, &f.found) {
+                                            br; span.muted { "应为 " (e) "，实为 " (x) }
+                                        }
+                                    }
+                                    td { @for p in &f.places { (p.describe()) " " } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         @match &m.diff {
             Some(d) => { (render_diff(key, d)) }
