@@ -546,6 +546,17 @@ pub fn open_ledger(path: &Path, opts: &LedgerOptions) -> Result<LedgerReader, Le
     Ok(open_table(path, opts, LedgerSchema::new(opts))?)
 }
 
+/// Every row of a ledger as text ([`crate::tabular::Grid`]): the worksheet and header
+/// [`open_ledger`] reads, each row with the number a user sees. The staff console shows these
+/// cells for editing, writes them back as CSV and reads that with [`open_ledger`] again.
+pub fn ledger_grid(path: &Path, opts: &LedgerOptions) -> Result<crate::tabular::Grid, LedgerError> {
+    Ok(crate::tabular::read_grid(
+        path,
+        opts,
+        LedgerSchema::new(opts),
+    )?)
+}
+
 /// The same as [`open_ledger`] from any reader (for tests and for streams). Without a
 /// `file_label` in the options, findings and errors carry no file name. Rows are parsed on the
 /// caller's thread.
@@ -611,5 +622,26 @@ mod tests {
             bad[0].message,
             "第2行“存量”列：土地来源“也许”无法识别，应为“新增”或“存量”"
         );
+    }
+
+    #[test]
+    fn the_grid_keeps_every_row_with_its_number_and_finds_the_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("台账.csv");
+        std::fs::write(
+            &path,
+            "示例县2025年度供应地块清单\n\n地块编号,面积（公顷）,用途\nA-1,1.5,住宅用地\nA-2,不详,工业用地\n合计,1.5,\n",
+        )
+        .unwrap();
+        let grid = ledger_grid(&path, &LedgerOptions::default()).unwrap();
+        // A blank line is no CSV record: rows are the records, numbered as the reader does.
+        assert_eq!(grid.header_row, 2);
+        let numbers: Vec<usize> = grid.rows.iter().map(|(n, _)| *n).collect();
+        assert_eq!(numbers, [1, 2, 3, 4, 5]);
+        assert_eq!(grid.rows[3].1, ["A-2", "不详", "工业用地"]);
+        // The reader names the same row for the bad cell.
+        let mut reader = open_ledger(&path, &LedgerOptions::default()).unwrap();
+        let bad = reader.find_map(|r| r.err()).unwrap();
+        assert_eq!(bad[0].places[0].row, Some(4));
     }
 }

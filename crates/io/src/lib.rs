@@ -26,6 +26,6 @@ pub use gen::{
     generate_csv, generate_guotu, generate_townships_geojson, BoundaryOptions, GenOptions,
 };
 pub use ledger::{
-    ledger_from_reader, open_ledger, parcel_from_record, ColumnMap, Field, LedgerError,
-    LedgerFormatHint, LedgerOptions, LedgerReader,
+    ledger_from_reader, ledger_grid, open_ledger, parcel_from_record, ColumnMap, Field,
+    LedgerError, LedgerFormatHint, LedgerOptions, LedgerReader,
 };

@@ -17,6 +17,7 @@ pub mod export;
 pub mod headers;
 pub mod pages;
 pub mod state;
+mod upload;
 
 pub use error::WebError;
 pub use state::AppState;

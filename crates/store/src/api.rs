@@ -303,6 +303,18 @@ impl Store {
         self.session(actor)?.create_plan(key, import_id, note)
     }
 
+    /// Compile the current version again from another import (default: the latest), in
+    /// place, while it is 草稿 or 调整中 (a `revise` step with an optional note). Needs 编制.
+    pub fn revise_plan(
+        &self,
+        actor: &Actor,
+        key: &PlanKey,
+        import_id: Option<i64>,
+        note: Option<&str>,
+    ) -> Result<PlanVersion, StoreError> {
+        self.session(actor)?.revise_plan(key, import_id, note)
+    }
+
     /// Take one step (提交/批准/公布/退回) on the current version; needs the step's role
     /// ([`PlanAction::role`]). A plan the actor may not see is [`StoreError::NotFound`]; one it
     /// may see without the role is [`StoreError::Forbidden`].

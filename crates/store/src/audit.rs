@@ -597,6 +597,7 @@ pub fn action_label(action: &str) -> String {
         "plan.publish" => "公布",
         "plan.return" => "退回",
         "plan.adjust" => "调整",
+        "plan.revise" => "重新编制",
         "account.create" => "添加账户",
         "account.disable" => "停用账户",
         "account.enable" => "启用账户",

@@ -815,6 +815,63 @@ impl Session<'_> {
         })
     }
 
+    /// Compile the current version of a plan again from another import (default: the latest
+    /// one for the region, year and kind), in place: allowed while the version is being
+    /// prepared (草稿, also after a return, or 调整中), so its number, status and reason stay;
+    /// a `revise` step records the old and new import, with an optional note. Needs 编制 for
+    /// the region. A submitted, approved or published version is refused (a published plan is
+    /// adjusted instead).
+    pub fn revise_plan(
+        &mut self,
+        key: &PlanKey,
+        import_id: Option<i64>,
+        note: Option<&str>,
+    ) -> Result<PlanVersion, StoreError> {
+        self.write(|s| {
+            let cur = s.current_version(key)?;
+            s.require(Role::Editor, &key.region, &format!("重新编制 {key}"))?;
+            if !matches!(cur.status, PlanStatus::Draft | PlanStatus::Adjusting) {
+                return Err(StoreError::Invalid(format!(
+                    "{key} 第 {} 版当前状态为“{}”，不能用新台账重新编制：只有“草稿”或“调整中”的版本可以（已公布的计划请先调整）",
+                    cur.version,
+                    cur.status.label()
+                )));
+            }
+            let import_id = s.choose_import(key, import_id)?;
+            let plan = s.compile_import(import_id, key)?;
+            let (total, count) = (plan.total.ha(), plan.parcel_count as i64);
+            let compiled = serde_json::to_value(&plan)?;
+            s.db.exec(
+                "UPDATE plan_version SET import_id = ?, compiled = ?, total_ha = ?, parcel_count = ? WHERE id = ?",
+                &[
+                    Value::Int(import_id),
+                    compiled.to_string().into(),
+                    total.normalize().to_string().into(),
+                    Value::Int(count),
+                    Value::Int(cur.version_id),
+                ],
+            )?;
+            s.seal("plan_version", cur.version_id)?;
+            s.insert_event(cur.version_id, "revise", Some(cur.status), cur.status, note)?;
+            let after = PlanVersion {
+                import_id,
+                total_ha: total,
+                parcel_count: count,
+                ..cur.clone()
+            };
+            crate::layers::refresh_plan(&mut *s.db, cur.plan_id, s.srid)?;
+            let mut a = version_json(&after);
+            a["step_reason"] = serde_json::json!(note);
+            s.append_audit(
+                "plan.revise",
+                &key.entity(),
+                Some(version_json(&cur)),
+                Some(a),
+            )?;
+            Ok(after)
+        })
+    }
+
     /// Every step of a plan's life, in order (of the versions the actor may see).
     pub fn events(&mut self, key: &PlanKey) -> Result<Vec<PlanEvent>, StoreError> {
         let visible: Vec<i64> = self.versions(key)?.iter().map(|v| v.version).collect();

@@ -1184,6 +1184,7 @@ fn action_label(a: &str) -> String {
         "publish" => "公布".into(),
         "return" => "退回".into(),
         "adjust" => "调整".into(),
+        "revise" => "重新编制".into(),
         other => other.to_string(),
     }
 }

@@ -26,7 +26,9 @@ mod source;
 
 pub use header::{Column, Columns};
 pub(crate) use reader::build_row;
-pub use reader::{open_table, read_all, table_from_reader, BadRows, Item, TableReader};
+pub use reader::{
+    open_table, read_all, read_grid, table_from_reader, BadRows, Grid, Item, TableReader,
+};
 pub use schema::{Cell, FieldKey, FieldSpec, Qualifier, Row, Schema, UnitKind};
 pub use source::MAX_SHEET_CELLS;
 

@@ -348,6 +348,8 @@ impl<S: Schema> Iterator for TableReader<S> {
 /// A table opened up to its first data row.
 struct Prepared<S: Schema, R: Read> {
     rows: TableRows<S, R>,
+    /// The worksheet read (workbooks only).
+    sheet: Option<String>,
     encoding: Option<TextEncoding>,
     format_label: String,
     bytes_total: Option<u64>,
@@ -356,7 +358,7 @@ struct Prepared<S: Schema, R: Read> {
 }
 
 /// A header found: the rows after it, the columns, the encoding, the format's label, the
-/// size, and notes about the reading.
+/// size, notes about the reading, and the worksheet read (workbooks only).
 type Found<S, R> = (
     RawRows<R>,
     Columns<<S as Schema>::Field>,
@@ -364,6 +366,7 @@ type Found<S, R> = (
     String,
     Option<u64>,
     Vec<Finding>,
+    Option<String>,
 );
 
 fn prepare<S: Schema, R: Read>(
@@ -380,7 +383,7 @@ fn prepare<S: Schema, R: Read>(
         Opened::Csv(mut rows, enc) => {
             find_header::<S, R>(&mut rows, &mut best_miss, &label)?.map(|c| {
                 let format_label = format!("CSV（{}）", enc.label());
-                (rows, c, Some(enc), format_label, None, Vec::new())
+                (rows, c, Some(enc), format_label, None, Vec::new(), None)
             })
         }
         Opened::Book(book) => find_sheet::<S, R>(
@@ -392,13 +395,14 @@ fn prepare<S: Schema, R: Read>(
             &mut best_miss,
         )?,
     };
-    let Some((rows, columns, encoding, format_label, bytes_total, notes)) = found else {
+    let Some((rows, columns, encoding, format_label, bytes_total, notes, sheet)) = found else {
         return Err(match best_miss {
             Some((_, e)) => e.with_file(&label),
             None => TableError::Empty { file: label },
         });
     };
     Ok(Prepared {
+        sheet,
         rows: TableRows {
             rows,
             columns,
@@ -465,7 +469,15 @@ fn find_sheet<S: Schema, R: Read>(
                     &hidden,
                 ));
             }
-            return Ok(Some((rows, c, None, format_label, Some(book.size), notes)));
+            return Ok(Some((
+                rows,
+                c,
+                None,
+                format_label,
+                Some(book.size),
+                notes,
+                Some(meta.name.clone()),
+            )));
         }
     }
     if !hidden.is_empty() && opts.sheet.is_none() {
@@ -604,6 +616,70 @@ pub fn table_from_reader<S: Schema, R: Read + 'static>(
         batch: Vec::with_capacity(INLINE_BATCH),
     };
     Ok(reader)
+}
+
+/// Every row of a table as text, with the row numbers a user sees: what the staff console
+/// shows and lets a user edit before the table is read again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grid {
+    /// (row number, cells) of every row of the CSV text or of the worksheet read, from the
+    /// top (title rows, the header, blank and 合计 rows included), in order.
+    pub rows: Vec<(usize, Vec<String>)>,
+    /// The row number of the header the schema recognised.
+    pub header_row: usize,
+    /// The worksheet read (workbooks only).
+    pub sheet: Option<String>,
+}
+
+/// The rows of the table `schema` reads from `path`, as text ([`Grid`]): the same worksheet
+/// and the same header as [`open_table`] finds, every row kept, nothing built. Fails as
+/// [`open_table`] does (a file without the schema's header, a file that is no table).
+pub fn read_grid<S: Schema>(
+    path: &Path,
+    opts: &TableOptions,
+    schema: S,
+) -> Result<Grid, TableError> {
+    let label = opts
+        .file_label
+        .clone()
+        .unwrap_or_else(|| path.display().to_string());
+    let io_err = |source| TableError::Io {
+        file: label.clone(),
+        source,
+    };
+    let sheet = {
+        let file = File::open(path).map_err(io_err)?;
+        prepare(file, FormatHint::Auto, opts, Some(label.clone()), schema)?.sheet
+    };
+    let file = File::open(path).map_err(io_err)?;
+    let counter = Arc::new(AtomicU64::new(0));
+    let mut rows = match source::open(file, FormatHint::Auto, &label, counter.clone())? {
+        Opened::Csv(rows, _) => rows,
+        Opened::Book(mut book) => {
+            let name = sheet.clone().unwrap_or_default();
+            let s = book.sheet(&name, &label)?;
+            RawRows::Sheet(SheetRows::new(s, counter, book.size))
+        }
+    };
+    let mut grid = Grid {
+        sheet,
+        ..Grid::default()
+    };
+    while let Some(Ok((number, cells))) = rows.next_row(|number, cells, _| {
+        (
+            number,
+            cells.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        )
+    }) {
+        if grid.header_row == 0 && grid.rows.len() < HEADER_SEARCH_ROWS + 1 {
+            let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+            if !is_blank_row(&refs) && Columns::match_headers(&refs, S::FIELDS, S::NEEDS).is_ok() {
+                grid.header_row = number;
+            }
+        }
+        grid.rows.push((number, cells));
+    }
+    Ok(grid)
 }
 
 /// What to do with rows that cannot be read.

@@ -16,15 +16,14 @@
 
 use super::{ApiError, ErrorBody};
 use crate::auth;
+use crate::upload::{extension, read_ledger, read_parts, too_large_message, PartsError};
 use crate::AppState;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use landplan_core::compile::{CompileOptions, PlanKind};
-use landplan_core::{RuleContext, Severity};
-use landplan_io::tabular::BadRows;
-use landplan_io::LedgerOptions;
+use landplan_core::compile::PlanKind;
+use landplan_core::Severity;
 use landplan_store::{ImportOptions, Role};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -77,41 +76,8 @@ struct FilePart {
     bytes: Vec<u8>,
 }
 
-/// The extension a part is saved with, from the name it was sent with (the readers look at
-/// the content too); None for a name the readers do not take.
-fn extension(name: &str, allowed: &[&str]) -> Option<String> {
-    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
-    allowed.contains(&ext.as_str()).then_some(ext)
-}
-
-/// How much of an oversize upload is read and discarded before answering 413.
-const DRAIN_CAP: usize = 64 * 1024 * 1024;
-
 fn too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("上传的文件过大：合计不能超过 {} MiB", limit / (1024 * 1024)),
-    )
-}
-
-/// Read and discard what is left of an oversize upload (up to `DRAIN_CAP` bytes more) before
-/// answering 413: a client still sending its body when the answer comes (and the connection
-/// closes) sees a broken pipe instead of the 413 and its reason.
-/// The field being read when the limit was passed is drained by the caller first.
-async fn drain_then_too_large(
-    multipart: &mut Multipart,
-    mut drained: usize,
-    limit: usize,
-) -> ApiError {
-    while let Ok(Some(mut f)) = multipart.next_field().await {
-        while let Ok(Some(chunk)) = f.chunk().await {
-            drained += chunk.len();
-            if drained > DRAIN_CAP {
-                return too_large(limit);
-            }
-        }
-    }
-    too_large(limit)
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, too_large_message(limit))
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -152,57 +118,28 @@ pub async fn upload(
         )
     })?;
     let limit = state.auth.settings.max_upload_bytes;
-    let mut total = 0usize;
+    let parts = read_parts(&mut multipart, limit)
+        .await
+        .map_err(|e| match e {
+            PartsError::TooLarge => too_large(limit),
+            PartsError::Malformed => ApiError::bad_request("multipart 表单无法解析"),
+        })?;
     let (mut ledger, mut geometry) = (None::<FilePart>, None::<FilePart>);
     let (mut region, mut region_name, mut year, mut kind, mut store) =
         (None, None, None, None, false);
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large(limit)),
-            Err(_) => return Err(ApiError::bad_request("multipart 表单无法解析")),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let file_name = field.file_name().map(str::to_string);
-        let mut field = field;
-        let mut bytes = Vec::new();
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    total += chunk.len();
-                    if total > limit {
-                        let mut drained = 0usize;
-                        while let Ok(Some(chunk)) = field.chunk().await {
-                            drained += chunk.len();
-                            if drained > DRAIN_CAP {
-                                return Err(too_large(limit));
-                            }
-                        }
-                        drop(field);
-                        return Err(drain_then_too_large(&mut multipart, drained, limit).await);
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Err(too_large(limit))
-                }
-                Err(_) => return Err(ApiError::bad_request("multipart 表单无法解析")),
-            }
-        }
-        let text = || String::from_utf8_lossy(&bytes).trim().to_string();
-        match name.as_str() {
+    for part in parts {
+        let text = || part.text();
+        match part.field.as_str() {
             "ledger" => {
                 ledger = Some(FilePart {
-                    name: file_name.unwrap_or_else(|| "ledger.csv".into()),
-                    bytes,
+                    name: part.file_name.unwrap_or_else(|| "ledger.csv".into()),
+                    bytes: part.bytes,
                 })
             }
             "geometry" => {
                 geometry = Some(FilePart {
-                    name: file_name.unwrap_or_else(|| "geometry.geojson".into()),
-                    bytes,
+                    name: part.file_name.unwrap_or_else(|| "geometry.geojson".into()),
+                    bytes: part.bytes,
                 })
             }
             "region" => region = Some(text()),
@@ -279,30 +216,11 @@ pub async fn upload(
                     })
             };
             let ledger_path = save(&ledger, &ledger_ext, "ledger")?;
-            let compile = CompileOptions {
-                kind,
-                region: region.clone(),
-                year: Some(year),
-                keep_parcels: false,
-                file: Some(ledger.name.clone()),
-                rules: RuleContext::builtin().with_region(Some(&region)),
-                ..CompileOptions::default()
-            };
-            let table = LedgerOptions {
-                file_label: Some(ledger.name.clone()),
-                ..LedgerOptions::default()
-            };
-            let read = landplan_io::pipeline::compile_ledger(
-                &ledger_path,
-                &table,
-                compile,
-                BadRows::Skip,
-                &mut |_, _| {},
-            );
+            let read = read_ledger(&ledger_path, &ledger.name, &region, year, kind, false);
             let plan = match read {
                 Ok(Ok(plan)) => plan,
                 Ok(Err(findings)) => return Ok(Err((findings, None))),
-                Err(e) => return Ok(Err((Vec::new(), Some(e.to_string())))),
+                Err(e) => return Ok(Err((Vec::new(), Some(e)))),
             };
             let clean = !plan.findings.iter().any(|f| f.severity == Severity::Error);
             let mut result = ImportResult {

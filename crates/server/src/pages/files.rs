@@ -24,7 +24,14 @@ pub async fn file(
             version::load(store, &who, &v)
         })
         .await?;
-    if let Some(d) = data.download(&file) {
+    respond(&data, &file).ok_or_else(missing)
+}
+
+/// A version's file by its URL name (`plan.docx`, `townships.geojson`, `structure.svg` …)
+/// from its data: the public site's downloads and the staff console's (any version the
+/// account may see) answer alike. None for a name the version has no file of.
+pub(crate) fn respond(data: &version::VersionData, file: &str) -> Option<Response> {
+    if let Some(d) = data.download(file) {
         let mut res = d.bytes.clone().into_response();
         let h = res.headers_mut();
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(d.mime));
@@ -34,23 +41,27 @@ pub async fn file(
         if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", d.sha256)) {
             h.insert(header::ETAG, v);
         }
-        return Ok(res);
+        return Some(res);
     }
     if file == "townships.geojson" {
-        return Ok((
-            [(header::CONTENT_TYPE, "application/geo+json")],
-            data.townships.clone(),
-        )
-            .into_response());
+        return Some(
+            (
+                [(header::CONTENT_TYPE, "application/geo+json")],
+                data.townships.clone(),
+            )
+                .into_response(),
+        );
     }
     // The charts carry their look in attributes, no `style`, so the site's policy
     // (`style-src 'self'`) serves them as they are.
-    if let Some(svg) = data.chart(&file) {
-        return Ok((
-            [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
-            svg.to_vec(),
-        )
-            .into_response());
+    if let Some(svg) = data.chart(file) {
+        return Some(
+            (
+                [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+                svg.to_vec(),
+            )
+                .into_response(),
+        );
     }
-    Err(missing())
+    None
 }

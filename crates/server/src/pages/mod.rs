@@ -15,9 +15,9 @@
 //! server-rendered SVG inside, the parcel table `<table id="parcel-table">` with a
 //! server-side filter (`?q=`). Anything unknown gets a Chinese 404 page (JSON under `/api`).
 
-mod files;
+pub(crate) mod files;
 mod index;
-mod plan;
+pub(crate) mod plan;
 pub mod version;
 
 use crate::{AppState, WebError};

@@ -282,7 +282,7 @@ fn render(m: &Model, q: Option<&str>) -> Markup {
 }
 
 /// 总量, 结构, 布局, 时序, 方式, 新增/存量 (and a reserve plan's 储备状态 and 资金需求).
-fn indicators(d: &VersionData, here: &str) -> Markup {
+pub(crate) fn indicators(d: &VersionData, here: &str) -> Markup {
     let view = &d.view;
     let plan: &CompiledPlan = &d.plan;
     html! {
@@ -382,7 +382,7 @@ fn indicators(d: &VersionData, here: &str) -> Markup {
     }
 }
 
-fn chart(d: &VersionData, here: &str, id: &str, caption: &str) -> Markup {
+pub(crate) fn chart(d: &VersionData, here: &str, id: &str, caption: &str) -> Markup {
     let file = format!("{id}.svg");
     html! {
         @if let Some(((w, h), _)) = d.chart_with_size(&file) {
@@ -396,7 +396,7 @@ fn chart(d: &VersionData, here: &str, id: &str, caption: &str) -> Markup {
 }
 
 /// The map: the contract's `<figure id="plan-map">` with the server-drawn SVG inside.
-fn map_section(d: &VersionData, here: &str) -> Markup {
+pub(crate) fn map_section(d: &VersionData, here: &str) -> Markup {
     let Some(svg) = &d.map_svg else {
         return html! {};
     };
@@ -562,7 +562,7 @@ fn progress_section(r: &MonitorReport) -> Markup {
     }
 }
 
-fn downloads(d: &VersionData, here: &str) -> Markup {
+pub(crate) fn downloads(d: &VersionData, here: &str) -> Markup {
     html! {
         section #downloads {
             h2 { "下载" }

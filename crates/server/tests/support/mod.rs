@@ -410,3 +410,18 @@ pub fn add_accounts(s: &Store) {
         }
     }
 }
+
+// == console-import helpers ==
+
+impl Client {
+    /// console-import: GET `path` and return the status and the body's bytes (downloads).
+    pub fn console_import_get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let r = self
+            .auth(self.agent.get(&format!("{}{path}", self.base)))
+            .call();
+        let mut r = r.expect("the server answers");
+        let status = r.status().as_u16();
+        let bytes = r.body_mut().read_to_vec().unwrap_or_default();
+        (status, bytes)
+    }
+}

@@ -1,0 +1,912 @@
+//! Ledger uploads in the console, findings first (issue 17 item 2), the compiled version with
+//! its documents and the checker's report, and the check of any uploaded plan document
+//! (item 3):
+//!
+//! - `GET /console/imports` — the upload form (region among the account's 编制 regions, year,
+//!   kind, the ledger, optional parcel boundaries and township boundaries) and the account's
+//!   staged uploads;
+//! - `POST /console/imports` — the upload read with the API's never-fail readers
+//!   ([`crate::upload`]) and kept staged ([`staged`]): nothing is stored;
+//! - `GET /console/imports/{staged}` — its findings, each linked to its row (`#row-N`) and, for
+//!   geometry, to the parcel on the map (`#map-pN`); the rows as a form to edit;
+//! - `POST /console/imports/{staged}/rows` — the edited rows judged again;
+//! - `POST /console/imports/{staged}/store` — stored as one import (refused while it has
+//!   errors; the store's import is all-or-nothing);
+//! - `POST /console/imports/{staged}/plan` — 编制计划: the plan's version from the import
+//!   (a new plan, or its 草稿/调整中 version compiled again), then to the plan's page;
+//! - [`compiled`] — `/console/plans/{region}/{year}/{kind}/versions/{n}/compiled` and its files;
+//! - [`check`] — `/console/check`.
+
+pub mod check;
+pub mod compiled;
+pub mod staged;
+
+use super::{layout, Nav, Staff};
+use crate::pages::PageError;
+use crate::upload::{self, Part, PartsError};
+use crate::{AppState, WebError};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use landplan_core::compile::PlanKind;
+use landplan_core::{Finding, Place, Severity};
+use landplan_store::{ImportOptions, PlanKey, PlanStatus, PlanVersion, Role, Store, StoreError};
+use maud::{html, Markup, PreEscaped};
+use staged::{Staged, Upload};
+use std::collections::HashMap;
+
+/// This part's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/console/imports",
+            // The configured upload limit is checked while the parts are read.
+            get(form_page)
+                .post(upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/console/imports/{staged}", get(review))
+        .route("/console/imports/{staged}/rows", post(edit_rows))
+        .route("/console/imports/{staged}/store", post(store))
+        .route("/console/imports/{staged}/plan", post(make_plan))
+        .merge(compiled::routes())
+        .merge(check::routes())
+}
+
+/// A region the account may upload a ledger for.
+struct RegionChoice {
+    code: String,
+    label: String,
+}
+
+/// The regions (county or township) the account holds 编制 for, itself or above.
+fn editor_regions(store: &Store, staff: &Staff) -> Result<Vec<RegionChoice>, StoreError> {
+    let regions = store.regions()?;
+    let parents: HashMap<String, Option<String>> = regions
+        .iter()
+        .map(|r| (r.code.clone(), r.parent.clone()))
+        .collect();
+    let mut out = Vec::new();
+    for r in &regions {
+        if landplan_store::region::check_import_level(&r.code, None).is_err() {
+            continue;
+        }
+        let chain = landplan_store::access::region_chain::<StoreError>(&r.code, |c| {
+            Ok(parents.get(c).cloned())
+        })?;
+        if staff.actor.holds(Role::Editor, &chain) {
+            let label = if r.name.trim().is_empty() {
+                r.code.clone()
+            } else {
+                format!("{}（{}）", r.name, r.code)
+            };
+            out.push(RegionChoice {
+                code: r.code.clone(),
+                label,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The values the form is filled with again after a refusal.
+#[derive(Default)]
+struct Given {
+    region: String,
+    year: String,
+    kind: String,
+}
+
+async fn form_page(State(state): State<AppState>, staff: Staff) -> Result<Response, PageError> {
+    Ok(render_form(&state, &staff, None, Given::default())
+        .await?
+        .into_response())
+}
+
+async fn render_form(
+    state: &AppState,
+    staff: &Staff,
+    error: Option<String>,
+    given: Given,
+) -> Result<Html<String>, PageError> {
+    let s2 = staff.clone();
+    let regions = state.run(move |s| editor_regions(s, &s2)).await?;
+    let lines = staged::list(staff.name(), state.store.url());
+    let this_year = landplan_core::Timestamp::from_system_time(std::time::SystemTime::now())
+        .date_beijing()
+        .map(|d| d.year())
+        .unwrap_or(2025);
+    let year = if given.year.is_empty() {
+        this_year.to_string()
+    } else {
+        given.year.clone()
+    };
+    let limit_mib = state.auth.settings.max_upload_bytes / (1024 * 1024);
+    let body = html! {
+        h1 { "台账导入" }
+        p.muted { "先检查、后保存：上传后先列出台账和图形中的问题（行、列、地块），确认无误后再保存到数据库。" }
+        @if let Some(e) = &error { p.alert role="alert" #upload-error { (e) } }
+        @if regions.is_empty() {
+            p.notice role="alert" { "您没有任何县级或乡镇行政区的“编制”角色，不能上传台账。" }
+        } @else {
+            form.card.import-form method="post" action="/console/imports" enctype="multipart/form-data" {
+                (staff.csrf_field())
+                p {
+                    label for="import-region" { "行政区" }
+                    select #import-region name="region" required {
+                        @for r in &regions {
+                            option value=(r.code) selected[r.code == given.region] { (r.label) }
+                        }
+                    }
+                }
+                p {
+                    label for="import-year" { "计划年度" }
+                    input #import-year type="number" name="year" min="1900" max="2200" value=(year) required;
+                }
+                p {
+                    label for="import-kind" { "计划类型" }
+                    select #import-kind name="kind" {
+                        option value="supply" selected[given.kind != "reserve"] { "国有建设用地供应计划" }
+                        option value="reserve" selected[given.kind == "reserve"] { "土地储备计划" }
+                    }
+                }
+                p {
+                    label for="import-ledger" { "地块台账（CSV、XLSX 或 XLS，必填）" }
+                    input #import-ledger type="file" name="ledger" accept=".csv,.xlsx,.xls,.txt" required;
+                }
+                p {
+                    label for="import-geometry" { "地块界址（可选：国土TXT、GeoJSON、Shapefile 压缩为 .zip、GeoPackage）" }
+                    input #import-geometry type="file" name="geometry" accept=".txt,.geojson,.json,.zip,.gpkg";
+                }
+                p {
+                    label for="import-townships" { "乡镇界（可选：GeoJSON、Shapefile 压缩为 .zip、GeoPackage）" }
+                    input #import-townships type="file" name="townships" accept=".geojson,.json,.zip,.gpkg";
+                }
+                p.muted { "文件合计不超过 " (limit_mib) " MiB。上传后不会立即保存。" }
+                p { button type="submit" { "上传并检查" } }
+            }
+        }
+        section #staged {
+            h2 { "最近的上传" }
+            @if lines.is_empty() {
+                p.muted { "还没有上传。上传的文件在服务器上保留 2 小时（每个账户最多 " (staged::MAX_PER_ACCOUNT) " 份），保存前不会写入数据库。" }
+            } @else {
+                div.scroll { table.staged-list {
+                    thead { tr { th { "上传日期" } th { "行政区" } th { "年度" } th { "类型" } th { "台账文件" } th { "状态" } } }
+                    tbody {
+                        @for l in &lines {
+                            tr {
+                                td { (l.uploaded_at) }
+                                td { (l.region) }
+                                td { (l.year) }
+                                td { (l.kind.label()) }
+                                td { a href=(format!("/console/imports/{}", l.id)) { (l.file) } }
+                                td {
+                                    @if let Some(i) = l.import_id { "已保存（导入批次 " (i) "）" }
+                                    @else if l.errors > 0 { span.bad { (l.errors) " 个错误" } }
+                                    @else { "待保存" }
+                                }
+                            }
+                        }
+                    }
+                } }
+            }
+        }
+    };
+    Ok(Html(
+        layout("台账导入", staff, Nav::Imports, body).into_string(),
+    ))
+}
+
+/// A file part that was given (a browser sends an empty part for an empty file input).
+fn file_part<'a>(parts: &'a [Part], field: &str) -> Option<&'a Part> {
+    parts.iter().find(|p| {
+        p.field == field && !(p.bytes.is_empty() && p.file_name.as_deref().unwrap_or("").is_empty())
+    })
+}
+
+fn parse_kind(s: &str) -> Option<PlanKind> {
+    match s {
+        "supply" | "" => Some(PlanKind::Supply),
+        "reserve" => Some(PlanKind::Reserve),
+        _ => None,
+    }
+}
+
+/// `POST /console/imports`: read the upload, judge it, keep it staged, show its findings.
+async fn upload(
+    State(state): State<AppState>,
+    staff: Staff,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let limit = state.auth.settings.max_upload_bytes;
+    let mut multipart =
+        multipart.map_err(|_| PageError(WebError::Invalid("请用本页的表单上传文件".into())))?;
+    let parts = upload::read_parts(&mut multipart, limit)
+        .await
+        .map_err(|e| match e {
+            PartsError::TooLarge => PageError(WebError::TooLarge(upload::too_large_message(limit))),
+            PartsError::Malformed => PageError(WebError::Invalid("上传的表单无法读取".into())),
+        })?;
+    let text = |field: &str| {
+        parts
+            .iter()
+            .find(|p| p.field == field)
+            .map(Part::text)
+            .unwrap_or_default()
+    };
+    staff.check_csrf(&text("_csrf"))?;
+    let given = Given {
+        region: text("region"),
+        year: text("year"),
+        kind: text("kind"),
+    };
+    let refuse = |msg: String, given: Given| {
+        let (state, staff) = (state.clone(), staff.clone());
+        async move {
+            let page = render_form(&state, &staff, Some(msg), given).await?;
+            Ok::<Response, PageError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    };
+    let region = given.region.clone();
+    if region.is_empty() {
+        return refuse("请选择行政区".into(), given).await;
+    }
+    if let Err(e) = landplan_store::region::classify(&region) {
+        return refuse(e, given).await;
+    }
+    let Some(year) = given
+        .year
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1900..=2200).contains(y))
+    else {
+        return refuse("请填写计划年度（如 2025）".into(), given).await;
+    };
+    let Some(kind) = parse_kind(&given.kind) else {
+        return refuse("计划类型应为供应计划或储备计划".into(), given).await;
+    };
+    let Some(ledger) = file_part(&parts, "ledger").cloned() else {
+        return refuse("请选择地块台账文件".into(), given).await;
+    };
+    let ledger_name = ledger
+        .file_name
+        .clone()
+        .unwrap_or_else(|| "台账.csv".into());
+    let Some(ledger_ext) = upload::extension(&ledger_name, &["csv", "xlsx", "xls", "txt"]) else {
+        return refuse(
+            format!("台账“{ledger_name}”应为 CSV、XLSX 或 XLS 文件"),
+            given,
+        )
+        .await;
+    };
+    let geometry = file_part(&parts, "geometry").cloned();
+    let townships = file_part(&parts, "townships").cloned();
+    let geometry_ext = match &geometry {
+        Some(g) => {
+            let name = g.file_name.clone().unwrap_or_default();
+            match upload::extension(&name, &["txt", "geojson", "json", "zip", "gpkg"]) {
+                Some(e) => Some(e),
+                None => {
+                    return refuse(
+                        format!(
+                        "地块界址“{name}”应为国土TXT、GeoJSON、Shapefile（.zip）或 GeoPackage 文件"
+                    ),
+                        given,
+                    )
+                    .await
+                }
+            }
+        }
+        None => None,
+    };
+    let townships_ext = match &townships {
+        Some(t) => {
+            let name = t.file_name.clone().unwrap_or_default();
+            match upload::extension(&name, &["geojson", "json", "zip", "gpkg"]) {
+                Some(e) => Some(e),
+                None => {
+                    return refuse(
+                        format!("乡镇界“{name}”应为 GeoJSON、Shapefile（.zip）或 GeoPackage 文件"),
+                        given,
+                    )
+                    .await
+                }
+            }
+        }
+        None => None,
+    };
+    let actor = staff.actor.clone();
+    let account = staff.name().to_string();
+    let url = state.store.url().to_string();
+    let limit64 = limit as u64 * 4;
+    let made = state
+        .run(move |s| {
+            s.check_role(
+                &actor,
+                Role::Editor,
+                &region,
+                &format!("上传 {region} {year} 年台账"),
+            )?;
+            let io = |e: std::io::Error| StoreError::Io {
+                path: "临时目录".into(),
+                error: e,
+            };
+            let dir = tempfile::tempdir().map_err(io)?;
+            let save = |part: &Part,
+                        stem: &str,
+                        ext: &str|
+             -> Result<Result<Upload, String>, StoreError> {
+                let name = part.file_name.clone().unwrap_or_default();
+                if ext == "zip" {
+                    return Ok(
+                        staged::unzip_layer(&part.bytes, &dir.path().join(stem), limit64)
+                            .map(|path| Upload {
+                                name: name.clone(),
+                                path,
+                            })
+                            .map_err(|e| format!("“{name}”：{e}")),
+                    );
+                }
+                let path = dir.path().join(format!("{stem}.{ext}"));
+                std::fs::write(&path, &part.bytes).map_err(io)?;
+                Ok(Ok(Upload { name, path }))
+            };
+            let ledger = match save(&ledger, "ledger", &ledger_ext)? {
+                Ok(u) => Upload {
+                    name: ledger_name.clone(),
+                    ..u
+                },
+                Err(e) => return Ok(Err(e)),
+            };
+            let geometry = match (&geometry, &geometry_ext) {
+                (Some(g), Some(ext)) => match save(g, "geometry", ext)? {
+                    Ok(u) => Some(u),
+                    Err(e) => return Ok(Err(e)),
+                },
+                _ => None,
+            };
+            let townships = match (&townships, &townships_ext) {
+                (Some(t), Some(ext)) => match save(t, "townships", ext)? {
+                    Ok(u) => Some(u),
+                    Err(e) => return Ok(Err(e)),
+                },
+                _ => None,
+            };
+            let mut staged = match Staged::new(
+                &account, &url, region, year, kind, dir, ledger, geometry, townships,
+            ) {
+                Ok(s) => s,
+                Err(e) => return Err(StoreError::Invalid(e)),
+            };
+            staged.judge();
+            Ok(Ok(staged))
+        })
+        .await?;
+    match made {
+        Ok(staged) => {
+            let id = staged::keep(staged);
+            Ok(Redirect::to(&format!("/console/imports/{id}")).into_response())
+        }
+        Err(msg) => refuse(msg, given).await,
+    }
+}
+
+fn gone() -> PageError {
+    PageError(WebError::NotFound(
+        "没有找到这次上传：可能已过期（保留 2 小时）、已被新的上传替换，或属于其他账户。请重新上传。"
+            .into(),
+    ))
+}
+
+/// Where a finding is: `台账.csv 第 3 行 “面积”列 地块 A-001`.
+fn place_text(p: &Place) -> String {
+    let mut s = String::new();
+    if let Some(file) = &p.file {
+        s.push_str(file);
+    }
+    if let Some(r) = p.row.or(p.line) {
+        s.push_str(&format!(" 第 {r} 行"));
+    }
+    if let Some(c) = &p.field {
+        s.push_str(&format!(" “{c}”列"));
+    }
+    if let Some(id) = &p.parcel {
+        s.push_str(&format!(" 地块 {id}"));
+    }
+    s.trim().to_string()
+}
+
+fn severity_class(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "sev-error",
+        Severity::Warning => "sev-warning",
+        Severity::Info => "sev-info",
+    }
+}
+
+/// One finding of an upload, with links to its row and its parcel on the map.
+fn finding_item(f: &Finding, st: &Staged) -> Markup {
+    let r = &st.report;
+    let mut rows: Vec<usize> = Vec::new();
+    let mut parcels: Vec<(String, Option<usize>)> = Vec::new();
+    for p in &f.places {
+        if let Some(row) = p.row {
+            if !rows.contains(&row) {
+                rows.push(row);
+            }
+        }
+        if let Some(id) = &p.parcel {
+            if let Some(row) = r.row_of.get(id) {
+                if !rows.contains(row) {
+                    rows.push(*row);
+                }
+            }
+            if !parcels.iter().any(|(x, _)| x == id) {
+                parcels.push((id.clone(), r.on_map.get(id).copied()));
+            }
+        }
+    }
+    html! {
+        li.finding class=(severity_class(f.severity)) {
+            span.severity { (f.severity.label()) } " "
+            code.rule { (f.rule) } " "
+            span.message { (f.message) }
+            @if let Some(p) = f.places.first() {
+                @let at = place_text(p);
+                @if !at.is_empty() { br; span.muted.place { (at) } }
+            }
+            @if !rows.is_empty() || parcels.iter().any(|(_, m)| m.is_some()) {
+                br;
+                @for row in rows.iter().take(10) {
+                    a.row-link href=(format!("#row-{row}")) { "到第 " (row) " 行" } " "
+                }
+                @for (id, m) in &parcels {
+                    @if let Some(m) = m {
+                        a.map-link href=(format!("#map-p{m}")) { "在图上查看地块 " (id) } " "
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The current plan of the upload's region, year and kind, as the account sees it.
+fn current_plan(
+    store: &Store,
+    staff: &Staff,
+    st: &Staged,
+) -> Result<Option<PlanVersion>, StoreError> {
+    let key = PlanKey {
+        region: st.region.clone(),
+        year: st.year,
+        kind: st.kind,
+    };
+    match store.current_version(&staff.actor, &key) {
+        Ok(v) => Ok(Some(v)),
+        Err(StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+async fn review(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let entry = staged::find(&id, staff.name(), state.store.url()).ok_or_else(gone)?;
+    let s2 = staff.clone();
+    let html = state
+        .run(move |store| {
+            let st = entry
+                .lock()
+                .map_err(|_| StoreError::Invalid("上传正被处理，请稍后刷新".into()))?;
+            let plan = if st.stored.is_some() {
+                current_plan(store, &s2, &st)?
+            } else {
+                None
+            };
+            Ok(render_review(&st, &s2, plan.as_ref()).into_string())
+        })
+        .await?;
+    Ok(Html(html))
+}
+
+fn plan_path(st: &Staged) -> String {
+    format!("/console/plans/{}/{}/{}", st.region, st.year, st.kind.id())
+}
+
+fn render_review(st: &Staged, staff: &Staff, plan: Option<&PlanVersion>) -> Markup {
+    let r = &st.report;
+    let here = format!("/console/imports/{}", st.id);
+    let errors = r.errors();
+    let bad_rows = r.rows_with_findings();
+    let data_rows: Vec<&(usize, Vec<String>)> = st
+        .grid
+        .rows
+        .iter()
+        .filter(|(n, _)| *n > st.grid.header_row && st.grid.header_row > 0)
+        .collect();
+    let all_rows = data_rows.len() <= staged::EDIT_ALL_ROWS;
+    let shown: Vec<&(usize, Vec<String>)> = data_rows
+        .iter()
+        .copied()
+        .filter(|(n, _)| all_rows || bad_rows.contains(n))
+        .collect();
+    let header: Vec<String> = st
+        .grid
+        .rows
+        .iter()
+        .find(|(n, _)| *n == st.grid.header_row)
+        .map(|(_, c)| c.clone())
+        .unwrap_or_default();
+    let width = shown
+        .iter()
+        .map(|(_, c)| c.len())
+        .chain(std::iter::once(header.len()))
+        .max()
+        .unwrap_or(0);
+    let title = format!("台账检查：{}", st.ledger.name);
+    let body = html! {
+        h1 { (title) }
+        dl.meta.card {
+            dt { "行政区" } dd { (st.region) }
+            dt { "年度" } dd { (st.year) }
+            dt { "类型" } dd { (st.kind.label()) }
+            dt { "文件" } dd {
+                (st.ledger_label())
+                @if let Some(g) = &st.geometry { "；地块界址 " (g.name) }
+                @if let Some(t) = &st.townships { "；乡镇界 " (t.name) }
+            }
+            dt { "读取" } dd { (r.parcel_count) " 宗地块，合计 " (r.total_ha) " 公顷" }
+        }
+        @if let Some(done) = &st.stored {
+            div.notice role="status" #stored {
+                p { "已保存为导入批次 " strong #import-id { (done.import_id) } "：" (done.parcel_count) " 宗地块（"
+                    (done.geometry_count) " 宗有界址），合计 " (done.total_ha.normalize()) " 公顷。"
+                    @if let Some(n) = done.townships { "乡镇界 " (n) " 个已一并保存。" }
+                }
+                (plan_form(st, staff, plan))
+            }
+        } @else if let Some(why) = &r.unreadable {
+            p.alert role="alert" #findings-summary { "台账无法读取：" (why) }
+            p { a href="/console/imports" { "重新上传" } }
+        } @else if errors > 0 {
+            p.alert role="alert" #findings-summary {
+                "发现 " (errors) " 个错误、" (r.warnings()) " 个警告。错误修正前不能保存：可在下方表格中直接修改后重新检查，或修正文件后"
+                a href="/console/imports" { "重新上传" } "。"
+            }
+        } @else {
+            p.notice role="status" #findings-summary {
+                "没有错误" @if r.warnings() > 0 { "（" (r.warnings()) " 个警告，请核对）" } "，可以保存。"
+            }
+        }
+        @if st.stored.is_none() && r.unreadable.is_none() {
+            form.store-form method="post" action=(format!("{here}/store")) {
+                (staff.csrf_field())
+                @if errors > 0 {
+                    button type="submit" disabled { "保存到数据库" }
+                    span.muted { " 有错误时不能保存" }
+                } @else {
+                    button #store-import type="submit" { "保存到数据库" }
+                }
+            }
+        }
+        @if !r.findings.is_empty() {
+            section #findings {
+                h2 { "问题清单（" (r.findings.len()) "）" }
+                ol.findings {
+                    @for f in &r.findings { (finding_item(f, st)) }
+                }
+            }
+        }
+        @if !r.unmatched.is_empty() {
+            p.notice #unmatched {
+                "地块界址文件中有 " (r.unmatched.len()) " 个要素在台账中找不到同编号的地块（保存时不会使用）："
+                (r.unmatched.iter().take(20).cloned().collect::<Vec<_>>().join("、"))
+                @if r.unmatched.len() > 20 { "…" }
+            }
+        }
+        @if st.geometry.is_some() && !r.without_boundary.is_empty() {
+            p.muted #without-boundary {
+                "台账中有 " (r.without_boundary.len()) " 宗地块在界址文件中没有图形："
+                (r.without_boundary.iter().take(20).cloned().collect::<Vec<_>>().join("、"))
+                @if r.without_boundary.len() > 20 { "…" }
+            }
+        }
+        @if let Some(svg) = &r.map_svg {
+            section #map {
+                h2 { "地块分布图" }
+                figure #import-map {
+                    // Our own writer's SVG (every text escaped there), each parcel anchored.
+                    (PreEscaped(svg))
+                    figcaption { "上传的地块界址，按用途着色；问题清单中的“在图上查看”会定位并突出显示该地块。" }
+                }
+            }
+        }
+        @if st.stored.is_none() && !shown.is_empty() {
+            section #rows {
+                h2 { "台账各行" }
+                @if !all_rows {
+                    p.muted { "台账共 " (data_rows.len()) " 行，这里只列出有问题的 " (shown.len()) " 行；其余行不变。" }
+                }
+                form.rows-form method="post" action=(format!("{here}/rows")) {
+                    (staff.csrf_field())
+                    div.scroll {
+                        table #ledger-rows {
+                            thead { tr {
+                                th scope="col" { "行" }
+                                @for j in 0..width {
+                                    th scope="col" { (header.get(j).cloned().unwrap_or_default()) }
+                                }
+                            } }
+                            tbody {
+                                @for (n, cells) in &shown {
+                                    tr id=(format!("row-{n}")) class=[bad_rows.contains(n).then_some("bad-row")] {
+                                        th scope="row" { (n) }
+                                        @for j in 0..width {
+                                            @let name = format!("c{n}-{j}");
+                                            td {
+                                                label.visually-hidden for=(name) {
+                                                    "第 " (n) " 行 " (header.get(j).cloned().unwrap_or_else(|| format!("第 {} 列", j + 1)))
+                                                }
+                                                input id=(name) name=(name) type="text" value=(cells.get(j).cloned().unwrap_or_default());
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    p { button #recheck type="submit" { "保存修改并重新检查" } }
+                }
+            }
+        }
+        p { a href="/console/imports" { "返回台账导入" } }
+    };
+    layout(&title, staff, Nav::Imports, body)
+}
+
+fn plan_form(st: &Staged, staff: &Staff, plan: Option<&PlanVersion>) -> Markup {
+    let action = format!("/console/imports/{}/plan", st.id);
+    html! {
+        @match plan {
+            Some(v) if !matches!(v.status, PlanStatus::Draft | PlanStatus::Adjusting) => {
+                p { "该计划现行第 " (v.version) " 版为“" (v.status.label()) "”，不能用这次导入编制。"
+                    a href=(plan_path(st)) { "查看计划" } }
+            }
+            _ => {
+                form.plan-form method="post" action=(action) {
+                    (staff.csrf_field())
+                    p {
+                        label for="plan-note" {
+                            @if let Some(v) = plan { "说明（可选；将用本次导入重新编制第 " (v.version) " 版“" (v.status.label()) "”）" }
+                            @else { "说明（可选）" }
+                        }
+                        input #plan-note type="text" name="note" maxlength="500";
+                    }
+                    p { button #make-plan type="submit" { "编制计划" } }
+                }
+            }
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfOnly {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+/// `POST /console/imports/{staged}/rows`: the rows as edited, judged again.
+async fn edit_rows(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    staff.check_csrf(csrf)?;
+    let entry = staged::find(&id, staff.name(), state.store.url()).ok_or_else(gone)?;
+    let mut edits: HashMap<(usize, usize), String> = HashMap::new();
+    for (k, v) in fields {
+        let Some((r, c)) = k.strip_prefix('c').and_then(|x| x.split_once('-')) else {
+            continue;
+        };
+        let (Ok(r), Ok(c)) = (r.parse::<usize>(), c.parse::<usize>()) else {
+            continue;
+        };
+        if c < 1000 && !v.chars().any(|ch| ch.is_control() && ch != '\t') {
+            edits.insert((r, c), v);
+        }
+    }
+    state
+        .run(move |_| {
+            let mut st = entry
+                .lock()
+                .map_err(|_| StoreError::Invalid("上传正被处理，请稍后重试".into()))?;
+            if st.stored.is_some() {
+                return Err(StoreError::Invalid(
+                    "这次上传已保存，不能再修改；请重新上传".into(),
+                ));
+            }
+            let header = st.grid.header_row;
+            // Only rows below the header (the data) are edited.
+            edits.retain(|(r, _), _| *r > header);
+            let changed: HashMap<(usize, usize), String> = edits
+                .into_iter()
+                .filter(|((r, c), v)| {
+                    st.grid
+                        .rows
+                        .iter()
+                        .find(|(n, _)| n == r)
+                        .is_some_and(|(_, cells)| {
+                            cells.get(*c).map(String::as_str).unwrap_or("") != v
+                        })
+                })
+                .collect();
+            if !changed.is_empty() {
+                st.edit(&changed).map_err(StoreError::Invalid)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/console/imports/{id}#findings-summary")).into_response())
+}
+
+/// `POST /console/imports/{staged}/store`: store the upload as one import.
+async fn store(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf)?;
+    let entry = staged::find(&id, staff.name(), state.store.url()).ok_or_else(gone)?;
+    let actor = staff.actor.clone();
+    state
+        .run(move |s| {
+            let mut st = entry
+                .lock()
+                .map_err(|_| StoreError::Invalid("上传正被处理，请稍后重试".into()))?;
+            if st.stored.is_some() {
+                return Ok(());
+            }
+            // The store decides the role first: an account without 编制 is refused (403)
+            // whatever the upload holds.
+            s.check_role(
+                &actor,
+                Role::Editor,
+                &st.region,
+                &format!("保存 {} {} 年台账", st.region, st.year),
+            )?;
+            let errors = st.report.errors();
+            if errors > 0 {
+                return Err(StoreError::Invalid(format!(
+                    "台账有 {errors} 个错误，整批未保存；请按问题清单修正后再保存"
+                )));
+            }
+            let opts = ImportOptions {
+                region: st.region.clone(),
+                region_name: None,
+                year: st.year,
+                kind: st.kind,
+                strict: false,
+                skip_bad_rows: false,
+            };
+            // The files under their own names (the import records them).
+            let named = st.dir.path().join("named");
+            std::fs::create_dir_all(&named).map_err(|e| StoreError::Io {
+                path: "临时目录".into(),
+                error: e,
+            })?;
+            let mut files = Vec::new();
+            let ledger_ext = st
+                .current
+                .extension()
+                .map(|e| e.to_string_lossy().to_string())
+                .unwrap_or_else(|| "csv".into());
+            let stem = st
+                .ledger
+                .name
+                .rsplit_once('.')
+                .map(|(s, _)| s.to_string())
+                .unwrap_or_else(|| st.ledger.name.clone());
+            let stem: String = stem
+                .chars()
+                .filter(|c| !matches!(c, '/' | '\\' | ':' | '\0'))
+                .collect();
+            let ledger_path = named.join(format!("{stem}.{ledger_ext}"));
+            std::fs::copy(&st.current, &ledger_path).map_err(|e| StoreError::Io {
+                path: "临时目录".into(),
+                error: e,
+            })?;
+            files.push(ledger_path);
+            if let Some(g) = &st.geometry {
+                files.push(g.path.clone());
+            }
+            let summary = s.import_files(&actor, &files, None, &opts)?;
+            let townships = match &st.townships {
+                Some(t)
+                    if landplan_store::region::classify(&st.region)
+                        .is_ok_and(|(l, _)| l == landplan_store::RegionLevel::County) =>
+                {
+                    Some(
+                        s.import_townships(&actor, &st.region, None, std::slice::from_ref(&t.path))?
+                            .townships as usize,
+                    )
+                }
+                _ => None,
+            };
+            st.stored = Some(staged::Stored {
+                import_id: summary.import_id,
+                parcel_count: summary.parcel_count,
+                geometry_count: summary.geometry_count,
+                total_ha: summary.total_ha,
+                townships,
+            });
+            Ok(())
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/console/imports/{id}#stored")).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct PlanForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /console/imports/{staged}/plan`: 编制计划 from the stored import — a new plan
+/// (version 1, 草稿), or its current 草稿/调整中 version compiled again — then to the plan.
+async fn make_plan(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(form): Form<PlanForm>,
+) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf)?;
+    let entry = staged::find(&id, staff.name(), state.store.url()).ok_or_else(gone)?;
+    let note = form.note.trim().to_string();
+    if note.chars().count() > 500 || note.chars().any(|c| c.is_control()) {
+        return Err(PageError(WebError::Invalid(
+            "说明最多 500 个字符，且不能含控制字符".into(),
+        )));
+    }
+    let s2 = staff.clone();
+    let to = state
+        .run(move |s| {
+            let st = entry
+                .lock()
+                .map_err(|_| StoreError::Invalid("上传正被处理，请稍后重试".into()))?;
+            let Some(done) = &st.stored else {
+                return Err(StoreError::Invalid("请先保存这次上传，再编制计划".into()));
+            };
+            let key = PlanKey {
+                region: st.region.clone(),
+                year: st.year,
+                kind: st.kind,
+            };
+            let note = Some(note.as_str()).filter(|n| !n.is_empty());
+            match current_plan(s, &s2, &st)? {
+                None => {
+                    s.create_plan(&s2.actor, &key, Some(done.import_id), note)?;
+                }
+                Some(_) => {
+                    s.revise_plan(&s2.actor, &key, Some(done.import_id), note)?;
+                }
+            }
+            Ok(plan_path(&st))
+        })
+        .await?;
+    Ok(Redirect::to(&to).into_response())
+}

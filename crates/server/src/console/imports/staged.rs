@@ -1,0 +1,678 @@
+//! Staged uploads: a ledger (and its geometry) read and judged, kept on the server under a
+//! random id until the account stores it, uploads another, or it expires — nothing of it is in
+//! the store before `POST …/store`.
+//!
+//! Bounds: at most [`MAX_PER_ACCOUNT`] staged uploads per account (a new one drops the
+//! account's oldest) and [`MAX_TOTAL`] in all (a new one drops the oldest of all), each dropped
+//! [`TTL`] after it was last looked at; each is one upload (at most the server's upload limit)
+//! saved in its own temporary directory, removed with it. The staged uploads live in this
+//! process's memory: a restarted server has none (the account uploads again).
+
+use landplan_core::compile::PlanKind;
+use landplan_core::{Finding, RuleContext, Severity};
+use landplan_geo::Crs;
+use landplan_io::tabular::Grid;
+use landplan_report::{ImageFormat, MapFeature, MapInput};
+use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Staged uploads kept per account.
+pub const MAX_PER_ACCOUNT: usize = 5;
+/// Staged uploads kept in all.
+pub const MAX_TOTAL: usize = 100;
+/// How long a staged upload is kept after it was last looked at.
+pub const TTL: Duration = Duration::from_secs(2 * 60 * 60);
+/// Rows the editing table shows in full; a longer ledger shows only its rows with findings.
+pub const EDIT_ALL_ROWS: usize = 500;
+
+/// A file of the upload, saved in the staged directory.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The name it was sent with.
+    pub name: String,
+    /// Where it is saved (for a zipped Shapefile: the `.shp` unpacked from it).
+    pub path: PathBuf,
+}
+
+/// What a stored upload became in the store.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// The import's id.
+    pub import_id: i64,
+    /// Parcels stored.
+    pub parcel_count: i64,
+    /// Parcels stored with a boundary.
+    pub geometry_count: i64,
+    /// 总量, 公顷.
+    pub total_ha: Decimal,
+    /// Township boundaries stored with it (their count), when the upload had them.
+    pub townships: Option<usize>,
+}
+
+/// What the readers found in an upload.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// The ledger could not be opened at all (why); nothing else was judged.
+    pub unreadable: Option<String>,
+    /// Every finding: the ledger's (rows, duplicates, classes …), then the geometry's.
+    pub findings: Vec<Finding>,
+    /// Parcels read.
+    pub parcel_count: usize,
+    /// 总量 of the parcels read, 公顷.
+    pub total_ha: String,
+    /// Geometry features whose 地块编号 is no parcel of the ledger.
+    pub unmatched: Vec<String>,
+    /// Parcels of the ledger without a feature in the geometry file.
+    pub without_boundary: Vec<String>,
+    /// The parcels drawn (SVG, each parcel `<g data-parcel="…" id="map-pN">`).
+    pub map_svg: Option<String>,
+    /// 地块编号 → N of the parcel's `map-pN` anchor on the map.
+    pub on_map: HashMap<String, usize>,
+    /// 地块编号 → the ledger row it is on.
+    pub row_of: HashMap<String, usize>,
+}
+
+impl Report {
+    /// Findings of severity error (and an unreadable ledger).
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+            + usize::from(self.unreadable.is_some())
+    }
+
+    /// Findings of severity warning.
+    pub fn warnings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count()
+    }
+
+    /// The ledger rows some finding names.
+    pub fn rows_with_findings(&self) -> HashSet<usize> {
+        let mut rows = HashSet::new();
+        for f in &self.findings {
+            for p in &f.places {
+                if let Some(r) = p.row {
+                    rows.insert(r);
+                }
+                if let Some(r) = p.parcel.as_ref().and_then(|id| self.row_of.get(id)) {
+                    rows.insert(*r);
+                }
+            }
+        }
+        rows
+    }
+}
+
+/// A staged upload.
+#[derive(Debug)]
+pub struct Staged {
+    /// Its random id (the address `/console/imports/{id}`).
+    pub id: String,
+    /// The account it belongs to (no other account sees it).
+    pub account: String,
+    /// The store it was uploaded for.
+    pub store_url: String,
+    /// When it was uploaded (UTC, RFC 3339) and last looked at.
+    pub uploaded_at: String,
+    touched: Instant,
+    /// 行政区划代码.
+    pub region: String,
+    /// Plan year.
+    pub year: i32,
+    /// Supply or reserve.
+    pub kind: PlanKind,
+    /// The directory its files are saved in (removed with it).
+    pub dir: tempfile::TempDir,
+    /// The ledger as sent.
+    pub ledger: Upload,
+    /// The ledger as judged now: the file as sent, or the rows as edited in the browser
+    /// (UTF-8 CSV, every row at the number it had).
+    pub current: PathBuf,
+    /// How many times its rows were edited.
+    pub edits: u32,
+    /// Parcel boundaries (国土TXT, GeoJSON, Shapefile, GeoPackage).
+    pub geometry: Option<Upload>,
+    /// Township boundaries (乡镇界).
+    pub townships: Option<Upload>,
+    /// The ledger's rows as text.
+    pub grid: Grid,
+    /// What the readers found.
+    pub report: Report,
+    /// What it became in the store, once stored.
+    pub stored: Option<Stored>,
+}
+
+impl Staged {
+    /// A new staged upload (judged by [`Staged::judge`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        account: &str,
+        store_url: &str,
+        region: String,
+        year: i32,
+        kind: PlanKind,
+        dir: tempfile::TempDir,
+        ledger: Upload,
+        geometry: Option<Upload>,
+        townships: Option<Upload>,
+    ) -> Result<Staged, String> {
+        Ok(Staged {
+            id: random_id()?,
+            account: account.to_string(),
+            store_url: store_url.to_string(),
+            uploaded_at: landplan_core::Timestamp::from_system_time(std::time::SystemTime::now())
+                .date_beijing()
+                .map(|d| d.chinese())
+                .unwrap_or_default(),
+            touched: Instant::now(),
+            region,
+            year,
+            kind,
+            dir,
+            current: ledger.path.clone(),
+            ledger,
+            edits: 0,
+            geometry,
+            townships,
+            grid: Grid::default(),
+            report: Report::default(),
+            stored: None,
+        })
+    }
+
+    /// The ledger's name as findings give it: the file's, marked once edited.
+    pub fn ledger_label(&self) -> String {
+        if self.edits == 0 {
+            self.ledger.name.clone()
+        } else {
+            format!("{}（网页修改第{}次）", self.ledger.name, self.edits)
+        }
+    }
+
+    /// Read and judge the ledger as it is now, and the geometry with it.
+    pub fn judge(&mut self) {
+        let label = self.ledger_label();
+        let opts = landplan_io::LedgerOptions {
+            file_label: Some(label.clone()),
+            ..landplan_io::LedgerOptions::default()
+        };
+        let mut report = Report::default();
+        match landplan_io::ledger_grid(&self.current, &opts) {
+            Ok(g) => self.grid = g,
+            Err(e) => {
+                report.unreadable = Some(e.to_string());
+                self.grid = Grid::default();
+                self.report = report;
+                return;
+            }
+        }
+        let plan = match crate::upload::read_ledger(
+            &self.current,
+            &label,
+            &self.region,
+            self.year,
+            self.kind,
+            true,
+        ) {
+            Ok(Ok(plan)) => plan,
+            Ok(Err(findings)) => {
+                report.findings = findings;
+                self.report = report;
+                return;
+            }
+            Err(e) => {
+                report.unreadable = Some(e);
+                self.report = report;
+                return;
+            }
+        };
+        report.parcel_count = plan.parcel_count;
+        report.total_ha = plan.total.0.to_string();
+        report.findings = plan.findings.clone();
+        report.row_of = rows_of_ids(&self.grid);
+        if let Some(g) = &self.geometry {
+            judge_geometry(&mut report, &plan, g, self.townships.as_ref());
+        }
+        self.report = report;
+    }
+
+    /// Write the grid (with `edits` applied: (row, column) → text) as the ledger to judge,
+    /// and judge it.
+    pub fn edit(&mut self, edits: &HashMap<(usize, usize), String>) -> Result<(), String> {
+        for (number, cells) in self.grid.rows.iter_mut() {
+            for ((r, c), text) in edits {
+                if r == number {
+                    if cells.len() <= *c {
+                        cells.resize(*c + 1, String::new());
+                    }
+                    cells[*c] = text.clone();
+                }
+            }
+        }
+        self.edits += 1;
+        let path = self
+            .dir
+            .path()
+            .join(format!("ledger-edit-{}.csv", self.edits));
+        std::fs::write(&path, grid_csv(&self.grid)).map_err(|e| e.to_string())?;
+        self.current = path;
+        self.judge();
+        Ok(())
+    }
+}
+
+/// The grid as UTF-8 CSV, every row at its number (rows the grid has no record of are written
+/// as empty cells, so the reader counts them and skips them as blank).
+pub fn grid_csv(grid: &Grid) -> String {
+    let mut out = String::from("\u{feff}");
+    let mut next = 1usize;
+    for (number, cells) in &grid.rows {
+        while next < *number {
+            out.push_str(",\r\n");
+            next += 1;
+        }
+        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        let mut line = line.join(",");
+        if cells.iter().all(|c| c.is_empty()) {
+            // An empty line is no CSV record: keep the row counted.
+            line = ",".into();
+        }
+        out.push_str(&line);
+        out.push_str("\r\n");
+        next = number + 1;
+    }
+    out
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r', ';', '\t']) || s.starts_with(' ') || s.ends_with(' ') {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// 地块编号 → ledger row, from the header's id column.
+fn rows_of_ids(grid: &Grid) -> HashMap<String, usize> {
+    let Some((_, header)) = grid.rows.iter().find(|(n, _)| *n == grid.header_row) else {
+        return HashMap::new();
+    };
+    let refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let Some(col) = landplan_io::ColumnMap::from_headers(&refs)
+        .ok()
+        .and_then(|m| m.get(landplan_io::Field::Id).map(|(i, _)| i))
+    else {
+        return HashMap::new();
+    };
+    let mut out = HashMap::new();
+    for (n, cells) in grid.rows.iter().filter(|(n, _)| *n > grid.header_row) {
+        if let Some(id) = cells.get(col).map(|c| c.trim()).filter(|c| !c.is_empty()) {
+            out.entry(id.to_string()).or_insert(*n);
+        }
+    }
+    out
+}
+
+/// The geometry's findings (the readers' checks, parcels overlapping each other, township
+/// assignment when township boundaries came with it — `landplan overlay`'s work), the
+/// features and parcels that do not match, and the map.
+fn judge_geometry(
+    report: &mut Report,
+    plan: &landplan_core::compile::CompiledPlan,
+    g: &Upload,
+    townships: Option<&Upload>,
+) {
+    use landplan_geoio::overlay::{self, LayerSpec};
+    let layers: Vec<LayerSpec> = townships
+        .map(|t| LayerSpec {
+            name: "乡镇界".into(),
+            path: t.path.clone(),
+            rule: landplan_geo::overlay::LayerRule::Assign,
+        })
+        .into_iter()
+        .collect();
+    let label = |f: &mut Finding| {
+        for p in &mut f.places {
+            if p.file.as_deref() == Some(&g.path.display().to_string()) {
+                p.file = Some(g.name.clone());
+            }
+        }
+    };
+    let (ids, features, crs): (Vec<String>, Vec<landplan_geo::geo::MultiPolygon<f64>>, Crs) =
+        match overlay::run(&g.path, &layers, 1, &|_, _, _| {}) {
+            Ok(r) => {
+                for mut f in r.all_findings().cloned() {
+                    // Township assignment says which township a parcel lies in; only what is
+                    // wrong is a finding here.
+                    if f.severity == Severity::Info && f.rule.starts_with("overlay.") {
+                        continue;
+                    }
+                    label(&mut f);
+                    report.findings.push(f);
+                }
+                (
+                    r.parcels.iter().map(|p| p.parcel.clone()).collect(),
+                    r.geometries,
+                    r.crs,
+                )
+            }
+            Err(e) => {
+                let mut f = RuleContext::builtin()
+                    .finding("geometry.read_error", &[("reason", e.to_string())])
+                    .at(landplan_core::Place {
+                        file: Some(g.name.clone()),
+                        ..landplan_core::Place::default()
+                    });
+                label(&mut f);
+                report.findings.push(f);
+                return;
+            }
+        };
+    let in_ledger: HashSet<&str> = plan.parcels.iter().map(|p| p.id.as_str()).collect();
+    let in_file: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    report.unmatched = ids
+        .iter()
+        .filter(|id| !in_ledger.contains(id.as_str()))
+        .cloned()
+        .collect();
+    report.without_boundary = plan
+        .parcels
+        .iter()
+        .filter(|p| !in_file.contains(p.id.as_str()))
+        .map(|p| p.id.clone())
+        .collect();
+    let cls = landplan_core::Classifier::builtin();
+    let class_of: HashMap<&str, String> = plan
+        .parcels
+        .iter()
+        .map(|p| {
+            let name = cls
+                .top_in_scheme(&p.class, plan.scheme)
+                .map(|sc| sc.class.name.clone())
+                .unwrap_or_else(|| p.class_text.clone());
+            (p.id.as_str(), name)
+        })
+        .collect();
+    let parcels: Vec<MapFeature> = ids
+        .iter()
+        .zip(features)
+        .filter(|(_, g)| !g.0.is_empty())
+        .map(|(id, geometry)| MapFeature {
+            label: id.clone(),
+            class: class_of.get(id.as_str()).cloned(),
+            geometry,
+        })
+        .collect();
+    if parcels.is_empty() {
+        return;
+    }
+    let towns = townships
+        .and_then(|t| landplan_geoio::read_layer(&t.path).ok())
+        .map(|set| {
+            let from = set.crs.unwrap_or(crs);
+            set.features
+                .into_iter()
+                .map(|f| MapFeature {
+                    label: landplan_geoio::overlay::LABEL_CANDIDATES
+                        .iter()
+                        .find_map(|c| f.attr(c).map(str::to_string))
+                        .unwrap_or_else(|| f.id.clone()),
+                    class: None,
+                    geometry: landplan_geo::transform::reproject(&f.geometry, from, crs),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let input = MapInput {
+        title: "上传地块分布图".into(),
+        parcels,
+        townships: towns,
+        control_lines: Vec::new(),
+        crs: Some(crs),
+    };
+    if let Ok(svg) = landplan_report::render_map(&input, ImageFormat::Svg) {
+        let (svg, anchors) = anchor_parcels(&String::from_utf8_lossy(&svg));
+        report.map_svg = Some(svg);
+        report.on_map = anchors;
+    }
+}
+
+/// Give each parcel's group on the map an id (`map-p0`, `map-p1` …) a link can point to.
+fn anchor_parcels(svg: &str) -> (String, HashMap<String, usize>) {
+    const OPEN: &str = "<g data-parcel=\"";
+    let mut out = String::with_capacity(svg.len() + 1024);
+    let mut anchors = HashMap::new();
+    let mut rest = svg;
+    while let Some(at) = rest.find(OPEN) {
+        let (before, after) = rest.split_at(at + OPEN.len());
+        out.push_str(before);
+        let Some(end) = after.find('"') else {
+            rest = after;
+            break;
+        };
+        let value = &after[..end];
+        let id = unescape(value);
+        let n = anchors.len();
+        let n = *anchors.entry(id).or_insert(n);
+        out.push_str(value);
+        out.push_str(&format!("\" id=\"map-p{n}"));
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    (out, anchors)
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Unpack a zipped Shapefile (or GeoPackage) into `dir`: only the files a reader takes, by
+/// their base names; the path of the `.shp` (or `.gpkg`) in it.
+pub fn unzip_layer(bytes: &[u8], dir: &Path, limit: u64) -> Result<PathBuf, String> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|_| "不是有效的 ZIP 压缩包".to_string())?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let mut main = None;
+    let mut written = 0u64;
+    for i in 0..archive.len().min(200) {
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|_| "ZIP 压缩包已损坏".to_string())?;
+        let Some(name) = entry
+            .enclosed_name()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        else {
+            continue;
+        };
+        let ext = name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        if !matches!(ext.as_str(), "shp" | "shx" | "dbf" | "prj" | "cpg" | "gpkg") {
+            continue;
+        }
+        let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name);
+        // One layer per archive: the first .shp or .gpkg names it.
+        let safe = format!("layer.{ext}");
+        if ext == "shp" || ext == "gpkg" {
+            if main.is_some() {
+                continue;
+            }
+            main = Some((stem.to_string(), dir.join(&safe)));
+        } else if main.as_ref().is_some_and(|(s, _)| s != stem) {
+            continue;
+        }
+        let mut out = Vec::new();
+        use std::io::Read;
+        (&mut entry)
+            .take(limit.saturating_sub(written) + 1)
+            .read_to_end(&mut out)
+            .map_err(|_| "ZIP 压缩包已损坏".to_string())?;
+        written += out.len() as u64;
+        if written > limit {
+            return Err("ZIP 压缩包解压后过大".into());
+        }
+        std::fs::write(dir.join(&safe), out).map_err(|e| e.to_string())?;
+    }
+    main.map(|(_, p)| p)
+        .ok_or_else(|| "ZIP 压缩包中没有 .shp（或 .gpkg）文件".into())
+}
+
+/// A random id (128 bits, hex).
+fn random_id() -> Result<String, String> {
+    let mut buf = [0u8; 16];
+    getrandom::fill(&mut buf).map_err(|e| e.to_string())?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+type Entry = Arc<Mutex<Staged>>;
+
+fn staging() -> &'static Mutex<Vec<Entry>> {
+    static STAGING: OnceLock<Mutex<Vec<Entry>>> = OnceLock::new();
+    STAGING.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// Who a staged upload belongs to, and whether it expired.
+fn owner_and_age(e: &Entry) -> Option<(String, String, Instant)> {
+    e.lock()
+        .ok()
+        .map(|s| (s.account.clone(), s.store_url.clone(), s.touched))
+}
+
+/// Keep a staged upload (dropping expired ones, the account's oldest beyond
+/// [`MAX_PER_ACCOUNT`] and the oldest of all beyond [`MAX_TOTAL`]); its id.
+pub fn keep(staged: Staged) -> String {
+    let id = staged.id.clone();
+    let (account, url) = (staged.account.clone(), staged.store_url.clone());
+    let Ok(mut all) = staging().lock() else {
+        return id;
+    };
+    all.retain(|e| owner_and_age(e).is_some_and(|(_, _, t)| t.elapsed() < TTL));
+    let mine: Vec<usize> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| owner_and_age(e).is_some_and(|(a, u, _)| a == account && u == url))
+        .map(|(i, _)| i)
+        .collect();
+    if mine.len() >= MAX_PER_ACCOUNT {
+        all.remove(mine[0]);
+    }
+    if all.len() >= MAX_TOTAL {
+        all.remove(0);
+    }
+    all.push(Arc::new(Mutex::new(staged)));
+    id
+}
+
+/// The account's staged upload `id` (None when there is none, it expired, or it is another
+/// account's); looking at it keeps it for another [`TTL`].
+pub fn find(id: &str, account: &str, store_url: &str) -> Option<Entry> {
+    let all = staging().lock().ok()?;
+    let e = all.iter().find(|e| {
+        e.lock().ok().is_some_and(|s| {
+            s.id == id
+                && s.account == account
+                && s.store_url == store_url
+                && s.touched.elapsed() < TTL
+        })
+    })?;
+    if let Ok(mut s) = e.lock() {
+        s.touched = Instant::now();
+    }
+    Some(e.clone())
+}
+
+/// A line of the account's list of staged uploads.
+pub struct Line {
+    /// Its id.
+    pub id: String,
+    /// 行政区划代码, year, kind.
+    pub region: String,
+    /// Year.
+    pub year: i32,
+    /// Kind.
+    pub kind: PlanKind,
+    /// The ledger's name.
+    pub file: String,
+    /// When it was uploaded (Beijing date).
+    pub uploaded_at: String,
+    /// Errors found.
+    pub errors: usize,
+    /// The import it became, once stored.
+    pub import_id: Option<i64>,
+}
+
+/// The account's staged uploads, newest first.
+pub fn list(account: &str, store_url: &str) -> Vec<Line> {
+    let Ok(all) = staging().lock() else {
+        return Vec::new();
+    };
+    let mut out: Vec<Line> =
+        all.iter()
+            .filter_map(|e| {
+                let s = e.lock().ok()?;
+                (s.account == account && s.store_url == store_url && s.touched.elapsed() < TTL)
+                    .then(|| Line {
+                        id: s.id.clone(),
+                        region: s.region.clone(),
+                        year: s.year,
+                        kind: s.kind,
+                        file: s.ledger.name.clone(),
+                        uploaded_at: s.uploaded_at.clone(),
+                        errors: s.report.errors(),
+                        import_id: s.stored.as_ref().map(|x| x.import_id),
+                    })
+            })
+            .collect();
+    out.reverse();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_csv_keeps_every_row_at_its_number() {
+        let grid = Grid {
+            rows: vec![
+                (1, vec!["清单".into()]),
+                (3, vec!["地块编号".into(), "面积".into()]),
+                (4, vec!["A,1".into(), "1.5".into()]),
+                (5, vec![String::new(), String::new()]),
+                (6, vec!["B\"2".into(), "2".into()]),
+            ],
+            header_row: 3,
+            sheet: None,
+        };
+        let csv = grid_csv(&grid);
+        assert_eq!(
+            csv,
+            "\u{feff}清单\r\n,\r\n地块编号,面积\r\n\"A,1\",1.5\r\n,\r\n\"B\"\"2\",2\r\n"
+        );
+    }
+
+    #[test]
+    fn every_parcel_on_the_map_gets_an_anchor() {
+        let svg = "<svg><g data-parcel=\"A&amp;1\"><path/></g><g data-parcel=\"B\"></g></svg>";
+        let (out, anchors) = anchor_parcels(svg);
+        assert_eq!(
+            out,
+            "<svg><g data-parcel=\"A&amp;1\" id=\"map-p0\"><path/></g><g data-parcel=\"B\" id=\"map-p1\"></g></svg>"
+        );
+        assert_eq!(anchors["A&1"], 0);
+        assert_eq!(anchors["B"], 1);
+    }
+}

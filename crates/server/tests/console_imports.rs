@@ -1,0 +1,347 @@
+//! The console's ledger uploads, compiled versions and document check through HTTP (issue 17,
+//! console-import): findings first, nothing stored before `store`; a bad row found at its row
+//! and column, fixed in the browser's form, stored and compiled into a plan; geometry findings
+//! linked to the parcel on the map (GeoJSON and a zipped Shapefile); the check of an uploaded
+//! document; a reviewer refused; the compiled version's Word plan.
+
+mod support;
+
+use landplan_core::compile::PlanKind;
+use landplan_server::auth::AuthSettings;
+use landplan_store::Store;
+use std::io::Read;
+use support::*;
+
+const YEAR: &str = "2026";
+
+fn started(dir: &std::path::Path, settings: AuthSettings) -> (Server, Store) {
+    let s = new_store(dir.join("imports.gpkg").to_str().unwrap());
+    add_accounts(&s);
+    (Server::start(s.clone(), settings), s)
+}
+
+/// The test ledger with the area of its second parcel (row 3) unreadable.
+fn bad_ledger() -> String {
+    ledger().replace("城关镇西路,城关镇,0.8000", "城关镇西路,城关镇,很大")
+}
+
+fn latest(s: &Store) -> Option<i64> {
+    s.latest_import(&s.actor("admin").unwrap(), OWN, 2026, PlanKind::Supply)
+        .unwrap()
+}
+
+/// Upload through the console's form; the answer.
+fn upload(c: &Client, files: &[(&str, &str, &[u8])]) -> Answer {
+    let token = c.csrf.clone().unwrap();
+    let mut parts: Vec<(&str, Option<&str>, &[u8])> = vec![
+        ("_csrf", None, token.as_bytes()),
+        ("region", None, OWN.as_bytes()),
+        ("year", None, YEAR.as_bytes()),
+        ("kind", None, b"supply"),
+    ];
+    for (field, name, bytes) in files {
+        parts.push((field, Some(name), bytes));
+    }
+    c.post_form("/console/imports", &parts)
+}
+
+/// Upload and follow to the staged upload's page: (its address, the page).
+fn staged(c: &Client, files: &[(&str, &str, &[u8])]) -> (String, String) {
+    let a = upload(c, files);
+    assert_eq!(a.status, 303, "{}", a.text);
+    let at = a.location.unwrap();
+    assert!(at.starts_with("/console/imports/"), "{at}");
+    let page = c.get(&at);
+    assert_eq!(page.status, 200, "{}", page.text);
+    (at, page.text)
+}
+
+#[test]
+fn a_bad_row_is_shown_at_its_row_fixed_in_the_form_then_stored_and_compiled() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, store) = started(dir.path(), AuthSettings::default());
+    let editor = Client::console_login(&server.base, "editor-own", &password("editor-own"));
+    let token = editor.csrf.clone().unwrap();
+
+    let form = editor.get("/console/imports");
+    assert!(form.text.contains("value=\"330102\""), "{}", form.text);
+    assert!(
+        !form.text.contains("value=\"330103\""),
+        "another county's region is offered"
+    );
+
+    let ledger = bad_ledger();
+    let (at, page) = staged(&editor, &[("ledger", "台账.csv", ledger.as_bytes())]);
+    // The finding names the row and the column, and links to the row in the table.
+    assert!(page.contains("第 3 行 “面积（公顷）”列"), "{page}");
+    assert!(page.contains("href=\"#row-3\""), "{page}");
+    assert!(page.contains("id=\"row-3\""), "{page}");
+    assert!(page.contains("role=\"alert\""), "{page}");
+    assert!(page.contains("value=\"很大\""), "{page}");
+    assert_eq!(latest(&store), None, "nothing is stored before store");
+
+    // Storing is refused while the error is there.
+    let refused = editor.post_urlencoded(&format!("{at}/store"), &[("_csrf", &token)]);
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(refused.text.contains("整批未保存"), "{}", refused.text);
+    assert_eq!(latest(&store), None);
+
+    // The row edited in the form (column 3 is 面积（公顷）) and judged again.
+    let a = editor.post_urlencoded(
+        &format!("{at}/rows"),
+        &[
+            ("_csrf", &token),
+            ("c3-3", "0.8000"),
+            ("c3-1", "城关镇西路"),
+        ],
+    );
+    assert_eq!(a.status, 303, "{}", a.text);
+    let page = editor.get(&at).text;
+    assert!(page.contains("没有错误"), "{page}");
+    assert!(page.contains("id=\"store-import\""), "{page}");
+    assert!(page.contains("网页修改第1次"), "{page}");
+
+    let a = editor.post_urlencoded(&format!("{at}/store"), &[("_csrf", &token)]);
+    assert_eq!(a.status, 303, "{}", a.text);
+    let import_id = latest(&store).expect("stored");
+    let page = editor.get(&at).text;
+    assert!(
+        page.contains(&format!("<strong id=\"import-id\">{import_id}</strong>")),
+        "{page}"
+    );
+    assert!(page.contains("4 宗地块"), "{page}");
+
+    // 编制计划: the plan's first version from the import, then to the plan's page.
+    let a = editor.post_urlencoded(
+        &format!("{at}/plan"),
+        &[("_csrf", &token), ("note", "网页导入")],
+    );
+    assert_eq!(a.status, 303, "{}", a.text);
+    assert_eq!(
+        a.location.as_deref(),
+        Some("/console/plans/330102/2026/supply")
+    );
+    let plan = editor.get("/api/plans/330102/2026/supply");
+    assert_eq!(plan.status, 200, "{}", plan.text);
+    assert_eq!(plan.body["plan"]["status"], "draft");
+    assert_eq!(plan.body["plan"]["total_ha"], "5.5");
+    assert_eq!(plan.body["plan"]["parcel_count"], 4);
+
+    // The compiled version: indicators, charts, downloads, the checker's report.
+    let base = "/console/plans/330102/2026/supply/versions/1";
+    let page = editor.get(&format!("{base}/compiled"));
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("总量（公顷）"), "{}", page.text);
+    assert!(
+        page.text.contains(&format!("href=\"{base}/plan.docx\"")),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("check-summary"), "{}", page.text);
+    assert!(page.text.contains("草稿"), "{}", page.text);
+    let (status, docx) = editor.console_import_get_bytes(&format!("{base}/plan.docx"));
+    assert_eq!(status, 200);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    assert!(xml.contains("5.50"), "the Word plan states the total");
+    let (status, svg) = editor.console_import_get_bytes(&format!("{base}/structure.svg"));
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&svg).contains("<svg"));
+    // A draft is no visitor's.
+    let anon = Client::anonymous(&server.base);
+    assert_eq!(anon.get(&format!("{base}/plan.docx")).status, 303);
+    let other = Client::console_login(&server.base, "editor-other", &password("editor-other"));
+    assert_eq!(other.get(&format!("{base}/compiled")).status, 404);
+
+    // Another upload for the same plan compiles its draft again (version 1 stays 草稿).
+    let fixed = support::ledger();
+    let (at2, _) = staged(&editor, &[("ledger", "台账-改.csv", fixed.as_bytes())]);
+    let token = editor.csrf.clone().unwrap();
+    assert_eq!(
+        editor
+            .post_urlencoded(&format!("{at2}/store"), &[("_csrf", &token)])
+            .status,
+        303
+    );
+    let a = editor.post_urlencoded(&format!("{at2}/plan"), &[("_csrf", &token)]);
+    assert_eq!(a.status, 303, "{}", a.text);
+    let plan = editor.get("/api/plans/330102/2026/supply");
+    assert_eq!(plan.body["plan"]["version"], 1);
+    assert_eq!(plan.body["plan"]["status"], "draft");
+    // Another account does not see this one's uploads.
+    assert_eq!(other.get(&at).status, 404);
+}
+
+/// Four squares near 120.1°E 30.2°N, T-002 a bow tie (its boundary crosses itself).
+fn geojson_with_bow_tie() -> String {
+    let square = |id: &str, x: f64| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"地块编号":"{id}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},30.2],[{a},30.2],[{a},30.201],[{x},30.201],[{x},30.2]]]}}}}"#,
+            a = x + 0.001
+        )
+    };
+    let bow = r#"{"type":"Feature","properties":{"地块编号":"T-002"},"geometry":{"type":"Polygon","coordinates":[[[120.11,30.2],[120.111,30.201],[120.111,30.2],[120.11,30.201],[120.11,30.2]]]}}"#;
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{},{},{},{}]}}"#,
+        square("T-001", 120.1),
+        bow,
+        square("T-003", 120.12),
+        square("T-004", 120.13)
+    )
+}
+
+fn bow_tie_finding_is_linked(page: &str) {
+    assert!(page.contains("geometry.self_intersection"), "{page}");
+    assert!(page.contains("地块 T-002"), "{page}");
+    // Linked to the parcel on the map and to its ledger row (T-002 is on row 3).
+    let map_link = page
+        .split("href=\"#map-p")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a link to the map");
+    assert!(
+        page.contains(&format!("data-parcel=\"T-002\" id=\"map-p{map_link}\"")),
+        "{page}"
+    );
+    assert!(page.contains("href=\"#row-3\""), "{page}");
+    assert!(page.contains("id=\"import-map\""), "{page}");
+}
+
+#[test]
+fn a_bad_polygon_is_a_geometry_finding_linked_to_the_parcel_on_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, store) = started(dir.path(), AuthSettings::default());
+    let editor = Client::console_login(&server.base, "editor-own", &password("editor-own"));
+    let ledger = ledger();
+
+    // GeoJSON.
+    let geo = geojson_with_bow_tie();
+    let (_, page) = staged(
+        &editor,
+        &[
+            ("ledger", "台账.csv", ledger.as_bytes()),
+            ("geometry", "界址.geojson", geo.as_bytes()),
+        ],
+    );
+    bow_tie_finding_is_linked(&page);
+    assert!(
+        page.contains("disabled"),
+        "an error keeps the import from being stored"
+    );
+
+    // The same boundaries as a Shapefile in a .zip (written here with landplan-geoio).
+    let set = landplan_geoio::geojson::parse(geo.as_bytes(), "界址.geojson");
+    let shp_dir = dir.path().join("shp");
+    std::fs::create_dir_all(&shp_dir).unwrap();
+    landplan_geoio::write(&shp_dir.join("界址.shp"), &set).unwrap();
+    let mut zipped = Vec::new();
+    {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(&mut zipped));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for entry in std::fs::read_dir(&shp_dir).unwrap() {
+            let p = entry.unwrap().path();
+            let name = format!("界址/{}", p.file_name().unwrap().to_string_lossy());
+            w.start_file(name, opts).unwrap();
+            std::io::Write::write_all(&mut w, &std::fs::read(&p).unwrap()).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    let (_, page) = staged(
+        &editor,
+        &[
+            ("ledger", "台账.csv", ledger.as_bytes()),
+            ("geometry", "界址.zip", &zipped),
+        ],
+    );
+    bow_tie_finding_is_linked(&page);
+    assert_eq!(latest(&store), None, "nothing is stored before store");
+}
+
+#[test]
+fn the_check_page_reports_a_wrong_total_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = started(dir.path(), AuthSettings::default());
+    // Any account may check a document: a prefecture's reviewer here.
+    let reviewer = Client::console_login(
+        &server.base,
+        "reviewer-parent",
+        &password("reviewer-parent"),
+    );
+    let token = reviewer.csrf.clone().unwrap();
+    let form = reviewer.get("/console/check");
+    assert_eq!(form.status, 200);
+    assert!(
+        form.text.contains("for=\"check-document\""),
+        "{}",
+        form.text
+    );
+    let text = "某县2025年度国有建设用地供应计划\n全县国有建设用地供应总量为100.00公顷，其中住宅用地60.00公顷，商服用地30.00公顷。\n";
+    let a = reviewer.post_form(
+        "/console/check",
+        &[
+            ("_csrf", None, token.as_bytes()),
+            ("document", Some("某县计划.txt"), text.as_bytes()),
+        ],
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(a.text.contains("sum.mismatch"), "{}", a.text);
+    assert!(a.text.contains("分项之和为90.00公顷"), "{}", a.text);
+    // The quoted place, as the CLI shows it.
+    assert!(a.text.contains("--&gt; 某县计划.txt:2:"), "{}", a.text);
+    assert!(a.text.contains("发现错误 1 个"), "{}", a.text);
+    // Without the form's token: refused.
+    let a = reviewer.post_form(
+        "/console/check",
+        &[
+            ("_csrf", None, b"x"),
+            ("document", Some("a.txt"), text.as_bytes()),
+        ],
+    );
+    assert_eq!(a.status, 403);
+}
+
+#[test]
+fn a_reviewer_cannot_upload_or_store_an_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, store) = started(dir.path(), AuthSettings::default());
+    let reviewer = Client::console_login(&server.base, "reviewer-own", &password("reviewer-own"));
+    let form = reviewer.get("/console/imports");
+    assert!(
+        form.text.contains("没有任何县级或乡镇行政区的“编制”角色"),
+        "{}",
+        form.text
+    );
+    let ledger = ledger();
+    let a = upload(&reviewer, &[("ledger", "台账.csv", ledger.as_bytes())]);
+    assert_eq!(a.status, 403, "{}", a.text);
+    assert!(a.text.contains("编制"), "{}", a.text);
+
+    // An editor's staged upload is not the reviewer's to store.
+    let editor = Client::console_login(&server.base, "editor-own", &password("editor-own"));
+    let (at, _) = staged(&editor, &[("ledger", "台账.csv", ledger.as_bytes())]);
+    let token = reviewer.csrf.clone().unwrap();
+    let a = reviewer.post_urlencoded(&format!("{at}/store"), &[("_csrf", &token)]);
+    assert_eq!(a.status, 404, "{}", a.text);
+    assert_eq!(latest(&store), None);
+}
+
+#[test]
+fn an_upload_above_the_limit_is_refused_with_a_page_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = AuthSettings {
+        max_upload_bytes: 1024 * 1024,
+        ..AuthSettings::default()
+    };
+    let (server, store) = started(dir.path(), settings);
+    let editor = Client::console_login(&server.base, "editor-own", &password("editor-own"));
+    let big = "地块编号,面积（公顷）,用途\r\n".to_string() + &"A,1,住宅用地\r\n".repeat(120_000);
+    let a = upload(&editor, &[("ledger", "台账.csv", big.as_bytes())]);
+    assert_eq!(a.status, 413, "{}", a.text);
+    assert!(a.text.contains("上传的文件过大"), "{}", a.text);
+    assert_eq!(latest(&store), None);
+}
