@@ -92,10 +92,19 @@ pub fn plan_title(region_name: &str, key: &PlanKey) -> String {
 
 /// A version's status as people read it: 已退回 when its last step was 退回.
 fn status_of(v: &PlanVersion, events: &[PlanEvent]) -> &'static str {
-    match events.iter().rev().find(|e| e.version == v.version) {
+    match last_move(v.version, events) {
         Some(e) if e.action == "return" => RETURNED,
         _ => v.status.label(),
     }
+}
+
+/// The last step that moved version `n` (a `revise`, compiling a draft again, moves nothing:
+/// a returned draft revised is still returned, its remark still shown).
+fn last_move(n: i64, events: &[PlanEvent]) -> Option<&PlanEvent> {
+    events
+        .iter()
+        .rev()
+        .find(|e| e.version == n && e.action != "revise")
 }
 
 /// What the plan page shows.
@@ -181,12 +190,7 @@ fn render_plan(staff: &Staff, m: &PlanModel, done: Option<&str>, back: Option<&B
     let key = &m.key;
     let cur = m.current();
     let cur_status = status_of(cur, &m.events);
-    let returned = m
-        .events
-        .iter()
-        .rev()
-        .find(|e| e.version == cur.version)
-        .filter(|e| e.action == "return");
+    let returned = last_move(cur.version, &m.events).filter(|e| e.action == "return");
     let published = m.versions.iter().any(|v| v.status == PlanStatus::Published);
     let title = plan_title(&m.region_name, key);
     let body = html! {
