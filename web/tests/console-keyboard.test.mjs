@@ -67,7 +67,7 @@ describe('the console with the keyboard alone', () => {
     await page.keyboard.type('demo-editor');
     await page.keyboard.press('Tab');
     await page.keyboard.type(password);
-    await enter(page, /\/console\/imports$/);
+    await enter(page, (u) => u.pathname === '/console/imports');
 
     // The upload form: region (the editor's county), year, the ledger.
     assert.equal(await page.inputValue('#import-region'), '990101');
@@ -132,6 +132,28 @@ describe('the console with the keyboard alone', () => {
     await enter(page, /\/console\/plans\/990101\/2026\/supply/);
     assert.match(await page.textContent('main'), /已提交/);
     await screenshot(page, 'console-keyboard-submitted-1366');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('a plan document checked from /console/check shows the finding with its place', async () => {
+    const doc = path.join(dir, '某县计划.txt');
+    await writeFile(doc, '某县2025年度国有建设用地供应计划\n全县国有建设用地供应总量为100.00公顷，其中住宅用地60.00公顷，商服用地30.00公顷。\n');
+    const { page, context, problems } = await newPage(browser, { viewport: { width: 390, height: 844 } });
+    await page.goto(`${site.url}console/check`);
+    await page.waitForURL(/\/console\/login/);
+    await page.keyboard.type('demo-editor');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(site.accounts['demo-editor']);
+    await enter(page, (u) => u.pathname === '/console/check');
+    await tabTo(page, '#check-document');
+    await page.setInputFiles('#check-document', doc);
+    await tabTo(page, 'form.check-form button[type="submit"]');
+    await Promise.all([page.waitForSelector('#check-report'), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('#check-report'), /sum\.mismatch/);
+    assert.match(await page.textContent('#check-report pre.quoted'), /某县计划\.txt:2:/);
+    assert.equal(await scrollsSideways(page), false, 'the check page scrolls sideways at 390 px');
+    await screenshot(page, 'console-keyboard-check-390', '#check-report');
     assert.deepEqual(problems, []);
     await context.close();
   });
