@@ -157,4 +157,37 @@ describe('the console with the keyboard alone', () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
+
+  test('a geometry finding leads to its parcel on the map', async () => {
+    const ledger = path.join(dir, '界址台账.csv');
+    await writeFile(ledger, LEDGER.replace('约零点八', '0.8000'));
+    const square = (id, x) => ({ type: 'Feature', properties: { 地块编号: id }, geometry: { type: 'Polygon', coordinates: [[[x, 30.2], [x + 0.002, 30.2], [x + 0.002, 30.202], [x, 30.202], [x, 30.2]]] } });
+    const bowTie = { type: 'Feature', properties: { 地块编号: 'KB-002' }, geometry: { type: 'Polygon', coordinates: [[[120.104, 30.2], [120.106, 30.202], [120.106, 30.2], [120.104, 30.202], [120.104, 30.2]]] } };
+    const geometry = path.join(dir, '界址.geojson');
+    await writeFile(geometry, JSON.stringify({ type: 'FeatureCollection', features: [square('KB-001', 120.1), bowTie, square('KB-003', 120.108), square('KB-004', 120.112)] }));
+    const { page, context, problems } = await newPage(browser, { viewport: { width: 1366, height: 768 } });
+    await page.goto(`${site.url}console/imports`);
+    await page.waitForURL(/\/console\/login/);
+    await page.keyboard.type('demo-editor');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(site.accounts['demo-editor']);
+    await enter(page, (u) => u.pathname === '/console/imports');
+    await tabTo(page, '#import-ledger');
+    await page.setInputFiles('#import-ledger', ledger);
+    await tabTo(page, '#import-geometry');
+    await page.setInputFiles('#import-geometry', geometry);
+    await tabTo(page, 'form.import-form button[type="submit"]');
+    await enter(page, /\/console\/imports\/[0-9a-f]{32}$/);
+    assert.match(await page.textContent('#findings'), /geometry\.self_intersection/);
+    await tabTo(page, 'a.map-link');
+    const target = await page.evaluate(() => document.activeElement.getAttribute('href'));
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((h) => window.location.hash === h, target);
+    assert.equal(await page.evaluate(() => document.querySelector('#import-map g:target')?.dataset.parcel), 'KB-002');
+    // The parcel is outlined in red (console.css, `:target`).
+    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#import-map g:target > *')).stroke), 'rgb(207, 34, 46)');
+    await screenshot(page, 'console-keyboard-map-1366', '#map');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });
