@@ -157,8 +157,13 @@ fn a_bad_row_is_shown_at_its_row_fixed_in_the_form_then_stored_and_compiled() {
     let other = Client::console_login(&server.base, "editor-other", &password("editor-other"));
     assert_eq!(other.get(&format!("{base}/compiled")).status, 404);
 
-    // Another upload for the same plan compiles its draft again (version 1 stays 草稿).
-    let fixed = support::ledger();
+    // Another upload for the same plan (without T-004) compiles its draft again: version 1
+    // stays 草稿 with the new total.
+    let fixed = support::ledger().replace(
+        "T-004,河口乡学校,河口乡,0.5000,公共管理与公共服务用地,存量,划拨,第四季度\r\n",
+        "",
+    );
+    assert!(!fixed.contains("T-004"));
     let (at2, _) = staged(&editor, &[("ledger", "台账-改.csv", fixed.as_bytes())]);
     let token = editor.csrf.clone().unwrap();
     assert_eq!(
@@ -172,6 +177,8 @@ fn a_bad_row_is_shown_at_its_row_fixed_in_the_form_then_stored_and_compiled() {
     let plan = editor.get("/api/plans/330102/2026/supply");
     assert_eq!(plan.body["plan"]["version"], 1);
     assert_eq!(plan.body["plan"]["status"], "draft");
+    assert_eq!(plan.body["plan"]["total_ha"], "5");
+    assert_eq!(plan.body["plan"]["parcel_count"], 3);
     // Another account does not see this one's uploads.
     assert_eq!(other.get(&at).status, 404);
 }
