@@ -46,6 +46,7 @@ pub mod geom;
 pub mod gpkg;
 pub mod import;
 pub mod layers;
+pub mod monitoring;
 pub mod pg;
 pub mod plan;
 pub mod region;

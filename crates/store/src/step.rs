@@ -12,7 +12,7 @@
 use crate::access::{region_chain, Role};
 use crate::db::Value;
 use crate::error::StoreError;
-use crate::plan::{PlanAction, PlanEvent, PlanKey, PlanStatus, PlanVersion};
+use crate::plan::{PlanAction, PlanEvent, PlanKey, PlanStatus, PlanVersion, Publication};
 use crate::session::Session;
 use crate::{Actor, Store};
 use serde::Serialize;
@@ -231,19 +231,19 @@ impl Store {
             key,
             action,
             reason,
-            &crate::plan::Publication::default(),
+            &Publication::default(),
             Some(expected),
         )
     }
 
-    /// [`Store::publish`] (with the publication's 文号 and issuing body) on the version a page
-    /// showed (see [`Store::transition_expecting`]).
+    /// [`Store::publish`] on the version a page showed (see [`Store::transition_expecting`]):
+    /// the publication's 文号 and issuing body where given.
     pub fn publish_expecting(
         &self,
         actor: &Actor,
         key: &PlanKey,
         reason: Option<&str>,
-        publication: &crate::plan::Publication,
+        publication: &Publication,
         expected_version: i64,
         expected_status: PlanStatus,
     ) -> Result<PlanVersion, StoreError> {

@@ -77,10 +77,19 @@ fn second_reviewer_is_told(url: &str, dir: &Path) {
 
     // The state shown is the current one: the step goes through.
     let p = s.actor("发布员").unwrap();
+    let publication = landplan_store::plan::Publication {
+        doc_number: Some("示自然资发〔2025〕1号".into()),
+        issuing_body: None,
+    };
+    let e = s
+        .publish_expecting(&p, &k, None, &publication, 1, PlanStatus::Submitted)
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Moved(_)), "{e:?}");
     let v = s
-        .transition_expecting(&p, &k, PlanAction::Publish, None, 1, PlanStatus::Approved)
+        .publish_expecting(&p, &k, None, &publication, 1, PlanStatus::Approved)
         .unwrap();
     assert_eq!(v.status, PlanStatus::Published);
+    assert_eq!(v.doc_number.as_deref(), Some("示自然资发〔2025〕1号"));
     // An adjustment asked for on an older state is refused the same way.
     let e = s
         .adjust_expecting(&p, &k, "补充地块", None, 1, PlanStatus::Approved)

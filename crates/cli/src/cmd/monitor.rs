@@ -11,12 +11,10 @@ use crate::output::{guard_output, write_output};
 use crate::table::{Align, Table};
 use anyhow::{bail, Context};
 use landplan_core::compile::{CompileOptions, CompiledPlan, Compiler, PlanKind};
-use landplan_core::monitor::{
-    monitor, Basis, Checkpoint, Colour, HousingRow, MonitorInput, MonitorOptions, MonitorReport,
-};
+use landplan_core::monitor::{Basis, Checkpoint, Colour, HousingRow, MonitorReport};
 use landplan_core::records::{ApprovalBatch, SupplyRecord};
 use landplan_core::region::RegionRef;
-use landplan_core::{Date, Finding, RuleContext, Scheme};
+use landplan_core::{Date, Finding, Scheme};
 use landplan_io::tabular::{read_all, BadRows, Schema, TableError, TableOptions, TableReader};
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
@@ -257,9 +255,9 @@ fn plan_from_json(path: &Path, year: Option<i32>) -> anyhow::Result<CompiledPlan
 }
 
 /// The approved (or published) version of a region's supply plan for the year, with its
-/// parcels.
+/// parcels (read by the store's monitoring module, as the console's dashboard reads it).
 fn plan_from_store(db: &str, args: &Args) -> anyhow::Result<Option<CompiledPlan>> {
-    use landplan_store::{PlanKey, PlanStatus};
+    use landplan_store::PlanKey;
     let (Some(region), Some(year)) = (&args.region, args.year) else {
         bail!("从数据库读取计划需同时给出 --region（行政区划代码）与 --year");
     };
@@ -271,16 +269,12 @@ fn plan_from_store(db: &str, args: &Args) -> anyhow::Result<Option<CompiledPlan>
         kind: PlanKind::Supply,
     };
     let store_only = args.records.is_none() && args.batches.is_none() && args.housing.is_none();
-    let versions = match store.versions(&who, &key) {
-        Ok(v) => v,
-        Err(landplan_store::StoreError::NotFound(_)) if store_only => Vec::new(),
+    let plan = match store.approved_plan(&who, &key) {
+        Ok(p) => p,
+        Err(landplan_store::StoreError::NotFound(_)) if store_only => None,
         Err(e) => return Err(super::store::explain(e)),
     };
-    let Some(v) = versions
-        .iter()
-        .rev()
-        .find(|v| matches!(v.status, PlanStatus::Approved | PlanStatus::Published))
-    else {
+    let Some(plan) = plan else {
         if store_only {
             // Monitoring from the store alone: the follow-up, 批而未供 and 供地率 need no plan.
             eprintln!("提示：{key} 还没有已批准或已公布的版本，只监测供地记录与批次（不计完成率）");
@@ -288,15 +282,6 @@ fn plan_from_store(db: &str, args: &Args) -> anyhow::Result<Option<CompiledPlan>
         }
         bail!("{key} 还没有已批准或已公布的版本，无法据以监测");
     };
-    let mut plan = store
-        .compiled(&who, v.version_id)
-        .map_err(super::store::explain)?;
-    plan.parcels = store
-        .import_parcels_of(&who, v.import_id)
-        .map_err(super::store::explain)?
-        .into_iter()
-        .map(|s| s.parcel)
-        .collect();
     Ok(Some(plan))
 }
 
@@ -314,36 +299,15 @@ fn stored_inputs(db: &str, args: &Args, inputs: &mut Inputs, multi: bool) -> any
     let store = super::store::open_read(db)?;
     let who = super::store::actor(&store, args.user.as_deref())?;
     let code = super::store::region_code(&store, given)?;
-    let is_county = |c: &Option<String>| {
-        c.as_deref()
-            .map(str::trim)
-            .is_some_and(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
-    };
     if args.records.is_none() {
         inputs.records = store
-            .supply_records(&who, &code)
-            .map_err(super::store::explain)?
-            .into_iter()
-            .map(|(county, mut r)| {
-                if multi && !is_county(&r.region) {
-                    r.region = Some(county);
-                }
-                r
-            })
-            .collect();
+            .stored_records(&who, &code, multi)
+            .map_err(super::store::explain)?;
     }
     if args.batches.is_none() {
         inputs.batches = store
-            .approval_batches(&who, &code)
-            .map_err(super::store::explain)?
-            .into_iter()
-            .map(|(county, mut b)| {
-                if multi && !is_county(&b.district) {
-                    b.district = Some(county);
-                }
-                b
-            })
-            .collect();
+            .stored_batches(&who, &code, multi)
+            .map_err(super::store::explain)?;
     }
     Ok(())
 }
@@ -453,7 +417,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         && region
             .as_ref()
             .and_then(|r| r.code.as_deref())
-            .is_some_and(|c| c.len() == 6 && (c.ends_with("00")));
+            .is_some_and(landplan_store::monitoring::is_rollup_region);
     let plan = if multi {
         None
     } else {
@@ -484,34 +448,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.by_region || multi {
         return by_region(&args, inputs);
     }
-    let region_code = region.as_ref().and_then(|r| r.code.as_deref());
-    let opts = MonitorOptions {
-        as_of: args.as_of,
-        year: args.year,
-        checkpoints: args.checkpoints.clone(),
-        basis: match args.basis {
-            BasisArg::All => Basis::All,
-            BasisArg::Planned => Basis::Planned,
-        },
-        region: region
-            .as_ref()
-            .and_then(|r| r.name.clone().or_else(|| r.code.clone()))
-            .or_else(|| {
-                plan.as_ref()
-                    .map(|p| p.region.clone())
-                    .filter(|r| !r.is_empty())
-            }),
-        rules: RuleContext::builtin().with_region(region_code),
-        land_grade: args.land_grade,
-    };
-    let mut report = monitor(
-        MonitorInput {
-            plan: plan.as_ref(),
-            records: &inputs.records,
-            batches: &inputs.batches,
-            housing: &inputs.housing,
-        },
-        &opts,
+    let mut report = landplan_store::monitoring::county_report(
+        &query(&args),
+        region.as_ref(),
+        plan.as_ref(),
+        &inputs.records,
+        &inputs.batches,
+        &inputs.housing,
     );
     report.findings.splice(0..0, inputs.skipped);
     let bytes = match args.format {
@@ -798,59 +741,30 @@ fn warnings_text(r: &MonitorReport, out: &mut String) {
     }
 }
 
+/// What is judged, as the store's monitoring module takes it.
+fn query(args: &Args) -> landplan_store::monitoring::MonitorQuery {
+    landplan_store::monitoring::MonitorQuery {
+        as_of: args.as_of,
+        year: args.year,
+        checkpoints: args.checkpoints.clone(),
+        basis: match args.basis {
+            BasisArg::All => Basis::All,
+            BasisArg::Planned => Basis::Planned,
+        },
+        land_grade: args.land_grade,
+    }
+}
+
 /// `--by-region`: one judgement per county (records and batches grouped by their 行政区
 /// column, a six-digit code), then the roll-up to prefectures and provinces.
 fn by_region(args: &Args, inputs: Inputs) -> anyhow::Result<ExitCode> {
-    use landplan_core::monitor::indicators::{rollup, IndicatorBook};
-    use std::collections::BTreeMap;
-    let county = |d: &Option<String>| {
-        d.as_deref()
-            .map(str::trim)
-            .filter(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
-            .map(str::to_string)
-    };
-    let mut groups: BTreeMap<String, (Vec<SupplyRecord>, Vec<ApprovalBatch>)> = BTreeMap::new();
-    let mut unplaced = 0usize;
-    for r in inputs.records {
-        match county(&r.region) {
-            Some(c) => groups.entry(c).or_default().0.push(r),
-            None => unplaced += 1,
-        }
-    }
-    for b in inputs.batches {
-        match county(&b.district) {
-            Some(c) => groups.entry(c).or_default().1.push(b),
-            None => unplaced += 1,
-        }
-    }
-    if groups.is_empty() {
+    use landplan_core::monitor::indicators::IndicatorBook;
+    let Some(rolled) =
+        landplan_store::monitoring::rollup(&query(args), inputs.records, inputs.batches)
+    else {
         bail!("按行政区汇总需要供地记录或批次的“行政区”列为六位行政区划代码");
-    }
-    let counties: Vec<(String, String, Vec<landplan_core::monitor::IndicatorValue>)> = groups
-        .into_iter()
-        .map(|(code, (records, batches))| {
-            let opts = MonitorOptions {
-                as_of: args.as_of,
-                year: args.year,
-                checkpoints: args.checkpoints.clone(),
-                basis: Basis::All,
-                region: Some(code.clone()),
-                rules: RuleContext::builtin().with_region(Some(&code)),
-                land_grade: args.land_grade,
-            };
-            let r = monitor(
-                MonitorInput {
-                    plan: None,
-                    records: &records,
-                    batches: &batches,
-                    housing: &[],
-                },
-                &opts,
-            );
-            (code.clone(), code, r.indicators)
-        })
-        .collect();
-    let regions = rollup(&counties, &BTreeMap::new(), IndicatorBook::builtin());
+    };
+    let (regions, unplaced) = (rolled.regions, rolled.unplaced_rows);
     let bytes = match args.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&serde_json::json!({

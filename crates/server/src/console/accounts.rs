@@ -394,23 +394,35 @@ fn render(staff: &Staff, m: &Model, out: &Outcome) -> Markup {
                                         (button_form(staff, "disable", &a.name, "停用", true))
                                     }
                                     (button_form(staff, "password", &a.name, "重置密码", true))
-                                    details.grant {
-                                        summary { "授予角色" }
-                                        form method="post" action="/console/accounts/grant" {
-                                            (staff.csrf_field())
-                                            input type="hidden" name="name" value=(a.name);
-                                            @let id = format!("g-{}", a.name.bytes().map(|b| format!("{b:02x}")).collect::<String>());
-                                            label for=(format!("{id}-role")) { "角色" }
-                                            select id=(format!("{id}-role")) name="role" { (role_options("editor")) }
-                                            label for=(format!("{id}-region")) { "行政区" }
-                                            select id=(format!("{id}-region")) name="region" { (region_options(&m.regions, "")) }
-                                            button type="submit" { "授予" }
-                                        }
-                                    }
                                 }
                             }
                         }
                     }
+                }
+            }
+        }
+        @if !m.accounts.is_empty() {
+            section aria-labelledby="grant-h" {
+                h2 #grant-h { "授予角色" }
+                form.card.account-add method="post" action="/console/accounts/grant" {
+                    (staff.csrf_field())
+                    p {
+                        label for="grant-name" { "账户" }
+                        select #grant-name name="name" {
+                            @for a in &m.accounts {
+                                option value=(a.name) { (a.name) @if !a.display_name.is_empty() { "（" (a.display_name) "）" } }
+                            }
+                        }
+                    }
+                    p {
+                        label for="grant-role" { "角色" }
+                        select #grant-role name="role" { (role_options("editor")) }
+                    }
+                    p {
+                        label for="grant-region" { "行政区" }
+                        select #grant-region name="region" { (region_options(&m.regions, "")) }
+                    }
+                    p { button type="submit" { "授予" } }
                 }
             }
         }

@@ -25,7 +25,7 @@ use landplan_core::units::fmt_dp;
 use landplan_report::adjust::{lines, rows, Line};
 use landplan_report::ReportFormat;
 use landplan_store::diff::{show_figure, PlanDiff};
-use landplan_store::plan::PlanEvent;
+use landplan_store::plan::{PlanEvent, Publication};
 use landplan_store::step::{action_label, beijing_time, RETURNED};
 use landplan_store::{PlanAction, PlanKey, PlanStatus, PlanVersion, Role, Store, StoreError};
 use maud::{html, Markup};
@@ -143,6 +143,8 @@ struct Back {
     action: String,
     reason: String,
     message: String,
+    doc_number: String,
+    issuing_body: String,
 }
 
 #[derive(Deserialize)]
@@ -235,7 +237,10 @@ fn render_plan(staff: &Staff, m: &PlanModel, done: Option<&str>, back: Option<&B
                                 td.num { (v.parcel_count) }
                                 td { (v.created_by) }
                                 td { (beijing_time(&v.created_at)) }
-                                td { (v.reason.as_deref().unwrap_or("")) }
+                                td {
+                                    (v.reason.as_deref().unwrap_or(""))
+                                    @if let Some(d) = &v.doc_number { " 文号：" (d) }
+                                }
                             }
                         }
                     }
@@ -346,6 +351,10 @@ fn forms(staff: &Staff, m: &PlanModel, back: Option<&Back>) -> Markup {
             @if can_publish {
                 form.step method="post" action=(format!("{base}/publish")) {
                     (shown(staff, cur))
+                    label for="publish-doc" { "文号（可选，如 某自然资发〔2025〕1号）" }
+                    input #publish-doc type="text" name="doc_number" maxlength="100" value=(back.filter(|b| b.action == "publish").map(|b| b.doc_number.as_str()).unwrap_or(""));
+                    label for="publish-body" { "发文机关（可选，默认为本区域自然资源局）" }
+                    input #publish-body type="text" name="issuing_body" maxlength="100" value=(back.filter(|b| b.action == "publish").map(|b| b.issuing_body.as_str()).unwrap_or(""));
                     label for="publish-note" { "公布说明（可选）" }
                     textarea #publish-note name="reason" rows="2" { (typed("publish")) }
                     p { button type="submit" { "公布" } }
@@ -379,6 +388,12 @@ struct StepForm {
     status: String,
     #[serde(default)]
     reason: String,
+    /// 文号 of a publication (公布 only).
+    #[serde(default)]
+    doc_number: String,
+    /// 发文机关 of a publication (公布 only).
+    #[serde(default)]
+    issuing_body: String,
 }
 
 /// `POST /console/plans/{region}/{year}/{kind}/{action}`: a step on the state the page showed.
@@ -410,6 +425,8 @@ async fn act(
         action: action.clone(),
         reason: typed.clone(),
         message,
+        doc_number: form.doc_number.clone(),
+        issuing_body: form.issuing_body.clone(),
     };
     let checked = if typed
         .chars()
@@ -425,9 +442,22 @@ async fn act(
         Err(e) => Err(e),
         Ok(()) => {
             let reason = Some(typed.trim().to_string()).filter(|r| !r.is_empty());
+            let given = |t: &str| Some(t.trim().to_string()).filter(|t| !t.is_empty());
+            let publication = Publication {
+                doc_number: given(&form.doc_number),
+                issuing_body: given(&form.issuing_body),
+            };
             let (actor, k) = (staff.actor.clone(), key.clone());
             state
                 .run(move |s| match step {
+                    Some(PlanAction::Publish) => s.publish_expecting(
+                        &actor,
+                        &k,
+                        reason.as_deref(),
+                        &publication,
+                        version,
+                        status,
+                    ),
                     Some(a) => {
                         s.transition_expecting(&actor, &k, a, reason.as_deref(), version, status)
                     }
@@ -584,7 +614,7 @@ fn render_diff(key: &PlanKey, d: &PlanDiff) -> Markup {
                 @if !figs.is_empty() {
                     div.scroll {
                         table.diff-figures {
-                            caption { (heading) "（公顷；资金为元）" }
+                            caption { (heading) (if prefix == "*" { "（公顷；资金为元）" } else { "（公顷）" }) }
                             thead { tr {
                                 th scope="col" { "项目" }
                                 th.num scope="col" { "第 " (a) " 版" }
@@ -665,6 +695,8 @@ fn render_version(staff: &Staff, m: &VersionModel) -> Markup {
             dt { "地块" } dd { (v.parcel_count) " 个" }
             dt { "编制" } dd { (v.created_by) "，" (beijing_time(&v.created_at)) }
             @if let Some(r) = &v.reason { dt { "说明" } dd { (r) } }
+            @if let Some(d) = &v.doc_number { dt { "文号" } dd { (d) } }
+            @if let Some(b) = &v.issuing_body { dt { "发文机关" } dd { (b) } }
         }
         p.plan-links {
             a href=(format!("{here}/compiled")) { "编制结果：指标、图表、Word 和 Excel 下载、文本检查" }
@@ -797,7 +829,9 @@ mod tests {
         assert!(plan_key("33010", "2025", "supply").is_err());
         assert!(plan_key("330102", "20x5", "supply").is_err());
         assert!(plan_key("330102", "2025", "other").is_err());
-        let k = plan_key("330102", "2025", "reserve").unwrap();
+        let Ok(k) = plan_key("330102", "2025", "reserve") else {
+            panic!("a reserve plan key")
+        };
         assert_eq!(
             version_path(&k, 2),
             "/console/plans/330102/2025/reserve/versions/2"
