@@ -274,11 +274,11 @@ pub(crate) fn refresh_base(db: &mut dyn Backend, srid: i32) -> Result<bool, Stor
 
 /// The `landplan_meta` key of an unfinished rewrite of the plan layers: the id of the first
 /// plan whose layers are still to be rewritten. Set by a migration that concerns the layers,
-/// moved by each batch of [`refresh_pending`], removed when the last plan is done; a store
+/// moved by each batch of `refresh_pending`, removed when the last plan is done; a store
 /// opened while it is set finishes the rewrite.
 pub const LAYERS_PENDING: &str = "layers_pending";
 
-/// How many plan layers one transaction of [`refresh_pending`] rewrites at most (plus those
+/// How many plan layers one transaction of `refresh_pending` rewrites at most (plus those
 /// of the plan that crosses the bound): PostgreSQL holds a lock per view created until the
 /// transaction ends, and its lock table has room for some thousands in all (64 per
 /// connection by default), so thousands of views in one transaction fail with “out of shared

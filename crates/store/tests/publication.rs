@@ -208,7 +208,7 @@ fn many_plans(url: &str, dir: &Path) -> (Store, BTreeSet<String>) {
             s.transition(&me, &k, PlanAction::Publish, None).unwrap();
             layers.insert(layer_name(&c, year, "supply", "v1"));
             if year >= 2024 {
-                s.import_files(&me, &[l2.clone()], None, &opts(&c, year))
+                s.import_files(&me, std::slice::from_ref(&l2), None, &opts(&c, year))
                     .unwrap();
                 s.adjust(&me, &k, "调整", None).unwrap();
                 if year == 2025 {

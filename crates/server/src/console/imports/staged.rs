@@ -244,14 +244,16 @@ impl Staged {
     /// Write the grid (with `edits` applied: (row, column) → text) as the ledger to judge,
     /// and judge it.
     pub fn edit(&mut self, edits: &HashMap<(usize, usize), String>) -> Result<(), String> {
+        let mut by_row: HashMap<usize, Vec<(usize, &String)>> = HashMap::new();
+        for ((r, c), text) in edits {
+            by_row.entry(*r).or_default().push((*c, text));
+        }
         for (number, cells) in self.grid.rows.iter_mut() {
-            for ((r, c), text) in edits {
-                if r == number {
-                    if cells.len() <= *c {
-                        cells.resize(*c + 1, String::new());
-                    }
-                    cells[*c] = text.clone();
+            for (c, text) in by_row.get(&*number).into_iter().flatten() {
+                if cells.len() <= *c {
+                    cells.resize(*c + 1, String::new());
                 }
+                cells[*c] = (*text).clone();
             }
         }
         self.edits += 1;
