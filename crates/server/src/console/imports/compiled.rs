@@ -1,11 +1,11 @@
 //! The compiled version in the console: `/console/plans/{region}/{year}/{kind}/versions/{n}/compiled`
 //! for any version the account may see (drafts too) — the indicators (总量, 结构, 布局, 时序,
-//! 方式, 新增/存量) and charts as the public page draws them ([`crate::pages::plan`]), the
+//! 方式, 新增/存量) and charts as the public page draws them (`crate::pages::plan`), the
 //! parcel map, the Word and Excel plan to download (`…/versions/{n}/plan.docx`, `plan.xlsx`,
 //! written by [`crate::export`] as `landplan plan export` writes them), and the checker's
 //! report on that Word plan. `…/versions/{n}/{file}` serves the version's files and charts.
 //!
-//! What a version shows is made once per version and store change ([`load`]): the last few are
+//! What a version shows is made once per version and store change (`load`): the last few are
 //! kept in memory, keyed by the store's change stamp, so the page's charts, map and downloads
 //! cost one read each.
 

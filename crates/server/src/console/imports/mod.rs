@@ -6,7 +6,7 @@
 //!   kind, the ledger, optional parcel boundaries and township boundaries) and the account's
 //!   staged uploads;
 //! - `POST /console/imports` — the upload read with the API's never-fail readers
-//!   ([`crate::upload`]) and kept staged ([`staged`]): nothing is stored;
+//!   (`crate::upload`) and kept staged ([`staged`]): nothing is stored;
 //! - `GET /console/imports/{staged}` — its findings, each linked to its row (`#row-N`) and, for
 //!   geometry, to the parcel on the map (`#map-pN`); the rows as a form to edit;
 //! - `POST /console/imports/{staged}/rows` — the edited rows judged again;
