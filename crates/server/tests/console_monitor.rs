@@ -316,7 +316,15 @@ fn an_upload_with_a_bad_row_is_refused_with_its_row_and_a_good_one_is_stored() {
     );
     assert_eq!(a.status, 403);
 
-    // Fixed: stored; new records change what the dashboard counts.
+    // Fixed: stored; new records change what the dashboard counts (the dashboard kept in
+    // memory is made afresh once the store has changed).
+    let dashboard = format!("/console/monitor?{AS_OF}");
+    let seen = editor.get(&dashboard).text;
+    assert_eq!(
+        editor.get(&dashboard).text,
+        seen,
+        "the same answer while nothing changed"
+    );
     let fixed = records_for(COUNTY, 5).replace("9901012025B", "9901012026X");
     let a = editor.post_form(
         "/console/monitor/uploads",
@@ -331,6 +339,12 @@ fn an_upload_with_a_bad_row_is_refused_with_its_row_and_a_good_one_is_stored() {
     assert!(a.text.contains("已导入"), "{}", a.text);
     assert_eq!(attrs(&a.text, "data-added"), ["5"]);
     assert_eq!(stored(&Store::open(&url).unwrap()), before + 5);
+    let after = editor.get(&dashboard).text;
+    assert_ne!(
+        attrs(&after, "data-supplied"),
+        attrs(&seen, "data-supplied"),
+        "the dashboard counts the new records"
+    );
 
     // Another county's editor may not upload for this county.
     let other = login(&server, "editor-sibling");
