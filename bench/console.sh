@@ -4,7 +4,7 @@
 #
 # The province 990000 (示例省): PREFECTURES prefectures 99PP00 × COUNTIES_PER counties 99PPCC, each
 # county with its 2025 supply plan (gen-ledger, PARCELS parcels, compiled, submitted, approved,
-# published), a year of supply records and approval batches (gen-records), and a second plan
+# published, then adjusted once and published again), a year of supply records and approval batches (gen-records), and a second plan
 # of 2026 left submitted (waiting for review). Accounts (USERS, default 50): one editor per
 # county (round robin), a reviewer per prefecture, a publisher and an admin for the province;
 # each signs in once through POST /api/login (its own session cookie).
@@ -83,6 +83,14 @@ for code in "${counties[@]}"; do
   for step in approve publish; do
     "$lp" plan "$step" --db "$db" --region "$code" --year 2025 --user 基准 >/dev/null
   done
+  # The 2025 plan adjusted once (its last five parcels taken out) and published again, so that
+  # the version page has a difference from the last published version to show.
+  head -n -5 "$gen/l$code-2025.csv" > "$gen/a$code-2025.csv"
+  "$lp" import "$gen/a$code-2025.csv" --db "$db" --region "$code" --year 2025 --user 基准 >/dev/null
+  "$lp" plan adjust --db "$db" --region "$code" --year 2025 --reason "五宗地块调出本年度计划" --user 基准 >/dev/null
+  for step in submit approve publish; do
+    "$lp" plan "$step" --db "$db" --region "$code" --year 2025 --user 基准 >/dev/null
+  done
   "$lp" gen-records --ledger "$gen/l$code-2025.csv" --seed "$n" --year 2025 --region-code "$code" \
     -o "$gen/r$code.csv" --batches "$gen/b$code.csv" --force 2>> "$work/gen.log"
   "$lp" import "$gen/r$code.csv" --as records --db "$db" --region "$code" --user 基准 >/dev/null
@@ -141,8 +149,8 @@ done < "$work/users.tsv"
 pages=(
   "workspace|/console"
   "plan|/console/plans/{county}/2026/supply"
-  "version-diff|/console/plans/{county}/2025/supply/versions/1"
-  "compiled|/console/plans/{county}/2025/supply/versions/1/compiled"
+  "version-diff|/console/plans/{county}/2025/supply/versions/2"
+  "compiled|/console/plans/{county}/2025/supply/versions/2/compiled"
   "monitor|/console/monitor?region={region}&year=2025"
   "imports|/console/imports"
 )

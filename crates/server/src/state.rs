@@ -29,6 +29,8 @@ pub struct AppState {
 /// store's [`Store::change_stamp`] it was made at and served while the stamp is the same: a
 /// national store's list of 8,400 plans costs one indexed read instead of reading and rendering
 /// every version (docs/BENCHMARKS.md, "serve"). Another process's change moves the stamp too.
+/// The console keeps a signed-in account's monitoring dashboard here as well, keyed with the
+/// account's name (its regions) and its query, never with a session's token.
 #[derive(Default)]
 pub struct PublicCache {
     entries: Mutex<HashMap<String, (i64, Arc<str>)>>,

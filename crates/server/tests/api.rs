@@ -370,3 +370,68 @@ fn the_public_lists_show_a_plan_published_by_another_process_at_once() {
         page.text
     );
 }
+
+#[test]
+fn publishing_through_the_api_keeps_the_doc_number_and_the_page_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = support::new_store(dir.path().join("s.gpkg").to_str().unwrap());
+    plan_in(&store, dir.path(), OWN, 2025, "approved");
+    add_accounts(&store);
+    let server = Server::start(store, AuthSettings::default());
+    let c = Client::login(&server.base, "publisher-own", &password("publisher-own"));
+    let act = format!("/api/plans/{OWN}/2025/supply");
+
+    // Bad values, and a 文号 given to another step: 422 with the reason, nothing changes.
+    for (body, words) in [
+        (json!({ "doc_number": "  " }), "文号不能为空"),
+        (json!({ "doc_number": "号".repeat(101) }), "文号过长"),
+        (
+            json!({ "doc_number": "1号", "issuing_body": "甲县\u{7}人民政府" }),
+            "发文机关不能含控制字符",
+        ),
+    ] {
+        let a = c.post(&format!("{act}/publish"), body.clone());
+        assert_eq!(a.status, 422, "{body}: {}", a.text);
+        assert!(
+            a.body["error"].as_str().unwrap().contains(words),
+            "{}",
+            a.text
+        );
+    }
+    let a = c.post(
+        &format!("{act}/return"),
+        json!({ "reason": "退回", "doc_number": "1号" }),
+    );
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert!(
+        a.body["error"].as_str().unwrap().contains("只用于 publish"),
+        "{}",
+        a.text
+    );
+    assert_eq!(c.get(&act).body["plan"]["status"], "approved");
+
+    let a = c.post(
+        &format!("{act}/publish"),
+        json!({ "doc_number": " 甲政发〔2025〕12号 ", "issuing_body": "甲县人民政府" }),
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["status"], "published");
+    assert_eq!(a.body["doc_number"], "甲政发〔2025〕12号");
+    assert_eq!(a.body["issuing_body"], "甲县人民政府");
+
+    let visitor = Client::anonymous(&server.base);
+    let d = visitor.get(&act);
+    assert_eq!(d.body["plan"]["doc_number"], "甲政发〔2025〕12号");
+    let listed = visitor.get("/api/plans");
+    assert_eq!(listed.body[0]["doc_number"], "甲政发〔2025〕12号");
+    let page = visitor.get(&format!("/plans/{OWN}/2025/supply"));
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text
+            .contains("<dt>文号</dt><dd id=\"doc-number\">甲政发〔2025〕12号</dd>"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("<dd>甲县人民政府</dd>"), "{}", page.text);
+    assert!(!page.text.contains("甲县自然资源局"), "{}", page.text);
+}

@@ -157,8 +157,13 @@ fn a_bad_row_is_shown_at_its_row_fixed_in_the_form_then_stored_and_compiled() {
     let other = Client::console_login(&server.base, "editor-other", &password("editor-other"));
     assert_eq!(other.get(&format!("{base}/compiled")).status, 404);
 
-    // Another upload for the same plan compiles its draft again (version 1 stays 草稿).
-    let fixed = support::ledger();
+    // Another upload for the same plan (without T-004) compiles its draft again: version 1
+    // stays 草稿 with the new total.
+    let fixed = support::ledger().replace(
+        "T-004,河口乡学校,河口乡,0.5000,公共管理与公共服务用地,存量,划拨,第四季度\r\n",
+        "",
+    );
+    assert!(!fixed.contains("T-004"));
     let (at2, _) = staged(&editor, &[("ledger", "台账-改.csv", fixed.as_bytes())]);
     let token = editor.csrf.clone().unwrap();
     assert_eq!(
@@ -172,6 +177,8 @@ fn a_bad_row_is_shown_at_its_row_fixed_in_the_form_then_stored_and_compiled() {
     let plan = editor.get("/api/plans/330102/2026/supply");
     assert_eq!(plan.body["plan"]["version"], 1);
     assert_eq!(plan.body["plan"]["status"], "draft");
+    assert_eq!(plan.body["plan"]["total_ha"], "5");
+    assert_eq!(plan.body["plan"]["parcel_count"], 3);
     // Another account does not see this one's uploads.
     assert_eq!(other.get(&at).status, 404);
 }
@@ -344,4 +351,40 @@ fn an_upload_above_the_limit_is_refused_with_a_page_in_chinese() {
     assert_eq!(a.status, 413, "{}", a.text);
     assert!(a.text.contains("上传的文件过大"), "{}", a.text);
     assert_eq!(latest(&store), None);
+}
+
+#[test]
+fn township_boundaries_come_with_the_upload_and_are_stored_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, store) = started(dir.path(), AuthSettings::default());
+    let editor = Client::console_login(&server.base, "editor-own", &password("editor-own"));
+    let token = editor.csrf.clone().unwrap();
+    let ledger = ledger();
+    // Good boundaries this time: the bow tie made a square.
+    let geo = geojson_with_bow_tie().replace(
+        "[[[120.11,30.2],[120.111,30.201],[120.111,30.2],[120.11,30.201],[120.11,30.2]]]",
+        "[[[120.11,30.2],[120.111,30.2],[120.111,30.201],[120.11,30.201],[120.11,30.2]]]",
+    );
+    // One township around the first three parcels; T-004 (at 120.13°) lies outside it.
+    let towns = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"乡镇名称":"城关镇"},"geometry":{"type":"Polygon","coordinates":[[[120.09,30.19],[120.125,30.19],[120.125,30.21],[120.09,30.21],[120.09,30.19]]]}}]}"#;
+    let (at, page) = staged(
+        &editor,
+        &[
+            ("ledger", "台账.csv", ledger.as_bytes()),
+            ("geometry", "界址.geojson", geo.as_bytes()),
+            ("townships", "乡镇界.geojson", towns.as_bytes()),
+        ],
+    );
+    assert!(page.contains("没有错误"), "{page}");
+    assert!(page.contains("overlay.unassigned"), "{page}");
+    assert!(page.contains("地块 T-004"), "{page}");
+    assert!(store.township_boundaries(OWN).unwrap().is_empty());
+    let a = editor.post_urlencoded(&format!("{at}/store"), &[("_csrf", &token)]);
+    assert_eq!(a.status, 303, "{}", a.text);
+    let page = editor.get(&at).text;
+    assert!(page.contains("4 宗有界址"), "{page}");
+    assert!(page.contains("乡镇界 1 个已一并保存"), "{page}");
+    let towns = store.township_boundaries(OWN).unwrap();
+    assert_eq!(towns.len(), 1);
+    assert_eq!(towns[0].name, "城关镇");
 }

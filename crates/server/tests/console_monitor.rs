@@ -44,6 +44,10 @@ fn records_for(code: &str, n: usize) -> String {
 /// The demo county (plan published, records, batches) and a sibling county with some of the
 /// same records; accounts: a county editor, the sibling's editor, a province reviewer.
 fn started(dir: &std::path::Path) -> (Server, String) {
+    started_with(dir, AuthSettings::default())
+}
+
+fn started_with(dir: &std::path::Path, settings: AuthSettings) -> (Server, String) {
     let url = dir.join("demo.gpkg").display().to_string();
     let demo = landplan_server::demo::build(Some(&url)).unwrap();
     let s = demo.store;
@@ -86,7 +90,7 @@ fn started(dir: &std::path::Path) -> (Server, String) {
         )
         .unwrap();
     }
-    (Server::start(s, AuthSettings::default()), url)
+    (Server::start(s, settings), url)
 }
 
 fn login(server: &Server, name: &str) -> Client {
@@ -312,7 +316,15 @@ fn an_upload_with_a_bad_row_is_refused_with_its_row_and_a_good_one_is_stored() {
     );
     assert_eq!(a.status, 403);
 
-    // Fixed: stored; new records change what the dashboard counts.
+    // Fixed: stored; new records change what the dashboard counts (the dashboard kept in
+    // memory is made afresh once the store has changed).
+    let dashboard = format!("/console/monitor?{AS_OF}");
+    let seen = editor.get(&dashboard).text;
+    assert_eq!(
+        editor.get(&dashboard).text,
+        seen,
+        "the same answer while nothing changed"
+    );
     let fixed = records_for(COUNTY, 5).replace("9901012025B", "9901012026X");
     let a = editor.post_form(
         "/console/monitor/uploads",
@@ -327,6 +339,12 @@ fn an_upload_with_a_bad_row_is_refused_with_its_row_and_a_good_one_is_stored() {
     assert!(a.text.contains("已导入"), "{}", a.text);
     assert_eq!(attrs(&a.text, "data-added"), ["5"]);
     assert_eq!(stored(&Store::open(&url).unwrap()), before + 5);
+    let after = editor.get(&dashboard).text;
+    assert_ne!(
+        attrs(&after, "data-supplied"),
+        attrs(&seen, "data-supplied"),
+        "the dashboard counts the new records"
+    );
 
     // Another county's editor may not upload for this county.
     let other = login(&server, "editor-sibling");
@@ -342,4 +360,67 @@ fn an_upload_with_a_bad_row_is_refused_with_its_row_and_a_good_one_is_stored() {
     );
     assert!(matches!(a.status, 403 | 404 | 422), "{}", a.status);
     assert!(a.text.contains("未导入"), "{}", a.text);
+}
+
+#[test]
+fn an_export_larger_than_two_megabytes_is_read_whole_and_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = started(dir.path());
+    let editor = login(&server, "editor-county");
+    let token = form_token(&editor.get("/console/monitor/uploads").text).unwrap();
+    // The demo year 40 times over, each copy with its own 电子监管号: a county's years.
+    let one = records_for(COUNTY, 300);
+    let (header, rows) = one.split_once('\n').unwrap();
+    let mut big = format!("{header}\n");
+    for k in 0..40 {
+        big.push_str(&rows.replace("9901012025B", &format!("9901012025K{k:02}")));
+    }
+    assert!(big.len() > 5 * 1024 * 1024 / 2, "{} bytes", big.len());
+    let a = editor.post_form(
+        "/console/monitor/uploads",
+        &[
+            ("_csrf", None, token.as_bytes()),
+            ("region", None, COUNTY.as_bytes()),
+            ("kind", None, b"records"),
+            ("file", Some("历年供地记录.csv"), big.as_bytes()),
+        ],
+    );
+    assert_eq!(a.status, 200, "{}", &a.text[..a.text.len().min(2000)]);
+    assert_eq!(attrs(&a.text, "data-added"), [(282 * 40).to_string()]);
+}
+
+#[test]
+fn an_upload_over_the_limit_is_refused_with_the_limit_and_nothing_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = AuthSettings {
+        max_upload_bytes: 1024 * 1024,
+        ..AuthSettings::default()
+    };
+    let (server, url) = started_with(dir.path(), settings);
+    let editor = login(&server, "editor-county");
+    let token = form_token(&editor.get("/console/monitor/uploads").text).unwrap();
+    let one = records_for(COUNTY, 300);
+    let (header, rows) = one.split_once('\n').unwrap();
+    let mut big = format!("{header}\n");
+    for k in 0..20 {
+        big.push_str(&rows.replace("9901012025B", &format!("9901012025K{k:02}")));
+    }
+    assert!(big.len() > 1024 * 1024);
+    let a = editor.post_form(
+        "/console/monitor/uploads",
+        &[
+            ("_csrf", None, token.as_bytes()),
+            ("region", None, COUNTY.as_bytes()),
+            ("kind", None, b"records"),
+            ("file", Some("历年供地记录.csv"), big.as_bytes()),
+        ],
+    );
+    assert_eq!(a.status, 413, "{}", &a.text[..a.text.len().min(2000)]);
+    assert!(a.text.contains("超过 1 MB 的限制"), "{}", a.text);
+    let s = Store::open(&url).unwrap();
+    let stored = s
+        .supply_records(&s.actor("editor-county").unwrap(), COUNTY)
+        .unwrap()
+        .len();
+    assert_eq!(stored, 282, "only the demo's records");
 }

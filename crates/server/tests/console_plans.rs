@@ -247,6 +247,8 @@ fn a_plan_goes_from_draft_to_the_public_site_with_a_returned_remark_on_the_way()
         v2.text
     );
     assert!(v2.text.contains("/versions/2/compiled"), "{}", v2.text);
+    // What the compiler found in the version's parcels is on the page too.
+    assert!(v2.text.contains("编制检查"), "{}", v2.text);
     // Its 调整对照表, shown and downloadable.
     assert!(v2.text.contains("调整对照表"), "{}", v2.text);
     assert!(v2.text.contains("河口乡园区扩大"), "{}", v2.text);

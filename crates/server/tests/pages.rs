@@ -160,6 +160,11 @@ fn the_plan_page_shows_the_indicators_map_table_and_versions() {
     let html = r.text();
     assert!(html.contains("<h1>示例县2025年度国有建设用地供应计划</h1>"));
     assert!(html.contains("示例县自然资源局"));
+    // The demo's second publication, with its 文号 beside the date.
+    assert!(
+        html.contains("<dt>文号</dt><dd id=\"doc-number\">示自然资发〔2025〕58号</dd>"),
+        "{html}"
+    );
     let total = page_total(&html);
     assert!(total.parse::<f64>().unwrap() > 0.0, "{total}");
     for heading in [
@@ -222,6 +227,9 @@ fn an_earlier_version_is_reachable_and_says_it_was_replaced() {
     assert_eq!(r.status, 200);
     let html = r.text();
     assert!(html.contains("已被调整后的第2版取代"));
+    // Each version shows its own publication's 文号.
+    assert!(html.contains("示自然资发〔2025〕12号"), "{html}");
+    assert!(!html.contains("示自然资发〔2025〕58号"), "{html}");
     let table = between(&html, "<table id=\"parcel-table\">", "</table>");
     assert_eq!(table.matches("<tr data-parcel=").count(), 300);
     assert_ne!(page_total(&html), page_total(&get(PLAN).text()));

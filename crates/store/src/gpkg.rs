@@ -21,7 +21,7 @@ pub const GPKG_USER_VERSION: i32 = 10300;
 /// How long a writer waits for another writer before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
 
-static MIGRATIONS: &[(i64, &str, &str)] = &[
+pub(crate) static MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/gpkg/001_init.sql")),
     (
         2,

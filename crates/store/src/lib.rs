@@ -175,6 +175,24 @@ fn applied_migration(db: &mut dyn Backend) -> Result<i64, StoreError> {
         .unwrap_or(0))
 }
 
+/// The migrations of this build the store has no record of, in order. Usually those after
+/// the newest recorded; also one numbered below it that a store never got (a store upgraded
+/// by a landplan built from another line of development, whose migration took the next
+/// number first: each migration is additive and can run after a later one).
+fn unapplied(db: &mut dyn Backend) -> Result<Vec<i64>, StoreError> {
+    let recorded: std::collections::HashSet<i64> = db
+        .query("SELECT version FROM landplan_migration", &[])?
+        .into_iter()
+        .filter_map(|r| r[0].as_i64())
+        .collect();
+    Ok(db
+        .migrations()
+        .iter()
+        .map(|m| m.0)
+        .filter(|n| !recorded.contains(n))
+        .collect())
+}
+
 /// A value of `landplan_meta`.
 fn meta(db: &mut dyn Backend, key: &str) -> Result<Option<String>, StoreError> {
     let rows = db.query(
@@ -271,10 +289,10 @@ pub(crate) fn migrate_tx(db: &mut dyn Backend) -> Result<bool, StoreError> {
     db.batch(
         "CREATE TABLE IF NOT EXISTS landplan_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )?;
-    let applied = applied_migration(db)?;
+    let missing = unapplied(db)?;
     let mut layers = false;
     for (n, name, sql) in db.migrations() {
-        if *n <= applied {
+        if !missing.contains(n) {
             continue;
         }
         layers |= concerns_layers(db.kind(), *n, sql);
@@ -425,8 +443,8 @@ impl Store {
     ) -> Result<Store, StoreError> {
         let source = Source::from_url(&StoreUrl::parse(url)?, false);
         let mut db = source.connect(false)?;
-        let (applied, newest) = check_schema(db.as_mut(), url)?;
-        if applied < newest {
+        check_schema(db.as_mut(), url)?;
+        if !unapplied(db.as_mut())?.is_empty() {
             migrate(db.as_mut(), progress)?;
         } else {
             finish_layers(db.as_mut(), progress)?;
@@ -640,6 +658,37 @@ mod tests {
         ));
         let e = StoreUrl::parse("mysql://x").unwrap_err().to_string();
         assert!(e.contains("无法识别的数据库地址"), "{e}");
+    }
+
+    #[test]
+    fn only_marked_or_older_migrations_rewrite_the_layers() {
+        use BackendKind::{GeoPackage, Postgres};
+        // Written before the rule: they rewrite the layers, as they always did.
+        assert!(concerns_layers(
+            GeoPackage,
+            6,
+            "CREATE TABLE x (a INTEGER);"
+        ));
+        assert!(concerns_layers(GeoPackage, 9, ""));
+        assert!(concerns_layers(Postgres, 7, ""));
+        // Later ones only when they say so.
+        assert!(!concerns_layers(
+            GeoPackage,
+            10,
+            "-- landplan:add-column plan_version x TEXT"
+        ));
+        assert!(!concerns_layers(Postgres, 8, ""));
+        assert!(concerns_layers(
+            Postgres,
+            8,
+            "-- x\n  -- landplan:layers\nALTER VIEW …;"
+        ));
+        assert!(!concerns_layers(Postgres, 9, "-- landplan:layers-not"));
+        // The publication's 文号 concerns no layer.
+        for (kind, all) in [(GeoPackage, gpkg::MIGRATIONS), (Postgres, pg::MIGRATIONS)] {
+            let (n, _, sql) = all.iter().find(|m| m.1 == "publication_details").unwrap();
+            assert!(!concerns_layers(kind, *n, sql));
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub const WRITE_LOCK_KEY: i64 = 0x6C61_6E64;
 /// How long a writer waits for the lock, in milliseconds.
 pub const LOCK_TIMEOUT_MS: u64 = 120_000;
 
-static MIGRATIONS: &[(i64, &str, &str)] = &[
+pub(crate) static MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
         "init",

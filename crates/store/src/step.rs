@@ -37,12 +37,15 @@ pub struct PlanActivity {
     pub last: Option<PlanEvent>,
     /// The roles the actor holds for the plan's region (or a region above it).
     pub roles: Vec<Role>,
+    /// Whether the last step that moved the current version was 退回 (a `revise` — compiling
+    /// the draft again — moves nothing, so a returned draft revised stays returned).
+    pub returned: bool,
 }
 
 impl PlanActivity {
     /// Whether the current version was returned (退回) and not submitted again since.
     pub fn returned(&self) -> bool {
-        self.last.as_ref().is_some_and(|e| e.action == "return")
+        self.returned
     }
 
     /// The status as people read it: 已退回 for a returned version, else the status's label.
@@ -86,6 +89,7 @@ pub fn action_label(id: &str) -> &str {
         "publish" => "公布",
         "return" => "退回",
         "adjust" => "调整",
+        "revise" => "重新编制",
         other => other,
     }
 }
@@ -119,6 +123,15 @@ impl Session<'_> {
         Ok(rows.first().map(|r| event_row(version.version, r)))
     }
 
+    /// Whether the last step that moved a version (not a `revise`) was 退回.
+    fn last_move_was_return(&mut self, version: &PlanVersion) -> Result<bool, StoreError> {
+        let rows = self.db.query(
+            "SELECT action FROM plan_event WHERE version_id = ? AND action <> 'revise' ORDER BY id DESC LIMIT 1",
+            &[Value::Int(version.version_id)],
+        )?;
+        Ok(rows.first().is_some_and(|r| r[0].text() == "return"))
+    }
+
     /// Refuse with [`StoreError::Moved`] unless `cur` (read in the step's transaction) is the
     /// version and status the caller showed.
     pub(crate) fn check_expected(
@@ -132,7 +145,7 @@ impl Session<'_> {
         }
         let now = match self.last_event(cur)? {
             Some(e) => {
-                let status = if e.action == "return" {
+                let status = if self.last_move_was_return(cur)? {
                     RETURNED
                 } else {
                     cur.status.label()
@@ -181,6 +194,16 @@ impl Session<'_> {
                 last.insert(id, r[1..].to_vec());
             }
         }
+        // The last step that moved each version (a `revise` does not).
+        let mut returned: HashMap<i64, bool> = HashMap::new();
+        for r in self.db.query(
+            "SELECT e.version_id, e.action FROM plan_event e WHERE e.id IN (SELECT MAX(id) FROM plan_event WHERE action <> 'revise' GROUP BY version_id)",
+            &[],
+        )? {
+            if let Some(id) = r[0].as_i64() {
+                returned.insert(id, r[1].text() == "return");
+            }
+        }
         let parents: HashMap<String, Option<String>> = self
             .db
             .query("SELECT code, parent FROM region", &[])?
@@ -201,6 +224,7 @@ impl Session<'_> {
             }
             out.push(PlanActivity {
                 last: last.get(&v.version_id).map(|r| event_row(v.version, r)),
+                returned: returned.get(&v.version_id).copied().unwrap_or(false),
                 roles: roles[&v.plan.region].clone(),
                 current: v,
             });
@@ -331,6 +355,7 @@ mod tests {
                 reason: None,
             }),
             roles: roles.to_vec(),
+            returned: last == "return",
         }
     }
 

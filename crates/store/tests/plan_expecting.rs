@@ -141,11 +141,46 @@ fn racing_steps_one_wins(url: &str, dir: &Path) {
     assert_eq!(s.events(&a, &k).unwrap().len(), 3);
 }
 
+/// A returned draft compiled again from a new import (`revise`) is still 已退回 to the workspace.
+fn revised_return_stays_returned(url: &str, dir: &Path) {
+    let s = submitted(url, dir);
+    let k = key();
+    let admin = s.actor("admin").unwrap();
+    s.add_account(&admin, "编制员", "", &[Grant::new(Role::Editor, "330102")])
+        .unwrap();
+    let a = s.actor("甲审核").unwrap();
+    s.transition_expecting(
+        &a,
+        &k,
+        PlanAction::Return,
+        Some("请核实"),
+        1,
+        PlanStatus::Submitted,
+    )
+    .unwrap();
+    let ed = s.actor("编制员").unwrap();
+    let act = s.plan_activity(&ed, None).unwrap();
+    assert!(act[0].returned() && act[0].status_label() == "已退回");
+    let l = write(dir, "v2.csv", &ledger_v2());
+    s.import_files(&ed, &[l], None, &import_opts("330102", "示例县"))
+        .unwrap();
+    s.revise_plan(&ed, &k, None, Some("改正面积")).unwrap();
+    let act = s.plan_activity(&ed, None).unwrap();
+    assert_eq!(act[0].last.as_ref().unwrap().action, "revise");
+    assert!(act[0].returned(), "{:?}", act[0]);
+    assert_eq!(act[0].waiting_for(), Some(PlanAction::Submit));
+    // Submitted again: no longer returned.
+    s.transition_expecting(&ed, &k, PlanAction::Submit, None, 1, PlanStatus::Draft)
+        .unwrap();
+    assert!(!s.plan_activity(&ed, None).unwrap()[0].returned());
+}
+
 #[test]
 fn gpkg_expected_state() {
     let d = tempfile::tempdir().unwrap();
     second_reviewer_is_told(d.path().join("a.gpkg").to_str().unwrap(), d.path());
     racing_steps_one_wins(d.path().join("b.gpkg").to_str().unwrap(), d.path());
+    revised_return_stays_returned(d.path().join("c.gpkg").to_str().unwrap(), d.path());
 }
 
 #[test]
@@ -154,4 +189,5 @@ fn postgres_expected_state() {
     let d = tempfile::tempdir().unwrap();
     second_reviewer_is_told(&pg.fresh_db(), d.path());
     racing_steps_one_wins(&pg.fresh_db(), d.path());
+    revised_return_stays_returned(&pg.fresh_db(), d.path());
 }

@@ -357,7 +357,7 @@ fn render(staff: &Staff, m: &Model, out: &Outcome) -> Markup {
         section aria-labelledby="list-h" {
             h2 #list-h { "账户（" (m.accounts.len()) "）" }
             div.scroll {
-                table.accounts {
+                table.accounts.stack {
                     thead { tr {
                         th scope="col" { "账户名" } th scope="col" { "姓名或科室" } th scope="col" { "状态" }
                         th scope="col" { "角色与行政区" } th scope="col" { "操作" }
@@ -365,13 +365,13 @@ fn render(staff: &Staff, m: &Model, out: &Outcome) -> Markup {
                     tbody {
                         @for a in &m.accounts {
                             tr {
-                                td { (a.name) }
-                                td { (a.display_name) }
-                                td {
+                                td data-label="账户名" { (a.name) }
+                                td data-label="姓名或科室" { (a.display_name) }
+                                td data-label="状态" {
                                     @if a.disabled { span.bad { "已停用" } } @else { "启用" }
                                     @if !a.has_password { br; span.muted { "未设密码" } }
                                 }
-                                td {
+                                td data-label="角色与行政区" {
                                     ul.grants {
                                         @for g in &a.grants {
                                             li {
@@ -387,7 +387,7 @@ fn render(staff: &Staff, m: &Model, out: &Outcome) -> Markup {
                                         }
                                     }
                                 }
-                                td.actions {
+                                td.actions data-label="操作" {
                                     @if a.disabled {
                                         (button_form(staff, "enable", &a.name, "启用", false))
                                     } @else if a.name != staff.name() {

@@ -11,7 +11,7 @@ use super::{layout, query_escape, Nav, Staff};
 use crate::pages::PageError;
 use crate::{AppState, WebError};
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -25,7 +25,7 @@ use landplan_io::tabular::{read_all, BadRows, TableOptions};
 use landplan_store::monitoring::{MonitorQuery, Monitoring, RollupReport};
 use landplan_store::supply::{MonitorImportOptions, MonitorImportSummary, MonitorKind};
 use landplan_store::{PlanKey, PlanStatus, Store, StoreError};
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,7 +34,14 @@ use std::collections::{BTreeMap, BTreeSet};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/monitor", get(dashboard))
-        .route("/console/monitor/uploads", get(uploads_page).post(upload))
+        // The account's upload limit (`max_upload_bytes`) is checked while reading, in place of
+        // axum's default 2 MB: a province's export of supply records is larger.
+        .route(
+            "/console/monitor/uploads",
+            get(uploads_page)
+                .post(upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
 }
 
 /// The dashboard's query (a plain GET form). Every field is optional; what cannot be read is
@@ -131,10 +138,28 @@ async fn dashboard(
 ) -> Result<Html<String>, PageError> {
     let q = query.map(|Query(q)| q).unwrap_or_default();
     let actor = staff.actor.clone();
-    let dash = state.run(move |store| load(store, &actor, &q)).await?;
-    let title = format!("{} 执行监测", dash.region.name);
+    // The dashboard depends only on the account (its regions), the query, today's date and
+    // the store's content: kept in memory with the store's change stamp, so the roll-up of a
+    // province's counties is judged once per change, not once per visit (bench/console.sh).
+    // The body holds no session token (the frame with the sign-out form is added per request).
+    let key = format!(
+        "console-monitor\u{0}{}\u{0}{q:?}\u{0}{}",
+        actor.name(),
+        today()
+    );
+    let cached = state
+        .public_cached(key, move |store| {
+            let dash = load(store, &actor, &q)?;
+            Ok(format!(
+                "{} 执行监测\u{0}{}",
+                dash.region.name,
+                render(&dash).into_string()
+            ))
+        })
+        .await?;
+    let (title, body) = cached.split_once('\u{0}').unwrap_or(("执行监测", &cached));
     Ok(Html(
-        layout(&title, &staff, Nav::Monitor, render(&dash)).into_string(),
+        layout(title, &staff, Nav::Monitor, PreEscaped(body.to_string())).into_string(),
     ))
 }
 
@@ -499,6 +524,12 @@ fn county(d: &Dash, c: &CountyView) -> Markup {
         })
         .collect();
     let count = |l: Colour| r.warnings.iter().filter(|w| w.level == l).count();
+    // The supplied parcels some warning is about: the rows the warnings link to.
+    let warned: BTreeSet<String> = r
+        .warnings
+        .iter()
+        .filter_map(|w| record_anchor(c, w))
+        .collect();
     html! {
         section #monitor-summary data-region=(d.region.code) data-year=(r.year) data-as-of=(r.as_of) {
             h2 { "计划完成情况" }
@@ -574,19 +605,23 @@ fn county(d: &Dash, c: &CountyView) -> Markup {
         }
         (batches(r))
         (indicators_table(r))
-        @if !r.parcels.is_empty() {
+        @if !warned.is_empty() {
             section #monitor-records {
-                h2 { "已供应地块跟踪" }
+                h2 { "有预警的供地记录" }
+                p.muted { "已供应 " (r.parcels.len()) " 宗，其中 " (warned.len()) " 宗有预警（逾期、临近到期、闲置、低于最低价或可无偿收回）。" }
                 div.scroll { table {
-                    thead { tr { th { "记录" } th { "宗地编号" } th { "电子监管号" } th { "逾期" } th { "闲置" } th { "无偿收回" } } }
+                    thead { tr { th { "记录" } th { "宗地编号" } th { "电子监管号" } th { "逾期" } th { "30天内到期" } th { "闲置" } th { "无偿收回" } } }
                     tbody {
-                        @for (i, p) in r.parcels.iter().enumerate() {
+                        @for (i, p) in r.parcels.iter().enumerate().filter(|(i, _)| warned.contains(&format!("record-{}", i + 1))) {
                             tr id=(format!("record-{}", i + 1)) data-row=(p.row) {
                                 td { "第" (p.row) "行" }
                                 td { (p.parcel_id.as_deref().unwrap_or("—")) }
                                 td { (p.supervision_no.as_deref().unwrap_or("—")) }
                                 td { @if p.overdue.is_empty() { "—" } @else {
                                     (p.overdue.iter().map(|m| m.label()).collect::<Vec<_>>().join("、"))
+                                } }
+                                td { @if p.due_soon.is_empty() { "—" } @else {
+                                    (p.due_soon.iter().map(|m| m.label()).collect::<Vec<_>>().join("、"))
                                 } }
                                 td { @if p.idle { (p.idle_kind.unwrap_or("闲置")) } @else { "—" } }
                                 td { @if p.take_back { "是" } @else { "—" } }
@@ -704,7 +739,7 @@ fn curve(r: &MonitorReport) -> Markup {
         .to_string()
         .parse()
         .unwrap_or(100.0);
-    let (w, h, left, right, upper, bottom) = (640.0, 300.0, 56.0, 620.0, 16.0, 260.0);
+    let (w, h, left, right, upper, bottom) = (640.0, 300.0, 64.0, 590.0, 16.0, 262.0);
     let x = |q: f64| left + q / 4.0 * (right - left);
     let y = |v: Decimal| {
         let f: f64 = v.to_string().parse().unwrap_or(0.0);
@@ -727,7 +762,7 @@ fn curve(r: &MonitorReport) -> Markup {
                     text.axis x=(left - 6.0) y=(format!("{:.1}", y(Decimal::from(*g)) + 4.0)) text-anchor="end" { (g) "%" }
                 }
                 @for (i, n) in ["一季度末", "二季度末", "三季度末", "四季度末"].iter().enumerate() {
-                    text.axis x=(format!("{:.1}", x(i as f64 + 1.0))) y=(bottom + 20.0) text-anchor="middle" { (n) }
+                    text.axis x=(format!("{:.1}", x(i as f64 + 1.0))) y=(bottom + 24.0) text-anchor="middle" { (n) }
                 }
                 line.axis-line x1=(left) x2=(right) y1=(bottom) y2=(bottom) {}
                 polyline.planned points=(points(&planned)) {}
@@ -900,6 +935,9 @@ fn upload_markup(
     layout("上传供地记录与批次", staff, Nav::Monitor, body)
 }
 
+/// How much more of an oversize upload is read (and dropped) before answering.
+const DRAIN_CAP: usize = 16 * 1024 * 1024;
+
 /// A file name as uploaded, reduced to its last component of safe characters.
 fn safe_file_name(given: &str) -> String {
     let base = given.rsplit(['/', '\\']).next().unwrap_or("").trim();
@@ -970,8 +1008,29 @@ async fn upload(
                 Ok(Some(c)) => {
                     total += c.len();
                     if total > limit {
-                        return Err(PageError(WebError::Invalid(format!(
-                            "上传的文件超过 {} MB 的限制",
+                        // Read (and drop) what the browser is still sending, up to a cap, so
+                        // that it sees the answer rather than a broken connection.
+                        let mut drained = 0usize;
+                        while let Ok(Some(c)) = field.chunk().await {
+                            drained += c.len();
+                            if drained > DRAIN_CAP {
+                                break;
+                            }
+                        }
+                        drop(field);
+                        while drained <= DRAIN_CAP {
+                            let Ok(Some(mut f)) = multipart.next_field().await else {
+                                break;
+                            };
+                            while let Ok(Some(c)) = f.chunk().await {
+                                drained += c.len();
+                                if drained > DRAIN_CAP {
+                                    break;
+                                }
+                            }
+                        }
+                        return Err(PageError(WebError::TooLarge(format!(
+                            "上传的文件超过 {} MB 的限制，未导入",
                             limit / 1024 / 1024
                         ))));
                     }

@@ -92,10 +92,19 @@ pub fn plan_title(region_name: &str, key: &PlanKey) -> String {
 
 /// A version's status as people read it: 已退回 when its last step was 退回.
 fn status_of(v: &PlanVersion, events: &[PlanEvent]) -> &'static str {
-    match events.iter().rev().find(|e| e.version == v.version) {
+    match last_move(v.version, events) {
         Some(e) if e.action == "return" => RETURNED,
         _ => v.status.label(),
     }
+}
+
+/// The last step that moved version `n` (a `revise`, compiling a draft again, moves nothing:
+/// a returned draft revised is still returned, its remark still shown).
+fn last_move(n: i64, events: &[PlanEvent]) -> Option<&PlanEvent> {
+    events
+        .iter()
+        .rev()
+        .find(|e| e.version == n && e.action != "revise")
 }
 
 /// What the plan page shows.
@@ -181,12 +190,7 @@ fn render_plan(staff: &Staff, m: &PlanModel, done: Option<&str>, back: Option<&B
     let key = &m.key;
     let cur = m.current();
     let cur_status = status_of(cur, &m.events);
-    let returned = m
-        .events
-        .iter()
-        .rev()
-        .find(|e| e.version == cur.version)
-        .filter(|e| e.action == "return");
+    let returned = last_move(cur.version, &m.events).filter(|e| e.action == "return");
     let published = m.versions.iter().any(|v| v.status == PlanStatus::Published);
     let title = plan_title(&m.region_name, key);
     let body = html! {
@@ -519,6 +523,8 @@ struct VersionModel {
     diff: Option<PlanDiff>,
     /// The 调整对照表's lines and its reason, for an adjusted version.
     adjustment: Option<(Vec<Line>, String, i64)>,
+    /// What the compiler found in the version's parcels (kept with the version).
+    findings: Vec<landplan_core::Finding>,
 }
 
 fn load_version(
@@ -540,13 +546,9 @@ fn load_version(
         None => None,
     };
     let region_name = s.region_label(&key.region)?;
-    let adjustment = match export::adjustment(s, actor, &key, &v, &region_name)? {
-        Some(a) => {
-            let after = s.compiled(actor, v.version_id)?;
-            Some((lines(&rows(&a.before, &after)), a.reason, a.from_version))
-        }
-        None => None,
-    };
+    let compiled = s.compiled(actor, v.version_id)?;
+    let adjustment = export::adjustment(s, actor, &key, &v, &region_name)?
+        .map(|a| (lines(&rows(&a.before, &compiled)), a.reason, a.from_version));
     Ok(VersionModel {
         status: status_of(&v, &events),
         key,
@@ -554,6 +556,7 @@ fn load_version(
         version: v,
         diff,
         adjustment,
+        findings: compiled.findings,
     })
 }
 
@@ -715,6 +718,38 @@ fn render_version(staff: &Staff, m: &VersionModel) -> Markup {
         p.plan-links {
             a href=(format!("{here}/compiled")) { "编制结果：指标、图表、Word 和 Excel 下载、文本检查" }
             " · " a href=(plan_path(key)) { "办理与记录" }
+        }
+        section.findings aria-labelledby="findings-h" {
+            h2 #findings-h { "编制检查" }
+            @if m.findings.is_empty() {
+                p.ok { "编制时未发现问题。" }
+            } @else {
+                p { "编制时发现 " (m.findings.len()) " 处问题（文件检查见"
+                    a href=(format!("{here}/compiled")) { "编制结果" } "）：" }
+                div.scroll {
+                    table.findings-table {
+                        thead { tr {
+                            th scope="col" { "级别" } th scope="col" { "规则" }
+                            th scope="col" { "说明" } th scope="col" { "位置" }
+                        } }
+                        tbody {
+                            @for f in &m.findings {
+                                tr {
+                                    td { (f.severity.label()) }
+                                    td { code { (f.rule) } }
+                                    td {
+                                        (f.message)
+                                        @if let (Some(e), Some(x)) = (&f.expected, &f.found) {
+                                            br; span.muted { "应为 " (e) "，实为 " (x) }
+                                        }
+                                    }
+                                    td { @for p in &f.places { (p.describe()) " " } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         @match &m.diff {
             Some(d) => { (render_diff(key, d)) }

@@ -173,7 +173,7 @@ fn render(
                     p.muted { "没有符合条件的计划。" }
                 } @else {
                     div.scroll {
-                        table.plans {
+                        table.plans.stack {
                             thead { tr {
                                 th scope="col" { "年度" } th scope="col" { "区域" } th scope="col" { "类型" }
                                 th scope="col" { "版本" } th scope="col" { "状态" } th.num scope="col" { "总量（公顷）" }
@@ -182,13 +182,13 @@ fn render(
                             tbody {
                                 @for a in &shown {
                                     tr {
-                                        td { (a.current.plan.year) }
-                                        td { (name_of(&a.current.plan.region)) " " span.muted { (a.current.plan.region) } }
-                                        td { a href=(plan_path(&a.current.plan)) { (a.current.plan.kind.label()) } }
-                                        td { "第" (a.current.version) "版" }
-                                        td { (a.status_label()) }
-                                        td.num { (landplan_core::units::fmt_dp(a.current.total_ha, 2)) }
-                                        td {
+                                        td data-label="年度" { (a.current.plan.year) }
+                                        td data-label="区域" { (name_of(&a.current.plan.region)) " " span.muted { (a.current.plan.region) } }
+                                        td data-label="类型" { a href=(plan_path(&a.current.plan)) { (a.current.plan.kind.label()) } }
+                                        td data-label="版本" { "第" (a.current.version) "版" }
+                                        td data-label="状态" { (a.status_label()) }
+                                        td.num data-label="总量（公顷）" { (landplan_core::units::fmt_dp(a.current.total_ha, 2)) }
+                                        td data-label="最近一步" {
                                             @if let Some(e) = &a.last {
                                                 (action_label(&e.action)) "，" (e.user)
                                             }

@@ -119,9 +119,8 @@ pub struct Staged {
     pub account: String,
     /// The store it was uploaded for.
     pub store_url: String,
-    /// When it was uploaded (UTC, RFC 3339) and last looked at.
+    /// When it was uploaded (Beijing date).
     pub uploaded_at: String,
-    touched: Instant,
     /// 行政区划代码.
     pub region: String,
     /// Plan year.
@@ -171,7 +170,6 @@ impl Staged {
                 .date_beijing()
                 .map(|d| d.chinese())
                 .unwrap_or_default(),
-            touched: Instant::now(),
             region,
             year,
             kind,
@@ -246,14 +244,16 @@ impl Staged {
     /// Write the grid (with `edits` applied: (row, column) → text) as the ledger to judge,
     /// and judge it.
     pub fn edit(&mut self, edits: &HashMap<(usize, usize), String>) -> Result<(), String> {
+        let mut by_row: HashMap<usize, Vec<(usize, &String)>> = HashMap::new();
+        for ((r, c), text) in edits {
+            by_row.entry(*r).or_default().push((*c, text));
+        }
         for (number, cells) in self.grid.rows.iter_mut() {
-            for ((r, c), text) in edits {
-                if r == number {
-                    if cells.len() <= *c {
-                        cells.resize(*c + 1, String::new());
-                    }
-                    cells[*c] = text.clone();
+            for (c, text) in by_row.get(&*number).into_iter().flatten() {
+                if cells.len() <= *c {
+                    cells.resize(*c + 1, String::new());
                 }
+                cells[*c] = (*text).clone();
             }
         }
         self.edits += 1;
@@ -537,33 +537,50 @@ fn random_id() -> Result<String, String> {
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-type Entry = Arc<Mutex<Staged>>;
-
-fn staging() -> &'static Mutex<Vec<Entry>> {
-    static STAGING: OnceLock<Mutex<Vec<Entry>>> = OnceLock::new();
-    STAGING.get_or_init(|| Mutex::new(Vec::new()))
+/// A kept upload: who it belongs to and when it was last looked at, readable while the upload
+/// itself is locked for judging (a large ledger takes a while).
+struct Kept {
+    id: String,
+    account: String,
+    store_url: String,
+    touched: Mutex<Instant>,
+    staged: Arc<Mutex<Staged>>,
 }
 
-/// Who a staged upload belongs to, and whether it expired.
-fn owner_and_age(e: &Entry) -> Option<(String, String, Instant)> {
-    e.lock()
-        .ok()
-        .map(|s| (s.account.clone(), s.store_url.clone(), s.touched))
+impl Kept {
+    fn alive(&self) -> bool {
+        self.touched.lock().is_ok_and(|t| t.elapsed() < TTL)
+    }
+
+    fn owned_by(&self, account: &str, store_url: &str) -> bool {
+        self.account == account && self.store_url == store_url
+    }
+}
+
+fn staging() -> &'static Mutex<Vec<Arc<Kept>>> {
+    static STAGING: OnceLock<Mutex<Vec<Arc<Kept>>>> = OnceLock::new();
+    STAGING.get_or_init(|| Mutex::new(Vec::new()))
 }
 
 /// Keep a staged upload (dropping expired ones, the account's oldest beyond
 /// [`MAX_PER_ACCOUNT`] and the oldest of all beyond [`MAX_TOTAL`]); its id.
 pub fn keep(staged: Staged) -> String {
-    let id = staged.id.clone();
-    let (account, url) = (staged.account.clone(), staged.store_url.clone());
+    let kept = Kept {
+        id: staged.id.clone(),
+        account: staged.account.clone(),
+        store_url: staged.store_url.clone(),
+        touched: Mutex::new(Instant::now()),
+        staged: Arc::new(Mutex::new(staged)),
+    };
+    let id = kept.id.clone();
     let Ok(mut all) = staging().lock() else {
         return id;
     };
-    all.retain(|e| owner_and_age(e).is_some_and(|(_, _, t)| t.elapsed() < TTL));
+    all.retain(|e| e.alive());
     let mine: Vec<usize> = all
         .iter()
         .enumerate()
-        .filter(|(_, e)| owner_and_age(e).is_some_and(|(a, u, _)| a == account && u == url))
+        .filter(|(_, e)| e.owned_by(&kept.account, &kept.store_url))
         .map(|(i, _)| i)
         .collect();
     if mine.len() >= MAX_PER_ACCOUNT {
@@ -572,26 +589,21 @@ pub fn keep(staged: Staged) -> String {
     if all.len() >= MAX_TOTAL {
         all.remove(0);
     }
-    all.push(Arc::new(Mutex::new(staged)));
+    all.push(Arc::new(kept));
     id
 }
 
 /// The account's staged upload `id` (None when there is none, it expired, or it is another
 /// account's); looking at it keeps it for another [`TTL`].
-pub fn find(id: &str, account: &str, store_url: &str) -> Option<Entry> {
+pub fn find(id: &str, account: &str, store_url: &str) -> Option<Arc<Mutex<Staged>>> {
     let all = staging().lock().ok()?;
-    let e = all.iter().find(|e| {
-        e.lock().ok().is_some_and(|s| {
-            s.id == id
-                && s.account == account
-                && s.store_url == store_url
-                && s.touched.elapsed() < TTL
-        })
-    })?;
-    if let Ok(mut s) = e.lock() {
-        s.touched = Instant::now();
+    let e = all
+        .iter()
+        .find(|e| e.id == id && e.owned_by(account, store_url) && e.alive())?;
+    if let Ok(mut t) = e.touched.lock() {
+        *t = Instant::now();
     }
-    Some(e.clone())
+    Some(e.staged.clone())
 }
 
 /// A line of the account's list of staged uploads.
@@ -614,28 +626,32 @@ pub struct Line {
     pub import_id: Option<i64>,
 }
 
-/// The account's staged uploads, newest first.
+/// The account's staged uploads, newest first (one being judged right now is left out).
 pub fn list(account: &str, store_url: &str) -> Vec<Line> {
-    let Ok(all) = staging().lock() else {
-        return Vec::new();
+    let mine: Vec<Arc<Kept>> = match staging().lock() {
+        Ok(all) => all
+            .iter()
+            .filter(|e| e.owned_by(account, store_url) && e.alive())
+            .cloned()
+            .collect(),
+        Err(_) => return Vec::new(),
     };
-    let mut out: Vec<Line> =
-        all.iter()
-            .filter_map(|e| {
-                let s = e.lock().ok()?;
-                (s.account == account && s.store_url == store_url && s.touched.elapsed() < TTL)
-                    .then(|| Line {
-                        id: s.id.clone(),
-                        region: s.region.clone(),
-                        year: s.year,
-                        kind: s.kind,
-                        file: s.ledger.name.clone(),
-                        uploaded_at: s.uploaded_at.clone(),
-                        errors: s.report.errors(),
-                        import_id: s.stored.as_ref().map(|x| x.import_id),
-                    })
+    let mut out: Vec<Line> = mine
+        .iter()
+        .filter_map(|e| {
+            let s = e.staged.try_lock().ok()?;
+            Some(Line {
+                id: s.id.clone(),
+                region: s.region.clone(),
+                year: s.year,
+                kind: s.kind,
+                file: s.ledger.name.clone(),
+                uploaded_at: s.uploaded_at.clone(),
+                errors: s.report.errors(),
+                import_id: s.stored.as_ref().map(|x| x.import_id),
             })
-            .collect();
+        })
+        .collect();
     out.reverse();
     out
 }
@@ -674,5 +690,46 @@ mod tests {
         );
         assert_eq!(anchors["A&1"], 0);
         assert_eq!(anchors["B"], 1);
+    }
+
+    fn upload(account: &str) -> Staged {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.csv");
+        Staged::new(
+            account,
+            "gpkg:bounds-test.gpkg",
+            "330102".into(),
+            2025,
+            PlanKind::Supply,
+            dir,
+            Upload {
+                name: "l.csv".into(),
+                path,
+            },
+            None,
+            None,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_account_keeps_its_newest_uploads_and_sees_no_one_elses() {
+        let ids: Vec<String> = (0..=MAX_PER_ACCOUNT)
+            .map(|_| keep(upload("bounds-a")))
+            .collect();
+        let other = keep(upload("bounds-b"));
+        let url = "gpkg:bounds-test.gpkg";
+        // The oldest of the six is dropped; the others are found, newest first in the list.
+        assert!(find(&ids[0], "bounds-a", url).is_none());
+        assert!(find(&ids[1], "bounds-a", url).is_some());
+        let listed: Vec<String> = list("bounds-a", url).into_iter().map(|l| l.id).collect();
+        let mut expected: Vec<String> = ids[1..].to_vec();
+        expected.reverse();
+        assert_eq!(listed, expected);
+        // Another account's upload is not found by id, nor one of another store.
+        assert!(find(&other, "bounds-a", url).is_none());
+        assert!(find(&other, "bounds-b", "gpkg:elsewhere.gpkg").is_none());
+        assert!(find(&other, "bounds-b", url).is_some());
+        assert_ne!(ids[1], ids[2], "ids are random");
     }
 }
