@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod headers;
 pub mod pages;
+pub mod paths;
 pub mod state;
 mod upload;
 

@@ -8,7 +8,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use landplan_core::compile::PlanKind;
 use landplan_store::plan::PlanEvent;
 use landplan_store::{PlanAction, PlanKey, PlanVersion, Publication, Store, StoreError};
 use serde::{Deserialize, Serialize};
@@ -161,24 +160,8 @@ fn region_names(store: &Store) -> Result<HashMap<String, String>, StoreError> {
 
 /// The plan a path names, or 404: a 行政区划代码 (6, 9 or 12 digits), a year, a kind.
 fn plan_key(region: &str, year: &str, kind: &str) -> Result<PlanKey, ApiError> {
-    let missing = || ApiError::new(StatusCode::NOT_FOUND, "没有找到这个计划");
-    if !matches!(region.len(), 6 | 9 | 12) || !region.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(missing());
-    }
-    let year: i32 = year.parse().map_err(|_| missing())?;
-    if !(1900..=2200).contains(&year) {
-        return Err(missing());
-    }
-    let kind = match kind {
-        "supply" => PlanKind::Supply,
-        "reserve" => PlanKind::Reserve,
-        _ => return Err(missing()),
-    };
-    Ok(PlanKey {
-        region: region.to_string(),
-        year,
-        kind,
-    })
+    crate::paths::plan_key(region, year, kind)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "没有找到这个计划"))
 }
 
 fn detail(

@@ -20,7 +20,6 @@ use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use landplan_core::compile::PlanKind;
 use landplan_core::units::fmt_dp;
 use landplan_report::adjust::{lines, rows, Line};
 use landplan_report::ReportFormat;
@@ -50,24 +49,8 @@ pub fn routes() -> Router<AppState> {
 /// The plan a path names, or a page that does not exist: a 行政区划代码 (6, 9 or 12 digits), a
 /// year, `supply` or `reserve`.
 pub fn plan_key(region: &str, year: &str, kind: &str) -> Result<PlanKey, PageError> {
-    let missing = || PageError(WebError::NotFound("没有找到这个计划".into()));
-    if !matches!(region.len(), 6 | 9 | 12) || !region.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(missing());
-    }
-    let year: i32 = year.parse().map_err(|_| missing())?;
-    if !(1900..=2200).contains(&year) {
-        return Err(missing());
-    }
-    let kind = match kind {
-        "supply" => PlanKind::Supply,
-        "reserve" => PlanKind::Reserve,
-        _ => return Err(missing()),
-    };
-    Ok(PlanKey {
-        region: region.to_string(),
-        year,
-        kind,
-    })
+    crate::paths::plan_key(region, year, kind)
+        .ok_or_else(|| PageError(WebError::NotFound("没有找到这个计划".into())))
 }
 
 /// A plan's page in the console.

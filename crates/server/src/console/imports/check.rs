@@ -5,8 +5,7 @@
 
 use super::super::{layout, Nav, Staff};
 use crate::pages::PageError;
-use crate::upload::{self, Part, PartsError};
-use crate::{AppState, WebError};
+use crate::AppState;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::response::Html;
@@ -108,23 +107,8 @@ async fn check(
     staff: Staff,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Html<String>, PageError> {
-    let limit = state.auth.settings.max_upload_bytes;
-    let mut multipart =
-        multipart.map_err(|_| PageError(WebError::Invalid("请用本页的表单上传文件".into())))?;
-    let parts = upload::read_parts(&mut multipart, limit)
-        .await
-        .map_err(|e| match e {
-            PartsError::TooLarge => PageError(WebError::TooLarge(upload::too_large_message(limit))),
-            PartsError::Malformed => PageError(WebError::Invalid("上传的表单无法读取".into())),
-        })?;
-    let text = |field: &str| {
-        parts
-            .iter()
-            .find(|p| p.field == field)
-            .map(Part::text)
-            .unwrap_or_default()
-    };
-    staff.check_csrf(&text("_csrf"))?;
+    let parts = super::form_parts(&state, &staff, multipart).await?;
+    let text = |field: &str| super::text_part(&parts, field);
     let region = text("region");
     let Some(doc) = parts
         .iter()

@@ -202,6 +202,35 @@ async fn render_form(
 }
 
 /// A file part that was given (a browser sends an empty part for an empty file input).
+/// A console upload form's parts, read under the server's size limit (413 page beyond it),
+/// after its `_csrf` field has been checked.
+pub(crate) async fn form_parts(
+    state: &AppState,
+    staff: &Staff,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Vec<Part>, PageError> {
+    let limit = state.auth.settings.max_upload_bytes;
+    let mut multipart =
+        multipart.map_err(|_| PageError(WebError::Invalid("请用本页的表单上传文件".into())))?;
+    let parts = upload::read_parts(&mut multipart, limit)
+        .await
+        .map_err(|e| match e {
+            PartsError::TooLarge => PageError(WebError::TooLarge(upload::too_large_message(limit))),
+            PartsError::Malformed => PageError(WebError::Invalid("上传的表单无法读取".into())),
+        })?;
+    staff.check_csrf(&text_part(&parts, "_csrf"))?;
+    Ok(parts)
+}
+
+/// The text of a form field (empty when absent).
+pub(crate) fn text_part(parts: &[Part], field: &str) -> String {
+    parts
+        .iter()
+        .find(|p| p.field == field)
+        .map(Part::text)
+        .unwrap_or_default()
+}
+
 fn file_part<'a>(parts: &'a [Part], field: &str) -> Option<&'a Part> {
     parts.iter().find(|p| {
         p.field == field && !(p.bytes.is_empty() && p.file_name.as_deref().unwrap_or("").is_empty())
@@ -222,23 +251,8 @@ async fn upload(
     staff: Staff,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let limit = state.auth.settings.max_upload_bytes;
-    let mut multipart =
-        multipart.map_err(|_| PageError(WebError::Invalid("请用本页的表单上传文件".into())))?;
-    let parts = upload::read_parts(&mut multipart, limit)
-        .await
-        .map_err(|e| match e {
-            PartsError::TooLarge => PageError(WebError::TooLarge(upload::too_large_message(limit))),
-            PartsError::Malformed => PageError(WebError::Invalid("上传的表单无法读取".into())),
-        })?;
-    let text = |field: &str| {
-        parts
-            .iter()
-            .find(|p| p.field == field)
-            .map(Part::text)
-            .unwrap_or_default()
-    };
-    staff.check_csrf(&text("_csrf"))?;
+    let parts = form_parts(&state, &staff, multipart).await?;
+    let text = |field: &str| text_part(&parts, field);
     let given = Given {
         region: text("region"),
         year: text("year"),
@@ -322,7 +336,7 @@ async fn upload(
     let actor = staff.actor.clone();
     let account = staff.name().to_string();
     let url = state.store.url().to_string();
-    let limit64 = limit as u64 * 4;
+    let limit64 = state.auth.settings.max_upload_bytes as u64 * 4;
     let made = state
         .run(move |s| {
             s.check_role(
