@@ -1,34 +1,10 @@
 //! `landplan compile` end to end: real ledger files in, reports and JSON out, bad input refused
 //! with the place and nothing written.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn landplan() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_landplan"))
-}
-
-fn io_data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../io/tests/data")
-        .join(name)
-}
-
-fn run(args: &[&str]) -> Output {
-    landplan().args(args).output().expect("landplan runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).expect("valid JSON on stdout")
-}
+use common::{io_data, run, Cli};
+use std::path::Path;
 
 fn validate(v: &serde_json::Value) {
     let schema: serde_json::Value = serde_json::from_str(
@@ -62,8 +38,8 @@ fn seed_001_reserve_ledger_compiles_to_json_that_follows_the_schema() {
         "--format",
         "json",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v = json(&o);
+    assert!(o.success(), "{}", o.stderr());
+    let v = o.json();
     validate(&v);
     assert_eq!(v["kind"], "reserve");
     assert_eq!(v["region"], "巴楚县");
@@ -107,8 +83,8 @@ fn bad_rows_are_reported_with_row_and_column_and_nothing_is_written() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = stderr(&o);
+    assert_eq!(o.code(), Some(1));
+    let err = o.stderr();
     assert!(
         err.contains("第3行“面积（公顷）”列：面积“abc”不是数字"),
         "{err}"
@@ -130,8 +106,8 @@ fn skip_bad_rows_imports_the_rest_and_reports_the_skipped_rows() {
         "--format",
         "json",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v = json(&o);
+    assert!(o.success(), "{}", o.stderr());
+    let v = o.json();
     validate(&v);
     assert_eq!(v["parcel_count"], 1);
     assert_eq!(v["total_ha"], "1.23");
@@ -164,12 +140,12 @@ fn existing_output_is_not_overwritten_without_force() {
         }
         a
     };
-    let o = landplan().args(args(false)).output().unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("已存在"), "{}", stderr(&o));
+    let o = run(&args(false));
+    assert_eq!(o.code(), Some(2));
+    assert!(o.stderr().contains("已存在"), "{}", o.stderr());
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "旧内容");
-    let o = landplan().args(args(true)).output().unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&args(true));
+    assert!(o.success(), "{}", o.stderr());
     assert!(std::fs::read_to_string(&out).unwrap().contains("供应总量"));
 }
 
@@ -177,9 +153,9 @@ fn existing_output_is_not_overwritten_without_force() {
 fn text_and_markdown_reports_agree_with_json() {
     let ledger = io_data("supply-gbk.csv");
     let l = ledger.to_str().unwrap();
-    let j = json(&run(&["compile", "--ledger", l, "--format", "json"]));
+    let j = run(&["compile", "--ledger", l, "--format", "json"]).json();
     validate(&j);
-    let text = stdout(&run(&[
+    let text = run(&[
         "compile",
         "--ledger",
         l,
@@ -187,7 +163,8 @@ fn text_and_markdown_reports_agree_with_json() {
         "示例县",
         "--year",
         "2025",
-    ]));
+    ])
+    .stdout();
     assert!(
         text.starts_with("示例县2025年度国有建设用地供应计划"),
         "{text}"
@@ -198,7 +175,7 @@ fn text_and_markdown_reports_agree_with_json() {
         assert!(text.contains(c["name"].as_str().unwrap()));
         assert!(text.contains(c["share_pct"].as_str().unwrap()));
     }
-    let md = stdout(&run(&[
+    let md = run(&[
         "compile",
         "--ledger",
         l,
@@ -208,7 +185,8 @@ fn text_and_markdown_reports_agree_with_json() {
         "2025",
         "--format",
         "md",
-    ]));
+    ])
+    .stdout();
     assert!(md.contains("| 代码 | 地类 |"), "{md}");
     assert!(md.contains(&format!("{total}公顷")));
 }
@@ -227,8 +205,8 @@ fn the_2023_classification_is_a_choice() {
         "--format",
         "json",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v = json(&o);
+    assert!(o.success(), "{}", o.stderr());
+    let v = o.json();
     let names: Vec<&str> = v["structure"]
         .as_array()
         .unwrap()
@@ -243,8 +221,8 @@ fn the_2023_classification_is_a_choice() {
 fn a_missing_file_is_a_clear_error() {
     // Said once, in Chinese (it was "No such file or directory (os error 2)" twice).
     let o = run(&["compile", "--ledger", "/nonexistent/台账.csv"]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
+    assert_eq!(o.code(), Some(2));
+    let err = o.stderr();
     assert_eq!(
         err.trim(),
         "错误：无法读取文件 /nonexistent/台账.csv：文件或目录不存在"
@@ -256,9 +234,9 @@ fn a_missing_file_is_a_clear_error() {
         "-o",
         "/nonexistent/dir/plan.json",
     ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("文件或目录不存在"), "{}", stderr(&o));
-    assert!(!stderr(&o).contains("os error"), "{}", stderr(&o));
+    assert_eq!(o.code(), Some(2));
+    assert!(o.stderr().contains("文件或目录不存在"), "{}", o.stderr());
+    assert!(!o.stderr().contains("os error"), "{}", o.stderr());
 }
 
 #[test]
@@ -273,8 +251,8 @@ fn compile_output_never_replaces_its_ledger() {
     let o = run(&[
         "compile", "--ledger", l, "--format", "json", "-o", l, "--force",
     ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("就是输入文件"), "{}", stderr(&o));
+    assert_eq!(o.code(), Some(2));
+    assert!(o.stderr().contains("就是输入文件"), "{}", o.stderr());
     assert_eq!(std::fs::read(&ledger).unwrap(), before);
 }
 
@@ -294,8 +272,8 @@ fn compile_refuses_areas_beyond_the_earth_instead_of_overflowing() {
     )
     .unwrap();
     let o = run(&["compile", "--ledger", ledger.to_str().unwrap()]);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    let err = o.stderr();
+    assert_eq!(o.code(), Some(1), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert!(
         err.contains("第2行") && err.contains("大于地球表面积"),
@@ -316,8 +294,8 @@ fn compile_refuses_areas_beyond_the_earth_instead_of_overflowing() {
         "--format",
         "json",
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(json(&o)["total_ha"], "2.00");
+    assert_eq!(o.code(), Some(0), "{}", o.stderr());
+    assert_eq!(o.json()["total_ha"], "2.00");
 }
 
 #[test]
@@ -328,7 +306,8 @@ fn gen_ledger_killed_while_overwriting_keeps_the_old_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ledger.csv");
     std::fs::write(&out, "old ledger\n").unwrap();
-    let mut child = landplan()
+    let mut child = Cli::new()
+        .command()
         .args(["gen-ledger", "--parcels", "2000000", "--force", "-o"])
         .arg(&out)
         .stderr(std::process::Stdio::null())
@@ -352,7 +331,7 @@ fn gen_ledger_killed_while_overwriting_keeps_the_old_file() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.code(), Some(0), "{}", o.stderr());
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 51);
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -397,14 +376,14 @@ fn usage_errors_and_help_are_in_chinese() {
     ];
     for (args, want) in cases {
         let o = run(args);
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        let err = o.stderr();
+        assert_eq!(o.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(want), "{args:?}: {err}");
         for english in ["error:", "Usage", "For more information", "invalid value"] {
             assert!(!err.contains(english), "{args:?}: {err}");
         }
     }
-    let help = stdout(&run(&["compile", "--help"]));
+    let help = run(&["compile", "--help"]).stdout();
     assert!(
         help.starts_with("由地块清单编制") || help.contains("用法：landplan compile"),
         "{help}"
@@ -444,16 +423,16 @@ fn precision_sets_the_decimals_of_totals_and_parcels_and_is_refused_in_chinese_w
         run(&a.iter().map(String::as_str).collect::<Vec<_>>())
     };
     // Every figure at four decimals (the ledger's own), as before --precision existed.
-    let v = json(&go("4"));
+    let v = go("4").json();
     assert_eq!(v["total_ha"], "47.5751");
     assert_eq!(v["total_mu"], "713.6265");
     // Totals at one decimal, parcels at three.
-    let v = json(&go("1,3"));
+    let v = go("1,3").json();
     assert_eq!(v["total_ha"], "47.6");
     assert_eq!(v["total_mu"], "713.6");
     let parcel = v["parcels"][0]["area_ha"].as_str().unwrap();
     assert_eq!(parcel.split('.').nth(1).map(str::len), Some(3), "{parcel}");
     let o = go("两位");
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("精度“两位”无法识别"), "{}", stderr(&o));
+    assert!(!o.success());
+    assert!(o.stderr().contains("精度“两位”无法识别"), "{}", o.stderr());
 }

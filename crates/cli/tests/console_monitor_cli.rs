@@ -6,52 +6,24 @@
 //! command is the real binary; every figure the dashboard shows is read from its `data-*`
 //! attributes (exact decimals) and compared with the JSON.
 
-#[path = "../../store/tests/common/mod.rs"]
 mod common;
 #[path = "../../server/tests/support/mod.rs"]
 mod support;
 
+use common::{ok, CountyPlan, TestStore, OPERATOR};
 use landplan_server::auth::AuthSettings;
 use landplan_store::{Actor, Grant, Role};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
 use support::{password, Client, Server};
 
-const BIN: &str = env!("CARGO_BIN_EXE_landplan");
 const AS_OF: &str = "2025-09-30";
-
-fn landplan(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("USER", "测试员")
-        .output()
-        .expect("run landplan")
-}
-
-fn ok(args: &[&str]) {
-    let out = landplan(args);
-    assert!(
-        out.status.success(),
-        "landplan {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// `landplan monitor --format json` (exit 0 or 1: red warnings are expected).
 fn monitor_json(args: &[&str]) -> Value {
-    let mut all = vec!["monitor", "--format", "json", "--as-of", AS_OF];
-    all.extend_from_slice(args);
-    let out = landplan(&all);
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "landplan {all:?}: {:?}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("monitor JSON")
+    common::monitor_json(AS_OF, args)
 }
 
 /// The attributes of every start tag that contains `marker`, in page order.
@@ -289,7 +261,7 @@ fn same_rollup_figures(html: &str, json: &Value, what: &str) -> usize {
 fn build(url: &str, dir: &Path) -> landplan_store::Store {
     let demo = landplan_server::demo::build(Some(url)).expect("the demo");
     let store = demo.store;
-    let op = Actor::local_operator("测试员");
+    let op = Actor::local_operator(OPERATOR);
     for (code, name) in [("990200", "乙市"), ("990201", "甲县"), ("990202", "乙县")] {
         store.ensure_region(&op, code, Some(name)).unwrap();
     }
@@ -330,11 +302,9 @@ fn build(url: &str, dir: &Path) -> landplan_store::Store {
             ok(&["import", &p(f), "--as", kind, "--db", url, "--region", code]);
         }
         if code == "990201" {
-            let county = ["--db", url, "--region", code, "--year", "2025"];
-            ok(&[&["import", &p(&ledger)][..], &county[..]].concat());
-            for step in ["create", "submit", "approve"] {
-                ok(&[&["plan", step][..], &county[..]].concat());
-            }
+            let county = CountyPlan::new(url, code, "2025");
+            county.import(&[&ledger], &[]).ok();
+            county.steps(&["create", "submit", "approve"]);
         }
     }
     store
@@ -429,16 +399,14 @@ fn dashboard_agrees_with_the_command(url: &str, dir: &Path) {
 
 #[test]
 fn the_dashboard_shows_the_commands_figures_in_a_geopackage() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = dir.path().join("province.gpkg").display().to_string();
-    dashboard_agrees_with_the_command(&url, dir.path());
+    let store = TestStore::gpkg("province.gpkg");
+    dashboard_agrees_with_the_command(store.db(), store.dir());
 }
 
 #[test]
 fn the_dashboard_shows_the_commands_figures_in_postgres() {
-    let Some(pg) = common::Pg::start() else {
+    let Some(store) = TestStore::postgres() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    dashboard_agrees_with_the_command(&pg.fresh_db(), dir.path());
+    dashboard_agrees_with_the_command(store.db(), store.dir());
 }

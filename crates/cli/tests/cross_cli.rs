@@ -2,41 +2,11 @@
 //! Excel, web page and Markdown of one plan agree with each other and with the ledger and the
 //! stored version they came from; one figure changed in one of them is found, naming both files.
 
-#[path = "../../store/tests/common/mod.rs"]
 mod common;
 
-use common::Pg;
+use common::{demo, ok, p, run, CountyPlan, TestStore};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn landplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_landplan"))
-        .args(args)
-        .output()
-        .expect("landplan runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = landplan(args);
-    assert!(
-        o.status.success(),
-        "landplan {args:?}: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn demo(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo")
-        .join(name)
-}
 
 /// A ledger compiled to `format` into `dir/name`.
 fn compile(ledger: &Path, kind: &str, year: &str, format: &str, out: &Path) {
@@ -61,15 +31,8 @@ fn compile(ledger: &Path, kind: &str, year: &str, format: &str, out: &Path) {
 fn check_json(args: &[&str]) -> (i32, serde_json::Value) {
     let mut all = vec!["check", "--format", "json"];
     all.extend_from_slice(args);
-    let o = landplan(&all);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    });
-    (o.status.code().unwrap_or(-1), v)
+    let o = run(&all);
+    (o.code().unwrap_or(-1), o.json())
 }
 
 /// Every finding of rule `rule` in a check's JSON, with the document it is in.
@@ -216,8 +179,8 @@ fn one_figure_changed_in_the_excel_annex_is_found_naming_both_files() {
     // The sheet's own 合计 no longer adds up either: an error, exit 1.
     assert_eq!(code, 1);
     // Text output names both places.
-    let o = landplan(&["check", p(&docx), p(&edited)]);
-    let text = String::from_utf8_lossy(&o.stdout);
+    let o = run(&["check", p(&docx), p(&edited)]);
+    let text = o.stdout();
     assert!(text.contains("[cross.mismatch]"), "{text}");
     assert!(text.contains(&format!("--> {}:", p(&docx))), "{text}");
     assert!(
@@ -249,8 +212,8 @@ fn files_of_different_years_or_without_a_title_are_not_tied() {
     let untied = v["cross"]["untied"].as_array().unwrap();
     assert_eq!(untied.len(), 1);
     assert_eq!(untied[0]["path"], p(&t));
-    let o = landplan(&["check", p(&a), p(&t)]);
-    let text = String::from_utf8_lossy(&o.stdout);
+    let o = run(&["check", p(&a), p(&t)]);
+    let text = o.stdout();
     assert!(text.contains("未与其他文件对照"), "{text}");
 }
 
@@ -279,16 +242,16 @@ fn a_document_against_its_ledger_finds_a_changed_class_figure() {
 
 #[test]
 fn a_document_against_its_stored_version_geopackage() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("store.gpkg");
-    against_stored_version(p(&db), dir.path());
+    let store = TestStore::gpkg("store.gpkg");
+    against_stored_version(store.db(), store.dir());
 }
 
 #[test]
 fn a_document_against_its_stored_version_postgres() {
-    let Some(pg) = Pg::start() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    against_stored_version(&pg.fresh_db(), dir.path());
+    let Some(store) = TestStore::postgres() else {
+        return;
+    };
+    against_stored_version(store.db(), store.dir());
 }
 
 /// A store made by the CLI (init, import, plan create): the compiled Word plan agrees with the
@@ -296,25 +259,12 @@ fn a_document_against_its_stored_version_postgres() {
 fn against_stored_version(db: &str, dir: &Path) {
     let ledger = demo("example-county-supply-2025.csv");
     ok(&["init", "--db", db, "--region", "990101=示例县"]);
-    ok(&[
-        "import",
-        "--db",
-        db,
-        p(&ledger),
-        "--region",
-        "990101",
-        "--year",
-        "2025",
-    ]);
-    let which = ["--db", db, "--region", "990101", "--year", "2025"];
-    let mut create = vec!["plan", "create"];
-    create.extend_from_slice(&which);
-    ok(&create);
+    let county = CountyPlan::new(db, "990101", "2025");
+    county.import(&[&ledger], &[]).ok();
+    county.steps(&["create"]);
     let docx = dir.join("plan.docx");
     compile(&ledger, "supply", "2025", "docx", &docx);
-    let mut args = vec![p(&docx)];
-    args.extend_from_slice(&which);
-    let (code, v) = check_json(&args);
+    let (code, v) = check_json(&county.args(&[p(&docx)], &[]));
     assert_eq!(code, 0, "{:#?}", errors(&v));
     assert!(findings(&v, "cross.mismatch").is_empty());
     let against = v["cross"]["against"].as_array().unwrap();
@@ -325,9 +275,7 @@ fn against_stored_version(db: &str, dir: &Path) {
     rewrite_zip(&docx, &edited, "word/document.xml", |x| {
         x.replacen("531.84", "513.84", 1)
     });
-    let mut args = vec![p(&edited), "--version", "1"];
-    args.extend_from_slice(&which);
-    let (_, v) = check_json(&args);
+    let (_, v) = check_json(&county.args(&[p(&edited), "--version", "1"], &[]));
     let found = findings(&v, "cross.mismatch");
     assert!(!found.is_empty());
     assert!(found.iter().all(|f| {
@@ -335,13 +283,13 @@ fn against_stored_version(db: &str, dir: &Path) {
         m.contains("城关镇") && m.contains("513.84公顷") && m.contains("数据库 第1版")
     }));
     // --db without the plan's region and year is refused with a reason.
-    let o = landplan(&["check", p(&docx), "--db", db]);
-    assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--region"));
+    let o = run(&["check", p(&docx), "--db", db]);
+    assert!(!o.success());
+    assert!(o.stderr().contains("--region"));
     // --region and --year without anything to compare with are refused, not ignored.
-    let o = landplan(&["check", p(&docx), "--region", "990101", "--year", "2025"]);
-    assert_eq!(o.status.code(), Some(2), "{o:?}");
-    assert!(String::from_utf8_lossy(&o.stderr).contains("只用于对照"));
+    let o = run(&["check", p(&docx), "--region", "990101", "--year", "2025"]);
+    assert_eq!(o.code(), Some(2), "{o:?}");
+    assert!(o.stderr().contains("只用于对照"));
 }
 
 #[test]
@@ -349,8 +297,7 @@ fn rules_lists_the_check_across_files() {
     let text = ok(&["rules"]);
     assert!(text.contains("cross.mismatch"), "{text}");
     assert!(text.contains("同一计划的不同文件数字不一致"), "{text}");
-    let o = landplan(&["rules", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = run(&["rules", "--format", "json"]).json();
     let r = v["rules"]
         .as_array()
         .unwrap()

@@ -5,38 +5,13 @@
 //! boundaries are imported with `landplan import 乡镇界.geojson --region …` (no year); a ledger
 //! import without `--year` is refused in Chinese.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_landplan");
+use common::{demo, run, TestStore};
 
-fn landplan(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("USER", "测试员")
-        .output()
-        .expect("run landplan")
-}
-
+/// What a successful `landplan args…` printed, both streams.
 fn ok(args: &[&str]) -> String {
-    let out = landplan(args);
-    assert!(
-        out.status.success(),
-        "landplan {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn demo(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo")
-        .join(name)
+    run(args).ok().text()
 }
 
 #[test]
@@ -79,26 +54,24 @@ fn gen_ledger_writes_the_demo_boundaries_and_townships() {
         );
     }
     // Existing outputs are refused, all of them before anything is written.
-    let out = landplan(&[
+    let out = run(&[
         "gen-ledger",
         "-o",
         d.path().join("new.csv").to_str().unwrap(),
         "--boundaries",
         txt.to_str().unwrap(),
     ]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("已存在"));
+    assert!(!out.success());
+    assert!(out.stderr().contains("已存在"));
     assert!(!d.path().join("new.csv").exists());
 }
 
 #[test]
 fn a_guotu_txt_alone_is_a_ledger_and_townships_import_on_their_own() {
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("s.gpkg");
-    let db = db.to_str().unwrap();
-    ok(&["init", "--db", db]);
+    let store = TestStore::gpkg("s.gpkg").init(&[]);
+    let db = store.db();
     let txt = demo("example-county-supply-2025-parcels.txt");
-    let e = landplan(&[
+    let e = run(&[
         "import",
         "--db",
         db,
@@ -106,12 +79,8 @@ fn a_guotu_txt_alone_is_a_ledger_and_townships_import_on_their_own() {
         "--region",
         "990101",
     ]);
-    assert!(!e.status.success());
-    assert!(
-        String::from_utf8_lossy(&e.stderr).contains("请用 --year 指定"),
-        "{}",
-        String::from_utf8_lossy(&e.stderr)
-    );
+    assert!(!e.success());
+    assert!(e.stderr().contains("请用 --year 指定"), "{}", e.stderr());
     let out = ok(&[
         "import",
         "--db",

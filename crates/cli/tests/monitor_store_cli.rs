@@ -3,71 +3,20 @@
 //! nothing stored, `--skip-bad-rows`, roles), and `monitor --db` equal to the file-based run on
 //! the same inputs (a county against its approved plan; a province rolled up as --by-region).
 
-#[path = "../../store/tests/common/mod.rs"]
 mod common;
 
-use common::Pg;
+use common::{demo, fails as refused, ok, p, run, Cli, CountyPlan, TestStore};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_landplan");
-
-fn demo(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo")
-        .join(name)
-}
-
-fn landplan(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("USER", "测试员")
-        .output()
-        .expect("run landplan")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = landplan(args);
-    assert!(
-        out.status.success(),
-        "landplan {:?} failed ({:?}):\n{}\n{}",
-        args,
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn refused(args: &[&str]) -> String {
-    let out = landplan(args);
-    assert!(!out.status.success(), "landplan {args:?} should fail");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use std::path::Path;
+use std::process::Output;
 
 /// The JSON a monitor run prints (exit 0 or 1: red warnings are expected in the demo).
 fn monitor_json(args: &[&str]) -> Value {
-    let mut all = vec!["monitor", "--format", "json", "--as-of", "2025-09-30"];
-    all.extend_from_slice(args);
-    let out = landplan(&all);
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "landplan {all:?}: {:?}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("monitor JSON")
+    common::monitor_json("2025-09-30", args)
 }
 
 fn json(args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.extend(["--format", "json"]);
-    serde_json::from_str(&ok(&all)).expect("JSON")
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
+    run(&[args, &["--format", "json"]].concat()).ok().json()
 }
 
 /// The demo records with the 行政区 column set to `code` (the first column).
@@ -120,11 +69,9 @@ fn story(db: &str, dir: &Path) {
     let batches = demo("example-county-batches.csv");
     let ledger = demo("example-county-supply-2025.csv");
     ok(&["init", "--db", db, "--region", "990000=示例省"]);
-    let county = ["--db", db, "--region", "990101=示例县", "--year", "2025"];
-    ok(&[&["import", p(&ledger)][..], &county[..]].concat());
-    for step in ["create", "submit", "approve"] {
-        ok(&[&["plan", step][..], &county[..]].concat());
-    }
+    let county = CountyPlan::new(db, "990101=示例县", "2025");
+    county.import(&[&ledger], &[]).ok();
+    county.steps(&["create", "submit", "approve"]);
 
     // Records (forced) and batches (recognised by their header).
     let s = json(&[
@@ -373,22 +320,22 @@ fn audit_entries_as(db: &str, user: &str) {
 
 #[test]
 fn records_and_batches_in_a_geopackage() {
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("store.gpkg");
-    story(p(&db), d.path());
+    let store = TestStore::gpkg("store.gpkg");
+    story(store.db(), store.dir());
 }
 
 #[test]
 fn records_and_batches_in_postgres() {
-    let Some(pg) = Pg::start() else { return };
-    let d = tempfile::tempdir().unwrap();
-    story(&pg.fresh_db(), d.path());
+    let Some(store) = TestStore::postgres() else {
+        return;
+    };
+    story(store.db(), store.dir());
 }
 
 /// The demo county judged on 2025-09-30 with two checkpoints, in `format`, written to `out`;
 /// `fresh`: on a machine without fonts.
 fn demo_report(format: &str, out: &Path, fresh: Option<&Path>) -> Output {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Cli::new().command();
     cmd.args([
         "monitor",
         "--plan",

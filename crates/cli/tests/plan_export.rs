@@ -6,49 +6,18 @@
 //! PDF through LibreOffice when it is installed, and a clear refusal when it is not. On both
 //! store backends (PostgreSQL when it is installed, as the other store tests).
 
-#[path = "../../store/tests/common/mod.rs"]
 mod common;
 
 use calamine::{Data, Reader, Xlsx};
-use common::Pg;
+use common::{demo, ok, p as s, run, Cli, CountyPlan, Ran, TestStore};
 use landplan_core::units::fmt_dp;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_landplan");
 const REASON: &str = "部分地块暂缓供应，一宗地块面积重新核定";
-
-fn demo(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo")
-        .join(name)
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("USER", "测试员")
-        .output()
-        .expect("run landplan")
-}
-
-fn ok(args: &[&str]) -> Output {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "landplan {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// The demo ledger changed for the adjustment: the last ten parcels dropped, the first
 /// parcel's area changed, and one parcel added that has no boundary.
@@ -85,30 +54,21 @@ fn store(db: &str, dir: &Path) -> PathBuf {
         "990100=示例市",
     ]);
     let ledger = demo("example-county-supply-2025.csv");
-    let who = ["--region", "990101", "--year", "2025"];
-    let mut import = vec!["import", "--db", db, s(&ledger), s(&parcels)];
-    import.extend(who);
-    import.extend(["--region-name", "示例县"]);
-    ok(&import);
+    let county = CountyPlan::new(db, "990101", "2025");
+    county
+        .import(&[&ledger, &parcels], &["--region-name", "示例县"])
+        .ok();
     let towns = demo("example-county-townships.geojson");
     ok(&["import", "--db", db, s(&towns), "--region", "990101"]);
-    for step in ["create", "submit", "approve", "publish"] {
-        let mut a = vec!["plan", step, "--db", db];
-        a.extend(who);
-        ok(&a);
-    }
+    county.steps(&["create", "submit", "approve", "publish"]);
     let adjusted = adjusted_ledger(dir);
-    let mut import = vec!["import", "--db", db, s(&adjusted), s(&parcels)];
-    import.extend(who);
-    ok(&import);
-    let mut a = vec!["plan", "adjust", "--db", db, "--reason", REASON];
-    a.extend(who);
-    ok(&a);
+    county.import(&[&adjusted, &parcels], &[]).ok();
+    county.step("adjust", &["--reason", REASON]).ok();
     adjusted
 }
 
-fn export(db: &str, version: &str, format: &str, out: &Path) -> Output {
-    ok(&[
+fn export(db: &str, version: &str, format: &str, out: &Path) -> Ran {
+    run(&[
         "plan",
         "export",
         "--db",
@@ -124,6 +84,7 @@ fn export(db: &str, version: &str, format: &str, out: &Path) -> Output {
         "-o",
         s(out),
     ])
+    .ok()
 }
 
 fn zip_names(bytes: &[u8]) -> Vec<String> {
@@ -133,7 +94,7 @@ fn zip_names(bytes: &[u8]) -> Vec<String> {
 
 /// The figures `landplan compile` gives for a ledger: total, classes, townships, parcels.
 fn compiled(ledger: &Path) -> Value {
-    let out = ok(&[
+    run(&[
         "compile",
         "--ledger",
         s(ledger),
@@ -143,8 +104,9 @@ fn compiled(ledger: &Path) -> Value {
         "2025",
         "--format",
         "json",
-    ]);
-    serde_json::from_slice(&out.stdout).unwrap()
+    ])
+    .ok()
+    .json()
 }
 
 fn norm(x: &str) -> String {
@@ -233,10 +195,10 @@ fn figures_agree(file: &Path, ledger: &Path, geometry: bool, dir: &Path) {
 /// The 增减 `plan diff` gives, rounded as the documents show it, by row name (classes by
 /// name, townships, 合计); rows the diff does not name did not change.
 fn diff_deltas(db: &str) -> BTreeMap<String, String> {
-    let out = ok(&[
-        "plan", "diff", "--db", db, "--region", "990101", "--year", "2025", "--format", "json",
-    ]);
-    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d =
+        run(&CountyPlan::new(db, "990101", "2025").args(&["plan", "diff"], &["--format", "json"]))
+            .ok()
+            .json();
     let mut m = BTreeMap::new();
     for f in d["figures"].as_array().unwrap() {
         let item = f["item"].as_str().unwrap();
@@ -352,7 +314,7 @@ fn story(db: &str, dir: &Path, pdf: bool) {
         let out = export(db, v, "geojson", &gj);
         let fc: Value = serde_json::from_slice(&std::fs::read(&gj).unwrap()).unwrap();
         assert_eq!(fc["features"].as_array().unwrap().len(), parcels);
-        let warning = String::from_utf8_lossy(&out.stderr);
+        let warning = out.stderr();
         assert_eq!(warning.contains("1 个地块没有几何"), v == "2", "{warning}");
         // Shapefile: .shp, .shx and .dbf, read back.
         let shp = dir.join(format!("v{v}.shp"));
@@ -403,10 +365,10 @@ fn pdf_story(db: &str, dir: &Path, v: &str) {
         s(&out),
     ];
     let empty = tempfile::tempdir().unwrap();
-    let refused = Command::new(BIN)
+    let refused = Cli::new()
+        .command()
         .args(args)
         .env("PATH", empty.path())
-        .env("USER", "测试员")
         .output()
         .unwrap();
     assert!(!refused.status.success());
@@ -444,12 +406,11 @@ fn pdf_story(db: &str, dir: &Path, v: &str) {
 
 #[test]
 fn export_every_format_gpkg() {
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("store.gpkg");
-    story(s(&db), d.path(), true);
+    let store = TestStore::gpkg("store.gpkg");
+    let (db, d) = (store.db(), store.dir());
+    story(db, d, true);
     // Reading needs only that the user may see the version: an account with no role for the
     // county exports the published version 1 (its current version), not the adjusting 2.
-    let db = s(&db);
     ok(&[
         "user",
         "add",
@@ -470,45 +431,17 @@ fn export_every_format_gpkg() {
         "--user",
         "管理员",
     ]);
-    let out = d.path().join("外县.docx");
-    let written = ok(&[
-        "plan",
+    let out = d.join("外县.docx");
+    let outsider = CountyPlan::new(db, "990101", "2025").by("外县编制员");
+    let written = outsider.step("export", &["--format", "docx", "-o", s(&out)]);
+    assert!(written.ok().stderr().contains("第 1 版　已公布"));
+    let out2 = d.join("外县2.docx");
+    let refused = outsider.step(
         "export",
-        "--db",
-        db,
-        "--user",
-        "外县编制员",
-        "--region",
-        "990101",
-        "--year",
-        "2025",
-        "--format",
-        "docx",
-        "-o",
-        s(&out),
-    ]);
-    assert!(String::from_utf8_lossy(&written.stderr).contains("第 1 版　已公布"));
-    let out2 = d.path().join("外县2.docx");
-    let refused = run(&[
-        "plan",
-        "export",
-        "--db",
-        db,
-        "--user",
-        "外县编制员",
-        "--region",
-        "990101",
-        "--year",
-        "2025",
-        "--version",
-        "2",
-        "--format",
-        "docx",
-        "-o",
-        s(&out2),
-    ]);
-    assert!(!refused.status.success());
-    let msg = String::from_utf8_lossy(&refused.stderr);
+        &["--version", "2", "--format", "docx", "-o", s(&out2)],
+    );
+    assert!(!refused.success());
+    let msg = refused.stderr();
     assert!(
         msg.contains("没有第 2 版") && !msg.contains("landplan import"),
         "{msg}"
@@ -518,137 +451,62 @@ fn export_every_format_gpkg() {
 
 #[test]
 fn export_every_format_postgres() {
-    let Some(pg) = Pg::start() else { return };
-    let d = tempfile::tempdir().unwrap();
-    story(&pg.fresh_db(), d.path(), false);
+    let Some(store) = TestStore::postgres() else {
+        return;
+    };
+    story(store.db(), store.dir(), false);
 }
 
 #[test]
 fn parcels_without_geometry_are_refused_and_documents_have_no_map() {
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("store.gpkg");
-    let db = s(&db);
+    let store = TestStore::gpkg("store.gpkg").init(&[]);
+    let db = store.db();
     let ledger = demo("example-county-supply-2025.csv");
-    ok(&["init", "--db", db]);
-    ok(&[
-        "import",
-        "--db",
-        db,
-        s(&ledger),
-        "--region",
-        "990101",
-        "--region-name",
-        "示例县",
-        "--year",
-        "2025",
-    ]);
-    ok(&[
-        "plan", "create", "--db", db, "--region", "990101", "--year", "2025",
-    ]);
-    let gj = d.path().join("p.geojson");
-    let out = run(&[
-        "plan",
-        "export",
-        "--db",
-        db,
-        "--region",
-        "990101",
-        "--year",
-        "2025",
-        "--format",
-        "geojson",
-        "-o",
-        s(&gj),
-    ]);
-    assert!(!out.status.success());
-    let msg = String::from_utf8_lossy(&out.stderr);
+    let county = CountyPlan::new(db, "990101", "2025");
+    county.import(&[&ledger], &["--region-name", "示例县"]).ok();
+    county.steps(&["create"]);
+    let gj = store.dir().join("p.geojson");
+    let out = county.step("export", &["--format", "geojson", "-o", s(&gj)]);
+    assert!(!out.success());
+    let msg = out.stderr();
     assert!(msg.contains("300 个地块都没有几何"), "{msg}");
     assert!(!gj.exists());
     // The Word plan of the draft: the figures of compile, no map, no 对照表.
-    let docx = d.path().join("p.docx");
+    let docx = store.dir().join("p.docx");
     export(db, "1", "docx", &docx);
     let names = zip_names(&std::fs::read(&docx).unwrap());
     assert!(
         !names.iter().any(|n| n.starts_with("word/media/")),
         "{names:?}"
     );
-    figures_agree(&docx, &ledger, false, d.path());
+    figures_agree(&docx, &ledger, false, store.dir());
     // An existing file is not overwritten without --force.
-    let out = run(&[
-        "plan",
-        "export",
-        "--db",
-        db,
-        "--region",
-        "990101",
-        "--year",
-        "2025",
-        "--format",
-        "docx",
-        "-o",
-        s(&docx),
-    ]);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    let out = county.step("export", &["--format", "docx", "-o", s(&docx)]);
+    assert!(!out.success());
+    assert!(out.stderr().contains("--force"));
 }
 
 #[test]
 fn a_region_without_a_name_is_refused_for_documents() {
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("store.gpkg");
-    let db = s(&db);
+    let store = TestStore::gpkg("store.gpkg").init(&[]);
+    let db = store.db();
     let ledger = demo("example-county-supply-2025.csv");
-    ok(&["init", "--db", db]);
-    ok(&[
-        "import",
-        "--db",
-        db,
-        s(&ledger),
-        "--region",
-        "990102",
-        "--year",
-        "2025",
-    ]);
-    ok(&[
-        "plan", "create", "--db", db, "--region", "990102", "--year", "2025",
-    ]);
-    let docx = d.path().join("p.docx");
-    let out = run(&[
-        "plan",
-        "export",
-        "--db",
-        db,
-        "--region",
-        "990102",
-        "--year",
-        "2025",
-        "--format",
-        "docx",
-        "-o",
-        s(&docx),
-    ]);
-    assert!(!out.status.success());
-    let msg = String::from_utf8_lossy(&out.stderr);
+    let county = CountyPlan::new(db, "990102", "2025");
+    county.import(&[&ledger], &[]).ok();
+    county.steps(&["create"]);
+    let docx = store.dir().join("p.docx");
+    let out = county.step("export", &["--format", "docx", "-o", s(&docx)]);
+    assert!(!out.success());
+    let msg = out.stderr();
     assert!(
         msg.contains("行政区名称") && msg.contains("990102=名称"),
         "{msg}"
     );
     assert!(!docx.exists());
     // The name given with the code is used.
-    ok(&[
-        "plan",
-        "export",
-        "--db",
-        db,
-        "--region",
-        "990102=某某县",
-        "--year",
-        "2025",
-        "--format",
-        "docx",
-        "-o",
-        s(&docx),
-    ]);
+    CountyPlan::new(db, "990102=某某县", "2025")
+        .step("export", &["--format", "docx", "-o", s(&docx)])
+        .ok();
     let (_, text) = landplan_check::check_bytes_with_text(s(&docx), &std::fs::read(&docx).unwrap());
     assert!(
         text.contains("某某县2025年度国有建设用地供应计划"),

@@ -57,7 +57,9 @@ fn scenario(db: &str) {
     assert_eq!(j["versions"][0]["issuing_body"], "示例县人民政府");
     let t = ok(&plan.args(&["plan", "show"], &[]));
     assert!(t.contains("文号：示自然资发〔2025〕12号"), "{t}");
-    let list = run(&["plan", "list", "--db", db, "--format", "json"]).ok().json();
+    let list = run(&["plan", "list", "--db", db, "--format", "json"])
+        .ok()
+        .json();
     assert_eq!(list[0]["doc_number"], "示自然资发〔2025〕12号");
     assert_eq!(list[0]["issuing_body"], "示例县人民政府");
     let v = ok(&["audit", "verify", "--db", db]);

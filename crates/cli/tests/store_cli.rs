@@ -2,46 +2,12 @@
 //! with geometry, compile, submit, approve, publish, adjust, diff, roll up, audit verify) on
 //! both backends; crash safety under SIGKILL; concurrent writers and readers; `ogrinfo`.
 
-#[path = "../../store/tests/common/mod.rs"]
 mod common;
 
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_landplan");
-
-fn landplan(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("USER", "测试员")
-        .output()
-        .expect("run landplan")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = landplan(args);
-    assert!(
-        out.status.success(),
-        "landplan {:?} failed ({:?}):\n{}\n{}",
-        args,
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = landplan(args);
-    assert!(!out.status.success(), "landplan {args:?} should fail");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 /// The story, on one store.
 fn story(db: &str, dir: &Path) {
@@ -62,59 +28,21 @@ fn story(db: &str, dir: &Path) {
         "v1.geojson",
         &geojson(&["A-001", "A-002", "A-003", "A-004"]),
     );
-    let out = ok(&[
-        "import",
-        "--db",
-        db,
-        p(&l1),
-        p(&g1),
-        "--region",
-        "330102",
-        "--region-name",
-        "示例县",
-        "--year",
-        "2025",
-    ]);
+    let county = CountyPlan::new(db, "330102", "2025");
+    let out = county
+        .import(&[&l1, &g1], &["--region-name", "示例县"])
+        .ok()
+        .stdout();
     assert!(
         out.contains("地块 4 个（其中带几何 4 个），合计 8.5 公顷"),
         "{out}"
     );
     let l3 = write(dir, "other.csv", &ledger_v2());
-    ok(&[
-        "import",
-        "--db",
-        db,
-        p(&l3),
-        "--region",
-        "330103",
-        "--region-name",
-        "另一县",
-        "--year",
-        "2025",
-    ]);
+    let other = CountyPlan::new(db, "330103", "2025");
+    other.import(&[&l3], &["--region-name", "另一县"]).ok();
 
-    let w = ["--region", "330102", "--year", "2025"];
-    let with = |cmd: &[&str], extra: &[&str]| -> Vec<String> {
-        let mut v: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
-        v.extend(["--db".to_string(), db.to_string()]);
-        v.extend(w.iter().map(|s| s.to_string()));
-        v.extend(extra.iter().map(|s| s.to_string()));
-        v
-    };
-    let run = |cmd: &[&str], extra: &[&str]| {
-        ok(&with(cmd, extra)
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>())
-    };
-    let run_fail = |cmd: &[&str], extra: &[&str]| {
-        fails(
-            &with(cmd, extra)
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-        )
-    };
+    let run = |cmd: &[&str], extra: &[&str]| ok(&county.args(cmd, extra));
+    let run_fail = |cmd: &[&str], extra: &[&str]| fails(&county.args(cmd, extra));
 
     let out = run(&["plan", "create"], &[]);
     assert!(out.contains("第 1 版　草稿　8.5000 公顷"), "{out}");
@@ -135,17 +63,7 @@ fn story(db: &str, dir: &Path) {
         "v2.geojson",
         &geojson(&["A-001", "A-003", "A-004", "A-005"]),
     );
-    ok(&[
-        "import",
-        "--db",
-        db,
-        p(&l2),
-        p(&g2),
-        "--region",
-        "330102",
-        "--year",
-        "2025",
-    ]);
+    county.import(&[&l2, &g2], &[]).ok();
     let out = run(
         &["plan", "adjust"],
         &["--reason", "年中调整：增加保障性租赁住房用地"],
@@ -180,19 +98,15 @@ fn story(db: &str, dir: &Path) {
     assert!(show.contains("经办人：县长乙"), "{show}");
 
     // The other county is approved too; roll up to the prefecture and the province.
-    let other = ["--db", db, "--region", "330103", "--year", "2025"];
-    for step in ["create", "submit", "approve"] {
-        let mut a = vec!["plan", step];
-        a.extend(other);
-        ok(&a);
-    }
+    other.steps(&["create", "submit", "approve"]);
     let r = ok(&["rollup", "--db", db, "--region", "330100", "--year", "2025"]);
     assert!(r.contains("2 个县级计划"), "{r}");
     assert!(r.contains("总量：21.5"), "{r}");
-    let j: serde_json::Value = serde_json::from_str(&ok(&[
+    let j = common::run(&[
         "rollup", "--db", db, "--region", "330000", "--year", "2025", "--json",
-    ]))
-    .unwrap();
+    ])
+    .ok()
+    .json();
     assert_eq!(j["members"].as_array().unwrap().len(), 2);
 
     let v = ok(&["audit", "verify", "--db", db]);
@@ -267,94 +181,52 @@ fn ogrinfo_check(gpkg: &Path, features: usize) {
 
 #[test]
 fn story_gpkg() {
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("store.gpkg");
-    story(p(&db), d.path());
-    ogrinfo_check(&db, 12);
+    let store = TestStore::gpkg("store.gpkg");
+    story(store.db(), store.dir());
+    ogrinfo_check(Path::new(store.db()), 12);
 }
 
 #[test]
 fn story_postgres() {
-    let Some(pg) = Pg::start() else { return };
-    let d = tempfile::tempdir().unwrap();
-    story(&pg.fresh_db(), d.path());
+    let Some(store) = TestStore::postgres() else {
+        return;
+    };
+    story(store.db(), store.dir());
 }
 
 #[test]
 fn clear_errors() {
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("none.gpkg");
-    let err = fails(&["plan", "list", "--db", p(&db)]);
+    let store = TestStore::gpkg("none.gpkg");
+    let db = store.db();
+    let err = fails(&["plan", "list", "--db", db]);
     assert!(
         err.contains("尚未初始化") && err.contains("landplan init"),
         "{err}"
     );
     let err = fails(&["plan", "list", "--db", "mysql://x"]);
     assert!(err.contains("无法识别的数据库地址"), "{err}");
-    ok(&["init", "--db", p(&db)]);
-    let err = fails(&[
-        "plan",
-        "submit",
-        "--db",
-        p(&db),
-        "--region",
-        "330102",
-        "--year",
-        "2025",
-    ]);
+    ok(&["init", "--db", db]);
+    let county = CountyPlan::new(db, "330102", "2025");
+    let err = county.step("submit", &[]).failed().stderr();
     assert!(
         err.contains("没有找到") && err.contains("plan create"),
         "{err}"
     );
-    let err = fails(&[
-        "plan",
-        "create",
-        "--db",
-        p(&db),
-        "--region",
-        "330102",
-        "--year",
-        "2025",
-    ]);
+    let err = county.step("create", &[]).failed().stderr();
     assert!(
         err.contains("还没有导入台账") && err.contains("landplan import --region 330102"),
         "{err}"
     );
     let err = fails(&[
-        "import",
-        "--db",
-        p(&db),
-        "--region",
-        "3301",
-        "--year",
-        "2025",
-        "x.csv",
+        "import", "--db", db, "--region", "3301", "--year", "2025", "x.csv",
     ]);
     assert!(err.contains("x.csv") || err.contains("6 位"), "{err}");
-}
-
-/// Refused with exit code 2; the stderr.
-fn refused(args: &[&str]) -> String {
-    let out = landplan(args);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "landplan {args:?} should be refused:\n{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Once the store has accounts, `--user` must name one of them, and each acts with its roles.
 #[test]
 fn accounts_through_the_cli() {
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("accounts.gpkg");
-    let db = p(&db);
-    ok(&[
-        "init",
-        "--db",
-        db,
+    let store = TestStore::gpkg("accounts.gpkg").init(&[
         "--srid",
         "4527",
         "--region",
@@ -362,6 +234,7 @@ fn accounts_through_the_cli() {
         "--region",
         "330100=示例市",
     ]);
+    let db = store.db();
     // The local operator ($USER here) adds the first account, an admin of the province.
     let out = ok(&[
         "user",
@@ -402,28 +275,10 @@ fn accounts_through_the_cli() {
             grant,
         ]);
     }
-    let l1 = write(d.path(), "v1.csv", &ledger_v1());
-    let w = ["--db", db, "--region", "330102", "--year", "2025"];
-    let with = |cmd: &[&str], user: &str| -> Vec<String> {
-        let mut v: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
-        v.extend(w.iter().map(|s| s.to_string()));
-        v.extend(["--user".to_string(), user.to_string()]);
-        v
-    };
-    let run = |cmd: &[&str], user: &str| {
-        ok(&with(cmd, user)
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>())
-    };
-    let run_refused = |cmd: &[&str], user: &str| {
-        refused(
-            &with(cmd, user)
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-        )
-    };
+    let l1 = write(store.dir(), "v1.csv", &ledger_v1());
+    let county = CountyPlan::new(db, "330102", "2025");
+    let run = |cmd: &[&str], user: &str| ok(&county.by(user).args(cmd, &[]));
+    let run_refused = |cmd: &[&str], user: &str| refused(&county.by(user).args(cmd, &[]));
     let err = run_refused(&["import", p(&l1)], "乙县编制员");
     assert!(err.contains("账户“乙县编制员”无权导入"), "{err}");
     run(&["import", p(&l1)], "甲县编制员");
@@ -512,7 +367,8 @@ fn big_ledger(dir: &Path, n: u64, seed: u64) -> (PathBuf, PathBuf) {
 }
 
 fn spawn(args: &[&str]) -> Child {
-    Command::new(BIN)
+    Cli::new()
+        .command()
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -551,17 +407,7 @@ fn crash(db: &str, dir: &Path) {
     ok(&["init", "--db", db, "--srid", "4527"]);
     let n = 20_000;
     let (ledger, geo) = big_ledger(dir, n, 7);
-    let args = [
-        "import",
-        "--db",
-        db,
-        p(&ledger),
-        p(&geo),
-        "--region",
-        "330102",
-        "--year",
-        "2025",
-    ];
+    let args = CountyPlan::new(db, "330102", "2025").args(&["import", p(&ledger), p(&geo)], &[]);
     // How long a whole import takes, to spread the kills across it.
     let t = Instant::now();
     ok(&args);
@@ -575,11 +421,11 @@ fn crash(db: &str, dir: &Path) {
         std::thread::sleep(wait);
         let _ = child.kill(); // SIGKILL
         let status = child.wait().unwrap();
-        let v = landplan(&["audit", "verify", "--db", db]);
+        let v = run(&["audit", "verify", "--db", db]);
         assert!(
-            v.status.success(),
+            v.success(),
             "round {round}: audit verify failed: {}",
-            String::from_utf8_lossy(&v.stdout)
+            v.stdout()
         );
         let counts = imports(db);
         assert!(
@@ -608,15 +454,16 @@ fn crash(db: &str, dir: &Path) {
 
 #[test]
 fn crash_safety_gpkg() {
-    let d = tempfile::tempdir().unwrap();
-    crash(p(&d.path().join("crash.gpkg")), d.path());
+    let store = TestStore::gpkg("crash.gpkg");
+    crash(store.db(), store.dir());
 }
 
 #[test]
 fn crash_safety_postgres() {
-    let Some(pg) = Pg::start() else { return };
-    let d = tempfile::tempdir().unwrap();
-    crash(&pg.fresh_db(), d.path());
+    let Some(store) = TestStore::postgres() else {
+        return;
+    };
+    crash(store.db(), store.dir());
 }
 
 fn concurrent(db: &str, dir: &Path) {
@@ -626,17 +473,9 @@ fn concurrent(db: &str, dir: &Path) {
     let regions = ["330102", "330103", "330104", "330105"];
     let mut children = Vec::new();
     for ((l, g), r) in files.iter().zip(regions) {
-        children.push(spawn(&[
-            "import",
-            "--db",
-            db,
-            p(l),
-            p(g),
-            "--region",
-            r,
-            "--year",
-            "2025",
-        ]));
+        children.push(spawn(
+            &CountyPlan::new(db, r, "2025").args(&["import", p(l), p(g)], &[]),
+        ));
     }
     // Readers at the same time.
     let mut readers = Vec::new();
@@ -664,9 +503,9 @@ fn concurrent(db: &str, dir: &Path) {
     // Plans created concurrently for the four counties, then a roll-up sees all four.
     let mut children = Vec::new();
     for r in regions {
-        children.push(spawn(&[
-            "plan", "create", "--db", db, "--region", r, "--year", "2025",
-        ]));
+        children.push(spawn(
+            &CountyPlan::new(db, r, "2025").args(&["plan", "create"], &[]),
+        ));
     }
     for c in children {
         let out = c.wait_with_output().unwrap();
@@ -695,15 +534,16 @@ fn concurrent(db: &str, dir: &Path) {
 
 #[test]
 fn concurrency_gpkg() {
-    let d = tempfile::tempdir().unwrap();
-    concurrent(p(&d.path().join("conc.gpkg")), d.path());
+    let store = TestStore::gpkg("conc.gpkg");
+    concurrent(store.db(), store.dir());
 }
 
 #[test]
 fn concurrency_postgres() {
-    let Some(pg) = Pg::start() else { return };
-    let d = tempfile::tempdir().unwrap();
-    concurrent(&pg.fresh_db(), d.path());
+    let Some(store) = TestStore::postgres() else {
+        return;
+    };
+    concurrent(store.db(), store.dir());
 }
 
 // ---------------------------------------------------------------- fault campaign, issue 11
@@ -751,27 +591,11 @@ fn small_store(dir: &Path) -> PathBuf {
     ]);
     let l1 = write(dir, "v1.csv", &ledger_v1());
     for (r, n) in [("330102", "甲县"), ("330103", "乙县")] {
-        ok(&[
-            "import",
-            "--db",
-            db_s,
-            p(&l1),
-            "--region",
-            r,
-            "--region-name",
-            n,
-            "--year",
-            "2025",
-        ]);
-        ok(&[
-            "plan", "create", "--db", db_s, "--region", r, "--year", "2025",
-        ]);
+        let county = CountyPlan::new(db_s, r, "2025");
+        county.import(&[&l1], &["--region-name", n]).ok();
+        county.steps(&["create"]);
     }
-    for step in ["submit", "approve", "publish"] {
-        ok(&[
-            "plan", step, "--db", db_s, "--region", "330102", "--year", "2025",
-        ]);
-    }
+    CountyPlan::new(db_s, "330102", "2025").steps(&["submit", "approve", "publish"]);
     db
 }
 
@@ -795,14 +619,10 @@ fn reading_commands_leave_backups_unchanged_and_work_on_read_only_stores() {
     for args in reads {
         let mut a = args.to_vec();
         a.extend(["--db", p(&backup)]);
-        let out = landplan(&a);
+        let out = run(&a);
         // `user list` needs an admin account; the store has none: refused, still unchanged.
         if args[0] != "user" {
-            assert!(
-                out.status.success(),
-                "{a:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            assert!(out.success(), "{a:?}: {}", out.stderr());
         }
         assert_eq!(sha(&backup), before, "`landplan {a:?}` changed the backup");
     }
@@ -981,8 +801,8 @@ fn kill_during(args: &[&str], rng: &mut Lcg, full: Duration) -> bool {
 /// The parcel counts of the imports of a store (through its audit log, as `imports` does)
 /// and whether it verifies.
 fn store_state(db: &str) -> (bool, Vec<i64>) {
-    let v = landplan(&["audit", "verify", "--db", db]);
-    (v.status.success(), imports(db))
+    let v = run(&["audit", "verify", "--db", db]);
+    (v.success(), imports(db))
 }
 
 /// Defect 5: a killed export never leaves a file under the backup's name that is not the
@@ -992,20 +812,9 @@ fn killed_exports_and_restores(db: &str, dir: &Path, restore_url: &dyn Fn(usize)
     ok(&["init", "--db", db, "--srid", "4527"]);
     let n = 5_000;
     let (ledger, geo) = big_ledger(dir, n, 3);
-    ok(&[
-        "import",
-        "--db",
-        db,
-        p(&ledger),
-        p(&geo),
-        "--region",
-        "330102",
-        "--year",
-        "2025",
-    ]);
-    ok(&[
-        "plan", "create", "--db", db, "--region", "330102", "--year", "2025",
-    ]);
+    let county = CountyPlan::new(db, "330102", "2025");
+    county.import(&[&ledger, &geo], &[]).ok();
+    county.steps(&["create"]);
     let whole = dir.join("完整备份.gpkg");
     let t = Instant::now();
     ok(&["export", "--db", db, p(&whole)]);
@@ -1034,9 +843,9 @@ fn killed_exports_and_restores(db: &str, dir: &Path, restore_url: &dyn Fn(usize)
             mid_export += 1;
         }
         // The retry works and removes what the killed export left behind.
-        let out = landplan(&["export", "--db", db, p(&target)]);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "round {round}: {err}");
+        let out = run(&["export", "--db", db, p(&target)]);
+        let err = out.stderr();
+        assert!(out.success(), "round {round}: {err}");
         if !err.is_empty() {
             assert!(err.contains("中断"), "round {round}: {err}");
         }
@@ -1054,25 +863,21 @@ fn killed_exports_and_restores(db: &str, dir: &Path, restore_url: &dyn Fn(usize)
     for round in 0..6 {
         let url = restore_url(round);
         let killed = kill_during(&["restore", "--db", &url, p(&whole)], &mut rng, full);
-        let v = landplan(&["audit", "verify", "--db", &url]);
-        if v.status.success() {
+        let v = run(&["audit", "verify", "--db", &url]);
+        if v.success() {
             assert_eq!(imports(&url), vec![n as i64], "round {round}");
             continue;
         }
         // Nothing of it is a store: verify says so, and the retry works.
-        let err = String::from_utf8_lossy(&v.stderr);
+        let err = v.stderr();
         assert!(
             killed,
             "round {round}: the restore finished, the store does not verify"
         );
         assert!(err.contains("尚未初始化"), "round {round}: {err}");
         mid_restore += 1;
-        let out = landplan(&["restore", "--db", &url, p(&whole)]);
-        assert!(
-            out.status.success(),
-            "round {round}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = run(&["restore", "--db", &url, p(&whole)]);
+        assert!(out.success(), "round {round}: {}", out.stderr());
         assert_eq!(store_state(&url), (true, vec![n as i64]), "round {round}");
     }
     assert!(mid_restore > 0, "no kill landed inside a restore");
@@ -1081,19 +886,20 @@ fn killed_exports_and_restores(db: &str, dir: &Path, restore_url: &dyn Fn(usize)
 
 #[test]
 fn killed_export_or_restore_leaves_nothing_that_looks_valid_gpkg() {
-    let d = tempfile::tempdir().unwrap();
-    let dir = d.path().to_path_buf();
-    killed_exports_and_restores(p(&dir.join("s.gpkg")), &dir, &|i| {
+    let store = TestStore::gpkg("s.gpkg");
+    let dir = store.dir();
+    killed_exports_and_restores(store.db(), dir, &|i| {
         p(&dir.join(format!("恢复{i}.gpkg"))).to_string()
     });
 }
 
 #[test]
 fn killed_export_or_restore_leaves_nothing_that_looks_valid_postgres() {
-    let Some(pg) = Pg::start() else { return };
-    let d = tempfile::tempdir().unwrap();
-    let urls: Vec<String> = (0..7).map(|_| pg.fresh_db()).collect();
-    killed_exports_and_restores(&pg.fresh_db(), d.path(), &|i| urls[i.min(6)].clone());
+    let Some(store) = TestStore::postgres() else {
+        return;
+    };
+    let urls: Vec<String> = (0..7).map(|_| store.pg().fresh_db()).collect();
+    killed_exports_and_restores(store.db(), store.dir(), &|i| urls[i.min(6)].clone());
 }
 
 /// Defect 5, the leftovers of an older landplan: a backup file that a killed export left (a
@@ -1119,12 +925,12 @@ fn leftovers_of_interrupted_runs_are_named_and_never_restored() {
         p(&leftover),
     ]);
     assert!(err.contains("中断"), "{err}");
-    let v = landplan(&["audit", "verify", "--db", p(&leftover)]);
-    assert_eq!(v.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&v.stdout).contains("没有任何审计记录"));
-    let out = landplan(&["export", "--db", p(&db), p(&leftover)]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    let v = run(&["audit", "verify", "--db", p(&leftover)]);
+    assert_eq!(v.code(), Some(1));
+    assert!(v.stdout().contains("没有任何审计记录"));
+    let out = run(&["export", "--db", p(&db), p(&leftover)]);
+    let err = out.stderr();
+    assert!(out.success(), "{err}");
     assert!(err.contains("中断") && err.contains("备份.gpkg"), "{err}");
     ok(&[
         "restore",
@@ -1174,40 +980,21 @@ fn export_during_imports(db: &str, dir: &Path) {
     ok(&["init", "--db", db, "--srid", "4527"]);
     let n = 3_000;
     let files: Vec<(PathBuf, PathBuf)> = (1..=3).map(|s| big_ledger(dir, n, 20 + s)).collect();
-    ok(&[
-        "import",
-        "--db",
-        db,
-        p(&files[0].0),
-        "--region",
-        "330102",
-        "--year",
-        "2025",
-    ]);
+    CountyPlan::new(db, "330102", "2025")
+        .import(&[&files[0].0], &[])
+        .ok();
     let regions = ["330103", "330104", "330105"];
     let mut importers = Vec::new();
     for ((l, g), r) in files.iter().zip(regions) {
-        importers.push(spawn(&[
-            "import",
-            "--db",
-            db,
-            p(l),
-            p(g),
-            "--region",
-            r,
-            "--year",
-            "2025",
-        ]));
+        importers.push(spawn(
+            &CountyPlan::new(db, r, "2025").args(&["import", p(l), p(g)], &[]),
+        ));
     }
     let mut backups = Vec::new();
     for k in 0..30 {
         let b = dir.join(format!("备份{k}.gpkg"));
-        let out = landplan(&["export", "--db", db, p(&b)]);
-        assert!(
-            out.status.success(),
-            "export {k}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = run(&["export", "--db", db, p(&b)]);
+        assert!(out.success(), "export {k}: {}", out.stderr());
         backups.push(b);
         if importers
             .iter_mut()
@@ -1234,29 +1021,29 @@ fn export_during_imports(db: &str, dir: &Path) {
 
 #[test]
 fn export_during_imports_is_a_consistent_snapshot_gpkg() {
-    let d = tempfile::tempdir().unwrap();
-    export_during_imports(p(&d.path().join("s.gpkg")), d.path());
+    let store = TestStore::gpkg("s.gpkg");
+    export_during_imports(store.db(), store.dir());
 }
 
 #[test]
 fn export_during_imports_is_a_consistent_snapshot_postgres() {
-    let Some(pg) = Pg::start() else { return };
-    let d = tempfile::tempdir().unwrap();
-    export_during_imports(&pg.fresh_db(), d.path());
+    let Some(store) = TestStore::postgres() else {
+        return;
+    };
+    export_during_imports(store.db(), store.dir());
 }
 
 /// Defect 8: the text output of `import` shows the geometry files' errors (they showed only
 /// with --json), `--strict` refuses them, and a point is not counted as a parcel with geometry.
 #[test]
 fn import_shows_geometry_errors_and_strict_refuses_them() {
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("s.gpkg");
-    ok(&["init", "--db", p(&db), "--srid", "4527"]);
-    let l = write(d.path(), "l.csv", &ledger_v1());
+    let store = TestStore::gpkg("s.gpkg").init(&["--srid", "4527"]);
+    let db = store.db();
+    let l = write(store.dir(), "l.csv", &ledger_v1());
     let bow = r#"{"type":"Feature","properties":{"地块编号":"A-002"},"geometry":{"type":"Polygon","coordinates":[[[39501000,3400000],[39501150,3400150],[39501150,3400000],[39501000,3400150],[39501000,3400000]]]}}"#;
     let point = r#"{"type":"Feature","properties":{"地块编号":"A-003"},"geometry":{"type":"Point","coordinates":[39502000,3400000]}}"#;
     let g = write(
-        d.path(),
+        store.dir(),
         "g.geojson",
         &format!(
             r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4527"}}}},"features":[{},{bow},{point}]}}"#,
@@ -1266,7 +1053,7 @@ fn import_shows_geometry_errors_and_strict_refuses_them() {
     let args = [
         "import",
         "--db",
-        p(&db),
+        db,
         p(&l),
         p(&g),
         "--region",
@@ -1281,10 +1068,10 @@ fn import_shows_geometry_errors_and_strict_refuses_them() {
         err.contains("几何文件有") && err.contains("整批导入已撤销"),
         "{err}"
     );
-    let out = landplan(&args);
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let out = run(&args);
+    assert!(out.success());
+    let text = out.stdout();
+    let err = out.stderr();
     assert!(text.contains("地块 4 个（其中带几何 2 个）"), "{text}");
     assert!(err.contains("几何文件有 3 个错误"), "{err}");
     assert!(err.contains("地块 A-002") && err.contains("相交"), "{err}");
@@ -1299,14 +1086,13 @@ fn import_shows_geometry_errors_and_strict_refuses_them() {
 /// of its level, or no name) is still accepted.
 #[test]
 fn a_prefecture_code_with_a_county_name_is_refused() {
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("s.gpkg");
-    ok(&["init", "--db", p(&db)]);
-    let l = write(d.path(), "l.csv", &ledger_v1());
+    let store = TestStore::gpkg("s.gpkg").init(&[]);
+    let db = store.db();
+    let l = write(store.dir(), "l.csv", &ledger_v1());
     let err = refused(&[
         "import",
         "--db",
-        p(&db),
+        db,
         p(&l),
         "--region",
         "330100",
@@ -1319,14 +1105,14 @@ fn a_prefecture_code_with_a_county_name_is_refused() {
         err.contains("330100 是地级") && err.contains("“某某县”却是县级"),
         "{err}"
     );
-    let err = refused(&["init", "--db", p(&db), "--region", "330000=甲县"]);
+    let err = refused(&["init", "--db", db, "--region", "330000=甲县"]);
     assert!(err.contains("330000 是省级"), "{err}");
     // Without a name, a prefecture's or a province's code is no county's.
     for code in ["330100", "330000"] {
         let err = refused(&[
             "import",
             "--db",
-            p(&db),
+            db,
             p(&l),
             "--region",
             code,
@@ -1338,12 +1124,12 @@ fn a_prefecture_code_with_a_county_name_is_refused() {
             "{err}"
         );
     }
-    let v = ok(&["audit", "verify", "--db", p(&db)]);
+    let v = ok(&["audit", "verify", "--db", db]);
     assert!(v.contains("共 1 条"), "nothing was stored: {v}");
     ok(&[
         "import",
         "--db",
-        p(&db),
+        db,
         p(&l),
         "--region",
         "330100",
@@ -1381,15 +1167,14 @@ fn postgres_connection_errors_name_the_database_and_the_server() {
 /// was taken for $USER and the change logged under another name than the one given).
 #[test]
 fn a_blank_user_is_refused() {
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("s.gpkg");
-    ok(&["init", "--db", p(&db)]);
-    let l = write(d.path(), "l.csv", &ledger_v1());
+    let store = TestStore::gpkg("s.gpkg").init(&[]);
+    let db = store.db();
+    let l = write(store.dir(), "l.csv", &ledger_v1());
     for blank in ["", "   "] {
         let err = refused(&[
             "import",
             "--db",
-            p(&db),
+            db,
             p(&l),
             "--region",
             "330102",
@@ -1401,28 +1186,33 @@ fn a_blank_user_is_refused() {
             blank,
         ]);
         assert!(err.contains("--user") && err.contains("空"), "{err}");
-        let err = refused(&["init", "--db", p(&d.path().join("x.gpkg")), "--user", blank]);
+        let err = refused(&[
+            "init",
+            "--db",
+            p(&store.dir().join("x.gpkg")),
+            "--user",
+            blank,
+        ]);
         assert!(err.contains("--user"), "{err}");
     }
-    let v = ok(&["audit", "verify", "--db", p(&db)]);
+    let v = ok(&["audit", "verify", "--db", db]);
     assert!(v.contains("共 1 条"), "{v}");
 }
 
 /// Defect 18: an import that finds no parcel at all names the file.
 #[test]
 fn an_import_without_parcels_names_the_file() {
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("s.gpkg");
-    ok(&["init", "--db", p(&db)]);
+    let store = TestStore::gpkg("s.gpkg").init(&[]);
+    let db = store.db();
     let l = write(
-        d.path(),
+        store.dir(),
         "表头.csv",
         "地块编号,坐落,乡镇,面积（公顷）,用途,土地来源,供应方式,计划供应时间\n",
     );
     let err = refused(&[
         "import",
         "--db",
-        p(&db),
+        db,
         p(&l),
         "--region",
         "330102",

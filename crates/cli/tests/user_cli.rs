@@ -1,56 +1,26 @@
 //! `landplan user add … --role … --region …`, `user passwd`, `user token` through the binary
 //! (issue 16): passwords from standard input, tokens printed once, what the store keeps.
 
+mod common;
+
+use common::{Cli, TestStore};
 use landplan_store::{SessionLimits, Store, StoreError};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_landplan");
-
-/// Run landplan with `stdin` piped in.
-fn landplan(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("USER", "测试员")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run landplan");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
+/// What a successful `landplan args…` with `stdin` piped in printed: (stdout, stderr).
 fn ok(args: &[&str], stdin: &str) -> (String, String) {
-    let out = landplan(args, stdin);
-    assert!(
-        out.status.success(),
-        "landplan {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let ran = Cli::new().stdin(stdin).run(args).ok();
+    (ran.stdout(), ran.stderr())
 }
 
+/// The stderr of `landplan args…` with `stdin` piped in, which must fail.
 fn refused(args: &[&str], stdin: &str) -> String {
-    let out = landplan(args, stdin);
-    assert!(!out.status.success(), "landplan {args:?} should fail");
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    Cli::new().stdin(stdin).run(args).failed().stderr()
 }
 
 #[test]
 fn accounts_get_passwords_from_stdin_and_tokens_are_printed_once() {
-    let d = tempfile::tempdir().unwrap();
-    let db = d.path().join("s.gpkg");
-    let db = db.to_str().unwrap();
+    let test_store = TestStore::gpkg("s.gpkg");
+    let db = test_store.db();
     ok(
         &[
             "init",

@@ -111,6 +111,7 @@ impl<'a> Cli<'a> {
 }
 
 /// One finished run of `landplan`: its arguments and what it printed.
+#[derive(Debug)]
 pub struct Ran {
     args: Vec<String>,
     /// The process's output as it is.
@@ -208,6 +209,20 @@ pub fn refused<S: AsRef<str>>(args: &[S]) -> String {
     run(args).refused().stderr()
 }
 
+/// The JSON of `landplan monitor --format json --as-of AS_OF args…`, which exits 0, or 1 when
+/// it finds red warnings (as the demo's records do).
+pub fn monitor_json(as_of: &str, args: &[&str]) -> Value {
+    let ran = run(&[&["monitor", "--format", "json", "--as-of", as_of][..], args].concat());
+    assert!(
+        matches!(ran.code(), Some(0 | 1)),
+        "landplan {:?}: {:?}\n{}",
+        ran.args,
+        ran.code(),
+        ran.stderr()
+    );
+    ran.json()
+}
+
 /// A store for one test: a temp dir, and in it a GeoPackage or beside it a fresh database on a
 /// throwaway PostgreSQL. Not initialised until [`TestStore::init`].
 pub struct TestStore {
@@ -281,7 +296,10 @@ impl<'a> CountyPlan<'a> {
     }
 
     /// The same plan worked on by account `user`.
-    pub fn by(self, user: &'a str) -> Self {
+    pub fn by<'b>(self, user: &'b str) -> CountyPlan<'b>
+    where
+        'a: 'b,
+    {
         CountyPlan {
             user: Some(user),
             ..self
@@ -289,9 +307,19 @@ impl<'a> CountyPlan<'a> {
     }
 
     /// `cmd… --db DB --region R --year Y [--user U] extra…`.
-    pub fn args(&self, cmd: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+    pub fn args<'b>(&self, cmd: &[&'b str], extra: &[&'b str]) -> Vec<&'b str>
+    where
+        'a: 'b,
+    {
         let mut a = cmd.to_vec();
-        a.extend(["--db", self.db, "--region", self.region, "--year", self.year]);
+        a.extend([
+            "--db",
+            self.db,
+            "--region",
+            self.region,
+            "--year",
+            self.year,
+        ]);
         if let Some(u) = self.user {
             a.extend(["--user", u]);
         }
@@ -300,12 +328,12 @@ impl<'a> CountyPlan<'a> {
     }
 
     /// `landplan plan STEP …` for this plan with `extra` arguments.
-    pub fn step(&self, step: &'a str, extra: &[&'a str]) -> Ran {
+    pub fn step(&self, step: &str, extra: &[&str]) -> Ran {
         run(&self.args(&["plan", step], extra))
     }
 
     /// Each of `steps` (`create`, `submit`, `approve`, `publish`, …) in turn; each must succeed.
-    pub fn steps(&self, steps: &[&'a str]) {
+    pub fn steps(&self, steps: &[&str]) {
         for s in steps {
             self.step(s, &[]).ok();
         }
@@ -313,8 +341,9 @@ impl<'a> CountyPlan<'a> {
 
     /// `landplan import FILES… --db DB --region R --year Y extra…`: a ledger (with its geometry
     /// files) imported for this plan.
-    pub fn import(&self, files: &[&'a Path], extra: &[&'a str]) -> Ran {
-        let files: Vec<&str> = files.iter().map(|f| p(f)).collect();
-        run(&self.args(&[&["import"][..], &files].concat(), extra))
+    pub fn import(&self, files: &[&Path], extra: &[&str]) -> Ran {
+        let mut cmd = vec!["import"];
+        cmd.extend(files.iter().map(|f| p(f)));
+        run(&self.args(&cmd, extra))
     }
 }
