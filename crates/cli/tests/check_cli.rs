@@ -1,21 +1,11 @@
 //! `landplan check` and `landplan rules` end to end: exit codes 0/1/2, text and JSON output,
 //! several files at once.
 
+mod common;
+
+use common::{run, write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn landplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_landplan"))
-        .args(args)
-        .output()
-        .expect("landplan runs")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
+use std::process::Command;
 
 const CLEAN: &str = "示例县2025年度国有建设用地供应计划\n2025年度示例县国有建设用地供应总量为120.00公顷（1800.00亩）。\n供应总量中，工矿仓储用地60.00公顷，占比50.00%；住宅用地60.00公顷，占比50.00%。\n";
 const WRONG: &str = "甲县2025年度国有建设用地供应计划\n2025年度甲县国有建设用地供应总量控制在383.73公顷（约575.95亩）内。\n";
@@ -24,9 +14,9 @@ const WRONG: &str = "甲县2025年度国有建设用地供应计划\n2025年度�
 fn a_clean_plan_exits_0() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "clean.txt", CLEAN);
-    let out = landplan(&["check", f.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out = run(&["check", f.to_str().unwrap()]);
+    assert_eq!(out.code(), Some(0));
+    let text = out.stdout();
     assert!(text.contains("发现错误0个"), "{text}");
 }
 
@@ -34,9 +24,9 @@ fn a_clean_plan_exits_0() {
 fn an_error_exits_1_with_a_compiler_style_diagnostic() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "wrong.txt", WRONG);
-    let out = landplan(&["check", f.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out = run(&["check", f.to_str().unwrap()]);
+    assert_eq!(out.code(), Some(1));
+    let text = out.stdout();
     assert!(text.contains("错误[unit.mismatch]"), "{text}");
     assert!(text.contains(&format!("--> {}:2:", f.display())), "{text}");
     assert!(text.contains("期望: 5755.95亩  实际: 575.95亩"), "{text}");
@@ -48,15 +38,15 @@ fn json_for_several_files_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let a = write(dir.path(), "clean.txt", CLEAN);
     let b = write(dir.path(), "wrong.txt", WRONG);
-    let out = landplan(&[
+    let out = run(&[
         "check",
         "--format",
         "json",
         a.to_str().unwrap(),
         b.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(out.code(), Some(1));
+    let v = out.json();
     let docs = v["documents"].as_array().unwrap();
     assert_eq!(docs.len(), 2);
     assert_eq!(docs[0]["plan"]["kind"], "supply");
@@ -79,15 +69,15 @@ fn an_unreadable_file_exits_2_even_beside_good_ones() {
     let dir = tempfile::tempdir().unwrap();
     let a = write(dir.path(), "clean.txt", CLEAN);
     let missing = dir.path().join("missing.txt");
-    let out = landplan(&["check", a.to_str().unwrap(), missing.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out = run(&["check", a.to_str().unwrap(), missing.to_str().unwrap()]);
+    assert_eq!(out.code(), Some(2));
+    let text = out.stdout();
     assert!(text.contains("文件不存在"), "{text}");
     let pdf = dir.path().join("plan.pdf");
     std::fs::write(&pdf, b"%PDF-1.7 ...").unwrap();
-    let out = landplan(&["check", "--format", "json", pdf.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run(&["check", "--format", "json", pdf.to_str().unwrap()]);
+    assert_eq!(out.code(), Some(2));
+    let v = out.json();
     assert_eq!(v["documents"][0]["readable"], false);
     assert_eq!(
         v["documents"][0]["findings"][0]["rule"],
@@ -101,9 +91,9 @@ fn gbk_text_is_read() {
         env!("CARGO_MANIFEST_DIR"),
         "/../check/tests/data/08_reserve_gbk.txt"
     );
-    let out = landplan(&["check", "--format", "json", p]);
-    assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run(&["check", "--format", "json", p]);
+    assert_eq!(out.code(), Some(1));
+    let v = out.json();
     assert_eq!(v["documents"][0]["plan"]["region"], "戌县");
     assert_eq!(v["documents"][0]["plan"]["kind"], "reserve");
     assert_eq!(v["documents"][0]["findings"][0]["rule"], "sum.mismatch");
@@ -111,9 +101,9 @@ fn gbk_text_is_read() {
 
 #[test]
 fn rules_lists_every_rule_in_text_and_json() {
-    let out = landplan(&["rules"]);
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out = run(&["rules"]);
+    assert_eq!(out.code(), Some(0));
+    let text = out.stdout();
     for id in [
         "sum.mismatch",
         "share.mismatch",
@@ -129,8 +119,8 @@ fn rules_lists_every_rule_in_text_and_json() {
     assert!(text.contains("计划文本") && text.contains("地块清单"));
     // A province's rule book is named by its region, not by its code alone.
     assert!(text.contains("示例省（990000）"), "{text}");
-    let out = landplan(&["rules", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run(&["rules", "--format", "json"]);
+    let v = out.json();
     let rules = v["rules"].as_array().unwrap();
     let book = landplan_core::RuleBook::builtin();
     assert_eq!(rules.len(), book.all().len());
@@ -151,14 +141,9 @@ fn an_old_word_file_is_converted_by_libreoffice_and_checked() {
     assert!(std::fs::read(&doc)
         .unwrap()
         .starts_with(&[0xD0, 0xCF, 0x11, 0xE0]));
-    let out = landplan(&["check", "--format", "json", doc.to_str().unwrap()]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run(&["check", "--format", "json", doc.to_str().unwrap()]);
+    assert_eq!(out.code(), Some(1), "{}", out.stderr());
+    let v = out.json();
     let rules: Vec<&str> = v["documents"][0]["findings"]
         .as_array()
         .unwrap()
@@ -172,9 +157,9 @@ fn an_old_word_file_is_converted_by_libreoffice_and_checked() {
 fn an_excel_annex_is_checked_and_a_damaged_one_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let xlsx = compile_demo(dir.path(), "xlsx", "附表.xlsx");
-    let out = landplan(&["check", xlsx.to_str().unwrap()]);
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    let out = run(&["check", xlsx.to_str().unwrap()]);
+    let text = out.stdout();
+    assert_eq!(out.code(), Some(0), "{text}");
     assert!(text.contains("示例县 2025年"), "{text}");
     assert!(text.contains("发现错误0个"), "{text}");
 
@@ -182,9 +167,9 @@ fn an_excel_annex_is_checked_and_a_damaged_one_exits_2() {
     let bytes = std::fs::read(&xlsx).unwrap();
     let cut = dir.path().join("cut.xlsx");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
-    let out = landplan(&["check", cut.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out = run(&["check", cut.to_str().unwrap()]);
+    assert_eq!(out.code(), Some(2));
+    let text = out.stdout();
     assert!(text.contains("Excel 工作簿已损坏或无法读取"), "{text}");
 }
 
@@ -221,7 +206,7 @@ fn compile_demo(dir: &Path, format: &str, name: &str) -> PathBuf {
     let out = dir.join(name);
     let ledger = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../data/demo/example-county-supply-2025.csv");
-    let o = landplan(&[
+    let o = run(&[
         "compile",
         "--ledger",
         ledger.to_str().unwrap(),
@@ -236,7 +221,7 @@ fn compile_demo(dir: &Path, format: &str, name: &str) -> PathBuf {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.success(), "{}", o.stderr());
     out
 }
 
@@ -249,9 +234,9 @@ fn an_old_excel_workbook_is_read_by_the_checker_not_sent_to_the_word_converter()
     let xlsx = compile_demo(dir.path(), "xlsx", "附表.xlsx");
     soffice_convert(dir.path(), "xls", &xlsx);
     let xls = dir.path().join("附表.xls");
-    let out = landplan(&["check", xls.to_str().unwrap()]);
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    let out = run(&["check", xls.to_str().unwrap()]);
+    let text = out.stdout();
+    assert_eq!(out.code(), Some(0), "{text}");
     assert!(text.contains("示例县 2025年"), "{text}");
     assert!(!text.contains("旧版 Word"), "{text}");
 }
@@ -260,9 +245,9 @@ fn an_old_excel_workbook_is_read_by_the_checker_not_sent_to_the_word_converter()
 fn a_web_page_is_checked_with_a_note_and_an_edited_figure_is_found() {
     let dir = tempfile::tempdir().unwrap();
     let html = compile_demo(dir.path(), "html", "plan.html");
-    let out = landplan(&["check", "--format", "json", html.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run(&["check", "--format", "json", html.to_str().unwrap()]);
+    assert_eq!(out.code(), Some(0));
+    let v = out.json();
     let doc = &v["documents"][0];
     assert_eq!(doc["plan"]["region"], "示例县", "{doc}");
     let rules: Vec<&str> = doc["findings"]
@@ -284,8 +269,8 @@ fn a_web_page_is_checked_with_a_note_and_an_edited_figure_is_found() {
     let edited = page.replacen(&format!("{total}公顷"), "1.00公顷", 1);
     assert_ne!(edited, page);
     let f = write(dir.path(), "edited.html", &edited);
-    let out = landplan(&["check", f.to_str().unwrap()]);
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let out = run(&["check", f.to_str().unwrap()]);
+    let text = out.stdout();
+    assert_eq!(out.code(), Some(1), "{text}");
     assert!(text.contains("错误[sum.mismatch]"), "{text}");
 }

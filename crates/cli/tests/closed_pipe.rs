@@ -2,20 +2,21 @@
 //! ended by SIGPIPE), never with a panic (fault campaign defect 17: `plan list/show`,
 //! `rollup --json` and `audit verify` panicked).
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_landplan");
+use common::{demo, Cli};
+use std::path::Path;
+use std::process::Stdio;
 
 /// Run landplan with standard output a pipe whose reading end is already closed: its first
 /// write fails with EPIPE, deterministically.
 fn into_closed_pipe(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let out = Command::new(BIN)
-        .current_dir(dir)
+    let out = Cli::new()
+        .in_dir(dir)
+        .command()
         .args(args)
-        .env("USER", "测试员")
         .stdout(Stdio::from(writer))
         .stderr(Stdio::piped())
         .output()
@@ -27,25 +28,14 @@ fn into_closed_pipe(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
 }
 
 fn ok(dir: &Path, args: &[&str]) {
-    let out = Command::new(BIN)
-        .current_dir(dir)
-        .args(args)
-        .env("USER", "测试员")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    Cli::new().in_dir(dir).run(args).ok();
 }
 
 #[test]
 fn closed_standard_output_ends_every_command_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let ledger = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo/example-county-supply-2025.csv")
+    let ledger = demo("example-county-supply-2025.csv")
         .canonicalize()
         .unwrap();
     let ledger = ledger.to_str().unwrap();

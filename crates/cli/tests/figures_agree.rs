@@ -4,31 +4,13 @@
 //! runs), the JSON as it is — and every figure compared across them: the total (公顷 and 亩),
 //! 新增/存量, each class's area and share, each township's area and its classes, each parcel's
 //! area, the housing types' areas and shares, and each quarter's area and share. All equal.
+mod common;
+
+use common::{demo, ok, Ran};
 use landplan_check::PlanModel;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_landplan"))
-}
-
-fn demo(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo")
-        .join(name)
-}
-
-fn landplan(args: &[&str]) -> Vec<u8> {
-    let o = Command::new(bin()).args(args).output().unwrap();
-    assert!(
-        o.status.success(),
-        "landplan {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o.stdout
-}
+use std::path::Path;
 
 /// The figures a reader takes from one file, by what they are.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -207,17 +189,8 @@ fn compile_all(ledger: &Path, kind: &str, dir: &Path) {
         "--year",
         "2025",
     ];
-    let with = |extra: &[&str]| -> Vec<String> {
-        base.iter()
-            .chain(extra)
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>()
-    };
-    let run = |extra: &[&str]| {
-        let a = with(extra);
-        landplan(&a.iter().map(String::as_str).collect::<Vec<_>>())
-    };
-    let json: Value = serde_json::from_slice(&run(&["--format", "json"])).unwrap();
+    let run = |extra: &[&str]| -> Ran { common::run(&[&base[..], extra].concat()).ok() };
+    let json: Value = run(&["--format", "json"]).json();
     let jf = from_json(&json);
     let expected = stated_everywhere(&json);
     let mut texts: Vec<(String, String)> = Vec::new();
@@ -252,7 +225,7 @@ fn compile_all(ledger: &Path, kind: &str, dir: &Path) {
     }
     for fmt in ["text", "md"] {
         let out = run(&["--format", fmt]);
-        texts.push((fmt.to_string(), String::from_utf8(out).unwrap()));
+        texts.push((fmt.to_string(), out.stdout()));
     }
     for (file, text) in &texts {
         let flat: String = text.split_whitespace().collect();
@@ -293,7 +266,7 @@ fn generated_ledgers_state_the_same_figures_in_every_format() {
         ("5", "reserve", "260"),
     ] {
         let ledger = dir.path().join(format!("gen-{seed}.csv"));
-        landplan(&[
+        ok(&[
             "gen-ledger",
             "--parcels",
             n,

@@ -6,23 +6,12 @@
 //! township, the checkpoint of 30 June, parcels supplied outside the plan, idle parcels, and
 //! 批而未供 per batch.
 
+mod common;
+
+use common::{demo, run};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn demo(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo")
-        .join(name)
-}
-
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_landplan"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use std::path::Path;
 
 /// The rows of a generated CSV (BOM, header, plain commas: the generator writes no quotes).
 fn rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
@@ -81,9 +70,9 @@ fn a_year_of_demo_records_judged_on_30_september() {
         "--format",
         "json",
     ]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "red warnings → 1; {err}");
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let err = o.stderr();
+    assert_eq!(o.code(), Some(1), "red warnings → 1; {err}");
+    let v = o.json();
 
     // The schema.
     let schema: serde_json::Value = serde_json::from_str(
@@ -222,7 +211,7 @@ fn the_text_report_is_chinese_and_bad_rows_are_refused_with_their_place() {
         "--as-of",
         "2025年9月30日",
     ]);
-    let out = String::from_utf8_lossy(&o.stdout);
+    let out = o.stdout();
     assert!(
         out.starts_with("示例县2025年度国有建设用地供应计划执行情况（截至2025年9月30日）"),
         "{out}"
@@ -253,8 +242,8 @@ fn the_text_report_is_chinese_and_bad_rows_are_refused_with_their_place() {
         "--as-of",
         "2025-09-30",
     ]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    let err = o.stderr();
+    assert_eq!(o.code(), Some(2), "{err}");
     assert!(err.contains("第3行") && err.contains("不是数字"), "{err}");
     assert!(err.contains("第4行") && err.contains("不是日期"), "{err}");
     let o = run(&[
@@ -267,7 +256,7 @@ fn the_text_report_is_chinese_and_bad_rows_are_refused_with_their_place() {
         "--format",
         "json",
     ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = o.json();
     assert_eq!(v["parcels"].as_array().unwrap().len(), 1);
     assert!(v["completion"].is_null());
     assert_eq!(
@@ -318,7 +307,7 @@ fn word_and_excel_reports_carry_the_same_figures() {
     let supplied = format!("{:.2}", landplan_core::units::round_half_up(exact, 2));
     let docx = dir.path().join("m.docx");
     let o = common("docx", &docx);
-    assert!(docx.exists(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(docx.exists(), "{}", o.stderr());
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
     let mut xml = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)

@@ -5,10 +5,9 @@
 
 mod common;
 
-use common::{demo, fails as refused, ok, p, run, Cli, CountyPlan, TestStore};
+use common::{demo, fails as refused, ok, p, run, Cli, CountyPlan, Ran, TestStore};
 use serde_json::Value;
 use std::path::Path;
-use std::process::Output;
 
 /// The JSON a monitor run prints (exit 0 or 1: red warnings are expected in the demo).
 fn monitor_json(args: &[&str]) -> Value {
@@ -334,9 +333,12 @@ fn records_and_batches_in_postgres() {
 
 /// The demo county judged on 2025-09-30 with two checkpoints, in `format`, written to `out`;
 /// `fresh`: on a machine without fonts.
-fn demo_report(format: &str, out: &Path, fresh: Option<&Path>) -> Output {
-    let mut cmd = Cli::new().command();
-    cmd.args([
+fn demo_report(format: &str, out: &Path, fresh: Option<&Path>) -> Ran {
+    let cli = match fresh {
+        Some(dir) => Cli::new().without_fonts(dir),
+        None => Cli::new(),
+    };
+    let o = cli.run(&[
         "monitor",
         "--plan",
         p(&demo("example-county-supply-2025.csv")),
@@ -359,23 +361,7 @@ fn demo_report(format: &str, out: &Path, fresh: Option<&Path>) -> Output {
         "-o",
         p(out),
     ]);
-    if let Some(dir) = fresh {
-        let conf = dir.join("empty-fonts.conf");
-        std::fs::write(
-            &conf,
-            "<?xml version=\"1.0\"?>\n<fontconfig></fontconfig>\n",
-        )
-        .unwrap();
-        cmd.env("FONTCONFIG_FILE", &conf)
-            .env("LANDPLAN_NO_SYSTEM_FONTS", "1")
-            .env_remove("LANDPLAN_CJK_FONT");
-    }
-    let o = cmd.output().expect("run landplan");
-    assert!(
-        matches!(o.status.code(), Some(0 | 1)),
-        "{format}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(matches!(o.code(), Some(0 | 1)), "{format}: {}", o.stderr());
     o
 }
 
@@ -501,8 +487,7 @@ fn word_report_carries_the_chart_when_a_font_exists_and_is_written_without_it_ot
     };
     // No font: the report is written, without the picture, and the user is told.
     let bare = d.path().join("无字体.docx");
-    let o = demo_report("docx", &bare, Some(d.path()));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = demo_report("docx", &bare, Some(d.path())).stderr();
     assert!(
         err.contains("未找到中文字体") && err.contains("未附累计完成曲线图"),
         "{err}"
@@ -517,8 +502,9 @@ fn word_report_carries_the_chart_when_a_font_exists_and_is_written_without_it_ot
         Err(e) => panic!("word chart: {e} (apt fonts-noto-cjk) and CI is set"),
     }
     let docx = d.path().join("报告.docx");
-    let o = demo_report("docx", &docx, None);
-    assert!(!String::from_utf8_lossy(&o.stderr).contains("未找到中文字体"));
+    assert!(!demo_report("docx", &docx, None)
+        .stderr()
+        .contains("未找到中文字体"));
     let pics = media(&docx);
     assert_eq!(
         pics.len(),

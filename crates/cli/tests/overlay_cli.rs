@@ -2,12 +2,14 @@
 //! (within) and townships (assign), with layers in GeoJSON, Shapefile and GeoPackage. Expected
 //! areas are worked out by hand from the rectangles below (metres, EPSG:4527).
 
+mod common;
+
+use common::Cli;
 use landplan_geo::geo::{Coord, LineString, MultiPolygon, Polygon};
 use landplan_geo::Crs;
 use landplan_geoio::{Feature, FeatureSet};
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 
 const E0: f64 = 39_500_000.0;
 const N0: f64 = 4_420_000.0;
@@ -142,9 +144,9 @@ fn fixtures(dir: &Path) {
 }
 
 fn run(dir: &Path, format: &str) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_landplan"))
-        .current_dir(dir)
-        .args([
+    landplan(
+        dir,
+        &[
             "overlay",
             "--parcels",
             "parcels.geojson",
@@ -156,13 +158,7 @@ fn run(dir: &Path, format: &str) -> (i32, String, String) {
             "乡镇=townships.gpkg:assign",
             "--format",
             format,
-        ])
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        ],
     )
 }
 
@@ -237,39 +233,26 @@ fn overlay_geojson_carries_results_as_properties() {
 fn overlay_bad_layer_argument_and_missing_file_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
     fixtures(dir.path());
-    let out = Command::new(env!("CARGO_BIN_EXE_landplan"))
-        .current_dir(dir.path())
-        .args([
+    let (code, _, err) = landplan(
+        dir.path(),
+        &[
             "overlay",
             "--parcels",
             "parcels.geojson",
             "--layer",
             "其他图层=x.shp",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains(":forbid"));
-    let out = Command::new(env!("CARGO_BIN_EXE_landplan"))
-        .current_dir(dir.path())
-        .args(["overlay", "--parcels", "missing.txt"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.txt"));
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains(":forbid"));
+    let (code, _, err) = landplan(dir.path(), &["overlay", "--parcels", "missing.txt"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("missing.txt"));
 }
 
+/// `landplan args…` run in `dir`: (exit code, stdout, stderr).
 fn landplan(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_landplan"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    Cli::new().in_dir(dir).run(args).outcome()
 }
 
 #[test]

@@ -2,21 +2,14 @@
 //! store command (issue 12: it was a code in some commands, a name in others); documents need
 //! a region name and a year (issue 13 item 3).
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use common::Cli;
+use std::path::Path;
+
+/// `landplan args…` run in `dir`: (exit code, stdout, stderr).
 fn landplan(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_landplan"))
-        .current_dir(dir)
-        .args(args)
-        .env("USER", "测试员")
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    Cli::new().in_dir(dir).run(args).outcome()
 }
 
 #[test]

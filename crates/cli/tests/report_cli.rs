@@ -2,30 +2,10 @@
 //! documents out, paths printed, nothing overwritten without `--force`, and the Word document
 //! written by `landplan compile --format docx` passes `landplan check` with no finding.
 
+mod common;
+
+use common::{demo, run, Cli};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn landplan() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_landplan"))
-}
-
-fn demo(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo")
-        .join(name)
-}
-
-fn run(args: &[&str]) -> Output {
-    landplan().args(args).output().expect("landplan runs")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// PNG needs a CJK font (SVG does not): skip with a message without one, unless CI is set.
 fn font_present(test: &str) -> bool {
@@ -56,8 +36,8 @@ fn render_writes_every_chart_prints_the_paths_and_never_overwrites() {
         outdir.to_str().unwrap(),
     ];
     let o = run(&args);
-    assert!(o.status.success(), "{}", err(&o));
-    let printed: Vec<String> = out(&o).lines().map(|l| l.trim().to_string()).collect();
+    assert!(o.success(), "{}", o.stderr());
+    let printed: Vec<String> = o.stdout().lines().map(|l| l.trim().to_string()).collect();
     for chart in ["structure", "layout", "timing"] {
         let p = outdir.join(format!("supply-{chart}.svg"));
         assert!(printed.contains(&p.display().to_string()), "{printed:?}");
@@ -67,11 +47,11 @@ fn render_writes_every_chart_prints_the_paths_and_never_overwrites() {
     // A second run refuses, names the file and leaves it untouched.
     let before = std::fs::read(outdir.join("supply-structure.svg")).unwrap();
     let o = run(&args);
-    assert!(!o.status.success());
+    assert!(!o.success());
     assert!(
-        err(&o).contains("已存在") && err(&o).contains("--force"),
+        o.stderr().contains("已存在") && o.stderr().contains("--force"),
         "{}",
-        err(&o)
+        o.stderr()
     );
     assert_eq!(
         std::fs::read(outdir.join("supply-structure.svg")).unwrap(),
@@ -79,7 +59,7 @@ fn render_writes_every_chart_prints_the_paths_and_never_overwrites() {
     );
     let mut forced = args.to_vec();
     forced.push("--force");
-    assert!(run(&forced).status.success());
+    assert!(run(&forced).success());
 }
 
 #[test]
@@ -107,8 +87,8 @@ fn render_one_png_chart_of_a_reserve_plan() {
         "-o",
         png.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", err(&o));
-    assert_eq!(out(&o).trim(), png.display().to_string());
+    assert!(o.success(), "{}", o.stderr());
+    assert_eq!(o.stdout().trim(), png.display().to_string());
     let bytes = std::fs::read(&png).unwrap();
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
     // A reserve plan has no timing chart: refused with the reason, nothing written.
@@ -124,8 +104,12 @@ fn render_one_png_chart_of_a_reserve_plan() {
         "-o",
         t.to_str().unwrap(),
     ]);
-    assert!(!o.status.success());
-    assert!(err(&o).contains("储备计划没有供应时序"), "{}", err(&o));
+    assert!(!o.success());
+    assert!(
+        o.stderr().contains("储备计划没有供应时序"),
+        "{}",
+        o.stderr()
+    );
     assert!(!t.exists());
 }
 
@@ -155,14 +139,10 @@ fn the_word_plan_of_the_demo_county_passes_the_checker() {
             "-o",
             docx.to_str().unwrap(),
         ]);
-        assert!(o.status.success(), "{kind}: {}", err(&o));
+        assert!(o.success(), "{kind}: {}", o.stderr());
         let o = run(&["check", docx.to_str().unwrap()]);
-        let text = out(&o);
-        assert!(
-            o.status.success(),
-            "{kind}: check failed:\n{text}{}",
-            err(&o)
-        );
+        let text = o.stdout();
+        assert!(o.success(), "{kind}: check failed:\n{text}{}", o.stderr());
         assert!(text.contains("发现错误0个"), "{kind}: {text}");
         assert!(text.contains("示例县 2025年"), "{kind}: {text}");
     }
@@ -244,8 +224,8 @@ fn render_a_parcel_map_from_geometry_files() {
         "-o",
         svg.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", err(&o));
-    assert_eq!(out(&o).trim(), svg.display().to_string());
+    assert!(o.success(), "{}", o.stderr());
+    assert_eq!(o.stdout().trim(), svg.display().to_string());
     let text = std::fs::read_to_string(&svg).unwrap();
     for s in [
         "示例县2025年度国有建设用地供应地块分布图",
@@ -262,42 +242,13 @@ fn render_a_parcel_map_from_geometry_files() {
     }
 }
 
-/// The environment of a machine without fonts: fontconfig given a configuration with no font
-/// directory, landplan's font database told to load no system font, no font named by
-/// `LANDPLAN_CJK_FONT`.
-fn fresh(cmd: &mut Command, dir: &Path) {
-    let conf = dir.join("empty-fonts.conf");
-    std::fs::write(
-        &conf,
-        "<?xml version=\"1.0\"?>\n<fontconfig></fontconfig>\n",
-    )
-    .unwrap();
-    cmd.env("FONTCONFIG_FILE", &conf)
-        .env("LANDPLAN_NO_SYSTEM_FONTS", "1")
-        .env_remove("LANDPLAN_CJK_FONT");
-}
-
 #[test]
 fn without_fonts_svg_is_drawn_and_png_names_font_and_the_packages() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = demo("example-county-supply-2025.csv");
     let svg_dir = dir.path().join("svg");
-    let mut cmd = landplan();
-    cmd.args([
-        "render",
-        "--ledger",
-        ledger.to_str().unwrap(),
-        "--region",
-        "示例县",
-    ]);
-    cmd.args(["--year", "2025", "-o", svg_dir.to_str().unwrap()]);
-    fresh(&mut cmd, dir.path());
-    let o = cmd.output().unwrap();
-    assert!(o.status.success(), "{}", err(&o));
-    assert_eq!(std::fs::read_dir(&svg_dir).unwrap().count(), 3);
-    let png = dir.path().join("structure.png");
-    let mut cmd = landplan();
-    cmd.args([
+    let bare = Cli::new().without_fonts(dir.path());
+    let o = bare.run(&[
         "render",
         "--ledger",
         ledger.to_str().unwrap(),
@@ -305,8 +256,20 @@ fn without_fonts_svg_is_drawn_and_png_names_font_and_the_packages() {
         "示例县",
         "--year",
         "2025",
+        "-o",
+        svg_dir.to_str().unwrap(),
     ]);
-    cmd.args([
+    assert!(o.success(), "{}", o.stderr());
+    assert_eq!(std::fs::read_dir(&svg_dir).unwrap().count(), 3);
+    let png = dir.path().join("structure.png");
+    let o = bare.run(&[
+        "render",
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--region",
+        "示例县",
+        "--year",
+        "2025",
         "--chart",
         "structure",
         "--format",
@@ -314,16 +277,14 @@ fn without_fonts_svg_is_drawn_and_png_names_font_and_the_packages() {
         "-o",
         png.to_str().unwrap(),
     ]);
-    fresh(&mut cmd, dir.path());
-    let o = cmd.output().unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(o.code(), Some(2), "{}", o.stderr());
     for s in [
         "未找到中文字体",
         "--font FILE",
         "fonts-noto-cjk",
         "fonts-wqy-microhei",
     ] {
-        assert!(err(&o).contains(s), "{s}: {}", err(&o));
+        assert!(o.stderr().contains(s), "{s}: {}", o.stderr());
     }
     assert!(!png.exists(), "nothing written");
     // The same machine with a font file named: the PNG is drawn with it.
@@ -334,8 +295,7 @@ fn without_fonts_svg_is_drawn_and_png_names_font_and_the_packages() {
         assert!(font_present("render_png_with_font"));
         return;
     };
-    let mut cmd = landplan();
-    cmd.args([
+    let o = bare.run(&[
         "render",
         "--ledger",
         ledger.to_str().unwrap(),
@@ -343,19 +303,16 @@ fn without_fonts_svg_is_drawn_and_png_names_font_and_the_packages() {
         "示例县",
         "--year",
         "2025",
-    ]);
-    cmd.args([
         "--chart",
         "structure",
         "--format",
         "png",
         "-o",
         png.to_str().unwrap(),
+        "--font",
+        font.to_str().unwrap(),
     ]);
-    cmd.args(["--font", font.to_str().unwrap()]);
-    fresh(&mut cmd, dir.path());
-    let o = cmd.output().unwrap();
-    assert!(o.status.success(), "{}", err(&o));
+    assert!(o.success(), "{}", o.stderr());
     assert_eq!(&std::fs::read(&png).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
 }
 
@@ -376,11 +333,11 @@ fn a_font_file_that_cannot_be_used_is_refused_before_anything_is_written() {
             "-o",
             out_dir.to_str().unwrap(),
         ]);
-        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(o.code(), Some(2));
         assert!(
-            err(&o).contains("字体文件") && err(&o).contains(font.to_str().unwrap()),
+            o.stderr().contains("字体文件") && o.stderr().contains(font.to_str().unwrap()),
             "{}",
-            err(&o)
+            o.stderr()
         );
         assert!(!out_dir.exists());
     }
@@ -407,7 +364,7 @@ fn checkpoints_are_drawn_only_when_given_on_the_command_line() {
         ];
         args.extend_from_slice(extra);
         let o = run(&args);
-        assert!(o.status.success(), "{}", err(&o));
+        assert!(o.success(), "{}", o.stderr());
         std::fs::read_to_string(&path).unwrap()
     };
     let plain = timing("plain.svg", &[]);
@@ -433,8 +390,8 @@ fn checkpoints_are_drawn_only_when_given_on_the_command_line() {
         ];
         args.extend_from_slice(extra);
         let o = run(&args);
-        assert!(o.status.success(), "{}", err(&o));
-        out(&o)
+        assert!(o.success(), "{}", o.stderr());
+        o.stdout()
     };
     let page = html(&[]);
     assert!(!page.contains("完成率") && !page.contains("6月底"));
@@ -452,8 +409,8 @@ fn checkpoints_are_drawn_only_when_given_on_the_command_line() {
         "-o",
         dir.path().join("bad.svg").to_str().unwrap(),
     ]);
-    assert!(!o.status.success());
-    assert!(err(&o).contains("月-日=百分比"), "{}", err(&o));
+    assert!(!o.success());
+    assert!(o.stderr().contains("月-日=百分比"), "{}", o.stderr());
 }
 
 /// Geometry for every parcel of a ledger, written by the test: each township a 4 km × 4 km
@@ -533,7 +490,7 @@ fn compile_with_geometry_puts_the_map_in_the_plan_and_coordinates_in_the_parcel_
             "-o",
             out.to_str().unwrap(),
         ]);
-        assert!(o.status.success(), "{fmt}: {}", err(&o));
+        assert!(o.success(), "{fmt}: {}", o.stderr());
         out
     };
     // HTML: the map as inline SVG after the 附表, with its legend, scale, north arrow and CRS.
@@ -573,7 +530,7 @@ fn compile_with_geometry_puts_the_map_in_the_plan_and_coordinates_in_the_parcel_
     assert!(document.contains("示例县2025年度国有建设用地供应地块分布图"));
     // The Word plan still passes the checker.
     let o = run(&["check", dir.path().join("plan.docx").to_str().unwrap()]);
-    assert!(out(&o).contains("发现错误0个"), "{}", out(&o));
+    assert!(o.stdout().contains("发现错误0个"), "{}", o.stdout());
     // Excel: each parcel's centroid and extent in the parcel list.
     let xlsx = compile("xlsx");
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();

@@ -47,12 +47,13 @@ pub fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-/// How `landplan` is run: as [`OPERATOR`], optionally in another working directory or with
-/// text on its standard input.
+/// How `landplan` is run: as [`OPERATOR`], optionally in another working directory, with
+/// text on its standard input, or as on a machine without fonts.
 #[derive(Default)]
 pub struct Cli<'a> {
     dir: Option<&'a Path>,
     stdin: Option<&'a str>,
+    no_fonts: Option<PathBuf>,
 }
 
 impl<'a> Cli<'a> {
@@ -73,12 +74,31 @@ impl<'a> Cli<'a> {
         self
     }
 
+    /// Run as on a machine without fonts: fontconfig given a configuration with no font
+    /// directory (written into `dir`), landplan's font database told to load no system font,
+    /// no font named by `LANDPLAN_CJK_FONT`.
+    pub fn without_fonts(mut self, dir: &Path) -> Self {
+        let conf = dir.join("empty-fonts.conf");
+        std::fs::write(
+            &conf,
+            "<?xml version=\"1.0\"?>\n<fontconfig></fontconfig>\n",
+        )
+        .unwrap();
+        self.no_fonts = Some(conf);
+        self
+    }
+
     /// The command, not yet run (for tests that set more of it).
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(BIN);
         cmd.env("USER", OPERATOR);
         if let Some(dir) = self.dir {
             cmd.current_dir(dir);
+        }
+        if let Some(conf) = &self.no_fonts {
+            cmd.env("FONTCONFIG_FILE", conf)
+                .env("LANDPLAN_NO_SYSTEM_FONTS", "1")
+                .env_remove("LANDPLAN_CJK_FONT");
         }
         cmd
     }
@@ -129,14 +149,20 @@ impl Ran {
         self.out.status.success()
     }
 
-    /// Standard output as text.
+    /// Standard output as text, which must be UTF-8.
     pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.out.stdout).into_owned()
+        String::from_utf8(self.out.stdout.clone())
+            .unwrap_or_else(|e| panic!("landplan {:?} printed no UTF-8 text: {e}", self.args))
     }
 
     /// Standard error as text.
     pub fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.out.stderr).into_owned()
+    }
+
+    /// (exit code, or -1 when ended by a signal; standard output; standard error).
+    pub fn outcome(&self) -> (i32, String, String) {
+        (self.code().unwrap_or(-1), self.stdout(), self.stderr())
     }
 
     /// Standard output then standard error, as a user at a terminal reads them.
