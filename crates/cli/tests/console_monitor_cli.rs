@@ -10,7 +10,7 @@ mod common;
 #[path = "../../server/tests/support/mod.rs"]
 mod support;
 
-use common::{ok, CountyPlan, TestStore, OPERATOR};
+use common::{ok, on_gpkg, on_postgres, CountyPlan, OPERATOR};
 use landplan_server::auth::AuthSettings;
 use landplan_store::{Actor, Grant, Role};
 use rust_decimal::Decimal;
@@ -399,14 +399,10 @@ fn dashboard_agrees_with_the_command(url: &str, dir: &Path) {
 
 #[test]
 fn the_dashboard_shows_the_commands_figures_in_a_geopackage() {
-    let store = TestStore::gpkg("province.gpkg");
-    dashboard_agrees_with_the_command(store.db(), store.dir());
+    on_gpkg("province.gpkg", dashboard_agrees_with_the_command);
 }
 
 #[test]
 fn the_dashboard_shows_the_commands_figures_in_postgres() {
-    let Some(store) = TestStore::postgres() else {
-        return;
-    };
-    dashboard_agrees_with_the_command(store.db(), store.dir());
+    on_postgres(dashboard_agrees_with_the_command);
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{demo, ok, p, run, CountyPlan, TestStore};
+use common::{demo, ok, on_gpkg, on_postgres, p, run, CountyPlan};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -242,16 +242,12 @@ fn a_document_against_its_ledger_finds_a_changed_class_figure() {
 
 #[test]
 fn a_document_against_its_stored_version_geopackage() {
-    let store = TestStore::gpkg("store.gpkg");
-    against_stored_version(store.db(), store.dir());
+    on_gpkg("store.gpkg", against_stored_version);
 }
 
 #[test]
 fn a_document_against_its_stored_version_postgres() {
-    let Some(store) = TestStore::postgres() else {
-        return;
-    };
-    against_stored_version(store.db(), store.dir());
+    on_postgres(against_stored_version);
 }
 
 /// A store made by the CLI (init, import, plan create): the compiled Word plan agrees with the

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{demo, fails as refused, ok, p, run, Cli, CountyPlan, Ran, TestStore};
+use common::{demo, fails as refused, ok, on_gpkg, on_postgres, p, run, Cli, CountyPlan, Ran};
 use serde_json::Value;
 use std::path::Path;
 
@@ -319,16 +319,12 @@ fn audit_entries_as(db: &str, user: &str) {
 
 #[test]
 fn records_and_batches_in_a_geopackage() {
-    let store = TestStore::gpkg("store.gpkg");
-    story(store.db(), store.dir());
+    on_gpkg("store.gpkg", story);
 }
 
 #[test]
 fn records_and_batches_in_postgres() {
-    let Some(store) = TestStore::postgres() else {
-        return;
-    };
-    story(store.db(), store.dir());
+    on_postgres(story);
 }
 
 /// The demo county judged on 2025-09-30 with two checkpoints, in `format`, written to `out`;

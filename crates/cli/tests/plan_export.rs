@@ -9,7 +9,7 @@
 mod common;
 
 use calamine::{Data, Reader, Xlsx};
-use common::{demo, ok, p as s, run, Cli, CountyPlan, Ran, TestStore};
+use common::{demo, ok, on_postgres, p as s, run, Cli, CountyPlan, Ran, TestStore};
 use landplan_core::units::fmt_dp;
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -451,10 +451,7 @@ fn export_every_format_gpkg() {
 
 #[test]
 fn export_every_format_postgres() {
-    let Some(store) = TestStore::postgres() else {
-        return;
-    };
-    story(store.db(), store.dir(), false);
+    on_postgres(|db: &str, dir: &Path| story(db, dir, false));
 }
 
 #[test]

@@ -188,10 +188,7 @@ fn story_gpkg() {
 
 #[test]
 fn story_postgres() {
-    let Some(store) = TestStore::postgres() else {
-        return;
-    };
-    story(store.db(), store.dir());
+    on_postgres(story);
 }
 
 #[test]
@@ -454,16 +451,12 @@ fn crash(db: &str, dir: &Path) {
 
 #[test]
 fn crash_safety_gpkg() {
-    let store = TestStore::gpkg("crash.gpkg");
-    crash(store.db(), store.dir());
+    on_gpkg("crash.gpkg", crash);
 }
 
 #[test]
 fn crash_safety_postgres() {
-    let Some(store) = TestStore::postgres() else {
-        return;
-    };
-    crash(store.db(), store.dir());
+    on_postgres(crash);
 }
 
 fn concurrent(db: &str, dir: &Path) {
@@ -534,16 +527,12 @@ fn concurrent(db: &str, dir: &Path) {
 
 #[test]
 fn concurrency_gpkg() {
-    let store = TestStore::gpkg("conc.gpkg");
-    concurrent(store.db(), store.dir());
+    on_gpkg("conc.gpkg", concurrent);
 }
 
 #[test]
 fn concurrency_postgres() {
-    let Some(store) = TestStore::postgres() else {
-        return;
-    };
-    concurrent(store.db(), store.dir());
+    on_postgres(concurrent);
 }
 
 // ---------------------------------------------------------------- fault campaign, issue 11
@@ -1021,16 +1010,12 @@ fn export_during_imports(db: &str, dir: &Path) {
 
 #[test]
 fn export_during_imports_is_a_consistent_snapshot_gpkg() {
-    let store = TestStore::gpkg("s.gpkg");
-    export_during_imports(store.db(), store.dir());
+    on_gpkg("s.gpkg", export_during_imports);
 }
 
 #[test]
 fn export_during_imports_is_a_consistent_snapshot_postgres() {
-    let Some(store) = TestStore::postgres() else {
-        return;
-    };
-    export_during_imports(store.db(), store.dir());
+    on_postgres(export_during_imports);
 }
 
 /// Defect 8: the text output of `import` shows the geometry files' errors (they showed only

@@ -300,6 +300,20 @@ impl TestStore {
     }
 }
 
+/// `test(db, dir)` on a GeoPackage `name` in a temp dir (not initialised).
+pub fn on_gpkg(name: &str, test: impl FnOnce(&str, &Path)) {
+    let store = TestStore::gpkg(name);
+    test(store.db(), store.dir());
+}
+
+/// `test(db, dir)` on a fresh database of a throwaway PostgreSQL (not initialised); skipped,
+/// with a printed line, when PostgreSQL is not installed and CI is unset.
+pub fn on_postgres(test: impl FnOnce(&str, &Path)) {
+    if let Some(store) = TestStore::postgres() {
+        test(store.db(), store.dir());
+    }
+}
+
 /// One county's plan of one year in a store, as `--db DB --region R --year Y` (and `--user U`
 /// when it is worked on by a named account instead of the local operator).
 #[derive(Clone, Copy)]
