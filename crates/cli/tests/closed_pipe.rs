@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{demo, Cli};
+use common::{demo, Cli, CountyPlan};
 use std::path::Path;
 use std::process::Stdio;
 
@@ -44,13 +44,13 @@ fn closed_standard_output_ends_every_command_quietly() {
         "示例县2025年度国有建设用地供应计划\n计划供应总量100公顷，其中住宅用地60公顷、工业用地40公顷。\n",
     )
     .unwrap();
-    let db = ["--db", "s.gpkg"];
+    let county = CountyPlan::new("s.gpkg", "990101", "2025");
     ok(
         d,
         &[
             "init",
-            db[0],
-            db[1],
+            "--db",
+            "s.gpkg",
             "--region",
             "990000=示例省",
             "--region",
@@ -59,25 +59,9 @@ fn closed_standard_output_ends_every_command_quietly() {
     );
     ok(
         d,
-        &[
-            "import",
-            db[0],
-            db[1],
-            ledger,
-            "--region",
-            "990101",
-            "--region-name",
-            "示例县",
-            "--year",
-            "2025",
-        ],
+        &county.args(&["import", ledger], &["--region-name", "示例县"]),
     );
-    ok(
-        d,
-        &[
-            "plan", "create", db[0], db[1], "--region", "990101", "--year", "2025",
-        ],
-    );
+    ok(d, &county.args(&["plan", "create"], &[]));
     let cases: &[&[&str]] = &[
         &["compile", "--ledger", ledger],
         &["compile", "--ledger", ledger, "--format", "json"],

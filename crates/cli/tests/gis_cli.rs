@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{demo, run, TestStore};
+use common::{demo, run, CountyPlan, TestStore};
 
 /// What a successful `landplan args…` printed, both streams.
 fn ok(args: &[&str]) -> String {
@@ -81,18 +81,10 @@ fn a_guotu_txt_alone_is_a_ledger_and_townships_import_on_their_own() {
     ]);
     assert!(!e.success());
     assert!(e.stderr().contains("请用 --year 指定"), "{}", e.stderr());
-    let out = ok(&[
-        "import",
-        "--db",
-        db,
-        txt.to_str().unwrap(),
-        "--region",
-        "990101",
-        "--region-name",
-        "示例县",
-        "--year",
-        "2025",
-    ]);
+    let out = CountyPlan::new(db, "990101", "2025")
+        .import(&[&txt], &["--region-name", "示例县"])
+        .ok()
+        .text();
     assert!(out.contains("地块 300 个（其中带几何 300 个）"), "{out}");
     assert!(out.contains("作为台账导入"), "{out}");
     assert!(

@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{demo, fails as refused, ok, on_gpkg, on_postgres, p, run, Cli, CountyPlan, Ran};
+use common::{
+    add_account, demo, fails as refused, ok, on_gpkg, on_postgres, p, run, Cli, CountyPlan, Ran,
+};
 use serde_json::Value;
 use std::path::Path;
 
@@ -245,26 +247,8 @@ fn story(db: &str, dir: &Path) {
     );
 
     // Roles: importing needs 编制 for the region.
-    ok(&[
-        "user",
-        "add",
-        "省管理员",
-        "--db",
-        db,
-        "--grant",
-        "admin=990000",
-    ]);
-    ok(&[
-        "user",
-        "add",
-        "乙县编制员",
-        "--db",
-        db,
-        "--user",
-        "省管理员",
-        "--grant",
-        "editor=990102",
-    ]);
+    add_account(db, "省管理员", "admin=990000", None);
+    add_account(db, "乙县编制员", "editor=990102", Some("省管理员"));
     let err = refused(&[
         "import",
         p(&records),

@@ -9,7 +9,7 @@
 mod common;
 
 use calamine::{Data, Reader, Xlsx};
-use common::{demo, ok, on_postgres, p as s, run, Cli, CountyPlan, Ran, TestStore};
+use common::{add_account, demo, ok, on_postgres, p as s, run, Cli, CountyPlan, Ran, TestStore};
 use landplan_core::units::fmt_dp;
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -411,26 +411,8 @@ fn export_every_format_gpkg() {
     story(db, d, true);
     // Reading needs only that the user may see the version: an account with no role for the
     // county exports the published version 1 (its current version), not the adjusting 2.
-    ok(&[
-        "user",
-        "add",
-        "管理员",
-        "--grant",
-        "admin=990000",
-        "--db",
-        db,
-    ]);
-    ok(&[
-        "user",
-        "add",
-        "外县编制员",
-        "--grant",
-        "editor=990102",
-        "--db",
-        db,
-        "--user",
-        "管理员",
-    ]);
+    add_account(db, "管理员", "admin=990000", None);
+    add_account(db, "外县编制员", "editor=990102", Some("管理员"));
     let out = d.join("外县.docx");
     let outsider = CountyPlan::new(db, "990101", "2025").by("外县编制员");
     let written = outsider.step("export", &["--format", "docx", "-o", s(&out)]);

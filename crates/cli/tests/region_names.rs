@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Cli;
+use common::{demo, Cli, CountyPlan};
 use std::path::Path;
 
 /// `landplan args…` run in `dir`: (exit code, stdout, stderr).
@@ -16,11 +16,8 @@ fn landplan(dir: &Path, args: &[&str]) -> (i32, String, String) {
 fn regions_by_code_code_and_name_or_name() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let ledger = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo/example-county-supply-2025.csv")
-        .canonicalize()
-        .unwrap();
-    let ledger = ledger.to_str().unwrap();
+    let ledger = demo_ledger();
+    let ledger = ledger.as_str();
     let db = ["--db", "s.gpkg"];
     let ok = |args: &[&str]| {
         let (code, out, err) = landplan(d, args);
@@ -36,18 +33,8 @@ fn regions_by_code_code_and_name_or_name() {
         "--region",
         "990100=示例市",
     ]);
-    ok(&[
-        "import",
-        db[0],
-        db[1],
-        ledger,
-        "--region",
-        "990101",
-        "--region-name",
-        "示例县",
-        "--year",
-        "2025",
-    ]);
+    ok(&CountyPlan::new("s.gpkg", "990101", "2025")
+        .args(&["import", ledger], &["--region-name", "示例县"]));
     // By name, by code and by 代码=名称: the same plan.
     let created = ok(&[
         "plan",
@@ -95,8 +82,7 @@ fn regions_by_code_code_and_name_or_name() {
 }
 
 fn demo_ledger() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo/example-county-supply-2025.csv")
+    demo("example-county-supply-2025.csv")
         .canonicalize()
         .unwrap()
         .display()

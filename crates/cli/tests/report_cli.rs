@@ -262,7 +262,7 @@ fn without_fonts_svg_is_drawn_and_png_names_font_and_the_packages() {
     assert!(o.success(), "{}", o.stderr());
     assert_eq!(std::fs::read_dir(&svg_dir).unwrap().count(), 3);
     let png = dir.path().join("structure.png");
-    let o = bare.run(&[
+    let png_args = [
         "render",
         "--ledger",
         ledger.to_str().unwrap(),
@@ -276,7 +276,8 @@ fn without_fonts_svg_is_drawn_and_png_names_font_and_the_packages() {
         "png",
         "-o",
         png.to_str().unwrap(),
-    ]);
+    ];
+    let o = bare.run(&png_args);
     assert_eq!(o.code(), Some(2), "{}", o.stderr());
     for s in [
         "未找到中文字体",
@@ -295,23 +296,7 @@ fn without_fonts_svg_is_drawn_and_png_names_font_and_the_packages() {
         assert!(font_present("render_png_with_font"));
         return;
     };
-    let o = bare.run(&[
-        "render",
-        "--ledger",
-        ledger.to_str().unwrap(),
-        "--region",
-        "示例县",
-        "--year",
-        "2025",
-        "--chart",
-        "structure",
-        "--format",
-        "png",
-        "-o",
-        png.to_str().unwrap(),
-        "--font",
-        font.to_str().unwrap(),
-    ]);
+    let o = bare.run(&[&png_args[..], &["--font", font.to_str().unwrap()]].concat());
     assert!(o.success(), "{}", o.stderr());
     assert_eq!(&std::fs::read(&png).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
 }

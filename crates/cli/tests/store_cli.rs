@@ -233,15 +233,7 @@ fn accounts_through_the_cli() {
     ]);
     let db = store.db();
     // The local operator ($USER here) adds the first account, an admin of the province.
-    let out = ok(&[
-        "user",
-        "add",
-        "省管理员",
-        "--db",
-        db,
-        "--grant",
-        "admin=330000",
-    ]);
+    let out = add_account(db, "省管理员", "admin=330000", None);
     assert!(
         out.contains("已添加账户：省管理员　角色：管理 示例省（330000）"),
         "{out}"
@@ -260,17 +252,7 @@ fn accounts_through_the_cli() {
         ("乙县编制员", "编制=330103"),
         ("市审核员", "reviewer=330100"),
     ] {
-        ok(&[
-            "user",
-            "add",
-            name,
-            "--db",
-            db,
-            "--user",
-            "省管理员",
-            "--grant",
-            grant,
-        ]);
+        add_account(db, name, grant, Some("省管理员"));
     }
     let l1 = write(store.dir(), "v1.csv", &ledger_v1());
     let county = CountyPlan::new(db, "330102", "2025");

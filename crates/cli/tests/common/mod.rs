@@ -249,6 +249,18 @@ pub fn monitor_json(as_of: &str, args: &[&str]) -> Value {
     ran.json()
 }
 
+/// `landplan user add NAME --db DB --grant GRANT [--user BY]`: account `name` with one role
+/// (`admin=330000`, `editor=330102`, …) added by account `by`, or by the local operator when
+/// `by` is None (the store's first account); what it printed.
+pub fn add_account(db: &str, name: &str, grant: &str, by: Option<&str>) -> String {
+    let mut args = vec!["user", "add", name, "--db", db];
+    if let Some(by) = by {
+        args.extend(["--user", by]);
+    }
+    args.extend(["--grant", grant]);
+    ok(&args)
+}
+
 /// A store for one test: a temp dir, and in it a GeoPackage or beside it a fresh database on a
 /// throwaway PostgreSQL. Not initialised until [`TestStore::init`].
 pub struct TestStore {
