@@ -1,11 +1,21 @@
-//! The set-up the CLI's integration tests share, written once: running the `landplan` binary
-//! ([`Cli`], [`run`], [`ok`], [`fails`], [`refused`]) and reading what it printed ([`Ran`]),
-//! a store to run it on ([`TestStore`]: a temp dir with a GeoPackage, or a fresh database on a
-//! throwaway PostgreSQL), one county's plan of one year in a store ([`CountyPlan`]: its import
-//! and its `plan` steps), and the committed inputs ([`demo`], [`io_data`]).
+//! The set-up the CLI's integration tests share, written once, so that each test file holds
+//! only what it tests:
+//!
+//! - running the `landplan` binary: [`run`], [`ok`], [`fails`], [`refused`], or a [`Cli`] for a
+//!   run in another directory, with standard input, or as on a machine without fonts; what it
+//!   printed is read from the [`Ran`] (`ok()`, `stdout()`, `stderr()`, `json()`, …);
+//! - a store to run it on: [`TestStore`] (a temp dir with a GeoPackage, or a fresh database on a
+//!   throwaway PostgreSQL, optionally `landplan init`-ed), and [`on_gpkg`] / [`on_postgres`] for
+//!   the tests that run one story on each backend;
+//! - one county's plan of one year in a store: [`CountyPlan`] (its ledger import and its `plan`
+//!   steps, as the local operator or as a named account), [`add_account`] for the accounts;
+//! - [`monitor_json`], and the committed inputs [`demo`] (`data/demo/`) and [`io_data`]
+//!   (`crates/io/tests/data/`).
 //!
 //! Each test file takes it with `mod common;`. The store tests' fixtures (`ledger_v1`,
-//! `geojson`, `Pg`, …) come from `crates/store/tests/common` and are re-exported here.
+//! `ledger_v2`, `geojson`, `square`, `write`) and the throwaway PostgreSQL (`Pg`, started by
+//! `scripts/pg-test.sh`, or the server of `LANDPLAN_PG_URL`) come from
+//! `crates/store/tests/common` and are re-exported here.
 //!
 //! Every run is made as the local operator [`OPERATOR`] (`USER=测试员`), so that the store's
 //! audit log names the same user on every machine.
