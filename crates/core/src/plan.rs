@@ -230,8 +230,9 @@ pub struct ReserveParts {
     /// The annual plan's six parts, when the plan was compiled from reserve parcels
     /// ([`crate::reserve::annual::compile_annual`]); absent from plans compiled from a list
     /// (and from JSON written before it existed).
+    /// Boxed: a reserve plan compiled from a list carries none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub annual: Option<crate::reserve::annual::AnnualParts>,
+    pub annual: Option<Box<crate::reserve::annual::AnnualParts>>,
 }
 
 impl CompiledPlan {
@@ -302,7 +303,7 @@ struct PartsJson {
     status: Option<Vec<StatusLine>>,
     funds: Option<Money>,
     funds_stated: Option<usize>,
-    annual: Option<crate::reserve::annual::AnnualParts>,
+    annual: Option<Box<crate::reserve::annual::AnnualParts>>,
 }
 
 /// A kind-specific field missing from a plan's JSON.

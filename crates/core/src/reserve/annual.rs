@@ -227,6 +227,21 @@ impl AnnualParts {
         self.carried_over.area + self.new_reserve_area() - self.supply.area - self.exited.area
     }
 
+    /// The parts in the plan's order with their stable ids and Chinese names (the six parts,
+    /// 年度新增储备 in its two halves, then 退出 and 年末库存).
+    pub fn labelled_parts(&self) -> Vec<(&'static str, &'static str, &Part)> {
+        vec![
+            ("carried_over", "上年度末结转", &self.carried_over),
+            ("new_proposed", "年度新增储备（拟收储）", &self.new_proposed),
+            ("new_held", "年度新增储备（入库）", &self.new_held),
+            ("preparation", "前期开发", &self.preparation),
+            ("supply", "储备土地供应", &self.supply),
+            ("custody", "临时管护", &self.custody),
+            ("exited", "退出", &self.exited),
+            ("year_end", "年末库存", &self.year_end),
+        ]
+    }
+
     /// The money from one source (zero when none).
     pub fn funds_from(&self, source: FundSource) -> Money {
         self.funds
@@ -244,6 +259,9 @@ pub(crate) struct Event {
     pub date: Date,
     pub planned: bool,
 }
+
+/// A planned supply refused for lack of readiness: its year, planned day and missing items.
+pub(crate) type RefusedStep = (i32, Date, Vec<ReadinessItem>);
 
 /// The last day of a planned step: the end of its quarter, or of its year.
 pub fn planned_day(year: i32, quarter: Option<u8>) -> Date {
@@ -263,7 +281,7 @@ pub fn planned_day(year: i32, quarter: Option<u8>) -> Date {
 pub(crate) fn timeline(
     p: &ReserveParcel,
     upto: i32,
-) -> (Vec<Event>, Vec<(i32, Date, Vec<ReadinessItem>)>) {
+) -> (Vec<Event>, Vec<RefusedStep>) {
     let mut events: Vec<Event> = p
         .steps
         .iter()
@@ -530,7 +548,7 @@ pub fn compile_annual(parcels: &[ReserveParcel], opts: &AnnualOptions) -> Compil
             .or_else(|| (r.funds_stated > 0).then_some(r.funds));
         plan.findings
             .extend(crate::reserve::ties::funds_tie(&annual, &rules));
-        r.annual = Some(annual);
+        r.annual = Some(Box::new(annual));
     }
     plan
 }
@@ -568,4 +586,252 @@ pub(crate) fn ha_text(a: Area) -> String {
 /// Money as the ties' messages state it (万元).
 pub(crate) fn money_text(m: Money) -> String {
     wan(m)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::class::{Classifier, Resolution};
+    use crate::parcel::{LandSource, Parcel};
+    use crate::reserve::{AcquisitionMode, Cost, Evidence, PlannedStep, ReadinessRecord, Step};
+    use crate::units::{AreaUnit, StatedArea};
+
+    fn d(s: &str) -> Date {
+        Date::parse_iso(s).unwrap()
+    }
+
+    pub(crate) fn parcel(row: usize, id: &str, ha: &str) -> Parcel {
+        let Resolution::Class(class) = Classifier::builtin().resolve("住宅用地", Scheme::Gb21010)
+        else {
+            panic!()
+        };
+        Parcel {
+            id: id.into(),
+            location: Some(format!("城关镇{id}号")),
+            stated_area: StatedArea::new(ha.parse().unwrap(), AreaUnit::Hectare),
+            class_text: "住宅用地".into(),
+            class,
+            township: Some("城关镇".into()),
+            source: Some(LandSource::Stock),
+            method: None,
+            timing: None,
+            housing: None,
+            reserve_status: None,
+            pre_development: None,
+            funds: None,
+            row,
+        }
+    }
+
+    fn held(date: &str) -> Step {
+        let mut s = Step::new(ReserveState::Held, d(date));
+        s.evidence = Evidence {
+            acquisition: Some(AcquisitionMode::TakeBack),
+            documents: vec!["收回决定书".into()],
+            encumbrances_cleared: true,
+            note: None,
+        };
+        s
+    }
+
+    fn rp(row: usize, id: &str, ha: &str, steps: Vec<Step>) -> ReserveParcel {
+        let mut it = steps.into_iter();
+        let mut p = ReserveParcel::register(parcel(row, id, ha), it.next().unwrap()).unwrap();
+        for s in it {
+            p.apply(s).unwrap();
+        }
+        p
+    }
+
+    fn plan(to: ReserveState, year: i32, quarter: Option<u8>) -> PlannedStep {
+        PlannedStep { to, year, quarter }
+    }
+
+    fn ready(p: &mut ReserveParcel, day: &str, except: &[ReadinessItem]) {
+        for item in ReadinessItem::ALL {
+            p.readiness.push(ReadinessRecord {
+                item,
+                done: (!except.contains(&item)).then(|| d(day)),
+                evidence: None,
+            });
+        }
+    }
+
+    fn money(yuan: i64) -> Money {
+        Money(yuan.into())
+    }
+
+    /// A county's reserve for 2026, one parcel in each situation.
+    pub(crate) fn county() -> Vec<ReserveParcel> {
+        // Held since 2025, prepared in 2026 Q1 (taken), planned for supply in Q2 and ready.
+        let mut a = rp(2, "A", "1.0000", vec![held("2025-03-01")]);
+        a.apply(Step::new(ReserveState::Preparing, d("2026-02-10")))
+            .unwrap();
+        a.planned.push(plan(ReserveState::Supplied, 2026, Some(2)));
+        ready(&mut a, "2026-05-01", &[]);
+        // Held since 2025, planned for supply in 2026 but 通水 and 场地平整 not done.
+        let mut b = rp(3, "B", "2.0000", vec![held("2025-06-01")]);
+        b.planned.push(plan(ReserveState::Supplied, 2026, None));
+        ready(
+            &mut b,
+            "2026-03-01",
+            &[ReadinessItem::Water, ReadinessItem::SiteLevelled],
+        );
+        // 拟收储, planned to be held in 2026.
+        let mut c = rp(
+            4,
+            "C",
+            "4.0000",
+            vec![Step::new(ReserveState::Proposed, d("2025-11-01"))],
+        );
+        c.planned.push(plan(ReserveState::Held, 2026, Some(3)));
+        c.costs.push(Cost {
+            kind: CostKind::Compensation,
+            source: FundSource::SpecialBond,
+            amount: money(30_000_000),
+            year: 2026,
+            paid: None,
+            bond: Some("ZQ-1".into()),
+        });
+        // Acquired in 2026 (taken), then kept.
+        let mut e = rp(
+            5,
+            "E",
+            "8.0000",
+            vec![
+                Step::new(ReserveState::Proposed, d("2025-12-01")),
+                held("2026-04-01"),
+            ],
+        );
+        e.apply(Step::new(ReserveState::Custody, d("2026-05-01")))
+            .unwrap();
+        e.costs.push(Cost {
+            kind: CostKind::Custody,
+            source: FundSource::TransferIncome,
+            amount: money(500_000),
+            year: 2026,
+            paid: Some(d("2026-06-01")),
+            bond: None,
+        });
+        // In custody since 2025, leaves the reserve in 2026.
+        let mut f = rp(
+            6,
+            "F",
+            "16.0000",
+            vec![
+                held("2025-01-01"),
+                Step::new(ReserveState::Custody, d("2025-02-01")),
+            ],
+        );
+        f.apply(Step::new(ReserveState::Exited, d("2026-08-01")))
+            .unwrap();
+        vec![a, b, c, e, f]
+    }
+
+    fn ids(p: &Part) -> Vec<&str> {
+        p.parcels.iter().map(|x| x.id.as_str()).collect()
+    }
+
+    #[test]
+    fn each_parcel_falls_in_the_parts_its_steps_taken_and_planned_put_it_in() {
+        let a = annual_parts(&county(), 2026);
+        assert_eq!(ids(&a.carried_over), ["A", "B", "F"]);
+        assert_eq!(ids(&a.new_proposed), ["C"]);
+        assert_eq!(ids(&a.new_held), ["E"]);
+        assert_eq!(a.new_reserve_area().ha(), "12".parse().unwrap());
+        assert_eq!(ids(&a.preparation), ["A"]);
+        assert_eq!(ids(&a.supply), ["A"]);
+        assert_eq!(a.supply.parcels[0].date, Some(d("2026-06-30")));
+        assert!(a.supply.parcels[0].planned);
+        assert_eq!(ids(&a.custody), ["E", "F"]);
+        assert_eq!(ids(&a.exited), ["F"]);
+        assert_eq!(ids(&a.year_end), ["B", "C", "E"]);
+        // 19 + 12 − 1 − 16 = 14 = B + C + E.
+        assert_eq!(a.year_end_by_flows(), a.year_end.area);
+        assert_eq!(a.year_end.area.ha(), "14".parse().unwrap());
+        assert_eq!(a.refused.len(), 1);
+        assert_eq!(a.refused[0].describe(), "地块 B 未完成：通水、场地平整");
+        assert_eq!(a.refused[0].planned_day, d("2026-12-31"));
+        assert_eq!(a.funds_total, money(30_500_000));
+        assert_eq!(a.funds_from(FundSource::SpecialBond), money(30_000_000));
+        let tf = a
+            .funds
+            .iter()
+            .find(|f| f.source == FundSource::TransferIncome)
+            .unwrap();
+        assert_eq!(
+            (tf.paid, tf.kinds[0].kind),
+            (money(500_000), CostKind::Custody)
+        );
+    }
+
+    #[test]
+    fn the_compiled_plan_states_the_new_reserve_as_its_total_and_names_the_refused_parcel() {
+        let mut opts = AnnualOptions::new("示例县", 2026);
+        opts.stated_funds = Some(money(40_000_000));
+        let plan = compile_annual(&county(), &opts);
+        assert_eq!(plan.kind(), PlanKind::Reserve);
+        assert_eq!(plan.total.ha(), "12".parse().unwrap());
+        assert_eq!(plan.parcel_count, 2);
+        let r = plan.reserve().unwrap();
+        let names: Vec<_> = r.status.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["拟收储", "已入库"]);
+        let a = r.annual.as_ref().unwrap();
+        assert_eq!(a.funds_stated, Some(money(40_000_000)));
+        let rules: Vec<_> = plan.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert!(rules.contains(&"reserve.supply_not_ready"), "{rules:?}");
+        let f = plan
+            .findings
+            .iter()
+            .find(|f| f.rule == "reserve.supply_not_ready")
+            .unwrap();
+        assert!(f.message.contains("通水、场地平整"), "{}", f.message);
+        assert_eq!(f.places[0].row, Some(3));
+        let f = plan
+            .findings
+            .iter()
+            .find(|f| f.rule == "reserve.funds_mismatch")
+            .unwrap();
+        assert!(
+            f.message.contains("4000万元") && f.message.contains("3050万元"),
+            "{}",
+            f.message
+        );
+        assert!(!rules.contains(&"reserve.stock_mismatch"));
+        // The plan reads back from its JSON, and without `annual` as before.
+        let json = serde_json::to_value(&plan).unwrap();
+        let back: CompiledPlan = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, plan);
+        let mut old = json;
+        old.as_object_mut().unwrap().remove("annual");
+        let back: CompiledPlan = serde_json::from_value(old).unwrap();
+        assert!(back.reserve().unwrap().annual.is_none());
+    }
+
+    #[test]
+    fn a_supply_recorded_without_the_parcel_being_held_breaks_the_stock_tie() {
+        // Steps written straight into the ledger, not through `apply`: supplied from 拟收储.
+        let mut p = rp(
+            2,
+            "X",
+            "3.0000",
+            vec![Step::new(ReserveState::Proposed, d("2025-05-01"))],
+        );
+        p.steps
+            .push(Step::new(ReserveState::Supplied, d("2026-05-01")));
+        let mut parcels = county();
+        parcels.push(p);
+        let plan = compile_annual(&parcels, &AnnualOptions::new("示例县", 2026));
+        let f = plan
+            .findings
+            .iter()
+            .find(|f| f.rule == "reserve.stock_mismatch")
+            .expect("a stock finding");
+        assert!(
+            f.message.contains("应为 11.0000 公顷")
+                && f.message.contains("按地块状态为 14.0000 公顷"),
+            "{}",
+            f.message
+        );
+    }
 }

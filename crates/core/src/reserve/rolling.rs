@@ -144,3 +144,48 @@ pub fn compile_rolling(
         findings,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reserve::annual::tests::county;
+    use crate::reserve::{PlannedStep, ReserveState};
+
+    #[test]
+    fn the_three_years_chain_and_each_is_the_annual_plan_of_its_year() {
+        let mut parcels = county();
+        // C, planned to be held in 2026, is planned for 前期开发 in 2027 and 临时管护 in 2028.
+        parcels[2].planned.push(PlannedStep {
+            to: ReserveState::Preparing,
+            year: 2027,
+            quarter: None,
+        });
+        parcels[2].planned.push(PlannedStep {
+            to: ReserveState::Custody,
+            year: 2028,
+            quarter: Some(1),
+        });
+        let plan = compile_rolling(&parcels, 2026, &AnnualOptions::new("示例县", 2026));
+        assert_eq!(plan.years.len(), 3);
+        assert_eq!(plan.years[0], annual_parts(&parcels, 2026));
+        let lines = plan.lines();
+        for w in lines.windows(2) {
+            assert_eq!(w[0].end_stock, w[1].start_stock);
+        }
+        assert_eq!(lines[1].preparation.ha(), "4".parse().unwrap());
+        // E kept since 2026, C from 2028.
+        assert_eq!(lines[1].custody.ha(), "8".parse().unwrap());
+        assert_eq!(lines[2].custody.ha(), "12".parse().unwrap());
+        // B is refused in 2026 only; its planned supply is in 2026.
+        let refused: Vec<_> = plan
+            .findings
+            .iter()
+            .filter(|f| f.rule == "reserve.supply_not_ready")
+            .collect();
+        assert_eq!(refused.len(), 1);
+        assert!(plan
+            .findings
+            .iter()
+            .all(|f| f.rule != "reserve.stock_mismatch"));
+    }
+}

@@ -181,3 +181,58 @@ fn find_in_stock<'a>(
     }
     Err(parcels.iter().find(|p| same_id(p) || same_place(p)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::{compile, CompileOptions};
+    use crate::reserve::annual::tests::{county, parcel};
+    use crate::reserve::annual::{compile_annual, AnnualOptions};
+
+    fn supply_plan(parcels: Vec<Parcel>) -> CompiledPlan {
+        compile(
+            parcels,
+            CompileOptions {
+                region: "示例县".into(),
+                year: Some(2026),
+                ..CompileOptions::default()
+            },
+        )
+    }
+
+    #[test]
+    fn a_reserve_supply_parcel_missing_from_the_supply_plan_is_named_with_both_places() {
+        let annual = compile_annual(&county(), &AnnualOptions::new("示例县", 2026));
+        // The supply plan lists A (by 坐落 and 面积 under another 编号) in its 存量 part.
+        let mut a = parcel(2, "GY-7", "1.0000");
+        a.location = Some("城关镇A号".into());
+        assert!(supply_tie(&annual, &supply_plan(vec![a.clone()])).is_empty());
+        // Without A, and with only 0.5 公顷 of 存量: both ties break.
+        let other = parcel(2, "GY-8", "0.5000");
+        let f = supply_tie(&annual, &supply_plan(vec![other]));
+        let rules: Vec<_> = f.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(
+            rules,
+            [
+                "reserve.supply_outside_plan",
+                "reserve.supply_exceeds_stock"
+            ]
+        );
+        assert_eq!(f[0].places.len(), 2);
+        assert_eq!(f[0].places[0].parcel.as_deref(), Some("A"));
+        assert_eq!(
+            f[0].places[0].text.as_deref(),
+            Some("示例县2026年土地储备计划")
+        );
+        assert_eq!(
+            f[0].places[1].text.as_deref(),
+            Some("示例县2026年国有建设用地供应计划 存量（储备）部分")
+        );
+        assert!(f[1].message.contains("1.0000 公顷") && f[1].message.contains("0.5000 公顷"));
+        // A listed as 新增 is not in the 存量 part; the note says where it is.
+        a.source = Some(LandSource::New);
+        let f = supply_tie(&annual, &supply_plan(vec![a]));
+        assert_eq!(f[0].rule, "reserve.supply_outside_plan");
+        assert!(f[0].notes[0].contains("GY-7"), "{:?}", f[0].notes);
+    }
+}
