@@ -370,7 +370,7 @@ pub(crate) fn parts_table(a: &AnnualParts, pr: Precision, caption: String) -> Ta
     let mut rows: Vec<Vec<String>> = a
         .labelled_parts()
         .into_iter()
-        .map(|(_, name, part)| {
+        .map(|(id, name, part)| {
             vec![
                 name.to_string(),
                 ha(part.area, pr),
@@ -379,7 +379,7 @@ pub(crate) fn parts_table(a: &AnnualParts, pr: Precision, caption: String) -> Ta
                 part.parcels
                     .iter()
                     .map(|x| {
-                        if x.planned {
+                        if x.planned && id != "new_proposed" {
                             format!("{}（计划）", x.id)
                         } else {
                             x.id.clone()

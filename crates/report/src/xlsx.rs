@@ -844,7 +844,7 @@ pub(crate) fn parts_sheet(
             .parcels
             .iter()
             .map(|x| {
-                if x.planned {
+                if x.planned && id != "new_proposed" {
                     format!("{}（计划）", x.id)
                 } else {
                     x.id.clone()
