@@ -315,6 +315,7 @@ fn reserve_tables(p: &Plan<'_>, r: &ReserveParts, b: &mut Vec<Block>) {
             a,
             dp,
             caption(p, "土地储备计划构成表"),
+            false,
         )));
         b.push(Block::Table(funds_table(
             a,
@@ -363,47 +364,70 @@ fn reserve_tables(p: &Plan<'_>, r: &ReserveParts, b: &mut Vec<Block>) {
     }
 }
 
-/// The annual plan's parts (上年度末结转 … 年末库存): area in 公顷 and 亩, parcel count and the
-/// parcels' 编号; the stock flow line (结转 + 新增 − 供应 − 退出) last. Shared by the annual
-/// plan's 附表 and the three-year plan's table of each year.
-pub(crate) fn parts_table(a: &AnnualParts, pr: Precision, caption: String) -> Table {
+/// The annual plan's parts (上年度末结转 … 年末库存): area and parcel count, then the stock
+/// flow line (结转 + 新增 − 供应 − 退出). With `detail` (the three-year plan's table of each
+/// year) also 亩 and the parcels' 编号 — a planned step marked （计划）. The annual plan's own
+/// 附表 leaves them out: its parcels are listed once, in the 储备地块明细, and a second list of
+/// 编号 (or a 亩 column beside 公顷) would be read by the document checker as another parcel
+/// list.
+pub(crate) fn parts_table(a: &AnnualParts, pr: Precision, caption: String, detail: bool) -> Table {
     let mut rows: Vec<Vec<String>> = a
         .labelled_parts()
         .into_iter()
         .map(|(id, name, part)| {
-            vec![
-                name.to_string(),
-                ha(part.area, pr),
-                pr.mu(part.area),
-                part.count().to_string(),
-                part.parcels
-                    .iter()
-                    .map(|x| {
-                        if x.planned && id != "new_proposed" {
-                            format!("{}（计划）", x.id)
-                        } else {
-                            x.id.clone()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("、"),
-            ]
+            let mut row = vec![name.to_string(), ha(part.area, pr)];
+            if detail {
+                row.push(pr.mu(part.area));
+            }
+            row.push(part.count().to_string());
+            if detail {
+                row.push(
+                    part.parcels
+                        .iter()
+                        .map(|x| {
+                            if x.planned && id != "new_proposed" {
+                                format!("{}（计划）", x.id)
+                            } else {
+                                x.id.clone()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                );
+            }
+            row
         })
         .collect();
     let flows = a.year_end_by_flows();
-    rows.push(vec![
-        "年末库存（按结转＋新增－供应－退出）".into(),
+    let mut last = vec![
+        "年末库存（按结转＋新增－供应－退出）".to_string(),
         ha(flows, pr),
-        pr.mu(flows),
-        String::new(),
-        String::new(),
-    ]);
+    ];
+    if detail {
+        last.push(pr.mu(flows));
+        last.push(String::new());
+    }
+    last.push(String::new());
+    rows.push(last);
+    let (unit, header, numeric) = if detail {
+        (
+            "单位：公顷、亩、宗",
+            strings(&["项目", "面积（公顷）", "面积（亩）", "地块数", "地块编号"]),
+            vec![false, true, true, true, false],
+        )
+    } else {
+        (
+            "单位：公顷、宗",
+            strings(&["项目", "面积", "地块数"]),
+            vec![false, true, true],
+        )
+    };
     Table {
         label: String::new(),
         caption,
-        unit: "单位：公顷、亩、宗".into(),
-        header: strings(&["项目", "面积（公顷）", "面积（亩）", "地块数", "地块编号"]),
-        numeric: vec![false, true, true, true, false],
+        unit: unit.into(),
+        header,
+        numeric,
         rows,
     }
 }
@@ -458,7 +482,9 @@ pub(crate) fn funds_table(a: &AnnualParts, caption: String) -> Table {
     }
 }
 
-/// The parcels planned for supply but refused, with the 净地 items they miss.
+/// The parcels planned for supply but refused, with the 净地 items they miss. No area column:
+/// the document checker would read 编号 with 面积 as a second parcel list (the parcel's area
+/// is in the Excel sheet and the JSON view).
 pub(crate) fn refused_table(a: &AnnualParts, caption: String) -> Table {
     let rows = a
         .refused
@@ -467,7 +493,6 @@ pub(crate) fn refused_table(a: &AnnualParts, caption: String) -> Table {
             vec![
                 r.id.clone(),
                 r.location.clone().unwrap_or_default(),
-                Precision::default().parcel_ha(r.area),
                 r.planned_day.chinese(),
                 r.missing
                     .iter()
@@ -480,9 +505,9 @@ pub(crate) fn refused_table(a: &AnnualParts, caption: String) -> Table {
     Table {
         label: String::new(),
         caption,
-        unit: "单位：公顷".into(),
-        header: strings(&["地块编号", "土地坐落", "面积", "计划供应日", "未完成事项"]),
-        numeric: vec![false, false, true, false, false],
+        unit: String::new(),
+        header: strings(&["地块编号", "土地坐落", "计划供应日", "未完成事项"]),
+        numeric: vec![false; 4],
         rows,
     }
 }

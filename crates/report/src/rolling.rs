@@ -91,6 +91,7 @@ pub fn rolling_document(plan: &ThreeYearPlan, opts: &ReportOptions) -> Doc {
             a,
             pr,
             format!("{}{}年度土地储备计划构成表", plan.region, a.year),
+            true,
         )));
     }
     let mut n = 0;
@@ -224,6 +225,7 @@ fn rolling_xlsx(plan: &ThreeYearPlan, pr: Precision) -> Result<Vec<u8>, ReportEr
             &format!("附表{}", i + 2),
             &format!("{}{}年度土地储备计划构成表", plan.region, a.year),
             a,
+            true,
         )?;
     }
     Ok(wb.save_to_buffer()?)

@@ -269,6 +269,7 @@ pub(crate) fn write(
                 "附表3",
                 &caption(plan, "土地储备计划构成表"),
                 a,
+                false,
             )?;
             annual_funds_sheet(&mut wb, &f, plan, a, "附表4")?;
             let mut n = 5;
@@ -802,9 +803,11 @@ fn funds_sheet(
     Ok(())
 }
 
-/// The annual plan's parts (上年度末结转 … 年末库存) with areas, 亩 (formula), parcel counts and
-/// 编号, then the stock flow line as a formula over the part rows. Shared with the three-year
-/// plan (one sheet per year).
+/// The annual plan's parts (上年度末结转 … 年末库存) with areas and parcel counts, then the stock
+/// flow line as a formula over the part rows. With `detail` (the three-year plan's sheet of
+/// each year) also 亩 (formulas) and the parcels' 编号; the annual plan's own sheet leaves them
+/// out, as its Word 附表 does (see [`crate::annex::parts_table`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn parts_sheet(
     wb: &mut Workbook,
     f: &Formats,
@@ -813,51 +816,64 @@ pub(crate) fn parts_sheet(
     label: &str,
     caption: &str,
     a: &AnnualParts,
+    detail: bool,
 ) -> Result<(), ReportError> {
     let dp = pr.area_dp;
     let ws = wb.add_worksheet().set_name(name)?;
-    let mut r = head(
-        ws,
-        f,
-        label,
-        caption,
-        "单位：公顷、亩、宗",
-        &["项目", "面积（公顷）", "面积（亩）", "地块数", "地块编号"],
-        &[30.0, 14.0, 14.0, 10.0, 60.0],
-    )?;
+    let (unit, header, widths): (&str, &[&str], &[f64]) = if detail {
+        (
+            "单位：公顷、亩、宗",
+            &["项目", "面积（公顷）", "面积（亩）", "地块数", "地块编号"],
+            &[30.0, 14.0, 14.0, 10.0, 60.0],
+        )
+    } else {
+        (
+            "单位：公顷、宗",
+            &["项目", "面积", "地块数"],
+            &[30.0, 14.0, 10.0],
+        )
+    };
+    let mut r = head(ws, f, label, caption, unit, header, widths)?;
+    let count_col: u16 = if detail { 3 } else { 2 };
     let mut v = Vals::default();
     let mut at = HashMap::new();
-    for (id, label, part) in a.labelled_parts() {
-        ws.write_string_with_format(r, 0, label, &f.text)?;
-        v.number(ws, (r, 1), part.area.ha(), dp, &f.area)?;
-        let mu = part.area.ha() * Decimal::from(15);
+    let mu = |v: &mut Vals, ws: &mut Worksheet, r: u32, format: &Format| {
+        let value = v.get(r, 1) * Decimal::from(15);
         v.formula(
             ws,
             (r, 2),
             Formula::new(format!("={}*15", cell(r, 1))),
-            mu,
+            value,
             dp,
-            &f.area,
-        )?;
-        v.number(ws, (r, 3), Decimal::from(part.count()), 0, &f.int)?;
-        let ids: Vec<String> = part
-            .parcels
-            .iter()
-            .map(|x| {
-                if x.planned && id != "new_proposed" {
-                    format!("{}（计划）", x.id)
-                } else {
-                    x.id.clone()
-                }
-            })
-            .collect();
-        ws.write_string_with_format(r, 4, ids.join("、"), &f.text)?;
+            format,
+        )
+    };
+    for (id, label, part) in a.labelled_parts() {
+        ws.write_string_with_format(r, 0, label, &f.text)?;
+        v.number(ws, (r, 1), part.area.ha(), dp, &f.area)?;
+        if detail {
+            mu(&mut v, ws, r, &f.area)?;
+        }
+        v.number(ws, (r, count_col), Decimal::from(part.count()), 0, &f.int)?;
+        if detail {
+            let ids: Vec<String> = part
+                .parcels
+                .iter()
+                .map(|x| {
+                    if x.planned && id != "new_proposed" {
+                        format!("{}（计划）", x.id)
+                    } else {
+                        x.id.clone()
+                    }
+                })
+                .collect();
+            ws.write_string_with_format(r, 4, ids.join("、"), &f.text)?;
+        }
         at.insert(id, r);
         r += 1;
     }
     ws.write_string_with_format(r, 0, "年末库存（按结转＋新增－供应－退出）", &f.total_text)?;
     let c = |id: &str| cell(at[id], 1);
-    let flows = a.year_end_by_flows().ha();
     v.formula(
         ws,
         (r, 1),
@@ -869,18 +885,13 @@ pub(crate) fn parts_sheet(
             c("supply"),
             c("exited")
         )),
-        flows,
+        a.year_end_by_flows().ha(),
         dp,
         &f.total_area,
     )?;
-    v.formula(
-        ws,
-        (r, 2),
-        Formula::new(format!("={}*15", cell(r, 1))),
-        flows * Decimal::from(15),
-        dp,
-        &f.total_area,
-    )?;
+    if detail {
+        mu(&mut v, ws, r, &f.total_area)?;
+    }
     Ok(())
 }
 

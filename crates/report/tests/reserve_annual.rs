@@ -156,16 +156,46 @@ fn seed_001_written_as_word_and_excel_states_its_figures() {
         "资金总量：0.75亿元（7500.00万元），全部为专项债券资金",
         "支出方向：征收收购补偿7500.00万元",
         "土地储备计划构成表",
-        "年度新增储备（拟收储）\t47.58\t713.63\t13\tBC－CB2026001、BC－CB2026002",
+        "年度新增储备（拟收储）\t47.58\t13\t",
         "土地储备资金需求表",
         "专项债券\t7500.00\t7500.00",
     ] {
         assert!(text.contains(want), "{want}\n{text}");
     }
+    // The document checker (`landplan check`) reads it, the parts and funds tables included,
+    // with no error but the seed's own two duplicates, which it finds in the written list too.
+    let report = landplan_check::check_bytes("seed001-reserve-2026.docx", &docx);
+    assert!(report.readable);
+    let errors: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == landplan_core::Severity::Error)
+        .map(|f| format!("{}: {}", f.rule, f.message))
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors.iter().all(|e| e.starts_with("parcel.duplicate")
+            && (e.contains("BC2025CB011") || e.contains("BC2025CB001"))),
+        "{errors:#?}"
+    );
     let xlsx = render_plan(&plan, ReportFormat::Xlsx, &ReportOptions::default()).unwrap();
     keep("seed001-reserve-2026.xlsx", &xlsx);
+    let report = landplan_check::check_bytes("seed001-reserve-2026.xlsx", &xlsx);
+    let errors: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == landplan_core::Severity::Error)
+        .map(|f| format!("{}: {}", f.rule, f.message))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
     let wb = zip_part(&xlsx, "xl/workbook.xml");
-    for sheet in ["储备规模与结构", "储备布局", "计划构成", "资金需求", "储备地块清单"] {
+    for sheet in [
+        "储备规模与结构",
+        "储备布局",
+        "计划构成",
+        "资金需求",
+        "储备地块清单",
+    ] {
         assert!(wb.contains(sheet), "{sheet}: {wb}");
     }
 }
@@ -204,4 +234,16 @@ fn the_generated_countys_three_year_plan_is_written_with_a_table_per_year() {
     assert!(text.contains("暂不列入本年度储备土地供应"), "{text}");
     let xlsx = render_plan(&annual, ReportFormat::Xlsx, &ReportOptions::default()).unwrap();
     keep("generated-reserve-2027.xlsx", &xlsx);
+    // Both go through the document checker without error (the refused parcel's table is not
+    // read as a second parcel list).
+    for (name, bytes) in [("g.docx", &docx), ("g.xlsx", &xlsx)] {
+        let report = landplan_check::check_bytes(name, bytes);
+        let errors: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == landplan_core::Severity::Error)
+            .map(|f| format!("{}: {}", f.rule, f.message))
+            .collect();
+        assert!(report.readable && errors.is_empty(), "{name}: {errors:#?}");
+    }
 }
