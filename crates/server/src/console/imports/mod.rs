@@ -390,12 +390,15 @@ async fn upload(
                 },
                 _ => None,
             };
+            // The control lines of the region and its ancestors, as stored now.
+            let controls = stored_controls(s, &actor, &region)?;
             let mut staged = match Staged::new(
                 &account, &url, region, year, kind, dir, ledger, geometry, townships,
             ) {
                 Ok(s) => s,
                 Err(e) => return Err(StoreError::Invalid(e)),
             };
+            staged.controls = controls;
             staged.judge();
             Ok(Ok(staged))
         })
@@ -406,6 +409,64 @@ async fn upload(
             Ok(Redirect::to(&format!("/console/imports/{id}")).into_response())
         }
         Err(msg) => refuse(msg, given).await,
+    }
+}
+
+/// The control layers stored for `region` and its ancestors, as overlay layers in the
+/// store's CRS (none on a store whose CRS is no CGCS2000 one: then nothing can be overlaid,
+/// and the findings say that no control lines were checked).
+fn stored_controls(
+    store: &Store,
+    actor: &landplan_store::Actor,
+    region: &str,
+) -> Result<Vec<landplan_geoio::overlay::MemoryLayer>, StoreError> {
+    let Some(crs) = u32::try_from(store.srid())
+        .ok()
+        .and_then(landplan_geo::Crs::from_epsg)
+    else {
+        return Ok(Vec::new());
+    };
+    Ok(store
+        .control_layers_for(actor, region)?
+        .into_iter()
+        .map(|l| landplan_geoio::overlay::MemoryLayer {
+            source: format!("数据库 {} {}", l.region, l.name),
+            name: l.name,
+            rule: l.rule,
+            crs,
+            polygons: l.geometries,
+            labels: l.labels,
+        })
+        .collect())
+}
+
+/// The one line that says which control lines the upload was judged against, or that it was
+/// not (never a silent pass).
+fn controls_line(st: &Staged) -> Markup {
+    let names: Vec<String> = st
+        .controls
+        .iter()
+        .map(|l| {
+            let region = l
+                .source
+                .strip_prefix("数据库 ")
+                .and_then(|r| r.split_once(' '))
+                .map_or("", |(code, _)| code);
+            format!("“{}”（{}，{}）", l.name, region, l.rule.label())
+        })
+        .collect();
+    html! {
+        @if st.controls.is_empty() {
+            p.notice #controls role="status" { "本行政区未入库管控线，未做管控线叠加检查。" }
+        } @else if st.geometry.is_none() {
+            p.notice #controls role="status" {
+                "未上传地块界址，未做管控线叠加检查（本行政区及上级行政区已入库管控线 " (st.controls.len()) " 个图层：" (names.join("、")) "）。"
+            }
+        } @else {
+            p.muted #controls {
+                "已与本行政区及上级行政区入库的管控线叠加检查：" (names.join("、")) "；压占“禁止占用”图层为错误，超出“应在其内”图层为警告。"
+            }
+        }
     }
 }
 
@@ -598,6 +659,9 @@ fn render_review(st: &Staged, staff: &Staff, plan: Option<&PlanVersion>) -> Mark
                 "没有错误" @if r.warnings() > 0 { "（" (r.warnings()) " 个警告，请核对）" } "，可以保存。"
             }
         }
+        @if r.unreadable.is_none() {
+            (controls_line(st))
+        }
         @if st.stored.is_none() && r.unreadable.is_none() {
             form.store-form method="post" action=(format!("{here}/store")) {
                 (staff.csrf_field())
@@ -629,6 +693,7 @@ fn render_review(st: &Staged, staff: &Staff, plan: Option<&PlanVersion>) -> Mark
                 "台账中有 " (r.without_boundary.len()) " 宗地块在界址文件中没有图形："
                 (r.without_boundary.iter().take(20).cloned().collect::<Vec<_>>().join("、"))
                 @if r.without_boundary.len() > 20 { "…" }
+                @if !st.controls.is_empty() { "（这些地块未做管控线叠加检查）" }
             }
         }
         @if let Some(svg) = &r.map_svg {
@@ -637,7 +702,10 @@ fn render_review(st: &Staged, staff: &Staff, plan: Option<&PlanVersion>) -> Mark
                 figure #import-map {
                     // Our own writer's SVG (every text escaped there), each parcel anchored.
                     (PreEscaped(svg))
-                    figcaption { "上传的地块界址，按用途着色；问题清单中的“在图上查看”会定位并突出显示该地块。" }
+                    figcaption {
+                    "上传的地块界址，按用途着色；问题清单中的“在图上查看”会定位并突出显示该地块。"
+                    @if !st.controls.is_empty() { "地块附近的入库管控线按图层着色绘于地块之下，见图例。" }
+                }
                 }
             }
         }
