@@ -501,4 +501,53 @@ fn a_parcel_on_stored_farmland_is_an_error_linked_to_its_row_and_the_map() {
     let refused = editor.post_urlencoded(&format!("{at}/store"), &[("_csrf", &token)]);
     assert_eq!(refused.status, 422, "{}", refused.text);
     assert_eq!(latest(&store), None, "nothing is stored");
+
+    // A control-line file given with the upload is judged with it (never stored): a
+    // 城镇开发边界 around T-001 … T-003 leaves T-004 (at 120.13°E) outside, a warning.
+    let boundary = control_layer("名称", &[(120.09, 120.125)])
+        .replace(",30.2]", ",30.19]")
+        .replace(",30.201]", ",30.21]");
+    let mut parts: Vec<(&str, Option<&str>, &[u8])> = vec![
+        ("_csrf", None, token.as_bytes()),
+        ("region", None, OWN.as_bytes()),
+        ("year", None, YEAR.as_bytes()),
+        ("kind", None, b"supply"),
+        ("control-name-1", None, "城镇开发边界".as_bytes()),
+        ("control-rule-1", None, b"within"),
+    ];
+    for (field, name, bytes) in files {
+        parts.push((field, Some(name), bytes));
+    }
+    parts.push((
+        "control-file-1",
+        Some("开发边界.geojson"),
+        boundary.as_bytes(),
+    ));
+    let a = editor.post_form("/console/imports", &parts);
+    assert_eq!(a.status, 303, "{}", a.text);
+    let page = editor.get(&a.location.unwrap()).text;
+    assert!(
+        page.contains("“城镇开发边界”（本次上传 开发边界.geojson，应在其内）"),
+        "{page}"
+    );
+    let item = page
+        .split("<li class=\"finding")
+        .find(|li| li.contains("overlay.within"))
+        .expect("the parcel outside the boundary");
+    assert!(
+        item.contains("sev-warning") && item.contains("地块 T-004"),
+        "{item}"
+    );
+    assert_eq!(page.matches("overlay.within").count(), 1, "{page}");
+    assert_eq!(store.control_layers(&admin, Some(OWN)).unwrap().len(), 1);
+    // Without its layer name it is refused before anything is read.
+    parts.retain(|(f, _, _)| *f != "control-name-1");
+    let a = editor.post_form("/console/imports", &parts);
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert!(
+        a.text
+            .contains("请填写管控线文件“开发边界.geojson”的图层名称"),
+        "{}",
+        a.text
+    );
 }

@@ -3,12 +3,15 @@
 //! (item 3):
 //!
 //! - `GET /console/imports` — the upload form (region among the account's 编制 regions, year,
-//!   kind, the ledger, optional parcel boundaries and township boundaries) and the account's
-//!   staged uploads;
+//!   kind, the ledger, optional parcel boundaries, township boundaries and up to two
+//!   control-line files with their names and rules, used for this check only) and the
+//!   account's staged uploads;
 //! - `POST /console/imports` — the upload read with the API's never-fail readers
 //!   (`crate::upload`) and kept staged ([`staged`]): nothing is stored;
 //! - `GET /console/imports/{staged}` — its findings, each linked to its row (`#row-N`) and, for
-//!   geometry, to the parcel on the map (`#map-pN`); the rows as a form to edit;
+//!   geometry, to the parcel on the map (`#map-pN`), control-line overlaps among them (the
+//!   region's stored control lines and its ancestors', and any uploaded with it); the rows as
+//!   a form to edit;
 //! - `POST /console/imports/{staged}/rows` — the edited rows judged again;
 //! - `POST /console/imports/{staged}/store` — stored as one import (refused while it has
 //!   errors; the store's import is all-or-nothing);
@@ -164,6 +167,26 @@ async fn render_form(
                 p {
                     label for="import-townships" { "乡镇界（可选：GeoJSON、Shapefile 压缩为 .zip、GeoPackage）" }
                     input #import-townships type="file" name="townships" accept=".geojson,.json,.zip,.gpkg";
+                }
+                fieldset.control-files {
+                    legend { "管控线（可选，仅用于本次检查，不保存；入库的管控线总会参与检查）" }
+                    @for i in 1..=CONTROL_SLOTS {
+                        p {
+                            label for=(format!("control-name-{i}")) { "图层名称 " (i) }
+                            input id=(format!("control-name-{i}")) type="text" name=(format!("control-name-{i}")) maxlength="50" placeholder="如 永久基本农田";
+                        }
+                        p {
+                            label for=(format!("control-rule-{i}")) { "叠加规则 " (i) }
+                            select id=(format!("control-rule-{i}")) name=(format!("control-rule-{i}")) {
+                                option value="forbid" { "禁止占用（永久基本农田、生态保护红线等）" }
+                                option value="within" { "应在其内（城镇开发边界等）" }
+                            }
+                        }
+                        p {
+                            label for=(format!("control-file-{i}")) { "管控线文件 " (i) "（国土TXT、GeoJSON、Shapefile 压缩为 .zip、GeoPackage）" }
+                            input id=(format!("control-file-{i}")) type="file" name=(format!("control-file-{i}")) accept=".txt,.geojson,.json,.zip,.gpkg";
+                        }
+                    }
                 }
                 p.muted { "文件合计不超过 " (limit_mib) " MiB。上传后不会立即保存。" }
                 p { button type="submit" { "上传并检查" } }
@@ -333,6 +356,48 @@ async fn upload(
         }
         None => None,
     };
+    // Control-line files given with the upload (judged with it, never stored).
+    let mut control_parts = Vec::new();
+    for i in 1..=CONTROL_SLOTS {
+        let Some(part) = file_part(&parts, &format!("control-file-{i}")).cloned() else {
+            continue;
+        };
+        let file = part.file_name.clone().unwrap_or_default();
+        let name = text(&format!("control-name-{i}")).trim().to_string();
+        if name.is_empty() {
+            return refuse(
+                format!("请填写管控线文件“{file}”的图层名称（如 永久基本农田）"),
+                given,
+            )
+            .await;
+        }
+        if name.chars().count() > 50 || name.chars().any(char::is_control) {
+            return refuse(
+                "管控线图层名称最多 50 个字符，且不能含控制字符".into(),
+                given,
+            )
+            .await;
+        }
+        let rule = match text(&format!("control-rule-{i}")).as_str() {
+            "forbid" | "" => landplan_geo::overlay::LayerRule::Forbid,
+            "within" => landplan_geo::overlay::LayerRule::Within,
+            other => {
+                return refuse(
+                    format!("管控线的叠加规则“{other}”无法识别：应为禁止占用或应在其内"),
+                    given,
+                )
+                .await
+            }
+        };
+        let Some(ext) = upload::extension(&file, &["txt", "geojson", "json", "zip", "gpkg"]) else {
+            return refuse(
+                format!("管控线“{file}”应为国土TXT、GeoJSON、Shapefile（.zip）或 GeoPackage 文件"),
+                given,
+            )
+            .await;
+        };
+        control_parts.push((i, name, rule, part, ext));
+    }
     let actor = staff.actor.clone();
     let account = staff.name().to_string();
     let url = state.store.url().to_string();
@@ -390,8 +455,19 @@ async fn upload(
                 },
                 _ => None,
             };
-            // The control lines of the region and its ancestors, as stored now.
-            let controls = stored_controls(s, &actor, &region)?;
+            // The control lines of the region and its ancestors, as stored now, then those
+            // given with the upload.
+            let mut controls = stored_controls(s, &actor, &region)?;
+            for (i, name, rule, part, ext) in &control_parts {
+                let u = match save(part, &format!("control-{i}"), ext)? {
+                    Ok(u) => u,
+                    Err(e) => return Ok(Err(e)),
+                };
+                match uploaded_control(&u, name, *rule) {
+                    Ok(l) => controls.push(l),
+                    Err(e) => return Ok(Err(e)),
+                }
+            }
             let mut staged = match Staged::new(
                 &account, &url, region, year, kind, dir, ledger, geometry, townships,
             ) {
@@ -430,7 +506,7 @@ fn stored_controls(
         .control_layers_for(actor, region)?
         .into_iter()
         .map(|l| landplan_geoio::overlay::MemoryLayer {
-            source: format!("数据库 {} {}", l.region, l.name),
+            source: format!("{STORED}{} {}", l.region, l.name),
             name: l.name,
             rule: l.rule,
             crs,
@@ -440,6 +516,48 @@ fn stored_controls(
         .collect())
 }
 
+/// How many control-line files the upload form offers.
+const CONTROL_SLOTS: usize = 2;
+
+/// The prefix of the `source` of a control layer read from the store (`数据库 CODE NAME`).
+const STORED: &str = "数据库 ";
+/// The prefix of the `source` of a control layer uploaded with the ledger (`上传 FILE`).
+const UPLOADED: &str = "上传 ";
+
+/// A control-line file uploaded with the ledger, read as an overlay layer in its own CRS
+/// (Chinese message naming the file when it cannot be read or has no CRS).
+fn uploaded_control(
+    u: &Upload,
+    name: &str,
+    rule: landplan_geo::overlay::LayerRule,
+) -> Result<landplan_geoio::overlay::MemoryLayer, String> {
+    let set = landplan_geoio::read_layer(&u.path)
+        .map_err(|e| format!("管控线“{}”无法读取：{e}", u.name))?;
+    let crs = set.crs.ok_or_else(|| {
+        format!(
+            "管控线“{}”没有坐标系信息（Shapefile 的 .prj、GeoJSON 的 crs），无法与地块叠加",
+            u.name
+        )
+    })?;
+    let polygons: Vec<_> = set
+        .features
+        .into_iter()
+        .map(|f| f.geometry)
+        .filter(|g| !g.0.is_empty())
+        .collect();
+    if polygons.is_empty() {
+        return Err(format!("管控线“{}”中没有面状图斑", u.name));
+    }
+    Ok(landplan_geoio::overlay::MemoryLayer {
+        name: name.to_string(),
+        rule,
+        source: format!("{UPLOADED}{}", u.name),
+        crs,
+        polygons,
+        labels: Vec::new(),
+    })
+}
+
 /// The one line that says which control lines the upload was judged against, or that it was
 /// not (never a silent pass).
 fn controls_line(st: &Staged) -> Markup {
@@ -447,24 +565,36 @@ fn controls_line(st: &Staged) -> Markup {
         .controls
         .iter()
         .map(|l| {
-            let region = l
-                .source
-                .strip_prefix("数据库 ")
-                .and_then(|r| r.split_once(' '))
-                .map_or("", |(code, _)| code);
-            format!("“{}”（{}，{}）", l.name, region, l.rule.label())
+            let from = match (
+                l.source.strip_prefix(STORED),
+                l.source.strip_prefix(UPLOADED),
+            ) {
+                (Some(r), _) => r.split_once(' ').map_or(r, |(code, _)| code).to_string(),
+                (_, Some(file)) => format!("本次上传 {file}"),
+                _ => l.source.clone(),
+            };
+            format!("“{}”（{}，{}）", l.name, from, l.rule.label())
         })
         .collect();
+    let stored = st
+        .controls
+        .iter()
+        .filter(|l| l.source.starts_with(STORED))
+        .count();
+    let uploaded = st.controls.len() - stored;
     html! {
         @if st.controls.is_empty() {
             p.notice #controls role="status" { "本行政区未入库管控线，未做管控线叠加检查。" }
         } @else if st.geometry.is_none() {
             p.notice #controls role="status" {
-                "未上传地块界址，未做管控线叠加检查（本行政区及上级行政区已入库管控线 " (st.controls.len()) " 个图层：" (names.join("、")) "）。"
+                "未上传地块界址，未做管控线叠加检查（管控线 " (st.controls.len()) " 个图层：" (names.join("、")) "）。"
             }
         } @else {
             p.muted #controls {
-                "已与本行政区及上级行政区入库的管控线叠加检查：" (names.join("、")) "；压占“禁止占用”图层为错误，超出“应在其内”图层为警告。"
+                @if stored == 0 { "本行政区未入库管控线；已与本次上传的管控线叠加检查：" }
+                @else if uploaded > 0 { "已与本行政区及上级行政区入库的管控线和本次上传的管控线叠加检查：" }
+                @else { "已与本行政区及上级行政区入库的管控线叠加检查：" }
+                (names.join("、")) "；压占“禁止占用”图层为错误，超出“应在其内”图层为警告。"
             }
         }
     }
@@ -635,6 +765,9 @@ fn render_review(st: &Staged, staff: &Staff, plan: Option<&PlanVersion>) -> Mark
                 (st.ledger_label())
                 @if let Some(g) = &st.geometry { "；地块界址 " (g.name) }
                 @if let Some(t) = &st.townships { "；乡镇界 " (t.name) }
+                @for l in st.controls.iter().filter(|l| l.source.starts_with(UPLOADED)) {
+                    "；管控线“" (l.name) "” " (l.source.trim_start_matches(UPLOADED))
+                }
             }
             dt { "读取" } dd { (r.parcel_count) " 宗地块，合计 " (r.total_ha) " 公顷" }
         }
