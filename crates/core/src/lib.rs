@@ -12,6 +12,8 @@
 //! - [`finding`]: findings (rule id, severity, message, places) shared by every checker.
 //! - [`rules`]: the data-described rule book and the context rules are applied in.
 //! - [`date`]: the one date type ([`Date`]) and instant type ([`Timestamp`]).
+//! - [`reserve`]: the reserve parcel's life (拟收储 → 入库 → 前期开发 → 临时管护 → 已供应), its costs,
+//!   净地 checklist and obstacles.
 //! - [`region`]: regions named by 行政区划代码, name or `代码=名称`; the demo's regions built in.
 //! - [`plan`]: the compiled plan, one type for both kinds ([`CompiledPlan`]), with its JSON.
 //! - [`compile`]: parcel ledger → compiled plan, streamed.
@@ -31,6 +33,7 @@ pub mod parcel;
 pub mod plan;
 pub mod records;
 pub mod region;
+pub mod reserve;
 pub mod rules;
 pub mod share;
 pub mod text;
