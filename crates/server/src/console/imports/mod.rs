@@ -40,6 +40,7 @@ use landplan_store::{ImportOptions, PlanKey, PlanStatus, PlanVersion, Role, Stor
 use maud::{html, Markup, PreEscaped};
 use staged::{Staged, Upload};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// This part's routes.
 pub fn routes() -> Router<AppState> {
@@ -464,7 +465,7 @@ async fn upload(
                     Err(e) => return Ok(Err(e)),
                 };
                 match uploaded_control(&u, name, *rule) {
-                    Ok(l) => controls.push(l),
+                    Ok(l) => Arc::make_mut(&mut controls).push(l),
                     Err(e) => return Ok(Err(e)),
                 }
             }
@@ -490,30 +491,66 @@ async fn upload(
 
 /// The control layers stored for `region` and its ancestors, as overlay layers in the
 /// store's CRS (none on a store whose CRS is no CGCS2000 one: then nothing can be overlaid,
-/// and the findings say that no control lines were checked).
+/// and the findings say that no control lines were checked). The caller has checked that the
+/// actor holds a role for the region.
+///
+/// Kept in a small cache per store, region and change stamp, shared by the staged uploads that
+/// use them: a county's 永久基本农田 can be tens of thousands of polygons, read once and held
+/// once however many uploads judge against it, and read again after any change to the store.
 fn stored_controls(
     store: &Store,
     actor: &landplan_store::Actor,
     region: &str,
-) -> Result<Vec<landplan_geoio::overlay::MemoryLayer>, StoreError> {
+) -> Result<Arc<Vec<landplan_geoio::overlay::MemoryLayer>>, StoreError> {
+    /// Entries kept: (store URL, region, change stamp) → layers.
+    const KEPT: usize = 8;
+    type Entry = (
+        (String, String, i64),
+        Arc<Vec<landplan_geoio::overlay::MemoryLayer>>,
+    );
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<Vec<Entry>>> = std::sync::OnceLock::new();
     let Some(crs) = u32::try_from(store.srid())
         .ok()
         .and_then(landplan_geo::Crs::from_epsg)
     else {
-        return Ok(Vec::new());
+        return Ok(Arc::new(Vec::new()));
     };
-    Ok(store
-        .control_layers_for(actor, region)?
-        .into_iter()
-        .map(|l| landplan_geoio::overlay::MemoryLayer {
-            source: format!("{STORED}{} {}", l.region, l.name),
-            name: l.name,
-            rule: l.rule,
-            crs,
-            polygons: l.geometries,
-            labels: l.labels,
-        })
-        .collect())
+    let key = (
+        store.url().to_string(),
+        region.to_string(),
+        store.change_stamp()?,
+    );
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some((_, layers)) = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(k, _)| *k == key)
+    {
+        return Ok(layers.clone());
+    }
+    let layers: Arc<Vec<_>> = Arc::new(
+        store
+            .control_layers_for(actor, region)?
+            .into_iter()
+            .map(|l| landplan_geoio::overlay::MemoryLayer {
+                source: format!("{STORED}{} {}", l.region, l.name),
+                name: l.name,
+                rule: l.rule,
+                crs,
+                polygons: l.geometries,
+                labels: l.labels,
+            })
+            .collect(),
+    );
+    let mut kept = cache.lock().unwrap_or_else(|e| e.into_inner());
+    // Entries of this store and region made before this change are stale.
+    kept.retain(|(k, _)| !(k.0 == key.0 && k.1 == key.1));
+    if kept.len() >= KEPT {
+        kept.remove(0);
+    }
+    kept.push((key, layers.clone()));
+    Ok(layers)
 }
 
 /// How many control-line files the upload form offers.

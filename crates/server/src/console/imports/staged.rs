@@ -142,9 +142,10 @@ pub struct Staged {
     /// Township boundaries (乡镇界).
     pub townships: Option<Upload>,
     /// The control layers stored for the upload's region and its ancestors when it was
-    /// uploaded (管控线, `landplan_store::control`), in the store's CRS; the parcels are
-    /// overlaid with them. Empty: the region has none, and the findings say so.
-    pub controls: Vec<MemoryLayer>,
+    /// uploaded (管控线, `landplan_store::control`), in the store's CRS (shared with other
+    /// uploads of the region), then any uploaded with it; the parcels are overlaid with them.
+    /// Empty: the region has none, and the findings say so.
+    pub controls: Arc<Vec<MemoryLayer>>,
     /// The ledger's rows as text.
     pub grid: Grid,
     /// What the readers found.
@@ -184,7 +185,7 @@ impl Staged {
             edits: 0,
             geometry,
             townships,
-            controls: Vec::new(),
+            controls: Arc::new(Vec::new()),
             grid: Grid::default(),
             report: Report::default(),
             stored: None,
