@@ -483,4 +483,10 @@ mod tests {
             assert_eq!(LayerRule::parse(rule_id(rule)), Some(rule));
         }
     }
+
+    #[test]
+    fn the_audit_log_names_control_line_changes_in_chinese() {
+        assert_eq!(crate::audit::action_label("control.import"), "导入管控线");
+        assert_eq!(crate::audit::action_label("control.remove"), "删除管控线");
+    }
 }
