@@ -100,6 +100,9 @@ enum Command {
     User(cmd::user::Args),
     /// 启动网站（公开页面与 JSON 接口）
     Serve(cmd::serve::Args),
+    // other layers of the store: control lines
+    /// 数据库中的管控线（永久基本农田、生态保护红线、城镇开发边界等）
+    Store(cmd::control::Args),
 }
 
 /// True when an error comes from standard output being closed (`landplan … | head`).
@@ -155,6 +158,7 @@ fn main() -> ExitCode {
         Command::Restore(a) => cmd::restore::run(a),
         Command::User(a) => cmd::user::run(a),
         Command::Serve(a) => cmd::serve::run(a),
+        Command::Store(a) => cmd::control::run(a),
     };
     match result {
         Ok(code) => code,

@@ -151,6 +151,24 @@ fn working_crs(set: &FeatureSet) -> Option<Crs> {
     }
 }
 
+/// A control layer already read (from the store: `landplan overlay --db`, the console's
+/// upload findings), with the CRS its polygons are in.
+#[derive(Debug, Clone)]
+pub struct MemoryLayer {
+    /// Layer name (e.g. 永久基本农田).
+    pub name: String,
+    /// The rule.
+    pub rule: LayerRule,
+    /// Where it came from, as the report names it (e.g. `数据库：330102 永久基本农田`).
+    pub source: String,
+    /// The CRS of `polygons`.
+    pub crs: Crs,
+    /// The polygons.
+    pub polygons: Vec<MultiPolygon<f64>>,
+    /// One label per polygon (for `assign`), or none.
+    pub labels: Vec<Option<String>>,
+}
+
 /// Run the overlay: read and check the parcels, index them, then stream each control layer
 /// past the index on `threads` threads (GeoPackage layers are never held in memory; other
 /// formats and `assign` layers are read whole). `progress(layer, done, total)` is called as
@@ -158,6 +176,18 @@ fn working_crs(set: &FeatureSet) -> Option<Crs> {
 pub fn run(
     parcels_path: &Path,
     layers: &[LayerSpec],
+    threads: usize,
+    progress: &(dyn Fn(&str, usize, usize) + Sync),
+) -> Result<OverlayReport, GeoIoError> {
+    run_with(parcels_path, layers, &[], threads, progress)
+}
+
+/// [`run`] with layers already in memory as well (after those of the files): each converted
+/// into the working plane and overlaid the same way.
+pub fn run_with(
+    parcels_path: &Path,
+    layers: &[LayerSpec],
+    memory: &[MemoryLayer],
     threads: usize,
     progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> Result<OverlayReport, GeoIoError> {
@@ -272,6 +302,21 @@ pub fn run(
         infos.push((spec.name.clone(), spec.rule, lfile, total));
         let layer = Layer::new(spec.name.clone(), spec.rule, polys, labels);
         all_hits.push(layer.hits(&index, threads, &|d| report(d, total)));
+    }
+    for m in memory {
+        let polys: Vec<MultiPolygon<f64>> = m
+            .polygons
+            .iter()
+            .map(|g| into_crs(g.clone(), m.crs, crs))
+            .collect();
+        let total = polys.len();
+        infos.push((m.name.clone(), m.rule, m.source.clone(), total));
+        let labels = match m.rule {
+            LayerRule::Assign => m.labels.clone(),
+            _ => Vec::new(),
+        };
+        let layer = Layer::new(m.name.clone(), m.rule, polys, labels);
+        all_hits.push(layer.hits(&index, threads, &|d| progress(&m.name, d, total)));
     }
     lap("read and overlay layers");
     let results = ov::finish(&index, all_hits, Some(&file), threads);
@@ -667,5 +712,72 @@ mod tests {
         let e = LayerSpec::parse("其他=x.shp").unwrap_err();
         assert!(e.to_string().contains(":forbid"));
         assert!(LayerSpec::parse("x.shp").is_err());
+    }
+
+    /// A GeoJSON FeatureCollection in EPSG:4527 of squares (id, x, y, side).
+    fn squares(key: &str, items: &[(&str, f64, f64, f64)]) -> String {
+        let feats: Vec<String> = items
+            .iter()
+            .map(|(id, x, y, d)| {
+                format!(
+                    r#"{{"type":"Feature","properties":{{"{key}":"{id}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x2},{y}],[{x2},{y2}],[{x},{y2}],[{x},{y}]]]}}}}"#,
+                    x2 = x + d,
+                    y2 = y + d
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4527"}}}},"features":[{}]}}"#,
+            feats.join(",")
+        )
+    }
+
+    #[test]
+    fn a_layer_in_memory_judges_like_the_same_layer_from_a_file() {
+        let d = tempfile::tempdir().unwrap();
+        let parcels = d.path().join("p.geojson");
+        std::fs::write(
+            &parcels,
+            squares(
+                "地块编号",
+                &[
+                    ("A", 39_500_000.0, 3_400_000.0, 100.0),
+                    ("B", 39_501_000.0, 3_400_000.0, 100.0),
+                ],
+            ),
+        )
+        .unwrap();
+        let layer = d.path().join("jbnt.geojson");
+        std::fs::write(
+            &layer,
+            squares("名称", &[("田1", 39_500_050.0, 3_400_000.0, 100.0)]),
+        )
+        .unwrap();
+        let spec = LayerSpec::parse(&format!("永久基本农田={}", layer.display())).unwrap();
+        let from_file = run(&parcels, &[spec], 1, &|_, _, _| {}).unwrap();
+        let set = crate::read_layer(&layer).unwrap();
+        let memory = MemoryLayer {
+            name: "永久基本农田".into(),
+            rule: LayerRule::Forbid,
+            source: "数据库".into(),
+            crs: set.crs.unwrap(),
+            polygons: set.features.into_iter().map(|f| f.geometry).collect(),
+            labels: Vec::new(),
+        };
+        let from_memory = run_with(&parcels, &[], &[memory], 1, &|_, _, _| {}).unwrap();
+        let f = |r: &OverlayReport| -> Vec<(String, String)> {
+            r.all_findings()
+                .map(|f| (f.rule.clone(), f.message.clone()))
+                .collect()
+        };
+        assert_eq!(f(&from_file), f(&from_memory));
+        assert!(from_memory.has_errors());
+        let forbid: Vec<_> = from_memory
+            .all_findings()
+            .filter(|f| f.rule == "overlay.forbid")
+            .collect();
+        assert_eq!(forbid.len(), 1);
+        assert_eq!(forbid[0].places[0].parcel.as_deref(), Some("A"));
+        assert_eq!(from_memory.layers[0].2, "数据库");
     }
 }

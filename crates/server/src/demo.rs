@@ -8,7 +8,10 @@
 //!   with a reason (two parcels taken out, one moved to a later quarter) and published again
 //!   (version 2), each publication with its 文号 ([`DOC_NUMBERS`]);
 //! - the 2025 reserve plan, published;
-//! - a year of supply records (供地记录) and the county's approval batches (批次).
+//! - a year of supply records (供地记录) and the county's approval batches (批次);
+//! - the county's 永久基本农田 as a stored control layer (two fictional 图斑, one over the
+//!   east edge of parcel SLX2025-0010), so that an upload of the demo's parcels in the console
+//!   shows a control-line overlap. Control lines change no plan figure.
 //!
 //! The data files are compiled into the binary (they are small) and written to a scratch
 //! directory for the import, so the demo runs from any working directory.
@@ -36,6 +39,10 @@ const PARCELS: &str = include_str!("../../../data/demo/example-county-supply-202
 const TOWNSHIPS: &str = include_str!("../../../data/demo/example-county-townships.geojson");
 const RECORDS: &str = include_str!("../../../data/demo/example-county-records-2025.csv");
 const BATCHES: &str = include_str!("../../../data/demo/example-county-batches.csv");
+const FARMLAND: &str = include_str!("../../../data/demo/example-county-farmland.geojson");
+
+/// The name of the demo county's stored control layer.
+pub const FARMLAND_LAYER: &str = "永久基本农田";
 
 /// The document numbers (文号) of the demo's publications: the supply plan's version 1 and
 /// version 2 (after the adjustment), and the reserve plan (fictional, in the form county
@@ -149,6 +156,7 @@ pub fn populate(store: &Store, who: &Actor, dir: &Path) -> Result<(), DemoError>
     )?;
     let records = file(dir, "示例县2025年供地记录.csv", RECORDS)?;
     let batches = file(dir, "示例县批次清单.csv", BATCHES)?;
+    let farmland = file(dir, "示例县永久基本农田.geojson", FARMLAND)?;
 
     let opts = |kind| ImportOptions {
         region: COUNTY.into(),
@@ -199,6 +207,15 @@ pub fn populate(store: &Store, who: &Actor, dir: &Path) -> Result<(), DemoError>
     };
     store.import_monitor_file(who, &records, MonitorKind::Records, &mopts)?;
     store.import_monitor_file(who, &batches, MonitorKind::Batches, &mopts)?;
+
+    // The county's 永久基本农田 (a control layer: no plan figure depends on it).
+    store.import_control(
+        who,
+        COUNTY,
+        FARMLAND_LAYER,
+        landplan_geo::overlay::LayerRule::Forbid,
+        &[farmland],
+    )?;
     Ok(())
 }
 

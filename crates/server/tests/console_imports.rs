@@ -388,3 +388,166 @@ fn township_boundaries_come_with_the_upload_and_are_stored_with_it() {
     assert_eq!(towns.len(), 1);
     assert_eq!(towns[0].name, "城关镇");
 }
+
+/// A GeoJSON layer in geographic CGCS2000 (EPSG:4490): one polygon per (lon0, lon1).
+fn control_layer(key: &str, spans: &[(f64, f64)]) -> String {
+    let feats: Vec<String> = spans
+        .iter()
+        .enumerate()
+        .map(|(i, (a, b))| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"{key}":"图斑{n}"}},"geometry":{{"type":"Polygon","coordinates":[[[{a},30.2],[{b},30.2],[{b},30.201],[{a},30.201],[{a},30.2]]]}}}}"#,
+                n = i + 1
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4490"}}}},"features":[{}]}}"#,
+        feats.join(",")
+    )
+}
+
+#[test]
+fn a_parcel_on_stored_farmland_is_an_error_linked_to_its_row_and_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, store) = started(dir.path(), AuthSettings::default());
+    let editor = Client::console_login(&server.base, "editor-own", &password("editor-own"));
+    let token = editor.csrf.clone().unwrap();
+    let ledger = ledger();
+    let geo = geojson_with_bow_tie().replace(
+        "[[[120.11,30.2],[120.111,30.201],[120.111,30.2],[120.11,30.201],[120.11,30.2]]]",
+        "[[[120.11,30.2],[120.111,30.2],[120.111,30.201],[120.11,30.201],[120.11,30.2]]]",
+    );
+    let files: [(&str, &str, &[u8]); 2] = [
+        ("ledger", "台账.csv", ledger.as_bytes()),
+        ("geometry", "界址.geojson", geo.as_bytes()),
+    ];
+
+    // No control lines stored: one line says so, never a silent pass.
+    let (_, page) = staged(&editor, &files);
+    assert!(page.contains("没有错误"), "{page}");
+    assert!(
+        page.contains("本行政区未入库管控线，未做管控线叠加检查"),
+        "{page}"
+    );
+    assert!(!page.contains("overlay.forbid"), "{page}");
+
+    // The county's 永久基本农田 over the east half of T-001 (120.1000–120.1010°E), and the
+    // prefecture's 生态保护红线 away from every parcel: both apply to the county.
+    let admin = store.actor("admin").unwrap();
+    let jbnt = dir.path().join("基本农田.geojson");
+    std::fs::write(&jbnt, control_layer("图斑编号", &[(120.1005, 120.102)])).unwrap();
+    store
+        .import_control(
+            &admin,
+            OWN,
+            "永久基本农田",
+            landplan_geo::overlay::LayerRule::Forbid,
+            &[jbnt],
+        )
+        .unwrap();
+    let red = dir.path().join("红线.geojson");
+    std::fs::write(&red, control_layer("名称", &[(120.2, 120.21)])).unwrap();
+    store
+        .import_control(
+            &admin,
+            PARENT,
+            "生态保护红线",
+            landplan_geo::overlay::LayerRule::Forbid,
+            &[red],
+        )
+        .unwrap();
+
+    let (at, page) = staged(&editor, &files);
+    assert!(
+        page.contains("“永久基本农田”（330102，禁止占用）")
+            && page.contains("“生态保护红线”（330100，禁止占用）"),
+        "{page}"
+    );
+    // One overlap finding, an error, with the CLI's rule and message; linked to T-001's row
+    // (row 2) and to T-001 on the map.
+    assert_eq!(page.matches("overlay.forbid").count(), 1, "{page}");
+    let item = page
+        .split("<li class=\"finding")
+        .find(|li| li.contains("overlay.forbid"))
+        .unwrap();
+    assert!(item.contains("sev-error"), "{item}");
+    assert!(item.contains("地块 T-001 与“永久基本农田”重叠"), "{item}");
+    // Half of a 0.001° × 0.001° square at 30.2°N: about 48.1 m × 110.9 m.
+    let area: f64 = item
+        .split("重叠 ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((5300.0..5370.0).contains(&area), "{area}");
+    assert!(item.contains("href=\"#row-2\""), "{item}");
+    let map_link = item
+        .split("href=\"#map-p")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a link to the map");
+    assert!(
+        page.contains(&format!("data-parcel=\"T-001\" id=\"map-p{map_link}\"")),
+        "{page}"
+    );
+    // The layer is drawn on the map with a legend entry; the far red line is not drawn.
+    let map = page.split("id=\"import-map\"").nth(1).unwrap();
+    assert!(map.contains("永久基本农田"), "{map}");
+    assert!(!map.contains("生态保护红线"), "{map}");
+    // Storing is refused.
+    assert!(page.contains("disabled"), "{page}");
+    let refused = editor.post_urlencoded(&format!("{at}/store"), &[("_csrf", &token)]);
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(latest(&store), None, "nothing is stored");
+
+    // A control-line file given with the upload is judged with it (never stored): a
+    // 城镇开发边界 around T-001 … T-003 leaves T-004 (at 120.13°E) outside, a warning.
+    let boundary = control_layer("名称", &[(120.09, 120.125)])
+        .replace(",30.2]", ",30.19]")
+        .replace(",30.201]", ",30.21]");
+    let mut parts: Vec<(&str, Option<&str>, &[u8])> = vec![
+        ("_csrf", None, token.as_bytes()),
+        ("region", None, OWN.as_bytes()),
+        ("year", None, YEAR.as_bytes()),
+        ("kind", None, b"supply"),
+        ("control-name-1", None, "城镇开发边界".as_bytes()),
+        ("control-rule-1", None, b"within"),
+    ];
+    for (field, name, bytes) in files {
+        parts.push((field, Some(name), bytes));
+    }
+    parts.push((
+        "control-file-1",
+        Some("开发边界.geojson"),
+        boundary.as_bytes(),
+    ));
+    let a = editor.post_form("/console/imports", &parts);
+    assert_eq!(a.status, 303, "{}", a.text);
+    let page = editor.get(&a.location.unwrap()).text;
+    assert!(
+        page.contains("“城镇开发边界”（本次上传 开发边界.geojson，应在其内）"),
+        "{page}"
+    );
+    let item = page
+        .split("<li class=\"finding")
+        .find(|li| li.contains("overlay.within"))
+        .expect("the parcel outside the boundary");
+    assert!(
+        item.contains("sev-warning") && item.contains("地块 T-004"),
+        "{item}"
+    );
+    assert_eq!(page.matches("overlay.within").count(), 1, "{page}");
+    assert_eq!(store.control_layers(&admin, Some(OWN)).unwrap().len(), 1);
+    // Without its layer name it is refused before anything is read.
+    parts.retain(|(f, _, _)| *f != "control-name-1");
+    let a = editor.post_form("/console/imports", &parts);
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert!(
+        a.text
+            .contains("请填写管控线文件“开发边界.geojson”的图层名称"),
+        "{}",
+        a.text
+    );
+}

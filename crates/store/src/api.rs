@@ -155,6 +155,53 @@ impl Store {
     }
 }
 
+/// Control lines (管控线; each change needs 编制 or 管理 for the region, reading some role).
+impl Store {
+    /// Replace the control layer `name` of `region` with the features of `files` (国土TXT,
+    /// GeoJSON, Shapefile, GeoPackage; converted into the store's CRS), in one transaction.
+    pub fn import_control(
+        &self,
+        actor: &Actor,
+        region: &str,
+        name: &str,
+        rule: landplan_geo::overlay::LayerRule,
+        files: &[PathBuf],
+    ) -> Result<crate::control::ControlSummary, StoreError> {
+        self.session(actor)?
+            .import_control(region, name, rule, files)
+    }
+
+    /// Remove the control layer `name` of `region` (how many features it had).
+    pub fn remove_control(
+        &self,
+        actor: &Actor,
+        region: &str,
+        name: &str,
+    ) -> Result<i64, StoreError> {
+        self.session(actor)?.remove_control(region, name)
+    }
+
+    /// The control layers of `region` (or of every region the actor holds a role for), by
+    /// region and name, with their feature counts.
+    pub fn control_layers(
+        &self,
+        actor: &Actor,
+        region: Option<&str>,
+    ) -> Result<Vec<crate::control::ControlLayerInfo>, StoreError> {
+        self.session(actor)?.control_layers(region)
+    }
+
+    /// The control layers that apply to `region` — its own and its ancestors', nearest first
+    /// — with their features in the store's CRS ([`Store::srid`]).
+    pub fn control_layers_for(
+        &self,
+        actor: &Actor,
+        region: &str,
+    ) -> Result<Vec<crate::control::ControlLayer>, StoreError> {
+        self.session(actor)?.control_layers_for(region)
+    }
+}
+
 /// Imports (each needs 编制 for the import's region).
 impl Store {
     /// Replace a county's township boundaries (乡镇界) with those of `files` (GeoJSON,

@@ -586,6 +586,8 @@ pub fn action_label(action: &str) -> String {
         "import" => "导入台账",
         "records.import" => "导入供地记录",
         "batches.import" => "导入批次清单",
+        "control.import" => "导入管控线",
+        "control.remove" => "删除管控线",
         "export" => "导出备份",
         "restore" => "从备份恢复",
         "store.seal" => "封存数据内容",

@@ -106,6 +106,11 @@ const TABLES: &[(&str, &str, &str)] = &[
         "fid",
     ),
     (
+        "control_line",
+        "fid, region, layer, rule, label, planar_ha, ellipsoidal_ha, source_srid, file, user_name, at",
+        "fid",
+    ),
+    (
         "monitor_import",
         "id, region, kind, file, file_sha256, row_count, added, replaced, unchanged, rejected_rows, total_ha, user_name, at",
         "id",
@@ -134,7 +139,8 @@ fn region_filter(table: &str, prefix: &str, ancestors: &[String]) -> (String, Ve
             }
             (sql, params)
         }
-        "ledger_import" | "parcel" | "plan" | "supply_record" | "approval_batch" => {
+        "ledger_import" | "parcel" | "plan" | "supply_record" | "approval_batch"
+        | "control_line" => {
             ("WHERE region LIKE ?".into(), vec![like])
         }
         "monitor_import" => (
@@ -200,7 +206,7 @@ fn copy_tables(
             continue;
         }
         let is_parcel = *table == "parcel";
-        let with_geometry = is_parcel || *table == "township";
+        let with_geometry = is_parcel || *table == "township" || *table == "control_line";
         // A parcel's own hash is copied when the source has it (the source verified), else
         // computed from what is copied (a backup written before row hashes existed).
         let hashed = is_parcel && src.column_exists("parcel", "row_hash")?;

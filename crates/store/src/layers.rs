@@ -24,6 +24,8 @@
 //!   (`refresh_all`). Views hold no data of their own: they select the sealed rows.
 //! - **Township boundaries** (`township`), a feature layer registered when boundaries are
 //!   imported (see `crate::township`).
+//! - **Control lines** (`control_line`, layer 管控线), a feature layer registered when the
+//!   first control layer is imported (see `crate::control`).
 
 use crate::db::{Backend, BackendKind, Value};
 use crate::error::StoreError;
@@ -111,6 +113,46 @@ pub(crate) const TOWNSHIP_TITLES: &[Title] = &[
     ),
     t("file", "来源文件", "导入的乡镇界文件"),
     t("user_name", "经办人", "导入乡镇界的账户"),
+    t("at", "导入时间", "导入时间（UTC）"),
+];
+
+/// The control-line table's columns.
+pub(crate) const CONTROL_TITLES: &[Title] = &[
+    t("fid", "要素编号", "数据库内的要素编号"),
+    t("geom", "管控范围", "管控线图斑的范围（多面），数据库坐标系"),
+    t(
+        "region",
+        "行政区划代码",
+        "管控线图层所属行政区的行政区划代码（上级行政区的图层也适用于其下辖各区县）",
+    ),
+    t(
+        "layer",
+        "图层名称",
+        "管控线图层名称，如永久基本农田、生态保护红线、城镇开发边界",
+    ),
+    t(
+        "rule",
+        "叠加规则",
+        "forbid：禁止占用；within：地块应在其内；assign：归属（取重叠最大图斑的名称）",
+    ),
+    t("label", "图斑标识", "图斑编号或名称（文件中有时）"),
+    t(
+        "planar_ha",
+        "计算平面面积（公顷）",
+        "在原坐标系的高斯-克吕格投影平面上计算的面积（公顷）",
+    ),
+    t(
+        "ellipsoidal_ha",
+        "计算椭球面积（公顷）",
+        "在 CGCS2000 椭球面上计算的面积（公顷）",
+    ),
+    t(
+        "source_srid",
+        "原坐标系",
+        "导入的几何文件所用坐标系的 EPSG 代码",
+    ),
+    t("file", "来源文件", "导入的管控线文件"),
+    t("user_name", "经办人", "导入管控线的账户"),
     t("at", "导入时间", "导入时间（UTC）"),
 ];
 
@@ -269,6 +311,7 @@ pub(crate) fn refresh_base(db: &mut dyn Backend, srid: i32) -> Result<bool, Stor
     let titles: Vec<&Title> = PARCEL_TITLES.iter().collect();
     write_titles(db, "parcel", "地块", &titles)?;
     refresh_township_layer(db, srid)?;
+    refresh_control_layer(db, srid)?;
     Ok(true)
 }
 
@@ -845,13 +888,61 @@ pub(crate) fn extend(ext: &mut Option<[f64; 4]>, g: &crate::geom::Geometry) {
 /// Register the township table as a layer (GeoPackage) once it has boundaries, with its
 /// extent, and write its column titles.
 pub(crate) fn refresh_township_layer(db: &mut dyn Backend, srid: i32) -> Result<(), StoreError> {
-    if !db.table_exists("township")? {
+    refresh_feature_table(
+        db,
+        srid,
+        ("township", "乡镇界", "导入的乡镇（街道）界线"),
+        TOWNSHIP_TITLES,
+    )
+}
+
+/// Register the control-line table as a layer (GeoPackage) once it has features, with its
+/// extent, and write its column titles; in PostgreSQL give its geometry column the store's
+/// SRID first (the migration that made it could not know it).
+pub(crate) fn refresh_control_layer(db: &mut dyn Backend, srid: i32) -> Result<(), StoreError> {
+    if !db.table_exists("control_line")? {
+        return Ok(());
+    }
+    if db.kind() == BackendKind::Postgres {
+        let typed = db.query(
+            "SELECT 1 FROM geometry_columns WHERE f_table_schema = current_schema() AND f_table_name = 'control_line' AND srid = CAST(? AS integer)",
+            &[Value::Int(srid as i64)],
+        )?;
+        if typed.is_empty() {
+            db.batch(&format!(
+                "ALTER TABLE control_line ALTER COLUMN geom TYPE geometry(MultiPolygon, {srid}) USING ST_SetSRID(geom, {srid}); \
+                 CREATE INDEX IF NOT EXISTS control_line_geom ON control_line USING GIST (geom)"
+            ))?;
+        }
+    }
+    refresh_feature_table(
+        db,
+        srid,
+        (
+            "control_line",
+            "管控线",
+            "导入的管控线图层（永久基本农田、生态保护红线、城镇开发边界等），按行政区和图层名称区分",
+        ),
+        CONTROL_TITLES,
+    )
+}
+
+/// Register a feature table (`table`, its layer's identifier and description) as a
+/// GeoPackage layer once it has features, with their extent (and unregister it when it has
+/// none), and write its column titles (both backends).
+fn refresh_feature_table(
+    db: &mut dyn Backend,
+    srid: i32,
+    (table, identifier, description): (&str, &str, &str),
+    titles: &[Title],
+) -> Result<(), StoreError> {
+    if !db.table_exists(table)? {
         return Ok(());
     }
     let geom = db.geom_select();
     let mut blobs = Vec::new();
     db.query_each(
-        &format!("SELECT {geom} FROM township WHERE geom IS NOT NULL"),
+        &format!("SELECT {geom} FROM {table} WHERE geom IS NOT NULL"),
         &[],
         &mut |mut r| {
             blobs.push(r.remove(0));
@@ -864,25 +955,28 @@ pub(crate) fn refresh_township_layer(db: &mut dyn Backend, srid: i32) -> Result<
             extend(&mut ext, &g);
         }
     }
-    let titles: Vec<&Title> = TOWNSHIP_TITLES.iter().collect();
+    let titles: Vec<&Title> = titles.iter().collect();
     match db.kind() {
         BackendKind::GeoPackage => {
-            for table in ["gpkg_geometry_columns", "gpkg_contents"] {
+            for t in ["gpkg_geometry_columns", "gpkg_contents"] {
                 db.exec(
-                    &format!("DELETE FROM {table} WHERE table_name = 'township'"),
-                    &[],
+                    &format!("DELETE FROM {t} WHERE table_name = ?"),
+                    &[table.into()],
                 )?;
             }
             let Some(e) = ext else {
                 db.exec(
-                    "DELETE FROM gpkg_data_columns WHERE table_name = 'township'",
-                    &[],
+                    "DELETE FROM gpkg_data_columns WHERE table_name = ?",
+                    &[table.into()],
                 )?;
                 return Ok(());
             };
             db.exec(
-                "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) VALUES ('township', 'features', '乡镇界', '导入的乡镇（街道）界线', ?, ?, ?, ?, ?)",
+                "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?)",
                 &[
+                    table.into(),
+                    identifier.into(),
+                    description.into(),
                     Value::Real(e[0]),
                     Value::Real(e[1]),
                     Value::Real(e[2]),
@@ -891,12 +985,12 @@ pub(crate) fn refresh_township_layer(db: &mut dyn Backend, srid: i32) -> Result<
                 ],
             )?;
             db.exec(
-                "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, z, m) VALUES ('township', 'geom', 'MULTIPOLYGON', ?, 0, 0)",
-                &[Value::Int(srid as i64)],
+                "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, z, m) VALUES (?, 'geom', 'MULTIPOLYGON', ?, 0, 0)",
+                &[table.into(), Value::Int(srid as i64)],
             )?;
-            write_titles(db, "township", "乡镇界", &titles)
+            write_titles(db, table, identifier, &titles)
         }
-        BackendKind::Postgres => write_titles(db, "township", "乡镇界", &titles),
+        BackendKind::Postgres => write_titles(db, table, identifier, &titles),
     }
 }
 
@@ -930,7 +1024,7 @@ mod tests {
             );
         }
         // Names are unique per table (gpkg_data_columns requires it).
-        for titles in [PARCEL_TITLES, TOWNSHIP_TITLES, PLAN_TITLES] {
+        for titles in [PARCEL_TITLES, TOWNSHIP_TITLES, CONTROL_TITLES, PLAN_TITLES] {
             let mut names: Vec<&str> = titles.iter().map(|t| t.name).collect();
             names.sort();
             let n = names.len();

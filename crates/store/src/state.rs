@@ -123,6 +123,14 @@ pub(crate) const SPECS: &[Spec] = &[
         extra: None,
     },
     Spec {
+        table: "control_line",
+        key: "fid",
+        columns: "fid, region, layer, rule, label, planar_ha, ellipsoidal_ha, source_srid, file, user_name, at",
+        only: None,
+        geom: true,
+        extra: None,
+    },
+    Spec {
         table: "monitor_import",
         key: "id",
         columns: "id, region, kind, file, file_sha256, row_count, added, replaced, unchanged, rejected_rows, total_ha, user_name, at",
@@ -1129,6 +1137,12 @@ impl Names {
                 col("name").text(),
                 col("fid").text()
             ),
+            "control_line" => format!(
+                "管控线 {} {}（fid {}）",
+                col("region").text(),
+                col("layer").text(),
+                col("fid").text()
+            ),
             "monitor_import" => format!(
                 "供地记录与批次导入 {id}（{} {}）",
                 col("region").text(),
@@ -1159,6 +1173,7 @@ impl Names {
             ("account", Key::Int(id)) => format!("账户（编号 {id}）"),
             ("account_grant", Key::Int(id)) => format!("账户授权（编号 {id}）"),
             ("township", k) => format!("乡镇界（fid {k}）"),
+            ("control_line", k) => format!("管控线（fid {k}）"),
             ("monitor_import", k) => format!("供地记录与批次导入（编号 {k}）"),
             ("supply_record", k) => format!("供地记录（编号 {k}）"),
             ("approval_batch", k) => format!("批次（编号 {k}）"),

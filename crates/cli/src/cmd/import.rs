@@ -214,7 +214,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// `f.txt：坐标已由 CGCS2000 3 度带第 38 带（EPSG:4526）转换为数据库的 CGCS2000 地理坐标（EPSG:4490）…`.
-fn reprojection_note(file: &str, from: i32, to: i32) -> String {
+pub(crate) fn reprojection_note(file: &str, from: i32, to: i32) -> String {
     let name = |srid: i32| {
         u32::try_from(srid)
             .ok()

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod check;
 pub mod compile;
+pub mod control;
 pub mod export;
 pub mod gen_ledger;
 pub mod gen_records;

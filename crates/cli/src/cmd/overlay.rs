@@ -1,6 +1,7 @@
-//! `landplan overlay --parcels FILE --layer NAME=FILE[:rule] ... [--format text|json|geojson]`:
-//! check parcel geometry and overlay the parcels with control lines (永久基本农田, 生态保护红线,
-//! 城镇开发边界, 乡镇界). Exit status 0 when no error-severity finding, 1 when any, 2 when a
+//! `landplan overlay --parcels FILE --layer NAME=FILE[:rule] ... [--db URL --region CODE]
+//! [--format text|json|geojson]`: check parcel geometry and overlay the parcels with control
+//! lines (永久基本农田, 生态保护红线, 城镇开发边界, 乡镇界) given as files, or stored for the region
+//! and its ancestors (`landplan store control import`). Exit status 0 when no error-severity finding, 1 when any, 2 when a
 //! file cannot be read at all. The work is in `landplan_geoio::overlay`.
 
 use crate::output;
@@ -47,6 +48,52 @@ pub struct Args {
     /// 线程数（默认使用全部 CPU 核）
     #[arg(long)]
     pub threads: Option<usize>,
+    /// 另取数据库中已导入的管控线（与 --region 一起给出；与 --layer 可同时使用）：gpkg:路径、以 .gpkg 结尾的路径，或 postgres://…
+    #[arg(long, requires = "region")]
+    pub db: Option<String>,
+    /// 取该行政区及其上级行政区在数据库中的管控线：行政区划代码或数据库中已有的行政区名称
+    #[arg(long, requires = "db")]
+    pub region: Option<String>,
+    /// 经办人：数据库有账户时须为其中一个账户名（读取管控线需要该行政区的角色）
+    #[arg(long, requires = "db")]
+    pub user: Option<String>,
+}
+
+/// The control layers stored for `--region` and its ancestors (`--db`), as overlay layers in
+/// the store's CRS.
+fn stored_layers(args: &Args) -> anyhow::Result<Vec<overlay::MemoryLayer>> {
+    let (Some(db), Some(region)) = (&args.db, &args.region) else {
+        return Ok(Vec::new());
+    };
+    let store = super::store::open_read(db)?;
+    let who = super::store::actor(&store, args.user.as_deref())?;
+    let code = super::store::region_code(&store, region)?;
+    let crs = u32::try_from(store.srid())
+        .ok()
+        .and_then(landplan_geo::Crs::from_epsg)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "数据库的坐标系 EPSG:{} 不是 CGCS2000 坐标系，无法叠加",
+                store.srid()
+            )
+        })?;
+    let layers = store
+        .control_layers_for(&who, &code)
+        .map_err(super::store::explain)?;
+    if layers.is_empty() {
+        eprintln!("提示：数据库中 {code} 及其上级行政区没有管控线图层（landplan store control import 可导入）");
+    }
+    Ok(layers
+        .into_iter()
+        .map(|l| overlay::MemoryLayer {
+            source: format!("数据库 {} {}", l.region, l.name),
+            name: l.name,
+            rule: l.rule,
+            crs,
+            polygons: l.geometries,
+            labels: l.labels,
+        })
+        .collect())
 }
 
 fn parse_layer(s: &str) -> Result<LayerSpec, String> {
@@ -69,9 +116,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let report = overlay::run(
+    let stored = stored_layers(&args)?;
+    let report = overlay::run_with(
         &args.parcels,
         &args.layers,
+        &stored,
         threads,
         &|layer, done, total| {
             if total >= 2000 {

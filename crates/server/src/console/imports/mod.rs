@@ -3,12 +3,15 @@
 //! (item 3):
 //!
 //! - `GET /console/imports` — the upload form (region among the account's 编制 regions, year,
-//!   kind, the ledger, optional parcel boundaries and township boundaries) and the account's
-//!   staged uploads;
+//!   kind, the ledger, optional parcel boundaries, township boundaries and up to two
+//!   control-line files with their names and rules, used for this check only) and the
+//!   account's staged uploads;
 //! - `POST /console/imports` — the upload read with the API's never-fail readers
 //!   (`crate::upload`) and kept staged ([`staged`]): nothing is stored;
 //! - `GET /console/imports/{staged}` — its findings, each linked to its row (`#row-N`) and, for
-//!   geometry, to the parcel on the map (`#map-pN`); the rows as a form to edit;
+//!   geometry, to the parcel on the map (`#map-pN`), control-line overlaps among them (the
+//!   region's stored control lines and its ancestors', and any uploaded with it); the rows as
+//!   a form to edit;
 //! - `POST /console/imports/{staged}/rows` — the edited rows judged again;
 //! - `POST /console/imports/{staged}/store` — stored as one import (refused while it has
 //!   errors; the store's import is all-or-nothing);
@@ -37,6 +40,7 @@ use landplan_store::{ImportOptions, PlanKey, PlanStatus, PlanVersion, Role, Stor
 use maud::{html, Markup, PreEscaped};
 use staged::{Staged, Upload};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// This part's routes.
 pub fn routes() -> Router<AppState> {
@@ -164,6 +168,26 @@ async fn render_form(
                 p {
                     label for="import-townships" { "乡镇界（可选：GeoJSON、Shapefile 压缩为 .zip、GeoPackage）" }
                     input #import-townships type="file" name="townships" accept=".geojson,.json,.zip,.gpkg";
+                }
+                fieldset.control-files {
+                    legend { "管控线（可选，仅用于本次检查，不保存；入库的管控线总会参与检查）" }
+                    @for i in 1..=CONTROL_SLOTS {
+                        p {
+                            label for=(format!("control-name-{i}")) { "图层名称 " (i) }
+                            input id=(format!("control-name-{i}")) type="text" name=(format!("control-name-{i}")) maxlength="50" placeholder="如 永久基本农田";
+                        }
+                        p {
+                            label for=(format!("control-rule-{i}")) { "叠加规则 " (i) }
+                            select id=(format!("control-rule-{i}")) name=(format!("control-rule-{i}")) {
+                                option value="forbid" { "禁止占用（永久基本农田、生态保护红线等）" }
+                                option value="within" { "应在其内（城镇开发边界等）" }
+                            }
+                        }
+                        p {
+                            label for=(format!("control-file-{i}")) { "管控线文件 " (i) "（国土TXT、GeoJSON、Shapefile 压缩为 .zip、GeoPackage）" }
+                            input id=(format!("control-file-{i}")) type="file" name=(format!("control-file-{i}")) accept=".txt,.geojson,.json,.zip,.gpkg";
+                        }
+                    }
                 }
                 p.muted { "文件合计不超过 " (limit_mib) " MiB。上传后不会立即保存。" }
                 p { button type="submit" { "上传并检查" } }
@@ -333,6 +357,48 @@ async fn upload(
         }
         None => None,
     };
+    // Control-line files given with the upload (judged with it, never stored).
+    let mut control_parts = Vec::new();
+    for i in 1..=CONTROL_SLOTS {
+        let Some(part) = file_part(&parts, &format!("control-file-{i}")).cloned() else {
+            continue;
+        };
+        let file = part.file_name.clone().unwrap_or_default();
+        let name = text(&format!("control-name-{i}")).trim().to_string();
+        if name.is_empty() {
+            return refuse(
+                format!("请填写管控线文件“{file}”的图层名称（如 永久基本农田）"),
+                given,
+            )
+            .await;
+        }
+        if name.chars().count() > 50 || name.chars().any(char::is_control) {
+            return refuse(
+                "管控线图层名称最多 50 个字符，且不能含控制字符".into(),
+                given,
+            )
+            .await;
+        }
+        let rule = match text(&format!("control-rule-{i}")).as_str() {
+            "forbid" | "" => landplan_geo::overlay::LayerRule::Forbid,
+            "within" => landplan_geo::overlay::LayerRule::Within,
+            other => {
+                return refuse(
+                    format!("管控线的叠加规则“{other}”无法识别：应为禁止占用或应在其内"),
+                    given,
+                )
+                .await
+            }
+        };
+        let Some(ext) = upload::extension(&file, &["txt", "geojson", "json", "zip", "gpkg"]) else {
+            return refuse(
+                format!("管控线“{file}”应为国土TXT、GeoJSON、Shapefile（.zip）或 GeoPackage 文件"),
+                given,
+            )
+            .await;
+        };
+        control_parts.push((i, name, rule, part, ext));
+    }
     let actor = staff.actor.clone();
     let account = staff.name().to_string();
     let url = state.store.url().to_string();
@@ -390,12 +456,26 @@ async fn upload(
                 },
                 _ => None,
             };
+            // The control lines of the region and its ancestors, as stored now, then those
+            // given with the upload.
+            let mut controls = stored_controls(s, &actor, &region)?;
+            for (i, name, rule, part, ext) in &control_parts {
+                let u = match save(part, &format!("control-{i}"), ext)? {
+                    Ok(u) => u,
+                    Err(e) => return Ok(Err(e)),
+                };
+                match uploaded_control(&u, name, *rule) {
+                    Ok(l) => Arc::make_mut(&mut controls).push(l),
+                    Err(e) => return Ok(Err(e)),
+                }
+            }
             let mut staged = match Staged::new(
                 &account, &url, region, year, kind, dir, ledger, geometry, townships,
             ) {
                 Ok(s) => s,
                 Err(e) => return Err(StoreError::Invalid(e)),
             };
+            staged.controls = controls;
             staged.judge();
             Ok(Ok(staged))
         })
@@ -406,6 +486,154 @@ async fn upload(
             Ok(Redirect::to(&format!("/console/imports/{id}")).into_response())
         }
         Err(msg) => refuse(msg, given).await,
+    }
+}
+
+/// The control layers stored for `region` and its ancestors, as overlay layers in the
+/// store's CRS (none on a store whose CRS is no CGCS2000 one: then nothing can be overlaid,
+/// and the findings say that no control lines were checked). The caller has checked that the
+/// actor holds a role for the region.
+///
+/// Kept in a small cache per store, region and change stamp, shared by the staged uploads that
+/// use them: a county's 永久基本农田 can be tens of thousands of polygons, read once and held
+/// once however many uploads judge against it, and read again after any change to the store.
+fn stored_controls(
+    store: &Store,
+    actor: &landplan_store::Actor,
+    region: &str,
+) -> Result<Arc<Vec<landplan_geoio::overlay::MemoryLayer>>, StoreError> {
+    /// Entries kept: (store URL, region, change stamp) → layers.
+    const KEPT: usize = 8;
+    type Entry = (
+        (String, String, i64),
+        Arc<Vec<landplan_geoio::overlay::MemoryLayer>>,
+    );
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<Vec<Entry>>> = std::sync::OnceLock::new();
+    let Some(crs) = u32::try_from(store.srid())
+        .ok()
+        .and_then(landplan_geo::Crs::from_epsg)
+    else {
+        return Ok(Arc::new(Vec::new()));
+    };
+    let key = (
+        store.url().to_string(),
+        region.to_string(),
+        store.change_stamp()?,
+    );
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some((_, layers)) = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(k, _)| *k == key)
+    {
+        return Ok(layers.clone());
+    }
+    let layers: Arc<Vec<_>> = Arc::new(
+        store
+            .control_layers_for(actor, region)?
+            .into_iter()
+            .map(|l| landplan_geoio::overlay::MemoryLayer {
+                source: format!("{STORED}{} {}", l.region, l.name),
+                name: l.name,
+                rule: l.rule,
+                crs,
+                polygons: l.geometries,
+                labels: l.labels,
+            })
+            .collect(),
+    );
+    let mut kept = cache.lock().unwrap_or_else(|e| e.into_inner());
+    // Entries of this store and region made before this change are stale.
+    kept.retain(|(k, _)| !(k.0 == key.0 && k.1 == key.1));
+    if kept.len() >= KEPT {
+        kept.remove(0);
+    }
+    kept.push((key, layers.clone()));
+    Ok(layers)
+}
+
+/// How many control-line files the upload form offers.
+const CONTROL_SLOTS: usize = 2;
+
+/// The prefix of the `source` of a control layer read from the store (`数据库 CODE NAME`).
+const STORED: &str = "数据库 ";
+/// The prefix of the `source` of a control layer uploaded with the ledger (`上传 FILE`).
+const UPLOADED: &str = "上传 ";
+
+/// A control-line file uploaded with the ledger, read as an overlay layer in its own CRS
+/// (Chinese message naming the file when it cannot be read or has no CRS).
+fn uploaded_control(
+    u: &Upload,
+    name: &str,
+    rule: landplan_geo::overlay::LayerRule,
+) -> Result<landplan_geoio::overlay::MemoryLayer, String> {
+    let set = landplan_geoio::read_layer(&u.path)
+        .map_err(|e| format!("管控线“{}”无法读取：{e}", u.name))?;
+    let crs = set.crs.ok_or_else(|| {
+        format!(
+            "管控线“{}”没有坐标系信息（Shapefile 的 .prj、GeoJSON 的 crs），无法与地块叠加",
+            u.name
+        )
+    })?;
+    let polygons: Vec<_> = set
+        .features
+        .into_iter()
+        .map(|f| f.geometry)
+        .filter(|g| !g.0.is_empty())
+        .collect();
+    if polygons.is_empty() {
+        return Err(format!("管控线“{}”中没有面状图斑", u.name));
+    }
+    Ok(landplan_geoio::overlay::MemoryLayer {
+        name: name.to_string(),
+        rule,
+        source: format!("{UPLOADED}{}", u.name),
+        crs,
+        polygons,
+        labels: Vec::new(),
+    })
+}
+
+/// The one line that says which control lines the upload was judged against, or that it was
+/// not (never a silent pass).
+fn controls_line(st: &Staged) -> Markup {
+    let names: Vec<String> = st
+        .controls
+        .iter()
+        .map(|l| {
+            let from = match (
+                l.source.strip_prefix(STORED),
+                l.source.strip_prefix(UPLOADED),
+            ) {
+                (Some(r), _) => r.split_once(' ').map_or(r, |(code, _)| code).to_string(),
+                (_, Some(file)) => format!("本次上传 {file}"),
+                _ => l.source.clone(),
+            };
+            format!("“{}”（{}，{}）", l.name, from, l.rule.label())
+        })
+        .collect();
+    let stored = st
+        .controls
+        .iter()
+        .filter(|l| l.source.starts_with(STORED))
+        .count();
+    let uploaded = st.controls.len() - stored;
+    html! {
+        @if st.controls.is_empty() {
+            p.notice #controls role="status" { "本行政区未入库管控线，未做管控线叠加检查。" }
+        } @else if st.geometry.is_none() {
+            p.notice #controls role="status" {
+                "未上传地块界址，未做管控线叠加检查（管控线 " (st.controls.len()) " 个图层：" (names.join("、")) "）。"
+            }
+        } @else {
+            p.muted #controls {
+                @if stored == 0 { "本行政区未入库管控线；已与本次上传的管控线叠加检查：" }
+                @else if uploaded > 0 { "已与本行政区及上级行政区入库的管控线和本次上传的管控线叠加检查：" }
+                @else { "已与本行政区及上级行政区入库的管控线叠加检查：" }
+                (names.join("、")) "；压占“禁止占用”图层为错误，超出“应在其内”图层为警告。"
+            }
+        }
     }
 }
 
@@ -574,6 +802,9 @@ fn render_review(st: &Staged, staff: &Staff, plan: Option<&PlanVersion>) -> Mark
                 (st.ledger_label())
                 @if let Some(g) = &st.geometry { "；地块界址 " (g.name) }
                 @if let Some(t) = &st.townships { "；乡镇界 " (t.name) }
+                @for l in st.controls.iter().filter(|l| l.source.starts_with(UPLOADED)) {
+                    "；管控线“" (l.name) "” " (l.source.trim_start_matches(UPLOADED))
+                }
             }
             dt { "读取" } dd { (r.parcel_count) " 宗地块，合计 " (r.total_ha) " 公顷" }
         }
@@ -597,6 +828,9 @@ fn render_review(st: &Staged, staff: &Staff, plan: Option<&PlanVersion>) -> Mark
             p.notice role="status" #findings-summary {
                 "没有错误" @if r.warnings() > 0 { "（" (r.warnings()) " 个警告，请核对）" } "，可以保存。"
             }
+        }
+        @if r.unreadable.is_none() {
+            (controls_line(st))
         }
         @if st.stored.is_none() && r.unreadable.is_none() {
             form.store-form method="post" action=(format!("{here}/store")) {
@@ -629,6 +863,7 @@ fn render_review(st: &Staged, staff: &Staff, plan: Option<&PlanVersion>) -> Mark
                 "台账中有 " (r.without_boundary.len()) " 宗地块在界址文件中没有图形："
                 (r.without_boundary.iter().take(20).cloned().collect::<Vec<_>>().join("、"))
                 @if r.without_boundary.len() > 20 { "…" }
+                @if !st.controls.is_empty() { "（这些地块未做管控线叠加检查）" }
             }
         }
         @if let Some(svg) = &r.map_svg {
@@ -637,7 +872,10 @@ fn render_review(st: &Staged, staff: &Staff, plan: Option<&PlanVersion>) -> Mark
                 figure #import-map {
                     // Our own writer's SVG (every text escaped there), each parcel anchored.
                     (PreEscaped(svg))
-                    figcaption { "上传的地块界址，按用途着色；问题清单中的“在图上查看”会定位并突出显示该地块。" }
+                    figcaption {
+                    "上传的地块界址，按用途着色；问题清单中的“在图上查看”会定位并突出显示该地块。"
+                    @if !st.controls.is_empty() { "地块附近的入库管控线按图层着色绘于地块之下，见图例。" }
+                }
                 }
             }
         }

@@ -11,6 +11,7 @@
 use landplan_core::compile::PlanKind;
 use landplan_core::{Finding, RuleContext, Severity};
 use landplan_geo::Crs;
+use landplan_geoio::overlay::MemoryLayer;
 use landplan_io::tabular::Grid;
 use landplan_report::{ImageFormat, MapFeature, MapInput};
 use rust_decimal::Decimal;
@@ -140,6 +141,11 @@ pub struct Staged {
     pub geometry: Option<Upload>,
     /// Township boundaries (乡镇界).
     pub townships: Option<Upload>,
+    /// The control layers stored for the upload's region and its ancestors when it was
+    /// uploaded (管控线, `landplan_store::control`), in the store's CRS (shared with other
+    /// uploads of the region), then any uploaded with it; the parcels are overlaid with them.
+    /// Empty: the region has none, and the findings say so.
+    pub controls: Arc<Vec<MemoryLayer>>,
     /// The ledger's rows as text.
     pub grid: Grid,
     /// What the readers found.
@@ -179,6 +185,7 @@ impl Staged {
             edits: 0,
             geometry,
             townships,
+            controls: Arc::new(Vec::new()),
             grid: Grid::default(),
             report: Report::default(),
             stored: None,
@@ -236,7 +243,13 @@ impl Staged {
         report.findings = plan.findings.clone();
         report.row_of = rows_of_ids(&self.grid);
         if let Some(g) = &self.geometry {
-            judge_geometry(&mut report, &plan, g, self.townships.as_ref());
+            judge_geometry(
+                &mut report,
+                &plan,
+                g,
+                self.townships.as_ref(),
+                &self.controls,
+            );
         }
         self.report = report;
     }
@@ -321,13 +334,15 @@ fn rows_of_ids(grid: &Grid) -> HashMap<String, usize> {
 }
 
 /// The geometry's findings (the readers' checks, parcels overlapping each other, township
-/// assignment when township boundaries came with it — `landplan overlay`'s work), the
-/// features and parcels that do not match, and the map.
+/// assignment when township boundaries came with it, overlaps with the stored control lines —
+/// `landplan overlay`'s work, the same function), the features and parcels that do not match,
+/// and the map (with the control lines near the parcels).
 fn judge_geometry(
     report: &mut Report,
     plan: &landplan_core::compile::CompiledPlan,
     g: &Upload,
     townships: Option<&Upload>,
+    controls: &[MemoryLayer],
 ) {
     use landplan_geoio::overlay::{self, LayerSpec};
     let layers: Vec<LayerSpec> = townships
@@ -346,7 +361,7 @@ fn judge_geometry(
         }
     };
     let (ids, features, crs): (Vec<String>, Vec<landplan_geo::geo::MultiPolygon<f64>>, Crs) =
-        match overlay::run(&g.path, &layers, 1, &|_, _, _| {}) {
+        match overlay::run_with(&g.path, &layers, controls, 1, &|_, _, _| {}) {
             Ok(r) => {
                 for mut f in r.all_findings().cloned() {
                     // Township assignment says which township a parcel lies in; only what is
@@ -430,11 +445,12 @@ fn judge_geometry(
                 .collect()
         })
         .unwrap_or_default();
+    let control_lines = controls_near(&parcels, controls, crs);
     let input = MapInput {
         title: "上传地块分布图".into(),
         parcels,
         townships: towns,
-        control_lines: Vec::new(),
+        control_lines,
         crs: Some(crs),
     };
     if let Ok(svg) = landplan_report::render_map(&input, ImageFormat::Svg) {
@@ -442,6 +458,57 @@ fn judge_geometry(
         report.map_svg = Some(svg);
         report.on_map = anchors;
     }
+}
+
+/// The control-line polygons to draw with the parcels: those within the parcels' extent (with
+/// a margin of a fifth of it, at least 200 m), clipped to it, in the map's CRS, each labelled
+/// with its layer's name (the map's legend and colour). A county-wide layer would otherwise
+/// shrink the parcels to dots.
+fn controls_near(parcels: &[MapFeature], controls: &[MemoryLayer], crs: Crs) -> Vec<MapFeature> {
+    use landplan_geo::geo::{BooleanOps, BoundingRect, Intersects, MultiPolygon, Rect};
+    let mut ext: Option<Rect<f64>> = None;
+    for p in parcels {
+        if let Some(r) = p.geometry.bounding_rect() {
+            ext = Some(match ext {
+                None => r,
+                Some(e) => Rect::new(
+                    (e.min().x.min(r.min().x), e.min().y.min(r.min().y)),
+                    (e.max().x.max(r.max().x), e.max().y.max(r.max().y)),
+                ),
+            });
+        }
+    }
+    let Some(e) = ext else {
+        return Vec::new();
+    };
+    let margin = (e.width().max(e.height()) / 5.0).max(200.0);
+    let window = Rect::new(
+        (e.min().x - margin, e.min().y - margin),
+        (e.max().x + margin, e.max().y + margin),
+    );
+    let frame = MultiPolygon(vec![window.to_polygon()]);
+    let mut out = Vec::new();
+    for layer in controls {
+        for g in &layer.polygons {
+            let g = if layer.crs == crs {
+                g.clone()
+            } else {
+                landplan_geo::transform::reproject(g, layer.crs, crs)
+            };
+            if !g.bounding_rect().is_some_and(|r| r.intersects(&window)) {
+                continue;
+            }
+            let clipped = g.intersection(&frame);
+            if !clipped.0.is_empty() {
+                out.push(MapFeature {
+                    label: layer.name.clone(),
+                    class: None,
+                    geometry: clipped,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Give each parcel's group on the map an id (`map-p0`, `map-p1` …) a link can point to.
