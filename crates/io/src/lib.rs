@@ -16,6 +16,7 @@
 pub mod batches;
 pub mod gen;
 pub mod gen_records;
+pub mod gen_reserve;
 pub mod housing;
 pub mod ledger;
 pub mod pipeline;

@@ -12,7 +12,8 @@
 //! Charts and maps are written as SVG directly (no font needed, text stays text); PNG is that
 //! SVG drawn by resvg with a CJK face from the system's font database or a named font file
 //! ([`fonts`]).
-//! - a single-file HTML report.
+//! - a single-file HTML report;
+//! - the reserve's three-year rolling plan as Word and Excel ([`rolling`]).
 //!
 //! Every figure is taken from the compiled plan and formatted at the plan's display precision,
 //! so the document is right by construction. The narrative sections come from editable
@@ -37,6 +38,7 @@ mod html;
 pub mod map;
 pub mod monitor;
 mod plan_doc;
+pub mod rolling;
 mod svg;
 pub mod template;
 mod xlsx;
@@ -47,6 +49,7 @@ pub use doc::{Block, Doc, Figure, Table};
 pub use fonts::FontSet;
 pub use map::{render_map, MapFeature, MapInput};
 pub use plan_doc::build_document;
+pub use rolling::{render_rolling, rolling_document};
 
 use landplan_core::compile::CompiledPlan;
 pub use landplan_core::view::Precision;
