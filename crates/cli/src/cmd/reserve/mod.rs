@@ -40,9 +40,8 @@ fn parse_state(s: &str) -> Result<ReserveState, String> {
 }
 
 fn parse_mode(s: &str) -> Result<AcquisitionMode, String> {
-    AcquisitionMode::parse(s).ok_or_else(|| {
-        format!("收储方式“{s}”无法识别：应为收回、收购、优先购买、征收或其他")
-    })
+    AcquisitionMode::parse(s)
+        .ok_or_else(|| format!("收储方式“{s}”无法识别：应为收回、收购、优先购买、征收或其他"))
 }
 
 fn parse_item(s: &str) -> Result<ReadinessItem, String> {
@@ -548,7 +547,10 @@ fn annual_text(title: &str, a: &AnnualParts, findings: &[Finding]) -> String {
             fmt_dp(f.amount.wan_yuan(), 2)
         ));
     }
-    out.push_str(&format!("  合计：{}\n", fmt_dp(a.funds_total.wan_yuan(), 2)));
+    out.push_str(&format!(
+        "  合计：{}\n",
+        fmt_dp(a.funds_total.wan_yuan(), 2)
+    ));
     out.push_str(&part_line("年末储备", &a.year_end));
     if !findings.is_empty() {
         out.push_str("审查发现：\n");
@@ -590,7 +592,9 @@ fn plan(
         (read.parcels, code, label, file)
     } else {
         let Some(given) = region else {
-            bail!("请用 --region 指定行政区（从数据库读取储备地块），或用 --ledger 给出储备台账文件");
+            bail!(
+                "请用 --region 指定行政区（从数据库读取储备地块），或用 --ledger 给出储备台账文件"
+            );
         };
         let store = open_read(db)?;
         let who = actor(&store, user)?;
@@ -681,9 +685,17 @@ fn plan(
                 s.push('\n');
                 write_output(output.as_deref(), s.as_bytes())?;
             }
-            Some(other) => bail!(
-                "三年滚动计划目前只能写出为 .json（读到 .{other}）；Word/Excel 写出待报告模块提供"
-            ),
+            Some(e @ ("docx" | "xlsx")) => {
+                let rf = if e == "docx" {
+                    landplan_report::ReportFormat::Docx
+                } else {
+                    landplan_report::ReportFormat::Xlsx
+                };
+                let bytes = landplan_report::render_rolling(&plan, rf, &Default::default())
+                    .context("无法写出三年滚动计划")?;
+                write_output(output.as_deref(), &bytes)?;
+            }
+            Some(other) => bail!("输出文件应为 .docx、.xlsx 或 .json（读到 .{other}）"),
         }
         let errors = landplan_core::finding::has_errors(&plan.findings);
         return Ok(ExitCode::from(if errors { 1 } else { 0 }));
@@ -751,11 +763,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             output,
             force,
         ),
-        Sub::Import {
-            region,
-            files,
-            out,
-        } => {
+        Sub::Import { region, files, out } => {
             let read = landplan_io::reserve::read_reserve(&files, &Default::default());
             if read.has_errors() {
                 print_findings(&read.findings);
@@ -807,10 +815,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     list.iter().map(list_json).collect(),
                 ))?;
             } else if list.is_empty() {
-                outln!("{code} 没有{}储备地块", state.map(|s| format!("“{}”的", s.label())).unwrap_or_default())?;
+                outln!(
+                    "{code} 没有{}储备地块",
+                    state
+                        .map(|s| format!("“{}”的", s.label()))
+                        .unwrap_or_default()
+                )?;
             } else {
                 let mut t = Table::new(
-                    &["行政区", "编号", "项目名称", "面积（公顷）", "用途", "状态", "日期"],
+                    &[
+                        "行政区",
+                        "编号",
+                        "项目名称",
+                        "面积（公顷）",
+                        "用途",
+                        "状态",
+                        "日期",
+                    ],
                     &[
                         Align::Left,
                         Align::Left,
@@ -832,7 +853,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         ha(p.parcel.area()),
                         p.parcel.class_text.clone(),
                         p.state().label().to_string(),
-                        p.steps.last().map(|s| s.date.to_string()).unwrap_or_default(),
+                        p.steps
+                            .last()
+                            .map(|s| s.date.to_string())
+                            .unwrap_or_default(),
                     ]);
                 }
                 out!("{}", t.text())?;
@@ -956,7 +980,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         },
                     )
                     .map_err(explain)?,
-                None => store.reserve_parcel(&who, &code, &id).map_err(explain)?.parcel,
+                None => {
+                    store
+                        .reserve_parcel(&who, &code, &id)
+                        .map_err(explain)?
+                        .parcel
+                }
             };
             if out.is_json() {
                 json_out(&json!({
