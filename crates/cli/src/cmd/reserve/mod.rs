@@ -72,7 +72,7 @@ pub enum Sub {
         #[arg(long)]
         region: String,
         /// 只列出该状态的地块：拟收储、入库、前期开发、临时管护、已供应、退出
-        #[arg(long, value_parser = parse_state)]
+        #[arg(long, value_name = "状态", value_parser = parse_state)]
         state: Option<ReserveState>,
         #[command(flatten)]
         out: TextOrJson,
@@ -83,6 +83,7 @@ pub enum Sub {
         #[arg(long)]
         region: String,
         /// 储备地块编号
+        #[arg(value_name = "编号")]
         id: String,
         #[command(flatten)]
         out: TextOrJson,
@@ -93,15 +94,16 @@ pub enum Sub {
         #[arg(long)]
         region: String,
         /// 储备地块编号
+        #[arg(value_name = "编号")]
         id: String,
         /// 变更为：入库、前期开发、临时管护、已供应、退出
-        #[arg(long, value_parser = parse_state)]
+        #[arg(long, value_name = "状态", value_parser = parse_state)]
         to: ReserveState,
         /// 日期，如 2026-03-01
         #[arg(long, value_parser = parse_date)]
         date: Date,
         /// 收储方式（入库时必填）：收回、收购、优先购买、征收、其他
-        #[arg(long, value_parser = parse_mode)]
+        #[arg(long, value_name = "收储方式", value_parser = parse_mode)]
         mode: Option<AcquisitionMode>,
         /// 权属或收储文件（入库时至少一份，可重复）
         #[arg(long = "document", value_name = "文件名或文号")]
@@ -115,21 +117,22 @@ pub enum Sub {
         #[command(flatten)]
         out: TextOrJson,
     },
-    /// 净地条件：不带 --item 时列出各项完成情况；带 --item 时记录该项完成
+    /// 净地条件：列出各项的完成情况，或记录某一项已完成
     Ready {
         /// 县级行政区
         #[arg(long)]
         region: String,
         /// 储备地块编号
+        #[arg(value_name = "编号")]
         id: String,
         /// 记录完成的项目：土地权利清晰、安置补偿落实到位、无法律经济纠纷、规划条件明确、通路、通水、通电、场地平整
-        #[arg(long, value_parser = parse_item)]
+        #[arg(long, value_name = "项目", value_parser = parse_item)]
         item: Option<ReadinessItem>,
         /// 完成日期（与 --item 一起使用；默认今天）
         #[arg(long, value_parser = parse_date)]
         date: Option<Date>,
         /// 依据（验收单、证明文件）
-        #[arg(long)]
+        #[arg(long, value_name = "依据")]
         evidence: Option<String>,
         #[command(flatten)]
         out: TextOrJson,
@@ -165,7 +168,7 @@ pub enum Sub {
         #[command(flatten)]
         out: TextOrJson,
         /// 输出文件：.docx（Word）、.xlsx（Excel）或 .json（默认输出到屏幕）
-        #[arg(short = 'o', long = "output")]
+        #[arg(short = 'o', long = "output", value_name = "文件")]
         output: Option<PathBuf>,
         /// 覆盖已存在的输出文件
         #[arg(long)]
