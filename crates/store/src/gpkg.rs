@@ -74,6 +74,11 @@ pub(crate) static MIGRATIONS: &[(i64, &str, &str)] = &[
         "control_lines",
         include_str!("../migrations/gpkg/012_control_lines.sql"),
     ),
+    (
+        13,
+        "reserve",
+        include_str!("../migrations/gpkg/013_reserve.sql"),
+    ),
 ];
 
 /// The parcel layer and its geometry column (the R-tree index is `rtree_parcel_geom`).

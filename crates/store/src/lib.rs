@@ -53,6 +53,7 @@ pub mod plan;
 pub mod published;
 pub mod region;
 pub mod reproject;
+pub mod reserve;
 pub mod rollup;
 mod session;
 pub mod state;

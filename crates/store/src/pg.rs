@@ -69,6 +69,11 @@ pub(crate) static MIGRATIONS: &[(i64, &str, &str)] = &[
         "control_lines",
         include_str!("../migrations/postgres/010_control_lines.sql"),
     ),
+    (
+        11,
+        "reserve",
+        include_str!("../migrations/postgres/011_reserve.sql"),
+    ),
 ];
 
 /// A connection to a PostgreSQL store.
