@@ -36,6 +36,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "monitor.toml",
         include_str!("../../../data/rules/monitor.toml"),
     ),
+    ("bond.toml", include_str!("../../../data/rules/bond.toml")),
     (
         "provinces/990000-示例省.toml",
         include_str!("../../../data/rules/provinces/990000-示例省.toml"),
