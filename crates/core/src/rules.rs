@@ -38,6 +38,10 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
     ("bond.toml", include_str!("../../../data/rules/bond.toml")),
     (
+        "reserve.toml",
+        include_str!("../../../data/rules/reserve.toml"),
+    ),
+    (
         "provinces/990000-示例省.toml",
         include_str!("../../../data/rules/provinces/990000-示例省.toml"),
     ),

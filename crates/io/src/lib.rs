@@ -21,10 +21,12 @@ pub mod bond;
 pub mod gen;
 pub mod gen_bond;
 pub mod gen_records;
+pub mod gen_reserve;
 pub mod housing;
 pub mod ledger;
 pub mod pipeline;
 pub mod records;
+pub mod reserve;
 pub mod tabular;
 
 pub use gen::{

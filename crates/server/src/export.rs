@@ -145,7 +145,8 @@ pub fn document(
     )?;
     let map = map_input(store, key, &plan, stored)?;
     let mut ro = ReportOptions {
-        issuing_body: opts.issuing_body.clone(),
+        // The body a publication was issued by, unless the caller names another.
+        issuing_body: opts.issuing_body.clone().or_else(|| v.issuing_body.clone()),
         date: opts.date.clone(),
         precision: opts.precision,
         map,

@@ -434,4 +434,29 @@ fn publishing_through_the_api_keeps_the_doc_number_and_the_page_shows_it() {
     );
     assert!(page.text.contains("<dd>甲县人民政府</dd>"), "{}", page.text);
     assert!(!page.text.contains("甲县自然资源局"), "{}", page.text);
+    // The Word plan downloaded from the public page is issued by the same body.
+    let (status, docx) =
+        visitor.get_bytes(&format!("/plans/{OWN}/2025/supply/versions/1/plan.docx"));
+    assert_eq!(status, 200);
+    let xml = docx_text(&docx);
+    assert!(
+        xml.contains("甲县人民政府"),
+        "the Word plan names another issuing body"
+    );
+    assert!(
+        !xml.contains("甲县自然资源局"),
+        "the Word plan names the default issuing body"
+    );
+}
+
+/// The text of a Word document's body.
+fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
 }

@@ -139,7 +139,7 @@ fn a_bad_row_is_shown_at_its_row_fixed_in_the_form_then_stored_and_compiled() {
     );
     assert!(page.text.contains("check-summary"), "{}", page.text);
     assert!(page.text.contains("草稿"), "{}", page.text);
-    let (status, docx) = editor.console_import_get_bytes(&format!("{base}/plan.docx"));
+    let (status, docx) = editor.get_bytes(&format!("{base}/plan.docx"));
     assert_eq!(status, 200);
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
     let mut xml = String::new();
@@ -148,7 +148,7 @@ fn a_bad_row_is_shown_at_its_row_fixed_in_the_form_then_stored_and_compiled() {
         .read_to_string(&mut xml)
         .unwrap();
     assert!(xml.contains("5.50"), "the Word plan states the total");
-    let (status, svg) = editor.console_import_get_bytes(&format!("{base}/structure.svg"));
+    let (status, svg) = editor.get_bytes(&format!("{base}/structure.svg"));
     assert_eq!(status, 200);
     assert!(String::from_utf8_lossy(&svg).contains("<svg"));
     // A draft is no visitor's.

@@ -93,7 +93,7 @@ pub struct Args {
     /// 数字精度：“总量位数,地块位数”（默认 2,4，与 landplan compile 相同）
     #[arg(long, value_parser = Precision::parse, default_value = "2,4")]
     pub precision: Precision,
-    /// 发文机关（Word/HTML/PDF），默认“{地区}自然资源局”
+    /// 发文机关（Word/HTML/PDF），默认为公布时记录的发文机关，未记录时为“{地区}自然资源局”
     #[arg(long)]
     pub issuing_body: Option<String>,
     /// 成文日期（Word/HTML/PDF），如“2025年1月8日”

@@ -414,8 +414,8 @@ pub fn add_accounts(s: &Store) {
 // == console-import helpers ==
 
 impl Client {
-    /// console-import: GET `path` and return the status and the body's bytes (downloads).
-    pub fn console_import_get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+    /// GET `path`, its status and body bytes (a download).
+    pub fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
         let r = self
             .auth(self.agent.get(&format!("{}{path}", self.base)))
             .call();

@@ -1,11 +1,12 @@
-//! `landplan reserve bond check`: land-reserve special-bond projects (土地储备专项债券) — each
+//! `landplan reserve bond check|import`: land-reserve special-bond projects (土地储备专项债券) — each
 //! project's expected land revenue against its principal and interest (本息覆盖倍数, with the
 //! required ratio from the rules or the project), its sensitivity to lower land prices, closed
 //! management (spending charged to the bond on parcels outside the project, drawdowns beyond
 //! the amount) and, with `--as-of`, repayments due and not made. The judgement is
 //! `landplan_core::reserve::bond`; this module reads the inputs and writes the result: text,
 //! JSON (docs/reserve.md "Special bonds"), and with `-o 平衡表.xlsx|.docx` the 融资与收益平衡
-//! table.
+//! table. Bonds and parcels come from files, or from the store (`--db`, `--region`): `import`
+//! stores the projects of bond files for a county (refused whole when the files have errors).
 //!
 //! Exit status: 0 without errors; 1 with any error finding (a project below the required
 //! ratio, money outside the project, a row that cannot be read …); 2 when an input cannot be
@@ -38,6 +39,19 @@ pub struct Args {
 enum Command {
     /// 核对专项债券项目：本息覆盖倍数、地价下降敏感性、封闭管理、到期本息
     Check(CheckArgs),
+    /// 将债券文件中的项目存入数据库（文件有错误时整批不导入；同一编号再次导入时替换）
+    Import(ImportArgs),
+}
+
+/// Arguments of `landplan reserve bond import`.
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// 县级行政区：行政区划代码（如 330102）或数据库中已有的名称
+    #[arg(long)]
+    pub region: String,
+    /// 债券文件：Excel 工作簿或 CSV 文件、所在目录；可重复
+    #[arg(long = "bonds", required = true, value_name = "文件")]
+    pub bonds: Vec<PathBuf>,
 }
 
 /// Output format of `check`.
@@ -53,16 +67,16 @@ pub enum Format {
 /// Arguments of `landplan reserve bond check`.
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// 债券文件：Excel 工作簿（债券项目、关联地块、用款还款、价格测算四张工作表，按表头识别），或这些表的 CSV 文件、所在目录；可重复
-    #[arg(long = "bonds", required = true, value_name = "文件")]
+    /// 债券文件：Excel 工作簿（债券项目、关联地块、用款还款、价格测算四张工作表，按表头识别），或这些表的 CSV 文件、所在目录；可重复。不给则取数据库中 --region 的债券项目
+    #[arg(long = "bonds", value_name = "文件")]
     pub bonds: Vec<PathBuf>,
-    /// 储备地块：地块清单（CSV/XLSX，取地块编号、面积、用途）或储备地块 JSON（含成本及其债券项目编号）
+    /// 储备地块：储备台账（工作簿或 CSV，含成本及其债券项目）、地块清单（取编号、面积、用途）或储备地块 JSON。不给则取数据库中 --region 的储备地块
     #[arg(long, value_name = "文件")]
-    pub parcels: PathBuf,
+    pub parcels: Option<PathBuf>,
     /// 核对到期本息的截至日期，如 2026-06-30（不给则不核对还款）
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<Date>,
-    /// 行政区：行政区划代码、名称或 代码=名称（有代码时按该省的规则取要求覆盖倍数）
+    /// 行政区：行政区划代码、名称或 代码=名称（有代码时按该省的规则取要求覆盖倍数；从数据库读取时为县）
     #[arg(long)]
     pub region: Option<String>,
     /// 敏感性分析的地价降幅（%），可重复；默认 10、20、30
@@ -83,16 +97,92 @@ fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s).ok_or_else(|| format!("日期应写作如“2026-06-30”或“2026年6月30日”，读到“{s}”"))
 }
 
-/// Run `landplan reserve bond …`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+/// Run `landplan reserve bond …` (`db` and `user` from `landplan reserve --db --user`).
+pub fn run(args: Args, db: &str, user: Option<&str>) -> anyhow::Result<ExitCode> {
     match args.command {
-        Command::Check(a) => check(a),
+        Command::Check(a) => check(a, db, user),
+        Command::Import(a) => import(a, db, user),
     }
 }
 
+fn print_findings(findings: &[Finding]) {
+    let mut out = String::new();
+    for f in findings {
+        finding_line(&mut out, f);
+    }
+    eprint!("{out}");
+}
+
+fn import(args: ImportArgs, db: &str, user: Option<&str>) -> anyhow::Result<ExitCode> {
+    let read = read_bonds(&args.bonds, &TableOptions::default())?;
+    if has_errors(&read.findings) {
+        print_findings(&read.findings);
+        eprintln!("债券文件有错误，未导入任何项目");
+        return Ok(ExitCode::from(1));
+    }
+    let store = crate::cmd::store::open(db)?;
+    let actor = crate::cmd::store::actor(&store, user)?;
+    let region = crate::cmd::store::region_code(&store, &args.region)?;
+    for p in &read.projects {
+        store
+            .reserve_put_bond(&actor, &region, &p.id, p)
+            .map_err(crate::cmd::store::explain)?;
+    }
+    print_findings(&read.findings);
+    println!(
+        "已导入 {region} 的专项债券项目 {} 个：{}",
+        read.projects.len(),
+        read.projects
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Bond projects and reserve parcels of a county from the store.
+fn from_store(
+    db: &str,
+    user: Option<&str>,
+    region: &str,
+    want_bonds: bool,
+    want_parcels: bool,
+) -> anyhow::Result<(Vec<BondProject>, Vec<ReserveParcel>, Vec<Finding>)> {
+    use crate::cmd::store::{actor, explain, open_read, region_code};
+    let store = open_read(db)?;
+    let actor = actor(&store, user)?;
+    let code = region_code(&store, region)?;
+    let mut bonds = Vec::new();
+    let mut findings = Vec::new();
+    if want_bonds {
+        for b in store.reserve_bonds(&actor, &code).map_err(explain)? {
+            match serde_json::from_value::<BondProject>(b.data) {
+                Ok(p) => bonds.push(p),
+                Err(e) => findings.push(Finding::new(
+                    "bond.table_unrecognised",
+                    Severity::Error,
+                    format!("数据库中 {} 的专项债券项目 {} 无法读取：{e}", b.region, b.bond_id),
+                )),
+            }
+        }
+    }
+    let parcels = if want_parcels {
+        store
+            .reserve_parcels(&actor, &code)
+            .map_err(explain)?
+            .into_iter()
+            .map(|s| s.parcel)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((bonds, parcels, findings))
+}
+
 /// Reserve parcels from a JSON file (an array of reserve parcels, or an object with a
-/// `parcels` array) or a parcel ledger (each parcel registered as 拟收储: the bond check uses
-/// ids, areas and uses only). Returns the parcels and the findings of the ledger's rows that
+/// `parcels` array), a reserve workbook (`landplan_io::reserve`, with costs), or else a parcel
+/// ledger (each parcel registered as 拟收储: the bond check uses ids, areas and uses only). Returns the parcels and the findings of the ledger's rows that
 /// could not be read.
 fn read_parcels(path: &Path) -> anyhow::Result<(Vec<ReserveParcel>, Vec<Finding>)> {
     let is_json = path
@@ -113,6 +203,10 @@ fn read_parcels(path: &Path) -> anyhow::Result<(Vec<ReserveParcel>, Vec<Finding>
             Parcels::List(p) | Parcels::Wrapped { parcels: p } => p,
         };
         return Ok((parcels, Vec::new()));
+    }
+    let reserve = landplan_io::reserve::read_reserve(&[path], &Default::default());
+    if !reserve.parcels.is_empty() {
+        return Ok((reserve.parcels, reserve.findings));
     }
     let mut reader = landplan_io::open_ledger(path, &TableOptions::default())
         .with_context(|| format!("无法读取 {}", path.display()))?;
@@ -165,7 +259,7 @@ struct Out<'a> {
     summary: Summary,
 }
 
-fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+fn check(args: CheckArgs, db: &str, user: Option<&str>) -> anyhow::Result<ExitCode> {
     let region = match &args.region {
         Some(r) => Some(resolve_builtin(
             &RegionGiven::parse(r).map_err(anyhow::Error::msg)?,
@@ -178,22 +272,48 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     });
     if let Some(o) = &args.output {
         let mut inputs: Vec<&Path> = args.bonds.iter().map(PathBuf::as_path).collect();
-        inputs.push(&args.parcels);
+        inputs.extend(args.parcels.as_deref());
         guard_output(o, &inputs, args.force)?;
     }
-    let read = match read_bonds(&args.bonds, &TableOptions::default()) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("错误：{e}");
-            return Ok(ExitCode::from(2));
+    let stored = if args.bonds.is_empty() || args.parcels.is_none() {
+        let Some(region) = &args.region else {
+            bail!("未给出 --bonds 或 --parcels 时须用 --region 指定县，从数据库读取");
+        };
+        Some(from_store(
+            db,
+            user,
+            region,
+            args.bonds.is_empty(),
+            args.parcels.is_none(),
+        )?)
+    } else {
+        None
+    };
+    let (stored_bonds, stored_parcels, stored_findings) = stored.unwrap_or_default();
+    let read = if args.bonds.is_empty() {
+        landplan_io::bond::BondRead {
+            projects: stored_bonds,
+            findings: stored_findings,
+            tables: Vec::new(),
+        }
+    } else {
+        match read_bonds(&args.bonds, &TableOptions::default()) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("错误：{e}");
+                return Ok(ExitCode::from(2));
+            }
         }
     };
-    let (parcels, parcel_findings) = match read_parcels(&args.parcels) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("错误：{e:#}");
-            return Ok(ExitCode::from(2));
-        }
+    let (parcels, parcel_findings) = match &args.parcels {
+        None => (stored_parcels, Vec::new()),
+        Some(path) => match read_parcels(path) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("错误：{e:#}");
+                return Ok(ExitCode::from(2));
+            }
+        },
     };
     let ctx = RuleContext::builtin()
         .with_region(region.as_ref().and_then(|r| r.code.as_deref()))
