@@ -310,3 +310,77 @@ fn spending_outside_the_project_is_flagged_and_the_workbook_carries_the_same_fig
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
 }
+
+/// The store form: bond projects imported for a county, checked against the county's reserve
+/// parcels in the store (rstore's test ledger: CB2026-01 paid 1500 + 300 万元 from ZX2026-01).
+#[test]
+fn bonds_imported_into_a_store_are_checked_against_its_reserve_parcels() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.gpkg");
+    let db = db.to_str().unwrap();
+    let reserve_data = |n: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../io/tests/data/reserve")
+            .join(n)
+            .display()
+            .to_string()
+    };
+    let ok = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_landplan"))
+            .args(args)
+            .env("USER", "储备中心")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(ok(&["init", "--db", db]).0, Some(0));
+    let files = ["储备地块.csv", "成本.csv", "净地.csv", "障碍.csv"].map(reserve_data);
+    let mut args = vec!["reserve", "--db", db, "import", "--region", "990101"];
+    args.extend(files.iter().map(String::as_str));
+    let r = ok(&args);
+    assert_eq!(r.0, Some(0), "{r:?}");
+    // One project tied to CB2026-03 only (1.2 公顷 = 18 亩 at 150 万元/亩 = 2700 万元, against
+    // 2000 × (1 + 2.5 % × 5) = 2250 万元: 1.2 by hand).
+    let bonds = dir.path().join("bonds");
+    std::fs::create_dir(&bonds).unwrap();
+    std::fs::write(
+        bonds.join("债券项目.csv"),
+        "项目编号,项目名称,债券金额（万元）,发行日期,期限,票面利率,关联地块\nZX2026-01,西环路储备项目,2000,2026-03-01,5,2.5%,CB2026-03\n",
+    )
+    .unwrap();
+    std::fs::write(
+        bonds.join("价格测算.csv"),
+        "项目编号,用途,单价（万元/亩）\nZX2026-01,商服用地,150\n",
+    )
+    .unwrap();
+    let b = bonds.to_str().unwrap();
+    let r = ok(&[
+        "reserve", "--db", db, "bond", "import", "--region", "990101", "--bonds", b,
+    ]);
+    assert_eq!(r.0, Some(0), "{r:?}");
+    assert!(r.1.contains("ZX2026-01"), "{r:?}");
+    let r = ok(&[
+        "reserve", "--db", db, "bond", "check", "--region", "990101", "--format", "json",
+    ]);
+    assert_eq!(r.0, Some(1), "money outside the project: {r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.1).unwrap();
+    let p = &v["projects"][0];
+    assert_eq!(
+        jdec(&p["coverage"]["ratio"]),
+        dec("2700") / (dec("2000") + dec("2000") * dec("0.025") * dec("5"))
+    );
+    let outside: Vec<&serde_json::Value> = p["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "bond.outside_project")
+        .collect();
+    assert_eq!(outside.len(), 2, "{p}");
+    assert!(outside
+        .iter()
+        .all(|f| f["places"][0]["parcel"] == "CB2026-01"));
+}

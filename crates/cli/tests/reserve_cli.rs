@@ -90,7 +90,15 @@ fn reserve(db: &str) {
     let sum = call_json(&args, 0);
     assert_eq!(sum["summary"]["added"], 3);
     let held = call_json(
-        &["list", "--region", "990101", "--state", "前期开发", "--format", "json"],
+        &[
+            "list",
+            "--region",
+            "990101",
+            "--state",
+            "前期开发",
+            "--format",
+            "json",
+        ],
         0,
     );
     assert_eq!(held[0]["id"], "CB2026-01");
@@ -160,9 +168,19 @@ fn reserve(db: &str) {
         2,
     );
     assert!(e.contains("尚未达到净地供应条件"), "{e}");
-    assert!(e.contains("通水") && e.contains("场地平整") && !e.contains("通路"), "{e}");
+    assert!(
+        e.contains("通水") && e.contains("场地平整") && !e.contains("通路"),
+        "{e}"
+    );
     let shown = call_json(
-        &["show", "--region", "990101", "CB2026-02", "--format", "json"],
+        &[
+            "show",
+            "--region",
+            "990101",
+            "CB2026-02",
+            "--format",
+            "json",
+        ],
         0,
     );
     assert_eq!(shown["state"], "held");

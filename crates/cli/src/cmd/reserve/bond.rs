@@ -162,7 +162,10 @@ fn from_store(
                 Err(e) => findings.push(Finding::new(
                     "bond.table_unrecognised",
                     Severity::Error,
-                    format!("数据库中 {} 的专项债券项目 {} 无法读取：{e}", b.region, b.bond_id),
+                    format!(
+                        "数据库中 {} 的专项债券项目 {} 无法读取：{e}",
+                        b.region, b.bond_id
+                    ),
                 )),
             }
         }

@@ -8,7 +8,6 @@
 //!
 //! `landplan reserve bond …` (special-bond projects) is in [`bond`].
 
-
 pub mod bond;
 
 use super::plan::Common;
@@ -43,9 +42,8 @@ fn parse_state(s: &str) -> Result<ReserveState, String> {
 }
 
 fn parse_mode(s: &str) -> Result<AcquisitionMode, String> {
-    AcquisitionMode::parse(s).ok_or_else(|| {
-        format!("收储方式“{s}”无法识别：应为收回、收购、优先购买、征收或其他")
-    })
+    AcquisitionMode::parse(s)
+        .ok_or_else(|| format!("收储方式“{s}”无法识别：应为收回、收购、优先购买、征收或其他"))
 }
 
 fn parse_item(s: &str) -> Result<ReadinessItem, String> {
@@ -553,7 +551,10 @@ fn annual_text(title: &str, a: &AnnualParts, findings: &[Finding]) -> String {
             fmt_dp(f.amount.wan_yuan(), 2)
         ));
     }
-    out.push_str(&format!("  合计：{}\n", fmt_dp(a.funds_total.wan_yuan(), 2)));
+    out.push_str(&format!(
+        "  合计：{}\n",
+        fmt_dp(a.funds_total.wan_yuan(), 2)
+    ));
     out.push_str(&part_line("年末储备", &a.year_end));
     if !findings.is_empty() {
         out.push_str("审查发现：\n");
@@ -595,7 +596,9 @@ fn plan(
         (read.parcels, code, label, file)
     } else {
         let Some(given) = region else {
-            bail!("请用 --region 指定行政区（从数据库读取储备地块），或用 --ledger 给出储备台账文件");
+            bail!(
+                "请用 --region 指定行政区（从数据库读取储备地块），或用 --ledger 给出储备台账文件"
+            );
         };
         let store = open_read(db)?;
         let who = actor(&store, user)?;
@@ -757,11 +760,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             output,
             force,
         ),
-        Sub::Import {
-            region,
-            files,
-            out,
-        } => {
+        Sub::Import { region, files, out } => {
             let read = landplan_io::reserve::read_reserve(&files, &Default::default());
             if read.has_errors() {
                 print_findings(&read.findings);
@@ -813,10 +812,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     list.iter().map(list_json).collect(),
                 ))?;
             } else if list.is_empty() {
-                outln!("{code} 没有{}储备地块", state.map(|s| format!("“{}”的", s.label())).unwrap_or_default())?;
+                outln!(
+                    "{code} 没有{}储备地块",
+                    state
+                        .map(|s| format!("“{}”的", s.label()))
+                        .unwrap_or_default()
+                )?;
             } else {
                 let mut t = Table::new(
-                    &["行政区", "编号", "项目名称", "面积（公顷）", "用途", "状态", "日期"],
+                    &[
+                        "行政区",
+                        "编号",
+                        "项目名称",
+                        "面积（公顷）",
+                        "用途",
+                        "状态",
+                        "日期",
+                    ],
                     &[
                         Align::Left,
                         Align::Left,
@@ -838,7 +850,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         ha(p.parcel.area()),
                         p.parcel.class_text.clone(),
                         p.state().label().to_string(),
-                        p.steps.last().map(|s| s.date.to_string()).unwrap_or_default(),
+                        p.steps
+                            .last()
+                            .map(|s| s.date.to_string())
+                            .unwrap_or_default(),
                     ]);
                 }
                 out!("{}", t.text())?;
@@ -962,7 +977,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         },
                     )
                     .map_err(explain)?,
-                None => store.reserve_parcel(&who, &code, &id).map_err(explain)?.parcel,
+                None => {
+                    store
+                        .reserve_parcel(&who, &code, &id)
+                        .map_err(explain)?
+                        .parcel
+                }
             };
             if out.is_json() {
                 json_out(&json!({
