@@ -246,6 +246,46 @@ fn reserve(db: &str) {
         o.contains("未列入供应（未达到净地条件）：地块 CB2026-01 未完成"),
         "{o}"
     );
+    // Written as Word and Excel, the three-year plan too.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, three) in [
+        ("计划.docx", false),
+        ("计划.xlsx", false),
+        ("三年.xlsx", true),
+    ] {
+        let out = dir.path().join(name).display().to_string();
+        let mut a = vec!["plan", "--region", "990101", "--year", "2026", "-o", &out];
+        if three {
+            a.push("--three-year");
+        }
+        call(&a, 0);
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(bytes.starts_with(b"PK"), "{name} is a zip package");
+    }
+}
+
+#[test]
+fn the_annual_plan_from_a_ledger_without_a_store() {
+    let files = ["储备地块.csv", "成本.csv", "净地.csv", "障碍.csv"].map(data);
+    let mut a = vec![
+        "reserve",
+        "plan",
+        "--year",
+        "2026",
+        "--name",
+        "示例县",
+        "--format",
+        "json",
+    ];
+    for f in &files {
+        a.push("--ledger");
+        a.push(f);
+    }
+    let v = json(&a, 0);
+    let text = v.to_string();
+    // The supplied parcel (CB2026-03) is in the year's supply; CB2026-01 is refused.
+    assert!(text.contains("CB2026-03"), "{text}");
+    assert!(text.contains("reserve.supply_not_ready"), "{text}");
 }
 
 #[test]

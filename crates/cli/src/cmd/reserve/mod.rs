@@ -689,9 +689,17 @@ fn plan(
                 s.push('\n');
                 write_output(output.as_deref(), s.as_bytes())?;
             }
-            Some(other) => bail!(
-                "三年滚动计划目前只能写出为 .json（读到 .{other}）；Word/Excel 写出待报告模块提供"
-            ),
+            Some(e @ ("docx" | "xlsx")) => {
+                let rf = if e == "docx" {
+                    landplan_report::ReportFormat::Docx
+                } else {
+                    landplan_report::ReportFormat::Xlsx
+                };
+                let bytes = landplan_report::render_rolling(&plan, rf, &Default::default())
+                    .context("无法写出三年滚动计划")?;
+                write_output(output.as_deref(), &bytes)?;
+            }
+            Some(other) => bail!("输出文件应为 .docx、.xlsx 或 .json（读到 .{other}）"),
         }
         let errors = landplan_core::finding::has_errors(&plan.findings);
         return Ok(ExitCode::from(if errors { 1 } else { 0 }));
