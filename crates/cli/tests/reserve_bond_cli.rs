@@ -3,7 +3,11 @@
 //! string handling and Decimal arithmetic, apart from landplan's readers and engine; the
 //! project below the required ratio, its overdrawing and its unpaid interest reported;
 //! spending charged to a bond on a parcel outside the project flagged (reserve parcels as
-//! JSON); the 融资与收益平衡 workbook written with the same figures.
+//! JSON); the 融资与收益平衡 workbook written with the same figures; bonds imported into a
+//! store (GeoPackage, and PostgreSQL when one can be started) checked against its parcels.
+
+#[path = "../../store/tests/common/mod.rs"]
+mod common;
 
 use calamine::{Data, Reader, Xlsx};
 use landplan_core::reserve::{Cost, CostKind, FundSource, ReserveParcel, ReserveState, Step};
@@ -311,13 +315,25 @@ fn spending_outside_the_project_is_flagged_and_the_workbook_carries_the_same_fig
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
 }
 
-/// The store form: bond projects imported for a county, checked against the county's reserve
-/// parcels in the store (rstore's test ledger: CB2026-01 paid 1500 + 300 万元 from ZX2026-01).
 #[test]
-fn bonds_imported_into_a_store_are_checked_against_its_reserve_parcels() {
+fn bonds_imported_into_a_geopackage_are_checked_against_its_reserve_parcels() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("store.gpkg");
-    let db = db.to_str().unwrap();
+    bonds_in_a_store(db.to_str().unwrap());
+}
+
+#[test]
+fn bonds_imported_into_postgres_are_checked_against_its_reserve_parcels() {
+    let Some(pg) = common::Pg::start() else {
+        return;
+    };
+    bonds_in_a_store(&pg.fresh_db());
+}
+
+/// The store form: bond projects imported for a county, checked against the county's reserve
+/// parcels in the store (rstore's test ledger: CB2026-01 paid 1500 + 300 万元 from ZX2026-01).
+fn bonds_in_a_store(db: &str) {
+    let dir = tempfile::tempdir().unwrap();
     let reserve_data = |n: &str| {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../io/tests/data/reserve")
