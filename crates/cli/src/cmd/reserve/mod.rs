@@ -6,7 +6,9 @@
 //! when a plan has error findings; 2 when the command cannot be carried out (a step refused,
 //! a role missing, a file unreadable), with the reason in Chinese on standard error.
 //!
-//! `landplan reserve bond …` (rbond's `bond.rs`) is to be added as a `Bond` variant of [`Sub`].
+//! `landplan reserve bond …` (special-bond projects) is in [`bond`].
+
+pub mod bond;
 
 use super::plan::Common;
 use super::store::{actor, explain, open, open_read, region_code};
@@ -55,6 +57,8 @@ fn parse_item(s: &str) -> Result<ReadinessItem, String> {
 /// Subcommands of `landplan reserve`.
 #[derive(clap::Subcommand)]
 pub enum Sub {
+    /// 土地储备专项债券：导入债券项目，核对融资与收益平衡（本息覆盖倍数、地价下降敏感性）、封闭管理与到期本息
+    Bond(bond::Args),
     /// 导入储备台账（工作簿，或储备地块、成本、净地、障碍各自的 CSV 文件）：整批成功或整批不导入；再次导入同一编号时更新属性，已记录的状态步骤不回退
     Import {
         /// 县级行政区：行政区划代码（如 330102）或数据库中已有的名称
@@ -745,6 +749,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let db = args.common.db.clone();
     let user = args.common.user.clone();
     match args.sub {
+        Sub::Bond(a) => bond::run(a, &db, user.as_deref()),
         Sub::Plan {
             region,
             year,
