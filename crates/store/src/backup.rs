@@ -120,6 +120,16 @@ const TABLES: &[(&str, &str, &str)] = &[
         "id, import_id, region, record_key, row_no, approval_no, name, approved_on, area_ha, data",
         "id",
     ),
+    (
+        "reserve_parcel",
+        "id, region, parcel_id, project, township, state, state_label, area_ha, area_ha_num, updated_by, updated_at, data",
+        "id",
+    ),
+    (
+        "reserve_bond",
+        "id, region, bond_id, updated_by, updated_at, data",
+        "id",
+    ),
 ];
 
 fn region_filter(table: &str, prefix: &str, ancestors: &[String]) -> (String, Vec<Value>) {
@@ -134,7 +144,8 @@ fn region_filter(table: &str, prefix: &str, ancestors: &[String]) -> (String, Ve
             }
             (sql, params)
         }
-        "ledger_import" | "parcel" | "plan" | "supply_record" | "approval_batch" => {
+        "ledger_import" | "parcel" | "plan" | "supply_record" | "approval_batch"
+        | "reserve_parcel" | "reserve_bond" => {
             ("WHERE region LIKE ?".into(), vec![like])
         }
         "monitor_import" => (

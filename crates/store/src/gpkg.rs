@@ -69,6 +69,11 @@ pub(crate) static MIGRATIONS: &[(i64, &str, &str)] = &[
         "published_files",
         include_str!("../migrations/gpkg/011_published_files.sql"),
     ),
+    (
+        12,
+        "reserve",
+        include_str!("../migrations/gpkg/012_reserve.sql"),
+    ),
 ];
 
 /// The parcel layer and its geometry column (the R-tree index is `rtree_parcel_geom`).

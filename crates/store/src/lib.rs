@@ -52,6 +52,7 @@ pub mod plan;
 pub mod published;
 pub mod region;
 pub mod reproject;
+pub mod reserve;
 pub mod rollup;
 mod session;
 pub mod state;

@@ -64,6 +64,11 @@ pub(crate) static MIGRATIONS: &[(i64, &str, &str)] = &[
         "published_files",
         include_str!("../migrations/postgres/009_published_files.sql"),
     ),
+    (
+        10,
+        "reserve",
+        include_str!("../migrations/postgres/010_reserve.sql"),
+    ),
 ];
 
 /// A connection to a PostgreSQL store.

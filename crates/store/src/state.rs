@@ -146,6 +146,22 @@ pub(crate) const SPECS: &[Spec] = &[
         geom: false,
         extra: None,
     },
+    Spec {
+        table: "reserve_parcel",
+        key: "id",
+        columns: "id, region, parcel_id, project, township, state, state_label, area_ha, area_ha_num, updated_by, updated_at, data",
+        only: None,
+        geom: false,
+        extra: None,
+    },
+    Spec {
+        table: "reserve_bond",
+        key: "id",
+        columns: "id, region, bond_id, updated_by, updated_at, data",
+        only: None,
+        geom: false,
+        extra: None,
+    },
 ];
 
 /// The parcel columns a parcel's hash covers (with its geometry after them).
@@ -1144,6 +1160,16 @@ impl Names {
                 col("region").text(),
                 col("record_key").text()
             ),
+            "reserve_parcel" => format!(
+                "储备地块 {} {}（编号 {id}）",
+                col("region").text(),
+                col("parcel_id").text()
+            ),
+            "reserve_bond" => format!(
+                "专项债券项目 {} {}（编号 {id}）",
+                col("region").text(),
+                col("bond_id").text()
+            ),
             _ => format!("编号 {id}"),
         })
     }
@@ -1162,6 +1188,8 @@ impl Names {
             ("monitor_import", k) => format!("供地记录与批次导入（编号 {k}）"),
             ("supply_record", k) => format!("供地记录（编号 {k}）"),
             ("approval_batch", k) => format!("批次（编号 {k}）"),
+            ("reserve_parcel", k) => format!("储备地块（编号 {k}）"),
+            ("reserve_bond", k) => format!("专项债券项目（编号 {k}）"),
             (_, k) => format!("编号 {k}"),
         }
     }
