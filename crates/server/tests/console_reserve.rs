@@ -16,7 +16,7 @@ use landplan_core::reserve::{
     ReserveParcel, ReserveState, Step, YearMonth,
 };
 use landplan_server::auth::AuthSettings;
-use landplan_store::{Actor, Store};
+use landplan_store::Store;
 use support::*;
 
 fn d(s: &str) -> Date {
@@ -83,8 +83,8 @@ fn reserve() -> Vec<ReserveParcel> {
 fn store_with_reserve(url: &str) -> Store {
     let s = new_store(url);
     add_accounts(&s);
-    s.reserve_import(&Actor::local_operator("测试员"), OWN, &reserve())
-        .unwrap();
+    let editor = s.actor("editor-own").unwrap();
+    s.reserve_import(&editor, OWN, &reserve()).unwrap();
     s
 }
 
