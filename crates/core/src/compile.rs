@@ -709,6 +709,7 @@ impl Compiler {
             status,
             funds: self.funds,
             funds_stated: self.funds_count,
+            annual: None,
         }
     }
 }

@@ -227,6 +227,12 @@ pub struct ReserveParts {
     pub funds: Money,
     /// Number of parcels that state their 资金需求.
     pub funds_stated: usize,
+    /// The annual plan's six parts, when the plan was compiled from reserve parcels
+    /// ([`crate::reserve::annual::compile_annual`]); absent from plans compiled from a list
+    /// (and from JSON written before it existed).
+    /// Boxed: a reserve plan compiled from a list carries none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual: Option<Box<crate::reserve::annual::AnnualParts>>,
 }
 
 impl CompiledPlan {
@@ -297,6 +303,7 @@ struct PartsJson {
     status: Option<Vec<StatusLine>>,
     funds: Option<Money>,
     funds_stated: Option<usize>,
+    annual: Option<Box<crate::reserve::annual::AnnualParts>>,
 }
 
 /// A kind-specific field missing from a plan's JSON.
@@ -335,6 +342,7 @@ impl TryFrom<PartsJson> for PlanParts {
                 status: need(j.status, "status", kind)?,
                 funds: need(j.funds, "funds", kind)?,
                 funds_stated: need(j.funds_stated, "funds_stated", kind)?,
+                annual: j.annual,
             }),
         })
     }

@@ -37,6 +37,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../data/rules/monitor.toml"),
     ),
     (
+        "reserve.toml",
+        include_str!("../../../data/rules/reserve.toml"),
+    ),
+    (
         "provinces/990000-示例省.toml",
         include_str!("../../../data/rules/provinces/990000-示例省.toml"),
     ),

@@ -172,6 +172,10 @@ pub struct PlanView {
     pub status: Vec<StatusView>,
     /// Funds needed, 万元 (reserve plans; null when no parcel states its funds).
     pub funds_wan_yuan: Option<String>,
+    /// The annual reserve plan's six parts (reserve plans compiled from reserve parcels;
+    /// absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annual: Option<AnnualView>,
     /// Parcels (empty with `--omit-parcels`).
     pub parcels: Vec<ParcelView>,
     /// Findings about the ledger.
@@ -400,6 +404,7 @@ impl PlanView {
             methods: Vec::new(),
             status: Vec::new(),
             funds_wan_yuan: None,
+            annual: None,
             parcels: plan.parcels.iter().map(|x| parcel_view(x, pdp)).collect(),
             findings: plan.findings.iter().map(FindingView::from).collect(),
         };
@@ -443,6 +448,170 @@ impl PlanView {
             .collect();
         self.funds_wan_yuan =
             (r.funds_stated > 0).then(|| r.funds.in_unit(MoneyUnit::WanYuan).to_string());
+        self.annual = r.annual.as_ref().map(|a| AnnualView::new(a, dp));
+    }
+}
+
+/// The basis of an annual reserve plan's 总量 (储备规模): the year's new reserve.
+pub const ANNUAL_TOTAL_BASIS: &str = "new_reserve";
+
+/// The annual reserve plan's parts in the JSON view.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnualView {
+    /// The plan year.
+    pub year: i32,
+    /// What `total_ha` is: always [`ANNUAL_TOTAL_BASIS`] (年度新增储备 = 拟收储 + 入库).
+    pub total_basis: &'static str,
+    /// The parts in the plan's order: `carried_over` (上年度末结转), `new_proposed` (年度新增
+    /// 储备·拟收储), `new_held` (年度新增储备·入库), `preparation` (前期开发), `supply` (储备土地
+    /// 供应), `custody` (临时管护), `exited` (退出), `year_end` (年末库存).
+    pub parts: Vec<PartView>,
+    /// Year-end stock by the flows (结转 + 新增 − 供应 − 退出), 公顷.
+    pub year_end_by_flows_ha: String,
+    /// Parcels planned for supply in the year and refused (净地 checklist not complete).
+    pub refused: Vec<RefusedView>,
+    /// 资金需求 total, 万元 (the costs of the year).
+    pub funds_total_wan_yuan: String,
+    /// The funds the plan states, 万元 (null when it states none).
+    pub funds_stated_wan_yuan: Option<String>,
+    /// 资金需求 by source.
+    pub funds: Vec<FundView>,
+}
+
+/// One part of the annual plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartView {
+    /// Stable id (see [`AnnualView::parts`]).
+    pub id: &'static str,
+    /// Chinese name.
+    pub name: &'static str,
+    /// Area, 公顷.
+    pub area_ha: String,
+    /// Area, 亩.
+    pub area_mu: String,
+    /// Its parcels.
+    pub parcels: Vec<PartParcelView>,
+}
+
+/// A parcel of a part.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartParcelView {
+    /// 储备地块编号.
+    pub id: String,
+    /// 坐落.
+    pub location: Option<String>,
+    /// Area, 公顷 (four decimals).
+    pub area_ha: String,
+    /// The day of the step (ISO), null for a state at the year's start or end.
+    pub date: Option<String>,
+    /// The step is only planned.
+    pub planned: bool,
+}
+
+/// A parcel refused from the supply list.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefusedView {
+    /// 储备地块编号.
+    pub id: String,
+    /// Area, 公顷 (four decimals).
+    pub area_ha: String,
+    /// The planned day (ISO).
+    pub planned_day: String,
+    /// The missing 净地 items' ids.
+    pub missing: Vec<&'static str>,
+    /// "地块 X 未完成：通水、场地平整".
+    pub message: String,
+}
+
+/// The funds from one source.
+#[derive(Debug, Clone, Serialize)]
+pub struct FundView {
+    /// Source id (`transfer_income`, `land_fund`, `special_bond`, `other`).
+    pub source: &'static str,
+    /// Chinese name.
+    pub name: &'static str,
+    /// Amount, 万元.
+    pub amount_wan_yuan: String,
+    /// Of which paid, 万元.
+    pub paid_wan_yuan: String,
+    /// By cost kind.
+    pub kinds: Vec<FundKindView>,
+}
+
+/// The funds of one cost kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct FundKindView {
+    /// Kind id.
+    pub kind: &'static str,
+    /// Chinese name.
+    pub name: &'static str,
+    /// Amount, 万元.
+    pub amount_wan_yuan: String,
+}
+
+impl AnnualView {
+    /// The view of an annual plan's parts, areas at `dp` decimals.
+    pub fn new(a: &crate::reserve::annual::AnnualParts, dp: u32) -> AnnualView {
+        let wan = |m: crate::units::Money| m.in_unit(MoneyUnit::WanYuan).normalize().to_string();
+        let part = |id, name, p: &crate::reserve::annual::Part| PartView {
+            id,
+            name,
+            area_ha: fmt_dp(p.area.ha(), dp),
+            area_mu: fmt_dp(p.area.mu(), dp),
+            parcels: p
+                .parcels
+                .iter()
+                .map(|x| PartParcelView {
+                    id: x.id.clone(),
+                    location: x.location.clone(),
+                    area_ha: fmt_dp(x.area.ha(), 4),
+                    date: x.date.map(|d| d.to_string()),
+                    planned: x.planned,
+                })
+                .collect(),
+        };
+        AnnualView {
+            year: a.year,
+            total_basis: ANNUAL_TOTAL_BASIS,
+            parts: a
+                .labelled_parts()
+                .into_iter()
+                .map(|(id, name, p)| part(id, name, p))
+                .collect(),
+            year_end_by_flows_ha: fmt_dp(a.year_end_by_flows().ha(), dp),
+            refused: a
+                .refused
+                .iter()
+                .map(|r| RefusedView {
+                    id: r.id.clone(),
+                    area_ha: fmt_dp(r.area.ha(), 4),
+                    planned_day: r.planned_day.to_string(),
+                    missing: r.missing.iter().map(|i| i.id()).collect(),
+                    message: r.describe(),
+                })
+                .collect(),
+            funds_total_wan_yuan: wan(a.funds_total),
+            funds_stated_wan_yuan: a.funds_stated.map(wan),
+            funds: a
+                .funds
+                .iter()
+                .map(|f| FundView {
+                    source: f.source.id(),
+                    name: f.source.label(),
+                    amount_wan_yuan: wan(f.amount),
+                    paid_wan_yuan: wan(f.paid),
+                    kinds: f
+                        .kinds
+                        .iter()
+                        .map(|k| FundKindView {
+                            kind: k.kind.id(),
+                            name: k.kind.label(),
+                            amount_wan_yuan: wan(k.amount),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
     }
 }
 

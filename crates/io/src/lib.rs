@@ -20,6 +20,7 @@ pub mod housing;
 pub mod ledger;
 pub mod pipeline;
 pub mod records;
+pub mod reserve;
 pub mod tabular;
 
 pub use gen::{

@@ -9,7 +9,9 @@
 //!   in its county for the roll-up;
 //! - [`county_options`] and [`rollup`]: how one county is judged, and how several counties
 //!   are judged one by one and rolled up to prefectures and provinces (`--by-region`);
-//! - [`Store::monitoring`]: all of it from the store alone, as the dashboard asks for it.
+//! - [`Store::monitoring`]: all of it from the store alone, as the dashboard asks for it,
+//!   with the county's reserve obstacles overdue or nearly due among the warnings
+//!   ([`Store::reserve_obstacle_warnings`]).
 //!
 //! The judgement itself is `landplan_core::monitor` (pure, no IO).
 
@@ -332,13 +334,27 @@ impl Store {
         if q.checkpoints.is_empty() {
             q.checkpoints = plan.as_ref().map(plan_checkpoints).unwrap_or_default();
         }
-        let report = county_report(&q, Some(&region), plan.as_ref(), &records, &batches, &[]);
+        let mut report =
+            county_report(&q, Some(&region), plan.as_ref(), &records, &batches, &[]);
+        // The reserve's obstacle ledger feeds the same warnings (red when overdue).
+        let obstacles = self.reserve_obstacle_warnings(actor, code, q.as_of)?;
+        add_warnings(&mut report, obstacles);
         Ok(Monitoring::County {
             report: Box::new(report),
             plan: plan.map(Box::new),
             records,
         })
     }
+}
+
+/// Add warnings to a report's, keeping them red first (a stable sort: each colour keeps its
+/// order).
+pub fn add_warnings(report: &mut MonitorReport, more: Vec<indicators::Warning>) {
+    if more.is_empty() {
+        return;
+    }
+    report.warnings.extend(more);
+    report.warnings.sort_by(|a, b| b.level.cmp(&a.level));
 }
 
 #[cfg(test)]

@@ -585,6 +585,31 @@ impl Store {
         Ok(out)
     }
 
+    /// The 红黄绿 warnings of the obstacle ledgers of `region`'s reserve parcels on `as_of`
+    /// (see [`landplan_core::reserve::obstacle::obstacle_warnings`]), with the rules of the
+    /// region's province. None (an empty list) when the store has no reserve, or the actor no
+    /// role for the region.
+    pub fn reserve_obstacle_warnings(
+        &self,
+        actor: &Actor,
+        region: &str,
+        as_of: landplan_core::Date,
+    ) -> Result<Vec<landplan_core::monitor::indicators::Warning>, StoreError> {
+        let parcels = match self.reserve_parcels(actor, region) {
+            Ok(p) => p,
+            Err(StoreError::NotFound(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let code = region.trim();
+        let rules = landplan_core::RuleContext::builtin().with_region(Some(code));
+        Ok(landplan_core::reserve::obstacle::obstacle_warnings(
+            parcels.iter().map(|p| &p.parcel),
+            Some(code),
+            as_of,
+            &rules,
+        ))
+    }
+
     /// Store a special-bond project's body under `bond_id` (replacing the stored one); needs
     /// 编制 for the county; audited as `reserve.bond` on `bond:COUNTY/ID`.
     pub fn reserve_put_bond<T: Serialize>(

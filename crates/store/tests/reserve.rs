@@ -168,6 +168,46 @@ fn reserve(url: &str) {
     assert_eq!(p.obstacles.len(), 1);
     assert_eq!(p.obstacles[0].cleared, Some(d("2026-05-20")));
 
+    // An obstacle left open past its month: a red warning on the county's monitoring.
+    store
+        .reserve_put_obstacle(
+            &op,
+            "990101",
+            "CB-02",
+            Obstacle {
+                kind: ObstacleKind::Demolition,
+                description: "厂房拆除".into(),
+                responsible: "城关镇 赵某".into(),
+                due: YearMonth::new(2026, 4).unwrap(),
+                cleared: None,
+            },
+        )
+        .unwrap();
+    let q = landplan_store::monitoring::MonitorQuery {
+        as_of: d("2026-06-10"),
+        year: Some(2026),
+        checkpoints: Vec::new(),
+        basis: landplan_core::monitor::Basis::All,
+        land_grade: None,
+    };
+    let landplan_store::monitoring::Monitoring::County { report, .. } =
+        store.monitoring(&op, "990101", 2026, &q).unwrap()
+    else {
+        panic!("a county")
+    };
+    let w: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|w| w.indicator == "reserve_obstacle")
+        .collect();
+    assert_eq!(w.len(), 1, "{:?}", report.warnings);
+    assert_eq!(w[0].parcel_id.as_deref(), Some("CB-02"));
+    assert!(w[0].message.contains("已逾期 41 天"), "{}", w[0].message);
+    assert_eq!(
+        w[0].level,
+        landplan_core::monitor::indicators::Colour::Red
+    );
+
     // The history has every step and update, with who.
     let h = store.reserve_history(&op, "990101", "CB-01").unwrap();
     let actions: Vec<&str> = h.iter().map(|e| e.action.as_str()).collect();

@@ -13,14 +13,19 @@
 //! Like the rest of the core this does no IO: the store keeps reserve parcels and applies steps
 //! through [`ReserveParcel::apply`], which refuses steps out of order.
 
+pub mod annual;
 pub mod cost;
 pub mod obstacle;
 pub mod readiness;
+pub mod rolling;
 pub mod state;
+pub mod ties;
 
+pub use annual::{compile_annual, AnnualOptions, AnnualParts};
 pub use cost::{Cost, CostKind, FundSource};
 pub use obstacle::{Obstacle, ObstacleKind, YearMonth};
 pub use readiness::{ReadinessItem, ReadinessRecord};
+pub use rolling::{compile_rolling, ThreeYearPlan};
 pub use state::{AcquisitionMode, Evidence, ReserveState, Step, StepError};
 
 use crate::date::Date;

@@ -167,6 +167,93 @@ impl Obstacle {
     }
 }
 
+/// The 红黄绿 level of an obstacle on a day, as monitoring shows it: red when overdue
+/// ([`Obstacle::overdue_on`], rule `monitor.reserve_obstacle_overdue`), yellow when not cleared
+/// and its month ends within the `days` of `monitor.reserve_obstacle_near` (30 unless the rules
+/// say otherwise), else green. With the days overdue (red) or left (yellow).
+pub fn obstacle_level(
+    o: &Obstacle,
+    as_of: Date,
+    rules: &crate::rules::RuleContext,
+) -> (crate::monitor::indicators::Colour, i64) {
+    use crate::monitor::indicators::Colour;
+    let end = o.due.last_day();
+    if o.overdue_on(as_of) {
+        return (Colour::Red, end.days_until(as_of));
+    }
+    let near = rules
+        .param_decimal("monitor.reserve_obstacle_near", "days")
+        .and_then(|d| rust_decimal::prelude::ToPrimitive::to_i64(&d))
+        .unwrap_or(30);
+    let cleared = o.cleared.is_some_and(|c| c <= as_of);
+    let left = as_of.days_until(end);
+    if !cleared && (0..=near).contains(&left) {
+        (Colour::Yellow, left)
+    } else {
+        (Colour::Green, 0)
+    }
+}
+
+/// The 红黄绿 warnings of the obstacle ledgers of a region's reserve parcels on a day: one per
+/// obstacle overdue (red) or nearly due (yellow), indicator `reserve_obstacle`, red first and
+/// the most overdue first.
+pub fn obstacle_warnings<'a>(
+    parcels: impl IntoIterator<Item = &'a super::ReserveParcel>,
+    region: Option<&str>,
+    as_of: Date,
+    rules: &crate::rules::RuleContext,
+) -> Vec<crate::monitor::indicators::Warning> {
+    use crate::monitor::indicators::{Colour, Warning};
+    let mut out: Vec<(Colour, i64, Warning)> = Vec::new();
+    for p in parcels {
+        // A parcel supplied or withdrawn has no obstacle left to clear.
+        if p.state().is_final() {
+            continue;
+        }
+        for o in &p.obstacles {
+            let (level, days) = obstacle_level(o, as_of, rules);
+            let id = match level {
+                Colour::Red => "monitor.reserve_obstacle_overdue",
+                Colour::Yellow => "monitor.reserve_obstacle_near",
+                Colour::Green => continue,
+            };
+            let f = rules.finding(
+                id,
+                &[
+                    ("parcel", p.id().to_string()),
+                    ("kind", o.kind.label().to_string()),
+                    ("description", o.description.clone()),
+                    ("due", o.due.chinese()),
+                    ("responsible", o.responsible.clone()),
+                    ("as_of", as_of.chinese()),
+                    ("days", days.to_string()),
+                ],
+            );
+            out.push((
+                level,
+                days,
+                Warning {
+                    level,
+                    indicator: "reserve_obstacle".into(),
+                    region: region.map(str::to_string),
+                    message: f.message,
+                    parcel_id: Some(p.id().to_string()),
+                    supervision_no: None,
+                    row: None,
+                },
+            ));
+        }
+    }
+    // Red first, the most overdue first; then yellow, the nearest first.
+    out.sort_by(|a, b| {
+        b.0.cmp(&a.0).then_with(|| match a.0 {
+            Colour::Red => b.1.cmp(&a.1),
+            _ => a.1.cmp(&b.1),
+        })
+    });
+    out.into_iter().map(|(_, _, w)| w).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +284,42 @@ mod tests {
         assert_eq!(
             ObstacleKind::parse("土壤污染调查"),
             Some(ObstacleKind::Environment)
+        );
+    }
+
+    #[test]
+    fn an_overdue_obstacle_is_red_one_due_within_thirty_days_yellow() {
+        use crate::monitor::indicators::Colour;
+        let rules = crate::rules::RuleContext::builtin();
+        let o = Obstacle {
+            kind: ObstacleKind::Demolition,
+            description: "厂房拆除".into(),
+            responsible: "城关镇 赵某".into(),
+            due: YearMonth::new(2026, 5).unwrap(),
+            cleared: None,
+        };
+        let d = |m, day| Date::new(2026, m, day).unwrap();
+        assert_eq!(obstacle_level(&o, d(6, 10), &rules), (Colour::Red, 10));
+        assert_eq!(obstacle_level(&o, d(5, 1), &rules), (Colour::Yellow, 30));
+        assert_eq!(obstacle_level(&o, d(4, 30), &rules).0, Colour::Green);
+        let cleared = Obstacle {
+            cleared: Some(d(5, 20)),
+            ..o.clone()
+        };
+        assert_eq!(obstacle_level(&cleared, d(5, 25), &rules).0, Colour::Green);
+        let mut p = crate::reserve::ReserveParcel::register(
+            crate::reserve::tests::parcel("CB-9"),
+            crate::reserve::Step::new(crate::reserve::ReserveState::Proposed, d(1, 5)),
+        )
+        .unwrap();
+        p.obstacles = vec![o.clone(), cleared];
+        let w = obstacle_warnings([&p], Some("990101"), d(6, 10), &rules);
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].level, Colour::Red);
+        assert!(
+            w[0].message.contains("CB-9") && w[0].message.contains("已逾期 10 天"),
+            "{}",
+            w[0].message
         );
     }
 }
