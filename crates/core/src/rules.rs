@@ -36,6 +36,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "monitor.toml",
         include_str!("../../../data/rules/monitor.toml"),
     ),
+    ("bond.toml", include_str!("../../../data/rules/bond.toml")),
     (
         "reserve.toml",
         include_str!("../../../data/rules/reserve.toml"),

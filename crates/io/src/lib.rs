@@ -6,15 +6,20 @@
 //! - [`ledger`]: the parcel ledger (地块清单) schema, rows → [`landplan_core::Parcel`].
 //! - [`records`]: supply records (供地记录) → [`landplan_core::records::SupplyRecord`].
 //! - [`batches`]: approval batches (批次) → [`landplan_core::records::ApprovalBatch`].
+//! - [`bond`]: special-bond projects (土地储备专项债券) from a workbook or CSV files →
+//!   [`landplan_core::reserve::bond::BondProject`].
 //! - [`housing`]: housing evaluations (去化周期) → [`landplan_core::monitor::HousingRow`].
 //! - [`pipeline`]: ledger → compiled plan, as `landplan compile`, `landplan render` and the
 //!   store's import use it.
+//! - [`gen_bond`]: bond projects for a generated reserve (one per bond id its costs name).
 //! - [`gen`]: a deterministic generator of realistic synthetic ledgers (示例县) for demos,
 //!   tests and benchmarks.
 #![deny(missing_docs)]
 
 pub mod batches;
+pub mod bond;
 pub mod gen;
+pub mod gen_bond;
 pub mod gen_records;
 pub mod housing;
 pub mod ledger;

@@ -12,7 +12,8 @@
 //! Charts and maps are written as SVG directly (no font needed, text stays text); PNG is that
 //! SVG drawn by resvg with a CJK face from the system's font database or a named font file
 //! ([`fonts`]).
-//! - a single-file HTML report.
+//! - a single-file HTML report;
+//! - the 融资与收益平衡 tables of special-bond projects in Word and Excel ([`bond`]).
 //!
 //! Every figure is taken from the compiled plan and formatted at the plan's display precision,
 //! so the document is right by construction. The narrative sections come from editable
@@ -29,6 +30,7 @@
 
 pub mod adjust;
 mod annex;
+pub mod bond;
 pub mod chart;
 pub mod doc;
 mod docx;

@@ -10,10 +10,14 @@
 //! (第十六、十九条), supply of reserve land (第二十一条); seed 002 五(四) for the 净地 checklist;
 //! seed 004 for the obstacle ledger by quarter and month with a person responsible.
 //!
+//! Special-bond projects (土地储备专项债券) tied to reserve parcels, their 融资收益平衡 and 封闭管理:
+//! [`bond`].
+//!
 //! Like the rest of the core this does no IO: the store keeps reserve parcels and applies steps
 //! through [`ReserveParcel::apply`], which refuses steps out of order.
 
 pub mod annual;
+pub mod bond;
 pub mod cost;
 pub mod obstacle;
 pub mod readiness;

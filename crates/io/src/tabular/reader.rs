@@ -252,6 +252,7 @@ pub struct TableReader<S: Schema> {
     bytes_read: Arc<AtomicU64>,
     totals: Arc<AtomicUsize>,
     notes: Vec<Finding>,
+    sheet: Option<String>,
     done: bool,
 }
 
@@ -305,6 +306,11 @@ impl<S: Schema> TableReader<S> {
     /// was read, and which (hidden) ones were not.
     pub fn notes(&self) -> &[Finding] {
         &self.notes
+    }
+
+    /// The worksheet read, for a workbook; `None` for CSV text.
+    pub fn sheet(&self) -> Option<&str> {
+        self.sheet.as_deref()
     }
 }
 
@@ -530,6 +536,7 @@ impl<S: Schema> TableReader<S> {
             bytes_read: p.counter.clone(),
             totals: p.rows.totals.clone(),
             notes: p.notes.clone(),
+            sheet: p.sheet.clone(),
             done: false,
         }
     }
