@@ -21,6 +21,7 @@ pub mod bond;
 pub mod gen;
 pub mod gen_bond;
 pub mod gen_records;
+pub mod gen_reserve;
 pub mod housing;
 pub mod ledger;
 pub mod pipeline;

@@ -14,7 +14,9 @@ use crate::plan_doc::{
 };
 use landplan_core::compile::{PlanKind, PlanParts, ReserveParts, SupplyParts};
 use landplan_core::parcel::Parcel;
-use landplan_core::units::Area;
+use landplan_core::reserve::annual::AnnualParts;
+use landplan_core::reserve::CostKind;
+use landplan_core::units::{Area, Money};
 use landplan_core::view::Precision;
 
 /// The name of the one attachment (附件) holding the 附表, as the 附件说明 line names it.
@@ -77,6 +79,16 @@ pub(crate) fn map_figure(
 /// The number of a reserve plan's parcel table when the parcels are listed in a 附表 (after
 /// the structure, layout and funds tables, as in the Excel 附表).
 pub(crate) const RESERVE_PARCEL_TABLE: usize = 4;
+
+/// The number of a reserve plan's parcel table: after the structure, layout and funds tables;
+/// an annual plan compiled from reserve parcels has the parts table before its funds table and
+/// the refused supplies (if any) after it.
+pub(crate) fn reserve_parcel_table(r: &ReserveParts) -> usize {
+    match &r.annual {
+        None => RESERVE_PARCEL_TABLE,
+        Some(a) => RESERVE_PARCEL_TABLE + 1 + usize::from(!a.refused.is_empty()),
+    }
+}
 
 /// `{region}{year}年度` as captions begin.
 fn caption(p: &Plan<'_>, what: &str) -> String {
@@ -298,6 +310,28 @@ fn supply_tables(p: &Plan<'_>, s: &SupplyParts, b: &mut Vec<Block>) {
 fn reserve_tables(p: &Plan<'_>, r: &ReserveParts, b: &mut Vec<Block>) {
     let dp = p.pr;
     b.push(Block::Table(layout_table(p, String::new())));
+    if let Some(a) = &r.annual {
+        b.push(Block::Table(parts_table(
+            a,
+            dp,
+            caption(p, "土地储备计划构成表"),
+            false,
+        )));
+        b.push(Block::Table(funds_table(
+            a,
+            caption(p, "土地储备资金需求表"),
+        )));
+        if !a.refused.is_empty() {
+            b.push(Block::Table(refused_table(
+                a,
+                caption(p, "未列入储备土地供应的地块"),
+            )));
+        }
+        if p.parcels.len() > LISTED_IN_TEXT {
+            b.push(Block::Table(parcel_table(p, String::new())));
+        }
+        return;
+    }
     let mut rows: Vec<Vec<String>> = r
         .status
         .iter()
@@ -327,5 +361,153 @@ fn reserve_tables(p: &Plan<'_>, r: &ReserveParts, b: &mut Vec<Block>) {
     // Parcels already listed in the text (seed register) are not listed a second time.
     if p.parcels.len() > LISTED_IN_TEXT {
         b.push(Block::Table(parcel_table(p, String::new())));
+    }
+}
+
+/// The annual plan's parts (上年度末结转 … 年末库存): area and parcel count, then the stock
+/// flow line (结转 + 新增 − 供应 − 退出). With `detail` (the three-year plan's table of each
+/// year) also 亩 and the parcels' 编号 — a planned step marked （计划）. The annual plan's own
+/// 附表 leaves them out: its parcels are listed once, in the 储备地块明细, and a second list of
+/// 编号 (or a 亩 column beside 公顷) would be read by the document checker as another parcel
+/// list.
+pub(crate) fn parts_table(a: &AnnualParts, pr: Precision, caption: String, detail: bool) -> Table {
+    let mut rows: Vec<Vec<String>> = a
+        .labelled_parts()
+        .into_iter()
+        .map(|(id, name, part)| {
+            let mut row = vec![name.to_string(), ha(part.area, pr)];
+            if detail {
+                row.push(pr.mu(part.area));
+            }
+            row.push(part.count().to_string());
+            if detail {
+                row.push(
+                    part.parcels
+                        .iter()
+                        .map(|x| {
+                            if x.planned && id != "new_proposed" {
+                                format!("{}（计划）", x.id)
+                            } else {
+                                x.id.clone()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                );
+            }
+            row
+        })
+        .collect();
+    let flows = a.year_end_by_flows();
+    let mut last = vec![
+        "年末库存（按结转＋新增－供应－退出）".to_string(),
+        ha(flows, pr),
+    ];
+    if detail {
+        last.push(pr.mu(flows));
+        last.push(String::new());
+    }
+    last.push(String::new());
+    rows.push(last);
+    let (unit, header, numeric) = if detail {
+        (
+            "单位：公顷、亩、宗",
+            strings(&["项目", "面积（公顷）", "面积（亩）", "地块数", "地块编号"]),
+            vec![false, true, true, true, false],
+        )
+    } else {
+        (
+            "单位：公顷、宗",
+            strings(&["项目", "面积", "地块数"]),
+            vec![false, true, true],
+        )
+    };
+    Table {
+        label: String::new(),
+        caption,
+        unit: unit.into(),
+        header,
+        numeric,
+        rows,
+    }
+}
+
+/// 资金需求 by source (rows) and cost kind (columns), with 合计 row and column, in 万元.
+pub(crate) fn funds_table(a: &AnnualParts, caption: String) -> Table {
+    let kinds: Vec<CostKind> = CostKind::ALL
+        .into_iter()
+        .filter(|k| a.funds.iter().any(|f| f.kinds.iter().any(|x| x.kind == *k)))
+        .collect();
+    let of = |f: &landplan_core::reserve::annual::FundLine, k: CostKind| {
+        f.kinds
+            .iter()
+            .find(|x| x.kind == k)
+            .map(|x| wan(x.amount))
+            .unwrap_or_else(|| "—".into())
+    };
+    let mut header = vec!["资金来源".to_string()];
+    header.extend(kinds.iter().map(|k| k.label().to_string()));
+    header.push("合计".into());
+    let mut rows: Vec<Vec<String>> = a
+        .funds
+        .iter()
+        .map(|f| {
+            let mut row = vec![f.source.label().to_string()];
+            row.extend(kinds.iter().map(|k| of(f, *k)));
+            row.push(wan(f.amount));
+            row
+        })
+        .collect();
+    let mut total = vec!["合计".to_string()];
+    total.extend(kinds.iter().map(|k| {
+        let sum = a
+            .funds
+            .iter()
+            .flat_map(|f| f.kinds.iter())
+            .filter(|x| x.kind == *k)
+            .map(|x| x.amount.0)
+            .sum();
+        wan(Money(sum))
+    }));
+    total.push(wan(a.funds_total));
+    rows.push(total);
+    let n = header.len();
+    Table {
+        label: String::new(),
+        caption,
+        unit: "单位：万元".into(),
+        header,
+        numeric: num_flags(n, 1),
+        rows,
+    }
+}
+
+/// The parcels planned for supply but refused, with the 净地 items they miss. No area column:
+/// the document checker would read 编号 with 面积 as a second parcel list (the parcel's area
+/// is in the Excel sheet and the JSON view).
+pub(crate) fn refused_table(a: &AnnualParts, caption: String) -> Table {
+    let rows = a
+        .refused
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.clone(),
+                r.location.clone().unwrap_or_default(),
+                r.planned_day.chinese(),
+                r.missing
+                    .iter()
+                    .map(|i| i.label())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ]
+        })
+        .collect();
+    Table {
+        label: String::new(),
+        caption,
+        unit: String::new(),
+        header: strings(&["地块编号", "土地坐落", "计划供应日", "未完成事项"]),
+        numeric: vec![false; 4],
+        rows,
     }
 }

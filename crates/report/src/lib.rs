@@ -13,7 +13,8 @@
 //! SVG drawn by resvg with a CJK face from the system's font database or a named font file
 //! ([`fonts`]).
 //! - a single-file HTML report;
-//! - the 融资与收益平衡 tables of special-bond projects in Word and Excel ([`bond`]).
+//! - the 融资与收益平衡 tables of special-bond projects in Word and Excel ([`bond`]);
+//! - the reserve's three-year rolling plan as Word and Excel ([`rolling`]).
 //!
 //! Every figure is taken from the compiled plan and formatted at the plan's display precision,
 //! so the document is right by construction. The narrative sections come from editable
@@ -39,6 +40,7 @@ mod html;
 pub mod map;
 pub mod monitor;
 mod plan_doc;
+pub mod rolling;
 mod svg;
 pub mod template;
 mod xlsx;
@@ -49,6 +51,7 @@ pub use doc::{Block, Doc, Figure, Table};
 pub use fonts::FontSet;
 pub use map::{render_map, MapFeature, MapInput};
 pub use plan_doc::build_document;
+pub use rolling::{render_rolling, rolling_document};
 
 use landplan_core::compile::CompiledPlan;
 pub use landplan_core::view::Precision;

@@ -16,6 +16,8 @@ use landplan_core::compile::{
     TownshipLine,
 };
 use landplan_core::parcel::{HousingType, SupplyMethod, Timing};
+use landplan_core::reserve::annual::AnnualParts;
+use landplan_core::reserve::CostKind;
 use landplan_core::share::{shares, Share};
 use landplan_core::units::{fmt_dp, Area, Money};
 use landplan_core::view::Precision;
@@ -465,12 +467,87 @@ fn reserve_sections(p: &Plan<'_>, r: &ReserveParts, b: &mut Vec<Block>) {
             b.push(Block::Para(format!(
                 "本年度计划储备地块共{}宗，明细见附表{}。",
                 p.parcels.len(),
-                annex::RESERVE_PARCEL_TABLE
+                annex::reserve_parcel_table(r)
             )));
         }
+    }
+    if let Some(a) = &r.annual {
+        annual_sections(p, a, b);
+        return;
     }
     if r.funds.0 > rust_decimal::Decimal::ZERO {
         b.push(Block::Heading2("年度资金使用规模".into()));
         b.push(Block::Para(format!("资金需求总量{}万元。", wan(r.funds))));
     }
+}
+
+/// 亿元 at two decimals.
+pub(crate) fn yi(m: Money) -> String {
+    fmt_dp(m.in_unit(landplan_core::units::MoneyUnit::YiYuan), 2)
+}
+
+/// An annual plan compiled from reserve parcels: 储备土地供应 (with the parcels refused for
+/// lack of 净地 readiness) and 年度资金使用规模 by source and cost kind, as seed 001 writes it
+/// ("资金总量：0.75亿元，全部为申请地方政府专项债券资金").
+fn annual_sections(p: &Plan<'_>, a: &AnnualParts, b: &mut Vec<Block>) {
+    let dp = p.pr;
+    if a.supply.count() > 0 || !a.refused.is_empty() {
+        b.push(Block::Heading2("储备土地供应".into()));
+        let mut s = if a.supply.count() > 0 {
+            format!(
+                "本年度计划供应储备土地{}宗{}公顷（{}亩），均已达到净地供应条件。",
+                a.supply.count(),
+                ha(a.supply.area, dp),
+                mu(a.supply.area, dp)
+            )
+        } else {
+            "本年度无达到净地供应条件的储备土地。".to_string()
+        };
+        for r in &a.refused {
+            s.push_str(&format!(
+                "{}，未达到净地供应条件，暂不列入本年度储备土地供应。",
+                r.describe()
+            ));
+        }
+        b.push(Block::Para(s));
+    }
+    if a.funds.is_empty() {
+        return;
+    }
+    b.push(Block::Heading2("年度资金使用规模".into()));
+    let total = format!("{}亿元（{}万元）", yi(a.funds_total), wan(a.funds_total));
+    let sources = if a.funds.len() == 1 {
+        format!("全部为{}资金", a.funds[0].source.label())
+    } else {
+        format!(
+            "其中{}",
+            a.funds
+                .iter()
+                .map(|f| format!("{}{}万元", f.source.label(), wan(f.amount)))
+                .collect::<Vec<_>>()
+                .join("，")
+        )
+    };
+    b.push(Block::Para(format!("1.资金总量：{total}，{sources}。")));
+    let mut kinds: Vec<(CostKind, Money)> = Vec::new();
+    for k in CostKind::ALL {
+        let sum: rust_decimal::Decimal = a
+            .funds
+            .iter()
+            .flat_map(|f| f.kinds.iter())
+            .filter(|x| x.kind == k)
+            .map(|x| x.amount.0)
+            .sum();
+        if !sum.is_zero() {
+            kinds.push((k, Money(sum)));
+        }
+    }
+    b.push(Block::Para(format!(
+        "2.支出方向：{}。",
+        kinds
+            .iter()
+            .map(|(k, m)| format!("{}{}万元", k.label(), wan(*m)))
+            .collect::<Vec<_>>()
+            .join("，")
+    )));
 }

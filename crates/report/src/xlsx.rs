@@ -22,6 +22,8 @@ use crate::plan_doc::{
 use crate::ReportError;
 use landplan_core::compile::{CompiledPlan, PlanKind, PlanParts, ReserveParts, SupplyParts};
 use landplan_core::parcel::{HousingType, Parcel};
+use landplan_core::reserve::annual::AnnualParts;
+use landplan_core::reserve::CostKind;
 use landplan_core::units::fmt_dp;
 use landplan_core::view::Precision;
 use rust_decimal::prelude::ToPrimitive;
@@ -32,7 +34,7 @@ use std::collections::HashMap;
 
 const FONT: &str = "宋体";
 
-struct Formats {
+pub(crate) struct Formats {
     title: Format,
     unit: Format,
     header: Format,
@@ -52,7 +54,7 @@ struct Formats {
 }
 
 impl Formats {
-    fn new(pr: Precision) -> Formats {
+    pub(crate) fn new(pr: Precision) -> Formats {
         let dp = pr.area_dp;
         let base = Format::new().set_font_name(FONT).set_font_size(11);
         let cell = base.clone().set_border(FormatBorder::Thin);
@@ -254,6 +256,29 @@ pub(crate) fn write(
             timing_sheet(&mut wb, &f, plan, s, &format!("附表{}", n + 1))?;
             if !plan.parcels.is_empty() {
                 parcel_sheet(&mut wb, &f, plan, &format!("附表{}", n + 2), map)?;
+            }
+        }
+        PlanParts::Reserve(r) if r.annual.is_some() => {
+            let a = r.annual.as_deref().expect("matched");
+            layout_sheet(&mut wb, &f, plan, "附表2")?;
+            parts_sheet(
+                &mut wb,
+                &f,
+                pr,
+                "计划构成",
+                "附表3",
+                &caption(plan, "土地储备计划构成表"),
+                a,
+                false,
+            )?;
+            annual_funds_sheet(&mut wb, &f, plan, a, "附表4")?;
+            let mut n = 5;
+            if !a.refused.is_empty() {
+                refused_sheet(&mut wb, &f, plan, a, "附表5")?;
+                n += 1;
+            }
+            if !plan.parcels.is_empty() {
+                parcel_sheet(&mut wb, &f, plan, &format!("附表{n}"), map)?;
             }
         }
         PlanParts::Reserve(r) => {
@@ -775,5 +800,187 @@ fn funds_sheet(
     v.sum(ws, (r, 1), 1, &rows, dp, &f.total_area)?;
     v.sum(ws, (r, 2), 2, &rows, 0, &f.int)?;
     v.sum(ws, (r, 3), 3, &rows, 2, &f.money)?;
+    Ok(())
+}
+
+/// The annual plan's parts (上年度末结转 … 年末库存) with areas and parcel counts, then the stock
+/// flow line as a formula over the part rows. With `detail` (the three-year plan's sheet of
+/// each year) also 亩 (formulas) and the parcels' 编号; the annual plan's own sheet leaves them
+/// out, as its Word 附表 does (see [`crate::annex::parts_table`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn parts_sheet(
+    wb: &mut Workbook,
+    f: &Formats,
+    pr: Precision,
+    name: &str,
+    label: &str,
+    caption: &str,
+    a: &AnnualParts,
+    detail: bool,
+) -> Result<(), ReportError> {
+    let dp = pr.area_dp;
+    let ws = wb.add_worksheet().set_name(name)?;
+    let (unit, header, widths): (&str, &[&str], &[f64]) = if detail {
+        (
+            "单位：公顷、亩、宗",
+            &["项目", "面积（公顷）", "面积（亩）", "地块数", "地块编号"],
+            &[30.0, 14.0, 14.0, 10.0, 60.0],
+        )
+    } else {
+        (
+            "单位：公顷、宗",
+            &["项目", "面积", "地块数"],
+            &[30.0, 14.0, 10.0],
+        )
+    };
+    let mut r = head(ws, f, label, caption, unit, header, widths)?;
+    let count_col: u16 = if detail { 3 } else { 2 };
+    let mut v = Vals::default();
+    let mut at = HashMap::new();
+    let mu = |v: &mut Vals, ws: &mut Worksheet, r: u32, format: &Format| {
+        let value = v.get(r, 1) * Decimal::from(15);
+        v.formula(
+            ws,
+            (r, 2),
+            Formula::new(format!("={}*15", cell(r, 1))),
+            value,
+            dp,
+            format,
+        )
+    };
+    for (id, label, part) in a.labelled_parts() {
+        ws.write_string_with_format(r, 0, label, &f.text)?;
+        v.number(ws, (r, 1), part.area.ha(), dp, &f.area)?;
+        if detail {
+            mu(&mut v, ws, r, &f.area)?;
+        }
+        v.number(ws, (r, count_col), Decimal::from(part.count()), 0, &f.int)?;
+        if detail {
+            let ids: Vec<String> = part
+                .parcels
+                .iter()
+                .map(|x| {
+                    if x.planned && id != "new_proposed" {
+                        format!("{}（计划）", x.id)
+                    } else {
+                        x.id.clone()
+                    }
+                })
+                .collect();
+            ws.write_string_with_format(r, 4, ids.join("、"), &f.text)?;
+        }
+        at.insert(id, r);
+        r += 1;
+    }
+    ws.write_string_with_format(r, 0, "年末库存（按结转＋新增－供应－退出）", &f.total_text)?;
+    let c = |id: &str| cell(at[id], 1);
+    v.formula(
+        ws,
+        (r, 1),
+        Formula::new(format!(
+            "={}+{}+{}-{}-{}",
+            c("carried_over"),
+            c("new_proposed"),
+            c("new_held"),
+            c("supply"),
+            c("exited")
+        )),
+        a.year_end_by_flows().ha(),
+        dp,
+        &f.total_area,
+    )?;
+    if detail {
+        mu(&mut v, ws, r, &f.total_area)?;
+    }
+    Ok(())
+}
+
+/// 资金需求 by source (rows) and cost kind (columns), 万元, with SUM totals.
+fn annual_funds_sheet(
+    wb: &mut Workbook,
+    f: &Formats,
+    p: &Plan<'_>,
+    a: &AnnualParts,
+    label: &str,
+) -> Result<(), ReportError> {
+    let ws = wb.add_worksheet().set_name("资金需求")?;
+    let kinds: Vec<CostKind> = CostKind::ALL
+        .into_iter()
+        .filter(|k| a.funds.iter().any(|x| x.kinds.iter().any(|y| y.kind == *k)))
+        .collect();
+    let mut header = vec!["资金来源"];
+    header.extend(kinds.iter().map(|k| k.label()));
+    header.push("合计");
+    let widths: Vec<f64> = header.iter().map(|_| 16.0).collect();
+    let mut r = head(
+        ws,
+        f,
+        label,
+        &caption(p, "土地储备资金需求表"),
+        "单位：万元",
+        &header,
+        &widths,
+    )?;
+    let first = r;
+    let last_col = kinds.len() as u16 + 1;
+    let mut v = Vals::default();
+    for line in &a.funds {
+        ws.write_string_with_format(r, 0, line.source.label(), &f.text)?;
+        for (i, k) in kinds.iter().enumerate() {
+            let amount = line
+                .kinds
+                .iter()
+                .find(|x| x.kind == *k)
+                .map(|x| x.amount.wan_yuan())
+                .unwrap_or(Decimal::ZERO);
+            v.number(ws, (r, i as u16 + 1), amount, 2, &f.money)?;
+        }
+        let total: Decimal = (1..last_col).map(|c| v.get(r, c)).sum();
+        v.formula(
+            ws,
+            (r, last_col),
+            Formula::new(format!("=SUM({}:{})", cell(r, 1), cell(r, last_col - 1))),
+            total,
+            2,
+            &f.money,
+        )?;
+        r += 1;
+    }
+    ws.write_string_with_format(r, 0, "合计", &f.total_text)?;
+    let rows: Vec<u32> = (first..r).collect();
+    for c in 1..=last_col {
+        v.sum(ws, (r, c), c, &rows, 2, &f.money)?;
+    }
+    Ok(())
+}
+
+/// The parcels planned for supply in the year but not ready, with the items they miss.
+fn refused_sheet(
+    wb: &mut Workbook,
+    f: &Formats,
+    p: &Plan<'_>,
+    a: &AnnualParts,
+    label: &str,
+) -> Result<(), ReportError> {
+    let ws = wb.add_worksheet().set_name("未列入供应")?;
+    let mut r = head(
+        ws,
+        f,
+        label,
+        &caption(p, "未列入储备土地供应的地块"),
+        "单位：公顷",
+        &["地块编号", "土地坐落", "面积", "计划供应日", "未完成事项"],
+        &[18.0, 36.0, 12.0, 16.0, 40.0],
+    )?;
+    let mut v = Vals::default();
+    for x in &a.refused {
+        ws.write_string_with_format(r, 0, &x.id, &f.text)?;
+        ws.write_string_with_format(r, 1, x.location.as_deref().unwrap_or(""), &f.text)?;
+        v.number(ws, (r, 2), x.area.ha(), 4, &f.parcel_area)?;
+        ws.write_string_with_format(r, 3, x.planned_day.chinese(), &f.text)?;
+        let missing: Vec<&str> = x.missing.iter().map(|i| i.label()).collect();
+        ws.write_string_with_format(r, 4, missing.join("、"), &f.text)?;
+        r += 1;
+    }
     Ok(())
 }
