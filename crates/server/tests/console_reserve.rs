@@ -11,10 +11,12 @@ mod support;
 
 use landplan_core::date::Date;
 use landplan_core::parcel::Parcel;
+use landplan_core::reserve::bond::{BondProject, PriceAssumption, PriceUnit};
 use landplan_core::reserve::{
     AcquisitionMode, Obstacle, ObstacleKind, PlannedStep, ReadinessItem, ReadinessRecord,
     ReserveParcel, ReserveState, Step, YearMonth,
 };
+use landplan_core::units::{Money, MoneyUnit};
 use landplan_server::auth::AuthSettings;
 use landplan_store::Store;
 use support::*;
@@ -293,6 +295,197 @@ fn the_reserve_in_the_console(url: &str) {
     let other = login(&server, "editor-other");
     assert_eq!(other.get(CB01).status, 404);
     assert!(!other.get("/console/reserve").text.contains("CB-01"));
+}
+
+/// A 储备地块 sheet as CSV: CB-21 拟收储 in 2026; CB-22 拟收储 2025, 入库 2026 with its
+/// evidence; `bad` adds CB-23, 拟收储 then 供应 without 入库 (row 4).
+fn workbook(bad: bool) -> Vec<u8> {
+    let mut csv = String::from(
+        "储备地块编号,项目名称,坐落,面积（公顷）,用途,乡镇,收储方式,拟收储日期,入库日期,供应日期,权属文件,查封抵押担保已解除\n\
+         CB-21,北门地块,城关镇北门,2.5000,住宅用地,城关镇,,2026-01-10,,,,\n\
+         CB-22,南门地块,城关镇南门,1.5000,商服用地,城关镇,收购,2025-11-01,2026-02-01,,收购合同 甲储〔2026〕2号,是\n",
+    );
+    if bad {
+        csv.push_str(
+            "CB-23,东门地块,城关镇东门,0.8000,住宅用地,城关镇,,2026-01-10,,2026-02-01,,\n",
+        );
+    }
+    csv.into_bytes()
+}
+
+fn import_plan_and_bonds(url: &str) {
+    let s = new_store(url);
+    add_accounts(&s);
+    let server = Server::start(s.clone(), AuthSettings::default());
+    let editor = login(&server, "editor-own");
+    let csrf = editor.csrf.clone().unwrap();
+    let page = editor.get("/console/reserve/import");
+    assert_eq!(page.status, 200, "{}", page.text);
+
+    // A workbook with a refused step: the finding at its row and column, nothing stored.
+    let bad = workbook(true);
+    let a = editor.post_form(
+        "/console/reserve/import",
+        &[
+            ("_csrf", None, csrf.as_bytes()),
+            ("region", None, OWN.as_bytes()),
+            ("files", Some("parcels.csv"), &bad),
+        ],
+    );
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert!(a.text.contains("未导入任何地块"), "{}", a.text);
+    assert!(
+        a.text.contains("parcels.csv 第 4 行 “供应日期”列"),
+        "{}",
+        a.text
+    );
+    assert!(a.text.contains("不能直接变更为“已供应”"), "{}", a.text);
+    assert!(
+        !a.text.contains("landplan-reserve-"),
+        "no scratch folder shown: {}",
+        a.text
+    );
+    let editor_actor = s.actor("editor-own").unwrap();
+    assert!(s.reserve_parcels(&editor_actor, OWN).unwrap().is_empty());
+
+    // Without the error: stored, all of it.
+    let good = workbook(false);
+    let a = editor.post_form(
+        "/console/reserve/import",
+        &[
+            ("_csrf", None, csrf.as_bytes()),
+            ("region", None, OWN.as_bytes()),
+            ("files", Some("parcels.csv"), &good),
+        ],
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(
+        a.text.contains("已导入 330102：共 2 宗，新增 2 宗"),
+        "{}",
+        a.text
+    );
+    let stored = s.reserve_parcels(&editor_actor, OWN).unwrap();
+    assert_eq!(stored.len(), 2);
+    // A reviewer cannot import (the store refuses: 403).
+    let reviewer = login(&server, "reviewer-own");
+    let a = reviewer.post_form(
+        "/console/reserve/import",
+        &[
+            ("_csrf", None, reviewer.csrf.as_deref().unwrap().as_bytes()),
+            ("region", None, OWN.as_bytes()),
+            ("files", Some("parcels.csv"), &good),
+        ],
+    );
+    assert_eq!(a.status, 403, "{}", a.text);
+
+    // The plan page shows the year's scale as the core compiles it from the stored parcels.
+    let parcels: Vec<ReserveParcel> = stored.into_iter().map(|p| p.parcel).collect();
+    let mut opts = landplan_core::reserve::annual::AnnualOptions::new("甲县", 2026);
+    opts.rules = landplan_core::RuleContext::builtin().with_region(Some(OWN));
+    let plan = landplan_core::reserve::annual::compile_annual(&parcels, &opts);
+    let landplan_core::compile::PlanParts::Reserve(r) = &plan.parts else {
+        panic!("a reserve plan")
+    };
+    let scale = r.annual.as_ref().unwrap().new_reserve_area();
+    assert!(scale.ha() > rust_decimal::Decimal::ZERO);
+    let page = editor.get("/console/reserve/330102/plan/2026");
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text.contains("甲县2026年度土地储备计划"),
+        "{}",
+        page.text
+    );
+    let sc = &page.text[page.text.find("id=\"reserve-scale\"").unwrap()..];
+    let sc = &sc[..sc.find("</dl>").unwrap()];
+    assert!(
+        sc.contains(&format!(
+            "{} 公顷",
+            landplan_core::units::fmt_dp(scale.ha(), 4)
+        )),
+        "scale {}: {sc}",
+        scale.ha()
+    );
+    assert!(
+        page.text.contains("上年度末结转") && page.text.contains("临时管护"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text.contains("三年滚动计划（2026—2028年）"),
+        "{}",
+        page.text
+    );
+    for file in ["annual.docx", "annual.xlsx", "rolling.docx", "rolling.xlsx"] {
+        let (status, bytes) =
+            editor.get_bytes(&format!("/console/reserve/330102/plan/2026/{file}"));
+        assert_eq!(status, 200, "{file}");
+        assert!(bytes.starts_with(b"PK"), "{file} is an OOXML package");
+    }
+
+    // A bond over both parcels, and a cost charged to it on a parcel outside it.
+    let bond = BondProject {
+        id: "ZX-2026-01".into(),
+        name: "城关片区土地储备项目".into(),
+        region: OWN.into(),
+        amount: Money::from_unit(dec("3000"), MoneyUnit::WanYuan),
+        issue_date: d("2026-03-01"),
+        term_years: 5,
+        rate: dec("0.03"),
+        repayment: Default::default(),
+        drawdowns: Vec::new(),
+        repayments: Vec::new(),
+        parcels: vec!["CB-21".into(), "CB-22".into()],
+        prices: vec![
+            PriceAssumption {
+                use_key: "住宅用地".into(),
+                price: Money::from_unit(dec("200"), MoneyUnit::WanYuan),
+                per: PriceUnit::Mu,
+                source: "评估".into(),
+            },
+            PriceAssumption {
+                use_key: "商服用地".into(),
+                price: Money::from_unit(dec("100"), MoneyUnit::WanYuan),
+                per: PriceUnit::Mu,
+                source: "评估".into(),
+            },
+        ],
+        required_ratio: None,
+    };
+    s.reserve_put_bond(&editor_actor, OWN, &bond.id, &bond)
+        .unwrap();
+    let page = editor.get("/console/reserve/330102/bonds");
+    assert_eq!(page.status, 200, "{}", page.text);
+    // Revenue 37.5 亩 × 200 + 22.5 亩 × 100 = 9750 万元; debt 3000 + 450 = 3450; 2.83 倍.
+    let sum = &page.text[page.text.find("id=\"bond-summary\"").unwrap()..];
+    let sum = &sum[..sum.find("</table>").unwrap()];
+    assert!(
+        sum.contains("9750.00") && sum.contains("3450.00") && sum.contains("2.83"),
+        "{sum}"
+    );
+    assert!(sum.contains("1.10") && sum.contains("平衡"), "{sum}");
+    for file in ["bonds.docx", "bonds.xlsx"] {
+        let (status, bytes) = editor.get_bytes(&format!("/console/reserve/330102/bonds/{file}"));
+        assert_eq!(status, 200, "{file}");
+        assert!(bytes.starts_with(b"PK"), "{file}");
+    }
+}
+
+fn dec(s: &str) -> rust_decimal::Decimal {
+    s.parse().unwrap()
+}
+
+#[test]
+fn import_plan_and_bonds_on_geopackage() {
+    let dir = tempfile::tempdir().unwrap();
+    import_plan_and_bonds(dir.path().join("i.gpkg").to_str().unwrap());
+}
+
+#[test]
+fn import_plan_and_bonds_on_postgres() {
+    let Some(pg) = common::Pg::start() else {
+        return;
+    };
+    import_plan_and_bonds(&pg.fresh_db());
 }
 
 #[test]

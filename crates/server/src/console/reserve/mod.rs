@@ -6,12 +6,25 @@
 //!   region, state and 乡镇, overdue obstacles first, parcels planned for supply that are not
 //!   ready;
 //! - [`parcel`] — `/console/reserve/{region}/{id}`: one parcel, its steps as a timeline, the
-//!   next step, the 净地 checklist, obstacles and costs, each change a form with `_csrf`.
+//!   next step, the 净地 checklist, obstacles and costs, each change a form with `_csrf`;
+//! - [`import`] — `/console/reserve/import`: a reserve workbook, findings first, stored only
+//!   without errors;
+//! - [`plan`] — `/console/reserve/{region}/plan/{year}`: the annual plan's parts and the
+//!   three-year plan, with Word/Excel downloads;
+//! - [`bonds`] — `/console/reserve/{region}/bonds`: special-bond projects, coverage,
+//!   sensitivity and findings, with the 融资与收益平衡 table downloads.
+//!
+//! Static path segments (`import`, `plan`, `bonds`) take precedence over a parcel's 编号 in the
+//! same position: a parcel numbered `plan` or `bonds` is reached by the CLI only.
 
+pub mod bonds;
+pub mod import;
 pub mod overview;
 pub mod parcel;
+pub mod plan;
 
 use crate::AppState;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use landplan_core::reserve::ReserveParcel;
@@ -22,8 +35,36 @@ use landplan_core::{Date, Timestamp};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/reserve", get(overview::page))
+        .route(
+            "/console/reserve/import",
+            // The configured upload limit is checked while the parts are read.
+            get(import::form_page)
+                .post(import::upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/console/reserve/{region}/plan/{year}", get(plan::page))
+        .route(
+            "/console/reserve/{region}/plan/{year}/{file}",
+            get(plan::download),
+        )
+        .route("/console/reserve/{region}/bonds", get(bonds::page))
+        .route(
+            "/console/reserve/{region}/bonds/{file}",
+            get(bonds::download),
+        )
         .route("/console/reserve/{region}/{id}", get(parcel::page))
         .route("/console/reserve/{region}/{id}/{action}", post(parcel::act))
+}
+
+/// A region's name (its code when it has none): the plans' titles use it.
+pub(crate) fn region_name(
+    s: &landplan_store::Store,
+    code: &str,
+) -> Result<String, landplan_store::StoreError> {
+    Ok(match s.region(code)? {
+        Some(r) if !r.name.is_empty() => r.name,
+        _ => code.to_string(),
+    })
 }
 
 /// Today in Beijing (the server's clock): overdue obstacles and readiness are judged on it.

@@ -4,7 +4,7 @@
 //! obstacle first and marked red, and the parcels planned for supply that are not ready (净地
 //! items missing today).
 
-use super::{ha, mu, overdue, parcel_path, planned_for_supply, today};
+use super::{ha, mu, overdue, parcel_path, planned_for_supply, segment, today};
 use crate::console::{layout, Nav, Staff};
 use crate::pages::PageError;
 use crate::AppState;
@@ -145,6 +145,21 @@ fn render(
             }
             button type="submit" { "筛选" }
         }
+        @if staff.holds_anywhere(landplan_store::Role::Editor) {
+            p { a.button href="/console/reserve/import" { "导入储备台账" } }
+        }
+        @if !regions.is_empty() {
+            ul.plan-links #reserve-regions {
+                @for r in &regions {
+                    li {
+                        (name_of(r)) "："
+                        a href=(format!("/console/reserve/{}/plan/{}", segment(r), today.year())) { (today.year()) "年度储备计划" }
+                        "、"
+                        a href=(format!("/console/reserve/{}/bonds", segment(r))) { "专项债券" }
+                    }
+                }
+            }
+        }
         section aria-labelledby="rs-sum-h" {
             h2 #rs-sum-h { "按状态汇总" }
             div.scroll { table #reserve-summary {
@@ -176,7 +191,7 @@ fn render(
             @if rows.is_empty() {
                 p { "没有符合条件的储备地块。" }
                 @if parcels.is_empty() && staff.holds_anywhere(landplan_store::Role::Editor) {
-                    p.muted { "储备地块可用命令行 landplan reserve import 导入。" }
+                    p.muted { "储备地块可在本页“导入储备台账”或用命令行 landplan reserve import 导入。" }
                 }
             } @else {
                 div.scroll { table.stack #reserve-parcels {
