@@ -501,3 +501,54 @@ fn the_reserve_in_the_console_on_postgres() {
     };
     the_reserve_in_the_console(&pg.fresh_db());
 }
+
+/// The demo county: its reserve in the overview, the 2025 reserve plan checked against the
+/// published supply plan (version 2), the three-year plan naming the parcel not ready.
+#[test]
+fn the_demo_reserve_and_its_tie_with_the_supply_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("demo.gpkg").display().to_string();
+    let s = landplan_server::demo::build(Some(&url)).unwrap().store;
+    let op = landplan_store::Actor::local_operator(landplan_server::demo::OPERATOR);
+    s.add_account_with_password(
+        &op,
+        "editor",
+        "",
+        &[landplan_store::Grant::new(
+            landplan_store::Role::Editor,
+            "990101",
+        )],
+        &password("editor"),
+    )
+    .unwrap();
+    let server = Server::start(s, AuthSettings::default());
+    let editor = login(&server, "editor");
+    let page = editor.get("/console/reserve");
+    let nr = &page.text[page.text.find("reserve-not-ready").unwrap()..];
+    assert!(
+        nr.contains("SCB-2025-02") && nr.contains("未完成 通水、场地平整"),
+        "{nr}"
+    );
+    let page = editor.get("/console/reserve/990101/plan/2025");
+    assert_eq!(page.status, 200, "{}", page.text);
+    // The supply list (SCB-2025-04) is checked against the published supply plan's current
+    // version.
+    let at = page
+        .text
+        .find("与供应计划的衔接")
+        .expect("the tie's heading");
+    let tie = &page.text[at..];
+    let tie = &tie[..tie.find("</section>").unwrap()];
+    assert!(!tie.contains("未检查衔接"), "{tie}");
+    // The three-year plan names the parcel planned for 2026 that is not ready.
+    let rolling = &page.text[page.text.find("id=\"reserve-rolling-findings\"").unwrap()..];
+    assert!(
+        rolling.contains("SCB-2025-02") && rolling.contains("未完成：通水、场地平整"),
+        "{rolling}"
+    );
+    assert!(
+        page.text.contains("2025年度供应计划</a> 第 2 版（已公布）"),
+        "{}",
+        page.text
+    );
+}

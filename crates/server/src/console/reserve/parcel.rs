@@ -169,19 +169,17 @@ fn render(
         section aria-labelledby="rp-steps-h" {
             h2 #rp-steps-h { "储备过程" }
             ol.recent #reserve-steps {
-                @for (i, s) in p.steps.iter().enumerate() {
+                @for s in &p.steps {
                     li {
                         time { (s.date.chinese()) } " " strong { (s.to.label()) }
                         @if let Some(a) = s.evidence.acquisition { "，收储方式：" (a.label()) }
                         @if !s.evidence.documents.is_empty() { "，文件：" (s.evidence.documents.join("；")) }
                         @if s.evidence.encumbrances_cleared { "，查封抵押担保已解除" }
                         @if let Some(n) = &s.evidence.note { "，" span.remark { (n) } }
-                        // Steps after the imported ones were taken in the console or CLI.
-                        @let taken = p.steps.len() - step_users.len();
-                        @if i >= taken {
-                            @if let Some(e) = step_users.get(i - taken) {
-                                span.muted { "（" (e.user) " 于 " (beijing_time(&e.at)) " 记录）" }
-                            }
+                        // Who took it, when it was taken as a step (imported steps were logged
+                        // on the county's import).
+                        @if let Some(e) = recorded_by(&step_users, s) {
+                            span.muted { "（" (e.user) " 于 " (beijing_time(&e.at)) " 记录）" }
                         }
                     }
                 }
@@ -393,6 +391,21 @@ fn render(
         }
     };
     layout(&title, staff, Nav::Reserve, body)
+}
+
+/// The audit entry of a step taken on the parcel (`reserve.step`, its `after.step` the same
+/// state and day), if any.
+fn recorded_by<'a>(entries: &[&'a AuditEntry], step: &Step) -> Option<&'a AuditEntry> {
+    entries.iter().copied().find(|e| {
+        let Some(after) = e.after.as_deref() else {
+            return false;
+        };
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(after) else {
+            return false;
+        };
+        v["step"]["to"].as_str() == Some(step.to.id())
+            && v["step"]["date"].as_str() == Some(step.date.to_string().as_str())
+    })
 }
 
 fn action_words(action: &str) -> &'static str {

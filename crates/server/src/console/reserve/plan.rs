@@ -14,13 +14,15 @@ use crate::{AppState, WebError};
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
+use landplan_core::compile::PlanKind;
 use landplan_core::compile::{CompiledPlan, PlanParts};
 use landplan_core::reserve::annual::{compile_annual, AnnualOptions, AnnualParts};
 use landplan_core::reserve::rolling::{compile_rolling, ThreeYearPlan};
+use landplan_core::reserve::ties::supply_tie_with;
 use landplan_core::reserve::ReserveParcel;
 use landplan_core::{Finding, RuleContext};
 use landplan_report::{render_plan, render_rolling, ReportFormat, ReportOptions};
-use landplan_store::{Actor, Store, StoreError};
+use landplan_store::{Actor, PlanKey, Store, StoreError};
 use maud::{html, Markup};
 
 /// The plans of a region and year, compiled from its stored parcels.
@@ -31,6 +33,9 @@ struct Compiled {
     parcels: usize,
     annual: CompiledPlan,
     rolling: ThreeYearPlan,
+    /// The supply plan of the region and year (its current version number, status) and the
+    /// tie of the reserve's supply list with it; None when there is no supply plan.
+    supply_tie: Option<(i64, &'static str, Vec<Finding>)>,
 }
 
 fn year_of(year: &str) -> Result<i32, PageError> {
@@ -49,6 +54,21 @@ fn compile(s: &Store, actor: &Actor, region: &str, year: i32) -> Result<Compiled
     opts.rules = RuleContext::builtin().with_region(Some(region));
     let annual = compile_annual(&parcels, &opts);
     let rolling = compile_rolling(&parcels, year, &opts);
+    let key = PlanKey {
+        region: region.to_string(),
+        year,
+        kind: PlanKind::Supply,
+    };
+    let supply_tie = match s.current_version(actor, &key) {
+        Ok(v) => {
+            let supply = s.compiled(actor, v.version_id)?;
+            let findings =
+                supply_tie_with(&annual, &supply, &opts.rules.clone().for_year(Some(year)));
+            Some((v.version, v.status.label(), findings))
+        }
+        Err(StoreError::NotFound(_) | StoreError::Forbidden { .. }) => None,
+        Err(e) => return Err(e),
+    };
     Ok(Compiled {
         region: region.to_string(),
         region_name,
@@ -56,6 +76,7 @@ fn compile(s: &Store, actor: &Actor, region: &str, year: i32) -> Result<Compiled
         parcels: parcels.len(),
         annual,
         rolling,
+        supply_tie,
     })
 }
 
@@ -167,6 +188,17 @@ fn render(staff: &Staff, c: &Compiled) -> Markup {
         section aria-labelledby="rpl-find-h" {
             h2 #rpl-find-h { "校核" }
             (findings_list("reserve-plan-findings", &c.annual.findings))
+            h3 { "与供应计划的衔接" }
+            @match &c.supply_tie {
+                Some((n, status, findings)) => {
+                    p.muted {
+                        "对照 " a href=(format!("/console/plans/{}/{}/supply", segment(&c.region), c.year)) { (c.year) "年度供应计划" }
+                        " 第 " (n) " 版（" (status) "）：储备土地供应地块应在其存量部分。"
+                    }
+                    (findings_list("reserve-supply-tie", findings))
+                }
+                None => p.muted { "本地区本年度没有可查看的供应计划，未检查衔接。" },
+            }
         }
         section aria-labelledby="rpl-roll-h" {
             h2 #rpl-roll-h { "三年滚动计划（" (c.rolling.first_year) "—" (c.rolling.first_year + 2) "年）" }
