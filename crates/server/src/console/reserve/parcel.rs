@@ -159,7 +159,7 @@ fn render(
                 dt { "计划" }
                 dd { @for (i, s) in p.planned.iter().enumerate() {
                     @if i > 0 { "；" }
-                    (s.year) "年" @if let Some(q) = s.quarter { "第" (q) "季度" } (s.to.label())
+                    (s.year) "年" @if let Some(q) = s.quarter { "第" (q) "季度" } "：" (s.to.label())
                 } }
             }
         }
@@ -218,7 +218,7 @@ fn render(
                         }
                         p {
                             input #rp-enc type="checkbox" name="encumbrances" value="1" checked[typed("step", "encumbrances") == "1"];
-                            " " label for="rp-enc" style="display:inline" { "查封、抵押、担保已解除" }
+                            " " label.inline for="rp-enc" { "查封、抵押、担保已解除" }
                         }
                     }
                     p {
