@@ -153,8 +153,10 @@ fn render(
                 @for r in &regions {
                     li {
                         (name_of(r)) "："
-                        a href=(format!("/console/reserve/{}/plan/{}", segment(r), today.year())) { (today.year()) "年度储备计划" }
-                        "、"
+                        @for y in [today.year() - 1, today.year(), today.year() + 1] {
+                            a href=(format!("/console/reserve/{}/plan/{}", segment(r), y)) { (y) "年度储备计划" }
+                            "、"
+                        }
                         a href=(format!("/console/reserve/{}/bonds", segment(r))) { "专项债券" }
                     }
                 }
