@@ -86,6 +86,9 @@ enum Command {
     // monitor execution
     /// 计划执行监测：完成率、到期与闲置、批而未供与供地率、住宅用地规则、红黄绿预警
     Monitor(cmd::monitor::Args),
+    // the land reserve: parcels, steps, readiness, obstacles, plans, special bonds
+    /// 土地储备：储备地块的导入、状态变更、净地条件、障碍清单，年度与三年滚动储备计划，专项债券融资与收益平衡
+    Reserve(cmd::reserve::Args),
     // audit log
     /// 审计日志
     Audit(cmd::audit::Args),
@@ -150,6 +153,7 @@ fn main() -> ExitCode {
         Command::Plan(a) => cmd::plan::run(a),
         Command::Rollup(a) => cmd::rollup::run(a),
         Command::Monitor(a) => cmd::monitor::run(a),
+        Command::Reserve(a) => cmd::reserve::run(a),
         Command::Audit(a) => cmd::audit::run(a),
         Command::Export(a) => cmd::export::run(a),
         Command::Restore(a) => cmd::restore::run(a),

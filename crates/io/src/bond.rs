@@ -769,13 +769,16 @@ struct Tables {
     prices: Vec<(String, PriceRow)>,
 }
 
+/// One table read: its label (file and worksheet), worksheet, records and the rows' findings.
+type TableRead<R> = (String, Option<String>, Vec<R>, Vec<Finding>);
+
 /// Read one table with a schema: its records (with the table's label) and the rows' findings,
 /// or the error that kept it from being opened.
 fn read_table<S: Schema>(
     path: &Path,
     opts: &TableOptions,
     schema: S,
-) -> Result<(String, Option<String>, Vec<S::Record>, Vec<Finding>), TableError> {
+) -> Result<TableRead<S::Record>, TableError> {
     let mut reader: TableReader<S> = open_table(path, opts, schema)?;
     let file = reader.file_label().to_string();
     let sheet = reader.sheet().map(str::to_string);

@@ -44,9 +44,9 @@ fn base_price(use_text: &str) -> Decimal {
 
 /// The bond projects of a generated reserve (see the module).
 pub fn bonds_for(parcels: &[ReserveParcel]) -> Vec<BondProject> {
-    // bond id → (parcels in order, costs).
-    let mut by_bond: BTreeMap<String, (Vec<&ReserveParcel>, Vec<(Option<Date>, i32, Money)>)> =
-        BTreeMap::new();
+    // bond id → (parcels in order, costs as (paid, year, amount)).
+    type Charged<'a> = (Vec<&'a ReserveParcel>, Vec<(Option<Date>, i32, Money)>);
+    let mut by_bond: BTreeMap<String, Charged<'_>> = BTreeMap::new();
     for p in parcels {
         for c in &p.costs {
             let Some(id) = &c.bond else { continue };
@@ -117,7 +117,7 @@ pub fn bonds_for(parcels: &[ReserveParcel]) -> Vec<BondProject> {
         let wan = Decimal::from(10_000);
         let base_revenue: Decimal = uses.iter().map(|(u, mu)| *mu * base_price(u) * wan).sum();
         let debt = project.amount.0 + project.total_interest().0;
-        let target = if h % 4 == 0 {
+        let target = if h.is_multiple_of(4) {
             Decimal::new(95, 2)
         } else {
             Decimal::new(115 + 10 * (h % 4) as i64, 2)

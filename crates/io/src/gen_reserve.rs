@@ -369,8 +369,10 @@ pub fn generate(seed: u64, county: &str, first_year: i32) -> Vec<ReserveParcel> 
             Script::Kept => {
                 let custody = day(&mut rng, y - 1, 2);
                 step(&mut p, ReserveState::Custody, custody, ev(), as_of);
-                let mut e = Evidence::default();
-                e.note = Some("规划调整，退出储备".into());
+                let e = Evidence {
+                    note: Some("规划调整，退出储备".into()),
+                    ..Evidence::default()
+                };
                 step(
                     &mut p,
                     ReserveState::Exited,
@@ -415,8 +417,10 @@ pub fn generate(seed: u64, county: &str, first_year: i32) -> Vec<ReserveParcel> 
                 });
             }
             Script::Abandoned => {
-                let mut e = Evidence::default();
-                e.note = Some("权属争议未解决，放弃收储".into());
+                let e = Evidence {
+                    note: Some("权属争议未解决，放弃收储".into()),
+                    ..Evidence::default()
+                };
                 step(&mut p, ReserveState::Exited, day(&mut rng, y, 2), e, as_of);
                 p.obstacles.push(Obstacle {
                     kind: ObstacleKind::Expropriation,

@@ -91,7 +91,9 @@ impl Kind {
     fn by_name(name: &str) -> Option<Kind> {
         let n = landplan_core::text::normalize(name);
         Some(match n.as_str() {
-            _ if n.contains("成本") || n.contains("费用") || n.contains("资金") => Kind::Costs,
+            _ if n.contains("成本") || n.contains("费用") || n.contains("资金") => {
+                Kind::Costs
+            }
             _ if n.contains("净地") || n.contains("供应条件") => Kind::Readiness,
             _ if n.contains("障碍") => Kind::Obstacles,
             _ if n.contains("储备") || n.contains("地块") => Kind::Parcels,
@@ -142,7 +144,10 @@ const PARCEL_FIELDS: &[FieldSpec<ParcelField>] = &[
     )
     .required("储备地块编号"),
     FieldSpec::new(P::Project, &["项目名称", "项目", "地块名称"]),
-    FieldSpec::new(P::Location, &["坐落", "土地坐落", "地块坐落", "位置", "地块位置"]),
+    FieldSpec::new(
+        P::Location,
+        &["坐落", "土地坐落", "地块坐落", "位置", "地块位置"],
+    ),
     FieldSpec::new(
         P::Area,
         &["面积", "储备面积", "地块面积", "土地面积", "用地面积"],
@@ -161,19 +166,13 @@ const PARCEL_FIELDS: &[FieldSpec<ParcelField>] = &[
     ),
     FieldSpec::new(P::Mode, &["收储方式", "储备方式", "取得方式"]),
     FieldSpec::new(P::Current, &["当前状态", "状态", "储备状态"]),
-    FieldSpec::new(
-        P::Proposed,
-        &["拟收储日期", "拟收储时间", "列入拟收储日期"],
-    ),
+    FieldSpec::new(P::Proposed, &["拟收储日期", "拟收储时间", "列入拟收储日期"]),
     FieldSpec::new(P::Held, &["入库日期", "入库时间", "纳入储备日期"]),
     FieldSpec::new(
         P::Preparing,
         &["前期开发日期", "前期开发时间", "前期开发开始日期"],
     ),
-    FieldSpec::new(
-        P::Custody,
-        &["临时管护日期", "临时管护时间", "管护日期"],
-    ),
+    FieldSpec::new(P::Custody, &["临时管护日期", "临时管护时间", "管护日期"]),
     FieldSpec::new(P::Supplied, &["供应日期", "供应时间", "供地日期"]),
     FieldSpec::new(P::Exited, &["退出日期", "退出时间", "核减日期"]),
     FieldSpec::new(
@@ -189,7 +188,10 @@ const PARCEL_FIELDS: &[FieldSpec<ParcelField>] = &[
             "无查封抵押担保",
         ],
     ),
-    FieldSpec::new(P::PlannedHeld, &["计划入库年份", "计划入库年度", "计划入库时间"]),
+    FieldSpec::new(
+        P::PlannedHeld,
+        &["计划入库年份", "计划入库年度", "计划入库时间"],
+    ),
     FieldSpec::new(
         P::PlannedSupply,
         &[
@@ -238,7 +240,9 @@ fn yes_no(t: &str) -> Option<bool> {
         "是" | "已解除" | "解除" | "√" | "✓" | "y" | "yes" | "true" | "1" | "已" | "无" => {
             Some(true)
         }
-        "否" | "未解除" | "×" | "✗" | "n" | "no" | "false" | "0" | "未" | "有" => Some(false),
+        "否" | "未解除" | "×" | "✗" | "n" | "no" | "false" | "0" | "未" | "有" => {
+            Some(false)
+        }
         _ => None,
     }
 }
@@ -286,7 +290,10 @@ impl Schema for ParcelSheet {
             Some(c) => match LandSource::parse(c.text) {
                 Some(s) => Some(s),
                 None => {
-                    row.reject(c, format!("新增/存量“{}”无法识别，应为“新增”或“存量”", c.text));
+                    row.reject(
+                        c,
+                        format!("新增/存量“{}”无法识别，应为“新增”或“存量”", c.text),
+                    );
                     None
                 }
             },
@@ -432,8 +439,11 @@ const COST_FIELDS: &[FieldSpec<CostField>] = &[
         &["编号", "储备地块编号", "地块编号", "储备编号"],
     )
     .required("编号"),
-    FieldSpec::new(CostField::Kind, &["费用类别", "费用类型", "成本类别", "支出类别"])
-        .required("费用类别"),
+    FieldSpec::new(
+        CostField::Kind,
+        &["费用类别", "费用类型", "成本类别", "支出类别"],
+    )
+    .required("费用类别"),
     FieldSpec::new(CostField::Source, &["资金来源", "资金渠道", "来源"]),
     FieldSpec::new(CostField::Amount, &["金额", "费用金额", "支出金额", "成本"])
         .required("金额")
@@ -518,8 +528,7 @@ impl Schema for CostSheet {
             .cell(CostField::Id)
             .map(|c| c.column.header.clone())
             .unwrap_or_default();
-        let (Some(id), Some(kind), Some(source), Some(amount)) = (id, kind, source, amount)
-        else {
+        let (Some(id), Some(kind), Some(source), Some(amount)) = (id, kind, source, amount) else {
             return None;
         };
         let Some(year) = year else {
@@ -575,7 +584,10 @@ const READY_FIELDS: &[FieldSpec<ReadyField>] = &[
     )
     .required("项目"),
     FieldSpec::new(ReadyField::Done, &["完成日期", "完成时间", "达到日期"]).required("完成日期"),
-    FieldSpec::new(ReadyField::Evidence, &["依据", "证明材料", "佐证材料", "备注"]),
+    FieldSpec::new(
+        ReadyField::Evidence,
+        &["依据", "证明材料", "佐证材料", "备注"],
+    ),
 ];
 
 /// The 净地 schema: rows → (编号, record).
@@ -658,8 +670,11 @@ const OBSTACLE_FIELDS: &[FieldSpec<ObstacleField>] = &[
         &["编号", "储备地块编号", "地块编号", "储备编号"],
     )
     .required("编号"),
-    FieldSpec::new(ObstacleField::Kind, &["类别", "障碍类别", "障碍类型", "类型"])
-        .required("类别"),
+    FieldSpec::new(
+        ObstacleField::Kind,
+        &["类别", "障碍类别", "障碍类型", "类型"],
+    )
+    .required("类别"),
     FieldSpec::new(
         ObstacleField::Description,
         &["说明", "障碍说明", "具体情况", "问题描述"],
@@ -673,7 +688,10 @@ const OBSTACLE_FIELDS: &[FieldSpec<ObstacleField>] = &[
         &["计划完成", "计划完成时间", "计划解除时间", "完成时限"],
     )
     .required("计划完成（季度/月）"),
-    FieldSpec::new(ObstacleField::Cleared, &["解除日期", "实际解除日期", "完成日期"]),
+    FieldSpec::new(
+        ObstacleField::Cleared,
+        &["解除日期", "实际解除日期", "完成日期"],
+    ),
 ];
 
 /// The 障碍 schema: rows → (编号, obstacle).
@@ -844,8 +862,12 @@ fn read_table(
 ) {
     if let Some(kind) = Kind::by_name(name) {
         if let Err(e) = read_kind(path, sheet, label, kind, opts, out) {
-            out.findings
-                .push(file_finding(RULE_SHEET, Severity::Error, label, e.to_string()));
+            out.findings.push(file_finding(
+                RULE_SHEET,
+                Severity::Error,
+                label,
+                e.to_string(),
+            ));
         }
         return;
     }
@@ -857,19 +879,21 @@ fn read_table(
                 first_error.get_or_insert(e);
             }
             Err(e) => {
-                out.findings
-                    .push(file_finding(RULE_SHEET, Severity::Error, label, e.to_string()));
+                out.findings.push(file_finding(
+                    RULE_SHEET,
+                    Severity::Error,
+                    label,
+                    e.to_string(),
+                ));
                 return;
             }
         }
     }
     let message = match (sheet, first_error) {
-        (Some(s), _) => format!(
-            "工作表“{s}”不是储备地块、成本、净地或障碍表，未读取（表名或表头均无法识别）"
-        ),
-        (None, Some(e)) => format!(
-            "{e}（储备台账的文件应为储备地块、成本、净地或障碍表之一）"
-        ),
+        (Some(s), _) => {
+            format!("工作表“{s}”不是储备地块、成本、净地或障碍表，未读取（表名或表头均无法识别）")
+        }
+        (None, Some(e)) => format!("{e}（储备台账的文件应为储备地块、成本、净地或障碍表之一）"),
         (None, None) => "无法识别的储备台账文件".to_string(),
     };
     let severity = if sheet.is_some() {

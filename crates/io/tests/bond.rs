@@ -187,3 +187,43 @@ fn a_file_that_is_no_bond_table_is_a_finding_and_a_missing_file_an_error() {
     let e = read_bonds(&[dir.path().join("无.csv")], &TableOptions::default()).unwrap_err();
     assert!(e.to_string().contains("无.csv"), "{e}");
 }
+
+/// The generated county's reserve (rplan's generator) gets one bond project per bond id its
+/// costs name, tied to exactly the parcels those costs are on, so that closed management finds
+/// nothing and the coverage of each is computed.
+#[test]
+fn the_generated_county_has_a_project_for_each_bond_its_costs_name() {
+    use landplan_core::reserve::bond::{closed_management, coverage};
+    use landplan_core::RuleContext;
+    use landplan_io::gen_reserve::{bond_id, generate};
+    let parcels = generate(7, "示例县", 2026);
+    let projects = landplan_io::gen_bond::bonds_for(&parcels);
+    assert_eq!(projects, landplan_io::gen_bond::bonds_for(&parcels));
+    let mut ids: Vec<String> = parcels
+        .iter()
+        .flat_map(|p| &p.costs)
+        .filter_map(|c| c.bond.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert!(!ids.is_empty());
+    assert!(ids.iter().all(|id| id.starts_with("示例县-ZQ-")), "{ids:?}");
+    assert!(ids.contains(&bond_id("示例县", 2026)));
+    let got: Vec<&str> = projects.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    let ctx = RuleContext::builtin();
+    for p in &projects {
+        assert!(closed_management(p, &parcels, &ctx).is_empty(), "{}", p.id);
+        let c = coverage(p, &parcels, &ctx);
+        assert!(
+            c.ratio.is_some() && c.lines.len() == p.parcels.len(),
+            "{}",
+            p.id
+        );
+        assert!(
+            c.findings.iter().all(|f| f.rule == "bond.coverage_below"),
+            "{:?}",
+            c.findings
+        );
+    }
+}

@@ -21,12 +21,7 @@ const COUNTY: &str = "示例县";
 /// is done by the end of its quarter (or year).
 fn state_at_end(p: &ReserveParcel, year: i32) -> Option<ReserveState> {
     let end = Date::new(year, 12, 31).unwrap();
-    let mut state = p
-        .steps
-        .iter()
-        .filter(|s| s.date <= end)
-        .map(|s| s.to)
-        .last();
+    let mut state = p.steps.iter().rfind(|s| s.date <= end).map(|s| s.to);
     let mut planned: Vec<_> = p.planned.iter().filter(|s| s.year <= year).collect();
     planned.sort_by_key(|s| (s.year, s.quarter.unwrap_or(4)));
     for s in planned {

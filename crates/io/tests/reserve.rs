@@ -3,9 +3,7 @@
 
 use landplan_core::reserve::{CostKind, FundSource, ReadinessItem, ReserveState};
 use landplan_core::Severity;
-use landplan_io::reserve::{
-    read_reserve, ReserveOptions, RULE_STEP_REFUSED, RULE_UNKNOWN_PARCEL,
-};
+use landplan_io::reserve::{read_reserve, ReserveOptions, RULE_STEP_REFUSED, RULE_UNKNOWN_PARCEL};
 use std::path::PathBuf;
 
 fn data(name: &str) -> PathBuf {
@@ -76,14 +74,21 @@ fn refused_steps_and_unknown_parcels_are_findings_at_their_row_and_column() {
         refused[0].message
     );
     // CB-10: 入库 without 权属文件.
-    assert!(refused[1].message.contains("权属或收储文件"), "{}", refused[1].message);
+    assert!(
+        refused[1].message.contains("权属或收储文件"),
+        "{}",
+        refused[1].message
+    );
     assert_eq!(
         refused[1].places.first().unwrap().field.as_deref(),
         Some("入库日期")
     );
     // The parcels keep the steps before the refused one.
     assert_eq!(r.parcels.len(), 3);
-    assert!(r.parcels.iter().all(|p| p.state() == ReserveState::Proposed));
+    assert!(r
+        .parcels
+        .iter()
+        .all(|p| p.state() == ReserveState::Proposed));
     // An unknown parcel in 成本; the known one attached.
     let unknown: Vec<_> = r
         .findings

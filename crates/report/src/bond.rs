@@ -68,28 +68,25 @@ fn repayment_text(p: &BondProject) -> &'static str {
 
 /// The title of the tables for a region.
 fn title(region: &str) -> String {
-    format!("{region}土地储备专项债券项目融资与收益平衡表")
+    format!("{region}土地储备专项债券融资与收益平衡表")
 }
 
-fn table(caption: String, unit: &str, header: &[&str], rows: Vec<Vec<String>>) -> Block {
-    let numeric = header
-        .iter()
-        .enumerate()
-        .map(|(i, _)| {
-            i > 0
-                && rows.iter().all(|r| {
-                    r.get(i)
-                        .is_some_and(|c| c == "—" || c.is_empty() || c.parse::<Decimal>().is_ok())
-                })
-        })
-        .collect();
+/// A table; `numeric` says which columns are right-aligned (numbers, 是/否 verdicts beside
+/// them).
+fn table(
+    caption: String,
+    unit: &str,
+    header: &[&str],
+    numeric: &[bool],
+    rows: Vec<Vec<String>>,
+) -> Block {
     Block::Table(Table {
         label: String::new(),
         caption,
         unit: unit.into(),
         header: header.iter().map(|h| h.to_string()).collect(),
         rows,
-        numeric,
+        numeric: numeric.to_vec(),
     })
 }
 
@@ -116,11 +113,9 @@ pub fn bond_doc(region: &str, tables: &[BondTable<'_>]) -> Doc {
         let mut rows: Vec<Vec<String>> = c
             .lines
             .iter()
-            .enumerate()
-            .map(|(i, l)| {
+            .map(|l| {
                 let (unit, div) = price_unit(l.per);
                 vec![
-                    (i + 1).to_string(),
                     l.parcel.clone(),
                     l.use_text.clone(),
                     fmt_dp(l.area_priced, 4),
@@ -136,14 +131,12 @@ pub fn bond_doc(region: &str, tables: &[BondTable<'_>]) -> Doc {
             String::new(),
             String::new(),
             String::new(),
-            String::new(),
             wan_text(c.revenue.0),
         ]);
         b.push(table(
             format!("表{}-1  预期土地出让收入", n + 1),
             "单位：面积按计价单位，收入为万元",
             &[
-                "序号",
                 "储备地块编号",
                 "用途",
                 "面积",
@@ -151,6 +144,7 @@ pub fn bond_doc(region: &str, tables: &[BondTable<'_>]) -> Doc {
                 "单价",
                 "预期收入",
             ],
+            &[false, false, true, false, true, true],
             rows,
         ));
         let verdict = if c.balanced { "是" } else { "否" };
@@ -158,6 +152,7 @@ pub fn bond_doc(region: &str, tables: &[BondTable<'_>]) -> Doc {
             format!("表{}-2  融资与收益平衡", n + 1),
             "单位：万元、倍",
             &["项目", "数值"],
+            &[false, true],
             vec![
                 vec!["预期土地出让收入".into(), wan_text(c.revenue.0)],
                 vec!["债券本金".into(), wan_text(c.principal.0)],
@@ -186,6 +181,7 @@ pub fn bond_doc(region: &str, tables: &[BondTable<'_>]) -> Doc {
             format!("表{}-3  地价下降敏感性分析", n + 1),
             "单位：%、万元、倍",
             &["价格下降", "预期收入", "本息覆盖倍数", "是否达到要求"],
+            &[true, true, true, false],
             rows,
         ));
         b.push(Block::Para(match t.sensitivity.break_even_drop_pct {
@@ -586,6 +582,7 @@ pub fn bond_xlsx(region: &str, tables: &[BondTable<'_>]) -> Result<Vec<u8>, Repo
     }
     summary.set_landscape();
     summary.set_paper_size(9);
+    summary.set_print_fit_to_pages(1, 0);
     let mut cells = Vec::new();
     for (t, name) in tables.iter().zip(&names) {
         let ws = wb.add_worksheet().set_name(name)?;

@@ -13,8 +13,8 @@
 //! SVG drawn by resvg with a CJK face from the system's font database or a named font file
 //! ([`fonts`]).
 //! - a single-file HTML report;
-//! - the 融资与收益平衡 tables of special-bond projects in Word and Excel ([`bond`]);
-//! - the reserve's three-year rolling plan as Word and Excel ([`rolling`]).
+//! - the reserve's three-year rolling plan as Word and Excel ([`rolling`]);
+//! - the 融资与收益平衡 tables of special-bond projects in Word and Excel ([`bond`]).
 //!
 //! Every figure is taken from the compiled plan and formatted at the plan's display precision,
 //! so the document is right by construction. The narrative sections come from editable

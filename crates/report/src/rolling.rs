@@ -1,7 +1,7 @@
 //! The three-year rolling plan (土地储备三年滚动计划) as Word and Excel: a summary of each year
 //! (年初库存, 年度新增储备, 前期开发, 供应, 临时管护, 退出, 年末库存, 资金需求), then one table per
 //! year with its parts and parcels — the same parts table as the annual plan's 附表
-//! ([`crate::annex::parts_table`], [`crate::xlsx::parts_sheet`]), so a year of the rolling plan
+//! (`annex::parts_table`, `xlsx::parts_sheet`), so a year of the rolling plan
 //! reads exactly as that year's annual plan.
 
 use crate::doc::{Block, Doc, Table};

@@ -963,7 +963,7 @@ fn refused_sheet(
     label: &str,
 ) -> Result<(), ReportError> {
     let ws = wb.add_worksheet().set_name("未列入供应")?;
-    let mut r = head(
+    let first = head(
         ws,
         f,
         label,
@@ -973,14 +973,13 @@ fn refused_sheet(
         &[18.0, 36.0, 12.0, 16.0, 40.0],
     )?;
     let mut v = Vals::default();
-    for x in &a.refused {
+    for (r, x) in (first..).zip(&a.refused) {
         ws.write_string_with_format(r, 0, &x.id, &f.text)?;
         ws.write_string_with_format(r, 1, x.location.as_deref().unwrap_or(""), &f.text)?;
         v.number(ws, (r, 2), x.area.ha(), 4, &f.parcel_area)?;
         ws.write_string_with_format(r, 3, x.planned_day.chinese(), &f.text)?;
         let missing: Vec<&str> = x.missing.iter().map(|i| i.label()).collect();
         ws.write_string_with_format(r, 4, missing.join("、"), &f.text)?;
-        r += 1;
     }
     Ok(())
 }

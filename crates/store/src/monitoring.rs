@@ -334,8 +334,7 @@ impl Store {
         if q.checkpoints.is_empty() {
             q.checkpoints = plan.as_ref().map(plan_checkpoints).unwrap_or_default();
         }
-        let mut report =
-            county_report(&q, Some(&region), plan.as_ref(), &records, &batches, &[]);
+        let mut report = county_report(&q, Some(&region), plan.as_ref(), &records, &batches, &[]);
         // The reserve's obstacle ledger feeds the same warnings (red when overdue).
         let obstacles = self.reserve_obstacle_warnings(actor, code, q.as_of)?;
         add_warnings(&mut report, obstacles);

@@ -395,7 +395,9 @@ impl Session<'_> {
         let region = region.trim().to_string();
         let (level, _) = classify(&region).map_err(StoreError::Invalid)?;
         if !self.has_role_for(&region)? {
-            return Err(StoreError::NotFound(format!("没有可查看的 {region} 土地储备")));
+            return Err(StoreError::NotFound(format!(
+                "没有可查看的 {region} 土地储备"
+            )));
         }
         if !self.db.table_exists(table)? {
             return Ok(Vec::new());
@@ -671,7 +673,11 @@ impl Store {
     }
 
     /// The special-bond projects of `region` (a county or every county under it).
-    pub fn reserve_bonds(&self, actor: &Actor, region: &str) -> Result<Vec<StoredBond>, StoreError> {
+    pub fn reserve_bonds(
+        &self,
+        actor: &Actor,
+        region: &str,
+    ) -> Result<Vec<StoredBond>, StoreError> {
         self.session(actor)?
             .reserve_rows("reserve_bond", region, None)?
             .into_iter()

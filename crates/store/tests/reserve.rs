@@ -203,10 +203,7 @@ fn reserve(url: &str) {
     assert_eq!(w.len(), 1, "{:?}", report.warnings);
     assert_eq!(w[0].parcel_id.as_deref(), Some("CB-02"));
     assert!(w[0].message.contains("已逾期 41 天"), "{}", w[0].message);
-    assert_eq!(
-        w[0].level,
-        landplan_core::monitor::indicators::Colour::Red
-    );
+    assert_eq!(w[0].level, landplan_core::monitor::indicators::Colour::Red);
 
     // The history has every step and update, with who.
     let h = store.reserve_history(&op, "990101", "CB-01").unwrap();

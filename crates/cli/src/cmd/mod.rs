@@ -13,6 +13,7 @@ pub mod overlay;
 pub mod plan;
 pub mod plan_export;
 pub mod render;
+pub mod reserve;
 pub mod restore;
 pub mod rollup;
 pub mod rules;

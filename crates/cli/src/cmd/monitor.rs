@@ -457,6 +457,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &inputs.housing,
     );
     report.findings.splice(0..0, inputs.skipped);
+    // The county's reserve obstacles overdue or nearly due join the warnings (the store's
+    // dashboard shows the same: Store::monitoring).
+    if let (Some(db), Some(code)) = (&args.db, region.as_ref().and_then(|r| r.code.as_deref())) {
+        let store = super::store::open_read(db)?;
+        let who = super::store::actor(&store, args.user.as_deref())?;
+        let more = store
+            .reserve_obstacle_warnings(&who, code, args.as_of)
+            .map_err(super::store::explain)?;
+        landplan_store::monitoring::add_warnings(&mut report, more);
+    }
     let bytes = match args.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&report).context("无法生成 JSON")?;

@@ -278,10 +278,7 @@ pub fn planned_day(year: i32, quarter: Option<u8>) -> Date {
 /// planned day, then life order) that follow the last state, are not dated before the last
 /// step, and — for 已供应 — find the 净地 checklist complete on the planned day. Planned
 /// supplies refused for lack of readiness are returned beside it with their planned year.
-pub(crate) fn timeline(
-    p: &ReserveParcel,
-    upto: i32,
-) -> (Vec<Event>, Vec<RefusedStep>) {
+pub(crate) fn timeline(p: &ReserveParcel, upto: i32) -> (Vec<Event>, Vec<RefusedStep>) {
     let mut events: Vec<Event> = p
         .steps
         .iter()
