@@ -353,7 +353,7 @@ pub fn add_warnings(report: &mut MonitorReport, more: Vec<indicators::Warning>) 
         return;
     }
     report.warnings.extend(more);
-    report.warnings.sort_by(|a, b| b.level.cmp(&a.level));
+    report.warnings.sort_by_key(|w| std::cmp::Reverse(w.level));
 }
 
 #[cfg(test)]

@@ -298,6 +298,20 @@ fn reserve(url: &str) {
     // Every write was sealed: the audit verifies.
     let admin_rep = store.verify_audit(&viewer).unwrap();
     assert!(admin_rep.ok(), "{admin_rep:?}");
+    // A state changed outside landplan is found and named.
+    store
+        .backend()
+        .unwrap()
+        .batch("UPDATE reserve_parcel SET state = 'supplied' WHERE parcel_id = 'CB-02'")
+        .unwrap();
+    let rep = store.verify_audit(&viewer).unwrap();
+    assert!(!rep.ok());
+    assert!(
+        rep.problems
+            .iter()
+            .any(|p| p.table == "reserve_parcel" && p.row.contains("储备地块 990101 CB-02")),
+        "{rep:?}"
+    );
 }
 
 #[test]
