@@ -12,6 +12,9 @@
 //! - the county's 永久基本农田 as a stored control layer (two fictional 图斑, one over the
 //!   east edge of parcel SLX2025-0010), so that an upload of the demo's parcels in the console
 //!   shows a control-line overlap. Control lines change no plan figure.
+//! - a small land reserve ([`reserve`]): four parcels in several states (拟收储, 前期开发 with
+//!   净地 items missing, 临时管护, 已供应), their costs and a cleared obstacle, and one
+//!   special-bond project over two of them.
 //!
 //! The data files are compiled into the binary (they are small) and written to a scratch
 //! directory for the import, so the demo runs from any working directory.
@@ -216,7 +219,262 @@ pub fn populate(store: &Store, who: &Actor, dir: &Path) -> Result<(), DemoError>
         landplan_geo::overlay::LayerRule::Forbid,
         &[farmland],
     )?;
+
+    // The land reserve and its bond.
+    store.reserve_import(who, COUNTY, &reserve::parcels())?;
+    let bond = reserve::bond();
+    store.reserve_put_bond(who, COUNTY, &bond.id, &bond)?;
     Ok(())
+}
+
+/// The demo county's small land reserve (fictional): parcels in several states and one
+/// special-bond project. No obstacle stands uncleared, so the monitoring dashboard's figures
+/// are those of the supply plan alone.
+pub mod reserve {
+    use landplan_core::parcel::Parcel;
+    use landplan_core::reserve::bond::{
+        BondProject, Drawdown, PriceAssumption, PriceUnit, Repayment, RepaymentKind,
+    };
+    use landplan_core::reserve::{
+        AcquisitionMode, Cost, CostKind, FundSource, Obstacle, ObstacleKind, PlannedStep,
+        ReadinessItem, ReadinessRecord, ReserveParcel, ReserveState, Step, YearMonth,
+    };
+    use landplan_core::units::{Money, MoneyUnit};
+    use landplan_core::Date;
+    use rust_decimal::Decimal;
+
+    /// The bond's id.
+    pub const BOND: &str = "ZX-990101-2025-01";
+
+    fn d(y: i32, m: u8, day: u8) -> Date {
+        Date::new(y, m, day).expect("a demo date")
+    }
+
+    fn wan(v: i64) -> Money {
+        Money::from_unit(Decimal::from(v), MoneyUnit::WanYuan)
+    }
+
+    fn parcel(id: &str, ha: &str, use_text: &str, code: &str, town: &str, at: &str) -> Parcel {
+        serde_json::from_value(serde_json::json!({
+            "id": id,
+            "location": at,
+            "stated_area": {"value": ha, "unit": "hectare"},
+            "class_text": use_text,
+            "class": {"gb21010": code, "ydyh2023": code},
+            "township": town,
+            "row": 0
+        }))
+        .expect("a demo parcel")
+    }
+
+    fn held(date: Date, mode: AcquisitionMode, doc: &str) -> Step {
+        let mut s = Step::new(ReserveState::Held, date);
+        s.evidence.acquisition = Some(mode);
+        s.evidence.documents = vec![doc.into()];
+        s.evidence.encumbrances_cleared = true;
+        s
+    }
+
+    fn step(p: &mut ReserveParcel, to: ReserveState, date: Date) {
+        p.apply(Step::new(to, date)).expect("a demo step in order");
+    }
+
+    fn ready(p: &mut ReserveParcel, items: &[ReadinessItem], date: Date) {
+        for &item in items {
+            p.readiness.push(ReadinessRecord {
+                item,
+                done: Some(date),
+                evidence: Some("现场核查记录".into()),
+            });
+        }
+    }
+
+    fn cost(kind: CostKind, source: FundSource, v: i64, paid: Option<Date>) -> Cost {
+        Cost {
+            kind,
+            source,
+            amount: wan(v),
+            year: 2025,
+            paid,
+            bond: (source == FundSource::SpecialBond).then(|| BOND.into()),
+        }
+    }
+
+    /// The four parcels.
+    pub fn parcels() -> Vec<ReserveParcel> {
+        use ReadinessItem::*;
+        let first = Step::new(ReserveState::Proposed, d(2025, 3, 1));
+        let mut a = ReserveParcel::register(
+            parcel(
+                "SCB-2025-01",
+                "3.2000",
+                "住宅用地",
+                "07",
+                "城关镇",
+                "城关镇老棉纺厂",
+            ),
+            first,
+        )
+        .expect("registered");
+        a.project = Some("老棉纺厂地块收储项目".into());
+        a.planned.push(PlannedStep {
+            to: ReserveState::Held,
+            year: 2026,
+            quarter: Some(2),
+        });
+
+        let mut b = ReserveParcel::register(
+            parcel(
+                "SCB-2025-02",
+                "2.0000",
+                "住宅用地",
+                "07",
+                "城关镇",
+                "城关镇河东片区",
+            ),
+            Step::new(ReserveState::Proposed, d(2024, 10, 8)),
+        )
+        .expect("registered");
+        b.project = Some("河东片区棚户区改造收储项目".into());
+        b.apply(held(
+            d(2025, 2, 15),
+            AcquisitionMode::Expropriation,
+            "征收决定 示政征〔2025〕2号",
+        ))
+        .expect("held");
+        step(&mut b, ReserveState::Preparing, d(2025, 6, 1));
+        b.planned.push(PlannedStep {
+            to: ReserveState::Supplied,
+            year: 2026,
+            quarter: Some(2),
+        });
+        ready(
+            &mut b,
+            &[
+                ClearTitle,
+                Compensated,
+                NoDisputes,
+                PlanningConditions,
+                Road,
+                Power,
+            ],
+            d(2025, 9, 30),
+        );
+        b.obstacles.push(Obstacle {
+            kind: ObstacleKind::Demolition,
+            description: "三户房屋未拆除".into(),
+            responsible: "城关镇人民政府 张某".into(),
+            due: YearMonth::new(2025, 5).expect("a month"),
+            cleared: Some(d(2025, 5, 20)),
+        });
+        b.costs.push(cost(
+            CostKind::Compensation,
+            FundSource::SpecialBond,
+            1800,
+            Some(d(2025, 3, 20)),
+        ));
+        b.costs
+            .push(cost(CostKind::Preparation, FundSource::LandFund, 260, None));
+
+        let mut c = ReserveParcel::register(
+            parcel(
+                "SCB-2025-03",
+                "3.5000",
+                "商服用地",
+                "05",
+                "河口乡",
+                "河口乡站前路西侧",
+            ),
+            held(
+                d(2025, 4, 1),
+                AcquisitionMode::Purchase,
+                "收购合同 示储购〔2025〕5号",
+            ),
+        )
+        .expect("registered");
+        c.project = Some("站前路商业地块收储项目".into());
+        step(&mut c, ReserveState::Custody, d(2025, 8, 1));
+        c.costs.push(cost(
+            CostKind::Compensation,
+            FundSource::SpecialBond,
+            2100,
+            Some(d(2025, 4, 10)),
+        ));
+        c.costs.push(cost(
+            CostKind::Custody,
+            FundSource::LandFund,
+            30,
+            Some(d(2025, 10, 1)),
+        ));
+
+        let mut e = ReserveParcel::register(
+            parcel(
+                "SCB-2025-04",
+                "1.1000",
+                "住宅用地",
+                "07",
+                "城关镇",
+                "城关镇南环路北侧",
+            ),
+            held(
+                d(2024, 12, 10),
+                AcquisitionMode::TakeBack,
+                "收回决定 示政收〔2024〕9号",
+            ),
+        )
+        .expect("registered");
+        e.project = Some("南环路地块".into());
+        ready(&mut e, &ReadinessItem::ALL, d(2025, 6, 30));
+        step(&mut e, ReserveState::Supplied, d(2025, 9, 15));
+        e.costs.push(cost(
+            CostKind::Demolition,
+            FundSource::TransferIncome,
+            150,
+            Some(d(2025, 5, 1)),
+        ));
+        vec![a, b, c, e]
+    }
+
+    /// The bond over SCB-2025-02 and SCB-2025-03.
+    pub fn bond() -> BondProject {
+        BondProject {
+            id: BOND.into(),
+            name: "示例县城关片区土地储备项目".into(),
+            region: super::COUNTY.into(),
+            amount: wan(5000),
+            issue_date: d(2025, 3, 10),
+            term_years: 5,
+            rate: Decimal::new(32, 3),
+            repayment: Default::default(),
+            drawdowns: vec![Drawdown {
+                date: d(2025, 3, 20),
+                amount: wan(3900),
+                note: None,
+            }],
+            // The first year's interest (5000 万元 × 3.2 %), paid on its day.
+            repayments: vec![Repayment {
+                date: d(2026, 3, 10),
+                amount: wan(160),
+                kind: RepaymentKind::Interest,
+            }],
+            parcels: vec!["SCB-2025-02".into(), "SCB-2025-03".into()],
+            prices: vec![
+                PriceAssumption {
+                    use_key: "住宅用地".into(),
+                    price: wan(180),
+                    per: PriceUnit::Mu,
+                    source: "示例县基准地价（虚构）".into(),
+                },
+                PriceAssumption {
+                    use_key: "商服用地".into(),
+                    price: wan(150),
+                    per: PriceUnit::Mu,
+                    source: "示例县基准地价（虚构）".into(),
+                },
+            ],
+            required_ratio: None,
+        }
+    }
 }
 
 /// Submit, approve and publish the current version under the document number `doc_number`
@@ -250,5 +508,31 @@ mod tests {
         assert!(!a.contains("SLX2025-0299,") && !a.contains("SLX2025-0300,"));
         let moved = a.lines().find(|l| l.starts_with(MOVED)).unwrap();
         assert!(moved.contains(",第三季度,"), "{moved}");
+    }
+
+    #[test]
+    fn the_demo_reserve_has_parcels_in_several_states_and_a_balanced_bond() {
+        use landplan_core::reserve::ReserveState;
+        let parcels = reserve::parcels();
+        let states: Vec<ReserveState> = parcels.iter().map(|p| p.state()).collect();
+        assert_eq!(
+            states,
+            [
+                ReserveState::Proposed,
+                ReserveState::Preparing,
+                ReserveState::Custody,
+                ReserveState::Supplied
+            ]
+        );
+        // No obstacle stands: the dashboard's warnings stay those of the supply plan.
+        assert!(parcels
+            .iter()
+            .flat_map(|p| &p.obstacles)
+            .all(|o| o.cleared.is_some()));
+        let ctx = landplan_core::RuleContext::builtin();
+        let cov = landplan_core::reserve::bond::coverage(&reserve::bond(), &parcels, &ctx);
+        // 30 亩 × 180 + 52.5 亩 × 150 = 13275 万元 over 5000 + 800 万元.
+        assert_eq!(cov.ratio_text(), "2.29");
+        assert!(cov.balanced);
     }
 }

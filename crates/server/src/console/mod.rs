@@ -14,12 +14,14 @@
 //! - [`imports`] — ledger and geometry uploads, findings first, editing rows, storing, compiling
 //!   and checking;
 //! - [`monitor`] — the monitoring dashboard (supply records, approval batches, warnings);
-//! - [`accounts`] — account administration for admins.
+//! - [`accounts`] — account administration for admins;
+//! - [`reserve`] — the land reserve: parcels, their steps, 净地 checklist, obstacles, costs.
 
 pub mod accounts;
 pub mod imports;
 pub mod monitor;
 pub mod plans;
+pub mod reserve;
 pub mod workspace;
 
 use crate::auth::{self, Caller};
@@ -50,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(imports::routes())
         .merge(monitor::routes())
         .merge(accounts::routes())
+        .merge(reserve::routes())
 }
 
 async fn css() -> Response {
@@ -307,6 +310,8 @@ pub enum Nav {
     Monitor,
     /// 账户管理.
     Accounts,
+    /// 储备 (the land reserve).
+    Reserve,
 }
 
 /// The frame of every console page: navigation for `staff` (None on the sign-in page),
@@ -320,6 +325,7 @@ fn shell(title: &str, staff: Option<&Staff>, active: Nav, body: Markup) -> Marku
         (Nav::Workspace, "/console", "工作台"),
         (Nav::Imports, "/console/imports", "台账导入"),
         (Nav::Monitor, "/console/monitor", "执行监测"),
+        (Nav::Reserve, "/console/reserve", "储备"),
         (Nav::Accounts, "/console/accounts", "账户管理"),
     ];
     html! {
