@@ -540,6 +540,14 @@ fn the_demo_reserve_and_its_tie_with_the_supply_plan() {
     let tie = &page.text[at..];
     let tie = &tie[..tie.find("</section>").unwrap()];
     assert!(!tie.contains("未检查衔接"), "{tie}");
+    // Checked parcel by parcel with the version's parcels: SCB-2025-04 is not in the supply
+    // plan's 存量（储备）part, and the finding names both plans.
+    assert!(
+        tie.contains("reserve.supply_outside_plan") && tie.contains("SCB-2025-04"),
+        "{tie}"
+    );
+    assert!(tie.contains("国有建设用地供应计划"), "{tie}");
+    assert!(!tie.contains("reserve.supply_parcels_unchecked"), "{tie}");
     // The three-year plan names the parcel planned for 2026 that is not ready.
     let rolling = &page.text[page.text.find("id=\"reserve-rolling-findings\"").unwrap()..];
     assert!(

@@ -103,12 +103,19 @@ fn entity(region: &str, id: &str) -> String {
     format!("reserve:{region}/{id}")
 }
 
+/// A refused step in the store's words: the parcel named once (the 净地 refusal names it
+/// already).
+fn refused(id: &str, e: landplan_core::reserve::StepError) -> StoreError {
+    match e {
+        landplan_core::reserve::StepError::NotReady { .. } => StoreError::Invalid(e.to_string()),
+        e => StoreError::Invalid(format!("储备地块 {id}：{e}")),
+    }
+}
+
 /// The parcel's steps replayed from its first through [`ReserveParcel::apply`] (so a parcel
 /// handed to the store with steps out of order is refused).
 fn replay(p: &ReserveParcel) -> Result<ReserveParcel, StoreError> {
-    let refuse = |e: landplan_core::reserve::StepError| {
-        StoreError::Invalid(format!("储备地块 {}：{e}", p.id()))
-    };
+    let refuse = |e: landplan_core::reserve::StepError| refused(p.id(), e);
     let mut steps = p.steps.iter().cloned();
     let Some(first) = steps.next() else {
         return Err(StoreError::Invalid(format!(
@@ -173,7 +180,7 @@ fn merge(
             )),
             None => {
                 out.apply(s.clone())
-                    .map_err(|e| StoreError::Invalid(format!("储备地块 {}：{e}", file.id())))?;
+                    .map_err(|e| refused(file.id(), e))?;
                 added += 1;
             }
         }
@@ -463,8 +470,7 @@ impl Store {
         self.session(actor)?
             .reserve_change(region, &id, "reserve.step", &what, |p| {
                 let from = p.state();
-                p.apply(step.clone())
-                    .map_err(|e| StoreError::Invalid(format!("储备地块 {id}：{e}")))?;
+                p.apply(step.clone()).map_err(|e| refused(&id, e))?;
                 Ok(serde_json::json!({
                     "from": from.id(),
                     "step": step,

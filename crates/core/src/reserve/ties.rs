@@ -132,6 +132,26 @@ pub fn supply_tie_with(
             }
             out.push(f);
         }
+    } else if !a.supply.parcels.is_empty() {
+        // The supply plan states its parcels but none came with it: the parcel check is not
+        // made, and the reader is told so rather than shown a pass.
+        out.push(
+            rules
+                .finding(
+                    "reserve.supply_parcels_unchecked",
+                    &[
+                        ("reserve", reserve_name.clone()),
+                        ("supply", supply_name.clone()),
+                        ("count", a.supply.parcels.len().to_string()),
+                    ],
+                )
+                .at(Place {
+                    field: Some("储备土地供应".into()),
+                    text: Some(reserve_name.clone()),
+                    ..Place::default()
+                })
+                .at(supply_place.clone()),
+        );
     }
     if a.supply.area > supply.stock {
         out.push(

@@ -61,7 +61,16 @@ fn compile(s: &Store, actor: &Actor, region: &str, year: i32) -> Result<Compiled
     };
     let supply_tie = match s.current_version(actor, &key) {
         Ok(v) => {
-            let supply = s.compiled(actor, v.version_id)?;
+            // The stored figures keep no parcel list: the version's parcels are read beside
+            // them, so that the tie is checked parcel by parcel.
+            let mut supply = s.compiled(actor, v.version_id)?;
+            if supply.parcels.is_empty() {
+                supply.parcels = s
+                    .version_parcels(actor, v.version_id)?
+                    .into_iter()
+                    .map(|p| p.parcel)
+                    .collect();
+            }
             let findings =
                 supply_tie_with(&annual, &supply, &opts.rules.clone().for_year(Some(year)));
             Some((v.version, v.status.label(), findings))
