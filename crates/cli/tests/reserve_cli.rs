@@ -286,6 +286,11 @@ fn the_annual_plan_from_a_ledger_without_a_store() {
     // The supplied parcel (CB2026-03) is in the year's supply; CB2026-01 is refused.
     assert!(text.contains("CB2026-03"), "{text}");
     assert!(text.contains("reserve.supply_not_ready"), "{text}");
+    // The files may also follow one --ledger, as the help shows.
+    let mut once = a[..8].to_vec();
+    once.push("--ledger");
+    once.extend(files.iter().map(|f| f.as_str()));
+    assert_eq!(json(&once, 0), v);
 }
 
 #[test]

@@ -163,8 +163,8 @@ pub enum Sub {
         /// 编制三年滚动计划
         #[arg(long)]
         three_year: bool,
-        /// 不读数据库，直接由储备台账文件编制（可多个文件）
-        #[arg(long, value_name = "文件")]
+        /// 不读数据库，直接由储备台账文件编制（可多个文件：--ledger 储备地块.csv 成本.csv …）
+        #[arg(long, value_name = "文件", num_args = 1..)]
         ledger: Vec<PathBuf>,
         /// 计划范围的名称（默认取行政区名称）
         #[arg(long)]
