@@ -189,9 +189,11 @@ pub struct Args {
     sub: Sub,
 }
 
-/// Today (UTC).
+/// Today in Beijing time (a bureau's day: an obstacle due in May is overdue from 1 June 北京时间).
 fn today() -> Date {
-    Date::parse_iso(&landplan_store::now_utc()[..10]).expect("now_utc starts with a date")
+    landplan_core::Timestamp::from_system_time(std::time::SystemTime::now())
+        .date_beijing()
+        .expect("the clock is within the calendar")
 }
 
 fn ha(a: landplan_core::Area) -> String {
