@@ -286,19 +286,9 @@ impl Schema for ParcelSheet {
             }
             None => None,
         };
-        let source = match row.optional(P::Source) {
-            Some(c) => match LandSource::parse(c.text) {
-                Some(s) => Some(s),
-                None => {
-                    row.reject(
-                        c,
-                        format!("新增/存量“{}”无法识别，应为“新增”或“存量”", c.text),
-                    );
-                    None
-                }
-            },
-            None => None,
-        };
+        let source = row.parsed(row.optional(P::Source), LandSource::parse, |t| {
+            format!("新增/存量“{t}”无法识别，应为“新增”或“存量”")
+        });
         let mut evidence = Evidence::default();
         if let Some(c) = row.optional(P::Mode) {
             match AcquisitionMode::parse(c.text) {
@@ -469,22 +459,9 @@ impl Schema for CostSheet {
 
     fn build(&mut self, row: &mut Row<'_, CostField>) -> Option<Self::Record> {
         let id = row.required_text(CostField::Id, "缺少储备地块编号");
-        let kind = match row.cell(CostField::Kind) {
-            Some(c) => match CostKind::parse(c.text) {
-                Some(k) => Some(k),
-                None => {
-                    row.reject(
-                        c,
-                        format!(
-                            "费用类别“{}”无法识别，应为征收收购补偿、拆除清理、前期开发、管护、利息或其他",
-                            c.text
-                        ),
-                    );
-                    None
-                }
-            },
-            None => None,
-        };
+        let kind = row.parsed(row.cell(CostField::Kind), CostKind::parse, |t| {
+            format!("费用类别“{t}”无法识别，应为征收收购补偿、拆除清理、前期开发、管护、利息或其他")
+        });
         let source = match row.optional(CostField::Source) {
             Some(c) => match FundSource::parse(c.text) {
                 Some(s) => Some(s),
@@ -603,22 +580,7 @@ impl Schema for ReadySheet {
 
     fn build(&mut self, row: &mut Row<'_, ReadyField>) -> Option<Self::Record> {
         let id = row.required_text(ReadyField::Id, "缺少储备地块编号");
-        let item = match row.cell(ReadyField::Item) {
-            Some(c) => match ReadinessItem::parse(c.text) {
-                Some(i) => Some(i),
-                None => {
-                    row.reject(
-                        c,
-                        format!(
-                            "净地项目“{}”无法识别，应为土地权利清晰、安置补偿落实到位、无法律经济纠纷、规划条件明确、通路、通水、通电或场地平整",
-                            c.text
-                        ),
-                    );
-                    None
-                }
-            },
-            None => None,
-        };
+        let item = row.parsed(row.cell(ReadyField::Item), ReadinessItem::parse, |t| format!("净地项目“{t}”无法识别，应为土地权利清晰、安置补偿落实到位、无法律经济纠纷、规划条件明确、通路、通水、通电或场地平整"));
         let done = row.date(ReadyField::Done, "完成日期");
         let evidence = row.text(ReadyField::Evidence);
         let header = row
@@ -707,38 +669,12 @@ impl Schema for ObstacleSheet {
 
     fn build(&mut self, row: &mut Row<'_, ObstacleField>) -> Option<Self::Record> {
         let id = row.required_text(ObstacleField::Id, "缺少储备地块编号");
-        let kind = match row.cell(ObstacleField::Kind) {
-            Some(c) => match ObstacleKind::parse(c.text) {
-                Some(k) => Some(k),
-                None => {
-                    row.reject(
-                        c,
-                        format!(
-                            "障碍类别“{}”无法识别，应为征收、拆迁、文物、环保或其他",
-                            c.text
-                        ),
-                    );
-                    None
-                }
-            },
-            None => None,
-        };
-        let due = match row.cell(ObstacleField::Due) {
-            Some(c) => match YearMonth::parse(c.text) {
-                Some(ym) => Some(ym),
-                None => {
-                    row.reject(
-                        c,
-                        format!(
-                            "计划完成时间“{}”无法识别，应写作如“2026年5月”或“2026年第二季度”",
-                            c.text
-                        ),
-                    );
-                    None
-                }
-            },
-            None => None,
-        };
+        let kind = row.parsed(row.cell(ObstacleField::Kind), ObstacleKind::parse, |t| {
+            format!("障碍类别“{t}”无法识别，应为征收、拆迁、文物、环保或其他")
+        });
+        let due = row.parsed(row.cell(ObstacleField::Due), YearMonth::parse, |t| {
+            format!("计划完成时间“{t}”无法识别，应写作如“2026年5月”或“2026年第二季度”")
+        });
         let cleared = row.date(ObstacleField::Cleared, "解除日期");
         let header = row
             .cell(ObstacleField::Id)

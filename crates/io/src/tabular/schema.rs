@@ -217,6 +217,23 @@ impl<'a, F: FieldKey> Row<'a, F> {
             .push(Finding::new(self.rule, Severity::Error, message).at(place));
     }
 
+    /// A cell's text read with `parse`: None when the cell is absent (`cell` from [`Row::cell`]
+    /// or [`Row::optional`]), and when it does not parse, the row rejected at that cell with
+    /// `why(text)`.
+    pub fn parsed<T>(
+        &mut self,
+        cell: Option<Cell<'a>>,
+        parse: impl FnOnce(&str) -> Option<T>,
+        why: impl FnOnce(&str) -> String,
+    ) -> Option<T> {
+        let c = cell?;
+        let v = parse(c.text);
+        if v.is_none() {
+            self.reject(c, why(c.text));
+        }
+        v
+    }
+
     /// Required text: rejected with `missing` when the column exists and the cell is empty.
     #[inline]
     pub fn required_text(&mut self, field: F, missing: &str) -> Option<String> {
