@@ -194,24 +194,9 @@ impl Session<'_> {
         let mut features = Vec::new();
         let mut findings = Vec::new();
         let mut reprojected = Vec::new();
-        for path in files {
-            let file = path.display().to_string();
-            let set = landplan_geoio::read_layer(path).map_err(|e| StoreError::Input {
-                path: file.clone(),
-                message: e.to_string(),
-            })?;
-            let srid = set
-                .crs
-                .and_then(|c| c.epsg())
-                .map_or(self.srid, |c| c as i32);
-            let from = reproject::source_crs(srid, self.srid, &file)?;
-            if from != store_crs && !set.features.is_empty() {
-                reprojected.push(Reprojection {
-                    file: file.clone(),
-                    from_srid: srid,
-                    to_srid: self.srid,
-                });
-            }
+        for reproject::ImportFile { file, set, from } in
+            reproject::read_import_files(files, self.srid, &mut reprojected)?
+        {
             for (i, f) in set.features.iter().enumerate() {
                 let label = LABEL_KEYS
                     .iter()

@@ -115,6 +115,50 @@ pub fn convert(
     })
 }
 
+/// One boundary file read for an import (township boundaries, control lines): its features
+/// and the CGCS2000 system they are given in.
+pub(crate) struct ImportFile {
+    /// The file as named in messages.
+    pub file: String,
+    /// What was read.
+    pub set: landplan_geoio::FeatureSet,
+    /// The CRS of its coordinates.
+    pub from: Crs,
+}
+
+/// Read boundary files for an import into a store of `store_srid`: each file's CRS from the
+/// file (the store's when it names none), refused when it cannot be converted; a file in another
+/// system is listed in `reprojected`. A file that cannot be read is an error naming it.
+pub(crate) fn read_import_files(
+    files: &[std::path::PathBuf],
+    store_srid: i32,
+    reprojected: &mut Vec<crate::import::Reprojection>,
+) -> Result<Vec<ImportFile>, StoreError> {
+    let store_crs = source_crs(store_srid, store_srid, "")?;
+    let mut out = Vec::with_capacity(files.len());
+    for path in files {
+        let file = path.display().to_string();
+        let set = landplan_geoio::read_layer(path).map_err(|e| StoreError::Input {
+            path: file.clone(),
+            message: e.to_string(),
+        })?;
+        let srid = set
+            .crs
+            .and_then(|c| c.epsg())
+            .map_or(store_srid, |c| c as i32);
+        let from = source_crs(srid, store_srid, &file)?;
+        if from != store_crs && !set.features.is_empty() {
+            reprojected.push(crate::import::Reprojection {
+                file: file.clone(),
+                from_srid: srid,
+                to_srid: store_srid,
+            });
+        }
+        out.push(ImportFile { file, set, from });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
