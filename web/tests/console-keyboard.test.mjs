@@ -129,7 +129,7 @@ describe('the console with the keyboard alone', () => {
     await tabTo(page, '#submit-note');
     await page.keyboard.type('请审核');
     await tabTo(page, 'form.step[action$="/submit"] button[type="submit"]');
-    await enter(page, /\/console\/plans\/990101\/2026\/supply/);
+    await enter(page, /\/console\/plans\/990101\/2026\/supply\?done=submit$/);
     assert.match(await page.textContent('main'), /已提交/);
     await screenshot(page, 'console-keyboard-submitted-1366');
     assert.deepEqual(problems, []);
