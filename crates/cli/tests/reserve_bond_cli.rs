@@ -192,25 +192,13 @@ fn the_demo_projects_coverage_sensitivity_and_findings_match_a_calculation_by_ha
 }
 
 fn reserve(id: &str, ha: &str, use_text: &str, costs: Vec<Cost>) -> ReserveParcel {
-    let p = Parcel {
-        id: id.into(),
-        location: None,
-        stated_area: StatedArea::new(dec(ha), AreaUnit::Hectare),
-        class_text: use_text.into(),
-        class: ResolvedClass {
-            gb21010: None,
-            ydyh2023: None,
-        },
-        township: None,
-        source: None,
-        method: None,
-        timing: None,
-        housing: None,
-        reserve_status: None,
-        pre_development: None,
-        funds: None,
-        row: 2,
-    };
+    let p = Parcel::new(
+        id,
+        StatedArea::new(dec(ha), AreaUnit::Hectare),
+        use_text,
+        ResolvedClass::default(),
+    )
+    .at_row(2);
     let mut r = ReserveParcel::register(
         p,
         Step::new(ReserveState::Proposed, Date::new(2025, 1, 3).unwrap()),

@@ -95,8 +95,9 @@ impl LandClass {
     }
 }
 
-/// What a name or code resolved to, in each classification that names it directly.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// What a name or code resolved to, in each classification that names it directly. The
+/// default is a use resolved in neither.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ResolvedClass {
     /// The code in GB/T 21010-2017, when the name belongs to it.
     pub gb21010: Option<String>,

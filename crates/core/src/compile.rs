@@ -740,22 +740,15 @@ mod tests {
         else {
             panic!("{class}")
         };
-        Parcel {
-            id: id.into(),
-            location: Some(loc.into()),
-            stated_area: StatedArea::new(d(ha), AreaUnit::Hectare),
-            class_text: class.into(),
-            class: class_r,
-            township: Some(town.into()),
-            source: None,
-            method: None,
-            timing: None,
-            housing: None,
-            reserve_status: None,
-            pre_development: None,
-            funds: None,
-            row,
-        }
+        Parcel::new(
+            id,
+            StatedArea::new(d(ha), AreaUnit::Hectare),
+            class,
+            class_r,
+        )
+        .located(loc)
+        .in_township(town)
+        .at_row(row)
     }
 
     /// The parcel list of seed 001 (巴楚县2026年土地储备计划), with classes and townships

@@ -475,6 +475,53 @@ pub struct Parcel {
 }
 
 impl Parcel {
+    /// A parcel with what every parcel has — its 地块编号, its area as stated and its use as
+    /// written and resolved — and nothing else yet: no 坐落, 乡镇 or supply attributes, and row 0
+    /// (not read from a ledger row) until [`Parcel::at_row`] says otherwise. Further attributes
+    /// are set with the builders below or with struct update syntax
+    /// (`Parcel { source: Some(…), ..Parcel::new(…) }`).
+    pub fn new(
+        id: impl Into<String>,
+        stated_area: StatedArea,
+        class_text: impl Into<String>,
+        class: ResolvedClass,
+    ) -> Parcel {
+        Parcel {
+            id: id.into(),
+            location: None,
+            stated_area,
+            class_text: class_text.into(),
+            class,
+            township: None,
+            source: None,
+            method: None,
+            timing: None,
+            housing: None,
+            reserve_status: None,
+            pre_development: None,
+            funds: None,
+            row: 0,
+        }
+    }
+
+    /// The same parcel, read from ledger row `row` (1-based, header = row 1).
+    pub fn at_row(mut self, row: usize) -> Parcel {
+        self.row = row;
+        self
+    }
+
+    /// The same parcel in 乡镇 `township`.
+    pub fn in_township(mut self, township: impl Into<String>) -> Parcel {
+        self.township = Some(township.into());
+        self
+    }
+
+    /// The same parcel at 坐落 `location`.
+    pub fn located(mut self, location: impl Into<String>) -> Parcel {
+        self.location = Some(location.into());
+        self
+    }
+
     /// The area in hectares.
     pub fn area(&self) -> Area {
         self.stated_area.area()
@@ -484,6 +531,19 @@ impl Parcel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::units::AreaUnit;
+
+    #[test]
+    fn a_new_parcel_has_its_area_in_hectares_and_nothing_it_was_not_given() {
+        let area = StatedArea::new("15".parse().unwrap(), AreaUnit::Mu);
+        let p = Parcel::new("CB-1", area, "住宅用地", ResolvedClass::default())
+            .in_township("城关镇")
+            .at_row(7);
+        assert_eq!(p.area().0.normalize().to_string(), "1");
+        assert_eq!(p.township.as_deref(), Some("城关镇"));
+        assert_eq!(p.row, 7);
+        assert_eq!((p.location, p.source, p.timing, p.funds), (None, None, None, None));
+    }
 
     #[test]
     fn timing_words() {

@@ -361,22 +361,11 @@ mod tests {
         else {
             panic!("{class}")
         };
-        Parcel {
-            id: id.into(),
-            location: Some(format!("{town}{id}号地")),
-            stated_area: StatedArea::new(ha.parse().unwrap(), AreaUnit::Hectare),
-            class_text: class.into(),
-            class: resolved,
-            township: Some(town.into()),
-            source: None,
-            method: None,
-            timing: None,
-            housing: None,
-            reserve_status: None,
-            pre_development: None,
-            funds: None,
-            row,
-        }
+        let area = StatedArea::new(ha.parse().unwrap(), AreaUnit::Hectare);
+        Parcel::new(id, area, class, resolved)
+            .located(format!("{town}{id}号地"))
+            .in_township(town)
+            .at_row(row)
     }
 
     /// A supply plan (housing, timing, methods, one parcel without a time) and a reserve plan

@@ -35,20 +35,17 @@ fn class(name: &str) -> landplan_core::ResolvedClass {
 /// A planned parcel.
 fn parcel(id: &str, ha: &str, use_: &str, town: &str, q: u8, row: usize) -> Parcel {
     Parcel {
-        id: id.into(),
-        location: None,
-        stated_area: StatedArea::new(dec(ha), AreaUnit::Hectare),
-        class_text: use_.into(),
-        class: class(use_),
-        township: Some(town.into()),
         source: Some(LandSource::New),
         method: Some(SupplyMethod::Listing),
         timing: Some(Timing::Quarter { quarter: q }),
-        housing: None,
-        reserve_status: None,
-        pre_development: None,
-        funds: None,
-        row,
+        ..Parcel::new(
+            id,
+            StatedArea::new(dec(ha), AreaUnit::Hectare),
+            use_,
+            class(use_),
+        )
+        .in_township(town)
+        .at_row(row)
     }
 }
 

@@ -152,25 +152,8 @@ mod tests {
     use landplan_core::{Parcel, ResolvedClass, RuleContext};
 
     fn parcel(id: &str, ha: i64, use_text: &str, bond: &str, wan: i64) -> ReserveParcel {
-        let p = Parcel {
-            id: id.into(),
-            location: None,
-            stated_area: StatedArea::new(Decimal::new(ha, 4), AreaUnit::Hectare),
-            class_text: use_text.into(),
-            class: ResolvedClass {
-                gb21010: None,
-                ydyh2023: None,
-            },
-            township: None,
-            source: None,
-            method: None,
-            timing: None,
-            housing: None,
-            reserve_status: None,
-            pre_development: None,
-            funds: None,
-            row: 2,
-        };
+        let area = StatedArea::new(Decimal::new(ha, 4), AreaUnit::Hectare);
+        let p = Parcel::new(id, area, use_text, ResolvedClass::default()).at_row(2);
         let mut r = ReserveParcel::register(
             p,
             Step::new(ReserveState::Proposed, Date::new(2025, 1, 2).unwrap()),

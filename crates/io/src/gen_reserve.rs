@@ -183,20 +183,16 @@ pub fn generate(seed: u64, county: &str, first_year: i32) -> Vec<ReserveParcel> 
             Script::Future => y + 1,
         };
         let parcel = Parcel {
-            id: format!("CB{registered_year}{:03}", i + 1),
-            location: Some(format!("{county}{town}{road}{}号地块", i + 1)),
-            stated_area: StatedArea::new(area, AreaUnit::Hectare),
-            class_text: class_text.to_string(),
-            class: class(class_text),
-            township: Some(town.to_string()),
             source: Some(source),
-            method: None,
-            timing: None,
-            housing: None,
-            reserve_status: None,
-            pre_development: None,
-            funds: None,
-            row: i + 2,
+            ..Parcel::new(
+                format!("CB{registered_year}{:03}", i + 1),
+                StatedArea::new(area, AreaUnit::Hectare),
+                class_text,
+                class(class_text),
+            )
+            .located(format!("{county}{town}{road}{}号地块", i + 1))
+            .in_township(town)
+            .at_row(i + 2)
         };
         let mode = match source {
             LandSource::New => AcquisitionMode::Expropriation,

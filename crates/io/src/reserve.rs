@@ -378,20 +378,10 @@ impl Schema for ParcelSheet {
         }
         Some(ParcelRow {
             parcel: Parcel {
-                id,
                 location: row.text(P::Location),
-                stated_area: area,
-                class_text,
-                class,
                 township: row.text(P::Township),
                 source,
-                method: None,
-                timing: None,
-                housing: None,
-                reserve_status: None,
-                pre_development: None,
-                funds: None,
-                row: row.number(),
+                ..Parcel::new(id, area, class_text, class).at_row(row.number())
             },
             project: row.text(P::Project),
             dated,

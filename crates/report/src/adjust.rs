@@ -225,22 +225,14 @@ mod tests {
                 else {
                     panic!("{class} does not resolve");
                 };
-                Parcel {
-                    id: format!("P{i}"),
-                    location: None,
-                    stated_area: StatedArea::new(area.parse().unwrap(), AreaUnit::Hectare),
-                    class_text: class.to_string(),
-                    class: resolved,
-                    township: Some(town.to_string()),
-                    source: None,
-                    method: None,
-                    timing: None,
-                    housing: None,
-                    reserve_status: None,
-                    pre_development: None,
-                    funds: None,
-                    row: i + 2,
-                }
+                Parcel::new(
+                    format!("P{i}"),
+                    StatedArea::new(area.parse().unwrap(), AreaUnit::Hectare),
+                    *class,
+                    resolved,
+                )
+                .in_township(*town)
+                .at_row(i + 2)
             })
             .collect();
         compile(

@@ -20,25 +20,13 @@ fn dec(s: &str) -> Decimal {
 }
 
 fn parcel(id: &str, v: &str, unit: AreaUnit, use_text: &str) -> ReserveParcel {
-    let p = Parcel {
-        id: id.into(),
-        location: None,
-        stated_area: StatedArea::new(dec(v), unit),
-        class_text: use_text.into(),
-        class: ResolvedClass {
-            gb21010: None,
-            ydyh2023: None,
-        },
-        township: None,
-        source: None,
-        method: None,
-        timing: None,
-        housing: None,
-        reserve_status: None,
-        pre_development: None,
-        funds: None,
-        row: 2,
-    };
+    let p = Parcel::new(
+        id,
+        StatedArea::new(dec(v), unit),
+        use_text,
+        ResolvedClass::default(),
+    )
+    .at_row(2);
     ReserveParcel::register(
         p,
         Step::new(ReserveState::Proposed, Date::new(2025, 1, 2).unwrap()),

@@ -239,8 +239,9 @@ pub mod reserve {
         AcquisitionMode, Cost, CostKind, FundSource, Obstacle, ObstacleKind, PlannedStep,
         ReadinessItem, ReadinessRecord, ReserveParcel, ReserveState, Step, YearMonth,
     };
-    use landplan_core::units::{Money, MoneyUnit};
+    use landplan_core::units::{AreaUnit, Money, MoneyUnit, StatedArea};
     use landplan_core::Date;
+    use landplan_core::ResolvedClass;
     use rust_decimal::Decimal;
 
     /// The bond's id.
@@ -255,16 +256,14 @@ pub mod reserve {
     }
 
     fn parcel(id: &str, ha: &str, use_text: &str, code: &str, town: &str, at: &str) -> Parcel {
-        serde_json::from_value(serde_json::json!({
-            "id": id,
-            "location": at,
-            "stated_area": {"value": ha, "unit": "hectare"},
-            "class_text": use_text,
-            "class": {"gb21010": code, "ydyh2023": code},
-            "township": town,
-            "row": 0
-        }))
-        .expect("a demo parcel")
+        let class = ResolvedClass {
+            gb21010: Some(code.into()),
+            ydyh2023: Some(code.into()),
+        };
+        let area = StatedArea::new(ha.parse().expect("a demo area"), AreaUnit::Hectare);
+        Parcel::new(id, area, use_text, class)
+            .in_township(town)
+            .located(at)
     }
 
     fn held(date: Date, mode: AcquisitionMode, doc: &str) -> Step {

@@ -16,7 +16,8 @@ use landplan_core::reserve::{
     AcquisitionMode, Obstacle, ObstacleKind, PlannedStep, ReadinessItem, ReadinessRecord,
     ReserveParcel, ReserveState, Step, YearMonth,
 };
-use landplan_core::units::{Money, MoneyUnit};
+use landplan_core::units::{AreaUnit, Money, MoneyUnit, StatedArea};
+use landplan_core::ResolvedClass;
 use landplan_server::auth::AuthSettings;
 use landplan_store::Store;
 use support::*;
@@ -26,15 +27,14 @@ fn d(s: &str) -> Date {
 }
 
 fn parcel(id: &str, ha: &str, town: &str) -> Parcel {
-    serde_json::from_value(serde_json::json!({
-        "id": id,
-        "stated_area": {"value": ha, "unit": "hectare"},
-        "class_text": "住宅用地",
-        "class": {"gb21010": "07", "ydyh2023": "07"},
-        "township": town,
-        "row": 2
-    }))
-    .unwrap()
+    let class = ResolvedClass {
+        gb21010: Some("07".into()),
+        ydyh2023: Some("07".into()),
+    };
+    let area = StatedArea::new(ha.parse().unwrap(), AreaUnit::Hectare);
+    Parcel::new(id, area, "住宅用地", class)
+        .in_township(town)
+        .at_row(2)
 }
 
 fn held_step(date: &str) -> Step {

@@ -706,16 +706,16 @@ mod tests {
     use landplan_core::date::Date;
     use landplan_core::parcel::Parcel;
     use landplan_core::reserve::{AcquisitionMode, ReserveState};
+    use landplan_core::units::{AreaUnit, StatedArea};
+    use landplan_core::ResolvedClass;
 
     fn parcel(id: &str) -> Parcel {
-        serde_json::from_value(serde_json::json!({
-            "id": id,
-            "stated_area": {"value": "1.5", "unit": "hectare"},
-            "class_text": "住宅用地",
-            "class": {"gb21010": "07", "ydyh2023": "07"},
-            "row": 2
-        }))
-        .unwrap()
+        let class = ResolvedClass {
+            gb21010: Some("07".into()),
+            ydyh2023: Some("07".into()),
+        };
+        let area = StatedArea::new(rust_decimal::Decimal::new(15, 1), AreaUnit::Hectare);
+        Parcel::new(id, area, "住宅用地", class).at_row(2)
     }
 
     fn d(s: &str) -> Date {

@@ -12,18 +12,19 @@ use landplan_core::reserve::{
     AcquisitionMode, Obstacle, ObstacleKind, ReadinessItem, ReadinessRecord, ReserveParcel,
     ReserveState, Step, YearMonth,
 };
+use landplan_core::units::{AreaUnit, StatedArea};
+use landplan_core::ResolvedClass;
 use landplan_store::{Actor, Grant, InitOptions, Role, Store, StoreError};
 
 fn parcel(id: &str, ha: &str) -> Parcel {
-    serde_json::from_value(serde_json::json!({
-        "id": id,
-        "stated_area": {"value": ha, "unit": "hectare"},
-        "class_text": "住宅用地",
-        "class": {"gb21010": "07", "ydyh2023": "07"},
-        "township": "城关镇",
-        "row": 2
-    }))
-    .unwrap()
+    let class = ResolvedClass {
+        gb21010: Some("07".into()),
+        ydyh2023: Some("07".into()),
+    };
+    let area = StatedArea::new(ha.parse().unwrap(), AreaUnit::Hectare);
+    Parcel::new(id, area, "住宅用地", class)
+        .in_township("城关镇")
+        .at_row(2)
 }
 
 fn d(s: &str) -> Date {

@@ -223,15 +223,12 @@ fn plan_from_json(path: &Path, year: Option<i32>) -> anyhow::Result<CompiledPlan
     for (i, p) in v.parcels.into_iter().enumerate() {
         let unit = landplan_core::AreaUnit::parse(&p.stated_unit)
             .unwrap_or(landplan_core::AreaUnit::Hectare);
+        let class = landplan_core::ResolvedClass {
+            gb21010: p.gb21010,
+            ydyh2023: p.ydyh2023,
+        };
+        let area = landplan_core::units::StatedArea::new(p.stated_area, unit);
         c.add(landplan_core::Parcel {
-            id: p.id,
-            location: None,
-            stated_area: landplan_core::units::StatedArea::new(p.stated_area, unit),
-            class_text: p.class_text,
-            class: landplan_core::ResolvedClass {
-                gb21010: p.gb21010,
-                ydyh2023: p.ydyh2023,
-            },
             township: p.township,
             source: p
                 .source
@@ -244,11 +241,7 @@ fn plan_from_json(path: &Path, year: Option<i32>) -> anyhow::Result<CompiledPlan
             timing: p
                 .quarter
                 .map(|quarter| landplan_core::Timing::Quarter { quarter }),
-            housing: None,
-            reserve_status: None,
-            pre_development: None,
-            funds: None,
-            row: i + 2,
+            ..landplan_core::Parcel::new(p.id, area, p.class_text, class).at_row(i + 2)
         });
     }
     Ok(c.finish())

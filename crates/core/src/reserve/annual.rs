@@ -602,21 +602,13 @@ pub(crate) mod tests {
         else {
             panic!()
         };
+        let area = StatedArea::new(ha.parse().unwrap(), AreaUnit::Hectare);
         Parcel {
-            id: id.into(),
-            location: Some(format!("城关镇{id}号")),
-            stated_area: StatedArea::new(ha.parse().unwrap(), AreaUnit::Hectare),
-            class_text: "住宅用地".into(),
-            class,
-            township: Some("城关镇".into()),
             source: Some(LandSource::Stock),
-            method: None,
-            timing: None,
-            housing: None,
-            reserve_status: None,
-            pre_development: None,
-            funds: None,
-            row,
+            ..Parcel::new(id, area, "住宅用地", class)
+                .located(format!("城关镇{id}号"))
+                .in_township("城关镇")
+                .at_row(row)
         }
     }
 

@@ -723,25 +723,11 @@ mod tests {
     }
 
     fn reserve(id: &str, value: &str, unit: AreaUnit, use_text: &str, code: &str) -> ReserveParcel {
-        let parcel = Parcel {
-            id: id.into(),
-            location: None,
-            stated_area: StatedArea::new(dec(value), unit),
-            class_text: use_text.into(),
-            class: ResolvedClass {
-                gb21010: Some(code.into()),
-                ydyh2023: None,
-            },
-            township: None,
-            source: None,
-            method: None,
-            timing: None,
-            housing: None,
-            reserve_status: None,
-            pre_development: None,
-            funds: None,
-            row: 2,
+        let class = ResolvedClass {
+            gb21010: Some(code.into()),
+            ydyh2023: None,
         };
+        let parcel = Parcel::new(id, StatedArea::new(dec(value), unit), use_text, class).at_row(2);
         ReserveParcel::register(parcel, Step::new(ReserveState::Proposed, d("2026-01-05"))).unwrap()
     }
 

@@ -150,25 +150,14 @@ mod tests {
     use rust_decimal::Decimal;
 
     pub(crate) fn parcel(id: &str) -> Parcel {
-        Parcel {
-            id: id.into(),
-            location: None,
-            stated_area: StatedArea::new(Decimal::new(12345, 4), AreaUnit::Hectare),
-            class_text: "住宅用地".into(),
-            class: crate::class::ResolvedClass {
-                gb21010: Some("07".into()),
-                ydyh2023: Some("07".into()),
-            },
-            township: Some("城关镇".into()),
-            source: None,
-            method: None,
-            timing: None,
-            housing: None,
-            reserve_status: None,
-            pre_development: None,
-            funds: None,
-            row: 2,
-        }
+        let class = crate::class::ResolvedClass {
+            gb21010: Some("07".into()),
+            ydyh2023: Some("07".into()),
+        };
+        let area = StatedArea::new(Decimal::new(12345, 4), AreaUnit::Hectare);
+        Parcel::new(id, area, "住宅用地", class)
+            .in_township("城关镇")
+            .at_row(2)
     }
 
     fn d(s: &str) -> Date {

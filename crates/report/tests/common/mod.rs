@@ -17,22 +17,15 @@ pub fn parcel(id: &str, ha: &str, class: &str, town: &str, row: usize) -> Parcel
         Resolution::Class(c) => c,
         other => panic!("test class {class} did not resolve: {other:?}"),
     };
-    Parcel {
-        id: id.to_string(),
-        location: Some(format!("{town}{id}号地块")),
-        stated_area: StatedArea::new(d(ha), AreaUnit::Hectare),
-        class_text: class.to_string(),
-        class: class_res,
-        township: Some(town.to_string()),
-        source: None,
-        method: None,
-        timing: None,
-        housing: None,
-        reserve_status: None,
-        pre_development: None,
-        funds: None,
-        row,
-    }
+    Parcel::new(
+        id,
+        StatedArea::new(d(ha), AreaUnit::Hectare),
+        class,
+        class_res,
+    )
+    .located(format!("{town}{id}号地块"))
+    .in_township(town)
+    .at_row(row)
 }
 
 /// A small county: 16 parcels over 4 townships, every kind of attribute.
