@@ -82,16 +82,27 @@ pub const BACKUP_KEY: &str = "backup";
 enum Copying<'a> {
     /// A store into a backup.
     Export,
-    /// A backup (this file) into a new store.
-    Restore(&'a Path),
+    /// A backup (this file) into a new store; the time of its export entry, when that entry
+    /// recorded the kept files' digest.
+    Restore(&'a Path, Option<&'a str>),
 }
 
-impl Copying<'_> {
+impl<'a> Copying<'a> {
     /// Where the rows are read (`数据库` / `备份“x.gpkg”`) and what is refused.
     fn words(self) -> (String, &'static str) {
         match self {
             Copying::Export => ("数据库".into(), "导出"),
-            Copying::Restore(p) => (format!("备份“{}”", p.display()), "恢复"),
+            Copying::Restore(p, _) => (format!("备份“{}”", p.display()), "恢复"),
+        }
+    }
+
+    /// The kept files the digest covers: those of versions whose record was made by then
+    /// (None: all). A restore leaves out what was kept in the backup file after its export
+    /// (a backup opened by a server, whose first visits keep files): an addition, not a loss.
+    fn kept_until(self) -> Option<&'a str> {
+        match self {
+            Copying::Export => None,
+            Copying::Restore(_, at) => at,
         }
     }
 }
@@ -336,7 +347,8 @@ fn copy_tables(
         }
     }
     let (of, verb) = copying.words();
-    let kept = crate::published::copy_kept(src, dst, prefix.as_deref(), &of, verb)?;
+    let kept =
+        crate::published::copy_kept(src, dst, prefix.as_deref(), copying.kept_until(), &of, verb)?;
     sum.published_files = kept.files;
     Ok((sum, kept))
 }
@@ -571,17 +583,17 @@ fn fill(
 }
 
 /// The digest of kept files the backup's export entry recorded (its last `export` entry: the
-/// backup's own), None for a backup made before kept files travelled.
-fn recorded_kept_digest(db: &mut dyn Backend) -> Result<Option<String>, StoreError> {
+/// backup's own) and the entry's time; None for a backup made before kept files travelled.
+fn recorded_kept_digest(db: &mut dyn Backend) -> Result<Option<(String, String)>, StoreError> {
     let rows = db.query(
-        "SELECT after FROM audit_log WHERE action = 'export' ORDER BY seq DESC LIMIT 1",
+        "SELECT after, at FROM audit_log WHERE action = 'export' ORDER BY seq DESC LIMIT 1",
         &[],
     )?;
-    Ok(rows
-        .first()
-        .and_then(|r| r[0].opt_text())
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .and_then(|v| v[KEPT_DIGEST_KEY].as_str().map(str::to_string)))
+    Ok(rows.first().and_then(|r| {
+        let after: serde_json::Value = serde_json::from_str(&r[0].opt_text()?).ok()?;
+        let digest = after[KEPT_DIGEST_KEY].as_str()?.to_string();
+        Some((digest, r[1].text()))
+    }))
 }
 
 /// Refuse a restore whose kept files are not those its export copied (some removed, or
@@ -742,7 +754,9 @@ impl Store {
             )));
         }
         let backup_sealed = audit::has_seals(&mut *src.db)?;
-        let kept_digest = recorded_kept_digest(&mut *src.db)?;
+        let recorded = recorded_kept_digest(&mut *src.db)?;
+        let kept_digest = recorded.as_ref().map(|r| r.0.as_str());
+        let copying = Copying::Restore(backup, recorded.as_ref().map(|r| r.1.as_str()));
         let srid = src.srid;
         let after = |sum: &CopySummary| {
             serde_json::json!({
@@ -765,9 +779,8 @@ impl Store {
                     let mut dst = store.raw_session(actor)?;
                     dst.db.begin_write()?;
                     let r = (|| {
-                        let (sum, kept) =
-                            fill(&mut dst, &mut *src.db, srid, None, Copying::Restore(backup))?;
-                        check_kept_digest(kept_digest.as_deref(), &kept, backup)?;
+                        let (sum, kept) = fill(&mut dst, &mut *src.db, srid, None, copying)?;
+                        check_kept_digest(kept_digest, &kept, backup)?;
                         if !backup_sealed {
                             dst.seals = state::seal_everything(&mut *dst.db)?;
                         }
@@ -810,8 +823,8 @@ impl Store {
                             }
                         }
                         let (sum, kept) =
-                            fill(dst, &mut *src.db, srid, None, Copying::Restore(backup))?;
-                        check_kept_digest(kept_digest.as_deref(), &kept, backup)?;
+                            fill(dst, &mut *src.db, srid, None, copying)?;
+                        check_kept_digest(kept_digest, &kept, backup)?;
                         if !backup_sealed {
                             dst.seals = state::seal_everything(&mut *dst.db)?;
                         }

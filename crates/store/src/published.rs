@@ -353,8 +353,9 @@ pub(crate) struct KeptCopy {
     pub files: i64,
     /// Checker's reports (one per version) copied.
     pub checks: i64,
-    /// SHA-256 (hex) of the lines `version_id TAB name TAB sha256 LF` of every file copied,
-    /// sorted: what a later restore compares the backup's kept files with.
+    /// SHA-256 (hex) of the lines `version_id TAB name TAB sha256 LF` of the files copied
+    /// (those whose version's record was made by the `kept_until` given), sorted: what a later
+    /// restore compares the backup's kept files with.
     pub digest: String,
 }
 
@@ -393,10 +394,13 @@ fn kept_digest(mut rows: Vec<(i64, String, String)>) -> String {
 /// stored SHA-256 and size; a file that differs, or files without their version's report,
 /// refuse the copy (Invalid, in Chinese: `of` names where they were read, `verb` what is
 /// refused). A source without the tables (a backup made before they existed) copies nothing.
+/// The digest covers the files of versions whose record was made at or before `kept_until`
+/// (RFC 3339 UTC, as `made_at`; None: all).
 pub(crate) fn copy_kept(
     src: &mut dyn Backend,
     dst: &mut dyn Backend,
     prefix: Option<&str>,
+    kept_until: Option<&str>,
     of: &str,
     verb: &str,
 ) -> Result<KeptCopy, StoreError> {
@@ -429,6 +433,21 @@ pub(crate) fn copy_kept(
             "{of}中{version}保存的公开文件缺少与之同时保存的检查报告记录：公布时保存的内容不完整，拒绝{verb}"
         )));
     }
+    let made_at: std::collections::HashMap<i64, String> = src
+        .query(
+            &format!("SELECT version_id, made_at FROM published_check{filter}"),
+            &params,
+        )?
+        .into_iter()
+        .map(|r| (r[0].as_i64().unwrap_or(0), r[1].text()))
+        .collect();
+    let in_digest = |version_id: i64| match kept_until {
+        None => true,
+        Some(until) => made_at
+            .get(&version_id)
+            .is_some_and(|at| at.as_str() <= until),
+    };
+    let mut files = 0i64;
     let mut hashes = Vec::new();
     let mut bad: Option<(i64, String, String, String, String, i64, i64)> = None;
     src.query_each(
@@ -449,7 +468,10 @@ pub(crate) fn copy_kept(
                 bad = Some((version_id, r[1].text(), r[3].text(), sha, actual, size, len));
                 return Err(StoreError::Invalid(String::new()));
             }
-            hashes.push((version_id, r[1].text(), sha));
+            files += 1;
+            if in_digest(version_id) {
+                hashes.push((version_id, r[1].text(), sha));
+            }
             dst.exec(
                 "INSERT INTO published_file (version_id, name, position, filename, media_type, sha256, size, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 &r,
@@ -469,7 +491,7 @@ pub(crate) fn copy_kept(
             "{of}中{version}的公开文件“{filename}”（{name}）已被改动：内容的 SHA-256 为 {actual}{size_note}，与公布时保存的指纹 {sha} 不符；公众下载过的文件不能被替换，拒绝{verb}"
         )));
     }
-    copied.files = hashes.len() as i64;
+    copied.files = files;
     copied.digest = kept_digest(hashes);
     src.query_each(
         &format!(

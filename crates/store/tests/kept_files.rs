@@ -134,9 +134,16 @@ fn keeps(url: &str, dir: &Path, fresh: &dyn Fn(&str) -> String) {
         &import_opts("330201", "丙县"),
     )
     .unwrap();
-    s.import_files(&me, &[l1], None, &import_opts("330102", "甲县"))
+    s.import_files(
+        &me,
+        std::slice::from_ref(&l1),
+        None,
+        &import_opts("330102", "甲县"),
+    )
+    .unwrap();
+    s.import_files(&me, &[l1], None, &import_opts("330103", "乙县"))
         .unwrap();
-    for r in ["330201", "330102"] {
+    for r in ["330201", "330102", "330103"] {
         s.create_plan(&me, &key(r), None, None).unwrap();
     }
     let other_v1 = publish_and_keep(&s, &key("330201"));
@@ -145,6 +152,11 @@ fn keeps(url: &str, dir: &Path, fresh: &dyn Fn(&str) -> String) {
         .unwrap();
     s.adjust(&me, &key("330102"), "调整", None).unwrap();
     let own_v2 = publish_and_keep(&s, &key("330102"));
+    // Published without kept files (as by an older landplan): made on its first visit.
+    for a in [PlanAction::Submit, PlanAction::Approve, PlanAction::Publish] {
+        s.transition(&me, &key("330103"), a, None).unwrap();
+    }
+    let unkept = s.current_version(&me, &key("330103")).unwrap().version_id;
     let ids = [other_v1, own_v1, own_v2];
     let source: Vec<_> = ids.iter().map(|&id| kept(&s, id).unwrap()).collect();
 
@@ -163,7 +175,7 @@ fn keeps(url: &str, dir: &Path, fresh: &dyn Fn(&str) -> String) {
         .unwrap();
     let record: serde_json::Value = serde_json::from_str(&record).unwrap();
     assert_eq!(record["copied"]["published_files"], 6);
-    assert_eq!(record["copied"]["versions"], 3, "every existing key stays");
+    assert_eq!(record["copied"]["versions"], 4, "every existing key stays");
 
     // Restored into a new store: the same records, the same bytes and fingerprints served.
     let target = fresh("whole");
@@ -283,6 +295,26 @@ fn keeps(url: &str, dir: &Path, fresh: &dyn Fn(&str) -> String) {
         "{e}"
     );
     assert_no_store(&target);
+
+    // A backup opened as a store and visited keeps files for the version that had none: an
+    // addition after the export, not a loss — it restores, with them.
+    let visited = dir.join("visited.gpkg");
+    std::fs::copy(&whole, &visited).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let b = Store::open(visited.to_str().unwrap()).unwrap();
+    b.keep_published(
+        &Actor::anonymous(),
+        unkept,
+        &files_for(unkept),
+        "{}",
+        PublishedOrigin::FirstVisit,
+    )
+    .unwrap();
+    drop(b);
+    let target = fresh("visited");
+    let (r, sum) = Store::restore(&target, &visited, &me).unwrap();
+    assert_eq!(sum.published_files, 8);
+    assert_eq!(kept(&r, unkept).unwrap().0.origin, "first-visit");
 
     // A kept file changed in the store itself: not exported (its backup could not restore).
     s.backend()
