@@ -82,8 +82,8 @@ pub const BACKUP_KEY: &str = "backup";
 enum Copying<'a> {
     /// A store into a backup.
     Export,
-    /// A backup (this file) into a new store; the time of its export entry, when that entry
-    /// recorded the kept files' digest.
+    /// A backup (this file) into a new store; the newest record its export copied (`""` when
+    /// none), when the export entry recorded the kept files' digest.
     Restore(&'a Path, Option<&'a str>),
 }
 
@@ -97,8 +97,9 @@ impl<'a> Copying<'a> {
     }
 
     /// The kept files the digest covers: those of versions whose record was made by then
-    /// (None: all). A restore leaves out what was kept in the backup file after its export
-    /// (a backup opened by a server, whose first visits keep files): an addition, not a loss.
+    /// (None: all). A restore leaves out what was kept in the backup file after the records
+    /// its export copied (a backup opened by a server, whose first visits keep files): an
+    /// addition, not a loss.
     fn kept_until(self) -> Option<&'a str> {
         match self {
             Copying::Export => None,
@@ -109,6 +110,10 @@ impl<'a> Copying<'a> {
 
 /// The key of an export's audit entry that holds the digest of the kept files.
 const KEPT_DIGEST_KEY: &str = "published_files_sha256";
+
+/// The key of an export's audit entry that holds the newest `made_at` of the kept records the
+/// digest covers (null when none were kept).
+const KEPT_UNTIL_KEY: &str = "published_files_until";
 
 /// The tables copied, their columns and the column that orders them.
 const TABLES: &[(&str, &str, &str)] = &[
@@ -583,16 +588,21 @@ fn fill(
 }
 
 /// The digest of kept files the backup's export entry recorded (its last `export` entry: the
-/// backup's own) and the entry's time; None for a backup made before kept files travelled.
+/// backup's own) and the newest record it covers (`""` when none); None for a backup made
+/// before kept files travelled.
 fn recorded_kept_digest(db: &mut dyn Backend) -> Result<Option<(String, String)>, StoreError> {
     let rows = db.query(
-        "SELECT after, at FROM audit_log WHERE action = 'export' ORDER BY seq DESC LIMIT 1",
+        "SELECT after FROM audit_log WHERE action = 'export' ORDER BY seq DESC LIMIT 1",
         &[],
     )?;
     Ok(rows.first().and_then(|r| {
         let after: serde_json::Value = serde_json::from_str(&r[0].opt_text()?).ok()?;
         let digest = after[KEPT_DIGEST_KEY].as_str()?.to_string();
-        Some((digest, r[1].text()))
+        let until = after[KEPT_UNTIL_KEY]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        Some((digest, until))
     }))
 }
 
@@ -686,6 +696,7 @@ impl Session<'_> {
                         "source_audit_entries": report.entries,
                         "copied": sum,
                         KEPT_DIGEST_KEY: kept.digest,
+                        KEPT_UNTIL_KEY: kept.until,
                     })),
                 )?;
                 audit::set_meta(

@@ -357,6 +357,9 @@ pub(crate) struct KeptCopy {
     /// (those whose version's record was made by the `kept_until` given), sorted: what a later
     /// restore compares the backup's kept files with.
     pub digest: String,
+    /// The newest `made_at` of the records copied (None when none): the records a digest
+    /// covers, recorded with it (server clocks, not the export's, decide what was there).
+    pub until: Option<String>,
 }
 
 /// How a version is named in a refusal: `330102 2025 年国有建设用地供应计划第 1 版（版本编号 7）`.
@@ -447,6 +450,7 @@ pub(crate) fn copy_kept(
             .get(&version_id)
             .is_some_and(|at| at.as_str() <= until),
     };
+    copied.until = made_at.values().max().cloned();
     let mut files = 0i64;
     let mut hashes = Vec::new();
     let mut bad: Option<(i64, String, String, String, String, i64, i64)> = None;
