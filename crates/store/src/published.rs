@@ -8,14 +8,15 @@
 //!   entry, no seal, and an anonymous visitor's first visit may make it (only for a version
 //!   that is published). Rows are only added: the first record kept for a version stays.
 //! - **Backups keep them.** `landplan export` (the whole store, or a region: that region's
-//!   versions) copies both tables verbatim ([`copy_kept`]), and `restore` copies them back, so
+//!   versions) copies both tables verbatim (`copy_kept`), and `restore` copies them back, so
 //!   a restored site serves the bytes and fingerprints the public was shown, not files made
 //!   again by today's landplan. Each file's bytes are checked against its stored SHA-256 and
 //!   size while copied, and a file that differs refuses the export or restore, naming the
 //!   version and file: a changed download is never republished. The export's audit entry
-//!   records a digest of every kept file's name and fingerprint ([`KeptCopy::digest`]); a
+//!   records a digest of every kept file's name and fingerprint (`published_files_sha256`); a
 //!   restore compares the backup's kept files with it, so a file deleted from the backup, or
-//!   one replaced together with its `sha256`, is refused too. A backup made before kept files
+//!   one replaced together with its `sha256`, is refused too (records kept in the backup file
+//!   after those its export copied are additions, and restore). A backup made before kept files
 //!   travelled (no such tables, or none kept) restores as before: its versions' files are made
 //!   again on their first visit.
 //! - the **list of published plans** filtered in SQL (by region and year, a page at a time),
