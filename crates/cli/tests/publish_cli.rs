@@ -1,12 +1,13 @@
 //! `landplan plan publish --doc-number … --issuing-body …` (issue 16, item 2): the 文号 and
 //! issuing body of a publication kept with the version, printed by `plan publish` and `plan
 //! show`, in the JSON of `plan show` and `plan list` (`doc_number`, `issuing_body`); bad values
-//! refused in Chinese with the plan unchanged; `audit verify` passes afterwards. On both store
-//! backends (PostgreSQL when it is installed, as the other store tests).
+//! refused in Chinese with the plan unchanged; `audit verify` passes afterwards; the files kept
+//! at publication counted by `export` and `restore`. On both store backends (PostgreSQL when
+//! it is installed, as the other store tests).
 
 mod common;
 
-use common::{demo, ok, run, CountyPlan, TestStore};
+use common::{demo, ok, p, run, CountyPlan, TestStore};
 use serde_json::Value;
 
 fn scenario(db: &str) {
@@ -77,6 +78,29 @@ fn scenario(db: &str) {
     let j = run(&show).ok().json();
     assert_eq!(j["versions"][0]["doc_number"], "示自然资发〔2025〕12号");
     assert_eq!(j["versions"][1]["doc_number"], Value::Null);
+
+    // The files kept at each publication travel with a backup, counted by export and restore.
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("备份.gpkg");
+    let kept = |text: &str| {
+        text.split("公布版本的公开文件 ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse::<u32>().ok())
+    };
+    let out = ok(&["export", "--db", db, p(&backup)]);
+    let n = kept(&out).unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        n >= 6,
+        "two publications keep at least three files each: {out}"
+    );
+    let out = ok(&[
+        "restore",
+        "--db",
+        p(&dir.path().join("恢复.gpkg")),
+        p(&backup),
+    ]);
+    assert_eq!(kept(&out), Some(n), "{out}");
 }
 
 #[test]

@@ -22,7 +22,17 @@
 //! `export` entry. A region export starts a new chain whose first entry names the source's
 //! chain head and seals every row copied. Restore copies everything verbatim, verifies the
 //! chain and the state, and appends `restore`. Accounts and their grants travel with a
-//! whole-store export and restore, not with a region. Exporting needs 管理 for the region (the
+//! whole-store export and restore, not with a region.
+//!
+//! What the public site kept of each published version — its download files and checker's
+//! report (`published_file`, `published_check`) — travels too, bytes verbatim: the whole
+//! store's, or a region's versions' (version ids are copied unchanged, so nothing is
+//! renumbered). Every kept file's bytes are checked against its stored SHA-256 on export and
+//! on restore, and the export's audit entry records a digest of the kept files' names and
+//! fingerprints (`published_files_sha256`) that restore compares with: a backup whose kept
+//! files were changed or removed is refused, naming the version and file
+//! ([`crate::published`]). A backup made before they travelled restores as before (they are
+//! made again on each version's first visit). Exporting needs 管理 for the region (the
 //! whole store: for every top-level region); restoring needs the same in the backup (its
 //! accounts), or, for a backup without accounts, is the local operator's.
 
@@ -55,6 +65,9 @@ pub struct CopySummary {
     pub audit_entries: i64,
     /// Accounts copied.
     pub accounts: i64,
+    /// Files the public site kept for published versions (downloads, each with its SHA-256),
+    /// copied byte for byte.
+    pub published_files: i64,
     /// Files left by interrupted exports or restores that were found and removed (said to the
     /// user: they are not backups).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -63,6 +76,44 @@ pub struct CopySummary {
 
 /// The `landplan_meta` key of a backup's completion record.
 pub const BACKUP_KEY: &str = "backup";
+
+/// Which copy is made: named when a kept file refuses it.
+#[derive(Debug, Clone, Copy)]
+enum Copying<'a> {
+    /// A store into a backup.
+    Export,
+    /// A backup (this file) into a new store; the newest record its export copied (`""` when
+    /// none), when the export entry recorded the kept files' digest.
+    Restore(&'a Path, Option<&'a str>),
+}
+
+impl<'a> Copying<'a> {
+    /// Where the rows are read (`数据库` / `备份“x.gpkg”`) and what is refused.
+    fn words(self) -> (String, &'static str) {
+        match self {
+            Copying::Export => ("数据库".into(), "导出"),
+            Copying::Restore(p, _) => (format!("备份“{}”", p.display()), "恢复"),
+        }
+    }
+
+    /// The kept files the digest covers: those of versions whose record was made by then
+    /// (None: all). A restore leaves out what was kept in the backup file after the records
+    /// its export copied (a backup opened by a server, whose first visits keep files): an
+    /// addition, not a loss.
+    fn kept_until(self) -> Option<&'a str> {
+        match self {
+            Copying::Export => None,
+            Copying::Restore(_, at) => at,
+        }
+    }
+}
+
+/// The key of an export's audit entry that holds the digest of the kept files.
+const KEPT_DIGEST_KEY: &str = "published_files_sha256";
+
+/// The key of an export's audit entry that holds the newest `made_at` of the kept records the
+/// digest covers (null when none were kept).
+const KEPT_UNTIL_KEY: &str = "published_files_until";
 
 /// The tables copied, their columns and the column that orders them.
 const TABLES: &[(&str, &str, &str)] = &[
@@ -172,13 +223,15 @@ fn region_filter(table: &str, prefix: &str, ancestors: &[String]) -> (String, Ve
 
 /// Copy the tables (of one region, or all) from `src` into the empty store `dst`, row by row,
 /// verbatim; parcels get their row hash computed from what is copied (a backup written before
-/// row hashes existed has none).
+/// row hashes existed has none). Then the public site's kept files of the versions copied
+/// (checked against their fingerprints: [`crate::published::copy_kept`]).
 fn copy_tables(
     src: &mut dyn Backend,
     dst: &mut dyn Backend,
     srid: i32,
     region: Option<&str>,
-) -> Result<CopySummary, StoreError> {
+    copying: Copying,
+) -> Result<(CopySummary, crate::published::KeptCopy), StoreError> {
     let mut sum = CopySummary::default();
     let (prefix, ancestors) = match region {
         Some(code) => {
@@ -298,7 +351,11 @@ fn copy_tables(
             _ => {}
         }
     }
-    Ok(sum)
+    let (of, verb) = copying.words();
+    let kept =
+        crate::published::copy_kept(src, dst, prefix.as_deref(), copying.kept_until(), &of, verb)?;
+    sum.published_files = kept.files;
+    Ok((sum, kept))
 }
 
 /// Geometry selected by either backend: PostGIS hands WKB, GeoPackage a GP blob.
@@ -520,13 +577,50 @@ fn fill(
     src: &mut dyn Backend,
     srid: i32,
     region: Option<&str>,
-) -> Result<CopySummary, StoreError> {
+    copying: Copying,
+) -> Result<(CopySummary, crate::published::KeptCopy), StoreError> {
     crate::migrate_tx(&mut *dst.db)?;
     dst.init_layer(srid, false)?;
-    let sum = copy_tables(src, &mut *dst.db, srid, region)?;
+    let copied = copy_tables(src, &mut *dst.db, srid, region, copying)?;
     // The derived columns of parcels from a backup without them, the layers of the plans.
     crate::layers::refresh_all(&mut *dst.db, srid)?;
-    Ok(sum)
+    Ok(copied)
+}
+
+/// The digest of kept files the backup's export entry recorded (its last `export` entry: the
+/// backup's own) and the newest record it covers (`""` when none); None for a backup made
+/// before kept files travelled.
+fn recorded_kept_digest(db: &mut dyn Backend) -> Result<Option<(String, String)>, StoreError> {
+    let rows = db.query(
+        "SELECT after FROM audit_log WHERE action = 'export' ORDER BY seq DESC LIMIT 1",
+        &[],
+    )?;
+    Ok(rows.first().and_then(|r| {
+        let after: serde_json::Value = serde_json::from_str(&r[0].opt_text()?).ok()?;
+        let digest = after[KEPT_DIGEST_KEY].as_str()?.to_string();
+        let until = after[KEPT_UNTIL_KEY]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        Some((digest, until))
+    }))
+}
+
+/// Refuse a restore whose kept files are not those its export copied (some removed, or
+/// replaced together with their fingerprints).
+fn check_kept_digest(
+    recorded: Option<&str>,
+    kept: &crate::published::KeptCopy,
+    backup: &Path,
+) -> Result<(), StoreError> {
+    match recorded {
+        Some(d) if d != kept.digest => Err(StoreError::Invalid(format!(
+            "备份“{}”中公布版本的公开文件与导出时记录的不一致（现有 {} 个文件；可能被删除、增加或连同指纹一起替换）：公众下载过的文件不能丢失或被替换，拒绝恢复",
+            backup.display(),
+            kept.files
+        ))),
+        _ => Ok(()),
+    }
 }
 
 impl Session<'_> {
@@ -585,7 +679,8 @@ impl Session<'_> {
             let mut dst = store.raw_session(self.actor)?;
             dst.db.begin_write()?;
             let r = (|| {
-                let sum = fill(&mut dst, &mut *self.db, self.srid, region)?;
+                let (sum, kept) =
+                    fill(&mut dst, &mut *self.db, self.srid, region, Copying::Export)?;
                 // A new chain (a region), or rows no entry sealed: seal what was copied.
                 if region.is_some() || !source_sealed {
                     dst.seals = state::seal_everything(&mut *dst.db)?;
@@ -600,6 +695,8 @@ impl Session<'_> {
                         "source_audit_head": report.head,
                         "source_audit_entries": report.entries,
                         "copied": sum,
+                        KEPT_DIGEST_KEY: kept.digest,
+                        KEPT_UNTIL_KEY: kept.until,
                     })),
                 )?;
                 audit::set_meta(
@@ -668,6 +765,9 @@ impl Store {
             )));
         }
         let backup_sealed = audit::has_seals(&mut *src.db)?;
+        let recorded = recorded_kept_digest(&mut *src.db)?;
+        let kept_digest = recorded.as_ref().map(|r| r.0.as_str());
+        let copying = Copying::Restore(backup, recorded.as_ref().map(|r| r.1.as_str()));
         let srid = src.srid;
         let after = |sum: &CopySummary| {
             serde_json::json!({
@@ -690,7 +790,8 @@ impl Store {
                     let mut dst = store.raw_session(actor)?;
                     dst.db.begin_write()?;
                     let r = (|| {
-                        let sum = fill(&mut dst, &mut *src.db, srid, None)?;
+                        let (sum, kept) = fill(&mut dst, &mut *src.db, srid, None, copying)?;
+                        check_kept_digest(kept_digest, &kept, backup)?;
                         if !backup_sealed {
                             dst.seals = state::seal_everything(&mut *dst.db)?;
                         }
@@ -732,7 +833,9 @@ impl Store {
                                 ));
                             }
                         }
-                        let sum = fill(dst, &mut *src.db, srid, None)?;
+                        let (sum, kept) =
+                            fill(dst, &mut *src.db, srid, None, copying)?;
+                        check_kept_digest(kept_digest, &kept, backup)?;
                         if !backup_sealed {
                             dst.seals = state::seal_everything(&mut *dst.db)?;
                         }

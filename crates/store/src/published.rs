@@ -7,12 +7,25 @@
 //!   documents differently. Keeping them is a cache write, not a change of the plan: no audit
 //!   entry, no seal, and an anonymous visitor's first visit may make it (only for a version
 //!   that is published). Rows are only added: the first record kept for a version stays.
+//! - **Backups keep them.** `landplan export` (the whole store, or a region: that region's
+//!   versions) copies both tables verbatim (`copy_kept`), and `restore` copies them back, so
+//!   a restored site serves the bytes and fingerprints the public was shown, not files made
+//!   again by today's landplan. Each file's bytes are checked against its stored SHA-256 and
+//!   size while copied, and a file that differs refuses the export or restore, naming the
+//!   version and file: a changed download is never republished. The export's audit entry
+//!   records a digest of every kept file's name and fingerprint (`published_files_sha256`); a
+//!   restore compares the backup's kept files with it, so a file deleted from the backup, or
+//!   one replaced together with its `sha256`, is refused too (records kept in the backup file
+//!   after those its export copied are additions, and restore). A backup made before kept files
+//!   travelled (no such tables, or none kept) restores as before: its versions' files are made
+//!   again on their first visit.
 //! - the **list of published plans** filtered in SQL (by region and year, a page at a time),
 //!   and counts by province and year, so that no page of the public site reads every plan of
 //!   a national store.
 
 use crate::access::Actor;
-use crate::db::Value;
+use crate::audit::sha256_hex;
+use crate::db::{Backend, Value};
 use crate::error::StoreError;
 use crate::plan::{version_row, version_select, PlanStatus, PlanVersion};
 use crate::Store;
@@ -332,6 +345,174 @@ fn keep_tx(
     )?;
     read_record(db, version_id)?
         .ok_or_else(|| StoreError::Corrupt(format!("编号为 {version_id} 的版本的公开文件未能保存")))
+}
+
+/// What [`copy_kept`] copied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct KeptCopy {
+    /// Files copied.
+    pub files: i64,
+    /// Checker's reports (one per version) copied.
+    pub checks: i64,
+    /// SHA-256 (hex) of the lines `version_id TAB name TAB sha256 LF` of the files copied
+    /// (those whose version's record was made by the `kept_until` given), sorted: what a later
+    /// restore compares the backup's kept files with.
+    pub digest: String,
+    /// The newest `made_at` of the records copied (None when none): the records a digest
+    /// covers, recorded with it (server clocks, not the export's, decide what was there).
+    pub until: Option<String>,
+}
+
+/// How a version is named in a refusal: `330102 2025 年国有建设用地供应计划第 1 版（版本编号 7）`.
+fn describe_version(db: &mut dyn Backend, version_id: i64) -> Result<String, StoreError> {
+    let rows = db.query(
+        "SELECT p.region, p.year, p.kind, v.version FROM plan_version v JOIN plan p ON p.id = v.plan_id WHERE v.id = ?",
+        &[Value::Int(version_id)],
+    )?;
+    Ok(match rows.first() {
+        Some(r) => format!(
+            "{} {} 年{}第 {} 版（版本编号 {version_id}）",
+            r[0].text(),
+            r[1].text(),
+            crate::state::kind_label(&r[2].text()),
+            r[3].text()
+        ),
+        None => format!("编号为 {version_id} 的计划版本"),
+    })
+}
+
+/// The digest of kept files' (version id, name, SHA-256), in a fixed order ([`KeptCopy::digest`]).
+fn kept_digest(mut rows: Vec<(i64, String, String)>) -> String {
+    rows.sort();
+    let mut text = String::new();
+    for (v, name, sha) in rows {
+        text.push_str(&format!("{v}\t{name}\t{sha}\n"));
+    }
+    sha256_hex(text.as_bytes())
+}
+
+/// Copy the kept files and checker's reports from `src` into `dst` verbatim: all of them, or
+/// (`prefix`: a region's code prefix, [`region_prefix`]) those of the versions of plans whose
+/// region starts with it. Version ids travel unchanged (`plan_version` rows are copied with
+/// their ids), so `version_id` needs no mapping. Every file's bytes are checked against its
+/// stored SHA-256 and size; a file that differs, or files without their version's report,
+/// refuse the copy (Invalid, in Chinese: `of` names where they were read, `verb` what is
+/// refused). A source without the tables (a backup made before they existed) copies nothing.
+/// The digest covers the files of versions whose record was made at or before `kept_until`
+/// (RFC 3339 UTC, as `made_at`; None: all).
+pub(crate) fn copy_kept(
+    src: &mut dyn Backend,
+    dst: &mut dyn Backend,
+    prefix: Option<&str>,
+    kept_until: Option<&str>,
+    of: &str,
+    verb: &str,
+) -> Result<KeptCopy, StoreError> {
+    let mut copied = KeptCopy {
+        digest: kept_digest(Vec::new()),
+        ..KeptCopy::default()
+    };
+    if !src.table_exists("published_file")? || !src.table_exists("published_check")? {
+        return Ok(copied);
+    }
+    let (filter, params) = match prefix {
+        Some(p) => (
+            " WHERE version_id IN (SELECT v.id FROM plan_version v JOIN plan p ON p.id = v.plan_id WHERE p.region LIKE ?)",
+            vec![Value::Text(format!("{p}%"))],
+        ),
+        None => ("", Vec::new()),
+    };
+    // Files whose version has no report would be hidden (a version's record is read through
+    // its report) and then collide with the files made again on its first visit.
+    let orphans = src.query(
+        &format!(
+            "SELECT DISTINCT version_id FROM published_file{filter}{} NOT EXISTS (SELECT 1 FROM published_check c WHERE c.version_id = published_file.version_id) ORDER BY version_id",
+            if filter.is_empty() { " WHERE" } else { " AND" }
+        ),
+        &params,
+    )?;
+    if let Some(r) = orphans.first() {
+        let version = describe_version(src, r[0].as_i64().unwrap_or(0))?;
+        return Err(StoreError::Invalid(format!(
+            "{of}中{version}保存的公开文件缺少与之同时保存的检查报告记录：公布时保存的内容不完整，拒绝{verb}"
+        )));
+    }
+    let made_at: std::collections::HashMap<i64, String> = src
+        .query(
+            &format!("SELECT version_id, made_at FROM published_check{filter}"),
+            &params,
+        )?
+        .into_iter()
+        .map(|r| (r[0].as_i64().unwrap_or(0), r[1].text()))
+        .collect();
+    let in_digest = |version_id: i64| match kept_until {
+        None => true,
+        Some(until) => made_at
+            .get(&version_id)
+            .is_some_and(|at| at.as_str() <= until),
+    };
+    copied.until = made_at.values().max().cloned();
+    let mut files = 0i64;
+    let mut hashes = Vec::new();
+    let mut bad: Option<(i64, String, String, String, String, i64, i64)> = None;
+    src.query_each(
+        &format!(
+            "SELECT version_id, name, position, filename, media_type, sha256, size, bytes FROM published_file{filter} ORDER BY version_id, position"
+        ),
+        &params,
+        &mut |r| {
+            let version_id = r[0].as_i64().unwrap_or(0);
+            let sha = r[5].text();
+            let size = r[6].as_i64().unwrap_or(-1);
+            let (actual, len) = match &r[7] {
+                Value::Blob(b) => (sha256_hex(b), b.len() as i64),
+                _ => (sha256_hex(&[]), 0),
+            };
+            if actual != sha || len != size {
+                // Stop at the first: its version is described after the scan.
+                bad = Some((version_id, r[1].text(), r[3].text(), sha, actual, size, len));
+                return Err(StoreError::Invalid(String::new()));
+            }
+            files += 1;
+            if in_digest(version_id) {
+                hashes.push((version_id, r[1].text(), sha));
+            }
+            dst.exec(
+                "INSERT INTO published_file (version_id, name, position, filename, media_type, sha256, size, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                &r,
+            )?;
+            Ok(())
+        },
+    )
+    .or_else(|e| if bad.is_some() { Ok(()) } else { Err(e) })?;
+    if let Some((version_id, name, filename, sha, actual, size, len)) = bad {
+        let version = describe_version(src, version_id)?;
+        let size_note = if size == len {
+            String::new()
+        } else {
+            format!("，大小为 {len} 字节而记录为 {size} 字节")
+        };
+        return Err(StoreError::Invalid(format!(
+            "{of}中{version}的公开文件“{filename}”（{name}）已被改动：内容的 SHA-256 为 {actual}{size_note}，与公布时保存的指纹 {sha} 不符；公众下载过的文件不能被替换，拒绝{verb}"
+        )));
+    }
+    copied.files = files;
+    copied.digest = kept_digest(hashes);
+    src.query_each(
+        &format!(
+            "SELECT version_id, report, origin, made_by, made_at FROM published_check{filter} ORDER BY version_id"
+        ),
+        &params,
+        &mut |r| {
+            copied.checks += 1;
+            dst.exec(
+                "INSERT INTO published_check (version_id, report, origin, made_by, made_at) VALUES (?, ?, ?, ?, ?)",
+                &r,
+            )?;
+            Ok(())
+        },
+    )?;
+    Ok(copied)
 }
 
 #[cfg(test)]

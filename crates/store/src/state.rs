@@ -1060,7 +1060,7 @@ struct Names {
     versions: HashMap<i64, String>,
 }
 
-fn kind_label(kind: &str) -> &'static str {
+pub(crate) fn kind_label(kind: &str) -> &'static str {
     match kind {
         "reserve" => "土地储备计划",
         _ => "国有建设用地供应计划",

@@ -37,13 +37,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("已删除上次中断的运行留下的文件：{f}");
     }
     outln!(
-        "已导出到 {}：行政区 {} 个、导入批次 {} 个、地块 {} 个、计划 {} 个（{} 个版本）、审计记录 {} 条",
+        "已导出到 {}：行政区 {} 个、导入批次 {} 个、地块 {} 个、计划 {} 个（{} 个版本）、公布版本的公开文件 {} 个、审计记录 {} 条",
         args.out.display(),
         s.regions,
         s.imports,
         s.parcels,
         s.plans,
         s.versions,
+        s.published_files,
         s.audit_entries
     )?;
     Ok(ExitCode::SUCCESS)

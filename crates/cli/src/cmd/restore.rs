@@ -31,7 +31,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("已清理上次中断的运行留下的文件：{f}");
     }
     outln!(
-        "已从 {} 恢复到 {}：行政区 {} 个、导入批次 {} 个、地块 {} 个、计划 {} 个（{} 个版本）、审计记录 {} 条",
+        "已从 {} 恢复到 {}：行政区 {} 个、导入批次 {} 个、地块 {} 个、计划 {} 个（{} 个版本）、公布版本的公开文件 {} 个、审计记录 {} 条",
         args.backup.display(),
         landplan_store::pg::redact(&args.db),
         s.regions,
@@ -39,6 +39,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         s.parcels,
         s.plans,
         s.versions,
+        s.published_files,
         s.audit_entries
     )?;
     Ok(ExitCode::SUCCESS)
