@@ -629,9 +629,6 @@ impl Store {
     ) -> Result<(), StoreError> {
         let data = serde_json::to_string(bond)?;
         let bond_id = bond_id.trim().to_string();
-        if bond_id.is_empty() {
-            return Err(StoreError::Invalid("专项债券项目没有编号".into()));
-        }
         let mut s = self.session(actor)?;
         let region = s.reserve_county(region)?;
         s.require(
@@ -639,6 +636,9 @@ impl Store {
             &region,
             &format!("保存 {region} 的专项债券项目 {bond_id}"),
         )?;
+        if bond_id.is_empty() {
+            return Err(StoreError::Invalid("专项债券项目没有编号".into()));
+        }
         s.write(|s| {
             s.ensure_region_tx(&region, None)?;
             let rows = s.db.query(
