@@ -305,3 +305,35 @@ fn the_reserve_commands_on_postgres() {
     let Some(pg) = Pg::start() else { return };
     reserve(&pg.fresh_db());
 }
+
+/// `reserve import --region 代码=名称` registers a new county's name, as `store import` does:
+/// the county is then found by its name (and a later `代码=名称` renames it).
+#[test]
+fn a_reserve_import_registers_the_name_given_with_the_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.gpkg").display().to_string();
+    run(&["init", "--db", &db], 0);
+    let files = ["储备地块.csv", "成本.csv", "净地.csv", "障碍.csv"].map(data);
+    let mut args = vec![
+        "reserve",
+        "--db",
+        &db,
+        "import",
+        "--region",
+        "330102=某某区",
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let (o, _) = run(&args, 0);
+    assert!(o.contains("已导入 330102 储备地块 3 宗"), "{o}");
+    let by_name = |name: &str, code: i32| {
+        landplan(&["reserve", "--db", &db, "list", "--region", name])
+            .status
+            .code()
+            == Some(code)
+    };
+    assert!(by_name("某某区", 0), "the county is not found by its name");
+    args[5] = "330102=某某新区";
+    run(&args, 0);
+    assert!(by_name("某某新区", 0), "the county is not renamed");
+    assert!(!by_name("某某区", 0), "the old name still answers");
+}

@@ -279,6 +279,7 @@ impl Session<'_> {
     fn reserve_import(
         &mut self,
         region: &str,
+        name: Option<&str>,
         parcels: &[ReserveParcel],
     ) -> Result<ReserveImportSummary, StoreError> {
         let region = self.reserve_county(region)?;
@@ -304,7 +305,7 @@ impl Session<'_> {
         // Replay every parcel before writing anything: one refused step refuses the import.
         let checked: Vec<ReserveParcel> = parcels.iter().map(replay).collect::<Result<_, _>>()?;
         self.write(|s| {
-            s.ensure_region_tx(&region, None)?;
+            s.ensure_region_tx(&region, name)?;
             let mut sum = ReserveImportSummary {
                 region: region.clone(),
                 parcels: checked.len() as i64,
@@ -453,7 +454,20 @@ impl Store {
         region: &str,
         parcels: &[ReserveParcel],
     ) -> Result<ReserveImportSummary, StoreError> {
-        self.session(actor)?.reserve_import(region, parcels)
+        self.session(actor)?.reserve_import(region, None, parcels)
+    }
+
+    /// [`Store::reserve_import`] registering the county's name (`代码=名称` given by the user)
+    /// in the same transaction, as a ledger import does: a new county is added with it, a
+    /// known one renamed (audited as `region.rename`).
+    pub fn reserve_import_named(
+        &self,
+        actor: &Actor,
+        region: &str,
+        name: Option<&str>,
+        parcels: &[ReserveParcel],
+    ) -> Result<ReserveImportSummary, StoreError> {
+        self.session(actor)?.reserve_import(region, name, parcels)
     }
 
     /// Take a step on a stored parcel through [`ReserveParcel::apply`]: refused (nothing

@@ -61,7 +61,7 @@ pub enum Sub {
     Bond(bond::Args),
     /// 导入储备台账（工作簿，或储备地块、成本、净地、障碍各自的 CSV 文件）：整批成功或整批不导入；再次导入同一编号时更新属性，已记录的状态步骤不回退
     Import {
-        /// 县级行政区：行政区划代码（如 330102）或数据库中已有的名称
+        /// 县级行政区：行政区划代码（如 330102）、代码=名称（登记县名，如 330102=某某县）或数据库中已有的名称
         #[arg(long)]
         region: String,
         /// 储备台账文件（XLSX/XLS 工作簿，或 CSV 文件，可多个）
@@ -788,8 +788,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let store = open(&db)?;
             let who = actor(&store, user.as_deref())?;
             let code = region_code(&store, &region)?;
+            // `代码=名称` registers the county's name, as `landplan store import` does.
+            let name = region
+                .split_once('=')
+                .map(|(_, n)| n.trim())
+                .filter(|n| !n.is_empty());
             let sum = store
-                .reserve_import(&who, &code, &read.parcels)
+                .reserve_import_named(&who, &code, name, &read.parcels)
                 .map_err(explain)?;
             if out.is_json() {
                 json_out(&json!({ "summary": sum, "findings": read.findings }))?;
