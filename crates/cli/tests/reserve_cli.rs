@@ -337,3 +337,64 @@ fn a_reserve_import_registers_the_name_given_with_the_code() {
     assert!(by_name("某某新区", 0), "the county is not renamed");
     assert!(!by_name("某某区", 0), "the old name still answers");
 }
+
+/// `reserve obstacles --region <prefecture>` lists the overdue obstacles of the counties below,
+/// each row naming its county; the county's own list has no such column.
+#[test]
+fn reserve_obstacles_of_a_prefecture_name_their_counties() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.gpkg").display().to_string();
+    run(&["init", "--db", &db], 0);
+    let files = ["储备地块.csv", "成本.csv", "净地.csv", "障碍.csv"].map(data);
+    let mut args = vec!["reserve", "--db", &db, "import", "--region", "330102"];
+    args.extend(files.iter().map(String::as_str));
+    run(&args, 0);
+    let obstacles = |region: &str| {
+        run(
+            &[
+                "reserve",
+                "--db",
+                &db,
+                "obstacles",
+                "--region",
+                region,
+                "--as-of",
+                "2027-01-01",
+            ],
+            1,
+        )
+        .0
+    };
+    let county = obstacles("330102");
+    let prefecture = obstacles("330100");
+    assert!(
+        county.contains("红 2 项") && !county.contains("行政区"),
+        "{county}"
+    );
+    assert!(prefecture.contains("红 2 项"), "{prefecture}");
+    let header = prefecture.lines().nth(1).unwrap_or_default();
+    assert!(header.contains("行政区"), "{prefecture}");
+    let rows: Vec<&str> = prefecture.lines().filter(|l| l.contains("逾期")).collect();
+    assert_eq!(rows.len(), 2, "{prefecture}");
+    assert!(rows.iter().all(|r| r.contains("330102")), "{prefecture}");
+    let json: Value = serde_json::from_str(
+        &run(
+            &[
+                "reserve",
+                "--db",
+                &db,
+                "obstacles",
+                "--region",
+                "330100",
+                "--as-of",
+                "2027-01-01",
+                "--format",
+                "json",
+            ],
+            1,
+        )
+        .0,
+    )
+    .unwrap();
+    assert_eq!(json["obstacles"][0]["region"], "330102");
+}

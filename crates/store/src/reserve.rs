@@ -609,7 +609,8 @@ impl Store {
 
     /// The 红黄绿 warnings of the obstacle ledgers of `region`'s reserve parcels on `as_of`
     /// (see [`landplan_core::reserve::obstacle::obstacle_warnings`]), with the rules of the
-    /// region's province. None (an empty list) when the store has no reserve, or the actor no
+    /// region's province: a county's, or every county's under a prefecture or province, each
+    /// warning naming its parcel's county. None (an empty list) when the store has no reserve, or the actor no
     /// role for the region.
     pub fn reserve_obstacle_warnings(
         &self,
@@ -624,12 +625,15 @@ impl Store {
         };
         let code = region.trim();
         let rules = landplan_core::RuleContext::builtin().with_region(Some(code));
-        Ok(landplan_core::reserve::obstacle::obstacle_warnings(
-            parcels.iter().map(|p| &p.parcel),
-            Some(code),
-            as_of,
-            &rules,
-        ))
+        // Each warning names the county its parcel is kept in (a prefecture's or province's
+        // roll-up lists its counties' obstacles).
+        Ok(
+            landplan_core::reserve::obstacle::obstacle_warnings_by_county(
+                parcels.iter().map(|p| (Some(p.region.as_str()), &p.parcel)),
+                as_of,
+                &rules,
+            ),
+        )
     }
 
     /// Store a special-bond project's body under `bond_id` (replacing the stored one); needs

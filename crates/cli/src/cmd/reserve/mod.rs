@@ -507,10 +507,20 @@ fn obstacles(
             list.iter().filter(|l| l.level == Colour::Yellow).count(),
             list.len()
         )?;
-        let mut t = Table::new(
-            &["预警", "编号", "类别", "说明", "责任人", "计划解除", "状态"],
-            &[Align::Left; 7],
-        );
+        // Several counties (a prefecture or province): each row names its county.
+        let counties = parcels
+            .iter()
+            .map(|p| p.region.as_str())
+            .collect::<std::collections::BTreeSet<_>>();
+        let mut header = vec!["预警", "编号", "类别", "说明", "责任人", "计划解除", "状态"];
+        if counties.len() > 1 || counties.iter().any(|c| *c != region) {
+            header.insert(1, "行政区");
+            for l in &mut list {
+                let county = l.json["region"].as_str().unwrap_or_default().to_string();
+                l.row.insert(1, county);
+            }
+        }
+        let mut t = Table::new(&header, &vec![Align::Left; header.len()]);
         for l in list {
             t.row(l.row);
         }
