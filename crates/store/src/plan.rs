@@ -316,7 +316,7 @@ pub(crate) fn version_select(publication: bool) -> String {
     )
 }
 
-fn kind_from(s: &str) -> Result<PlanKind, StoreError> {
+pub(crate) fn kind_from(s: &str) -> Result<PlanKind, StoreError> {
     match s {
         "supply" => Ok(PlanKind::Supply),
         "reserve" => Ok(PlanKind::Reserve),
