@@ -14,7 +14,7 @@
 //! - [`bonds`] — `/console/reserve/{region}/bonds`: special-bond projects, coverage,
 //!   sensitivity and findings, with the 融资与收益平衡 table downloads.
 //!
-//! A parcel's 编号 is one percent-encoded segment after `parcel/` ([`parcel_path`]), so any
+//! A parcel's 编号 is one percent-encoded segment after `parcel/` (`parcel_path`), so any
 //! 编号 is reachable; the first form `/console/reserve/{region}/{id}` redirects there (a
 //! parcel numbered `plan`, `bonds` or `import` was unreachable in it).
 
