@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { launch, newPage, screenshot, scrollsSideways } from './lib/browser.mjs';
 import { startDemo } from './lib/server.mjs';
 
-const PARCEL = '/console/reserve/990101/SCB-2025-02';
+const PARCEL = '/console/reserve/990101/parcel/SCB-2025-02';
 
 describe('the land reserve in the console', () => {
   let site;

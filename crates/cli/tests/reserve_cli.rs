@@ -305,3 +305,96 @@ fn the_reserve_commands_on_postgres() {
     let Some(pg) = Pg::start() else { return };
     reserve(&pg.fresh_db());
 }
+
+/// `reserve import --region 代码=名称` registers a new county's name, as `store import` does:
+/// the county is then found by its name (and a later `代码=名称` renames it).
+#[test]
+fn a_reserve_import_registers_the_name_given_with_the_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.gpkg").display().to_string();
+    run(&["init", "--db", &db], 0);
+    let files = ["储备地块.csv", "成本.csv", "净地.csv", "障碍.csv"].map(data);
+    let mut args = vec![
+        "reserve",
+        "--db",
+        &db,
+        "import",
+        "--region",
+        "330102=某某区",
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let (o, _) = run(&args, 0);
+    assert!(o.contains("已导入 330102 储备地块 3 宗"), "{o}");
+    let by_name = |name: &str, code: i32| {
+        landplan(&["reserve", "--db", &db, "list", "--region", name])
+            .status
+            .code()
+            == Some(code)
+    };
+    assert!(by_name("某某区", 0), "the county is not found by its name");
+    args[5] = "330102=某某新区";
+    run(&args, 0);
+    assert!(by_name("某某新区", 0), "the county is not renamed");
+    assert!(!by_name("某某区", 0), "the old name still answers");
+}
+
+/// `reserve obstacles --region <prefecture>` lists the overdue obstacles of the counties below,
+/// each row naming its county; the county's own list has no such column.
+#[test]
+fn reserve_obstacles_of_a_prefecture_name_their_counties() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.gpkg").display().to_string();
+    run(&["init", "--db", &db], 0);
+    let files = ["储备地块.csv", "成本.csv", "净地.csv", "障碍.csv"].map(data);
+    let mut args = vec!["reserve", "--db", &db, "import", "--region", "330102"];
+    args.extend(files.iter().map(String::as_str));
+    run(&args, 0);
+    let obstacles = |region: &str| {
+        run(
+            &[
+                "reserve",
+                "--db",
+                &db,
+                "obstacles",
+                "--region",
+                region,
+                "--as-of",
+                "2027-01-01",
+            ],
+            1,
+        )
+        .0
+    };
+    let county = obstacles("330102");
+    let prefecture = obstacles("330100");
+    assert!(
+        county.contains("红 2 项") && !county.contains("行政区"),
+        "{county}"
+    );
+    assert!(prefecture.contains("红 2 项"), "{prefecture}");
+    let header = prefecture.lines().nth(1).unwrap_or_default();
+    assert!(header.contains("行政区"), "{prefecture}");
+    let rows: Vec<&str> = prefecture.lines().filter(|l| l.contains("逾期")).collect();
+    assert_eq!(rows.len(), 2, "{prefecture}");
+    assert!(rows.iter().all(|r| r.contains("330102")), "{prefecture}");
+    let json: Value = serde_json::from_str(
+        &run(
+            &[
+                "reserve",
+                "--db",
+                &db,
+                "obstacles",
+                "--region",
+                "330100",
+                "--as-of",
+                "2027-01-01",
+                "--format",
+                "json",
+            ],
+            1,
+        )
+        .0,
+    )
+    .unwrap();
+    assert_eq!(json["obstacles"][0]["region"], "330102");
+}

@@ -1,5 +1,5 @@
-//! Maps (SVG and PNG): parcels coloured by class over township boundaries and control lines,
-//! with a legend, a scale bar, a north arrow and the coordinate system, all in Chinese.
+//! Maps (SVG and PNG): parcels coloured by class, control lines hatched over them, township
+//! boundaries, a legend, a scale bar, a north arrow and the coordinate system, all in Chinese.
 //!
 //! Coordinates are planar metres (a Gauss–Krüger projection such as CGCS2000 3° zones, as
 //! parcel files carry them; X east, Y north). The caller reads the geometry (landplan-geoio)
@@ -53,6 +53,12 @@ fn control_color(label: &str) -> &'static str {
     } else {
         "#969696"
     }
+}
+
+/// The id of the hatching of the `i`th control layer (unique enough for a page that shows
+/// one map).
+fn hatch_id(i: usize) -> String {
+    format!("landplan-control-{i}")
 }
 
 const WIDTH: u32 = 1000;
@@ -227,17 +233,6 @@ fn map_svg(input: &MapInput, (x0, y0, x1, y1): (f64, f64, f64, f64), family: &st
         px: left + pw / 2.0,
         py: top + ph / 2.0,
     };
-    // Control lines, shaded.
-    let mut controls: Vec<String> = Vec::new();
-    for f in &input.control_lines {
-        let c = control_color(&f.label);
-        if !controls.contains(&f.label) {
-            controls.push(f.label.clone());
-        }
-        for p in &f.geometry.0 {
-            fr.polygon(&mut s, p, Some((c, 0.35)), Some((c, 2.0)));
-        }
-    }
     // Parcels, by class.
     let mut classes: Vec<String> = Vec::new();
     for f in &input.parcels {
@@ -253,6 +248,27 @@ fn map_svg(input: &MapInput, (x0, y0, x1, y1): (f64, f64, f64, f64), family: &st
         s.begin_group("parcel", &f.label);
         for p in &f.geometry.0 {
             fr.polygon(&mut s, p, Some((color, 1.0)), Some((INK, 0.8)));
+        }
+        s.end_group();
+    }
+    // Control lines over the parcels (where they overlap is what the reader must see):
+    // hatched in the layer's colour with its outline, the parcels' colours showing between
+    // the hatching.
+    let mut controls: Vec<String> = Vec::new();
+    for f in &input.control_lines {
+        let c = control_color(&f.label);
+        let i = match controls.iter().position(|l| *l == f.label) {
+            Some(i) => i,
+            None => {
+                controls.push(f.label.clone());
+                s.hatch(&hatch_id(controls.len() - 1), c);
+                controls.len() - 1
+            }
+        };
+        let fill = format!("url(#{})", hatch_id(i));
+        s.begin_overlay("control", &f.label);
+        for p in &f.geometry.0 {
+            fr.polygon(&mut s, p, Some((&fill, 1.0)), Some((c, 2.0)));
         }
         s.end_group();
     }
@@ -343,8 +359,9 @@ fn map_svg(input: &MapInput, (x0, y0, x1, y1): (f64, f64, f64, f64), family: &st
         entry(&mut s, y, c);
         y += 26.0;
     }
-    for c in &controls {
+    for (i, c) in controls.iter().enumerate() {
         let color = control_color(c);
+        let fill = format!("url(#{})", hatch_id(i));
         s.polygon(
             &[
                 (lx, y),
@@ -352,7 +369,7 @@ fn map_svg(input: &MapInput, (x0, y0, x1, y1): (f64, f64, f64, f64), family: &st
                 (lx + 24.0, y + 16.0),
                 (lx, y + 16.0),
             ],
-            Some((color, 0.35)),
+            Some((&fill, 1.0)),
             Some((color, 2.0)),
         );
         entry(&mut s, y, c);

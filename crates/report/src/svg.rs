@@ -256,6 +256,26 @@ impl Svg {
         let _ = writeln!(self.body, "<g data-{name}=\"{}\">", esc(value));
     }
 
+    /// Open a group carrying a `data-NAME` attribute that takes no pointer events (a layer
+    /// drawn over the parcels leaves them to the page's pointer); close it with
+    /// [`Svg::end_group`].
+    pub(crate) fn begin_overlay(&mut self, name: &str, value: &str) {
+        let _ = writeln!(
+            self.body,
+            "<g data-{name}=\"{}\" pointer-events=\"none\">",
+            esc(value)
+        );
+    }
+
+    /// Define a hatching `id` (diagonal lines of `color` over a faint wash of it), for a fill
+    /// of `url(#id)`: what it covers shows through between the lines.
+    pub(crate) fn hatch(&mut self, id: &str, color: &str) {
+        let _ = writeln!(
+            self.body,
+            "<defs><pattern id=\"{id}\" patternUnits=\"userSpaceOnUse\" width=\"9\" height=\"9\" patternTransform=\"rotate(45)\"><rect width=\"9\" height=\"9\" fill=\"{color}\" fill-opacity=\"0.15\"/><rect width=\"3\" height=\"9\" fill=\"{color}\"/></pattern></defs>"
+        );
+    }
+
     /// Close the group [`Svg::begin_group`] opened.
     pub(crate) fn end_group(&mut self) {
         self.body.push_str("</g>\n");

@@ -140,3 +140,69 @@ fn a_map_without_geometry_is_refused_in_chinese() {
         .to_string();
     assert!(err.contains("没有可绘制的地块几何图形"), "{err}");
 }
+
+/// A parcel with a 永久基本农田 patch inside it: the control line drawn over the parcel.
+fn farmland_inside_a_parcel() -> MapInput {
+    let (e, n) = (39_500_000.0, 4_400_000.0);
+    MapInput {
+        title: "管控线与地块重叠".into(),
+        parcels: vec![feature(
+            "SL-010",
+            Some("工矿仓储用地"),
+            rect(e, n, e + 1000.0, n + 1000.0),
+        )],
+        control_lines: vec![feature(
+            "永久基本农田",
+            None,
+            rect(e + 200.0, n + 200.0, e + 800.0, n + 800.0),
+        )],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn control_lines_are_drawn_over_the_parcels_hatched() {
+    let svg = String::from_utf8(render_map(&farmland_inside_a_parcel(), ImageFormat::Svg).unwrap())
+        .unwrap();
+    let parcel = svg.find("<g data-parcel=\"SL-010\">").expect("the parcel");
+    let control = svg
+        .find("<g data-control=\"永久基本农田\"")
+        .expect("the control line's group");
+    assert!(
+        control > parcel,
+        "the control line is drawn after (over) the parcel"
+    );
+    let group = &svg[control..control + svg[control..].find("</g>").unwrap()];
+    assert!(
+        group.contains("fill=\"url(#landplan-control-0)\""),
+        "{group}"
+    );
+    assert!(group.contains("pointer-events=\"none\""), "{group}");
+    assert!(
+        svg.contains("<pattern id=\"landplan-control-0\""),
+        "the hatching"
+    );
+}
+
+#[test]
+fn png_control_lines_show_over_an_opaque_parcel() {
+    if !font_present("png_control_over_parcel") {
+        return;
+    }
+    let png = render_map(&farmland_inside_a_parcel(), ImageFormat::Png).unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(&png))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut buf).unwrap();
+    let count = |rgb: [u8; 3]| buf.chunks(3).filter(|p| *p == rgb).count();
+    // The farmland's yellow (#ebc83c) inside the parcel (the legend's swatch alone has a few
+    // hundred pixels), and the parcel's blue still shows between the hatching.
+    let yellow = count([0xeb, 0xc8, 0x3c]);
+    assert!(
+        yellow > 5000,
+        "control line visible over the parcel ({yellow} px)"
+    );
+    let blue = count([0, 114, 178]);
+    assert!(blue > 100_000, "parcel fill still shown ({blue} px)");
+}

@@ -372,6 +372,47 @@ fn the_public_lists_show_a_plan_published_by_another_process_at_once() {
 }
 
 #[test]
+fn a_step_the_account_may_not_take_is_a_403_whatever_was_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = support::new_store(dir.path().join("s.gpkg").to_str().unwrap());
+    plan_in(&store, dir.path(), OWN, 2025, "approved");
+    add_accounts(&store);
+    let server = Server::start(store, AuthSettings::default());
+    let act = format!("/api/plans/{OWN}/2025/supply");
+    // An editor may not publish, return or adjust: whatever it sends (a malformed 文号, a
+    // reason with a control character, a 文号 given to another step), it learns that first.
+    let editor = Client::login(&server.base, "editor-own", &password("editor-own"));
+    for (action, body) in [
+        ("publish", json!({ "doc_number": "号".repeat(101) })),
+        (
+            "publish",
+            json!({ "doc_number": "1号", "reason": "公布\u{7}" }),
+        ),
+        ("return", json!({ "reason": "退回", "doc_number": "1号" })),
+        (
+            "adjust",
+            json!({ "reason": "调整", "issuing_body": "甲县人民政府" }),
+        ),
+    ] {
+        let a = editor.post(&format!("{act}/{action}"), body.clone());
+        assert_eq!(a.status, 403, "{action} {body}: {}", a.text);
+    }
+    // The publisher sending a bad reason is told what is wrong with it.
+    let publisher = Client::login(&server.base, "publisher-own", &password("publisher-own"));
+    let a = publisher.post(&format!("{act}/publish"), json!({ "reason": "公布\u{7}" }));
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert!(
+        a.body["error"]
+            .as_str()
+            .unwrap()
+            .contains("理由或意见不能含控制字符"),
+        "{}",
+        a.text
+    );
+    assert_eq!(publisher.get(&act).body["plan"]["status"], "approved");
+}
+
+#[test]
 fn publishing_through_the_api_keeps_the_doc_number_and_the_page_shows_it() {
     let dir = tempfile::tempdir().unwrap();
     let store = support::new_store(dir.path().join("s.gpkg").to_str().unwrap());
@@ -398,9 +439,10 @@ fn publishing_through_the_api_keeps_the_doc_number_and_the_page_shows_it() {
             a.text
         );
     }
+    // (The publisher may adjust, not return: a 文号 with a return is a 403 for the role.)
     let a = c.post(
-        &format!("{act}/return"),
-        json!({ "reason": "退回", "doc_number": "1号" }),
+        &format!("{act}/adjust"),
+        json!({ "reason": "调整", "doc_number": "1号" }),
     );
     assert_eq!(a.status, 422, "{}", a.text);
     assert!(

@@ -551,3 +551,85 @@ fn a_parcel_on_stored_farmland_is_an_error_linked_to_its_row_and_the_map() {
         a.text
     );
 }
+
+/// The import page lists the imports stored before — id, region, year, kind, parcels, 总量,
+/// who, when and the plan version made from each — newest first, only the account's regions,
+/// 50 to a page.
+#[test]
+fn the_import_page_lists_past_imports_of_the_account_s_regions_newest_first_paged() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = new_store(dir.path().join("list.gpkg").to_str().unwrap());
+    // 330102: a plan made from its first import, then 50 more imports (51 in all);
+    // 330103: one import the 330102 editor may not see.
+    let first = import(&s, dir.path(), OWN, 2025);
+    let key = landplan_store::PlanKey {
+        region: OWN.into(),
+        year: 2025,
+        kind: PlanKind::Supply,
+    };
+    s.create_plan(
+        &landplan_store::Actor::local_operator("测试员"),
+        &key,
+        None,
+        None,
+    )
+    .unwrap();
+    let mut last = first;
+    for year in 2026..2076 {
+        last = import(&s, dir.path(), OWN, year);
+    }
+    let hidden = import(&s, dir.path(), OTHER, 2025);
+    add_accounts(&s);
+    let server = Server::start(s, AuthSettings::default());
+    let editor = Client::console_login(&server.base, "editor-own", &password("editor-own"));
+    let page = editor.get("/console/imports");
+    assert_eq!(page.status, 200, "{}", page.text);
+    let list = &page.text[page.text.find("id=\"stored-imports\"").expect("the list")..];
+    assert!(list.contains("已保存的台账导入 51 批"), "{list}");
+    let rows: Vec<&str> = list.split("<tr data-import=\"").skip(1).collect();
+    assert_eq!(rows.len(), 50, "{list}");
+    // Newest first; the other county's import is not there.
+    assert!(rows[0].starts_with(&format!("{last}\"")), "{}", rows[0]);
+    assert!(
+        !list.contains(&format!("data-import=\"{hidden}\"")),
+        "{list}"
+    );
+    assert!(
+        rows[0].contains("2075") && rows[0].contains("未编制"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        list.contains("第 1 / 2 页") && list.contains("page=2"),
+        "{list}"
+    );
+    // Page 2: the first import, with the plan version made from it.
+    let page = editor.get("/console/imports?page=2");
+    let list = &page.text[page.text.find("id=\"stored-imports\"").unwrap()..];
+    let rows: Vec<&str> = list.split("<tr data-import=\"").skip(1).collect();
+    assert_eq!(rows.len(), 1, "{list}");
+    let row = rows[0];
+    assert!(row.starts_with(&format!("{first}\"")), "{row}");
+    for text in [
+        "330102",
+        "2025",
+        "国有建设用地供应计划",
+        "测试员",
+        "第 1 版",
+    ] {
+        assert!(row.contains(text), "{text}: {row}");
+    }
+    assert!(
+        row.contains("href=\"/console/plans/330102/2025/supply/versions/1\""),
+        "{row}"
+    );
+    // The other county's editor sees only its import.
+    let other = Client::console_login(&server.base, "editor-other", &password("editor-other"));
+    let page = other.get("/console/imports");
+    let list = &page.text[page.text.find("id=\"stored-imports\"").unwrap()..];
+    assert!(list.contains("已保存的台账导入 1 批"), "{list}");
+    assert!(
+        list.contains(&format!("data-import=\"{hidden}\"")),
+        "{list}"
+    );
+}

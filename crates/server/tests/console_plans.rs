@@ -360,3 +360,48 @@ fn a_step_without_the_form_token_or_the_role_is_refused_and_changes_nothing() {
     let other = login(&server, "editor-other");
     assert_eq!(other.get(PLAN).status, 404);
 }
+
+#[test]
+fn a_step_the_account_may_not_take_is_refused_for_the_role_whatever_was_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = new_store(dir.path().join("roles.gpkg").to_str().unwrap());
+    plan_in(&s, dir.path(), OWN, 2025, "approved");
+    add_accounts(&s);
+    let store = s.clone();
+    let server = Server::start(s, AuthSettings::default());
+    // The reviewer sees the plan but may not publish it: a forged publish form with a 文号
+    // that is too long and a remark with a control character is a 403 about the role.
+    let reviewer = login(&server, "reviewer-own");
+    let token = reviewer.csrf.clone().unwrap();
+    let long = "号".repeat(101);
+    let a = reviewer.post_urlencoded(
+        &format!("{PLAN}/publish"),
+        &[
+            ("_csrf", &token),
+            ("version", "1"),
+            ("status", "approved"),
+            ("reason", "公布\u{7}"),
+            ("doc_number", &long),
+        ],
+    );
+    assert_eq!(a.status, 403, "{}", a.text);
+    assert!(a.text.contains("发布"), "{}", a.text);
+    assert!(!a.text.contains("文号过长"), "{}", a.text);
+    assert_eq!(status(&store, 2025), PlanStatus::Approved);
+    // The publisher sending the same is told what is wrong with it.
+    let publisher = login(&server, "publisher-own");
+    let page = publisher.get(PLAN);
+    let a = step_with(
+        &publisher,
+        &page.text,
+        "publish",
+        "",
+        &[("doc_number", &long)],
+    );
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert!(a.text.contains("文号过长"), "{}", a.text);
+    let a = step(&publisher, &page.text, "publish", "公布\u{7}");
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert!(a.text.contains("理由或意见不能含控制字符"), "{}", a.text);
+    assert_eq!(status(&store, 2025), PlanStatus::Approved);
+}

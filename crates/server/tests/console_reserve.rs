@@ -94,8 +94,8 @@ fn login(server: &Server, name: &str) -> Client {
     Client::console_login(&server.base, name, &password(name))
 }
 
-const CB01: &str = "/console/reserve/330102/CB-01";
-const CB02: &str = "/console/reserve/330102/CB-02";
+const CB01: &str = "/console/reserve/330102/parcel/CB-01";
+const CB02: &str = "/console/reserve/330102/parcel/CB-02";
 
 fn the_reserve_in_the_console(url: &str) {
     let server = Server::start(store_with_reserve(url), AuthSettings::default());
@@ -559,4 +559,89 @@ fn the_demo_reserve_and_its_tie_with_the_supply_plan() {
         "{}",
         page.text
     );
+}
+
+/// Every 编号 is reachable: `plan` and `bonds` (the names of other pages), one with a `/`, one
+/// with Chinese and `#`. The overview links each parcel's page, the page shows it, a change
+/// posted from it lands on it, and the first address (`/console/reserve/{region}/{id}`)
+/// redirects to it.
+#[test]
+fn parcels_numbered_like_other_pages_or_with_odd_characters_are_reachable() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = new_store(dir.path().join("ids.gpkg").to_str().unwrap());
+    add_accounts(&s);
+    let editor_actor = s.actor("editor-own").unwrap();
+    let ids = ["plan", "bonds", "CB-2026/01", "城关-01#"];
+    let parcels: Vec<ReserveParcel> = ids
+        .iter()
+        .map(|id| {
+            ReserveParcel::register(
+                parcel(id, "1", "城关镇"),
+                Step::new(ReserveState::Proposed, d("2026-01-10")),
+            )
+            .unwrap()
+        })
+        .collect();
+    s.reserve_import(&editor_actor, OWN, &parcels).unwrap();
+    let server = Server::start(s.clone(), AuthSettings::default());
+    let editor = login(&server, "editor-own");
+    let csrf = editor.csrf.clone().unwrap();
+    let overview = editor.get("/console/reserve");
+    assert_eq!(overview.status, 200, "{}", overview.text);
+    let enc = |id: &str| {
+        id.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect::<String>()
+    };
+    for id in ids {
+        let path = format!("/console/reserve/{OWN}/parcel/{}", enc(id));
+        assert!(
+            overview.text.contains(&format!("href=\"{path}\"")),
+            "{id}: no link {path} in the overview"
+        );
+        let page = editor.get(&path);
+        assert_eq!(page.status, 200, "{id}: {}", page.text);
+        assert!(page.text.contains(id), "{id}: {}", page.text);
+        // The step form posts to the parcel's own path.
+        assert!(
+            page.text.contains(&format!("action=\"{path}/step\"")),
+            "{id}: {}",
+            page.text
+        );
+        let a = editor.post_urlencoded(
+            &format!("{path}/step"),
+            &[
+                ("_csrf", &csrf),
+                ("to", "held"),
+                ("date", "2026-02-01"),
+                ("acquisition", "purchase"),
+                ("documents", "收购合同 甲储〔2026〕7号"),
+                ("encumbrances", "1"),
+            ],
+        );
+        assert_eq!(a.status, 303, "{id}: {}", a.text);
+        assert_eq!(
+            a.location.as_deref(),
+            Some(&*format!("{path}?done=step")),
+            "{id}"
+        );
+        let stored = s.reserve_parcel(&editor_actor, OWN, id).unwrap();
+        assert_eq!(stored.parcel.state(), ReserveState::Held, "{id}");
+        // The first address redirects to the parcel's page, the query kept.
+        let old = editor.get(&format!("/console/reserve/{OWN}/{}?done=step", enc(id)));
+        if id == "bonds" {
+            // `/console/reserve/330102/bonds` is the bonds page; it never was the parcel's.
+            assert_eq!(old.status, 200, "{}", old.text);
+            assert!(old.text.contains("专项债券"), "{}", old.text);
+            continue;
+        }
+        assert_eq!(old.status, 308, "{id}: {}", old.text);
+        assert_eq!(old.location.as_deref(), Some(&*format!("{path}?done=step")));
+    }
 }

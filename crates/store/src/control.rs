@@ -179,12 +179,18 @@ impl Session<'_> {
         rule: LayerRule,
         files: &[PathBuf],
     ) -> Result<ControlSummary, StoreError> {
-        let name = check_name(name)?;
+        crate::region::classify(region).map_err(StoreError::Invalid)?;
+        // Who may import is said first, whatever the name or files.
+        let checked = check_name(name);
+        let action = match &checked {
+            Ok(name) => format!("导入 {region} 的管控线“{name}”"),
+            Err(_) => format!("导入 {region} 的管控线"),
+        };
+        self.require_editor_or_admin(region, &action)?;
+        let name = checked?;
         if files.is_empty() {
             return Err(StoreError::Invalid("没有给出要导入的文件".into()));
         }
-        crate::region::classify(region).map_err(StoreError::Invalid)?;
-        self.require_editor_or_admin(region, &format!("导入 {region} 的管控线“{name}”"))?;
         if !self.db.table_exists("control_line")? {
             return Err(StoreError::Invalid(
                 "数据库结构尚未升级，不能导入管控线".into(),

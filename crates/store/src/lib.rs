@@ -46,6 +46,7 @@ pub mod error;
 pub mod geom;
 pub mod gpkg;
 pub mod import;
+pub mod import_list;
 pub mod layers;
 pub mod monitoring;
 pub mod pg;

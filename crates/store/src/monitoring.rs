@@ -315,7 +315,18 @@ impl Store {
         if is_rollup_region(code) {
             let records = self.stored_records(actor, code, true)?;
             let batches = self.stored_batches(actor, code, true)?;
-            return Ok(Monitoring::Rollup(rollup(q, records, batches)));
+            let mut rolled = rollup(q, records, batches);
+            // The counties' reserve obstacles join their counties' warnings, as a county's own
+            // report has them.
+            if let Some(r) = rolled.as_mut() {
+                for w in self.reserve_obstacle_warnings(actor, code, q.as_of)? {
+                    let county = w.region.clone().unwrap_or_default();
+                    if let Some(report) = r.counties.get_mut(&county) {
+                        add_warnings(report, vec![w]);
+                    }
+                }
+            }
+            return Ok(Monitoring::Rollup(rolled));
         }
         let key = PlanKey {
             region: code.to_string(),

@@ -251,6 +251,26 @@ pub fn publication_text(label: &str, text: &str) -> Result<String, StoreError> {
     Ok(t.to_string())
 }
 
+/// The most characters a step's reason or remark may have.
+pub const STEP_REASON_MAX: usize = 2000;
+
+/// A step's reason or remark (理由或意见): at most [`STEP_REASON_MAX`] characters, no control
+/// characters but line breaks and tabs. Checked after the role, like everything typed.
+fn step_reason(reason: Option<&str>) -> Result<(), StoreError> {
+    let Some(r) = reason else { return Ok(()) };
+    if r.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(StoreError::Invalid("理由或意见不能含控制字符".into()));
+    }
+    if r.chars().count() > STEP_REASON_MAX {
+        return Err(StoreError::Invalid(format!(
+            "理由或意见过长（最多 {STEP_REASON_MAX} 个字）"
+        )));
+    }
+    Ok(())
+}
+
 /// One step in a plan's life.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanEvent {
@@ -296,7 +316,7 @@ pub(crate) fn version_select(publication: bool) -> String {
     )
 }
 
-fn kind_from(s: &str) -> Result<PlanKind, StoreError> {
+pub(crate) fn kind_from(s: &str) -> Result<PlanKind, StoreError> {
     match s {
         "supply" => Ok(PlanKind::Supply),
         "reserve" => Ok(PlanKind::Reserve),
@@ -509,6 +529,7 @@ impl Session<'_> {
     ) -> Result<PlanVersion, StoreError> {
         self.write(|s| {
             s.require(Role::Editor, &key.region, &format!("编制 {key}"))?;
+            step_reason(note)?;
             if s.plan_id(key)?.is_some() {
                 return Err(StoreError::Invalid(format!(
                     "{key} 已存在；已公布的计划只能调整（生成新版本），不能重新编制"
@@ -675,25 +696,29 @@ impl Session<'_> {
         publication: &Publication,
         expected: Option<crate::step::Expected>,
     ) -> Result<PlanVersion, StoreError> {
-        let publication = publication.checked()?;
-        if !publication.is_empty() && action != PlanAction::Publish {
-            return Err(StoreError::Invalid(format!(
-                "文号和发文机关只能在公布时填写，不能用于{}",
-                action.label()
-            )));
-        }
-        if !publication.is_empty() && !self.publication_columns {
-            return Err(StoreError::Invalid(
-                "数据库尚未升级，不能记录文号和发文机关；请先以可写方式打开数据库（升级）".into(),
-            ));
-        }
+        let publication_columns = self.publication_columns;
         self.write(|s| {
             let cur = s.current_version(key)?;
+            // Who may take the step is said first, whatever was typed with it.
             s.require(
                 action.role(),
                 &key.region,
                 &format!("{} {key}", action.label()),
             )?;
+            step_reason(reason)?;
+            let publication = publication.checked()?;
+            if !publication.is_empty() && action != PlanAction::Publish {
+                return Err(StoreError::Invalid(format!(
+                    "文号和发文机关只能在公布时填写，不能用于{}",
+                    action.label()
+                )));
+            }
+            if !publication.is_empty() && !publication_columns {
+                return Err(StoreError::Invalid(
+                    "数据库尚未升级，不能记录文号和发文机关；请先以可写方式打开数据库（升级）"
+                        .into(),
+                ));
+            }
             if let Some(e) = expected {
                 s.check_expected(key, &cur, e)?;
             }
@@ -775,12 +800,13 @@ impl Session<'_> {
         import_id: Option<i64>,
         expected: Option<crate::step::Expected>,
     ) -> Result<PlanVersion, StoreError> {
-        if reason.trim().is_empty() {
-            return Err(StoreError::ReasonRequired("调整".into()));
-        }
         self.write(|s| {
             let cur = s.current_version(key)?;
             s.require(Role::Publisher, &key.region, &format!("调整 {key}"))?;
+            if reason.trim().is_empty() {
+                return Err(StoreError::ReasonRequired("调整".into()));
+            }
+            step_reason(Some(reason))?;
             if let Some(e) = expected {
                 s.check_expected(key, &cur, e)?;
             }
@@ -830,6 +856,7 @@ impl Session<'_> {
         self.write(|s| {
             let cur = s.current_version(key)?;
             s.require(Role::Editor, &key.region, &format!("重新编制 {key}"))?;
+            step_reason(note)?;
             if !matches!(cur.status, PlanStatus::Draft | PlanStatus::Adjusting) {
                 return Err(StoreError::Invalid(format!(
                     "{key} 第 {} 版当前状态为“{}”，不能用新台账重新编制：只有“草稿”或“调整中”的版本可以（已公布的计划请先调整）",

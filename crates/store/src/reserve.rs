@@ -279,6 +279,7 @@ impl Session<'_> {
     fn reserve_import(
         &mut self,
         region: &str,
+        name: Option<&str>,
         parcels: &[ReserveParcel],
     ) -> Result<ReserveImportSummary, StoreError> {
         let region = self.reserve_county(region)?;
@@ -304,7 +305,7 @@ impl Session<'_> {
         // Replay every parcel before writing anything: one refused step refuses the import.
         let checked: Vec<ReserveParcel> = parcels.iter().map(replay).collect::<Result<_, _>>()?;
         self.write(|s| {
-            s.ensure_region_tx(&region, None)?;
+            s.ensure_region_tx(&region, name)?;
             let mut sum = ReserveImportSummary {
                 region: region.clone(),
                 parcels: checked.len() as i64,
@@ -453,7 +454,20 @@ impl Store {
         region: &str,
         parcels: &[ReserveParcel],
     ) -> Result<ReserveImportSummary, StoreError> {
-        self.session(actor)?.reserve_import(region, parcels)
+        self.session(actor)?.reserve_import(region, None, parcels)
+    }
+
+    /// [`Store::reserve_import`] registering the county's name (`代码=名称` given by the user)
+    /// in the same transaction, as a ledger import does: a new county is added with it, a
+    /// known one renamed (audited as `region.rename`).
+    pub fn reserve_import_named(
+        &self,
+        actor: &Actor,
+        region: &str,
+        name: Option<&str>,
+        parcels: &[ReserveParcel],
+    ) -> Result<ReserveImportSummary, StoreError> {
+        self.session(actor)?.reserve_import(region, name, parcels)
     }
 
     /// Take a step on a stored parcel through [`ReserveParcel::apply`]: refused (nothing
@@ -595,7 +609,8 @@ impl Store {
 
     /// The 红黄绿 warnings of the obstacle ledgers of `region`'s reserve parcels on `as_of`
     /// (see [`landplan_core::reserve::obstacle::obstacle_warnings`]), with the rules of the
-    /// region's province. None (an empty list) when the store has no reserve, or the actor no
+    /// region's province: a county's, or every county's under a prefecture or province, each
+    /// warning naming its parcel's county. None (an empty list) when the store has no reserve, or the actor no
     /// role for the region.
     pub fn reserve_obstacle_warnings(
         &self,
@@ -610,12 +625,15 @@ impl Store {
         };
         let code = region.trim();
         let rules = landplan_core::RuleContext::builtin().with_region(Some(code));
-        Ok(landplan_core::reserve::obstacle::obstacle_warnings(
-            parcels.iter().map(|p| &p.parcel),
-            Some(code),
-            as_of,
-            &rules,
-        ))
+        // Each warning names the county its parcel is kept in (a prefecture's or province's
+        // roll-up lists its counties' obstacles).
+        Ok(
+            landplan_core::reserve::obstacle::obstacle_warnings_by_county(
+                parcels.iter().map(|p| (Some(p.region.as_str()), &p.parcel)),
+                as_of,
+                &rules,
+            ),
+        )
     }
 
     /// Store a special-bond project's body under `bond_id` (replacing the stored one); needs
@@ -629,9 +647,6 @@ impl Store {
     ) -> Result<(), StoreError> {
         let data = serde_json::to_string(bond)?;
         let bond_id = bond_id.trim().to_string();
-        if bond_id.is_empty() {
-            return Err(StoreError::Invalid("专项债券项目没有编号".into()));
-        }
         let mut s = self.session(actor)?;
         let region = s.reserve_county(region)?;
         s.require(
@@ -639,6 +654,9 @@ impl Store {
             &region,
             &format!("保存 {region} 的专项债券项目 {bond_id}"),
         )?;
+        if bond_id.is_empty() {
+            return Err(StoreError::Invalid("专项债券项目没有编号".into()));
+        }
         s.write(|s| {
             s.ensure_region_tx(&region, None)?;
             let rows = s.db.query(

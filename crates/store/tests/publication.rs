@@ -19,8 +19,8 @@ use common::*;
 use landplan_core::compile::PlanKind;
 use landplan_store::layers::{layer_name, LayerProgress, LAYERS_PENDING, LAYER_BATCH};
 use landplan_store::{
-    Actor, BackendKind, InitOptions, PlanAction, PlanKey, PlanStatus, Publication, Store,
-    StoreError, Value,
+    Actor, BackendKind, Grant, InitOptions, PlanAction, PlanKey, PlanStatus, Publication, Role,
+    Store, StoreError, Value,
 };
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -176,6 +176,86 @@ fn postgres_a_publication_keeps_its_doc_number() {
     let Some(pg) = Pg::start() else { return };
     let dir = tempfile::tempdir().unwrap();
     doc_numbers(&pg.fresh_db(), dir.path());
+}
+
+/// An account that may not take a step learns that first, whatever it typed: a malformed
+/// 文号 from an editor, an empty adjustment reason or a reason with control characters from a
+/// reviewer, a bad control-layer name or a bond without a number from a reviewer — each is
+/// `Forbidden`, not `Invalid`; the same values from the account with the role are `Invalid`.
+#[test]
+fn the_role_is_checked_before_what_was_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let me = op();
+    let url = dir.path().join("s.gpkg").display().to_string();
+    let s = Store::init(&url, &InitOptions { srid: 4527 }, &me).unwrap();
+    let l1 = write(dir.path(), "v1.csv", &ledger_v1());
+    s.import_files(&me, &[l1], None, &opts("330102", 2025))
+        .unwrap();
+    let k = key("330102", 2025);
+    s.create_plan(&me, &k, None, None).unwrap();
+    approve(&s, &k);
+    s.add_account(&me, "admin", "", &[Grant::new(Role::Admin, "330000")])
+        .unwrap();
+    let admin = s.actor("admin").unwrap();
+    for (name, role) in [("编制员", Role::Editor), ("审核员", Role::Reviewer)] {
+        s.add_account(&admin, name, "", &[Grant::new(role, "330102")])
+            .unwrap();
+    }
+    let editor = s.actor("编制员").unwrap();
+    let reviewer = s.actor("审核员").unwrap();
+    fn forbidden<T: std::fmt::Debug>(r: Result<T, StoreError>, what: &str) {
+        match r {
+            Err(StoreError::Forbidden { .. }) => {}
+            other => panic!("{what}: expected Forbidden, got {other:?}"),
+        }
+    }
+    let bad = publication(&"号".repeat(101), None);
+    forbidden(s.publish(&editor, &k, None, &bad), "publish, bad 文号");
+    forbidden(
+        s.publish(&editor, &k, Some("理由\u{7}"), &Publication::default()),
+        "publish, bad reason",
+    );
+    forbidden(
+        s.transition(&editor, &k, PlanAction::Return, Some("\u{1b}")),
+        "return, bad reason",
+    );
+    forbidden(
+        s.import_control(
+            &reviewer,
+            "330102",
+            "  ",
+            landplan_geo::overlay::LayerRule::Forbid,
+            &[],
+        ),
+        "control import, empty name",
+    );
+    forbidden(
+        s.reserve_put_bond(&reviewer, "330102", " ", &serde_json::json!({})),
+        "bond without a number",
+    );
+    // An account with the roles: the same values are refused for what they are.
+    s.add_account(
+        &admin,
+        "主管",
+        "",
+        &[
+            Grant::new(Role::Reviewer, "330102"),
+            Grant::new(Role::Publisher, "330102"),
+        ],
+    )
+    .unwrap();
+    let chief = s.actor("主管").unwrap();
+    let e = s.publish(&chief, &k, None, &bad).unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+    let e = s
+        .transition(&chief, &k, PlanAction::Return, Some("退回\u{1b}"))
+        .unwrap_err();
+    assert!(e.to_string().contains("理由或意见不能含控制字符"), "{e}");
+    s.publish(&chief, &k, None, &Publication::default())
+        .unwrap();
+    forbidden(s.adjust(&reviewer, &k, " ", None), "adjust, empty reason");
+    let e = s.adjust(&chief, &k, " ", None).unwrap_err();
+    assert!(matches!(e, StoreError::ReasonRequired(_)), "{e:?}");
 }
 
 // ------------------------------------------------------------------ upgrading

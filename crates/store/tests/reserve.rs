@@ -326,3 +326,78 @@ fn reserve_parcels_on_postgres() {
     let Some(pg) = Pg::start() else { return };
     reserve(&pg.fresh_db());
 }
+
+/// A prefecture's view of the reserve lists the overdue obstacles of its counties, each naming
+/// its county (the county view already did), and the prefecture's monitoring roll-up counts
+/// them in their counties' warnings.
+#[test]
+fn a_prefecture_sees_the_overdue_obstacles_of_its_counties() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("p.gpkg").display().to_string();
+    let op = Actor::local_operator("储备中心");
+    let store = Store::init(&url, &InitOptions { srid: 4527 }, &op).unwrap();
+    for (county, id, month) in [("330102", "A-1", 4), ("330103", "B-1", 2)] {
+        let mut p = proposed(id, "1.5");
+        p.obstacles.push(Obstacle {
+            kind: ObstacleKind::Expropriation,
+            description: "征收补偿未落实".into(),
+            responsible: "某镇 某某".into(),
+            due: YearMonth::new(2026, month).unwrap(),
+            cleared: None,
+        });
+        store.reserve_import(&op, county, &[p]).unwrap();
+    }
+    let w = store
+        .reserve_obstacle_warnings(&op, "330100", d("2026-06-10"))
+        .unwrap();
+    let named: Vec<(Option<&str>, Option<&str>)> = w
+        .iter()
+        .map(|w| (w.region.as_deref(), w.parcel_id.as_deref()))
+        .collect();
+    // The more overdue (B-1, due in February) first, each in its county.
+    assert_eq!(
+        named,
+        [(Some("330103"), Some("B-1")), (Some("330102"), Some("A-1"))]
+    );
+    // The roll-up: a supply record in 330102 puts the county in it, with its obstacle.
+    let records = dir.path().join("供地记录.csv");
+    std::fs::write(
+        &records,
+        "电子监管号,宗地编号,土地用途,供应面积（亩）,合同签订日期\n3301022026B00001,GY-1,工业用地,15,2026-03-01\n",
+    )
+    .unwrap();
+    store
+        .import_monitor_file(
+            &op,
+            &records,
+            landplan_store::supply::MonitorKind::Records,
+            &landplan_store::supply::MonitorImportOptions {
+                region: "330102".into(),
+                region_name: None,
+                skip_bad_rows: false,
+                scheme: landplan_core::class::Scheme::Gb21010,
+            },
+        )
+        .unwrap();
+    let q = landplan_store::monitoring::MonitorQuery {
+        as_of: d("2026-06-10"),
+        year: Some(2026),
+        checkpoints: Vec::new(),
+        basis: landplan_core::monitor::Basis::All,
+        land_grade: None,
+    };
+    let landplan_store::monitoring::Monitoring::Rollup(Some(r)) =
+        store.monitoring(&op, "330100", 2026, &q).unwrap()
+    else {
+        panic!("a roll-up")
+    };
+    let county = &r.counties["330102"];
+    assert!(
+        county
+            .warnings
+            .iter()
+            .any(|w| w.indicator == "reserve_obstacle" && w.parcel_id.as_deref() == Some("A-1")),
+        "{:?}",
+        county.warnings
+    );
+}

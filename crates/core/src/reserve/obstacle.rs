@@ -203,9 +203,20 @@ pub fn obstacle_warnings<'a>(
     as_of: Date,
     rules: &crate::rules::RuleContext,
 ) -> Vec<crate::monitor::indicators::Warning> {
+    obstacle_warnings_by_county(parcels.into_iter().map(|p| (region, p)), as_of, rules)
+}
+
+/// [`obstacle_warnings`] of the parcels of several counties (a prefecture's or province's
+/// roll-up): each warning names the county its parcel is kept in; red first and the most
+/// overdue first across every county.
+pub fn obstacle_warnings_by_county<'a, 'r>(
+    parcels: impl IntoIterator<Item = (Option<&'r str>, &'a super::ReserveParcel)>,
+    as_of: Date,
+    rules: &crate::rules::RuleContext,
+) -> Vec<crate::monitor::indicators::Warning> {
     use crate::monitor::indicators::{Colour, Warning};
     let mut out: Vec<(Colour, i64, Warning)> = Vec::new();
-    for p in parcels {
+    for (region, p) in parcels {
         // A parcel supplied or withdrawn has no obstacle left to clear.
         if p.state().is_final() {
             continue;
@@ -321,5 +332,39 @@ mod tests {
             "{}",
             w[0].message
         );
+    }
+
+    #[test]
+    fn a_roll_up_names_each_obstacle_s_county_and_orders_them_across_counties() {
+        use crate::monitor::indicators::Colour;
+        let rules = crate::rules::RuleContext::builtin();
+        let d = |m, day| Date::new(2026, m, day).unwrap();
+        let with = |id: &str, month: u8| {
+            let mut p = crate::reserve::ReserveParcel::register(
+                crate::reserve::tests::parcel(id),
+                crate::reserve::Step::new(crate::reserve::ReserveState::Proposed, d(1, 5)),
+            )
+            .unwrap();
+            p.obstacles = vec![Obstacle {
+                kind: ObstacleKind::Expropriation,
+                description: "征收补偿".into(),
+                responsible: "某镇 某某".into(),
+                due: YearMonth::new(2026, month).unwrap(),
+                cleared: None,
+            }];
+            p
+        };
+        let (a, b) = (with("A-1", 4), with("B-1", 2));
+        let w = obstacle_warnings_by_county(
+            [(Some("330102"), &a), (Some("330103"), &b)],
+            d(6, 10),
+            &rules,
+        );
+        // Both red; B-1 (due in February) the more overdue, listed first, in its county.
+        assert_eq!(w.len(), 2);
+        assert!(w.iter().all(|w| w.level == Colour::Red));
+        assert_eq!(w[0].parcel_id.as_deref(), Some("B-1"));
+        assert_eq!(w[0].region.as_deref(), Some("330103"));
+        assert_eq!(w[1].region.as_deref(), Some("330102"));
     }
 }

@@ -9,7 +9,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use landplan_store::plan::PlanEvent;
-use landplan_store::{PlanAction, PlanKey, PlanVersion, Publication, Store, StoreError};
+use landplan_store::{PlanAction, PlanKey, PlanVersion, Publication, Role, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -431,26 +431,27 @@ pub async fn act(
     };
     let actor = auth::caller(&state, &headers).await?.acting(&headers)?;
     let req: ActionRequest = json_body(&headers, &body)?;
-    if let Some(r) = &req.reason {
-        super::plain_text("reason", r)?;
-    }
     let reason = req.reason.filter(|r| !r.trim().is_empty());
     let publication = Publication {
         doc_number: req.doc_number,
         issuing_body: req.issuing_body,
     };
-    if !publication.is_empty() && step != Some(PlanAction::Publish) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "字段“doc_number”“issuing_body”只用于 publish（公布）",
-        ));
-    }
-    // Checked before the store is asked, so that a bad 文号 is a 422 with its reason.
-    let publication = publication
-        .checked()
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    // What was typed (the reason, a 文号, an issuing body) is checked by the store after the
+    // role, so that an account that may not take the step learns that first (403).
+    let misplaced = !publication.is_empty() && step != Some(PlanAction::Publish);
     let out = state
         .run(move |s| {
+            if misplaced {
+                let (role, what) = match step {
+                    Some(a) => (a.role(), a.label()),
+                    None if action == "create" => (Role::Editor, "编制"),
+                    None => (Role::Publisher, "调整"),
+                };
+                s.check_role(&actor, role, &key.region, &format!("{what} {key}"))?;
+                return Err(StoreError::Invalid(
+                    "字段“doc_number”“issuing_body”只用于 publish（公布）".into(),
+                ));
+            }
             let v = match (step, action.as_str()) {
                 (Some(PlanAction::Publish), _) => {
                     let v = s.publish(&actor, &key, reason.as_deref(), &publication)?;

@@ -415,65 +415,49 @@ async fn act(
         doc_number: form.doc_number.clone(),
         issuing_body: form.issuing_body.clone(),
     };
-    let checked = if typed
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        Err(WebError::Invalid("理由或意见不能含控制字符".into()))
-    } else if typed.chars().count() > 2000 {
-        Err(WebError::Invalid("理由或意见过长（最多 2000 个字）".into()))
-    } else {
-        Ok(())
+    // The reason and the publication's fields are checked by the store after the role.
+    let reason = Some(typed.trim().to_string()).filter(|r| !r.is_empty());
+    let given = |t: &str| Some(t.trim().to_string()).filter(|t| !t.is_empty());
+    let publication = Publication {
+        doc_number: given(&form.doc_number),
+        issuing_body: given(&form.issuing_body),
     };
-    let result = match checked {
-        Err(e) => Err(e),
-        Ok(()) => {
-            let reason = Some(typed.trim().to_string()).filter(|r| !r.is_empty());
-            let given = |t: &str| Some(t.trim().to_string()).filter(|t| !t.is_empty());
-            let publication = Publication {
-                doc_number: given(&form.doc_number),
-                issuing_body: given(&form.issuing_body),
-            };
-            let (actor, k) = (staff.actor.clone(), key.clone());
-            state
-                .run(move |s| match step {
-                    Some(PlanAction::Publish) => {
-                        let v = s.publish_expecting(
-                            &actor,
-                            &k,
-                            reason.as_deref(),
-                            &publication,
-                            version,
-                            status,
-                        )?;
-                        // The public files and their fingerprints, made once and kept, as
-                        // every publication does; if that fails, the site makes them on the
-                        // first visit.
-                        if let Err(e) = crate::pages::version::keep_published(
-                            s,
-                            &actor,
-                            &v,
-                            landplan_store::PublishedOrigin::Publication,
-                        ) {
-                            tracing::warn!(error = %e, "public files not made at publication");
-                        }
-                        Ok(v)
-                    }
-                    Some(a) => {
-                        s.transition_expecting(&actor, &k, a, reason.as_deref(), version, status)
-                    }
-                    None => s.adjust_expecting(
-                        &actor,
-                        &k,
-                        reason.as_deref().unwrap_or(""),
-                        None,
-                        version,
-                        status,
-                    ),
-                })
-                .await
-        }
-    };
+    let (actor, k) = (staff.actor.clone(), key.clone());
+    let result = state
+        .run(move |s| match step {
+            Some(PlanAction::Publish) => {
+                let v = s.publish_expecting(
+                    &actor,
+                    &k,
+                    reason.as_deref(),
+                    &publication,
+                    version,
+                    status,
+                )?;
+                // The public files and their fingerprints, made once and kept, as
+                // every publication does; if that fails, the site makes them on the
+                // first visit.
+                if let Err(e) = crate::pages::version::keep_published(
+                    s,
+                    &actor,
+                    &v,
+                    landplan_store::PublishedOrigin::Publication,
+                ) {
+                    tracing::warn!(error = %e, "public files not made at publication");
+                }
+                Ok(v)
+            }
+            Some(a) => s.transition_expecting(&actor, &k, a, reason.as_deref(), version, status),
+            None => s.adjust_expecting(
+                &actor,
+                &k,
+                reason.as_deref().unwrap_or(""),
+                None,
+                version,
+                status,
+            ),
+        })
+        .await;
     match result {
         Ok(v) => {
             tracing::info!(account = %staff.name(), plan = %key.entity(), action = %action, version = v.version, "console step");

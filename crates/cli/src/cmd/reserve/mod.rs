@@ -61,7 +61,7 @@ pub enum Sub {
     Bond(bond::Args),
     /// 导入储备台账（工作簿，或储备地块、成本、净地、障碍各自的 CSV 文件）：整批成功或整批不导入；再次导入同一编号时更新属性，已记录的状态步骤不回退
     Import {
-        /// 县级行政区：行政区划代码（如 330102）或数据库中已有的名称
+        /// 县级行政区：行政区划代码（如 330102）、代码=名称（登记县名，如 330102=某某县）或数据库中已有的名称
         #[arg(long)]
         region: String,
         /// 储备台账文件（XLSX/XLS 工作簿，或 CSV 文件，可多个）
@@ -507,10 +507,20 @@ fn obstacles(
             list.iter().filter(|l| l.level == Colour::Yellow).count(),
             list.len()
         )?;
-        let mut t = Table::new(
-            &["预警", "编号", "类别", "说明", "责任人", "计划解除", "状态"],
-            &[Align::Left; 7],
-        );
+        // Several counties (a prefecture or province): each row names its county.
+        let counties = parcels
+            .iter()
+            .map(|p| p.region.as_str())
+            .collect::<std::collections::BTreeSet<_>>();
+        let mut header = vec!["预警", "编号", "类别", "说明", "责任人", "计划解除", "状态"];
+        if counties.len() > 1 || counties.iter().any(|c| *c != region) {
+            header.insert(1, "行政区");
+            for l in &mut list {
+                let county = l.json["region"].as_str().unwrap_or_default().to_string();
+                l.row.insert(1, county);
+            }
+        }
+        let mut t = Table::new(&header, &vec![Align::Left; header.len()]);
         for l in list {
             t.row(l.row);
         }
@@ -788,8 +798,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let store = open(&db)?;
             let who = actor(&store, user.as_deref())?;
             let code = region_code(&store, &region)?;
+            // `代码=名称` registers the county's name, as `landplan store import` does.
+            let name = region
+                .split_once('=')
+                .map(|(_, n)| n.trim())
+                .filter(|n| !n.is_empty());
             let sum = store
-                .reserve_import(&who, &code, &read.parcels)
+                .reserve_import_named(&who, &code, name, &read.parcels)
                 .map_err(explain)?;
             if out.is_json() {
                 json_out(&json!({ "summary": sum, "findings": read.findings }))?;

@@ -104,10 +104,103 @@ struct Given {
     kind: String,
 }
 
-async fn form_page(State(state): State<AppState>, staff: Staff) -> Result<Response, PageError> {
-    Ok(render_form(&state, &staff, None, Given::default())
-        .await?
-        .into_response())
+/// `?page=N` of the stored imports' list.
+#[derive(serde::Deserialize, Default)]
+struct ListPage {
+    #[serde(default)]
+    page: Option<String>,
+}
+
+async fn form_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Query(q): axum::extract::Query<ListPage>,
+) -> Result<Response, PageError> {
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let mut html = render_form(&state, &staff, None, Given::default()).await?.0;
+    // The imports stored before, after the upload form and the staged uploads.
+    let actor = staff.actor.clone();
+    let stored = state
+        .run(move |s| {
+            let list = s.imports(&actor, page)?;
+            let names: HashMap<String, String> = s
+                .regions()?
+                .into_iter()
+                .filter(|r| !r.name.is_empty())
+                .map(|r| (r.code, r.name))
+                .collect();
+            Ok((list, names))
+        })
+        .await?;
+    let section = stored_imports(&stored.0, &stored.1).into_string();
+    if let Some(at) = html.rfind("</main>") {
+        html.insert_str(at, &section);
+    }
+    Ok(Html(html).into_response())
+}
+
+/// The list of stored imports (导入记录), newest first, with the plan versions made from each.
+fn stored_imports(
+    list: &landplan_store::import_list::ImportPage,
+    names: &HashMap<String, String>,
+) -> Markup {
+    let name_of = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
+    html! {
+        section #stored-imports {
+            h2 { "导入记录" }
+            @if list.imports.is_empty() {
+                p.muted { "还没有保存过台账导入。" }
+            } @else {
+                p.muted { "已保存的台账导入 " (list.total) " 批，新的在前。" }
+                div.scroll { table.import-list {
+                    thead { tr {
+                        th { "导入批次" } th { "行政区" } th { "年度" } th { "类型" }
+                        th.num { "地块" } th.num { "总量（公顷）" } th { "导入人" } th { "导入时间" } th { "计划版本" }
+                    } }
+                    tbody {
+                        @for i in &list.imports {
+                            @let key = PlanKey { region: i.region.clone(), year: i.year, kind: i.kind };
+                            tr data-import=(i.id) {
+                                td { (i.id) }
+                                td { (name_of(&i.region)) span.muted { "（" (i.region) "）" } }
+                                td { (i.year) }
+                                td { (i.kind.label()) }
+                                td.num { (i.parcel_count) }
+                                td.num { (landplan_core::units::fmt_dp(i.total_ha, 4)) }
+                                td { (i.user) }
+                                td { (landplan_store::step::beijing_time(&i.at)) }
+                                td {
+                                    @if i.versions.is_empty() { span.muted { "未编制" } }
+                                    @for (k, v) in i.versions.iter().enumerate() {
+                                        @if k > 0 { "、" }
+                                        a href=(super::plans::version_path(&key, *v)) { "第 " (v) " 版" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                } }
+                @if list.pages > 1 {
+                    nav.pager aria-label="导入记录分页" {
+                        @if list.page > 1 {
+                            a href=(format!("/console/imports?page={}#stored-imports", list.page - 1)) { "上一页" }
+                            " "
+                        }
+                        span { "第 " (list.page) " / " (list.pages) " 页" }
+                        @if list.page < list.pages {
+                            " "
+                            a href=(format!("/console/imports?page={}#stored-imports", list.page + 1)) { "下一页" }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 async fn render_form(

@@ -5,7 +5,7 @@
 //! - [`overview`] — `/console/reserve`: counts and areas per state, the parcels filterable by
 //!   region, state and 乡镇, overdue obstacles first, parcels planned for supply that are not
 //!   ready;
-//! - [`parcel`] — `/console/reserve/{region}/{id}`: one parcel, its steps as a timeline, the
+//! - [`parcel`] — `/console/reserve/{region}/parcel/{id}`: one parcel, its steps as a timeline, the
 //!   next step, the 净地 checklist, obstacles and costs, each change a form with `_csrf`;
 //! - [`import`] — `/console/reserve/import`: a reserve workbook, findings first, stored only
 //!   without errors;
@@ -14,8 +14,9 @@
 //! - [`bonds`] — `/console/reserve/{region}/bonds`: special-bond projects, coverage,
 //!   sensitivity and findings, with the 融资与收益平衡 table downloads.
 //!
-//! Static path segments (`import`, `plan`, `bonds`) take precedence over a parcel's 编号 in the
-//! same position: a parcel numbered `plan` or `bonds` is reached by the CLI only.
+//! A parcel's 编号 is one percent-encoded segment after `parcel/` (`parcel_path`), so any
+//! 编号 is reachable; the first form `/console/reserve/{region}/{id}` redirects there (a
+//! parcel numbered `plan`, `bonds` or `import` was unreachable in it).
 
 pub mod bonds;
 pub mod import;
@@ -52,7 +53,14 @@ pub fn routes() -> Router<AppState> {
             "/console/reserve/{region}/bonds/{file}",
             get(bonds::download),
         )
-        .route("/console/reserve/{region}/{id}", get(parcel::page))
+        .route("/console/reserve/{region}/parcel/{id}", get(parcel::page))
+        .route(
+            "/console/reserve/{region}/parcel/{id}/{action}",
+            post(parcel::act),
+        )
+        // The parcel pages' first addresses: a page redirects to the parcel's page; a change
+        // posted by a form loaded before is still taken.
+        .route("/console/reserve/{region}/{id}", get(parcel::moved))
         .route("/console/reserve/{region}/{id}/{action}", post(parcel::act))
 }
 
@@ -87,9 +95,14 @@ pub(crate) fn segment(s: &str) -> String {
     out
 }
 
-/// The console path of a parcel.
+/// The console path of a parcel: under `parcel/`, so that no 编号 (`plan`, `bonds`,
+/// `import`, `CB-2026/01`, `城关-01#`) collides with another page's path.
 pub(crate) fn parcel_path(region: &str, id: &str) -> String {
-    format!("/console/reserve/{}/{}", segment(region), segment(id))
+    format!(
+        "/console/reserve/{}/parcel/{}",
+        segment(region),
+        segment(id)
+    )
 }
 
 /// An area as the pages show it: 公顷 to four decimals.
@@ -128,11 +141,11 @@ mod tests {
     fn parcel_paths_escape_every_odd_character() {
         assert_eq!(
             parcel_path("330102", "CB-01"),
-            "/console/reserve/330102/CB-01"
+            "/console/reserve/330102/parcel/CB-01"
         );
         assert_eq!(
             parcel_path("330102", "储/1 a"),
-            "/console/reserve/330102/%E5%82%A8%2F1%20a"
+            "/console/reserve/330102/parcel/%E5%82%A8%2F1%20a"
         );
     }
 }

@@ -1,7 +1,7 @@
-//! `/console/reserve/{region}/{id}`: one reserve parcel — its attributes, the steps taken as a
+//! `/console/reserve/{region}/parcel/{id}`: one reserve parcel — its attributes, the steps taken as a
 //! timeline with their evidence and who recorded them, the next step (only the states the
 //! parcel's state allows), the 净地 checklist, obstacles (add, clear) and costs by kind and
-//! source. Every change posts to `/console/reserve/{region}/{id}/{action}` (`step`,
+//! source. Every change posts to `/console/reserve/{region}/parcel/{id}/{action}` (`step`,
 //! `readiness`, `obstacle`, `clear`, `cost`) with the session's form token; the store checks
 //! 编制 for the county (403 page otherwise), takes the change through `ReserveParcel::apply`
 //! where it is a step, and audits it. A refused change shows the page again with the store's
@@ -11,7 +11,7 @@ use super::{ha, mu, parcel_path, planned_for_supply, today, wan};
 use crate::console::{layout, Nav, Staff};
 use crate::pages::PageError;
 use crate::{AppState, WebError};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use landplan_core::reserve::{
@@ -87,6 +87,19 @@ pub(crate) async fn page(
         .await?;
     let done = q.done.as_deref().map(done_words);
     Ok(Html(render(&staff, &m, None, done, today()).into_string()))
+}
+
+/// `GET /console/reserve/{region}/{id}` (the parcel page's first address): a permanent
+/// redirect to [`parcel_path`], the query kept.
+pub(crate) async fn moved(
+    Path((region, id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Redirect {
+    let to = parcel_path(&region, &id);
+    Redirect::permanent(&match query {
+        Some(q) if !q.is_empty() => format!("{to}?{q}"),
+        _ => to,
+    })
 }
 
 #[derive(serde::Deserialize)]
@@ -559,7 +572,7 @@ fn read_change(action: &str, form: &BTreeMap<String, String>) -> Result<Change, 
     })
 }
 
-/// `POST /console/reserve/{region}/{id}/{action}`: one change, through the store.
+/// `POST /console/reserve/{region}/parcel/{id}/{action}`: one change, through the store.
 pub(crate) async fn act(
     State(state): State<AppState>,
     staff: Staff,
