@@ -7,7 +7,7 @@
 //!   control-line files with their names and rules, used for this check only) and the
 //!   account's staged uploads;
 //! - `POST /console/imports` — the upload read with the API's never-fail readers
-//!   (`crate::upload`) and kept staged ([`staged`]): nothing is stored;
+//!   (`crate::upload`) and kept staged in the store ([`staged`]): nothing is imported yet;
 //! - `GET /console/imports/{staged}` — its findings, each linked to its row (`#row-N`) and, for
 //!   geometry, to the parcel on the map (`#map-pN`), control-line overlaps among them (the
 //!   region's stored control lines and its ancestors', and any uploaded with it); the rows as
@@ -350,7 +350,7 @@ async fn upload(
             .await;
         }
     }
-    // Control-line files given with the upload (judged with it, never stored).
+    // Control-line files given with the upload (judged with it, never stored as control lines).
     let mut control_parts = Vec::new();
     for i in 1..=CONTROL_SLOTS {
         let Some(part) = file_part(&parts, &format!("control-file-{i}")).cloned() else {
@@ -398,26 +398,26 @@ async fn upload(
         name: ledger_name.clone(),
         layer_name: None,
         rule: None,
-        bytes: ledger.bytes.clone(),
+        bytes: ledger.bytes,
     }];
-    for (slot, part) in [("geometry", &geometry), ("townships", &townships)] {
+    for (slot, part) in [("geometry", geometry), ("townships", townships)] {
         if let Some(p) = part {
             files.push(StagedFile {
                 slot: slot.into(),
-                name: p.file_name.clone().unwrap_or_default(),
+                name: p.file_name.unwrap_or_default(),
                 layer_name: None,
                 rule: None,
-                bytes: p.bytes.clone(),
+                bytes: p.bytes,
             });
         }
     }
-    for (i, name, rule, part, _) in &control_parts {
+    for (i, name, rule, part, _) in control_parts {
         files.push(StagedFile {
             slot: format!("control-{i}"),
-            name: part.file_name.clone().unwrap_or_default(),
-            layer_name: Some(name.clone()),
-            rule: Some(rule_id(*rule).into()),
-            bytes: part.bytes.clone(),
+            name: part.file_name.unwrap_or_default(),
+            layer_name: Some(name),
+            rule: Some(rule_id(rule).into()),
+            bytes: part.bytes,
         });
     }
     let actor = staff.actor.clone();
@@ -438,7 +438,7 @@ async fn upload(
                 Err(e) => return Ok(Err(e)),
             };
             let id = staged::random_id().map_err(StoreError::Invalid)?;
-            let mut staged = judged(
+            let mut staged = with_controls(
                 s,
                 &actor,
                 Staged::new(
@@ -576,7 +576,7 @@ fn save_files(
 
 /// `staged` with the control layers it is judged against: those stored for its region and
 /// its ancestors, as stored now, then `uploaded` (not judged yet).
-fn judged(
+fn with_controls(
     s: &Store,
     actor: &landplan_store::Actor,
     mut staged: Staged,
@@ -702,11 +702,11 @@ fn rebuild(
         st.report.parcel_count = usize::try_from(outcome.parcel_count).unwrap_or(0);
         st.report.total_ha = outcome.total_ha.normalize().to_string();
         st.stored = Some(stored_of(outcome));
-        return judged(s, actor, st, Vec::new());
+        return with_controls(s, actor, st, Vec::new());
     }
     let (files, rounds) = s.staged_upload_content(actor, &kept.id)?;
     let saved = save_files(&dir, &files, limit)?.map_err(StoreError::Invalid)?;
-    let mut st = judged(
+    let mut st = with_controls(
         s,
         actor,
         Staged::new(
