@@ -18,6 +18,9 @@ pub struct AppState {
     /// first ([`crate::pages::version::Lru`], bounded by
     /// [`crate::pages::version::CACHE_BYTES`] and [`crate::pages::version::CACHE_ENTRIES`]).
     pub versions: Arc<crate::pages::version::VersionCache>,
+    /// This process's judgements of the console's staged uploads (kept in the store;
+    /// [`crate::console::imports::staged::Cache`]).
+    pub staged: Arc<crate::console::imports::staged::Cache>,
     /// One permit per connection the store keeps open ([`landplan_store::MAX_IDLE`]): store
     /// calls beyond that wait here for a free connection instead of each opening (and then
     /// closing) a connection of its own, which on PostgreSQL costs a backend process start and
@@ -68,6 +71,7 @@ impl AppState {
             auth: Arc::new(crate::auth::Auth::new(settings)),
             public: Arc::default(),
             versions: Arc::new(crate::pages::version::new_cache()),
+            staged: Arc::default(),
             slots: Arc::new(tokio::sync::Semaphore::new(landplan_store::MAX_IDLE)),
         }
     }

@@ -254,6 +254,9 @@ impl Session<'_> {
                     &[Value::Int(id)],
                 )?;
             }
+            if disabled {
+                crate::staged::delete_of_account(&mut *s.db, id)?;
+            }
             let after = Account {
                 disabled,
                 ..before.clone()

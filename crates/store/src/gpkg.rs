@@ -79,6 +79,11 @@ pub(crate) static MIGRATIONS: &[(i64, &str, &str)] = &[
         "reserve",
         include_str!("../migrations/gpkg/013_reserve.sql"),
     ),
+    (
+        14,
+        "staged_uploads",
+        include_str!("../migrations/gpkg/014_staged_uploads.sql"),
+    ),
 ];
 
 /// The parcel layer and its geometry column (the R-tree index is `rtree_parcel_geom`).

@@ -57,6 +57,7 @@ pub mod reproject;
 pub mod reserve;
 pub mod rollup;
 mod session;
+pub mod staged;
 pub mod state;
 pub mod step;
 pub mod supply;
@@ -77,6 +78,7 @@ pub use published::{NewPublishedFile, PublishedFile, PublishedOrigin, PublishedR
 pub use region::{Region, RegionLevel};
 pub use rollup::Rollup;
 pub use session::{Conn, MAX_IDLE};
+pub use staged::{NewStaged, StagedCell, StagedFile, StagedOutcome, StagedUpload};
 pub use state::StateProblem;
 pub use step::{Expected, PlanActivity};
 pub use version_read::TownshipBoundary;

@@ -74,6 +74,11 @@ pub(crate) static MIGRATIONS: &[(i64, &str, &str)] = &[
         "reserve",
         include_str!("../migrations/postgres/011_reserve.sql"),
     ),
+    (
+        12,
+        "staged_uploads",
+        include_str!("../migrations/postgres/012_staged_uploads.sql"),
+    ),
 ];
 
 /// A connection to a PostgreSQL store.

@@ -19,12 +19,14 @@ export function landplanBin() {
  * Start `landplan serve --demo --addr 127.0.0.1:0` (with `--db URL` when `db` is given, e.g. an
  * empty PostgreSQL database) and resolve with { url, stop, log, accounts } once it prints
  * `landplan 网站已启动：http://…/` on stderr. `accounts` maps each demo account's name
- * (`demo-editor` …) to the password the server printed for it.
+ * (`demo-editor` …) to the password the server printed for it. With `demo: false`, the server
+ * over the store `db` as it is (a restart of a demo server on the same store; no accounts
+ * printed).
  */
-export async function startDemo({ timeoutMs = 120_000, db } = {}) {
+export async function startDemo({ timeoutMs = 120_000, db, demo = true } = {}) {
   const bin = landplanBin();
   if (!existsSync(bin)) throw new Error(`没有找到 landplan：${bin}（先 cargo build -p landplan-cli，或设置 LANDPLAN_BIN）`);
-  const args = ['serve', '--demo', '--addr', '127.0.0.1:0', ...(db ? ['--db', db] : [])];
+  const args = ['serve', ...(demo ? ['--demo'] : []), '--addr', '127.0.0.1:0', ...(db ? ['--db', db] : [])];
   const child = spawn(bin, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },

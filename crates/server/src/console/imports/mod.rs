@@ -7,7 +7,7 @@
 //!   control-line files with their names and rules, used for this check only) and the
 //!   account's staged uploads;
 //! - `POST /console/imports` — the upload read with the API's never-fail readers
-//!   (`crate::upload`) and kept staged ([`staged`]): nothing is stored;
+//!   (`crate::upload`) and kept staged in the store ([`staged`]): nothing is imported yet;
 //! - `GET /console/imports/{staged}` — its findings, each linked to its row (`#row-N`) and, for
 //!   geometry, to the parcel on the map (`#map-pN`), control-line overlaps among them (the
 //!   region's stored control lines and its ancestors', and any uploaded with it); the rows as
@@ -36,7 +36,10 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use landplan_core::compile::PlanKind;
 use landplan_core::{Finding, Place, Severity};
-use landplan_store::{ImportOptions, PlanKey, PlanStatus, PlanVersion, Role, Store, StoreError};
+use landplan_store::{
+    ImportOptions, NewStaged, PlanKey, PlanStatus, PlanVersion, Role, StagedCell, StagedFile,
+    StagedOutcome, StagedUpload, Store, StoreError,
+};
 use maud::{html, Markup, PreEscaped};
 use staged::{Staged, Upload};
 use std::collections::HashMap;
@@ -210,8 +213,9 @@ async fn render_form(
     given: Given,
 ) -> Result<Html<String>, PageError> {
     let s2 = staff.clone();
-    let regions = state.run(move |s| editor_regions(s, &s2)).await?;
-    let lines = staged::list(staff.name(), state.store.url());
+    let (regions, lines) = state
+        .run(move |s| Ok((editor_regions(s, &s2)?, s.staged_uploads(&s2.actor)?)))
+        .await?;
     let this_year = landplan_core::Timestamp::from_system_time(std::time::SystemTime::now())
         .date_beijing()
         .map(|d| d.year())
@@ -296,13 +300,13 @@ async fn render_form(
                     tbody {
                         @for l in &lines {
                             tr {
-                                td { (l.uploaded_at) }
+                                td { (beijing_date(l.created_unix)) }
                                 td { (l.region) }
                                 td { (l.year) }
-                                td { (l.kind.label()) }
-                                td { a href=(format!("/console/imports/{}", l.id)) { (l.file) } }
+                                td { (parse_kind(&l.kind).map(PlanKind::label).unwrap_or_default()) }
+                                td { a href=(format!("/console/imports/{}", l.id)) { (l.ledger_name) } }
                                 td {
-                                    @if let Some(i) = l.import_id { "已保存（导入批次 " (i) "）" }
+                                    @if let Some(i) = l.stored.as_ref().map(|x| x.import_id) { "已保存（导入批次 " (i) "）" }
                                     @else if l.errors > 0 { span.bad { (l.errors) " 个错误" } }
                                     @else { "待保存" }
                                 }
@@ -407,50 +411,39 @@ async fn upload(
         .file_name
         .clone()
         .unwrap_or_else(|| "台账.csv".into());
-    let Some(ledger_ext) = upload::extension(&ledger_name, &["csv", "xlsx", "xls", "txt"]) else {
+    if upload::extension(&ledger_name, &["csv", "xlsx", "xls", "txt"]).is_none() {
         return refuse(
             format!("台账“{ledger_name}”应为 CSV、XLSX 或 XLS 文件"),
             given,
         )
         .await;
-    };
+    }
     let geometry = file_part(&parts, "geometry").cloned();
     let townships = file_part(&parts, "townships").cloned();
-    let geometry_ext = match &geometry {
-        Some(g) => {
-            let name = g.file_name.clone().unwrap_or_default();
-            match upload::extension(&name, &["txt", "geojson", "json", "zip", "gpkg"]) {
-                Some(e) => Some(e),
-                None => {
-                    return refuse(
-                        format!(
-                        "地块界址“{name}”应为国土TXT、GeoJSON、Shapefile（.zip）或 GeoPackage 文件"
-                    ),
-                        given,
-                    )
-                    .await
-                }
-            }
+    // The extensions are checked here; the files are saved under them by `save_files`.
+    if let Some(p) = &geometry {
+        let name = p.file_name.clone().unwrap_or_default();
+        if upload::extension(&name, &["txt", "geojson", "json", "zip", "gpkg"]).is_none() {
+            return refuse(
+                format!(
+                    "地块界址“{name}”应为国土TXT、GeoJSON、Shapefile（.zip）或 GeoPackage 文件"
+                ),
+                given,
+            )
+            .await;
         }
-        None => None,
-    };
-    let townships_ext = match &townships {
-        Some(t) => {
-            let name = t.file_name.clone().unwrap_or_default();
-            match upload::extension(&name, &["geojson", "json", "zip", "gpkg"]) {
-                Some(e) => Some(e),
-                None => {
-                    return refuse(
-                        format!("乡镇界“{name}”应为 GeoJSON、Shapefile（.zip）或 GeoPackage 文件"),
-                        given,
-                    )
-                    .await
-                }
-            }
+    }
+    if let Some(p) = &townships {
+        let name = p.file_name.clone().unwrap_or_default();
+        if upload::extension(&name, &["geojson", "json", "zip", "gpkg"]).is_none() {
+            return refuse(
+                format!("乡镇界“{name}”应为 GeoJSON、Shapefile（.zip）或 GeoPackage 文件"),
+                given,
+            )
+            .await;
         }
-        None => None,
-    };
-    // Control-line files given with the upload (judged with it, never stored).
+    }
+    // Control-line files given with the upload (judged with it, never stored as control lines).
     let mut control_parts = Vec::new();
     for i in 1..=CONTROL_SLOTS {
         let Some(part) = file_part(&parts, &format!("control-file-{i}")).cloned() else {
@@ -492,10 +485,38 @@ async fn upload(
         };
         control_parts.push((i, name, rule, part, ext));
     }
+    // The files as the store keeps them (a miss in another process rebuilds from these).
+    let mut files = vec![StagedFile {
+        slot: "ledger".into(),
+        name: ledger_name.clone(),
+        layer_name: None,
+        rule: None,
+        bytes: ledger.bytes,
+    }];
+    for (slot, part) in [("geometry", geometry), ("townships", townships)] {
+        if let Some(p) = part {
+            files.push(StagedFile {
+                slot: slot.into(),
+                name: p.file_name.unwrap_or_default(),
+                layer_name: None,
+                rule: None,
+                bytes: p.bytes,
+            });
+        }
+    }
+    for (i, name, rule, part, _) in control_parts {
+        files.push(StagedFile {
+            slot: format!("control-{i}"),
+            name: part.file_name.unwrap_or_default(),
+            layer_name: Some(name),
+            rule: Some(rule_id(rule).into()),
+            bytes: part.bytes,
+        });
+    }
     let actor = staff.actor.clone();
     let account = staff.name().to_string();
     let url = state.store.url().to_string();
-    let limit64 = state.auth.settings.max_upload_bytes as u64 * 4;
+    let max_bytes = state.auth.settings.max_upload_bytes as u64;
     let made = state
         .run(move |s| {
             s.check_role(
@@ -504,82 +525,300 @@ async fn upload(
                 &region,
                 &format!("上传 {region} {year} 年台账"),
             )?;
-            let io = |e: std::io::Error| StoreError::Io {
-                path: "临时目录".into(),
-                error: e,
-            };
-            let dir = tempfile::tempdir().map_err(io)?;
-            let save = |part: &Part,
-                        stem: &str,
-                        ext: &str|
-             -> Result<Result<Upload, String>, StoreError> {
-                let name = part.file_name.clone().unwrap_or_default();
-                if ext == "zip" {
-                    return Ok(
-                        staged::unzip_layer(&part.bytes, &dir.path().join(stem), limit64)
-                            .map(|path| Upload {
-                                name: name.clone(),
-                                path,
-                            })
-                            .map_err(|e| format!("“{name}”：{e}")),
-                    );
-                }
-                let path = dir.path().join(format!("{stem}.{ext}"));
-                std::fs::write(&path, &part.bytes).map_err(io)?;
-                Ok(Ok(Upload { name, path }))
-            };
-            let ledger = match save(&ledger, "ledger", &ledger_ext)? {
-                Ok(u) => Upload {
-                    name: ledger_name.clone(),
-                    ..u
-                },
+            let dir = tempfile::tempdir().map_err(tmp_io)?;
+            let saved = match save_files(&dir, &files, max_bytes * 4)? {
+                Ok(saved) => saved,
                 Err(e) => return Ok(Err(e)),
             };
-            let geometry = match (&geometry, &geometry_ext) {
-                (Some(g), Some(ext)) => match save(g, "geometry", ext)? {
-                    Ok(u) => Some(u),
-                    Err(e) => return Ok(Err(e)),
-                },
-                _ => None,
-            };
-            let townships = match (&townships, &townships_ext) {
-                (Some(t), Some(ext)) => match save(t, "townships", ext)? {
-                    Ok(u) => Some(u),
-                    Err(e) => return Ok(Err(e)),
-                },
-                _ => None,
-            };
-            // The control lines of the region and its ancestors, as stored now, then those
-            // given with the upload.
-            let mut controls = stored_controls(s, &actor, &region)?;
-            for (i, name, rule, part, ext) in &control_parts {
-                let u = match save(part, &format!("control-{i}"), ext)? {
-                    Ok(u) => u,
-                    Err(e) => return Ok(Err(e)),
-                };
-                match uploaded_control(&u, name, *rule) {
-                    Ok(l) => Arc::make_mut(&mut controls).push(l),
-                    Err(e) => return Ok(Err(e)),
-                }
-            }
-            let mut staged = match Staged::new(
-                &account, &url, region, year, kind, dir, ledger, geometry, townships,
-            ) {
-                Ok(s) => s,
-                Err(e) => return Err(StoreError::Invalid(e)),
-            };
-            staged.controls = controls;
+            let id = staged::random_id().map_err(StoreError::Invalid)?;
+            let mut staged = with_controls(
+                s,
+                &actor,
+                Staged::new(
+                    id,
+                    std::time::SystemTime::now(),
+                    &account,
+                    &url,
+                    region.clone(),
+                    year,
+                    kind,
+                    dir,
+                    saved.ledger,
+                    saved.geometry,
+                    saved.townships,
+                ),
+                saved.controls,
+            )?;
             staged.judge();
+            s.stage_upload(
+                &actor,
+                &NewStaged {
+                    id: staged.id.clone(),
+                    region,
+                    year,
+                    kind: kind.id().into(),
+                    files,
+                    errors: staged.report.errors(),
+                },
+                max_bytes,
+            )?;
             Ok(Ok(staged))
         })
         .await?;
     match made {
         Ok(staged) => {
-            let id = staged::keep(staged);
+            let id = staged.id.clone();
+            state.staged.put(staged);
             Ok(Redirect::to(&format!("/console/imports/{id}")).into_response())
         }
         Err(msg) => refuse(msg, given).await,
     }
+}
+
+fn tmp_io(e: std::io::Error) -> StoreError {
+    StoreError::Io {
+        path: "临时目录".into(),
+        error: e,
+    }
+}
+
+/// A control-line rule as the store keeps it.
+fn rule_id(rule: landplan_geo::overlay::LayerRule) -> &'static str {
+    match rule {
+        landplan_geo::overlay::LayerRule::Within => "within",
+        _ => "forbid",
+    }
+}
+
+/// An upload's files saved for the readers.
+struct Saved {
+    ledger: Upload,
+    geometry: Option<Upload>,
+    townships: Option<Upload>,
+    /// The control-line files uploaded with it, read.
+    controls: Vec<landplan_geoio::overlay::MemoryLayer>,
+}
+
+/// Save an upload's files in `dir` for the readers (a zipped Shapefile unpacked, at most
+/// `limit` bytes of it): Err with the message for the account when one cannot be used.
+fn save_files(
+    dir: &tempfile::TempDir,
+    files: &[StagedFile],
+    limit: u64,
+) -> Result<Result<Saved, String>, StoreError> {
+    let save = |f: &StagedFile, exts: &[&str]| -> Result<Result<Upload, String>, StoreError> {
+        let stem = &f.slot;
+        let Some(ext) = upload::extension(&f.name, exts) else {
+            return Ok(Err(format!("文件“{}”的类型无法识别", f.name)));
+        };
+        if ext == "zip" {
+            return Ok(staged::unzip_layer(&f.bytes, &dir.path().join(stem), limit)
+                .map(|path| Upload {
+                    name: f.name.clone(),
+                    path,
+                })
+                .map_err(|e| format!("“{}”：{e}", f.name)));
+        }
+        let path = dir.path().join(format!("{stem}.{ext}"));
+        std::fs::write(&path, &f.bytes).map_err(tmp_io)?;
+        Ok(Ok(Upload {
+            name: f.name.clone(),
+            path,
+        }))
+    };
+    let mut ledger = None;
+    let mut geometry = None;
+    let mut townships = None;
+    let mut controls = Vec::new();
+    for f in files {
+        let exts: &[&str] = match f.slot.as_str() {
+            "ledger" => &["csv", "xlsx", "xls", "txt"],
+            "townships" => &["geojson", "json", "zip", "gpkg"],
+            _ => &["txt", "geojson", "json", "zip", "gpkg"],
+        };
+        let u = match save(f, exts)? {
+            Ok(u) => u,
+            Err(e) => return Ok(Err(e)),
+        };
+        match f.slot.as_str() {
+            "ledger" => ledger = Some(u),
+            "geometry" => geometry = Some(u),
+            "townships" => townships = Some(u),
+            _ => {
+                let rule = match f.rule.as_deref() {
+                    Some("within") => landplan_geo::overlay::LayerRule::Within,
+                    _ => landplan_geo::overlay::LayerRule::Forbid,
+                };
+                match uploaded_control(&u, f.layer_name.as_deref().unwrap_or(""), rule) {
+                    Ok(l) => controls.push(l),
+                    Err(e) => return Ok(Err(e)),
+                }
+            }
+        }
+    }
+    let Some(ledger) = ledger else {
+        return Ok(Err("请选择地块台账文件".into()));
+    };
+    Ok(Ok(Saved {
+        ledger,
+        geometry,
+        townships,
+        controls,
+    }))
+}
+
+/// `staged` with the control layers it is judged against: those stored for its region and
+/// its ancestors, as stored now, then `uploaded` (not judged yet).
+fn with_controls(
+    s: &Store,
+    actor: &landplan_store::Actor,
+    mut staged: Staged,
+    uploaded: Vec<landplan_geoio::overlay::MemoryLayer>,
+) -> Result<Staged, StoreError> {
+    let mut controls = stored_controls(s, actor, &staged.region)?;
+    if !uploaded.is_empty() {
+        Arc::make_mut(&mut controls).extend(uploaded);
+    }
+    staged.controls = controls;
+    Ok(staged)
+}
+
+/// A Unix time as the Beijing date (2025年3月1日).
+fn beijing_date(unix: i64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix.max(0) as u64);
+    landplan_core::Timestamp::from_system_time(t)
+        .date_beijing()
+        .map(|d| d.chinese())
+        .unwrap_or_default()
+}
+
+/// The account's staged upload `id`, as this process judged it, or rebuilt from the store
+/// when this process has not (another process took it, or this one restarted) or its
+/// judgement is behind the stored edits; the 404 page when the store has none of the
+/// account's under that id (none, expired, replaced, another account's). Looking at it keeps
+/// it for another [`staged::TTL`].
+async fn find(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+) -> Result<Arc<std::sync::Mutex<Staged>>, PageError> {
+    let cache = state.staged.clone();
+    let actor = staff.actor.clone();
+    let id = id.to_string();
+    let url = state.store.url().to_string();
+    let limit = state.auth.settings.max_upload_bytes as u64 * 4;
+    state
+        .run(move |s| {
+            let kept = match s.staged_upload(&actor, &id) {
+                Ok(k) => k,
+                Err(StoreError::NotFound(_)) => {
+                    cache.remove(&id);
+                    return Ok(None);
+                }
+                Err(e) => return Err(e),
+            };
+            if let Some(entry) = cache.get(&id) {
+                let mut st = entry.lock().map_err(|_| busy())?;
+                if st.edits == kept.edit_rounds {
+                    if st.stored.is_none() {
+                        st.stored = kept.stored.as_ref().map(stored_of);
+                    }
+                    drop(st);
+                    return Ok(Some(entry));
+                }
+            }
+            let st = rebuild(s, &actor, &kept, &url, limit)?;
+            Ok(Some(cache.put(st)))
+        })
+        .await?
+        .ok_or_else(gone)
+}
+
+fn busy() -> StoreError {
+    StoreError::Invalid("上传正被处理，请稍后重试".into())
+}
+
+fn stored_of(o: &landplan_store::StagedOutcome) -> staged::Stored {
+    staged::Stored {
+        import_id: o.import_id,
+        parcel_count: o.parcel_count,
+        geometry_count: o.geometry_count,
+        total_ha: o.total_ha,
+        townships: o.townships,
+    }
+}
+
+/// A staged upload judged again from what the store keeps of it: its files saved and read,
+/// its edits replayed round by round. Once stored, only what it became is kept (its files are
+/// the import's now): the page shows that, without findings.
+fn rebuild(
+    s: &Store,
+    actor: &landplan_store::Actor,
+    kept: &StagedUpload,
+    url: &str,
+    limit: u64,
+) -> Result<Staged, StoreError> {
+    let kind = parse_kind(&kept.kind)
+        .ok_or_else(|| StoreError::Corrupt(format!("暂存上传的计划类型“{}”无法识别", kept.kind)))?;
+    let uploaded =
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(kept.created_unix.max(0) as u64);
+    let dir = tempfile::tempdir().map_err(tmp_io)?;
+    let named = |name: &Option<String>, stem: &str| {
+        name.as_ref().map(|n| Upload {
+            name: n.clone(),
+            path: dir.path().join(stem),
+        })
+    };
+    if let Some(outcome) = &kept.stored {
+        let (geometry, townships) = (
+            named(&kept.geometry_name, "geometry"),
+            named(&kept.townships_name, "townships"),
+        );
+        let ledger = Upload {
+            name: kept.ledger_name.clone(),
+            path: dir.path().join("ledger"),
+        };
+        let mut st = Staged::new(
+            kept.id.clone(),
+            uploaded,
+            actor.name(),
+            url,
+            kept.region.clone(),
+            kept.year,
+            kind,
+            dir,
+            ledger,
+            geometry,
+            townships,
+        );
+        st.edits = kept.edit_rounds;
+        st.report.parcel_count = usize::try_from(outcome.parcel_count).unwrap_or(0);
+        st.report.total_ha = outcome.total_ha.normalize().to_string();
+        st.stored = Some(stored_of(outcome));
+        return with_controls(s, actor, st, Vec::new());
+    }
+    let (files, rounds) = s.staged_upload_content(actor, &kept.id)?;
+    let saved = save_files(&dir, &files, limit)?.map_err(StoreError::Invalid)?;
+    let mut st = with_controls(
+        s,
+        actor,
+        Staged::new(
+            kept.id.clone(),
+            uploaded,
+            actor.name(),
+            url,
+            kept.region.clone(),
+            kept.year,
+            kind,
+            dir,
+            saved.ledger,
+            saved.geometry,
+            saved.townships,
+        ),
+        saved.controls,
+    )?;
+    st.replay(&rounds).map_err(StoreError::Invalid)?;
+    Ok(st)
 }
 
 /// The control layers stored for `region` and its ancestors, as overlay layers in the
@@ -832,7 +1071,7 @@ async fn review(
     staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    let entry = staged::find(&id, staff.name(), state.store.url()).ok_or_else(gone)?;
+    let entry = find(&state, &staff, &id).await?;
     let s2 = staff.clone();
     let html = state
         .run(move |store| {
@@ -1059,7 +1298,7 @@ async fn edit_rows(
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
     staff.check_csrf(csrf)?;
-    let entry = staged::find(&id, staff.name(), state.store.url()).ok_or_else(gone)?;
+    let entry = find(&state, &staff, &id).await?;
     let mut edits: HashMap<(usize, usize), String> = HashMap::new();
     for (k, v) in fields {
         let Some((r, c)) = k.strip_prefix('c').and_then(|x| x.split_once('-')) else {
@@ -1072,11 +1311,10 @@ async fn edit_rows(
             edits.insert((r, c), v);
         }
     }
+    let (actor, cache, key) = (staff.actor.clone(), state.staged.clone(), id.clone());
     state
-        .run(move |_| {
-            let mut st = entry
-                .lock()
-                .map_err(|_| StoreError::Invalid("上传正被处理，请稍后重试".into()))?;
+        .run(move |s| {
+            let mut st = entry.lock().map_err(|_| busy())?;
             if st.stored.is_some() {
                 return Err(StoreError::Invalid(
                     "这次上传已保存，不能再修改；请重新上传".into(),
@@ -1098,7 +1336,29 @@ async fn edit_rows(
                 })
                 .collect();
             if !changed.is_empty() {
-                st.edit(&changed).map_err(StoreError::Invalid)?;
+                let mut cells: Vec<StagedCell> = changed
+                    .iter()
+                    .map(|((row, col), text)| StagedCell {
+                        row: *row,
+                        col: *col,
+                        text: text.clone(),
+                    })
+                    .collect();
+                cells.sort_by_key(|c| (c.row, c.col));
+                // Judged here, then written to the store before the answer; when the store
+                // refuses (another process recorded this round first), this judgement is
+                // dropped and the next look rebuilds from the store.
+                let recorded = st
+                    .edit(&changed)
+                    .map_err(StoreError::Invalid)
+                    .and_then(|()| {
+                        s.record_staged_edit(&actor, &key, st.edits, &cells, st.report.errors())
+                    });
+                if let Err(e) = recorded {
+                    drop(st);
+                    cache.remove(&key);
+                    return Err(e);
+                }
             }
             Ok(())
         })
@@ -1114,13 +1374,12 @@ async fn store(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    let entry = staged::find(&id, staff.name(), state.store.url()).ok_or_else(gone)?;
+    let entry = find(&state, &staff, &id).await?;
     let actor = staff.actor.clone();
+    let key = id.clone();
     state
         .run(move |s| {
-            let mut st = entry
-                .lock()
-                .map_err(|_| StoreError::Invalid("上传正被处理，请稍后重试".into()))?;
+            let mut st = entry.lock().map_err(|_| busy())?;
             if st.stored.is_some() {
                 return Ok(());
             }
@@ -1190,13 +1449,15 @@ async fn store(
                 }
                 _ => None,
             };
-            st.stored = Some(staged::Stored {
+            let outcome = StagedOutcome {
                 import_id: summary.import_id,
                 parcel_count: summary.parcel_count,
                 geometry_count: summary.geometry_count,
                 total_ha: summary.total_ha,
                 townships,
-            });
+            };
+            s.mark_staged_stored(&actor, &key, &outcome)?;
+            st.stored = Some(stored_of(&outcome));
             Ok(())
         })
         .await?;
@@ -1220,7 +1481,7 @@ async fn make_plan(
     Form(form): Form<PlanForm>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    let entry = staged::find(&id, staff.name(), state.store.url()).ok_or_else(gone)?;
+    let entry = find(&state, &staff, &id).await?;
     let note = form.note.trim().to_string();
     if note.chars().count() > 500 || note.chars().any(|c| c.is_control()) {
         return Err(PageError(WebError::Invalid(

@@ -1,13 +1,14 @@
-//! Staged uploads: a ledger (and its geometry) read and judged, kept on the server under a
-//! random id until the account stores it, uploads another, or it expires — nothing of it is in
-//! the store before `POST …/store`.
+//! Staged uploads: a ledger (and its geometry) read and judged, kept under a random id until
+//! the account stores it, uploads others, or it expires — nothing of it is in the plan data
+//! before `POST …/store`.
 //!
-//! Bounds: at most [`MAX_PER_ACCOUNT`] staged uploads per account (a new one drops the
-//! account's oldest) and [`MAX_TOTAL`] in all (a new one drops the oldest of all), each dropped
-//! [`TTL`] after it was last looked at; each is one upload (at most the server's upload limit)
-//! saved in its own temporary directory, removed with it. The staged uploads live in this
-//! process's memory: a restarted server has none (the account uploads again).
-
+//! The upload itself (its files, the cell edits typed into it) is kept in the store
+//! (`landplan_store::staged`), so that every server process on one database serves it and a
+//! restarted server still has it; the store enforces the bounds ([`MAX_PER_ACCOUNT`],
+//! [`MAX_TOTAL`], [`TTL`], the upload limit) and that an account sees only its own. Each
+//! process keeps its judgement ([`Staged`]: the files saved in a temporary directory, the
+//! findings, the map) in a [`Cache`]; a miss (another process took the upload, or this one
+//! restarted) rebuilds it from the stored files and edits: the same findings, map and cells.
 use landplan_core::compile::PlanKind;
 use landplan_core::{Finding, RuleContext, Severity};
 use landplan_geo::Crs;
@@ -17,15 +18,11 @@ use landplan_report::{ImageFormat, MapFeature, MapInput};
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
 
-/// Staged uploads kept per account.
-pub const MAX_PER_ACCOUNT: usize = 5;
-/// Staged uploads kept in all.
-pub const MAX_TOTAL: usize = 100;
-/// How long a staged upload is kept after it was last looked at.
-pub const TTL: Duration = Duration::from_secs(2 * 60 * 60);
+pub use landplan_store::staged::{MAX_PER_ACCOUNT, MAX_TOTAL, TTL};
+
 /// Rows the editing table shows in full; a longer ledger shows only its rows with findings.
 pub const EDIT_ALL_ROWS: usize = 500;
 
@@ -155,9 +152,12 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// A new staged upload (judged by [`Staged::judge`]).
+    /// A staged upload of id `id` (a new one: [`random_id`]) uploaded at `uploaded`, judged
+    /// by [`Staged::judge`].
     #[allow(clippy::too_many_arguments)]
     pub fn new(
+        id: String,
+        uploaded: SystemTime,
         account: &str,
         store_url: &str,
         region: String,
@@ -167,12 +167,12 @@ impl Staged {
         ledger: Upload,
         geometry: Option<Upload>,
         townships: Option<Upload>,
-    ) -> Result<Staged, String> {
-        Ok(Staged {
-            id: random_id()?,
+    ) -> Staged {
+        Staged {
+            id,
             account: account.to_string(),
             store_url: store_url.to_string(),
-            uploaded_at: landplan_core::Timestamp::from_system_time(std::time::SystemTime::now())
+            uploaded_at: landplan_core::Timestamp::from_system_time(uploaded)
                 .date_beijing()
                 .map(|d| d.chinese())
                 .unwrap_or_default(),
@@ -189,7 +189,7 @@ impl Staged {
             grid: Grid::default(),
             report: Report::default(),
             stored: None,
-        })
+        }
     }
 
     /// The ledger's name as findings give it: the file's, marked once edited.
@@ -204,19 +204,11 @@ impl Staged {
     /// Read and judge the ledger as it is now, and the geometry with it.
     pub fn judge(&mut self) {
         let label = self.ledger_label();
-        let opts = landplan_io::LedgerOptions {
-            file_label: Some(label.clone()),
-            ..landplan_io::LedgerOptions::default()
-        };
         let mut report = Report::default();
-        match landplan_io::ledger_grid(&self.current, &opts) {
-            Ok(g) => self.grid = g,
-            Err(e) => {
-                report.unreadable = Some(e.to_string());
-                self.grid = Grid::default();
-                self.report = report;
-                return;
-            }
+        if let Err(e) = self.read_grid() {
+            report.unreadable = Some(e);
+            self.report = report;
+            return;
         }
         let plan = match crate::upload::read_ledger(
             &self.current,
@@ -254,9 +246,54 @@ impl Staged {
         self.report = report;
     }
 
+    /// Read the ledger as it is now into [`Staged::grid`] (an empty grid and why when it
+    /// cannot be read).
+    fn read_grid(&mut self) -> Result<(), String> {
+        let opts = landplan_io::LedgerOptions {
+            file_label: Some(self.ledger_label()),
+            ..landplan_io::LedgerOptions::default()
+        };
+        match landplan_io::ledger_grid(&self.current, &opts) {
+            Ok(g) => {
+                self.grid = g;
+                Ok(())
+            }
+            Err(e) => {
+                self.grid = Grid::default();
+                Err(e.to_string())
+            }
+        }
+    }
+
     /// Write the grid (with `edits` applied: (row, column) → text) as the ledger to judge,
     /// and judge it.
     pub fn edit(&mut self, edits: &HashMap<(usize, usize), String>) -> Result<(), String> {
+        self.apply(edits)?;
+        self.judge();
+        Ok(())
+    }
+
+    /// The edits recorded in the store, round by round, applied again to the ledger as
+    /// uploaded (each round to the grid the one before left, as [`Staged::edit`] did), then
+    /// judged: the same cells, label and findings as in the process that took the edits.
+    pub fn replay(&mut self, rounds: &[Vec<landplan_store::StagedCell>]) -> Result<(), String> {
+        if !rounds.is_empty() && self.read_grid().is_ok() {
+            for round in rounds {
+                let edits: HashMap<(usize, usize), String> = round
+                    .iter()
+                    .map(|c| ((c.row, c.col), c.text.clone()))
+                    .collect();
+                self.apply(&edits)?;
+                // The grid as the next round found it: the written ledger read again.
+                let _ = self.read_grid();
+            }
+        }
+        self.judge();
+        Ok(())
+    }
+
+    /// Apply `edits` to the grid and write it as the ledger to judge (not judged yet).
+    fn apply(&mut self, edits: &HashMap<(usize, usize), String>) -> Result<(), String> {
         let mut by_row: HashMap<usize, Vec<(usize, &String)>> = HashMap::new();
         for ((r, c), text) in edits {
             by_row.entry(*r).or_default().push((*c, text));
@@ -276,7 +313,6 @@ impl Staged {
             .join(format!("ledger-edit-{}.csv", self.edits));
         std::fs::write(&path, grid_csv(&self.grid)).map_err(|e| e.to_string())?;
         self.current = path;
-        self.judge();
         Ok(())
     }
 }
@@ -598,129 +634,61 @@ pub fn unzip_layer(bytes: &[u8], dir: &Path, limit: u64) -> Result<PathBuf, Stri
 }
 
 /// A random id (128 bits, hex).
-fn random_id() -> Result<String, String> {
+pub fn random_id() -> Result<String, String> {
     let mut buf = [0u8; 16];
     getrandom::fill(&mut buf).map_err(|e| e.to_string())?;
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// A kept upload: who it belongs to and when it was last looked at, readable while the upload
-/// itself is locked for judging (a large ledger takes a while).
-struct Kept {
+/// This process's judgements of staged uploads, by id: at most [`MAX_TOTAL`], each dropped
+/// [`TTL`] after it was last used. Only a cache: the store says which uploads exist, whose they
+/// are and how many rounds of edits they have; the caller checks that first
+/// (`super::find`).
+#[derive(Default)]
+pub struct Cache {
+    entries: Mutex<Vec<Entry>>,
+}
+
+struct Entry {
     id: String,
-    account: String,
-    store_url: String,
-    touched: Mutex<Instant>,
+    used: Instant,
     staged: Arc<Mutex<Staged>>,
 }
 
-impl Kept {
-    fn alive(&self) -> bool {
-        self.touched.lock().is_ok_and(|t| t.elapsed() < TTL)
+impl Cache {
+    fn entries(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn owned_by(&self, account: &str, store_url: &str) -> bool {
-        self.account == account && self.store_url == store_url
+    /// The judgement of upload `id`, when this process has it.
+    pub fn get(&self, id: &str) -> Option<Arc<Mutex<Staged>>> {
+        let mut entries = self.entries();
+        let e = entries.iter_mut().find(|e| e.id == id)?;
+        e.used = Instant::now();
+        Some(e.staged.clone())
     }
-}
 
-fn staging() -> &'static Mutex<Vec<Arc<Kept>>> {
-    static STAGING: OnceLock<Mutex<Vec<Arc<Kept>>>> = OnceLock::new();
-    STAGING.get_or_init(|| Mutex::new(Vec::new()))
-}
-
-/// Keep a staged upload (dropping expired ones, the account's oldest beyond
-/// [`MAX_PER_ACCOUNT`] and the oldest of all beyond [`MAX_TOTAL`]); its id.
-pub fn keep(staged: Staged) -> String {
-    let kept = Kept {
-        id: staged.id.clone(),
-        account: staged.account.clone(),
-        store_url: staged.store_url.clone(),
-        touched: Mutex::new(Instant::now()),
-        staged: Arc::new(Mutex::new(staged)),
-    };
-    let id = kept.id.clone();
-    let Ok(mut all) = staging().lock() else {
-        return id;
-    };
-    all.retain(|e| e.alive());
-    let mine: Vec<usize> = all
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.owned_by(&kept.account, &kept.store_url))
-        .map(|(i, _)| i)
-        .collect();
-    if mine.len() >= MAX_PER_ACCOUNT {
-        all.remove(mine[0]);
+    /// Keep a judgement (replacing one of the same id); it, shared.
+    pub fn put(&self, staged: Staged) -> Arc<Mutex<Staged>> {
+        let id = staged.id.clone();
+        let staged = Arc::new(Mutex::new(staged));
+        let mut entries = self.entries();
+        entries.retain(|e| e.id != id && e.used.elapsed() < TTL);
+        if entries.len() >= MAX_TOTAL {
+            entries.remove(0);
+        }
+        entries.push(Entry {
+            id,
+            used: Instant::now(),
+            staged: staged.clone(),
+        });
+        staged
     }
-    if all.len() >= MAX_TOTAL {
-        all.remove(0);
+
+    /// Forget upload `id` (gone from the store, or its judgement no longer its record's).
+    pub fn remove(&self, id: &str) {
+        self.entries().retain(|e| e.id != id);
     }
-    all.push(Arc::new(kept));
-    id
-}
-
-/// The account's staged upload `id` (None when there is none, it expired, or it is another
-/// account's); looking at it keeps it for another [`TTL`].
-pub fn find(id: &str, account: &str, store_url: &str) -> Option<Arc<Mutex<Staged>>> {
-    let all = staging().lock().ok()?;
-    let e = all
-        .iter()
-        .find(|e| e.id == id && e.owned_by(account, store_url) && e.alive())?;
-    if let Ok(mut t) = e.touched.lock() {
-        *t = Instant::now();
-    }
-    Some(e.staged.clone())
-}
-
-/// A line of the account's list of staged uploads.
-pub struct Line {
-    /// Its id.
-    pub id: String,
-    /// 行政区划代码, year, kind.
-    pub region: String,
-    /// Year.
-    pub year: i32,
-    /// Kind.
-    pub kind: PlanKind,
-    /// The ledger's name.
-    pub file: String,
-    /// When it was uploaded (Beijing date).
-    pub uploaded_at: String,
-    /// Errors found.
-    pub errors: usize,
-    /// The import it became, once stored.
-    pub import_id: Option<i64>,
-}
-
-/// The account's staged uploads, newest first (one being judged right now is left out).
-pub fn list(account: &str, store_url: &str) -> Vec<Line> {
-    let mine: Vec<Arc<Kept>> = match staging().lock() {
-        Ok(all) => all
-            .iter()
-            .filter(|e| e.owned_by(account, store_url) && e.alive())
-            .cloned()
-            .collect(),
-        Err(_) => return Vec::new(),
-    };
-    let mut out: Vec<Line> = mine
-        .iter()
-        .filter_map(|e| {
-            let s = e.staged.try_lock().ok()?;
-            Some(Line {
-                id: s.id.clone(),
-                region: s.region.clone(),
-                year: s.year,
-                kind: s.kind,
-                file: s.ledger.name.clone(),
-                uploaded_at: s.uploaded_at.clone(),
-                errors: s.report.errors(),
-                import_id: s.stored.as_ref().map(|x| x.import_id),
-            })
-        })
-        .collect();
-    out.reverse();
-    out
 }
 
 #[cfg(test)]
@@ -759,12 +727,14 @@ mod tests {
         assert_eq!(anchors["B"], 1);
     }
 
-    fn upload(account: &str) -> Staged {
+    fn upload(id: &str) -> Staged {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("l.csv");
         Staged::new(
-            account,
-            "gpkg:bounds-test.gpkg",
+            id.into(),
+            SystemTime::now(),
+            "cache-a",
+            "gpkg:cache-test.gpkg",
             "330102".into(),
             2025,
             PlanKind::Supply,
@@ -776,27 +746,23 @@ mod tests {
             None,
             None,
         )
-        .unwrap()
     }
 
     #[test]
-    fn an_account_keeps_its_newest_uploads_and_sees_no_one_elses() {
-        let ids: Vec<String> = (0..=MAX_PER_ACCOUNT)
-            .map(|_| keep(upload("bounds-a")))
-            .collect();
-        let other = keep(upload("bounds-b"));
-        let url = "gpkg:bounds-test.gpkg";
-        // The oldest of the six is dropped; the others are found, newest first in the list.
-        assert!(find(&ids[0], "bounds-a", url).is_none());
-        assert!(find(&ids[1], "bounds-a", url).is_some());
-        let listed: Vec<String> = list("bounds-a", url).into_iter().map(|l| l.id).collect();
-        let mut expected: Vec<String> = ids[1..].to_vec();
-        expected.reverse();
-        assert_eq!(listed, expected);
-        // Another account's upload is not found by id, nor one of another store.
-        assert!(find(&other, "bounds-a", url).is_none());
-        assert!(find(&other, "bounds-b", "gpkg:elsewhere.gpkg").is_none());
-        assert!(find(&other, "bounds-b", url).is_some());
-        assert_ne!(ids[1], ids[2], "ids are random");
+    fn the_cache_keeps_the_newest_judgements_one_per_id() {
+        let cache = Cache::default();
+        for i in 0..=MAX_TOTAL {
+            cache.put(upload(&format!("u{i}")));
+        }
+        assert!(cache.get("u0").is_none(), "the oldest is dropped");
+        assert!(cache.get("u1").is_some());
+        let again = upload("u1");
+        let dir = again.dir.path().to_path_buf();
+        cache.put(again);
+        let got = cache.get("u1").unwrap();
+        assert_eq!(got.lock().unwrap().dir.path(), dir, "replaced, not added");
+        cache.remove("u1");
+        assert!(cache.get("u1").is_none());
+        assert_ne!(random_id().unwrap(), random_id().unwrap(), "ids are random");
     }
 }
