@@ -26,6 +26,9 @@ pub const MAX_PER_ACCOUNT: usize = 5;
 pub const MAX_TOTAL: usize = 100;
 /// How long a staged upload is kept after it was last looked at.
 pub const TTL: Duration = Duration::from_secs(2 * 60 * 60);
+/// How long a claim to store a staged upload holds before another process may take it over
+/// (a claim older than this was left by a process that died while storing).
+pub const STORING_CLAIM_SECS: i64 = 10 * 60;
 
 /// A file of a staged upload, as uploaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -441,7 +444,7 @@ impl Store {
                 )?;
             }
             s.db.exec(
-                "UPDATE staged_upload SET errors = 0, stored_import_id = ?, stored_parcels = ?, stored_geometries = ?, stored_total_ha = ?, stored_townships = ? WHERE id = ?",
+                "UPDATE staged_upload SET errors = 0, storing_unix = NULL, stored_import_id = ?, stored_parcels = ?, stored_geometries = ?, stored_total_ha = ?, stored_townships = ? WHERE id = ?",
                 &[
                     Value::Int(outcome.import_id),
                     Value::Int(outcome.parcel_count),
@@ -452,6 +455,53 @@ impl Store {
                         .map_or(Value::Null, |n| Value::Int(n as i64)),
                     id.into(),
                 ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Claim the acting account's staged upload `id` for storing, so that of two server
+    /// processes asked to store it at the same moment only one imports it. `Ok(Some(outcome))`
+    /// when it was stored already (nothing to do); `Ok(None)` when the claim is taken — the
+    /// caller imports, then calls [`Store::mark_staged_stored`] (which ends the claim) or, when
+    /// the import fails, [`Store::release_staged_claim`]. Refused as busy while another
+    /// process's claim is younger than [`STORING_CLAIM_SECS`].
+    pub fn claim_staged_for_storing(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<Option<StagedOutcome>, StoreError> {
+        let mut s = self.session(actor)?;
+        s.write(|s| {
+            let account_id = s.staging_account()?;
+            let found = s.own_staged(account_id, id)?;
+            if found.stored.is_some() {
+                return Ok(found.stored);
+            }
+            let now = unix_now();
+            let taken = s.db.exec(
+                "UPDATE staged_upload SET storing_unix = ? WHERE id = ? AND stored_import_id IS NULL AND (storing_unix IS NULL OR storing_unix <= ?)",
+                &[Value::Int(now), id.into(), Value::Int(now - STORING_CLAIM_SECS)],
+            )?;
+            if taken == 0 {
+                return Err(StoreError::Busy(
+                    "这份上传正由另一处保存，请稍后刷新页面查看结果".into(),
+                ));
+            }
+            Ok(None)
+        })
+    }
+
+    /// End a claim taken by [`Store::claim_staged_for_storing`] whose import failed, so the
+    /// upload can be stored again.
+    pub fn release_staged_claim(&self, actor: &Actor, id: &str) -> Result<(), StoreError> {
+        let mut s = self.session(actor)?;
+        s.write(|s| {
+            let account_id = s.staging_account()?;
+            s.own_staged(account_id, id)?;
+            s.db.exec(
+                "UPDATE staged_upload SET storing_unix = NULL WHERE id = ?",
+                &[id.into()],
             )?;
             Ok(())
         })
@@ -635,5 +685,37 @@ mod tests {
         }
         drop(db);
         assert!(s.staged_upload(&b, "b0").is_ok());
+    }
+
+    #[test]
+    fn of_two_processes_storing_one_upload_only_one_imports_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (s, _admin, a, b) = store(dir.path());
+        s.stage_upload(&a, &new("x"), 1024).unwrap();
+        // A second handle on the same file stands for a second server process.
+        let other = Store::open(dir.path().join("staged.gpkg").to_str().unwrap()).unwrap();
+        assert_eq!(s.claim_staged_for_storing(&a, "x").unwrap(), None);
+        assert!(matches!(
+            other.claim_staged_for_storing(&a, "x"),
+            Err(StoreError::Busy(m)) if m.contains("另一处保存")
+        ));
+        // Another account cannot even learn that it exists.
+        assert!(matches!(
+            other.claim_staged_for_storing(&b, "x"),
+            Err(StoreError::NotFound(_))
+        ));
+        // A failed import releases the claim; the other process may then take it.
+        s.release_staged_claim(&a, "x").unwrap();
+        assert_eq!(other.claim_staged_for_storing(&a, "x").unwrap(), None);
+        let outcome = StagedOutcome {
+            import_id: 7,
+            parcel_count: 3,
+            geometry_count: 0,
+            total_ha: Decimal::new(12345, 4),
+            townships: None,
+        };
+        other.mark_staged_stored(&a, "x", &outcome).unwrap();
+        // The first process, asked again, learns what the upload became and imports nothing.
+        assert_eq!(s.claim_staged_for_storing(&a, "x").unwrap(), Some(outcome));
     }
 }

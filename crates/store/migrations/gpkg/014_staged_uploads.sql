@@ -7,7 +7,9 @@
 -- and, once stored, what it became (`stored_*`: the import's id, parcels, parcels with a
 -- boundary, 总量 in 公顷 as exact decimal text, township boundaries stored with it); created,
 -- last seen and expires (Unix seconds; it expires two hours after it was last looked at);
--- `seq` orders the uploads (oldest first: the one a new upload replaces).
+-- `seq` orders the uploads (oldest first: the one a new upload replaces); `storing_unix`: when
+-- a process claimed it for storing (one store at a time across processes; a claim older than
+-- ten minutes is a crashed process's and may be taken over).
 -- `staged_upload_file`: its files as uploaded (`slot`: ledger, geometry, townships,
 -- control-1, control-2; a control-line file with its layer name and rule).
 -- `staged_upload_edit`: its cell edits, round by round (row number and column in the ledger's
@@ -34,7 +36,8 @@ CREATE TABLE IF NOT EXISTS staged_upload (
   stored_townships INTEGER,
   created_unix INTEGER NOT NULL,
   last_seen_unix INTEGER NOT NULL,
-  expires_unix INTEGER NOT NULL
+  expires_unix INTEGER NOT NULL,
+  storing_unix INTEGER
 );
 CREATE INDEX IF NOT EXISTS staged_upload_account ON staged_upload(account_id, seq);
 CREATE TABLE IF NOT EXISTS staged_upload_file (

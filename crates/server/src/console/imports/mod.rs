@@ -125,26 +125,9 @@ async fn form_page(
         .and_then(|p| p.trim().parse::<usize>().ok())
         .unwrap_or(1)
         .max(1);
-    let mut html = render_form(&state, &staff, None, Given::default()).await?.0;
-    // The imports stored before, after the upload form and the staged uploads.
-    let actor = staff.actor.clone();
-    let stored = state
-        .run(move |s| {
-            let list = s.imports(&actor, page)?;
-            let names: HashMap<String, String> = s
-                .regions()?
-                .into_iter()
-                .filter(|r| !r.name.is_empty())
-                .map(|r| (r.code, r.name))
-                .collect();
-            Ok((list, names))
-        })
-        .await?;
-    let section = stored_imports(&stored.0, &stored.1).into_string();
-    if let Some(at) = html.rfind("</main>") {
-        html.insert_str(at, &section);
-    }
-    Ok(Html(html).into_response())
+    Ok(render_form(&state, &staff, None, Given::default(), page)
+        .await?
+        .into_response())
 }
 
 /// The list of stored imports (导入记录), newest first, with the plan versions made from each.
@@ -211,10 +194,24 @@ async fn render_form(
     staff: &Staff,
     error: Option<String>,
     given: Given,
+    list_page: usize,
 ) -> Result<Html<String>, PageError> {
     let s2 = staff.clone();
-    let (regions, lines) = state
-        .run(move |s| Ok((editor_regions(s, &s2)?, s.staged_uploads(&s2.actor)?)))
+    let (regions, lines, stored, names) = state
+        .run(move |s| {
+            let names: HashMap<String, String> = s
+                .regions()?
+                .into_iter()
+                .filter(|r| !r.name.is_empty())
+                .map(|r| (r.code, r.name))
+                .collect();
+            Ok((
+                editor_regions(s, &s2)?,
+                s.staged_uploads(&s2.actor)?,
+                s.imports(&s2.actor, list_page)?,
+                names,
+            ))
+        })
         .await?;
     let this_year = landplan_core::Timestamp::from_system_time(std::time::SystemTime::now())
         .date_beijing()
@@ -316,6 +313,8 @@ async fn render_form(
                 } }
             }
         }
+        // The imports stored before, after the upload form and the staged uploads.
+        (stored_imports(&stored, &names))
     };
     Ok(Html(
         layout("台账导入", staff, Nav::Imports, body).into_string(),
@@ -382,7 +381,7 @@ async fn upload(
     let refuse = |msg: String, given: Given| {
         let (state, staff) = (state.clone(), staff.clone());
         async move {
-            let page = render_form(&state, &staff, Some(msg), given).await?;
+            let page = render_form(&state, &staff, Some(msg), given, 1).await?;
             Ok::<Response, PageError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     };
@@ -1397,71 +1396,92 @@ async fn store(
                     "台账有 {errors} 个错误，整批未保存；请按问题清单修正后再保存"
                 )));
             }
-            let opts = ImportOptions {
-                region: st.region.clone(),
-                region_name: None,
-                year: st.year,
-                kind: st.kind,
-                strict: false,
-                skip_bad_rows: false,
-            };
-            // The files under their own names (the import records them).
-            let named = st.dir.path().join("named");
-            std::fs::create_dir_all(&named).map_err(|e| StoreError::Io {
-                path: "临时目录".into(),
-                error: e,
-            })?;
-            let mut files = Vec::new();
-            let ledger_ext = st
-                .current
-                .extension()
-                .map(|e| e.to_string_lossy().to_string())
-                .unwrap_or_else(|| "csv".into());
-            let stem = st
-                .ledger
-                .name
-                .rsplit_once('.')
-                .map(|(s, _)| s.to_string())
-                .unwrap_or_else(|| st.ledger.name.clone());
-            let stem: String = stem
-                .chars()
-                .filter(|c| !matches!(c, '/' | '\\' | ':' | '\0'))
-                .collect();
-            let ledger_path = named.join(format!("{stem}.{ledger_ext}"));
-            std::fs::copy(&st.current, &ledger_path).map_err(|e| StoreError::Io {
-                path: "临时目录".into(),
-                error: e,
-            })?;
-            files.push(ledger_path);
-            if let Some(g) = &st.geometry {
-                files.push(g.path.clone());
+            // One store at a time across processes: another process may have stored it, or be
+            // storing it, since this one read it.
+            if let Some(outcome) = s.claim_staged_for_storing(&actor, &key)? {
+                st.stored = Some(stored_of(&outcome));
+                return Ok(());
             }
-            let summary = s.import_files(&actor, &files, None, &opts)?;
-            let townships = match &st.townships {
-                Some(t)
-                    if landplan_store::region::classify(&st.region)
-                        .is_ok_and(|(l, _)| l == landplan_store::RegionLevel::County) =>
-                {
-                    Some(
-                        s.import_townships(&actor, &st.region, None, std::slice::from_ref(&t.path))?
-                            .townships as usize,
-                    )
-                }
-                _ => None,
-            };
-            let outcome = StagedOutcome {
-                import_id: summary.import_id,
-                parcel_count: summary.parcel_count,
-                geometry_count: summary.geometry_count,
-                total_ha: summary.total_ha,
-                townships,
-            };
-            s.mark_staged_stored(&actor, &key, &outcome)?;
-            st.stored = Some(stored_of(&outcome));
-            Ok(())
+            let result = store_claimed(s, &actor, &key, &mut st);
+            if result.is_err() {
+                // Best effort: the claim also lapses by itself after STORING_CLAIM_SECS.
+                let _ = s.release_staged_claim(&actor, &key);
+            }
+            result
         })
         .await?;
     Ok(Redirect::to(&format!("/console/imports/{id}#stored")).into_response())
+}
+
+/// Import a staged upload whose storing claim this process holds, then record what it became.
+fn store_claimed(
+    s: &Store,
+    actor: &landplan_store::Actor,
+    key: &str,
+    st: &mut Staged,
+) -> Result<(), StoreError> {
+    let opts = ImportOptions {
+        region: st.region.clone(),
+        region_name: None,
+        year: st.year,
+        kind: st.kind,
+        strict: false,
+        skip_bad_rows: false,
+    };
+    // The files under their own names (the import records them).
+    let named = st.dir.path().join("named");
+    std::fs::create_dir_all(&named).map_err(|e| StoreError::Io {
+        path: "临时目录".into(),
+        error: e,
+    })?;
+    let mut files = Vec::new();
+    let ledger_ext = st
+        .current
+        .extension()
+        .map(|e| e.to_string_lossy().to_string())
+        .unwrap_or_else(|| "csv".into());
+    let stem = st
+        .ledger
+        .name
+        .rsplit_once('.')
+        .map(|(s, _)| s.to_string())
+        .unwrap_or_else(|| st.ledger.name.clone());
+    let stem: String = stem
+        .chars()
+        .filter(|c| !matches!(c, '/' | '\\' | ':' | '\0'))
+        .collect();
+    let ledger_path = named.join(format!("{stem}.{ledger_ext}"));
+    std::fs::copy(&st.current, &ledger_path).map_err(|e| StoreError::Io {
+        path: "临时目录".into(),
+        error: e,
+    })?;
+    files.push(ledger_path);
+    if let Some(g) = &st.geometry {
+        files.push(g.path.clone());
+    }
+    let summary = s.import_files(&actor, &files, None, &opts)?;
+    let townships = match &st.townships {
+        Some(t)
+            if landplan_store::region::classify(&st.region)
+                .is_ok_and(|(l, _)| l == landplan_store::RegionLevel::County) =>
+        {
+            Some(
+                s.import_townships(&actor, &st.region, None, std::slice::from_ref(&t.path))?
+                    .townships as usize,
+            )
+        }
+        _ => None,
+    };
+    let outcome = StagedOutcome {
+        import_id: summary.import_id,
+        parcel_count: summary.parcel_count,
+        geometry_count: summary.geometry_count,
+        total_ha: summary.total_ha,
+        townships,
+    };
+    s.mark_staged_stored(actor, key, &outcome)?;
+    st.stored = Some(stored_of(&outcome));
+    Ok(())
 }
 
 #[derive(serde::Deserialize)]
