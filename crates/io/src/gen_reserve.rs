@@ -247,7 +247,7 @@ impl Parcels {
         };
         let mode = match source {
             LandSource::New => AcquisitionMode::Expropriation,
-            LandSource::Stock if i % 2 == 0 => AcquisitionMode::TakeBack,
+            LandSource::Stock if i.is_multiple_of(2) => AcquisitionMode::TakeBack,
             LandSource::Stock => AcquisitionMode::Purchase,
         };
         let quarter = 1 + rng.below(2) as u8;
