@@ -59,6 +59,8 @@ enum Command {
     // generate synthetic supply records and approval batches
     /// 生成示例供地记录与批次清单
     GenRecords(cmd::gen_records::Args),
+    /// 生成示例储备台账（储备地块、成本、净地、障碍四个表）
+    GenReserve(cmd::gen_reserve::Args),
     // check published plan documents
     /// 审查已发布的计划文本，核对其中每个数字
     Check(cmd::check::Args),
@@ -147,6 +149,7 @@ fn main() -> ExitCode {
         Command::Compile(a) => cmd::compile::run(a),
         Command::GenLedger(a) => cmd::gen_ledger::run(a),
         Command::GenRecords(a) => cmd::gen_records::run(a),
+        Command::GenReserve(a) => cmd::gen_reserve::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Rules(a) => cmd::rules::run(a),
         Command::Overlay(a) => cmd::overlay::run(a),

@@ -214,3 +214,18 @@ fn a_supply_plan_lacking_one_of_the_reserves_supply_parcels_breaks_the_tie_with_
         .contains("国有建设用地供应计划 存量"));
     assert!(f.iter().any(|f| f.rule == "reserve.supply_exceeds_stock"));
 }
+
+#[test]
+fn a_county_of_any_size_starts_with_the_24_parcels_and_keeps_its_ids_unique() {
+    use landplan_io::gen_reserve::parcels;
+    let big: Vec<ReserveParcel> = parcels(1, COUNTY, Y, 2_000).collect();
+    assert_eq!(big.len(), 2_000);
+    assert_eq!(big[..24], generate(1, COUNTY, Y)[..]);
+    let ids: std::collections::BTreeSet<&str> = big.iter().map(|p| p.id()).collect();
+    assert_eq!(ids.len(), 2_000);
+    // Every cycle of 24 has its parcel refused from supply in Y+1, and rows follow the order.
+    let plan = compile_annual(&big, &AnnualOptions::new(COUNTY, Y + 1));
+    let a = plan.reserve().unwrap().annual.as_deref().unwrap();
+    assert_eq!(a.refused.len(), 2_000usize.div_ceil(24));
+    assert!(big.iter().enumerate().all(|(i, p)| p.parcel.row == i + 2));
+}

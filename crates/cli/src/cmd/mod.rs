@@ -7,6 +7,7 @@ pub mod control;
 pub mod export;
 pub mod gen_ledger;
 pub mod gen_records;
+pub mod gen_reserve;
 pub mod import;
 pub mod init;
 pub mod monitor;

@@ -7,7 +7,9 @@
 //! chain: a year's start is the year before's end (`reserve.rolling_chain` when they do not).
 
 use crate::finding::Finding;
-use crate::reserve::annual::{annual_parts, ha_text, place_of, AnnualOptions, AnnualParts};
+use crate::reserve::annual::{
+    annual_parts, ha_text, place_of, AnnualOptions, AnnualParts, RowIndex,
+};
 use crate::reserve::ReserveParcel;
 use crate::units::{Area, Money};
 use serde::{Deserialize, Serialize};
@@ -91,6 +93,7 @@ pub fn compile_rolling(
 ) -> ThreeYearPlan {
     let mut findings = Vec::new();
     let mut years: Vec<AnnualParts> = Vec::new();
+    let rows = RowIndex::new(parcels);
     for year in first_year..first_year + ROLLING_YEARS {
         let a = annual_parts(parcels, year);
         let mut o = opts.clone();
@@ -114,7 +117,7 @@ pub fn compile_rolling(
                             ),
                         ],
                     )
-                    .at(place_of(&o, parcels, &r.id, "储备土地供应")),
+                    .at(place_of(&o, &rows, &r.id, "储备土地供应")),
             );
         }
         findings.extend(super::ties::stock_tie(&a, &rules));
