@@ -40,7 +40,7 @@ use crate::Store;
 use landplan_core::reserve::{Cost, Obstacle, ReadinessRecord, ReserveParcel, Step};
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// A reserve parcel as stored: its county, the parcel, and who changed it last, when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -233,6 +233,18 @@ impl Session<'_> {
         }
     }
 
+    /// The stored row `id`: (row id, parcel).
+    fn reserve_row_by_id(&mut self, id: i64) -> Result<Option<(i64, ReserveParcel)>, StoreError> {
+        let rows = self.db.query(
+            "SELECT data FROM reserve_parcel WHERE id = ?",
+            &[Value::Int(id)],
+        )?;
+        match rows.into_iter().next() {
+            Some(r) => Ok(Some((id, serde_json::from_str(&r[0].text())?))),
+            None => Ok(None),
+        }
+    }
+
     /// Write a parcel (insert when `row` is None, else update in place) and seal it.
     fn reserve_write(
         &mut self,
@@ -311,9 +323,25 @@ impl Session<'_> {
                 parcels: checked.len() as i64,
                 ..Default::default()
             };
+            // The county's stored parcels by 编号, read once: a lookup per parcel by
+            // (region, parcel_id) ran as a prepared statement whose generic plan, made while
+            // the table was empty, scanned it — quadratic on PostgreSQL (12,000 parcels: 18 s
+            // of 21 s in that one statement).
+            let stored_ids: HashMap<String, i64> =
+                s.db.query(
+                    "SELECT parcel_id, id FROM reserve_parcel WHERE region = ?",
+                    &[region.as_str().into()],
+                )?
+                .into_iter()
+                .map(|r| (r[0].text(), r[1].as_i64().unwrap_or(0)))
+                .collect();
             let mut taken = Vec::new();
             for p in &checked {
-                match s.reserve_row(&region, p.id())? {
+                let row = match stored_ids.get(p.id()) {
+                    Some(&id) => s.reserve_row_by_id(id)?,
+                    None => None,
+                };
+                match row {
                     None => {
                         s.reserve_write(&region, None, p)?;
                         sum.added += 1;
