@@ -74,6 +74,12 @@ pub(crate) static MIGRATIONS: &[(i64, &str, &str)] = &[
         "reserve",
         include_str!("../migrations/postgres/011_reserve.sql"),
     ),
+    // 12 is another change's (landed separately); the runner applies whichever is missing.
+    (
+        13,
+        "reserve_boundaries",
+        include_str!("../migrations/postgres/013_reserve_boundaries.sql"),
+    ),
 ];
 
 /// A connection to a PostgreSQL store.
