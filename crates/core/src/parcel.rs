@@ -542,7 +542,10 @@ mod tests {
         assert_eq!(p.area().0.normalize().to_string(), "1");
         assert_eq!(p.township.as_deref(), Some("城关镇"));
         assert_eq!(p.row, 7);
-        assert_eq!((p.location, p.source, p.timing, p.funds), (None, None, None, None));
+        assert_eq!(
+            (p.location, p.source, p.timing, p.funds),
+            (None, None, None, None)
+        );
     }
 
     #[test]
