@@ -92,7 +92,12 @@ pub(crate) static MIGRATIONS: &[(i64, &str, &str)] = &[
 /// `rtree_parcel_geom`, the reserve parcels' `rtree_reserve_parcel_geom`).
 const LAYERS: [(&str, &str, &str, &str); 2] = [
     ("parcel", "geom", "fid", "landplan_rtree_dirty"),
-    ("reserve_parcel", "geom", "id", "landplan_rtree_dirty_reserve"),
+    (
+        "reserve_parcel",
+        "geom",
+        "id",
+        "landplan_rtree_dirty_reserve",
+    ),
 ];
 
 /// A GeoPackage store file.

@@ -159,21 +159,61 @@ pub(crate) const CONTROL_TITLES: &[Title] = &[
 /// The reserve parcel table's columns (layer 储备地块).
 pub(crate) const RESERVE_TITLES: &[Title] = &[
     t("id", "要素编号", "数据库内的要素编号"),
-    t("geom", "储备地块边界", "储备地块的界址范围（多面），数据库坐标系；未导入边界的地块为空"),
-    t("region", "行政区划代码", "储备地块所属县级行政区的行政区划代码"),
+    t(
+        "geom",
+        "储备地块边界",
+        "储备地块的界址范围（多面），数据库坐标系；未导入边界的地块为空",
+    ),
+    t(
+        "region",
+        "行政区划代码",
+        "储备地块所属县级行政区的行政区划代码",
+    ),
     t("parcel_id", "编号", "储备地块编号"),
     t("project", "项目名称", "储备项目名称"),
     t("township", "乡镇", "储备地块所在乡镇（街道、片区）"),
-    t("state", "状态代码", "当前状态的代码：proposed、held、preparing、custody、supplied、exited"),
-    t("state_label", "状态", "当前状态：拟收储、入库、前期开发、临时管护、已供应、退出"),
-    t("area_ha", "面积文本（公顷）", "储备台账所列面积，按所列精度保存的精确十进制文本（公顷）"),
-    t("area_ha_num", "面积（公顷）", "储备台账所列面积（公顷），数值型，供排序、统计和分级符号化；精确值见 area_ha"),
+    t(
+        "state",
+        "状态代码",
+        "当前状态的代码：proposed、held、preparing、custody、supplied、exited",
+    ),
+    t(
+        "state_label",
+        "状态",
+        "当前状态：拟收储、入库、前期开发、临时管护、已供应、退出",
+    ),
+    t(
+        "area_ha",
+        "面积文本（公顷）",
+        "储备台账所列面积，按所列精度保存的精确十进制文本（公顷）",
+    ),
+    t(
+        "area_ha_num",
+        "面积（公顷）",
+        "储备台账所列面积（公顷），数值型，供排序、统计和分级符号化；精确值见 area_ha",
+    ),
     t("updated_by", "经办人", "最后变更该地块的账户"),
     t("updated_at", "更新时间", "最后变更时间（UTC）"),
-    t("data", "全部记录", "地块的全部属性与全生命周期记录：状态步骤、计划、成本、净地条件、障碍（JSON）"),
-    t("planar_ha", "计算平面面积（公顷）", "由导入时的界址坐标在原坐标系的高斯-克吕格投影平面上计算的面积（公顷）"),
-    t("ellipsoidal_ha", "计算椭球面积（公顷）", "由导入时的界址坐标在 CGCS2000 椭球面上计算的面积（公顷）"),
-    t("source_srid", "原坐标系", "导入的边界文件所用坐标系的 EPSG 代码"),
+    t(
+        "data",
+        "全部记录",
+        "地块的全部属性与全生命周期记录：状态步骤、计划、成本、净地条件、障碍（JSON）",
+    ),
+    t(
+        "planar_ha",
+        "计算平面面积（公顷）",
+        "由导入时的界址坐标在原坐标系的高斯-克吕格投影平面上计算的面积（公顷）",
+    ),
+    t(
+        "ellipsoidal_ha",
+        "计算椭球面积（公顷）",
+        "由导入时的界址坐标在 CGCS2000 椭球面上计算的面积（公顷）",
+    ),
+    t(
+        "source_srid",
+        "原坐标系",
+        "导入的边界文件所用坐标系的 EPSG 代码",
+    ),
     t("boundary_file", "边界来源文件", "导入边界的文件"),
 ];
 
@@ -998,7 +1038,8 @@ pub(crate) fn refresh_reserve_layer(db: &mut dyn Backend, srid: i32) -> Result<(
                 )?;
             }
             let e = ext.map(|e| e.map(Value::Real));
-            let [min_x, min_y, max_x, max_y] = e.unwrap_or([Value::Null, Value::Null, Value::Null, Value::Null]);
+            let [min_x, min_y, max_x, max_y] =
+                e.unwrap_or([Value::Null, Value::Null, Value::Null, Value::Null]);
             db.exec(
                 "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?)",
                 &[

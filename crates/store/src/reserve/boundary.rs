@@ -111,12 +111,32 @@ impl BoundaryRead {
                     to_srid: store_srid,
                 });
             }
+            let mut findings = set.findings;
             for (i, f) in set.features.into_iter().enumerate() {
                 let id = f
                     .attr(ATTR_RESERVE_ID)
                     .map(str::trim)
                     .filter(|v| !v.is_empty())
                     .map_or_else(|| f.id.clone(), str::to_string);
+                if id != f.id {
+                    // The reader named the feature by another attribute (or its number): its
+                    // findings name the reserve parcel.
+                    for x in findings.iter_mut().filter(|x| {
+                        x.places
+                            .first()
+                            .is_some_and(|p| p.parcel.as_deref() == Some(f.id.as_str()))
+                    }) {
+                        x.message = x.message.replacen(
+                            &format!("地块 {}", f.id),
+                            &format!("储备地块 {id}"),
+                            1,
+                        );
+                        for p in &mut x.places {
+                            p.parcel = Some(id.clone());
+                            p.text = Some(format!("第 {} 个要素", i + 1));
+                        }
+                    }
+                }
                 let measured = Measured::of(&f.geometry, from);
                 let geometry = if f.geometry.0.is_empty() {
                     f.geometry
@@ -131,7 +151,7 @@ impl BoundaryRead {
                     measured,
                 });
             }
-            out.findings.extend(set.findings);
+            out.findings.extend(findings);
             out.files.push(file);
         }
         Ok(out)
@@ -156,7 +176,10 @@ impl BoundaryRead {
                             "reserve.boundary_duplicate",
                             &[
                                 ("id", f.id.clone()),
-                                ("first", format!("{} 第 {} 个要素", first.file, first.feature)),
+                                (
+                                    "first",
+                                    format!("{} 第 {} 个要素", first.file, first.feature),
+                                ),
                             ],
                         )
                         .at(feature_place(f)),
@@ -261,7 +284,8 @@ impl Session<'_> {
         region: &str,
         items: &[(String, Geometry)],
     ) -> Result<Vec<Finding>, StoreError> {
-        let items: Vec<&(String, Geometry)> = items.iter().filter(|(_, g)| !g.0.is_empty()).collect();
+        let items: Vec<&(String, Geometry)> =
+            items.iter().filter(|(_, g)| !g.0.is_empty()).collect();
         if items.is_empty() {
             return Ok(Vec::new());
         }
@@ -278,8 +302,10 @@ impl Session<'_> {
             return Ok(Vec::new());
         };
         let to_plane = |g: &Geometry| landplan_geo::transform::reproject(g, store, plane);
-        let parcels: Vec<(String, Geometry)> =
-            items.iter().map(|(id, g)| (id.clone(), to_plane(g))).collect();
+        let parcels: Vec<(String, Geometry)> = items
+            .iter()
+            .map(|(id, g)| (id.clone(), to_plane(g)))
+            .collect();
         let layers: Vec<landplan_geo::overlay::Layer> = layers
             .into_iter()
             .map(|l| {
