@@ -12,13 +12,16 @@
 //! - [`plan`] — `/console/reserve/{region}/plan/{year}`: the annual plan's parts and the
 //!   three-year plan, with Word/Excel downloads;
 //! - [`bonds`] — `/console/reserve/{region}/bonds`: special-bond projects, coverage,
-//!   sensitivity and findings, with the 融资与收益平衡 table downloads.
+//!   sensitivity and findings, with the 融资与收益平衡 table downloads;
+//! - [`map`] — the parcels' boundaries on a map coloured by state, with the control lines and
+//!   their findings (the overview and each parcel's page).
 //!
 //! Static path segments (`import`, `plan`, `bonds`) take precedence over a parcel's 编号 in the
 //! same position: a parcel numbered `plan` or `bonds` is reached by the CLI only.
 
 pub mod bonds;
 pub mod import;
+pub mod map;
 pub mod overview;
 pub mod parcel;
 pub mod plan;
