@@ -145,6 +145,10 @@ fn reserve_geometry(db: &str, dir: &Path) {
         o.contains("边界：计算平面面积 2.5000 公顷") && o.contains("EPSG:4527"),
         "{o}"
     );
+    assert!(
+        o.contains("管控线：地块 CB2026-01 与“永久基本农田”重叠"),
+        "{o}"
+    );
 
     // `reserve geometry`: CB2026-01 moved east of the farmland, the others as they were.
     let mut moved = SIDES.to_vec();

@@ -313,6 +313,25 @@ fn boundaries(url: &str, dir: &Path, restore_url: Option<&str>) {
     let rep = restored.verify_audit(&op).unwrap();
     assert!(rep.ok(), "{:?} {:?}", rep.broken, rep.problems);
     gdal_sees_the_layer(&target);
+
+    // A boundary's measure edited outside landplan (in a write transaction, which keeps the
+    // GeoPackage's R-tree triggers out of the way): the seal names the row.
+    let mut db = store.backend().unwrap();
+    db.begin_write().unwrap();
+    db.exec(
+        "UPDATE reserve_parcel SET planar_ha = 9 WHERE parcel_id = 'CB-02'",
+        &[],
+    )
+    .unwrap();
+    db.commit().unwrap();
+    drop(db);
+    let rep = store.verify_audit(&op).unwrap();
+    assert!(!rep.ok());
+    assert!(
+        rep.problems.iter().any(|p| p.table == "reserve_parcel"),
+        "{:?}",
+        rep.problems
+    );
 }
 
 fn stored_after_move(store: &Store, op: &Actor) -> Vec<landplan_store::reserve::ReserveBoundary> {

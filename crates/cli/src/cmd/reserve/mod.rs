@@ -1045,6 +1045,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .map_err(explain)?
                 .into_iter()
                 .find(|b| b.region == s.region && b.parcel_id == s.parcel.id());
+            // The control lines its boundary collides with.
+            let controls: Vec<Finding> = match boundary {
+                Some(_) => store
+                    .reserve_control_findings(&who, &code)
+                    .map_err(explain)?
+                    .into_iter()
+                    .filter(|f| {
+                        f.places.first().and_then(|p| p.parcel.as_deref()) == Some(s.parcel.id())
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
             let on = today();
             if out.is_json() {
                 json_out(&json!({
@@ -1054,6 +1066,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     "parcel": s.parcel,
                     "readiness": readiness_json(&s.parcel, on),
                     "boundary": boundary_json(boundary.as_ref()),
+                    "control_findings": controls,
                     "updated_by": s.updated_by,
                     "updated_at": s.updated_at,
                     "history": history.iter().map(|e| json!({
@@ -1066,6 +1079,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }))?;
             } else {
                 out!("{}", show_text(&s, &history, on, boundary.as_ref()))?;
+                for f in &controls {
+                    outln!("管控线：{}", f.message)?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
