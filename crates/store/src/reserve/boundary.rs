@@ -18,7 +18,7 @@
 //! Stored, a boundary is part of the parcel's row (`geom`, `planar_ha`, `ellipsoidal_ha`,
 //! `source_srid`, `boundary_file`) and of its seal; the table is the layer 储备地块. The stored
 //! boundaries of a county are overlaid with the control lines that apply to it (its own and
-//! its ancestors': [`Session::control_layers_for`]) on import and when read for the console:
+//! its ancestors': [`Store::control_layers_for`]) on import and when read for the console:
 //! `overlay.forbid` (a reserve parcel in 永久基本农田 …) and `overlay.within`, as the supply
 //! overlay gives them. Those findings are reported; they do not refuse the import (the reserve
 //! centre records the parcel and must resolve the conflict).
