@@ -87,16 +87,21 @@ pub(crate) static MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
-/// The feature tables with an R-tree index: table, geometry column, primary key, and the TEMP
-/// table noting the rows a write transaction touched (the parcel layer's index is
-/// `rtree_parcel_geom`, the reserve parcels' `rtree_reserve_parcel_geom`).
-const LAYERS: [(&str, &str, &str, &str); 2] = [
-    ("parcel", "geom", "fid", "landplan_rtree_dirty"),
+/// The feature tables with an R-tree index: table, geometry column, primary key, the TEMP
+/// table noting the rows a write transaction touched, and whether the index has the spec's
+/// triggers between transactions (the parcel layer's index is `rtree_parcel_geom`, the reserve
+/// parcels' `rtree_reserve_parcel_geom`). The reserve parcels' index has none: its rows are
+/// rewritten by every landplan write, and without the triggers (which call `ST_*` functions
+/// landplan's connections lack) a row can still be changed outside the write path, as an
+/// edit outside landplan that `audit verify` must name is.
+const LAYERS: [(&str, &str, &str, &str, bool); 2] = [
+    ("parcel", "geom", "fid", "landplan_rtree_dirty", true),
     (
         "reserve_parcel",
         "geom",
         "id",
         "landplan_rtree_dirty_reserve",
+        false,
     ),
 ];
 
@@ -256,7 +261,7 @@ impl GpkgBackend {
     /// note touched rows of the indexed tables from now on.
     fn suspend_index(&mut self) -> rusqlite::Result<()> {
         let mut indexed = [false; 2];
-        for (k, (table, column, id, dirty)) in LAYERS.into_iter().enumerate() {
+        for (k, (table, column, id, dirty, _)) in LAYERS.into_iter().enumerate() {
             let has_table = self.conn.query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
                 [table],
@@ -275,9 +280,9 @@ impl GpkgBackend {
     }
 
     /// End of a write transaction (before COMMIT): rewrite the index rows of the rows touched
-    /// (of all rows when the index is new) and create the triggers again.
+    /// (of all rows when the index is new) and create the triggers again (where they are kept).
     fn resume_index(&mut self, indexed_before: [bool; 2]) -> rusqlite::Result<()> {
-        for (k, (table, column, id, dirty)) in LAYERS.into_iter().enumerate() {
+        for (k, (table, column, id, dirty, triggers)) in LAYERS.into_iter().enumerate() {
             if !rtree::exists(&self.conn, table, column)? {
                 continue;
             }
@@ -297,7 +302,9 @@ impl GpkgBackend {
                 self.conn
                     .execute_batch(&format!("DELETE FROM temp.{dirty}"))?;
             }
-            rtree::set_triggers(&self.conn, table, column, id, true)?;
+            if triggers {
+                rtree::set_triggers(&self.conn, table, column, id, true)?;
+            }
         }
         Ok(())
     }
