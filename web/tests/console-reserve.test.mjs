@@ -1,7 +1,9 @@
 // The land reserve in the console (issue 18), in headless Chromium on the demo site
 // (`landplan serve --demo`, signed in as its editor): the overview of the demo county's reserve,
 // a step taken on a parcel (前期开发 → 临时管护), then 已供应 refused with the 净地 items the
-// parcel still misses, what was typed kept. Screenshots at 1366×768 and 390×844 go to the
+// parcel still misses, what was typed kept; the reserve parcels' boundaries on the overview's map
+// (coloured by state, the farmland conflict listed) and on the parcel's page (outlined).
+// Screenshots at 1366×768 and 390×844 go to the
 // artefacts directory (`console-reserve-*.png`); at 390 px the pages must not scroll sideways.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,9 +51,26 @@ describe('the land reserve in the console', () => {
     await screenshot(page, 'console-reserve-overview-1366');
     await narrow(page, 'overview');
 
+    // The reserve map: the demo's four boundaries coloured by state with the states in the
+    // legend, SCB-2025-02's corner in the 永久基本农田 listed under it; whole at 390 px too.
+    assert.equal(await page.locator('#reserve-map svg g[data-parcel]').count(), 4);
+    const legend = await page.textContent('#reserve-map svg');
+    for (const state of ['拟收储', '前期开发', '已供应', '永久基本农田']) assert.ok(legend.includes(state), `${state} in the legend`);
+    assert.match(await page.textContent('#reserve-control'), /SCB-2025-02.*永久基本农田/);
+    await screenshot(page, 'console-reserve-map-1366', '#reserve-map-section');
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.equal(await scrollsSideways(page), false, 'the map scrolls sideways at 390 px');
+    const box = await page.locator('#reserve-map svg').boundingBox();
+    assert.ok(box && box.width <= 390, `the map fits the phone's width: ${JSON.stringify(box)}`);
+    await screenshot(page, 'console-reserve-map-390', '#reserve-map-section');
+    await page.setViewportSize({ width: 1366, height: 768 });
+
     // The parcel: 前期开发, the next step offers only what the state allows.
     await Promise.all([page.waitForURL((u) => u.pathname === PARCEL), page.click(`a[href="${PARCEL}"]`)]);
     assert.equal((await page.textContent('#reserve-state')).trim(), '前期开发');
+    // Its map: the parcel outlined, its neighbours around it.
+    assert.equal(await page.locator('#reserve-map svg g.current[data-parcel="SCB-2025-02"]').count(), 1);
+    await screenshot(page, 'console-reserve-parcel-map-1366', '#reserve-map-section');
     const offered = await page.$$eval('#rp-to option', (os) => os.map((o) => o.textContent));
     assert.deepEqual(offered, ['临时管护', '已供应', '退出']);
 

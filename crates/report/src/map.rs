@@ -61,6 +61,27 @@ fn hatch_id(i: usize) -> String {
     format!("landplan-control-{i}")
 }
 
+/// Colour of a reserve parcel by its state when the class is a state's label (the console's
+/// reserve maps: 拟收储 light blue, 入库 blue, 前期开发 orange, 临时管护 brown, 已供应 grey,
+/// 退出 pink), so that a state has one colour on every map; None for any other class.
+fn state_color(class: &str) -> Option<&'static str> {
+    use landplan_core::reserve::ReserveState;
+    let s = ReserveState::ALL.into_iter().find(|s| s.label() == class)?;
+    Some(match s {
+        ReserveState::Proposed => "#56b4e9",
+        ReserveState::Held => "#0072b2",
+        ReserveState::Preparing => "#e69f00",
+        ReserveState::Custody => "#8c564b",
+        ReserveState::Supplied => "#787878",
+        ReserveState::Exited => "#cc79a7",
+    })
+}
+
+/// The fill of the `i`th class of a map.
+fn class_color(class: &str, i: usize) -> &'static str {
+    state_color(class).unwrap_or(PALETTE[i % PALETTE.len()])
+}
+
 const WIDTH: u32 = 1000;
 const HEIGHT: u32 = 800;
 /// Width of the legend panel on the right.
@@ -244,7 +265,7 @@ fn map_svg(input: &MapInput, (x0, y0, x1, y1): (f64, f64, f64, f64), family: &st
                 classes.len() - 1
             }
         };
-        let color = PALETTE[i % PALETTE.len()];
+        let color = class_color(&classes[i], i);
         s.begin_group("parcel", &f.label);
         for p in &f.geometry.0 {
             fr.polygon(&mut s, p, Some((color, 1.0)), Some((INK, 0.8)));
@@ -348,14 +369,7 @@ fn map_svg(input: &MapInput, (x0, y0, x1, y1): (f64, f64, f64, f64), family: &st
         );
     };
     for (i, c) in classes.iter().enumerate() {
-        s.rect(
-            lx,
-            y,
-            24.0,
-            16.0,
-            PALETTE[i % PALETTE.len()],
-            Some((INK, 0.8)),
-        );
+        s.rect(lx, y, 24.0, 16.0, class_color(c, i), Some((INK, 0.8)));
         entry(&mut s, y, c);
         y += 26.0;
     }
@@ -394,6 +408,21 @@ mod tests {
         assert_eq!(nice_length(80.0), 100.0);
         assert_eq!(length_label(500.0), "500米");
         assert_eq!(length_label(2000.0), "2千米");
+    }
+
+    #[test]
+    fn reserve_states_keep_their_colour_whatever_their_order() {
+        use landplan_core::reserve::ReserveState;
+        let colours: Vec<&str> = ReserveState::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, s)| class_color(s.label(), 5 - i))
+            .collect();
+        let distinct: std::collections::BTreeSet<&&str> = colours.iter().collect();
+        assert_eq!(distinct.len(), ReserveState::ALL.len(), "{colours:?}");
+        assert_eq!(class_color("入库", 0), class_color("入库", 7));
+        // A land-use class keeps the palette's order.
+        assert_eq!(class_color("城镇住宅用地", 1), PALETTE[1]);
     }
 
     #[test]

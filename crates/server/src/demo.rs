@@ -13,8 +13,10 @@
 //!   east edge of parcel SLX2025-0010), so that an upload of the demo's parcels in the console
 //!   shows a control-line overlap. Control lines change no plan figure.
 //! - a small land reserve ([`reserve`]): four parcels in several states (拟收储, 前期开发 with
-//!   净地 items missing, 临时管护, 已供应), their costs and a cleared obstacle, and one
-//!   special-bond project over two of them.
+//!   净地 items missing, 临时管护, 已供应), their costs and a cleared obstacle, their
+//!   boundaries (fictional squares near the supply parcels; SCB-2025-02's corner lies in the
+//!   farmland, so the reserve pages show an `overlay.forbid` finding), and one special-bond
+//!   project over two of them.
 //!
 //! The data files are compiled into the binary (they are small) and written to a scratch
 //! directory for the import, so the demo runs from any working directory.
@@ -43,6 +45,8 @@ const TOWNSHIPS: &str = include_str!("../../../data/demo/example-county-township
 const RECORDS: &str = include_str!("../../../data/demo/example-county-records-2025.csv");
 const BATCHES: &str = include_str!("../../../data/demo/example-county-batches.csv");
 const FARMLAND: &str = include_str!("../../../data/demo/example-county-farmland.geojson");
+const RESERVE_BOUNDARIES: &str =
+    include_str!("../../../data/demo/example-county-reserve-boundaries.geojson");
 
 /// The name of the demo county's stored control layer.
 pub const FARMLAND_LAYER: &str = "永久基本农田";
@@ -220,8 +224,11 @@ pub fn populate(store: &Store, who: &Actor, dir: &Path) -> Result<(), DemoError>
         &[farmland],
     )?;
 
-    // The land reserve and its bond.
-    store.reserve_import(who, COUNTY, &reserve::parcels())?;
+    // The land reserve with its boundaries (near the supply parcels; one touches the
+    // farmland, which the reserve pages report), and its bond.
+    let boundaries = file(dir, "示例县储备地块边界.geojson", RESERVE_BOUNDARIES)?;
+    let boundaries = landplan_store::reserve::BoundaryRead::read(&[boundaries], store.srid())?;
+    store.reserve_import_with(who, COUNTY, None, &reserve::parcels(), Some(&boundaries))?;
     let bond = reserve::bond();
     store.reserve_put_bond(who, COUNTY, &bond.id, &bond)?;
     Ok(())

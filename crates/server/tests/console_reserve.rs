@@ -470,6 +470,111 @@ fn import_plan_and_bonds(url: &str) {
     }
 }
 
+/// Boundaries of the workbook's parcels in EPSG:4527 (CB-21 2.5 ha, CB-22 1.5 ha), named by
+/// 储备地块编号; `stray` adds a third naming no parcel.
+fn boundaries(stray: bool) -> Vec<u8> {
+    let mut squares = vec![
+        common::square("CB-21", 39_500_000.0, 3_400_000.0, 158.113_883),
+        common::square("CB-22", 39_500_400.0, 3_400_000.0, 122.474_487),
+    ];
+    if stray {
+        squares.push(common::square("CB-99", 39_501_000.0, 3_400_000.0, 100.0));
+    }
+    format!(
+        r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4527"}}}},"features":[{}]}}"#,
+        squares.join(",").replace("地块编号", "储备地块编号")
+    )
+    .into_bytes()
+}
+
+/// The reserve import page with a boundary file: one naming no parcel refuses everything (the
+/// file and feature named); a good one stores the boundaries, and the overview and each
+/// parcel's page draw them on a map coloured by state, the parcel outlined.
+fn boundaries_in_the_console(url: &str) {
+    let s = new_store(url);
+    add_accounts(&s);
+    let server = Server::start(s.clone(), AuthSettings::default());
+    let editor = login(&server, "editor-own");
+    let csrf = editor.csrf.clone().unwrap();
+    let page = editor.get("/console/reserve/import");
+    assert!(page.text.contains("name=\"geometry\""), "{}", page.text);
+    let good = workbook(false);
+    let stray = boundaries(true);
+    let a = editor.post_form(
+        "/console/reserve/import",
+        &[
+            ("_csrf", None, csrf.as_bytes()),
+            ("region", None, OWN.as_bytes()),
+            ("files", Some("parcels.csv"), &good),
+            ("geometry", Some("边界.geojson"), &stray),
+        ],
+    );
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert!(a.text.contains("未导入任何地块和边界"), "{}", a.text);
+    assert!(
+        a.text.contains("CB-99") && a.text.contains("边界.geojson 第 3 个要素"),
+        "{}",
+        a.text
+    );
+    assert!(!a.text.contains("landplan-reserve-"), "{}", a.text);
+    let editor_actor = s.actor("editor-own").unwrap();
+    assert!(s.reserve_parcels(&editor_actor, OWN).unwrap().is_empty());
+
+    let bounds = boundaries(false);
+    let a = editor.post_form(
+        "/console/reserve/import",
+        &[
+            ("_csrf", None, csrf.as_bytes()),
+            ("region", None, OWN.as_bytes()),
+            ("files", Some("parcels.csv"), &good),
+            ("geometry", Some("边界.geojson"), &bounds),
+        ],
+    );
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(a.text.contains("导入边界 2 宗"), "{}", a.text);
+    assert_eq!(s.reserve_boundaries(&editor_actor, OWN).unwrap().len(), 2);
+
+    // The overview's map: both parcels, coloured by state, the states in the legend.
+    let page = editor.get("/console/reserve");
+    let map = &page.text[page.text.find("id=\"reserve-map\"").expect("a map")..];
+    let map = &map[..map.find("</figure>").unwrap()];
+    assert!(map.contains("<svg"), "{map}");
+    assert!(
+        map.contains("data-parcel=\"CB-21\"") && map.contains("data-parcel=\"CB-22\""),
+        "{map}"
+    );
+    // CB-21 拟收储 (light blue), CB-22 入库 (blue): one colour per state, named in the legend.
+    assert!(map.contains("#56b4e9") && map.contains("#0072b2"), "{map}");
+    assert!(map.contains(">拟收储<") && map.contains(">入库<"), "{map}");
+    // A state filter draws only its parcels.
+    let page = editor.get("/console/reserve?state=held");
+    let map = &page.text[page.text.find("id=\"reserve-map\"").expect("a map")..];
+    assert!(!map[..map.find("</figure>").unwrap()].contains("data-parcel=\"CB-21\""));
+    // The parcel's page: its map with the parcel outlined.
+    let page = editor.get("/console/reserve/330102/CB-22");
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text
+            .contains("<g class=\"current\" data-parcel=\"CB-22\""),
+        "{}",
+        page.text
+    );
+}
+
+#[test]
+fn boundaries_in_the_console_on_geopackage() {
+    let dir = tempfile::tempdir().unwrap();
+    boundaries_in_the_console(&dir.path().join("s.gpkg").display().to_string());
+}
+
+#[test]
+fn boundaries_in_the_console_on_postgres() {
+    let Some(pg) = common::Pg::start() else {
+        return;
+    };
+    boundaries_in_the_console(&pg.fresh_db());
+}
+
 fn dec(s: &str) -> rust_decimal::Decimal {
     s.parse().unwrap()
 }
@@ -529,6 +634,20 @@ fn the_demo_reserve_and_its_tie_with_the_supply_plan() {
         nr.contains("SCB-2025-02") && nr.contains("未完成 通水、场地平整"),
         "{nr}"
     );
+    // The demo's boundaries on the overview's map, with the farmland under SCB-2025-02's
+    // corner reported.
+    let map = &page.text[page.text.find("id=\"reserve-map\"").expect("a map")..];
+    assert!(map.contains("data-parcel=\"SCB-2025-04\""), "{map}");
+    let control = &page.text[page
+        .text
+        .find("id=\"reserve-control\"")
+        .expect("the conflicts")..];
+    let control = &control[..control.find("</ul>").unwrap()];
+    assert!(
+        control.contains("SCB-2025-02") && control.contains("永久基本农田"),
+        "{control}"
+    );
+    assert!(!control.contains("SCB-2025-01"), "{control}");
     let page = editor.get("/console/reserve/990101/plan/2025");
     assert_eq!(page.status, 200, "{}", page.text);
     // The supply list (SCB-2025-04) is checked against the published supply plan's current

@@ -588,6 +588,7 @@ pub fn action_label(action: &str) -> String {
         "batches.import" => "导入批次清单",
         "control.import" => "导入管控线",
         "control.remove" => "删除管控线",
+        "reserve.boundary" => "导入储备地块边界",
         "export" => "导出备份",
         "restore" => "从备份恢复",
         "store.seal" => "封存数据内容",

@@ -269,7 +269,11 @@ fn copy_tables(
             continue;
         }
         let is_parcel = *table == "parcel";
-        let with_geometry = is_parcel || *table == "township" || *table == "control_line";
+        // A reserve parcel's boundary (gpkg 015 / postgres 013), when the source has it.
+        let boundaries =
+            *table == "reserve_parcel" && src.column_exists("reserve_parcel", "geom")?;
+        let with_geometry =
+            is_parcel || *table == "township" || *table == "control_line" || boundaries;
         // A parcel's own hash is copied when the source has it (the source verified), else
         // computed from what is copied (a backup written before row hashes existed).
         let hashed = is_parcel && src.column_exists("parcel", "row_hash")?;
@@ -292,6 +296,9 @@ fn copy_tables(
         // A publication's 文号 and issuing body (gpkg 010 / postgres 008), when the source has them.
         if *table == "plan_version" && src.column_exists("plan_version", "doc_number")? {
             cols.push_str(", doc_number, issuing_body");
+        }
+        if boundaries {
+            cols.push_str(", planar_ha, ellipsoidal_ha, source_srid, boundary_file");
         }
         let n_cols = cols.split(',').count();
         let select = if with_geometry {

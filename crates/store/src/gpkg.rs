@@ -84,31 +84,55 @@ pub(crate) static MIGRATIONS: &[(i64, &str, &str)] = &[
         "staged_uploads",
         include_str!("../migrations/gpkg/014_staged_uploads.sql"),
     ),
+    (
+        15,
+        "reserve_boundaries",
+        include_str!("../migrations/gpkg/015_reserve_boundaries.sql"),
+    ),
 ];
 
-/// The parcel layer and its geometry column (the R-tree index is `rtree_parcel_geom`).
-const LAYER: (&str, &str, &str) = ("parcel", "geom", "fid");
+/// The feature tables with an R-tree index: table, geometry column, primary key, the TEMP
+/// table noting the rows a write transaction touched, and whether the index has the spec's
+/// triggers between transactions (the parcel layer's index is `rtree_parcel_geom`, the reserve
+/// parcels' `rtree_reserve_parcel_geom`). The reserve parcels' index has none: its rows are
+/// rewritten by every landplan write, and without the triggers (which call `ST_*` functions
+/// landplan's connections lack) a row can still be changed outside the write path, as an
+/// edit outside landplan that `audit verify` must name is.
+const LAYERS: [(&str, &str, &str, &str, bool); 2] = [
+    ("parcel", "geom", "fid", "landplan_rtree_dirty", true),
+    (
+        "reserve_parcel",
+        "geom",
+        "id",
+        "landplan_rtree_dirty_reserve",
+        false,
+    ),
+];
 
 /// A GeoPackage store file.
 pub struct GpkgBackend {
     conn: Connection,
     path: String,
-    /// In a write transaction: whether the parcel R-tree index existed when it began.
-    writing: Option<bool>,
+    /// In a write transaction: whether each R-tree index of [`LAYERS`] existed when it began.
+    writing: Option<[bool; 2]>,
 }
 
 use landplan_geoio::gpkg::rtree;
 
-/// TEMP objects noting which parcel rows a write transaction touched (this connection only).
-const DIRTY_SQL: &str =
-    "CREATE TEMP TABLE IF NOT EXISTS landplan_rtree_dirty (fid INTEGER PRIMARY KEY);
-CREATE TEMP TRIGGER IF NOT EXISTS landplan_rtree_dirty_insert AFTER INSERT ON main.parcel
-  BEGIN INSERT OR IGNORE INTO landplan_rtree_dirty VALUES (NEW.fid); END;
-CREATE TEMP TRIGGER IF NOT EXISTS landplan_rtree_dirty_update AFTER UPDATE ON main.parcel
-  BEGIN INSERT OR IGNORE INTO landplan_rtree_dirty VALUES (OLD.fid);
-        INSERT OR IGNORE INTO landplan_rtree_dirty VALUES (NEW.fid); END;
-CREATE TEMP TRIGGER IF NOT EXISTS landplan_rtree_dirty_delete AFTER DELETE ON main.parcel
-  BEGIN INSERT OR IGNORE INTO landplan_rtree_dirty VALUES (OLD.fid); END;";
+/// TEMP objects noting which rows of `table` (primary key `id`) a write transaction touched,
+/// in `dirty` (this connection only).
+fn dirty_sql(table: &str, id: &str, dirty: &str) -> String {
+    format!(
+        "CREATE TEMP TABLE IF NOT EXISTS {dirty} ({id} INTEGER PRIMARY KEY);
+CREATE TEMP TRIGGER IF NOT EXISTS {dirty}_insert AFTER INSERT ON main.{table}
+  BEGIN INSERT OR IGNORE INTO {dirty} VALUES (NEW.{id}); END;
+CREATE TEMP TRIGGER IF NOT EXISTS {dirty}_update AFTER UPDATE ON main.{table}
+  BEGIN INSERT OR IGNORE INTO {dirty} VALUES (OLD.{id});
+        INSERT OR IGNORE INTO {dirty} VALUES (NEW.{id}); END;
+CREATE TEMP TRIGGER IF NOT EXISTS {dirty}_delete AFTER DELETE ON main.{table}
+  BEGIN INSERT OR IGNORE INTO {dirty} VALUES (OLD.{id}); END;"
+    )
+}
 
 /// How a GeoPackage file is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,49 +262,55 @@ impl GpkgBackend {
     }
 
     /// Start of a write transaction: drop the R-tree triggers (they would fail here) and
-    /// note touched parcel rows from now on.
+    /// note touched rows of the indexed tables from now on.
     fn suspend_index(&mut self) -> rusqlite::Result<()> {
-        let (table, column, id) = LAYER;
-        let has_parcel = self.conn.query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
-            [table],
-            |r| r.get::<_, i64>(0),
-        )? > 0;
-        if has_parcel {
-            self.conn.execute_batch(DIRTY_SQL)?;
-        }
-        let indexed = rtree::exists(&self.conn, table, column)?;
-        if indexed {
-            rtree::set_triggers(&self.conn, table, column, id, false)?;
+        let mut indexed = [false; 2];
+        for (k, (table, column, id, dirty, _)) in LAYERS.into_iter().enumerate() {
+            let has_table = self.conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table],
+                |r| r.get::<_, i64>(0),
+            )? > 0;
+            if has_table {
+                self.conn.execute_batch(&dirty_sql(table, id, dirty))?;
+            }
+            indexed[k] = rtree::exists(&self.conn, table, column)?;
+            if indexed[k] {
+                rtree::set_triggers(&self.conn, table, column, id, false)?;
+            }
         }
         self.writing = Some(indexed);
         Ok(())
     }
 
-    /// End of a write transaction (before COMMIT): rewrite the index rows of the parcels
-    /// touched (of all parcels when the index is new) and create the triggers again.
-    fn resume_index(&mut self, indexed_before: bool) -> rusqlite::Result<()> {
-        let (table, column, id) = LAYER;
-        if !rtree::exists(&self.conn, table, column)? {
-            return Ok(());
+    /// End of a write transaction (before COMMIT): rewrite the index rows of the rows touched
+    /// (of all rows when the index is new) and create the triggers again (where they are kept).
+    fn resume_index(&mut self, indexed_before: [bool; 2]) -> rusqlite::Result<()> {
+        for (k, (table, column, id, dirty, triggers)) in LAYERS.into_iter().enumerate() {
+            if !rtree::exists(&self.conn, table, column)? {
+                continue;
+            }
+            let dirty_exists = self.conn.query_row(
+                "SELECT count(*) FROM sqlite_temp_master WHERE name = ?1",
+                [dirty],
+                |r| r.get::<_, i64>(0),
+            )? > 0;
+            if !indexed_before[k] {
+                // The index is new in this transaction (its migration): index every row.
+                rtree::reindex(&self.conn, table, column, id, None)?;
+            } else if dirty_exists {
+                let only = format!("SELECT {id} FROM temp.{dirty}");
+                rtree::reindex(&self.conn, table, column, id, Some(&only))?;
+            }
+            if dirty_exists {
+                self.conn
+                    .execute_batch(&format!("DELETE FROM temp.{dirty}"))?;
+            }
+            if triggers {
+                rtree::set_triggers(&self.conn, table, column, id, true)?;
+            }
         }
-        let dirty_exists = self.conn.query_row(
-            "SELECT count(*) FROM sqlite_temp_master WHERE name = 'landplan_rtree_dirty'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )? > 0;
-        if !indexed_before {
-            // The index is new in this transaction (migration 002): index every parcel.
-            rtree::reindex(&self.conn, table, column, id, None)?;
-        } else if dirty_exists {
-            let only = "SELECT fid FROM temp.landplan_rtree_dirty";
-            rtree::reindex(&self.conn, table, column, id, Some(only))?;
-        }
-        if dirty_exists {
-            self.conn
-                .execute_batch("DELETE FROM temp.landplan_rtree_dirty")?;
-        }
-        rtree::set_triggers(&self.conn, table, column, id, true)
+        Ok(())
     }
 
     fn map_err(&self, e: rusqlite::Error) -> StoreError {

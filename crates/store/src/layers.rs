@@ -156,6 +156,67 @@ pub(crate) const CONTROL_TITLES: &[Title] = &[
     t("at", "导入时间", "导入时间（UTC）"),
 ];
 
+/// The reserve parcel table's columns (layer 储备地块).
+pub(crate) const RESERVE_TITLES: &[Title] = &[
+    t("id", "要素编号", "数据库内的要素编号"),
+    t(
+        "geom",
+        "储备地块边界",
+        "储备地块的界址范围（多面），数据库坐标系；未导入边界的地块为空",
+    ),
+    t(
+        "region",
+        "行政区划代码",
+        "储备地块所属县级行政区的行政区划代码",
+    ),
+    t("parcel_id", "编号", "储备地块编号"),
+    t("project", "项目名称", "储备项目名称"),
+    t("township", "乡镇", "储备地块所在乡镇（街道、片区）"),
+    t(
+        "state",
+        "状态代码",
+        "当前状态的代码：proposed、held、preparing、custody、supplied、exited",
+    ),
+    t(
+        "state_label",
+        "状态",
+        "当前状态：拟收储、入库、前期开发、临时管护、已供应、退出",
+    ),
+    t(
+        "area_ha",
+        "面积文本（公顷）",
+        "储备台账所列面积，按所列精度保存的精确十进制文本（公顷）",
+    ),
+    t(
+        "area_ha_num",
+        "面积（公顷）",
+        "储备台账所列面积（公顷），数值型，供排序、统计和分级符号化；精确值见 area_ha",
+    ),
+    t("updated_by", "经办人", "最后变更该地块的账户"),
+    t("updated_at", "更新时间", "最后变更时间（UTC）"),
+    t(
+        "data",
+        "全部记录",
+        "地块的全部属性与全生命周期记录：状态步骤、计划、成本、净地条件、障碍（JSON）",
+    ),
+    t(
+        "planar_ha",
+        "计算平面面积（公顷）",
+        "由导入时的界址坐标在原坐标系的高斯-克吕格投影平面上计算的面积（公顷）",
+    ),
+    t(
+        "ellipsoidal_ha",
+        "计算椭球面积（公顷）",
+        "由导入时的界址坐标在 CGCS2000 椭球面上计算的面积（公顷）",
+    ),
+    t(
+        "source_srid",
+        "原坐标系",
+        "导入的边界文件所用坐标系的 EPSG 代码",
+    ),
+    t("boundary_file", "边界来源文件", "导入边界的文件"),
+];
+
 /// The plan layers' columns (parcel columns first, then the plan's).
 const PLAN_LAYER_COLUMNS: &[&str] = &[
     "fid",
@@ -312,6 +373,7 @@ pub(crate) fn refresh_base(db: &mut dyn Backend, srid: i32) -> Result<bool, Stor
     write_titles(db, "parcel", "地块", &titles)?;
     refresh_township_layer(db, srid)?;
     refresh_control_layer(db, srid)?;
+    refresh_reserve_layer(db, srid)?;
     Ok(true)
 }
 
@@ -925,6 +987,79 @@ pub(crate) fn refresh_control_layer(db: &mut dyn Backend, srid: i32) -> Result<(
         ),
         CONTROL_TITLES,
     )
+}
+
+/// Register the reserve parcel table as the feature layer 储备地块 once it has its geometry
+/// column (migration gpkg 015 / postgres 013), with or without boundaries yet (a layer with
+/// no extent), and write its column titles; in PostgreSQL give its geometry column the store's
+/// SRID and a GiST index first (the migration could not know the SRID).
+pub(crate) fn refresh_reserve_layer(db: &mut dyn Backend, srid: i32) -> Result<(), StoreError> {
+    if !db.table_exists("reserve_parcel")? || !db.column_exists("reserve_parcel", "geom")? {
+        return Ok(());
+    }
+    let (table, identifier) = ("reserve_parcel", "储备地块");
+    let description = "按县（行政区）保存的储备地块：编号、项目名称、乡镇、状态、面积与边界";
+    let titles: Vec<&Title> = RESERVE_TITLES.iter().collect();
+    match db.kind() {
+        BackendKind::Postgres => {
+            let typed = db.query(
+                "SELECT 1 FROM geometry_columns WHERE f_table_schema = current_schema() AND f_table_name = 'reserve_parcel' AND srid = CAST(? AS integer)",
+                &[Value::Int(srid as i64)],
+            )?;
+            if typed.is_empty() {
+                db.batch(&format!(
+                    "ALTER TABLE reserve_parcel ALTER COLUMN geom TYPE geometry(MultiPolygon, {srid}) USING ST_SetSRID(geom, {srid}); \
+                     CREATE INDEX IF NOT EXISTS reserve_parcel_geom ON reserve_parcel USING GIST (geom)"
+                ))?;
+            }
+            write_titles(db, table, identifier, &titles)
+        }
+        BackendKind::GeoPackage => {
+            let geom = db.geom_select();
+            let mut blobs = Vec::new();
+            db.query_each(
+                &format!("SELECT {geom} FROM {table} WHERE geom IS NOT NULL"),
+                &[],
+                &mut |mut r| {
+                    blobs.push(r.remove(0));
+                    Ok(())
+                },
+            )?;
+            let mut ext = None;
+            for b in blobs {
+                if let Some(g) = db.geom_decode(b) {
+                    extend(&mut ext, &g);
+                }
+            }
+            for t in ["gpkg_geometry_columns", "gpkg_contents"] {
+                db.exec(
+                    &format!("DELETE FROM {t} WHERE table_name = ?"),
+                    &[table.into()],
+                )?;
+            }
+            let e = ext.map(|e| e.map(Value::Real));
+            let [min_x, min_y, max_x, max_y] =
+                e.unwrap_or([Value::Null, Value::Null, Value::Null, Value::Null]);
+            db.exec(
+                "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    table.into(),
+                    identifier.into(),
+                    description.into(),
+                    min_x,
+                    min_y,
+                    max_x,
+                    max_y,
+                    Value::Int(srid as i64),
+                ],
+            )?;
+            db.exec(
+                "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, z, m) VALUES (?, 'geom', 'MULTIPOLYGON', ?, 0, 0)",
+                &[table.into(), Value::Int(srid as i64)],
+            )?;
+            write_titles(db, table, identifier, &titles)
+        }
+    }
 }
 
 /// Register a feature table (`table`, its layer's identifier and description) as a

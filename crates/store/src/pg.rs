@@ -79,6 +79,11 @@ pub(crate) static MIGRATIONS: &[(i64, &str, &str)] = &[
         "staged_uploads",
         include_str!("../migrations/postgres/012_staged_uploads.sql"),
     ),
+    (
+        13,
+        "reserve_boundaries",
+        include_str!("../migrations/postgres/013_reserve_boundaries.sql"),
+    ),
 ];
 
 /// A connection to a PostgreSQL store.

@@ -30,6 +30,10 @@
 //! `reserve.readiness`, `reserve.obstacle`, `reserve.cost` on `reserve:COUNTY/编号`) with who
 //! and when; [`Store::reserve_history`] lists them for a parcel.
 
+pub mod boundary;
+
+pub use boundary::{BoundaryRead, BoundarySummary, ReserveBoundary};
+
 use crate::access::{Actor, Role};
 use crate::audit::AuditEntry;
 use crate::db::Value;
@@ -88,6 +92,11 @@ pub struct ReserveImportSummary {
     /// Where the file differs from a stored parcel's history (the stored steps stayed), in
     /// Chinese.
     pub notes: Vec<String>,
+    /// Parcels given a boundary (new or different) by the boundary file imported with them.
+    pub boundaries: i64,
+    /// The boundary file's warnings (an area that differs) and the control-line findings of
+    /// the county's stored boundaries after the import (docs/reserve.md, "Boundaries").
+    pub findings: Vec<landplan_core::Finding>,
 }
 
 /// The audit actions on a reserve parcel, for its history.
@@ -245,12 +254,14 @@ impl Session<'_> {
         }
     }
 
-    /// Write a parcel (insert when `row` is None, else update in place) and seal it.
+    /// Write a parcel (insert when `row` is None, else update in place), with a new boundary
+    /// when given, and seal it.
     fn reserve_write(
         &mut self,
         region: &str,
         row: Option<i64>,
         p: &ReserveParcel,
+        boundary: Option<&boundary::BoundaryFeature>,
     ) -> Result<(), StoreError> {
         let ha = p.parcel.area().ha().normalize();
         let st = p.state();
@@ -284,15 +295,19 @@ impl Session<'_> {
                 )?
             }
         };
+        if let Some(b) = boundary {
+            self.reserve_put_boundary(id, b)?;
+        }
         self.seal("reserve_parcel", id)
     }
 
-    /// See [`Store::reserve_import`].
+    /// See [`Store::reserve_import`] and [`Store::reserve_import_with`].
     fn reserve_import(
         &mut self,
         region: &str,
         name: Option<&str>,
         parcels: &[ReserveParcel],
+        boundaries: Option<&BoundaryRead>,
     ) -> Result<ReserveImportSummary, StoreError> {
         let region = self.reserve_county(region)?;
         self.require(Role::Editor, &region, &format!("导入 {region} 的储备地块"))?;
@@ -316,6 +331,14 @@ impl Session<'_> {
         }
         // Replay every parcel before writing anything: one refused step refuses the import.
         let checked: Vec<ReserveParcel> = parcels.iter().map(replay).collect::<Result<_, _>>()?;
+        // So are the boundaries checked: one error refuses the import.
+        let boundary_findings = match boundaries {
+            Some(read) => self.reserve_import_checks(&region, parcels, read)?,
+            None => Vec::new(),
+        };
+        let by_id: std::collections::BTreeMap<&str, &boundary::BoundaryFeature> = boundaries
+            .map(|b| b.features.iter().map(|f| (f.id.as_str(), f)).collect())
+            .unwrap_or_default();
         self.write(|s| {
             s.ensure_region_tx(&region, name)?;
             let mut sum = ReserveImportSummary {
@@ -336,22 +359,33 @@ impl Session<'_> {
                 .map(|r| (r[0].text(), r[1].as_i64().unwrap_or(0)))
                 .collect();
             let mut taken = Vec::new();
+            let mut bounded = Vec::new();
             for p in &checked {
+                let b = by_id.get(p.id().trim()).copied();
                 let row = match stored_ids.get(p.id()) {
                     Some(&id) => s.reserve_row_by_id(id)?,
                     None => None,
                 };
                 match row {
                     None => {
-                        s.reserve_write(&region, None, p)?;
+                        s.reserve_write(&region, None, p, b)?;
                         sum.added += 1;
                         sum.steps_added += p.steps.len() as i64;
                         taken.extend(p.steps.iter().map(|st| step_json(p.id(), st)));
+                        bounded.extend(b.map(|b| b.id.clone()));
                     }
                     Some((row, stored)) => {
                         let (merged, added, notes) = merge(&stored, p)?;
                         sum.notes.extend(notes);
-                        if merged == stored {
+                        // A boundary the parcel has exactly so already is no change.
+                        let b = match b {
+                            Some(b) => match s.reserve_stored_boundary(row)? {
+                                Some((g, _)) if g == b.geometry => None,
+                                _ => Some(b),
+                            },
+                            None => None,
+                        };
+                        if merged == stored && b.is_none() {
                             sum.unchanged += 1;
                             continue;
                         }
@@ -360,13 +394,40 @@ impl Session<'_> {
                                 .iter()
                                 .map(|st| step_json(p.id(), st)),
                         );
-                        s.reserve_write(&region, Some(row), &merged)?;
+                        s.reserve_write(&region, Some(row), &merged, b)?;
                         sum.replaced += 1;
                         sum.steps_added += added;
+                        bounded.extend(b.map(|b| b.id.clone()));
                     }
                 }
             }
-            if sum.added + sum.replaced == 0 {
+            // Boundaries of parcels stored before and not in the file.
+            let in_file: BTreeSet<&str> = checked.iter().map(|p| p.id().trim()).collect();
+            for (id, b) in &by_id {
+                if in_file.contains(id) {
+                    continue;
+                }
+                let Some((row, _)) = s.reserve_row(&region, id)? else {
+                    continue;
+                };
+                if matches!(s.reserve_stored_boundary(row)?, Some((g, _)) if g == b.geometry) {
+                    continue;
+                }
+                s.reserve_put_boundary(row, b)?;
+                s.seal("reserve_parcel", row)?;
+                bounded.push(b.id.clone());
+            }
+            sum.boundaries = bounded.len() as i64;
+            sum.findings = boundary_findings
+                .iter()
+                .filter(|f| f.severity != landplan_core::Severity::Error)
+                .cloned()
+                .collect();
+            if boundaries.is_some() {
+                let items = s.reserve_boundary_items(&region)?;
+                sum.findings.extend(s.reserve_overlay(&region, &items)?);
+            }
+            if sum.added + sum.replaced == 0 && bounded.is_empty() {
                 // Everything is stored exactly so: nothing written, nothing to audit. (The
                 // transaction only registered the region, if it was new.)
                 return Ok(sum);
@@ -384,8 +445,12 @@ impl Session<'_> {
                     "steps_added": sum.steps_added,
                     "steps": taken,
                     "notes": sum.notes,
+                    "boundaries": bounded,
                 })),
             )?;
+            if !bounded.is_empty() {
+                crate::layers::refresh_reserve_layer(&mut *s.db, s.srid)?;
+            }
             Ok(sum)
         })
     }
@@ -415,7 +480,7 @@ impl Session<'_> {
             };
             let before = serde_json::json!({ "state": p.state().id() });
             let after = f(&mut p)?;
-            s.reserve_write(&region, Some(row), &p)?;
+            s.reserve_write(&region, Some(row), &p, None)?;
             s.append_audit(action, &entity(&region, &id), Some(before), Some(after))?;
             Ok(p)
         })
@@ -482,7 +547,8 @@ impl Store {
         region: &str,
         parcels: &[ReserveParcel],
     ) -> Result<ReserveImportSummary, StoreError> {
-        self.session(actor)?.reserve_import(region, None, parcels)
+        self.session(actor)?
+            .reserve_import(region, None, parcels, None)
     }
 
     /// [`Store::reserve_import`] registering the county's name (`代码=名称` given by the user)
@@ -495,7 +561,24 @@ impl Store {
         name: Option<&str>,
         parcels: &[ReserveParcel],
     ) -> Result<ReserveImportSummary, StoreError> {
-        self.session(actor)?.reserve_import(region, name, parcels)
+        self.session(actor)?
+            .reserve_import(region, name, parcels, None)
+    }
+
+    /// [`Store::reserve_import_named`] with the parcels' boundaries (docs/reserve.md,
+    /// "Boundaries"), matched by 储备地块编号 to the parcels of the import or those stored: one
+    /// error among the boundaries' findings ([`BoundaryRead::check`]) refuses the whole import.
+    /// The summary has the boundaries' warnings and the control-line findings.
+    pub fn reserve_import_with(
+        &self,
+        actor: &Actor,
+        region: &str,
+        name: Option<&str>,
+        parcels: &[ReserveParcel],
+        boundaries: Option<&BoundaryRead>,
+    ) -> Result<ReserveImportSummary, StoreError> {
+        self.session(actor)?
+            .reserve_import(region, name, parcels, boundaries)
     }
 
     /// Take a step on a stored parcel through [`ReserveParcel::apply`]: refused (nothing

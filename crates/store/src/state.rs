@@ -36,7 +36,9 @@ pub(crate) struct Spec {
     /// Whether the row's geometry (`geom`, as WKB) is hashed after its columns.
     pub geom: bool,
     /// Columns added by a later migration: hashed after `columns` when any of them is set, so
-    /// that rows written before they existed keep their hashes (never with `geom`).
+    /// that rows written before they existed keep their hashes. With `geom` the geometry was
+    /// added with them: it is hashed last, counts as one of them, and is not read at all
+    /// from a store that does not have them yet.
     pub extra: Option<&'static str>,
 }
 
@@ -159,8 +161,10 @@ pub(crate) const SPECS: &[Spec] = &[
         key: "id",
         columns: "id, region, parcel_id, project, township, state, state_label, area_ha, area_ha_num, updated_by, updated_at, data",
         only: None,
-        geom: false,
-        extra: None,
+        // The boundary (migration gpkg 015 / postgres 013) with its measures: hashed only when
+        // set, so that rows sealed before it existed keep their seals.
+        geom: true,
+        extra: Some("planar_ha, ellipsoidal_ha, source_srid, boundary_file"),
     },
     Spec {
         table: "reserve_bond",
@@ -367,11 +371,17 @@ fn select_columns(db: &dyn Backend, s: &Spec, extra: bool) -> String {
         cols.push_str(", ");
         cols.push_str(e);
     }
-    if s.geom {
+    if has_geom(s, extra) {
         cols.push_str(", ");
         cols.push_str(db.geom_select());
     }
     cols
+}
+
+/// Whether a sealed table's selected rows end with its geometry: it has one, and (when the
+/// geometry came with the [`Spec::extra`] columns) the store has them.
+fn has_geom(s: &Spec, extra: bool) -> bool {
+    s.geom && (s.extra.is_none() || extra)
 }
 
 /// The hash of a selected (and [`hashable`]) row: the [`Spec::extra`] columns count only when
@@ -385,8 +395,8 @@ fn spec_hash(s: &Spec, row: &[Value]) -> String {
 }
 
 /// A selected row as it is hashed: the geometry (last, for [`Spec::geom`]) as WKB or NULL.
-fn hashable(db: &dyn Backend, s: &Spec, mut row: Vec<Value>) -> Vec<Value> {
-    if s.geom {
+fn hashable(db: &dyn Backend, s: &Spec, extra: bool, mut row: Vec<Value>) -> Vec<Value> {
+    if has_geom(s, extra) {
         let g = row.pop().unwrap_or(Value::Null);
         row.push(match db.geom_decode(g) {
             Some(g) if !g.0.is_empty() => Value::Blob(crate::geom::to_wkb(&g)),
@@ -435,7 +445,7 @@ pub(crate) fn seal_row(db: &mut dyn Backend, table: &str, key: Key) -> Result<Se
         hash: rows
             .into_iter()
             .next()
-            .map(|r| spec_hash(s, &hashable(db, s, r))),
+            .map(|r| spec_hash(s, &hashable(db, s, extra, r))),
         key,
     })
 }
@@ -488,7 +498,7 @@ pub(crate) fn seal_everything(db: &mut dyn Backend) -> Result<Vec<Seal>, StoreEr
             },
         )?;
         for r in rows {
-            let r = hashable(db, s, r);
+            let r = hashable(db, s, extra, r);
             seals.push(Seal {
                 table: s.table.to_string(),
                 key: Key::from_value(&r[key_index]),
@@ -623,7 +633,7 @@ pub(crate) fn check(
             ),
             &[],
             &mut |r| {
-                if s.geom {
+                if has_geom(s, extra) {
                     with_geometry.push(r);
                     return Ok(());
                 }
@@ -638,7 +648,7 @@ pub(crate) fn check(
             },
         )?;
         for r in with_geometry {
-            let r = hashable(db, s, r);
+            let r = hashable(db, s, extra, r);
             let key = Key::from_value(&r[key_index]);
             let sealed = expected.get(&(s.table.to_string(), key.clone()));
             seen.insert(key);

@@ -1,5 +1,5 @@
-//! `landplan reserve import|list|show|step|ready|obstacles|plan`: the land reserve's parcels in
-//! the store (docs/reserve.md, "CLI").
+//! `landplan reserve import|geometry|list|show|step|ready|obstacles|plan`: the land reserve's
+//! parcels in the store (docs/reserve.md, "CLI"; boundaries: "Boundaries").
 //!
 //! Exit status as the other commands: 0 done; 1 when the input has errors (an import refused
 //! for its findings, nothing imported), when `obstacles` shows an overdue (red) obstacle, or
@@ -25,7 +25,7 @@ use landplan_core::reserve::{
 };
 use landplan_core::units::fmt_dp;
 use landplan_core::{Date, Finding, RuleContext, Severity};
-use landplan_store::reserve::StoredReserve;
+use landplan_store::reserve::{BoundaryRead, ReserveBoundary, StoredReserve};
 use landplan_store::{Actor, Store};
 use serde_json::json;
 use std::path::PathBuf;
@@ -65,6 +65,20 @@ pub enum Sub {
         #[arg(long)]
         region: String,
         /// 储备台账文件（XLSX/XLS 工作簿，或 CSV 文件，可多个）
+        #[arg(required = true, value_name = "文件")]
+        files: Vec<PathBuf>,
+        /// 储备地块边界文件（国土TXT、GeoJSON、Shapefile、GeoPackage，可重复），按储备地块编号与地块对应；边界有错误时台账和边界都不导入
+        #[arg(long, value_name = "文件")]
+        geometry: Vec<PathBuf>,
+        #[command(flatten)]
+        out: TextOrJson,
+    },
+    /// 为已导入的储备地块导入或替换边界（国土TXT、GeoJSON、Shapefile、GeoPackage）：整批成功或整批不导入
+    Geometry {
+        /// 县级行政区：行政区划代码或数据库中已有的名称
+        #[arg(long)]
+        region: String,
+        /// 边界文件（可多个），按储备地块编号与库中地块对应
         #[arg(required = true, value_name = "文件")]
         files: Vec<PathBuf>,
         #[command(flatten)]
@@ -212,12 +226,53 @@ fn print_findings(findings: &[Finding]) {
             Severity::Warning => "警告",
             _ => "提示",
         };
+        // A boundary's finding names its feature in the file.
+        let feature = f
+            .places
+            .first()
+            .filter(|_| f.rule.starts_with("reserve.boundary") || f.rule.starts_with("geometry."))
+            .and_then(|p| p.text.clone())
+            .map(|t| format!("（{t}）"))
+            .unwrap_or_default();
         if file.is_empty() {
             eprintln!("{word}[{}]：{}", f.rule, f.message);
         } else {
-            eprintln!("{word}[{}] {file}：{}", f.rule, f.message);
+            eprintln!("{word}[{}] {file}{feature}：{}", f.rule, f.message);
         }
     }
+}
+
+/// Boundaries with errors: every finding printed, the refusal said, exit status 1; None when
+/// they may be stored.
+fn refuse_boundaries(findings: &[Finding]) -> Option<ExitCode> {
+    let n = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    if n == 0 {
+        return None;
+    }
+    print_findings(findings);
+    eprintln!("储备地块边界有 {n} 处错误，整批未导入（台账和边界都未写入数据库）。请修正后重试。");
+    Some(ExitCode::from(1))
+}
+
+/// After boundaries were stored: how many parcels collide with control lines (the findings
+/// are printed above).
+fn control_note(findings: &[Finding]) -> anyhow::Result<()> {
+    let parcels: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| f.rule == "overlay.forbid" || f.rule == "overlay.within")
+        .filter_map(|f| f.places.first().and_then(|p| p.parcel.as_deref()))
+        .collect();
+    if !parcels.is_empty() {
+        outln!(
+            "  注意：{} 宗储备地块与管控线冲突（见上），边界已保存，请核实：{}",
+            parcels.len(),
+            parcels.into_iter().collect::<Vec<_>>().join("、")
+        )?;
+    }
+    Ok(())
 }
 
 fn json_out(v: &serde_json::Value) -> anyhow::Result<()> {
@@ -318,7 +373,50 @@ fn readiness_text(p: &ReserveParcel, on: Date) -> String {
     out
 }
 
-fn show_text(s: &StoredReserve, history: &[landplan_store::AuditEntry], on: Date) -> String {
+/// A stored boundary's line: its areas, CRS and file.
+fn boundary_text(b: Option<&ReserveBoundary>) -> String {
+    match b {
+        None => "  边界：未导入\n".to_string(),
+        Some(b) => {
+            let measured = b
+                .measured
+                .map(|m| {
+                    format!(
+                        "计算平面面积 {} 公顷、椭球面积 {} 公顷（原坐标系 EPSG:{}）",
+                        fmt_dp(landplan_geoio::overlay::dec(m.planar_ha, 4), 4),
+                        fmt_dp(landplan_geoio::overlay::dec(m.ellipsoidal_ha, 4), 4),
+                        m.srid
+                    )
+                })
+                .unwrap_or_else(|| "已导入".to_string());
+            let file = b
+                .file
+                .as_deref()
+                .map(|f| format!("，来源 {f}"))
+                .unwrap_or_default();
+            format!("  边界：{measured}{file}\n")
+        }
+    }
+}
+
+fn boundary_json(b: Option<&ReserveBoundary>) -> serde_json::Value {
+    match b {
+        None => serde_json::Value::Null,
+        Some(b) => json!({
+            "planar_ha": b.measured.map(|m| m.planar_ha),
+            "ellipsoidal_ha": b.measured.map(|m| m.ellipsoidal_ha),
+            "source_srid": b.measured.map(|m| m.srid),
+            "file": b.file,
+        }),
+    }
+}
+
+fn show_text(
+    s: &StoredReserve,
+    history: &[landplan_store::AuditEntry],
+    on: Date,
+    boundary: Option<&ReserveBoundary>,
+) -> String {
     let p = &s.parcel;
     let mut out = format!(
         "储备地块 {}{}\n",
@@ -336,6 +434,7 @@ fn show_text(s: &StoredReserve, history: &[landplan_store::AuditEntry], on: Date
         ha(p.parcel.area()),
         p.parcel.class_text
     ));
+    out.push_str(&boundary_text(boundary));
     out.push_str(&format!(
         "当前状态：{}（最后更新：{}，{}）\n状态记录：\n",
         p.state().label(),
@@ -783,7 +882,49 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             output,
             force,
         ),
-        Sub::Import { region, files, out } => {
+        Sub::Geometry { region, files, out } => {
+            let store = open(&db)?;
+            let who = actor(&store, user.as_deref())?;
+            let code = region_code(&store, &region)?;
+            let read = BoundaryRead::read(&files, store.srid()).map_err(explain)?;
+            let findings = store
+                .reserve_check_boundaries(&who, &code, &[], &read)
+                .map_err(explain)?;
+            if let Some(code) = refuse_boundaries(&findings) {
+                return Ok(code);
+            }
+            let sum = store
+                .reserve_set_boundaries(&who, &code, &read)
+                .map_err(explain)?;
+            if out.is_json() {
+                json_out(&json!({ "summary": sum }))?;
+            } else {
+                print_findings(&sum.findings);
+                for r in &sum.reprojected {
+                    outln!(
+                        "  {} 由 EPSG:{} 转换为数据库坐标系 EPSG:{}",
+                        r.file,
+                        r.from_srid,
+                        r.to_srid
+                    )?;
+                }
+                outln!(
+                    "已导入 {code} 储备地块边界：新增 {}，替换 {}，未变 {}（经办人：{}）",
+                    sum.added,
+                    sum.replaced,
+                    sum.unchanged,
+                    who.name()
+                )?;
+                control_note(&sum.findings)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Sub::Import {
+            region,
+            files,
+            geometry,
+            out,
+        } => {
             let read = landplan_io::reserve::read_reserve(&files, &Default::default());
             if read.has_errors() {
                 print_findings(&read.findings);
@@ -803,15 +944,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .split_once('=')
                 .map(|(_, n)| n.trim())
                 .filter(|n| !n.is_empty());
+            let boundaries = if geometry.is_empty() {
+                None
+            } else {
+                let b = BoundaryRead::read(&geometry, store.srid()).map_err(explain)?;
+                let findings = store
+                    .reserve_check_boundaries(&who, &code, &read.parcels, &b)
+                    .map_err(explain)?;
+                if let Some(code) = refuse_boundaries(&findings) {
+                    return Ok(code);
+                }
+                Some(b)
+            };
             let sum = store
-                .reserve_import_named(&who, &code, name, &read.parcels)
+                .reserve_import_with(&who, &code, name, &read.parcels, boundaries.as_ref())
                 .map_err(explain)?;
             if out.is_json() {
                 json_out(&json!({ "summary": sum, "findings": read.findings }))?;
             } else {
                 print_findings(&read.findings);
+                print_findings(&sum.findings);
+                let bounded = if boundaries.is_some() {
+                    format!("；导入边界 {} 宗", sum.boundaries)
+                } else {
+                    String::new()
+                };
                 outln!(
-                    "已导入 {code} 储备地块 {} 宗：新增 {}，更新 {}，未变 {}；新记录状态步骤 {} 个（经办人：{}）",
+                    "已导入 {code} 储备地块 {} 宗：新增 {}，更新 {}，未变 {}；新记录状态步骤 {} 个{bounded}（经办人：{}）",
                     sum.parcels,
                     sum.added,
                     sum.replaced,
@@ -822,6 +981,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 for n in &sum.notes {
                     outln!("  提示：{n}")?;
                 }
+                control_note(&sum.findings)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -895,6 +1055,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let code = region_code(&store, &region)?;
             let s = store.reserve_parcel(&who, &code, &id).map_err(explain)?;
             let history = store.reserve_history(&who, &code, &id).map_err(explain)?;
+            let boundary = store
+                .reserve_boundaries(&who, &code)
+                .map_err(explain)?
+                .into_iter()
+                .find(|b| b.region == s.region && b.parcel_id == s.parcel.id());
+            // The control lines its boundary collides with.
+            let controls: Vec<Finding> = match boundary {
+                Some(_) => store
+                    .reserve_control_findings(&who, &code)
+                    .map_err(explain)?
+                    .into_iter()
+                    .filter(|f| {
+                        f.places.first().and_then(|p| p.parcel.as_deref()) == Some(s.parcel.id())
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
             let on = today();
             if out.is_json() {
                 json_out(&json!({
@@ -903,6 +1080,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     "state_label": s.parcel.state().label(),
                     "parcel": s.parcel,
                     "readiness": readiness_json(&s.parcel, on),
+                    "boundary": boundary_json(boundary.as_ref()),
+                    "control_findings": controls,
                     "updated_by": s.updated_by,
                     "updated_at": s.updated_at,
                     "history": history.iter().map(|e| json!({
@@ -914,7 +1093,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     })).collect::<Vec<_>>(),
                 }))?;
             } else {
-                out!("{}", show_text(&s, &history, on))?;
+                out!("{}", show_text(&s, &history, on, boundary.as_ref()))?;
+                for f in &controls {
+                    outln!("管控线：{}", f.message)?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -500,7 +500,11 @@ fn judge_geometry(
 /// a margin of a fifth of it, at least 200 m), clipped to it, in the map's CRS, each labelled
 /// with its layer's name (the map's legend and colour). A county-wide layer would otherwise
 /// shrink the parcels to dots.
-fn controls_near(parcels: &[MapFeature], controls: &[MemoryLayer], crs: Crs) -> Vec<MapFeature> {
+pub(crate) fn controls_near(
+    parcels: &[MapFeature],
+    controls: &[MemoryLayer],
+    crs: Crs,
+) -> Vec<MapFeature> {
     use landplan_geo::geo::{BooleanOps, BoundingRect, Intersects, MultiPolygon, Rect};
     let mut ext: Option<Rect<f64>> = None;
     for p in parcels {

@@ -1,8 +1,11 @@
 //! `/console/reserve/import`: upload a reserve centre's workbook (XLSX with the sheets
 //! 储备地块, 成本, 净地, 障碍) or its sheets as CSV files, read by
-//! `landplan_io::reserve::read_reserve`. The findings come first, each with its file (and
-//! sheet), row and column; the parcels are stored (`Store::reserve_import`, all or nothing,
-//! audited) only when the reading found no error. Needs 编制 for the county.
+//! `landplan_io::reserve::read_reserve`, and optionally the parcels' boundaries (国土TXT,
+//! GeoJSON, Shapefile with its side files, GeoPackage; docs/reserve.md "Boundaries"). The
+//! findings come first, each with its file (and sheet), row and column, or feature; the
+//! parcels and boundaries are stored (`Store::reserve_import_with`, all or nothing, audited)
+//! only when neither the reading nor the boundaries' check found an error. Needs 编制 for the
+//! county.
 
 use super::segment;
 use crate::console::imports::{form_parts, text_part};
@@ -16,8 +19,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use landplan_core::{Finding, Severity};
 use landplan_io::reserve::{read_reserve, ReserveOptions};
-use landplan_store::reserve::ReserveImportSummary;
-use landplan_store::Role;
+use landplan_store::reserve::{BoundaryRead, ReserveImportSummary};
+use landplan_store::{Role, StoreError};
 use maud::{html, Markup};
 use std::collections::BTreeSet;
 
@@ -43,8 +46,17 @@ pub(crate) async fn form_page(staff: Staff) -> Html<String> {
 enum Outcome {
     /// Findings with errors: nothing stored.
     Refused(Vec<Finding>),
-    /// Stored, with the reading's warnings.
+    /// Stored, with the reading's warnings (the boundaries' warnings and control-line
+    /// findings are in the summary).
     Stored(ReserveImportSummary, Vec<Finding>),
+}
+
+/// What the store made of an upload with boundaries.
+enum Stored {
+    /// The boundaries' findings have errors: nothing stored.
+    Refused(Vec<Finding>),
+    /// Stored.
+    Done(ReserveImportSummary),
 }
 
 fn render(staff: &Staff, region: &str, outcome: Option<&Outcome>) -> Markup {
@@ -60,19 +72,21 @@ fn render(staff: &Staff, region: &str, outcome: Option<&Outcome>) -> Markup {
         @match outcome {
             Some(Outcome::Refused(findings)) => {
                 p.alert role="alert" #reserve-import-refused {
-                    "台账有 " (findings.iter().filter(|f| f.severity == Severity::Error).count())
-                    " 处错误，未导入任何地块。请改正后重新上传。"
+                    "台账或边界有 " (findings.iter().filter(|f| f.severity == Severity::Error).count())
+                    " 处错误，未导入任何地块和边界。请改正后重新上传。"
                 }
                 (findings_list(findings))
             }
             Some(Outcome::Stored(sum, findings)) => {
                 p.notice role="status" #reserve-import-done {
                     "已导入 " (sum.region) "：共 " (sum.parcels) " 宗，新增 " (sum.added) " 宗，更新 "
-                    (sum.replaced) " 宗，未变 " (sum.unchanged) " 宗，新增步骤 " (sum.steps_added) " 个。"
+                    (sum.replaced) " 宗，未变 " (sum.unchanged) " 宗，新增步骤 " (sum.steps_added) " 个"
+                    @if sum.boundaries > 0 { "，导入边界 " (sum.boundaries) " 宗" }
+                    "。"
                     a href={"/console/reserve?region=" (segment(&sum.region))} { "查看储备地块" }
                 }
                 @for n in &sum.notes { p.muted { (n) } }
-                (findings_list(findings))
+                (findings_list(&findings.iter().chain(&sum.findings).cloned().collect::<Vec<_>>()))
             }
             None => {}
         }
@@ -90,7 +104,11 @@ fn render(staff: &Staff, region: &str, outcome: Option<&Outcome>) -> Markup {
                     label for="ri-files" { "台账文件（一个工作簿，或储备地块、成本、净地、障碍的 CSV 文件）" }
                     input #ri-files type="file" name="files" multiple required accept=".xlsx,.xls,.csv,.txt";
                 }
-                p.muted { "先检查全部内容：有错误时列出文件、行和列，不导入任何地块；没有错误才整体导入。" }
+                p {
+                    label for="ri-geometry" { "储备地块边界（可选：国土TXT、GeoJSON、GeoPackage，或 Shapefile 连同 .dbf、.shx、.prj；按储备地块编号对应）" }
+                    input #ri-geometry type="file" name="geometry" multiple accept=".txt,.geojson,.json,.gpkg,.shp,.dbf,.shx,.prj,.cpg";
+                }
+                p.muted { "先检查全部内容：有错误时列出文件、行和列（边界：第几个要素），不导入任何地块和边界；没有错误才整体导入。与管控线冲突的地块在导入后列出。" }
                 p { button type="submit" { "上传并导入" } }
             }
         }
@@ -111,6 +129,9 @@ fn findings_list(findings: &[Finding]) -> Markup {
                                 @if let Some(file) = &p.file { (file) }
                                 @if let Some(r) = p.row.or(p.line) { " 第 " (r) " 行" }
                                 @if let Some(c) = &p.field { " “" (c) "”列" }
+                                @if f.rule.starts_with("reserve.boundary") || f.rule.starts_with("geometry.") {
+                                    @if let Some(t) = &p.text { " " (t) }
+                                }
                             }
                         }
                     }
@@ -138,9 +159,9 @@ fn scratch_name(i: usize, name: Option<&str>) -> String {
     }
 }
 
-/// Read the uploaded files as the CLI reads them (in a scratch folder, under their own names:
-/// a CSV file's name tells which sheet it is); findings name the files without the folder.
-fn read_files(files: &[&Part]) -> Result<landplan_io::reserve::ReserveRead, WebError> {
+/// Write uploaded files into a scratch folder under their own names (a CSV file's name tells
+/// which sheet it is; a Shapefile's side files must sit beside it): the folder and the paths.
+fn scratch(files: &[&Part]) -> Result<(tempfile::TempDir, Vec<std::path::PathBuf>), WebError> {
     let dir = tempfile::Builder::new()
         .prefix("landplan-reserve-")
         .tempdir()
@@ -158,9 +179,13 @@ fn read_files(files: &[&Part]) -> Result<landplan_io::reserve::ReserveRead, WebE
             .map_err(|e| WebError::Internal(format!("写临时文件：{e}")))?;
         paths.push(path);
     }
-    let mut read = read_reserve(&paths, &ReserveOptions::default());
-    let prefix = format!("{}{}", dir.path().display(), std::path::MAIN_SEPARATOR);
-    for f in &mut read.findings {
+    Ok((dir, paths))
+}
+
+/// Findings that name the files without the scratch folder.
+fn unscratch(dir: &std::path::Path, findings: &mut [Finding]) {
+    let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
+    for f in findings {
         f.message = f.message.replace(&prefix, "");
         for p in &mut f.places {
             if let Some(file) = &mut p.file {
@@ -168,7 +193,23 @@ fn read_files(files: &[&Part]) -> Result<landplan_io::reserve::ReserveRead, WebE
             }
         }
     }
+}
+
+/// Read the uploaded files as the CLI reads them; findings name the files without the folder.
+fn read_files(files: &[&Part]) -> Result<landplan_io::reserve::ReserveRead, WebError> {
+    let (dir, paths) = scratch(files)?;
+    let mut read = read_reserve(&paths, &ReserveOptions::default());
+    unscratch(dir.path(), &mut read.findings);
     Ok(read)
+}
+
+/// The boundary files among uploaded ones (a Shapefile's side files are read with it).
+fn is_boundary_file(p: &std::path::Path) -> bool {
+    let ext = p
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(ext.as_str(), "txt" | "geojson" | "json" | "shp" | "gpkg")
 }
 
 /// `POST /console/reserve/import`: read, then store only a workbook without errors.
@@ -203,12 +244,63 @@ pub(crate) async fn upload(
             "台账中没有储备地块（需要“储备地块”表）".into(),
         )));
     }
+    let geometry: Vec<&Part> = parts
+        .iter()
+        .filter(|p| p.field == "geometry" && !p.bytes.is_empty())
+        .collect();
+    let boundaries = if geometry.is_empty() {
+        None
+    } else {
+        let (dir, paths) = scratch(&geometry)?;
+        let paths: Vec<std::path::PathBuf> =
+            paths.into_iter().filter(|p| is_boundary_file(p)).collect();
+        if paths.is_empty() {
+            return Err(PageError(WebError::Invalid(
+                "没有可读的边界文件（应为国土TXT、GeoJSON、Shapefile 的 .shp 或 GeoPackage）"
+                    .into(),
+            )));
+        }
+        Some((dir, paths))
+    };
     let (actor, r, parcels) = (staff.actor.clone(), region.clone(), read.parcels);
-    match state
-        .run(move |s| s.reserve_import(&actor, &r, &parcels))
-        .await
-    {
-        Ok(sum) => {
+    let scratch_dir = boundaries.as_ref().map(|(d, _)| d.path().to_path_buf());
+    let stored = state
+        .run(move |s| {
+            let read = match &boundaries {
+                None => None,
+                Some((_, paths)) => match BoundaryRead::read(paths, s.srid()) {
+                    Ok(b) => Some(b),
+                    // A file that cannot be read or converted: a finding, nothing stored.
+                    Err(e @ (StoreError::Input { .. } | StoreError::Invalid(_))) => {
+                        let f = Finding::new("geometry.read_error", Severity::Error, e.to_string());
+                        return Ok(Stored::Refused(vec![f]));
+                    }
+                    Err(e) => return Err(e),
+                },
+            };
+            if let Some(b) = &read {
+                let findings = s.reserve_check_boundaries(&actor, &r, &parcels, b)?;
+                if findings.iter().any(|f| f.severity == Severity::Error) {
+                    return Ok(Stored::Refused(findings));
+                }
+            }
+            s.reserve_import_with(&actor, &r, None, &parcels, read.as_ref())
+                .map(Stored::Done)
+        })
+        .await;
+    let clean = |mut findings: Vec<Finding>| {
+        if let Some(d) = &scratch_dir {
+            unscratch(d, &mut findings);
+        }
+        findings
+    };
+    match stored {
+        Ok(Stored::Refused(findings)) => {
+            let page = render(&staff, &region, Some(&Outcome::Refused(clean(findings))));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response())
+        }
+        Ok(Stored::Done(mut sum)) => {
+            sum.findings = clean(sum.findings);
             tracing::info!(account = %staff.name(), region = %region, parcels = sum.parcels, "console reserve import");
             let page = render(&staff, &region, Some(&Outcome::Stored(sum, read.findings)));
             Ok(Html(page.into_string()).into_response())

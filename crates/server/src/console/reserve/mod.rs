@@ -12,7 +12,9 @@
 //! - [`plan`] — `/console/reserve/{region}/plan/{year}`: the annual plan's parts and the
 //!   three-year plan, with Word/Excel downloads;
 //! - [`bonds`] — `/console/reserve/{region}/bonds`: special-bond projects, coverage,
-//!   sensitivity and findings, with the 融资与收益平衡 table downloads.
+//!   sensitivity and findings, with the 融资与收益平衡 table downloads;
+//! - [`map`] — the parcels' boundaries on a map coloured by state, with the control lines and
+//!   their findings (the overview and each parcel's page).
 //!
 //! A parcel's 编号 is one percent-encoded segment after `parcel/` (`parcel_path`), so any
 //! 编号 is reachable; the first form `/console/reserve/{region}/{id}` redirects there (a
@@ -20,6 +22,7 @@
 
 pub mod bonds;
 pub mod import;
+pub mod map;
 pub mod overview;
 pub mod parcel;
 pub mod plan;

@@ -1,8 +1,9 @@
 //! `/console/reserve`: the reserve parcels of the account's regions (every region it holds a
 //! role for, and the counties under it): counts and areas (公顷, 亩) per state, the parcels in a
 //! table filterable by region, state and 乡镇 (a plain GET form), parcels with an overdue
-//! obstacle first and marked red, and the parcels planned for supply that are not ready (净地
-//! items missing today).
+//! obstacle first and marked red, the parcels planned for supply that are not ready (净地
+//! items missing today), and the shown parcels' boundaries on a map coloured by state with the
+//! control lines and their findings ([`super::map`]).
 
 use super::{ha, mu, overdue, parcel_path, planned_for_supply, segment, today};
 use crate::console::{layout, Nav, Staff};
@@ -37,7 +38,12 @@ pub(crate) async fn page(
     Query(filter): Query<Filter>,
 ) -> Result<Html<String>, PageError> {
     let actor = staff.actor.clone();
-    let (parcels, names) = state
+    let (region, state_f, township) = (
+        filter.region.clone(),
+        filter.state.clone(),
+        filter.township.clone(),
+    );
+    let (parcels, names, map) = state
         .run(move |s| {
             let regions: BTreeSet<String> =
                 actor.grants().iter().map(|g| g.region.clone()).collect();
@@ -63,12 +69,31 @@ pub(crate) async fn page(
                 .filter(|r| !r.name.is_empty())
                 .map(|r| (r.code, r.name))
                 .collect();
-            Ok((all, names))
+            let f = Filter {
+                region,
+                state: state_f,
+                township,
+            };
+            let shown = shown(&all, &f);
+            let map = super::map::reserve_map(s, &actor, &shown, None, "储备地块分布图")?;
+            Ok((all, names, map))
         })
         .await?;
     Ok(Html(
-        render(&staff, &parcels, &names, &filter, today()).into_string(),
+        render(&staff, &parcels, &names, &filter, map.as_ref(), today()).into_string(),
     ))
+}
+
+/// The parcels the filter shows.
+fn shown<'a>(parcels: &'a [StoredReserve], filter: &Filter) -> Vec<&'a StoredReserve> {
+    let state = ReserveState::parse(filter.state.trim());
+    let (region, township) = (filter.region.trim(), filter.township.trim());
+    parcels
+        .iter()
+        .filter(|p| region.is_empty() || p.region == region)
+        .filter(|p| state.is_none_or(|s| p.parcel.state() == s))
+        .filter(|p| township.is_empty() || p.parcel.parcel.township.as_deref() == Some(township))
+        .collect()
 }
 
 fn render(
@@ -76,6 +101,7 @@ fn render(
     parcels: &[StoredReserve],
     names: &HashMap<String, String>,
     filter: &Filter,
+    map: Option<&super::map::ReserveMap>,
     today: Date,
 ) -> Markup {
     let name_of = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
@@ -86,12 +112,7 @@ fn render(
         .collect();
     let state = ReserveState::parse(filter.state.trim());
     let (region, township) = (filter.region.trim(), filter.township.trim());
-    let shown_parcels: Vec<&StoredReserve> = parcels
-        .iter()
-        .filter(|p| region.is_empty() || p.region == region)
-        .filter(|p| state.is_none_or(|s| p.parcel.state() == s))
-        .filter(|p| township.is_empty() || p.parcel.parcel.township.as_deref() == Some(township))
-        .collect();
+    let shown_parcels = shown(parcels, filter);
     // Counts and areas per state of what the region and 乡镇 filter leave (the state filter
     // picks rows, the summary still shows every state).
     let mut by_state: BTreeMap<usize, (usize, Area)> = BTreeMap::new();
@@ -187,6 +208,9 @@ fn render(
                     }
                 }
             }
+        }
+        @if let Some(m) = map {
+            (super::map::section(m, "筛选出的储备地块按状态着色，所在地区的管控线按图层着色绘于地块之下，见图例。", true))
         }
         section aria-labelledby="rs-list-h" {
             h2 #rs-list-h { "储备地块（" (rows.len()) "）" }

@@ -34,6 +34,7 @@ struct Model {
     stored: StoredReserve,
     history: Vec<AuditEntry>,
     editor: bool,
+    map: Option<super::map::ReserveMap>,
 }
 
 impl Model {
@@ -47,11 +48,19 @@ impl Model {
         let history = s.reserve_history(actor, region, id)?;
         let editor = s.roles_for(actor, &stored.region)?.contains(&Role::Editor);
         let region_name = s.region_label(&stored.region)?;
+        let map = super::map::reserve_map(
+            s,
+            actor,
+            &[&stored],
+            Some((&stored.region, stored.parcel.id())),
+            &format!("储备地块 {} 位置图", stored.parcel.id()),
+        )?;
         Ok(Model {
             region_name,
             stored,
             history,
             editor,
+            map,
         })
     }
 }
@@ -178,6 +187,11 @@ fn render(
         }
         @if let Some(d) = done {
             p.notice role="status" { (d) }
+        }
+        @if let Some(map) = &m.map {
+            (super::map::section(map, "本地块以红色边框标出，周边的储备地块按状态着色，管控线按图层着色绘于地块之下，见图例。", false))
+        } @else {
+            p.muted #reserve-no-boundary { "本地块尚未导入边界（可在“导入储备台账”页上传边界文件，或用 landplan reserve geometry 导入）。" }
         }
         section aria-labelledby="rp-steps-h" {
             h2 #rp-steps-h { "储备过程" }
