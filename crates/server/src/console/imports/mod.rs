@@ -1459,14 +1459,14 @@ fn store_claimed(
     if let Some(g) = &st.geometry {
         files.push(g.path.clone());
     }
-    let summary = s.import_files(&actor, &files, None, &opts)?;
+    let summary = s.import_files(actor, &files, None, &opts)?;
     let townships = match &st.townships {
         Some(t)
             if landplan_store::region::classify(&st.region)
                 .is_ok_and(|(l, _)| l == landplan_store::RegionLevel::County) =>
         {
             Some(
-                s.import_townships(&actor, &st.region, None, std::slice::from_ref(&t.path))?
+                s.import_townships(actor, &st.region, None, std::slice::from_ref(&t.path))?
                     .townships as usize,
             )
         }
