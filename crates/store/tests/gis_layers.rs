@@ -16,7 +16,6 @@ use landplan_geo::Crs;
 use landplan_store::import::FileKind;
 use landplan_store::{Actor, InitOptions, PlanAction, PlanKey, Store, Value};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn op() -> Actor {
     Actor::local_operator("张三")
@@ -52,49 +51,6 @@ fn zone38_txt() -> String {
 
 /// The stated areas of [`zone38_txt`] (equal to the planar areas of its coordinates).
 const STATED: [(&str, f64); 3] = [("Z-001", 2.0), ("Z-002", 1.2345), ("Z-003", 0.96)];
-
-/// `ogrinfo`'s output for these arguments, or None (with a message) when GDAL is missing.
-fn ogrinfo(args: &[&str]) -> Option<String> {
-    let out = match Command::new("ogrinfo").args(args).output() {
-        Ok(o) => o,
-        Err(_) => {
-            println!(
-                "skipping the ogrinfo checks: ogrinfo (GDAL, Debian: gdal-bin) is not installed"
-            );
-            return None;
-        }
-    };
-    assert!(
-        out.status.success(),
-        "ogrinfo {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// How GDAL names the store: the GeoPackage file, or `PG:` and the connection string.
-fn gdal_name(url: &str) -> String {
-    match landplan_store::gpkg_path(url) {
-        Some(p) => p.display().to_string(),
-        None => {
-            // GDAL adds its own keywords to the connection string: give it key=value pairs.
-            let rest = url.split_once("://").map_or(url, |(_, r)| r);
-            let (auth, rest) = rest.rsplit_once('@').unwrap_or(("", rest));
-            let (hostport, db) = rest.split_once('/').unwrap_or((rest, ""));
-            let (host, port) = hostport.split_once(':').unwrap_or((hostport, "5432"));
-            let (user, password) = auth.split_once(':').unwrap_or((auth, ""));
-            let db = db.split('?').next().unwrap_or(db);
-            let mut conn = format!("PG:host={host} port={port} dbname={db}");
-            if !user.is_empty() {
-                conn.push_str(&format!(" user={user}"));
-            }
-            if !password.is_empty() {
-                conn.push_str(&format!(" password={password}"));
-            }
-            conn
-        }
-    }
-}
 
 /// The layer names `ogrinfo` lists.
 fn gdal_layers(url: &str) -> Option<Vec<String>> {

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{square, write, Pg};
+use common::{gdal_name, ogrinfo, square, write, Pg};
 use landplan_core::date::Date;
 use landplan_core::parcel::Parcel;
 use landplan_core::reserve::{ReserveParcel, ReserveState, Step};
@@ -19,7 +19,6 @@ use landplan_geo::overlay::LayerRule;
 use landplan_store::reserve::BoundaryRead;
 use landplan_store::{Actor, InitOptions, Store};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn proposed(id: &str, ha: &str) -> ReserveParcel {
     let class = ResolvedClass {
@@ -66,46 +65,6 @@ const Y: f64 = 3_400_000.0;
 
 fn read(path: &Path, srid: i32) -> BoundaryRead {
     BoundaryRead::read(&[path.to_path_buf()], srid).unwrap()
-}
-
-/// `ogrinfo`'s output, or None (with a message) when GDAL is missing.
-fn ogrinfo(args: &[&str]) -> Option<String> {
-    let out = match Command::new("ogrinfo").args(args).output() {
-        Ok(o) => o,
-        Err(_) => {
-            println!("skipping the ogrinfo checks: ogrinfo (GDAL) is not installed");
-            return None;
-        }
-    };
-    assert!(
-        out.status.success(),
-        "ogrinfo {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// How GDAL names the store.
-fn gdal_name(url: &str) -> String {
-    match landplan_store::gpkg_path(url) {
-        Some(p) => p.display().to_string(),
-        None => {
-            let rest = url.split_once("://").map_or(url, |(_, r)| r);
-            let (auth, rest) = rest.rsplit_once('@').unwrap_or(("", rest));
-            let (hostport, db) = rest.split_once('/').unwrap_or((rest, ""));
-            let (host, port) = hostport.split_once(':').unwrap_or((hostport, "5432"));
-            let (user, password) = auth.split_once(':').unwrap_or((auth, ""));
-            let db = db.split('?').next().unwrap_or(db);
-            let mut conn = format!("PG:host={host} port={port} dbname={db}");
-            if !user.is_empty() {
-                conn.push_str(&format!(" user={user}"));
-            }
-            if !password.is_empty() {
-                conn.push_str(&format!(" password={password}"));
-            }
-            conn
-        }
-    }
 }
 
 /// What GDAL sees: the layer 储备地块 listed as a polygon layer with both parcels, and the

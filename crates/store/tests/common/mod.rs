@@ -165,3 +165,46 @@ impl Drop for Pg {
         }
     }
 }
+
+/// `ogrinfo`'s output for these arguments, or None (with a message) when GDAL is missing.
+pub fn ogrinfo(args: &[&str]) -> Option<String> {
+    let out = match Command::new("ogrinfo").args(args).output() {
+        Ok(o) => o,
+        Err(_) => {
+            println!(
+                "skipping the ogrinfo checks: ogrinfo (GDAL, Debian: gdal-bin) is not installed"
+            );
+            return None;
+        }
+    };
+    assert!(
+        out.status.success(),
+        "ogrinfo {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// How GDAL names the store: the GeoPackage file, or `PG:` and the connection string.
+pub fn gdal_name(url: &str) -> String {
+    match landplan_store::gpkg_path(url) {
+        Some(p) => p.display().to_string(),
+        None => {
+            // GDAL adds its own keywords to the connection string: give it key=value pairs.
+            let rest = url.split_once("://").map_or(url, |(_, r)| r);
+            let (auth, rest) = rest.rsplit_once('@').unwrap_or(("", rest));
+            let (hostport, db) = rest.split_once('/').unwrap_or((rest, ""));
+            let (host, port) = hostport.split_once(':').unwrap_or((hostport, "5432"));
+            let (user, password) = auth.split_once(':').unwrap_or((auth, ""));
+            let db = db.split('?').next().unwrap_or(db);
+            let mut conn = format!("PG:host={host} port={port} dbname={db}");
+            if !user.is_empty() {
+                conn.push_str(&format!(" user={user}"));
+            }
+            if !password.is_empty() {
+                conn.push_str(&format!(" password={password}"));
+            }
+            conn
+        }
+    }
+}
