@@ -1205,7 +1205,7 @@ fn render_review(st: &Staged, staff: &Staff, plan: Option<&PlanVersion>) -> Mark
                     (PreEscaped(svg))
                     figcaption {
                     "上传的地块界址，按用途着色；问题清单中的“在图上查看”会定位并突出显示该地块。"
-                    @if !st.controls.is_empty() { "地块附近的入库管控线按图层着色绘于地块之下，见图例。" }
+                    @if !st.controls.is_empty() { "地块附近的入库管控线按图层以斜线绘于地块之上，重叠处可见，见图例。" }
                 }
                 }
             }

@@ -1,7 +1,7 @@
 //! The reserve parcels on a map (docs/reserve.md, "Boundaries"): the stored boundaries drawn
 //! by the same SVG map the upload pages use (`landplan_report::render_map`), each parcel
 //! coloured by its state (one colour per state on every map, in the map's legend), with the
-//! control lines that apply to its county shaded beneath (those near the parcels, clipped),
+//! control lines that apply to its county hatched over them (those near the parcels, clipped),
 //! and the control-line findings of the boundaries (`overlay.forbid`, `overlay.within`).
 //!
 //! The overview draws the parcels its filter shows; a parcel's page draws the parcel, outlined

@@ -210,7 +210,7 @@ fn render(
             }
         }
         @if let Some(m) = map {
-            (super::map::section(m, "筛选出的储备地块按状态着色，所在地区的管控线按图层着色绘于地块之下，见图例。", true))
+            (super::map::section(m, "筛选出的储备地块按状态着色，所在地区的管控线按图层以斜线绘于地块之上，重叠处可见，见图例。", true))
         }
         section aria-labelledby="rs-list-h" {
             h2 #rs-list-h { "储备地块（" (rows.len()) "）" }

@@ -189,7 +189,7 @@ fn render(
             p.notice role="status" { (d) }
         }
         @if let Some(map) = &m.map {
-            (super::map::section(map, "本地块以红色边框标出，周边的储备地块按状态着色，管控线按图层着色绘于地块之下，见图例。", false))
+            (super::map::section(map, "本地块以红色边框标出，周边的储备地块按状态着色，管控线按图层以斜线绘于地块之上，重叠处可见，见图例。", false))
         } @else {
             p.muted #reserve-no-boundary { "本地块尚未导入边界（可在“导入储备台账”页上传边界文件，或用 landplan reserve geometry 导入）。" }
         }
