@@ -372,6 +372,45 @@ fn the_public_lists_show_a_plan_published_by_another_process_at_once() {
 }
 
 #[test]
+fn an_upload_by_an_account_without_editor_is_a_403_whatever_the_form_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with_accounts(dir.path());
+    let server = Server::start(store, AuthSettings::default());
+    let long_name = "县".repeat(101);
+    let forms: [&[(&str, Option<&str>, &[u8])]; 3] = [
+        // No ledger at all.
+        &[("region", None, OWN.as_bytes()), ("year", None, b"2026")],
+        // A year nobody plans for, and a region name too long.
+        &[
+            ("ledger", Some("台账.csv"), b"a,b\r\n"),
+            ("region", None, OWN.as_bytes()),
+            ("region_name", None, long_name.as_bytes()),
+            ("year", None, b"next"),
+        ],
+        // A kind that does not exist.
+        &[
+            ("ledger", Some("台账.csv"), b"a,b\r\n"),
+            ("region", None, OWN.as_bytes()),
+            ("year", None, b"2026"),
+            ("kind", None, b"budget"),
+        ],
+    ];
+    for who in ["reviewer-own", "publisher-own", "editor-other"] {
+        let c = Client::login(&server.base, who, &password(who));
+        for (i, form) in forms.iter().enumerate() {
+            let a = c.post_form("/api/imports", form);
+            assert_eq!(a.status, 403, "{who} form {i}: {}", a.text);
+        }
+    }
+    // The editor of the region is told what is wrong with the form.
+    let c = Client::login(&server.base, "editor-own", &password("editor-own"));
+    for (i, form) in forms.iter().enumerate() {
+        let a = c.post_form("/api/imports", form);
+        assert_eq!(a.status, 422, "editor form {i}: {}", a.text);
+    }
+}
+
+#[test]
 fn a_step_the_account_may_not_take_is_a_403_whatever_was_typed() {
     let dir = tempfile::tempdir().unwrap();
     let store = support::new_store(dir.path().join("s.gpkg").to_str().unwrap());

@@ -150,6 +150,25 @@ pub async fn upload(
             _ => {}
         }
     }
+    let region = region
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| invalid("缺少行政区划代码（表单字段 region）"))?;
+    landplan_store::region::classify(&region).map_err(invalid)?;
+    // The role first: an account without 编制 for the region learns that (403) whatever else
+    // the form holds (docs/api.md, "Roles before content").
+    {
+        let (actor, region) = (actor.clone(), region.clone());
+        state
+            .run(move |s| {
+                s.check_role(
+                    &actor,
+                    Role::Editor,
+                    &region,
+                    &format!("上传 {region} 台账"),
+                )
+            })
+            .await?;
+    }
     let ledger = ledger.ok_or_else(|| invalid("缺少台账文件（表单字段 ledger）"))?;
     if let Some(n) = &region_name {
         super::plain_text("region_name", n)?;
@@ -157,10 +176,6 @@ pub async fn upload(
             return Err(invalid("行政区名称（region_name）最多 100 个字符"));
         }
     }
-    let region = region
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| invalid("缺少行政区划代码（表单字段 region）"))?;
-    landplan_store::region::classify(&region).map_err(invalid)?;
     let year: i32 = year
         .as_deref()
         .and_then(|y| y.parse().ok())
