@@ -327,6 +327,21 @@ fn a_reviewer_cannot_upload_or_store_an_import() {
     let a = upload(&reviewer, &[("ledger", "台账.csv", ledger.as_bytes())]);
     assert_eq!(a.status, 403, "{}", a.text);
     assert!(a.text.contains("编制"), "{}", a.text);
+    // Whatever else the form holds, the role comes first: no ledger, a control-line file
+    // without its layer name.
+    for files in [
+        &[][..],
+        &[
+            ("ledger", "台账.csv", ledger.as_bytes()),
+            ("control-file-1", "农田.geojson", b"{}".as_slice()),
+        ][..],
+    ] {
+        let a = upload(&reviewer, files);
+        assert_eq!(a.status, 403, "{}", a.text);
+        // The region's editor is told what is wrong with the form instead.
+        let editor = Client::console_login(&server.base, "editor-own", &password("editor-own"));
+        assert_eq!(upload(&editor, files).status, 422);
+    }
 
     // An editor's staged upload is not the reviewer's to store.
     let editor = Client::console_login(&server.base, "editor-own", &password("editor-own"));

@@ -392,6 +392,21 @@ async fn upload(
     if let Err(e) = landplan_store::region::classify(&region) {
         return refuse(e, given).await;
     }
+    // The role first: an account without 编制 for the region learns that (403) whatever else
+    // the form holds.
+    {
+        let (actor, region) = (staff.actor.clone(), region.clone());
+        state
+            .run(move |s| {
+                s.check_role(
+                    &actor,
+                    Role::Editor,
+                    &region,
+                    &format!("上传 {region} 台账"),
+                )
+            })
+            .await?;
+    }
     let Some(year) = given
         .year
         .parse::<i32>()
