@@ -371,13 +371,16 @@ fn the_public_lists_show_a_plan_published_by_another_process_at_once() {
     );
 }
 
+/// A multipart form: (field, file name, bytes).
+type Form<'a> = &'a [(&'a str, Option<&'a str>, &'a [u8])];
+
 #[test]
 fn an_upload_by_an_account_without_editor_is_a_403_whatever_the_form_holds() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_with_accounts(dir.path());
     let server = Server::start(store, AuthSettings::default());
     let long_name = "县".repeat(101);
-    let forms: [&[(&str, Option<&str>, &[u8])]; 3] = [
+    let forms: [Form; 3] = [
         // No ledger at all.
         &[("region", None, OWN.as_bytes()), ("year", None, b"2026")],
         // A year nobody plans for, and a region name too long.
