@@ -290,7 +290,7 @@ async fn render_form(
         section #staged {
             h2 { "最近的上传" }
             @if lines.is_empty() {
-                p.muted { "还没有上传。上传的文件在服务器上保留 2 小时（每个账户最多 " (staged::MAX_PER_ACCOUNT) " 份），保存前不会写入数据库。" }
+                p.muted { "还没有上传。上传的文件暂存 2 小时（每个账户最多 " (staged::MAX_PER_ACCOUNT) " 份），点“保存到数据库”之前不会写入台账和计划数据。" }
             } @else {
                 div.scroll { table.staged-list {
                     thead { tr { th { "上传日期" } th { "行政区" } th { "年度" } th { "类型" } th { "台账文件" } th { "状态" } } }
