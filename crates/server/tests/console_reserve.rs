@@ -551,7 +551,7 @@ fn boundaries_in_the_console(url: &str) {
     let map = &page.text[page.text.find("id=\"reserve-map\"").expect("a map")..];
     assert!(!map[..map.find("</figure>").unwrap()].contains("data-parcel=\"CB-21\""));
     // The parcel's page: its map with the parcel outlined.
-    let page = editor.get("/console/reserve/330102/CB-22");
+    let page = editor.get("/console/reserve/330102/parcel/CB-22");
     assert_eq!(page.status, 200, "{}", page.text);
     assert!(
         page.text
