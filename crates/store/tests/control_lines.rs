@@ -12,7 +12,6 @@ use common::*;
 use landplan_geo::overlay::LayerRule;
 use landplan_store::{Actor, Grant, InitOptions, Role, Store, StoreError};
 use std::path::Path;
-use std::process::Command;
 
 fn op() -> Actor {
     Actor::local_operator("测试员")
@@ -36,44 +35,6 @@ fn farmland(corners: &[(f64, f64)], side: f64) -> String {
 /// One polygon in geographic CGCS2000 (EPSG:4490), inside 3° zone 39.
 fn redline_4490() -> String {
     r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}},"features":[{"type":"Feature","properties":{"名称":"山地生态区"},"geometry":{"type":"Polygon","coordinates":[[[117.00,30.70],[117.01,30.70],[117.01,30.71],[117.00,30.71],[117.00,30.70]]]}}]}"#.to_string()
-}
-
-fn gdal_layers(url: &str) -> Option<Vec<String>> {
-    let name = match landplan_store::gpkg_path(url) {
-        Some(p) => p.display().to_string(),
-        None => {
-            // GDAL adds its own keywords to the connection string: give it key=value pairs.
-            let rest = url.split_once("://").map_or(url, |(_, r)| r);
-            let (auth, rest) = rest.rsplit_once('@').unwrap_or(("", rest));
-            let (hostport, db) = rest.split_once('/').unwrap_or((rest, ""));
-            let (host, port) = hostport.split_once(':').unwrap_or((hostport, "5432"));
-            let (user, password) = auth.split_once(':').unwrap_or((auth, ""));
-            let db = db.split('?').next().unwrap_or(db);
-            let mut conn = format!("PG:host={host} port={port} dbname={db}");
-            if !user.is_empty() {
-                conn.push_str(&format!(" user={user}"));
-            }
-            if !password.is_empty() {
-                conn.push_str(&format!(" password={password}"));
-            }
-            conn
-        }
-    };
-    let out = match Command::new("ogrinfo").args(["-ro", "-q", &name]).output() {
-        Ok(o) if o.status.success() => o,
-        Ok(o) => panic!("ogrinfo: {}", String::from_utf8_lossy(&o.stderr)),
-        Err(_) => {
-            println!("skipping the ogrinfo check: ogrinfo (GDAL) is not installed");
-            return None;
-        }
-    };
-    Some(
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| l.split_once(": ").map(|(_, r)| r))
-            .map(|r| r.split(" (").next().unwrap_or(r).trim().to_string())
-            .collect(),
-    )
 }
 
 fn control_lines_are_stored_replaced_and_read_with_ancestors(url: &str, dir: &Path) {

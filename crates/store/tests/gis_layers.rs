@@ -52,17 +52,6 @@ fn zone38_txt() -> String {
 /// The stated areas of [`zone38_txt`] (equal to the planar areas of its coordinates).
 const STATED: [(&str, f64); 3] = [("Z-001", 2.0), ("Z-002", 1.2345), ("Z-003", 0.96)];
 
-/// The layer names `ogrinfo` lists.
-fn gdal_layers(url: &str) -> Option<Vec<String>> {
-    let out = ogrinfo(&["-ro", "-q", &gdal_name(url)])?;
-    Some(
-        out.lines()
-            .filter_map(|l| l.split_once(": ").map(|(_, r)| r))
-            .map(|r| r.split(" (").next().unwrap_or(r).trim().to_string())
-            .collect(),
-    )
-}
-
 /// A feature's (parcel_id, area_ha_num, planar_ha) as GDAL reads it.
 type GdalRow = (String, f64, f64);
 

@@ -208,3 +208,14 @@ pub fn gdal_name(url: &str) -> String {
         }
     }
 }
+
+/// The layer names `ogrinfo` lists.
+pub fn gdal_layers(url: &str) -> Option<Vec<String>> {
+    let out = ogrinfo(&["-ro", "-q", &gdal_name(url)])?;
+    Some(
+        out.lines()
+            .filter_map(|l| l.split_once(": ").map(|(_, r)| r))
+            .map(|r| r.split(" (").next().unwrap_or(r).trim().to_string())
+            .collect(),
+    )
+}
