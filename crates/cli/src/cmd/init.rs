@@ -24,10 +24,36 @@ pub struct Args {
 
 /// Run `landplan init`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // A new GeoPackage with regions is made whole or not at all: built in a temporary file
+    // beside the target and renamed into place once its regions are registered, so that a
+    // killed init leaves no store without its regions under the target's name.
+    if let Some(path) =
+        landplan_store::gpkg_path(&args.db).filter(|p| !args.regions.is_empty() && !p.exists())
+    {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = path.with_file_name(format!(".{name}.landplan-{}.tmp.gpkg", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        let made = init_at(&args, &tmp.to_string_lossy());
+        if made.is_ok() {
+            std::fs::rename(&tmp, &path)
+                .map_err(|e| anyhow::anyhow!("无法把新数据库移到“{}”：{e}", path.display()))?;
+        } else {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        return made;
+    }
+    init_at(&args, &args.db)
+}
+
+/// Create or update the store at `db` (the target, or a temporary file beside it) and register
+/// the regions; messages name the target.
+fn init_at(args: &Args, db: &str) -> anyhow::Result<ExitCode> {
     // A new store has no accounts: its creation is the local operator's.
     let creator = Actor::local_operator(&current_user(args.user.as_deref())?);
-    let store =
-        Store::init(&args.db, &InitOptions { srid: args.srid }, &creator).map_err(explain)?;
+    let store = Store::init(db, &InitOptions { srid: args.srid }, &creator).map_err(explain)?;
     let who = if args.regions.is_empty() {
         creator
     } else {
